@@ -1,0 +1,35 @@
+// The vmlab command line: one yargs command per file in this folder.
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { asmCommand } from './asm';
+import { disasmCommand } from './disasm';
+import { conformCommand } from './conform';
+import { benchCommand } from './bench';
+import { demoCommand } from './demo';
+import { reportInternalError } from './errors';
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('vmlab')
+    .usage('vmlab: a virtual-memory laboratory (RV64IM guest, x86-64 paging)\n\nUsage: vmlab <command> [options]')
+    .command(asmCommand)
+    .command(disasmCommand)
+    .command(conformCommand)
+    .command(benchCommand)
+    .command(demoCommand)
+    .demandCommand(1, 'Give a command; see vmlab --help.')
+    .strict()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      process.stderr.write(`vmlab: ${msg}\nRun 'vmlab --help' for usage.\n`);
+      process.exit(2);
+    })
+    .parseAsync();
+}
+
+main().catch(reportInternalError);

@@ -1,0 +1,51 @@
+// Traps leave the run loop by throwing one preallocated, non-Error sentinel
+// (STYLE convention 4). Whoever raises a trap first records its cause in
+// TRAP_STATE; the run loop catches the sentinel once per batch and reports it.
+// Nothing here allocates.
+
+/** Exception vectors (Intel SDM vol. 3, table 6-1), plus vmlab's system-call stop. */
+export const Vector = {
+  BP: 3, // ebreak
+  UD: 6, // illegal instruction
+  GP: 13, // non-canonical address
+  PF: 14, // page fault
+} as const;
+export type Vector = (typeof Vector)[keyof typeof Vector];
+
+/** Page-fault error-code bits (SDM vol. 3, 4.7). */
+export const PF_P = 1 << 0;
+export const PF_W = 1 << 1;
+export const PF_U = 1 << 2;
+export const PF_RSVD = 1 << 3;
+export const PF_I = 1 << 4;
+export const PF_PK = 1 << 5;
+
+/** The kind of a memory access, as the MMU checks it. */
+export const Access = { Read: 0, Write: 1, Fetch: 2 } as const;
+export type Access = (typeof Access)[keyof typeof Access];
+
+/** The cause of the trap in flight. Fields are overwritten by each raise. */
+export const TRAP_STATE = {
+  vector: 0,
+  /** #PF and #GP error code. */
+  error: 0,
+  /** Faulting linear address (#PF), as two 32-bit halves; mirrors CR2. */
+  addrLo: 0,
+  addrHi: 0,
+};
+
+/** The one object ever thrown for a guest trap. Not an Error: no stack capture. */
+export const TRAP_SENTINEL: { readonly trap: true } = Object.freeze({ trap: true });
+
+/** Record a trap and unwind to the run loop. */
+export function raiseTrap(vector: number, error: number, addrLo: number, addrHi: number): never {
+  TRAP_STATE.vector = vector;
+  TRAP_STATE.error = error;
+  TRAP_STATE.addrLo = addrLo;
+  TRAP_STATE.addrHi = addrHi;
+  throw TRAP_SENTINEL;
+}
+
+export function isTrap(e: unknown): boolean {
+  return e === TRAP_SENTINEL;
+}
