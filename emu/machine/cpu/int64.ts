@@ -1,0 +1,302 @@
+// 64-bit integer arithmetic on hi/lo int32 halves, without BigInt (STYLE 3).
+// Every helper reads its operands as values (lo, hi) and writes its 64-bit
+// result into x[d] (low half) and x[d + 1] (high half), so it never allocates
+// and operands may alias the destination. Semantics are those of the RISC-V
+// Unprivileged ISA (RV64I chapter 4, "M" chapter 7), including the division
+// edge cases of table 7.1. tests/emu/machine/cpu/int64.test.ts checks each one
+// against a BigInt oracle.
+
+const TWO32 = 4294967296;
+
+/** x[d..d+1] = a + b (mod 2^64). */
+export function add64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  const lo = (alo + blo) | 0;
+  x[d + 1] = (ahi + bhi + ((lo >>> 0) < (alo >>> 0) ? 1 : 0)) | 0;
+  x[d] = lo;
+}
+
+/** x[d..d+1] = a - b (mod 2^64). */
+export function sub64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  const lo = (alo - blo) | 0;
+  x[d + 1] = (ahi - bhi - ((alo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
+  x[d] = lo;
+}
+
+/** Signed a < b. */
+export function lt64(alo: number, ahi: number, blo: number, bhi: number): boolean {
+  return ahi < bhi || (ahi === bhi && alo >>> 0 < blo >>> 0);
+}
+
+/** Unsigned a < b. */
+export function ltu64(alo: number, ahi: number, blo: number, bhi: number): boolean {
+  return ahi >>> 0 < bhi >>> 0 || (ahi === bhi && alo >>> 0 < blo >>> 0);
+}
+
+/** x[d..d+1] = a << (sh & 63). */
+export function sll64(x: Int32Array, d: number, lo: number, hi: number, sh: number): void {
+  sh &= 63;
+  if (sh === 0) {
+    x[d] = lo;
+    x[d + 1] = hi;
+  } else if (sh < 32) {
+    x[d + 1] = (hi << sh) | (lo >>> (32 - sh));
+    x[d] = lo << sh;
+  } else {
+    x[d + 1] = lo << (sh - 32);
+    x[d] = 0;
+  }
+}
+
+/** x[d..d+1] = a >>> (sh & 63) (logical). */
+export function srl64(x: Int32Array, d: number, lo: number, hi: number, sh: number): void {
+  sh &= 63;
+  if (sh === 0) {
+    x[d] = lo;
+    x[d + 1] = hi;
+  } else if (sh < 32) {
+    x[d] = (lo >>> sh) | (hi << (32 - sh));
+    x[d + 1] = hi >>> sh;
+  } else {
+    x[d] = hi >>> (sh - 32);
+    x[d + 1] = 0;
+  }
+}
+
+/** x[d..d+1] = a >> (sh & 63) (arithmetic). */
+export function sra64(x: Int32Array, d: number, lo: number, hi: number, sh: number): void {
+  sh &= 63;
+  if (sh === 0) {
+    x[d] = lo;
+    x[d + 1] = hi;
+  } else if (sh < 32) {
+    x[d] = (lo >>> sh) | (hi << (32 - sh));
+    x[d + 1] = hi >> sh;
+  } else {
+    x[d] = hi >> (sh - 32);
+    x[d + 1] = hi >> 31;
+  }
+}
+
+/** High 32 bits of the unsigned 64-bit product a * b of two uint32 values. */
+export function mulhu32(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const lolo = a0 * b0; // < 2^32
+  const mid = a1 * b0 + (lolo >>> 16) + ((a0 * b1) & 0xffff); // < 2^33, exact in a double
+  return (a1 * b1 + ((a0 * b1) >>> 16) + Math.floor(mid / 65536)) | 0;
+}
+
+/** x[d..d+1] = low 64 bits of a * b (MUL; the same for signed and unsigned). */
+export function mul64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  const hi = (mulhu32(alo >>> 0, blo >>> 0) + Math.imul(alo, bhi) + Math.imul(ahi, blo)) | 0;
+  x[d] = Math.imul(alo, blo);
+  x[d + 1] = hi;
+}
+
+// Scratch limbs for the 128-bit product; module-level so the hot path does not allocate.
+const P = new Float64Array(8);
+
+/** x[d..d+1] = high 64 bits of the unsigned 128-bit product a * b (MULHU). */
+export function mulhu64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  // Schoolbook multiplication in base 2^16: each partial product is < 2^32
+  // and each column sum stays far below 2^53, so doubles are exact.
+  const a0 = alo & 0xffff, a1 = alo >>> 16, a2 = ahi & 0xffff, a3 = ahi >>> 16;
+  const b0 = blo & 0xffff, b1 = blo >>> 16, b2 = bhi & 0xffff, b3 = bhi >>> 16;
+  P[0] = a0 * b0;
+  P[1] = a0 * b1 + a1 * b0;
+  P[2] = a0 * b2 + a1 * b1 + a2 * b0;
+  P[3] = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
+  P[4] = a1 * b3 + a2 * b2 + a3 * b1;
+  P[5] = a2 * b3 + a3 * b2;
+  P[6] = a3 * b3;
+  P[7] = 0;
+  let carry = 0;
+  for (let i = 0; i < 8; i++) {
+    const v = P[i]! + carry;
+    const limb = v % 65536;
+    P[i] = limb;
+    carry = (v - limb) / 65536;
+  }
+  x[d] = (P[4]! + P[5]! * 65536) | 0;
+  x[d + 1] = (P[6]! + P[7]! * 65536) | 0;
+}
+
+/** x[d..d+1] = high 64 bits of the signed x signed product (MULH). */
+export function mulh64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  // signed(a)*signed(b) = a*b - 2^64*(a<0 ? b : 0) - 2^64*(b<0 ? a : 0), reading a, b unsigned.
+  mulhu64(x, d, alo, ahi, blo, bhi);
+  if (ahi < 0) sub64(x, d, x[d]!, x[d + 1]!, blo, bhi);
+  if (bhi < 0) sub64(x, d, x[d]!, x[d + 1]!, alo, ahi);
+}
+
+/** x[d..d+1] = high 64 bits of signed a x unsigned b (MULHSU). */
+export function mulhsu64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  mulhu64(x, d, alo, ahi, blo, bhi);
+  if (ahi < 0) sub64(x, d, x[d]!, x[d + 1]!, blo, bhi);
+}
+
+// Unsigned 64-bit division results, written by udivrem64.
+let qLo = 0, qHi = 0, rLo = 0, rHi = 0;
+
+/** Unsigned a / b and a % b into qLo/qHi/rLo/rHi; b must be nonzero. */
+function udivrem64(alo: number, ahi: number, blo: number, bhi: number): void {
+  const ah = ahi >>> 0, bh = bhi >>> 0;
+  if (ah < 0x200000 && bh < 0x200000) {
+    // Both below 2^53: double division is exact after flooring (a, b < 2^53
+    // cannot round a non-integer quotient up to the next integer).
+    const a = ah * TWO32 + (alo >>> 0);
+    const b = bh * TWO32 + (blo >>> 0);
+    const q = Math.floor(a / b);
+    const r = a - q * b;
+    qLo = q | 0; qHi = Math.floor(q / TWO32) | 0;
+    rLo = r | 0; rHi = Math.floor(r / TWO32) | 0;
+    return;
+  }
+  if (bh === 0 && blo >>> 0 <= 0x1fffff) {
+    // Short divisor (< 2^21): long division by two 32-bit digits; the partial
+    // remainder r < 2^21 keeps r * 2^32 + digit < 2^53, exact in a double.
+    const b = blo >>> 0;
+    const q1 = Math.floor(ah / b);
+    const r1 = ah - q1 * b;
+    const t = r1 * TWO32 + (alo >>> 0);
+    const q0 = Math.floor(t / b);
+    qHi = q1 | 0; qLo = q0 | 0;
+    rLo = (t - q0 * b) | 0; rHi = 0;
+    return;
+  }
+  // General case: restoring shift-subtract division, one quotient bit per step.
+  let nLo = alo | 0, nHi = ahi | 0; // dividend being shifted out into r
+  let remLo = 0, remHi = 0, quoLo = 0, quoHi = 0;
+  for (let i = 0; i < 64; i++) {
+    // r = (r << 1) | top bit of n; n <<= 1; q <<= 1. r < b before the shift, so
+    // the shifted r < 2b; when it overflows 64 bits it certainly exceeds b.
+    const carryOut = remHi >>> 31;
+    remHi = (remHi << 1) | (remLo >>> 31);
+    remLo = (remLo << 1) | (nHi >>> 31);
+    nHi = (nHi << 1) | (nLo >>> 31);
+    nLo <<= 1;
+    quoHi = (quoHi << 1) | (quoLo >>> 31);
+    quoLo <<= 1;
+    if (carryOut !== 0 || !ltu64(remLo, remHi, blo, bhi)) {
+      const lo = (remLo - blo) | 0;
+      remHi = (remHi - bhi - ((remLo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
+      remLo = lo;
+      quoLo |= 1;
+    }
+  }
+  qLo = quoLo; qHi = quoHi; rLo = remLo; rHi = remHi;
+}
+
+/** x[d..d+1] = a / b unsigned (DIVU); b = 0 gives all ones. */
+export function divu64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    x[d] = -1;
+    x[d + 1] = -1;
+    return;
+  }
+  udivrem64(alo, ahi, blo, bhi);
+  x[d] = qLo;
+  x[d + 1] = qHi;
+}
+
+/** x[d..d+1] = a % b unsigned (REMU); b = 0 gives a. */
+export function remu64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    x[d] = alo;
+    x[d + 1] = ahi;
+    return;
+  }
+  udivrem64(alo, ahi, blo, bhi);
+  x[d] = rLo;
+  x[d + 1] = rHi;
+}
+
+// |a| of a signed 64-bit value as unsigned halves (|MIN| = 2^63 reads correctly unsigned).
+let absLo = 0, absHi = 0;
+function abs64(lo: number, hi: number): void {
+  if (hi < 0) {
+    absLo = -lo | 0;
+    absHi = (~hi + (lo === 0 ? 1 : 0)) | 0;
+  } else {
+    absLo = lo;
+    absHi = hi;
+  }
+}
+
+/** x[d..d+1] = -(lo, hi) (mod 2^64). */
+function neg64(x: Int32Array, d: number, lo: number, hi: number): void {
+  x[d] = -lo | 0;
+  x[d + 1] = (~hi + (lo === 0 ? 1 : 0)) | 0;
+}
+
+/** x[d..d+1] = a / b signed, rounding toward zero (DIV); b = 0 gives -1, MIN / -1 gives MIN. */
+export function div64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    x[d] = -1;
+    x[d + 1] = -1;
+    return;
+  }
+  abs64(blo, bhi);
+  const bl = absLo, bh = absHi;
+  abs64(alo, ahi);
+  udivrem64(absLo, absHi, bl, bh); // MIN / -1: 2^63 / 1 = 2^63, negated back to MIN
+  if ((ahi ^ bhi) < 0) neg64(x, d, qLo, qHi);
+  else {
+    x[d] = qLo;
+    x[d + 1] = qHi;
+  }
+}
+
+/** x[d..d+1] = a % b signed, with the sign of a (REM); b = 0 gives a, MIN % -1 gives 0. */
+export function rem64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
+  if ((blo | bhi) === 0) {
+    x[d] = alo;
+    x[d + 1] = ahi;
+    return;
+  }
+  abs64(blo, bhi);
+  const bl = absLo, bh = absHi;
+  abs64(alo, ahi);
+  udivrem64(absLo, absHi, bl, bh);
+  if (ahi < 0) neg64(x, d, rLo, rHi);
+  else {
+    x[d] = rLo;
+    x[d + 1] = rHi;
+  }
+}
+
+// The W forms compute on the low 32 bits and sign-extend the 32-bit result (RV64I 4.2, M 7.1-7.2).
+
+/** Writes the int32 v sign-extended to 64 bits. */
+export function setW(x: Int32Array, d: number, v: number): void {
+  x[d] = v;
+  x[d + 1] = v >> 31;
+}
+
+/** DIVW: b = 0 gives -1; MIN32 / -1 gives MIN32. */
+export function divw(a: number, b: number): number {
+  if (b === 0) return -1;
+  if (b === -1) return -a | 0; // also maps MIN32 to MIN32
+  return (a / b) | 0; // |0 truncates toward zero
+}
+
+/** DIVUW: b = 0 gives all ones (sign-extended: -1). */
+export function divuw(a: number, b: number): number {
+  if (b === 0) return -1;
+  return ((a >>> 0) / (b >>> 0)) | 0;
+}
+
+/** REMW: b = 0 gives a; MIN32 % -1 gives 0. */
+export function remw(a: number, b: number): number {
+  if (b === 0) return a;
+  if (b === -1) return 0;
+  return a % b | 0;
+}
+
+/** REMUW: b = 0 gives a. */
+export function remuw(a: number, b: number): number {
+  if (b === 0) return a;
+  return ((a >>> 0) % (b >>> 0)) | 0;
+}
