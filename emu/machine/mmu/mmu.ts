@@ -1,0 +1,321 @@
+// The MMU: everything x86-64 paging depends on (SDM vol. 3, 4.1.1: CR0, CR3,
+// CR4, EFER, CPL, RFLAGS.AC, PKRU), the TLBs, and translate(), the emulator's
+// hot path.
+//
+// translate() looks first in a micro-cache: per access kind (read, write,
+// fetch), direct-mapped by 4K page number, holding the physical page and the
+// TLB slot it mirrors (STYLE convention 5). It is a strict subset of the
+// architectural TLB: an entry is valid only while its slot's generation is
+// unchanged (any invalidation or eviction of the slot kills it) and only for
+// the CPU state it was checked under (the whole micro-cache is cleared on every
+// CR0/CR3/CR4/EFER/CPL/AC/PKRU change). The write side is filled only from
+// entries whose D flag is set. A micro-cache hit still counts as a TLB hit and
+// refreshes the slot's LRU stamp. Everything else goes through translateSlow().
+import type { GuestMemory } from '../mem/phys';
+import { Access, Vector, raiseTrap } from '../trap';
+import {
+  CR0_PG,
+  CR0_WP,
+  CR3_PCID_MASK,
+  CR4_LA57,
+  CR4_PAE,
+  CR4_PCIDE,
+  CR4_PGE,
+  CR4_SMAP,
+  CR4_SMEP,
+} from './paging';
+import { PERM_D, PERM_G, checkRights } from './rights';
+import { DEFAULT_TLB_CONFIG, FlushCause, STAT_DROPPED, STAT_EVICTIONS, STAT_PT_READS, STAT_WALKS, Tlb } from './tlb';
+import type { TlbConfig, TlbEntry, TlbStats } from './tlb';
+import { WALK_OK, WalkMode, WalkResult, walk } from './walk';
+import type { WalkState } from './walk';
+import { probeWalk } from './probe';
+import type { ProbeResult } from './probe';
+
+const MC_BITS = 8;
+const MC_SIZE = 1 << MC_BITS;
+const MC_MASK = MC_SIZE - 1;
+/** A micro-cache tag no page can have (real tags have bits 11:0 clear). */
+const MC_EMPTY = 1;
+const PAGE_MASK_LO = ~0xfff;
+
+/** CR4 bits whose change flushes the whole TLB (FORMAT.md; SDM 4.10.4.1 lists PGE and PCIDE 1->0, SMEP 0->1 flushes the current PCID). */
+const CR4_FLUSH_BITS = CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PAE | CR4_LA57;
+/** CR0 bits whose change flushes the whole TLB (PG per SDM 4.10.4.1; WP per FORMAT.md). */
+const CR0_FLUSH_BITS = CR0_PG | CR0_WP;
+
+export class Mmu implements WalkState {
+  readonly mem: GuestMemory;
+  /** Physical-address width; entry bits 51:maxPhyAddr are reserved. */
+  maxPhyAddr: number;
+  readonly itlb: Tlb;
+  readonly dtlb: Tlb;
+  /** CR2: the linear address of the last #PF. */
+  cr2Lo = 0;
+  cr2Hi = 0;
+  /** Bumped whenever a cached fetch / data translation may have changed. */
+  fetchEpoch = 0;
+  dataEpoch = 0;
+
+  private _cr0 = 0;
+  private _cr3 = 0;
+  private _cr4 = 0;
+  private _efer = 0;
+  private _cpl: 0 | 3 = 0;
+  private _ac: 0 | 1 = 0;
+  private _pkru = 0;
+  private pcid = 0;
+
+  private readonly mcTagLo = new Int32Array(3 * MC_SIZE).fill(MC_EMPTY);
+  private readonly mcTagHi = new Int32Array(3 * MC_SIZE);
+  private readonly mcSlot = new Int32Array(3 * MC_SIZE);
+  private readonly mcGen = new Int32Array(3 * MC_SIZE);
+  private readonly mcPa = new Float64Array(3 * MC_SIZE);
+  /** Scratch for walks made by translate(). */
+  private readonly w = new WalkResult();
+
+  constructor(mem: GuestMemory, tlb: TlbConfig | 'none' = DEFAULT_TLB_CONFIG) {
+    this.mem = mem;
+    this.maxPhyAddr = 'maxPhyAddr' in mem && typeof mem.maxPhyAddr === 'number' ? mem.maxPhyAddr : 46;
+    const cfg = tlb === 'none' ? null : tlb;
+    this.itlb = new Tlb('ITLB', cfg === null ? null : cfg.itlb, cfg?.replacement);
+    this.dtlb = new Tlb('DTLB', cfg === null ? null : cfg.dtlb, cfg?.replacement);
+  }
+
+  // Control state. Assigning a field behaves as the matching write*/set* method.
+  get cr0(): number {
+    return this._cr0;
+  }
+  set cr0(v: number) {
+    this.writeCr0(v);
+  }
+  get cr3(): number {
+    return this._cr3;
+  }
+  set cr3(v: number) {
+    this.writeCr3(v);
+  }
+  get cr4(): number {
+    return this._cr4;
+  }
+  set cr4(v: number) {
+    this.writeCr4(v);
+  }
+  get efer(): number {
+    return this._efer;
+  }
+  set efer(v: number) {
+    this._efer = v >>> 0;
+    this.stateChanged();
+  }
+  get cpl(): 0 | 3 {
+    return this._cpl;
+  }
+  set cpl(v: 0 | 3) {
+    this.setCpl(v);
+  }
+  get ac(): 0 | 1 {
+    return this._ac;
+  }
+  set ac(v: 0 | 1) {
+    this.setAc(v);
+  }
+  get pkru(): number {
+    return this._pkru;
+  }
+  set pkru(v: number) {
+    this.setPkru(v);
+  }
+
+  /**
+   * Translates an access to linear address hi:lo that does not cross a 4K
+   * page; returns the physical address. Raises #GP(0) for a non-canonical
+   * address and #PF (with CR2 set) for a paging fault. `implicit` marks an
+   * implicit supervisor-mode access (SDM 4.6.1).
+   */
+  translate(lo: number, hi: number, access: Access, implicit?: boolean): number {
+    if (implicit !== true) {
+      const i = (access << MC_BITS) | ((lo >>> 12) & MC_MASK);
+      if (this.mcTagLo[i] === (lo & PAGE_MASK_LO) && this.mcTagHi[i] === hi) {
+        const tlb = access === Access.Fetch ? this.itlb : this.dtlb;
+        const slot = this.mcSlot[i]!;
+        if (tlb.gen[slot] === this.mcGen[i]) {
+          tlb.touch(slot);
+          return this.mcPa[i]! + (lo & 0xfff);
+        }
+      }
+    }
+    return this.translateSlow(lo, hi, access, implicit === true);
+  }
+
+  /** TLB lookup, then walk on a miss (or for a write hitting an entry with D clear). */
+  private translateSlow(lo: number, hi: number, access: Access, implicit: boolean): number {
+    if (!this.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
+    const tlb = access === Access.Fetch ? this.itlb : this.dtlb;
+    const slot = tlb.lookup(lo, hi, this.pcid);
+    if (slot >= 0) {
+      const perms = tlb.perms[slot]!;
+      if (access !== Access.Write || (perms & PERM_D) !== 0) {
+        const denied = checkRights(this, perms, tlb.pkey[slot]!, access, implicit);
+        if (denied !== 0) this.pageFault(lo, hi, denied & 0xff);
+        const shift = tlb.shiftOf[slot]!;
+        const inPage = lo & ((1 << shift) - 1);
+        if (!implicit) this.mcFill(lo, hi, access, tlb, slot, tlb.pa[slot]! + (inPage & PAGE_MASK_LO));
+        return tlb.pa[slot]! + inPage;
+      }
+    }
+    const w = this.w;
+    tlb.counters[STAT_WALKS]!++;
+    const r = walk(this, w, lo, hi, access, implicit, WalkMode.Translate);
+    tlb.counters[STAT_PT_READS]! += w.ptReads;
+    if (r !== WALK_OK) this.pageFault(lo, hi, r);
+    const inPage = lo & ((1 << w.shift) - 1);
+    const perms = (this._cr4 & CR4_PGE) !== 0 ? w.perms : w.perms & ~PERM_G;
+    const killed = tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]!;
+    const filled = tlb.fill(lo, hi, this.pcid, w.shift, w.pageBase, perms, w.pkey);
+    if (filled >= 0) {
+      if (tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]! !== killed) this.epochs();
+      if (!implicit) this.mcFill(lo, hi, access, tlb, filled, w.pageBase + (inPage & PAGE_MASK_LO));
+    }
+    return w.pageBase + inPage;
+  }
+
+  private mcFill(lo: number, hi: number, access: Access, tlb: Tlb, slot: number, page: number): void {
+    if (access === Access.Write && (tlb.perms[slot]! & PERM_D) === 0) return;
+    const i = (access << MC_BITS) | ((lo >>> 12) & MC_MASK);
+    this.mcTagLo[i] = lo & PAGE_MASK_LO;
+    this.mcTagHi[i] = hi;
+    this.mcSlot[i] = slot;
+    this.mcGen[i] = tlb.gen[slot]!;
+    this.mcPa[i] = page;
+  }
+
+  /** Raises #PF: the fault drops every TLB entry for the page (SDM 4.10.4.1, "page faults invalidate entries"); CR2 gets the address (4.7). */
+  private pageFault(lo: number, hi: number, error: number): never {
+    this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
+    this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
+    this.epochs();
+    this.cr2Lo = lo;
+    this.cr2Hi = hi;
+    return raiseTrap(Vector.PF, error, lo, hi);
+  }
+
+  /** Bits 63:47 (4-level) or 63:56 (5-level) equal (SDM vol. 1, 3.3.7.1; vol. 3, 4.5). */
+  canonical(hi: number): boolean {
+    return (this._cr4 & CR4_LA57) !== 0 ? (hi << 7) >> 7 === hi : (hi << 16) >> 16 === hi;
+  }
+
+  /** MOV to CR0: changing PG or WP flushes every TLB entry, globals too. */
+  writeCr0(v: number): void {
+    v >>>= 0;
+    if (((v ^ this._cr0) & CR0_FLUSH_BITS) !== 0) this.flushAll(true, FlushCause.Cr0);
+    this._cr0 = v;
+    this.stateChanged();
+  }
+
+  /**
+   * MOV to CR3 (SDM 4.10.4.1): v holds bits 51:0. With CR4.PCIDE=0 the
+   * non-global entries are flushed (all are PCID 000H); with PCIDE=1 the
+   * non-global entries of the new PCID, unless `noFlush` (source bit 63).
+   */
+  writeCr3(v: number, noFlush?: boolean): void {
+    this._cr3 = v % 2 ** 52;
+    const pcide = (this._cr4 & CR4_PCIDE) !== 0;
+    this.pcid = pcide ? this._cr3 & CR3_PCID_MASK : 0;
+    if (!pcide) this.flushAll(false, FlushCause.Cr3);
+    else if (noFlush !== true) this.flushPcid(this.pcid, FlushCause.Cr3);
+    this.stateChanged();
+  }
+
+  /** MOV to CR4: changing PGE, PCIDE, SMEP, SMAP (FORMAT.md), PAE or LA57 flushes everything. */
+  writeCr4(v: number): void {
+    v >>>= 0;
+    if (((v ^ this._cr4) & CR4_FLUSH_BITS) !== 0) this.flushAll(true, FlushCause.Cr4);
+    this._cr4 = v;
+    this.pcid = (v & CR4_PCIDE) !== 0 ? this._cr3 & CR3_PCID_MASK : 0;
+    this.stateChanged();
+  }
+
+  setCpl(cpl: 0 | 3): void {
+    this._cpl = cpl;
+    this.stateChanged();
+  }
+
+  setAc(ac: 0 | 1): void {
+    this._ac = ac;
+    this.stateChanged();
+  }
+
+  setPkru(v: number): void {
+    this._pkru = v >>> 0;
+    this.stateChanged();
+  }
+
+  /** INVLPG (SDM 4.10.4.1): drops the entries of the page holding hi:lo for the current PCID, and global ones. */
+  invlpg(lo: number, hi: number): void {
+    this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Invlpg);
+    this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Invlpg);
+    this.epochs();
+  }
+
+  /**
+   * INVPCID (SDM vol. 2, INVPCID): 0 = one address in `pcid` (not globals),
+   * 1 = all of `pcid` (not globals), 2 = everything, 3 = everything but globals.
+   */
+  invpcid(type: 0 | 1 | 2 | 3, pcid: number, lo: number, hi: number): void {
+    pcid &= CR3_PCID_MASK;
+    if (type === 0) {
+      this.itlb.drop(lo, hi, pcid, false, FlushCause.Invpcid);
+      this.dtlb.drop(lo, hi, pcid, false, FlushCause.Invpcid);
+    } else if (type === 1) {
+      this.itlb.flush(false, pcid, FlushCause.Invpcid);
+      this.dtlb.flush(false, pcid, FlushCause.Invpcid);
+    } else {
+      this.flushAll(type === 2, FlushCause.Invpcid);
+    }
+    this.epochs();
+  }
+
+  /** The current PCID (CR3[11:0] with CR4.PCIDE=1, else 0). */
+  get currentPcid(): number {
+    return this.pcid;
+  }
+
+  /**
+   * What an access would do, level by level, without side effects: no A/D
+   * update, no TLB fill, no statistics. Uses the MMU's current state except
+   * the CPL, which is given. The TLB is not consulted: this is the walk.
+   */
+  probe(lo: number, hi: number, access: Access, cpl: 0 | 3, implicit = false): ProbeResult {
+    return probeWalk(this, lo, hi, access, cpl, implicit);
+  }
+
+  stats(): { itlb: TlbStats; dtlb: TlbStats } {
+    return { itlb: this.itlb.stats(), dtlb: this.dtlb.stats() };
+  }
+
+  entries(): TlbEntry[] {
+    return [...this.itlb.entries(), ...this.dtlb.entries()];
+  }
+
+  private flushAll(withGlobal: boolean, cause: FlushCause): void {
+    this.itlb.flush(withGlobal, -1, cause);
+    this.dtlb.flush(withGlobal, -1, cause);
+  }
+
+  private flushPcid(pcid: number, cause: FlushCause): void {
+    this.itlb.flush(false, pcid, cause);
+    this.dtlb.flush(false, pcid, cause);
+  }
+
+  private epochs(): void {
+    this.fetchEpoch++;
+    this.dataEpoch++;
+  }
+
+  /** A change of the state rights depend on: no micro-cache entry survives it. */
+  private stateChanged(): void {
+    this.mcTagLo.fill(MC_EMPTY);
+    this.epochs();
+  }
+}
