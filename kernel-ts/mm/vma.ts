@@ -1,0 +1,430 @@
+// Virtual memory areas (Linux include/linux/mm_types.h vm_area_struct) and the
+// per-mm set of them (Linux mm->mm_mt, a maple tree; here a sorted array with
+// binary search, which is O(log n) for lookups and plenty for a lab's few
+// hundred VMAs). The operations mirror mm/vma.c and mm/mmap.c: find_vma,
+// __split_vma, vma_merge's compatibility rules, the munmap range removal,
+// mprotect's split-set-merge, and x86-64's get_unmapped_area.
+//
+// Addresses are plain numbers: user addresses are below 2^56, exact in a double.
+// Ranges handed in must be page aligned with start < end; the syscall layer
+// checks user input and answers -EINVAL, so a bad range here is a broken
+// invariant and throws. Outcomes Linux reports as errors return -errno.
+
+import { PAGE_SIZE } from './page';
+
+/** vm_flags bits, values as Linux include/linux/mm.h. */
+export const VM_NONE = 0;
+export const VM_READ = 0x1;
+export const VM_WRITE = 0x2;
+export const VM_EXEC = 0x4;
+export const VM_SHARED = 0x8;
+export const VM_MAYREAD = 0x10;
+export const VM_MAYWRITE = 0x20;
+export const VM_MAYEXEC = 0x40;
+export const VM_MAYSHARE = 0x80;
+export const VM_GROWSDOWN = 0x100;
+export const VM_PFNMAP = 0x400;
+export const VM_LOCKED = 0x2000;
+export const VM_IO = 0x4000;
+export const VM_DONTCOPY = 0x20000;
+export const VM_DONTEXPAND = 0x40000;
+export const VM_ACCOUNT = 0x100000;
+export const VM_NORESERVE = 0x200000;
+export const VM_DONTDUMP = 0x4000000;
+export const VM_SOFTDIRTY = 0x8000000;
+export const VM_MIXEDMAP = 0x10000000;
+export const VM_HUGEPAGE = 0x20000000;
+export const VM_NOHUGEPAGE = 0x40000000;
+
+export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
+/** Mappings that vma_merge never touches (Linux VM_SPECIAL). */
+export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
+
+/** Linux's default vm.mmap_min_addr and stack_guard_gap (256 pages). */
+export const MMAP_MIN_ADDR = 65536;
+export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
+/** x86-64 DEFAULT_MAP_WINDOW with 4-level paging: the top of user space minus a guard page. */
+export const DEFAULT_MAP_WINDOW = 2 ** 47 - PAGE_SIZE;
+
+const ENOMEM = 12;
+const EACCES = 13;
+
+/** What the maps line needs from a mapped file; the fs layer's file objects implement it. */
+export interface VmFile {
+  readonly path: string;
+  readonly devMajor: number;
+  readonly devMinor: number;
+  readonly ino: number;
+}
+
+/** Linux vm_operations_struct, reduced to what mm needs to know; fault returns VM_FAULT_* bits. */
+export interface VmOperations {
+  readonly name: string;
+  readonly fault?: (vma: VmAreaStruct, address: number) => number;
+  /** Linux refuses to merge VMAs whose ops have a close hook. */
+  readonly close?: (vma: VmAreaStruct) => void;
+}
+
+export interface VmaInit {
+  readonly vmStart: number;
+  readonly vmEnd: number;
+  readonly vmFlags: number;
+  /** Defaults to vmStart / PAGE_SIZE for anonymous VMAs, as do_mmap sets it; 0 for files. */
+  readonly vmPgoff?: number;
+  readonly vmFile?: VmFile | null;
+  /** Pseudo name shown in maps: '[heap]', '[stack]', '[vdso]', '[anon:name]'. */
+  readonly name?: string | null;
+  readonly vmOps?: VmOperations | null;
+}
+
+export class VmAreaStruct {
+  vmStart: number;
+  vmEnd: number;
+  vmFlags: number;
+  vmPgoff: number;
+  vmFile: VmFile | null;
+  name: string | null;
+  vmOps: VmOperations | null;
+
+  constructor(init: VmaInit) {
+    checkRange(init.vmStart, init.vmEnd);
+    this.vmStart = init.vmStart;
+    this.vmEnd = init.vmEnd;
+    this.vmFlags = init.vmFlags;
+    this.vmFile = init.vmFile ?? null;
+    this.vmPgoff = init.vmPgoff ?? (this.vmFile ? 0 : init.vmStart / PAGE_SIZE);
+    this.name = init.name ?? null;
+    this.vmOps = init.vmOps ?? null;
+  }
+
+  /** Linux vma_is_anonymous(): no file and no special ops. */
+  get isAnonymous(): boolean {
+    return this.vmFile === null && this.vmOps === null;
+  }
+
+  /** Linux vma_pages(). */
+  get pages(): number {
+    return (this.vmEnd - this.vmStart) / PAGE_SIZE;
+  }
+
+  /** Linux vm_area_dup(): same attributes, new identity. */
+  dup(): VmAreaStruct {
+    return new VmAreaStruct(this);
+  }
+}
+
+function checkRange(start: number, end: number): void {
+  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start < end))
+    throw new Error(`bad VMA range [0x${start.toString(16)}, 0x${end.toString(16)})`);
+  if (start % PAGE_SIZE !== 0 || end % PAGE_SIZE !== 0)
+    throw new Error(`VMA range [0x${start.toString(16)}, 0x${end.toString(16)}) not page aligned`);
+}
+
+/** Linux vm_start_gap(): where the gap below vma begins, counting the stack guard gap. */
+export function vmStartGap(vma: VmAreaStruct): number {
+  if (!(vma.vmFlags & VM_GROWSDOWN)) return vma.vmStart;
+  return Math.max(0, vma.vmStart - STACK_GUARD_GAP);
+}
+
+/**
+ * Whether b can be folded into a, b directly above a. Linux is_mergeable_vma +
+ * can_vma_merge_after: same flags (VM_SOFTDIRTY aside), same file and ops (no
+ * close hook), same name, contiguous pgoff (anonymous pgoff is the page index of
+ * the address, so mremap-moved anonymous VMAs do not merge), not VM_SPECIAL.
+ */
+export function canMerge(a: VmAreaStruct, b: VmAreaStruct): boolean {
+  return (
+    a.vmEnd === b.vmStart &&
+    ((a.vmFlags ^ b.vmFlags) & ~VM_SOFTDIRTY) === 0 &&
+    (a.vmFlags & VM_SPECIAL) === 0 &&
+    a.vmFile === b.vmFile &&
+    a.vmOps === b.vmOps &&
+    !a.vmOps?.close &&
+    a.name === b.name &&
+    a.vmPgoff + a.pages === b.vmPgoff
+  );
+}
+
+export interface UnmappedAreaOptions {
+  /** mm->mmap_base: the top-down search starts below it. */
+  readonly mmapBase: number;
+  /** TASK_SIZE: the end of the user address space for this task. */
+  readonly taskSize: number;
+  /** Non-MAP_FIXED address hint (0 for none). */
+  readonly hint?: number;
+  /** Result alignment minus one (e.g. 2 MiB - 1 for THP-aligned anonymous maps). */
+  readonly alignMask?: number;
+  /** Bottom of the fallback bottom-up search (mm->mmap_legacy_base). */
+  readonly legacyBase?: number;
+  readonly mmapMinAddr?: number;
+}
+
+/** The VMAs of one mm, sorted by address and never overlapping. */
+export class VmaSet {
+  private readonly vmas: VmAreaStruct[] = [];
+
+  get length(): number {
+    return this.vmas.length;
+  }
+
+  [Symbol.iterator](): Iterator<VmAreaStruct> {
+    return this.vmas[Symbol.iterator]();
+  }
+
+  toArray(): VmAreaStruct[] {
+    return this.vmas.slice();
+  }
+
+  // Index of the first VMA with vmEnd > addr (vmas.length if none).
+  private indexAfter(addr: number): number {
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.vmas[mid]!.vmEnd > addr) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  private indexOf(vma: VmAreaStruct): number {
+    const i = this.indexAfter(vma.vmStart);
+    if (this.vmas[i] !== vma) throw new Error(`VMA [0x${vma.vmStart.toString(16)}, 0x${vma.vmEnd.toString(16)}) not in this mm`);
+    return i;
+  }
+
+  /** Linux find_vma(): the first VMA with vmEnd > addr, which may start above addr. */
+  findVma(addr: number): VmAreaStruct | null {
+    return this.vmas[this.indexAfter(addr)] ?? null;
+  }
+
+  /** Linux vma_lookup(): the VMA containing addr. */
+  vmaLookup(addr: number): VmAreaStruct | null {
+    const vma = this.findVma(addr);
+    return vma && vma.vmStart <= addr ? vma : null;
+  }
+
+  /** Linux find_vma_intersection(): the first VMA overlapping [start, end). */
+  findVmaIntersection(start: number, end: number): VmAreaStruct | null {
+    const vma = this.findVma(start);
+    return vma && vma.vmStart < end ? vma : null;
+  }
+
+  /** Linux vma_prev()/vma_next() relative to a VMA in this set. */
+  vmaPrev(vma: VmAreaStruct): VmAreaStruct | null {
+    return this.vmas[this.indexOf(vma) - 1] ?? null;
+  }
+
+  vmaNext(vma: VmAreaStruct): VmAreaStruct | null {
+    return this.vmas[this.indexOf(vma) + 1] ?? null;
+  }
+
+  /** Linux insert_vm_struct(): 0, or -ENOMEM if the range is already (partly) mapped. */
+  insertVma(vma: VmAreaStruct): number {
+    checkRange(vma.vmStart, vma.vmEnd);
+    if (this.findVmaIntersection(vma.vmStart, vma.vmEnd)) return -ENOMEM;
+    this.vmas.splice(this.indexAfter(vma.vmStart), 0, vma);
+    return 0;
+  }
+
+  /**
+   * Linux __split_vma(): cut vma at addr (strictly inside, page aligned). vma keeps
+   * [vmStart, addr); the returned new VMA covers [addr, vmEnd) with vmPgoff advanced.
+   */
+  splitVma(vma: VmAreaStruct, addr: number): VmAreaStruct {
+    const i = this.indexOf(vma);
+    if (!(addr > vma.vmStart && addr < vma.vmEnd) || addr % PAGE_SIZE !== 0)
+      throw new Error(`split of [0x${vma.vmStart.toString(16)}, 0x${vma.vmEnd.toString(16)}) at bad address 0x${addr.toString(16)}`);
+    const upper = vma.dup();
+    upper.vmStart = addr;
+    upper.vmPgoff += (addr - vma.vmStart) / PAGE_SIZE;
+    vma.vmEnd = addr;
+    this.vmas.splice(i + 1, 0, upper);
+    return upper;
+  }
+
+  /**
+   * Merge vma with its neighbours where canMerge allows (Linux vma_merge: the lower
+   * VMA is expanded, the upper removed). Returns the VMA that now covers vma's range.
+   */
+  vmaMerge(vma: VmAreaStruct): VmAreaStruct {
+    return this.mergeAt(this.indexOf(vma));
+  }
+
+  private mergeAt(i: number): VmAreaStruct {
+    const v = this.vmas;
+    const next = v[i + 1];
+    if (next && canMerge(v[i]!, next)) {
+      v[i]!.vmEnd = next.vmEnd;
+      v.splice(i + 1, 1);
+    }
+    const prev = v[i - 1];
+    if (prev && canMerge(prev, v[i]!)) {
+      prev.vmEnd = v[i]!.vmEnd;
+      v.splice(i, 1);
+      return prev;
+    }
+    return v[i]!;
+  }
+
+  /**
+   * The VMA surgery of munmap (Linux do_vmi_align_munmap): split VMAs straddling
+   * start or end, take every VMA inside [start, end) out of the set and return
+   * those pieces, lowest first, so the caller can unmap their pages.
+   */
+  removeRange(start: number, end: number): VmAreaStruct[] {
+    checkRange(start, end);
+    let i = this.indexAfter(start);
+    const first = this.vmas[i];
+    if (!first || first.vmStart >= end) return [];
+    if (first.vmStart < start) {
+      this.splitVma(first, start);
+      i++;
+    }
+    let j = i;
+    while (j < this.vmas.length && this.vmas[j]!.vmStart < end) j++;
+    const last = this.vmas[j - 1]!;
+    if (last.vmEnd > end) this.splitVma(last, end);
+    return this.vmas.splice(i, j - i);
+  }
+
+  /**
+   * Linux do_mprotect_pkey() over the VMAs: set the access bits of [start, end)
+   * to prot (a VM_READ|VM_WRITE|VM_EXEC subset), splitting and re-merging. Returns
+   * 0; -ENOMEM if the range has a hole; -EACCES if prot asks for a right the
+   * VMA's VM_MAY* bits deny. As in Linux, VMAs before the failing one stay changed.
+   */
+  mprotectRange(start: number, end: number, prot: number): number {
+    checkRange(start, end);
+    if (prot & ~VM_ACCESS_FLAGS) throw new Error(`mprotectRange: prot 0x${prot.toString(16)} has non-access bits`);
+    let i = this.indexAfter(start);
+    if (i >= this.vmas.length || this.vmas[i]!.vmStart > start) return -ENOMEM;
+    let nstart = start;
+    for (;;) {
+      const vma = this.vmas[i]!;
+      const newflags = (prot | (vma.vmFlags & ~VM_ACCESS_FLAGS)) >>> 0;
+      // Each access bit needs its VM_MAY* twin, four bits up.
+      if ((newflags & ~(newflags >>> 4)) & VM_ACCESS_FLAGS) return -EACCES;
+      const tmp = Math.min(vma.vmEnd, end);
+      this.mprotectFixup(i, nstart, tmp, newflags);
+      nstart = tmp;
+      if (nstart >= end) return 0;
+      i = this.indexAfter(nstart);
+      // A merge with the next VMA may already cover nstart; only a gap is a hole.
+      if (i >= this.vmas.length || this.vmas[i]!.vmStart > nstart) return -ENOMEM;
+    }
+  }
+
+  // Linux mprotect_fixup(): [start, end) lies within vmas[i].
+  private mprotectFixup(i: number, start: number, end: number, newflags: number): void {
+    let vma = this.vmas[i]!;
+    if (vma.vmFlags === newflags) return;
+    if (vma.vmStart < start) {
+      vma = this.splitVma(vma, start);
+      i++;
+    }
+    if (vma.vmEnd > end) this.splitVma(vma, end);
+    vma.vmFlags = newflags;
+    this.mergeAt(i);
+  }
+
+  /**
+   * x86-64 arch_get_unmapped_area_topdown() for a non-MAP_FIXED mmap of len bytes:
+   * the hint if it is free (raised to mmap_min_addr as do_mmap's round_hint_to_min
+   * does), else the highest fitting gap below mmapBase, else bottom-up from
+   * legacyBase. Returns the address or -ENOMEM.
+   */
+  getUnmappedArea(len: number, opts: UnmappedAreaOptions): number {
+    const minAddr = opts.mmapMinAddr ?? MMAP_MIN_ADDR;
+    const alignMask = opts.alignMask ?? 0;
+    if (len <= 0 || len % PAGE_SIZE !== 0) throw new Error(`getUnmappedArea: bad length 0x${len.toString(16)}`);
+    if (len > opts.taskSize) return -ENOMEM;
+    let hint = opts.hint ?? 0;
+    if (hint) {
+      hint -= hint % PAGE_SIZE;
+      if (hint < minAddr) hint = Math.ceil(minAddr / PAGE_SIZE) * PAGE_SIZE;
+      // mmap_address_hint_valid(): inside the task, not straddling the 47-bit window.
+      if (opts.taskSize - len >= hint && (hint > DEFAULT_MAP_WINDOW) === (hint + len > DEFAULT_MAP_WINDOW)) {
+        const vma = this.findVma(hint);
+        if (!vma || hint + len <= vmStartGap(vma)) return hint;
+      }
+    }
+    let high = opts.mmapBase;
+    if (hint > DEFAULT_MAP_WINDOW) high += opts.taskSize - DEFAULT_MAP_WINDOW;
+    const addr = this.unmappedAreaTopdown(len, Math.max(PAGE_SIZE, minAddr), high, alignMask);
+    if (addr >= 0) return addr;
+    const legacyBase = opts.legacyBase ?? Math.ceil(DEFAULT_MAP_WINDOW / 3 / PAGE_SIZE) * PAGE_SIZE;
+    return this.unmappedArea(len, Math.max(legacyBase, minAddr), Math.min(opts.taskSize, DEFAULT_MAP_WINDOW), alignMask);
+  }
+
+  /**
+   * Bottom-up search (Linux unmapped_area): the lowest aligned address >= addr at
+   * which len bytes fit below limit, keeping stack guard gaps. -ENOMEM if none.
+   */
+  firstHoleAfter(addr: number, len: number, limit: number = DEFAULT_MAP_WINDOW, alignMask = 0): number {
+    return this.unmappedArea(len, addr, limit, alignMask);
+  }
+
+  private unmappedArea(len: number, low: number, high: number, alignMask: number): number {
+    const align = alignMask + 1;
+    let prevEnd = 0;
+    for (let k = this.indexAfter(low); k <= this.vmas.length; k++) {
+      if (k > 0) prevEnd = this.vmas[k - 1]!.vmEnd;
+      const next = this.vmas[k];
+      const gapEnd = Math.min(next ? vmStartGap(next) : Infinity, high);
+      let a = Math.max(prevEnd, low);
+      a = Math.ceil(a / align) * align;
+      if (a + len <= gapEnd) return a;
+      if (gapEnd >= high) break;
+    }
+    return -ENOMEM;
+  }
+
+  private unmappedAreaTopdown(len: number, low: number, high: number, alignMask: number): number {
+    const align = alignMask + 1;
+    for (let k = this.indexAfter(high); k >= 0; k--) {
+      const next = this.vmas[k];
+      const prevEnd = k > 0 ? this.vmas[k - 1]!.vmEnd : 0;
+      const gapEnd = Math.min(next ? vmStartGap(next) : Infinity, high);
+      const gapStart = Math.max(prevEnd, low);
+      if (gapEnd - gapStart >= len) {
+        const a = Math.floor((gapEnd - len) / align) * align;
+        if (a >= gapStart) return a;
+      }
+      if (prevEnd <= low) break;
+    }
+    return -ENOMEM;
+  }
+}
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0');
+}
+
+/**
+ * One /proc/PID/maps line, without the newline, as Linux show_map_vma() prints it:
+ * `%08lx-%08lx %c%c%c%c %08llx %02x:%02x %lu ` then, if the VMA has a name, pad to
+ * column 72 (seq_setwidth(25 + 6 * sizeof(void *) - 1)) and seq_pad's one space.
+ * Anonymous unnamed lines keep the trailing space after the inode, as Linux's do.
+ */
+export function showMapVma(vma: VmAreaStruct): string {
+  const f = vma.vmFlags;
+  const file = vma.vmFile;
+  const offset = file ? vma.vmPgoff * PAGE_SIZE : 0;
+  const line =
+    `${hex(vma.vmStart, 8)}-${hex(vma.vmEnd, 8)} ` +
+    (f & VM_READ ? 'r' : '-') +
+    (f & VM_WRITE ? 'w' : '-') +
+    (f & VM_EXEC ? 'x' : '-') +
+    (f & VM_MAYSHARE ? 's' : 'p') +
+    ` ${hex(offset, 8)} ${hex(file ? file.devMajor : 0, 2)}:${hex(file ? file.devMinor : 0, 2)} ${file ? file.ino : 0} `;
+  const name = file ? file.path : vma.name;
+  return name === null ? line : `${line.padEnd(72)} ${name}`;
+}
+
+/** The whole /proc/PID/maps text. */
+export function showMaps(vmas: Iterable<VmAreaStruct>): string {
+  let s = '';
+  for (const vma of vmas) s += showMapVma(vma) + '\n';
+  return s;
+}
