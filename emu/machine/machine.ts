@@ -1,0 +1,48 @@
+// A whole machine: guest physical memory, the MMU (with its TLBs) and one
+// CPU. run() returns the CPU's stop reason and leaves the decision to whoever
+// drives it (the kernel, a test, the bench), as xv6's usertrap() does.
+import { Cpu } from './cpu/cpu';
+import type { Stop } from './cpu/cpu';
+import { PhysMem } from './mem/phys';
+import { Mmu } from './mmu/mmu';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE } from './mmu/paging';
+import type { TlbConfig } from './mmu/tlb';
+
+export interface MachineOptions {
+  /** Guest RAM in bytes (multiple of 4096); default 64 MiB. */
+  memSize?: number;
+  /** Physical-address width, 36..52; default 46. */
+  maxPhyAddr?: number;
+  /** TLB geometry, or 'none' for no TLB (every access walks). Default: Skylake-like. */
+  tlb?: TlbConfig | 'none';
+}
+
+export const DEFAULT_MEM_SIZE = 64 * 1024 * 1024;
+
+export class Machine {
+  readonly mem: PhysMem;
+  readonly mmu: Mmu;
+  readonly cpu: Cpu;
+
+  constructor(opts: MachineOptions = {}) {
+    this.mem = new PhysMem({ size: opts.memSize ?? DEFAULT_MEM_SIZE, maxPhyAddr: opts.maxPhyAddr });
+    this.mmu = new Mmu(this.mem, opts.tlb);
+    this.cpu = new Cpu(this.mmu, this.mem);
+  }
+
+  /** Runs up to `budget` instructions; see Cpu.run for the stop reasons. */
+  run(budget: number): Stop {
+    return this.cpu.run(budget);
+  }
+
+  /**
+   * Enters IA-32e mode with paging on (SDM vol. 3, 10.8.5): EFER.LME/LMA/NXE,
+   * CR4.PAE (and LA57 for 5-level tables), CR0.PE/PG/WP, and CR3 = root.
+   */
+  enablePaging(root: number, levels: 4 | 5 = 4): void {
+    this.mmu.efer = EFER_LME | EFER_LMA | EFER_NXE;
+    this.mmu.writeCr4(CR4_PAE | (levels === 5 ? CR4_LA57 : 0));
+    this.mmu.writeCr3(root);
+    this.mmu.writeCr0(CR0_PE | CR0_PG | CR0_WP);
+  }
+}
