@@ -131,7 +131,8 @@ export class BuddyAllocator {
       this.present.push(new SummaryBitmap(Math.ceil(opts.nrFrames / 2 ** o)));
     this.reserve(0, 1);
     for (const r of opts.reserved ?? []) {
-      if (!(r.end > r.start) || r.start < 0) throw new Error(`bad reserved range [${r.start}, ${r.end})`);
+      if (!(r.end >= r.start) || r.start < 0) throw new Error(`bad reserved range [${r.start}, ${r.end})`);
+      if (r.end === r.start) continue;
       this.reserve(physToPfn(r.start), Math.min(Math.ceil(r.end / PAGE_SIZE), this.nrFrames));
     }
     this.freeAllUnreserved();
