@@ -1,0 +1,228 @@
+// The link step: places every file's section chunks, resolves symbols across
+// files and encodes what pass 1 left symbolic (pass 2).
+//
+// Layout rule (documented for users in the asm command's help):
+//   .text   at textBase; each file's chunk aligned to its own alignment, in file order
+//   .rodata right after .text (aligned)          -- both in the RX segment
+//   .data   at the next 4 KiB page boundary after .rodata
+//   .bss    right after .data (aligned), or on the next page if there is no .data
+// Gaps between chunks are zero-filled, as ld does for these sections.
+import type { ImageSection, ImageSymbol, LineRow, LinkedImage } from './image';
+import type { DiagnosticSink, Loc } from './diagnostics';
+import type { EvalEnv, ExprError, Value } from './expr';
+import { evalExpr, isErr } from './expr';
+import type { ResolveCtx } from './encoder';
+import { encodeEmit } from './encoder';
+import type { Deferred, SectionKind, Sym, Unit } from './unit';
+import { SECTION_KINDS, chunkLen, displayName, isHiddenSymbol, padCode } from './unit';
+
+export interface LinkOptions {
+  textBase: number;
+  requireEntry: boolean;
+  firstFile: string;
+}
+
+export const PAGE_SIZE = 0x1000;
+const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
+const PERMS: Record<SectionKind, 'rx' | 'rw'> = { text: 'rx', rodata: 'rx', data: 'rw', bss: 'rw' };
+/** Highest address vmlab links at: user space ends at 2^47. */
+const ADDR_LIMIT = 2 ** 47;
+
+/** Links the units; null after reporting errors to `sink`. */
+export function link(units: Unit[], opts: LinkOptions, sink: DiagnosticSink): LinkedImage | null {
+  const globals = collectGlobals(units, sink);
+  // Code chunks end padded to their alignment (gas pads code sections with nops).
+  for (const u of units) {
+    const t = u.chunks.text;
+    padCode(t.buf, (t.align - (t.buf.len % t.align)) % t.align);
+  }
+  const sections = layout(units, opts.textBase);
+  const end = sections.length ? sections[sections.length - 1]!.addr + sections[sections.length - 1]!.size : opts.textBase;
+  if (end > ADDR_LIMIT) {
+    sink.global(opts.firstFile, `program does not fit below 2^47 (ends at 0x${end.toString(16)}); use a lower --text-base`);
+    return null;
+  }
+
+  const resolver = new Resolver(globals, sink);
+  encodeAll(units, resolver, sink);
+  if (sink.errors > 0) return null;
+
+  const symbols = imageSymbols(units, resolver);
+  const entrySym = globals.get('_start') ?? units.map((u) => u.syms.get('_start')).find((s) => s !== undefined);
+  let entry = opts.textBase;
+  if (entrySym) entry = Number(resolver.symValue(entrySym) as bigint);
+  else if (opts.requireEntry) {
+    sink.global(opts.firstFile, "no entry point: define the label '_start' (with '.globl _start')");
+    return null;
+  }
+
+  const byName = new Map(sections.map((s) => [s.name, s]));
+  for (const u of units) {
+    for (const k of SECTION_KINDS) {
+      const c = u.chunks[k];
+      const s = byName.get(`.${k}`);
+      if (s && k !== 'bss') s.bytes.set(c.buf.bytes.subarray(0, c.buf.len), c.base - s.addr);
+    }
+  }
+  const lines: LineRow[] = [];
+  for (const k of ['text', 'rodata'] as const) {
+    for (const u of units) for (const r of u.chunks[k].rows) lines.push({ address: u.chunks[k].base + r.off, file: r.src.path, line: r.line, col: r.col });
+  }
+  lines.sort((x, y) => x.address - y.address);
+  if (sink.errors > 0) return null;
+  return { entry, sections, symbols, lines };
+}
+
+function collectGlobals(units: Unit[], sink: DiagnosticSink): Map<string, Sym> {
+  const globals = new Map<string, Sym>();
+  for (const u of units) {
+    for (const name of u.globals.keys()) {
+      const s = u.syms.get(name);
+      if (!s) continue; // declared here, defined elsewhere
+      const first = globals.get(name);
+      if (first) {
+        sink.error(s.loc, `duplicate global symbol '${name}' (first defined at ${first.loc.src.path}:${first.loc.line})`);
+        continue;
+      }
+      globals.set(name, s);
+    }
+  }
+  return globals;
+}
+
+function layout(units: Unit[], textBase: number): ImageSection[] {
+  const sections: ImageSection[] = [];
+  let addr = textBase;
+  for (const k of SECTION_KINDS) {
+    const used = units.some((u) => chunkLen(u.chunks[k]) > 0 || u.allSyms.some((s) => s.sec === k && s.kind === 'label'));
+    const align = Math.max(1, ...units.map((u) => u.chunks[k].align));
+    if (k === 'data' || (k === 'bss' && !sections.some((s) => s.name === '.data'))) addr = alignUp(addr, PAGE_SIZE);
+    if (k === 'text' || used) addr = alignUp(addr, align);
+    const start = addr;
+    for (const u of units) {
+      const c = u.chunks[k];
+      addr = alignUp(addr, c.align);
+      c.base = addr;
+      addr += chunkLen(c);
+    }
+    if (k !== 'text' && !used) continue;
+    const size = addr - start;
+    sections.push({
+      name: `.${k}`, kind: k === 'bss' ? 'nobits' : 'progbits', perms: PERMS[k], addr: start, size, align,
+      bytes: new Uint8Array(k === 'bss' ? 0 : size),
+    });
+  }
+  return sections;
+}
+
+/** Pass-2 symbol values: every label is an absolute address now. */
+class Resolver {
+  constructor(readonly globals: Map<string, Sym>, readonly sink: DiagnosticSink) {}
+
+  symValue(s: Sym): bigint | string {
+    if (!s.lazy) return s.sec === null ? s.off : BigInt(s.unit.chunks[s.sec].base) + s.off;
+    if (s.resolving) return `symbol '${displayName(s.name)}' is defined in terms of itself`;
+    s.resolving = true;
+    const v = this.evaluate(s.lazy, s.unit);
+    s.resolving = false;
+    return isErr(v) ? v.err : v.v;
+  }
+
+  lookup(u: Unit, name: string, shown: string): bigint | string {
+    const s = u.syms.get(name) ?? this.globals.get(name);
+    if (s) return this.symValue(s);
+    const elsewhere = name.includes('\u0002') ? undefined : this.localElsewhere(name);
+    return elsewhere
+      ? `undefined symbol '${shown}' (${elsewhere.loc.src.path}:${elsewhere.loc.line} defines it, but not with .globl)`
+      : `undefined symbol '${shown}'`;
+  }
+
+  private localElsewhere(name: string): Sym | undefined {
+    for (const s of this.globals.values()) if (s.unit.syms.get(name)) return s.unit.syms.get(name);
+    return undefined;
+  }
+
+  env(u: Unit, dot: bigint): EvalEnv {
+    return {
+      dot: { sec: null, v: dot },
+      symbol: (node) => {
+        const bound = node.bound as Sym | undefined;
+        const v = bound ? this.symValue(bound) : this.lookup(u, node.name, node.tok.text);
+        return typeof v === 'string' ? v : { sec: null, v };
+      },
+    };
+  }
+
+  evaluate(x: Deferred, u: Unit): Value | ExprError {
+    return evalExpr(x.e, this.env(u, BigInt(u.chunks[x.sec].base + x.dot)));
+  }
+}
+
+function encodeAll(units: Unit[], r: Resolver, sink: DiagnosticSink): void {
+  const locOf = (src: Loc['src'], tok: { line: number; col: number }): Loc => ({ src, line: tok.line, col: tok.col });
+  // %pcrel_lo(label) needs the target of the auipc at label: collect them first.
+  const hiTargets = new Map<bigint, bigint | null>();
+  for (const u of units) {
+    for (const k of SECTION_KINDS) {
+      const c = u.chunks[k];
+      for (const f of c.insns) {
+        const imm = f.em.imm;
+        if (f.em.def.mnemonic !== 'auipc' || !imm || imm.k !== 'expr' || imm.x.fn !== 'pcrel_hi') continue;
+        const v = evalExpr(imm.x.e, r.env(u, BigInt(c.base + f.dot)));
+        hiTargets.set(BigInt(c.base + f.off), isErr(v) ? null : v.v);
+      }
+    }
+  }
+  for (const u of units) {
+    for (const k of SECTION_KINDS) {
+      const c = u.chunks[k];
+      for (const f of c.insns) {
+        const pc = BigInt(c.base + f.off);
+        const ctx: ResolveCtx = {
+          value: (x) => evalExpr(x.e, r.env(u, BigInt(c.base + f.dot))),
+          pcrelHiTarget: (addr) => {
+            const t = hiTargets.get(addr);
+            if (t === undefined) return `%pcrel_lo must name the label of an 'auipc rd, %pcrel_hi(symbol)' (nothing at 0x${addr.toString(16)})`;
+            return t === null ? 'the matching %pcrel_hi has an error' : t;
+          },
+        };
+        const w = encodeEmit(f.em, pc, ctx);
+        if (isErr(w)) sink.error(locOf(f.src, w.tok), w.err);
+        else c.buf.putWord(f.off, w);
+      }
+      for (const d of c.data) {
+        const v = r.evaluate(d.x, u);
+        if (isErr(v)) {
+          sink.error(locOf(d.x.src, v.tok), v.err);
+          continue;
+        }
+        c.buf.put(d.off, d.width, v.v);
+      }
+    }
+  }
+}
+
+function imageSymbols(units: Unit[], r: Resolver): ImageSymbol[] {
+  const out: ImageSymbol[] = [];
+  for (const u of units) {
+    for (const s of u.allSyms) {
+      if (isHiddenSymbol(s.name) || u.syms.get(s.name) !== s) continue;
+      const v = r.symValue(s);
+      if (typeof v === 'string') {
+        r.sink.error(s.loc, v);
+        continue;
+      }
+      let size = 0;
+      if (s.size) {
+        const sv = r.evaluate(s.size, u);
+        if (isErr(sv)) r.sink.error({ src: s.size.src, line: sv.tok.line, col: sv.tok.col }, sv.err);
+        else size = Number(sv.v);
+      }
+      // A lazily defined (forward-referencing) .equ counts as absolute.
+      out.push({
+        name: s.name, value: Number(v), size, section: s.sec ? `.${s.sec}` : null, binding: u.globals.has(s.name) ? 'global' : 'local', type: s.type,
+      });
+    }
+  }
+  return out;
+}
