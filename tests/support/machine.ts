@@ -115,6 +115,14 @@ export class MachineRun {
     this.m.cpu.setReg(2, BigInt(STACK_TOP));
   }
 
+  /** Replaces the program (from CODE, which must stay within its mapped pages) and resets pc to CODE. */
+  load(words: readonly number[]): this {
+    words.forEach((w, i) => this.m.mem.write32(this.pa(CODE + 4 * i), w));
+    this.m.cpu.pc = BigInt(CODE);
+    this.stop = -1;
+    return this;
+  }
+
   get cpu(): Machine['cpu'] {
     return this.m.cpu;
   }
