@@ -75,8 +75,8 @@ export class SymbolIndex {
     while (lo + 1 < hi) {
       const mid = (lo + hi) >> 1;
       const v = syms[mid]!.value;
-      if (v > addr) hi = mid;
-      else if (v < addr) lo = mid;
+      if (above(v, addr)) hi = mid;
+      else if (above(addr, v)) lo = mid;
       else {
         lo = mid;
         break;
@@ -95,7 +95,7 @@ export class SymbolIndex {
     const s = this.find(addr);
     if (!s) return undefined;
     if (s.value === addr) return s.name;
-    return s.value > addr ? `${s.name}-0x${hex64(s.value - addr)}` : `${s.name}+0x${hex64(addr - s.value)}`;
+    return above(s.value, addr) ? `${s.name}-0x${hex64(s.value - addr)}` : `${s.name}+0x${hex64(addr - s.value)}`;
   }
 
   /** Distinct addresses in [start, end) carrying a symbol of `section`, with the symbol objdump labels them by. */
@@ -114,6 +114,12 @@ export class SymbolIndex {
   }
 }
 
+/** a > b as 64-bit unsigned addresses: a negative number stands for 2^64 + it (objdump's bfd_vma). */
+function above(a: number, b: number): boolean {
+  if (a < 0 !== b < 0) return a < 0;
+  return a > b;
+}
+
 /** riscv_insn_length (include/opcode/riscv.h): the length encoded in an instruction's low bits. */
 export function insnLength(low16: number): number {
   if ((low16 & 3) !== 3) return 2;
@@ -129,7 +135,7 @@ const DEFAULT_SKIP_ZEROES_AT_END = 3;
 
 /** The full `objdump -d`-style listing of the executable sections of `elf`. */
 export function disassembleElf(elf: ElfFile, fileName: string): string {
-  const lines: string[] = [`${fileName}:     file format elf64-littleriscv`, ''];
+  const lines: string[] = ['', `${fileName}:     file format elf64-littleriscv`, ''];
   const symbols = new SymbolIndex(elf.symbols);
   const gp = elf.symbols.find((s) => s.name === '__global_pointer$');
   const state = new DisasmState(gp?.value);
