@@ -181,7 +181,7 @@ export class MachineRun {
     const want: Record<string, bigint> = {};
     for (const [name, v] of Object.entries(values)) {
       got[name] = name === 'pc' ? this.m.cpu.pc : this.m.cpu.reg(regNum(name));
-      want[name] = BigInt.asIntN(64, v);
+      want[name] = name === 'pc' ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v);
     }
     expect(got).toEqual(want);
     return this;
@@ -205,7 +205,8 @@ export class MachineRun {
     if (t.error !== undefined) got.error = TRAP_STATE.error;
     if (t.cr2 !== undefined) got.cr2 = BigInt.asUintN(64, (BigInt(this.m.mmu.cr2Hi) << 32n) | BigInt(this.m.mmu.cr2Lo >>> 0));
     if (t.pc !== undefined) got.pc = this.m.cpu.pc;
-    expect(got).toEqual({ ...t, cr2: t.cr2 === undefined ? undefined : BigInt.asUintN(64, t.cr2) });
+    const u = (v: bigint | undefined): bigint | undefined => (v === undefined ? undefined : BigInt.asUintN(64, v));
+    expect(got).toEqual({ ...t, cr2: u(t.cr2), pc: u(t.pc) });
     return this;
   }
 

@@ -80,8 +80,9 @@ export class Cpu {
     readonly mem: GuestMemory,
   ) {}
 
+  /** pc as an unsigned 64-bit BigInt. */
   get pc(): bigint {
-    return (BigInt(this.pcHi) << 32n) | BigInt(this.pcLo >>> 0);
+    return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0);
   }
 
   set pc(v: bigint) {
