@@ -1,11 +1,73 @@
-// Placeholder until the asm command lands.
+// `vmlab asm FILE.s... -o OUT [--text-base N]`: assembles and links the files
+// into one static RISC-V ELF executable. Every problem is printed as
+// FILE:LINE:COL: error: ... with the source line and a caret; on any error
+// the exit status is 1 and no output file is written.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { assemble, DEFAULT_TEXT_BASE, formatDiagnostic } from '../../asm/assembler';
+import type { SourceFile } from '../../asm/assembler';
+import { writeElf } from '../../asm/elf-write';
+import { UserError } from './errors';
 
-export const asmCommand: CommandModule = {
-  command: 'asm',
-  describe: '(asm: not built yet)',
-  handler: () => {
-    process.stderr.write('vmlab asm: not built yet\n');
-    process.exit(1);
+interface AsmArgs {
+  files: string[];
+  output: string;
+  textBase?: string;
+}
+
+const LAYOUT = [
+  'Layout: .text at --text-base (default 0x10000), .rodata right after it (both read+execute);',
+  '.data on the next 4 KiB page, .bss right after .data (both read+write). Entry point: _start.',
+].join('\n');
+
+export const asmCommand: CommandModule<object, AsmArgs> = {
+  command: 'asm <files..>',
+  describe: 'Assemble and link RISC-V assembly (GNU as syntax, RV64IM) into an ELF executable',
+  builder: (y) =>
+    y
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'assembly source files, linked in this order' })
+      .option('output', { alias: 'o', type: 'string', default: 'a.out', describe: 'the ELF file to write' })
+      .option('text-base', { type: 'string', describe: 'address of .text (default 0x10000)' })
+      .epilogue(LAYOUT),
+  handler: (argv) => {
+    process.exitCode = runAsm(argv.files, argv.output, argv.textBase);
   },
 };
+
+/** Parses a --text-base value: decimal or 0x hex, 4 KiB aligned, below 2^47. */
+export function parseTextBase(s: string | undefined): number {
+  if (s === undefined) return DEFAULT_TEXT_BASE;
+  const t = s.trim();
+  if (!/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(t)) throw new UserError(`--text-base: '${s}' is not a number (use e.g. 0x10000)`);
+  const v = Number(t);
+  if (!Number.isSafeInteger(v) || v >= 2 ** 47) throw new UserError(`--text-base: ${s} is not below 2^47`);
+  if (v % 0x1000 !== 0) throw new UserError(`--text-base: ${s} is not a multiple of 4096 (0x1000)`);
+  return v;
+}
+
+/** Assembles `paths` into `out`; returns the exit status. */
+export function runAsm(paths: string[], out: string, textBase?: string): number {
+  const base = parseTextBase(textBase);
+  const files: SourceFile[] = paths.map((p) => {
+    try {
+      return { path: p, text: readFileSync(p, 'utf8') };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new UserError(`${p}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`);
+    }
+  });
+  const r = assemble(files, { textBase: base });
+  if (r.diagnostics.length > 0) process.stderr.write(r.diagnostics.map((d) => formatDiagnostic(d)).join('\n') + '\n');
+  if (!r.ok) {
+    const n = r.diagnostics.filter((d) => d.severity === 'error').length;
+    process.stderr.write(`vmlab asm: ${n} error${n === 1 ? '' : 's'}; ${out} not written\n`);
+    return 1;
+  }
+  try {
+    writeFileSync(out, writeElf(r.image));
+    chmodSync(out, 0o755);
+  } catch (e) {
+    throw new UserError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return 0;
+}
