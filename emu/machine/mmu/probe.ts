@@ -53,6 +53,8 @@ export interface ProbeCommon {
   pagingLevels: number;
   /** The entries read, top level first. Empty for a non-canonical address. */
   levels: ProbeLevel[];
+  /** The state the rights were checked against. */
+  state: { cr0: number; cr4: number; efer: number; ac: 0 | 1; pkru: number; maxPhyAddr: number };
 }
 
 export interface ProbeOk extends ProbeCommon {
@@ -115,7 +117,8 @@ export function probeWalk(s: WalkState, lo: number, hi: number, access: Access, 
     mem: s.mem,
   };
   const five = (s.cr4 & CR4_LA57) !== 0;
-  const common: ProbeCommon = { va: u64(lo, hi), access, cpl, implicit, pagingLevels: five ? 5 : 4, levels: [] };
+  const state = { cr0: s.cr0, cr4: s.cr4, efer: s.efer, ac: s.ac, pkru: s.pkru, maxPhyAddr: s.maxPhyAddr };
+  const common: ProbeCommon = { va: u64(lo, hi), access, cpl, implicit, pagingLevels: five ? 5 : 4, levels: [], state };
   const canonical = five ? (hi << 7) >> 7 === hi : (hi << 16) >> 16 === hi;
   if (!canonical) {
     return { ...common, kind: 'fault', vector: Vector.GP, error: 0, rule: Rule.NonCanonical, level: 0, reservedBits: 0n };
