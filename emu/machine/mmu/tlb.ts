@@ -135,6 +135,8 @@ export class Tlb {
   readonly gen: Int32Array;
   readonly counters = new Float64Array(STAT_COUNT);
   clock = 0;
+  /** Hits served by the MMU's micro-cache (added to lookups and hits in stats()). */
+  microHits = 0;
   private seed = 0x2545f491;
 
   constructor(name: string, shape: TlbShape | null, replacement: Replacement = Replacement.Lru) {
@@ -297,8 +299,7 @@ export class Tlb {
 
   /** Counts a hit served by the MMU's micro-cache: same statistics and replacement update as lookup(). */
   touch(slot: number): void {
-    this.counters[STAT_LOOKUPS]!++;
-    this.counters[STAT_HITS]!++;
+    this.microHits++;
     if (this.lru) this.stamp[slot] = ++this.clock;
   }
 
@@ -307,8 +308,8 @@ export class Tlb {
     const flushes = {} as TlbStats['flushes'];
     FLUSH_CAUSE_NAMES.forEach((name, i) => (flushes[name] = c[STAT_FLUSH + i]!));
     return {
-      lookups: c[STAT_LOOKUPS]!,
-      hits: c[STAT_HITS]!,
+      lookups: c[STAT_LOOKUPS]! + this.microHits,
+      hits: c[STAT_HITS]! + this.microHits,
       misses: c[STAT_MISSES]!,
       walks: c[STAT_WALKS]!,
       ptReads: c[STAT_PT_READS]!,
@@ -320,6 +321,7 @@ export class Tlb {
 
   resetStats(): void {
     this.counters.fill(0);
+    this.microHits = 0;
   }
 
   /** The valid entries, structure by structure, set by set. */
