@@ -230,7 +230,8 @@ function align(a: Pass1, u: Unit, st: Statement, name: Tok, ops: Operand[], d: s
     if (isErr(v)) return a.report(st, v);
     vals.push(v);
   }
-  const arg = vals[0]!;
+  const arg = vals[0];
+  if (arg === null || arg === undefined) return a.report(st, { err: `'${d}' needs an alignment`, tok: name });
   let p2: number;
   if (d === '.balign') {
     if (arg <= 0n || (arg & (arg - 1n)) !== 0n || arg > 1n << 24n) {

@@ -7,7 +7,7 @@ import type { Expr, ExprError, LocalRefResolver } from './expr';
 import { isErr, parseExpr } from './expr';
 import type { Statement, Tok } from './lexer';
 
-/** One comma-separated operand: its tokens (never empty) and the token after it, for "expected ..." positions. */
+/** One comma-separated operand: its tokens (empty only for alignment directives) and the token after it, for "expected ..." positions. */
 export interface Operand {
   toks: Tok[];
   end: Tok;
@@ -43,13 +43,15 @@ export function parseStatement(st: Statement): ParsedStatement | ExprError {
     return { labels, body: { kind: 'assign', name: head, ops } };
   }
   if (head.type !== 'ident') return { err: `expected an instruction or directive, got '${head.text}'`, tok: head };
-  const ops = splitOperands(t, i + 1);
+  const isDirective = head.text.startsWith('.') && head.text !== '.';
+  const ops = splitOperands(t, i + 1, isDirective && /^\.(p2|b)?align$/i.test(head.text));
   if (isErr(ops)) return ops;
-  if (head.text.startsWith('.') && head.text !== '.') return { labels, body: { kind: 'directive', name: head, ops } };
+  if (isDirective) return { labels, body: { kind: 'directive', name: head, ops } };
   return { labels, body: { kind: 'insn', mnemonic: head, ops } };
 }
 
-function splitOperands(t: Tok[], from: number): Operand[] | ExprError {
+/** Splits on top-level commas; only the alignment directives may leave an operand empty (`.p2align 3,,2`). */
+function splitOperands(t: Tok[], from: number, allowEmpty = false): Operand[] | ExprError {
   const ops: Operand[] = [];
   if (from >= t.length) return ops;
   let cur: Tok[] = [];
@@ -61,7 +63,7 @@ function splitOperands(t: Tok[], from: number): Operand[] | ExprError {
     if (tok.type === 'op' && tok.text === '(') depth++;
     if (tok.type === 'op' && tok.text === ')') depth--;
     if (depth === 0 && isOp(tok, ',')) {
-      if (cur.length === 0) return { err: 'missing operand before \',\'', tok };
+      if (cur.length === 0 && !allowEmpty) return { err: "missing operand before ','", tok };
       ops.push({ toks: cur, end: tok });
       cur = [];
       continue;

@@ -198,10 +198,12 @@ export function expand(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprEr
     case 'jr': case 'jalr': return jumpReg(m, mn, ops, ctx);
     case 'ret': return need(0) ?? [emit('jalr', mn, ZERO, RA, ZERO, konst(0))];
     case 'call': {
+      // `call sym` goes through ra; `call rd, sym` through t1 (riscv-opc.c: "d,c" with X_T1).
       if (n !== 1 && n !== 2) return countErr(mn, n, '1 or 2');
       const rd = n === 2 ? operandReg(ops[0]!) : RA;
       if (isErr(rd)) return rd;
-      return pcrelPair(rd, n - 1, (lo) => emit('jalr', mn, rd, rd, ZERO, lo));
+      const tmp = n === 2 ? T1 : RA;
+      return pcrelPair(tmp, n - 1, (lo) => emit('jalr', mn, rd, tmp, ZERO, lo));
     }
     case 'tail':
       return need(1) ?? pcrelPair(T1, 0, (lo) => emit('jalr', mn, ZERO, T1, ZERO, lo));
