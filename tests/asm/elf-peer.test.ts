@@ -1,6 +1,6 @@
 // vmlab's ELF files as the GNU tools and qemu see them, and GNU ld's files
 // as vmlab's reader sees them.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describePeer } from '../support/peers';
@@ -128,7 +128,10 @@ describePeer('vmlab reads GNU ld and GCC output', ['as', 'ld', 'gcc', 'readelf']
     expect(ours).toEqual(readelfDecodedLines(join(dir, 'prog5')));
   });
 
-  it('reads a GCC-built C program (DWARF 5 with views, PT_NOTE, PT_GNU_STACK) and agrees with readelf on its lines', () => {
+  /** A GCC-built rv64im program without libc, built once for the two tests below. */
+  let sumPath: string | undefined;
+  const buildSum = (): string => {
+    if (sumPath) return sumPath;
     const c = put(dir, 'sum.c', [
       'static int sq(int x) { return x * x; }',
       'int sum(int n) { int s = 0; for (int i = 0; i < n; i++) s += sq(i); return s; }',
@@ -137,6 +140,12 @@ describePeer('vmlab reads GNU ld and GCC output', ['as', 'ld', 'gcc', 'readelf']
     ].join('\n'));
     const out = join(dir, 'sum');
     runClean('gcc', ['-g', '-O1', '-march=rv64im', '-mabi=lp64', '-nostdlib', '-static', '-o', out, c], dir);
+    sumPath = out;
+    return out;
+  };
+
+  it('reads a GCC-built C program (DWARF 5 with views, PT_NOTE, PT_GNU_STACK) and agrees with readelf on its lines', () => {
+    const out = buildSum();
     const r = readElf(readFileSync(out));
     if (!r.ok || !r.elf.debugLine?.ok) throw new Error(r.ok ? JSON.stringify(r.elf.debugLine) : r.error);
     expect(r.elf.segments.map((s) => s.type)).toContain(0x6474e551);
@@ -147,8 +156,7 @@ describePeer('vmlab reads GNU ld and GCC output', ['as', 'ld', 'gcc', 'readelf']
   });
 
   it('vmlab disasm agrees with objdump -d on the GCC-built rv64im program', () => {
-    const out = join(dir, 'sum');
-    if (!existsSync(out)) return; // built by the previous test
+    const out = buildSum();
     const ours = vmlab(['disasm', out]);
     expect(ours.stderr).toBe('');
     expect(ours.stdout).toBe(runClean('objdump', ['-d', out]));
