@@ -340,6 +340,11 @@ export class BuddyAllocator {
     return this.nrFrames - this.reservedPages_;
   }
 
+  /** Managed frames currently allocated (meminfo's MemTotal - MemFree, in pages). */
+  get nrUsedPages(): number {
+    return this.nrManagedPages - this.freePages_;
+  }
+
   /** Frames currently allocated to owner. */
   pagesOwnedBy(owner: Owner): number {
     return owner === Owner.Free ? this.freePages_ : this.ownerPages[owner]!;

@@ -354,7 +354,8 @@ export class VmaSet {
     const addr = this.unmappedAreaTopdown(len, Math.max(PAGE_SIZE, minAddr), high, alignMask);
     if (addr >= 0) return addr;
     const legacyBase = opts.legacyBase ?? Math.ceil(DEFAULT_MAP_WINDOW / 3 / PAGE_SIZE) * PAGE_SIZE;
-    return this.unmappedArea(len, Math.max(legacyBase, minAddr), Math.min(opts.taskSize, DEFAULT_MAP_WINDOW), alignMask);
+    const end = hint > DEFAULT_MAP_WINDOW ? opts.taskSize : Math.min(opts.taskSize, DEFAULT_MAP_WINDOW);
+    return this.unmappedArea(len, Math.max(legacyBase, minAddr), end, alignMask);
   }
 
   /**

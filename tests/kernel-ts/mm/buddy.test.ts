@@ -137,6 +137,7 @@ describe('buddy allocator: exhaustion and accounting', () => {
     b.allocPages(3, Owner.Anon);
     expect(b.ownerSummary()).toEqual({ kernel: 0, slab: 2, pgtable: 1, anon: 8, pagecache: 0, vmalloc: 0, module: 0 });
     expect(b.pagesOwnedBy(Owner.Free)).toBe(1023 - 11);
+    expect(b.nrUsedPages).toBe(11);
     b.freePages(s, 1);
     expect(b.pagesOwnedBy(Owner.Slab)).toBe(0);
     expect(b.nrFreePages).toBe(1023 - 9);

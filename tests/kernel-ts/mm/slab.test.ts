@@ -89,6 +89,17 @@ describe('kmalloc / kfree', () => {
     expect([a, c, d, e].map((p) => slab.ksize(p))).toEqual([8, 16, 128, 1024]);
   });
 
+  it('frees objects that live on the tail page of a multi-page slab', () => {
+    const { buddy, slab } = machine();
+    const objs = Array.from({ length: 8 }, () => slab.kmalloc(1024)); // kmalloc-1k: order-1 slabs
+    expect(objs[5]).toBe(0x100000 + 5 * 1024);
+    expect(buddy.mem.compoundHead(0x101)).toBe(0x100);
+    expect(slab.ksize(objs[5]!)).toBe(1024);
+    slab.kfree(objs[5]!);
+    expect(slab.kmalloc(1000)).toBe(objs[5]);
+    expect(slab.kmalloc(1000)).toBe(0x102000); // the slab was full: a new one
+  });
+
   it('reuses the most recently freed object first (SLUB freelist LIFO)', () => {
     const { slab } = machine();
     const a = slab.kmalloc(32);

@@ -210,6 +210,15 @@ describe('getUnmappedArea and firstHoleAfter', () => {
     expect(s.getUnmappedArea(0x2000, { ...opts, hint: 0x4ff000 })).toBe(0x7effffffe000);
   });
 
+  it('searches above the 47-bit window only for a hint above it (5-level paging)', () => {
+    const la57 = { mmapBase: 0x7f0000000000, taskSize: 2 ** 56 - 0x1000 };
+    const s = setOf(vma(2 ** 50, 2 ** 50 + 0x1000, RW));
+    expect(s.getUnmappedArea(0x1000, { ...la57, hint: 2 ** 50 + 0x1000 })).toBe(2 ** 50 + 0x1000);
+    expect(s.getUnmappedArea(0x1000, { ...la57, hint: 2 ** 50 })).toBe(0xfffefffffff000);
+    expect(s.getUnmappedArea(0x1000, la57)).toBe(0x7efffffff000);
+    expect(s.getUnmappedArea(0x2000, { ...la57, hint: 0x7ffffffff000 - 0x1000 })).toBe(0x7effffffe000);
+  });
+
   it('keeps the stack guard gap below VM_GROWSDOWN VMAs', () => {
     const s = setOf(vma(0x7ffffffde000, 0x7ffffffff000, RW | VM_GROWSDOWN, { name: '[stack]' }));
     const top = { mmapBase: 0x7ffffffff000, taskSize: 0x7ffffffff000 };
