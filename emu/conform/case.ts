@@ -195,7 +195,7 @@ function parseStep(v: unknown, i: number, t: Tracked): Step {
       const va = hex(v.va, `${where}.va`);
       const size = choice(v.size ?? 1, `${where}.size`, [1, 2, 4, 8] as const);
       if ((va & 0xfffn) + BigInt(size) > 0x1000n) {
-        fail(where, `a ${size}-byte access at ${hexOf(va)} crosses a 4-KByte boundary`);
+        fail(where, `an access of ${size} byte${size === 1 ? '' : 's'} at ${hexOf(va)} crosses a 4-KByte boundary`);
       }
       const implicit = v.implicit ?? false;
       if (typeof implicit !== 'boolean') fail(`${where}.implicit`, `must be true or false, got ${show(implicit)}`);
