@@ -1,11 +1,256 @@
-// Placeholder until the bench command lands.
+// `vmlab bench`: runs the guest programs of guest-programs/bench/*.s,
+// assembled by vmlab's own assembler, on a bare machine (no kernel yet): the
+// harness builds 4-level page tables with 4K user pages, enters CPL 3 and
+// runs until the program's exit ecall. Reports retired instructions, time,
+// MIPS and the ITLB/DTLB hit rates and walks of the measured run.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
+import { assemble, formatDiagnostic } from '../../asm/assembler';
+import type { LinkedImage } from '../../asm/image';
+import { Stop } from '../machine/cpu/cpu';
+import { Machine } from '../machine/machine';
+import { PageSize, PageTableBuilder } from '../machine/pagetable-builder';
+import { PTE_NX, PTE_RW, PTE_US } from '../machine/mmu/paging';
+import type { TlbStats } from '../machine/mmu/tlb';
+import { TRAP_STATE } from '../machine/trap';
+import { UserError } from './errors';
 
-export const benchCommand: CommandModule = {
+const MiB = 1024 * 1024;
+// Physical layout of the bench machine.
+const TABLES_AT = 1 * MiB;
+const TABLES_END = 4 * MiB;
+const FRAMES_AT = 4 * MiB; // code and stack frames, bump-allocated
+const HEAP_PA = 16 * MiB; // the pointer-chase arena
+const ARENA = 64 * MiB;
+const MEM_SIZE = HEAP_PA + ARENA;
+// User address space.
+const HEAP_VA = 0x1000_0000;
+const STACK_TOP = 0x7fff_f000;
+const STACK_PAGES = 16;
+/** Instructions per run() call: large enough that the call overhead vanishes. */
+const BATCH = 10_000_000;
+const EXIT = 93n;
+
+interface Program {
+  name: string;
+  what: string;
+  /** Iterations at --scale 1. */
+  iterations: number;
+  /** Prepares memory and returns the entry registers a0, a1 and the a0 the exit must report, if known. */
+  setup(m: Machine, iterations: number): { a0: bigint; a1: bigint; expect?: bigint };
+}
+
+const PROGRAMS: Program[] = [
+  {
+    name: 'alu',
+    what: 'ALU/branch loop (14 instructions per iteration, no memory access)',
+    iterations: 2_000_000,
+    setup: (_m, n) => ({ a0: 0n, a1: BigInt(n) }),
+  },
+  {
+    name: 'muldiv',
+    what: 'mul/div chain over a 64-bit LCG (every M-extension operation)',
+    iterations: 400_000,
+    setup: (_m, n) => ({ a0: 0n, a1: BigInt(n) }),
+  },
+  {
+    name: 'ptrchase',
+    what: 'pointer chase: one node per 4K page, 64 MiB, random cyclic order (DTLB-miss heavy)',
+    iterations: 4_000_000,
+    setup: setupChase,
+  },
+];
+
+/**
+ * Writes a random cyclic permutation (Sattolo's algorithm, seeded) of one
+ * node per page of the arena, each node at a pseudo-random 8-aligned offset
+ * in its page; returns the first node and the node `steps` hops later.
+ */
+function setupChase(m: Machine, steps: number): { a0: bigint; a1: bigint; expect: bigint } {
+  const pages = ARENA / 4096;
+  const order = new Int32Array(pages);
+  for (let i = 0; i < pages; i++) order[i] = i;
+  let s = 0x9e3779b9;
+  const rand = (): number => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return s >>> 0;
+  };
+  for (let i = pages - 1; i > 0; i--) {
+    const j = rand() % i; // j < i: one single cycle
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  const nodeOffset = (p: number): number => p * 4096 + ((Math.imul(p, 0x9e3779b1) >>> 20) & 0xff8);
+  for (let i = 0; i < pages; i++) {
+    const here = nodeOffset(order[i]!);
+    const next = nodeOffset(order[(i + 1) % pages]!);
+    m.mem.write32(HEAP_PA + here, HEAP_VA + next);
+    m.mem.write32(HEAP_PA + here + 4, 0);
+  }
+  return {
+    a0: BigInt(HEAP_VA + nodeOffset(order[0]!)),
+    a1: BigInt(steps),
+    expect: BigInt(HEAP_VA + nodeOffset(order[steps % pages]!)),
+  };
+}
+
+/** The folder holding the bench sources, found from this module (emu/cli/ in the tree, dist/ when bundled). */
+function benchDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++) {
+    const candidate = join(dir, 'guest-programs', 'bench');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new UserError('cannot find guest-programs/bench next to the vmlab installation');
+}
+
+function assembleProgram(name: string): LinkedImage {
+  const path = join(benchDir(), `${name}.s`);
+  const r = assemble([{ path, text: readFileSync(path, 'utf8') }]);
+  if (!r.ok) throw new UserError(`cannot assemble ${path}:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`);
+  return r.image;
+}
+
+/** A machine with the image and a stack mapped at CPL 3 (and the arena for the pointer chase). */
+function boot(image: LinkedImage, tlb: 'default' | 'none', withArena: boolean): Machine {
+  const m = new Machine({ memSize: MEM_SIZE, tlb: tlb === 'none' ? 'none' : undefined });
+  const pt = new PageTableBuilder(m.mem, { tablesAt: TABLES_AT, tablesEnd: TABLES_END });
+  let frame = FRAMES_AT;
+  const mapFresh = (va: number, flags: bigint): number => {
+    const pa = frame;
+    frame += 4096;
+    pt.map(va, pa, PageSize.Size4K, flags);
+    return pa;
+  };
+  for (const s of image.sections) {
+    const flags = s.perms === 'rx' ? BigInt(PTE_US) : BigInt(PTE_US | PTE_RW) | PTE_NX;
+    const first = s.addr - (s.addr % 4096);
+    for (let va = first; va < s.addr + s.size; va += 4096) {
+      const pa = mapFresh(va, flags);
+      if (s.kind === 'progbits') {
+        const from = Math.max(va, s.addr);
+        const to = Math.min(va + 4096, s.addr + s.size);
+        m.mem.writeBytes(pa + (from - va), s.bytes.subarray(from - s.addr, to - s.addr));
+      }
+    }
+  }
+  for (let i = 1; i <= STACK_PAGES; i++) mapFresh(STACK_TOP - i * 4096, BigInt(PTE_US | PTE_RW) | PTE_NX);
+  if (withArena) pt.mapRange(HEAP_VA, HEAP_PA, ARENA, PageSize.Size4K, BigInt(PTE_US | PTE_RW) | PTE_NX);
+  m.enablePaging(pt.root);
+  m.mmu.setCpl(3);
+  m.cpu.pc = BigInt(image.entry);
+  m.cpu.setReg(2, BigInt(STACK_TOP));
+  return m;
+}
+
+export interface TlbReport {
+  lookups: number;
+  hits: number;
+  hitRate: number;
+  walks: number;
+}
+
+export interface BenchResult {
+  program: string;
+  instructions: number;
+  seconds: number;
+  mips: number;
+  /** a0 at exit, as hex. */
+  result: string;
+  itlb: TlbReport;
+  dtlb: TlbReport;
+}
+
+function tlbReport(s: TlbStats): TlbReport {
+  return { lookups: s.lookups, hits: s.hits, hitRate: s.lookups === 0 ? 1 : s.hits / s.lookups, walks: s.walks };
+}
+
+/** Runs one program to its exit; throws UserError if it stops any other way or reports a wrong result. */
+export function runBench(p: Program, image: LinkedImage, iterations: number, tlb: 'default' | 'none'): BenchResult {
+  const m = boot(image, tlb, p.name === 'ptrchase');
+  const { a0, a1, expect } = p.setup(m, iterations);
+  m.cpu.setReg(10, a0);
+  m.cpu.setReg(11, a1);
+  const t0 = performance.now();
+  let stop: Stop;
+  do stop = m.run(BATCH);
+  while (stop === Stop.Budget);
+  const seconds = (performance.now() - t0) / 1000;
+  if (stop !== Stop.Ecall || m.cpu.reg(17) !== EXIT) {
+    const why = stop === Stop.Trap ? `trap vector ${TRAP_STATE.vector} error ${TRAP_STATE.error}` : `ecall a7=${m.cpu.reg(17)}`;
+    throw new UserError(`bench ${p.name}: stopped at pc 0x${m.cpu.pc.toString(16)} with ${why}`);
+  }
+  const result = BigInt.asUintN(64, m.cpu.reg(10));
+  if (expect !== undefined && result !== expect) {
+    throw new UserError(`bench ${p.name}: wrong result 0x${result.toString(16)}, expected 0x${expect.toString(16)}`);
+  }
+  const stats = m.mmu.stats();
+  return {
+    program: p.name,
+    instructions: m.cpu.instret,
+    seconds,
+    mips: m.cpu.instret / seconds / 1e6,
+    result: `0x${result.toString(16)}`,
+    itlb: tlbReport(stats.itlb),
+    dtlb: tlbReport(stats.dtlb),
+  };
+}
+
+const pct = (r: TlbReport): string => (r.lookups === 0 ? '-' : `${(100 * r.hitRate).toFixed(2)}%`);
+
+function table(results: BenchResult[], tlb: string): string {
+  const head = ['program', 'instructions', 'seconds', 'MIPS', 'ITLB hit', 'I walks', 'DTLB hit', 'D walks', 'result'];
+  const rows = results.map((r) => [
+    r.program, String(r.instructions), r.seconds.toFixed(3), r.mips.toFixed(1),
+    pct(r.itlb), String(r.itlb.walks), pct(r.dtlb), String(r.dtlb.walks), r.result,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [`vmlab bench (TLB: ${tlb}; 4-level paging, 4K pages, CPL 3)`, line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+interface BenchArgs {
+  json: boolean;
+  tlb: 'default' | 'none';
+  only?: string[];
+  scale: number;
+  warmup: boolean;
+}
+
+export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: '(bench: not built yet)',
-  handler: () => {
-    process.stderr.write('vmlab bench: not built yet\n');
-    process.exit(1);
+  describe: 'Run the benchmark guest programs (ALU loop, mul/div chain, 64 MiB pointer chase)',
+  builder: (y) =>
+    y
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
+      .option('tlb', { choices: ['default', 'none'] as const, default: 'default' as const, describe: "TLB model: Skylake-like, or 'none' (every access walks)" })
+      .option('only', { type: 'string', array: true, choices: PROGRAMS.map((p) => p.name), describe: 'Run only these programs' })
+      .option('scale', { type: 'number', default: 1, describe: 'Multiply every iteration count' })
+      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' })
+      .check((a) => {
+        if (!(a.scale > 0) || !Number.isFinite(a.scale)) throw new Error('--scale must be a positive number');
+        return true;
+      }),
+  handler: (args) => {
+    const chosen = PROGRAMS.filter((p) => args.only === undefined || args.only.includes(p.name));
+    const results: BenchResult[] = [];
+    for (const p of chosen) {
+      const image = assembleProgram(p.name);
+      const iterations = Math.max(1, Math.round(p.iterations * args.scale));
+      if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb);
+      results.push(runBench(p, image, iterations, args.tlb));
+    }
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results }, null, 2) + '\n');
+    } else {
+      process.stdout.write(table(results, args.tlb === 'none' ? 'none' : 'Skylake-like'));
+    }
   },
 };

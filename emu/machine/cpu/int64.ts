@@ -95,32 +95,15 @@ export function mul64(x: Int32Array, d: number, alo: number, ahi: number, blo: n
   x[d + 1] = hi;
 }
 
-// Scratch limbs for the 128-bit product; module-level so the hot path does not allocate.
-const P = new Float64Array(8);
-
 /** x[d..d+1] = high 64 bits of the unsigned 128-bit product a * b (MULHU). */
 export function mulhu64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {
-  // Schoolbook multiplication in base 2^16: each partial product is < 2^32
-  // and each column sum stays far below 2^53, so doubles are exact.
-  const a0 = alo & 0xffff, a1 = alo >>> 16, a2 = ahi & 0xffff, a3 = ahi >>> 16;
-  const b0 = blo & 0xffff, b1 = blo >>> 16, b2 = bhi & 0xffff, b3 = bhi >>> 16;
-  P[0] = a0 * b0;
-  P[1] = a0 * b1 + a1 * b0;
-  P[2] = a0 * b2 + a1 * b1 + a2 * b0;
-  P[3] = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0;
-  P[4] = a1 * b3 + a2 * b2 + a3 * b1;
-  P[5] = a2 * b3 + a3 * b2;
-  P[6] = a3 * b3;
-  P[7] = 0;
-  let carry = 0;
-  for (let i = 0; i < 8; i++) {
-    const v = P[i]! + carry;
-    const limb = v % 65536;
-    P[i] = limb;
-    carry = (v - limb) / 65536;
-  }
-  x[d] = (P[4]! + P[5]! * 65536) | 0;
-  x[d + 1] = (P[6]! + P[7]! * 65536) | 0;
+  // Schoolbook on 32-bit halves: a * b = hh * 2^64 + (lh + hl) * 2^32 + ll.
+  // Column sums of at most four uint32 values stay far below 2^53.
+  const al = alo >>> 0, ah = ahi >>> 0, bl = blo >>> 0, bh = bhi >>> 0;
+  const mid = (mulhu32(al, bl) >>> 0) + (Math.imul(al, bh) >>> 0) + (Math.imul(ah, bl) >>> 0);
+  const low = (Math.imul(ah, bh) >>> 0) + (mulhu32(al, bh) >>> 0) + (mulhu32(ah, bl) >>> 0) + Math.floor(mid / TWO32);
+  x[d] = low | 0;
+  x[d + 1] = (mulhu32(ah, bh) + Math.floor(low / TWO32)) | 0;
 }
 
 /** x[d..d+1] = high 64 bits of the signed x signed product (MULH). */
@@ -154,39 +137,55 @@ function udivrem64(alo: number, ahi: number, blo: number, bhi: number): void {
     rLo = r | 0; rHi = Math.floor(r / TWO32) | 0;
     return;
   }
-  if (bh === 0 && blo >>> 0 <= 0x1fffff) {
-    // Short divisor (< 2^21): long division by two 32-bit digits; the partial
-    // remainder r < 2^21 keeps r * 2^32 + digit < 2^53, exact in a double.
+  if (bh === 0) {
+    // 32-bit divisor: schoolbook long division by one 32-bit digit, then two
+    // 16-bit digits. The partial remainder r < b < 2^32 keeps r * 2^16 + digit
+    // below 2^48, exact in a double, and each 16-bit quotient digit < 2^16.
     const b = blo >>> 0;
-    const q1 = Math.floor(ah / b);
-    const r1 = ah - q1 * b;
-    const t = r1 * TWO32 + (alo >>> 0);
+    const q2 = Math.floor(ah / b);
+    let r = ah - q2 * b;
+    let t = r * 65536 + (alo >>> 16);
+    const q1 = Math.floor(t / b);
+    r = t - q1 * b;
+    t = r * 65536 + (alo & 0xffff);
     const q0 = Math.floor(t / b);
-    qHi = q1 | 0; qLo = q0 | 0;
-    rLo = (t - q0 * b) | 0; rHi = 0;
+    qHi = q2 | 0;
+    qLo = (q1 * 65536 + q0) | 0;
+    rLo = (t - q0 * b) | 0;
+    rHi = 0;
     return;
   }
-  // General case: restoring shift-subtract division, one quotient bit per step.
-  let nLo = alo | 0, nHi = ahi | 0; // dividend being shifted out into r
-  let remLo = 0, remHi = 0, quoLo = 0, quoHi = 0;
-  for (let i = 0; i < 64; i++) {
-    // r = (r << 1) | top bit of n; n <<= 1; q <<= 1. r < b before the shift, so
-    // the shifted r < 2b; when it overflows 64 bits it certainly exceeds b.
-    const carryOut = remHi >>> 31;
-    remHi = (remHi << 1) | (remLo >>> 31);
-    remLo = (remLo << 1) | (nHi >>> 31);
-    nHi = (nHi << 1) | (nLo >>> 31);
-    nLo <<= 1;
-    quoHi = (quoHi << 1) | (quoLo >>> 31);
-    quoLo <<= 1;
-    if (carryOut !== 0 || !ltu64(remLo, remHi, blo, bhi)) {
-      const lo = (remLo - blo) | 0;
-      remHi = (remHi - bhi - ((remLo >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
-      remLo = lo;
-      quoLo |= 1;
+  // Divisor >= 2^32, so the quotient is < 2^32. A double estimate of a / b is
+  // within 1 of it (both operands carry a relative error <= 2^-53 and the
+  // quotient has at most 32 bits); fix it up against the exact product q * b.
+  let q = Math.floor((ah * TWO32 + (alo >>> 0)) / (bh * TWO32 + (blo >>> 0)));
+  if (q > 0xffffffff) q = 0xffffffff;
+  for (;;) {
+    // p = q * b as three 32-bit limbs top:mid:low (q < 2^32, b < 2^64).
+    const pLow = Math.imul(q, blo);
+    const mid = (Math.imul(q, bhi) >>> 0) + (mulhu32(q, blo >>> 0) >>> 0);
+    const pMid = mid | 0;
+    const pTop = (mulhu32(q, bh) >>> 0) + (mid >= TWO32 ? 1 : 0);
+    if (pTop !== 0 || ltu64(alo, ahi, pLow, pMid)) {
+      q--; // estimate one too big
+      continue;
     }
+    // r = a - p, now known to be >= 0.
+    let rl = (alo - pLow) | 0;
+    let rh = (ahi - pMid - ((alo >>> 0) < (pLow >>> 0) ? 1 : 0)) | 0;
+    if (!ltu64(rl, rh, blo, bhi)) {
+      // estimate one too small
+      const l = (rl - blo) | 0;
+      rh = (rh - bhi - ((rl >>> 0) < (blo >>> 0) ? 1 : 0)) | 0;
+      rl = l;
+      q++;
+    }
+    qLo = q | 0;
+    qHi = 0;
+    rLo = rl;
+    rHi = rh;
+    return;
   }
-  qLo = quoLo; qHi = quoHi; rLo = remLo; rHi = remHi;
 }
 
 /** x[d..d+1] = a / b unsigned (DIVU); b = 0 gives all ones. */

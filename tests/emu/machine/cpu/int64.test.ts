@@ -85,6 +85,21 @@ describe('int64 helpers', () => {
     expect(run2(remu64, M64, (1n << 63n) + 1n)).toBe(s64((1n << 63n) - 2n));
   });
 
+  it('divides exactly when the remainder is at either end (the estimate-and-fix paths)', () => {
+    const wide = fc.oneof(fc.bigInt({ min: 1n << 32n, max: M64 }), fc.bigInt({ min: 1n, max: (1n << 32n) - 1n }));
+    fc.assert(
+      fc.property(wide, fc.bigInt({ min: 0n, max: M64 }), fc.constantFrom('zero', 'max', 'any'), fc.bigInt({ min: 0n, max: M64 }),
+        (b, qSeed, where, rSeed) => {
+          const q = qSeed % (M64 / b + 1n);
+          const r = where === 'zero' ? 0n : where === 'max' ? b - 1n : rSeed % b;
+          const a = q * b + r;
+          if (a > M64) return true;
+          return run2(divu64, a, b) === s64(q) && run2(remu64, a, b) === s64(r);
+        }),
+      RUNS,
+    );
+  });
+
   it('mulhu32 gives the high half of 32x32 products', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 0xffffffff }), (a, b) =>
