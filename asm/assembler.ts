@@ -54,18 +54,29 @@ export function assemble(files: SourceFile[], opts: AssembleOptions = {}): Assem
   let image: LinkedImage | null = null;
   try {
     for (const f of files) pass.file(f);
-    if (sink.errors === 0) {
-      image = link(pass.units, {
-        textBase: opts.textBase ?? DEFAULT_TEXT_BASE,
-        requireEntry: opts.requireEntry ?? true,
-        firstFile: files[0]?.path ?? '<no input>',
-      }, sink);
-    }
+    // Link even after pass-1 errors, so that range and symbol errors are reported in the same run.
+    image = link(pass.units, {
+      textBase: opts.textBase ?? DEFAULT_TEXT_BASE,
+      requireEntry: opts.requireEntry ?? true,
+      firstFile: files[0]?.path ?? '<no input>',
+    }, sink);
   } catch (e) {
     if (!(e instanceof TooManyErrors)) throw e;
   }
-  if (image && sink.errors === 0) return { ok: true, image, diagnostics: sink.list };
-  return { ok: false, diagnostics: sink.list };
+  const diagnostics = inSourceOrder(sink.list, files.map((f) => f.path));
+  if (image && sink.errors === 0) return { ok: true, image, diagnostics };
+  return { ok: false, diagnostics };
+}
+
+/** Pass-2 messages come after pass-1 ones: sort by file (first mention), line, column; position-less ones last. */
+function inSourceOrder(list: Diagnostic[], inputs: string[]): Diagnostic[] {
+  const rank = new Map<string, number>();
+  for (const d of [...inputs.map((file) => ({ file })), ...list]) if (!rank.has(d.file)) rank.set(d.file, rank.size);
+  const key = (d: Diagnostic): number[] => (d.line <= 0 ? [Infinity, 0, 0] : [rank.get(d.file)!, d.line, d.col]);
+  return list
+    .map((d, i) => ({ d, i, k: key(d) }))
+    .sort((a, b) => a.k[0]! - b.k[0]! || a.k[1]! - b.k[1]! || a.k[2]! - b.k[2]! || a.i - b.i)
+    .map((x) => x.d);
 }
 
 /** Location of a token in a source. */

@@ -61,6 +61,9 @@ export class DiagnosticSink {
   constructor(readonly maxErrors: number) {}
 
   error(loc: Loc, message: string): void {
+    // One source instruction can expand to several (call = auipc + jalr): say its problem once.
+    const last = this.list[this.list.length - 1];
+    if (last && last.file === loc.src.path && last.line === loc.line && last.col === loc.col && last.message === message) return;
     if (this.errors >= this.maxErrors) {
       this.list.push({
         file: loc.src.path, line: 0, col: 0, severity: 'error',

@@ -5,6 +5,7 @@
 // not the emulator's hot path, and 64-bit constants (li, .dword) need all bits.
 import type { Tok } from './lexer';
 import { charValue, numberValue } from './lexer';
+import { registerNumber } from '../emu/machine/isa/registers';
 
 /** A resolved value: absolute (sec null) or an offset into a section chunk. */
 export interface Value {
@@ -57,7 +58,9 @@ export function parseExpr(toks: Tok[], pos: number, localRef: LocalRefResolver, 
       case 'localRef':
         return { k: 'sym', name: localRef(t), tok: t };
       case 'ident':
-        return t.text === '.' ? { k: 'dot', tok: t } : { k: 'sym', name: t.text, tok: t };
+        if (t.text === '.') return { k: 'dot', tok: t };
+        if (registerNumber(t.text) >= 0) return { err: `expected an immediate or symbol, got register '${t.text}'`, tok: t };
+        return { k: 'sym', name: t.text, tok: t };
       case 'op':
         if (t.text === '(') {
           const inner = binary(1);

@@ -43,15 +43,15 @@ export function link(units: Unit[], opts: LinkOptions, sink: DiagnosticSink): Li
     return null;
   }
 
-  const resolver = new Resolver(globals, sink);
+  const resolver = new Resolver(units, globals, sink);
   encodeAll(units, resolver, sink);
-  if (sink.errors > 0) return null;
 
   const symbols = imageSymbols(units, resolver);
   const entrySym = globals.get('_start') ?? units.map((u) => u.syms.get('_start')).find((s) => s !== undefined);
   let entry = opts.textBase;
-  if (entrySym) entry = Number(resolver.symValue(entrySym) as bigint);
-  else if (opts.requireEntry) {
+  const entryValue = entrySym ? resolver.symValue(entrySym) : undefined;
+  if (typeof entryValue === 'bigint') entry = Number(entryValue);
+  else if (!entrySym && opts.requireEntry && sink.errors === 0) {
     sink.global(opts.firstFile, "no entry point: define the label '_start' (with '.globl _start')");
     return null;
   }
@@ -117,7 +117,7 @@ function layout(units: Unit[], textBase: number): ImageSection[] {
 
 /** Pass-2 symbol values: every label is an absolute address now. */
 class Resolver {
-  constructor(readonly globals: Map<string, Sym>, readonly sink: DiagnosticSink) {}
+  constructor(readonly units: Unit[], readonly globals: Map<string, Sym>, readonly sink: DiagnosticSink) {}
 
   symValue(s: Sym): bigint | string {
     if (!s.lazy) return s.sec === null ? s.off : BigInt(s.unit.chunks[s.sec].base) + s.off;
@@ -138,7 +138,10 @@ class Resolver {
   }
 
   private localElsewhere(name: string): Sym | undefined {
-    for (const s of this.globals.values()) if (s.unit.syms.get(name)) return s.unit.syms.get(name);
+    for (const u of this.units) {
+      const s = u.syms.get(name);
+      if (s) return s;
+    }
     return undefined;
   }
 
@@ -209,7 +212,8 @@ function imageSymbols(units: Unit[], r: Resolver): ImageSymbol[] {
       if (isHiddenSymbol(s.name) || u.syms.get(s.name) !== s) continue;
       const v = r.symValue(s);
       if (typeof v === 'string') {
-        r.sink.error(s.loc, v);
+        // Usually already reported where the symbol is used; say it here only if nothing else was.
+        if (r.sink.errors === 0) r.sink.error(s.loc, v);
         continue;
       }
       let size = 0;

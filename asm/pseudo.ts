@@ -317,7 +317,7 @@ function realInsn(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprError {
   if (twin && n === 3 && !isRegOperand(ops[2]) && !isRegLike(ops[2]!)) d = def(twin);
   const immKind = immOperand(d);
   // lw rd, symbol / sd rs2, symbol, rt: pc-relative access through a temporary.
-  if (immKind === 'load' && n === 2 && !isMemOperand(ops[1]) && !isParenReg(ops[1]!)) {
+  if (immKind === 'load' && n === 2 && !isMemOperand(ops[1]) && !hasParen(ops[1]!) && !isRegOperand(ops[1])) {
     const rd = operandReg(ops[0]!);
     if (isErr(rd)) return rd;
     return symbolAccess(d, mn, rd, rd, ops[1]!, ctx, (lo) => ({ def: d, rd, rs1: rd, rs2: ZERO, imm: lo, bits: 0, tok: mn }));
@@ -362,9 +362,9 @@ function isRegLike(op: Operand): boolean {
   return op.toks.length === 1 && /^(x\d+|[ast]\d+)$/.test(op.toks[0]!.text);
 }
 
-function isParenReg(op: Operand): boolean {
-  const t = op.toks;
-  return t.length >= 3 && t[t.length - 1]!.text === ')' && t[t.length - 3]!.text === '(';
+/** `4(a0`, `(a0)x`...: meant as a memory operand, so report it as one. */
+function hasParen(op: Operand): boolean {
+  return op.toks.some((t) => t.type === 'op' && (t.text === '(' || t.text === ')'));
 }
 
 function symbolAccess(

@@ -1,0 +1,139 @@
+// Every user mistake is a FILE:LINE:COL diagnostic with an exact message;
+// the assembler keeps going, caps the count, and never throws.
+import { describe, expect, it } from 'vitest';
+import { assemble, formatDiagnostic } from '../../asm/assembler';
+import type { AssembleOptions, SourceFile } from '../../asm/assembler';
+
+/** "LINE:COL: MESSAGE" of each diagnostic for one file t.s. */
+function diags(text: string, opts: AssembleOptions = {}): string[] {
+  const r = assemble([{ path: 't.s', text }], opts);
+  return r.diagnostics.map((d) => (d.line > 0 ? `${d.line}:${d.col}: ${d.message}` : d.message));
+}
+
+/** The diagnostic of a single bad line placed after a valid `_start:`. */
+const one = (line: string): string[] => diags(`.globl _start\n_start:\n${line}\n`);
+
+describe('asm diagnostics', () => {
+  it.each([
+    ['foo a0, a1', "3:1: unknown instruction 'foo'"],
+    ['fadd.s fa0, fa1, fa2', "3:1: unknown instruction 'fadd.s'"],
+    ['add a0, a1', "3:1: wrong number of operands for 'add': expected 3 operands, got 2 (syntax: 'add rd, rs1, rs2')"],
+    ['jal a0, a1, a2', "3:1: wrong number of operands for 'jal': expected 1 or 2, got 3 (syntax: 'jal rd, label')"],
+    ['nop a0', "3:1: wrong number of operands for 'nop': expected 0 operands, got 1 (syntax: 'nop')"],
+    ['la a0', "3:1: wrong number of operands for 'la': expected 2 operands, got 1 (syntax: 'la rd, symbol')"],
+    ['addi a0, 5, a1', "3:10: expected a register, got '5'"],
+    ['add a0, a1, (a2)', "3:14: expected an immediate or symbol, got register 'a2'"],
+    ['lw a0, a1', "3:8: expected a memory operand 'offset(register)', got 'a1'"],
+    ['ld a0, 4(a0', "3:8: expected a memory operand 'offset(register)', got '4(a0'"],
+    ['sd a0, 0(a0), 3', "3:15: expected a register, got '3'"],
+    ['addi a0, a0, 2048', '3:14: immediate out of range: 2048 is not in -2048..2047'],
+    ['addi a0, a0, -2049', '3:14: immediate out of range: -2049 is not in -2048..2047'],
+    ['sw a0, 4096(a1)', '3:8: immediate out of range: 4096 is not in -2048..2047'],
+    ['slli a0, a0, 64', '3:14: shift amount out of range: 64 is not in 0..63'],
+    ['slliw a0, a0, 32', '3:15: shift amount out of range: 32 is not in 0..31'],
+    ['lui a0, 0x100000', '3:9: immediate out of range: 1048576 is not in 0..1048575'],
+    ['lui a0, -1', '3:9: immediate out of range: -1 is not in 0..1048575'],
+    ['beq a0, a1, . + 3', '3:13: branch target misaligned: offset 3 is odd'],
+    ['beq a0, a1, . + 4096', '3:13: branch target out of range: offset 4096 is not in -4096..4094'],
+    ['bnez a0, . - 4098', '3:10: branch target out of range: offset -4098 is not in -4096..4094'],
+    ['j . + 0x100000', '3:3: jump target out of range: offset 1048576 is not in -1048576..1048574'],
+    ['j nowhere', "3:3: undefined symbol 'nowhere'"],
+    ['beqz a0, 1f', "3:10: undefined symbol '1f'"],
+    ['add a0, a1, x32', "3:13: bad register name 'x32'"],
+    ['addi a0, x33, 1', "3:10: bad register name 'x33'"],
+    ['mv a8, a0', "3:4: bad register name 'a8'"],
+    ['.ascii "abc', '3:8: unterminated string (missing ")'],
+    ['.foo 1', "3:1: unknown directive '.foo'"],
+    ['.section .weird', "3:10: unsupported section '.weird' (vmlab links only .text, .rodata, .data and .bss: use .text.*, .rodata*, .srodata*, .data*, .sdata*, .bss* or .sbss*)"],
+    ['li a0, later', "3:8: unknown symbol 'later': li needs a value known at this point"],
+    ['li a0, 1 +', '3:11: expected an expression'],
+    ['li a0, 1 / 0', '3:10: division by zero'],
+    ['li a0, 0x10000000000000000', "3:8: number '0x10000000000000000' does not fit in 64 bits"],
+    ['li a0, 09', "3:8: invalid number '09'"],
+    ['fence rw, x', "3:11: bad fence set 'x' (use letters from iorw, in that order)"],
+    ['csrr a0, mstatus', "3:10: unsupported CSR 'mstatus' (vmlab implements only cycle, time and instret)"],
+    ['addi a0, a0, %hi(_start)', '3:14: %hi is only valid as the operand of lui'],
+    ['addi a0, a0, %pcrel_lo(_start)', "3:14: %pcrel_lo must name the label of an 'auipc rd, %pcrel_hi(symbol)' (nothing at 0x10000)"],
+    ['addi a0, a0, %foo(1)', "3:14: unknown relocation function '%foo' (vmlab knows %hi %lo %pcrel_hi %pcrel_lo)"],
+    ['.byte 1,,2', "3:9: missing operand before ','"],
+    ['.balign 3', '3:9: alignment must be a power of 2 between 1 and 16777216, got 3'],
+    ['.align 25', '3:8: alignment out of range: 25 is not in 0..24 (.align N aligns to 2^N bytes)'],
+    ['.bss\n.byte 1', '4:7: only zeros can go into .bss'],
+    ['.bss\nnop', '4:1: instructions are not allowed in .bss'],
+    ['.weak foo', '3:1: weak symbols are not supported'],
+    ['.option foo', "3:9: unknown .option 'foo'"],
+    ['x = 1\nx: nop', "4:1: symbol 'x' is already defined (at t.s:3)"],
+    ['.equ a, b\n.equ b, a\nli a0, 0\n.word a', "6:7: symbol 'a' is defined in terms of itself"],
+    ['\u0001', '3:1: invalid character byte 0x01'],
+    ['nop /* never closed', '3:5: unterminated comment (missing */)'],
+  ])('%s', (line, message) => {
+    expect(one(line)).toEqual([message]);
+  });
+
+  it('prints FILE:LINE:COL: error: MESSAGE, the source line and a caret under the column', () => {
+    const r = assemble([{ path: 'dir/t.s', text: '_start:\n\taddi a0, a0, 5000\n' }]);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([
+      'dir/t.s:2:15: error: immediate out of range: 5000 is not in -2048..2047\n\taddi a0, a0, 5000\n\t             ^',
+    ]);
+  });
+
+  it('keeps going: reports every bad line of a file, in source order, pass-2 errors included', () => {
+    expect(diags('_start:\n  j nowhere\n  bad\n  addi a0, a0, 9999\n  .nope\n')).toEqual([
+      "2:5: undefined symbol 'nowhere'",
+      "3:3: unknown instruction 'bad'",
+      '4:16: immediate out of range: 9999 is not in -2048..2047',
+      "5:3: unknown directive '.nope'",
+    ]);
+  });
+
+  it('stops after maxErrors errors with "too many errors"', () => {
+    const text = '_start:\n' + 'bad\n'.repeat(30);
+    const d = diags(text);
+    expect(d).toHaveLength(21);
+    expect(d[19]).toBe("21:1: unknown instruction 'bad'");
+    expect(d[20]).toBe('too many errors (20); stopping');
+    expect(diags(text, { maxErrors: 3 })).toHaveLength(4);
+  });
+
+  it('requires an entry point unless told not to', () => {
+    expect(diags('nop\n')).toEqual(["no entry point: define the label '_start' (with '.globl _start')"]);
+    expect(assemble([{ path: 't.s', text: 'nop\n' }], { requireEntry: false }).ok).toBe(true);
+    expect(diags('')).toEqual(["no entry point: define the label '_start' (with '.globl _start')"]);
+  });
+
+  it('reports undefined and duplicate global symbols across files at the reference and the definition', () => {
+    const files: SourceFile[] = [
+      { path: 'a.s', text: '.globl _start, f\n_start: call f\n  call g\nf: ret\n' },
+      { path: 'b.s', text: '.globl f\nnop\nf: ret\ng: ret\n' },
+    ];
+    const r = assemble(files);
+    expect(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)).toEqual([
+      "a.s:3:8: undefined symbol 'g' (b.s:4 defines it, but not with .globl)",
+      "b.s:3:1: duplicate global symbol 'f' (first defined at a.s:4)",
+    ]);
+  });
+
+  it('reports a recursive .include with the chain, and too-deep nesting', () => {
+    const files: Record<string, string> = { 'a.s': '.include "b.s"\n', 'b.s': '_start: nop\n.include "a.s"\n' };
+    const readFile = (p: string): string => {
+      if (p in files) return files[p]!;
+      throw new Error('ENOENT');
+    };
+    const r = assemble([{ path: 'a.s', text: files['a.s']! }], { readFile });
+    expect(r.diagnostics.map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`)).toEqual([
+      'b.s:2:10: recursive .include: a.s -> b.s -> a.s',
+    ]);
+    const deep = (p: string): string => `.include "${Number(p.replace(/\D/g, '')) + 1}.s"\n`;
+    const d = assemble([{ path: '0.s', text: deep('0.s') }], { readFile: deep }).diagnostics;
+    expect(d.map((x) => `${x.file}: ${x.message}`)).toEqual(['32.s: .include nested too deeply (more than 32 levels)']);
+    const missing = assemble([{ path: 'm.s', text: '.include "nope.s"\n' }], { readFile }).diagnostics;
+    expect(missing.map((x) => x.message)).toEqual(["cannot read included file 'nope.s'"]);
+  });
+
+  it('warns (without failing) when a data value is truncated', () => {
+    const r = assemble([{ path: 't.s', text: '_start: nop\n.data\n.byte 256\n' }]);
+    expect(r.ok).toBe(true);
+    expect(r.diagnostics.map((d) => `${d.severity} ${d.line}:${d.col}: ${d.message}`)).toEqual(['warning 3:7: value 256 truncated to 8 bits']);
+  });
+});
