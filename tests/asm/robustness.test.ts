@@ -1,0 +1,70 @@
+// No input whatsoever makes the assembler throw: random bytes, token soup,
+// NUL bytes, empty files, huge files. Each run ends in success or errors.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assemble, formatDiagnostic } from '../../asm/assembler';
+import type { AssembleResult } from '../../asm/assembler';
+
+function check(r: AssembleResult): void {
+  for (const d of r.diagnostics) {
+    expect(d.line).toBeGreaterThanOrEqual(0);
+    expect(typeof formatDiagnostic(d)).toBe('string');
+  }
+  if (!r.ok) expect(r.diagnostics.some((d) => d.severity === 'error')).toBe(true);
+  else expect(r.image.sections[0]!.name).toBe('.text');
+}
+
+const TOKENS = [
+  '_start', ':', 'x', '1:', '1f', '1b', 'a0', 'x31', 'zero', 'sp', '.', ',', '(', ')', '%hi', '%lo', '%pcrel_hi', '%pcrel_lo',
+  '+', '-', '*', '/', '%', '<<', '>>', '&', '|', '^', '~', '!', '==', '<', '=', '0', '1', '-1', '2047', '0x7fffffff',
+  '0xffffffffffffffff', "'a'", '"s"', '"\\n', ';', '\n', '#c\n', '/*', '*/', 'li', 'la', 'call', 'tail', 'addi', 'lw',
+  'sd', 'beq', 'jal', 'jalr', 'fence', 'iorw', 'ret', 'nop', 'lui', 'auipc', 'csrr', 'cycle', '.text', '.data', '.bss',
+  '.rodata', '.section', '.globl', '.equ', '.set', '.align', '.p2align', '.balign', '.byte', '.word', '.dword', '.ascii',
+  '.asciz', '.zero', '.space', '.size', '.type', '@function', '.include', '.option', '.end', '\u0000', '\u00ff', '\t',
+];
+
+describe('asm robustness', () => {
+  it('never throws on random bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 400 }), (bytes) => {
+      check(assemble([{ path: 'r.s', text: Buffer.from(bytes).toString('latin1') }], { readFile: () => '' }));
+    }), { numRuns: 400 });
+  });
+
+  it('never throws on token soup, and either links or reports an error', () => {
+    const soup = fc.array(fc.constantFrom(...TOKENS), { maxLength: 80 }).map((t) => t.join(' '));
+    fc.assert(fc.property(soup, soup, (a, b) => {
+      const r = assemble([{ path: 'a.s', text: `.globl _start\n_start:\n${a}` }, { path: 'b.s', text: b }], {
+        readFile: () => { throw new Error('no includes here'); },
+      });
+      check(r);
+    }), { numRuns: 1500 });
+  });
+
+  it('handles NUL bytes, an empty file and a file of only comments', () => {
+    expect(assemble([{ path: 'n.s', text: '_start:\0nop\n' }]).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`))
+      .toEqual(['1:8: invalid character byte 0x00']);
+    expect(assemble([{ path: 'e.s', text: '' }], { requireEntry: false }).ok).toBe(true);
+    expect(assemble([{ path: 'c.s', text: '# only\n/* comments */\n' }], { requireEntry: false }).ok).toBe(true);
+  });
+
+  it('assembles a 10 MB source in reasonable time', () => {
+    const head = '.globl _start\n_start:\n1: addi a0, a0, 1 # comment\n bnez a0, 1b; li t0, 0x12345678\n';
+    const text = head + 'nop # pad\n'.repeat(1e6);
+    expect(text.length).toBeGreaterThan(10e6);
+    const t0 = performance.now();
+    const r = assemble([{ path: 'big.s', text }]);
+    const ms = performance.now() - t0;
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.image.sections[0]!.size).toBe(4 * (1 + 1 + 2 + 1e6));
+    expect(ms).toBeLessThan(30_000);
+  });
+
+  it('stops quickly on 10 MB of junk', () => {
+    const text = '\u0001\u0002garbage((\n'.repeat(1_000_000);
+    const t0 = performance.now();
+    const r = assemble([{ path: 'junk.s', text }]);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics).toHaveLength(21);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
