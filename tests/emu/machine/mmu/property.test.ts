@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SparsePhysMem, read64Big, write64Big } from '../../../../emu/machine/mem/phys';
 import { Mmu } from '../../../../emu/machine/mmu/mmu';
 import { DEFAULT_TLB_CONFIG } from '../../../../emu/machine/mmu/tlb';
+import { Access } from '../../../../emu/machine/trap';
 import type { TlbConfig } from '../../../../emu/machine/mmu/tlb';
 import {
   CR0_BASE,
@@ -65,7 +66,7 @@ const vaArb = fc.record({ idx: fc.array(fc.constantFrom(...SLOTS), { minLength: 
 });
 
 const opArb = fc.oneof(
-  { weight: 12, arbitrary: fc.record({ op: fc.constant('access' as const), va: fc.nat(VAS - 1), kind: fc.nat(2), implicit: fc.boolean() }) },
+  { weight: 12, arbitrary: fc.record({ op: fc.constant('access' as const), va: fc.nat(VAS - 1), kind: fc.constantFrom(Access.Read, Access.Write, Access.Fetch), implicit: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('cpl' as const), v: fc.constantFrom<0 | 3>(0, 3) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('ac' as const), v: fc.constantFrom<0 | 1>(0, 1) }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('wp' as const) }) },
@@ -117,7 +118,7 @@ function play(s: Scenario, tlb: TlbConfig | 'none'): string[] {
   for (const op of s.ops) {
     switch (op.op) {
       case 'access': {
-        const r = access(m, vas[op.va]!, op.kind, op.implicit && op.kind !== 2);
+        const r = access(m, vas[op.va]!, op.kind, op.implicit && op.kind !== Access.Fetch);
         log.push('pa' in r ? `pa ${r.pa.toString(16)}` : `fault ${r.vector} ${r.error.toString(16)}`);
         break;
       }
