@@ -21,7 +21,7 @@ export interface Disassembly {
   comment?: number;
 }
 
-/** Names an address for `ADDR <name>`: return e.g. 'loop+0x8', or undefined to print the bare address. */
+/** Names an address for `ADDR <name>`: return e.g. 'loop+0x8', or undefined to print it as `0xADDR`. */
 export type Symbolizer = (addr: number) => string | undefined;
 
 const MASK_RD = 0x00000f80;
@@ -131,8 +131,9 @@ export class DisasmState {
  * Disassembles one 32-bit word at `pc`. Without `state` the only comments
  * are the ones a lone instruction gets (zero or tp base); with it, the
  * auipc/lui pairing of objdump is tracked as well. Targets and comment
- * addresses are named with `symbolAt`; without it they print as `0x...`,
- * the way objdump prints addresses when a file has no symbols.
+ * addresses are named with `symbolAt`; an address it has no name for (or
+ * every address, without it) prints as `0x...`, the way objdump prints
+ * addresses in a file without symbols.
  */
 export function disassembleWord(word: number, pc: number, symbolAt?: Symbolizer, state?: DisasmState): Disassembly {
   const w = word >>> 0;
@@ -230,12 +231,11 @@ function unknownWord(w: number): Disassembly {
   return { mnemonic: '.4byte', operands, text: `.4byte\t${operands}` };
 }
 
-/** `ADDR <name>` with ADDR in hex without leading zeros, or `0xADDR` without a symbolizer. */
+/** `ADDR <name>` with ADDR in hex without leading zeros; `0xADDR` when there is no name for it. */
 export function formatAddress(addr: number, symbolAt?: Symbolizer): string {
   const hex = hex64(addr);
-  if (!symbolAt) return `0x${hex}`;
-  const name = symbolAt(addr);
-  return name === undefined ? hex : `${hex} <${name}>`;
+  const name = symbolAt?.(addr);
+  return name === undefined ? `0x${hex}` : `${hex} <${name}>`;
 }
 
 /** A (possibly negative) address as objdump prints a bfd_vma: 64-bit two's complement, no leading zeros. */

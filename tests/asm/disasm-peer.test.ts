@@ -66,6 +66,17 @@ describePeer('objdump disassembly agreement', ['objdump'], () => {
     expect(vmlab(['disasm', path]).stdout).toBe(objdump(path));
   });
 
+  it.each([
+    ['no symbol at the start of .text', (s: { name: string; section: string | null }) => s.name !== '_start'],
+    ['no symbol in .text at all', (s: { section: string | null }) => s.section !== '.text'],
+    ['no symbols at all', () => false],
+  ])('agrees on labels and targets with %s', (_what, keep) => {
+    const image = helloImage();
+    image.symbols = image.symbols.filter(keep);
+    const path = tmp('partial.elf', writeElf(image));
+    expect(vmlab(['disasm', path]).stdout).toBe(objdump(path));
+  });
+
   it('agrees on words outside the table: unknown 32-bit words, 16-bit parcels, long encodings, zero runs', () => {
     // Words vmlab treats as illegal (F/D/A/V opcodes, reserved funct fields,
     // other lengths). Zicsr and Zifencei words are left out: objdump decodes

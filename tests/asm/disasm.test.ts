@@ -101,6 +101,7 @@ describe('disassembleWord', () => {
     const d = disassembleWord(enc('bne', { rs1: 'a0', rs2: 'a1', imm: 8 }), 0x10070, sym);
     expect(d).toEqual({ mnemonic: 'bne', operands: 'a0,a1,10078 <loop+0x8>', text: 'bne\ta0,a1,10078 <loop+0x8>', target: 0x10078 });
     expect(disassembleWord(enc('jal', { rd: 'ra', imm: -0x70 }), 0x100e0, sym).text).toBe('jal\t10070 <loop>');
+    expect(disassembleWord(enc('jal', { rd: 'zero', imm: 8 }), 0x100, () => undefined).text).toBe('j\t0x108');
   });
 
   it('adds objdump comments for addresses formed from x0, tp, gp and a preceding lui/auipc', () => {
