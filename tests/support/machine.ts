@@ -23,6 +23,8 @@ import type { MachineOptions } from '../../emu/machine/machine';
 import { PageSize, PageTableBuilder } from '../../emu/machine/pagetable-builder';
 import { PTE_NX, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
 import { TRAP_STATE } from '../../emu/machine/trap';
+import { assemble, formatDiagnostic } from '../../asm/assembler';
+import type { LinkedImage } from '../../asm/image';
 
 export const CODE = 0x10000;
 export const DATA = 0x100000;
@@ -99,9 +101,10 @@ export class MachineRun {
   private nextFrame = FRAMES_AT;
   private readonly vaToPa = new Map<number, number>();
 
-  constructor(words: readonly number[], opts: MachineOptions = {}) {
+  constructor(program: readonly number[] | LinkedImage, opts: MachineOptions = {}) {
     this.m = new Machine({ memSize: 16 * 1024 * 1024, ...opts });
     this.pt = new PageTableBuilder(this.m.mem, { tablesAt: TABLES_AT, tablesEnd: TABLES_END });
+    const words = 'sections' in program ? [] : program;
     const codePages = Math.ceil((words.length * 4) / 4096) + 1;
     this.mapPages(CODE, codePages, PTE_US);
     this.mapPages(DATA, DATA_PAGES, BigInt(PTE_US | PTE_RW) | PTE_NX);
@@ -109,10 +112,23 @@ export class MachineRun {
     this.mapPages(SUP, 1, PTE_RW);
     this.mapPages(STACK_TOP - STACK_PAGES * 4096, STACK_PAGES, BigInt(PTE_US | PTE_RW) | PTE_NX);
     words.forEach((w, i) => this.m.mem.write32(this.pa(CODE + 4 * i), w));
+    if ('sections' in program) this.loadImage(program);
     this.m.enablePaging(this.pt.root);
     this.m.mmu.setCpl(3);
-    this.m.cpu.pc = BigInt(CODE);
+    this.m.cpu.pc = BigInt('sections' in program ? program.entry : CODE);
     this.m.cpu.setReg(2, BigInt(STACK_TOP));
+  }
+
+  /** Maps and copies a linked image's sections (rx: user, executable; rw: user, writable, NX). */
+  private loadImage(image: LinkedImage): void {
+    for (const s of image.sections) {
+      const flags = s.perms === 'rx' ? BigInt(PTE_US) : BigInt(PTE_US | PTE_RW) | PTE_NX;
+      for (let va = s.addr - (s.addr % 4096); va < s.addr + s.size; va += 4096) {
+        if (this.vaToPa.has(va)) this.pt.map(va, this.vaToPa.get(va)!, PageSize.Size4K, flags);
+        else this.mapPages(va, 1, flags);
+      }
+      if (s.kind === 'progbits') s.bytes.forEach((b, i) => this.m.mem.write8(this.pa(s.addr + i), b));
+    }
   }
 
   /** Replaces the program (from CODE, which must stay within its mapped pages) and resets pc to CODE. */
@@ -170,6 +186,33 @@ export class MachineRun {
     return this;
   }
 
+  /** Bytes the program wrote with write(2) under runLinux(). */
+  stdout: number[] = [];
+  /** exit/exit_group status under runLinux(), or undefined. */
+  exitCode: number | undefined;
+
+  /**
+   * Runs like a Linux process with just two system calls: write (64) appends
+   * to `stdout` (any fd) and returns the length; exit (93) and exit_group (94)
+   * end the run. Any other ecall, a trap or the budget ends it with the stop kept.
+   */
+  runLinux(budget = 10_000_000): this {
+    for (;;) {
+      this.run(budget);
+      if (this.stop !== Stop.Ecall) return this;
+      const nr = this.m.cpu.reg(17);
+      if (nr === 93n || nr === 94n) {
+        this.exitCode = Number(this.m.cpu.reg(10) & 0xffn);
+        return this;
+      }
+      if (nr !== 64n) return this;
+      const len = Number(this.m.cpu.reg(12));
+      this.stdout.push(...this.peek(Number(this.m.cpu.reg(11)), len));
+      this.m.cpu.setReg(10, BigInt(len));
+      this.m.cpu.pc += 4n;
+    }
+  }
+
   /** Executes exactly one instruction. */
   step(): this {
     this.stop = this.m.cpu.step();
@@ -220,7 +263,14 @@ function stopName(s: Stop | -1): string {
   return s === Stop.Budget ? 'Budget' : s === Stop.Ecall ? 'Ecall' : s === Stop.Trap ? 'Trap' : `not run (${s})`;
 }
 
-/** A test machine running `words` (instruction words) at CODE. */
-export function machine(words: readonly number[], opts?: MachineOptions): MachineRun {
-  return new MachineRun(words, opts);
+/**
+ * A test machine running `program`: instruction words placed at CODE, or
+ * assembly source assembled by vmlab's assembler with .text at CODE (entry:
+ * `_start` if defined, else the start of .text).
+ */
+export function machine(program: readonly number[] | string, opts?: MachineOptions): MachineRun {
+  if (typeof program !== 'string') return new MachineRun(program, opts);
+  const r = assemble([{ path: 'test.s', text: program }], { textBase: CODE, requireEntry: false });
+  if (!r.ok) throw new Error(`test program does not assemble:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`);
+  return new MachineRun(r.image, opts);
 }
