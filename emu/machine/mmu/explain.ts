@@ -132,6 +132,9 @@ export function explainFault(f: ProbeFault): string {
       kind = 'protection-key fault';
       break;
   }
+  if ((f.error & PF_PK) !== 0 && f.rule !== Rule.PkeyAccess && f.rule !== Rule.PkeyWrite) {
+    what += `, and PKRU.${((f.state.pkru >>> (2 * key)) & 1) !== 0 ? 'AD' : 'WD'}${key}=1 for its protection key`;
+  }
   return `${l.name} at ${hex(l.entryAddr)}: ${what}, ${how} -> ${kind}, error ${hex(f.error)} (${errorBits(f.error)})`;
 }
 
