@@ -57,23 +57,23 @@ export function corpusWords(perEntry: number, seed = 1): number[] {
 export const CORPUS_TEXT = 0x10000;
 
 /** An image whose .text is `words`, with labels spread over it and data symbols for comments to name. */
-export function corpusImage(words: readonly number[]): LinkedImage {
+export function corpusImage(words: readonly number[], base = CORPUS_TEXT): LinkedImage {
   const text = wordsToBytes(words);
-  const data = CORPUS_TEXT + 0x100000;
+  const data = base + 0x100000;
   const symbols: LinkedImage['symbols'] = [
-    { name: '_start', value: CORPUS_TEXT, size: 0, section: '.text', binding: 'global', type: 'func' },
+    { name: '_start', value: base, size: 0, section: '.text', binding: 'global', type: 'func' },
     { name: 'table', value: data, size: 0x100, section: '.data', binding: 'global', type: 'object' },
     { name: '__global_pointer$', value: data + 0x800, size: 0, section: null, binding: 'global', type: 'notype' },
   ];
   for (let i = 1; i < 8; i++) {
-    const value = CORPUS_TEXT + Math.floor((words.length * i) / 8) * 4;
+    const value = base + Math.floor((words.length * i) / 8) * 4;
     symbols.push({ name: `part${i}`, value, size: 0, section: '.text', binding: i % 2 ? 'local' : 'global', type: 'notype' });
   }
   symbols.sort((a, b) => (a.binding === b.binding ? 0 : a.binding === 'local' ? -1 : 1));
   return {
-    entry: CORPUS_TEXT,
+    entry: base,
     sections: [
-      { name: '.text', kind: 'progbits', perms: 'rx', addr: CORPUS_TEXT, size: text.length, align: 4, bytes: text },
+      { name: '.text', kind: 'progbits', perms: 'rx', addr: base, size: text.length, align: 4, bytes: text },
       { name: '.data', kind: 'progbits', perms: 'rw', addr: data, size: 0x100, align: 8, bytes: new Uint8Array(0x100) },
     ],
     symbols,

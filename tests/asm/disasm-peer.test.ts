@@ -1,11 +1,11 @@
 // vmlab's disassembler against GNU objdump: the same ELF, disassembled by
 // both, must give the same text for every instruction.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describePeer, PEER_TOOLS } from '../support/peers';
+import { describePeer } from '../support/peers';
+import { runClean } from './peer-tools';
 import { vmlab } from '../support/cli';
 import { INSNS, decodeInsn } from '../../emu/machine/isa/table';
 import { writeElf } from '../../asm/elf-write';
@@ -16,8 +16,9 @@ import { helloImage } from './elf-fixtures';
 
 const PER_ENTRY = 150;
 
+/** objdump -d, which must not warn about the file. */
 function objdump(path: string): string {
-  return execFileSync(PEER_TOOLS.objdump, ['-d', path], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  return runClean('objdump', ['-d', path]);
 }
 
 function tmp(name: string, bytes: Uint8Array): string {
@@ -39,17 +40,26 @@ function compare(ours: string, theirs: string): { count: number; diffs: string[]
   return { count: b.size, diffs };
 }
 
-describePeer('objdump disassembly agreement', ['objdump'], () => {
+describePeer('objdump disassembly agreement', ['objdump', 'readelf'], () => {
   it(`agrees on ${PER_ENTRY} random valid words of each of the ${INSNS.length} table entries`, () => {
     const words = corpusWords(PER_ENTRY, 2026);
     expect(words.every((w) => decodeInsn(w) !== undefined)).toBe(true);
     const bytes = writeElf(corpusImage(words));
     const path = tmp('corpus.elf', bytes);
+    runClean('readelf', ['-a', '-W', path]);
     const r = readElf(bytes);
     if (!r.ok) throw new Error(r.error);
     const { count, diffs } = compare(disassembleElf(r.elf, path), objdump(path));
     expect(count).toBe(words.length);
     expect(diffs.slice(0, 20)).toEqual([]);
+  });
+
+  it('agrees at addresses above 4 GiB (a corpus linked at 0x3fff_fff0_0000)', () => {
+    const words = corpusWords(20, 11);
+    const bytes = writeElf(corpusImage(words, 0x3fff_fff0_0000));
+    const path = tmp('high.elf', bytes);
+    runClean('readelf', ['-a', '-W', path]);
+    expect(vmlab(['disasm', path]).stdout).toBe(objdump(path));
   });
 
   it('agrees line for line on the whole listing, labels and headers included', () => {
