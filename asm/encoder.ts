@@ -142,9 +142,13 @@ export function encodeEmit(em: Emit, pc: bigint, ctx: ResolveCtx): number | Expr
   return w >>> 0;
 }
 
-/** Bits of a fence operand set ("iorw" letters in any subset, in that order); -1 if malformed. */
+/**
+ * Bits of a fence operand set ("iorw" letters, any subset, in that order); -1 if
+ * malformed. The empty set, which GNU as cannot express, is also accepted as
+ * `0` or as `unknown` (how objdump prints it), so every fence word round-trips.
+ */
 export function fenceSet(text: string): number {
-  if (text === '0') return 0;
+  if (text === '0' || text === 'unknown') return 0;
   if (!/^i?o?r?w?$/.test(text) || text.length === 0) return -1;
   let bits = 0;
   for (const c of text) bits |= { i: 8, o: 4, r: 2, w: 1 }[c as 'i' | 'o' | 'r' | 'w'];
