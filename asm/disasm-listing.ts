@@ -173,15 +173,17 @@ function listSection(sec: ElfSection, symbols: SymbolIndex, state: DisasmState, 
     out.push('', `${addr.toString(16).padStart(16, '0')} <${text}>:`);
   };
 
+  const labelAddrs = [...labels.keys()].sort((a, b) => a - b);
+  let nextLabel = 0;
   let off = 0;
   label(start);
   while (off < bytes.length) {
     const pc = start + off;
     if (off > 0 && labels.has(pc)) label(pc);
     // Runs of zero bytes print as `...` (objdump's skip_zeroes), up to the next label.
+    while (nextLabel < labelAddrs.length && labelAddrs[nextLabel]! <= pc) nextLabel++;
+    const stop = nextLabel < labelAddrs.length ? labelAddrs[nextLabel]! - start : bytes.length;
     let z = off;
-    let stop = bytes.length;
-    for (const a of labels.keys()) if (a > pc && a - start < stop) stop = a - start;
     while (z < stop && bytes[z] === 0) z++;
     const run = z - off;
     if ((z === stop && run >= DEFAULT_SKIP_ZEROES_AT_END) || run >= DEFAULT_SKIP_ZEROES) {
