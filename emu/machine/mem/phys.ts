@@ -7,6 +7,10 @@
 //   keep every typed-array index a small integer (an Int32Array over one chunk
 //   has 2^28 elements), which V8 compiles to its fastest element access; one
 //   big buffer would need indices above 2^31 for guests larger than 8 GiB.
+//   Measured (Node 20, /tmp bench, noisy shared host): read32 through the
+//   method runs at 200-290 M/s for a 64-MiB and a 16-GiB guest alike; a 16-GiB
+//   guest with one word written per GiB adds < 1 MiB of RSS. Hot loops should
+//   index chunkI32() directly, as the CPU's fetch path does.
 // - SparsePhysMem: a Map of 4-KiB pages covering all of 2^52, for the
 //   conformance runner (cases scatter tables over the whole MAXPHYADDR range).
 //
@@ -44,6 +48,8 @@ export const GiB = 1073741824;
 export const CHUNK_SHIFT = 30;
 const CHUNK_SIZE = GiB;
 const CHUNK_MASK = CHUNK_SIZE - 1;
+/** 2^-30: multiplying by it is exact and cheaper than dividing by 2^30. */
+const INV_CHUNK = 1 / CHUNK_SIZE;
 /** Physical addresses are below 2^52 (SDM vol. 3, 4.1.4: MAXPHYADDR is at most 52). */
 export const PA_LIMIT = 2 ** 52;
 
@@ -87,13 +93,13 @@ export class PhysMem implements GuestMemory {
   }
 
   read8(pa: number): number {
-    if (pa < this.size) return this.u8[(pa / CHUNK_SIZE) | 0]![pa & CHUNK_MASK]!;
+    if (pa < this.size) return this.u8[(pa * INV_CHUNK) | 0]![pa & CHUNK_MASK]!;
     return 0xff;
   }
 
   read16(pa: number): number {
     if ((pa & 1) === 0 && pa < this.size) {
-      const c = this.u8[(pa / CHUNK_SIZE) | 0]!;
+      const c = this.u8[(pa * INV_CHUNK) | 0]!;
       const o = pa & CHUNK_MASK;
       return c[o]! | (c[o + 1]! << 8);
     }
@@ -101,17 +107,17 @@ export class PhysMem implements GuestMemory {
   }
 
   read32(pa: number): number {
-    if ((pa & 3) === 0 && pa < this.size) return this.i32[(pa / CHUNK_SIZE) | 0]![(pa & CHUNK_MASK) >> 2]!;
+    if ((pa & 3) === 0 && pa < this.size) return this.i32[(pa * INV_CHUNK) | 0]![(pa & CHUNK_MASK) >> 2]!;
     return this.read8(pa) | (this.read8(pa + 1) << 8) | (this.read8(pa + 2) << 16) | (this.read8(pa + 3) << 24);
   }
 
   write8(pa: number, value: number): void {
-    if (pa < this.size) this.u8[(pa / CHUNK_SIZE) | 0]![pa & CHUNK_MASK] = value;
+    if (pa < this.size) this.u8[(pa * INV_CHUNK) | 0]![pa & CHUNK_MASK] = value;
   }
 
   write16(pa: number, value: number): void {
     if ((pa & 1) === 0 && pa < this.size) {
-      const c = this.u8[(pa / CHUNK_SIZE) | 0]!;
+      const c = this.u8[(pa * INV_CHUNK) | 0]!;
       const o = pa & CHUNK_MASK;
       c[o] = value;
       c[o + 1] = value >> 8;
@@ -123,7 +129,7 @@ export class PhysMem implements GuestMemory {
 
   write32(pa: number, value: number): void {
     if ((pa & 3) === 0 && pa < this.size) {
-      this.i32[(pa / CHUNK_SIZE) | 0]![(pa & CHUNK_MASK) >> 2] = value;
+      this.i32[(pa * INV_CHUNK) | 0]![(pa & CHUNK_MASK) >> 2] = value;
       return;
     }
     this.write8(pa, value);
@@ -140,7 +146,7 @@ export class PhysMem implements GuestMemory {
         out.fill(0xff, i);
         break;
       }
-      const c = this.u8[(p / CHUNK_SIZE) | 0]!;
+      const c = this.u8[(p * INV_CHUNK) | 0]!;
       const o = p & CHUNK_MASK;
       const n = Math.min(len - i, c.length - o);
       out.set(c.subarray(o, o + n), i);
@@ -153,7 +159,7 @@ export class PhysMem implements GuestMemory {
     for (let i = 0; i < bytes.length; ) {
       const p = pa + i;
       if (p >= this.size) return;
-      const c = this.u8[(p / CHUNK_SIZE) | 0]!;
+      const c = this.u8[(p * INV_CHUNK) | 0]!;
       const o = p & CHUNK_MASK;
       const n = Math.min(bytes.length - i, c.length - o);
       c.set(bytes.subarray(i, i + n), o);
@@ -162,11 +168,11 @@ export class PhysMem implements GuestMemory {
   }
 
   chunkI32(pa: number): Int32Array<ArrayBuffer> | null {
-    return pa < this.size ? this.i32[(pa / CHUNK_SIZE) | 0]! : null;
+    return pa < this.size ? this.i32[(pa * INV_CHUNK) | 0]! : null;
   }
 
   chunkU8(pa: number): Uint8Array<ArrayBuffer> | null {
-    return pa < this.size ? this.u8[(pa / CHUNK_SIZE) | 0]! : null;
+    return pa < this.size ? this.u8[(pa * INV_CHUNK) | 0]! : null;
   }
 
   chunkOffset(pa: number): number {
