@@ -242,6 +242,29 @@ describe('replacement and statistics', () => {
     expect(cachedVas(m).sort()).toEqual([VB, VC]);
   });
 
+  it('random replacement keeps the set full and counts evictions', () => {
+    const m = three(tiny(2, 'random'));
+    read(m, VA);
+    read(m, VB);
+    read(m, VC);
+    const left = cachedVas(m);
+    expect(left.length).toBe(2);
+    expect(left).toContain(VC);
+    expect(m.dtlb.stats().evictions).toBe(1);
+  });
+
+  it('rejects a geometry whose set count is not a power of two', () => {
+    const bad = { ...tiny(2), dtlb: { ...tiny(2).dtlb, '2M': { sets: 3, ways: 2 } } };
+    expect(() => makeMmu(new Tables(), {}, bad)).toThrow('DTLB 2M: sets must be a power of two, got 3');
+    const none = { ...tiny(2), itlb: { ...tiny(2).itlb, '1G': { sets: 1, ways: 0 } } };
+    expect(() => makeMmu(new Tables(), {}, none)).toThrow('ITLB 1G: ways must be >= 1, got 0');
+  });
+
+  it('has the documented default geometry (Skylake first-level TLBs)', () => {
+    const m = makeMmu(new Tables());
+    expect([m.itlb.capacity, m.dtlb.capacity]).toEqual([128 + 8 + 4, 64 + 32 + 4]);
+  });
+
   it('an evicted entry is not served from the micro-cache', () => {
     const t = new Tables();
     const pa = t.map(VA, 0x10_0000_0000n, P | RW)[1]!;
