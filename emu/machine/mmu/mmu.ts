@@ -237,16 +237,19 @@ export class Mmu implements WalkState {
   }
 
   setCpl(cpl: 0 | 3): void {
+    if (cpl === this._cpl) return;
     this._cpl = cpl;
     this.stateChanged();
   }
 
   setAc(ac: 0 | 1): void {
+    if (ac === this._ac) return;
     this._ac = ac;
     this.stateChanged();
   }
 
   setPkru(v: number): void {
+    if (v >>> 0 === this._pkru) return;
     this._pkru = v >>> 0;
     this.stateChanged();
   }

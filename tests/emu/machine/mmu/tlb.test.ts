@@ -320,5 +320,8 @@ describe('replacement and statistics', () => {
     expect(m.fetchEpoch).toBe(e + 1);
     m.setCpl(3);
     expect(m.dataEpoch).toBe(e + 2);
+    m.setCpl(3); // no change, no bump
+    m.setPkru(0);
+    expect(m.dataEpoch).toBe(e + 2);
   });
 });
