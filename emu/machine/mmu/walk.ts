@@ -4,7 +4,7 @@
 // debugger explains is exactly what the MMU does. The walk allocates nothing:
 // it records what it saw in a preallocated WalkResult.
 import type { GuestMemory } from '../mem/phys';
-import { Access } from '../trap';
+import { Access, PF_P, PF_RSVD } from '../trap';
 import {
   CR4_LA57,
   EFER_NXE,
@@ -21,7 +21,6 @@ import {
 } from './paging';
 import { PERM_D, PERM_G, PERM_RW, PERM_US, PERM_XD, RIGHTS_RULE_SHIFT, Rule, accessErrorBits, checkRights } from './rights';
 import type { RightsState } from './rights';
-import { PF_P, PF_RSVD } from '../trap';
 
 /** What the walk needs from the MMU (SDM 4.1.1: CR0, CR3, CR4, EFER, CPL, AC, PKRU). */
 export interface WalkState extends RightsState {
