@@ -18,7 +18,7 @@ import { expand } from './pseudo';
 import { directive } from './directives';
 import { link } from './link';
 import type { Deferred, Sym, Unit } from './unit';
-import { chunkLen, newUnit } from './unit';
+import { MAX_SYMBOL_CHAIN, chunkLen, newUnit } from './unit';
 import type { Emit } from './encoder';
 
 export type { Diagnostic } from './diagnostics';
@@ -46,6 +46,7 @@ export type AssembleResult =
 
 export const DEFAULT_TEXT_BASE = 0x10000;
 export const MAX_INCLUDE_DEPTH = 32;
+
 
 /** Assembles and links `files` (in order) into one image. */
 export function assemble(files: SourceFile[], opts: AssembleOptions = {}): AssembleResult {
@@ -86,6 +87,7 @@ export const locOf = (src: SourceText, tok: Tok): Loc => ({ src, line: tok.line,
 export class Pass1 {
   readonly units: Unit[] = [];
   private includeStack: string[] = [];
+  private lazyDepth = 0;
 
   constructor(readonly sink: DiagnosticSink, private readonly readFile: (path: string) => string) {}
 
@@ -248,8 +250,11 @@ export class Pass1 {
         if (!s) return `undefined symbol '${node.tok.text}'`;
         if (!s.lazy) return { sec: s.sec, v: s.off };
         if (s.resolving) return `symbol '${s.name}' is defined in terms of itself`;
+        if (this.lazyDepth >= MAX_SYMBOL_CHAIN) return `symbol '${s.name}' is defined through more than ${MAX_SYMBOL_CHAIN} other symbols`;
         s.resolving = true;
+        this.lazyDepth++;
         const r = evalExpr(s.lazy.e, { ...env, dot: { sec: s.lazy.sec, v: BigInt(s.lazy.dot) } });
+        this.lazyDepth--;
         s.resolving = false;
         return isErr(r) ? r.err : r;
       },

@@ -34,11 +34,17 @@ const RANK: Record<string, number> = {
   '*': 5, '/': 5, '%': 5, '<<': 5, '>>': 5,
 };
 
+export const MAX_EXPR_TOKENS = 1000;
+
 /** Resolves numeric local label references (`1f`, `1b`) to unique symbol names. */
 export type LocalRefResolver = (tok: Tok) => string;
 
 /** Parses an expression from toks[pos..]; returns the tree and the index after it. */
-export function parseExpr(toks: Tok[], pos: number, localRef: LocalRefResolver, endTok: Tok): { e: Expr; pos: number } | ExprError {
+export function parseExpr(
+  toks: Tok[], pos: number, localRef: LocalRefResolver, endTok: Tok, registersAreErrors = false,
+): { e: Expr; pos: number } | ExprError {
+  // Parsing and evaluation recurse over the tree: bound its size so no input can exhaust the stack.
+  if (toks.length - pos > MAX_EXPR_TOKENS) return { err: `expression too long (more than ${MAX_EXPR_TOKENS} tokens)`, tok: toks[pos]! };
   let i = pos;
   const peek = (): Tok | undefined => toks[i];
 
@@ -59,7 +65,8 @@ export function parseExpr(toks: Tok[], pos: number, localRef: LocalRefResolver, 
         return { k: 'sym', name: localRef(t), tok: t };
       case 'ident':
         if (t.text === '.') return { k: 'dot', tok: t };
-        if (registerNumber(t.text) >= 0) return { err: `expected an immediate or symbol, got register '${t.text}'`, tok: t };
+        // In instruction operands a register name is never a symbol (directives may use s1 etc. as symbols, as in gas).
+        if (registersAreErrors && registerNumber(t.text) >= 0) return { err: `expected an immediate or symbol, got register '${t.text}'`, tok: t };
         return { k: 'sym', name: t.text, tok: t };
       case 'op':
         if (t.text === '(') {

@@ -14,7 +14,7 @@ import { evalExpr, isErr } from './expr';
 import type { ResolveCtx } from './encoder';
 import { encodeEmit } from './encoder';
 import type { Deferred, SectionKind, Sym, Unit } from './unit';
-import { SECTION_KINDS, chunkLen, displayName, isHiddenSymbol, padCode } from './unit';
+import { MAX_SYMBOL_CHAIN, SECTION_KINDS, chunkLen, displayName, isHiddenSymbol, padCode } from './unit';
 
 export interface LinkOptions {
   textBase: number;
@@ -117,13 +117,17 @@ function layout(units: Unit[], textBase: number): ImageSection[] {
 
 /** Pass-2 symbol values: every label is an absolute address now. */
 class Resolver {
+  private depth = 0;
   constructor(readonly units: Unit[], readonly globals: Map<string, Sym>, readonly sink: DiagnosticSink) {}
 
   symValue(s: Sym): bigint | string {
     if (!s.lazy) return s.sec === null ? s.off : BigInt(s.unit.chunks[s.sec].base) + s.off;
     if (s.resolving) return `symbol '${displayName(s.name)}' is defined in terms of itself`;
+    if (this.depth >= MAX_SYMBOL_CHAIN) return `symbol '${displayName(s.name)}' is defined through more than ${MAX_SYMBOL_CHAIN} other symbols`;
     s.resolving = true;
+    this.depth++;
     const v = this.evaluate(s.lazy, s.unit);
+    this.depth--;
     s.resolving = false;
     return isErr(v) ? v.err : v.v;
   }

@@ -118,13 +118,13 @@ export function parseImm(toks: Tok[], end: Tok, localRef: LocalRefResolver): Imm
     const fn = RELOC_FNS[first.text];
     if (!fn) return { err: `unknown relocation function '${first.text}' (vmlab knows %hi %lo %pcrel_hi %pcrel_lo)`, tok: first };
     if (!isOp(toks[1], '(')) return { err: `expected '(' after ${first.text}`, tok: toks[1] ?? end };
-    const r = parseExpr(toks, 2, localRef, end);
+    const r = parseExpr(toks, 2, localRef, end, true);
     if (isErr(r)) return r;
     if (!isOp(toks[r.pos], ')')) return { err: "expected ')'", tok: toks[r.pos] ?? end };
     if (r.pos + 1 < toks.length) return { err: `unexpected '${toks[r.pos + 1]!.text}' after ${first.text}(...)`, tok: toks[r.pos + 1]! };
     return { fn, e: r.e, tok: first };
   }
-  const r = parseExpr(toks, 0, localRef, end);
+  const r = parseExpr(toks, 0, localRef, end, true);
   if (isErr(r)) return r;
   if (r.pos < toks.length) return { err: `unexpected '${toks[r.pos]!.text}' in expression`, tok: toks[r.pos]! };
   return { fn: null, e: r.e, tok: first };

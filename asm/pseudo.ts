@@ -320,13 +320,13 @@ function realInsn(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprError {
   if (immKind === 'load' && n === 2 && !isMemOperand(ops[1]) && !hasParen(ops[1]!) && !isRegOperand(ops[1])) {
     const rd = operandReg(ops[0]!);
     if (isErr(rd)) return rd;
-    return symbolAccess(d, mn, rd, rd, ops[1]!, ctx, (lo) => ({ def: d, rd, rs1: rd, rs2: ZERO, imm: lo, bits: 0, tok: mn }));
+    return symbolAccess(d, mn, rd, ops[1]!, ctx, (lo) => ({ def: d, rd, rs1: rd, rs2: ZERO, imm: lo, bits: 0, tok: mn }));
   }
   if (immKind === 'store' && n === 3) {
     const r = regs([ops[0]!, ops[2]!], 2);
     if (isErr(r)) return r;
     const [rs2, tmp] = r as [number, number];
-    return symbolAccess(d, mn, tmp, rs2, ops[1]!, ctx, (lo) => ({ def: d, rd: ZERO, rs1: tmp, rs2, imm: lo, bits: 0, tok: mn }));
+    return symbolAccess(d, mn, tmp, ops[1]!, ctx, (lo) => ({ def: d, rd: ZERO, rs1: tmp, rs2, imm: lo, bits: 0, tok: mn }));
   }
   if (n !== kinds.length) return countErr(mn, n, plural(kinds.length));
   const em: Emit = { def: d, rd: 0, rs1: 0, rs2: 0, imm: null, bits: 0, tok: mn };
@@ -367,9 +367,8 @@ function hasParen(op: Operand): boolean {
   return op.toks.some((t) => t.type === 'op' && (t.text === '(' || t.text === ')'));
 }
 
-function symbolAccess(
-  d: InsnDef, mn: Tok, tmp: number, _data: number, symOp: Operand, ctx: ExpandCtx, second: (lo: Imm) => Emit,
-): Emit[] | ExprError {
+/** `lw rd, sym` / `sw rs2, sym, tmp`: auipc tmp, %pcrel_hi(sym), then the access at %pcrel_lo through tmp. */
+function symbolAccess(d: InsnDef, mn: Tok, tmp: number, symOp: Operand, ctx: ExpandCtx, second: (lo: Imm) => Emit): Emit[] | ExprError {
   const x = operandImm(symOp, ctx.localRef);
   if (isErr(x)) return x;
   if (x.fn !== null) return { err: `expected 'offset(register)' for ${d.mnemonic}`, tok: x.tok };

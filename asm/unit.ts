@@ -5,6 +5,9 @@ import type { Loc, SourceText } from './diagnostics';
 import type { Emit } from './encoder';
 import type { Expr } from './expr';
 
+/** Forward-referencing .equ chains are resolved recursively: bound the depth so no input exhausts the stack. */
+export const MAX_SYMBOL_CHAIN = 256;
+
 export type SectionKind = 'text' | 'rodata' | 'data' | 'bss';
 export const SECTION_KINDS: readonly SectionKind[] = ['text', 'rodata', 'data', 'bss'];
 

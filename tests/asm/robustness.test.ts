@@ -40,6 +40,26 @@ describe('asm robustness', () => {
     }), { numRuns: 1500 });
   });
 
+  it('rejects expressions deep or long enough to exhaust the stack', () => {
+    const deep = `_start: li a0, ${'('.repeat(100_000)}1${')'.repeat(100_000)}\n`;
+    const long = `_start: li a0, 1${'+1'.repeat(100_000)}\n.word ${'-'.repeat(50_000)}1\n`;
+    expect(assemble([{ path: 'd.s', text: deep }]).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`))
+      .toEqual(['1:16: expression too long (more than 1000 tokens)']);
+    expect(assemble([{ path: 'l.s', text: long }]).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`))
+      .toEqual(['1:16: expression too long (more than 1000 tokens)', '2:7: expression too long (more than 1000 tokens)']);
+  });
+
+  it('bounds chains of forward .equ definitions', () => {
+    const n = 5000;
+    const defs = Array.from({ length: n }, (_, i) => `.equ v${n - i}, v${n - i - 1} + 1`).join('\n');
+    const r = assemble([{ path: 'c.s', text: `_start: nop\n.data\n.dword v${n}\n${defs}\n.equ v0, 0\n` }]);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0]!.message).toBe(`symbol 'v${n - 256}' is defined through more than 256 other symbols`);
+    // s1..s3 are register names, but in directives they are ordinary symbols (as in gas).
+    const ok = assemble([{ path: 'c.s', text: '_start: nop\n.data\n.dword s3\n.equ s3, s2 + 1\n.equ s2, s1 + 1\n.equ s1, 5\n' }]);
+    expect(ok.ok && Array.from(ok.image.sections[1]!.bytes)).toEqual([7, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
   it('handles NUL bytes, an empty file and a file of only comments', () => {
     expect(assemble([{ path: 'n.s', text: '_start:\0nop\n' }]).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`))
       .toEqual(['1:8: invalid character byte 0x00']);
