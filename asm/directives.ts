@@ -8,7 +8,7 @@ import { stringBytes } from './lexer';
 import type { Operand } from './parser';
 import type { Pass1 } from './assembler';
 import type { SectionKind, SymType, Unit } from './unit';
-import { chunkLen, padCode } from './unit';
+import { MAX_SECTION_BYTES, chunkLen, padCode } from './unit';
 
 const DATA_WIDTH: Record<string, number> = {
   '.byte': 1, '.half': 2, '.short': 2, '.2byte': 2, '.word': 4, '.long': 4, '.4byte': 4,
@@ -140,7 +140,8 @@ export function directive(a: Pass1, u: Unit, st: Statement, name: Tok, ops: Oper
       if (!need(1, d === '.zero' ? 1 : 2, d === '.zero' ? 'a byte count' : "'count[, fill]'")) return;
       const n = constant(ops[0]!, d);
       if (n === null) return;
-      if (n < 0n || n > 0x10000000n) return err({ err: `${d} count out of range: ${n} is not in 0..268435456`, tok: ops[0]!.toks[0]! });
+      if (n < 0n || n > 1n << 40n) return err({ err: `${d} count out of range: ${n} is not in 0..${1n << 40n}`, tok: ops[0]!.toks[0]! });
+      if (!roomFor(a, u, st, name, Number(n))) return;
       const fill = ops[1] ? constant(ops[1], `${d} fill`) : 0n;
       if (fill === null) return;
       if (!storeBytes(a, u, st, name, Number(n), fill !== 0n)) return;
@@ -169,6 +170,13 @@ export function directive(a: Pass1, u: Unit, st: Statement, name: Tok, ops: Oper
     default:
       return err({ err: `unknown directive '${name.text}'`, tok: name });
   }
+}
+
+/** Sections with contents are held in memory: refuse to grow one past MAX_SECTION_BYTES. */
+function roomFor(a: Pass1, u: Unit, st: Statement, tok: Tok, n: number): boolean {
+  if (u.cur === 'bss' || chunkLen(u.chunks[u.cur]) + n <= MAX_SECTION_BYTES) return true;
+  a.report(st, { err: `.${u.cur} would exceed ${MAX_SECTION_BYTES / 1048576} MiB (vmlab's limit for a section with contents)`, tok });
+  return false;
 }
 
 /** Non-zero bytes cannot go into .bss; reports and returns false if they would. */
@@ -249,6 +257,7 @@ function align(a: Pass1, u: Unit, st: Statement, name: Tok, ops: Operand[], d: s
   const fill = vals[1] ?? null;
   const max = vals[2] ?? null;
   if (max !== null && BigInt(gap) > max) return;
+  if (!roomFor(a, u, st, name, gap)) return;
   c.align = Math.max(c.align, bytes);
   if (gap === 0) return;
   if (c.kind === 'bss') {

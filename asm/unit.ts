@@ -8,6 +8,9 @@ import type { Expr } from './expr';
 /** Forward-referencing .equ chains are resolved recursively: bound the depth so no input exhausts the stack. */
 export const MAX_SYMBOL_CHAIN = 256;
 
+/** Bytes one file may put in a section with contents (.bss is limited only by the address space). */
+export const MAX_SECTION_BYTES = 64 * 1024 * 1024;
+
 export type SectionKind = 'text' | 'rodata' | 'data' | 'bss';
 export const SECTION_KINDS: readonly SectionKind[] = ['text', 'rodata', 'data', 'bss'];
 

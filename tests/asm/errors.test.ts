@@ -59,6 +59,8 @@ describe('asm diagnostics', () => {
     ['.balign 3', '3:9: alignment must be a power of 2 between 1 and 16777216, got 3'],
     ['.align 25', '3:8: alignment out of range: 25 is not in 0..24 (.align N aligns to 2^N bytes)'],
     ['.bss\n.byte 1', '4:7: only zeros can go into .bss'],
+    ['.zero 0x4000000\n.zero 1', "4:1: .text would exceed 64 MiB (vmlab's limit for a section with contents)"],
+    ['.zero -1', '3:7: .zero count out of range: -1 is not in 0..1099511627776'],
     ['.bss\nnop', '4:1: instructions are not allowed in .bss'],
     ['.weak foo', '3:1: weak symbols are not supported'],
     ['.option foo', "3:9: unknown .option 'foo'"],
