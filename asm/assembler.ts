@@ -306,12 +306,8 @@ function parseImmPlain(toks: Tok[], end: Tok, localRef: (t: Tok) => string): Exp
 
 /** Assembles one instruction at `pc` (for tests and the debugger): its words, or the first diagnostic. */
 export function encodeLine(text: string, pc: number): number[] | Diagnostic {
-  const src = `.text\n.globl _start\n_start:\n.zero 0\n${text}\n`;
-  const r = assemble([{ path: '<line>', text: src }], { textBase: pc, requireEntry: false, maxErrors: 1 });
-  if (!r.ok) {
-    const d = r.diagnostics.find((x) => x.severity === 'error')!;
-    return { ...d, line: Math.max(0, d.line - 4) };
-  }
+  const r = assemble([{ path: '<line>', text: `${text}\n` }], { textBase: pc, requireEntry: false, maxErrors: 1 });
+  if (!r.ok) return r.diagnostics.find((x) => x.severity === 'error')!;
   const text0 = r.image.sections.find((s) => s.name === '.text');
   const words: number[] = [];
   if (text0) for (let i = 0; i + 4 <= text0.size; i += 4) words.push(new DataView(text0.bytes.buffer, text0.bytes.byteOffset).getUint32(i, true));

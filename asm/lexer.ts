@@ -72,7 +72,8 @@ export function lexStatements(src: SourceText, sink: DiagnosticSink, onStatement
         break;
       case 'bad': {
         const c = t.text.charCodeAt(0);
-        const shown = c > 0x20 && c < 0x7f ? `'${t.text}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
+        const shown = c > 0x20 && c < 0x7f ? `'${t.text}'`
+          : c <= 0xff ? `byte 0x${c.toString(16).padStart(2, '0')}` : `U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
         if (!broken) sink.error({ src, line: t.line, col: t.col }, `invalid character ${shown}`);
         broken = true;
         break;

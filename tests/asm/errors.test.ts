@@ -67,6 +67,7 @@ describe('asm diagnostics', () => {
     ['x = 1\nx: nop', "4:1: symbol 'x' is already defined (at t.s:3)"],
     ['.equ a, b\n.equ b, a\nli a0, 0\n.word a', "6:7: symbol 'a' is defined in terms of itself"],
     ['\u0001', '3:1: invalid character byte 0x01'],
+    ['nop \u20ac', '3:5: invalid character U+20AC'],
     ['nop /* never closed', '3:5: unterminated comment (missing */)'],
   ])('%s', (line, message) => {
     expect(one(line)).toEqual([message]);
