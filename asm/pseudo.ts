@@ -135,6 +135,11 @@ export function expand(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprEr
   };
   // auipc tmp, %pcrel_hi(sym) then `second` using tmp and the matching low part.
   const pcrelPair = (tmp: number, symOp: number, second: (lo: Imm) => Emit): Emit[] | ExprError => {
+    // `call f@plt` (what gcc -fpic writes) is `call f` in a static program.
+    const t = ops[symOp]!.toks;
+    if ((m === 'call' || m === 'tail') && t.length > 2 && t[t.length - 2]!.text === '@' && t[t.length - 1]!.text === 'plt') {
+      ops[symOp] = { toks: t.slice(0, -2), end: ops[symOp]!.end };
+    }
     const x = imm(symOp);
     if (isErr(x)) return x;
     if (x.fn !== null) return { err: `%${x.fn} is not allowed here; give a symbol`, tok: x.tok };

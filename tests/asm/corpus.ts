@@ -91,7 +91,7 @@ export function pseudoCorpus(seed = 2): string[] {
       `bgt ${a}, ${b}, back`, `ble ${a}, ${b}, fwd`, `bgtu ${a}, ${b}, back`, `bleu ${a}, ${b}, fwd`,
       'j back', 'j fwd', 'jal back', `jal ${a}, fwd`, `jr ${a}`, `jr ${a}, 16`, `jr -8(${a})`,
       `jalr ${a}`, `jalr ${a}, ${b}`, `jalr ${a}, 12(${b})`, `jalr ${a}, ${b}, -4`, `jalr 8(${a})`, `jalr ${a}, 20`,
-      'ret', 'call fwd', `call ${a}, back`, 'tail back', `li ${a}, 0`, `li ${a}, -2048`, `li ${a}, 0x12345678`,
+      'ret', 'call fwd', `call ${a}, back`, 'tail back', 'call fwd@plt', 'tail back@plt', `li ${a}, 0`, `li ${a}, -2048`, `li ${a}, 0x12345678`,
       `la ${a}, fwd`, `lla ${a}, back`, `rdcycle ${a}`, `rdtime ${a}`, `rdinstret ${a}`,
       `csrr ${a}, cycle`, `csrr ${a}, time`, `csrr ${a}, instret`, `csrr ${a}, 0xc01`, 'fence.tso', 'scall', 'sbreak',
       `add ${a}, ${b}, 5`, `addw ${a}, ${b}, -5`, `and ${a}, ${b}, 0x7f`, `or ${a}, ${b}, 1`, `xor ${a}, ${b}, -1`,
