@@ -56,6 +56,12 @@ const PROGRAMS: Program[] = [
     setup: (_m, n) => ({ a0: 0n, a1: BigInt(n) }),
   },
   {
+    name: 'stream',
+    what: 'loads and stores of every size sweeping 16 KiB (DTLB-hit heavy data path)',
+    iterations: 1_500,
+    setup: (_m, n) => ({ a0: 0n, a1: BigInt(n) }),
+  },
+  {
     name: 'ptrchase',
     what: 'pointer chase: one node per 4K page, 64 MiB, random cyclic order (DTLB-miss heavy)',
     iterations: 4_000_000,
@@ -226,7 +232,7 @@ interface BenchArgs {
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: 'Run the benchmark guest programs (ALU loop, mul/div chain, 64 MiB pointer chase)',
+  describe: 'Run the benchmark guest programs (ALU loop, mul/div chain, memory stream, 64 MiB pointer chase)',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })

@@ -12,8 +12,83 @@ export interface Translator {
   canonical(hi: number): boolean;
 }
 
-/** High half of the last crossLoad result. */
+/** High half of the last crossLoad or pageLoad result. */
 export let crossHi = 0;
+
+/**
+ * Direct views of RAM's first chunk (all of RAM up to 1 GiB, see phys.ts),
+ * so in-page loads and stores skip a method call; addresses beyond it, and
+ * memories without big chunks, go through the GuestMemory methods.
+ */
+export class RamView {
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  /** Bytes covered by the views (0: none). */
+  readonly end: number;
+
+  constructor(mem: GuestMemory) {
+    const u8 = mem.chunkShift >= 20 ? mem.chunkU8(0) : null;
+    const i32 = mem.chunkShift >= 20 ? mem.chunkI32(0) : null;
+    this.u8 = u8 ?? new Uint8Array(0);
+    this.i32 = i32 ?? new Int32Array(0);
+    this.end = u8 === null || i32 === null ? 0 : Math.min(u8.length, i32.length * 4);
+  }
+}
+
+/**
+ * Reads `size` (1, 2, 4, 8) bytes at pa, which do not cross a 4-KiB page;
+ * returns the low 32 bits (zero-extended for 1 and 2) and leaves the high
+ * half of an 8-byte read in crossHi.
+ */
+export function pageLoad(ram: RamView, mem: GuestMemory, pa: number, size: number): number {
+  if (pa < ram.end) {
+    const u8 = ram.u8;
+    if ((pa & 3) === 0 && size >= 4) {
+      const i = pa >>> 2;
+      if (size === 8) crossHi = ram.i32[i + 1]!;
+      return ram.i32[i]!;
+    }
+    if (size === 1) return u8[pa]!;
+    if (size === 2) return u8[pa]! | (u8[pa + 1]! << 8);
+    if (size === 8) crossHi = u8[pa + 4]! | (u8[pa + 5]! << 8) | (u8[pa + 6]! << 16) | (u8[pa + 7]! << 24);
+    return u8[pa]! | (u8[pa + 1]! << 8) | (u8[pa + 2]! << 16) | (u8[pa + 3]! << 24);
+  }
+  if (size === 1) return mem.read8(pa);
+  if (size === 2) return mem.read16(pa);
+  if (size === 8) crossHi = mem.read32(pa + 4);
+  return mem.read32(pa);
+}
+
+/** Writes the low `size` bytes of vhi:vlo at pa, which do not cross a 4-KiB page. */
+export function pageStore(ram: RamView, mem: GuestMemory, pa: number, size: number, vlo: number, vhi: number): void {
+  if (pa < ram.end) {
+    if ((pa & 3) === 0 && size >= 4) {
+      const i = pa >>> 2;
+      ram.i32[i] = vlo;
+      if (size === 8) ram.i32[i + 1] = vhi;
+      return;
+    }
+    const u8 = ram.u8;
+    u8[pa] = vlo;
+    if (size === 1) return;
+    u8[pa + 1] = vlo >>> 8;
+    if (size === 2) return;
+    u8[pa + 2] = vlo >>> 16;
+    u8[pa + 3] = vlo >>> 24;
+    if (size === 4) return;
+    u8[pa + 4] = vhi;
+    u8[pa + 5] = vhi >>> 8;
+    u8[pa + 6] = vhi >>> 16;
+    u8[pa + 7] = vhi >>> 24;
+    return;
+  }
+  if (size === 1) mem.write8(pa, vlo & 0xff);
+  else if (size === 2) mem.write16(pa, vlo & 0xffff);
+  else {
+    mem.write32(pa, vlo);
+    if (size === 8) mem.write32(pa + 4, vhi);
+  }
+}
 
 /**
  * Reads `size` bytes at the linear address hi:lo, which straddles a page

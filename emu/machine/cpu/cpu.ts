@@ -34,9 +34,9 @@
 // trapping instruction; instret counts the rest.
 import type { GuestMemory } from '../mem/phys';
 import { Access, TRAP_SENTINEL, Vector, raiseTrap } from '../trap';
-import { crossHi, crossLoad, crossStore } from './access';
+import { RamView, crossHi, crossLoad, crossStore, pageLoad, pageStore } from './access';
 import type { Translator } from './access';
-import { DecodeCache, PAGE_WORDS } from './decode';
+import { DecodeCache, DecodedPage, PAGE_WORDS } from './decode';
 import {
   add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
   remw, sll64, sra64, srl64, sub64,
@@ -63,6 +63,8 @@ const LEFT_PAGE = PAGE_WORDS + 1;
 const TWO32 = 4294967296;
 /** What a fetch beyond the end of RAM reads: all-ones words, which are illegal (#UD). */
 const BEYOND_RAM = new Int32Array(PAGE_WORDS).fill(-1);
+/** The fetch cache's page before the first refill of a run (never executed from). */
+const NO_PAGE = new DecodedPage();
 
 export class Cpu {
   /** x[2r] = low half, x[2r+1] = high half of register r. */
@@ -74,11 +76,14 @@ export class Cpu {
   /** Retired instructions (exact below 2^53). */
   instret = 0;
   private readonly decoded = new DecodeCache();
+  private readonly ram: RamView;
 
   constructor(
     readonly mmu: Translator,
     readonly mem: GuestMemory,
-  ) {}
+  ) {
+    this.ram = new RamView(mem);
+  }
 
   /** pc as an unsigned 64-bit BigInt. */
   get pc(): bigint {
@@ -109,13 +114,14 @@ export class Cpu {
     const x = this.x;
     const mem = this.mem;
     const mmu = this.mmu;
+    const ram = this.ram;
     let n = 0; // instructions retired by this run
     let stop: Stop = Stop.Budget;
     // pc = pageHi:pageLo + 4 * idx; idx == PAGE_WORDS means the next page in
     // sequence, idx == LEFT_PAGE means (tgtLo, tgtHi). Both refill the cache.
     let pageLo = 0, pageHi = 0, idx: number = LEFT_PAGE;
     let tgtLo = this.pcLo, tgtHi = this.pcHi;
-    let page = this.decoded.page(0);
+    let page = NO_PAGE;
     let words = page.words, ops = page.ops, imms = page.imms;
     let code = BEYOND_RAM, base = 0;
     try {
@@ -242,27 +248,16 @@ export class Cpu {
             const lo = (alo + imm) | 0;
             const hi = (x[a + 1]! + (imm >> 31) + (lo >>> 0 < alo >>> 0 ? 1 : 0)) | 0;
             const size = id === 10 || id === 14 ? 1 : id === 11 || id === 15 ? 2 : id === 13 ? 8 : 4;
-            let vlo: number, vhi = 0;
-            if ((lo & 0xfff) <= 4096 - size) {
-              const pa = mmu.translate(lo, hi, Access.Read);
-              if (size === 4) vlo = mem.read32(pa);
-              else if (size === 8) {
-                vlo = mem.read32(pa);
-                vhi = mem.read32(pa + 4);
-              } else if (size === 1) vlo = mem.read8(pa);
-              else vlo = mem.read16(pa);
-            } else {
-              vlo = crossLoad(mmu, mem, lo, hi, size);
-              vhi = crossHi;
-            }
+            let vlo = (lo & 0xfff) <= 4096 - size
+              ? pageLoad(ram, mem, mmu.translate(lo, hi, Access.Read), size)
+              : crossLoad(mmu, mem, lo, hi, size);
+            let vhi = crossHi; // meaningful for ld only
             switch (id) {
               case 10: vlo = (vlo << 24) >> 24; vhi = vlo >> 31; break;
               case 11: vlo = (vlo << 16) >> 16; vhi = vlo >> 31; break;
               case 12: vhi = vlo >> 31; break;
-              case 14: vlo &= 0xff; break;
-              case 15: vlo &= 0xffff; break;
-              case 16: vlo |= 0; break;
-              default: break; // ld: both halves as read
+              case 13: break; // ld: both halves as read
+              default: vhi = 0; break; // lbu, lhu, lwu: zero-extended
             }
             x[d] = vlo;
             x[d + 1] = vhi;
@@ -278,17 +273,8 @@ export class Cpu {
             const lo = (alo + imm) | 0;
             const hi = (x[a + 1]! + (imm >> 31) + (lo >>> 0 < alo >>> 0 ? 1 : 0)) | 0;
             const size = id === 17 ? 1 : id === 18 ? 2 : id === 19 ? 4 : 8;
-            if ((lo & 0xfff) <= 4096 - size) {
-              const pa = mmu.translate(lo, hi, Access.Write);
-              if (size === 4) mem.write32(pa, x[b]!);
-              else if (size === 8) {
-                mem.write32(pa, x[b]!);
-                mem.write32(pa + 4, x[b + 1]!);
-              } else if (size === 1) mem.write8(pa, x[b]! & 0xff);
-              else mem.write16(pa, x[b]! & 0xffff);
-            } else {
-              crossStore(mmu, mem, lo, hi, size, x[b]!, x[b + 1]!);
-            }
+            if ((lo & 0xfff) <= 4096 - size) pageStore(ram, mem, mmu.translate(lo, hi, Access.Write), size, x[b]!, x[b + 1]!);
+            else crossStore(mmu, mem, lo, hi, size, x[b]!, x[b + 1]!);
             idx++;
             break;
           }

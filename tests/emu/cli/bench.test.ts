@@ -26,17 +26,22 @@ function benchJson(args: string[]): { tlb: string; results: Result[] } {
 }
 
 describe('vmlab bench', () => {
-  it('runs the three programs and reports instructions, MIPS and TLB statistics as JSON', () => {
+  it('runs the four programs and reports instructions, MIPS and TLB statistics as JSON', () => {
     const doc = benchJson(['--scale', '0.01']);
     expect(doc.tlb).toBe('default');
-    expect(doc.results.map((r) => r.program)).toEqual(['alu', 'muldiv', 'ptrchase']);
-    const [alu, muldiv, chase] = doc.results as [Result, Result, Result];
+    expect(doc.results.map((r) => r.program)).toEqual(['alu', 'muldiv', 'stream', 'ptrchase']);
+    const [alu, muldiv, stream, chase] = doc.results as [Result, Result, Result, Result];
     // 6 set-up instructions (li t0 is lui+addiw), 14 per iteration (the blt is never
     // taken with these values, so the xori always runs), 2 before the exit ecall,
     // which does not retire.
     expect(alu.instructions).toBe(6 + 14 * 20_000 + 2);
     // 26 set-up instructions (three 64-bit li), 21 per iteration, li a7.
     expect(muldiv.instructions).toBe(26 + 21 * 4_000 + 1);
+    // 2 set-up, per sweep la (2) + li + 15 per record x 1024 + 2, li a7.
+    expect(stream.instructions).toBe(2 + 15 * (2 + 1 + 15 * 1024 + 2) + 1);
+    // 4 loads and 4 stores per record; 4 pages, each walked once to read and once to set D.
+    expect(stream.dtlb.lookups).toBe(15 * 1024 * 8);
+    expect(stream.dtlb.walks).toBe(8);
     expect(chase.instructions).toBe(3 * 40_000 + 1);
     for (const r of doc.results) expect(r.mips).toBeGreaterThan(0);
     expect(alu.dtlb.lookups).toBe(0);
@@ -82,11 +87,12 @@ describePeer('bench programs vs qemu-riscv64', ['as', 'ld', 'qemu'], () => {
     return `0x${out.readBigUInt64LE(0).toString(16)}`;
   }
 
-  it('alu and muldiv compute the same checksums as under qemu', () => {
-    const doc = benchJson(['--scale', '0.01', '--only', 'alu', 'muldiv']);
+  it('alu, muldiv and stream compute the same checksums as under qemu', () => {
+    const doc = benchJson(['--scale', '0.01', '--only', 'alu', 'muldiv', 'stream']);
     expect(doc.results.map((r) => [r.program, r.result])).toEqual([
       ['alu', qemuResult('alu', 20_000)],
       ['muldiv', qemuResult('muldiv', 4_000)],
+      ['stream', qemuResult('stream', 15)],
     ]);
   });
 });

@@ -3,8 +3,11 @@
 // memory changed; CR2 = the first byte that faulted).
 import { describe, expect, it } from 'vitest';
 import { DATA, DATA_PAGES, HOLE, RO, SUP, ins, machine } from '../../../support/machine';
-import { PageSize } from '../../../../emu/machine/pagetable-builder';
-import { PTE_NX, PTE_RW, PTE_US } from '../../../../emu/machine/mmu/paging';
+import { PageSize, PageTableBuilder } from '../../../../emu/machine/pagetable-builder';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, PTE_NX, PTE_RW, PTE_US } from '../../../../emu/machine/mmu/paging';
+import { Cpu, Stop } from '../../../../emu/machine/cpu/cpu';
+import { SparsePhysMem } from '../../../../emu/machine/mem/phys';
+import { Mmu } from '../../../../emu/machine/mmu/mmu';
 import { PF_P, PF_U, PF_W, Vector } from '../../../../emu/machine/trap';
 
 const LOADS: [string, number, boolean][] = [
@@ -150,5 +153,32 @@ describe('code that changes', () => {
     const m = machine([ins('addi', 'a0', 'zero', 1), ins('ecall')]);
     m.run().expectRegs({ a0: 1n });
     m.load([ins('addi', 'a0', 'zero', 2), ins('ecall')]).run().expectRegs({ a0: 2n });
+  });
+});
+
+describe('memory without direct RAM views', () => {
+  it('loads and stores through the GuestMemory methods give the same bytes (SparsePhysMem)', () => {
+    const mem = new SparsePhysMem();
+    const mmu = new Mmu(mem);
+    const cpu = new Cpu(mmu, mem);
+    const pt = new PageTableBuilder(mem, { tablesAt: 0x1_0000_0000, tablesEnd: 0x1_0010_0000 });
+    pt.map(0x10000, 0x2_0000_0000, PageSize.Size4K, PTE_US);
+    pt.map(0x20000, 0x3_0000_0000, PageSize.Size4K, PTE_US | PTE_RW);
+    pt.map(0x21000, 0x4_0000_0000, PageSize.Size4K, PTE_US | PTE_RW);
+    const prog = [ins('sd', 'a2', 0, 'a1'), ins('sw', 'a2', 9, 'a1'), ins('sh', 'a2', 13, 'a1'), ins('sb', 'a2', 16, 'a1'),
+      ins('ld', 'a3', 0, 'a1'), ins('lw', 'a4', 9, 'a1'), ins('lhu', 'a5', 13, 'a1'), ins('lb', 'a6', 16, 'a1'), ins('ecall')];
+    prog.forEach((w, i) => mem.write32(0x2_0000_0000 + 4 * i, w));
+    mmu.efer = EFER_LME | EFER_LMA | EFER_NXE;
+    mmu.writeCr4(CR4_PAE);
+    mmu.writeCr3(pt.root);
+    mmu.writeCr0(CR0_PE | CR0_PG | CR0_WP);
+    mmu.setCpl(3);
+    cpu.pc = 0x10000n;
+    cpu.setReg(11, 0x20ffbn); // the sd crosses into the second page
+    cpu.setReg(12, -0x123456789abcdefn);
+    expect(cpu.run(100)).toBe(Stop.Ecall);
+    expect([cpu.reg(13), cpu.reg(14), cpu.reg(15), cpu.reg(16)]).toEqual([-0x123456789abcdefn, 0x76543211n, 0x3211n, 0x11n]);
+    expect([...mem.readBytes(0x3_0000_0ffb, 5)]).toEqual([0x11, 0x32, 0x54, 0x76, 0x98]);
+    expect([...mem.readBytes(0x4_0000_0000, 12)]).toEqual([0xba, 0xdc, 0xfe, 0, 0x11, 0x32, 0x54, 0x76, 0x11, 0x32, 0, 0x11]);
   });
 });
