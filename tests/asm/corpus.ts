@@ -175,3 +175,40 @@ export function alignCorpus(): string[] {
     'nop', '.balign 32, 0x13', 'ret', '.byte 5', '.p2align 3, , 2', 'nop', '.byte 1, 2, 3', '.p2align 5, , 64', 'nop', '.byte 3',
   ];
 }
+
+/**
+ * A random program: table instructions, pseudo-instructions, li, branches to
+ * labels up to ~50 lines away in both directions, la/call to data and code,
+ * data interleaved through .data/.rodata switches and code alignment.
+ */
+export function randomProgram(seed: number, n = 400): string[] {
+  const r = rng(seed);
+  const lis = liValues(seed);
+  const table = tableCorpus(seed).filter((l) => !l.endsWith(':') && !/near_|\.\+|, \.$/.test(l));
+  const labelNear = (i: number): string => {
+    const j = Math.min(n - 1, Math.max(0, i + int(r, -49, 49)));
+    return `L${j - (j % 7)}`;
+  };
+  const out = ['_start:'];
+  for (let i = 0; i < n; i++) {
+    if (i % 7 === 0) out.push(`L${i}:`);
+    const a = reg(r);
+    const b = reg(r);
+    const k = int(r, 0, 15);
+    if (k <= 4) out.push(pick(r, table));
+    else if (k === 5) out.push(`li ${a}, ${pick(r, lis)}`);
+    else if (k === 6) out.push(`${pick(r, ['beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'bgt', 'ble', 'bgtu', 'bleu'])} ${a}, ${b}, ${labelNear(i)}`);
+    else if (k === 7) out.push(`${pick(r, ['beqz', 'bnez', 'blez', 'bgez', 'bltz', 'bgtz'])} ${a}, ${labelNear(i)}`, `j ${labelNear(i)}`);
+    else if (k === 8) out.push(`${pick(r, ['la', 'lla'])} ${a}, D${int(r, 0, 9)}`, `call L${7 * int(r, 0, Math.floor((n - 1) / 7))}`);
+    else if (k === 9) out.push(`${pick(r, ['ld', 'lw', 'lhu', 'lb'])} ${a}, D${int(r, 0, 9)}`, `sd ${a}, D${int(r, 0, 9)}, t0`);
+    else if (k === 10) out.push(`${pick(r, ['mv', 'not', 'neg', 'negw', 'sext.w', 'seqz', 'snez', 'sltz', 'sgtz', 'zext.b'])} ${a}, ${b}`);
+    else if (k === 11) out.push(pick(r, ['.p2align 3', '.balign 16', '.align 2', 'nop', 'ret', 'fence', 'ecall']));
+    else if (k === 12 && i % 40 === 12) {
+      const d = `D${(i / 40) | 0}`;
+      out.push(pick(r, ['.data', '.section .rodata']), '.p2align 3', `${d}: .dword L${7 * int(r, 0, Math.floor((n - 1) / 7))}, ${pick(r, lis)}`, '.byte 1', '.text');
+    } else out.push(`jalr ${a}, ${int(r, -2048, 2047)}(${b})`);
+  }
+  out.push('.data');
+  for (let d = 0; d < 10; d++) if (!out.some((l) => l.startsWith(`D${d}:`))) out.push(`D${d}: .word ${d}`);
+  return out;
+}

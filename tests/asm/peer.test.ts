@@ -2,7 +2,7 @@
 // -mabi=lp64 -mno-relax) + GNU ld byte for byte, section by section.
 import { expect, it } from 'vitest';
 import { describePeer } from '../support/peers';
-import { alignCorpus, exprCorpus, liCorpus, liValues, pseudoCorpus, rangeCorpus, tableCorpus } from './corpus';
+import { alignCorpus, exprCorpus, liCorpus, liValues, pseudoCorpus, randomProgram, rangeCorpus, tableCorpus } from './corpus';
 import { expectSameAsGnu, file } from './gnu';
 
 describePeer('asm vs GNU as + ld', ['as', 'ld'], () => {
@@ -58,6 +58,10 @@ describePeer('asm vs GNU as + ld', ['as', 'ld'], () => {
     };
     const image = expectSameAsGnu([a, b]);
     expect(image.sections.map((s) => s.name)).toEqual(['.text', '.rodata', '.data', '.bss']);
+  });
+
+  it.each([11, 12, 13, 14, 15, 16])('assembles random program #%i like GNU as + ld', (seed) => {
+    expectSameAsGnu([file(`random${seed}.s`, randomProgram(seed))]);
   });
 
   it('assembles the hello.s sample like GNU as', async () => {
