@@ -95,6 +95,13 @@ export class Cpu {
     this.pcHi = Number(BigInt.asIntN(32, v >> 32n));
   }
 
+  /** pc += bytes (0 <= bytes < 2^31), without BigInt: how the kernel steps over a serviced ecall. */
+  advancePc(bytes: number): void {
+    const lo = (this.pcLo + bytes) | 0;
+    if (lo >>> 0 < this.pcLo >>> 0) this.pcHi = (this.pcHi + 1) | 0;
+    this.pcLo = lo;
+  }
+
   /** Register r as a signed 64-bit BigInt (x0 is 0). */
   reg(r: number): bigint {
     return this.x64[r & 31]!;

@@ -37,6 +37,18 @@ describe('ecall', () => {
     m.regs({ pc: BigInt(CODE + 8) }).run().expectEcall(3).expectRegs({ a0: 5n });
     expect(m.cpu.instret).toBe(2);
   });
+
+  it('advancePc(4) steps over it, carrying into the high half of pc', () => {
+    const m = machine([ins('ecall'), ins('addi', 'a0', 'zero', 9), ins('ecall')]).run().expectEcall(0);
+    m.cpu.advancePc(4);
+    m.run().expectEcall(2).expectRegs({ a0: 9n });
+    m.cpu.pc = 0x1_ffff_fffcn;
+    m.cpu.advancePc(4);
+    expect(m.cpu.pc).toBe(0x2_0000_0000n);
+    m.cpu.pc = 0xffff_ffff_ffff_fffcn;
+    m.cpu.advancePc(8);
+    expect(m.cpu.pc).toBe(4n);
+  });
 });
 
 describe('budget and step', () => {
