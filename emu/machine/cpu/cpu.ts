@@ -11,7 +11,10 @@
 // a new run() starts. A run cannot change paging state (the ISA has no
 // privileged instructions; CR writes, INVLPG and CPL changes happen in the
 // kernel between runs), so a translation cached at run entry stays valid for
-// the run, as the SDM (4.10.4) lets a TLB entry live until invalidated.
+// the run, as the SDM (4.10.4) lets a TLB entry live until invalidated. That
+// is why the loop does not poll mmu.fetchEpoch: inside a run it moves only on
+// TLB fills (which invalidate nothing) and on faults (which end the run).
+// ITLB statistics therefore count fetch-cache refills, not every fetch.
 // step() is run(1): the debugger steps through the same switch, and the fast
 // loop carries no debugging hooks (STYLE 14).
 //
