@@ -121,6 +121,7 @@ export class Cpu {
 
   /** Executes up to `budget` instructions; see the file comment for stops and traps. */
   run(budget: number): Stop {
+    if ((this.pcLo & 3) !== 0 && budget > 0) return this.misalignedPc();
     const x = this.x;
     const mem = this.mem;
     const mmu = this.mmu;
@@ -169,8 +170,8 @@ export class Cpu {
         const a = (e >>> 16) & 0xff;
         const b = e >>> 24;
         // Case labels are the instruction ids of isa/table.ts, written as
-        // literals so V8 compiles a jump table; cpu-ids.test.ts checks each
-        // label against OP[mnemonic].
+        // literals so V8 compiles a jump table; a test ("the execute switch",
+        // tests/emu/machine/cpu/traps.test.ts) checks each against OP[mnemonic].
         switch (e & 0xff) {
           case 0: // lui
             x[d] = imm;
@@ -550,6 +551,16 @@ export class Cpu {
     }
     this.instret += n;
     return stop;
+  }
+
+  /** pc set (by the kernel or debugger) to an address that is not 4-aligned: #GP(0) there, as for a jump. */
+  private misalignedPc(): Stop {
+    try {
+      raiseTrap(Vector.GP, 0, this.pcLo, this.pcHi);
+    } catch (err) {
+      if (err !== TRAP_SENTINEL) throw err;
+    }
+    return Stop.Trap;
   }
 
   /** A jump target must be 4-byte aligned and canonical, else #GP(0) on the jump (file comment). */

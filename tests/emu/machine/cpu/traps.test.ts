@@ -70,6 +70,12 @@ describe('budget and step', () => {
     expect(m.cpu.instret).toBe(2);
   });
 
+  it('raises #GP(0) when started at a pc that is not 4-aligned, leaving pc', () => {
+    const m = machine([ins('ecall')]).regs({ pc: BigInt(CODE + 2) });
+    m.run().expectTrap({ vector: Vector.GP, error: 0, pc: BigInt(CODE + 2) });
+    m.run(0).expectStop(Stop.Budget);
+  });
+
   it('stops at a budget spent on a jump to another page with pc = the target', () => {
     const m = machine([ins('jalr', 'zero', 0, 'a1')]).regs({ a1: 0xffff_8000_0000_0000n });
     m.step().expectStop(Stop.Budget).expectRegs({ pc: 0xffff_8000_0000_0000n });
