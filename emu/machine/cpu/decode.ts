@@ -8,6 +8,7 @@
 // by the kernel or by a loader is re-decoded on its next execution without any
 // store having to know about the cache (the check is one load and a compare).
 import { INSNS, decodeInsn } from '../isa/table';
+import type { InsnDef } from '../isa/table';
 import { immB, immI, immJ, immS, immU, rd, rs1, rs2, shamt6 } from '../isa/fields';
 
 /** Instructions per 4-KiB page. */
@@ -22,9 +23,7 @@ export const SINK_SLOT = 64;
 
 // Entry layout: bits 0..7 the id, 8..15 the rd slot, 16..23 the rs1 slot,
 // 24..31 the rs2 slot. A slot is 2 * register (the index of its low half).
-export const entryRd = (e: number): number => (e >>> 8) & 0xff;
-export const entryRs1 = (e: number): number => (e >>> 16) & 0xff;
-export const entryRs2 = (e: number): number => e >>> 24;
+// The run loop unpacks these fields inline.
 
 /** One physical page of predecoded instructions. */
 export class DecodedPage {
@@ -40,25 +39,24 @@ export class DecodedPage {
 
   /** Decodes `word` into slot i and returns the entry. */
   fill(i: number, word: number): number {
-    const e = encodeEntry(word);
+    const d = decodeInsn(word);
+    const e = encodeEntry(word, d);
     this.words[i] = word;
     this.ops[i] = e;
-    this.imms[i] = entryImm(word);
+    this.imms[i] = entryImm(word, d);
     return e;
   }
 }
 
-/** The packed entry for one instruction word. */
-export function encodeEntry(word: number): number {
-  const d = decodeInsn(word);
+/** The packed entry for one instruction word, given its table entry (undefined: illegal). */
+export function encodeEntry(word: number, d: InsnDef | undefined): number {
   if (d === undefined) return ID_ILLEGAL;
   const dest = rd(word) === 0 ? SINK_SLOT : rd(word) * 2;
   return d.id | (dest << 8) | ((rs1(word) * 2) << 16) | ((rs2(word) * 2) << 24);
 }
 
 /** The immediate the executor needs for `word`, sign-extended; shift amounts for the shifts. */
-export function entryImm(word: number): number {
-  const d = decodeInsn(word);
+export function entryImm(word: number, d: InsnDef | undefined): number {
   if (d === undefined) return 0;
   if (d.operands.includes('shamt6') || d.operands.includes('shamt5')) return shamt6(word);
   switch (d.format) {
