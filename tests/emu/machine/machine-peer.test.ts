@@ -1,8 +1,9 @@
 // Differential test against qemu-riscv64: random straight-line RV64IM
 // programs (fast-check) run under vmlab and under qemu (assembled there by
 // GNU as and ld). Each program loads random values into the registers, runs
-// random ALU/M instructions, then writes x1..x31 to stdout with write(64)
-// and leaves with exit_group(94); the two outputs must be byte-identical.
+// random ALU/M instructions (and, in the second property, loads and stores
+// into a .data buffer), then writes x1..x31 (and the buffer) to stdout with
+// write(64) and leaves with exit_group(94); the outputs must be byte-identical.
 // sp (x2) is left out: it holds each side's own stack address.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,17 +37,34 @@ const value = fc.oneof(
   fc.bigInt({ min: -100n, max: 100n }),
 );
 
-function program(init: bigint[], body: string[]): string {
+function program(init: bigint[], body: string[], withBuffer = false): string {
   const lines = ['.text', '.globl _start', '_start:'];
   REGS.slice(1).forEach((r, i) => lines.push(`li x${r}, ${init[i]}`));
+  if (withBuffer) lines.push('la s11, buf');
   lines.push(...body);
+  if (withBuffer) lines.push('li s11, 0'); // its address differs between the two linkers
   lines.push('addi sp, sp, -256');
   REGS.slice(1).forEach((r) => lines.push(`sd x${r}, ${8 * r}(sp)`));
   lines.push('sd zero, 0(sp)', 'sd zero, 16(sp)');
   lines.push('li a0, 1', 'mv a1, sp', 'li a2, 256', 'li a7, 64', 'ecall');
+  if (withBuffer) lines.push('li a0, 1', 'la a1, buf', `li a2, ${BUF}`, 'li a7, 64', 'ecall');
   lines.push('li a0, 0', 'li a7, 94', 'ecall');
+  if (withBuffer) lines.push('.data', 'buf:', ...Array.from({ length: BUF / 8 }, (_, i) => `.dword ${0x0123456789abcdefn * BigInt(i + 1) & 0x7fffffffffffffffn}`));
   return lines.map((l) => `        ${l}`).join('\n') + '\n';
 }
+
+// Loads and stores of every size at any offset (aligned or not) into a buffer
+// addressed by s11, which the random instructions otherwise leave alone.
+const BUF = 264;
+const NO_S11 = REGS.filter((r) => r !== 27);
+const reg2 = fc.constantFrom(...NO_S11).map((r) => `x${r}`);
+const memInsn = fc.oneof(
+  fc.tuple(fc.constantFrom('lb', 'lbu', 'lh', 'lhu', 'lw', 'lwu', 'ld'), reg2, fc.integer({ min: 0, max: 256 }))
+    .map(([op, d, off]) => `${op} ${d}, ${off}(s11)`),
+  fc.tuple(fc.constantFrom('sb', 'sh', 'sw', 'sd'), reg2, fc.integer({ min: 0, max: 256 }))
+    .map(([op, r, off]) => `${op} ${r}, ${off}(s11)`),
+  fc.tuple(fc.constantFrom('add', 'sub', 'xor', 'mul', 'srl', 'sraw'), reg2, reg2, reg2).map(([op, d, a, b]) => `${op} ${d}, ${a}, ${b}`),
+);
 
 describePeer('cpu vs qemu-riscv64', ['as', 'ld', 'qemu'], () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-peer-cpu-'));
@@ -69,6 +87,19 @@ describePeer('cpu vs qemu-riscv64', ['as', 'ld', 'qemu'], () => {
         expect(m.stdout, src).toEqual(want);
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('runs random loads and stores of every size and alignment to the same registers and memory', () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 30, maxLength: 30 }), fc.array(memInsn, { minLength: 1, maxLength: 80 }), (init, body) => {
+        const src = program(init, body, true);
+        const want = [...qemu(src)];
+        const m = machine(src).runLinux();
+        expect(m.exitCode, src).toBe(0);
+        expect(m.stdout, src).toEqual(want);
+      }),
+      { numRuns: 40 },
     );
   });
 });
