@@ -164,6 +164,7 @@ export interface TlbReport {
 
 export interface BenchResult {
   program: string;
+  description: string;
   instructions: number;
   seconds: number;
   mips: number;
@@ -199,6 +200,7 @@ export function runBench(p: Program, image: LinkedImage, iterations: number, tlb
   const stats = m.mmu.stats();
   return {
     program: p.name,
+    description: p.what,
     instructions: m.cpu.instret,
     seconds,
     mips: m.cpu.instret / seconds / 1e6,

@@ -10,6 +10,7 @@ import { PEER_TOOLS, describePeer } from '../../support/peers';
 
 interface Result {
   program: string;
+  description: string;
   instructions: number;
   seconds: number;
   mips: number;
@@ -44,6 +45,7 @@ describe('vmlab bench', () => {
     expect(stream.dtlb.walks).toBe(8);
     expect(chase.instructions).toBe(3 * 40_000 + 1);
     for (const r of doc.results) expect(r.mips).toBeGreaterThan(0);
+    expect(chase.description).toBe('pointer chase: one node per 4K page, 64 MiB, random cyclic order (DTLB-miss heavy)');
     expect(alu.dtlb.lookups).toBe(0);
     expect(alu.itlb.walks).toBe(1);
     // 40 000 hops over 16 384 pages in random order: nearly every load walks.
