@@ -4,17 +4,7 @@ import { INSNS } from '../../emu/machine/isa/table';
 import type { LinkedImage } from '../../asm/image';
 import { wordsToBytes } from './elf-fixtures';
 
-/** A small deterministic PRNG (mulberry32), so a failing corpus can be reproduced. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { prngU32 } from '../support/prng';
 
 const RD = 0xf80;
 const RS1 = 0xf8000;
@@ -27,7 +17,7 @@ const IMM = 0xfff00000;
  * immediates 0, 1, -1) so that every pseudo-instruction form is drawn.
  */
 export function corpusWords(perEntry: number, seed = 1): number[] {
-  const rnd = prng(seed);
+  const rnd = prngU32(seed);
   const words: number[] = [];
   for (const d of INSNS) {
     for (let i = 0; i < perEntry; i++) {

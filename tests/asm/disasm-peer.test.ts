@@ -11,7 +11,8 @@ import { INSNS, decodeInsn } from '../../emu/machine/isa/table';
 import { writeElf } from '../../asm/elf-write';
 import { readElf } from '../../asm/elf-read';
 import { disassembleElf } from '../../asm/disasm-listing';
-import { corpusImage, corpusWords, instructionLines, prng } from './disasm-corpus';
+import { corpusImage, corpusWords, instructionLines } from './disasm-corpus';
+import { prngU32 } from '../support/prng';
 import { helloImage } from './elf-fixtures';
 
 const PER_ENTRY = 150;
@@ -91,7 +92,7 @@ describePeer('objdump disassembly agreement', ['objdump', 'readelf'], () => {
     // Words vmlab treats as illegal (F/D/A/V opcodes, reserved funct fields,
     // other lengths). Zicsr and Zifencei words are left out: objdump decodes
     // them because the i2p0 in .riscv.attributes implies both extensions.
-    const rnd = prng(99);
+    const rnd = prngU32(99);
     const words: number[] = [];
     while (words.length < 2000) {
       const w = rnd() | 3;
