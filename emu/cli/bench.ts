@@ -3,32 +3,27 @@
 // harness builds 4-level page tables with 4K user pages, enters CPL 3 and
 // runs until the program's exit ecall. Reports retired instructions, time,
 // MIPS and the ITLB/DTLB hit rates and walks of the measured run.
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { assemble, formatDiagnostic } from '../../asm/assembler';
 import type { LinkedImage } from '../../asm/image';
 import { Stop } from '../machine/cpu/cpu';
-import { Machine } from '../machine/machine';
-import { PageSize, PageTableBuilder } from '../machine/pagetable-builder';
-import { PTE_NX, PTE_RW, PTE_US } from '../machine/mmu/paging';
+import type { Machine } from '../machine/machine';
+import { PageSize } from '../machine/pagetable-builder';
 import type { TlbStats } from '../machine/mmu/tlb';
 import { TRAP_STATE } from '../machine/trap';
 import { UserError } from './errors';
+import { USER_RW, bootBare } from './bare';
+import { guestProgramsDir } from './paths';
 
 const MiB = 1024 * 1024;
 // Physical layout of the bench machine.
-const TABLES_AT = 1 * MiB;
-const TABLES_END = 4 * MiB;
-const FRAMES_AT = 4 * MiB; // code and stack frames, bump-allocated
 const HEAP_PA = 16 * MiB; // the pointer-chase arena
 const ARENA = 64 * MiB;
 const MEM_SIZE = HEAP_PA + ARENA;
 // User address space.
 const HEAP_VA = 0x1000_0000;
-const STACK_TOP = 0x7fff_f000;
-const STACK_PAGES = 16;
 /** Instructions per run() call: large enough that the call overhead vanishes. */
 const BATCH = 10_000_000;
 const EXIT = 93n;
@@ -105,19 +100,8 @@ function setupChase(m: Machine, steps: number): { a0: bigint; a1: bigint; expect
   };
 }
 
-/** The folder holding the bench sources, found from this module (emu/cli/ in the tree, dist/ when bundled). */
-function benchDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 4; i++) {
-    const candidate = join(dir, 'guest-programs', 'bench');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new UserError('cannot find guest-programs/bench next to the vmlab installation');
-}
-
 function assembleProgram(name: string): LinkedImage {
-  const path = join(benchDir(), `${name}.s`);
+  const path = join(guestProgramsDir('bench'), `${name}.s`);
   const r = assemble([{ path, text: readFileSync(path, 'utf8') }]);
   if (!r.ok) throw new UserError(`cannot assemble ${path}:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`);
   return r.image;
@@ -125,33 +109,8 @@ function assembleProgram(name: string): LinkedImage {
 
 /** A machine with the image and a stack mapped at CPL 3 (and the arena for the pointer chase). */
 function boot(image: LinkedImage, tlb: 'default' | 'none', withArena: boolean): Machine {
-  const m = new Machine({ memSize: MEM_SIZE, tlb: tlb === 'none' ? 'none' : undefined });
-  const pt = new PageTableBuilder(m.mem, { tablesAt: TABLES_AT, tablesEnd: TABLES_END });
-  let frame = FRAMES_AT;
-  const mapFresh = (va: number, flags: bigint): number => {
-    const pa = frame;
-    frame += 4096;
-    pt.map(va, pa, PageSize.Size4K, flags);
-    return pa;
-  };
-  for (const s of image.sections) {
-    const flags = s.perms === 'rx' ? BigInt(PTE_US) : BigInt(PTE_US | PTE_RW) | PTE_NX;
-    const first = s.addr - (s.addr % 4096);
-    for (let va = first; va < s.addr + s.size; va += 4096) {
-      const pa = mapFresh(va, flags);
-      if (s.kind === 'progbits') {
-        const from = Math.max(va, s.addr);
-        const to = Math.min(va + 4096, s.addr + s.size);
-        m.mem.writeBytes(pa + (from - va), s.bytes.subarray(from - s.addr, to - s.addr));
-      }
-    }
-  }
-  for (let i = 1; i <= STACK_PAGES; i++) mapFresh(STACK_TOP - i * 4096, BigInt(PTE_US | PTE_RW) | PTE_NX);
-  if (withArena) pt.mapRange(HEAP_VA, HEAP_PA, ARENA, PageSize.Size4K, BigInt(PTE_US | PTE_RW) | PTE_NX);
-  m.enablePaging(pt.root);
-  m.mmu.setCpl(3);
-  m.cpu.pc = BigInt(image.entry);
-  m.cpu.setReg(2, BigInt(STACK_TOP));
+  const { m, pt } = bootBare(image, { memSize: MEM_SIZE, tlb: tlb === 'none' ? 'none' : undefined });
+  if (withArena) pt.mapRange(HEAP_VA, HEAP_PA, ARENA, PageSize.Size4K, USER_RW);
   return m;
 }
 
