@@ -6,6 +6,7 @@ import { disasmCommand } from './disasm';
 import { conformCommand } from './conform';
 import { benchCommand } from './bench';
 import { demoCommand } from './demo';
+import { runCommand } from './run';
 import { reportInternalError } from './errors';
 
 async function main(): Promise<void> {
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     .command(disasmCommand)
     .command(conformCommand)
     .command(benchCommand)
+    .command(runCommand)
     .command(demoCommand)
     .demandCommand(1, 'Give a command; see vmlab --help.')
     .strict()
