@@ -1,0 +1,4 @@
+// The fs system calls (placeholder table until they land).
+import type { SyscallTable } from './table';
+
+export const fsSyscalls: SyscallTable = {};

@@ -1,0 +1,4 @@
+// The proc system calls (placeholder table until they land).
+import type { SyscallTable } from './table';
+
+export const procSyscalls: SyscallTable = {};
