@@ -172,7 +172,7 @@ export class Mmu implements WalkState {
     const inPage = lo & ((1 << w.shift) - 1);
     const perms = (this._cr4 & CR4_PGE) !== 0 ? w.perms : w.perms & ~PERM_G;
     const killed = tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]!;
-    const filled = tlb.fill(lo, hi, this.pcid, w.shift, w.pageBase, perms, w.pkey);
+    const filled = tlb.fill(lo, hi, this.pcid, w.shift, w.pageBase, perms, w.pkey, slot >= 0);
     if (filled >= 0) {
       if (tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]! !== killed) this.epochs();
       if (!implicit) this.mcFill(lo, hi, access, tlb, filled, w.pageBase + (inPage & PAGE_MASK_LO));

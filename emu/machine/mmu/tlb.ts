@@ -208,13 +208,16 @@ export class Tlb {
   }
 
   /**
-   * Caches a translation of page size 2^shift for hi:lo, replacing any entry
-   * for the same page and PCID first (a refresh). `perms` includes PERM_G
-   * only for a global entry. Returns the slot, or -1 when disabled.
+   * Caches a translation of page size 2^shift for hi:lo. With `replace`, any
+   * entry for the same page and PCID is dropped first (a refresh, e.g. the
+   * D-flag re-walk); without it the caller guarantees there is none (its
+   * lookup just missed), which spares a search on every TLB miss. `perms`
+   * includes PERM_G only for a global entry. Returns the slot, or -1 when
+   * disabled.
    */
-  fill(lo: number, hi: number, pcid: number, shift: number, pageBase: number, perms: number, pkey: number): number {
+  fill(lo: number, hi: number, pcid: number, shift: number, pageBase: number, perms: number, pkey: number, replace = true): number {
     if (!this.enabled) return -1;
-    this.drop(lo, hi, pcid, true, -1);
+    if (replace) this.drop(lo, hi, pcid, true, -1);
     const k = shift === PAGE_SHIFT_1G ? 2 : shift === PAGE_SHIFT_2M ? 1 : 0;
     const ways = this.ways[k]!;
     const tlo = (lo >>> shift) | (hi << (32 - shift));
