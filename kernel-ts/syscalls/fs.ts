@@ -1,4 +1,379 @@
-// The fs system calls (placeholder table until they land).
-import type { SyscallTable } from './table';
+// The file system calls (Linux fs/read_write.c, fs/open.c, fs/stat.c,
+// fs/ioctl.c, fs/fcntl.c, fs/file.c). Every user pointer goes through
+// uaccess: a garbage pointer is -EFAULT, never a crash. Data moves through
+// kernel buffers: the driver fills or reads a Uint8Array, uaccess copies.
+import type { Kernel } from '../kernel';
+import type { Task } from '../proc/task';
+import type { SyscallArgs } from './args';
+import type { SyscallHandler, SyscallTable } from './table';
+import { NR } from './numbers';
+import type { File } from '../fs/file';
+import { MAX_RW_COUNT, O_CLOEXEC, fput, getFile } from '../fs/file';
+import type { FilesStruct } from '../fs/fdtable';
+import { RLIMIT_NOFILE } from '../fs/fdtable';
+import type { Inode } from '../fs/inode';
+import { LOOKUP_FOLLOW, PATH_MAX } from '../fs/namei';
+import { S_IFLNK, encodeStat } from '../fs/stat';
+import type { FsMm, UserMm } from '../fs/deps';
+import type { Vfs } from '../fs/vfs';
+import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, EISDIR, EROFS, ERANGE, ENOENT } from '../errno';
 
-export const fsSyscalls: SyscallTable = {};
+/** File syscalls missing from numbers.ts (asm-generic/unistd.h). */
+export const NR_FS = {
+  getcwd: 17,
+  dup: 23,
+  dup3: 24,
+  fcntl: 25,
+  ftruncate: 46,
+  pread64: 67,
+  pwrite64: 68,
+} as const;
+
+/** openat/newfstatat dirfd meaning "the working directory" and the *at flags. */
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_EMPTY_PATH = 0x1000;
+
+/** fcntl commands and the descriptor flag. */
+export const F_DUPFD = 0;
+export const F_GETFD = 1;
+export const F_SETFD = 2;
+export const F_GETFL = 3;
+export const F_SETFL = 4;
+export const F_DUPFD_CLOEXEC = 1030;
+export const FD_CLOEXEC = 1;
+
+/** IOV_MAX / UIO_MAXIOV, and the riscv64 struct iovec size. */
+export const UIO_MAXIOV = 1024;
+const IOVEC_SIZE = 16;
+
+/** Regular files move through the kernel in pieces of this size (bounded kernel buffers). */
+export const RW_CHUNK = 1 << 20;
+
+// The typed views of the kernel's parts this file uses.
+const vfsOf = (k: Kernel): Vfs => k.vfs as unknown as Vfs;
+const mmOf = (k: Kernel): FsMm => k.mm as unknown as FsMm;
+const filesOf = (t: Task): FilesStruct => t.files as unknown as FilesStruct;
+
+function userMm(t: Task): UserMm {
+  if (!t.mm) throw new Error(`task ${t.pid} makes a system call without an mm`);
+  return t.mm;
+}
+
+/** Linux access_ok(): the range lies below TASK_SIZE (uaccess checks every page again). */
+function accessOk(t: Task, uaddr: number, len: number): boolean {
+  const taskSize = (userMm(t) as { taskSize?: number }).taskSize ?? 2 ** 47;
+  return uaddr >= 0 && len >= 0 && uaddr + len <= taskSize;
+}
+
+/** getname(): the path string at uaddr, or -EFAULT / -ENAMETOOLONG. */
+function getname(k: Kernel, t: Task, uaddr: number): string | number {
+  return mmOf(k).strncpyFromUser(userMm(t), uaddr, PATH_MAX);
+}
+
+// ---- read and write ---------------------------------------------------------
+
+/**
+ * vfs_read() at *ppos into user memory, through kernel buffers of at most
+ * RW_CHUNK bytes: ->read is called again while it fills whole chunks, and a
+ * short read (EOF, a console line, a driver's record) ends the call. Bytes
+ * read, or -errno if nothing was.
+ */
+function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, ppos: { pos: number }): number {
+  if (!file.readable) return -EBADF;
+  const read = file.fop.read;
+  if (!read) return -EINVAL;
+  count = Math.min(count, MAX_RW_COUNT);
+  if (!accessOk(t, ubuf, count)) return -EFAULT;
+  const mm = userMm(t);
+  let done = 0;
+  do {
+    const want = Math.min(count - done, RW_CHUNK);
+    const buf = new Uint8Array(want);
+    const pos = { pos: ppos.pos };
+    const n = read(file, buf, pos);
+    if (n < 0) return done > 0 ? done : n;
+    if (n > 0 && mmOf(k).copyToUser(mm, ubuf + done, buf.subarray(0, n)) < 0) return done > 0 ? done : -EFAULT;
+    ppos.pos = pos.pos;
+    done += n;
+    if (n < want) break;
+  } while (done < count);
+  return done;
+}
+
+/** vfs_write() at *ppos from user memory, in RW_CHUNK pieces until a short write. Bytes written, or -errno if none were. */
+function vfsWrite(k: Kernel, t: Task, file: File, ubuf: number, count: number, ppos: { pos: number }): number {
+  if (!file.writable) return -EBADF;
+  const write = file.fop.write;
+  if (!write) return -EINVAL;
+  count = Math.min(count, MAX_RW_COUNT);
+  if (!accessOk(t, ubuf, count)) return -EFAULT;
+  const mm = userMm(t);
+  let done = 0;
+  do {
+    const want = Math.min(count - done, RW_CHUNK);
+    const data = mmOf(k).copyFromUser(mm, ubuf + done, want);
+    if (typeof data === 'number') return done > 0 ? done : -EFAULT;
+    const pos = { pos: ppos.pos };
+    const n = write(file, data, pos);
+    if (n < 0) return done > 0 ? done : n;
+    ppos.pos = pos.pos;
+    done += n;
+    if (n < want) break;
+  } while (done < count);
+  return done;
+}
+
+/** Files with a position (a llseek) use and advance f_pos; streams (console, pipes) do not have one. */
+const hasPosition = (file: File): boolean => file.fop.llseek !== undefined;
+
+function fileOf(t: Task, fd: number): File | number {
+  return filesOf(t).get(fd) ?? -EBADF;
+}
+
+const sysRead: SyscallHandler = (k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  const ppos = { pos: file.pos };
+  const r = vfsRead(k, t, file, a.u64(1), a.u64(2), ppos);
+  if (r >= 0 && hasPosition(file)) file.pos = ppos.pos;
+  return r;
+};
+
+const sysWrite: SyscallHandler = (k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  const ppos = { pos: file.pos };
+  const r = vfsWrite(k, t, file, a.u64(1), a.u64(2), ppos);
+  if (r >= 0 && hasPosition(file)) file.pos = ppos.pos;
+  return r;
+};
+
+/** pread64/pwrite64: at an explicit offset, f_pos untouched; -ESPIPE on streams, -EINVAL for a negative offset. */
+function positional(op: typeof vfsRead): SyscallHandler {
+  return (k, t, a) => {
+    const file = fileOf(t, a.int(0));
+    if (typeof file === 'number') return file;
+    const pos = a.s64(3);
+    if (pos < 0) return -EINVAL;
+    if (!hasPosition(file)) return -ESPIPE;
+    return op(k, t, file, a.u64(1), a.u64(2), { pos });
+  };
+}
+
+/**
+ * readv/writev (do_readv/do_writev): the iovec array is copied in first
+ * (-EINVAL for a bad count, -EFAULT for a bad array), then each segment is
+ * done in order, stopping at the first short transfer.
+ */
+function vectored(op: typeof vfsRead): SyscallHandler {
+  return (k, t, a) => {
+    const file = fileOf(t, a.int(0));
+    if (typeof file === 'number') return file;
+    const iovcnt = a.int(2);
+    if (iovcnt < 0 || iovcnt > UIO_MAXIOV) return -EINVAL;
+    if (iovcnt === 0) return 0;
+    const raw = mmOf(k).copyFromUser(userMm(t), a.u64(1), iovcnt * IOVEC_SIZE);
+    if (typeof raw === 'number') return -EFAULT;
+    const v = new DataView(raw.buffer, raw.byteOffset, raw.length);
+    const segs: { base: number; len: number }[] = [];
+    let total = 0;
+    for (let i = 0; i < iovcnt; i++) {
+      const base = Number(v.getBigUint64(i * IOVEC_SIZE, true));
+      const lenBig = v.getBigUint64(i * IOVEC_SIZE + 8, true);
+      // A length that is negative as ssize_t is -EINVAL (import_iovec).
+      if (lenBig >= 1n << 63n) return -EINVAL;
+      const len = Math.min(Number(lenBig), MAX_RW_COUNT - total);
+      total += len;
+      segs.push({ base, len });
+    }
+    const ppos = { pos: file.pos };
+    let done = 0;
+    for (const s of segs) {
+      if (s.len === 0) continue;
+      const r = op(k, t, file, s.base, s.len, ppos);
+      if (r < 0) {
+        if (done === 0) return r;
+        break;
+      }
+      done += r;
+      if (r < s.len) break;
+    }
+    if (hasPosition(file)) file.pos = ppos.pos;
+    return done;
+  };
+}
+
+// ---- open, close, seek --------------------------------------------------------
+
+/** The directory a relative path starts from: "/" for AT_FDCWD, else dirfd's directory (-EBADF, -ENOTDIR). */
+function startDir(k: Kernel, t: Task, dirfd: number, path: string): Inode | number {
+  if (path.startsWith('/') || dirfd === AT_FDCWD) return vfsOf(k).root;
+  const file = filesOf(t).get(dirfd);
+  if (!file) return -EBADF;
+  return file.inode.isDir ? file.inode : -ENOTDIR;
+}
+
+const sysOpenat: SyscallHandler = (k, t, a) => {
+  const path = getname(k, t, a.u64(1));
+  if (typeof path === 'number') return path;
+  const flags = a.int(2);
+  const start = startDir(k, t, a.int(0), path);
+  if (typeof start === 'number') return start;
+  const file = vfsOf(k).open(path, flags, a.uint(3) & 0o7777, start);
+  if (typeof file === 'number') return file;
+  const fd = filesOf(t).installFd(file, (flags & O_CLOEXEC) !== 0);
+  if (fd < 0) fput(file);
+  return fd;
+};
+
+const sysClose: SyscallHandler = (_k, t, a) => filesOf(t).close(a.int(0));
+
+const sysLseek: SyscallHandler = (_k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  const llseek = file.fop.llseek;
+  if (!llseek) return -ESPIPE;
+  return llseek(file, a.s64(1), a.int(2));
+};
+
+const sysIoctl: SyscallHandler = (_k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  const ioctl = file.fop.ioctl;
+  return ioctl ? ioctl(file, a.uint(1), a.u64(2)) : -ENOTTY;
+};
+
+// ---- stat ---------------------------------------------------------------------
+
+/** cp_new_stat() of inode into the user's struct stat. */
+function statTo(k: Kernel, t: Task, inode: Inode, ubuf: number): number {
+  const st = inode.getattr();
+  if (inode.isLink) {
+    st.mode = S_IFLNK | 0o777;
+    st.size = (inode.iop.getLink?.(inode) ?? inode.symlink ?? '').length;
+  }
+  return mmOf(k).copyToUser(userMm(t), ubuf, encodeStat(st)) < 0 ? -EFAULT : 0;
+}
+
+const sysFstat: SyscallHandler = (k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  return statTo(k, t, file.inode, a.u64(1));
+};
+
+const sysNewfstatat: SyscallHandler = (k, t, a) => {
+  const flags = a.int(3);
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const path = getname(k, t, a.u64(1));
+  if (typeof path === 'number') return path;
+  const dirfd = a.int(0);
+  if (path === '' && flags & AT_EMPTY_PATH) {
+    if (dirfd === AT_FDCWD) return statTo(k, t, vfsOf(k).root, a.u64(2));
+    const file = fileOf(t, dirfd);
+    return typeof file === 'number' ? file : statTo(k, t, file.inode, a.u64(2));
+  }
+  if (path === '') return -ENOENT;
+  const start = startDir(k, t, dirfd, path);
+  if (typeof start === 'number') return start;
+  const inode = vfsOf(k).lookup(path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, start);
+  if (typeof inode === 'number') return inode;
+  return statTo(k, t, inode, a.u64(2));
+};
+
+// ---- descriptors ----------------------------------------------------------------
+
+const sysDup: SyscallHandler = (_k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  const fd = filesOf(t).installFd(getFile(file), false);
+  if (fd < 0) fput(file);
+  return fd;
+};
+
+/** dup3(): -EINVAL for oldfd == newfd or flags other than O_CLOEXEC. */
+const sysDup3: SyscallHandler = (_k, t, a) => {
+  const oldfd = a.int(0);
+  const newfd = a.int(1);
+  const flags = a.int(2);
+  if (flags & ~O_CLOEXEC || oldfd === newfd) return -EINVAL;
+  const file = fileOf(t, oldfd);
+  if (typeof file === 'number') return file;
+  if (newfd < 0 || newfd >= RLIMIT_NOFILE) return -EBADF;
+  return filesOf(t).replaceFd(newfd, getFile(file), (flags & O_CLOEXEC) !== 0);
+};
+
+const sysFcntl: SyscallHandler = (_k, t, a) => {
+  const fd = a.int(0);
+  const file = fileOf(t, fd);
+  if (typeof file === 'number') return file;
+  const files = filesOf(t);
+  const arg = a.u64(2);
+  switch (a.int(1)) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC: {
+      if (arg >= RLIMIT_NOFILE) return -EINVAL;
+      const nfd = files.installFd(getFile(file), a.int(1) === F_DUPFD_CLOEXEC, arg);
+      if (nfd < 0) fput(file);
+      return nfd;
+    }
+    case F_GETFD:
+      return files.getCloexec(fd) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+      files.setCloexec(fd, (arg & FD_CLOEXEC) !== 0);
+      return 0;
+    case F_GETFL:
+      return file.flags;
+    case F_SETFL: {
+      // Only O_APPEND and O_NONBLOCK can change (SETFL_MASK, less the async flags).
+      const changeable = 0o2000 | 0o4000;
+      file.flags = (file.flags & ~changeable) | (a.int(2) & changeable);
+      return 0;
+    }
+    default:
+      return -EINVAL;
+  }
+};
+
+/** ftruncate(): regular writable files only; -EINVAL otherwise (or for a negative length), -EROFS on rootfs. */
+const sysFtruncate: SyscallHandler = (_k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  const length = a.s64(1);
+  if (length < 0) return -EINVAL;
+  if (file.inode.isDir) return -EISDIR;
+  if (!file.inode.isReg || !file.writable) return -EINVAL;
+  if (file.inode.sb.readOnly) return -EROFS;
+  file.inode.setSize(length);
+  return 0;
+};
+
+/** getcwd(): every task's working directory is "/". */
+const sysGetcwd: SyscallHandler = (k, t, a) => {
+  const cwd = new Uint8Array([0x2f, 0]);
+  if (a.u64(1) < cwd.length) return -ERANGE;
+  return mmOf(k).copyToUser(userMm(t), a.u64(0), cwd) < 0 ? -EFAULT : cwd.length;
+};
+
+export const fsSyscalls: SyscallTable = {
+  [NR.read]: sysRead,
+  [NR.write]: sysWrite,
+  [NR.readv]: vectored(vfsRead),
+  [NR.writev]: vectored(vfsWrite),
+  [NR_FS.pread64]: positional(vfsRead),
+  [NR_FS.pwrite64]: positional(vfsWrite),
+  [NR.openat]: sysOpenat,
+  [NR.close]: sysClose,
+  [NR.lseek]: sysLseek,
+  [NR.ioctl]: sysIoctl,
+  [NR.fstat]: sysFstat,
+  [NR.newfstatat]: sysNewfstatat,
+  [NR_FS.dup]: sysDup,
+  [NR_FS.dup3]: sysDup3,
+  [NR_FS.fcntl]: sysFcntl,
+  [NR_FS.ftruncate]: sysFtruncate,
+  [NR_FS.getcwd]: sysGetcwd,
+};
+
+/** For tests: the handlers by name. */
+export type { SyscallArgs };

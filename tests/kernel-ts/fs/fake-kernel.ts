@@ -1,0 +1,61 @@
+// A stand-in for the Kernel with just what the VFS uses (fs/deps.ts VfsKernel),
+// for unit tests that need no machine: console output is collected, the mm
+// services are scripted.
+import { Printk } from '../../../kernel-ts/printk';
+import { Task } from '../../../kernel-ts/proc/task';
+import { SigHand } from '../../../kernel-ts/proc/signal-defs';
+import { FilesStruct } from '../../../kernel-ts/fs/fdtable';
+import type { FsMm, UserMm, VfsKernel } from '../../../kernel-ts/fs/deps';
+import { Vfs } from '../../../kernel-ts/fs/vfs';
+import { VmaSet } from '../../../kernel-ts/mm/vma';
+
+export interface FakeKernel extends VfsKernel {
+  tasks: Map<number, Task>;
+  current: Task | null;
+  stdout: number[];
+  stderr: number[];
+  stdinChunks: Uint8Array[];
+  dropped: number[];
+  pagemap: Map<number, bigint>;
+  ns: number;
+}
+
+export function fakeKernel(): { k: FakeKernel; vfs: Vfs } {
+  const k: FakeKernel = {
+    tasks: new Map(),
+    current: null,
+    stdout: [],
+    stderr: [],
+    stdinChunks: [],
+    dropped: [],
+    pagemap: new Map(),
+    ns: 0,
+    opts: {
+      stdout: (b) => k.stdout.push(...b),
+      stderr: (b) => k.stderr.push(...b),
+      stdin: () => k.stdinChunks.shift() ?? null,
+    },
+    printk: new Printk(() => k.ns),
+    mm: {
+      copyFromUser: () => -14,
+      copyToUser: () => -14,
+      strncpyFromUser: () => -14,
+      pagemapEntry: (_mm, va) => k.pagemap.get(va) ?? 0n,
+      meminfo: () => 'MemTotal:        1048576 kB\n',
+      buddyinfo: () => 'Node 0, zone   Normal      1 \n',
+      status: () => 'VmPeak:\t     100 kB\nVmSize:\t     100 kB\n',
+      dropCaches: (mode) => void k.dropped.push(mode),
+    } satisfies FsMm,
+    clockNs: () => k.ns,
+  };
+  return { k, vfs: new Vfs(k) };
+}
+
+/** A task with pid/comm and a fake mm holding `vmas`, registered in k.tasks and made current. */
+export function fakeTask(k: FakeKernel, pid: number, comm: string, vmas = new VmaSet()): Task {
+  const t = new Task(pid, comm, null, new FilesStruct(), new SigHand());
+  t.mm = { vmas, taskSize: 2 ** 47 } as unknown as UserMm;
+  k.tasks.set(pid, t);
+  k.current = t;
+  return t;
+}
