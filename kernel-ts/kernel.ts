@@ -1,36 +1,77 @@
-// The kernel object (skeleton; the run loop and dispatch land next).
+// The kernel: boot, the scheduler loop and the trap dispatcher, in the shape
+// of xv6's scheduler() + usertrap(). The machine runs a task's instructions
+// until it stops (budget spent, ecall, or an exception) and returns the stop
+// reason; the kernel decides what it means:
+//
+//   Stop.Budget  the time slice is over: next task (round robin)
+//   Stop.Ecall   a system call: a7 = number, a0..a5 = arguments, a0 = result
+//   Stop.Trap    #PF to the memory manager (retry on success), else a signal
+//
+// Between runs the task's registers live in task.regs (the CPU's hi/lo
+// layout); signals are delivered on every return to user mode. A host
+// exception thrown while the kernel serves a task is that task's oops, not a
+// crash: the task dies (as if by SIGKILL) and the others run on.
 import { Machine } from '../emu/machine/machine';
+import { Stop } from '../emu/machine/cpu/cpu';
 import type { TlbConfig } from '../emu/machine/mmu/tlb';
-import { Printk } from './printk';
+import { ENAMETOOLONG, ENOENT } from './errno';
+import { KERN_INFO, KERN_WARNING, Printk } from './printk';
 import { Trace } from './trace';
-import type { KernelMm, Vfs } from './proc/deps';
-import type { Task } from './proc/task';
+import { SyscallArgs } from './syscalls/args';
+import { syscallName } from './syscalls/numbers';
+import { SYSCALL_NORETURN, SYSCALL_RESTART, syscallTable } from './syscalls/table';
+import type { SyscallTable } from './syscalls/table';
+import { KernelMm } from './mm/kernel-mm';
+import { Vfs } from './fs/vfs';
+import type { FsMm, VfsKernel } from './fs/deps';
+import { execTask } from './proc/execve';
+import { doExit, shellExitCode } from './proc/exit';
+import { logOops } from './proc/oops';
+import { KernelRandom } from './proc/random';
+import { Scheduler } from './proc/sched';
+import { advancePc, doSignal, sendSignal, signalPending } from './proc/signal';
+import { SIGKILL, SI_KERNEL, siginfo } from './proc/signal-defs';
+import { Restart, TASK_RUNNING, Task } from './proc/task';
+import { fixUserFault, userTrap } from './proc/traps';
+import { bootBanner } from './proc/uts';
+import { SigHand } from './proc/signal-defs';
 
 export interface KernelOptions {
   /** Guest RAM in bytes; default 1 GiB. */
   memSize?: number;
+  /** Page-table levels: 4 (48-bit) or 5 (57-bit, LA57). Default 4. */
   paging?: 4 | 5;
   tlb?: TlbConfig | 'none';
   /** Randomize stack, mmap base and brk (Linux's randomize_va_space = 2). Default true. */
   aslr?: boolean;
   /** Seed of every random choice (ASLR, AT_RANDOM, getrandom). Default 1. */
   seed?: number;
-  /** Stop after this many guest instructions (all tasks are killed). */
+  /** Stop after this many guest instructions (remaining tasks are killed). */
   maxInsns?: number;
+  /** Instructions per time slice (default 1M). */
+  sliceInsns?: number;
   stdout?: (bytes: Uint8Array) => void;
   stderr?: (bytes: Uint8Array) => void;
   stdin?: () => Uint8Array | null;
 }
 
+/** Defaults of KernelOptions. */
+export const DEFAULT_MEM_SIZE = 1 << 30;
+export const DEFAULT_SLICE_INSNS = 1_000_000;
+export const DEFAULT_SEED = 1;
+
 export interface RunResult {
-  /** Why run() returned. */
-  reason: 'exited' | 'maxInsns';
-  /** The first process's wait status (Linux encoding), or null if it never exited. */
+  /** Why run() returned: every task exited, the instruction limit, or nothing could ever run again. */
+  reason: 'exited' | 'maxInsns' | 'deadlock';
+  /** The wait status (Linux encoding) of the first spawned process, or null if it did not exit. */
   status: number | null;
-  /** Shell-style exit code of the first process: code, or 128 + signal. */
+  /** The shell's exit code for that status: the code, or 128 + signal. */
   exitCode: number | null;
+  /** Guest instructions retired since boot. */
   instructions: number;
 }
+
+type ResolvedOptions = KernelOptions & Required<Pick<KernelOptions, 'memSize' | 'paging' | 'aslr' | 'seed' | 'sliceInsns'>>;
 
 export class Kernel {
   readonly machine: Machine;
@@ -38,35 +79,318 @@ export class Kernel {
   vfs!: Vfs;
   readonly printk: Printk;
   readonly trace: Trace;
+  /** Every task with a pid: live ones and zombies not yet reaped. */
   readonly tasks = new Map<number, Task>();
   current: Task | null = null;
-  readonly opts: Required<Pick<KernelOptions, 'memSize' | 'paging' | 'aslr' | 'seed'>> & KernelOptions;
+  readonly opts: ResolvedOptions;
+  readonly random: KernelRandom;
+  readonly sched = new Scheduler();
+  /** Wait statuses of processes spawned by the host (they have no parent to wait for them), by pid. */
+  readonly hostStatus = new Map<number, number>();
+  /** Set by sched_yield: end the current slice after this call. */
+  needResched = false;
+  private idleNs = 0;
+  private nextPid = 1;
+  private firstPid = 0;
+  private oopses = 0;
+  private readonly table: SyscallTable;
+  private readonly args = new SyscallArgs();
+  private readonly unknownLogged = new Set<number>();
 
-  private constructor(opts: KernelOptions) {
-    this.opts = { memSize: 1 << 30, paging: 4, aslr: true, seed: 1, ...opts };
+  constructor(opts: KernelOptions = {}) {
+    this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
     this.machine = new Machine({ memSize: this.opts.memSize, tlb: opts.tlb });
+    this.random = new KernelRandom(this.opts.seed);
     this.printk = new Printk(() => this.clockNs());
     this.trace = new Trace(() => this.clockNs(), () => (this.current ? { comm: this.current.comm, pid: this.current.pid } : null));
+    this.table = syscallTable();
   }
 
+  /** start_kernel(): the banner, then the memory manager and the file systems. */
   static boot(opts: KernelOptions = {}): Kernel {
-    return new Kernel(opts);
+    const k = new Kernel(opts);
+    k.printk.log(bootBanner(k.opts.paging));
+    k.initSubsystems();
+    return k;
   }
 
-  /** Nanoseconds since boot: one retired instruction is one nanosecond. */
+  /** Builds k.mm and k.vfs (separate so a test can boot with fakes). */
+  protected initSubsystems(): void {
+    this.mm = new KernelMm(this.machine, {
+      paging: this.opts.paging,
+      printk: this.printk,
+      trace: this.trace,
+      aslr: this.opts.aslr,
+      random: this.randomUnit,
+    });
+    this.vfs = new Vfs(this.vfsView());
+  }
+
+  /**
+   * The kernel as the VFS sees it (fs/deps.ts VfsKernel). The mm's text views
+   * are adapted here until kernel-ts/mm and kernel-ts/fs agree on one name.
+   */
+  private vfsView(): VfsKernel {
+    const k = this;
+    const mm = this.mm;
+    const fsMm: FsMm = {
+      copyFromUser: (m, a, n) => mm.copyFromUser(m, a, n),
+      copyToUser: (m, a, b) => mm.copyToUser(m, a, b),
+      strncpyFromUser: (m, a, n) => mm.strncpyFromUser(m, a, n),
+      pagemapEntry: (m, va) => mm.pagemapEntry(m, va),
+      meminfo: () => mm.meminfoText(),
+      buddyinfo: () => mm.buddy.buddyinfo(),
+      status: (m) => mm.statusText(m),
+      dropCaches: (mode) => {
+        if ((mode & 1) !== 0) mm.dropCaches();
+      },
+    };
+    return {
+      get opts() {
+        return k.opts;
+      },
+      tasks: this.tasks,
+      get current() {
+        return k.current;
+      },
+      printk: this.printk,
+      mm: fsMm,
+      clockNs: () => k.clockNs(),
+    };
+  }
+
+  /** Nanoseconds since boot: one retired instruction is one nanosecond, plus time spent idle. */
   clockNs(): number {
-    return this.machine.cpu.instret;
+    return this.machine.cpu.instret + this.idleNs;
   }
 
-  spawn(_path: string, _argv: string[], _envp: string[]): Task | number {
-    throw new Error('not yet');
+  /** A random number in [0, 1) from the kernel's seeded source (for kernel-ts/mm/aslr.ts). */
+  readonly randomUnit = (): number => this.random.u32() / 4294967296;
+
+  // ---- pids and tasks ---------------------------------------------------
+
+  /** alloc_pid(): the next free pid, counting up from 1 (deterministic). */
+  allocPid(): number {
+    while (this.tasks.has(this.nextPid)) this.nextPid++;
+    return this.nextPid++;
   }
 
+  /** The pid was allocated but its task never came to be. */
+  freePid(pid: number): void {
+    if (pid === this.nextPid - 1) this.nextPid = pid;
+  }
+
+  addTask(t: Task): void {
+    this.tasks.set(t.pid, t);
+    this.sched.add(t);
+  }
+
+  /** Called by do_exit once the task is a zombie or gone. */
+  onTaskExit(t: Task): void {
+    if (t.parent === null) this.hostStatus.set(t.pid, t.exitCode);
+    if (this.current === t) this.current = null;
+  }
+
+  /**
+   * Creates a process running the executable at `path` (as the host's child:
+   * no parent waits for it; its status lands in hostStatus). The task or -errno.
+   */
+  spawn(path: string, argv: string[], envp: string[]): Task | number {
+    if (path.length === 0) return -ENOENT;
+    if (path.length >= 4096) return -ENAMETOOLONG;
+    const t = new Task(this.allocPid(), path.slice(path.lastIndexOf('/') + 1), null, this.initialFiles(), new SigHand());
+    const r = execTask(this, t, path, argv, envp);
+    if (r < 0) {
+      t.files.closeAll();
+      this.freePid(t.pid);
+      return r;
+    }
+    t.startNs = this.clockNs();
+    this.addTask(t);
+    if (this.firstPid === 0) this.firstPid = t.pid;
+    return t;
+  }
+
+  /** The descriptors of a spawned process (0, 1, 2 on the console). */
+  protected initialFiles(): Task['files'] {
+    return this.vfs.initialFiles();
+  }
+
+  /** kill(2) from the host: 0 or -ESRCH. */
+  kill(pid: number, sig: number): number {
+    const t = this.tasks.get(pid);
+    if (!t) return -3;
+    if (sig !== 0) sendSignal(t, siginfo(sig, SI_KERNEL));
+    return 0;
+  }
+
+  // ---- the scheduler loop -----------------------------------------------
+
+  /** Runs tasks until all have exited, none can ever run again, or opts.maxInsns is reached. */
   run(): RunResult {
-    throw new Error('not yet');
+    return this.runUntil(() => false);
   }
 
-  kill(_pid: number, _sig: number): number {
-    throw new Error('not yet');
+  /** run(), also returning (reason 'exited' kept for the caller to re-check) when `stop()` turns true between slices. */
+  runUntil(stop: () => boolean): RunResult {
+    let reason: RunResult['reason'] = 'exited';
+    for (;;) {
+      if (this.sched.nrTasks === 0 || stop()) break;
+      const max = this.opts.maxInsns;
+      if (max !== undefined && this.machine.cpu.instret >= max) {
+        this.printk.log(`vmlab: instruction limit ${max} reached, killing ${this.sched.nrTasks} task(s)`, KERN_WARNING);
+        this.killAll();
+        reason = 'maxInsns';
+        break;
+      }
+      const t = this.sched.pickNext(this.clockNs());
+      if (t === null) {
+        const wake = this.sched.nextTimerNs();
+        if (wake !== null) {
+          this.idleNs += Math.max(0, wake - this.clockNs());
+          continue;
+        }
+        this.printk.log(`vmlab: every task is asleep with nothing to wake it; killing ${this.sched.nrTasks} task(s)`, KERN_WARNING);
+        this.killAll();
+        reason = 'deadlock';
+        break;
+      }
+      this.runSlice(t);
+    }
+    const status = this.firstPid === 0 ? null : (this.hostStatus.get(this.firstPid) ?? null);
+    return { reason, status, exitCode: status === null ? null : shellExitCode(status), instructions: this.machine.cpu.instret };
+  }
+
+  private killAll(): void {
+    for (const t of [...this.sched.tasks()]) this.guard(t, 'kill', () => doExit(this, t, SIGKILL));
+  }
+
+  /** One time slice of t: run, dispatch each stop, deliver signals, until the slice ends or t sleeps or dies. */
+  private runSlice(t: Task): void {
+    const cpu = this.machine.cpu;
+    const mmu = this.machine.mmu;
+    this.current = t;
+    this.needResched = false;
+    if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
+    let budget = this.opts.sliceInsns;
+    const max = this.opts.maxInsns;
+    if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
+    while (budget > 0 && t.state === TASK_RUNNING) {
+      this.mm.switchMm(t.mm!);
+      mmu.setCpl(3);
+      cpu.x.set(t.regs);
+      cpu.pcLo = t.pcLo;
+      cpu.pcHi = t.pcHi;
+      let stop: Stop;
+      const before = cpu.instret;
+      try {
+        // Fixed page faults go straight back to the instruction (no register save).
+        for (;;) {
+          stop = this.machine.run(budget - (cpu.instret - before));
+          if (stop !== Stop.Trap || !fixUserFault(this, t)) break;
+        }
+      } catch (e) {
+        // An exception out of the machine or the fault handler: the registers are whatever the CPU holds.
+        this.saveRegs(t);
+        t.utimeNs += cpu.instret - before;
+        this.oops(t, 'page fault', e);
+        break;
+      }
+      const ran = cpu.instret - before;
+      budget -= ran;
+      t.utimeNs += ran;
+      this.saveRegs(t);
+      if (stop === Stop.Budget) break;
+      const k0 = cpu.instret;
+      this.guard(t, stop === Stop.Ecall ? 'syscall' : 'trap', () => {
+        if (stop === Stop.Ecall) this.syscall(t);
+        else userTrap(this, t);
+        if (t.isAlive && signalPending(t)) doSignal(this, t);
+      });
+      t.stimeNs += cpu.instret - k0;
+      if (this.needResched) break;
+    }
+    this.current = null;
+  }
+
+  private saveRegs(t: Task): void {
+    const cpu = this.machine.cpu;
+    t.regs.set(cpu.x.subarray(0, t.regs.length));
+    t.regs[0] = 0;
+    t.regs[1] = 0;
+    t.pcLo = cpu.pcLo;
+    t.pcHi = cpu.pcHi;
+  }
+
+  /** Runs kernel code on behalf of t; a host exception becomes t's oops. */
+  private guard(t: Task, where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      this.oops(t, where, e);
+    }
+  }
+
+  /** The oops: log it, kill the task as SIGKILL would (wait status 9), keep the kernel running. */
+  private oops(t: Task, where: string, e: unknown): void {
+    this.oopses++;
+    logOops(this, t, where, e, this.oopses);
+    try {
+      doExit(this, t, SIGKILL);
+    } catch (e2) {
+      // The task's state is too broken to tear down: drop it from the run queue at least.
+      this.sched.remove(t);
+      this.tasks.delete(t.pid);
+      this.printk.log(`Fixing recursive fault but reboot is needed! (${String(e2)})`, KERN_WARNING);
+    }
+  }
+
+  // ---- system calls -----------------------------------------------------
+
+  /**
+   * The syscall path: number from a7, arguments from a0..a5, the handler's
+   * result to a0 and pc past the ecall, except for SYSCALL_RESTART (pc stays
+   * at the ecall; the task sleeps and re-issues the call) and
+   * SYSCALL_NORETURN (the handler set the registers itself).
+   */
+  private syscall(t: Task): void {
+    const regs = t.regs;
+    const nr = regs[35] === 0 ? regs[34]! : -1;
+    this.args.half.set(regs.subarray(20, 32));
+    const h = nr >= 0 ? this.table[nr] : undefined;
+    const traced = this.trace.enabledSpecs().length > 0;
+    if (traced) this.traceEnter(nr);
+    let ret: number;
+    if (h === undefined) {
+      if (!this.unknownLogged.has(nr)) {
+        this.unknownLogged.add(nr);
+        this.printk.log(`${t.comm}[${t.pid}]: unknown syscall ${nr >= 0 ? nr : `0x${t.reg(17).toString(16)}`}`, KERN_INFO);
+      }
+      ret = -38; // -ENOSYS
+    } else {
+      ret = h(this, t, this.args);
+    }
+    if (ret === SYSCALL_RESTART) {
+      if (t.restart === Restart.None) t.restart = Restart.Sys;
+    } else if (ret !== SYSCALL_NORETURN) {
+      t.setReg(10, ret);
+      advancePc(t);
+      t.restart = Restart.None;
+    }
+    if (traced) this.traceExit(nr, ret);
+  }
+
+  private traceEnter(nr: number): void {
+    const ev = `syscalls:sys_enter_${syscallName(nr)}`;
+    if (!this.trace.enabled(ev)) return;
+    const a = [0, 1, 2, 3, 4, 5].map((i) => this.args.u64(i).toString(16));
+    this.trace.emit(ev, `NR ${nr} (${a.join(', ')})`);
+  }
+
+  private traceExit(nr: number, ret: number): void {
+    const ev = `syscalls:sys_exit_${syscallName(nr)}`;
+    if (!this.trace.enabled(ev)) return;
+    const shown = ret === SYSCALL_RESTART ? '-512 (restart)' : ret === SYSCALL_NORETURN ? '(noreturn)' : `0x${(ret < 0 ? BigInt.asUintN(64, BigInt(ret)) : BigInt(ret)).toString(16)}`;
+    this.trace.emit(ev, `NR ${nr} = ${shown}`);
   }
 }

@@ -7,7 +7,7 @@
 // high half of x_r (x0's slots stay 0), so a context switch is two
 // Int32Array copies (STYLE 3).
 import type { FilesStruct, MmStruct } from './deps';
-import { SigHand, SigPending } from './signal-defs';
+import { SIGCHLD, SigHand, SigPending } from './signal-defs';
 
 /** Scheduler states (include/linux/sched.h values). */
 export const TASK_RUNNING = 0x0;
@@ -33,6 +33,15 @@ export type SleepReason =
   /** A driver's wait queue (blocking read); woken by wakeUp(). */
   | { kind: 'queue'; name: string };
 
+/**
+ * How an interrupted sleeping system call continues when a signal handler
+ * runs first (Linux's -ERESTARTSYS vs -ERESTART_RESTARTBLOCK): Sys restarts
+ * after the handler if it has SA_RESTART and otherwise returns -EINTR; Block
+ * (nanosleep) always returns -EINTR.
+ */
+export const Restart = { None: 0, Sys: 1, Block: 2 } as const;
+export type Restart = (typeof Restart)[keyof typeof Restart];
+
 export class Task {
   readonly pid: number;
   /** Thread-group id: equal to pid (no threads in vmlab). */
@@ -52,13 +61,20 @@ export class Task {
   pcLo = 0;
   pcHi = 0;
   parent: Task | null;
+  /** Process group (inherited at fork; a spawned process leads its own). */
+  pgid: number;
+  /** The signal the parent gets at exit (clone's CSIGNAL bits; SIGCHLD for fork). */
+  exitSignal: number;
+  /** Set while the task sleeps inside a restartable system call. */
+  restart: Restart = Restart.None;
+  /** nanosleep's deadline, kept across a restart so the sleep does not start over. */
+  sleepDeadlineNs = -1;
   readonly children = new Set<Task>();
   /** Signal actions (shared across clone(CLONE_SIGHAND) in Linux; per process here). */
   sighand: SigHand;
   /** Blocked-signal mask, bit (signo - 1). */
   blocked = 0n;
   readonly pending = new SigPending();
-  /** The mask to restore after a handler entered via rt_sigsuspend-like paths (unused: no sigsuspend). */
   /** set_tid_address's pointer (cleared and futex-woken at exit in Linux; vmlab only stores it). */
   clearChildTid = 0;
   /** Instructions this task has run (utime, for rusage and /proc). */
@@ -68,6 +84,8 @@ export class Task {
   /** Minor/major faults (rusage ru_minflt/ru_majflt). */
   minFlt = 0;
   majFlt = 0;
+  /** handleMmFault's outcome for the fault being handled (traps.ts). */
+  lastFaultOutcome = 0;
   /** The clock at fork/exec. */
   startNs = 0;
 
@@ -76,6 +94,8 @@ export class Task {
     this.tgid = pid;
     this.comm = comm.slice(0, TASK_COMM_LEN - 1);
     this.parent = parent;
+    this.pgid = parent ? parent.pgid : pid;
+    this.exitSignal = SIGCHLD;
     this.files = files;
     this.sighand = sighand;
   }

@@ -1,4 +1,319 @@
-// The proc system calls (placeholder table until they land).
+// The process system calls: identity, fork/exec/exit/wait, signals, time,
+// randomness and uname. Each handler returns a value or -errno (Linux's
+// numbers); the sleeping ones return SYSCALL_RESTART, the ones that set the
+// registers themselves SYSCALL_NORETURN (table.ts).
+import { EFAULT, EINVAL, ESRCH } from '../errno';
+import type { Kernel } from '../kernel';
+import { USER_GID, USER_UID } from '../proc/creds';
+import { sysExecve } from '../proc/execve';
+import { doExit, doWait4, exitStatus } from '../proc/exit';
+import { kernelClone } from '../proc/fork';
+import { sleepOn } from '../proc/sched';
+import { sendSignal, sysRtSigreturn } from '../proc/signal';
+import {
+  NSIG, SA_NOCLDSTOP, SA_NOCLDWAIT, SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SA_SIGINFO, SIGKILL, SIGSTOP,
+  SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SI_USER, UNBLOCKABLE, sigmask, siginfo,
+} from '../proc/signal-defs';
+import { sigHandlerIgnored } from '../proc/signal';
+import { Restart } from '../proc/task';
+import type { Task } from '../proc/task';
+import { encodeUtsname } from '../proc/uts';
+import type { SyscallArgs } from './args';
+import { NR } from './numbers';
+import { SYSCALL_NORETURN, SYSCALL_RESTART } from './table';
 import type { SyscallTable } from './table';
 
-export const procSyscalls: SyscallTable = {};
+/** sizeof(sigset_t) on riscv64. */
+export const SIGSET_SIZE = 8;
+/** struct sigaction on riscv64: sa_handler, sa_flags, sa_mask (no sa_restorer). */
+export const SIGACTION_SIZE = 24;
+/** sa_flags bits sigaction keeps (Linux UAPI_SA_FLAGS; SA_EXPOSE_TAGBITS = 0x800). Others are cleared. */
+export const UAPI_SA_FLAGS = SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTACK | SA_RESTART | SA_NODEFER | SA_RESETHAND | 0x800;
+/** si_code of tgkill (SI_TKILL). */
+export const SI_TKILL = -6;
+
+/** Clock ids (include/uapi/linux/time.h). */
+export const CLOCK_REALTIME = 0;
+export const CLOCK_MONOTONIC = 1;
+export const CLOCK_PROCESS_CPUTIME_ID = 2;
+export const CLOCK_THREAD_CPUTIME_ID = 3;
+export const CLOCK_MONOTONIC_RAW = 4;
+export const CLOCK_REALTIME_COARSE = 5;
+export const CLOCK_MONOTONIC_COARSE = 6;
+export const CLOCK_BOOTTIME = 7;
+/**
+ * CLOCK_REALTIME at boot: 2024-01-01T00:00:00Z. A fixed epoch keeps runs
+ * deterministic; the wall clock then advances with the instruction clock.
+ */
+export const REALTIME_AT_BOOT_S = 1704067200;
+
+/** getrandom flags. */
+export const GRND_NONBLOCK = 0x1;
+export const GRND_RANDOM = 0x2;
+export const GRND_INSECURE = 0x4;
+/** Linux MAX_RW_COUNT: one getrandom returns at most this many bytes. */
+const MAX_RW_COUNT = 0x7ffff000;
+const NSEC_PER_SEC = 1_000_000_000;
+
+const TWO32 = 4294967296;
+
+function timespec(ns: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigInt64(0, BigInt(Math.floor(ns / NSEC_PER_SEC)), true);
+  dv.setBigInt64(8, BigInt(ns % NSEC_PER_SEC), true);
+  return b;
+}
+
+function u64le(v: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, BigInt.asUintN(64, v), true);
+  return b;
+}
+
+// ---- exit, fork, exec, wait -----------------------------------------------
+
+/** exit / exit_group (one thread per process, so the same): never returns. */
+function sysExit(k: Kernel, t: Task, a: SyscallArgs): number {
+  doExit(k, t, exitStatus(a.int(0)));
+  return SYSCALL_NORETURN;
+}
+
+/** clone(flags, newsp, parent_tid, tls, child_tid) as fork (riscv's argument order). */
+function sysClone(k: Kernel, t: Task, a: SyscallArgs): number {
+  return kernelClone(k, t, { flags: a.u64(0), newsp: a.u64(1), parentTid: a.u64(2), tls: a.u64(3), childTid: a.u64(4) });
+}
+
+function sysExecveHandler(k: Kernel, t: Task, a: SyscallArgs): number {
+  const r = sysExecve(k, t, a.u64(0), a.u64(1), a.u64(2));
+  return r < 0 ? r : SYSCALL_NORETURN;
+}
+
+function sysWait4(k: Kernel, t: Task, a: SyscallArgs): number {
+  return doWait4(k, t, a.int(0), a.u64(1), a.int(2), a.u64(3));
+}
+
+// ---- identity ---------------------------------------------------------------
+
+const sysGetpid = (_k: Kernel, t: Task): number => t.tgid;
+const sysGettid = (_k: Kernel, t: Task): number => t.pid;
+const sysGetppid = (_k: Kernel, t: Task): number => t.ppid;
+const sysGetuid = (): number => USER_UID;
+const sysGetgid = (): number => USER_GID;
+
+/** set_tid_address(tidptr): remembers the pointer, returns the tid. */
+function sysSetTidAddress(_k: Kernel, t: Task, a: SyscallArgs): number {
+  t.clearChildTid = a.u64(0);
+  return t.pid;
+}
+
+function sysUname(k: Kernel, t: Task, a: SyscallArgs): number {
+  return k.mm.copyToUser(t.mm!, a.u64(0), encodeUtsname()) < 0 ? -EFAULT : 0;
+}
+
+// ---- signals ----------------------------------------------------------------
+
+/** kill(pid, sig): pid > 0 one process, 0 the caller's group, -1 everyone but init and the caller, < -1 group -pid. */
+function sysKill(k: Kernel, t: Task, a: SyscallArgs): number {
+  const pid = a.int(0);
+  const sig = a.int(1);
+  if (sig < 0 || sig > NSIG) return -EINVAL;
+  const info = siginfo(sig, SI_USER, { pid: t.tgid, uid: USER_UID });
+  if (pid > 0) {
+    const target = k.tasks.get(pid);
+    if (!target) return -ESRCH;
+    if (sig !== 0) sendSignal(target, info);
+    return 0;
+  }
+  const group = pid === 0 ? t.pgid : -pid;
+  let found = false;
+  for (const target of k.tasks.values()) {
+    const hit = pid === -1 ? target.pid !== 1 && target !== t : target.pgid === group;
+    if (!hit) continue;
+    found = true;
+    if (sig !== 0) sendSignal(target, info);
+  }
+  return found ? 0 : -ESRCH;
+}
+
+/** tgkill(tgid, tid, sig): raise() and abort() use it. */
+function sysTgkill(k: Kernel, t: Task, a: SyscallArgs): number {
+  const tgid = a.int(0), tid = a.int(1), sig = a.int(2);
+  if (tgid <= 0 || tid <= 0 || sig < 0 || sig > NSIG) return -EINVAL;
+  const target = k.tasks.get(tid);
+  if (!target || target.tgid !== tgid) return -ESRCH;
+  if (sig !== 0) sendSignal(target, siginfo(sig, SI_TKILL, { pid: t.tgid, uid: USER_UID }));
+  return 0;
+}
+
+/**
+ * rt_sigaction(sig, act, oact, sigsetsize): -EINVAL for a bad size or
+ * signal or for changing SIGKILL/SIGSTOP; -EFAULT for an unreadable act or
+ * unwritable oact. Setting SIG_IGN (or SIG_DFL of an ignored-by-default
+ * signal) discards it if pending, as Linux's do_sigaction does.
+ */
+function sysRtSigaction(k: Kernel, t: Task, a: SyscallArgs): number {
+  const sig = a.int(0), uact = a.u64(1), uoact = a.u64(2);
+  if (a.u64(3) !== SIGSET_SIZE) return -EINVAL;
+  if (sig < 1 || sig > NSIG) return -EINVAL;
+  const mm = t.mm!;
+  let next: { handler: number; flags: number; mask: bigint } | null = null;
+  if (uact !== 0) {
+    if (sig === SIGKILL || sig === SIGSTOP) return -EINVAL;
+    const b = k.mm.copyFromUser(mm, uact, SIGACTION_SIZE);
+    if (typeof b === 'number') return -EFAULT;
+    const dv = new DataView(b.buffer, b.byteOffset, SIGACTION_SIZE);
+    next = {
+      handler: dv.getUint32(4, true) * TWO32 + dv.getUint32(0, true),
+      flags: dv.getUint32(8, true) & UAPI_SA_FLAGS,
+      mask: dv.getBigUint64(16, true) & ~UNBLOCKABLE,
+    };
+  }
+  const old = t.sighand.action[sig]!;
+  if (next !== null) {
+    t.sighand.action[sig] = next;
+    if (sigHandlerIgnored(t, sig) && (t.pending.signal & sigmask(sig)) !== 0n) {
+      t.pending.signal &= ~sigmask(sig);
+      t.pending.info.delete(sig);
+    }
+  }
+  if (uoact !== 0) {
+    const b = new Uint8Array(SIGACTION_SIZE);
+    const dv = new DataView(b.buffer);
+    dv.setBigUint64(0, BigInt(old.handler), true);
+    dv.setBigUint64(8, BigInt(old.flags >>> 0), true);
+    dv.setBigUint64(16, old.mask, true);
+    if (k.mm.copyToUser(mm, uoact, b) < 0) return -EFAULT;
+  }
+  return 0;
+}
+
+/** rt_sigprocmask(how, set, oset, sigsetsize). */
+function sysRtSigprocmask(k: Kernel, t: Task, a: SyscallArgs): number {
+  const how = a.int(0), uset = a.u64(1), uoset = a.u64(2);
+  if (a.u64(3) !== SIGSET_SIZE) return -EINVAL;
+  const mm = t.mm!;
+  const old = t.blocked;
+  if (uset !== 0) {
+    const b = k.mm.copyFromUser(mm, uset, SIGSET_SIZE);
+    if (typeof b === 'number') return -EFAULT;
+    const set = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) & ~UNBLOCKABLE;
+    switch (how) {
+      case SIG_BLOCK: t.blocked = old | set; break;
+      case SIG_UNBLOCK: t.blocked = old & ~set; break;
+      case SIG_SETMASK: t.blocked = set; break;
+      default: return -EINVAL;
+    }
+  }
+  if (uoset !== 0 && k.mm.copyToUser(mm, uoset, u64le(old)) < 0) return -EFAULT;
+  return 0;
+}
+
+function sysRtSigreturnHandler(k: Kernel, t: Task): number {
+  sysRtSigreturn(k, t);
+  return SYSCALL_NORETURN;
+}
+
+// ---- time, scheduling, randomness -------------------------------------------
+
+/** sched_yield: 0, and the slice ends so the next runnable task goes. */
+function sysSchedYield(k: Kernel): number {
+  k.needResched = true;
+  return 0;
+}
+
+/**
+ * nanosleep(req, rem): sleeps on the instruction clock. The deadline is kept
+ * across the restart, so waking early (a signal without a handler) does not
+ * lengthen the sleep; a handler interrupts it with -EINTR and writes rem.
+ */
+function sysNanosleep(k: Kernel, t: Task, a: SyscallArgs): number {
+  const mm = t.mm!;
+  const now = k.clockNs();
+  if (t.sleepDeadlineNs < 0) {
+    const b = k.mm.copyFromUser(mm, a.u64(0), 16);
+    if (typeof b === 'number') return -EFAULT;
+    const dv = new DataView(b.buffer, b.byteOffset, 16);
+    const sec = dv.getBigInt64(0, true);
+    const nsec = dv.getBigInt64(8, true);
+    if (sec < 0n || nsec < 0n || nsec >= BigInt(NSEC_PER_SEC)) return -EINVAL;
+    t.sleepDeadlineNs = now + Number(sec) * NSEC_PER_SEC + Number(nsec);
+  }
+  if (now >= t.sleepDeadlineNs) {
+    t.sleepDeadlineNs = -1;
+    return 0;
+  }
+  sleepOn(t, { kind: 'timer', untilNs: t.sleepDeadlineNs });
+  t.restart = Restart.Block;
+  return SYSCALL_RESTART;
+}
+
+/** clock_gettime(clockid, tp): every clock from the instruction clock (deterministic). */
+function sysClockGettime(k: Kernel, t: Task, a: SyscallArgs): number {
+  const now = k.clockNs();
+  let ns: number;
+  switch (a.int(0)) {
+    case CLOCK_REALTIME:
+    case CLOCK_REALTIME_COARSE:
+      ns = REALTIME_AT_BOOT_S * NSEC_PER_SEC + now;
+      break;
+    case CLOCK_MONOTONIC:
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME:
+      ns = now;
+      break;
+    case CLOCK_PROCESS_CPUTIME_ID:
+    case CLOCK_THREAD_CPUTIME_ID:
+      ns = t.utimeNs + t.stimeNs;
+      break;
+    default:
+      return -EINVAL;
+  }
+  return k.mm.copyToUser(t.mm!, a.u64(1), timespec(ns)) < 0 ? -EFAULT : 0;
+}
+
+/** getrandom(buf, count, flags): bytes from the seeded kernel generator; never blocks. */
+function sysGetrandom(k: Kernel, t: Task, a: SyscallArgs): number {
+  const flags = a.uint(2);
+  if ((flags & ~(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE)) !== 0) return -EINVAL;
+  if ((flags & (GRND_RANDOM | GRND_INSECURE)) === (GRND_RANDOM | GRND_INSECURE)) return -EINVAL;
+  const count = Math.min(a.u64(1), MAX_RW_COUNT);
+  const buf = a.u64(0);
+  const CHUNK = 4096;
+  let done = 0;
+  while (done < count) {
+    const n = Math.min(CHUNK, count - done);
+    const bytes = new Uint8Array(n);
+    k.random.fill(bytes);
+    if (k.mm.copyToUser(t.mm!, buf + done, bytes) < 0) return done > 0 ? done : -EFAULT;
+    done += n;
+  }
+  return done;
+}
+
+export const procSyscalls: SyscallTable = {
+  [NR.exit]: sysExit,
+  [NR.exit_group]: sysExit,
+  [NR.set_tid_address]: sysSetTidAddress,
+  [NR.nanosleep]: sysNanosleep,
+  [NR.clock_gettime]: sysClockGettime,
+  [NR.sched_yield]: sysSchedYield,
+  [NR.kill]: sysKill,
+  [NR.tgkill]: sysTgkill,
+  [NR.rt_sigaction]: sysRtSigaction,
+  [NR.rt_sigprocmask]: sysRtSigprocmask,
+  [NR.rt_sigreturn]: sysRtSigreturnHandler,
+  [NR.uname]: sysUname,
+  [NR.getpid]: sysGetpid,
+  [NR.getppid]: sysGetppid,
+  [NR.getuid]: sysGetuid,
+  [NR.geteuid]: sysGetuid,
+  [NR.getgid]: sysGetgid,
+  [NR.getegid]: sysGetgid,
+  [NR.gettid]: sysGettid,
+  [NR.clone]: sysClone,
+  [NR.execve]: sysExecveHandler,
+  [NR.wait4]: sysWait4,
+  [NR.getrandom]: sysGetrandom,
+};

@@ -1,0 +1,68 @@
+// fork (Linux kernel/fork.c kernel_clone/copy_process) for clone(2) used as
+// fork: a new process with a copy-on-write copy of the address space
+// (dup_mmap), the descriptor table and signal actions copied, the parent's
+// registers with a0 = 0 and pc past the ecall.
+//
+// Supported clone flags: the exit signal (CSIGNAL), CLONE_PARENT_SETTID,
+// CLONE_CHILD_SETTID, CLONE_CHILD_CLEARTID (glibc's fork passes the last two)
+// and CLONE_SETTLS. Everything that makes a thread or shares state
+// (CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK,
+// namespaces...) is -EINVAL: vmlab has processes, not threads.
+import { EINVAL, EFAULT, ENOMEM } from '../errno';
+import type { Kernel } from '../kernel';
+import { advancePc } from './signal';
+import { NSIG } from './signal-defs';
+import { Task } from './task';
+
+export const CSIGNAL = 0x000000ff;
+export const CLONE_VM = 0x00000100;
+export const CLONE_VFORK = 0x00004000;
+export const CLONE_SETTLS = 0x00080000;
+export const CLONE_PARENT_SETTID = 0x00100000;
+export const CLONE_CHILD_CLEARTID = 0x00200000;
+export const CLONE_CHILD_SETTID = 0x01000000;
+const SUPPORTED = CSIGNAL | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+
+const REG_SP = 2;
+const REG_TP = 4;
+const REG_A0 = 10;
+
+export interface CloneArgs {
+  flags: number;
+  newsp: number;
+  parentTid: number;
+  tls: number;
+  childTid: number;
+}
+
+/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags), -ENOMEM, -EFAULT. */
+export function kernelClone(k: Kernel, parent: Task, args: CloneArgs): number {
+  if ((args.flags & ~SUPPORTED) !== 0 || (args.flags & CSIGNAL) > NSIG) return -EINVAL;
+  if (parent.mm === null) return -EINVAL;
+  const mm = k.mm.dupMmap(parent.mm);
+  if (typeof mm === 'number') return mm;
+  if (mm === null) return -ENOMEM;
+  const child = new Task(k.allocPid(), parent.comm, parent, parent.files.dupForFork(), parent.sighand.dup());
+  child.mm = mm;
+  child.exitSignal = args.flags & CSIGNAL;
+  child.regs.set(parent.regs);
+  child.pcLo = parent.pcLo;
+  child.pcHi = parent.pcHi;
+  advancePc(child);
+  child.setReg(REG_A0, 0);
+  if (args.newsp !== 0) child.setReg(REG_SP, args.newsp);
+  if ((args.flags & CLONE_SETTLS) !== 0) child.setReg(REG_TP, args.tls);
+  child.blocked = parent.blocked;
+  child.startNs = k.clockNs();
+  if ((args.flags & CLONE_CHILD_SETTID) !== 0 && k.mm.putUser32(mm, args.childTid, child.pid) < 0) {
+    k.mm.exitMmap(mm);
+    child.files.closeAll();
+    k.freePid(child.pid);
+    return -EFAULT;
+  }
+  if ((args.flags & CLONE_CHILD_CLEARTID) !== 0) child.clearChildTid = args.childTid;
+  if ((args.flags & CLONE_PARENT_SETTID) !== 0) k.mm.putUser32(parent.mm, args.parentTid, child.pid);
+  parent.children.add(child);
+  k.addTask(child);
+  return child.pid;
+}

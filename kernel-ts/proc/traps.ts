@@ -1,0 +1,137 @@
+// User-mode exceptions (Linux arch/x86/mm/fault.c do_user_addr_fault and
+// arch/x86/kernel/traps.c): the kernel's half of xv6's usertrap(). A page
+// fault goes to the memory manager; one it cannot fix, and #UD, #BP and #GP,
+// become signals forced on the task, with Linux's log lines when the task has
+// no handler for them (show_signal_msg / show_signal).
+import { TRAP_STATE, Vector } from '../../emu/machine/trap';
+import { KERN_EMERG, KERN_ERR, KERN_INFO } from '../printk';
+import type { Kernel } from '../kernel';
+import { doExit } from './exit';
+import { forceSig } from './signal';
+import {
+  BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN,
+  SI_KERNEL, TRAP_BRKPT, siginfo,
+} from './signal-defs';
+import type { Task } from './task';
+
+/** handleMmFault's outcomes (kernel-ts/mm/memory.ts VM_FAULT_*). */
+export const VM_FAULT_OK = 0;
+export const VM_FAULT_SIGSEGV_MAPERR = 1;
+export const VM_FAULT_SIGSEGV_ACCERR = 2;
+export const VM_FAULT_SIGBUS = 3;
+export const VM_FAULT_OOM = 4;
+
+const REG_SP = 2;
+const TWO32 = 4294967296;
+
+/** %px: a pointer as 16 hex digits. */
+export function px(v: number): string {
+  return v.toString(16).padStart(16, '0');
+}
+
+/** Linux unhandled_signal(): init always, else a task whose action is SIG_DFL or SIG_IGN. */
+export function unhandledSignal(t: Task, signo: number): boolean {
+  if (t.pid === 1) return true;
+  const h = t.sighand.action[signo]!.handler;
+  return h === SIG_DFL || h === SIG_IGN;
+}
+
+/** print_vma_addr(): ` in prog[10000+1000]` for a file-backed VMA holding ip, else ''. */
+export function printVmaAddr(t: Task, ip: number): string {
+  const vma = t.mm?.vmas.findVma(ip) ?? null;
+  if (vma === null || vma.vmStart > ip || vma.vmFile === null) return '';
+  const path = vma.vmFile.path;
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  return ` in ${base}[${vma.vmStart.toString(16)}+${(vma.vmEnd - vma.vmStart).toString(16)}]`;
+}
+
+/** The log level of a fault message: KERN_EMERG for init, as Linux's show_signal_msg. */
+function faultLogLevel(t: Task): number {
+  return t.pid > 1 ? KERN_INFO : KERN_EMERG;
+}
+
+/**
+ * show_signal_msg() (arch/x86/mm/fault.c): the line a segfault leaves in the
+ * log, e.g. `prog[42]: segfault at 0 ip 0000000000010074 sp 00007ffffffde000 error 6 in prog[10000+1000]`.
+ */
+export function segfaultMessage(t: Task, address: number, errorCode: number): string {
+  const ip = t.pc;
+  return (
+    `${t.comm}[${t.pid}]: segfault at ${address.toString(16)} ip ${px(ip)} sp ${px(t.reg(REG_SP))} ` +
+    `error ${errorCode.toString(16)}${printVmaAddr(t, ip)}`
+  );
+}
+
+/** show_signal() (arch/x86/kernel/traps.c): `traps: prog[42] trap invalid opcode ip:10074 sp:... error:0 in ...`. */
+export function trapMessage(t: Task, desc: string, errorCode: number): string {
+  const ip = t.pc;
+  return `traps: ${t.comm}[${t.pid}] ${desc} ip:${ip.toString(16)} sp:${t.reg(REG_SP).toString(16)} error:${errorCode.toString(16)}${printVmaAddr(t, ip)}`;
+}
+
+/**
+ * The page-fault half of the trap (do_user_addr_fault), with the task's
+ * registers still in the CPU: true when the fault was fixed and the
+ * instruction can simply run again (the hot path: no register save, no
+ * allocation). Otherwise the caller saves registers and calls userFault.
+ */
+export function fixUserFault(k: Kernel, t: Task): boolean {
+  if (TRAP_STATE.vector !== Vector.PF || t.mm === null) return false;
+  const lo = TRAP_STATE.addrLo, hi = TRAP_STATE.addrHi, err = TRAP_STATE.error;
+  if (k.trace.enabled('exceptions:page_fault_user')) {
+    const addr = (hi >>> 0) * TWO32 + (lo >>> 0);
+    const cpu = k.machine.cpu;
+    const ip = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
+    k.trace.emit('exceptions:page_fault_user', `address=0x${addr.toString(16)} ip=0x${ip.toString(16)} error_code=0x${err.toString(16)}`);
+  }
+  const r = k.mm.handleMmFault(t.mm, lo, hi, err);
+  if (r !== VM_FAULT_OK) {
+    t.lastFaultOutcome = r;
+    return false;
+  }
+  t.minFlt++;
+  return true;
+}
+
+/**
+ * Everything else a user trap can be, with the registers saved in t: an
+ * unfixable page fault (SIGSEGV with SEGV_MAPERR/SEGV_ACCERR, SIGBUS, or the
+ * OOM kill), #UD (SIGILL), #BP (SIGTRAP) or #GP (SIGSEGV, SI_KERNEL).
+ */
+export function userTrap(k: Kernel, t: Task): void {
+  const vector = TRAP_STATE.vector;
+  const err = TRAP_STATE.error;
+  const addr = (TRAP_STATE.addrHi >>> 0) * TWO32 + (TRAP_STATE.addrLo >>> 0);
+  const pc = t.pc;
+  switch (vector) {
+    case Vector.PF: {
+      const r = t.lastFaultOutcome;
+      if (r === VM_FAULT_OOM) {
+        k.printk.log(`Out of memory: Killed process ${t.pid} (${t.comm})`, KERN_ERR);
+        doExit(k, t, SIGKILL);
+        return;
+      }
+      const fault = { trapno: Vector.PF, errorCode: err, cr2: addr, addr };
+      if (r === VM_FAULT_SIGBUS) {
+        forceSig(t, siginfo(SIGBUS, BUS_ADRERR, fault));
+        return;
+      }
+      if (unhandledSignal(t, SIGSEGV)) k.printk.log(segfaultMessage(t, addr, err), faultLogLevel(t));
+      forceSig(t, siginfo(SIGSEGV, r === VM_FAULT_SIGSEGV_ACCERR ? SEGV_ACCERR : SEGV_MAPERR, fault));
+      return;
+    }
+    case Vector.UD:
+      if (unhandledSignal(t, SIGILL)) k.printk.log(trapMessage(t, 'trap invalid opcode', 0), KERN_INFO);
+      forceSig(t, siginfo(SIGILL, ILL_ILLOPC, { addr: pc, trapno: Vector.UD }));
+      return;
+    case Vector.BP:
+      if (unhandledSignal(t, SIGTRAP)) k.printk.log(trapMessage(t, 'trap int3', 0), KERN_INFO);
+      forceSig(t, siginfo(SIGTRAP, TRAP_BRKPT, { addr: pc, trapno: Vector.BP }));
+      return;
+    case Vector.GP:
+      if (unhandledSignal(t, SIGSEGV)) k.printk.log(trapMessage(t, 'general protection fault', err), KERN_INFO);
+      forceSig(t, siginfo(SIGSEGV, SI_KERNEL, { addr: 0, trapno: Vector.GP, errorCode: err }));
+      return;
+    default:
+      throw new Error(`user trap with unknown vector ${vector}`);
+  }
+}

@@ -1,0 +1,64 @@
+// Test helpers for the process layer: assemble guest sources with vmlab's
+// assembler, install them as executables and boot a kernel around them.
+import { assemble, formatDiagnostic } from '../../../asm/assembler';
+import { writeElf } from '../../../asm/elf-write';
+import { Kernel } from '../../../kernel-ts/kernel';
+import type { KernelOptions, RunResult } from '../../../kernel-ts/kernel';
+import type { Task } from '../../../kernel-ts/proc/task';
+
+/** Assembles one source file into ELF bytes (throws with the diagnostics on error). */
+export function elfOf(src: string, name = 'prog.s'): Uint8Array {
+  const r = assemble([{ path: name, text: src }]);
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return writeElf(r.image);
+}
+
+export interface Booted {
+  k: Kernel;
+  out: () => string;
+  err: () => string;
+  /** Frames in use right after boot (the baseline end-to-end tests return to). */
+  baseline: number;
+}
+
+/** A kernel with stdout/stderr captured, no ASLR unless asked, 64 MiB of RAM. */
+export function bootKernel(opts: KernelOptions = {}): Booted {
+  const out: string[] = [];
+  const err: string[] = [];
+  const dec = new TextDecoder();
+  const k = Kernel.boot({
+    memSize: 64 << 20,
+    aslr: false,
+    stdout: (b) => out.push(dec.decode(b)),
+    stderr: (b) => err.push(dec.decode(b)),
+    ...opts,
+  });
+  return { k, out: () => out.join(''), err: () => err.join(''), baseline: k.mm.framesInUse() };
+}
+
+/** Installs programs (path -> source) and spawns the first path with argv [basename]. */
+export function runPrograms(
+  progs: Record<string, string>,
+  opts: KernelOptions = {},
+  argv?: string[],
+  envp: string[] = [],
+): Booted & { result: RunResult; task: Task } {
+  const b = bootKernel(opts);
+  for (const [path, src] of Object.entries(progs)) b.k.vfs.addExecutable(path, elfOf(src, path));
+  const first = Object.keys(progs)[0]!;
+  const t = b.k.spawn(first, argv ?? [first.slice(first.lastIndexOf('/') + 1)], envp);
+  if (typeof t === 'number') throw new Error(`spawn ${first}: ${t}`);
+  const result = b.k.run();
+  return { ...b, result, task: t };
+}
+
+/** Frames in use once the page cache has been dropped (end-to-end tests compare it with the baseline). */
+export function framesAfter(k: Kernel): number {
+  k.mm.dropCaches();
+  return k.mm.framesInUse();
+}
+
+/** The kernel log without timestamps. */
+export function logLines(k: Kernel): string[] {
+  return k.printk.all().map((r) => r.text);
+}
