@@ -55,9 +55,21 @@ export interface VmFile {
   readonly devMajor: number;
   readonly devMinor: number;
   readonly ino: number;
+  /**
+   * Optional reference count of the VMAs using the file (Linux get_file/fput on
+   * vm_file): +1 when a VMA is created with it (including splits and dups),
+   * -1 when a merge swallows one or the mm layer closes one (vmaClose).
+   */
+  mapRef?(delta: 1 | -1): void;
 }
 
-/** Linux vm_operations_struct, reduced to what mm needs to know; fault returns VM_FAULT_* bits. */
+/**
+ * Linux vm_operations_struct, reduced to what mm needs to know. fault(vma,
+ * address) is called for a not-present page of a device mapping (address is
+ * page aligned) and returns the pfn to map (>= 0; the driver owns the frame,
+ * mm takes no reference: VM_PFNMAP semantics) or minus a VM_FAULT_* outcome of
+ * kernel-ts/mm/memory.ts (e.g. -VM_FAULT_SIGBUS).
+ */
 export interface VmOperations {
   readonly name: string;
   readonly fault?: (vma: VmAreaStruct, address: number) => number;
@@ -95,6 +107,7 @@ export class VmAreaStruct {
     this.vmPgoff = init.vmPgoff ?? (this.vmFile ? 0 : init.vmStart / PAGE_SIZE);
     this.name = init.name ?? null;
     this.vmOps = init.vmOps ?? null;
+    this.vmFile?.mapRef?.(1);
   }
 
   /** Linux vma_is_anonymous(): no file and no special ops. */
@@ -257,11 +270,14 @@ export class VmaSet {
     if (next && canMerge(v[i]!, next)) {
       v[i]!.vmEnd = next.vmEnd;
       v.splice(i + 1, 1);
+      next.vmFile?.mapRef?.(-1);
     }
     const prev = v[i - 1];
     if (prev && canMerge(prev, v[i]!)) {
-      prev.vmEnd = v[i]!.vmEnd;
+      const gone = v[i]!;
+      prev.vmEnd = gone.vmEnd;
       v.splice(i, 1);
+      gone.vmFile?.mapRef?.(-1);
       return prev;
     }
     return v[i]!;

@@ -1,0 +1,159 @@
+// The page cache (Linux mm/filemap.c): pages of mappable files, keyed by the
+// file's identity (device and inode, so two opens or two runs of one file
+// share it) and the page index. A cached frame is Owner.Pagecache with one
+// reference held by the cache; each PTE mapping it adds a reference and a
+// mapcount. dropCaches (/proc/sys/vm/drop_caches) frees the pages no one maps,
+// as invalidate_mapping_pages() does; mapped pages stay.
+//
+// Shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS) is backed by a ShmemFile,
+// Linux's "/dev/zero (deleted)" shmem inode: its pages live in the same cache
+// but are never dropped (there is no swap), and go when the last VMA using the
+// file goes (mapRef).
+import type { MappableFile } from '../fs/mappable';
+import type { VmFile } from './vma';
+import { Owner, PAGE_SIZE, PG_swapbacked, PG_uptodate } from './page';
+import { zeroFrame } from './pgtable';
+import type { KernelMm } from './kernel-mm';
+
+/** Per-file cache: page index -> pfn (Linux struct address_space). */
+class AddressSpace {
+  readonly pages = new Map<number, number>();
+  constructor(
+    readonly key: string,
+    readonly shmem: boolean,
+  ) {}
+}
+
+function fileKey(f: VmFile): string {
+  return `${f.devMajor}:${f.devMinor}:${f.ino}`;
+}
+
+/** True when f can fill the page cache. */
+export function isMappableFile(f: VmFile | null): f is MappableFile {
+  return f !== null && typeof (f as Partial<MappableFile>).readPage === 'function';
+}
+
+let nextShmemIno = 1;
+
+/** Linux shmem_zero_setup()'s inode: the file behind one MAP_SHARED|MAP_ANONYMOUS mapping. */
+export class ShmemFile implements MappableFile {
+  readonly path = '/dev/zero (deleted)';
+  readonly devMajor = 0;
+  readonly devMinor = 1;
+  readonly ino: number;
+  /** VMAs referring to this file; its pages are freed when it reaches 0. */
+  vmaCount = 0;
+  constructor(
+    readonly size: number,
+    private readonly onLastUnmap: (f: ShmemFile) => void,
+  ) {
+    this.ino = nextShmemIno++;
+  }
+  readPage(_index: number, into: Uint8Array): void {
+    into.fill(0);
+  }
+  /** VmFile.mapRef: counts the VMAs using the file. */
+  mapRef(delta: 1 | -1): void {
+    this.vmaCount += delta;
+    if (this.vmaCount === 0) this.onLastUnmap(this);
+  }
+}
+
+export class PageCache {
+  private readonly spaces = new Map<string, AddressSpace>();
+  private readonly scratch = new Uint8Array(PAGE_SIZE);
+  /** Pages in the cache (meminfo's Cached + Shmem). */
+  nrPages = 0;
+  nrShmem = 0;
+
+  constructor(private readonly kmm: KernelMm) {}
+
+  private space(f: VmFile, create: boolean): AddressSpace | undefined {
+    const key = fileKey(f);
+    let s = this.spaces.get(key);
+    if (s === undefined && create) {
+      s = new AddressSpace(key, f instanceof ShmemFile);
+      this.spaces.set(key, s);
+    }
+    return s;
+  }
+
+  /** Linux find_get_page() without the reference: the cached pfn of (file, index), or -1. */
+  findGetPage(f: VmFile, index: number): number {
+    return this.space(f, false)?.pages.get(index) ?? -1;
+  }
+
+  /**
+   * Linux read_cache_page(): the cached pfn of page `index` of f, reading it
+   * with f.readPage on a miss; -1 when no frame is free. The cache keeps its
+   * own reference; callers that map the page take another.
+   */
+  readCachePage(f: MappableFile, index: number): number {
+    const s = this.space(f, true)!;
+    const hit = s.pages.get(index);
+    if (hit !== undefined) return hit;
+    const kmm = this.kmm;
+    const pfn = kmm.buddy.allocPages(0, Owner.Pagecache);
+    if (pfn < 0) return -1;
+    const pa = pfn * PAGE_SIZE;
+    if (s.shmem) {
+      zeroFrame(kmm.mem, pa);
+      kmm.memMap.setFlag(pfn, PG_swapbacked);
+      this.nrShmem++;
+    } else {
+      this.scratch.fill(0);
+      f.readPage(index, this.scratch);
+      kmm.mem.writeBytes(pa, this.scratch);
+    }
+    kmm.memMap.setFlag(pfn, PG_uptodate);
+    kmm.memMap.priv[pfn] = index;
+    s.pages.set(index, pfn);
+    this.nrPages++;
+    return pfn;
+  }
+
+  /** Cached pages some PTE maps (meminfo's Mapped). */
+  mappedPages(): number {
+    const m = this.kmm.memMap;
+    let n = 0;
+    for (const s of this.spaces.values()) for (const pfn of s.pages.values()) if (m.mapcount[pfn]! >= 0) n++;
+    return n;
+  }
+
+  /**
+   * /proc/sys/vm/drop_caches (1 or 3): frees every cached page that no PTE
+   * maps (invalidate_mapping_pages); shmem pages are not droppable. Returns
+   * the number of pages freed.
+   */
+  dropCaches(): number {
+    let freed = 0;
+    const m = this.kmm.memMap;
+    for (const [key, s] of this.spaces) {
+      if (s.shmem) continue;
+      for (const [index, pfn] of s.pages) {
+        if (m.mapcount[pfn] !== -1 || m.refcount[pfn] !== 1) continue;
+        s.pages.delete(index);
+        this.release(pfn, false);
+        freed++;
+      }
+      if (s.pages.size === 0) this.spaces.delete(key);
+    }
+    return freed;
+  }
+
+  /** Linux truncate of a shmem inode at its last unmap: all its pages go (they are unmapped by now). */
+  evictShmem(f: ShmemFile): void {
+    const s = this.spaces.get(fileKey(f));
+    if (s === undefined) return;
+    for (const pfn of s.pages.values()) this.release(pfn, true);
+    this.spaces.delete(s.key);
+  }
+
+  private release(pfn: number, shmem: boolean): void {
+    const m = this.kmm.memMap;
+    m.clearFlag(pfn, PG_uptodate | PG_swapbacked);
+    this.nrPages--;
+    if (shmem) this.nrShmem--;
+    this.kmm.buddy.putPage(pfn);
+  }
+}

@@ -1,0 +1,386 @@
+// The kernel's memory manager: owner of the frame table, the buddy and slab
+// allocators, the kernel page tables, the page cache and the PCIDs; the one
+// object the rest of the kernel calls for memory. The work is done in the
+// files named after Linux's (pgtable, kaddr, memory, mmap, mremap, fork,
+// uaccess, filemap, introspect); this class holds the state and delegates.
+//
+// Boot (Linux setup_arch/paging_init, reduced): frame 0 and the first MiB are
+// reserved, swapper_pg_dir is built (kaddr.ts), then EFER.NXE, CR4.PAE|PGE|
+// PCIDE|SMEP|SMAP (and LA57 for 5-level), CR3 = swapper_pg_dir with PCID 0,
+// CR0.PE|PG|WP.
+import type { Machine } from '../../emu/machine/machine';
+import type { GuestMemory } from '../../emu/machine/mem/phys';
+import type { Mmu } from '../../emu/machine/mmu/mmu';
+import {
+  CR0_PE,
+  CR0_PG,
+  CR0_WP,
+  CR4_LA57,
+  CR4_PAE,
+  CR4_PCIDE,
+  CR4_PGE,
+  CR4_SMAP,
+  CR4_SMEP,
+  CR3_PCID_MASK,
+  EFER_LMA,
+  EFER_LME,
+  EFER_NXE,
+} from '../../emu/machine/mmu/paging';
+import type { Printk } from '../printk';
+import type { Trace } from '../trace';
+import type { MappableFile } from '../fs/mappable';
+import { BuddyAllocator } from './buddy';
+import { MemMap, Owner, PAGE_SIZE } from './page';
+import { GFP_KERNEL, SlabAllocator, __GFP_ZERO } from './slab';
+import type { KernelVa } from './slab';
+import { KernelSpace, kvaAdd } from './kaddr';
+import { PageCache } from './filemap';
+import { TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_REASONS, TlbGather, zeroFrame } from './pgtable';
+import { MmStruct } from './mm-struct';
+import { handleMmFault } from './memory';
+import type { FaultOutcome } from './memory';
+import { dupMmap, exitMmap, mmCreate, mmput } from './fork';
+import { Uaccess } from './uaccess';
+import { doBrk, doMadvise, doMmap, doMprotect, doMunmap } from './mmap';
+import type { MmapSource } from './mmap';
+import { doMremap, moveVma } from './mremap';
+import type { VmAreaStruct } from './vma';
+import { followPte, meminfo, meminfoText, pagemapEntry, status, statusText } from './introspect';
+import type { MemInfo, MmStatus, PteInfo } from './introspect';
+
+export interface KernelMmOptions {
+  paging: 4 | 5;
+  printk: Printk;
+  trace: Trace;
+  /** Randomize mmap base / brk / stack (the loader asks through archPickMmapLayout etc.). Default true. */
+  aslr?: boolean;
+  /** Seeded generator in [0, 1) for ASLR. Default: a fixed-seed generator. */
+  random?: () => number;
+}
+
+/** The first MiB is kept from the allocator (BIOS area, as x86 Linux reserves it). */
+export const RESERVED_LOW = 1 << 20;
+const NR_PCIDS = 4096;
+
+export class KernelMm {
+  readonly machine: Machine;
+  readonly mem: GuestMemory;
+  readonly mmu: Mmu;
+  readonly levels: 4 | 5;
+  readonly printk: Printk;
+  readonly trace: Trace;
+  readonly aslr: boolean;
+  readonly random: () => number;
+  readonly buddy: BuddyAllocator;
+  readonly memMap: MemMap;
+  readonly slab: SlabAllocator;
+  readonly kspace: KernelSpace;
+  readonly pageCache: PageCache;
+  readonly uaccess: Uaccess;
+  /** The mm whose tables CR3 holds (null: swapper_pg_dir). */
+  activeMm: MmStruct | null = null;
+  /** Scratch mmu_gather (one at a time: the kernel is not re-entrant here). */
+  readonly gather = new TlbGather();
+  private readonly pcidOwner: (MmStruct | null)[] = new Array<MmStruct | null>(NR_PCIDS).fill(null);
+  private nextPcid = 1;
+
+  constructor(machine: Machine, opts: KernelMmOptions) {
+    this.machine = machine;
+    this.mem = machine.mem;
+    this.mmu = machine.mmu;
+    this.levels = opts.paging;
+    this.printk = opts.printk;
+    this.trace = opts.trace;
+    this.aslr = opts.aslr ?? true;
+    this.random = opts.random ?? mulberry32(1);
+    const nrFrames = Math.floor(this.mem.size / PAGE_SIZE);
+    this.buddy = new BuddyAllocator({ nrFrames, reserved: [{ start: 0, end: RESERVED_LOW }] });
+    this.memMap = this.buddy.mem;
+    this.buddy.trace = {
+      mmPageAlloc: (pfn, order, mt) => {
+        if (this.trace.enabled('kmem:mm_page_alloc'))
+          this.trace.emit('kmem:mm_page_alloc', `page=${vmemmap(pfn)} pfn=0x${pfn.toString(16)} order=${order} migratetype=${mt} gfp_flags=GFP_KERNEL`);
+      },
+      mmPageFree: (pfn, order) => {
+        if (this.trace.enabled('kmem:mm_page_free'))
+          this.trace.emit('kmem:mm_page_free', `page=${vmemmap(pfn)} pfn=0x${pfn.toString(16)} order=${order}`);
+      },
+    };
+    this.kspace = new KernelSpace(this);
+    this.slab = new SlabAllocator(this.buddy, { pageOffset: this.kspace.pageOffset });
+    this.pageCache = new PageCache(this);
+    this.uaccess = new Uaccess(this);
+    this.boot();
+  }
+
+  private boot(): void {
+    const mmu = this.mmu;
+    mmu.efer = EFER_LME | EFER_LMA | EFER_NXE;
+    mmu.writeCr4(CR4_PAE | CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | (this.levels === 5 ? CR4_LA57 : 0));
+    mmu.writeCr3(this.kspace.initPgd);
+    mmu.writeCr0(CR0_PE | CR0_PG | CR0_WP);
+    mmu.setCpl(0);
+    const mb = (this.buddy.nrManagedPages * PAGE_SIZE) >> 20;
+    this.printk.log(`Memory: ${mb}M available (${this.levels}-level paging, direct map at ${this.fmtKva(this.kspace.pageOffset)})`);
+  }
+
+  // ---- address spaces ----
+
+  /** Linux mm_alloc(): an empty mm sharing the kernel half; null when out of memory. */
+  mmCreate(): MmStruct | null {
+    return mmCreate(this);
+  }
+
+  /** fork's dup_mmap: the child's mm, or -ENOMEM. */
+  dupMmap(old: MmStruct): MmStruct | number {
+    return dupMmap(this, old);
+  }
+
+  /** exit_mmap: every frame and page table of mm back to the allocator. */
+  exitMmap(mm: MmStruct): void {
+    exitMmap(this, mm);
+  }
+
+  mmput(mm: MmStruct): void {
+    mmput(this, mm);
+  }
+
+  /**
+   * Linux switch_mm_irqs_off(), with a PCID per mm instead of Linux's six
+   * per-CPU ASIDs: an mm keeps its PCID (1..4095) while it lives, so CR3 is
+   * loaded with NOFLUSH; an mm without one gets a free one, or takes the next
+   * in turn from its owner (whose entries are flushed with INVPCID), and is
+   * loaded flushing.
+   */
+  switchMm(mm: MmStruct): void {
+    if (mm.dead) throw new Error(`switchMm to dead mm ${mm.id}`);
+    let flush = false;
+    if (mm.pcid === 0) {
+      this.assignPcid(mm);
+      flush = true;
+    }
+    this.mmu.writeCr3(mm.pgd + mm.pcid, !flush);
+    this.activeMm = mm;
+    if (flush && this.traceTlb) this.traceTlbFlush(-1, TLB_FLUSH_ON_TASK_SWITCH);
+  }
+
+  /** CR3 = swapper_pg_dir, PCID 0 (for exiting tasks and kernel threads). */
+  switchToInitMm(): void {
+    this.mmu.writeCr3(this.kspace.initPgd, true);
+    this.activeMm = null;
+  }
+
+  private assignPcid(mm: MmStruct): void {
+    let pcid = -1;
+    for (let i = 0; i < NR_PCIDS - 1; i++) {
+      const p = ((this.nextPcid - 1 + i) % (NR_PCIDS - 1)) + 1;
+      if (this.pcidOwner[p] === null) {
+        pcid = p;
+        break;
+      }
+    }
+    if (pcid < 0) {
+      pcid = this.nextPcid;
+      const victim = this.pcidOwner[pcid]!;
+      victim.pcid = 0;
+      this.mmu.invpcid(1, pcid, 0, 0);
+    }
+    this.pcidOwner[pcid] = mm;
+    mm.pcid = pcid & CR3_PCID_MASK;
+    this.nextPcid = (pcid % (NR_PCIDS - 1)) + 1;
+  }
+
+  /** At exit: the PCID is free again and its TLB entries are dropped (the frames are about to be reused). */
+  releasePcid(mm: MmStruct): void {
+    if (mm.pcid === 0) return;
+    this.mmu.invpcid(1, mm.pcid, 0, 0);
+    this.pcidOwner[mm.pcid] = null;
+    mm.pcid = 0;
+  }
+
+  // ---- faults and user memory ----
+
+  /** See memory.ts. */
+  handleMmFault(mm: MmStruct, lo: number, hi: number, errorCode: number): FaultOutcome {
+    return handleMmFault(this, mm, lo, hi, errorCode);
+  }
+
+  copyFromUser(mm: MmStruct, uaddr: number, len: number): Uint8Array | number {
+    return this.uaccess.copyFromUser(mm, uaddr, len);
+  }
+  copyToUser(mm: MmStruct, uaddr: number, bytes: Uint8Array): number {
+    return this.uaccess.copyToUser(mm, uaddr, bytes);
+  }
+  clearUser(mm: MmStruct, uaddr: number, len: number): number {
+    return this.uaccess.clearUser(mm, uaddr, len);
+  }
+  getUser32(mm: MmStruct, uaddr: number): number {
+    return this.uaccess.getUser32(mm, uaddr);
+  }
+  getUser64(mm: MmStruct, uaddr: number): bigint | number {
+    return this.uaccess.getUser64(mm, uaddr);
+  }
+  getUserPtr(mm: MmStruct, uaddr: number): number {
+    return this.uaccess.getUserPtr(mm, uaddr);
+  }
+  putUser32(mm: MmStruct, uaddr: number, value: number): number {
+    return this.uaccess.putUser32(mm, uaddr, value);
+  }
+  putUser64(mm: MmStruct, uaddr: number, value: bigint | number): number {
+    return this.uaccess.putUser64(mm, uaddr, value);
+  }
+  strncpyFromUser(mm: MmStruct, uaddr: number, max: number): string | number {
+    return this.uaccess.strncpyFromUser(mm, uaddr, max);
+  }
+
+  /** uaccess tracepoint (the memview2 lab): `uaccess:copy_from_user` / `uaccess:copy_to_user` with the call stack. */
+  traceUaccess(what: 'copy_from_user' | 'copy_to_user', uaddr: number, len: number): void {
+    const ev = `uaccess:${what}`;
+    if (!this.trace.enabled(ev)) return;
+    this.trace.emit(ev, `uaddr=0x${uaddr.toString(16)} len=${len}`, [`_${what}`]);
+  }
+
+  // ---- mappings (mmap.ts, mremap.ts) ----
+
+  doMmap(mm: MmStruct, addr: number, len: number, prot: number, flags: number, src: MmapSource | null = null, off = 0): number {
+    return doMmap(this, mm, addr, len, prot, flags, src, off);
+  }
+  doMunmap(mm: MmStruct, addr: number, len: number): number {
+    return doMunmap(this, mm, addr, len);
+  }
+  doMprotect(mm: MmStruct, addr: number, len: number, prot: number): number {
+    return doMprotect(this, mm, addr, len, prot);
+  }
+  doMremap(mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr = 0): number {
+    return doMremap(this, mm, addr, oldLen, newLen, flags, newAddr);
+  }
+  doMadvise(mm: MmStruct, addr: number, len: number, advice: number): number {
+    return doMadvise(this, mm, addr, len, advice);
+  }
+  doBrk(mm: MmStruct, brk: number): number {
+    return doBrk(this, mm, brk);
+  }
+  moveVma(mm: MmStruct, vma: VmAreaStruct, newStart: number): VmAreaStruct | number {
+    return moveVma(this, mm, vma, newStart);
+  }
+
+  // ---- kernel memory ----
+
+  /** Linux kmalloc(): a pointer (= physical address, slab.ts) or 0; zeroed with __GFP_ZERO. */
+  kmalloc(size: number, gfp = GFP_KERNEL): number {
+    const p = this.slab.kmalloc(size, gfp);
+    if (p !== 0 && size > 0 && (gfp & __GFP_ZERO) !== 0) this.mem.writeBytes(p, new Uint8Array(size));
+    return p;
+  }
+  kzalloc(size: number, gfp = GFP_KERNEL): number {
+    return this.kmalloc(size, gfp | __GFP_ZERO);
+  }
+  kfree(ptr: number): void {
+    this.slab.kfree(ptr);
+  }
+  vmalloc(size: number): KernelVa | null {
+    return this.kspace.vmalloc(size);
+  }
+  vfree(kva: KernelVa): number {
+    return this.kspace.vfree(kva);
+  }
+  purgeVmapAreaLazy(): void {
+    this.kspace.purgeVmapAreaLazy();
+  }
+  virtToPhys(kva: KernelVa): number {
+    return this.kspace.virtToPhys(kva);
+  }
+  physToVirt(pa: number): KernelVa {
+    return this.kspace.physToVirt(pa);
+  }
+  vmallocToPfn(kva: KernelVa): number {
+    return this.kspace.vmallocToPfn(kva);
+  }
+  fmtKva(kva: KernelVa): string {
+    return `0x${(kva.hi >>> 0).toString(16).padStart(8, '0')}${(kva.lo >>> 0).toString(16).padStart(8, '0')}`;
+  }
+  /** A kernel page for the kernel's own use (a zeroed frame, Owner.Kernel); its direct-map address. */
+  getZeroedPage(): KernelVa | null {
+    const pfn = this.buddy.allocPages(0, Owner.Kernel);
+    if (pfn < 0) return null;
+    zeroFrame(this.mem, pfn * PAGE_SIZE);
+    return kvaAdd(this.kspace.pageOffset, pfn * PAGE_SIZE);
+  }
+
+  // ---- page cache ----
+
+  /** The cached pfn of a file page (read on a miss), -1 out of memory. */
+  readCachePage(file: MappableFile, index: number): number {
+    return this.pageCache.readCachePage(file, index);
+  }
+  /**
+   * /proc/sys/vm/drop_caches: 1 or 3 drop the unmapped page-cache pages
+   * (2, slab objects, has nothing to shrink here). Returns the pages freed.
+   */
+  dropCaches(mode = 1): number {
+    return (mode & 1) !== 0 ? this.pageCache.dropCaches() : 0;
+  }
+
+  // ---- introspection ----
+
+  /** Frames allocated from the buddy allocator (kernel tables, slab, pages of every mm, cache). */
+  framesInUse(): number {
+    return this.buddy.nrUsedPages;
+  }
+  followPte(mm: MmStruct, va: number): PteInfo {
+    return followPte(this, mm, va);
+  }
+  pagemapEntry(mm: MmStruct, va: number): bigint {
+    return pagemapEntry(this, mm, va);
+  }
+  /** /proc/meminfo's values (kB). */
+  meminfoValues(): MemInfo {
+    return meminfo(this);
+  }
+  /** /proc/meminfo's text. */
+  meminfo(): string {
+    return meminfoText(this);
+  }
+  /** /proc/buddyinfo's text. */
+  buddyinfo(): string {
+    return this.buddy.buddyinfo();
+  }
+  /** /proc/PID/status's Vm and Rss values (kB). */
+  statusValues(mm: MmStruct): MmStatus {
+    return status(mm);
+  }
+  /** /proc/PID/status's Vm and Rss lines, each ending in a newline. */
+  status(mm: MmStruct): string {
+    return statusText(mm);
+  }
+
+  // ---- tracing ----
+
+  get traceTlb(): boolean {
+    return this.trace.enabled('tlb:tlb_flush');
+  }
+
+  /** tlb:tlb_flush as Linux prints it: `pages:1 reason:local mm shootdown (3)`; -1 pages = all. */
+  traceTlbFlush(pages: number, reason: number): void {
+    this.trace.emit('tlb:tlb_flush', `pages:${pages} reason:${TLB_FLUSH_REASONS[reason]} (${reason})`);
+  }
+}
+
+/** %p of a struct page: its vmemmap address (x86-64 VMEMMAP_START + pfn * 64). */
+function vmemmap(pfn: number): string {
+  return `0xffffea${(pfn * 64).toString(16).padStart(10, '0')}`;
+}
+
+/** A small seeded PRNG (mulberry32) for the default `random`. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export { MmStruct };

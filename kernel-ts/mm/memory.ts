@@ -1,0 +1,258 @@
+// Page-fault handling (Linux arch/x86/mm/fault.c do_user_addr_fault and
+// mm/memory.c handle_mm_fault): find the VMA, grow the stack, check the access
+// against the VMA, then fill or fix the PTE: doAnonymousPage (demand-zero),
+// doFault (file pages through the page cache, copy-on-write for private
+// writes), doWpPage (copy-on-write or reuse), device pages from vmOps.fault.
+//
+// The outcome is a small number (VM_FAULT_*); what was done is recorded in
+// mm.lastFault and counted in mm.faultCounts (FaultKind). Ordinary faults,
+// good or bad, never throw and allocate no host objects.
+//
+// vmlab's choices, where Linux has several: read faults on anonymous memory
+// get a fresh zeroed page (no shared zero page); an instruction fetch from a
+// VMA without VM_EXEC is refused at once (Linux maps the page NX and refaults).
+// As on x86 Linux, a read is allowed in any VMA with some access right
+// (vma_is_accessible: PROT_WRITE or PROT_EXEC alone imply read).
+import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../../emu/machine/trap';
+import { PTE_A, PTE_D, PTE_NX_HI, PTE_P, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
+import { Owner, PAGE_SIZE, PG_anon, PG_swapbacked } from './page';
+import { PAGE_TABLE, allocEntry, copyFrame, entryPfn, setPte, zeroFrame } from './pgtable';
+import { PTE_PRESENT_MASK, PTE_PROTNONE, PTE_WRITE_DIRTY, changePteProtHi, changePteProtLo, pfnPteHi, pfnPteLo, vmPageProtHi, vmPageProtLo } from './prot';
+import { isMappableFile } from './filemap';
+import { FaultKind } from './mm-struct';
+import type { MmStruct } from './mm-struct';
+import {
+  MMAP_MIN_ADDR,
+  STACK_GUARD_GAP,
+  VM_ACCESS_FLAGS,
+  VM_EXEC,
+  VM_GROWSDOWN,
+  VM_MIXEDMAP,
+  VM_PFNMAP,
+  VM_SHARED,
+  VM_WRITE,
+} from './vma';
+import type { VmAreaStruct } from './vma';
+import type { KernelMm } from './kernel-mm';
+
+/** Fault outcomes (Linux vm_fault_t, reduced to what the trap handler acts on). */
+export const VM_FAULT_OK = 0;
+export const VM_FAULT_SIGSEGV_MAPERR = 1;
+export const VM_FAULT_SIGSEGV_ACCERR = 2;
+export const VM_FAULT_SIGBUS = 3;
+export const VM_FAULT_OOM = 4;
+export type FaultOutcome = 0 | 1 | 2 | 3 | 4;
+export const FAULT_OUTCOME_NAMES = ['ok', 'SEGV_MAPERR', 'SEGV_ACCERR', 'SIGBUS', 'OOM'] as const;
+
+/** Linux's default RLIMIT_STACK soft limit: 8 MiB. */
+export const RLIMIT_STACK_DEFAULT = 8 << 20;
+
+const TWO32 = 4294967296;
+
+function done(mm: MmStruct, kind: FaultKind, outcome: FaultOutcome): FaultOutcome {
+  mm.lastFault = kind;
+  mm.faultCounts[kind]!++;
+  return outcome;
+}
+
+/** Linux vm_normal_page() == NULL: device mappings whose frames mm does not reference-count. */
+export function isRawPfnVma(vma: VmAreaStruct): boolean {
+  return (vma.vmFlags & (VM_PFNMAP | VM_MIXEDMAP)) !== 0 || (vma.vmOps !== null && vma.vmOps.fault !== undefined);
+}
+
+/**
+ * Linux do_user_addr_fault() + handle_mm_fault(): resolves a #PF at hi:lo
+ * with the SDM error code (PF_* bits) for mm, which must be the mm the
+ * access was made in. Returns VM_FAULT_OK when the access can be retried.
+ */
+export function handleMmFault(kmm: KernelMm, mm: MmStruct, lo: number, hi: number, error: number): FaultOutcome {
+  const addr = (hi >>> 0) * TWO32 + (lo >>> 0);
+  if ((error & PF_RSVD) !== 0) return done(mm, FaultKind.Sigbus, VM_FAULT_SIGBUS); // pgtable_bad
+  if (addr >= mm.taskSize) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_MAPERR);
+  let vma = mm.vmas.findVma(addr);
+  if (vma === null) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_MAPERR);
+  let grew = false;
+  if (vma.vmStart > addr) {
+    if ((vma.vmFlags & VM_GROWSDOWN) === 0 || expandStack(mm, vma, addr) < 0)
+      return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_MAPERR);
+    grew = true;
+  }
+  // access_error()
+  const flags = vma.vmFlags;
+  const write = (error & PF_W) !== 0;
+  if ((error & PF_PK) !== 0) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_ACCERR);
+  if (write) {
+    if ((flags & VM_WRITE) === 0) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_ACCERR);
+  } else if ((error & PF_I) !== 0) {
+    if ((flags & VM_EXEC) === 0) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_ACCERR);
+  } else if ((flags & VM_ACCESS_FLAGS) === 0) {
+    return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_ACCERR);
+  }
+  // handle_pte_fault()
+  const pageLo = (lo & ~0xfff) >>> 0;
+  const pte = allocEntry(kmm, mm, mm.pgd, pageLo, hi, 1, PAGE_TABLE);
+  if (pte < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
+  const mem = kmm.mem;
+  const plo = mem.read32(pte);
+  let kind: FaultKind;
+  let outcome: FaultOutcome;
+  if ((plo & PTE_PRESENT_MASK) === 0) {
+    if (isRawPfnVma(vma)) return doPfnFault(kmm, mm, vma, pte, pageLo, hi, addr - (addr % PAGE_SIZE), write);
+    if (vma.vmFile === null) {
+      outcome = doAnonymousPage(kmm, mm, vma, pte, pageLo, hi);
+      kind = outcome === VM_FAULT_OK ? (grew ? FaultKind.StackGrow : FaultKind.DemandZero) : FaultKind.Oom;
+      return done(mm, kind, outcome);
+    }
+    return doFault(kmm, mm, vma, pte, pageLo, hi, addr, write);
+  }
+  const phi = mem.read32(pte + 4);
+  if ((plo & PTE_P) === 0) {
+    // PTE_PROTNONE left behind in a VMA that is accessible again: rebuild from the VMA.
+    setPte(kmm, mm, pte, pageLo, hi, changePteProtLo(plo & ~PTE_PROTNONE, flags, false), changePteProtHi(phi, flags));
+    return done(mm, FaultKind.Spurious, VM_FAULT_OK);
+  }
+  if (write && (plo & PTE_RW) === 0) return doWpPage(kmm, mm, vma, pte, pageLo, hi, plo, phi);
+  // The PTE allows the access (or P=1 read faults Linux calls bad_area_access_error).
+  const user = (error & PF_U) !== 0;
+  if ((error & PF_P) !== 0 && !write && (error & PF_I) === 0 && user && (plo & PTE_US) === 0)
+    return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_ACCERR);
+  if ((error & PF_I) !== 0 && (phi & PTE_NX_HI) !== 0) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_ACCERR);
+  // Spurious (a stale TLB entry, since invalidated by the #PF): pte_mkyoung/mkdirty and retry.
+  const want = write ? PTE_A | PTE_D : PTE_A;
+  if ((plo & want) !== want) setPte(kmm, mm, pte, pageLo, hi, (plo | want) >>> 0, phi);
+  return done(mm, FaultKind.Spurious, VM_FAULT_OK);
+}
+
+/**
+ * Linux expand_downwards(): grows a VM_GROWSDOWN VMA down to the page of
+ * addr, within RLIMIT_STACK and keeping stack_guard_gap above the previous
+ * VMA. 0, or -ENOMEM.
+ */
+export function expandStack(mm: MmStruct, vma: VmAreaStruct, addr: number): number {
+  const newStart = addr - (addr % PAGE_SIZE);
+  if (newStart < MMAP_MIN_ADDR) return -12;
+  if (vma.vmEnd - newStart > RLIMIT_STACK_DEFAULT) return -12;
+  const prev = mm.vmas.vmaPrev(vma);
+  if (prev !== null) {
+    if (newStart < prev.vmEnd) return -12;
+    if ((prev.vmFlags & VM_GROWSDOWN) === 0 && (prev.vmFlags & VM_ACCESS_FLAGS) !== 0 && newStart - prev.vmEnd < STACK_GUARD_GAP)
+      return -12;
+  }
+  vma.vmStart = newStart;
+  if (vma.vmFile === null) vma.vmPgoff = newStart / PAGE_SIZE;
+  mm.updateHiwater();
+  return 0;
+}
+
+/** Maps a fresh page: mapcount 1, RSS counted (Linux folio_add_new_anon_rmap + inc_mm_counter). */
+function newAnonPage(kmm: KernelMm): number {
+  const pfn = kmm.buddy.allocPages(0, Owner.Anon);
+  if (pfn < 0) return -1;
+  const m = kmm.memMap;
+  m.flags[pfn] = m.flags[pfn]! | PG_anon | PG_swapbacked;
+  m.mapcount[pfn] = 0;
+  return pfn;
+}
+
+/**
+ * Linux do_anonymous_page(): a zeroed page, mapped with the VMA's rights,
+ * writable and dirty at once in a VM_WRITE VMA (pte_mkwrite(pte_mkdirty())).
+ */
+function doAnonymousPage(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number): FaultOutcome {
+  const pfn = newAnonPage(kmm);
+  if (pfn < 0) return VM_FAULT_OOM;
+  zeroFrame(kmm.mem, pfn * PAGE_SIZE);
+  const f = vma.vmFlags;
+  const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_WRITE_DIRTY : 0);
+  setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, bits), pfnPteHi(pfn, vmPageProtHi(f)));
+  mm.rssAnon++;
+  if (mm.rss > mm.hiwaterRss) mm.hiwaterRss = mm.rss;
+  return VM_FAULT_OK;
+}
+
+/**
+ * Linux do_fault(): do_read_fault (map the page-cache page, read-only in a
+ * private mapping), do_cow_fault (a private write: copy it to a new anonymous
+ * page), do_shared_fault (map the cache page itself, writable if VM_WRITE).
+ * SIGBUS beyond the end of the file, as filemap_fault.
+ */
+function doFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number, addr: number, write: boolean): FaultOutcome {
+  const file = vma.vmFile;
+  if (!isMappableFile(file)) return done(mm, FaultKind.Sigbus, VM_FAULT_SIGBUS);
+  const index = vma.vmPgoff + Math.floor((addr - vma.vmStart) / PAGE_SIZE);
+  if (index >= Math.ceil(file.size / PAGE_SIZE)) return done(mm, FaultKind.Sigbus, VM_FAULT_SIGBUS);
+  const cached = kmm.pageCache.readCachePage(file, index);
+  if (cached < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
+  const f = vma.vmFlags;
+  const shared = (f & VM_SHARED) !== 0;
+  if (write && !shared) {
+    const pfn = newAnonPage(kmm);
+    if (pfn < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
+    copyFrame(kmm.mem, pfn * PAGE_SIZE, cached * PAGE_SIZE);
+    setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, vmPageProtLo(f) | PTE_WRITE_DIRTY), pfnPteHi(pfn, vmPageProtHi(f)));
+    mm.rssAnon++;
+    return done(mm, FaultKind.FileCow, VM_FAULT_OK);
+  }
+  mapCachePage(kmm, mm, cached);
+  const bits = vmPageProtLo(f) | (write ? PTE_D : 0);
+  setPte(kmm, mm, pte, lo, hi, pfnPteLo(cached, bits), pfnPteHi(cached, vmPageProtHi(f)));
+  return done(mm, write ? FaultKind.SharedWrite : FaultKind.FileRead, VM_FAULT_OK);
+}
+
+/** A new PTE maps a page-cache page: reference, mapcount, RSS (file or shmem). */
+export function mapCachePage(kmm: KernelMm, mm: MmStruct, pfn: number): void {
+  const m = kmm.memMap;
+  m.refcount[pfn]!++;
+  m.mapcount[pfn]!++;
+  if ((m.flags[pfn]! & PG_swapbacked) !== 0) mm.rssShmem++;
+  else mm.rssFile++;
+}
+
+/** Device mappings: the driver's vmOps.fault names the frame (VM_PFNMAP: no references). */
+function doPfnFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number, addr: number, write: boolean): FaultOutcome {
+  const fault = vma.vmOps?.fault;
+  if (fault === undefined) return done(mm, FaultKind.Sigbus, VM_FAULT_SIGBUS);
+  const r = fault(vma, addr);
+  if (r < 0) {
+    const outcome = -r as FaultOutcome;
+    return done(mm, outcome === VM_FAULT_OOM ? FaultKind.Oom : FaultKind.Sigbus, outcome);
+  }
+  const f = vma.vmFlags;
+  const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_RW : 0) | (write ? PTE_D : 0);
+  setPte(kmm, mm, pte, lo, hi, pfnPteLo(r, bits), pfnPteHi(r, vmPageProtHi(f)));
+  return done(mm, FaultKind.Pfnmap, VM_FAULT_OK);
+}
+
+/**
+ * Linux do_wp_page(): a write to a present read-only PTE in a VM_WRITE VMA.
+ * Shared mappings (and device ones) just become writable (wp_page_shared);
+ * an anonymous page mapped once and referenced once is reused
+ * (wp_can_reuse_anon_folio); anything else is copied (wp_page_copy) and the
+ * old page loses this mapping.
+ */
+function doWpPage(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number, plo: number, phi: number): FaultOutcome {
+  const f = vma.vmFlags;
+  const writable = (plo | PTE_RW | PTE_A | PTE_D) >>> 0;
+  if ((f & VM_SHARED) !== 0 || isRawPfnVma(vma)) {
+    setPte(kmm, mm, pte, lo, hi, writable, phi);
+    return done(mm, FaultKind.SharedWrite, VM_FAULT_OK);
+  }
+  const old = entryPfn(plo, phi);
+  const m = kmm.memMap;
+  const oldFlags = m.flags[old]!;
+  if ((oldFlags & PG_anon) !== 0 && m.mapcount[old] === 0 && m.refcount[old] === 1) {
+    setPte(kmm, mm, pte, lo, hi, writable, phi);
+    return done(mm, FaultKind.CowReuse, VM_FAULT_OK);
+  }
+  const pfn = newAnonPage(kmm);
+  if (pfn < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
+  copyFrame(kmm.mem, pfn * PAGE_SIZE, old * PAGE_SIZE);
+  setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, (plo & 0xfff) | PTE_P | PTE_RW | PTE_A | PTE_D), pfnPteHi(pfn, phi & PTE_NX_HI));
+  mm.rssAnon++;
+  if ((oldFlags & PG_anon) !== 0) mm.rssAnon--;
+  else if ((oldFlags & PG_swapbacked) !== 0) mm.rssShmem--;
+  else mm.rssFile--;
+  m.mapcount[old]!--;
+  kmm.buddy.putPage(old);
+  return done(mm, FaultKind.CowCopy, VM_FAULT_OK);
+}

@@ -1,0 +1,136 @@
+// mremap(2) and the VMA move it is built on (Linux mm/mremap.c). Moving
+// moves page-table entries, not data: the same frames are mapped at the new
+// address, with unchanged mapcounts. moveVma is the reusable piece (a
+// VMA-move driver shares it).
+import { EFAULT, EINVAL, ENOMEM } from '../errno';
+import { PAGE_SIZE } from './page';
+import { Flush, PAGE_TABLE, allocEntry, setPte, tlbFinish } from './pgtable';
+import { PTE_PRESENT_MASK } from './prot';
+import type { MmStruct } from './mm-struct';
+import { doMunmapRange } from './mmap';
+import { forEachPteSlot, freePgtables, vmaClose } from './unmap';
+import { VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
+import type { VmAreaStruct } from './vma';
+import type { KernelMm } from './kernel-mm';
+
+export const MREMAP_MAYMOVE = 1;
+export const MREMAP_FIXED = 2;
+export const MREMAP_DONTUNMAP = 4;
+
+const TWO32 = 4294967296;
+
+function pageAlign(n: number): number {
+  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+}
+
+/**
+ * Linux move_vma() for a whole VMA: maps it at [newStart, newStart + newLen)
+ * (newLen >= its length; the range must be free), moving every PTE
+ * (move_page_tables), and removes the old range, freeing its empty page
+ * tables. Returns the new VMA, or -ENOMEM (page tables) with nothing changed
+ * but the tables allocated.
+ */
+export function moveVma(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart: number, newLen: number = vma.vmEnd - vma.vmStart): VmAreaStruct | number {
+  const oldStart = vma.vmStart;
+  const oldEnd = vma.vmEnd;
+  const oldLen = oldEnd - oldStart;
+  if (newLen < oldLen || newStart % PAGE_SIZE !== 0 || newLen % PAGE_SIZE !== 0) return -EINVAL;
+  if (newStart < oldEnd && newStart + newLen > oldStart) return -EINVAL;
+  if (mm.vmas.findVmaIntersection(newStart, newStart + newLen) !== null) return -ENOMEM;
+  const mem = kmm.mem;
+  // Allocate every destination table first, so a failure moves nothing.
+  let failed = false;
+  forEachPteSlot(kmm, mm, oldStart, oldEnd, (pte, va) => {
+    if (failed || (mem.read32(pte) & PTE_PRESENT_MASK) === 0) return;
+    const nva = newStart + (va - oldStart);
+    if (allocEntry(kmm, mm, mm.pgd, nva >>> 0, Math.floor(nva / TWO32), 1, PAGE_TABLE) < 0) failed = true;
+  });
+  if (failed) return -ENOMEM;
+  const g = kmm.gather.reset(mm);
+  forEachPteSlot(kmm, mm, oldStart, oldEnd, (pte, va) => {
+    const lo = mem.read32(pte);
+    if ((lo & PTE_PRESENT_MASK) === 0) return;
+    const hi = mem.read32(pte + 4);
+    const nva = newStart + (va - oldStart);
+    const nlo = nva >>> 0;
+    const nhi = Math.floor(nva / TWO32);
+    const dst = allocEntry(kmm, mm, mm.pgd, nlo, nhi, 1, PAGE_TABLE);
+    setPte(kmm, mm, pte, va >>> 0, Math.floor(va / TWO32), 0, 0, Flush.Gather, g);
+    setPte(kmm, mm, dst, nlo, nhi, lo, hi);
+  });
+  const moved = vma.dup();
+  moved.vmStart = newStart;
+  moved.vmEnd = newStart + newLen;
+  // Linux keeps vm_pgoff on a move (an anonymous VMA remembers where it was born).
+  const removed = mm.vmas.removeRange(oldStart, oldEnd);
+  for (const v of removed) vmaClose(v);
+  freePgtables(kmm, mm, oldStart, oldEnd, g);
+  tlbFinish(kmm, g);
+  mm.vmas.insertVma(moved);
+  return mm.vmas.vmaMerge(moved);
+}
+
+// Linux vma_to_resize(): the VMA holding [addr, addr + oldLen), or -EFAULT.
+function vmaToResize(mm: MmStruct, addr: number, oldLen: number, newLen: number): VmAreaStruct | number {
+  const vma = mm.vmas.vmaLookup(addr);
+  if (vma === null) return -EFAULT;
+  if (oldLen > vma.vmEnd - addr) return -EFAULT;
+  if (newLen === oldLen) return vma;
+  if (vma.vmFlags & (VM_DONTEXPAND | VM_PFNMAP)) return -EFAULT;
+  return vma;
+}
+
+// Split vma so that [addr, addr + len) is a VMA of its own; returns it.
+function isolate(mm: MmStruct, vma: VmAreaStruct, addr: number, len: number): VmAreaStruct {
+  let v = vma;
+  if (v.vmStart < addr) v = mm.vmas.splitVma(v, addr);
+  if (v.vmEnd > addr + len) mm.vmas.splitVma(v, addr + len);
+  return v;
+}
+
+/** mremap(2): the new address or -errno (Linux SYSCALL_DEFINE5(mremap)); MREMAP_DONTUNMAP is refused (-EINVAL). */
+export function doMremap(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
+  if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return -EINVAL;
+  if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
+  if (flags & MREMAP_DONTUNMAP) return -EINVAL;
+  if (addr % PAGE_SIZE !== 0) return -EINVAL;
+  oldLen = pageAlign(oldLen);
+  newLen = pageAlign(newLen);
+  if (newLen === 0 || oldLen === 0) return -EINVAL;
+  if (flags & MREMAP_FIXED) {
+    if (newAddr % PAGE_SIZE !== 0) return -EINVAL;
+    if (newLen > mm.taskSize || newAddr > mm.taskSize - newLen) return -EINVAL;
+    if (addr + oldLen > newAddr && newAddr + newLen > addr) return -EINVAL;
+    doMunmapRange(kmm, mm, newAddr, newAddr + newLen);
+    if (oldLen > newLen) {
+      doMunmapRange(kmm, mm, addr + newLen, addr + oldLen);
+      oldLen = newLen;
+    }
+    const vma = vmaToResize(mm, addr, oldLen, newLen);
+    if (typeof vma === 'number') return vma;
+    const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), newAddr, newLen);
+    return typeof r === 'number' ? r : newAddr;
+  }
+  if (oldLen >= newLen) {
+    if (oldLen > newLen) doMunmapRange(kmm, mm, addr + newLen, addr + oldLen);
+    return addr;
+  }
+  const vma = vmaToResize(mm, addr, oldLen, newLen);
+  if (typeof vma === 'number') return vma;
+  // Grow in place when [addr, addr + oldLen) ends the VMA and the gap above is free (vma_expandable).
+  if (oldLen === vma.vmEnd - addr) {
+    const next = mm.vmas.vmaNext(vma);
+    const limit = next === null ? mm.taskSize : vmStartGap(next);
+    if (addr + newLen <= limit && !(vma.vmFlags & VM_GROWSDOWN)) {
+      vma.vmEnd = addr + newLen;
+      mm.vmas.vmaMerge(vma);
+      mm.updateHiwater();
+      return addr;
+    }
+  }
+  if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+  const dest = mm.vmas.getUnmappedArea(newLen, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, legacyBase: mm.mmapLegacyBase || undefined });
+  if (dest < 0) return dest;
+  const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), dest, newLen);
+  return typeof r === 'number' ? r : dest;
+}
