@@ -1,11 +1,275 @@
-// Placeholder until the run command lands.
-import type { CommandModule } from 'yargs';
+// `vmlab run PROG [ARGS...]`: boots the kernel, puts the program in the VFS
+// as /bin/<name>, runs it as the first process with argv[0] = <name> and a
+// small environment, forwards its stdout/stderr to the host's, and exits
+// with its exit status (128 + signal when a signal killed it, as a shell
+// reports it). PROG is a RISC-V ELF executable or one or more assembly
+// sources (.s/.S), assembled by vmlab's assembler on the fly; options come
+// before PROG, everything after PROG (or after `--`) belongs to the guest.
+import { readFileSync, readSync, writeSync, readdirSync, existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { assemble, formatDiagnostic } from '../../asm/assembler';
+import type { SourceFile } from '../../asm/assembler';
+import { writeElf } from '../../asm/elf-write';
+import { Kernel } from '../../kernel-ts/kernel';
+import type { KernelOptions, RunResult } from '../../kernel-ts/kernel';
+import type { Vfs } from '../../kernel-ts/fs/vfs';
+import { errnoName } from '../../kernel-ts/errno';
+import { UserError } from './errors';
+import { guestProgramsDir } from './paths';
 
-export const runCommand: CommandModule = {
-  command: 'run',
-  describe: '(run: not built yet)',
-  handler: () => {
-    process.stderr.write('vmlab run: not built yet\n');
-    process.exit(1);
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+/** Guest RAM bounds for --mem: enough for page tables and a process; at most what a JS ArrayBuffer holds comfortably. */
+export const MIN_MEM = 16 * MiB;
+export const MAX_MEM = 16 * GiB;
+export const DEFAULT_MEM = 1 * GiB;
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+/** Exit status when --max-insns stops the run (as timeout(1) reports a timeout). */
+export const EXIT_MAX_INSNS = 124;
+
+export interface RunArgs {
+  prog: string;
+  args: string[];
+  mem: string;
+  paging: number;
+  tlb: string;
+  aslr: boolean;
+  seed: number;
+  maxInsns?: number;
+  trace?: string;
+  traceStack: boolean;
+  dmesg: boolean;
+  stats: boolean;
+}
+
+const EPILOGUE = [
+  'PROG is an ELF executable or assembly sources (a.s b.s ...); the guest sees it as /bin/NAME.',
+  'Options go before PROG; everything after PROG belongs to the guest (`--` also ends vmlab\'s options).',
+  'Exit status: the guest\'s, 128+N when signal N killed it, 124 when --max-insns stopped it.',
+  'Trace events: kmem:kmalloc, kmem:kfree, kmem:mm_page_alloc, kmem:mm_page_free,',
+  'exceptions:page_fault_user, tlb:tlb_flush, syscalls (sys_enter/sys_exit), a group name, or all.',
+].join('\n');
+
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: 'run <prog> [args..]',
+  describe: 'Run a RISC-V program (ELF or .s sources) on the vmlab kernel',
+  builder: (y) =>
+    y
+      .parserConfiguration({ 'unknown-options-as-args': true })
+      .positional('prog', { type: 'string', demandOption: true, describe: 'ELF executable or .s file' })
+      .positional('args', { type: 'string', array: true, default: [], describe: 'the guest\'s arguments (more .s files first)' })
+      .option('mem', { type: 'string', default: '1G', describe: 'guest RAM (e.g. 64M, 1G)' })
+      .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
+      .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
+      .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom)' })
+      .option('max-insns', { type: 'number', describe: 'stop after this many guest instructions' })
+      .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
+      .option('trace-stack', { type: 'boolean', default: false, describe: 'a kernel stack with each trace event' })
+      .option('dmesg', { type: 'boolean', default: false, describe: 'print the kernel log to stderr at exit' })
+      .option('stats', { type: 'boolean', default: false, describe: 'instructions, MIPS, faults, TLB and frames to stderr at exit' })
+      .epilogue(EPILOGUE) as unknown as Argv<RunArgs>,
+  handler: (argv) => {
+    // Arguments after `--` land in argv._ (after the command name); they belong to the guest too.
+    const afterDashes = (argv as unknown as { _: (string | number)[] })._.slice(1).map(String);
+    process.exitCode = runProgram({ ...argv, args: [...(argv.args ?? []).map(String), ...afterDashes] });
   },
 };
+
+/** Parses a size: bytes, or a number with K/M/G (KiB, MiB, GiB), e.g. 64M. */
+export function parseMemSize(s: string): number {
+  const m = /^\s*(\d+)\s*([kKmMgG]?)(i?[bB])?\s*$/.exec(s);
+  if (!m) throw new UserError(`--mem: '${s}' is not a size (use e.g. 64M or 1G)`);
+  const unit = { '': 1, k: KiB, m: MiB, g: GiB }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const bytes = Number(m[1]) * unit;
+  if (bytes % (4 * KiB) !== 0) throw new UserError(`--mem: ${s} is not a multiple of 4 KiB`);
+  if (bytes < MIN_MEM || bytes > MAX_MEM) throw new UserError(`--mem: ${s} is outside 16M..16G`);
+  return bytes;
+}
+
+function readHostFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`);
+  }
+}
+
+const isSource = (p: string): boolean => /\.(s|S|asm)$/.test(p);
+const isElf = (b: Uint8Array): boolean => ELF_MAGIC.every((x, i) => b[i] === x);
+
+/** The guest runtime library's sources (guest-programs/lib/*.s), or [] while there is none. */
+function runtimeLibrary(): string[] {
+  let dir: string;
+  try {
+    dir = guestProgramsDir('lib');
+  } catch {
+    return [];
+  }
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter(isSource).sort().map((f) => join(dir, f));
+}
+
+/** Where the program came from and what the guest is given. */
+export interface LoadedProgram {
+  /** The guest's name: /bin/<name>, argv[0], comm. */
+  name: string;
+  elf: Uint8Array;
+  /** The guest's arguments after argv[0]. */
+  args: string[];
+}
+
+/**
+ * Turns PROG [ARGS...] into an ELF: an ELF file is taken as it is; leading
+ * .s files are assembled together (with the runtime library when they have
+ * no _start and the library exists). Assembler diagnostics go to stderr as
+ * FILE:LINE:COL; failures are UserErrors.
+ */
+export function loadProgram(prog: string, rest: string[], stderr: (s: string) => void): LoadedProgram {
+  if (isSource(prog)) {
+    const sources = [prog];
+    let i = 0;
+    while (i < rest.length && isSource(rest[i]!) && rest[i] !== '--') sources.push(rest[i++]!);
+    const args = rest.slice(i);
+    if (args[0] === '--') args.shift();
+    const name = basename(prog).replace(/\.(s|S|asm)$/, '');
+    return { name, elf: assembleSources(sources, stderr), args };
+  }
+  const bytes = readHostFile(prog);
+  if (!isElf(bytes)) throw new UserError(`${prog}: not an ELF executable or an assembly source (.s)`);
+  const args = rest[0] === '--' ? rest.slice(1) : rest;
+  return { name: basename(prog), elf: bytes, args };
+}
+
+function assembleSources(paths: string[], stderr: (s: string) => void): Uint8Array {
+  const read = (p: string): SourceFile => ({ path: p, text: new TextDecoder().decode(readHostFile(p)) });
+  const files = paths.map(read);
+  const report = (diags: Parameters<typeof formatDiagnostic>[0][]): void => {
+    if (diags.length > 0) stderr(diags.map((d) => formatDiagnostic(d)).join('\n') + '\n');
+  };
+  let r = assemble(files, { requireEntry: false });
+  if (!r.ok) {
+    report(r.diagnostics);
+    throw new UserError(`${paths.join(' ')}: assembly failed`);
+  }
+  if (!r.image.symbols.some((s) => s.name === '_start' && s.binding === 'global')) {
+    const lib = runtimeLibrary();
+    if (lib.length === 0)
+      throw new UserError(`${paths.join(' ')}: no global _start (the entry point); define and .globl _start (there is no guest runtime library in guest-programs/lib to supply one)`);
+    r = assemble([...files, ...lib.map(read)], { requireEntry: true });
+    if (!r.ok) {
+      report(r.diagnostics);
+      throw new UserError(`${paths.join(' ')}: assembly with the runtime library failed`);
+    }
+  }
+  report(r.diagnostics);
+  return writeElf(r.image);
+}
+
+/** The guest's environment: a small, host-independent one (TERM from the host if set). */
+export function guestEnvironment(): string[] {
+  return ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`];
+}
+
+function writeAllSync(fd: number, bytes: Uint8Array): void {
+  let off = 0;
+  while (off < bytes.length) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') continue;
+      if (code === 'EPIPE') return;
+      throw e;
+    }
+  }
+}
+
+/** The host's stdin as the console's input: chunks as they come, null at EOF. */
+function hostStdin(): () => Uint8Array | null {
+  let eof = false;
+  const buf = new Uint8Array(64 * KiB);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  return () => {
+    while (!eof) {
+      try {
+        const n = readSync(0, buf, 0, buf.length, null);
+        if (n === 0) break;
+        return buf.slice(0, n);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EAGAIN') break;
+        Atomics.wait(pause, 0, 0, 10);
+      }
+    }
+    eof = true;
+    return null;
+  };
+}
+
+/** Runs the program; returns the exit status for the host. */
+export function runProgram(argv: RunArgs): number {
+  const stderr = (s: string): void => writeAllSync(2, new TextEncoder().encode(s));
+  const prog = loadProgram(argv.prog, argv.args ?? [], stderr);
+  const opts: KernelOptions = {
+    memSize: parseMemSize(argv.mem),
+    paging: argv.paging === 5 ? 5 : 4,
+    tlb: argv.tlb === 'none' ? 'none' : undefined,
+    aslr: argv.aslr,
+    seed: checkInteger('--seed', argv.seed, 0),
+    maxInsns: argv.maxInsns === undefined ? undefined : checkInteger('--max-insns', argv.maxInsns, 1),
+    stdout: (b) => writeAllSync(1, b),
+    stderr: (b) => writeAllSync(2, b),
+    stdin: hostStdin(),
+  };
+  const k = Kernel.boot(opts);
+  if (argv.trace) {
+    k.trace.enable(argv.trace);
+    k.trace.stacktrace = argv.traceStack;
+    k.trace.sink = (line) => stderr(line + '\n');
+  }
+  (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
+  const t0 = performance.now();
+  const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
+  if (typeof task === 'number') {
+    if (argv.dmesg) stderr(k.printk.dmesg());
+    throw new UserError(`${argv.prog}: cannot execute (${errnoName(task)})`);
+  }
+  const r = k.run();
+  const seconds = (performance.now() - t0) / 1000;
+  if (argv.dmesg) stderr(k.printk.dmesg());
+  if (argv.stats) stderr(formatStats(k, r, seconds));
+  if (r.reason === 'maxInsns') {
+    stderr(`vmlab: stopped after ${r.instructions} instructions (--max-insns)\n`);
+    return EXIT_MAX_INSNS;
+  }
+  return r.exitCode ?? 1;
+}
+
+function checkInteger(opt: string, v: number, min: number): number {
+  if (!Number.isSafeInteger(v) || v < min) throw new UserError(`${opt}: '${v}' is not an integer >= ${min}`);
+  return v;
+}
+
+const pct = (num: number, den: number): string => (den === 0 ? '-' : `${((100 * num) / den).toFixed(2)}%`);
+
+/** The --stats report: one `name: value` line each, to stderr. */
+export function formatStats(k: Kernel, r: RunResult, seconds: number): string {
+  const lines: string[] = ['--- vmlab stats ---'];
+  lines.push(`instructions: ${r.instructions}`);
+  lines.push(`seconds: ${seconds.toFixed(3)}`);
+  lines.push(`MIPS: ${seconds > 0 ? (r.instructions / seconds / 1e6).toFixed(1) : '-'}`);
+  const faults = (k.mm as unknown as { faultStats?: () => Record<string, number> }).faultStats?.();
+  if (faults) for (const [kind, n] of Object.entries(faults)) if (n > 0) lines.push(`faults ${kind}: ${n}`);
+  const tlb = k.machine.mmu.stats();
+  for (const [name, s] of [['ITLB', tlb.itlb], ['DTLB', tlb.dtlb]] as const) {
+    lines.push(`${name}: ${s.lookups} lookups, ${pct(s.hits, s.lookups)} hits, ${s.misses} misses, ${s.walks} walks`);
+    const flushes = Object.entries(s.flushes).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`);
+    if (flushes.length > 0) lines.push(`${name} flushes: ${flushes.join(', ')}`);
+  }
+  lines.push(`frames in use: ${k.mm.framesInUse()}`);
+  return lines.join('\n') + '\n';
+}
