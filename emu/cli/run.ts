@@ -15,6 +15,11 @@ import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions, RunResult } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
 import { errnoName } from '../../kernel-ts/errno';
+import { Trace } from '../../kernel-ts/trace';
+import type { KernelMm } from '../../kernel-ts/mm/kernel-mm';
+import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
+import { FAULT_KIND_NAMES, NR_FAULT_KINDS } from '../../kernel-ts/mm/mm-struct';
+import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
 import { UserError } from './errors';
 import { guestProgramsDir } from './paths';
 
@@ -226,11 +231,19 @@ export function runProgram(argv: RunArgs): number {
     stdin: hostStdin(),
   };
   const k = Kernel.boot(opts);
+  const stats = argv.stats ? new RunStats(k) : null;
+  // The user's events go to stderr; --stats also listens to page faults (error codes) without printing them.
+  const shown = new Trace(() => 0, () => null);
   if (argv.trace) {
+    shown.enable(argv.trace);
     k.trace.enable(argv.trace);
     k.trace.stacktrace = argv.traceStack;
-    k.trace.sink = (line) => stderr(line + '\n');
   }
+  if (stats) k.trace.enable(PAGE_FAULT_EVENT);
+  k.trace.sink = (line, rec) => {
+    if (rec.event === PAGE_FAULT_EVENT) stats?.countFault(rec.text);
+    if (shown.enabled(rec.event)) stderr(line + '\n');
+  };
   (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
   const t0 = performance.now();
   const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
@@ -241,7 +254,7 @@ export function runProgram(argv: RunArgs): number {
   const r = k.run();
   const seconds = (performance.now() - t0) / 1000;
   if (argv.dmesg) stderr(k.printk.dmesg());
-  if (argv.stats) stderr(formatStats(k, r, seconds));
+  if (stats) stderr(stats.format(r, seconds));
   if (r.reason === 'maxInsns') {
     stderr(`vmlab: stopped after ${r.instructions} instructions (--max-insns)\n`);
     return EXIT_MAX_INSNS;
@@ -255,21 +268,62 @@ function checkInteger(opt: string, v: number, min: number): number {
 }
 
 const pct = (num: number, den: number): string => (den === 0 ? '-' : `${((100 * num) / den).toFixed(2)}%`);
+const PAGE_FAULT_EVENT = 'exceptions:page_fault_user';
 
-/** The --stats report: one `name: value` line each, to stderr. */
-export function formatStats(k: Kernel, r: RunResult, seconds: number): string {
-  const lines: string[] = ['--- vmlab stats ---'];
-  lines.push(`instructions: ${r.instructions}`);
-  lines.push(`seconds: ${seconds.toFixed(3)}`);
-  lines.push(`MIPS: ${seconds > 0 ? (r.instructions / seconds / 1e6).toFixed(1) : '-'}`);
-  const faults = (k.mm as unknown as { faultStats?: () => Record<string, number> }).faultStats?.();
-  if (faults) for (const [kind, n] of Object.entries(faults)) if (n > 0) lines.push(`faults ${kind}: ${n}`);
-  const tlb = k.machine.mmu.stats();
-  for (const [name, s] of [['ITLB', tlb.itlb], ['DTLB', tlb.dtlb]] as const) {
-    lines.push(`${name}: ${s.lookups} lookups, ${pct(s.hits, s.lookups)} hits, ${s.misses} misses, ${s.walks} walks`);
-    const flushes = Object.entries(s.flushes).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`);
-    if (flushes.length > 0) lines.push(`${name} flushes: ${flushes.join(', ')}`);
+/**
+ * What --stats reports: instructions and MIPS, user page faults by error code
+ * (from the page_fault_user tracepoint) and by what the fault handler did
+ * (each mm's FaultKind counters, collected as the mm goes away), TLB
+ * statistics, and frames in use after boot and at the end.
+ */
+class RunStats {
+  private readonly byError = new Map<number, number>();
+  private readonly byKind = new Float64Array(NR_FAULT_KINDS);
+  private readonly framesAfterBoot: number;
+
+  constructor(private readonly k: Kernel) {
+    this.framesAfterBoot = k.mm.framesInUse();
+    const kmm = k.mm as unknown as KernelMm;
+    const exitMmap = kmm.exitMmap.bind(kmm);
+    kmm.exitMmap = (mm: MmStruct): void => {
+      for (let i = 0; i < NR_FAULT_KINDS; i++) this.byKind[i]! += mm.faultCounts[i]!;
+      exitMmap(mm);
+    };
   }
-  lines.push(`frames in use: ${k.mm.framesInUse()}`);
-  return lines.join('\n') + '\n';
+
+  countFault(text: string): void {
+    const m = /error_code=0x([0-9a-f]+)/.exec(text);
+    if (m) {
+      const code = parseInt(m[1]!, 16);
+      this.byError.set(code, (this.byError.get(code) ?? 0) + 1);
+    }
+  }
+
+  format(r: RunResult, seconds: number): string {
+    const lines: string[] = ['--- vmlab stats ---'];
+    lines.push(`instructions: ${r.instructions}`);
+    lines.push(`seconds: ${seconds.toFixed(3)}`);
+    lines.push(`MIPS: ${seconds > 0 ? (r.instructions / seconds / 1e6).toFixed(1) : '-'}`);
+    const total = [...this.byError.values()].reduce((a, b) => a + b, 0);
+    lines.push(`page faults: ${total}`);
+    for (const [code, n] of [...this.byError].sort((a, b) => a[0] - b[0]))
+      lines.push(`  error 0x${code.toString(16)} (${pfErrorText(code)}): ${n}`);
+    for (let i = 0; i < NR_FAULT_KINDS; i++) if (this.byKind[i]! > 0) lines.push(`  ${FAULT_KIND_NAMES[i]}: ${this.byKind[i]}`);
+    const tlb = this.k.machine.mmu.stats();
+    for (const [name, s] of [['ITLB', tlb.itlb], ['DTLB', tlb.dtlb]] as const) {
+      lines.push(`${name}: ${s.lookups} lookups, ${pct(s.hits, s.lookups)} hits, ${s.misses} misses, ${s.walks} walks`);
+      const flushes = Object.entries(s.flushes).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`);
+      if (flushes.length > 0) lines.push(`${name} flushes: ${flushes.join(', ')}`);
+    }
+    lines.push(`frames in use: ${this.framesAfterBoot} after boot, ${this.k.mm.framesInUse()} at exit`);
+    return lines.join('\n') + '\n';
+  }
+}
+
+/** The #PF error code's bits in words (SDM Vol. 3A 4.7). */
+function pfErrorText(code: number): string {
+  const w = [code & PF_P ? 'protection' : 'not-present', code & PF_W ? 'write' : code & PF_I ? 'fetch' : 'read', code & PF_U ? 'user' : 'kernel'];
+  if (code & PF_RSVD) w.push('reserved-bit');
+  if (code & PF_PK) w.push('pkey');
+  return w.join(' ');
 }
