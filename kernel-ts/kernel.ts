@@ -20,7 +20,7 @@ import { Trace } from './trace';
 import { SyscallArgs } from './syscalls/args';
 import { syscallName } from './syscalls/numbers';
 import { SYSCALL_NORETURN, SYSCALL_RESTART, syscallTable } from './syscalls/table';
-import type { SyscallTable } from './syscalls/table';
+import type { SyscallHandler } from './syscalls/table';
 import { KernelMm } from './mm/kernel-mm';
 import { Vfs } from './fs/vfs';
 import type { FsMm, VfsKernel } from './fs/deps';
@@ -93,7 +93,8 @@ export class Kernel {
   private nextPid = 1;
   private firstPid = 0;
   private oopses = 0;
-  private readonly table: SyscallTable;
+  /** The system-call table (syscalls/table.ts), a copy a test or module may add entries to. */
+  readonly syscalls: Record<number, SyscallHandler>;
   private readonly args = new SyscallArgs();
   private readonly unknownLogged = new Set<number>();
 
@@ -103,7 +104,7 @@ export class Kernel {
     this.random = new KernelRandom(this.opts.seed);
     this.printk = new Printk(() => this.clockNs());
     this.trace = new Trace(() => this.clockNs(), () => (this.current ? { comm: this.current.comm, pid: this.current.pid } : null));
-    this.table = syscallTable();
+    this.syscalls = { ...syscallTable() };
   }
 
   /** start_kernel(): the banner, then the memory manager and the file systems. */
@@ -357,7 +358,7 @@ export class Kernel {
     const regs = t.regs;
     const nr = regs[35] === 0 ? regs[34]! : -1;
     this.args.half.set(regs.subarray(20, 32));
-    const h = nr >= 0 ? this.table[nr] : undefined;
+    const h = nr >= 0 ? this.syscalls[nr] : undefined;
     const traced = this.trace.enabledSpecs().length > 0;
     if (traced) this.traceEnter(nr);
     let ret: number;

@@ -29,9 +29,12 @@ export function px(v: number): string {
   return v.toString(16).padStart(16, '0');
 }
 
-/** Linux unhandled_signal(): init always, else a task whose action is SIG_DFL or SIG_IGN. */
+/**
+ * Linux unhandled_signal(): the task's action is SIG_DFL or SIG_IGN. (Linux
+ * also counts init; vmlab's pid 1 is just the first program, not an init with
+ * SIGNAL_UNKILLABLE, so it is treated like any task.)
+ */
 export function unhandledSignal(t: Task, signo: number): boolean {
-  if (t.pid === 1) return true;
   const h = t.sighand.action[signo]!.handler;
   return h === SIG_DFL || h === SIG_IGN;
 }

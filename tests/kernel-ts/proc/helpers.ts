@@ -62,3 +62,35 @@ export function framesAfter(k: Kernel): number {
 export function logLines(k: Kernel): string[] {
   return k.printk.all().map((r) => r.text);
 }
+
+/** Syscall numbers and constants for test programs (riscv64 Linux). */
+export const PRELUDE = `
+        .equ SYS_write, 64
+        .equ SYS_exit, 93
+        .equ SYS_exit_group, 94
+        .equ SYS_nanosleep, 101
+        .equ SYS_clock_gettime, 113
+        .equ SYS_sched_yield, 124
+        .equ SYS_kill, 129
+        .equ SYS_rt_sigaction, 134
+        .equ SYS_rt_sigprocmask, 135
+        .equ SYS_getpid, 172
+        .equ SYS_getppid, 173
+        .equ SYS_clone, 220
+        .equ SYS_execve, 221
+        .equ SYS_wait4, 260
+        .equ SYS_getrandom, 278
+        .equ SIGCHLD, 17
+        .equ SA_SIGINFO, 4
+`;
+
+/** A program: PRELUDE, then `body` as _start's code in .text, then `extra` (data, functions). */
+export function prog(body: string, extra = ''): string {
+  return `${PRELUDE}
+        .text
+        .globl _start
+_start:
+${body}
+${extra}
+`;
+}
