@@ -98,6 +98,7 @@ function handleSignal(k: Kernel, t: Task, info: KSiginfo): void {
   if (t.restart !== Restart.None) {
     // The task slept inside a system call with pc at its ecall.
     if (t.restart === Restart.Block || (act.flags & SA_RESTART) === 0) {
+      if (t.restart === Restart.Block) writeRemaining(k, t);
       t.setReg(REG_A0, -EINTR);
       advancePc(t);
       t.sleepDeadlineNs = -1;
@@ -115,6 +116,18 @@ function handleSignal(k: Kernel, t: Task, info: KSiginfo): void {
     act.handler = SIG_DFL;
     act.flags &= ~SA_RESETHAND;
   }
+}
+
+/** An interrupted nanosleep(req, rem) tells the caller, in *rem, how much of the sleep was left. */
+function writeRemaining(k: Kernel, t: Task): void {
+  const rem = t.reg(REG_A1);
+  if (rem === 0 || t.mm === null || t.sleepDeadlineNs < 0) return;
+  const left = Math.max(0, t.sleepDeadlineNs - k.clockNs());
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  dv.setBigInt64(0, BigInt(Math.floor(left / 1e9)), true);
+  dv.setBigInt64(8, BigInt(left % 1e9), true);
+  k.mm.copyToUser(t.mm, rem, b);
 }
 
 /** The address of the sigreturn trampoline in t's [vdso], or -1 if it has been unmapped. */

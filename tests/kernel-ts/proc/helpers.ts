@@ -5,6 +5,7 @@ import { writeElf } from '../../../asm/elf-write';
 import { Kernel } from '../../../kernel-ts/kernel';
 import type { KernelOptions, RunResult } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
+import { SyscallArgs } from '../../../kernel-ts/syscalls/args';
 
 /** Assembles one source file into ELF bytes (throws with the diagnostics on error). */
 export function elfOf(src: string, name = 'prog.s'): Uint8Array {
@@ -94,3 +95,35 @@ ${body}
 ${extra}
 `;
 }
+
+// ---- direct syscall checks on a spawned (not yet running) task ---------------
+
+export function spawned(seed = 1): { k: Kernel; t: Task; scratch: number } {
+  const b = bootKernel({ seed });
+  b.k.vfs.addExecutable('/bin/p', elfOf(prog('        li a7, 93\n        ecall')));
+  const t = b.k.spawn('/bin/p', ['p'], []);
+  if (typeof t === 'number') throw new Error(String(t));
+  return { k: b.k, t, scratch: Math.floor(t.reg(2) / 4096) * 4096 - 4096 };
+}
+
+export function call(k: Kernel, t: Task, nr: number, ...args: number[]): number {
+  const a = new SyscallArgs();
+  args.forEach((v, i) => {
+    a.half[2 * i] = v | 0;
+    a.half[2 * i + 1] = Math.floor(v / 2 ** 32) | 0;
+  });
+  return k.syscalls[nr]!(k, t, a);
+}
+
+export function put(k: Kernel, t: Task, addr: number, words: bigint[]): void {
+  const b = new Uint8Array(8 * words.length);
+  words.forEach((w, i) => new DataView(b.buffer).setBigUint64(8 * i, BigInt.asUintN(64, w), true));
+  if (k.mm.copyToUser(t.mm!, addr, b) !== 0) throw new Error(`cannot write ${addr.toString(16)}`);
+}
+
+export function get(k: Kernel, t: Task, addr: number, n: number): bigint[] {
+  const b = k.mm.copyFromUser(t.mm!, addr, 8 * n);
+  if (typeof b === 'number') throw new Error(String(b));
+  return Array.from({ length: n }, (_, i) => new DataView(b.buffer, b.byteOffset).getBigUint64(8 * i, true));
+}
+

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { SyscallArgs } from '../../../kernel-ts/syscalls/args';
 import { NR } from '../../../kernel-ts/syscalls/numbers';
-import type { Kernel } from '../../../kernel-ts/kernel';
-import type { Task } from '../../../kernel-ts/proc/task';
 import { SIGFRAME_SIZE, decodeSigframe, encodeSigframe } from '../../../kernel-ts/proc/sigframe';
 import { SIGSEGV, SIGUSR1, siginfo } from '../../../kernel-ts/proc/signal-defs';
-import { bootKernel, elfOf, framesAfter, logLines, prog, runPrograms } from './helpers';
+import { bootKernel, call, elfOf, framesAfter, get, logLines, prog, put, runPrograms, spawned } from './helpers';
 
 const KILL_SELF = (sig: number) => `
         li a7, SYS_getpid
@@ -304,37 +301,6 @@ seen:   .word 0`),
     expect(framesAfter(r.k)).toBe(r.baseline);
   });
 });
-
-// ---- direct syscall checks on a spawned (not yet running) task ---------------
-
-function spawned(): { k: Kernel; t: Task; scratch: number } {
-  const b = bootKernel();
-  b.k.vfs.addExecutable('/bin/p', elfOf(prog('        li a7, 93\n        ecall')));
-  const t = b.k.spawn('/bin/p', ['p'], []);
-  if (typeof t === 'number') throw new Error(String(t));
-  return { k: b.k, t, scratch: Math.floor(t.reg(2) / 4096) * 4096 - 4096 };
-}
-
-function call(k: Kernel, t: Task, nr: number, ...args: number[]): number {
-  const a = new SyscallArgs();
-  args.forEach((v, i) => {
-    a.half[2 * i] = v | 0;
-    a.half[2 * i + 1] = Math.floor(v / 2 ** 32) | 0;
-  });
-  return k.syscalls[nr]!(k, t, a);
-}
-
-function put(k: Kernel, t: Task, addr: number, words: bigint[]): void {
-  const b = new Uint8Array(8 * words.length);
-  words.forEach((w, i) => new DataView(b.buffer).setBigUint64(8 * i, BigInt.asUintN(64, w), true));
-  expect(k.mm.copyToUser(t.mm!, addr, b)).toBe(0);
-}
-
-function get(k: Kernel, t: Task, addr: number, n: number): bigint[] {
-  const b = k.mm.copyFromUser(t.mm!, addr, 8 * n);
-  if (typeof b === 'number') throw new Error(String(b));
-  return Array.from({ length: n }, (_, i) => new DataView(b.buffer, b.byteOffset).getBigUint64(8 * i, true));
-}
 
 describe('rt_sigaction and rt_sigprocmask validation', () => {
   it('rejects bad sizes, signals and pointers as Linux does', () => {
