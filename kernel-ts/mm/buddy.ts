@@ -115,6 +115,12 @@ export class BuddyAllocator {
   readonly nrFrames: number;
   /** Listener for kmem:mm_page_alloc / kmem:mm_page_free; null when tracing is off. */
   trace: MmPageTrace | null = null;
+  /**
+   * 1 for frames never handed out since boot: guest RAM starts zeroed, so such
+   * a frame needs no clearing (allocZeroedPage). Any allocation clears it.
+   */
+  private readonly pristine: Uint8Array;
+  private lastPristine = 0;
 
   // free_area[order]: list head (lowest pfn), block count, membership bitmap.
   private readonly freeHead = new Int32Array(NR_PAGE_ORDERS).fill(-1);
@@ -127,6 +133,7 @@ export class BuddyAllocator {
   constructor(opts: BuddyOptions) {
     this.nrFrames = opts.nrFrames;
     this.mem = new MemMap(opts.nrFrames);
+    this.pristine = new Uint8Array(opts.nrFrames).fill(1);
     for (let o = 0; o <= MAX_PAGE_ORDER; o++)
       this.present.push(new SummaryBitmap(Math.ceil(opts.nrFrames / 2 ** o)));
     this.reserve(0, 1);
@@ -251,9 +258,26 @@ export class BuddyAllocator {
         m.priv[t] = pfn;
       }
     }
+    if (order === 0) {
+      this.lastPristine = this.pristine[pfn]!;
+      this.pristine[pfn] = 0;
+    } else {
+      this.lastPristine = 0;
+      this.pristine.fill(0, pfn, pfn + (1 << order));
+    }
     this.freePages_ -= 1 << order;
     this.ownerPages[owner]! += 1 << order;
     if (this.trace) this.trace.mmPageAlloc(pfn, order, migratetypeOf(owner));
+    return pfn;
+  }
+
+  /**
+   * One frame whose contents are zero (Linux alloc_page(__GFP_ZERO)): zeroed
+   * with `clear` unless it was never allocated since boot. -1 when memory is out.
+   */
+  allocZeroedPage(owner: Owner, clear: (pfn: number) => void): number {
+    const pfn = this.allocPages(0, owner);
+    if (pfn >= 0 && this.lastPristine === 0) clear(pfn);
     return pfn;
   }
 

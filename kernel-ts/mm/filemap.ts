@@ -12,7 +12,6 @@
 import type { MappableFile } from '../fs/mappable';
 import type { VmFile } from './vma';
 import { Owner, PAGE_SIZE, PG_swapbacked, PG_uptodate } from './page';
-import { zeroFrame } from './pgtable';
 import type { KernelMm } from './kernel-mm';
 
 /** Per-file cache: page index -> pfn (Linux struct address_space). */
@@ -93,11 +92,10 @@ export class PageCache {
     const hit = s.pages.get(index);
     if (hit !== undefined) return hit;
     const kmm = this.kmm;
-    const pfn = kmm.buddy.allocPages(0, Owner.Pagecache);
+    const pfn = s.shmem ? kmm.buddy.allocZeroedPage(Owner.Pagecache, kmm.clearPage) : kmm.buddy.allocPages(0, Owner.Pagecache);
     if (pfn < 0) return -1;
     const pa = pfn * PAGE_SIZE;
     if (s.shmem) {
-      zeroFrame(kmm.mem, pa);
       kmm.memMap.setFlag(pfn, PG_swapbacked);
       this.nrShmem++;
     } else {

@@ -18,7 +18,7 @@ import { tableIndex } from '../../emu/machine/mmu/walk';
 import { Owner, PAGE_SIZE } from './page';
 import { PAGE_OFFSET_L4, PAGE_OFFSET_L5 } from './slab';
 import type { KernelVa } from './slab';
-import { Flush, KERNPG_TABLE, allocEntry, entryPfn, flushTlbPage, lookupPte, pgtableAlloc, setPte, zeroFrame } from './pgtable';
+import { Flush, KERNPG_TABLE, allocEntry, entryPfn, flushTlbPage, lookupPte, pgtableAlloc, setPte } from './pgtable';
 import type { KernelMm } from './kernel-mm';
 
 const TWO32 = 4294967296;
@@ -177,12 +177,11 @@ export class KernelSpace {
     const off = idx === 0 ? 0 : this.areas[idx - 1]!.off + this.areas[idx - 1]!.size;
     const area: VmapArea = { off, size: total, pfns: [], lazy: false };
     for (let i = 0; i < pages; i++) {
-      const pfn = kmm.buddy.allocPages(0, Owner.Vmalloc);
+      const pfn = kmm.buddy.allocZeroedPage(Owner.Vmalloc, kmm.clearPage);
       if (pfn < 0) {
         for (const p of area.pfns) kmm.buddy.freePages(p, 0);
         return null;
       }
-      zeroFrame(kmm.mem, pfn * PAGE_SIZE);
       area.pfns.push(pfn);
     }
     for (let i = 0; i < pages; i++) {

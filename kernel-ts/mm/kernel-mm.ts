@@ -79,6 +79,8 @@ export class KernelMm {
   readonly uaccess: Uaccess;
   /** The mm whose tables CR3 holds (null: swapper_pg_dir). */
   activeMm: MmStruct | null = null;
+  /** zeroFrame by pfn, for buddy.allocZeroedPage. */
+  readonly clearPage = (pfn: number): void => zeroFrame(this.mem, pfn * PAGE_SIZE);
   /** Scratch mmu_gather (one at a time: the kernel is not re-entrant here). */
   readonly gather = new TlbGather();
   private readonly pcidOwner: (MmStruct | null)[] = new Array<MmStruct | null>(NR_PCIDS).fill(null);

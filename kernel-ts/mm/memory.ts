@@ -16,7 +16,7 @@
 import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../../emu/machine/trap';
 import { PTE_A, PTE_D, PTE_NX_HI, PTE_P, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
 import { Owner, PAGE_SIZE, PG_anon, PG_swapbacked } from './page';
-import { PAGE_TABLE, allocEntry, copyFrame, entryPfn, setPte, zeroFrame } from './pgtable';
+import { PAGE_TABLE, allocEntry, copyFrame, entryPfn, setPte } from './pgtable';
 import { PTE_PRESENT_MASK, PTE_PROTNONE, PTE_WRITE_DIRTY, changePteProtHi, changePteProtLo, pfnPteHi, pfnPteLo, vmPageProtHi, vmPageProtLo } from './prot';
 import { isMappableFile } from './filemap';
 import { FaultKind } from './mm-struct';
@@ -144,9 +144,9 @@ export function expandStack(mm: MmStruct, vma: VmAreaStruct, addr: number): numb
   return 0;
 }
 
-/** Maps a fresh page: mapcount 1, RSS counted (Linux folio_add_new_anon_rmap + inc_mm_counter). */
-function newAnonPage(kmm: KernelMm): number {
-  const pfn = kmm.buddy.allocPages(0, Owner.Anon);
+/** A new anonymous page, mapcount 1 (Linux folio_add_new_anon_rmap); zeroed when `zero`. */
+function newAnonPage(kmm: KernelMm, zero: boolean): number {
+  const pfn = zero ? kmm.buddy.allocZeroedPage(Owner.Anon, kmm.clearPage) : kmm.buddy.allocPages(0, Owner.Anon);
   if (pfn < 0) return -1;
   const m = kmm.memMap;
   m.flags[pfn] = m.flags[pfn]! | PG_anon | PG_swapbacked;
@@ -159,9 +159,8 @@ function newAnonPage(kmm: KernelMm): number {
  * writable and dirty at once in a VM_WRITE VMA (pte_mkwrite(pte_mkdirty())).
  */
 function doAnonymousPage(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number): FaultOutcome {
-  const pfn = newAnonPage(kmm);
+  const pfn = newAnonPage(kmm, true);
   if (pfn < 0) return VM_FAULT_OOM;
-  zeroFrame(kmm.mem, pfn * PAGE_SIZE);
   const f = vma.vmFlags;
   const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_WRITE_DIRTY : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, bits), pfnPteHi(pfn, vmPageProtHi(f)));
@@ -186,7 +185,7 @@ function doFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo
   const f = vma.vmFlags;
   const shared = (f & VM_SHARED) !== 0;
   if (write && !shared) {
-    const pfn = newAnonPage(kmm);
+    const pfn = newAnonPage(kmm, false);
     if (pfn < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
     copyFrame(kmm.mem, pfn * PAGE_SIZE, cached * PAGE_SIZE);
     setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, vmPageProtLo(f) | PTE_WRITE_DIRTY), pfnPteHi(pfn, vmPageProtHi(f)));
@@ -244,7 +243,7 @@ function doWpPage(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, l
     setPte(kmm, mm, pte, lo, hi, writable, phi);
     return done(mm, FaultKind.CowReuse, VM_FAULT_OK);
   }
-  const pfn = newAnonPage(kmm);
+  const pfn = newAnonPage(kmm, false);
   if (pfn < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
   copyFrame(kmm.mem, pfn * PAGE_SIZE, old * PAGE_SIZE);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, (plo & 0xfff) | PTE_P | PTE_RW | PTE_A | PTE_D), pfnPteHi(pfn, phi & PTE_NX_HI));

@@ -62,12 +62,10 @@ export function vaHi(va: number): number {
  * as a physical address, or -1 when memory is out.
  */
 export function pgtableAlloc(kmm: KernelMm): number {
-  const pfn = kmm.buddy.allocPages(0, Owner.Pgtable);
+  const pfn = kmm.buddy.allocZeroedPage(Owner.Pgtable, kmm.clearPage);
   if (pfn < 0) return -1;
   kmm.memMap.setFlag(pfn, PG_pgtable);
-  const pa = pfn * PAGE_SIZE;
-  zeroFrame(kmm.mem, pa);
-  return pa;
+  return pfn * PAGE_SIZE;
 }
 
 /** Linux pte_free()/pmd_free(): gives a page-table frame back. */

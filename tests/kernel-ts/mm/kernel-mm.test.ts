@@ -85,6 +85,18 @@ describe('demand paging', () => {
     expect(b.kmm.memMap.pageMapcount(pte.pfn)).toBe(1);
   });
 
+  it('a reused frame is zeroed again (only never-used frames skip the clearing)', () => {
+    const b = boot();
+    const mm = newMm(b.kmm);
+    const a = b.kmm.doMmap(mm, 0, 4096, RW, ANON);
+    const pa = touch(b, mm, a, Access.Write);
+    b.machine.mem.write32(pa + 100, 0x5a5a5a5a);
+    b.kmm.doMunmap(mm, a, 4096);
+    const c = b.kmm.doMmap(mm, 0, 4096, RW, ANON);
+    expect(touch(b, mm, c, Access.Read)).toBe(pa);
+    expect(b.machine.mem.read32(pa + 100)).toBe(0);
+  });
+
   it('SIGSEGV: MAPERR outside every VMA, ACCERR for a write to a read-only VMA', () => {
     const b = boot();
     const mm = newMm(b.kmm);
