@@ -5,7 +5,7 @@
 import { PF_U, PF_W } from '../../emu/machine/trap';
 import { PTE_RW } from '../../emu/machine/mmu/paging';
 import type { MappableFile } from '../fs/mappable';
-import { EACCES, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW } from '../errno';
+import { EACCES, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../errno';
 import { PAGE_SIZE, PG_anon } from './page';
 import { Flush, entryPfn, lookupPte, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK, changePteProtHi, changePteProtLo } from './prot';
@@ -112,6 +112,7 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
   if (off % PAGE_SIZE !== 0 || off < 0) return -EINVAL;
   if (len === 0) return -EINVAL;
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
+  if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   if (!(flags & MAP_FIXED) && addr !== 0) addr = Math.max(addr - (addr % PAGE_SIZE), MMAP_MIN_ADDR); // round_hint_to_min
   len = pageAlign(len);
   if (len > mm.taskSize || !Number.isFinite(len)) return -ENOMEM;
@@ -140,11 +141,12 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
       vmFlags |= VM_SHARED | VM_MAYSHARE;
     } else if (type !== MAP_PRIVATE) return -EINVAL;
   }
-  if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   // __get_unmapped_area()
   if (flags & MAP_FIXED) {
     if (addr > mm.taskSize - len) return -ENOMEM;
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
+    // security_mmap_addr(): tasks lack CAP_SYS_RAWIO, so nothing below vm.mmap_min_addr.
+    if (addr < MMAP_MIN_ADDR) return -EPERM;
     if (flags & MAP_FIXED_NOREPLACE && mm.vmas.findVmaIntersection(addr, addr + len)) return -EEXIST;
   } else {
     const a = mm.vmas.getUnmappedArea(len, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, hint: addr, legacyBase: mm.mmapLegacyBase || undefined });

@@ -46,6 +46,9 @@ describe('mmap', () => {
     expect(kmm.doMmap(mm, 0, 4096, RW, ANON, null, 100)).toBe(EINVAL);
     expect(kmm.doMmap(mm, 0, 2 ** 48, RW, ANON)).toBe(ENOMEM);
     expect(kmm.doMmap(mm, 2 ** 47 - 4096, 8192, RW, ANON | MAP_FIXED)).toBe(ENOMEM);
+    expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON | MAP_FIXED)).toBe(-1);
+    expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON)).toBe(0x10000);
+    expect(kmm.doMmap(mm, 0x10000800, 4096, RW, ANON | MAP_FIXED_NOREPLACE)).toBe(EINVAL);
     const a = kmm.doMmap(mm, 0x10000000, 8192, RW, ANON | MAP_FIXED_NOREPLACE);
     expect(a).toBe(0x10000000);
     expect(kmm.doMmap(mm, 0x10001000, 4096, RW, ANON | MAP_FIXED_NOREPLACE)).toBe(EEXIST);
