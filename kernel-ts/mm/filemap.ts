@@ -119,6 +119,39 @@ export class PageCache {
   }
 
   /**
+   * Keeps mappings coherent with write(2) (Linux writes through the page
+   * cache): copies `bytes`, written at byte `pos` of f, into the pages of f
+   * that are cached. The VFS calls this after updating its own copy.
+   */
+  writeThrough(f: VmFile, pos: number, bytes: Uint8Array): void {
+    const s = this.space(f, false);
+    if (s === undefined) return;
+    const mem = this.kmm.mem;
+    let done = 0;
+    while (done < bytes.length) {
+      const at = pos + done;
+      const index = Math.floor(at / PAGE_SIZE);
+      const off = at % PAGE_SIZE;
+      const n = Math.min(bytes.length - done, PAGE_SIZE - off);
+      const pfn = s.pages.get(index);
+      if (pfn !== undefined) mem.writeBytes(pfn * PAGE_SIZE + off, bytes.subarray(done, done + n));
+      done += n;
+    }
+  }
+
+  /**
+   * For read(2) of a file whose pages may hold MAP_SHARED stores: copies the
+   * cached page `index` of f into `into` (4096 bytes) and returns true, or
+   * returns false when the page is not cached (the file's own data is current).
+   */
+  readCached(f: VmFile, index: number, into: Uint8Array): boolean {
+    const pfn = this.findGetPage(f, index);
+    if (pfn < 0) return false;
+    into.set(this.kmm.mem.readBytes(pfn * PAGE_SIZE, PAGE_SIZE));
+    return true;
+  }
+
+  /**
    * /proc/sys/vm/drop_caches (1 or 3): frees every cached page that no PTE
    * maps (invalidate_mapping_pages); shmem pages are not droppable. Returns
    * the number of pages freed.

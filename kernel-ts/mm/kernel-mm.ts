@@ -315,6 +315,14 @@ export class KernelMm {
   readCachePage(file: MappableFile, index: number): number {
     return this.pageCache.readCachePage(file, index);
   }
+  /** write(2) coherence: see PageCache.writeThrough. */
+  filemapWrite(file: MappableFile, pos: number, bytes: Uint8Array): void {
+    this.pageCache.writeThrough(file, pos, bytes);
+  }
+  /** read(2) coherence: see PageCache.readCached. */
+  filemapReadCached(file: MappableFile, index: number, into: Uint8Array): boolean {
+    return this.pageCache.readCached(file, index, into);
+  }
   /**
    * /proc/sys/vm/drop_caches: 1 or 3 drop the unmapped page-cache pages
    * (2, slab objects, has nothing to shrink here). Returns the pages freed.

@@ -145,6 +145,22 @@ describe('file mappings and the page cache', () => {
     expect(kmm.getUser32(mm, c)).toBe(0xcafe);
   });
 
+  it('write(2) and read(2) stay coherent with mappings through filemapWrite / filemapReadCached', () => {
+    const b = boot();
+    const kmm = b.kmm;
+    const f = fakeFile(2 * 4096);
+    const mm = newMm(kmm);
+    const a = kmm.doMmap(mm, 0, 2 * 4096, RW, MAP_SHARED, { file: f, writable: true });
+    expect(kmm.getUser32(mm, a + 4096)).toBe(0x0a090807);
+    kmm.filemapWrite(f, 4094, Uint8Array.of(1, 2, 3, 4));
+    expect(kmm.getUser32(mm, a + 4096)).toBe(0x0a090403);
+    kmm.putUser32(mm, a + 4096 + 8, 0xfeedface);
+    const page = new Uint8Array(4096);
+    expect(kmm.filemapReadCached(f, 1, page)).toBe(true);
+    expect(page[8]).toBe(0xce);
+    expect(kmm.filemapReadCached(f, 0, page)).toBe(false);
+  });
+
   it('MAP_SHARED|MAP_ANONYMOUS is shared with a forked child, and freed with the last user', () => {
     const b = boot();
     const kmm = b.kmm;

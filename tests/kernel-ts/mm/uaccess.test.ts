@@ -134,6 +134,14 @@ describe('kernel memory', () => {
     expect(kmm.meminfoValues().VmallocUsed).toBe(12);
   });
 
+  it('vmalloc with 5-level paging lives at 0xffa0000000000000', () => {
+    const b = boot({ paging: 5 });
+    const v = b.kmm.vmalloc(100)!;
+    expect(b.kmm.fmtKva(v)).toBe('0xffa0000000000000');
+    expect(kernelAccess(b, v.lo, v.hi, Access.Read)).toBe(b.kmm.vmallocToPfn(v) * 4096);
+    expect(b.kmm.fmtKva(b.kmm.physToVirt(0x2000))).toBe('0xff11000000002000');
+  });
+
   it('vfree leaves a stale TLB entry until the lazy purge', () => {
     const b = boot();
     const kmm = b.kmm;
