@@ -96,11 +96,14 @@ export class Kernel {
   /** The system-call table (syscalls/table.ts), a copy a test or module may add entries to. */
   readonly syscalls: Record<number, SyscallHandler>;
   private readonly args = new SyscallArgs();
+  /** x0..x31 of the CPU's register file (without its x0 write sink), the slice saved into task.regs. */
+  private readonly cpuRegs: Int32Array;
   private readonly unknownLogged = new Set<number>();
 
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
     this.machine = new Machine({ memSize: this.opts.memSize, tlb: opts.tlb });
+    this.cpuRegs = this.machine.cpu.x.subarray(0, 64);
     this.random = new KernelRandom(this.opts.seed);
     this.printk = new Printk(() => this.clockNs());
     this.trace = new Trace(() => this.clockNs(), () => (this.current ? { comm: this.current.comm, pid: this.current.pid } : null));
@@ -277,7 +280,8 @@ export class Kernel {
     const max = this.opts.maxInsns;
     if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
     while (budget > 0 && t.state === TASK_RUNNING) {
-      this.mm.switchMm(t.mm!);
+      // switch_mm() only when the address space changes (a CR3 write flushes the MMU's caches).
+      if (this.mm.activeMm !== t.mm) this.mm.switchMm(t.mm!);
       mmu.setCpl(3);
       cpu.x.set(t.regs);
       cpu.pcLo = t.pcLo;
@@ -302,13 +306,13 @@ export class Kernel {
       t.utimeNs += ran;
       this.saveRegs(t);
       if (stop === Stop.Budget) break;
-      const k0 = cpu.instret;
-      this.guard(t, stop === Stop.Ecall ? 'syscall' : 'trap', () => {
+      try {
         if (stop === Stop.Ecall) this.syscall(t);
         else userTrap(this, t);
         if (t.isAlive && signalPending(t)) doSignal(this, t);
-      });
-      t.stimeNs += cpu.instret - k0;
+      } catch (e) {
+        this.oops(t, stop === Stop.Ecall ? 'syscall' : 'trap', e);
+      }
       if (this.needResched) break;
     }
     this.current = null;
@@ -316,9 +320,7 @@ export class Kernel {
 
   private saveRegs(t: Task): void {
     const cpu = this.machine.cpu;
-    t.regs.set(cpu.x.subarray(0, t.regs.length));
-    t.regs[0] = 0;
-    t.regs[1] = 0;
+    t.regs.set(this.cpuRegs);
     t.pcLo = cpu.pcLo;
     t.pcHi = cpu.pcHi;
   }
@@ -357,7 +359,8 @@ export class Kernel {
   private syscall(t: Task): void {
     const regs = t.regs;
     const nr = regs[35] === 0 ? regs[34]! : -1;
-    this.args.half.set(regs.subarray(20, 32));
+    const half = this.args.half;
+    for (let i = 0; i < 12; i++) half[i] = regs[20 + i]!;
     const h = nr >= 0 ? this.syscalls[nr] : undefined;
     const traced = this.trace.enabledSpecs().length > 0;
     if (traced) this.traceEnter(nr);

@@ -1,8 +1,11 @@
 // `vmlab bench`: runs the guest programs of guest-programs/bench/*.s,
-// assembled by vmlab's own assembler, on a bare machine (no kernel yet): the
-// harness builds 4-level page tables with 4K user pages, enters CPL 3 and
-// runs until the program's exit ecall. Reports retired instructions, time,
-// MIPS and the ITLB/DTLB hit rates and walks of the measured run.
+// assembled by vmlab's own assembler. The machine benchmarks run on a bare
+// machine: the harness builds 4-level page tables with 4K user pages, enters
+// CPL 3 and runs until the program's exit ecall; they report retired
+// instructions, time, MIPS and the ITLB/DTLB hit rates and walks. The kernel
+// benchmarks (k*.s) boot the kernel, install the program in its rootfs and
+// run it as a process, measuring the kernel's paths end to end: demand-zero
+// page faults per second, fork+exit+wait per second, and a syscall-heavy loop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -13,6 +16,8 @@ import type { Machine } from '../machine/machine';
 import { PageSize } from '../machine/pagetable-builder';
 import type { TlbStats } from '../machine/mmu/tlb';
 import { TRAP_STATE } from '../machine/trap';
+import { writeElf } from '../../asm/elf-write';
+import { Kernel } from '../../kernel-ts/kernel';
 import { UserError } from './errors';
 import { USER_RW, bootBare } from './bare';
 import { guestProgramsDir } from './paths';
@@ -169,6 +174,89 @@ export function runBench(p: Program, image: LinkedImage, iterations: number, tlb
   };
 }
 
+interface KernelProgram {
+  name: string;
+  what: string;
+  /** Iterations (argv[1]) at --scale 1. */
+  iterations: number;
+  /** What one iteration counts as, and how many. */
+  unit: 'faults' | 'forks' | 'syscalls';
+  perIteration: number;
+}
+
+/** Guest RAM of the kernel benchmarks: room for kfaults' 64 MiB and its page tables. */
+const KERNEL_MEM_SIZE = 256 * MiB;
+
+const KERNEL_PROGRAMS: KernelProgram[] = [
+  {
+    name: 'kfaults',
+    what: 'demand-zero faults: mmap 64 MiB, write one word per page (16,384 faults), munmap; per round',
+    iterations: 8,
+    unit: 'faults',
+    perIteration: 16_384,
+  },
+  { name: 'kfork', what: 'fork (COW dup_mmap) + child exit + wait4, per iteration', iterations: 5_000, unit: 'forks', perIteration: 1 },
+  { name: 'kgetpid', what: 'getpid in a loop: one ecall per 4 instructions', iterations: 1_000_000, unit: 'syscalls', perIteration: 1 },
+];
+
+export interface KernelBenchResult {
+  program: string;
+  description: string;
+  iterations: number;
+  unit: KernelProgram['unit'];
+  /** Faults, forks or syscalls done. */
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  instructions: number;
+  mips: number;
+  /** Frames in use after the run (page cache dropped) minus after boot: 0 when nothing leaked. */
+  leakedFrames: number;
+}
+
+/** Boots a kernel, runs one k*.s program as a process to its exit, and times the run (boot excluded). */
+export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations: number, tlb: 'default' | 'none'): KernelBenchResult {
+  const k = Kernel.boot({ memSize: KERNEL_MEM_SIZE, aslr: false, tlb: tlb === 'none' ? 'none' : undefined });
+  const baseline = k.mm.framesInUse();
+  k.vfs.addExecutable(`/bin/${p.name}`, writeElf(image));
+  const t = k.spawn(`/bin/${p.name}`, [p.name, String(iterations)], []);
+  if (typeof t === 'number') throw new UserError(`bench ${p.name}: spawn failed (${t})`);
+  const i0 = k.machine.cpu.instret;
+  const t0 = performance.now();
+  const r = k.run();
+  const seconds = (performance.now() - t0) / 1000;
+  const expected = p.unit === 'syscalls' ? iterations & 0xff : 0;
+  if (r.reason !== 'exited' || r.exitCode !== expected) {
+    throw new UserError(`bench ${p.name}: ended with ${r.reason}, exit code ${r.exitCode} (expected ${expected})\n${k.printk.dmesg()}`);
+  }
+  k.mm.dropCaches();
+  const instructions = k.machine.cpu.instret - i0;
+  const events = iterations * p.perIteration;
+  return {
+    program: p.name,
+    description: p.what,
+    iterations,
+    unit: p.unit,
+    events,
+    seconds,
+    eventsPerSecond: events / seconds,
+    instructions,
+    mips: instructions / seconds / 1e6,
+    leakedFrames: k.mm.framesInUse() - baseline,
+  };
+}
+
+function kernelTable(results: KernelBenchResult[]): string {
+  const head = ['program', 'events', 'seconds', 'per second', 'instructions', 'MIPS', 'leaked frames'];
+  const rows = results.map((r) => [
+    r.program, `${r.events} ${r.unit}`, r.seconds.toFixed(3), `${Math.round(r.eventsPerSecond)} ${r.unit}/s`,
+    String(r.instructions), r.mips.toFixed(1), String(r.leakedFrames),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return ['vmlab kernel bench (processes on the kernel; no ASLR)', line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
 const pct = (r: TlbReport): string => (r.lookups === 0 ? '-' : `${(100 * r.hitRate).toFixed(2)}%`);
 
 function table(results: BenchResult[], tlb: string): string {
@@ -193,12 +281,17 @@ interface BenchArgs {
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: 'Run the benchmark guest programs (ALU loop, mul/div chain, memory stream, 64 MiB pointer chase)',
+  describe: 'Run the benchmark guest programs (ALU loop, mul/div chain, memory stream, 64 MiB pointer chase; kernel: faults, fork, syscalls)',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
       .option('tlb', { choices: ['default', 'none'] as const, default: 'default' as const, describe: "TLB model: Skylake-like, or 'none' (every access walks)" })
-      .option('only', { type: 'string', array: true, choices: PROGRAMS.map((p) => p.name), describe: 'Run only these programs' })
+      .option('only', {
+        type: 'string',
+        array: true,
+        choices: [...PROGRAMS, ...KERNEL_PROGRAMS].map((p) => p.name),
+        describe: 'Run only these programs',
+      })
       .option('scale', { type: 'number', default: 1, describe: 'Multiply every iteration count' })
       .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' })
       .check((a) => {
@@ -206,18 +299,26 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
         return true;
       }),
   handler: (args) => {
-    const chosen = PROGRAMS.filter((p) => args.only === undefined || args.only.includes(p.name));
+    const wanted = (name: string): boolean => args.only === undefined || args.only.includes(name);
     const results: BenchResult[] = [];
-    for (const p of chosen) {
+    for (const p of PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
       if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb);
       results.push(runBench(p, image, iterations, args.tlb));
     }
+    const kernel: KernelBenchResult[] = [];
+    for (const p of KERNEL_PROGRAMS.filter((q) => wanted(q.name))) {
+      const image = assembleProgram(p.name);
+      const iterations = Math.max(1, Math.round(p.iterations * args.scale));
+      if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb);
+      kernel.push(runKernelBench(p, image, iterations, args.tlb));
+    }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results, kernel }, null, 2) + '\n');
     } else {
-      process.stdout.write(table(results, args.tlb === 'none' ? 'none' : 'Skylake-like'));
+      if (results.length > 0) process.stdout.write(table(results, args.tlb === 'none' ? 'none' : 'Skylake-like'));
+      if (kernel.length > 0) process.stdout.write(kernelTable(kernel));
     }
   },
 };

@@ -64,7 +64,7 @@ export function forceSigsegv(t: Task): void {
 
 /** True when t has a pending signal it does not block (signal_pending after recalc_sigpending). */
 export function signalPending(t: Task): boolean {
-  return (t.pending.signal & ~t.blocked) !== 0n;
+  return t.pending.signal !== 0n && (t.pending.signal & ~t.blocked) !== 0n;
 }
 
 /**
