@@ -6,6 +6,7 @@ import { VM_FAULT_OK, VM_FAULT_SIGSEGV_ACCERR, VM_FAULT_SIGSEGV_MAPERR } from '.
 import { FaultKind } from '../../../kernel-ts/mm/mm-struct';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../kernel-ts/mm/mmap';
 import { boot, fault, newMm, touch, userAccess } from './helpers';
+import { archPickMmapLayout, archRandomizeBrk } from '../../../kernel-ts/mm/aslr';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -173,5 +174,22 @@ describe('munmap', () => {
     expect(kmm.framesInUse()).toBe(base);
     expect(mm.rss).toBe(0);
     expect(userAccess(b, a, Access.Read)).toEqual({ fault: PF_U });
+  });
+});
+
+describe('ASLR helpers', () => {
+  it('mmap_base below the stack gap; brk within 1 GiB; both page aligned and seeded', () => {
+    const b = boot();
+    const mm = newMm(b.kmm);
+    // Non-random layout: TASK_SIZE_LOW - (8 MiB + 1 MiB guard gap), clamped to at least 128 MiB.
+    expect(mm.mmapBase).toBe(2 ** 47 - 4096 - (128 << 20));
+    let seed = 0.5;
+    const random = (): number => seed;
+    archPickMmapLayout(mm, random, true);
+    const gap = (8 << 20) + (1 << 20) + 0x3fffff * 4096;
+    expect(mm.mmapBase).toBe(2 ** 47 - 4096 - gap - 2 ** 27 * 4096);
+    mm.brk = 0x500000;
+    seed = 0.25;
+    expect(archRandomizeBrk(mm, random)).toBe(0x500000 + (1 << 28));
   });
 });
