@@ -7,6 +7,8 @@
 // before PROG, everything after PROG (or after `--`) belongs to the guest.
 import { readFileSync, readSync, writeSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
 import type { Argv, CommandModule } from 'yargs';
 import { assemble, formatDiagnostic } from '../../asm/assembler';
 import type { SourceFile } from '../../asm/assembler';
@@ -57,31 +59,85 @@ const EPILOGUE = [
   'exceptions:page_fault_user, tlb:tlb_flush, syscalls (sys_enter/sys_exit), a group name, or all.',
 ].join('\n');
 
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: 'run <prog> [args..]',
+/** The run options (shared by the command's help and the parse of the words before PROG). */
+function runOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('mem', { type: 'string', default: '1G', describe: 'guest RAM (e.g. 64M, 1G)' })
+    .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
+    .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
+    .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
+    .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom)' })
+    .option('max-insns', { type: 'number', describe: 'stop after this many guest instructions' })
+    .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
+    .option('trace-stack', { type: 'boolean', default: false, describe: 'a kernel stack with each trace event' })
+    .option('dmesg', { type: 'boolean', default: false, describe: 'print the kernel log to stderr at exit' })
+    .option('stats', { type: 'boolean', default: false, describe: 'instructions, MIPS, faults, TLB and frames to stderr at exit' });
+}
+
+/** Options that take a value as the next word (unless written --name=value). */
+const VALUE_OPTIONS = new Set(['mem', 'paging', 'tlb', 'seed', 'max-insns', 'maxInsns', 'trace']);
+
+/**
+ * Splits the words after `run` into vmlab's options, PROG and the guest's
+ * words: options end at the first word that is not one (or at `--`), and
+ * everything after PROG goes to the guest verbatim.
+ */
+export function splitRunWords(words: string[]): { options: string[]; prog: string | null; rest: string[] } {
+  let i = 0;
+  const options: string[] = [];
+  while (i < words.length) {
+    const w = words[i]!;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (!w.startsWith('-') || w === '-') break;
+    const name = w.replace(/^--?/, '').split('=')[0]!;
+    const takesValue = VALUE_OPTIONS.has(name) && !w.includes('=');
+    options.push(...words.slice(i, i + (takesValue ? 2 : 1)));
+    i += takesValue ? 2 : 1;
+  }
+  return { options, prog: words[i] ?? null, rest: words.slice(i + 1) };
+}
+
+export const runCommand: CommandModule = {
+  command: 'run [prog] [args..]',
   describe: 'Run a RISC-V program (ELF or .s sources) on the vmlab kernel',
-  builder: (y) =>
-    y
-      .parserConfiguration({ 'unknown-options-as-args': true })
-      .positional('prog', { type: 'string', demandOption: true, describe: 'ELF executable or .s file' })
-      .positional('args', { type: 'string', array: true, default: [], describe: 'the guest\'s arguments (more .s files first)' })
-      .option('mem', { type: 'string', default: '1G', describe: 'guest RAM (e.g. 64M, 1G)' })
-      .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
-      .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
-      .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom)' })
-      .option('max-insns', { type: 'number', describe: 'stop after this many guest instructions' })
-      .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
-      .option('trace-stack', { type: 'boolean', default: false, describe: 'a kernel stack with each trace event' })
-      .option('dmesg', { type: 'boolean', default: false, describe: 'print the kernel log to stderr at exit' })
-      .option('stats', { type: 'boolean', default: false, describe: 'instructions, MIPS, faults, TLB and frames to stderr at exit' })
-      .epilogue(EPILOGUE) as unknown as Argv<RunArgs>,
-  handler: (argv) => {
-    // Arguments after `--` land in argv._ (after the command name); they belong to the guest too.
-    const afterDashes = (argv as unknown as { _: (string | number)[] })._.slice(1).map(String);
-    process.exitCode = runProgram({ ...argv, args: [...(argv.args ?? []).map(String), ...afterDashes] });
+  // Stop parsing at the command: the words after `run` are split here, so a
+  // guest argument that looks like a vmlab option reaches the guest.
+  builder: (y) => runOptions(y.parserConfiguration({ 'halt-at-non-option': true })).epilogue(EPILOGUE),
+  handler: () => {
+    // The words after `run`, exactly as the shell gave them (yargs has stopped parsing at the command).
+    const raw = hideBin(process.argv);
+    const { options, prog, rest } = splitRunWords(raw.slice(raw.indexOf('run') + 1));
+    if (options.includes('--help') || options.includes('-h')) {
+      runOptions(yargs([]))
+        .usage('vmlab run [options] PROG [ARGS...]\n\nRun a RISC-V program (ELF or .s sources) on the vmlab kernel')
+        .epilogue(EPILOGUE)
+        .wrap(Math.min(100, process.stdout.columns || 100))
+        .showHelp((text) => process.stdout.write(`${text}\n`));
+      return;
+    }
+    if (prog === null) throw new UserError('run: give a program (an ELF file or .s sources); see vmlab run --help', 2);
+    process.exitCode = runProgram({ ...parseRunOptions(options), prog, args: rest });
   },
 };
+
+/** yargs over the option words alone; mistakes become UserErrors (exit 2). */
+function parseRunOptions(words: string[]): Omit<RunArgs, 'prog' | 'args'> {
+  let failure: string | null = null;
+  const parsed = runOptions(yargs(words))
+    .strict()
+    .help(false)
+    .version(false)
+    .fail((msg) => {
+      failure = msg;
+    })
+    .parseSync();
+  if (failure !== null) throw new UserError(`run: ${failure}`, 2);
+  if (parsed._.length > 0) throw new UserError(`run: unexpected '${parsed._[0]}' among the options`, 2);
+  return parsed as unknown as Omit<RunArgs, 'prog' | 'args'>;
+}
 
 /** Parses a size: bytes, or a number with K/M/G (KiB, MiB, GiB), e.g. 64M. */
 export function parseMemSize(s: string): number {
@@ -160,10 +216,13 @@ function assembleSources(paths: string[], stderr: (s: string) => void): Uint8Arr
     report(r.diagnostics);
     throw new UserError(`${paths.join(' ')}: assembly failed`);
   }
-  if (!r.image.symbols.some((s) => s.name === '_start' && s.binding === 'global')) {
+  const defines = (name: string): boolean => r.ok && r.image.symbols.some((s) => s.name === name && s.binding === 'global');
+  if (!defines('_start')) {
     const lib = runtimeLibrary();
     if (lib.length === 0)
-      throw new UserError(`${paths.join(' ')}: no global _start (the entry point); define and .globl _start (there is no guest runtime library in guest-programs/lib to supply one)`);
+      throw new UserError(`${paths.join(' ')}: no global _start (the entry point), and no guest runtime library in guest-programs/lib to supply one`);
+    if (!defines('main'))
+      throw new UserError(`${paths.join(' ')}: defines neither a global _start nor main (the runtime library's _start calls main)`);
     r = assemble([...files, ...lib.map(read)], { requireEntry: true });
     if (!r.ok) {
       report(r.diagnostics);
