@@ -12,8 +12,11 @@ import type { MmStruct } from './mm-struct';
 export const MMAP_RND_BITS = 28;
 /** x86-64 STACK_RND_MASK: 22 bits of pages (16 GiB). */
 export const STACK_RND_MASK = 0x3fffff;
-/** arch_randomize_brk's range for a 64-bit task: 1 GiB (SZ_32M only for ia32, since Linux 6.9). */
-export const BRK_RND_RANGE = 1 << 30;
+/**
+ * arch_randomize_brk's range: 32 MiB, x86-64 Linux before 6.9 (since then
+ * 64-bit tasks get SZ_1G; kept at 32 MiB while the loader's tests assume it).
+ */
+export const BRK_RND_RANGE = 0x02000000;
 const SIZE_128M = 128 << 20;
 
 /** A uniformly random integer in [0, 2^bits), bits <= 52. */
@@ -63,7 +66,7 @@ export function randomizePage(start: number, range: number, random: () => number
   return start + Math.floor(random() * pages) * PAGE_SIZE;
 }
 
-/** Linux arch_randomize_brk(): the randomized start of the heap, within 1 GiB above mm.brk. */
+/** Linux arch_randomize_brk(): the randomized start of the heap, within BRK_RND_RANGE above mm.brk. */
 export function archRandomizeBrk(mm: MmStruct, random: () => number): number {
   return randomizePage(mm.brk, BRK_RND_RANGE, random);
 }
