@@ -3,13 +3,12 @@
 // kernel-ts/mm (mmap.ts, mremap.ts), which does Linux's checks and returns a
 // value or -errno.
 //
-// File mappings resolve the fd through the VFS's contract
-// `k.vfs.fileForMmap(t, fd): MmapSource | -errno` (MmapSource in mm/mmap.ts:
-// the file, its open mode, a driver's mmap hook). Until the VFS provides it,
-// file mappings fail with -ENODEV.
+// File mappings resolve the fd through the VFS: `k.vfs.fileForMmap(t, fd)`
+// gives the file, its open mode, whether it is /dev/zero (anonymous) and a
+// driver's mmap hook (mm/mmap.ts MmapSource), or -EBADF / -ENODEV.
 import type { Kernel } from '../kernel';
 import type { Task } from '../proc/task';
-import { EBADF, EINVAL, ENODEV } from '../errno';
+import { EBADF, EINVAL } from '../errno';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
 import { MAP_ANONYMOUS } from '../mm/mmap';
@@ -18,26 +17,17 @@ import type { SyscallArgs } from './args';
 import { NR } from './numbers';
 import type { SyscallTable } from './table';
 
-/** What mm needs from the VFS (K3 implements it on Vfs). */
-export interface MmapVfs {
-  fileForMmap(t: Task, fd: number): MmapSource | number;
-}
-
-// The kernel's KernelMm and the task's MmStruct are kernel-ts/mm's classes;
-// proc/deps.ts names them by interface, hence the narrowing here.
 function kmmOf(k: Kernel): KernelMm {
-  return k.mm as unknown as KernelMm;
+  return k.mm;
 }
 
 function mmOf(t: Task): MmStruct | null {
-  return t.mm as unknown as MmStruct | null;
+  return t.mm;
 }
 
 function fileSource(k: Kernel, t: Task, fd: number): MmapSource | number {
   if (fd < 0) return -EBADF;
-  const vfs = k.vfs as unknown as Partial<MmapVfs> | undefined;
-  if (vfs === undefined || typeof vfs.fileForMmap !== 'function') return -ENODEV;
-  return vfs.fileForMmap(t, fd);
+  return k.vfs.fileForMmap(t, fd);
 }
 
 function sysMmap(k: Kernel, t: Task, a: SyscallArgs): number {

@@ -104,7 +104,8 @@ describe('mm syscalls', () => {
     const kmm = b.kmm;
     const mm = newMm(kmm);
     mm.startBrk = mm.brk = 0x800000;
-    const k = { mm: kmm, vfs: undefined } as unknown as Kernel;
+    const vfs = { fileForMmap: (_t: Task, fd: number) => (fd === 3 ? -19 : -9) };
+    const k = { mm: kmm, vfs } as unknown as Kernel;
     const t = { pid: 1, comm: 't', mm } as unknown as Task;
     const args = (...v: number[]): SyscallArgs => {
       const a = new SyscallArgs();
