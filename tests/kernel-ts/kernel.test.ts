@@ -1,19 +1,75 @@
 import { describe, expect, it } from 'vitest';
-import { framesAfter, logLines, runPrograms } from './proc/helpers';
+import { bootKernel, elfOf, framesAfter, logLines, prog, runPrograms } from './proc/helpers';
 
-const EXIT42 = `
-        .text
-        .globl _start
-_start: li a0, 42
-        li a7, 93
-        ecall
-`;
+const EXIT42 = prog(`        li a0, 42\n        li a7, SYS_exit\n        ecall`);
 
 describe('kernel: boot and run', () => {
   it('runs a program to its exit status and frees every frame', () => {
     const r = runPrograms({ '/bin/exit42': EXIT42 });
     expect(r.result).toMatchObject({ reason: 'exited', status: 42 << 8, exitCode: 42 });
-    expect(logLines(r.k)[0]).toMatch(/^Linux version 6\.1\.0-vmlab \(vmlab kernel 0\.1, riscv64 guest, x86-64 paging, 4-level\)/);
+    expect(logLines(r.k)[0]).toBe('Linux version 6.1.0-vmlab (vmlab kernel 0.1, riscv64 guest, x86-64 paging, 4-level) #1 SMP PREEMPT vmlab');
     expect(framesAfter(r.k)).toBe(r.baseline);
+  });
+
+  it('boots with 5-level paging', () => {
+    const r = runPrograms({ '/bin/exit42': EXIT42 }, { paging: 5 });
+    expect(r.result.exitCode).toBe(42);
+    expect(logLines(r.k)[0]).toContain('5-level');
+  });
+
+  it('answers an unknown syscall with -ENOSYS and logs it once', () => {
+    const r = runPrograms({
+      '/bin/nosys': prog(`
+        li a7, 999
+        ecall
+        mv s0, a0
+        li a7, 999
+        ecall
+        add a0, a0, s0          # -38 * 2
+        neg a0, a0
+        li a7, SYS_exit
+        ecall`),
+    });
+    expect(r.result.exitCode).toBe(76);
+    expect(logLines(r.k).filter((l) => l.includes('unknown syscall'))).toEqual(['nosys[1]: unknown syscall 999']);
+  });
+
+  it('emits sys_enter/sys_exit and page_fault_user trace events when enabled', () => {
+    const b = bootKernel();
+    b.k.trace.enable('syscalls:sys_enter_getpid,syscalls:sys_exit_getpid,exceptions:page_fault_user');
+    b.k.vfs.addExecutable('/bin/t', elfOf(prog(`
+        li a7, SYS_getpid
+        ecall
+        la t0, v
+        sd a0, 0(t0)
+        li a7, SYS_exit
+        ecall`, `        .data\nv:      .dword 0`)));
+    b.k.spawn('/bin/t', ['t'], []);
+    b.k.run();
+    const recs = b.k.trace.records.map((r) => `${r.task?.comm}-${r.task?.pid} ${r.event}: ${r.text}`);
+    expect(recs).toEqual([
+      't-1 exceptions:page_fault_user: address=0x10000 ip=0x10000 error_code=0x14',
+      't-1 syscalls:sys_enter_getpid: NR 172 (0, 0, 0, 0, 0, 0)',
+      't-1 syscalls:sys_exit_getpid: NR 172 = 0x1',
+      't-1 exceptions:page_fault_user: address=0x11000 ip=0x10010 error_code=0x6',
+    ]);
+  });
+
+  it('runs tasks round robin: a sleeper does not hold up a spinner, and kill() from the host works', () => {
+    const b = bootKernel({ sliceInsns: 1000 });
+    b.k.vfs.addExecutable('/bin/spin', elfOf(prog('1:      j 1b')));
+    b.k.vfs.addExecutable('/bin/exit42', elfOf(EXIT42));
+    const spin = b.k.spawn('/bin/spin', ['spin'], []);
+    const quick = b.k.spawn('/bin/exit42', ['exit42'], []);
+    if (typeof spin === 'number' || typeof quick === 'number') throw new Error('spawn');
+    const r = b.k.runUntil(() => b.k.hostStatus.has(quick.pid));
+    expect(b.k.hostStatus.get(quick.pid)).toBe(42 << 8);
+    expect(r.instructions).toBeLessThan(5000);
+    expect(b.k.kill(spin.pid, 15)).toBe(0);
+    expect(b.k.kill(999, 15)).toBe(-3);
+    const done = b.k.run();
+    expect(done.reason).toBe('exited');
+    expect(done.status).toBe(15); // the first spawned process (spin) died of SIGTERM
+    expect(framesAfter(b.k)).toBe(b.baseline);
   });
 });

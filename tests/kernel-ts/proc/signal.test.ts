@@ -387,3 +387,16 @@ status: .word 0`)));
     expect(framesAfter(b.k)).toBe(b.baseline);
   });
 });
+
+describe('page-fault error codes in the segfault line', () => {
+  it('a write to the text is error 7; a jump into data is error 14, or 15 once the page is present', () => {
+    const w = runPrograms({ '/bin/wtext': prog('        la t0, _start\n        sd zero, 0(t0)') });
+    expect(w.result.status).toBe(11);
+    expect(logLines(w.k)).toContain('wtext[1]: segfault at 10000 ip 0000000000010008 sp 00007fffffffeea0 error 7 in wtext[10000+1000]');
+    const x = runPrograms({ '/bin/xdata': prog('        la t0, d\n        jr t0', '        .data\nd:      .dword 0') });
+    expect(x.result.status).toBe(11);
+    expect(logLines(x.k)).toContain('xdata[1]: segfault at 11000 ip 0000000000011000 sp 00007fffffffeea0 error 14 in xdata[11000+1000]');
+    const p = runPrograms({ '/bin/xdata': prog('        la t0, d\n        ld t1, 0(t0)\n        jr t0', '        .data\nd:      .dword 0') });
+    expect(logLines(p.k)).toContain('xdata[1]: segfault at 11000 ip 0000000000011000 sp 00007fffffffeea0 error 15 in xdata[11000+1000]');
+  });
+});
