@@ -4,6 +4,7 @@
 import type { Printk } from '../printk';
 import type { Task } from '../proc/task';
 import type { ConsoleHost } from './devices';
+import type { MappableFile } from './mappable';
 
 /** The address space a task's syscalls act on (K1's MmStruct). */
 export type UserMm = NonNullable<Task['mm']>;
@@ -23,6 +24,9 @@ export interface FsMm {
   status(mm: UserMm): string;
   /** drop_caches: 1 page cache, 2 slab, 3 both. */
   dropCaches(mode: number): void;
+  /** Page-cache coherence for read(2)/write(2) of mappable files (ramfs.ts PageCacheHooks). Optional. */
+  filemapWrite?(file: MappableFile, pos: number, bytes: Uint8Array): void;
+  filemapReadCached?(file: MappableFile, index: number, into: Uint8Array): boolean;
 }
 
 export interface VfsKernel {

@@ -119,6 +119,13 @@ export class Inode implements MappableFile {
     into.set(this.data.subarray(from, Math.min(from + PAGE_SIZE, this.size_)));
   }
 
+  /** MappableFile.writePage: writeback of a dirty shared page, clipped at EOF; nothing on a read-only file system. */
+  writePage(index: number, from: Uint8Array): void {
+    const at = index * PAGE_SIZE;
+    if (this.sb.readOnly || at >= this.size_) return;
+    this.data.set(from.subarray(0, Math.min(PAGE_SIZE, this.size_ - at)), at);
+  }
+
   /** Replaces the contents (rootfs population; not a user-visible write). */
   setContents(bytes: Uint8Array): void {
     this.data = bytes;

@@ -30,7 +30,7 @@ import {
 import type { File, FileOperations } from './file';
 import {
   File as OpenFile, O_ACCMODE, O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_RDONLY,
-  O_RDWR, O_TRUNC, O_WRONLY, fput,
+  O_RDWR, O_TRUNC, O_WRONLY,
 } from './file';
 import { FilesStruct } from './fdtable';
 import { Inode, MAY_EXEC, MAY_READ, MAY_WRITE, childPath, mkdirInode } from './inode';
@@ -101,8 +101,11 @@ export class Vfs {
   private readonly chrdevs = new Map<string, number>();
   private nextDynMajor = CHRDEV_MAJOR_DYN_FIRST;
   private readonly console: FileOperations;
+  /** The file operations of rootfs and /tmp regular files (page-cache coherent through k.mm). */
+  readonly regularFops: FileOperations;
 
   constructor(private readonly k: VfsKernel) {
+    this.regularFops = ramfsFileOps(() => this.k.mm);
     this.root = ramfsMount('rootfs', ROOTFS_DEV, true, '/', null);
     mkdirInode(this.root, 'bin', dirOps);
     this.dev = this.root.link('dev', ramfsMount('devtmpfs', DEVTMPFS_DEV, false, '/dev', this.root));
@@ -137,7 +140,7 @@ export class Vfs {
     const old = dir.children!.get(name);
     if (old?.isDir) throw new Error(`addFile: ${old.path} is a directory`);
     dir.children!.delete(name);
-    const inode = new Inode(this.root.sb, S_IFREG | (mode & 0o7777), ramfsFileOps, childPath(dir, name), dir);
+    const inode = new Inode(this.root.sb, S_IFREG | (mode & 0o7777), this.regularFops, childPath(dir, name), dir);
     inode.setContents(bytes);
     inode.mtimeNs = this.nowNs();
     return dir.link(name, inode);
@@ -219,7 +222,7 @@ export class Vfs {
       } else {
         if (p.dir.sb.readOnly) return -EROFS;
         if (p.dir.sb !== this.tmp.sb) return -EACCES;
-        inode = ramfsCreate(p.dir, p.name, mode & ~DEFAULT_UMASK, this.nowNs());
+        inode = ramfsCreate(p.dir, p.name, mode & ~DEFAULT_UMASK, this.nowNs(), this.regularFops);
       }
     } else {
       const r = this.lookup(path, flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, start);
@@ -289,14 +292,7 @@ export class Vfs {
       const hook = file.fop.mmap;
       return { ...base, anonymous: false, mmap: (vma: VmAreaStruct) => hook(file, vma) };
     }
-    if (inode.isReg && file.fop === ramfsFileOps) return { ...base, anonymous: false };
+    if (inode.isReg && file.fop === this.regularFops) return { ...base, anonymous: false };
     return -ENODEV;
   }
-
-  /** Closes every descriptor in files (used when a task exits). */
-  static closeFile(file: File): void {
-    fput(file);
-  }
 }
-
-export { LOOKUP_FOLLOW };

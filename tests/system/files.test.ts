@@ -23,3 +23,31 @@ describe('system: files', () => {
     expect(r.dmesg).toMatch(/\] files \(1\): drop_caches: 3\n/);
   });
 });
+
+describe('system: file mappings', () => {
+  // Needs kernel.ts's vfsView to hand the VFS k.mm's filemapWrite and
+  // filemapReadCached (fs/deps.ts FsMm); until then read(2) cannot see stores
+  // made through a MAP_SHARED mapping.
+  const coherent = (): boolean => {
+    const r = runGuest(guestTest('hello'));
+    const mm = (r.k.vfs as unknown as { k: { mm: { filemapReadCached?: unknown } } }).k.mm;
+    return typeof mm.filemapReadCached === 'function';
+  };
+
+  it.skipIf(!coherent())('keeps MAP_SHARED mappings of /tmp files coherent with read and write', () => {
+    const r = runGuest(guestTest('mapshared'));
+    expect(r.stdout).toBe(
+      [
+        'ok mmap MAP_SHARED of a /tmp file',
+        'ok the mapping shows the file',
+        'ok pread sees a store through the mapping',
+        'ok the mapping sees a pwrite',
+        'ok a MAP_PRIVATE mapping shows the file',
+        'ok its store stays private',
+        'ok the file keeps the store after munmap',
+        '',
+      ].join('\n'),
+    );
+    expect(r.exitCode).toBe(0);
+  });
+});

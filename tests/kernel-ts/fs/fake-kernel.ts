@@ -17,6 +17,8 @@ export interface FakeKernel extends VfsKernel {
   stdinChunks: Uint8Array[];
   dropped: number[];
   pagemap: Map<number, bigint>;
+  /** The page cache's view of file pages: `${ino}:${index}` -> 4096 bytes. */
+  cached: Map<string, Uint8Array>;
   ns: number;
 }
 
@@ -29,6 +31,7 @@ export function fakeKernel(): { k: FakeKernel; vfs: Vfs } {
     stdinChunks: [],
     dropped: [],
     pagemap: new Map(),
+    cached: new Map(),
     ns: 0,
     opts: {
       stdout: (b) => k.stdout.push(...b),
@@ -45,6 +48,17 @@ export function fakeKernel(): { k: FakeKernel; vfs: Vfs } {
       buddyinfo: () => 'Node 0, zone   Normal      1 \n',
       status: () => 'VmPeak:\t     100 kB\nVmSize:\t     100 kB\n',
       dropCaches: (mode) => void k.dropped.push(mode),
+      filemapWrite: (f, pos, bytes) => {
+        for (let i = 0; i < bytes.length; i++) {
+          const page = k.cached.get(`${f.ino}:${Math.floor((pos + i) / 4096)}`);
+          if (page) page[(pos + i) % 4096] = bytes[i]!;
+        }
+      },
+      filemapReadCached: (f, index, into) => {
+        const page = k.cached.get(`${f.ino}:${index}`);
+        if (page) into.set(page);
+        return page !== undefined;
+      },
     } satisfies FsMm,
     clockNs: () => k.ns,
   };

@@ -102,6 +102,32 @@ describe('/tmp', () => {
     expect(Array.from(enc(readAll(h) as string))).toEqual([0, 0, 0, 0, 120]);
   });
 
+  it('reads and writes through the page cache where it holds a page (MAP_SHARED coherence)', () => {
+    const { k, vfs } = fakeKernel();
+    const f = open(vfs, '/tmp/shared', O_RDWR | O_CREAT);
+    write(f, 'a'.repeat(5000));
+    const page1 = new Uint8Array(4096).fill(0x62); // a mapping stored 'b's into page 1
+    k.cached.set(`${f.inode.ino}:1`, page1);
+    f.pos = 4094;
+    expect(readAll(f)).toBe('aabbbb'.slice(0, 2) + 'b'.repeat(5000 - 4096));
+    f.pos = 4100;
+    write(f, 'XY');
+    expect(dec(page1.subarray(4, 6))).toBe('XY');
+    expect(dec(f.inode.data.subarray(4100, 4102))).toBe('XY');
+  });
+
+  it('takes back dirty shared pages (writePage), clipped at EOF, never on rootfs', () => {
+    const { vfs } = fakeKernel();
+    const f = open(vfs, '/tmp/wb', O_RDWR | O_CREAT);
+    write(f, 'x'.repeat(4100));
+    f.inode.writePage(1, new Uint8Array(4096).fill(0x79));
+    expect(f.inode.size).toBe(4100);
+    expect(dec(f.inode.data.subarray(4094, 4100))).toBe('xxyyyy');
+    const ro = vfs.addFile('/ro', enc('abc'));
+    ro.writePage(0, new Uint8Array(4096));
+    expect(dec(ro.data)).toBe('abc');
+  });
+
   it('needs the parent directory to exist', () => {
     expect(vfs.open('/tmp/no/such', O_WRONLY | O_CREAT)).toBe(-ENOENT);
     expect(vfs.open('/proc/newfile', O_WRONLY | O_CREAT)).toBe(-EACCES);
