@@ -5,8 +5,7 @@
 // new mm is complete or torn down, so a failed execve returns -errno to a
 // caller that still has its old image (Linux's point of no return is after
 // this).
-import { E2BIG, EACCES, EFAULT, EINVAL, ENOMEM } from '../errno';
-import { S_ISREG, S_IXUGO } from '../fs/stat';
+import { E2BIG, EFAULT, EINVAL, ENOMEM } from '../errno';
 import { PAGE_SIZE } from '../mm/page';
 import { DEFAULT_MAP_WINDOW } from '../mm/vma';
 import { archPickMmapLayout, archRandomizeBrk, randomizeStackTop } from '../mm/aslr';
@@ -43,13 +42,6 @@ const pageUp = (a: number): number => Math.ceil(a / PAGE_SIZE) * PAGE_SIZE;
 
 function protOf(p: ElfPhdr): number {
   return (p.flags & PF_R ? PROT_READ : 0) | (p.flags & PF_W ? PROT_WRITE : 0) | (p.flags & PF_X ? PROT_EXEC : 0);
-}
-
-/** may_open(MAY_EXEC) for a regular file: -EACCES for anything not a regular file with an x bit. */
-export function checkExecPermission(inode: ExecInode): number {
-  if (!S_ISREG(inode.mode)) return -EACCES;
-  if ((inode.mode & S_IXUGO) === 0) return -EACCES;
-  return 0;
 }
 
 /** Checks argument sizes as bprm does: each string <= MAX_ARG_STRLEN, all of them <= ARG_MAX. */

@@ -5,7 +5,8 @@
 import { E2BIG, EFAULT, ENAMETOOLONG, ENOENT } from '../errno';
 import type { Kernel } from '../kernel';
 import type { ExecInode } from './deps';
-import { MAX_ARG_STRLEN, checkExecPermission, loadElf } from './exec';
+import { MAX_ARG_STRLEN, loadElf } from './exec';
+import { fput } from '../fs/file';
 import { TASK_COMM_LEN } from './task';
 import type { Task } from './task';
 
@@ -16,30 +17,11 @@ export const MAX_ARG_STRINGS = 0x7fffffff;
 
 const REG_SP = 2;
 
-/** What the VFS offers exec: open_exec (K3's Vfs.openExec), or a plain lookup. */
-interface ExecVfs {
-  openExec?: (path: string) => { inode: ExecInode; file: unknown } | number;
-  lookup(path: string): ExecInode | number;
-}
-
-/** The executable's inode for path, or -errno (-ENOENT, -EACCES...). */
+/** open_exec(): the executable's inode and a release of the open file, or -errno (-ENOENT, -EACCES...). */
 function openExec(k: Kernel, path: string): { inode: ExecInode; release: () => void } | number {
-  const vfs = k.vfs as unknown as ExecVfs;
-  if (vfs.openExec) {
-    const r = vfs.openExec(path);
-    if (typeof r === 'number') return r;
-    const file = r.file as { count?: number; fop?: { release?: (i: unknown, f: unknown) => void } };
-    return {
-      inode: r.inode,
-      release: () => {
-        if (typeof file.count === 'number' && --file.count === 0) file.fop?.release?.(r.inode, file);
-      },
-    };
-  }
-  const inode = vfs.lookup(path);
-  if (typeof inode === 'number') return inode;
-  const p = checkExecPermission(inode);
-  return p < 0 ? p : { inode, release: () => {} };
+  const ex = k.vfs.openExec(path);
+  if (typeof ex === 'number') return ex;
+  return { inode: ex.inode, release: () => fput(ex.file) };
 }
 
 /** Replaces t's image with the program at path: 0 or -errno (t unchanged on failure). */
@@ -53,8 +35,7 @@ export function execTask(k: Kernel, t: Task, path: string, argv: readonly string
   const old = t.mm;
   t.mm = img.mm;
   if (old !== null) k.mm.exitMmap(old);
-  const files = t.files as { closeOnExec?: () => void };
-  files.closeOnExec?.();
+  t.files.closeOnExec();
   t.sighand.flushHandlers();
   t.comm = path.slice(path.lastIndexOf('/') + 1).slice(0, TASK_COMM_LEN - 1);
   t.clearChildTid = 0;
