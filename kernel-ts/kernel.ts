@@ -14,7 +14,7 @@
 import { Machine } from '../emu/machine/machine';
 import { Stop } from '../emu/machine/cpu/cpu';
 import type { TlbConfig } from '../emu/machine/mmu/tlb';
-import { ENAMETOOLONG, ENOENT } from './errno';
+import { ENAMETOOLONG, ENOENT, ENOSYS, ESRCH } from './errno';
 import { KERN_INFO, KERN_WARNING, Printk } from './printk';
 import { Trace } from './trace';
 import { SyscallArgs } from './syscalls/args';
@@ -223,7 +223,7 @@ export class Kernel {
   /** kill(2) from the host: 0 or -ESRCH. */
   kill(pid: number, sig: number): number {
     const t = this.tasks.get(pid);
-    if (!t) return -3;
+    if (!t) return -ESRCH;
     if (sig !== 0) sendSignal(t, siginfo(sig, SI_KERNEL));
     return 0;
   }
@@ -298,7 +298,7 @@ export class Kernel {
         // An exception out of the machine or the fault handler: the registers are whatever the CPU holds.
         this.saveRegs(t);
         t.utimeNs += cpu.instret - before;
-        this.oops(t, 'page fault', e);
+        this.oops(t, 'user trap', e);
         break;
       }
       const ran = cpu.instret - before;
@@ -370,7 +370,7 @@ export class Kernel {
         this.unknownLogged.add(nr);
         this.printk.log(`${t.comm}[${t.pid}]: unknown syscall ${nr >= 0 ? nr : `0x${t.reg(17).toString(16)}`}`, KERN_INFO);
       }
-      ret = -38; // -ENOSYS
+      ret = -ENOSYS;
     } else {
       ret = h(this, t, this.args);
     }

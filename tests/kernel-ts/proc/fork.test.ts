@@ -227,3 +227,19 @@ env0:   .asciz "K=V"`),
     expect(framesAfter(r.k)).toBe(r.baseline);
   });
 });
+
+describe('clone flags', () => {
+  it('refuses thread-making and sharing flags with -EINVAL', async () => {
+    const { call, spawned } = await import('./helpers');
+    const { NR } = await import('../../../kernel-ts/syscalls/numbers');
+    const { k, t } = spawned();
+    const before = k.mm.framesInUse();
+    for (const flags of [0x100 | 17, 0x4000 | 0x100 | 17, 0x10000 | 17, 0x800 | 17, 0x400 | 17, 65]) {
+      expect(call(k, t, NR.clone, flags, 0, 0, 0, 0)).toBe(-22);
+    }
+    expect(k.mm.framesInUse()).toBe(before);
+    expect(call(k, t, NR.clone, 17, 0, 0, 0, 0)).toBe(2);
+    expect(k.tasks.get(2)!.reg(10)).toBe(0);
+    expect(k.tasks.get(2)!.pc).toBe(t.pc + 4);
+  });
+});
