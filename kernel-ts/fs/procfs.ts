@@ -21,7 +21,6 @@ import type { Task } from '../proc/task';
 import { EXIT_ZOMBIE, TASK_INTERRUPTIBLE } from '../proc/task';
 import { SIG_DFL, SIG_IGN, NSIG } from '../proc/signal-defs';
 import { showMaps } from '../mm/vma';
-import type { VmaSet } from '../mm/vma';
 import { PAGE_SIZE } from '../mm/page';
 
 const EINVAL = 22;
@@ -122,8 +121,7 @@ export class ProcFs {
   }
 
   private showMaps(task: Task): ShowResult {
-    const mm = task.mm as { vmas?: VmaSet } | null;
-    return mm?.vmas ? showMaps(mm.vmas) : '';
+    return task.mm ? showMaps(task.mm.vmas) : '';
   }
 
   /** proc_pid_status() (fs/proc/array.c): Linux's lines in Linux's order. */
@@ -197,9 +195,8 @@ export class ProcFs {
         if (ppos.pos % PM_ENTRY_BYTES !== 0 || buf.length % PM_ENTRY_BYTES !== 0) return -EINVAL;
         const mm = task.mm;
         if (!mm || buf.length === 0) return 0;
-        const taskSize = (mm as { taskSize?: number }).taskSize ?? 2 ** 47;
         const vpn = ppos.pos / PM_ENTRY_BYTES;
-        const n = Math.min(buf.length / PM_ENTRY_BYTES, taskSize / PAGE_SIZE - vpn);
+        const n = Math.min(buf.length / PM_ENTRY_BYTES, mm.taskSize / PAGE_SIZE - vpn);
         if (n <= 0) return 0;
         const view = new DataView(buf.buffer, buf.byteOffset, n * PM_ENTRY_BYTES);
         for (let i = 0; i < n; i++) view.setBigUint64(i * PM_ENTRY_BYTES, this.k.mm.pagemapEntry(mm, (vpn + i) * PAGE_SIZE), true);

@@ -4,7 +4,6 @@
 // kernel buffers: the driver fills or reads a Uint8Array, uaccess copies.
 import type { Kernel } from '../kernel';
 import type { Task } from '../proc/task';
-import type { SyscallArgs } from './args';
 import type { SyscallHandler, SyscallTable } from './table';
 import { NR } from './numbers';
 import type { File } from '../fs/file';
@@ -14,7 +13,8 @@ import { RLIMIT_NOFILE } from '../fs/fdtable';
 import type { Inode } from '../fs/inode';
 import { LOOKUP_FOLLOW, PATH_MAX } from '../fs/namei';
 import { S_IFLNK, encodeStat } from '../fs/stat';
-import type { FsMm, UserMm } from '../fs/deps';
+import type { KernelMm } from '../mm/kernel-mm';
+import type { MmStruct } from '../mm/mm-struct';
 import type { Vfs } from '../fs/vfs';
 import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, EISDIR, EROFS, ERANGE, ENOENT } from '../errno';
 
@@ -50,20 +50,19 @@ const IOVEC_SIZE = 16;
 /** Regular files move through the kernel in pieces of this size (bounded kernel buffers). */
 export const RW_CHUNK = 1 << 20;
 
-// The typed views of the kernel's parts this file uses.
-const vfsOf = (k: Kernel): Vfs => k.vfs as unknown as Vfs;
-const mmOf = (k: Kernel): FsMm => k.mm as unknown as FsMm;
-const filesOf = (t: Task): FilesStruct => t.files as unknown as FilesStruct;
+// Short names for the kernel's parts this file uses.
+const vfsOf = (k: Kernel): Vfs => k.vfs;
+const mmOf = (k: Kernel): KernelMm => k.mm;
+const filesOf = (t: Task): FilesStruct => t.files;
 
-function userMm(t: Task): UserMm {
+function userMm(t: Task): MmStruct {
   if (!t.mm) throw new Error(`task ${t.pid} makes a system call without an mm`);
   return t.mm;
 }
 
 /** Linux access_ok(): the range lies below TASK_SIZE (uaccess checks every page again). */
 function accessOk(t: Task, uaddr: number, len: number): boolean {
-  const taskSize = (userMm(t) as { taskSize?: number }).taskSize ?? 2 ** 47;
-  return uaddr >= 0 && len >= 0 && uaddr + len <= taskSize;
+  return uaddr >= 0 && len >= 0 && uaddr + len <= userMm(t).taskSize;
 }
 
 /** getname(): the path string at uaddr, or -EFAULT / -ENAMETOOLONG. */
@@ -374,6 +373,3 @@ export const fsSyscalls: SyscallTable = {
   [NR_FS.ftruncate]: sysFtruncate,
   [NR_FS.getcwd]: sysGetcwd,
 };
-
-/** For tests: the handlers by name. */
-export type { SyscallArgs };
