@@ -156,3 +156,37 @@ describe('ASLR', () => {
     expect(a.brk % 4096).toBe(0);
   });
 });
+
+describe('sharing through the page cache', () => {
+  it('two runs of one program map the same text frame; their data pages are private', () => {
+    const b = bootKernel();
+    b.k.vfs.addExecutable('/bin/nap', elfOf(prog(`
+        la t0, v
+        sd sp, 0(t0)            # a private copy of the data page
+        la a0, ts
+        li a1, 0
+        li a7, SYS_nanosleep
+        ecall
+        li a0, 0
+        li a7, SYS_exit
+        ecall`, `
+        .data
+        .align 3
+ts:     .dword 1, 0
+v:      .dword 0`)));
+    const t1 = b.k.spawn('/bin/nap', ['nap'], []);
+    const t2 = b.k.spawn('/bin/nap', ['nap'], []);
+    if (typeof t1 === 'number' || typeof t2 === 'number') throw new Error('spawn');
+    b.k.runUntil(() => t1.state === 1 && t2.state === 1);
+    const text1 = b.k.mm.followPte(t1.mm!, 0x10000);
+    const text2 = b.k.mm.followPte(t2.mm!, 0x10000);
+    expect(text1.present && text2.present).toBe(true);
+    expect(text1.pfn).toBe(text2.pfn);
+    const data1 = b.k.mm.followPte(t1.mm!, 0x11000);
+    const data2 = b.k.mm.followPte(t2.mm!, 0x11000);
+    expect(data1.pfn).not.toBe(data2.pfn);
+    expect(data1.writable && data1.dirty).toBe(true);
+    b.k.run();
+    expect(framesAfter(b.k)).toBe(b.baseline);
+  });
+});
