@@ -3,8 +3,6 @@
 // through splitmix32. ASLR, AT_RANDOM and getrandom(2) all draw from it, in
 // the order the kernel asks.
 
-const TWO32 = 4294967296;
-
 export class KernelRandom {
   private s0: number;
   private s1: number;
@@ -38,19 +36,6 @@ export class KernelRandom {
     this.s2 ^= t;
     this.s3 = rotl(this.s3, 11);
     return r;
-  }
-
-  /** The low `bits` (<= 52) bits of get_random_long(). */
-  bits(bits: number): number {
-    const lo = this.u32();
-    const hi = this.u32();
-    if (bits <= 32) return bits === 32 ? lo : (lo & ((1 << bits) - 1)) >>> 0;
-    return (hi & ((1 << (bits - 32)) - 1)) * TWO32 + lo;
-  }
-
-  /** A value in [0, n) for n <= 2^32 (get_random_u32_below). */
-  below(n: number): number {
-    return Math.floor((this.u32() / TWO32) * n);
   }
 
   /** Fills `buf` (get_random_bytes). */

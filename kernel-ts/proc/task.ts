@@ -79,7 +79,10 @@ export class Task {
   clearChildTid = 0;
   /** Instructions this task has run (utime, for rusage and /proc). */
   utimeNs = 0;
-  /** Kernel-side time charged to the task (syscalls, faults), in ns. */
+  /**
+   * System time (rusage ru_stime). Always 0: the clock counts guest
+   * instructions, and the kernel's work retires none.
+   */
   stimeNs = 0;
   /** Minor/major faults (rusage ru_minflt/ru_majflt). */
   minFlt = 0;
