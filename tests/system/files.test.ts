@@ -51,3 +51,21 @@ describe('system: file mappings', () => {
     expect(r.exitCode).toBe(0);
   });
 });
+
+describe('system: descriptors', () => {
+  it('closes O_CLOEXEC descriptors at execve and keeps the others', () => {
+    const r = runGuest(guestTest('exec'), { others: [guestTest('fdcheck')] });
+    expect(r.stdout).toBe(
+      'ok open O_CLOEXEC gets fd 3\nok open gets fd 4\nok execve closed the O_CLOEXEC descriptor\nok execve kept the other descriptor\n',
+    );
+    expect(r.exitCode).toBe(0);
+  });
+
+  it('stops at RLIMIT_NOFILE with EMFILE', () => {
+    const r = runGuest(guestTest('emfile'));
+    expect(r.stdout).toBe(
+      'ok the open after the limit is EMFILE\nok 1021 opens succeed (fds 3..1023)\nok the lowest free descriptor is reused\n',
+    );
+    expect(r.exitCode).toBe(0);
+  });
+});
