@@ -89,6 +89,8 @@ export class Kernel {
   readonly hostStatus = new Map<number, number>();
   /** Set by sched_yield: end the current slice after this call. */
   needResched = false;
+  /** The task that ran last (for sched_switch). */
+  private prev: Task | null = null;
   private idleNs = 0;
   private nextPid = 1;
   private firstPid = 0;
@@ -273,6 +275,8 @@ export class Kernel {
   private runSlice(t: Task): void {
     const cpu = this.machine.cpu;
     const mmu = this.machine.mmu;
+    if (this.prev !== t && this.trace.enabled('sched:sched_switch')) this.traceSwitch(t);
+    this.prev = t;
     this.current = t;
     this.needResched = false;
     if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
@@ -316,6 +320,14 @@ export class Kernel {
       if (this.needResched) break;
     }
     this.current = null;
+  }
+
+  /** sched_switch in Linux's format; prev_state R if the previous task is runnable, S asleep, X gone. */
+  private traceSwitch(next: Task): void {
+    const p = this.prev;
+    const state = p === null ? 'R' : p.state === TASK_RUNNING ? 'R' : p.isAlive ? 'S' : 'X';
+    const prev = p === null ? 'prev_comm=swapper/0 prev_pid=0' : `prev_comm=${p.comm} prev_pid=${p.pid}`;
+    this.trace.emit('sched:sched_switch', `${prev} prev_prio=120 prev_state=${state} ==> next_comm=${next.comm} next_pid=${next.pid} next_prio=120`);
   }
 
   private saveRegs(t: Task): void {

@@ -7,6 +7,7 @@ import type { Kernel } from '../kernel';
 import type { ExecInode } from './deps';
 import { MAX_ARG_STRLEN, loadElf } from './exec';
 import { fput } from '../fs/file';
+import { KERN_WARNING } from '../printk';
 import { TASK_COMM_LEN } from './task';
 import type { Task } from './task';
 
@@ -26,6 +27,11 @@ function openExec(k: Kernel, path: string): { inode: ExecInode; release: () => v
 
 /** Replaces t's image with the program at path: 0 or -errno (t unchanged on failure). */
 export function execTask(k: Kernel, t: Task, path: string, argv: readonly string[], envp: readonly string[]): number {
+  if (argv.length === 0) {
+    // Linux 5.18+: a program never starts with argc == 0 (CVE-2021-4034).
+    k.printk.log(`process '${t.comm}' launched '${path}' with NULL argv: empty string added`, KERN_WARNING);
+    argv = [''];
+  }
   const ex = openExec(k, path);
   if (typeof ex === 'number') return ex;
   const img = loadElf(k, ex.inode, path, argv, envp);

@@ -44,6 +44,7 @@ export function shellExitCode(status: number): number {
  */
 export function doExit(k: Kernel, t: Task, status: number): void {
   if (!t.isAlive) return;
+  if (k.trace.enabled('sched:sched_process_exit')) k.trace.emit('sched:sched_process_exit', `comm=${t.comm} pid=${t.pid} prio=120`);
   t.exitCode = status;
   t.restart = Restart.None;
   k.sched.remove(t);

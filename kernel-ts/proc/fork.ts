@@ -64,5 +64,8 @@ export function kernelClone(k: Kernel, parent: Task, args: CloneArgs): number {
   if ((args.flags & CLONE_PARENT_SETTID) !== 0) k.mm.putUser32(parent.mm, args.parentTid, child.pid);
   parent.children.add(child);
   k.addTask(child);
+  if (k.trace.enabled('sched:sched_process_fork')) {
+    k.trace.emit('sched:sched_process_fork', `comm=${parent.comm} pid=${parent.pid} child_comm=${child.comm} child_pid=${child.pid}`);
+  }
   return child.pid;
 }

@@ -72,4 +72,37 @@ describe('kernel: boot and run', () => {
     expect(done.status).toBe(15); // the first spawned process (spin) died of SIGTERM
     expect(framesAfter(b.k)).toBe(b.baseline);
   });
+
+  it('emits sched events: exec, fork, switch, exit', () => {
+    const b = bootKernel();
+    b.k.trace.enable('sched');
+    b.k.vfs.addExecutable('/bin/f', elfOf(prog(`
+        li a0, SIGCHLD
+        li a1, 0
+        li a2, 0
+        li a3, 0
+        li a4, 0
+        li a7, SYS_clone
+        ecall
+        beqz a0, 1f
+        li a1, 0
+        li a2, 0
+        li a3, 0
+        li a7, SYS_wait4
+        ecall
+1:      li a0, 0
+        li a7, SYS_exit
+        ecall`)));
+    b.k.spawn('/bin/f', ['f'], []);
+    b.k.run();
+    expect(b.k.trace.records.map((r) => `${r.event}: ${r.text}`)).toEqual([
+      'sched:sched_process_exec: filename=/bin/f pid=1 old_pid=1',
+      'sched:sched_switch: prev_comm=swapper/0 prev_pid=0 prev_prio=120 prev_state=R ==> next_comm=f next_pid=1 next_prio=120',
+      'sched:sched_process_fork: comm=f pid=1 child_comm=f child_pid=2',
+      'sched:sched_switch: prev_comm=f prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=f next_pid=2 next_prio=120',
+      'sched:sched_process_exit: comm=f pid=2 prio=120',
+      'sched:sched_switch: prev_comm=f prev_pid=2 prev_prio=120 prev_state=X ==> next_comm=f next_pid=1 next_prio=120',
+      'sched:sched_process_exit: comm=f pid=1 prio=120',
+    ]);
+  });
 });
