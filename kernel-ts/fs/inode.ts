@@ -31,6 +31,8 @@ export class SuperBlock {
 export interface InodeOperations {
   /** A directory's dynamic lookup (procfs's /proc/<pid>): the child or null. */
   readonly lookup?: (dir: Inode, name: string) => Inode | null;
+  /** The names lookup() knows beyond `children`, for getdents64 (procfs's pids). */
+  readonly readdir?: (dir: Inode) => string[];
   /** The symlink target, computed when followed (/proc/self). Null: the link is dangling (-ENOENT). */
   readonly getLink?: (inode: Inode) => string | null;
   /** Access check beyond root's DAC override (sysctl files check their mode even for root): 0 or -EACCES. */

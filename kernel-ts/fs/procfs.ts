@@ -57,7 +57,10 @@ export class ProcFs {
   ) {
     this.sb = new SuperBlock('proc', dev, false);
     this.root = new Inode(this.sb, 0o040555, dirOps, '/proc', parent);
-    this.root.iop = { lookup: (_dir, name) => this.lookupPid(name) };
+    this.root.iop = {
+      lookup: (_dir, name) => this.lookupPid(name),
+      readdir: () => [...this.k.tasks.keys()].sort((a, b) => a - b).map(String),
+    };
     const self = this.root.link('self', new Inode(this.sb, S_IFLNK | 0o777, {}, '/proc/self', this.root));
     self.iop = { getLink: () => (this.k.current ? String(this.k.current.tgid) : null) };
     this.createSingle('meminfo', () => this.k.mm.meminfo());

@@ -7,7 +7,8 @@ import type { Task } from '../proc/task';
 import type { SyscallHandler, SyscallTable } from './table';
 import { NR } from './numbers';
 import type { File } from '../fs/file';
-import { MAX_RW_COUNT, O_CLOEXEC, fput, getFile } from '../fs/file';
+import { MAX_RW_COUNT, O_APPEND, O_CLOEXEC, O_NONBLOCK, fput, getFile } from '../fs/file';
+import { getdents64 } from '../fs/readdir';
 import type { FilesStruct } from '../fs/fdtable';
 import { RLIMIT_NOFILE } from '../fs/fdtable';
 import type { Inode } from '../fs/inode';
@@ -24,6 +25,7 @@ export const NR_FS = {
   dup: 23,
   dup3: 24,
   fcntl: 25,
+  getdents64: 61,
   ftruncate: 46,
   pread64: 67,
   pwrite64: 68,
@@ -325,7 +327,7 @@ const sysFcntl: SyscallHandler = (_k, t, a) => {
       return file.flags;
     case F_SETFL: {
       // Only O_APPEND and O_NONBLOCK can change (SETFL_MASK, less the async flags).
-      const changeable = 0o2000 | 0o4000;
+      const changeable = O_APPEND | O_NONBLOCK;
       file.flags = (file.flags & ~changeable) | (a.int(2) & changeable);
       return 0;
     }
@@ -345,6 +347,18 @@ const sysFtruncate: SyscallHandler = (_k, t, a) => {
   if (file.inode.sb.readOnly) return -EROFS;
   file.inode.setSize(length);
   return 0;
+};
+
+/** getdents64(): linux_dirent64 records of an open directory; -ENOTDIR, -EINVAL (buffer too small), -EFAULT. */
+const sysGetdents64: SyscallHandler = (k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  if (!file.inode.isDir) return -ENOTDIR;
+  const { bytes, next } = getdents64(file.inode, file.pos, a.uint(2));
+  if (bytes === null) return -EINVAL;
+  if (bytes.length > 0 && mmOf(k).copyToUser(userMm(t), a.u64(1), bytes) < 0) return -EFAULT;
+  file.pos = next;
+  return bytes.length;
 };
 
 /** getcwd(): every task's working directory is "/". */
@@ -372,4 +386,5 @@ export const fsSyscalls: SyscallTable = {
   [NR_FS.fcntl]: sysFcntl,
   [NR_FS.ftruncate]: sysFtruncate,
   [NR_FS.getcwd]: sysGetcwd,
+  [NR_FS.getdents64]: sysGetdents64,
 };

@@ -56,3 +56,24 @@ describe('path lookup', () => {
     expect(vfs.lookup('/loop/x')).toBe(-ELOOP);
   });
 });
+
+describe('getdents64 records', () => {
+  it('are linux_dirent64: ino, next offset, 8-aligned reclen, d_type, NUL-terminated name', async () => {
+    const { getdents64, DT_DIR, DT_REG } = await import('../../../kernel-ts/fs/readdir');
+    const { vfs } = fakeKernel();
+    vfs.addFile('/etc/motd', hello);
+    const etc = vfs.lookup('/etc');
+    if (typeof etc === 'number') throw new Error('no /etc');
+    const all = getdents64(etc, 0, 4096);
+    const b = all.bytes!;
+    const v = new DataView(b.buffer);
+    expect(b.length).toBe(24 + 24 + 24);
+    expect([Number(v.getBigUint64(0, true)), Number(v.getBigInt64(8, true)), v.getUint16(16, true), v.getUint8(18), b[19], b[20]]).toEqual([etc.ino, 1, 24, DT_DIR, 0x2e, 0]);
+    expect([Number(v.getBigInt64(56, true)), v.getUint16(64, true), v.getUint8(66)]).toEqual([3, 24, DT_REG]);
+    expect(new TextDecoder().decode(b.subarray(67, 71))).toBe('motd');
+    expect(all.next).toBe(3);
+    expect(getdents64(etc, 3, 4096)).toEqual({ bytes: new Uint8Array(0), next: 3 });
+    expect(getdents64(etc, 0, 30)).toEqual({ bytes: b.subarray(0, 24), next: 1 });
+    expect(getdents64(etc, 2, 20).bytes).toBeNull();
+  });
+});
