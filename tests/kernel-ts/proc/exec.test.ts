@@ -190,3 +190,24 @@ v:      .dword 0`)));
     expect(framesAfter(b.k)).toBe(b.baseline);
   });
 });
+
+describe('the stack VMA', () => {
+  it('grows down on demand to 1 MiB, and a touch 16 MiB down is a SIGSEGV', () => {
+    const grow = runPrograms({
+      '/bin/grow': prog(`
+        li t1, 256
+        li t2, 4096
+1:      sub sp, sp, t2
+        sd t1, 0(sp)
+        addi t1, t1, -1
+        bnez t1, 1b
+        li a0, 0
+        li a7, SYS_exit
+        ecall`),
+    });
+    expect(grow.result.status).toBe(0);
+    expect(framesAfter(grow.k)).toBe(grow.baseline);
+    const far = runPrograms({ '/bin/far': prog('        li t0, 16 << 20\n        sub sp, sp, t0\n        sd zero, 0(sp)') });
+    expect(far.result.status).toBe(11);
+  });
+});

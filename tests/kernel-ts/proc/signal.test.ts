@@ -179,6 +179,19 @@ set:    .dword 1 << 10`),
     expect(logLines(r.k).some((l) => l.startsWith('blocked[1]: segfault at 0 '))).toBe(true);
   });
 
+  it('an ignored SIGSEGV still kills on a fault', () => {
+    const r = runPrograms({
+      '/bin/ign': prog(`
+${SIGACTION(SIGSEGV, 'ign')}
+        ld t0, 0(zero)`, `
+        .data
+        .align 3
+ign:    .dword 1, 0, 0`),
+    });
+    expect(r.result.status).toBe(11);
+    expect(logLines(r.k).some((l) => l.startsWith('ign[1]: segfault at 0 '))).toBe(true);
+  });
+
   it('a signal frame that cannot be written is a SIGSEGV', () => {
     const r = runPrograms({
       '/bin/badsp': prog(`
