@@ -211,6 +211,7 @@ long syscall(long nr, ...);
 #define AT_EXECFN 31
 #define AT_SYSINFO_EHDR 33
 unsigned long getauxval(unsigned long type);
+char *getenv(const char *name);
 
 /* ---- time ---- */
 struct timespec {

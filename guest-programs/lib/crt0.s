@@ -1,7 +1,8 @@
 # crt0.s: the process entry point. Linux starts _start with
 #   sp -> argc, argv[0..argc-1], NULL, envp[0..], NULL, auxv pairs..., AT_NULL
 # (fs/binfmt_elf.c create_elf_tables). _start sets environ and __auxv, calls
-# main(argc, argv, envp) and passes its return value to exit().
+# main(argc, argv, envp) and passes its return value to exit(). getauxval
+# and getenv read what _start recorded.
         .include "linux.inc"
 
         .bss
@@ -59,3 +60,30 @@ getauxval:
         li      a0, 0
         ret
         .size   getauxval, .-getauxval
+
+# char *getenv(const char *name): the value of name in environ, or NULL.
+        .globl  getenv
+        .type   getenv, @function
+getenv:
+        la      t0, environ
+        ld      t0, 0(t0)
+        beqz    t0, 4f
+1:      ld      t1, 0(t0)               # t1 = "NAME=value"
+        beqz    t1, 4f
+        mv      t2, a0
+2:      lbu     t3, 0(t2)
+        lbu     t4, 0(t1)
+        beqz    t3, 3f
+        bne     t3, t4, 5f
+        addi    t2, t2, 1
+        addi    t1, t1, 1
+        j       2b
+3:      li      t3, '='                 # name ended: a match if the entry has '=' here
+        bne     t4, t3, 5f
+        addi    a0, t1, 1
+        ret
+5:      addi    t0, t0, 8
+        j       1b
+4:      li      a0, 0
+        ret
+        .size   getenv, .-getenv

@@ -253,20 +253,20 @@ calloc:
 # void *realloc(void *p, size_t n): p's contents (up to n bytes) in a block
 # of n bytes. realloc(NULL, n) = malloc(n); realloc(p, 0) frees p and
 # returns NULL (glibc). A brk block shrinks in place (the tail is freed) and
-# grows in place when it is the last block before the top and the break has
-# room; otherwise the data moves to a new block. On failure p is untouched
+# grows in place when it is the last block before the top (moving the break
+# if needed); otherwise the data moves to a new block. On failure p is untouched
 # and NULL is returned.
         .globl  realloc
         .type   realloc, @function
 realloc:
         beqz    a0, .Lmalloc_tail
-        addi    sp, sp, -48
-        sd      ra, 40(sp)
-        sd      fp, 32(sp)
-        sd      s1, 24(sp)
-        sd      s2, 16(sp)
-        sd      s3, 8(sp)
-        addi    fp, sp, 48
+        addi    sp, sp, -64
+        sd      ra, 56(sp)
+        sd      fp, 48(sp)
+        sd      s1, 40(sp)
+        sd      s2, 32(sp)
+        sd      s3, 24(sp)
+        addi    fp, sp, 64
         bnez    a1, 1f
         call    free
         li      a0, 0
@@ -301,11 +301,29 @@ realloc:
         la      t4, heap_top
         ld      t5, 0(t4)
         bne     t3, t5, .Lmove
-        add     t3, t0, t2
+        add     t3, t0, t2              # t3 = the new end
         la      t5, heap_end
-        ld      t5, 0(t5)
-        bgtu    t3, t5, .Lmove
-        sd      t2, 0(t0)
+        ld      t6, 0(t5)
+        bleu    t3, t6, 6f
+        sd      t2, 0(sp)               # past the break: grow it (sbrk keeps s-registers only)
+        sub     a0, t3, t6
+        li      t0, HEAP_STEP - 1
+        add     a0, a0, t0
+        not     t0, t0
+        and     a0, a0, t0
+        sd      a0, 8(sp)
+        call    sbrk
+        la      t5, heap_end
+        ld      t6, 0(t5)
+        bne     a0, t6, .Lmove          # failed, or someone else moved the break
+        ld      t0, 8(sp)
+        add     t6, t6, t0
+        sd      t6, 0(t5)
+        ld      t2, 0(sp)
+        addi    t0, s1, -HDR
+        add     t3, t0, t2
+        la      t4, heap_top
+6:      sd      t2, 0(t0)
         sd      t3, 0(t4)
         j       .Lsame
 4:      bleu    a1, s3, .Lsame          # an mmapped block keeps its mapping while n fits
@@ -326,12 +344,12 @@ realloc:
 .Lsame:
         mv      a0, s1
 .Lrealloc_out:
-        ld      ra, 40(sp)
-        ld      fp, 32(sp)
-        ld      s1, 24(sp)
-        ld      s2, 16(sp)
-        ld      s3, 8(sp)
-        addi    sp, sp, 48
+        ld      ra, 56(sp)
+        ld      fp, 48(sp)
+        ld      s1, 40(sp)
+        ld      s2, 32(sp)
+        ld      s3, 24(sp)
+        addi    sp, sp, 64
         ret
 .Lmalloc_tail:
         mv      a0, a1
