@@ -238,6 +238,9 @@ export function guestEnvironment(): string[] {
   return ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`];
 }
 
+/** SIGPIPE's number: when the host closes our output, vmlab ends as a writer killed by SIGPIPE does. */
+const SIGPIPE = 13;
+
 function writeAllSync(fd: number, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) {
@@ -246,7 +249,8 @@ function writeAllSync(fd: number, bytes: Uint8Array): void {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') return;
+      // `vmlab run prog | head`: the reader is gone, so is the run (exit status 128 + SIGPIPE, as a shell shows it).
+      if (code === 'EPIPE') process.exit(128 + SIGPIPE);
       throw e;
     }
   }
