@@ -34,6 +34,7 @@ import { SIGKILL, SI_KERNEL, siginfo } from './proc/signal-defs';
 import { Restart, TASK_RUNNING, Task } from './proc/task';
 import { fixUserFault, userTrap } from './proc/traps';
 import { bootBanner } from './proc/uts';
+import { syscallEnterText, syscallExitText } from './proc/syscall-trace';
 import { SigHand } from './proc/signal-defs';
 
 export interface KernelOptions {
@@ -375,7 +376,8 @@ export class Kernel {
     for (let i = 0; i < 12; i++) half[i] = regs[20 + i]!;
     const h = nr >= 0 ? this.syscalls[nr] : undefined;
     const traced = this.trace.enabledSpecs().length > 0;
-    if (traced) this.traceEnter(nr);
+    // A call re-issued after a sleep is, for the tracer, the same call still in progress.
+    if (traced && t.restart === Restart.None) this.traceEnter(nr);
     let ret: number;
     if (h === undefined) {
       if (!this.unknownLogged.has(nr)) {
@@ -393,20 +395,17 @@ export class Kernel {
       advancePc(t);
       t.restart = Restart.None;
     }
-    if (traced) this.traceExit(nr, ret);
+    if (traced && ret !== SYSCALL_RESTART && t.isAlive) this.traceExit(nr, ret === SYSCALL_NORETURN ? t.reg(10) : ret);
   }
 
   private traceEnter(nr: number): void {
     const ev = `syscalls:sys_enter_${syscallName(nr)}`;
-    if (!this.trace.enabled(ev)) return;
-    const a = [0, 1, 2, 3, 4, 5].map((i) => this.args.u64(i).toString(16));
-    this.trace.emit(ev, `NR ${nr} (${a.join(', ')})`);
+    if (this.trace.enabled(ev)) this.trace.emit(ev, syscallEnterText(nr, this.args));
   }
 
+  /** sys_exit_* fires when the call returns to user mode (execve's 0, rt_sigreturn's restored a0); never for exit. */
   private traceExit(nr: number, ret: number): void {
     const ev = `syscalls:sys_exit_${syscallName(nr)}`;
-    if (!this.trace.enabled(ev)) return;
-    const shown = ret === SYSCALL_RESTART ? '-512 (restart)' : ret === SYSCALL_NORETURN ? '(noreturn)' : `0x${(ret < 0 ? BigInt.asUintN(64, BigInt(ret)) : BigInt(ret)).toString(16)}`;
-    this.trace.emit(ev, `NR ${nr} = ${shown}`);
+    if (this.trace.enabled(ev)) this.trace.emit(ev, syscallExitText(nr, ret));
   }
 }

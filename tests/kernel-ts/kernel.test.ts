@@ -49,8 +49,8 @@ describe('kernel: boot and run', () => {
     const recs = b.k.trace.records.map((r) => `${r.task?.comm}-${r.task?.pid} ${r.event}: ${r.text}`);
     expect(recs).toEqual([
       't-1 exceptions:page_fault_user: address=0x10000 ip=0x10000 error_code=0x14',
-      't-1 syscalls:sys_enter_getpid: NR 172 (0, 0, 0, 0, 0, 0)',
-      't-1 syscalls:sys_exit_getpid: NR 172 = 0x1',
+      't-1 syscalls:sys_enter_getpid: sys_getpid()',
+      't-1 syscalls:sys_exit_getpid: sys_getpid -> 0x1',
       't-1 exceptions:page_fault_user: address=0x11000 ip=0x10010 error_code=0x6',
     ]);
   });
@@ -71,6 +71,43 @@ describe('kernel: boot and run', () => {
     expect(done.reason).toBe('exited');
     expect(done.status).toBe(15); // the first spawned process (spin) died of SIGTERM
     expect(framesAfter(b.k)).toBe(b.baseline);
+  });
+
+  it('traces a blocking wait4 as one call, with Linux\'s argument names', () => {
+    const b = bootKernel();
+    b.k.trace.enable('syscalls:sys_enter_wait4,syscalls:sys_exit_wait4,syscalls:sys_enter_write');
+    b.k.vfs.addExecutable('/bin/w', elfOf(prog(`
+        li a0, SIGCHLD
+        li a1, 0
+        li a2, 0
+        li a3, 0
+        li a4, 0
+        li a7, SYS_clone
+        ecall
+        bnez a0, 1f
+        li a0, 1
+        li a1, -1
+        li a2, 0
+        li a7, SYS_write
+        ecall
+        li a7, SYS_exit
+        ecall
+1:      li a0, -1
+        li a1, 0
+        li a2, 0
+        li a3, 0
+        li a7, SYS_wait4
+        ecall
+        li a0, 0
+        li a7, SYS_exit
+        ecall`)));
+    b.k.spawn('/bin/w', ['w'], []);
+    b.k.run();
+    expect(b.k.trace.records.map((r) => `${r.task?.pid} ${r.text}`)).toEqual([
+      '1 sys_wait4(upid: ffffffffffffffff, stat_addr: 0, options: 0, ru: 0)',
+      '2 sys_write(fd: 1, buf: ffffffffffffffff, count: 0)',
+      '1 sys_wait4 -> 0x2',
+    ]);
   });
 
   it('emits sched events: exec, fork, switch, exit', () => {
