@@ -80,3 +80,12 @@ describe('system: directories', () => {
     expect(notDir.exitCode).toBe(256 - 20); // exit_group(-ENOTDIR)
   });
 });
+
+describe('system: vectored I/O', () => {
+  it('writev and readv move every segment in order, and check their counts', () => {
+    const r = runGuest(guestTest('vec'));
+    expect(r.stdout.split('\n')[0]).toBe('one two 3!');
+    expect(r.stdout).not.toContain('FAIL');
+    expect(r.exitCode).toBe(0);
+  });
+});

@@ -15,7 +15,7 @@ import { GUEST_TESTS, guestElf, guestTest, runGuest } from '../support/kernel';
 
 const C_DIR = join(GUEST_TESTS, 'c');
 const C_PROGRAMS = ['hello', 'heap', 'bigmap', 'forks', 'sieve', 'devices'];
-const ASM_PROGRAMS = ['hello', 'args', 'brk', 'mmap64', 'fork', 'segv', 'badptr', 'cat'];
+const ASM_PROGRAMS = ['hello', 'args', 'brk', 'mmap64', 'fork', 'segv', 'badptr', 'cat', 'vec'];
 const GUEST_ARGS = ['first', 'second arg'];
 const STDIN = 'some input\nfor cat\n';
 
