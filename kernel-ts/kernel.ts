@@ -56,6 +56,11 @@ export interface KernelOptions {
   stdin?: () => Uint8Array | null;
 }
 
+/** The syscall registers: a7 = number, a0..a5 = arguments (12 lo/hi halves from a0's), a0 = result. */
+const REG_A0 = 10;
+const REG_A7 = 17;
+const SYSCALL_ARG_HALVES = 12;
+
 /** Defaults of KernelOptions. */
 export const DEFAULT_MEM_SIZE = 1 << 30;
 export const DEFAULT_SLICE_INSNS = 1_000_000;
@@ -371,9 +376,9 @@ export class Kernel {
    */
   private syscall(t: Task): void {
     const regs = t.regs;
-    const nr = regs[35] === 0 ? regs[34]! : -1;
+    const nr = regs[2 * REG_A7 + 1] === 0 ? regs[2 * REG_A7]! : -1;
     const half = this.args.half;
-    for (let i = 0; i < 12; i++) half[i] = regs[20 + i]!;
+    for (let i = 0; i < SYSCALL_ARG_HALVES; i++) half[i] = regs[2 * REG_A0 + i]!;
     const h = nr >= 0 ? this.syscalls[nr] : undefined;
     const traced = this.trace.enabledSpecs().length > 0;
     // A call re-issued after a sleep is, for the tracer, the same call still in progress.
@@ -382,7 +387,7 @@ export class Kernel {
     if (h === undefined) {
       if (!this.unknownLogged.has(nr)) {
         this.unknownLogged.add(nr);
-        this.printk.log(`${t.comm}[${t.pid}]: unknown syscall ${nr >= 0 ? nr : `0x${t.reg(17).toString(16)}`}`, KERN_INFO);
+        this.printk.log(`${t.comm}[${t.pid}]: unknown syscall ${nr >= 0 ? nr : `0x${t.reg(REG_A7).toString(16)}`}`, KERN_INFO);
       }
       ret = -ENOSYS;
     } else {
@@ -391,11 +396,11 @@ export class Kernel {
     if (ret === SYSCALL_RESTART) {
       if (t.restart === Restart.None) t.restart = Restart.Sys;
     } else if (ret !== SYSCALL_NORETURN) {
-      t.setReg(10, ret);
+      t.setReg(REG_A0, ret);
       advancePc(t);
       t.restart = Restart.None;
     }
-    if (traced && ret !== SYSCALL_RESTART && t.isAlive) this.traceExit(nr, ret === SYSCALL_NORETURN ? t.reg(10) : ret);
+    if (traced && ret !== SYSCALL_RESTART && t.isAlive) this.traceExit(nr, ret === SYSCALL_NORETURN ? t.reg(REG_A0) : ret);
   }
 
   private traceEnter(nr: number): void {
