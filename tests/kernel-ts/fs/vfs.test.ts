@@ -285,6 +285,23 @@ describe('/proc and /sys', () => {
     expect(lines.indexOf('Kthread:\t0') + 1).toBe(lines.indexOf('VmPeak:\t     100 kB'));
     expect(lines).toContain('SigBlk:\t0000000000000000');
     expect(text.endsWith('nonvoluntary_ctxt_switches:\t0\n')).toBe(true);
+    t.blocked = 1n << 9n;
+    t.sighand.action[2]!.handler = 1; // SIGINT ignored
+    t.sighand.action[15]!.handler = 0x10000; // SIGTERM caught
+    expect(readAll(open(vfs, '/proc/12/status', O_RDONLY))).toBe(
+      [
+        'Name:\tstat', 'Umask:\t0022', 'State:\tR (running)', 'Tgid:\t12', 'Ngid:\t0', 'Pid:\t12', 'PPid:\t0',
+        'TracerPid:\t0', 'Uid:\t0\t0\t0\t0', 'Gid:\t0\t0\t0\t0', 'FDSize:\t64', 'Groups:\t ', 'NStgid:\t12',
+        'NSpid:\t12', 'NSpgid:\t12', 'NSsid:\t12', 'Kthread:\t0', 'VmPeak:\t     100 kB', 'VmSize:\t     100 kB',
+        'CoreDumping:\t0', 'THP_enabled:\t1', 'Threads:\t1', 'SigQ:\t0/3931', 'SigPnd:\t0000000000000000',
+        'ShdPnd:\t0000000000000000', 'SigBlk:\t0000000000000200', 'SigIgn:\t0000000000000002',
+        'SigCgt:\t0000000000004000', 'CapInh:\t0000000000000000', 'CapPrm:\t000001ffffffffff',
+        'CapEff:\t000001ffffffffff', 'CapBnd:\t000001ffffffffff', 'CapAmb:\t0000000000000000', 'NoNewPrivs:\t0',
+        'Seccomp:\t0', 'Seccomp_filters:\t0', 'Speculation_Store_Bypass:\tnot vulnerable',
+        'SpeculationIndirectBranch:\tunknown', 'Cpus_allowed:\t1', 'Cpus_allowed_list:\t0', 'Mems_allowed:\t1',
+        'Mems_allowed_list:\t0', 'voluntary_ctxt_switches:\t0', 'nonvoluntary_ctxt_switches:\t0', '',
+      ].join('\n'),
+    );
     t.mm = null;
     expect(readAll(open(vfs, '/proc/12/status', O_RDONLY))).not.toContain('VmPeak');
   });
