@@ -125,6 +125,9 @@ big:    .zero 16384`),
     expect(b.k.spawn('/bin/none', ['none'], [])).toBe(-2);
     expect(b.k.spawn('/bin/data', ['data'], [])).toBe(-13);
     expect(b.k.spawn('/bin/text', ['text'], [])).toBe(-8);
+    b.k.vfs.addExecutable('/bin/ok', elfOf(EXIT0));
+    expect(b.k.spawn('/bin/ok', ['ok', 'x'.repeat(32 * 4096)], [])).toBe(-7); // MAX_ARG_STRLEN
+    expect(b.k.spawn('/bin/ok', ['ok'], Array.from({ length: 40 }, () => 'E='.padEnd(60000, 'e')))).toBe(-7); // ARG_MAX
     expect(framesAfter(b.k)).toBe(b.baseline);
   });
 });
