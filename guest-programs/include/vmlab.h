@@ -295,7 +295,7 @@ typedef void (*sighandler_t)(int);
 #define SIG_IGN ((sighandler_t)1)
 #define SIG_ERR ((sighandler_t)-1)
 
-/* siginfo_t: 128 bytes; the union starts at offset 16. */
+/* siginfo_t: 128 bytes; the union (anonymous, C11) starts at offset 16. */
 typedef struct {
   int si_signo;
   int si_errno;
@@ -304,16 +304,13 @@ typedef struct {
   union {
     void *si_addr; /* SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE */
     struct {
-      pid_t si_pid;
+      pid_t si_pid; /* kill, SIGCHLD */
       uid_t si_uid;
       int si_status; /* SIGCHLD */
-    } __proc;
+    };
     long __pad[14];
-  } __u;
+  };
 } siginfo_t;
-#define si_pid __u.__proc.si_pid
-#define si_uid __u.__proc.si_uid
-#define si_status __u.__proc.si_status
 
 /* The kernel's struct sigaction on riscv64, passed through unchanged. */
 struct sigaction {
