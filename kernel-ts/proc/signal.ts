@@ -105,7 +105,10 @@ function handleSignal(k: Kernel, t: Task, info: KSiginfo): void {
     }
     t.restart = Restart.None;
   }
-  if (setupRtFrame(k, t, info) < 0) {
+  // sigsuspend's temporary mask stays for the handler; the frame gets the one it replaced.
+  const saved = t.savedSigmask ?? t.blocked;
+  t.savedSigmask = null;
+  if (setupRtFrame(k, t, info, saved) < 0) {
     forceSigsegv(t);
     return;
   }
@@ -142,13 +145,13 @@ function vdsoSigreturn(t: Task): number {
  * the task at the handler: a0 = signo, a1 = &info, a2 = &uc, ra = the vdso
  * trampoline, sp = the frame. 0 or -EFAULT (the frame is not writable).
  */
-export function setupRtFrame(k: Kernel, t: Task, info: KSiginfo): number {
+export function setupRtFrame(k: Kernel, t: Task, info: KSiginfo, savedMask: bigint = t.blocked): number {
   const mm = t.mm;
   const ret = vdsoSigreturn(t);
   if (mm === null || ret < 0) return -EFAULT;
   const frame = Math.floor((t.reg(REG_SP) - SIGFRAME_SIZE) / 16) * 16;
   if (frame < 0) return -EFAULT;
-  const bytes = encodeSigframe(info, { regs: t.regs, pcLo: t.pcLo, pcHi: t.pcHi, mask: t.blocked, altSp: 0, altSize: 0 });
+  const bytes = encodeSigframe(info, { regs: t.regs, pcLo: t.pcLo, pcHi: t.pcHi, mask: savedMask, altSp: 0, altSize: 0 });
   if (k.mm.copyToUser(mm, frame, bytes) < 0) return -EFAULT;
   const handler = t.sighand.action[info.signo]!.handler;
   t.setReg(REG_A0, info.signo);

@@ -30,6 +30,8 @@ export type SleepReason =
   | { kind: 'timer'; untilNs: number }
   /** wait4: runnable again when a child changes state (or a signal arrives). */
   | { kind: 'child' }
+  /** rt_sigsuspend: runnable again when a signal it does not block arrives. */
+  | { kind: 'signal' }
   /** A driver's wait queue (blocking read); woken by wakeUp(). */
   | { kind: 'queue'; name: string };
 
@@ -75,6 +77,11 @@ export class Task {
   /** Blocked-signal mask, bit (signo - 1). */
   blocked = 0n;
   readonly pending = new SigPending();
+  /**
+   * The mask rt_sigsuspend replaced (Linux saved_sigmask with
+   * TIF_RESTORE_SIGMASK): the signal frame saves it, so sigreturn restores it.
+   */
+  savedSigmask: bigint | null = null;
   /** set_tid_address's pointer (cleared and futex-woken at exit in Linux; vmlab only stores it). */
   clearChildTid = 0;
   /** Instructions this task has run (utime, for rusage and /proc). */

@@ -209,6 +209,33 @@ function sysRtSigprocmask(k: Kernel, t: Task, a: SyscallArgs): number {
   return 0;
 }
 
+/** Syscall numbers the shared table (numbers.ts) does not list yet (asm-generic/unistd.h). */
+export const NR_RT_SIGSUSPEND = 133;
+export const NR_RT_SIGPENDING = 136;
+
+/**
+ * rt_sigsuspend(mask, sigsetsize): sleeps with `mask` blocked until a signal
+ * is delivered; always -EINTR (the handler runs first, with the old mask
+ * saved in its frame so sigreturn restores it).
+ */
+function sysRtSigsuspend(k: Kernel, t: Task, a: SyscallArgs): number {
+  if (a.u64(1) !== SIGSET_SIZE) return -EINVAL;
+  const b = k.mm.copyFromUser(t.mm!, a.u64(0), SIGSET_SIZE);
+  if (typeof b === 'number') return -EFAULT;
+  if (t.savedSigmask === null) t.savedSigmask = t.blocked;
+  t.blocked = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) & ~UNBLOCKABLE;
+  sleepOn(t, { kind: 'signal' });
+  t.restart = Restart.Block;
+  return SYSCALL_RESTART;
+}
+
+/** rt_sigpending(set, sigsetsize): the pending signals that are blocked. */
+function sysRtSigpending(k: Kernel, t: Task, a: SyscallArgs): number {
+  if (a.u64(1) > SIGSET_SIZE) return -EINVAL;
+  const set = u64le(t.pending.signal & t.blocked).subarray(0, a.u64(1));
+  return k.mm.copyToUser(t.mm!, a.u64(0), set) < 0 ? -EFAULT : 0;
+}
+
 function sysRtSigreturnHandler(k: Kernel, t: Task): number {
   sysRtSigreturn(k, t);
   return SYSCALL_NORETURN;
@@ -304,6 +331,8 @@ export const procSyscalls: SyscallTable = {
   [NR.rt_sigaction]: sysRtSigaction,
   [NR.rt_sigprocmask]: sysRtSigprocmask,
   [NR.rt_sigreturn]: sysRtSigreturnHandler,
+  [NR_RT_SIGSUSPEND]: sysRtSigsuspend,
+  [NR_RT_SIGPENDING]: sysRtSigpending,
   [NR.uname]: sysUname,
   [NR.getpid]: sysGetpid,
   [NR.getppid]: sysGetppid,

@@ -270,6 +270,87 @@ never:  .ascii "never\\n"`),
     expect(r.result.status).toBe(12);
   });
 
+  it('rt_sigsuspend waits for a blocked signal, runs its handler, returns -EINTR and restores the mask', () => {
+    const r = runPrograms({
+      '/bin/suspend': prog(`
+${SIGACTION(SIGUSR1, 'act')}
+        li a0, 0                # SIG_BLOCK SIGUSR1
+        la a1, usr1
+        li a2, 0
+        li a3, 8
+        li a7, SYS_rt_sigprocmask
+        ecall
+        li a0, SIGCHLD
+        li a1, 0
+        li a2, 0
+        li a3, 0
+        li a4, 0
+        li a7, SYS_clone
+        ecall
+        bnez a0, parent
+        li a7, SYS_getppid
+        ecall
+        li a1, ${SIGUSR1}
+        li a7, SYS_kill
+        ecall
+        li a0, 0
+        li a7, SYS_exit
+        ecall
+parent: la a0, none
+        li a1, 8
+        li a7, 133              # rt_sigsuspend(&empty mask, 8)
+        ecall
+        li t0, -4
+        li s2, 1
+        bne a0, t0, out
+        la t0, seen
+        lw t1, 0(t0)
+        li s2, 2
+        beqz t1, out            # the handler ran first
+        li a0, 0                # the old mask is back: SIGUSR1 blocked
+        li a1, 0
+        la a2, old
+        li a3, 8
+        li a7, SYS_rt_sigprocmask
+        ecall
+        la t0, old
+        ld t1, 0(t0)
+        la t0, usr1
+        ld t2, 0(t0)
+        li s2, 3
+        bne t1, t2, out
+        la t0, hmask            # during the handler: SIGUSR1 blocked as well
+        ld t1, 0(t0)
+        li s2, 4
+        bne t1, t2, out
+        li s2, 0
+out:    mv a0, s2
+        li a7, SYS_exit
+        ecall
+handler:
+        la t0, seen
+        li t1, 1
+        sw t1, 0(t0)
+        li a0, 0
+        li a1, 0
+        la a2, hmask
+        li a3, 8
+        li a7, SYS_rt_sigprocmask
+        ecall
+        ret`, `
+        .data
+        .align 3
+act:    .dword handler, 0, 0
+usr1:   .dword 1 << 9
+none:   .dword 0
+old:    .dword -1
+hmask:  .dword -1
+seen:   .word 0`),
+    });
+    expect(r.result.exitCode).toBe(0);
+    expect(framesAfter(r.k)).toBe(r.baseline);
+  });
+
   it('a child killed by a signal is reported to wait4 as that signal, and SIGCHLD reaches the parent', () => {
     const r = runPrograms({
       '/bin/parent': prog(`
@@ -345,6 +426,16 @@ describe('rt_sigaction and rt_sigprocmask validation', () => {
     expect(call(k, t, NR.rt_sigprocmask, 1, scratch, 0, 8)).toBe(0);
     expect(t.blocked & (1n << 9n)).toBe(0n);
     expect(call(k, t, NR.rt_sigprocmask, 2, 0x1000, 0, 8)).toBe(-14);
+  });
+
+  it('rt_sigpending reports pending signals that are blocked', () => {
+    const { k, t, scratch } = spawned();
+    put(k, t, scratch, [1n << 9n]);
+    expect(call(k, t, NR.rt_sigprocmask, 0, scratch, 0, 8)).toBe(0);
+    expect(call(k, t, NR.kill, t.pid, 10)).toBe(0);
+    expect(call(k, t, 136, scratch + 8, 8)).toBe(0);
+    expect(get(k, t, scratch + 8, 1)).toEqual([1n << 9n]);
+    expect(call(k, t, 136, scratch + 8, 16)).toBe(-22);
   });
 
   it('kill: -ESRCH for no such pid, 0 for an existence check, -EINVAL for a bad signal', () => {
