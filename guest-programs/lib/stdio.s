@@ -77,11 +77,7 @@ sink_putc:
         sd      ra, 8(sp)
         sd      fp, 0(sp)
         addi    fp, sp, 16
-        mv      t2, a0
-        mv      a0, t2
-        sd      a0, -24(fp)             # below our frame is free: the char survives the flush
-        call    sink_flush
-        ld      a0, -24(fp)
+        call    sink_flush              # keeps a0, the char
         ld      ra, 8(sp)
         ld      fp, 0(sp)
         addi    sp, sp, 16
