@@ -14,7 +14,7 @@
 import { Machine } from '../emu/machine/machine';
 import { Stop } from '../emu/machine/cpu/cpu';
 import type { TlbConfig } from '../emu/machine/mmu/tlb';
-import { ENAMETOOLONG, ENOENT, ENOSYS, ESRCH } from './errno';
+import { EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, ESRCH } from './errno';
 import { KERN_INFO, KERN_WARNING, Printk } from './printk';
 import { Trace } from './trace';
 import { SyscallArgs } from './syscalls/args';
@@ -30,8 +30,8 @@ import { logOops } from './proc/oops';
 import { KernelRandom } from './proc/random';
 import { Scheduler } from './proc/sched';
 import { advancePc, doSignal, sendSignal, signalPending } from './proc/signal';
-import { SIGKILL, SI_KERNEL, siginfo } from './proc/signal-defs';
-import { Restart, TASK_RUNNING, Task } from './proc/task';
+import { NSIG, SIGKILL, SI_KERNEL, siginfo } from './proc/signal-defs';
+import { NR_REG_HALVES, Restart, TASK_RUNNING, Task } from './proc/task';
 import { fixUserFault, userTrap } from './proc/traps';
 import { bootBanner } from './proc/uts';
 import { syscallEnterText, syscallExitText } from './proc/syscall-trace';
@@ -67,8 +67,11 @@ export const DEFAULT_SLICE_INSNS = 1_000_000;
 export const DEFAULT_SEED = 1;
 
 export interface RunResult {
-  /** Why run() returned: every task exited, the instruction limit, or nothing could ever run again. */
-  reason: 'exited' | 'maxInsns' | 'deadlock';
+  /**
+   * Why run() returned: every task exited, the instruction limit, nothing
+   * could ever run again, or runUntil's predicate turned true.
+   */
+  reason: 'exited' | 'maxInsns' | 'deadlock' | 'stopped';
   /** The wait status (Linux encoding) of the first spawned process, or null if it did not exit. */
   status: number | null;
   /** The shell's exit code for that status: the code, or 128 + signal. */
@@ -111,7 +114,7 @@ export class Kernel {
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
     this.machine = new Machine({ memSize: this.opts.memSize, tlb: opts.tlb });
-    this.cpuRegs = this.machine.cpu.x.subarray(0, 64);
+    this.cpuRegs = this.machine.cpu.x.subarray(0, NR_REG_HALVES);
     this.random = new KernelRandom(this.opts.seed);
     this.printk = new Printk(() => this.clockNs());
     this.trace = new Trace(() => this.clockNs(), () => (this.current ? { comm: this.current.comm, pid: this.current.pid } : null));
@@ -228,8 +231,9 @@ export class Kernel {
     return this.vfs.initialFiles();
   }
 
-  /** kill(2) from the host: 0 or -ESRCH. */
+  /** kill(2) from the host (si_code SI_KERNEL): 0, -EINVAL for a bad signal, -ESRCH for no such pid. */
   kill(pid: number, sig: number): number {
+    if (!Number.isInteger(sig) || sig < 0 || sig > NSIG) return -EINVAL;
     const t = this.tasks.get(pid);
     if (!t) return -ESRCH;
     if (sig !== 0) sendSignal(t, siginfo(sig, SI_KERNEL));
@@ -243,11 +247,15 @@ export class Kernel {
     return this.runUntil(() => false);
   }
 
-  /** run(), also returning (reason 'exited' kept for the caller to re-check) when `stop()` turns true between slices. */
+  /** run(), also returning (reason 'stopped') when `stop()` turns true between slices. */
   runUntil(stop: () => boolean): RunResult {
     let reason: RunResult['reason'] = 'exited';
     for (;;) {
-      if (this.sched.nrTasks === 0 || stop()) break;
+      if (this.sched.nrTasks === 0) break;
+      if (stop()) {
+        reason = 'stopped';
+        break;
+      }
       const max = this.opts.maxInsns;
       if (max !== undefined && this.machine.cpu.instret >= max) {
         this.printk.log(`vmlab: instruction limit ${max} reached, killing ${this.sched.nrTasks} task(s)`, KERN_WARNING);

@@ -63,7 +63,9 @@ describe('kernel: boot and run', () => {
     const quick = b.k.spawn('/bin/exit42', ['exit42'], []);
     if (typeof spin === 'number' || typeof quick === 'number') throw new Error('spawn');
     const r = b.k.runUntil(() => b.k.hostStatus.has(quick.pid));
+    expect(r.reason).toBe('stopped');
     expect(b.k.hostStatus.get(quick.pid)).toBe(42 << 8);
+    expect(b.k.kill(spin.pid, 65)).toBe(-22);
     expect(r.instructions).toBeLessThan(5000);
     expect(b.k.kill(spin.pid, 15)).toBe(0);
     expect(b.k.kill(999, 15)).toBe(-3);
