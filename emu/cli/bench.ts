@@ -175,7 +175,7 @@ export function runBench(p: Program, image: LinkedImage, iterations: number, tlb
   };
 }
 
-interface KernelProgram {
+export interface KernelProgram {
   name: string;
   what: string;
   /** Iterations (argv[1]) at --scale 1. */
@@ -190,7 +190,7 @@ interface KernelProgram {
 /** Guest RAM of the kernel benchmarks: room for kfaults' 64 MiB and its page tables. */
 const KERNEL_MEM_SIZE = 256 * MiB;
 
-const KERNEL_PROGRAMS: KernelProgram[] = [
+export const KERNEL_PROGRAMS: readonly KernelProgram[] = [
   {
     name: 'kfaults',
     what: 'demand-zero faults: mmap 64 MiB, write one word per page (16,384 faults), munmap; per round',
@@ -261,6 +261,13 @@ export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations:
     leakedFrames: k.mm.framesInUse() - baseline,
     ...(p.apart ? { apart: { syscall: p.apart.what, seconds: apartMs / 1000, eventsPerSecondWithout: events / (seconds - apartMs / 1000) } } : {}),
   };
+}
+
+/** Runs kernel benchmark `name` (kfaults, kfork, kgetpid) for `iterations`, assembling its source. */
+export function kernelBench(name: string, iterations: number, tlb: 'default' | 'none' = 'default'): KernelBenchResult {
+  const p = KERNEL_PROGRAMS.find((q) => q.name === name);
+  if (!p) throw new UserError(`no kernel benchmark '${name}'`);
+  return runKernelBench(p, assembleProgram(p.name), iterations, tlb);
 }
 
 function kernelTable(results: KernelBenchResult[]): string {
