@@ -5,7 +5,7 @@
 // bytes and exit the same way under qemu-riscv64, and the vmlab build also
 // under `vmlab run`.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +41,28 @@ describePeer('guest libc against glibc', ['qemu', 'gcc', 'as'], () => {
 
   it('vmlab.h compiles on its own, freestanding, without warnings', () => {
     const r = spawnSync(GCC, ['-march=rv64im', '-mabi=lp64', '-ffreestanding', '-nostdlib', '-fsyntax-only', '-Wall', '-Wextra', '-Werror', '-x', 'c', join(INCLUDE_DIR, 'vmlab.h')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('vmlab.h and vmlab/signal.h agree on siginfo_t and compile together', () => {
+    const probe = join(dir, 'headers.c');
+    writeFileSync(
+      probe,
+      [
+        '#include "vmlab.h"',
+        '#include "vmlab/signal.h"',
+        '_Static_assert(sizeof(siginfo_t) == VMLAB_SIGINFO_SIZE, "siginfo_t size");',
+        '_Static_assert(__builtin_offsetof(siginfo_t, si_code) == VMLAB_SI_CODE, "si_code");',
+        '_Static_assert(__builtin_offsetof(siginfo_t, si_addr) == VMLAB_SI_ADDR, "si_addr");',
+        '_Static_assert(__builtin_offsetof(siginfo_t, si_pid) == VMLAB_SI_PID, "si_pid");',
+        '_Static_assert(__builtin_offsetof(siginfo_t, si_status) == VMLAB_SI_STATUS, "si_status");',
+        '_Static_assert(sizeof(struct sigaction) == 24, "the kernel struct sigaction");',
+        '_Static_assert(sizeof(jmp_buf) == 128, "jmp_buf");',
+        '',
+      ].join('\n'),
+    );
+    const r = spawnSync(GCC, ['-march=rv64im', '-mabi=lp64', '-ffreestanding', '-fsyntax-only', '-Wall', '-Wextra', '-Werror', '-I', INCLUDE_DIR, probe], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
