@@ -186,6 +186,17 @@ export const PROGRAMS: LibProgram[] = [
         'longjmp(env, 0) makes setjmp return 1',
       ),
   },
+  {
+    name: 'frames',
+    args: [],
+    stdout: tap(
+      "4 frames from vformat up to _start's fp = 0",
+      'vformat returns into vdprintf',
+      'vdprintf returns into printf',
+      'printf returns into main',
+      'main returns into _start',
+    ),
+  },
 ];
 
 const BUILD_DIR = mkdtempSync(join(tmpdir(), 'vmlab-libc-'));
