@@ -359,6 +359,8 @@ char *strrchr(const char *s, int c);
 unsigned long strtoul(const char *s, char **end, int base);
 long strtol(const char *s, char **end, int base);
 int atoi(const char *s);
+char *strerror(int err);
+void perror(const char *s);
 long atol(const char *s);
 
 /* ---- stdio (unbuffered: one write per call that fits 512 bytes) ---- */

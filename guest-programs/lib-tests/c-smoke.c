@@ -68,5 +68,10 @@ int main(int argc, char **argv) {
   int fd = open("/no/such/file", O_RDONLY, 0);
   printf("open %d errno %d\n", fd, errno);
   printf("strtoul %lu %lu\n", strtoul("0x10", NULL, 0), strtoul("777", NULL, 8));
+  for (int e = -1; e <= 40; e++) printf("strerror(%d) = %s\n", e, strerror(e));
+  printf("strerror(4095) = %s\n", strerror(4095));
+  errno = ENOENT;
+  perror("perror");
+  perror(NULL);
   return 3;
 }

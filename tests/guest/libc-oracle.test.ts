@@ -21,10 +21,11 @@ const VMLAB_CFLAGS = ['-O1', '-DVMLAB', '-march=rv64im', '-mabi=lp64', '-static'
 interface Run {
   status: number;
   stdout: string;
+  stderr: string;
 }
 const qemu = (elf: string, args: string[]): Run => {
   const r = spawnSync('qemu-riscv64', [elf, ...args], { encoding: 'utf8', env: GUEST_ENV });
-  return { status: r.status ?? -1, stdout: r.stdout };
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 
 describePeer('guest libc against glibc', ['qemu', 'gcc', 'as'], () => {
@@ -85,14 +86,13 @@ describePeer('guest libc against glibc', ['qemu', 'gcc', 'as'], () => {
         oracle = qemu(glibcElf, args);
       });
 
-      it('prints what the glibc build prints, under qemu', () => {
+      it('prints what the glibc build prints (stdout, stderr, status), under qemu', () => {
         expect(oracle.stdout.length).toBeGreaterThan(0);
         expect(qemu(vmlabElf, args)).toEqual(oracle);
       });
 
       it('and under vmlab run', () => {
-        const r = vmlab(['run', vmlabElf, ...args], { env: { TERM: GUEST_ENV.TERM } });
-        expect({ status: r.status, stdout: r.stdout }).toEqual(oracle);
+        expect(vmlab(['run', vmlabElf, ...args], { env: { TERM: GUEST_ENV.TERM } })).toEqual(oracle);
       });
     });
   }
