@@ -6,8 +6,11 @@
  * -mno-relax -I guest-programs/lib, then:
  *
  *   riscv64-linux-gnu-gcc -march=rv64im -mabi=lp64 -static -nostdlib \
- *       -ffreestanding -I guest-programs/include prog.c \
- *       crt0.o syscall.o string.o stdio.o malloc.o signal.o unistd.o -lgcc
+ *       -ffreestanding -fno-stack-protector -Wl,--no-relax \
+ *       -I guest-programs/include prog.c *.o
+ *
+ * (--no-relax: crt0 does not set gp, so gcc's globals must not become
+ * gp-relative.)
  *
  * Numbers are Linux's for riscv64 (asm-generic). Functions return -1 and
  * set errno on failure, as libc's do.

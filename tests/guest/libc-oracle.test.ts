@@ -16,7 +16,7 @@ import { GUEST_ENV, INCLUDE_DIR, LIB_DIR, LIB_SOURCES, LIB_TESTS } from './libc-
 const GCC = 'riscv64-linux-gnu-gcc';
 const AS = 'riscv64-linux-gnu-as';
 /** Linker relaxation would make gcc's code gp-relative; crt0 does not set gp (vmlab's assembler links without it). */
-const VMLAB_CFLAGS = ['-O1', '-DVMLAB', '-march=rv64im', '-mabi=lp64', '-static', '-nostdlib', '-ffreestanding', '-Wl,--no-relax'];
+const VMLAB_CFLAGS = ['-O1', '-DVMLAB', '-march=rv64im', '-mabi=lp64', '-static', '-nostdlib', '-ffreestanding', '-fno-stack-protector', '-Wl,--no-relax'];
 
 interface Run {
   status: number;
