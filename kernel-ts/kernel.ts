@@ -23,7 +23,7 @@ import { SYSCALL_NORETURN, SYSCALL_RESTART, syscallTable } from './syscalls/tabl
 import type { SyscallHandler } from './syscalls/table';
 import { KernelMm } from './mm/kernel-mm';
 import { Vfs } from './fs/vfs';
-import type { FsMm, VfsKernel } from './fs/deps';
+import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
 import { logOops } from './proc/oops';
@@ -141,25 +141,9 @@ export class Kernel {
     this.vfs = new Vfs(this.vfsView());
   }
 
-  /**
-   * The kernel as the VFS sees it (fs/deps.ts VfsKernel). The mm's text views
-   * are adapted here until kernel-ts/mm and kernel-ts/fs agree on one name.
-   */
+  /** The kernel as the VFS sees it (fs/deps.ts VfsKernel); KernelMm provides FsMm as it is. */
   private vfsView(): VfsKernel {
     const k = this;
-    const mm = this.mm;
-    const fsMm: FsMm = {
-      copyFromUser: (m, a, n) => mm.copyFromUser(m, a, n),
-      copyToUser: (m, a, b) => mm.copyToUser(m, a, b),
-      strncpyFromUser: (m, a, n) => mm.strncpyFromUser(m, a, n),
-      pagemapEntry: (m, va) => mm.pagemapEntry(m, va),
-      meminfo: () => mm.meminfoText(),
-      buddyinfo: () => mm.buddy.buddyinfo(),
-      status: (m) => mm.statusText(m),
-      dropCaches: (mode) => {
-        if ((mode & 1) !== 0) mm.dropCaches();
-      },
-    };
     return {
       get opts() {
         return k.opts;
@@ -169,7 +153,7 @@ export class Kernel {
         return k.current;
       },
       printk: this.printk,
-      mm: fsMm,
+      mm: this.mm,
       clockNs: () => k.clockNs(),
     };
   }

@@ -351,10 +351,6 @@ export class KernelMm {
   meminfo(): string {
     return meminfoText(this);
   }
-  /** Same as meminfo() (the name kernel.ts's adapter uses). */
-  meminfoText(): string {
-    return meminfoText(this);
-  }
   /** /proc/buddyinfo's text. */
   buddyinfo(): string {
     return this.buddy.buddyinfo();
@@ -365,10 +361,6 @@ export class KernelMm {
   }
   /** /proc/PID/status's Vm and Rss lines, each ending in a newline. */
   status(mm: MmStruct): string {
-    return statusText(mm);
-  }
-  /** Same as status(). */
-  statusText(mm: MmStruct): string {
     return statusText(mm);
   }
 

@@ -19,18 +19,6 @@ import type { MmStruct } from '../mm/mm-struct';
 import type { Vfs } from '../fs/vfs';
 import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, EISDIR, EROFS, ERANGE, ENOENT } from '../errno';
 
-/** File syscalls missing from numbers.ts (asm-generic/unistd.h). */
-export const NR_FS = {
-  getcwd: 17,
-  dup: 23,
-  dup3: 24,
-  fcntl: 25,
-  getdents64: 61,
-  ftruncate: 46,
-  pread64: 67,
-  pwrite64: 68,
-} as const;
-
 /** openat/newfstatat dirfd meaning "the working directory" and the *at flags. */
 export const AT_FDCWD = -100;
 export const AT_SYMLINK_NOFOLLOW = 0x100;
@@ -373,18 +361,18 @@ export const fsSyscalls: SyscallTable = {
   [NR.write]: sysWrite,
   [NR.readv]: vectored(vfsRead),
   [NR.writev]: vectored(vfsWrite),
-  [NR_FS.pread64]: positional(vfsRead),
-  [NR_FS.pwrite64]: positional(vfsWrite),
+  [NR.pread64]: positional(vfsRead),
+  [NR.pwrite64]: positional(vfsWrite),
   [NR.openat]: sysOpenat,
   [NR.close]: sysClose,
   [NR.lseek]: sysLseek,
   [NR.ioctl]: sysIoctl,
   [NR.fstat]: sysFstat,
   [NR.newfstatat]: sysNewfstatat,
-  [NR_FS.dup]: sysDup,
-  [NR_FS.dup3]: sysDup3,
-  [NR_FS.fcntl]: sysFcntl,
-  [NR_FS.ftruncate]: sysFtruncate,
-  [NR_FS.getcwd]: sysGetcwd,
-  [NR_FS.getdents64]: sysGetdents64,
+  [NR.dup]: sysDup,
+  [NR.dup3]: sysDup3,
+  [NR.fcntl]: sysFcntl,
+  [NR.ftruncate]: sysFtruncate,
+  [NR.getcwd]: sysGetcwd,
+  [NR.getdents64]: sysGetdents64,
 };

@@ -209,10 +209,6 @@ function sysRtSigprocmask(k: Kernel, t: Task, a: SyscallArgs): number {
   return 0;
 }
 
-/** Syscall numbers the shared table (numbers.ts) does not list yet (asm-generic/unistd.h). */
-export const NR_RT_SIGSUSPEND = 133;
-export const NR_RT_SIGPENDING = 136;
-
 /**
  * rt_sigsuspend(mask, sigsetsize): sleeps with `mask` blocked until a signal
  * is delivered; always -EINTR (the handler runs first, with the old mask
@@ -331,8 +327,8 @@ export const procSyscalls: SyscallTable = {
   [NR.rt_sigaction]: sysRtSigaction,
   [NR.rt_sigprocmask]: sysRtSigprocmask,
   [NR.rt_sigreturn]: sysRtSigreturnHandler,
-  [NR_RT_SIGSUSPEND]: sysRtSigsuspend,
-  [NR_RT_SIGPENDING]: sysRtSigpending,
+  [NR.rt_sigsuspend]: sysRtSigsuspend,
+  [NR.rt_sigpending]: sysRtSigpending,
   [NR.uname]: sysUname,
   [NR.getpid]: sysGetpid,
   [NR.getppid]: sysGetppid,

@@ -25,16 +25,7 @@ describe('system: files', () => {
 });
 
 describe('system: file mappings', () => {
-  // Needs kernel.ts's vfsView to hand the VFS k.mm's filemapWrite and
-  // filemapReadCached (fs/deps.ts FsMm); until then read(2) cannot see stores
-  // made through a MAP_SHARED mapping.
-  const coherent = (): boolean => {
-    const r = runGuest(guestTest('hello'));
-    const mm = (r.k.vfs as unknown as { k: { mm: { filemapReadCached?: unknown } } }).k.mm;
-    return typeof mm.filemapReadCached === 'function';
-  };
-
-  it.skipIf(!coherent())('keeps MAP_SHARED mappings of /tmp files coherent with read and write', () => {
+  it('keeps MAP_SHARED mappings of /tmp files coherent with read and write', () => {
     const r = runGuest(guestTest('mapshared'));
     expect(r.stdout).toBe(
       [
