@@ -211,23 +211,27 @@ function assembleSources(paths: string[], stderr: (s: string) => void): Uint8Arr
   const report = (diags: Parameters<typeof formatDiagnostic>[0][]): void => {
     if (diags.length > 0) stderr(diags.map((d) => formatDiagnostic(d)).join('\n') + '\n');
   };
+  // Alone first: a program with its own _start needs nothing else. One that
+  // has no _start, or only misses symbols the library may define, is
+  // assembled again together with the runtime library (whose _start calls main).
   let r = assemble(files, { requireEntry: false });
+  const onlyUndefined = !r.ok && r.diagnostics.every((d) => d.severity !== 'error' || d.message.startsWith('undefined symbol'));
+  const hasStart = r.ok && r.image.symbols.some((s) => s.name === '_start' && s.binding === 'global');
+  if (!hasStart && (r.ok || onlyUndefined)) {
+    const lib = runtimeLibrary();
+    if (lib.length === 0) {
+      if (!r.ok) report(r.diagnostics);
+      throw new UserError(`${paths.join(' ')}: no global _start (the entry point), and no guest runtime library in guest-programs/lib to supply one`);
+    }
+    const withLib = assemble([...files, ...lib.map(read)], { requireEntry: true });
+    if (withLib.ok) r = withLib;
+    else if (r.ok)
+      throw new UserError(`${paths.join(' ')}: defines neither a global _start nor main (the runtime library's _start calls main)`);
+    // else: the library did not help; report the program's own errors below.
+  }
   if (!r.ok) {
     report(r.diagnostics);
     throw new UserError(`${paths.join(' ')}: assembly failed`);
-  }
-  const defines = (name: string): boolean => r.ok && r.image.symbols.some((s) => s.name === name && s.binding === 'global');
-  if (!defines('_start')) {
-    const lib = runtimeLibrary();
-    if (lib.length === 0)
-      throw new UserError(`${paths.join(' ')}: no global _start (the entry point), and no guest runtime library in guest-programs/lib to supply one`);
-    if (!defines('main'))
-      throw new UserError(`${paths.join(' ')}: defines neither a global _start nor main (the runtime library's _start calls main)`);
-    r = assemble([...files, ...lib.map(read)], { requireEntry: true });
-    if (!r.ok) {
-      report(r.diagnostics);
-      throw new UserError(`${paths.join(' ')}: assembly with the runtime library failed`);
-    }
   }
   report(r.diagnostics);
   return writeElf(r.image);
