@@ -9,6 +9,8 @@ import { Access } from '../trap';
 /** What the CPU needs from the MMU (emu/machine/mmu/mmu.ts implements it). */
 export interface Translator {
   translate(lo: number, hi: number, access: Access, implicit?: boolean): number;
+  /** translate() reporting a fault by value: TRAP_PENDING with TRAP_STATE set. */
+  tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number;
   canonical(hi: number): boolean;
 }
 

@@ -12,7 +12,7 @@
 // entries whose D flag is set. A micro-cache hit still counts as a TLB hit and
 // refreshes the slot's LRU stamp. Everything else goes through translateSlow().
 import type { GuestMemory } from '../mem/phys';
-import { Access, Vector, raiseTrap } from '../trap';
+import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector, recordTrap } from '../trap';
 import {
   CR0_PG,
   CR0_WP,
@@ -134,6 +134,17 @@ export class Mmu implements WalkState {
    * implicit supervisor-mode access (SDM 4.6.1).
    */
   translate(lo: number, hi: number, access: Access, implicit?: boolean): number {
+    const pa = this.tryTranslate(lo, hi, access, implicit);
+    if (pa === TRAP_PENDING) throw TRAP_SENTINEL;
+    return pa;
+  }
+
+  /**
+   * translate() that reports a fault by value: the physical address, or
+   * TRAP_PENDING with the trap recorded in TRAP_STATE (and CR2 for #PF).
+   * The CPU's run loop uses it so that page faults cost no JavaScript throw.
+   */
+  tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number {
     if (implicit !== true) {
       const i = (access << MC_BITS) | ((lo >>> 12) & MC_MASK);
       if (this.mcTagLo[i] === (lo & PAGE_MASK_LO) && this.mcTagHi[i] === hi) {
@@ -148,16 +159,16 @@ export class Mmu implements WalkState {
     return this.translateSlow(lo, hi, access, implicit === true);
   }
 
-  /** TLB lookup, then walk on a miss (or for a write hitting an entry with D clear). */
+  /** TLB lookup, then walk on a miss (or for a write hitting an entry with D clear); TRAP_PENDING on a fault. */
   private translateSlow(lo: number, hi: number, access: Access, implicit: boolean): number {
-    if (!this.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
+    if (!this.canonical(hi)) return recordTrap(Vector.GP, 0, lo, hi);
     const tlb = access === Access.Fetch ? this.itlb : this.dtlb;
     const slot = tlb.lookup(lo, hi, this.pcid);
     if (slot >= 0) {
       const perms = tlb.perms[slot]!;
       if (access !== Access.Write || (perms & PERM_D) !== 0) {
         const denied = checkRights(this, perms, tlb.pkey[slot]!, access, implicit);
-        if (denied !== 0) this.pageFault(lo, hi, denied & 0xff);
+        if (denied !== 0) return this.pageFault(lo, hi, denied & 0xff);
         const shift = tlb.shiftOf[slot]!;
         const inPage = lo & ((1 << shift) - 1);
         if (!implicit) this.mcFill(lo, hi, access, tlb, slot, tlb.pa[slot]! + (inPage & PAGE_MASK_LO));
@@ -168,7 +179,7 @@ export class Mmu implements WalkState {
     tlb.counters[STAT_WALKS]!++;
     const r = walk(this, w, lo, hi, access, implicit, WalkMode.Translate);
     tlb.counters[STAT_PT_READS]! += w.ptReads;
-    if (r !== WALK_OK) this.pageFault(lo, hi, r);
+    if (r !== WALK_OK) return this.pageFault(lo, hi, r);
     const inPage = lo & ((1 << w.shift) - 1);
     const perms = (this._cr4 & CR4_PGE) !== 0 ? w.perms : w.perms & ~PERM_G;
     const killed = tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]!;
@@ -191,13 +202,13 @@ export class Mmu implements WalkState {
   }
 
   /** Raises #PF: the fault drops every TLB entry for the page (SDM 4.10.4.1, "page faults invalidate entries"); CR2 gets the address (4.7). */
-  private pageFault(lo: number, hi: number, error: number): never {
+  private pageFault(lo: number, hi: number, error: number): number {
     this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
     this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
     this.epochs();
     this.cr2Lo = lo;
     this.cr2Hi = hi;
-    return raiseTrap(Vector.PF, error, lo, hi);
+    return recordTrap(Vector.PF, error, lo, hi);
   }
 
   /** Bits 63:47 (4-level) or 63:56 (5-level) equal (SDM vol. 1, 3.3.7.1; vol. 3, 4.5). */
