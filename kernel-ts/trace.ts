@@ -65,13 +65,48 @@ export class Trace {
     return false;
   }
 
-  /** Emits `event` (group:name) with its formatted fields, if enabled. `stack` is the kernel call chain, innermost first. */
+  /**
+   * Emits `event` (group:name) with its formatted fields, if enabled. `stack`
+   * is the kernel call chain, innermost first; with `stacktrace` on and no
+   * stack given, the kernel's own (host) call chain is captured.
+   */
   emit(event: string, text: string, stack?: string[]): void {
     if (!this.enabled(event)) return;
-    const rec: TraceRecord = { ns: this.clockNs(), event, text, task: this.current(), stack: this.stacktrace ? (stack ?? []) : null };
+    const rec: TraceRecord = {
+      ns: this.clockNs(), event, text, task: this.current(), stack: this.stacktrace ? (stack ?? kernelStack()) : null,
+    };
     if (this.sink) this.sink(formatTraceRecord(rec), rec);
     else this.records.push(rec);
   }
+}
+
+const MAX_FRAMES = 16;
+/** Where the kernel is entered from the host (the scheduler, process creation, module loading): the chain ends there. */
+const KERNEL_ENTRIES = new Set(['runSlice', 'run', 'spawn', 'boot', 'insmod', 'rmmod']);
+/** Frames of the tracing machinery itself, not of the kernel code that emitted the event. */
+const TRACE_FRAMES = /^(Trace\.|emit$|trace[A-Z]|kernelStack$|mmPage|kmalloc$|kfree$)/;
+
+/**
+ * The kernel call chain at this point, innermost first, as function names
+ * (the TypeScript kernel's functions are the "kernel symbols"), like the
+ * stack ftrace's stacktrace option prints. Stops at the scheduler's run loop.
+ */
+export function kernelStack(): string[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 40;
+  const raw = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  const out: string[] = [];
+  for (const line of raw.split('\n').slice(1)) {
+    const m = /^\s*at (?:new )?([^\s(]+)/.exec(line);
+    if (m === null) continue;
+    const full = m[1]!.replace(/^_/, ''); // esbuild renames some classes _Name
+    const name = full.slice(full.lastIndexOf('.') + 1);
+    if (out.length === 0 && (TRACE_FRAMES.test(full) || TRACE_FRAMES.test(name))) continue;
+    out.push(full);
+    if (KERNEL_ENTRIES.has(name) || out.length >= MAX_FRAMES) break;
+  }
+  return out;
 }
 
 function specToRegExp(spec: string): RegExp {

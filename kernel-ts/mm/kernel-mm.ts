@@ -31,7 +31,7 @@ import type { Trace } from '../trace';
 import type { MappableFile } from '../fs/mappable';
 import { BuddyAllocator } from './buddy';
 import { MemMap, Owner, PAGE_SIZE } from './page';
-import { GFP_KERNEL, SlabAllocator, __GFP_ZERO } from './slab';
+import { GFP_KERNEL, SlabAllocator, __GFP_ZERO, formatGfpFlags } from './slab';
 import type { KernelVa } from './slab';
 import { KernelSpace, kvaAdd } from './kaddr';
 import { PageCache } from './filemap';
@@ -110,6 +110,16 @@ export class KernelMm {
     };
     this.kspace = new KernelSpace(this);
     this.slab = new SlabAllocator(this.buddy, { pageOffset: this.kspace.pageOffset });
+    // kmem:kmalloc / kmem:kfree in Linux's TP_printk layout (include/trace/events/kmem.h).
+    this.slab.trace = {
+      kmalloc: (ev) => {
+        if (this.trace.enabled('kmem:kmalloc'))
+          this.trace.emit('kmem:kmalloc', `call_site=${ev.callSite} ptr=${this.slab.fmtKva(ev.ptr)} bytes_req=${ev.bytesReq} bytes_alloc=${ev.bytesAlloc} gfp_flags=${formatGfpFlags(ev.gfpFlags)} node=-1 accounted=false`);
+      },
+      kfree: (ev) => {
+        if (this.trace.enabled('kmem:kfree')) this.trace.emit('kmem:kfree', `call_site=${ev.callSite} ptr=${this.slab.fmtKva(ev.ptr)}`);
+      },
+    };
     this.pageCache = new PageCache(this);
     this.uaccess = new Uaccess(this);
     this.boot();
@@ -235,11 +245,17 @@ export class KernelMm {
     return this.uaccess.strncpyFromUser(mm, uaddr, max);
   }
 
+  /** exceptions:page_fault_kernel: a kernel-mode (CPL 0) fault on a user address during uaccess. */
+  tracePageFaultKernel(address: number, error: number): void {
+    if (!this.trace.enabled('exceptions:page_fault_kernel')) return;
+    this.trace.emit('exceptions:page_fault_kernel', `address=0x${address.toString(16)} ip=uaccess error_code=0x${error.toString(16)}`);
+  }
+
   /** uaccess tracepoint (the memview2 lab): `uaccess:copy_from_user` / `uaccess:copy_to_user` with the call stack. */
   traceUaccess(what: 'copy_from_user' | 'copy_to_user', uaddr: number, len: number): void {
     const ev = `uaccess:${what}`;
     if (!this.trace.enabled(ev)) return;
-    this.trace.emit(ev, `uaddr=0x${uaddr.toString(16)} len=${len}`, [`_${what}`]);
+    this.trace.emit(ev, `uaddr=0x${uaddr.toString(16)} len=${len}`);
   }
 
   // ---- mappings (mmap.ts, mremap.ts) ----

@@ -10,7 +10,7 @@
 // Linux's exception-table fixup makes it: the kernel survives. CPL and AC are
 // restored afterwards (clac). If mm is not the loaded address space it is
 // switched in for the copy and back (Linux kthread_use_mm).
-import { Access, TRAP_STATE, Vector, isTrap } from '../../emu/machine/trap';
+import { Access, TRAP_PENDING, TRAP_STATE, Vector } from '../../emu/machine/trap';
 import { PAGE_SIZE } from './page';
 import { VM_FAULT_OK, handleMmFault } from './memory';
 import type { MmStruct } from './mm-struct';
@@ -66,13 +66,13 @@ export class Uaccess {
     const lo = uaddr >>> 0;
     const hi = Math.floor(uaddr / TWO32);
     for (let i = 0; i < MAX_RETRIES; i++) {
-      try {
-        return this.kmm.mmu.translate(lo, hi, access);
-      } catch (e) {
-        if (!isTrap(e)) throw e;
-        if (TRAP_STATE.vector !== Vector.PF) return -1;
-        if (handleMmFault(this.kmm, mm, lo, hi, TRAP_STATE.error) !== VM_FAULT_OK) return -1;
-      }
+      const pa = this.kmm.mmu.tryTranslate(lo, hi, access);
+      if (pa !== TRAP_PENDING) return pa;
+      if (TRAP_STATE.vector !== Vector.PF) return -1;
+      const error = TRAP_STATE.error;
+      this.kmm.tracePageFaultKernel(uaddr, error);
+      // Linux's exception-table fixup: an unfixable fault on a user address is -EFAULT, not an oops.
+      if (handleMmFault(this.kmm, mm, lo, hi, error) !== VM_FAULT_OK) return -1;
     }
     return -1;
   }
