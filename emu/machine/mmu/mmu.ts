@@ -25,7 +25,7 @@ import {
   CR4_SMEP,
 } from './paging';
 import { PERM_D, PERM_G, checkRights } from './rights';
-import { DEFAULT_TLB_CONFIG, FlushCause, STAT_DROPPED, STAT_EVICTIONS, STAT_PT_READS, STAT_WALKS, Tlb } from './tlb';
+import { DEFAULT_TLB_CONFIG, FlushCause, STAT_DROPPED, STAT_EVICTIONS, STAT_FLUSH, STAT_PT_READS, STAT_WALKS, Tlb } from './tlb';
 import type { TlbConfig, TlbEntry, TlbStats } from './tlb';
 import { WALK_OK, WalkMode, WalkResult, walk } from './walk';
 import type { WalkState } from './walk';
@@ -168,7 +168,7 @@ export class Mmu implements WalkState {
       const perms = tlb.perms[slot]!;
       if (access !== Access.Write || (perms & PERM_D) !== 0) {
         const denied = checkRights(this, perms, tlb.pkey[slot]!, access, implicit);
-        if (denied !== 0) return this.pageFault(lo, hi, denied & 0xff);
+        if (denied !== 0) return this.pageFault(lo, hi, denied & 0xff, null);
         const shift = tlb.shiftOf[slot]!;
         const inPage = lo & ((1 << shift) - 1);
         if (!implicit) this.mcFill(lo, hi, access, tlb, slot, tlb.pa[slot]! + (inPage & PAGE_MASK_LO));
@@ -179,7 +179,7 @@ export class Mmu implements WalkState {
     tlb.counters[STAT_WALKS]!++;
     const r = walk(this, w, lo, hi, access, implicit, WalkMode.Translate);
     tlb.counters[STAT_PT_READS]! += w.ptReads;
-    if (r !== WALK_OK) return this.pageFault(lo, hi, r);
+    if (r !== WALK_OK) return this.pageFault(lo, hi, r, slot < 0 ? tlb : null);
     const inPage = lo & ((1 << w.shift) - 1);
     const perms = (this._cr4 & CR4_PGE) !== 0 ? w.perms : w.perms & ~PERM_G;
     const killed = tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]!;
@@ -201,10 +201,17 @@ export class Mmu implements WalkState {
     this.mcPa[i] = page;
   }
 
-  /** Raises #PF: the fault drops every TLB entry for the page (SDM 4.10.4.1, "page faults invalidate entries"); CR2 gets the address (4.7). */
-  private pageFault(lo: number, hi: number, error: number): number {
-    this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
-    this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
+  /**
+   * Raises #PF: the fault drops every TLB entry for the page (SDM 4.10.4.1,
+   * "page faults invalidate entries"); CR2 gets the address (4.7). `missed`
+   * is a TLB whose lookup for this page just missed: it holds no entry to
+   * drop, so only the flush is counted there (the common not-present fault).
+   */
+  private pageFault(lo: number, hi: number, error: number, missed: Tlb | null): number {
+    if (missed === this.itlb) this.itlb.counters[STAT_FLUSH + FlushCause.Fault]!++;
+    else this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
+    if (missed === this.dtlb) this.dtlb.counters[STAT_FLUSH + FlushCause.Fault]!++;
+    else this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
     this.epochs();
     this.cr2Lo = lo;
     this.cr2Hi = hi;
