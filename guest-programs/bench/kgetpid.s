@@ -23,16 +23,4 @@ _start:
         li      a7, SYS_exit
         ecall
 
-# atoi(a0 = decimal string) -> a0
-atoi:
-        li      a1, 0
-        li      t1, 10
-1:      lbu     t0, 0(a0)
-        beqz    t0, 2f
-        addi    t0, t0, -48
-        mul     a1, a1, t1
-        add     a1, a1, t0
-        addi    a0, a0, 1
-        j       1b
-2:      mv      a0, a1
-        ret
+        .include "atoi.inc"
