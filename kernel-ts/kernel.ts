@@ -15,7 +15,7 @@ import { Machine } from '../emu/machine/machine';
 import { Stop } from '../emu/machine/cpu/cpu';
 import type { TlbConfig } from '../emu/machine/mmu/tlb';
 import { EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, ESRCH } from './errno';
-import { KERN_INFO, KERN_WARNING, Printk } from './printk';
+import { KERN_ALERT, KERN_EMERG, KERN_INFO, KERN_WARNING, Printk } from './printk';
 import { Trace } from './trace';
 import { SyscallArgs } from './syscalls/args';
 import { syscallName } from './syscalls/numbers';
@@ -26,7 +26,8 @@ import { Vfs } from './fs/vfs';
 import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
-import { logOops } from './proc/oops';
+import { oopsMessage } from './proc/oops';
+import { ModuleLoader } from './module/loader';
 import { KernelRandom } from './proc/random';
 import { Scheduler } from './proc/sched';
 import { advancePc, doSignal, sendSignal, signalPending } from './proc/signal';
@@ -86,6 +87,8 @@ export class Kernel {
   readonly machine: Machine;
   mm!: KernelMm;
   vfs!: Vfs;
+  /** Loadable modules: insmod/rmmod/lsmod (module/loader.ts), and /proc/modules. */
+  modules!: ModuleLoader;
   readonly printk: Printk;
   readonly trace: Trace;
   /** Every task with a pid: live ones and zombies not yet reaped. */
@@ -139,6 +142,8 @@ export class Kernel {
       random: this.randomUnit,
     });
     this.vfs = new Vfs(this.vfsView());
+    this.modules = new ModuleLoader(this);
+    this.vfs.procCreateSingle('modules', () => this.modules.procModules());
   }
 
   /** The kernel as the VFS sees it (fs/deps.ts VfsKernel); KernelMm provides FsMm as it is. */
@@ -344,10 +349,22 @@ export class Kernel {
     }
   }
 
-  /** The oops: log it, kill the task as SIGKILL would (wait status 9), keep the kernel running. */
-  private oops(t: Task, where: string, e: unknown): void {
+  /**
+   * Logs an oops for error `e` raised in `where` while serving t (Linux's
+   * __die: BUG line, Oops header, "Modules linked in:" when any are, the
+   * task, the JS stack as the Call Trace). The caller decides t's fate.
+   */
+  reportOops(t: Task | null, where: string, e: unknown): void {
     this.oopses++;
-    logOops(this, t, where, e, this.oopses);
+    const lines = oopsMessage(t, where, e, this.oopses);
+    const linked = this.modules?.linkedIn() ?? '';
+    if (linked !== '') lines.splice(2, 0, `Modules linked in: ${linked}`);
+    for (const line of lines) this.printk.log(line, line.startsWith('BUG') ? KERN_ALERT : KERN_EMERG);
+  }
+
+  /** The oops: log it, kill the task as SIGKILL would (wait status 9), keep the kernel running. */
+  oops(t: Task, where: string, e: unknown): void {
+    this.reportOops(t, where, e);
     try {
       doExit(this, t, SIGKILL);
     } catch (e2) {

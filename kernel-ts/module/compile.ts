@@ -1,0 +1,79 @@
+// Module files: a .ts/.js file on the host that default-exports a
+// KernelModule, compiled on the fly with esbuild (bundled, CommonJS, so it
+// loads synchronously inside insmod) and evaluated in this process.
+//
+// `vmlab/module` (and `vmlab/errno`) resolve to kernel-ts/module/api.ts and
+// kernel-ts/errno.ts: a module imports types from vmlab, errno constants if
+// it likes, and reaches every kernel service through its ModuleContext.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runInThisContext } from 'node:vm';
+import type { KernelModule } from './api';
+
+/** What compiling a module file gave: the module and its code size, or diagnostics. */
+export type CompileResult =
+  | { ok: true; module: KernelModule; size: number }
+  | { ok: false; messages: string[] };
+
+// Loaded with Node's own require at run time: esbuild's API must not be bundled into the CLI.
+const nodeRequire = createRequire(import.meta.url);
+
+/** The kernel-ts directory of this installation (this file's, or found above dist/ when bundled). */
+function kernelTsDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'module', 'api.ts'))) return dir;
+    if (existsSync(join(dir, 'kernel-ts', 'module', 'api.ts'))) return join(dir, 'kernel-ts');
+    dir = dirname(dir);
+  }
+  return null;
+}
+
+/** Compiles and evaluates module file `path`; diagnostics as `file:line:col: error: text`. */
+export function compileModuleFile(path: string): CompileResult {
+  const file = resolve(path);
+  if (!existsSync(file)) return { ok: false, messages: [] };
+  const esbuild = nodeRequire('esbuild') as typeof import('esbuild');
+  const kdir = kernelTsDir();
+  const alias: Record<string, string> = kdir
+    ? { 'vmlab/module': join(kdir, 'module', 'api.ts'), 'vmlab/errno': join(kdir, 'errno.ts') }
+    : {};
+  let code: string;
+  try {
+    const r = esbuild.buildSync({
+      entryPoints: [file],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      alias,
+      logLevel: 'silent',
+    });
+    code = r.outputFiles[0]!.text;
+  } catch (e) {
+    const errors = (e as { errors?: import('esbuild').Message[] }).errors;
+    if (!errors) return { ok: false, messages: [`${path}: ${e instanceof Error ? e.message : String(e)}`] };
+    return { ok: false, messages: errors.map(formatMessage) };
+  }
+  const mod = { exports: {} as Record<string, unknown> };
+  try {
+    const fn = runInThisContext(`(function (module, exports, require) {${code}\n})`, { filename: file }) as (
+      m: typeof mod, e: Record<string, unknown>, r: NodeJS.Require) => void;
+    fn(mod, mod.exports, nodeRequire);
+  } catch (e) {
+    return { ok: false, messages: [`${path}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`] };
+  }
+  const m = (mod.exports.default ?? mod.exports) as Partial<KernelModule>;
+  if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.init !== 'function')
+    return { ok: false, messages: [`${path}: does not default-export a KernelModule (an object with name and init)`] };
+  return { ok: true, module: m as KernelModule, size: Buffer.byteLength(code) };
+}
+
+function formatMessage(m: import('esbuild').Message): string {
+  const loc = m.location;
+  return loc ? `${loc.file}:${loc.line}:${loc.column + 1}: error: ${m.text}` : `error: ${m.text}`;
+}
+

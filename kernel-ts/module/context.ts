@@ -1,0 +1,237 @@
+// A loaded module: its ModuleContext (what the module's code calls) and the
+// bookkeeping rmmod needs. Everything a module registers goes through here,
+// so rmmod can remove it; every callback it hands the kernel is wrapped so
+// that (1) a throw is an oops of the calling process, not a crash, and (2)
+// opens and mappings of its files are counted (the module's refcount, which
+// makes rmmod answer -EBUSY, as fops.owner = THIS_MODULE does in Linux).
+import type { Kernel } from '../kernel';
+import { EFAULT, ENOENT } from '../errno';
+import type { File, FileOperations } from '../fs/file';
+import type { Inode } from '../fs/inode';
+import type { ShowResult } from '../fs/seq';
+import { seqFileOps } from '../fs/seq';
+import type { SysfsAttribute } from '../fs/sysfs';
+import { KERN_INFO } from '../printk';
+import type { Task } from '../proc/task';
+import type { KernelModule, ModuleContext, ParamValue } from './api';
+
+/** A module's registration to undo at rmmod, newest last. */
+type Registration =
+  | { kind: 'chrdev'; name: string }
+  | { kind: 'proc'; path: string }
+  | { kind: 'sysfs'; inode: Inode }
+  | { kind: 'dir'; inode: Inode };
+
+/** Drops a directory entry (for sysfs and the directories a module's files needed). */
+function unlinkInode(inode: Inode): void {
+  const dir = inode.parent;
+  const name = inode.path.slice(inode.path.lastIndexOf('/') + 1);
+  if (dir.children?.get(name) !== inode) return;
+  dir.children.delete(name);
+  if (inode.isDir) dir.nlink--;
+}
+
+export class LoadedModule implements ModuleContext {
+  readonly name: string;
+  /** Open files of the module's devices and /proc entries. */
+  opens = 0;
+  /** VMAs mapping them. */
+  maps = 0;
+  private readonly regs: Registration[] = [];
+
+  constructor(
+    readonly kernel: Kernel,
+    readonly mod: KernelModule,
+    private readonly values: ReadonlyMap<string, ParamValue>,
+    /** Code size in bytes (lsmod's Size). */
+    readonly size: number,
+    /** Loaded from a file, not built in (taint flag O). */
+    readonly outOfTree: boolean,
+    /** Where its "code" lives (the address /proc/modules shows). */
+    readonly address: bigint,
+  ) {
+    this.name = mod.name;
+  }
+
+  /** Linux module_refcount(): what lsmod shows under "Used by". */
+  get refcount(): number {
+    return this.opens + this.maps;
+  }
+
+  // ---- ModuleContext ----------------------------------------------------
+
+  param(name: string): ParamValue {
+    const v = this.values.get(name);
+    if (v === undefined) throw new Error(`${this.name}: no parameter '${name}' declared`);
+    return v;
+  }
+
+  current(): Task {
+    const t = this.kernel.current;
+    if (t === null) throw new Error(`${this.name}: current() outside process context`);
+    return t;
+  }
+
+  printk(text: string, level = KERN_INFO): void {
+    this.kernel.printk.log(text, level);
+  }
+
+  registerChrdev(name: string, fops: FileOperations, opts: { major?: number; minor?: number; mode?: number } = {}): number {
+    const major = this.kernel.vfs.registerChrdev(name, this.wrapFops(fops), opts);
+    if (major < 0) return major;
+    this.regs.push({ kind: 'chrdev', name });
+    const inode = this.kernel.vfs.dev.children!.get(name);
+    if (inode) this.countMaps(inode);
+    return major;
+  }
+
+  unregisterChrdev(name: string): number {
+    const i = this.regs.findIndex((r) => r.kind === 'chrdev' && r.name === name);
+    if (i < 0) return -ENOENT;
+    this.regs.splice(i, 1);
+    return this.kernel.vfs.unregisterChrdev(name);
+  }
+
+  procCreate(path: string, fops: FileOperations, mode?: number): Inode | number {
+    return this.addProc(path, () => this.kernel.vfs.procCreate(path, this.wrapFops(fops), mode));
+  }
+
+  /** proc_create_single(): a read-only /proc file whose whole text `show` returns. */
+  procCreateSingle(path: string, show: (file: File) => ShowResult): Inode | number {
+    return this.addProc(path, () => this.kernel.vfs.procCreate(path, this.wrapFops({}, show), 0o444));
+  }
+
+  /** remove_proc_entry() of one of this module's /proc files: 0 or -ENOENT. */
+  procRemove(path: string): number {
+    const i = this.regs.findIndex((r) => r.kind === 'proc' && r.path === path);
+    if (i < 0) return -ENOENT;
+    this.regs.splice(i, 1);
+    return this.kernel.vfs.procRemove(path);
+  }
+
+  sysfsCreate(path: string, attr: SysfsAttribute, mode?: number): Inode | number {
+    const dirs = this.missingDirs('/sys', path);
+    const wrapped: SysfsAttribute = {
+      show: attr.show && ((): string | number => this.guard('show', -EFAULT, () => attr.show!())),
+      store: attr.store && ((text: string): number => this.guard('store', -EFAULT, () => attr.store!(text))),
+    };
+    const r = this.kernel.vfs.sysfsCreate(path, wrapped, mode ?? (attr.store ? 0o644 : 0o444));
+    if (typeof r === 'number') return r;
+    this.recordDirs(dirs);
+    this.regs.push({ kind: 'sysfs', inode: r });
+    return r;
+  }
+
+  /** copy_from_user() from current's address space: the bytes or -EFAULT. */
+  copyFromUser(uaddr: number, len: number): Uint8Array | number {
+    const mm = this.current().mm;
+    return mm === null ? -EFAULT : this.kernel.mm.copyFromUser(mm, uaddr, len);
+  }
+
+  /** copy_to_user() into current's address space: 0 or -EFAULT. */
+  copyToUser(uaddr: number, bytes: Uint8Array): number {
+    const mm = this.current().mm;
+    return mm === null ? -EFAULT : this.kernel.mm.copyToUser(mm, uaddr, bytes);
+  }
+
+  // ---- rmmod --------------------------------------------------------------
+
+  /** Removes every device, /proc and /sys entry the module registered (and directories made for them). */
+  unregisterAll(): void {
+    for (const r of this.regs.splice(0).reverse()) {
+      switch (r.kind) {
+        case 'chrdev':
+          this.kernel.vfs.unregisterChrdev(r.name);
+          break;
+        case 'proc':
+          this.kernel.vfs.procRemove(r.path);
+          break;
+        case 'sysfs':
+          unlinkInode(r.inode);
+          break;
+        case 'dir':
+          if (r.inode.children?.size === 0) unlinkInode(r.inode);
+          break;
+      }
+    }
+  }
+
+  // ---- wrapping -----------------------------------------------------------
+
+  /** Runs a callback of the module; a throw is an oops of the calling process (killed), answered with `failed`. */
+  guard<T>(op: string, failed: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      const t = this.kernel.current;
+      if (t !== null && t.isAlive) this.kernel.oops(t, `${op} [${this.name}]`, e);
+      else this.kernel.reportOops(t, `${op} [${this.name}]`, e);
+      return failed;
+    }
+  }
+
+  private addProc(path: string, create: () => Inode | number): Inode | number {
+    const dirs = this.missingDirs('/proc', path);
+    const r = create();
+    if (typeof r === 'number') return r;
+    this.recordDirs(dirs);
+    this.regs.push({ kind: 'proc', path });
+    this.countMaps(r);
+    return r;
+  }
+
+  /** The directories on the way to `root`/`path` that do not exist yet (made by the create that follows). */
+  private missingDirs(root: string, path: string): string[] {
+    const parts = path.replace(new RegExp(`^${root}/?`), '').split('/').filter((p) => p !== '');
+    const out: string[] = [];
+    for (let i = 1; i < parts.length; i++) {
+      const dir = `${root}/${parts.slice(0, i).join('/')}`;
+      if (typeof this.kernel.vfs.lookup(dir) === 'number') out.push(dir);
+    }
+    return out;
+  }
+
+  private recordDirs(dirs: string[]): void {
+    for (const d of dirs) {
+      const inode = this.kernel.vfs.lookup(d);
+      if (typeof inode !== 'number') this.regs.push({ kind: 'dir', inode });
+    }
+  }
+
+  /** VMAs of the file count towards the refcount (the mm layer calls VmFile.mapRef as VMAs come and go). */
+  private countMaps(inode: Inode): void {
+    (inode as Inode & { mapRef?: (d: 1 | -1) => void }).mapRef = (d) => {
+      this.maps += d;
+    };
+  }
+
+  /** The fops with each member guarded, opens counted (open/release always present), and `show` as a seq_file if given. */
+  private wrapFops(fops: FileOperations, show?: (file: File) => ShowResult): FileOperations {
+    const g = <A extends unknown[]>(op: string, fn: ((...a: A) => number) | undefined) =>
+      fn && ((...a: A): number => this.guard(op, -EFAULT, () => fn(...a)));
+    const inner = show ? seqFileOps(show) : fops;
+    return {
+      ...inner,
+      open: (inode, file) => {
+        const r = inner.open ? this.guard('open', -EFAULT, () => inner.open!(inode, file)) : 0;
+        if (r >= 0) this.opens++;
+        return r;
+      },
+      read: g('read', inner.read),
+      write: g('write', inner.write),
+      llseek: g('llseek', inner.llseek),
+      ioctl: g('ioctl', inner.ioctl),
+      mmap: g('mmap', inner.mmap),
+      release: (inode, file) => {
+        this.opens--;
+        try {
+          inner.release?.(inode, file);
+        } catch (e) {
+          // The file is going away (often because its task is exiting): log, do not kill again.
+          this.kernel.reportOops(this.kernel.current, `release [${this.name}]`, e);
+        }
+      },
+    };
+  }
+
+}

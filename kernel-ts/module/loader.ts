@@ -1,0 +1,165 @@
+// The module loader (Linux kernel/module/main.c, with kmod's insmod, rmmod
+// and lsmod in front): k.modules. insmod NAME loads a built-in module
+// (kernel-ts/drivers/index.ts), insmod PATH compiles a module file
+// (compile.ts). Each insmod and rmmod runs in a process of its own, named
+// like the binary, whose mm is fresh: the module's init/exit see that task as
+// current (two insmods see two different pgds over the same kernel tables).
+//
+// Messages: what kmod's tools print goes to the `err` callback (the insmod
+// process's stderr: `insmod: ERROR: could not insert module X: File exists`);
+// what the kernel says goes to the log (dmesg).
+import type { Kernel } from '../kernel';
+import { EBUSY, EEXIST, EFAULT, ENOENT, ENOEXEC } from '../errno';
+import { KERN_ERR, KERN_WARNING } from '../printk';
+import { BUILTIN_MODULES } from '../drivers/index';
+import type { KernelModule } from './api';
+import { compileModuleFile } from './compile';
+import { LoadedModule } from './context';
+import { parseModuleParams } from './params';
+import { runInProcess } from './process';
+import { strerror } from './strerror';
+
+/** Where module "code" is placed (x86-64 MODULES_VADDR); each load takes the next pages. */
+const MODULES_VADDR = 0xffffffffc0000000n;
+const PAGE = 4096;
+/** lsmod's Size for a built-in module (its code is part of vmlab, so nothing is measured). */
+export const BUILTIN_MODULE_SIZE = 16384;
+
+/** Where insmod's and rmmod's own messages go (their stderr). */
+export type ModuleMessages = (line: string) => void;
+
+/** A word names a module file (not a built-in) if it has a '/' or a .ts/.js/.mts/.mjs suffix. */
+export function isModulePath(nameOrPath: string): boolean {
+  return nameOrPath.includes('/') || /\.(m?ts|m?js)$/.test(nameOrPath);
+}
+
+export class ModuleLoader {
+  /** Loaded modules, most recent first (as /proc/modules lists them). */
+  private readonly loaded: LoadedModule[] = [];
+  private nextAddress = MODULES_VADDR;
+  /** TAINT_OOT_MODULE is set (Linux logs the taint line once per boot). */
+  private tainted = false;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly builtins: ReadonlyMap<string, KernelModule> = BUILTIN_MODULES,
+  ) {}
+
+  /** The loaded module `name`, if any. */
+  find(name: string): LoadedModule | undefined {
+    return this.loaded.find((m) => m.name === name);
+  }
+
+  /** Names of the loaded modules, most recent first. */
+  names(): string[] {
+    return this.loaded.map((m) => m.name);
+  }
+
+  /** The built-in module names, sorted. */
+  builtinNames(): string[] {
+    return [...this.builtins.keys()].sort();
+  }
+
+  /**
+   * insmod: 0, or -errno with kmod's message to `err`:
+   *   -ENOENT   no such built-in module or file
+   *   -ENOEXEC  a module file that does not compile (diagnostics FILE:LINE:COL)
+   *   -EEXIST   a module of that name is loaded
+   *   -EINVAL   a parameter value of the wrong type (Linux's line in the log)
+   *   -EFAULT   init oopsed (the insmod process was killed)
+   *   init's -errno (nothing the module registered stays)
+   * Unknown parameters are ignored with a warning in the log, as Linux does.
+   */
+  insmod(nameOrPath: string, args: readonly string[] = [], err: ModuleMessages = () => {}): number {
+    const fail = (errno: number, verb = 'insert'): number => {
+      // kmod's mod_strerror: ENOEXEC is "Invalid module format".
+      err(`insmod: ERROR: could not ${verb} module ${nameOrPath}: ${errno === ENOEXEC ? 'Invalid module format' : strerror(errno)}`);
+      return -errno;
+    };
+    let mod: KernelModule;
+    let size = BUILTIN_MODULE_SIZE;
+    const outOfTree = isModulePath(nameOrPath);
+    if (outOfTree) {
+      const c = compileModuleFile(nameOrPath);
+      if (!c.ok) {
+        if (c.messages.length === 0) return fail(ENOENT, 'load');
+        for (const m of c.messages) err(m);
+        return fail(ENOEXEC);
+      }
+      mod = c.module;
+      size = Math.ceil(c.size / PAGE) * PAGE;
+    } else {
+      const b = this.builtins.get(nameOrPath);
+      if (!b) return fail(ENOENT, 'load');
+      mod = b;
+    }
+    if (this.find(mod.name)) return fail(EEXIST);
+    const parsed = parseModuleParams(mod.name, mod.params, args);
+    if ('errno' in parsed) {
+      this.k.printk.log(parsed.message, KERN_ERR);
+      return fail(parsed.errno);
+    }
+    const m = new LoadedModule(this.k, mod, parsed.values, size, outOfTree, this.nextAddress);
+    const r = runInProcess(this.k, 'insmod', () => {
+      // check_modinfo() taints first, then parse_args() warns about unknown parameters.
+      if (outOfTree && !this.tainted) this.k.printk.log(`${mod.name}: loading out-of-tree module taints kernel.`, KERN_WARNING);
+      this.tainted ||= outOfTree;
+      for (const w of parsed.warnings) this.k.printk.log(w, KERN_WARNING);
+      // do_one_initcall: a throw here is caught by runInProcess (the oops of insmod).
+      return mod.init(m);
+    }, `init [${mod.name}]`);
+    if (typeof r === 'number') return fail(-r);
+    if (r.killed || r.value < 0) {
+      m.unregisterAll();
+      if (r.killed) {
+        err('Killed');
+        return -EFAULT;
+      }
+      return fail(-r.value);
+    }
+    this.loaded.unshift(m);
+    this.nextAddress += BigInt(size);
+    return 0;
+  }
+
+  /**
+   * rmmod: 0, -ENOENT (not loaded), -EBUSY (a file of the module is open or
+   * mapped). exit runs in an `rmmod` process; then every device, /proc and
+   * /sys entry the module registered is removed (even if exit oopsed).
+   */
+  rmmod(name: string, err: ModuleMessages = () => {}): number {
+    const m = this.find(name);
+    if (!m) {
+      err(`rmmod: ERROR: Module ${name} is not currently loaded`);
+      return -ENOENT;
+    }
+    if (m.refcount > 0) {
+      err(`rmmod: ERROR: Module ${name} is in use`);
+      return -EBUSY;
+    }
+    const r = runInProcess(this.k, 'rmmod', () => m.mod.exit?.(m), `exit [${name}]`);
+    m.unregisterAll();
+    this.loaded.splice(this.loaded.indexOf(m), 1);
+    if (typeof r !== 'number' && r.killed) err('Killed');
+    return 0;
+  }
+
+  /** lsmod's output (kmod's layout): header, then `name size used-by`, most recent first. */
+  lsmod(): string {
+    const lines = ['Module                  Size  Used by'];
+    for (const m of this.loaded) lines.push(`${m.name.padEnd(19)} ${String(m.size).padStart(8)}  ${m.refcount}`);
+    return lines.join('\n') + '\n';
+  }
+
+  /** /proc/modules: `name size refcount deps state address [taint]`. */
+  procModules(): string {
+    return this.loaded
+      .map((m) => `${m.name} ${m.size} ${m.refcount} - Live 0x${m.address.toString(16)}${m.outOfTree ? ' (O)' : ''}\n`)
+      .join('');
+  }
+
+  /** The taint flags of the loaded modules for an oops's "Modules linked in:" line. */
+  linkedIn(): string {
+    return this.loaded.map((m) => (m.outOfTree ? `${m.name}(O)` : m.name)).join(' ');
+  }
+}
