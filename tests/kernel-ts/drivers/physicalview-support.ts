@@ -52,8 +52,9 @@ export function bootWith(mods: KernelModule[], opts: KernelOptions = {}): Booted
   const err: Uint8Array[] = [];
   const k = Kernel.boot({ memSize: TEST_MEM, seed: 1, ...opts, stdout: (b) => out.push(b), stderr: (b) => err.push(b) });
   for (const m of mods) {
-    const r = m.init(moduleContext(k, m));
-    if (r !== 0) throw new Error(`init ${m.name}: ${r}`);
+    const err: string[] = [];
+    const r = k.modules.insmod(m.name, [], (l) => err.push(l));
+    if (r !== 0) throw new Error(`insmod ${m.name}: ${r} ${err.join('\n')}`);
   }
   return { k, out: () => Buffer.concat(out).toString('utf8'), err: () => Buffer.concat(err).toString('utf8') };
 }
