@@ -168,6 +168,11 @@ export class Kernel {
     return this.machine.cpu.instret + this.idleNs;
   }
 
+  /** Lets guest time pass with nothing running (the shell's `sleep` when every task sleeps past it). */
+  idle(ns: number): void {
+    if (ns > 0) this.idleNs += ns;
+  }
+
   /** A random number in [0, 1) from the kernel's seeded source (for kernel-ts/mm/aslr.ts). */
   readonly randomUnit = (): number => this.random.u32() / 4294967296;
 

@@ -7,6 +7,7 @@ import { conformCommand } from './conform';
 import { benchCommand } from './bench';
 import { demoCommand } from './demo';
 import { runCommand } from './run';
+import { shellCommand } from './shell';
 import { reportInternalError } from './errors';
 
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     .command(conformCommand)
     .command(benchCommand)
     .command(runCommand)
+    .command(shellCommand)
     .command(demoCommand)
     .demandCommand(1, 'Give a command; see vmlab --help.')
     .strict()

@@ -61,6 +61,21 @@ export class ModuleLoader {
   }
 
   /**
+   * The module a name or path gives (a file is compiled): the module, its
+   * size for lsmod and whether it is out of tree; or -ENOENT (no such module
+   * or file), -ENOEXEC with the compiler's diagnostics.
+   */
+  lookup(nameOrPath: string): { module: KernelModule; size: number; outOfTree: boolean } | { errno: number; messages: string[] } {
+    if (!isModulePath(nameOrPath)) {
+      const b = this.builtins.get(nameOrPath);
+      return b ? { module: b, size: BUILTIN_MODULE_SIZE, outOfTree: false } : { errno: ENOENT, messages: [] };
+    }
+    const c = compileModuleFile(nameOrPath);
+    if (!c.ok) return { errno: c.messages.length === 0 ? ENOENT : ENOEXEC, messages: c.messages };
+    return { module: c.module, size: Math.ceil(c.size / PAGE) * PAGE, outOfTree: true };
+  }
+
+  /**
    * insmod: 0, or -errno with kmod's message to `err`:
    *   -ENOENT   no such built-in module or file
    *   -ENOEXEC  a module file that does not compile (diagnostics FILE:LINE:COL)
@@ -76,23 +91,12 @@ export class ModuleLoader {
       err(`insmod: ERROR: could not ${verb} module ${nameOrPath}: ${errno === ENOEXEC ? 'Invalid module format' : strerror(errno)}`);
       return -errno;
     };
-    let mod: KernelModule;
-    let size = BUILTIN_MODULE_SIZE;
-    const outOfTree = isModulePath(nameOrPath);
-    if (outOfTree) {
-      const c = compileModuleFile(nameOrPath);
-      if (!c.ok) {
-        if (c.messages.length === 0) return fail(ENOENT, 'load');
-        for (const m of c.messages) err(m);
-        return fail(ENOEXEC);
-      }
-      mod = c.module;
-      size = Math.ceil(c.size / PAGE) * PAGE;
-    } else {
-      const b = this.builtins.get(nameOrPath);
-      if (!b) return fail(ENOENT, 'load');
-      mod = b;
+    const found = this.lookup(nameOrPath);
+    if ('errno' in found) {
+      for (const m of found.messages) err(m);
+      return fail(found.errno, found.errno === ENOENT ? 'load' : 'insert');
     }
+    const { module: mod, size, outOfTree } = found;
     if (this.find(mod.name)) return fail(EEXIST);
     const parsed = parseModuleParams(mod.name, mod.params, args);
     if ('errno' in parsed) {
