@@ -21,6 +21,8 @@
 #   }
 #
 #   int main(int argc, char *argv[], char *envp[]) {
+#     int n = buffer_size;                       /* vmlab: `memview2 N` reports N (<= 30) buffers, for short traces */
+#     if (argc > 1 && atoi(argv[1]) >= 0 && atoi(argv[1]) < buffer_size) n = atoi(argv[1]);
 #     char format[16];
 #     char *lmsg = "Local Message";
 #     char *buf[buffer_size];
@@ -37,7 +39,7 @@
 #     report_memory("&gmsg:   ", fd, (unsigned long)&gmsg);
 #     report_memory("main:    ", fd, (unsigned long)&main);
 #     report_memory("&buf:    ", fd, (unsigned long)&buf);
-#     for (int i = 0; i < buffer_size; i++) {
+#     for (int i = 0; i < n; i++) {
 #       buf[i] = (char *)malloc(4096);
 #       snprintf(format, 16, "buf[%02d]: ", i);
 #       report_memory(format, fd, (unsigned long)buf[i]);
@@ -115,7 +117,7 @@ report_memory:
         ret
         .size   report_memory, . - report_memory
 
-# Frame of main: buf[30] at 0(sp), format[16] at 240(sp), lmsg at 256(sp).
+# Frame of main: buf[30] at 0(sp), format[16] at 240(sp), lmsg at 256(sp), saved s5..s1, fp, ra above.
         .equ    M_BUF, 0
         .equ    M_FORMAT, 240
         .equ    M_LMSG, 256
@@ -130,9 +132,20 @@ main:
         sd      s2, 288(sp)
         sd      s3, 280(sp)
         sd      s4, 272(sp)
+        sd      s5, 264(sp)
         addi    fp, sp, 320
         mv      s2, a1                  # argv
         mv      s3, a2                  # envp
+        li      s5, BUFFER_SIZE         # n: buffers to report
+        li      t0, 2
+        blt     a0, t0, 1f
+        ld      a0, 8(a1)
+        call    atoi
+        bltz    a0, 1f
+        li      t0, BUFFER_SIZE
+        bge     a0, t0, 1f
+        mv      s5, a0
+1:
         la      t0, s_lmsg
         sd      t0, M_LMSG(sp)          # char *lmsg = "Local Message";
 
@@ -192,8 +205,7 @@ main:
         call    report_memory
 
         li      s4, 0                   # i
-2:      li      t0, BUFFER_SIZE
-        bge     s4, t0, 3f
+2:      bge     s4, s5, 3f
         li      a0, BUF_BYTES
         call    malloc
         slli    t0, s4, 3
@@ -214,7 +226,8 @@ main:
         j       2b
 3:      li      a0, 0
 
-9:      ld      s4, 272(sp)
+9:      ld      s5, 264(sp)
+        ld      s4, 272(sp)
         ld      s3, 280(sp)
         ld      s2, 288(sp)
         ld      s1, 296(sp)
