@@ -19,8 +19,8 @@
 //      vmalloc_to_pfn() and logs "In vmalloc fault for addr ...".
 //
 // ioctl numbers (asm-generic/ioctl.h encoding, magic 'm'):
-//   MMAPPER_SET_MODE  _IO('m', 1)                 = 0x6d01      arg = 1, 2 or 3
-//   MMAPPER_FAULTS    _IO('m', 2)                 = 0x6d02      returns the faults mode 3 served for this open file
+//   MMAPPER_SET_MODE  _IO('m', 1)                 = 0x6d01      arg = 1, 2 or 3 (and the fault count restarts at 0)
+//   MMAPPER_FAULTS    _IO('m', 2)                 = 0x6d02      returns the faults the mode-3 handler served for this open file
 //   MMAPPER_PUT_USER  _IOW('m', 3, unsigned long) = 0x40086d03  put_user('X', (char __user *)arg): 0 or -EFAULT
 //
 // MMAPPER_PUT_USER is the lab's "can kernel-mode code survive a page fault?"
@@ -76,7 +76,7 @@ export function vmallocPattern(i: number): number {
 /** What one open of /dev/mmapper keeps (file->private_data). */
 class MmapperOpen {
   mode: Mode = Mode.Kmalloc;
-  /** Pages the mode-3 fault handler has mapped for this open file's mappings. */
+  /** Pages the mode-3 fault handler has mapped for this open file's mappings since the mode was last set. */
   faults = 0;
   readonly owner: { m: ModuleContext; b: Buffers; st: MmapperOpen };
 
@@ -196,11 +196,12 @@ function makeFops(k: Kernel): FileOperations {
       const inst = instance(file);
       if (inst === null) return -ENODEV;
       const { m, st } = inst;
-      m.printk(`In mmapper ioctl cmd:0x${cmd.toString(16)} - arg: ${arg}`);
+      m.printk(`In mmapper ioctl cmd:0x${cmd.toString(16)} - arg: ${BigInt(arg)}`);
       switch (cmd) {
         case MMAPPER_SET_MODE:
           if (arg !== Mode.Kmalloc && arg !== Mode.VmallocPages && arg !== Mode.VmallocFault) return -EINVAL;
           st.mode = arg;
+          st.faults = 0;
           m.printk(`mmapper: mode ${arg}: ${MODE_NAMES[st.mode]}`);
           return 0;
         case MMAPPER_FAULTS:
