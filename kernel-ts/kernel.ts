@@ -364,6 +364,11 @@ export class Kernel {
     const lines = oopsMessage(t, where, e, this.oopses);
     const linked = this.modules?.linkedIn() ?? '';
     if (linked !== '') lines.splice(2, 0, `Modules linked in: ${linked}`);
+    // print_tainted(): O (an out-of-tree module was loaded) is flag 12, after D at 7.
+    if (this.modules?.tainted) {
+      const i = lines.findIndex((l) => l.startsWith('CPU:'));
+      lines[i] = lines[i]!.replace('Not tainted', 'Tainted: G           O').replace('Tainted: G      D', 'Tainted: G      D    O');
+    }
     for (const line of lines) this.printk.log(line, line.startsWith('BUG') ? KERN_ALERT : KERN_EMERG);
   }
 

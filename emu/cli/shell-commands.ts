@@ -14,7 +14,7 @@ import { SIGTERM } from '../../kernel-ts/proc/signal-defs';
 import { signalPending } from '../../kernel-ts/proc/signal';
 import type { ShellSession } from './shell-session';
 import type { ParsedCommand } from './shell-words';
-import { parseSignal, signalList } from './shell-signals';
+import { parseSignal, signalDescription, signalList } from './shell-signals';
 
 export interface ShellCommand {
   readonly name: string;
@@ -36,7 +36,7 @@ const EINVAL = 22;
 const decoder = new TextDecoder();
 
 /** Reads a whole file in process `cat`: the bytes (maybe truncated) or -errno. */
-function readWhole(s: ShellSession, path: string): { bytes: Uint8Array; truncated: boolean } | number {
+function readWhole(s: ShellSession, path: string): { bytes: Uint8Array; truncated: boolean } | { killed: number } | number {
   const r = runInProcess(s.k, 'cat', () => {
     const f = s.k.vfs.open(path, O_RDONLY);
     if (typeof f === 'number') return f;
@@ -62,11 +62,11 @@ function readWhole(s: ShellSession, path: string): { bytes: Uint8Array; truncate
     }
   });
   if (typeof r === 'number') return r;
-  return r.killed ? -EINVAL : r.value;
+  return r.killed ? { killed: r.signal } : r.value;
 }
 
-/** Writes text to a file in process `sh` (the shell's redirection): 0 or an error message. */
-function writeWhole(s: ShellSession, path: string, data: Uint8Array, append: boolean): string | null {
+/** Writes text to a file in process `sh` (the shell's redirection): null, an error message, or the killing signal (an oops). */
+function writeWhole(s: ShellSession, path: string, data: Uint8Array, append: boolean): string | { killed: number } | null {
   const r = runInProcess(s.k, 'sh', (): string | null => {
     const f: File | number = s.k.vfs.open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0o666);
     if (typeof f === 'number') return `sh: ${path}: ${strerror(f)}`;
@@ -89,7 +89,7 @@ function writeWhole(s: ShellSession, path: string, data: Uint8Array, append: boo
     }
   });
   if (typeof r === 'number') return `sh: ${path}: ${strerror(r)}`;
-  return r.killed ? null : r.value;
+  return r.killed ? { killed: r.signal } : r.value;
 }
 
 function stateLetter(t: Task): string {
@@ -261,6 +261,12 @@ const cmds: ShellCommand[] = [
           status = 1;
           continue;
         }
+        if ('killed' in r) {
+          // An oops in the driver killed cat, as the shell reports it.
+          s.io.err(`${signalDescription(r.killed)}\n`);
+          status = 128 + r.killed;
+          continue;
+        }
         s.io.out(decoder.decode(r.bytes));
         if (r.truncated) s.io.err(`cat: ${path}: stopped after ${CAT_LIMIT} bytes\n`);
       }
@@ -281,6 +287,10 @@ const cmds: ShellCommand[] = [
         return 0;
       }
       const e = writeWhole(s, cmd.redirect.path, Buffer.from(text), cmd.redirect.append);
+      if (e !== null && typeof e === 'object') {
+        s.io.err(`${signalDescription(e.killed)}\n`);
+        return 128 + e.killed;
+      }
       if (e !== null) {
         s.io.err(`${e}\n`);
         return 1;
@@ -370,7 +380,7 @@ const cmds: ShellCommand[] = [
       let out = field('filename', r.outOfTree ? args[0]! : '(builtin)') + field('name', m.name);
       if (m.description) out += field('description', m.description);
       if (m.license) out += field('license', m.license);
-      for (const [p, spec] of Object.entries(m.params ?? {})) out += field('parm', `${p}:${spec.description ?? ''} (${spec.type})`);
+      for (const [p, spec] of Object.entries(m.params ?? {})) out += field('parm', spec.description ? `${p}:${spec.description} (${spec.type})` : `${p}:${spec.type}`);
       s.io.out(out);
       return 0;
     },

@@ -20,7 +20,7 @@ import { UserError } from './errors';
 import { guestEnvironment, loadProgram } from './run';
 import { installPrograms } from './shell-programs';
 import { COMMANDS } from './shell-commands';
-import { parseLine } from './shell-words';
+import { expandStatus, parseLine } from './shell-words';
 import type { ParsedCommand } from './shell-words';
 import { signalDescription } from './shell-signals';
 
@@ -90,7 +90,7 @@ export class ShellSession {
 
   /** Runs one input line (one or more commands); returns the last status. */
   async execLine(line: string): Promise<number> {
-    const p = parseLine(line, this.status);
+    const p = parseLine(line);
     if (!p.ok) {
       this.io.err(`vmlab: ${p.message}\n`);
       return (this.status = 2);
@@ -104,7 +104,13 @@ export class ShellSession {
     return this.status;
   }
 
-  private async execCommand(cmd: ParsedCommand): Promise<number> {
+  private async execCommand(parsed: ParsedCommand): Promise<number> {
+    const expand = (w: string): string => expandStatus(w, this.status);
+    const cmd: ParsedCommand = {
+      ...parsed,
+      words: parsed.words.map(expand),
+      redirect: parsed.redirect && { ...parsed.redirect, path: expand(parsed.redirect.path) },
+    };
     const [name, ...args] = cmd.words;
     if (name === undefined) return 0;
     const builtin = COMMANDS.get(name);

@@ -2,7 +2,7 @@
 // blanks, '...' and "..." quoting, \ escapes outside single quotes, `#`
 // comments at the start of a word, `;` between commands, a trailing `&`
 // (background), and `> FILE` / `>> FILE` redirections (for echo). `$?` is
-// the last command's status.
+// the last command's status, expanded when the command runs (STATUS_MARK).
 
 export interface ParsedCommand {
   /** The words, quotes removed. */
@@ -19,6 +19,14 @@ export interface ParsedCommand {
 
 export type ParseResult = { ok: true; commands: ParsedCommand[] } | { ok: false; message: string };
 
+/** Stands for `$?` in parsed words until the command runs (expandStatus). */
+export const STATUS_MARK = '\u0000?';
+
+/** Replaces `$?` marks with the status. */
+export function expandStatus(word: string, status: number): string {
+  return word.split(STATUS_MARK).join(String(status));
+}
+
 interface Token {
   kind: 'word' | 'op';
   value: string;
@@ -27,7 +35,7 @@ interface Token {
 }
 
 /** Splits a line into words and operators (; & > >>). */
-function tokenize(line: string, status: number): Token[] | string {
+function tokenize(line: string): Token[] | string {
   const out: Token[] = [];
   let i = 0;
   while (i < line.length) {
@@ -62,7 +70,7 @@ function tokenize(line: string, status: number): Token[] | string {
         while (i < line.length && line[i] !== '"') {
           if (line[i] === '\\' && i + 1 < line.length && '"\\$'.includes(line[i + 1]!)) i++;
           else if (line.startsWith('$?', i)) {
-            word += String(status);
+            word += STATUS_MARK;
             i += 2;
             continue;
           }
@@ -74,7 +82,7 @@ function tokenize(line: string, status: number): Token[] | string {
         word += line[i + 1];
         i += 2;
       } else if (line.startsWith('$?', i)) {
-        word += String(status);
+        word += STATUS_MARK;
         i += 2;
       } else {
         word += ch;
@@ -86,9 +94,9 @@ function tokenize(line: string, status: number): Token[] | string {
   return out;
 }
 
-/** Parses one input line into its commands; `status` is what `$?` expands to. */
-export function parseLine(line: string, status = 0): ParseResult {
-  const toks = tokenize(line, status);
+/** Parses one input line into its commands. */
+export function parseLine(line: string): ParseResult {
+  const toks = tokenize(line);
   if (typeof toks === 'string') return { ok: false, message: toks };
   const commands: ParsedCommand[] = [];
   let cur: Token[] = [];

@@ -5,11 +5,11 @@
 // `vmlab/module` (and `vmlab/errno`) resolve to kernel-ts/module/api.ts and
 // kernel-ts/errno.ts: a module imports types from vmlab, errno constants if
 // it likes, and reaches every kernel service through its ModuleContext.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runInThisContext } from 'node:vm';
 import type { KernelModule } from './api';
 
 /** What compiling a module file gave: the module and its code size, or diagnostics. */
@@ -49,6 +49,7 @@ export function compileModuleFile(path: string): CompileResult {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
+      sourcemap: 'inline',
       alias,
       logLevel: 'silent',
     });
@@ -56,24 +57,46 @@ export function compileModuleFile(path: string): CompileResult {
   } catch (e) {
     const errors = (e as { errors?: import('esbuild').Message[] }).errors;
     if (!errors) return { ok: false, messages: [`${path}: ${e instanceof Error ? e.message : String(e)}`] };
-    return { ok: false, messages: errors.map(formatMessage) };
+    return { ok: false, messages: errors.map((m) => formatMessage(m, file, path)) };
   }
-  const mod = { exports: {} as Record<string, unknown> };
+  let exports: Record<string, unknown>;
   try {
-    const fn = runInThisContext(`(function (module, exports, require) {${code}\n})`, { filename: file }) as (
-      m: typeof mod, e: Record<string, unknown>, r: NodeJS.Require) => void;
-    fn(mod, mod.exports, nodeRequire);
+    exports = evaluate(file, code);
   } catch (e) {
     return { ok: false, messages: [`${path}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`] };
   }
-  const m = (mod.exports.default ?? mod.exports) as Partial<KernelModule>;
+  const m = (exports.default ?? exports) as Partial<KernelModule>;
   if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.init !== 'function')
     return { ok: false, messages: [`${path}: does not default-export a KernelModule (an object with name and init)`] };
-  return { ok: true, module: m as KernelModule, size: Buffer.byteLength(code) };
+  // The size is the code's, not its inline source map's.
+  return { ok: true, module: m as KernelModule, size: Buffer.byteLength(code.replace(/\/\/# sourceMappingURL=.*\n?$/, '')) };
 }
 
-function formatMessage(m: import('esbuild').Message): string {
+let scratch: string | null = null;
+let loads = 0;
+
+/**
+ * Loads the compiled CommonJS through Node's require from a scratch file,
+ * with source maps on, so a module's frames in an oops's Call Trace name its
+ * own file and lines.
+ */
+function evaluate(file: string, code: string): Record<string, unknown> {
+  process.setSourceMapsEnabled(true);
+  scratch ??= mkdtempSync(join(tmpdir(), 'vmlab-modules-'));
+  const tmp = join(scratch, `${basename(file).replace(/\.[^.]*$/, '')}-${++loads}.cjs`);
+  writeFileSync(tmp, code);
+  try {
+    return nodeRequire(tmp) as Record<string, unknown>;
+  } finally {
+    unlinkSync(tmp);
+  }
+}
+
+/** esbuild's message as FILE:LINE:COL: error: TEXT, the module file named as the user gave it. */
+function formatMessage(m: import('esbuild').Message, file: string, given: string): string {
   const loc = m.location;
-  return loc ? `${loc.file}:${loc.line}:${loc.column + 1}: error: ${m.text}` : `error: ${m.text}`;
+  if (!loc) return `${given}: error: ${m.text}`;
+  const abs = resolve(loc.file);
+  return `${abs === file ? given : abs}:${loc.line}:${loc.column + 1}: error: ${m.text}`;
 }
 

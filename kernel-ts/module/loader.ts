@@ -37,8 +37,10 @@ export class ModuleLoader {
   /** Loaded modules, most recent first (as /proc/modules lists them). */
   private readonly loaded: LoadedModule[] = [];
   private nextAddress = MODULES_VADDR;
-  /** TAINT_OOT_MODULE is set (Linux logs the taint line once per boot). */
-  private tainted = false;
+  /** TAINT_OOT_MODULE: an out-of-tree module was loaded since boot (the taint line is logged once). */
+  tainted = false;
+  /** The module whose init (+) or exit (-) runs now (Linux MODULE_STATE_COMING/GOING). */
+  private changing: { m: LoadedModule; mark: '+' | '-' } | null = null;
 
   constructor(
     private readonly k: Kernel,
@@ -104,6 +106,7 @@ export class ModuleLoader {
       return fail(parsed.errno);
     }
     const m = new LoadedModule(this.k, mod, parsed.values, size, outOfTree, this.nextAddress);
+    this.changing = { m, mark: '+' };
     const r = runInProcess(this.k, 'insmod', () => {
       // check_modinfo() taints first, then parse_args() warns about unknown parameters.
       if (outOfTree && !this.tainted) this.k.printk.log(`${mod.name}: loading out-of-tree module taints kernel.`, KERN_WARNING);
@@ -112,6 +115,7 @@ export class ModuleLoader {
       // do_one_initcall: a throw here is caught by runInProcess (the oops of insmod).
       return mod.init(m);
     }, `init [${mod.name}]`);
+    this.changing = null;
     if (typeof r === 'number') return fail(-r);
     if (r.killed || r.value < 0) {
       m.unregisterAll();
@@ -141,7 +145,9 @@ export class ModuleLoader {
       err(`rmmod: ERROR: Module ${name} is in use`);
       return -EBUSY;
     }
+    this.changing = { m, mark: '-' };
     const r = runInProcess(this.k, 'rmmod', () => m.mod.exit?.(m), `exit [${name}]`);
+    this.changing = null;
     m.unregisterAll();
     this.loaded.splice(this.loaded.indexOf(m), 1);
     if (typeof r !== 'number' && r.killed) err('Killed');
@@ -164,6 +170,12 @@ export class ModuleLoader {
 
   /** The taint flags of the loaded modules for an oops's "Modules linked in:" line. */
   linkedIn(): string {
-    return this.loaded.map((m) => (m.outOfTree ? `${m.name}(O)` : m.name)).join(' ');
+    const mods = this.loaded.map((m) => ({ m, mark: this.changing?.m === m ? this.changing.mark : '' }));
+    if (this.changing && !this.loaded.includes(this.changing.m)) mods.unshift(this.changing);
+    // module_flags(): (taint letters, then + while loading, - while unloading).
+    return mods.map(({ m, mark }) => {
+      const flags = `${m.outOfTree ? 'O' : ''}${mark}`;
+      return flags === '' ? m.name : `${m.name}(${flags})`;
+    }).join(' ');
   }
 }

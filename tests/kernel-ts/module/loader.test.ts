@@ -1,0 +1,389 @@
+import { describe, expect, it } from 'vitest';
+import type { KernelModule } from '../../../kernel-ts/module/api';
+import { ModuleLoader } from '../../../kernel-ts/module/loader';
+import { pgdOffset, pudOffset } from '../../../kernel-ts/mm/pgtable';
+import { bootKernel, elfOf, logLines, prog } from '../proc/helpers';
+import { O_WRONLY, catFile, fput, insmod, moduleFile, openFile } from './helpers';
+
+/** A module file exposing /dev/NAME whose reads give `text` (and whose writes of "boom" throw). */
+function deviceModule(name: string, text: string, extra = ''): string {
+  return `import type { KernelModule } from 'vmlab/module';
+const enc = new TextEncoder();
+const mod: KernelModule = {
+  name: '${name}',
+  init(m) {
+    const r = m.registerChrdev('${name}', {
+      read: (_f, buf, ppos) => {
+        const b = enc.encode('${text}\\n');
+        if (ppos.pos >= b.length) return 0;
+        const n = Math.min(buf.length, b.length - ppos.pos);
+        buf.set(b.subarray(ppos.pos, ppos.pos + n));
+        ppos.pos += n;
+        return n;
+      },
+      write: (_f, data) => {
+        if (new TextDecoder().decode(data).startsWith('boom')) throw new Error('boom requested');
+        return data.length;
+      },
+      mmap: (_f, vma) => {
+        vma.vmOps = { name: '${name}', fault: () => 0x100 };
+        return 0;
+      },
+    });
+    ${extra}
+    return r < 0 ? r : 0;
+  },
+  exit(m) { m.printk('${name}: exit'); },
+};
+export default mod;
+`;
+}
+
+const logSince = (k: ReturnType<typeof bootKernel>['k'], n: number): string[] => logLines(k).slice(n);
+
+describe('module loader: file modules', () => {
+  it('compiles a .ts module, runs init in an insmod process, and its device reads through the VFS', () => {
+    const { k } = bootKernel();
+    const n = logLines(k).length;
+    const p = moduleFile(`import type { KernelModule } from 'vmlab/module';
+const mod: KernelModule = {
+  name: 'hello',
+  params: { who: { type: 'charp', default: 'world' } },
+  init(m) { m.printk(\`hello, \${m.param('who')} from \${m.current().comm} \${m.current().pid}\`); return 0; },
+  exit(m) { m.printk('goodbye'); },
+};
+export default mod;
+`);
+    expect(insmod(k, p, ['who=vmlab'])).toEqual({ r: 0, err: [] });
+    expect(logSince(k, n)).toEqual(['hello: loading out-of-tree module taints kernel.', 'hello, vmlab from insmod 1']);
+    // insmod's process is gone: exited and reaped.
+    expect([...k.tasks.keys()]).toEqual([]);
+    expect(k.modules.lsmod()).toBe('Module                  Size  Used by\nhello                   4096  0\n');
+    expect(catFile(k, '/proc/modules')).toBe('hello 4096 0 - Live 0xffffffffc0000000 (O)\n');
+    expect(k.modules.rmmod('hello')).toBe(0);
+    expect(logSince(k, n).at(-1)).toBe('goodbye');
+    expect(k.modules.lsmod()).toBe('Module                  Size  Used by\n');
+    expect(catFile(k, '/proc/modules')).toBe('');
+  });
+
+  it('creates /dev/NAME; cat reads it; rmmod removes it', () => {
+    const { k } = bootKernel();
+    expect(insmod(k, moduleFile(deviceModule('xdev', 'hi there'))).r).toBe(0);
+    expect(catFile(k, '/dev/xdev')).toBe('hi there\n');
+    expect(k.modules.rmmod('xdev')).toBe(0);
+    expect(catFile(k, '/dev/xdev')).toBe(-2);
+  });
+
+  it('reports compile errors as FILE:LINE:COL and fails with -ENOEXEC', () => {
+    const { k } = bootKernel();
+    const p = moduleFile('const x: number = ;\nexport default {};\n', 'broken.ts');
+    const r = insmod(k, p);
+    expect(r.r).toBe(-8);
+    expect(r.err).toEqual([`${p}:1:19: error: Unexpected ";"`, `insmod: ERROR: could not insert module ${p}: Invalid module format`]);
+  });
+
+  it('rejects a file that does not export a module', () => {
+    const { k } = bootKernel();
+    const p = moduleFile('export default { hello: 1 };\n', 'notmod.ts');
+    expect(insmod(k, p)).toEqual({
+      r: -8,
+      err: [`${p}: does not default-export a KernelModule (an object with name and init)`, `insmod: ERROR: could not insert module ${p}: Invalid module format`],
+    });
+  });
+
+  it('-ENOENT for an unknown built-in name or a missing file; -EEXIST when loaded twice', () => {
+    const { k } = bootKernel();
+    expect(insmod(k, 'nosuch')).toEqual({ r: -2, err: ['insmod: ERROR: could not load module nosuch: No such file or directory'] });
+    expect(insmod(k, '/nonexistent/m.ts')).toEqual({ r: -2, err: ['insmod: ERROR: could not load module /nonexistent/m.ts: No such file or directory'] });
+    const p = moduleFile(deviceModule('twice', 'a'));
+    expect(insmod(k, p).r).toBe(0);
+    expect(insmod(k, p)).toEqual({ r: -17, err: [`insmod: ERROR: could not insert module ${p}: File exists`] });
+    expect(k.modules.rmmod('nosuch', () => {})).toBe(-2);
+  });
+
+  it('init returning -errno fails insmod and leaves nothing registered (devices, /proc, /sys and their directories)', () => {
+    const { k } = bootKernel();
+    const p = moduleFile(`import type { KernelModule } from 'vmlab/module';
+const mod: KernelModule = {
+  name: 'failing',
+  init(m) {
+    m.registerChrdev('failing', {});
+    m.procCreate('driver/failing', {});
+    m.sysfsCreate('kernel/failing_kobj/knob', { show: () => '1\\n' });
+    return -12;
+  },
+};
+export default mod;
+`);
+    expect(insmod(k, p)).toEqual({ r: -12, err: [`insmod: ERROR: could not insert module ${p}: Cannot allocate memory`] });
+    expect(k.vfs.lookup('/dev/failing')).toBe(-2);
+    expect(k.vfs.lookup('/proc/driver')).toBe(-2);
+    expect(k.vfs.lookup('/sys/kernel/failing_kobj')).toBe(-2);
+    expect(typeof k.vfs.lookup('/sys/kernel')).toBe('object');
+    expect(k.modules.names()).toEqual([]);
+  });
+
+  it('sysfs attributes show and store; rmmod removes them', () => {
+    const { k } = bootKernel();
+    const p = moduleFile(`import type { KernelModule } from 'vmlab/module';
+let v = 0;
+const mod: KernelModule = {
+  name: 'kobj',
+  init(m) {
+    const r = m.sysfsCreate('kernel/kobject_cs614/promote', { show: () => \`\${v}\\n\`, store: (t) => { v = Number(t); return t.length; } });
+    return typeof r === 'number' ? r : 0;
+  },
+};
+export default mod;
+`);
+    expect(insmod(k, p).r).toBe(0);
+    expect(catFile(k, '/sys/kernel/kobject_cs614/promote')).toBe('0\n');
+    const f = openFile(k, '/sys/kernel/kobject_cs614/promote', O_WRONLY);
+    expect(f.fop.write!(f, new TextEncoder().encode('7\n'), { pos: 0 })).toBe(2);
+    fput(f);
+    expect(catFile(k, '/sys/kernel/kobject_cs614/promote')).toBe('7\n');
+    expect(k.modules.rmmod('kobj')).toBe(0);
+    expect(k.vfs.lookup('/sys/kernel/kobject_cs614')).toBe(-2);
+  });
+});
+
+describe('module loader: parameters', () => {
+  const specs = `params: {
+    i: { type: 'int', default: -1 }, u: { type: 'uint' }, l: { type: 'long' }, ul: { type: 'ulong', default: 5 },
+    s: { type: 'charp', default: 'x' }, b: { type: 'bool' }, my_name: { type: 'charp' },
+  },`;
+  const paramModule = (name: string): string => `import type { KernelModule } from 'vmlab/module';
+const mod: KernelModule = {
+  name: '${name}',
+  ${specs}
+  init(m) {
+    for (const p of ['i', 'u', 'l', 'ul', 's', 'b', 'my_name']) { const v = m.param(p); m.printk(\`\${p}=\${String(v)} \${typeof v}\`); }
+    return 0;
+  },
+};
+export default mod;
+`;
+
+  it('types the values: int/uint numbers (0x, 0 octal), long/ulong bigints, charp strings, bool words; defaults otherwise', () => {
+    const { k } = bootKernel();
+    const n = logLines(k).length;
+    const r = insmod(k, moduleFile(paramModule('p1')), ['i=0x10', 'u=010', 'l=-5', 'ul=0xffff888000000000', 's=a b', 'b', 'my-name=dash', 'zz=1']);
+    expect(r).toEqual({ r: 0, err: [] });
+    expect(logSince(k, n)).toEqual([
+      'p1: loading out-of-tree module taints kernel.',
+      "p1: unknown parameter 'zz' ignored",
+      'i=16 number', 'u=8 number', 'l=-5 bigint', 'ul=18446612682070032384 bigint', 's=a b string', 'b=true boolean', 'my_name=dash string',
+    ]);
+  });
+
+  it('defaults, and bool false words', () => {
+    const { k } = bootKernel();
+    const n = logLines(k).length;
+    expect(insmod(k, moduleFile(paramModule('p2')), ['b=n']).r).toBe(0);
+    expect(logSince(k, n).slice(1)).toEqual(['i=-1 number', 'u=0 number', 'l=0 bigint', 'ul=5 bigint', 's=x string', 'b=false boolean', 'my_name= string']);
+  });
+
+  it.each([
+    ['u=-1', "p3: '-1' invalid for parameter 'u'"],
+    ['i=2147483648', "p3: '2147483648' invalid for parameter 'i'"],
+    ['i=12abc', "p3: '12abc' invalid for parameter 'i'"],
+    ['i', "p3: '' invalid for parameter 'i'"],
+    ['b=maybe', "p3: 'maybe' invalid for parameter 'b'"],
+    ['ul=0x10000000000000000', "p3: '0x10000000000000000' invalid for parameter 'ul'"],
+  ])('%s: -EINVAL, logged as Linux does', (arg, line) => {
+    const { k } = bootKernel();
+    const p = moduleFile(paramModule('p3'));
+    expect(insmod(k, p, [arg])).toEqual({ r: -22, err: [`insmod: ERROR: could not insert module ${p}: Invalid argument`] });
+    expect(logLines(k).at(-1)).toBe(line);
+    expect(k.modules.names()).toEqual([]);
+  });
+});
+
+describe('module loader: built-in modules', () => {
+  const builtin: KernelModule = {
+    name: 'bi',
+    params: { n: { type: 'int', default: 2 } },
+    init: (m) => {
+      m.printk(`bi n=${String(m.param('n'))}`);
+      return 0;
+    },
+  };
+
+  it('loads by name with no taint, size 16384', () => {
+    const { k } = bootKernel();
+    const loader = new ModuleLoader(k, new Map([['bi', builtin]]));
+    const n = logLines(k).length;
+    expect(loader.insmod('bi', ['n=3'])).toBe(0);
+    expect(logSince(k, n)).toEqual(['bi n=3']);
+    expect(loader.lsmod()).toBe('Module                  Size  Used by\nbi                     16384  0\n');
+    expect(loader.procModules()).toBe('bi 16384 0 - Live 0xffffffffc0000000\n');
+    expect(loader.rmmod('bi')).toBe(0);
+  });
+
+  it('every driver in BUILTIN_MODULES has a distinct name', () => {
+    const { k } = bootKernel();
+    expect(k.modules.builtinNames()).toEqual(['memaccess', 'memalloc', 'mmapper', 'mtest', 'physicalview']);
+  });
+});
+
+describe('module loader: refcount and rmmod', () => {
+  it('rmmod is -EBUSY while a device file is open, and succeeds after the close', () => {
+    const { k } = bootKernel();
+    expect(insmod(k, moduleFile(deviceModule('busy', 'b'))).r).toBe(0);
+    const f = openFile(k, '/dev/busy');
+    expect(k.modules.lsmod()).toBe('Module                  Size  Used by\nbusy                    4096  1\n');
+    const err: string[] = [];
+    expect(k.modules.rmmod('busy', (l) => err.push(l))).toBe(-16);
+    expect(err).toEqual(['rmmod: ERROR: Module busy is in use']);
+    fput(f);
+    expect(k.modules.rmmod('busy')).toBe(0);
+    expect(logLines(k).at(-1)).toBe('busy: exit');
+  });
+
+  it('rmmod is -EBUSY while a process maps the device (after closing it), until the process exits', () => {
+    const b = bootKernel();
+    const k = b.k;
+    expect(insmod(k, moduleFile(deviceModule('mapped', 'm'))).r).toBe(0);
+    k.vfs.addExecutable('/bin/mapper', elfOf(prog(`
+        li a0, -100
+        la a1, path
+        li a2, 2
+        li a3, 0
+        li a7, 56               # openat
+        ecall
+        mv s0, a0
+        li a0, 0
+        li a1, 4096
+        li a2, 1                # PROT_READ
+        li a3, 1                # MAP_SHARED
+        mv a4, s0
+        li a5, 0
+        li a7, 222              # mmap
+        ecall
+        mv a0, s0
+        li a7, 57               # close
+        ecall
+        li a7, 124              # sched_yield: the host looks now
+        ecall
+        li a0, 0
+        li a7, 93
+        ecall`, `        .section .rodata\npath:   .asciz "/dev/mapped"`)));
+    const t = k.spawn('/bin/mapper', ['mapper'], []);
+    if (typeof t === 'number') throw new Error(String(t));
+    let yielded = false;
+    k.syscalls[124] = (): number => {
+      yielded = true;
+      k.needResched = true;
+      return 0;
+    };
+    k.runUntil(() => yielded);
+    expect(k.modules.find('mapped')!.opens).toBe(0);
+    expect(k.modules.find('mapped')!.maps).toBe(1);
+    expect(k.modules.rmmod('mapped')).toBe(-16);
+    k.run();
+    expect(t.exitCode).toBe(0);
+    expect(k.modules.rmmod('mapped')).toBe(0);
+  });
+});
+
+describe('module loader: oopses', () => {
+  it('a throwing init is an oops of insmod: logged with the call trace, insmod killed, nothing registered, the kernel runs on', () => {
+    const { k, out } = bootKernel();
+    const p = moduleFile(`import type { KernelModule } from 'vmlab/module';
+const mod: KernelModule = {
+  name: 'crash',
+  init(m) {
+    m.registerChrdev('crash', {});
+    throw new TypeError('bad init');
+  },
+};
+export default mod;
+`, 'crash.ts');
+    expect(insmod(k, p)).toEqual({ r: -14, err: ['Killed'] });
+    const lines = logLines(k);
+    const i = lines.indexOf('BUG: kernel exception in init [crash]: TypeError: bad init');
+    expect(i).toBeGreaterThan(0);
+    expect(lines.slice(i + 1, i + 3)).toEqual(['Oops: 0000 [#1] PREEMPT', 'Modules linked in: crash(O+)']);
+    expect(lines[i + 3]).toBe('CPU: 0 PID: 1 Comm: insmod Tainted: G           O 6.1.0-vmlab #1');
+    expect(lines.slice(i + 4, i + 7)).toEqual(['Hardware name: vmlab (riscv64 guest, x86-64 paging)', 'Call Trace:', ' <TASK>']);
+    // The module's own frame first (its file and line when source maps apply: the CLI test checks those).
+    expect(lines[i + 7]).toMatch(/^ Object\.init \(.*crash.*\)$/);
+    expect(k.vfs.lookup('/dev/crash')).toBe(-2);
+    expect(k.modules.names()).toEqual([]);
+    expect(k.tasks.size).toBe(0);
+    // Still alive: a program runs.
+    k.vfs.addExecutable('/bin/hi', elfOf(prog(`
+        li a0, 1
+        la a1, msg
+        li a2, 3
+        li a7, SYS_write
+        ecall
+        li a0, 0
+        li a7, SYS_exit
+        ecall`, `        .section .rodata\nmsg:    .ascii "ok\\n"`)));
+    k.spawn('/bin/hi', ['hi'], []);
+    expect(k.run().exitCode).toBe(0);
+    expect(out()).toBe('ok\n');
+  });
+
+  it('a throwing fops kills the calling process (SIGKILL status) and lists the module in the oops', () => {
+    const { k } = bootKernel();
+    expect(insmod(k, moduleFile(deviceModule('wboom', 'w'))).r).toBe(0);
+    k.vfs.addExecutable('/bin/writer', elfOf(prog(`
+        li a0, -100
+        la a1, path
+        li a2, 1
+        li a3, 0
+        li a7, 56
+        ecall
+        la a1, msg
+        li a2, 4
+        li a7, SYS_write
+        ecall
+        li a0, 0
+        li a7, SYS_exit
+        ecall`, `        .section .rodata\npath:   .asciz "/dev/wboom"\nmsg:    .ascii "boom"`)));
+    const t = k.spawn('/bin/writer', ['writer'], []);
+    if (typeof t === 'number') throw new Error(String(t));
+    k.run();
+    expect(t.exitCode).toBe(9);
+    const lines = logLines(k);
+    const i = lines.indexOf('BUG: kernel exception in write [wboom]: Error: boom requested');
+    expect(lines.slice(i + 1, i + 4)).toEqual([
+      'Oops: 0000 [#1] PREEMPT',
+      'Modules linked in: wboom(O)',
+      `CPU: 0 PID: ${t.pid} Comm: writer Tainted: G           O 6.1.0-vmlab #1`,
+    ]);
+    // The file was closed by the exit: the module can go.
+    expect(k.modules.rmmod('wboom')).toBe(0);
+  });
+});
+
+describe('module loader: process context', () => {
+  it('two insmods run in different processes: different pgds over the same kernel tables below the top level', () => {
+    const { k } = bootKernel();
+    const seen: { pid: number; pgd: number }[] = [];
+    const g = globalThis as unknown as { __seen: typeof seen };
+    g.__seen = seen;
+    const src = (name: string): string => `import type { KernelModule } from 'vmlab/module';
+const mod: KernelModule = {
+  name: '${name}',
+  init(m) { (globalThis as any).__seen.push({ pid: m.current().pid, pgd: m.current().mm!.pgd }); return 0; },
+};
+export default mod;
+`;
+    expect(insmod(k, moduleFile(src('pa'))).r).toBe(0);
+    expect(insmod(k, moduleFile(src('pb'))).r).toBe(0);
+    expect(seen.map((s) => s.pid)).toEqual([1, 2]);
+    // The first insmod's pgd was freed at its exit and may be reused: compare while both exist instead.
+    const kmm = k.mm;
+    const po = kmm.kspace.pageOffset;
+    const a = kmm.mmCreate()!;
+    const b = kmm.mmCreate()!;
+    expect(a.pgd).not.toBe(b.pgd);
+    const pudA = pudOffset(kmm, pgdOffset(kmm, a.pgd, po.lo, po.hi), po.lo, po.hi);
+    const pudB = pudOffset(kmm, pgdOffset(kmm, b.pgd, po.lo, po.hi), po.lo, po.hi);
+    expect(pudA).toBeGreaterThan(0);
+    expect(pudA).toBe(pudB);
+  });
+});
