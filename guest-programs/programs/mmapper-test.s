@@ -134,11 +134,11 @@ main:
         ld      a2, 0(t0)
         la      a0, f_mode
         mv      a1, s3
-        call    printf
+        call    say
         mv      a0, s1
         li      a1, MMAPPER_SET_MODE
         mv      a2, s3
-        call    ioctl
+        call    devctl
         snez    t0, a0
         add     s5, s5, t0
         mv      a0, s1
@@ -153,7 +153,7 @@ main:
 2:      la      a0, f_mptr
         mv      a1, s4
         li      a2, LEN
-        call    printf
+        call    say
         li      t0, 3
         bne     s3, t0, 3f
         mv      a0, s1                  # mode 3: nothing is mapped until touched
@@ -173,13 +173,13 @@ main:
         mv      s6, a0
         la      a0, f_mmap
         mv      a1, s4
-        call    printf
+        call    say
         la      a0, f_pattern
         la      a1, s_ok
         bnez    s6, 4f
         la      a1, s_bad
         addi    s5, s5, 1
-4:      call    printf
+4:      call    say
         mv      a0, s2
         mv      a1, s4
         call    show_pfns
@@ -209,21 +209,21 @@ main:
         mv      a0, s1
         li      a1, MMAPPER_SET_MODE
         li      a2, 3
-        call    ioctl
+        call    devctl
         mv      a0, s1
         call    map_device
         mv      s4, a0
         mv      a0, s1
         li      a1, MMAPPER_PUT_USER
         mv      a2, s4
-        call    ioctl
+        call    devctl
         mv      s6, a0
         snez    t0, a0
         add     s5, s5, t0
         la      a0, f_pu_mapped
         mv      a1, s4
         mv      a2, s6
-        call    printf
+        call    say
         mv      a0, s1
         la      a1, s_putuser
         li      a2, 1
@@ -231,7 +231,7 @@ main:
         add     s5, s5, a0
         la      a0, f_mmap              # 'Xbcdefgh...': the 'a' overwritten
         mv      a1, s4
-        call    printf
+        call    say
         lbu     t0, 0(s4)
         li      t1, 'X'
         sub     t0, t0, t1
@@ -255,7 +255,7 @@ main:
         mv      a0, s1
         li      a1, MMAPPER_PUT_USER
         mv      a2, s4
-        call    ioctl
+        call    devctl
         mv      s6, a0
         snez    t0, a0
         add     s5, s5, t0
@@ -268,7 +268,7 @@ main:
         mv      a1, s4
         mv      a2, s6
         mv      a3, s7
-        call    printf
+        call    say
         mv      a0, s4
         li      a1, PAGE_SIZE
         call    munmap
@@ -289,7 +289,7 @@ main:
         beqz    s5, 7f
         la      a0, f_failed
         mv      a1, s5
-        call    printf
+        call    say
         li      a0, 1
         j       .Lout
 7:      la      a0, s_passed
@@ -339,12 +339,12 @@ faults_check:
         mv      s2, a2
         li      a1, MMAPPER_FAULTS
         li      a2, 0
-        call    ioctl
+        call    devctl
         mv      a2, a0
         sub     s2, s2, a0
         la      a0, f_faults
         mv      a1, s1
-        call    printf
+        call    say
         snez    a0, s2
         ld      ra, 24(sp)
         ld      fp, 16(sp)
@@ -367,7 +367,7 @@ put_user_fails:
         mv      s1, a1
         mv      s2, a2
         li      a1, MMAPPER_PUT_USER
-        call    ioctl
+        call    devctl
         mv      s3, a0
         la      t0, errno
         lw      s4, 0(t0)
@@ -379,7 +379,7 @@ put_user_fails:
         mv      a2, s2
         mv      a3, s3
         mv      a4, s4
-        call    printf
+        call    say
         addi    t0, s3, 1               # want ret == -1 and errno == EFAULT
         addi    t1, s4, -EFAULT
         or      a0, t0, t1
@@ -466,7 +466,7 @@ show_pfns:
         li      s4, -2                  # previous pfn
         li      s5, 1                   # contiguous so far
         la      a0, s_pfns
-        call    printf
+        call    say
 1:      li      t0, PAGES
         bge     s3, t0, 4f
         mv      a0, s1
@@ -477,7 +477,7 @@ show_pfns:
         li      s5, 0
         li      s4, -2
         la      a0, s_absent
-        call    printf
+        call    say
         j       3f
 2:      addi    t0, s4, 1
         beqz    s3, 5f
@@ -486,14 +486,14 @@ show_pfns:
 5:      mv      s4, a0
         mv      a1, a0
         la      a0, f_pfn
-        call    printf
+        call    say
 3:      addi    s3, s3, 1
         j       1b
 4:      la      a0, f_contig
         la      a1, s_contig
         bnez    s5, 6f
         la      a1, s_noncontig
-6:      call    printf
+6:      call    say
         mv      a0, s5
         ld      ra, 56(sp)
         ld      fp, 48(sp)
@@ -504,3 +504,12 @@ show_pfns:
         ld      s5, 8(sp)
         addi    sp, sp, 64
         ret
+
+# say(format, ...): printf; devctl(fd, cmd, arg): ioctl. One call site each
+# for the library: `vmlab run` and the shell link the library only when the
+# program alone fails with nothing but undefined symbols, and the assembler
+# stops counting at 20 errors.
+say:
+        tail    printf
+devctl:
+        tail    ioctl
