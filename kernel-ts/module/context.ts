@@ -5,11 +5,9 @@
 // opens and mappings of its files are counted (the module's refcount, which
 // makes rmmod answer -EBUSY, as fops.owner = THIS_MODULE does in Linux).
 import type { Kernel } from '../kernel';
-import { EFAULT, ENOENT } from '../errno';
-import type { File, FileOperations } from '../fs/file';
+import { EFAULT } from '../errno';
+import type { FileOperations } from '../fs/file';
 import type { Inode } from '../fs/inode';
-import type { ShowResult } from '../fs/seq';
-import { seqFileOps } from '../fs/seq';
 import type { SysfsAttribute } from '../fs/sysfs';
 import { KERN_INFO } from '../printk';
 import type { Task } from '../proc/task';
@@ -85,28 +83,14 @@ export class LoadedModule implements ModuleContext {
     return major;
   }
 
-  unregisterChrdev(name: string): number {
-    const i = this.regs.findIndex((r) => r.kind === 'chrdev' && r.name === name);
-    if (i < 0) return -ENOENT;
-    this.regs.splice(i, 1);
-    return this.kernel.vfs.unregisterChrdev(name);
-  }
-
   procCreate(path: string, fops: FileOperations, mode?: number): Inode | number {
-    return this.addProc(path, () => this.kernel.vfs.procCreate(path, this.wrapFops(fops), mode));
-  }
-
-  /** proc_create_single(): a read-only /proc file whose whole text `show` returns. */
-  procCreateSingle(path: string, show: (file: File) => ShowResult): Inode | number {
-    return this.addProc(path, () => this.kernel.vfs.procCreate(path, this.wrapFops({}, show), 0o444));
-  }
-
-  /** remove_proc_entry() of one of this module's /proc files: 0 or -ENOENT. */
-  procRemove(path: string): number {
-    const i = this.regs.findIndex((r) => r.kind === 'proc' && r.path === path);
-    if (i < 0) return -ENOENT;
-    this.regs.splice(i, 1);
-    return this.kernel.vfs.procRemove(path);
+    const dirs = this.missingDirs('/proc', path);
+    const r = this.kernel.vfs.procCreate(path, this.wrapFops(fops), mode);
+    if (typeof r === 'number') return r;
+    this.recordDirs(dirs);
+    this.regs.push({ kind: 'proc', path });
+    this.countMaps(r);
+    return r;
   }
 
   sysfsCreate(path: string, attr: SysfsAttribute, mode?: number): Inode | number {
@@ -120,18 +104,6 @@ export class LoadedModule implements ModuleContext {
     this.recordDirs(dirs);
     this.regs.push({ kind: 'sysfs', inode: r });
     return r;
-  }
-
-  /** copy_from_user() from current's address space: the bytes or -EFAULT. */
-  copyFromUser(uaddr: number, len: number): Uint8Array | number {
-    const mm = this.current().mm;
-    return mm === null ? -EFAULT : this.kernel.mm.copyFromUser(mm, uaddr, len);
-  }
-
-  /** copy_to_user() into current's address space: 0 or -EFAULT. */
-  copyToUser(uaddr: number, bytes: Uint8Array): number {
-    const mm = this.current().mm;
-    return mm === null ? -EFAULT : this.kernel.mm.copyToUser(mm, uaddr, bytes);
   }
 
   // ---- rmmod --------------------------------------------------------------
@@ -170,16 +142,6 @@ export class LoadedModule implements ModuleContext {
     }
   }
 
-  private addProc(path: string, create: () => Inode | number): Inode | number {
-    const dirs = this.missingDirs('/proc', path);
-    const r = create();
-    if (typeof r === 'number') return r;
-    this.recordDirs(dirs);
-    this.regs.push({ kind: 'proc', path });
-    this.countMaps(r);
-    return r;
-  }
-
   /** The directories on the way to `root`/`path` that do not exist yet (made by the create that follows). */
   private missingDirs(root: string, path: string): string[] {
     const parts = path.replace(new RegExp(`^${root}/?`), '').split('/').filter((p) => p !== '');
@@ -205,11 +167,10 @@ export class LoadedModule implements ModuleContext {
     };
   }
 
-  /** The fops with each member guarded, opens counted (open/release always present), and `show` as a seq_file if given. */
-  private wrapFops(fops: FileOperations, show?: (file: File) => ShowResult): FileOperations {
+  /** The fops with each member guarded, and opens counted (open/release always present). */
+  private wrapFops(inner: FileOperations): FileOperations {
     const g = <A extends unknown[]>(op: string, fn: ((...a: A) => number) | undefined) =>
       fn && ((...a: A): number => this.guard(op, -EFAULT, () => fn(...a)));
-    const inner = show ? seqFileOps(show) : fops;
     return {
       ...inner,
       open: (inode, file) => {
