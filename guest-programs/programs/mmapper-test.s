@@ -6,6 +6,8 @@
 # the driver put_user() a byte into user memory: a mapped page not yet faulted
 # in (the driver's own mapping, then anonymous memory), an unmapped address
 # and a kernel address. Exits 0 when every check passed.
+# `mmapper-test hold` instead maps the device (mode 3), touches one page and
+# sleeps an hour, keeping the module in use (for `rmmod` to refuse).
 # Assembled with the guest libc: `mmapper-test` in `vmlab shell`. The C:
 #
 #   #define MMAPPER_SET_MODE _IO('m', 1)
@@ -85,6 +87,7 @@ f_pu_bad:       .asciz  "  into %s (%p): ret %d, errno %d (%s)\n"
 s_unmapped:     .asciz  "an unmapped address"
 s_kernel:       .asciz  "a kernel address"
 s_passed:       .asciz  "all checks passed"
+f_hold:         .asciz  "holding /dev/mmapper mapped at %p\n"
 f_failed:       .asciz  "FAILED: %d check(s)\n"
 
         .data
@@ -105,6 +108,7 @@ main:
         sd      s6, 32(sp)
         sd      s7, 24(sp)
         addi    fp, sp, 96
+        mv      s6, a0                  # argc
         # s1 = fd, s2 = pagemap fd, s3 = mode, s4 = mapping, s5 = failed checks
         la      a0, s_dev
         li      a1, O_RDWR
@@ -116,7 +120,24 @@ main:
         li      a0, 1
         j       .Lout
 1:      mv      s1, a0
-        la      a0, s_pagemap
+        li      t0, 1
+        ble     s6, t0, 8f              # argc > 1: `hold`
+        mv      a0, s1
+        li      a1, MMAPPER_SET_MODE
+        li      a2, 3
+        call    devctl
+        mv      a0, s1
+        call    map_device
+        mv      s4, a0
+        lbu     t0, 0(s4)
+        la      a0, f_hold
+        mv      a1, s4
+        call    say
+        li      a0, 3600
+        call    sleep
+        li      a0, 0
+        j       .Lout
+8:      la      a0, s_pagemap
         li      a1, O_RDONLY
         li      a2, 0
         call    open
