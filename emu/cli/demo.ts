@@ -1,109 +1,119 @@
-// `vmlab demo` (what `npm start` runs): the tour of what exists so far.
-// Assembles a sample program, disassembles it, runs it at CPL 3 with 4-level
-// paging on, then shows what the MMU did: TLB statistics, the page walk for
-// one of its addresses, and the page fault a stray write would raise,
-// explained level by level. (Once the kernel lands, the demo becomes the
-// memview2 experiment.)
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// `vmlab demo` (what `npm start` runs): the memview2 experiment (COMP3000
+// Tutorial 8, docs/experiments/memview2.md), abridged. A `vmlab shell`
+// session loads the physicalview driver, runs memview2 (which asks the
+// driver, by ioctl, where its own addresses are in physical memory) three
+// times around a drop of the page cache, then traces the driver's
+// copy_to_user calls with their kernel stacks and its kmalloc calls.
+//
+// The transcript is the shell's, shortened where a trace repeats itself: an
+// event with the same kernel stack as one already shown is only counted. The
+// session is deterministic (seed 1), so the whole transcript is golden
+// (tests/emu/cli/golden/demo.txt).
 import type { CommandModule } from 'yargs';
-import { assemble, formatDiagnostic } from '../../asm/assembler';
-import type { LinkedImage } from '../../asm/image';
-import { disassembleElf } from '../../asm/disasm-listing';
-import { readElf } from '../../asm/elf-read';
-import { writeElf } from '../../asm/elf-write';
-import { Stop } from '../machine/cpu/cpu';
-import type { Machine } from '../machine/machine';
-import { formatProbe } from '../machine/mmu/explain';
-import type { TlbStats } from '../machine/mmu/tlb';
-import { Access, TRAP_STATE } from '../machine/trap';
-import { bootBare } from './bare';
-import { UserError } from './errors';
-import { guestProgramsDir } from './paths';
+import { ShellSession } from './shell-session';
 
-const SYS_WRITE = 64n;
-const SYS_EXIT = 93n;
-const SYS_EXIT_GROUP = 94n;
-const MAX_INSNS = 10_000_000;
+/** The session: the experiment script's steps, with fewer buffers where the point is made already. */
+const DEMO_SCRIPT = [
+  '# vmlab demo: COMP3000 Tutorial 8 (3000physicalview + 3000memview2) in a vmlab shell session.',
+  '# The whole walkthrough: vmlab shell guest-programs/experiments/memview2.vmsh (docs/experiments/memview2.md).',
+  '',
+  '# A kernel module: /dev/physicalview walks the caller\'s page tables (ioctl PHYSICALVIEW_WALK).',
+  'insmod physicalview',
+  'lsmod',
+  '# memview2: virtual addresses on the left, the physical addresses the driver found on the right.',
+  'memview2',
+  '# Again: ASLR moved the stack and the heap; the text (main, lmsg) kept its frames: the page cache.',
+  'memview2 3',
+  '# Drop the page cache: the next run reads the program into new frames.',
+  'echo 3 > /proc/sys/vm/drop_caches',
+  'memview2 3',
+  '# The driver copies the struct back with copy_to_user: each call with its kernel stack.',
+  'trace stack on',
+  'trace on uaccess:copy_to_user',
+  'memview2 0',
+  'trace off',
+  'trace stack off',
+  '# Its kmalloc: 16 bytes at a kernel address (the direct map, 0xffff888...), not a user one.',
+  'trace on kmem:kmalloc',
+  'memview2 0',
+  'trace off',
+  'rmmod physicalview',
+  'dmesg',
+];
 
-const heading = (n: number, text: string): string => `\n== ${n}. ${text} ==\n`;
-const hex = (n: number | bigint): string => `0x${n.toString(16)}`;
+const TRACE_EVENT = /^\s+\S+-\d+\s+\[\d{3}\] \S+\s+\d+\.\d{6}: (\w+): /;
+const isStackLine = (l: string): boolean => l === ' <stack trace>' || l.startsWith(' => ');
 
-function assembleSample(): { image: LinkedImage; path: string } {
-  const path = join(guestProgramsDir('samples'), 'hello.s');
-  const r = assemble([{ path: relative(process.cwd(), path) || path, text: readFileSync(path, 'utf8') }]);
-  if (!r.ok) throw new UserError(`cannot assemble ${path}:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`);
-  return { image: r.image, path };
-}
-
-/** The first `max` instruction lines of `objdump -d`-style output for the image, as `vmlab disasm` prints it. */
-function listing(image: LinkedImage, max: number): string {
-  const elf = readElf(writeElf(image));
-  if (!elf.ok) throw new UserError(`demo: ${elf.error}`);
-  const lines = disassembleElf(elf.elf, 'hello').split('\n');
-  const first = lines.findIndex((l) => l.endsWith('<_start>:'));
-  return lines.slice(first, first + 1 + max).join('\n');
-}
-
-/** Reads a user byte with the side-effect-free probe (no A/D bits, no TLB fill), as a debugger peeks. */
-function peekUser(m: Machine, va: number): number {
-  const r = m.mmu.probe(va | 0, Math.floor(va / 2 ** 32) | 0, Access.Read, 3);
-  if (r.kind !== 'ok') throw new UserError(`demo: write(2) buffer at ${hex(va)} is not readable`);
-  return m.mem.read8(r.pa);
-}
-
-/** Runs to exit, servicing write and exit_group itself (there is no kernel yet). */
-function runToExit(m: Machine, out: (s: string) => void): number {
-  for (;;) {
-    const stop = m.run(MAX_INSNS);
-    if (stop === Stop.Budget) throw new UserError('demo: the program ran too long');
-    if (stop === Stop.Trap) throw new UserError(`demo: trap vector ${TRAP_STATE.vector} error ${hex(TRAP_STATE.error)} at pc ${hex(m.cpu.pc)}`);
-    const nr = m.cpu.reg(17);
-    if (nr === SYS_EXIT || nr === SYS_EXIT_GROUP) return Number(m.cpu.reg(10) & 0xffn);
-    if (nr !== SYS_WRITE) throw new UserError(`demo: unexpected system call ${nr}`);
-    const buf = Number(m.cpu.reg(11));
-    const len = Number(m.cpu.reg(12));
-    let s = '';
-    for (let i = 0; i < len; i++) s += String.fromCharCode(peekUser(m, buf + i));
-    out(s);
-    m.cpu.setReg(10, BigInt(len));
-    m.cpu.advancePc(4);
+/**
+ * Shortens a shell transcript: within one command's output, a trace event
+ * whose name and kernel stack were already shown is dropped, and the dropped
+ * ones are counted in one line at the end of the command; stack frames
+ * without a function name (the module loader's wrapper closures, printed as
+ * host file positions) are left out.
+ */
+export function abridge(transcript: string): string {
+  const lines = transcript.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const out: string[] = [];
+  let seen = new Set<string>();
+  let hidden = new Map<string, number>();
+  const endCommand = (): void => {
+    for (const [name, n] of hidden) out.push(`  [... ${n} more ${name} event${n === 1 ? '' : 's'} like the one above]`);
+    seen = new Set();
+    hidden = new Map();
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.startsWith('vmlab# ') || line.startsWith('# ')) {
+      endCommand();
+      out.push(line);
+      continue;
+    }
+    const ev = TRACE_EVENT.exec(line);
+    if (ev === null) {
+      out.push(line);
+      continue;
+    }
+    const stack: string[] = [];
+    while (i + 1 < lines.length && isStackLine(lines[i + 1]!)) {
+      const l = lines[++i]!;
+      if (!l.startsWith(' => file:')) stack.push(l);
+    }
+    const name = ev[1]!;
+    const key = `${name}\n${stack.join('\n')}`;
+    if (seen.has(key)) {
+      hidden.set(name, (hidden.get(name) ?? 0) + 1);
+      continue;
+    }
+    seen.add(key);
+    out.push(line, ...stack);
   }
+  endCommand();
+  return `${out.join('\n')}\n`;
 }
 
-function tlbLine(name: string, s: TlbStats): string {
-  return `  ${name}: ${s.lookups} lookups, ${s.hits} hits, ${s.misses} misses, ${s.walks} walks, ${s.ptReads} paging-structure reads`;
-}
-
-export function demo(write: (s: string) => void): void {
-  const { image, path } = assembleSample();
-  write(heading(1, `Assemble ${relative(process.cwd(), path) || path}`));
-  for (const s of image.sections) write(`  ${s.name.padEnd(8)} ${hex(s.addr).padStart(8)}  ${String(s.size).padStart(5)} bytes  ${s.perms === 'rx' ? 'r-x' : 'rw-'}\n`);
-  write(`  entry ${hex(image.entry)} (_start)\n`);
-
-  write(heading(2, 'Disassemble the start of .text (objdump -d style)'));
-  write(`${listing(image, 14)}\n   ...\n`);
-
-  write(heading(3, 'Run it: 4-level paging, 4K user pages, CPL 3'));
-  const { m } = bootBare(image);
-  let output = '';
-  const status = runToExit(m, (s) => (output += s));
-  write(`${output.replace(/\n$/, '').replace(/^/gm, '  | ')}\n`);
-  write(`  exit status ${status} after ${m.cpu.instret} instructions\n`);
-
-  write(heading(4, 'What the MMU did'));
-  const st = m.mmu.stats();
-  write(`${tlbLine('ITLB', st.itlb)}\n${tlbLine('DTLB', st.dtlb)}\n`);
-  const msg = image.symbols.find((s) => s.name === 'msg')!;
-  write(`\n  The walk for a user read of msg (${hex(msg.value)}, in .rodata):\n`);
-  write(formatProbe(m.mmu.probe(msg.value | 0, 0, Access.Read, 3)).replace(/^/gm, '    ') + '\n');
-  write(`\n  And what a user write to it would raise:\n`);
-  write(formatProbe(m.mmu.probe(msg.value | 0, 0, Access.Write, 3)).replace(/^/gm, '    ') + '\n');
-  write(`\nNext: 'vmlab asm', 'vmlab disasm', 'vmlab conform', 'vmlab bench' (see README.md).\n`);
+/** Runs the demo session and writes its abridged transcript. */
+export async function demo(write: (s: string) => void): Promise<void> {
+  let transcript = '';
+  const append = (s: string): void => {
+    transcript += s;
+  };
+  const session = new ShellSession({ seed: 1 }, { out: append, err: append });
+  // The programs' console output joins the transcript in order (the console reads its sinks at each write).
+  const decoder = new TextDecoder();
+  session.k.opts.stdout = (b) => append(decoder.decode(b));
+  session.k.opts.stderr = (b) => append(decoder.decode(b));
+  session.echoCommands = true;
+  for (const line of DEMO_SCRIPT) {
+    if (line === '') append('\n');
+    else if (line.startsWith('#')) append(`${line}\n`);
+    else await session.execLine(line);
+  }
+  write(abridge(transcript));
 }
 
 export const demoCommand: CommandModule = {
   command: 'demo',
-  describe: 'The main demo: assemble, disassemble and run a sample program, then show the TLB and a page walk',
-  handler: () => demo((s) => process.stdout.write(s)),
+  describe: 'The main demo: the memview2 experiment (a page-table-walking driver shows where a program\'s addresses are in physical memory), abridged',
+  handler: async () => demo((s) => process.stdout.write(s)),
 };
