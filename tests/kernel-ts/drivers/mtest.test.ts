@@ -78,6 +78,19 @@ describe('mtest command parsing', () => {
     expect(log.slice(-3)).toEqual(['[mtest.findpage] pgd_index = 0', '[mtest.findpage] not mapped in pgd', '[mtest.findpage] translation not found']);
   });
 
+  it('writeval into a page not yet present faults it in (the report would say "pte not found")', () => {
+    const b = bootWith([mtest]);
+    b.k.vfs.addExecutable('/bin/mtest-test', MTEST_TEST);
+    const t = b.k.spawn('/bin/mtest-test', ['mtest-test'], []);
+    if (typeof t === 'number') throw new Error(`spawn: ${t}`);
+    const va = t.reg(2) - 32 * 4096; // in the stack VMA, below what exec touched
+    expect(b.k.mm.followPte(t.mm!, va).present).toBe(false);
+    const from = b.k.printk.length;
+    expect(echo(b.k, `writeval ${va} 0x5a ${t.pid}`)).toBeGreaterThan(0);
+    expect(mtestLog(b.k, from).at(-1)).toMatch(/^\[mtest\.writeval\] the page was not present: faulted in at 0x[0-9a-f]+$/);
+    expect(b.k.mm.copyFromUser(t.mm!, va, 1)).toEqual(Uint8Array.of(0x5a));
+  });
+
   it('with --paging 5 findpage says so and walks a real p4d', () => {
     const b = bootWith([mtest], { paging: 5 });
     runProgram(b, 'mtest-test', MTEST_TEST);
