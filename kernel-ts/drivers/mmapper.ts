@@ -37,7 +37,7 @@ import { VM_FAULT_SIGBUS } from '../mm/memory';
 import { VM_DONTDUMP, VM_DONTEXPAND, VM_PFNMAP } from '../mm/vma';
 import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import { kernelWriteBytes } from './kwalk';
-import { remapPfnRange } from './mmapper-remap';
+import { remapPfnRange, zapPfnRange } from './mmapper-remap';
 
 /** Bytes each buffer offers to mmap (the lab's 16384). */
 export const LEN = 4 * PAGE_SIZE;
@@ -78,11 +78,12 @@ class MmapperOpen {
   mode: Mode = Mode.Kmalloc;
   /** Pages the mode-3 fault handler has mapped for this open file's mappings since the mode was last set. */
   faults = 0;
-  readonly owner: { m: ModuleContext; b: Buffers; st: MmapperOpen };
 
-  constructor(m: ModuleContext, b: Buffers) {
-    this.owner = { m, b, st: this };
-  }
+  constructor(
+    /** The module instance (and its buffers) the file was opened on. */
+    readonly m: ModuleContext,
+    readonly b: Buffers,
+  ) {}
 }
 
 interface Buffers {
@@ -95,10 +96,9 @@ interface Buffers {
 /** The loaded module in each kernel (module state is per kernel: a host may boot several). */
 const loaded = new WeakMap<Kernel, { m: ModuleContext; b: Buffers }>();
 
-// The module instance the open file belongs to (set at open).
-function instance(file: File): { m: ModuleContext; b: Buffers; st: MmapperOpen } | null {
-  const p = file.private;
-  return p instanceof MmapperOpen ? p.owner : null;
+// The open file's state (set at open).
+function openState(file: File): MmapperOpen | null {
+  return file.private instanceof MmapperOpen ? file.private : null;
 }
 
 function fill(len: number, pattern: (i: number) => number): Uint8Array {
@@ -127,11 +127,14 @@ function mmapVmallocPages(m: ModuleContext, b: Buffers, vma: VmAreaStruct): numb
   for (let i = 0; i < (vma.vmEnd - vma.vmStart) / PAGE_SIZE; i++) {
     const kaddr = kvaAdd(b.vmallocPtr, (vma.vmPgoff + i) * PAGE_SIZE);
     const pfn = kmm.vmallocToPfn(kaddr);
-    if (pfn < 0) return -EINVAL;
     const uaddr = vma.vmStart + i * PAGE_SIZE;
-    const r = remapPfnRange(kmm, mm, vma, uaddr, pfn, PAGE_SIZE);
+    const r = pfn < 0 ? -EINVAL : remapPfnRange(kmm, mm, vma, uaddr, pfn, PAGE_SIZE);
+    if (r < 0) {
+      // The VMA is dropped when mmap fails: take back the pages already mapped.
+      zapPfnRange(kmm, mm, vma.vmStart, i * PAGE_SIZE);
+      return r;
+    }
     m.printk(`mmap_vmalloc: vmalloc_to_pfn(${fmtKva(kaddr)}) = 0x${pfn.toString(16)}, mapped at 0x${uaddr.toString(16)}`);
-    if (r < 0) return r;
   }
   return 0;
 }
@@ -170,9 +173,9 @@ function makeFops(k: Kernel): FileOperations {
     },
 
     mmap: (file, vma) => {
-      const inst = instance(file);
-      if (inst === null) return -ENODEV;
-      const { m, b, st } = inst;
+      const st = openState(file);
+      if (st === null) return -ENODEV;
+      const { m, b } = st;
       if (m.current().mm === null) return -EINVAL;
       // Restrict it to the size of device memory.
       if ((vma.vmPgoff * PAGE_SIZE) + (vma.vmEnd - vma.vmStart) > LEN) return -EIO;
@@ -193,9 +196,9 @@ function makeFops(k: Kernel): FileOperations {
     },
 
     ioctl: (file, cmd, arg) => {
-      const inst = instance(file);
-      if (inst === null) return -ENODEV;
-      const { m, st } = inst;
+      const st = openState(file);
+      if (st === null) return -ENODEV;
+      const { m } = st;
       m.printk(`In mmapper ioctl cmd:0x${cmd.toString(16)} - arg: ${BigInt(arg)}`);
       switch (cmd) {
         case MMAPPER_SET_MODE:
