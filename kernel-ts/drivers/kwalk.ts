@@ -55,8 +55,8 @@ export function softwareWalk(kmm: KernelMm, pgd: number, kva: KernelVa): Softwar
     const size = LEVEL_SIZE[level];
     const a = entryAddr(e.lo, e.hi); // bit 12 of a large leaf is PAT, not address
     const base = a - (a % size);
-    const off = (hi >>> 0) * 4294967296 + (lo >>> 0);
-    return { steps, pa: base + (off % size), pageSize: size };
+    // The offset inside the page is in the low 30 bits: lo alone (hi:lo as one double would lose them).
+    return { steps, pa: base + ((lo >>> 0) % size), pageSize: size };
   };
 
   const pgdEntry = pgdOffset(kmm, pgd, lo, hi);

@@ -96,6 +96,18 @@ describe('memalloc choice=0 (kmalloc)', () => {
     expect(a.virtToPhys).toBe(a.walk);
   });
 
+  for (const memSize of [256 * MiB, 1024 * MiB]) {
+    it(`a struct that is not page aligned keeps its offset through a ${memSize / MiB} MiB direct map's large page`, () => {
+      const k = boot({ memSize });
+      const before = k.mm.kmalloc(16); // memalloc's struct is the next kmalloc-16 object
+      expect(insmod(k, 'memalloc')).toBe(0);
+      const a = parse(report(k, 'memalloc'));
+      expect(a.va % 4096n).toBe(BigInt((before + 16) % 4096));
+      expect(a.walk).toBe(a.virtToPhys);
+      expect(k.mm.mem.read32(Number(a.walk))).toBe(10);
+    });
+  }
+
   it('publishes the address in /sys/kernel/memalloc/va until rmmod', () => {
     const k = boot();
     expect(insmod(k, 'memalloc')).toBe(0);
