@@ -243,8 +243,8 @@ const cmds: ShellCommand[] = [
         return 1;
       }
       const target = s.k.clockNs() + Math.round(sec * 1e9);
-      await s.runKernel(() => s.k.clockNs() >= target || !s.anyRunnableBefore(target));
-      if (!s.interrupted) s.k.idle(target - s.k.clockNs());
+      if (await s.runKernel(() => s.k.clockNs() >= target || !s.anyRunnableBefore(target))) return 130;
+      s.k.idle(target - s.k.clockNs());
       return 0;
     },
   },

@@ -199,20 +199,23 @@ export class ShellSession {
 
   /**
    * Runs the kernel until `done()` (checked between time slices) or nothing
-   * is left to run. `onInterrupt` is called when Ctrl-C arrived.
+   * is left to run. On Ctrl-C, `onInterrupt` is called and the run goes on;
+   * without one the run ends. Returns whether it was interrupted.
    */
-  async runKernel(done: () => boolean, onInterrupt?: () => void): Promise<void> {
+  async runKernel(done: () => boolean, onInterrupt?: () => void): Promise<boolean> {
     this.interrupted = false;
+    let interrupted = false;
     for (;;) {
-      if (done() || this.k.sched.nrTasks === 0) return;
+      if (done() || this.k.sched.nrTasks === 0) return interrupted;
       const deadline = performance.now() + SLICE_MS;
       const r = this.k.runUntil(() => done() || this.interrupted || performance.now() > deadline);
-      if (r.reason !== 'stopped') return;
+      if (r.reason !== 'stopped') return interrupted;
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.interrupted) {
         this.interrupted = false;
-        if (onInterrupt) onInterrupt();
-        else return;
+        interrupted = true;
+        if (!onInterrupt) return true;
+        onInterrupt();
       }
     }
   }
