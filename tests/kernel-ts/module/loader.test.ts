@@ -359,6 +359,35 @@ export default mod;
   });
 });
 
+describe('module loader: rmmod of a throwing exit', () => {
+  it('logs the oops (module marked -), kills rmmod, and still removes the module and its device', () => {
+    const { k } = bootKernel();
+    const p = moduleFile(`import type { KernelModule } from 'vmlab/module';
+const mod: KernelModule = {
+  name: 'badexit',
+  init(m) { return m.registerChrdev('badexit', {}) < 0 ? -16 : 0; },
+  exit() { throw new Error('bad exit'); },
+};
+export default mod;
+`);
+    expect(insmod(k, p).r).toBe(0);
+    expect(insmod(k, moduleFile(deviceModule('other', 'o'))).r).toBe(0);
+    expect(k.modules.lsmod()).toBe('Module                  Size  Used by\nother                   4096  0\nbadexit                 4096  0\n');
+    const err: string[] = [];
+    expect(k.modules.rmmod('badexit', (l) => err.push(l))).toBe(0);
+    expect(err).toEqual(['Killed']);
+    const lines = logLines(k);
+    const i = lines.indexOf('BUG: kernel exception in exit [badexit]: Error: bad exit');
+    expect(lines.slice(i + 1, i + 4)).toEqual([
+      'Oops: 0000 [#1] PREEMPT',
+      'Modules linked in: other(O) badexit(O-)',
+      'CPU: 0 PID: 3 Comm: rmmod Tainted: G           O 6.1.0-vmlab #1',
+    ]);
+    expect(k.modules.names()).toEqual(['other']);
+    expect(k.vfs.lookup('/dev/badexit')).toBe(-2);
+  });
+});
+
 describe('module loader: process context', () => {
   it('two insmods run in different processes: different pgds over the same kernel tables below the top level', () => {
     const { k } = bootKernel();
