@@ -215,7 +215,9 @@ function assembleSources(paths: string[], stderr: (s: string) => void): Uint8Arr
   // has no _start, or only misses symbols the library may define, is
   // assembled again together with the runtime library (whose _start calls main).
   let r = assemble(files, { requireEntry: false });
-  const onlyUndefined = !r.ok && r.diagnostics.every((d) => d.severity !== 'error' || d.message.startsWith('undefined symbol'));
+  // (the assembler's "too many errors" note only means more of the same)
+  const onlyUndefined =
+    !r.ok && r.diagnostics.every((d) => d.severity !== 'error' || /^(undefined symbol|too many errors)/.test(d.message));
   const hasStart = r.ok && r.image.symbols.some((s) => s.name === '_start' && s.binding === 'global');
   if (!hasStart && (r.ok || onlyUndefined)) {
     const lib = runtimeLibrary();

@@ -86,3 +86,18 @@ describe('vmlab run PROG.s: what the runtime library cannot fix', () => {
     expect(r.stderr).toBe(`vmlab: ${prog}: defines neither a global _start nor main (the runtime library's _start calls main)\n`);
   });
 });
+
+describe('vmlab run PROG.s calling more library functions than the assembler reports errors for', () => {
+  it('still links the runtime library (the "too many errors" note is not a real error)', () => {
+    const calls = ['strlen', 'strcmp', 'memset', 'memcpy', 'puts', 'malloc', 'free', 'getpid', 'getppid', 'atoi',
+      'strtoul', 'memcmp', 'strcpy', 'strncmp', 'putchar', 'calloc', 'realloc', 'memmove', 'sbrk', 'sleep',
+      'close', 'write', 'read', 'lseek', 'printf'];
+    const src = ['        .globl main', 'main:', '        addi sp, sp, -16', '        sd ra, 8(sp)', '        j 9f',
+      ...calls.map((c) => `        call ${c}`),
+      '9:      la a0, msg', '        call puts', '        li a0, 0', '        ld ra, 8(sp)', '        addi sp, sp, 16', '        ret',
+      '        .section .rodata', 'msg:    .asciz "linked"', ''].join('\n');
+    const prog = join(mkdtempSync(join(tmpdir(), 'vmlab-run-')), 'many.s');
+    writeFileSync(prog, src);
+    expect(vmlab(['run', prog])).toEqual({ status: 0, stdout: 'linked\n', stderr: '' });
+  });
+});
