@@ -25,11 +25,9 @@ import type { File, FileOperations, KernelModule, ModuleContext, Task } from '..
 import type { Loff } from '../fs/file';
 import { VM_EXEC, VM_READ, VM_WRITE } from '../mm/vma';
 import type { MmStruct } from '../mm/mm-struct';
+import { EINVAL, ESRCH } from '../errno';
 import { hex, walkUserVa } from './physicalview-walk';
 import type { UserWalk } from './physicalview-walk';
-
-const EINVAL = 22;
-const ESRCH = 3;
 
 const USAGE = 'listvma [PID]\nfindpage ADDR [PID]\nwriteval ADDR VAL [PID]\n';
 

@@ -19,11 +19,8 @@
 // -ENOMEM (the original says -EFAULT). A bad user pointer is -EFAULT and
 // the kernel, and the caller, carry on.
 import type { File, FileOperations, KernelModule, ModuleContext } from '../module/api';
+import { EFAULT, ENOMEM, ENOTTY } from '../errno';
 import { hex16, walkUserVa } from './physicalview-walk';
-
-const EFAULT = 14;
-const ENOMEM = 12;
-const ENOTTY = 25;
 
 /** asm-generic/ioctl.h: _IOC(dir, type, nr, size). */
 const IOC_WRITE = 1;
