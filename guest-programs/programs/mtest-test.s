@@ -99,11 +99,11 @@ mtest:
         mv      a2, a0
         la      a1, cmd
         la      a0, f_err
-        call    say
+        call    printf
         j       2f
 1:      la      a1, cmd
         la      a0, f_ok
-        call    say
+        call    printf
 2:      mv      a0, s1
         ld      s1, 8(sp)
         ld      fp, 16(sp)
@@ -111,14 +111,6 @@ mtest:
         addi    sp, sp, 32
         ret
         .size   mtest, . - mtest
-
-# say(format, ...): printf. One call site for the library's printf: `vmlab run`
-# links the library only when assembling alone fails with nothing but
-# undefined symbols, and the assembler stops counting at 20 errors.
-        .type   say, @function
-say:
-        tail    printf
-        .size   say, . - say
 
         .globl  main
         .type   main, @function
@@ -144,7 +136,7 @@ main:
         mv      a1, s2
         mv      a2, s1
         mv      a3, s1
-        call    say
+        call    printf
 
         la      a0, s_proc
         li      a1, O_WRONLY
@@ -188,14 +180,14 @@ main:
         or      a2, a2, t0
         la      a0, f_pagemap
         mv      a1, s1
-        call    say
+        call    printf
 
         la      a0, c_write42
         mv      a1, s1
         call    mtest
         la      a0, f_readback
         mv      a1, s1
-        call    say
+        call    printf
         la      a0, c_write42           # main is in the text: no write permission
         la      a1, main
         call    mtest
@@ -214,7 +206,7 @@ main:
         call    mtest
         la      a0, f_child
         mv      a1, s1
-        call    say
+        call    printf
         li      a0, 0
         call    _exit
 
@@ -227,7 +219,7 @@ main:
         call    mtest
         la      a0, f_parent
         mv      a1, s1
-        call    say
+        call    printf
         li      a0, 0
 
 9:      ld      s3, 8(sp)
