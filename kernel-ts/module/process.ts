@@ -4,11 +4,31 @@
 // (cat, echo >). Inside, `current` is that process; afterwards it exits and
 // is reaped, so its pid is seen in logs and /proc while it lives, as a real
 // one would be.
+//
+// An exited process's mm (its pgd and page tables) is freed only after the
+// next MM_GRACE such processes have started (in the spirit of Linux's lazy
+// TLB mm and RCU-deferred page-table freeing: a page table is not reused
+// the moment it is let go). Without that the buddy allocator would hand the
+// next insmod the very pgd frame the previous one freed; with it,
+// consecutive insmods (even with a `cat` between) have different pgds over
+// the same kernel tables, which the kmalloc-vs-vmalloc lab looks at.
 import type { Kernel } from '../kernel';
+import type { MmStruct } from '../mm/mm-struct';
 import { ENOMEM } from '../errno';
 import { doExit, exitStatus } from '../proc/exit';
 import { SigHand } from '../proc/signal-defs';
 import { Task } from '../proc/task';
+
+/** How many exited processes' mms are kept before the oldest is freed. */
+const MM_GRACE = 2;
+/** Per kernel: the mms of the last MM_GRACE processes run here, oldest first, not yet freed. */
+const heldByKernel = new WeakMap<Kernel, MmStruct[]>();
+
+function heldMms(k: Kernel): MmStruct[] {
+  let h = heldByKernel.get(k);
+  if (h === undefined) heldByKernel.set(k, (h = []));
+  return h;
+}
 
 /** How a transient process ended: its function's result, or killed (an oops). */
 export type ProcessOutcome<T> = { killed: false; value: T } | { killed: true; signal: number };
@@ -21,6 +41,9 @@ export type ProcessOutcome<T> = { killed: false; value: T } | { killed: true; si
 export function runInProcess<T>(k: Kernel, comm: string, fn: (t: Task) => T, where = comm): ProcessOutcome<T> | number {
   const mm = k.mm.mmCreate();
   if (mm === null) return -ENOMEM;
+  // The oldest exited process's mm is past its grace period now that another exists.
+  const held = heldMms(k);
+  if (held.length >= MM_GRACE) k.mm.exitMmap(held.shift()!);
   const t = new Task(k.allocPid(), comm, null, k.vfs.initialFiles(), new SigHand());
   t.mm = mm;
   t.startNs = k.clockNs();
@@ -39,7 +62,13 @@ export function runInProcess<T>(k: Kernel, comm: string, fn: (t: Task) => T, whe
   } finally {
     k.current = prev;
   }
-  if (t.isAlive) doExit(k, t, exitStatus(0));
+  if (t.isAlive) {
+    // The mm outlives the exit for a grace period (above).
+    const own = t.mm!;
+    t.mm = null;
+    doExit(k, t, exitStatus(0));
+    heldMms(k).push(own);
+  }
   k.hostStatus.delete(t.pid);
   return out;
 }
