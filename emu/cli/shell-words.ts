@@ -45,6 +45,7 @@ function tokenize(line: string): Token[] | string {
       continue;
     }
     if (c === '#') break;
+    if (c === '|') return 'pipes are not supported (run one command at a time)';
     if (c === ';' || c === '&') {
       out.push({ kind: 'op', value: c, start: i, end: i + 1 });
       i++;
@@ -58,7 +59,7 @@ function tokenize(line: string): Token[] | string {
     }
     const start = i;
     let word = '';
-    while (i < line.length && !' \t;&>'.includes(line[i]!)) {
+    while (i < line.length && !' \t;&>|'.includes(line[i]!)) {
       const ch = line[i]!;
       if (ch === "'") {
         const j = line.indexOf("'", i + 1);
