@@ -48,6 +48,12 @@ export interface KernelOptions {
   aslr?: boolean;
   /** Seed of every random choice (ASLR, AT_RANDOM, getrandom). Default 1. */
   seed?: number;
+  /**
+   * Hand out order-0 frames in a shuffled order (per-CPU lists refilled in
+   * random order, seeded by `seed`), standing in for a long-running system's
+   * fragmented free memory. Default true; false gives consecutive frames.
+   */
+  shufflePages?: boolean;
   /** Stop after this many guest instructions (remaining tasks are killed). */
   maxInsns?: number;
   /** Instructions per time slice (default 1M). */
@@ -61,6 +67,8 @@ export interface KernelOptions {
 const REG_A0 = 10;
 const REG_A7 = 17;
 const SYSCALL_ARG_HALVES = 12;
+
+const unitStream = (r: KernelRandom): (() => number) => () => r.u32() / 4294967296;
 
 /** Defaults of KernelOptions. */
 export const DEFAULT_MEM_SIZE = 1 << 30;
@@ -140,6 +148,8 @@ export class Kernel {
       trace: this.trace,
       aslr: this.opts.aslr,
       random: this.randomUnit,
+      // A stream of its own, so that shuffling frames does not change the ASLR choices of a seed.
+      shuffle: this.opts.shufflePages === false ? null : unitStream(new KernelRandom((this.opts.seed ^ 0x5a17f00d) >>> 0)),
     });
     this.vfs = new Vfs(this.vfsView());
     this.modules = new ModuleLoader(this);

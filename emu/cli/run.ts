@@ -43,6 +43,7 @@ export interface RunArgs {
   paging: number;
   tlb: string;
   aslr: boolean;
+  shuffle: boolean;
   seed: number;
   maxInsns?: number;
   trace?: string;
@@ -66,6 +67,7 @@ function runOptions<T>(y: Argv<T>): Argv<T> {
     .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
     .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
     .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
+    .option('shuffle', { type: 'boolean', default: true, describe: 'hand out page frames in shuffled order, as on a long-running system (--no-shuffle: address order)' })
     .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom)' })
     .option('max-insns', { type: 'number', describe: 'stop after this many guest instructions' })
     .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
@@ -293,6 +295,7 @@ export function runProgram(argv: RunArgs): number {
     paging: argv.paging === 5 ? 5 : 4,
     tlb: argv.tlb === 'none' ? 'none' : undefined,
     aslr: argv.aslr,
+    shufflePages: argv.shuffle,
     seed: checkInteger('--seed', argv.seed, 0),
     maxInsns: argv.maxInsns === undefined ? undefined : checkInteger('--max-insns', argv.maxInsns, 1),
     stdout: (b) => writeAllSync(1, b),

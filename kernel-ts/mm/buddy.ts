@@ -19,6 +19,7 @@ import {
   Owner,
   PAGE_SIZE,
   PG_buddy,
+  PG_pcp,
   PG_head,
   PG_reserved,
   PG_tail,
@@ -46,8 +47,28 @@ export interface ReservedRange {
   readonly end: number;
 }
 
+/**
+ * Linux's per-CPU page lists (struct per_cpu_pages) for order-0 pages: frees
+ * go to the list and the most recently freed page is handed out first (LIFO,
+ * cache-hot); an empty list is refilled with `batch` pages from the buddy
+ * lists (rmqueue_bulk), a list above `high` gives its `batch` oldest back.
+ * With `shuffle`, each refill is put in random order, as Linux's
+ * page_alloc.shuffle randomizes the free lists (vmlab does it per page
+ * rather than per 4 MiB block, standing in for the fragmentation of a
+ * long-running system, so that consecutive faults don't get consecutive
+ * frames). Without pcp (the default here) order-0 pages come straight from
+ * the buddy lists, lowest first.
+ */
+export interface PcpOptions {
+  readonly batch: number;
+  readonly high: number;
+  /** A seeded random source in [0, 1) to shuffle refills, or null. */
+  readonly shuffle: (() => number) | null;
+}
+
 export interface BuddyOptions {
   readonly nrFrames: number;
+  readonly pcp?: PcpOptions;
   /** Rounded outwards to whole frames. Frame 0 is always reserved (x86 reserves it too). */
   readonly reserved?: readonly ReservedRange[];
 }
@@ -129,9 +150,13 @@ export class BuddyAllocator {
   private readonly ownerPages = new Float64Array(NR_OWNERS);
   private freePages_ = 0;
   private reservedPages_ = 0;
+  private readonly pcp: PcpOptions | null;
+  /** The per-CPU list: oldest at index 0, next to hand out at the end. */
+  private readonly pcpList: number[] = [];
 
   constructor(opts: BuddyOptions) {
     this.nrFrames = opts.nrFrames;
+    this.pcp = opts.pcp ?? null;
     this.mem = new MemMap(opts.nrFrames);
     this.pristine = new Uint8Array(opts.nrFrames).fill(1);
     for (let o = 0; o <= MAX_PAGE_ORDER; o++)
@@ -236,15 +261,8 @@ export class BuddyAllocator {
     if (!(order >= 0 && order <= MAX_PAGE_ORDER) || !Number.isInteger(order))
       throw new Error(`allocPages: order ${order} outside 0..${MAX_PAGE_ORDER}`);
     if (owner === Owner.Free) throw new Error('allocPages: owner must not be Owner.Free');
-    let o = order;
-    while (o <= MAX_PAGE_ORDER && this.freeHead[o]! < 0) o++;
-    if (o > MAX_PAGE_ORDER) return -1;
-    const pfn = this.freeHead[o]!;
-    this.delFromFreeList(pfn, o);
-    while (o > order) {
-      o--;
-      this.addToFreeList(pfn + (1 << o), o);
-    }
+    const pfn = order === 0 && this.pcp !== null ? this.pcpTake() : this.rmqueue(order);
+    if (pfn < 0) return -1;
     const m = this.mem;
     m.refcount[pfn] = 1;
     m.owner[pfn] = owner;
@@ -269,6 +287,55 @@ export class BuddyAllocator {
     this.ownerPages[owner]! += 1 << order;
     if (this.trace) this.trace.mmPageAlloc(pfn, order, migratetypeOf(owner));
     return pfn;
+  }
+
+  // __rmqueue_smallest + expand(): the first block of the smallest non-empty
+  // order, upper halves given back; -1 when none is large enough.
+  private rmqueue(order: number): number {
+    let o = order;
+    while (o <= MAX_PAGE_ORDER && this.freeHead[o]! < 0) o++;
+    if (o > MAX_PAGE_ORDER) return -1;
+    const pfn = this.freeHead[o]!;
+    this.delFromFreeList(pfn, o);
+    while (o > order) {
+      o--;
+      this.addToFreeList(pfn + (1 << o), o);
+    }
+    return pfn;
+  }
+
+  // rmqueue_pcplist(): the most recently freed page; an empty list is refilled
+  // first (rmqueue_bulk), shuffled when asked.
+  private pcpTake(): number {
+    const list = this.pcpList;
+    if (list.length === 0) {
+      const { batch, shuffle } = this.pcp!;
+      for (let i = 0; i < batch; i++) {
+        const pfn = this.rmqueue(0);
+        if (pfn < 0) break;
+        this.mem.flags[pfn] = PG_pcp;
+        list.push(pfn);
+      }
+      if (list.length === 0) return -1;
+      // Handed out from the end: reverse so a plain refill gives ascending frames, as Linux's list order does.
+      list.reverse();
+      if (shuffle !== null) {
+        for (let i = list.length - 1; i > 0; i--) {
+          const j = Math.floor(shuffle() * (i + 1));
+          const t = list[i]!;
+          list[i] = list[j]!;
+          list[j] = t;
+        }
+      }
+    }
+    const pfn = list.pop()!;
+    this.mem.flags[pfn] = 0;
+    return pfn;
+  }
+
+  /** Free order-0 pages held on the per-CPU list (counted as free, not in buddyinfo: Linux's too). */
+  get nrPcpPages(): number {
+    return this.pcpList.length;
   }
 
   /**
@@ -329,6 +396,21 @@ export class BuddyAllocator {
     this.ownerPages[owner]! -= 1 << order;
     this.freePages_ += 1 << order;
     if (this.trace) this.trace.mmPageFree(pfn, order);
+    if (order === 0 && this.pcp !== null) {
+      // free_unref_page(): onto the per-CPU list; above `high`, the oldest `batch` go back (free_pcppages_bulk).
+      m.flags[pfn] = PG_pcp;
+      this.pcpList.push(pfn);
+      if (this.pcpList.length > this.pcp.high)
+        for (const old of this.pcpList.splice(0, this.pcp.batch)) this.mergeFree(old, 0);
+      return;
+    }
+    this.mergeFree(pfn, order);
+  }
+
+  // __free_one_page(): coalesce a free block with its buddies upwards.
+  private mergeFree(pfn: number, order: number): void {
+    const m = this.mem;
+    m.flags[pfn] = 0;
     while (order < MAX_PAGE_ORDER) {
       const buddy = pfn ^ (1 << order);
       if (buddy >= this.nrFrames || !(m.flags[buddy]! & PG_buddy) || m.order[buddy] !== order) break;

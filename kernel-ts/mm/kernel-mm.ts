@@ -56,7 +56,13 @@ export interface KernelMmOptions {
   aslr?: boolean;
   /** Seeded generator in [0, 1) for ASLR. Default: a fixed-seed generator. */
   random?: () => number;
+  /** Seeded generator in [0, 1) that shuffles the per-CPU page lists' refills; null or absent: frames in address order. */
+  shuffle?: (() => number) | null;
 }
+
+/** Linux's per-CPU list sizes for a zone of this size (zone_batchsize: 63; high = 6 * batch). */
+const PCP_BATCH = 63;
+const PCP_HIGH = 6 * PCP_BATCH;
 
 /** The first MiB is kept from the allocator (BIOS area, as x86 Linux reserves it). */
 export const RESERVED_LOW = 1 << 20;
@@ -96,7 +102,11 @@ export class KernelMm {
     this.aslr = opts.aslr ?? true;
     this.random = opts.random ?? mulberry32(1);
     const nrFrames = Math.floor(this.mem.size / PAGE_SIZE);
-    this.buddy = new BuddyAllocator({ nrFrames, reserved: [{ start: 0, end: RESERVED_LOW }] });
+    this.buddy = new BuddyAllocator({
+      nrFrames,
+      reserved: [{ start: 0, end: RESERVED_LOW }],
+      pcp: { batch: PCP_BATCH, high: PCP_HIGH, shuffle: opts.shuffle ?? null },
+    });
     this.memMap = this.buddy.mem;
     this.buddy.trace = {
       mmPageAlloc: (pfn, order, mt) => {

@@ -33,6 +33,8 @@ export const PG_buddy = 1 << 10;
 export const PG_slab = 1 << 11;
 export const PG_pgtable = 1 << 12;
 export const PG_large_kmalloc = 1 << 13;
+/** A free order-0 page on the per-CPU list (vmlab's stand-in for Linux's pcp bookkeeping; Linux tracks it in page->pcp_list). */
+export const PG_pcp = 1 << 14;
 
 const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [PG_locked, 'locked'],
@@ -49,6 +51,7 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [PG_slab, 'slab'],
   [PG_pgtable, 'pgtable'],
   [PG_large_kmalloc, 'large_kmalloc'],
+  [PG_pcp, 'pcp'],
 ];
 
 /** Page flags as Linux's %pGp prints them: `dirty|lru|head`. */

@@ -57,6 +57,15 @@ describe('memview2 experiment (vmlab shell memview2.vmsh)', () => {
     }
   });
 
+  it('buf[i] physical addresses are not: each page got whatever frame the allocator had when it was first touched', () => {
+    for (const run of [first, second, afterDrop]) {
+      const k = (n: number): string => `buf[${String(n).padStart(2, '0')}]`;
+      const strides = new Set<bigint>();
+      for (let i = 1; i < 30; i++) strides.add(phys(run, k(i)) - phys(run, k(i - 1)));
+      expect(strides.size).toBeGreaterThan(20);
+    }
+  });
+
   it('between two runs ASLR moves the stack and the heap; the text (not PIE) stays', () => {
     for (const k of ['argv', 'envp', '&lmsg', '&buf']) expect(virt(second, k)).not.toBe(virt(first, k));
     expect(virt(second, 'buf[00]')).not.toBe(virt(first, 'buf[00]'));
