@@ -84,7 +84,7 @@ const MAX_FRAMES = 16;
 /** Where the kernel is entered from the host (the scheduler, process creation, module loading): the chain ends there. */
 const KERNEL_ENTRIES = new Set(['runSlice', 'run', 'spawn', 'boot', 'insmod', 'rmmod']);
 /** Frames of the tracing machinery itself, not of the kernel code that emitted the event. */
-const TRACE_FRAMES = /^(Trace\.|emit$|trace[A-Z]|kernelStack$|mmPage|kmalloc$|kfree$)/;
+const TRACE_FRAMES = /^(Trace\.|emit$|trace[A-Z]|kernelStack$|callSite$|mmPage|kmalloc$|kfree$)/;
 
 /**
  * The kernel call chain at this point, innermost first, as function names
@@ -101,12 +101,19 @@ export function kernelStack(): string[] {
     const m = /^\s*at (?:new )?([^\s(]+)/.exec(line);
     if (m === null) continue;
     const full = m[1]!.replace(/^_/, ''); // esbuild renames some classes _Name
+    if (/[/:]/.test(full)) continue; // an anonymous closure (shown by its file URL): not a symbol
     const name = full.slice(full.lastIndexOf('.') + 1);
     if (out.length === 0 && (TRACE_FRAMES.test(full) || TRACE_FRAMES.test(name))) continue;
     out.push(full);
     if (KERNEL_ENTRIES.has(name) || out.length >= MAX_FRAMES) break;
   }
   return out;
+}
+
+/** The kernel function that called into `layer` (e.g. kmalloc's caller, for call_site=): the first frame outside it. */
+export function callSite(layer: RegExp): string {
+  for (const f of kernelStack()) if (!layer.test(f)) return f;
+  return '?';
 }
 
 function specToRegExp(spec: string): RegExp {

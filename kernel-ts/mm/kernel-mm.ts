@@ -28,6 +28,7 @@ import {
 } from '../../emu/machine/mmu/paging';
 import type { Printk } from '../printk';
 import type { Trace } from '../trace';
+import { callSite } from '../trace';
 import type { MappableFile } from '../fs/mappable';
 import { BuddyAllocator } from './buddy';
 import { MemMap, Owner, PAGE_SIZE } from './page';
@@ -59,6 +60,9 @@ export interface KernelMmOptions {
   /** Seeded generator in [0, 1) that shuffles the per-CPU page lists' refills; null or absent: frames in address order. */
   shuffle?: (() => number) | null;
 }
+
+/** Frames of the allocators themselves, skipped when naming a kmalloc/kfree call site. */
+const ALLOCATOR_FRAMES = /^(KernelMm|SlabAllocator)\./;
 
 /** Linux's per-CPU list sizes for a zone of this size (zone_batchsize: 63; high = 6 * batch). */
 const PCP_BATCH = 63;
@@ -296,7 +300,8 @@ export class KernelMm {
 
   /** Linux kmalloc(): a pointer (= physical address, slab.ts) or 0; zeroed with __GFP_ZERO. */
   kmalloc(size: number, gfp = GFP_KERNEL): number {
-    const p = this.slab.kmalloc(size, gfp);
+    const site = this.trace.enabled('kmem:kmalloc') ? callSite(ALLOCATOR_FRAMES) : 'kmalloc';
+    const p = this.slab.kmalloc(size, gfp, site);
     if (p !== 0 && size > 0 && (gfp & __GFP_ZERO) !== 0) this.mem.writeBytes(p, new Uint8Array(size));
     return p;
   }
@@ -304,7 +309,7 @@ export class KernelMm {
     return this.kmalloc(size, gfp | __GFP_ZERO);
   }
   kfree(ptr: number): void {
-    this.slab.kfree(ptr);
+    this.slab.kfree(ptr, this.trace.enabled('kmem:kfree') ? callSite(ALLOCATOR_FRAMES) : 'kfree');
   }
   vmalloc(size: number): KernelVa | null {
     return this.kspace.vmalloc(size);
