@@ -28,6 +28,7 @@ interface ShellArgs {
   paging: number;
   tlb: string;
   aslr: boolean;
+  shuffle: boolean;
   seed: number;
   quiet: boolean;
   e: boolean;
@@ -47,6 +48,7 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
       .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
       .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
       .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
+      .option('shuffle', { type: 'boolean', default: true, describe: 'hand out page frames in shuffled order, as on a long-running system (--no-shuffle: address order)' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'do not echo script commands' })
       .option('e', { type: 'boolean', default: false, describe: 'stop a script at the first failing command (its status is the exit status)' })
@@ -58,6 +60,7 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
       paging: argv.paging === 5 ? 5 : 4,
       tlb: argv.tlb === 'none' ? 'none' : undefined,
       aslr: argv.aslr,
+      shufflePages: argv.shuffle,
       seed: argv.seed,
     };
     const session = new ShellSession(opts, { out: (s) => writeFd(1, s), err: (s) => writeFd(2, s) });
