@@ -2,6 +2,7 @@
 // module file instead). Each driver is one file using only the module API
 // (kernel-ts/module/api.ts).
 import type { KernelModule } from '../module/api';
+import btplus from './btplus';
 import memaccess from './memaccess';
 import memalloc from './memalloc';
 import mmapper from './mmapper';
@@ -9,5 +10,5 @@ import mtest from './mtest';
 import physicalview from './physicalview';
 
 export const BUILTIN_MODULES: ReadonlyMap<string, KernelModule> = new Map(
-  [physicalview, mtest, memalloc, memaccess, mmapper].map((m) => [m.name, m]),
+  [physicalview, mtest, memalloc, memaccess, mmapper, btplus].map((m) => [m.name, m]),
 );

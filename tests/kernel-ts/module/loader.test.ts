@@ -222,7 +222,7 @@ describe('module loader: built-in modules', () => {
 
   it('every driver in BUILTIN_MODULES has a distinct name', () => {
     const { k } = bootKernel();
-    expect(k.modules.builtinNames()).toEqual(['memaccess', 'memalloc', 'mmapper', 'mtest', 'physicalview']);
+    expect(k.modules.builtinNames()).toEqual(['btplus', 'memaccess', 'memalloc', 'mmapper', 'mtest', 'physicalview']);
   });
 });
 
