@@ -37,6 +37,7 @@ import {
   VmAreaStruct,
 } from './vma';
 import type { KernelMm } from './kernel-mm';
+import { withHooks } from '../hooks';
 
 export const PROT_NONE = 0x0;
 export const PROT_READ = 0x1;
@@ -201,10 +202,12 @@ export function populateRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, st
 
 /** Linux do_vmi_munmap() on an aligned range: take out the VMAs, zap, free tables. */
 export function doMunmapRange(kmm: KernelMm, mm: MmStruct, start: number, end: number): void {
-  const removed = mm.vmas.removeRange(start, end);
-  if (removed.length === 0) return;
-  unmapRegion(kmm, mm, removed, start, end);
-  for (const v of removed) vmaClose(v);
+  withHooks(kmm, 'munmap', mm, start, end, () => {
+    const removed = mm.vmas.removeRange(start, end);
+    if (removed.length === 0) return;
+    unmapRegion(kmm, mm, removed, start, end);
+    for (const v of removed) vmaClose(v);
+  });
 }
 
 /** munmap(2): 0 or -EINVAL (Linux __vm_munmap's checks). */
@@ -247,11 +250,13 @@ export function doMprotect(kmm: KernelMm, mm: MmStruct, start: number, len: numb
   if (end > mm.taskSize) return -ENOMEM;
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
-  const r = mm.vmas.mprotectRange(start, end, calcVmProtBits(prot));
-  // VMAs changed before a failure stay changed, as in Linux: bring all their PTEs in line.
-  for (let v = mm.vmas.findVmaIntersection(start, end); v !== null && v.vmStart < end; v = mm.vmas.vmaNext(v))
-    changeProtection(kmm, mm, v, Math.max(start, v.vmStart), Math.min(end, v.vmEnd));
-  return r;
+  return withHooks(kmm, 'mprotect', mm, start, end, () => {
+    const r = mm.vmas.mprotectRange(start, end, calcVmProtBits(prot));
+    // VMAs changed before a failure stay changed, as in Linux: bring all their PTEs in line.
+    for (let v = mm.vmas.findVmaIntersection(start, end); v !== null && v.vmStart < end; v = mm.vmas.vmaNext(v))
+      changeProtection(kmm, mm, v, Math.max(start, v.vmStart), Math.min(end, v.vmEnd));
+    return r;
+  });
 }
 
 /** Linux VM_DATA_DEFAULT_FLAGS on x86-64 (no READ_IMPLIES_EXEC), plus VM_ACCOUNT as do_brk_flags. */

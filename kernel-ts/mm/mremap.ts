@@ -12,6 +12,7 @@ import { forEachPteSlot, freePgtables, vmaClose } from './unmap';
 import { VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
+import { withHooks } from '../hooks';
 
 export const MREMAP_MAYMOVE = 1;
 export const MREMAP_FIXED = 2;
@@ -31,6 +32,10 @@ function pageAlign(n: number): number {
  * but the tables allocated.
  */
 export function moveVma(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart: number, newLen: number = vma.vmEnd - vma.vmStart): VmAreaStruct | number {
+  return withHooks(kmm, 'vma_move', mm, vma.vmStart, vma.vmEnd, () => moveVmaEntries(kmm, mm, vma, newStart, newLen), newStart);
+}
+
+function moveVmaEntries(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart: number, newLen: number): VmAreaStruct | number {
   const oldStart = vma.vmStart;
   const oldEnd = vma.vmEnd;
   const oldLen = oldEnd - oldStart;
@@ -90,6 +95,10 @@ function isolate(mm: MmStruct, vma: VmAreaStruct, addr: number, len: number): Vm
 
 /** mremap(2): the new address or -errno (Linux SYSCALL_DEFINE5(mremap)); MREMAP_DONTUNMAP is refused (-EINVAL). */
 export function doMremap(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
+  return withHooks(kmm, 'mremap', mm, addr, addr + pageAlign(oldLen), () => mremapRange(kmm, mm, addr, oldLen, newLen, flags, newAddr));
+}
+
+function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
   if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return -EINVAL;
   if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
   if (flags & MREMAP_DONTUNMAP) return -EINVAL;

@@ -26,6 +26,7 @@ import type { Task } from '../proc/task';
 import type { FileOperations, File } from '../fs/file';
 import type { Inode } from '../fs/inode';
 import type { SysfsAttribute } from '../fs/sysfs';
+import type { HookArgs, HookHandlers, HookPoint } from '../hooks';
 
 /** Module parameter types, as Linux's module_param types. */
 export type ParamType = 'int' | 'uint' | 'long' | 'ulong' | 'charp' | 'bool';
@@ -65,7 +66,9 @@ export interface ModuleContext {
   procCreate(path: string, fops: FileOperations, mode?: number): Inode | number;
   /** A sysfs attribute at /sys/PATH (relative to /sys), e.g. 'kernel/kobject_cs614/promote'. */
   sysfsCreate(path: string, attr: SysfsAttribute, mode?: number): Inode | number;
+  /** Attaches pre/post handlers to a core-mm hook point (docs/hooks.md); returns the detach function. rmmod detaches what is left. */
+  registerHook(point: HookPoint, handlers: HookHandlers): () => void;
 }
 
 /** Re-exported for module authors. */
-export type { FileOperations, File, Inode, SysfsAttribute, Kernel, Task };
+export type { FileOperations, File, Inode, SysfsAttribute, Kernel, Task, HookArgs, HookHandlers, HookPoint };

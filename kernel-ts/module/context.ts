@@ -9,6 +9,8 @@ import { EFAULT } from '../errno';
 import type { FileOperations } from '../fs/file';
 import type { Inode } from '../fs/inode';
 import type { SysfsAttribute } from '../fs/sysfs';
+import { registerHook } from '../hooks';
+import type { HookArgs, HookHandlers, HookPoint } from '../hooks';
 import { KERN_INFO } from '../printk';
 import type { Task } from '../proc/task';
 import type { KernelModule, ModuleContext, ParamValue } from './api';
@@ -18,7 +20,8 @@ type Registration =
   | { kind: 'chrdev'; name: string }
   | { kind: 'proc'; path: string }
   | { kind: 'sysfs'; inode: Inode }
-  | { kind: 'dir'; inode: Inode };
+  | { kind: 'dir'; inode: Inode }
+  | { kind: 'hook'; off: () => void };
 
 /** Drops a directory entry (for sysfs and the directories a module's files needed). */
 function unlinkInode(inode: Inode): void {
@@ -106,6 +109,21 @@ export class LoadedModule implements ModuleContext {
     return r;
   }
 
+  registerHook(point: HookPoint, handlers: HookHandlers): () => void {
+    // A throwing handler is an oops of the calling process, not a failure of the mm operation.
+    const wrapped: HookHandlers = {
+      pre: handlers.pre && ((a: HookArgs): void => this.guard(`hook ${point}`, undefined, () => handlers.pre!(a))),
+      post: handlers.post && ((a: HookArgs): void => this.guard(`hook ${point}`, undefined, () => handlers.post!(a))),
+    };
+    const r: Registration = { kind: 'hook', off: registerHook(this.kernel.mm, point, wrapped) };
+    this.regs.push(r);
+    return () => {
+      const i = this.regs.indexOf(r);
+      if (i >= 0) this.regs.splice(i, 1);
+      r.off();
+    };
+  }
+
   // ---- rmmod --------------------------------------------------------------
 
   /** Removes every device, /proc and /sys entry the module registered (and directories made for them). */
@@ -123,6 +141,9 @@ export class LoadedModule implements ModuleContext {
           break;
         case 'dir':
           if (r.inode.children?.size === 0) unlinkInode(r.inode);
+          break;
+        case 'hook':
+          r.off();
           break;
       }
     }

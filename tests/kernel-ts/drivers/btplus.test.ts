@@ -2,54 +2,13 @@
 // VMA by its page-table entries (anonymous and file-backed), and every bad
 // request answered with -EINVAL or -EFAULT and nothing changed.
 import { describe, expect, it } from 'vitest';
-import btplus, { BTPLUS_WALK, IOCTL_COMPACT_VMA, IOCTL_MVE_VMA, IOCTL_MVE_VMA_TO, IOCTL_PROMOTE_VMA } from '../../../kernel-ts/drivers/btplus';
-import type { File } from '../../../kernel-ts/fs/file';
-import type { Task } from '../../../kernel-ts/proc/task';
-import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE, doMmap } from '../../../kernel-ts/mm/mmap';
+import { BTPLUS_WALK, IOCTL_COMPACT_VMA, IOCTL_MVE_VMA, IOCTL_MVE_VMA_TO, IOCTL_PROMOTE_VMA } from '../../../kernel-ts/drivers/btplus';
 import { followPte } from '../../../kernel-ts/mm/introspect';
-import type { Booted } from './physicalview-support';
-import { bootWith, programElf } from './physicalview-support';
+import { putStruct, setup } from './btplus-support';
 
 const EINVAL = 22;
 const EFAULT = 14;
 const PAGE = 4096;
-const HOLD = programElf('mtest-hold');
-
-export interface Setup {
-  b: Booted;
-  t: Task;
-  ioctl: (cmd: number, arg: number) => number;
-  mmapAnon: (len: number, addr?: number) => number;
-  put64: (va: number, v: number) => void;
-  get64: (va: number) => number;
-}
-
-/** A process exec'd but not run, as `current`, with btplus loaded; the driver's ioctl. */
-export function setup(): Setup {
-  const b = bootWith([btplus]);
-  b.k.vfs.addExecutable('/bin/hold', HOLD);
-  const t = b.k.spawn('/bin/hold', ['hold'], ['HOME=/']);
-  if (typeof t === 'number') throw new Error(`spawn: ${t}`);
-  b.k.current = t;
-  const inode = b.k.vfs.lookup('/dev/btplus');
-  if (typeof inode === 'number') throw new Error('no /dev/btplus');
-  const file = { inode } as File;
-  const kmm = b.k.mm;
-  return {
-    b,
-    t,
-    ioctl: (cmd, arg) => inode.fop.ioctl!(file, cmd, arg),
-    mmapAnon: (len, addr = 0) => doMmap(kmm, t.mm!, addr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | (addr ? MAP_FIXED : 0), null, 0),
-    put64: (va, v) => expect(kmm.putUser64(t.mm!, va, v)).toBe(0),
-    get64: (va) => Number(kmm.getUser64(t.mm!, va)),
-  };
-}
-
-/** Writes u64 fields at user address `at`. */
-export function putStruct(s: Setup, at: number, ...fields: number[]): void {
-  fields.forEach((f, i) => s.put64(at + 8 * i, f));
-}
-
 describe('btplus ioctl numbers', () => {
   it('are _IOW/_IOWR/_IO(\'b\', ...) as asm-generic/ioctl.h encodes them', () => {
     expect(IOCTL_MVE_VMA_TO).toBe(0x40106201);

@@ -7,6 +7,7 @@ import { Kernel } from '../../../kernel-ts/kernel';
 import type { KernelOptions } from '../../../kernel-ts/kernel';
 import type { KernelModule, ModuleContext } from '../../../kernel-ts/module/api';
 import type { Task } from '../../../kernel-ts/proc/task';
+import { registerHook } from '../../../kernel-ts/hooks';
 import { TEST_MEM, assembleGuest } from '../../support/kernel';
 
 const LIB = join(process.cwd(), 'guest-programs', 'lib');
@@ -37,6 +38,7 @@ export function moduleContext(k: Kernel, mod: KernelModule, insmod: Task | null 
     registerChrdev: (name, fops) => k.vfs.registerChrdev(name, fops),
     procCreate: (path, fops, mode) => k.vfs.procCreate(path, fops, mode),
     sysfsCreate: (path, attr, mode) => k.vfs.sysfsCreate(path, attr, mode),
+    registerHook: (point, h) => registerHook(k.mm, point, h),
   };
 }
 
