@@ -121,6 +121,14 @@ export class Kernel {
   /** x0..x31 of the CPU's register file (without its x0 write sink), the slice saved into task.regs. */
   private readonly cpuRegs: Int32Array;
   private readonly unknownLogged = new Set<number>();
+  /**
+   * The debugger's stepping path (STYLE 14): when set, a task's user
+   * instructions run through it instead of machine.run. Null, the default,
+   * costs one test per run() call, never one per instruction.
+   */
+  userRun: ((budget: number) => Stop) | null = null;
+  /** Called after each user #PF was handled, with the address, error code and what the handler did (mm FaultKind): the debugger's fault log. */
+  onUserFault: ((t: Task, addr: number, error: number, kind: number) => void) | null = null;
 
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
@@ -313,7 +321,7 @@ export class Kernel {
       try {
         // Fixed page faults go straight back to the instruction (no register save).
         for (;;) {
-          stop = this.machine.run(budget - (cpu.instret - before));
+          stop = this.userRun === null ? this.machine.run(budget - (cpu.instret - before)) : this.userRun(budget - (cpu.instret - before));
           if (stop !== Stop.Trap || !fixUserFault(this, t)) break;
         }
       } catch (e) {

@@ -7,6 +7,7 @@ import { conformCommand } from './conform';
 import { benchCommand } from './bench';
 import { demoCommand } from './demo';
 import { runCommand } from './run';
+import { debugCommand } from './debug';
 import { shellCommand } from './shell';
 import { reportInternalError } from './errors';
 
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     .command(conformCommand)
     .command(benchCommand)
     .command(runCommand)
+    .command(debugCommand)
     .command(shellCommand)
     .command(demoCommand)
     .demandCommand(1, 'Give a command; see vmlab --help.')

@@ -87,6 +87,7 @@ export function fixUserFault(k: Kernel, t: Task): boolean {
     k.trace.emit('exceptions:page_fault_user', `address=0x${addr.toString(16)} ip=0x${ip.toString(16)} error_code=0x${err.toString(16)}`);
   }
   const r = k.mm.handleMmFault(t.mm, lo, hi, err);
+  if (k.onUserFault !== null) k.onUserFault(t, (hi >>> 0) * TWO32 + (lo >>> 0), err, t.mm.lastFault);
   if (r !== VM_FAULT_OK) {
     t.lastFaultOutcome = r;
     return false;

@@ -1,0 +1,216 @@
+// `vmlab debug [options] PROG [ARGS...]`: boots the kernel as `vmlab run`
+// does, loads PROG (ELF or .s sources) as the first process, and stops before
+// its first instruction. Commands come from -x SCRIPT (one per line), then
+// from the prompt unless --batch. In batch mode vmlab exits with the guest's
+// status (0 if it has not exited when the script ends).
+import { readFileSync, writeSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { hideBin } from 'yargs/helpers';
+import yargs from 'yargs';
+import type { CommandModule } from 'yargs';
+import { Kernel } from '../../kernel-ts/kernel';
+import type { Vfs } from '../../kernel-ts/fs/vfs';
+import { errnoName } from '../../kernel-ts/errno';
+import { Session } from '../debugger/session';
+import { Symbols } from '../debugger/symbols';
+import { COMMAND_NAMES, Debugger, Quit } from '../debugger/commands';
+import { UserError } from './errors';
+import { guestEnvironment, loadProgram, parseMemSize } from './run';
+
+const VALUE_OPTIONS = new Set(['mem', 'paging', 'tlb', 'seed', 'x', 'ex']);
+
+/** Splits the words after `debug` into options, PROG and the guest's words (as `vmlab run`). */
+export function splitDebugWords(words: string[]): { options: string[]; prog: string | null; rest: string[] } {
+  let i = 0;
+  const options: string[] = [];
+  while (i < words.length) {
+    const w = words[i]!;
+    if (w === '--') {
+      i++;
+      break;
+    }
+    if (!w.startsWith('-') || w === '-') break;
+    const name = w.replace(/^--?/, '').split('=')[0]!;
+    const takesValue = VALUE_OPTIONS.has(name) && !w.includes('=');
+    options.push(...words.slice(i, i + (takesValue ? 2 : 1)));
+    i += takesValue ? 2 : 1;
+  }
+  return { options, prog: words[i] ?? null, rest: words.slice(i + 1) };
+}
+
+interface DebugOptions {
+  mem: string;
+  paging: number;
+  tlb: string;
+  aslr: boolean;
+  shuffle: boolean;
+  seed: number;
+  x: string[];
+  ex: string[];
+  batch: boolean;
+}
+
+function parseOptions(words: string[]): DebugOptions {
+  let failure: string | null = null;
+  const parsed = yargs(words)
+    .option('mem', { type: 'string', default: '1G' })
+    .option('paging', { type: 'number', choices: [4, 5], default: 4 })
+    .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default' })
+    .option('aslr', { type: 'boolean', default: true })
+    .option('shuffle', { type: 'boolean', default: true })
+    .option('seed', { type: 'number', default: 1 })
+    .option('x', { type: 'string', array: true, default: [] as string[] })
+    .option('ex', { type: 'string', array: true, default: [] as string[] })
+    .option('batch', { type: 'boolean', default: false })
+    .strict()
+    .help(false)
+    .version(false)
+    .fail((msg) => {
+      failure = msg;
+    })
+    .parseSync();
+  if (failure !== null) throw new UserError(`debug: ${failure}`, 2);
+  return parsed as unknown as DebugOptions;
+}
+
+const USAGE = [
+  'vmlab debug [options] PROG [ARGS...]',
+  '',
+  'Debug a RISC-V program (ELF or .s sources) on the vmlab kernel, with gdb\'s commands',
+  'plus views of the memory system (pt, info pagetables, info tlb, info faults, catch pagefault).',
+  '',
+  'Options:',
+  '  --mem SIZE        guest RAM (default 1G)',
+  '  --paging 4|5      paging levels',
+  '  --tlb default|none',
+  '  --no-aslr         no address-space randomization',
+  '  --no-shuffle      page frames in address order',
+  '  --seed N          seed of every random choice',
+  '  -x SCRIPT         run the commands in SCRIPT (repeatable)',
+  '  --ex CMD          run CMD (repeatable, after the scripts)',
+  '  --batch           exit after the scripts, with the guest\'s exit status',
+  '',
+  'Type "help" at the prompt for the commands; see docs/debugger.md.',
+].join('\n');
+
+export const debugCommand: CommandModule = {
+  command: 'debug [prog] [args..]',
+  describe: 'Debug a program: breakpoints, stepping, page-table walks, TLB and page-fault catchpoints',
+  builder: (y) => y.parserConfiguration({ 'halt-at-non-option': true }),
+  handler: async () => {
+    const raw = hideBin(process.argv);
+    const { options, prog, rest } = splitDebugWords(raw.slice(raw.indexOf('debug') + 1));
+    if (options.includes('--help') || options.includes('-h')) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
+    if (prog === null) throw new UserError('debug: give a program (an ELF file or .s sources); see vmlab debug --help', 2);
+    process.exitCode = await debugProgram(parseOptions(options), prog, rest);
+  },
+};
+
+const out = (s: string): void => {
+  if (s === '') return;
+  const bytes = new TextEncoder().encode(s.endsWith('\n') ? s : `${s}\n`);
+  let off = 0;
+  while (off < bytes.length) off += writeSync(1, bytes, off, bytes.length - off);
+};
+
+export async function debugProgram(o: DebugOptions, progPath: string, rest: string[]): Promise<number> {
+  const prog = loadProgram(progPath, rest, (s) => process.stderr.write(s));
+  const k = Kernel.boot({
+    memSize: parseMemSize(o.mem),
+    paging: o.paging === 5 ? 5 : 4,
+    tlb: o.tlb === 'none' ? 'none' : undefined,
+    aslr: o.aslr,
+    shufflePages: o.shuffle,
+    seed: o.seed,
+    stdout: (b) => {
+      let off = 0;
+      while (off < b.length) off += writeSync(1, b, off, b.length - off);
+    },
+    stderr: (b) => {
+      let off = 0;
+      while (off < b.length) off += writeSync(2, b, off, b.length - off);
+    },
+    stdin: () => null,
+  });
+  (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
+  const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
+  if (typeof task === 'number') throw new UserError(`${progPath}: cannot execute (${errnoName(task)})`);
+  const d = new Debugger(new Session(k, task, new Symbols(prog.elf)));
+  const status = (): number => {
+    const ev = d.s.exited;
+    return ev !== null && ev.kind === 'exited' ? (ev.exitCode ?? 0) : 0;
+  };
+  /** Runs one line; a number when the session ends. */
+  const one = (line: string): number | null => {
+    try {
+      out(d.execute(line));
+    } catch (e) {
+      if (e instanceof Quit) return e.status >= 0 ? e.status : status();
+      throw e;
+    }
+    return null;
+  };
+  const lines: string[] = [];
+  for (const script of o.x) {
+    let text: string;
+    try {
+      text = readFileSync(script, 'utf8');
+    } catch {
+      throw new UserError(`${script}: cannot read the command file`);
+    }
+    lines.push(...text.split('\n'));
+  }
+  lines.push(...o.ex);
+  for (const line of lines) {
+    const r = one(line);
+    if (r !== null) return r;
+  }
+  if (o.batch) return status();
+  return interactive(d, one);
+}
+
+/** The prompt: readline with command and symbol completion and history; Ctrl-C at the prompt clears the line. */
+function interactive(d: Debugger, one: (line: string) => number | null): Promise<number> {
+  const symbols = d.s.syms.names();
+  return new Promise((resolve) => {
+    const rl = createInterface({
+      input: process.stdin,
+      output: process.stdout,
+      prompt: '(vmlab) ',
+      terminal: process.stdin.isTTY === true,
+      historySize: 1000,
+      completer: (line: string): [string[], string] => {
+        const words = line.split(/\s+/);
+        const last = words[words.length - 1] ?? '';
+        const pool = words.length <= 1 ? COMMAND_NAMES : symbols;
+        const hits = pool.filter((c) => c.startsWith(last));
+        return [hits, last];
+      },
+    });
+    let done = false;
+    const finish = (code: number): void => {
+      if (done) return;
+      done = true;
+      rl.close();
+      resolve(code);
+    };
+    let previous = '';
+    rl.on('line', (line) => {
+      // An empty line repeats the last command, as in gdb.
+      const cmd = line.trim() === '' ? previous : line;
+      previous = cmd;
+      const r = one(cmd);
+      if (r !== null) finish(r);
+      else rl.prompt();
+    });
+    rl.on('SIGINT', () => {
+      process.stdout.write('^C\n');
+      rl.prompt();
+    });
+    rl.on('close', () => finish(0));
+    rl.prompt();
+  });
+}

@@ -1,0 +1,732 @@
+// The command table: gdb's names and abbreviations, each with its help text.
+// A command returns its output as text (no trailing newline); the front end
+// (batch script or prompt) prints it. Mistakes are messages, as gdb's are.
+import { disassembleWord } from '../../asm/disasm';
+import { registerNumber } from '../machine/isa/registers';
+import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
+import { formatProbe, explainFault } from '../machine/mmu/explain';
+import { NR } from '../../kernel-ts/syscalls/numbers';
+import { ExprError, evaluate } from './expr';
+import type { ExprEnv } from './expr';
+import { Session, pfWords } from './session';
+import type { Breakpoint, StopEvent } from './session';
+import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
+import { showMaps } from '../../kernel-ts/mm/vma';
+
+const TWO32 = 4294967296;
+
+export class Quit {
+  constructor(readonly status: number) {}
+}
+
+interface Command {
+  names: string[];
+  usage: string;
+  help: string;
+  run: (d: Debugger, args: string) => string;
+}
+
+const PF_BITS: Record<string, number> = { p: PF_P, w: PF_W, u: PF_U, rsvd: PF_RSVD, i: PF_I, pk: PF_PK };
+
+export class Debugger {
+  started = false;
+  private lastX = { count: 1, fmt: 'x', size: 'w' };
+  private listNext: { file: string; line: number } | null = null;
+  readonly env: ExprEnv;
+
+  constructor(readonly s: Session) {
+    this.env = {
+      register: (name) => this.register(name),
+      symbol: (name) => s.syms.lookup(name),
+      readMem: (va, size) => s.readVirt(Number(va), size),
+    };
+    s.conditionHolds = (bp) => {
+      if (bp.condition === null) return true;
+      try {
+        return evaluate(bp.condition, this.env) !== 0n;
+      } catch {
+        return true; // gdb stops when a condition cannot be evaluated
+      }
+    };
+  }
+
+  private register(name: string): bigint | undefined {
+    const s = this.s;
+    if (name === 'pc') return BigInt(s.pc);
+    const mmu = s.k.machine.mmu;
+    if (name === 'cr3') return BigInt(mmu.cr3);
+    if (name === 'cr0') return BigInt(mmu.cr0 >>> 0);
+    if (name === 'cr4') return BigInt(mmu.cr4 >>> 0);
+    if (name === 'cr2') return BigInt(this.lastCr2);
+    const r = registerNumber(name);
+    return r < 0 ? undefined : s.reg(r);
+  }
+
+  lastCr2 = 0;
+
+  /** Runs one command line; a Quit to end the session. */
+  execute(line: string): string {
+    const text = line.trim();
+    if (text === '' || text.startsWith('#')) return '';
+    const m = /^([a-zA-Z][\w-]*(?:\/\S*)?)(.*)$/.exec(text);
+    if (!m) return `Undefined command: "${text}".  Try "help".`;
+    let word = m[1]!, args = m[2]!.trim();
+    const slash = word.indexOf('/');
+    if (slash > 0) {
+      args = `${word.slice(slash)} ${args}`.trim();
+      word = word.slice(0, slash);
+    }
+    const cmd = findCommand(word);
+    if (cmd === undefined) return `Undefined command: "${word}".  Try "help".`;
+    try {
+      return cmd.run(this, args);
+    } catch (e) {
+      if (e instanceof ExprError) return e.message;
+      throw e;
+    }
+  }
+
+  // ---- locations --------------------------------------------------------
+
+  /** `*EXPR`, a number, SYMBOL[+OFF], FILE:LINE or LINE: an address, or an error message. */
+  location(spec: string): number | string {
+    const t = spec.trim();
+    if (t === '') return 'Argument required (a location).';
+    const fl = /^(?:(.+):)?(\d+)$/.exec(t);
+    if (fl && (fl[1] !== undefined || !/^0x/.test(t))) {
+      const file = fl[1] ?? this.currentFile();
+      if (file !== undefined) {
+        const a = this.s.syms.addressOfLine(file, Number(fl[2]));
+        if (a === undefined) return `No line ${fl[2]} in file "${file}".`;
+        return a;
+      }
+    }
+    try {
+      return Number(BigInt.asUintN(64, evaluate(t.startsWith('*') ? t.slice(1) : t, this.env)));
+    } catch (e) {
+      if (e instanceof ExprError) return e.message.startsWith('No symbol') ? `Function "${t}" not defined.` : e.message;
+      throw e;
+    }
+  }
+
+  private currentFile(): string | undefined {
+    return this.s.syms.line(this.s.pc)?.file;
+  }
+
+  /** `0x1007c <main+0x4>` (a virtual address). */
+  describe(addr: number): string {
+    return `${hexn(addr)}${symSuffix(this.s, addr)}`;
+  }
+
+  /** `=> VA 0x10078 <main>:  li a0,1` */
+  insnLine(addr: number, marker = '=> '): string {
+    const w = this.s.readVirt(addr, 4);
+    const where = `${marker}VA ${this.describe(addr)}:`;
+    if (typeof w === 'string') return `${where}\t<not mapped>`;
+    const d = disassembleWord(Number(w) | 0, addr, (a) => this.s.syms.name(a));
+    return `${where}\t${d.text}`;
+  }
+
+  /** The source line at addr (`5\t    li a0, 1`), or '' without line info. */
+  sourceLine(addr: number): string {
+    const l = this.s.syms.line(addr);
+    if (l === undefined) return '';
+    const text = this.s.syms.sourceLines(l.file)?.[l.line - 1];
+    return text === undefined ? `${l.file}:${l.line}` : `${l.file}:${l.line}\t${text}`;
+  }
+
+  /** Where the program is: the source line (if any) and the instruction. */
+  frameReport(): string {
+    const src = this.sourceLine(this.s.pc);
+    return [src, this.insnLine(this.s.pc)].filter((x) => x !== '').join('\n');
+  }
+
+  // ---- run control ------------------------------------------------------
+
+  resume(opts: Parameters<Session['resume']>[0] = {}): string {
+    if (this.s.exited !== null) return 'The program is not being run.';
+    this.started = true;
+    const ev = this.s.resume(opts);
+    const out = [...this.s.kernelNotes];
+    out.push(this.stopReport(ev));
+    return out.filter((x) => x !== '').join('\n');
+  }
+
+  private stopReport(ev: StopEvent): string {
+    const s = this.s;
+    switch (ev.kind) {
+      case 'exited': {
+        const pid = s.task.pid;
+        if (ev.reason === 'maxInsns') return `[Inferior 1 (process ${pid}) stopped: instruction limit reached]`;
+        if (ev.status === null) return `[Inferior 1 (process ${pid}) did not exit (${ev.reason})]`;
+        if ((ev.status & 0x7f) !== 0) return `\nProgram terminated with signal ${signalName(ev.status & 0x7f)}.\n[Inferior 1 (process ${pid}) killed]`;
+        const code = (ev.status >> 8) & 0xff;
+        return code === 0 ? `[Inferior 1 (process ${pid}) exited normally]` : `[Inferior 1 (process ${pid}) exited with code ${code.toString(8).padStart(2, '0')}]`;
+      }
+      case 'step':
+        return this.frameReport();
+      case 'breakpoint':
+        return `\n${ev.bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${ev.bp.num}, VA ${this.describe(s.pc)}\n${this.frameReport()}`;
+      case 'watch': {
+        const head = ev.bp.mode === 'write' ? 'Hardware watchpoint' : ev.bp.mode === 'read' ? 'Hardware read watchpoint' : 'Hardware access (read/write) watchpoint';
+        const show = (v: bigint | null): string => (v === null ? '<not mapped>' : BigInt.asIntN(Math.min(ev.bp.len, 8) * 8, v).toString());
+        const vals = ev.bp.mode === 'write' ? `\n\nOld value = ${show(ev.old)}\nNew value = ${show(ev.now)}` : `\n\nValue = ${show(ev.now)}`;
+        return `\n${head} ${ev.bp.num}: ${ev.bp.what} (access at VA ${hexn(ev.addr)})${vals}\n${this.frameReport()}`;
+      }
+      case 'syscall':
+        return `\nCatchpoint ${ev.bp.num} (call to syscall ${Session.syscallName(ev.nr)}), VA ${this.describe(s.pc)}\n${this.frameReport()}`;
+      case 'pagefault':
+        this.lastCr2 = ev.addr;
+        return `\n${this.faultReport(ev)}`;
+      case 'interrupted':
+        return `\nProgram stopped: ${ev.why}\n${this.frameReport()}`;
+    }
+  }
+
+  /** A caught #PF: the instruction, CR2, the error code in words, and the walk with the rule that failed. */
+  private faultReport(ev: Extract<StopEvent, { kind: 'pagefault' }>): string {
+    const access = ev.error & PF_I ? Access.Fetch : ev.error & PF_W ? Access.Write : Access.Read;
+    const mmu = this.s.k.machine.mmu;
+    const probe = mmu.probe(ev.addr | 0, Math.floor(ev.addr / TWO32) | 0, access, 3);
+    const lines = [
+      `Catchpoint ${ev.bp.num} (pagefault${ev.bp.what === '' ? '' : ` ${ev.bp.what}`}), page fault at VA ${this.describe(ev.ip)}`,
+      this.insnLine(ev.ip),
+      `CR2   = VA ${hexn(ev.addr)}`,
+      `error = ${hexn(ev.error)} (${pfWords(ev.error)})`,
+      `walk from CR3 = PA ${hexn(mmu.cr3 - (mmu.cr3 % 4096))}:`,
+      ...walkLines(formatProbe(probe)),
+      `(continue or stepi: the kernel handles the fault, then the instruction runs again)`,
+    ];
+    if (probe.kind === 'fault') this.lastExplain = explainFault(probe);
+    return lines.join('\n');
+  }
+
+  lastExplain = '';
+
+  // ---- breakpoints ------------------------------------------------------
+
+  breakCmd(args: string, temporary: boolean): string {
+    const m = /^(.*?)(?:\s+if\s+(.+))?$/.exec(args)!;
+    const spec = m[1]!.trim() === '' ? `*${this.s.pc}` : m[1]!;
+    const addr = this.location(spec);
+    if (typeof addr === 'string') return addr;
+    const bp = this.s.addBreakpoint({ kind: 'breakpoint', what: spec, addr, temporary, condition: m[2] ?? null });
+    const l = this.s.syms.line(addr);
+    return `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.num} at VA ${this.describe(addr)}${l ? `: file ${l.file}, line ${l.line}.` : ''}`;
+  }
+
+  infoBreakpoints(): string {
+    const bps = this.s.breakpoints;
+    if (bps.length === 0) return 'No breakpoints, watchpoints or catchpoints.';
+    const lines = ['Num     Type            Disp Enb Address            What'];
+    for (const b of bps) {
+      const type = b.kind === 'breakpoint' ? 'breakpoint' : b.kind === 'watchpoint' ? (b.mode === 'write' ? 'hw watchpoint' : b.mode === 'read' ? 'read watchpoint' : 'acc watchpoint') : 'catchpoint';
+      const addr = b.kind === 'breakpoint' ? `VA ${hexn(b.addr)}` : '';
+      const what = b.kind === 'breakpoint' ? `${symSuffix(this.s, b.addr).trim()} ${b.what}`.trim() : b.kind === 'catchpoint' ? `${b.mode} ${b.what}`.trim() : b.what;
+      lines.push(`${String(b.num).padEnd(8)}${type.padEnd(16)}${(b.temporary ? 'del' : 'keep').padEnd(5)}${(b.enabled ? 'y' : 'n').padEnd(4)}${addr.padEnd(19)}${what}`);
+      if (b.condition !== null) lines.push(`\tstop only if ${b.condition}`);
+      if (b.hits > 0) lines.push(`\tbreakpoint already hit ${b.hits} time${b.hits === 1 ? '' : 's'}`);
+      if (b.ignore > 0) lines.push(`\tWill ignore next ${b.ignore} crossings of breakpoint.`);
+    }
+    return lines.join('\n');
+  }
+
+  bpList(args: string): Breakpoint[] | string {
+    if (args.trim() === '') return [...this.s.breakpoints];
+    const out: Breakpoint[] = [];
+    for (const w of args.trim().split(/\s+/)) {
+      const b = this.s.breakpoints.find((x) => x.num === Number(w));
+      if (b === undefined) return `No breakpoint number ${w}.`;
+      out.push(b);
+    }
+    return out;
+  }
+
+  catchCmd(args: string): string {
+    const [what = '', ...rest] = args.trim().split(/\s+/);
+    if (what === 'pagefault') {
+      let mustSet = 0, mustClear = 0;
+      const filter = rest.join('');
+      for (const part of filter.split(',').filter((x) => x !== '')) {
+        const neg = part.startsWith('!');
+        const bit = PF_BITS[part.replace(/^!/, '').toLowerCase()];
+        if (bit === undefined) return `catch pagefault: unknown error-code bit '${part}' (use p, w, u, rsvd, i, pk, and !BIT)`;
+        if (neg) mustClear |= bit;
+        else mustSet |= bit;
+      }
+      const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: 'pagefault', what: filter, mustSet, mustClear });
+      return `Catchpoint ${bp.num} (pagefault${filter === '' ? '' : ` ${filter}`})`;
+    }
+    if (what === 'syscall') {
+      const nrs: number[] = [];
+      for (const n of rest) {
+        const nr = /^\d+$/.test(n) ? Number(n) : (NR as Record<string, number>)[n];
+        if (nr === undefined) return `Unknown syscall name '${n}'.`;
+        nrs.push(nr);
+      }
+      const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: 'syscall', what: rest.join(' '), syscalls: nrs });
+      return `Catchpoint ${bp.num} (syscall${nrs.length === 0 ? '' : `s ${rest.map((n, i) => `'${Session.syscallName(nrs[i]!)}' [${nrs[i]}]`).join(' ')}`})`;
+    }
+    return `catch ${what}: not supported yet (supported: pagefault [FILTER], syscall [NAME...])`;
+  }
+
+  watchCmd(args: string, mode: 'write' | 'read' | 'access'): string {
+    const m = /^(.*?)(?:\s+len\s+(\d+))?$/.exec(args.trim())!;
+    const spec = m[1]!;
+    if (spec === '') return 'Argument required (expression to compute).';
+    // `watch VAR` watches the variable's 8 bytes; `watch *(int*)ADDR` its type's size; `watch -l ADDR` the address.
+    const cast = /^\*\s*\((\w[\w ]*)\*\)\s*(.+)$/.exec(spec);
+    let addr: number, len = 8;
+    if (cast) {
+      const sizes: Record<string, number> = { char: 1, short: 2, int: 4, long: 8 };
+      len = sizes[cast[1]!.trim()] ?? 8;
+      const a = this.location(cast[2]!);
+      if (typeof a === 'string') return a;
+      addr = a;
+    } else {
+      const a = this.location(spec.replace(/^-l(ocation)?\s+/, ''));
+      if (typeof a === 'string') return a;
+      addr = a;
+    }
+    if (m[2] !== undefined) len = Number(m[2]);
+    const bp = this.s.addBreakpoint({ kind: 'watchpoint', mode, what: spec, addr, len });
+    const head = mode === 'write' ? 'Hardware watchpoint' : mode === 'read' ? 'Hardware read watchpoint' : 'Hardware access (read/write) watchpoint';
+    return `${head} ${bp.num}: ${spec} (VA ${hexn(addr)}, ${len} bytes)`;
+  }
+
+  // ---- data -------------------------------------------------------------
+
+  printCmd(args: string): string {
+    const m = /^\/([xduotc])\s*(.*)$/.exec(args);
+    const fmt = m ? m[1]! : '';
+    const text = m ? m[2]! : args;
+    if (text.trim() === '') return 'Argument required (expression to compute).';
+    const v = evaluate(text, this.env);
+    return `$ = ${formatValue(v, fmt === '' ? 'd' : fmt, 8)}`;
+  }
+
+  setCmd(args: string): string {
+    const t = args.replace(/^var(iable)?\s+/, '');
+    const m = /^(.+?)\s*=\s*(.+)$/.exec(t);
+    if (!m) return 'usage: set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR';
+    const lhs = m[1]!.trim();
+    const v = evaluate(m[2]!, this.env);
+    if (lhs.startsWith('$')) {
+      const name = lhs.slice(1);
+      if (name === 'pc') {
+        this.s.pc = Number(BigInt.asUintN(64, v));
+        return '';
+      }
+      const r = registerNumber(name);
+      if (r < 0) return `Invalid register '${lhs}'.`;
+      this.s.setReg(r, v);
+      return '';
+    }
+    const cast = /^\*\s*\((\w[\w ]*)\*\)\s*(.+)$/.exec(lhs) ?? /^\*()(.+)$/.exec(lhs);
+    if (!cast) return `Left operand of assignment is not an lvalue.`;
+    const sizes: Record<string, number> = { char: 1, short: 2, int: 4, long: 8, '': 8 };
+    const addr = Number(BigInt.asUintN(64, evaluate(cast[2]!, this.env)));
+    const err = this.s.writeVirt(addr, sizes[cast[1]!.trim()] ?? 8, BigInt.asUintN(64, v));
+    return err ?? '';
+  }
+
+  /** x/NFU (virtual) and xp/NFU (physical). */
+  examine(args: string, physical: boolean): string {
+    const m = /^(?:\/(\d*)([xduotcsia]?)([bhwg]?)([xduotcsia]?))?\s*(.*)$/.exec(args)!;
+    const count = m[1] ? Number(m[1]) : this.lastX.count;
+    const fmt = m[2] || m[4] || this.lastX.fmt;
+    let size = m[3] || (fmt === 'c' ? 'b' : fmt === 'a' ? 'g' : this.lastX.size);
+    if (fmt === 'i') size = 'w';
+    this.lastX = { count, fmt, size };
+    if (m[5]!.trim() === '') return 'Argument required (starting display address).';
+    const start = Number(BigInt.asUintN(64, evaluate(m[5]!, this.env)));
+    const space = physical ? 'PA' : 'VA';
+    const read = (a: number, n: number): bigint | string => (physical ? this.s.readPhys(a, n) : this.s.readVirt(a, n));
+    if (fmt === 'i') {
+      const lines: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const a = start + 4 * i;
+        if (physical) {
+          const w = read(a, 4);
+          if (typeof w === 'string') return [...lines, w].join('\n');
+          lines.push(`   PA ${hexn(a)}:\t${disassembleWord(Number(w) | 0, a).text}`);
+        } else lines.push(this.insnLine(a, a === this.s.pc ? '=> ' : '   '));
+      }
+      return lines.join('\n');
+    }
+    if (fmt === 's') {
+      const lines: string[] = [];
+      let a = start;
+      for (let i = 0; i < count; i++) {
+        let str = '';
+        for (;;) {
+          const b = read(a++, 1);
+          if (typeof b === 'string') return [...lines, b].join('\n');
+          if (b === 0n || str.length > 200) break;
+          str += String.fromCharCode(Number(b));
+        }
+        lines.push(`${space} ${hexn(a - str.length - 1)}:\t${JSON.stringify(str)}`);
+      }
+      return lines.join('\n');
+    }
+    const bytes = { b: 1, h: 2, w: 4, g: 8 }[size as 'b' | 'h' | 'w' | 'g'];
+    const perLine = { b: 8, h: 8, w: 4, g: 2 }[size as 'b' | 'h' | 'w' | 'g'];
+    const lines: string[] = [];
+    let cur = '';
+    for (let i = 0; i < count; i++) {
+      const a = start + i * bytes;
+      if (i % perLine === 0) {
+        if (cur !== '') lines.push(cur);
+        cur = `${space} ${hexn(a)}${physical ? '' : symSuffix(this.s, a)}:`;
+      }
+      const v = read(a, bytes);
+      if (typeof v === 'string') {
+        if (cur !== '') lines.push(cur);
+        lines.push(v);
+        return lines.join('\n');
+      }
+      cur += `\t${formatValue(v, fmt, bytes)}`;
+    }
+    if (cur !== '') lines.push(cur);
+    return lines.join('\n');
+  }
+
+  disassemble(args: string): string {
+    let start: number, end: number;
+    const t = args.trim();
+    if (t === '') {
+      const sym = this.s.syms.symbolAt(this.s.pc);
+      if (sym === undefined) return 'No function contains the program counter.';
+      start = sym.sym.value;
+      end = start + (sym.sym.size > 0 ? sym.sym.size : Math.max(sym.off + 4, 64));
+    } else {
+      const m = /^(.+?)\s*,\s*(\+?)(.+)$/.exec(t);
+      const a = this.location(m ? m[1]! : t);
+      if (typeof a === 'string') return a;
+      start = a;
+      if (m) {
+        const b = Number(evaluate(m[3]!, this.env));
+        end = m[2] === '+' ? a + b : b;
+      } else {
+        const sym = this.s.syms.symbolAt(a);
+        end = sym && sym.sym.size > 0 ? sym.sym.value + sym.sym.size : a + 32;
+        if (sym && sym.sym.size > 0) start = sym.sym.value;
+      }
+    }
+    const lines = [`Dump of assembler code from VA ${hexn(start)} to VA ${hexn(end)}:`];
+    for (let a = start; a < end && lines.length < 1000; a += 4) lines.push(this.insnLine(a, a === this.s.pc ? '=> ' : '   '));
+    lines.push('End of assembler dump.');
+    return lines.join('\n');
+  }
+
+  /** The fp/ra chain: the libc's frames keep ra at fp-8 and the caller's fp at fp-16. */
+  backtrace(): string {
+    const s = this.s;
+    const frames: number[] = [s.pc];
+    let fp = Number(BigInt.asUintN(64, s.reg(8)));
+    // In a function's first instructions (before `addi fp, sp, N`) the return address is still in ra.
+    if (!this.prologueDone(s.pc)) frames.push(Number(BigInt.asUintN(64, s.reg(1))));
+    for (let i = 0; i < 64 && fp !== 0; i++) {
+      const ra = s.readVirt(fp - 8, 8), prev = s.readVirt(fp - 16, 8);
+      if (typeof ra === 'string' || typeof prev === 'string' || ra === 0n) break;
+      frames.push(Number(ra));
+      if (Number(prev) <= fp) break;
+      fp = Number(prev);
+    }
+    return frames
+      .filter((pc, i) => i === 0 || pc !== 0)
+      .map((pc, i) => {
+        const l = s.syms.line(i === 0 ? pc : pc - 4);
+        const fn = s.syms.symbolAt(pc)?.sym.name ?? '??';
+        return `#${i}  VA ${hexn(pc)} in ${fn} ()${l ? ` at ${l.file}:${l.line}` : ''}`;
+      })
+      .join('\n');
+  }
+
+  private prologueDone(pc: number): boolean {
+    const sym = this.s.syms.symbolAt(pc);
+    if (sym === undefined) return true;
+    for (let a = sym.sym.value; a < pc && a < sym.sym.value + 64; a += 4) {
+      const w = this.s.readVirt(a, 4);
+      if (typeof w === 'string') return true;
+      const word = Number(w);
+      // addi s0, sp, imm
+      if ((word & 0xfffff) === ((2 << 15) | (8 << 7) | 0x13)) return true;
+    }
+    return false;
+  }
+
+  list(args: string): string {
+    let file: string, line: number;
+    const t = args.trim();
+    if (t === '' && this.listNext !== null) ({ file, line } = this.listNext);
+    else {
+      const a = t === '' ? this.s.pc : this.location(t);
+      if (typeof a === 'string') return a;
+      const l = this.s.syms.line(a);
+      if (l === undefined) return `No line number information available for address VA ${this.describe(a)}`;
+      file = l.file;
+      line = Math.max(1, l.line - 5);
+    }
+    const text = this.s.syms.sourceLines(file);
+    if (text === null) return `${file}: cannot read the source.`;
+    const out: string[] = [];
+    for (let i = line; i < line + 10 && i <= text.length; i++) out.push(`${i}\t${text[i - 1]}`);
+    this.listNext = { file, line: line + 10 };
+    return out.join('\n');
+  }
+
+  pt(args: string): string {
+    const [vaText = '', acc = 'r'] = args.trim().split(/\s+(?=[rwx]$)/);
+    if (vaText === '') return 'usage: pt VA [r|w|x]';
+    const va = Number(BigInt.asUintN(64, evaluate(vaText, this.env)));
+    const access = acc === 'w' ? Access.Write : acc === 'x' ? Access.Fetch : Access.Read;
+    const mmu = this.s.k.machine.mmu;
+    const probe = mmu.probe(va | 0, Math.floor(va / TWO32) | 0, access, 3);
+    return [`VA ${hexn(va)}: walk from CR3 = PA ${hexn(mmu.cr3 - (mmu.cr3 % 4096))} (${probe.pagingLevels}-level paging)`, ...walkLines(formatProbe(probe))].join('\n');
+  }
+
+  v2p(args: string): string {
+    const va = Number(BigInt.asUintN(64, evaluate(args, this.env)));
+    const mmu = this.s.k.machine.mmu;
+    const r = mmu.probe(va | 0, Math.floor(va / TWO32) | 0, Access.Read, 3);
+    if (r.kind === 'fault') return `VA ${hexn(va)} -> no translation: ${explainFault(r)}`;
+    return `VA ${hexn(va)} -> PA ${hexn(r.pa)} (${r.pageSize} page at PA ${hexn(r.pageBase)})`;
+  }
+
+  infoCmd(args: string): string {
+    const [sub = '', ...restWords] = args.trim().split(/\s+/);
+    const rest = restWords.join(' ');
+    const s = this.s;
+    const k = s.k;
+    const levels = k.opts.paging;
+    switch (true) {
+      case sub === '':
+        return 'info: give a subcommand (see "help info").';
+      case 'breakpoints'.startsWith(sub) || sub === 'watchpoints':
+        return this.infoBreakpoints();
+      case 'registers'.startsWith(sub) || sub === 'regs' || sub === 'all-registers':
+        return formatRegisters(s, restWords.map((w) => w.replace(/^\$/, '')).filter((w) => w !== ''));
+      case sub === 'symbol': {
+        const a = Number(BigInt.asUintN(64, evaluate(rest, this.env)));
+        const sym = s.syms.symbolAt(a);
+        return sym === undefined ? `No symbol matches ${rest}.` : `${sym.sym.name}${sym.off === 0 ? '' : ` + ${sym.off}`} in section ${sym.sym.section}`;
+      }
+      case sub === 'line': {
+        const a = rest === '' ? s.pc : this.location(rest);
+        if (typeof a === 'string') return a;
+        const l = s.syms.line(a);
+        return l === undefined ? `No line number information available for address VA ${this.describe(a)}` : `Line ${l.line} of "${l.file}" is at VA ${this.describe(a)}.`;
+      }
+      case sub === 'pagetables': {
+        const half = restWords.includes('kernel') ? 'kernel' : restWords.includes('all') ? 'all' : 'user';
+        const range = restWords.filter((w) => w !== 'user' && w !== 'kernel' && w !== 'all').join(' ');
+        let r: [bigint, bigint] | undefined;
+        if (range !== '') {
+          const m = /^(.+?)\s*(?:-|,)\s*(.+)$/.exec(range);
+          if (!m) return 'usage: info pagetables [START-END] [user|kernel|all]';
+          r = [BigInt.asUintN(64, evaluate(m[1]!, this.env)), BigInt.asUintN(64, evaluate(m[2]!, this.env))];
+        }
+        const root = k.machine.mmu.cr3;
+        return `page tables at CR3 = PA ${hexn(root - (root % 4096))} (${half} half)\n${formatPagetables(k, root, levels, half, r)}`;
+      }
+      case sub === 'tlb':
+        return formatTlb(k);
+      case sub === 'maps':
+      case sub === 'mappings':
+        return s.task.mm === null ? 'No address space.' : showMaps(s.task.mm.vmas).trimEnd();
+      case sub === 'faults':
+        return formatFaults(s.faults);
+      case sub === 'proc':
+      case sub === 'inferiors':
+        return `process ${s.task.pid} (${s.task.comm})${s.task.isAlive ? '' : ' [exited]'}\ncr3 = ${hexn(k.machine.mmu.cr3)} (top-level table at PA ${hexn(k.machine.mmu.cr3 - (k.machine.mmu.cr3 % 4096))}, PCID ${k.machine.mmu.currentPcid}), ${levels}-level paging\ninstructions retired: ${k.machine.cpu.instret}`;
+      case sub === 'frames': {
+        const pa = rest === '' ? null : Number(BigInt.asUintN(64, evaluate(rest, this.env))) * 4096;
+        if (pa === null) return `frames in use: ${k.mm.framesInUse()}`;
+        return formatP2v(k, pa, levels);
+      }
+      default:
+        return `Undefined info command: "${sub}".  Try "help info".`;
+    }
+  }
+}
+
+/** formatProbe's lines, indented, with each physical address marked PA (the walk reads physical memory only). */
+function walkLines(text: string): string[] {
+  return text.split('\n').map((l) => `  ${l.replace(/ (at|table|page) 0x/g, ' $1 PA 0x').replace(/-> PA 0x/g, '-> PA 0x').replace(/ of 0x/, ' of VA 0x')}`);
+}
+
+function formatValue(v: bigint, fmt: string, bytes: number): string {
+  const bits = BigInt(bytes * 8);
+  const u = BigInt.asUintN(Number(bits), v);
+  switch (fmt) {
+    case 'x': return `0x${u.toString(16).padStart(bytes * 2, '0')}`;
+    case 'a': return `0x${u.toString(16)}`;
+    case 'd': return BigInt.asIntN(Number(bits), v).toString();
+    case 'u': return u.toString();
+    case 'o': return `0${u.toString(8)}`;
+    case 't': return u.toString(2);
+    case 'c': {
+      const c = Number(u & 0xffn);
+      return `${BigInt.asIntN(8, BigInt(c))} '${c >= 32 && c < 127 ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`}'`;
+    }
+    default: return u.toString();
+  }
+}
+
+const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
+function signalName(n: number): string {
+  return SIGNAL_NAMES[n] ?? `signal ${n}`;
+}
+
+function findCommand(word: string): Command | undefined {
+  return COMMANDS.find((c) => c.names.includes(word));
+}
+
+function stepLine(d: Debugger, over: boolean): string {
+  const s = d.s;
+  const start = s.syms.line(s.pc);
+  if (start === undefined) return d.resume({ steps: 1 });
+  const startSp = s.sp;
+  const cpu = s.k.machine.cpu;
+  let last = s.pc;
+  let returnTo = -1, returnSp = 0;
+  return d.resume({
+    after: () => {
+      const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
+      const prev = last;
+      last = pc;
+      if (returnTo >= 0) {
+        if (pc !== returnTo || Number(cpu.reg(2)) !== returnSp) return false;
+        returnTo = -1;
+      } else if (over && s.isCallAt(prev)) {
+        returnTo = prev + 4;
+        returnSp = Number(cpu.reg(2));
+        return false;
+      }
+      const l = s.syms.line(pc);
+      if (l === undefined) return !over && Number(cpu.reg(2)) >= startSp ? false : false;
+      return l.line !== start.line || l.file !== start.file;
+    },
+  });
+}
+
+const COMMANDS: Command[] = [
+  { names: ['run', 'r'], usage: 'run', help: 'Start the program (it is loaded and stopped before its first instruction).', run: (d) => (d.started ? 'The program is already running; use "continue".' : d.resume()) },
+  { names: ['continue', 'c', 'cont', 'fg'], usage: 'continue', help: 'Continue until a breakpoint, watchpoint, catchpoint or the program\'s end.', run: (d) => d.resume() },
+  { names: ['stepi', 'si'], usage: 'stepi [N]', help: 'Execute N machine instructions (default 1), into calls.', run: (d, a) => d.resume({ steps: a === '' ? 1 : Number(evaluate(a, d.env)) }) },
+  {
+    names: ['nexti', 'ni'], usage: 'nexti [N]', help: 'Execute N machine instructions, stepping over calls.',
+    run: (d, a) => {
+      let out = '';
+      const n = a === '' ? 1 : Number(evaluate(a, d.env));
+      for (let i = 0; i < n && d.s.exited === null; i++) {
+        if (d.s.isCallAt(d.s.pc)) {
+          const target = d.s.pc + 4, sp = d.s.sp, cpu = d.s.k.machine.cpu;
+          out = d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target && Number(cpu.reg(2)) === sp });
+        } else out = d.resume({ steps: 1 });
+      }
+      return out;
+    },
+  },
+  { names: ['step', 's'], usage: 'step', help: 'Run to the next source line (DWARF line table), into calls.', run: (d) => stepLine(d, false) },
+  { names: ['next', 'n'], usage: 'next', help: 'Run to the next source line, stepping over calls.', run: (d) => stepLine(d, true) },
+  {
+    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction).',
+    run: (d) => {
+      const bt = d.backtrace().split('\n');
+      const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
+      if (m === null) return '"finish" not meaningful in the outermost frame.';
+      const target = Number(m[1]), cpu = d.s.k.machine.cpu;
+      return `Run till exit from ${bt[0]}\n${d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target })}`;
+    },
+  },
+  {
+    names: ['until', 'u', 'advance'], usage: 'until LOCATION', help: 'Run until LOCATION (an address, symbol or FILE:LINE) is reached.',
+    run: (d, a) => {
+      if (a === '') return stepLine(d, true);
+      const target = d.location(a);
+      if (typeof target === 'string') return target;
+      const cpu = d.s.k.machine.cpu;
+      return d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target });
+    },
+  },
+  {
+    names: ['kill', 'k'], usage: 'kill', help: 'Kill the program (SIGKILL).',
+    run: (d) => {
+      if (d.s.exited !== null) return 'The program is not being run.';
+      d.s.k.kill(d.s.task.pid, 9);
+      d.resume();
+      return `[Inferior 1 (process ${d.s.task.pid}) killed]`;
+    },
+  },
+  {
+    names: ['quit', 'q', 'exit'], usage: 'quit [STATUS]', help: 'Leave the debugger.',
+    run: (_d, a) => {
+      throw new Quit(a === '' ? -1 : Number(a));
+    },
+  },
+  { names: ['break', 'b', 'br'], usage: 'break [LOCATION] [if COND]', help: 'Set a breakpoint at LOCATION: *ADDR, SYMBOL, SYMBOL+OFF, FILE:LINE or LINE; default the current pc.', run: (d, a) => d.breakCmd(a, false) },
+  { names: ['tbreak', 'tb'], usage: 'tbreak LOCATION', help: 'Set a temporary breakpoint (deleted when hit).', run: (d, a) => d.breakCmd(a, true) },
+  {
+    names: ['delete', 'd'], usage: 'delete [N...]', help: 'Delete breakpoints, watchpoints and catchpoints (all without N).',
+    run: (d, a) => {
+      const l = d.bpList(a.replace(/^breakpoints\s*/, ''));
+      if (typeof l === 'string') return l;
+      for (const b of l) d.s.deleteBreakpoint(b.num);
+      return '';
+    },
+  },
+  { names: ['disable', 'dis'], usage: 'disable [N...]', help: 'Disable breakpoints (all without N).', run: (d, a) => { const l = d.bpList(a); if (typeof l === 'string') return l; for (const b of l) b.enabled = false; return ''; } },
+  { names: ['enable', 'en'], usage: 'enable [N...]', help: 'Enable breakpoints (all without N).', run: (d, a) => { const l = d.bpList(a); if (typeof l === 'string') return l; for (const b of l) b.enabled = true; return ''; } },
+  {
+    names: ['condition'], usage: 'condition N [EXPR]', help: 'Stop at breakpoint N only when EXPR is non-zero (no EXPR: always).',
+    run: (d, a) => {
+      const m = /^(\d+)\s*(.*)$/.exec(a);
+      if (!m) return 'Argument required (breakpoint number).';
+      const b = d.s.breakpoints.find((x) => x.num === Number(m[1]));
+      if (b === undefined) return `No breakpoint number ${m[1]}.`;
+      b.condition = m[2] === '' ? null : m[2]!;
+      return m[2] === '' ? `Breakpoint ${b.num} now unconditional.` : '';
+    },
+  },
+  {
+    names: ['ignore'], usage: 'ignore N COUNT', help: 'Ignore the next COUNT crossings of breakpoint N.',
+    run: (d, a) => {
+      const m = /^(\d+)\s+(\d+)$/.exec(a);
+      if (!m) return 'Argument required (a breakpoint number and a count).';
+      const b = d.s.breakpoints.find((x) => x.num === Number(m[1]));
+      if (b === undefined) return `No breakpoint number ${m[1]}.`;
+      b.ignore = Number(m[2]);
+      return `Will ignore next ${b.ignore} crossings of breakpoint ${b.num}.`;
+    },
+  },
+  { names: ['watch'], usage: 'watch EXPR [len N]', help: 'Stop when the program writes a new value into the virtual range (a symbol, *(TYPE*)ADDR, or -l ADDR).', run: (d, a) => d.watchCmd(a, 'write') },
+  { names: ['rwatch'], usage: 'rwatch EXPR [len N]', help: 'Stop when the program reads the virtual range.', run: (d, a) => d.watchCmd(a, 'read') },
+  { names: ['awatch'], usage: 'awatch EXPR [len N]', help: 'Stop when the program reads or writes the virtual range.', run: (d, a) => d.watchCmd(a, 'access') },
+  { names: ['catch'], usage: 'catch pagefault [FILTER] | catch syscall [NAME...]', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; or on system calls.', run: (d, a) => d.catchCmd(a) },
+  { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults | frames [PFN] | proc', run: (d, a) => d.infoCmd(a) },
+  { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), C operators. FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
+  { names: ['set'], usage: 'set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR', help: 'Change a register or memory (through the page tables, no fault).', run: (d, a) => d.setCmd(a) },
+  { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count, F format (x d u o t c s i a), U size (b h w g).', run: (d, a) => d.examine(a, false) },
+  { names: ['xp'], usage: 'xp/NFU PADDR', help: 'Examine memory at a physical address (formats as x).', run: (d, a) => d.examine(a, true) },
+  { names: ['disassemble', 'disas'], usage: 'disassemble [LOC[,+LEN | ,END]]', help: 'Disassemble the function around pc or LOC.', run: (d, a) => d.disassemble(a) },
+  { names: ['backtrace', 'bt', 'where'], usage: 'backtrace', help: 'The call chain, from the fp/ra chain the guest libc keeps.', run: (d) => d.backtrace() },
+  { names: ['list', 'l'], usage: 'list [LOC]', help: 'Show source lines around LOC (or continue the last listing).', run: (d, a) => d.list(a) },
+  { names: ['pt'], usage: 'pt VA [r|w|x]', help: 'Walk the page tables for VA level by level (table PA, index, entry, flags) and say what an access would do.', run: (d, a) => d.pt(a) },
+  { names: ['v2p'], usage: 'v2p VA', help: 'Translate a virtual address (user read) to a physical one.', run: (d, a) => d.v2p(a) },
+  { names: ['p2v'], usage: 'p2v PA', help: 'Every virtual address, in every process, that maps the frame holding PA.', run: (d, a) => formatP2v(d.s.k, Number(BigInt.asUintN(64, evaluate(a, d.env))), d.s.k.opts.paging) },
+  { names: ['dmesg'], usage: 'dmesg', help: 'The kernel log.', run: (d) => d.s.k.printk.dmesg().trimEnd() },
+  { names: ['echo'], usage: 'echo TEXT', help: 'Print TEXT (\\n for a newline).', run: (_d, a) => a.replace(/\\n/g, '\n').replace(/\n$/, '') },
+  {
+    names: ['help', 'h'], usage: 'help [COMMAND]', help: 'List the commands, or describe one.',
+    run: (_d, a) => {
+      if (a.trim() === '') return ['Commands (gdb names; abbreviations in parentheses):', ...COMMANDS.map((c) => `  ${c.usage.padEnd(44)}${c.names.length > 1 ? `(${c.names.slice(1).join(', ')})` : ''}`), 'Type "help COMMAND" for one command.'].join('\n');
+      const c = findCommand(a.trim().split(/\s+/)[0]!);
+      if (c === undefined) return `Undefined command: "${a.trim()}".  Try "help".`;
+      return `${c.usage}\n${c.help}${c.names.length > 1 ? `\nAliases: ${c.names.slice(1).join(', ')}` : ''}`;
+    },
+  },
+];
+
+export const COMMAND_NAMES: string[] = COMMANDS.flatMap((c) => c.names);

@@ -1,0 +1,158 @@
+// The debugger's expressions, gdb's C subset over 64-bit values: numbers
+// (decimal, 0x, 0b, 0o), registers ($a0, $sp, $pc, $x5), $cr2/$cr3/$cr0/$cr4,
+// symbols, memory (*(long*)ADDR, *(int*)ADDR, *(char*)ADDR, *ADDR for 8 bytes,
+// or $mem64(ADDR) / $mem32 / $mem16 / $mem8), unary - ~ !, and the binary
+// operators * / % + - << >> & ^ | == != < > <= >= with C's precedence.
+// Values are BigInts: this is the debugger, never the hot path (STYLE 3).
+
+export interface ExprEnv {
+  /** A register or pseudo-register by name without the `$` (a0, pc, cr2), or undefined. */
+  register(name: string): bigint | undefined;
+  symbol(name: string): number | undefined;
+  /** `size` bytes at virtual address va (little endian, zero-extended), or an error message. */
+  readMem(va: bigint, size: number): bigint | string;
+}
+
+export class ExprError extends Error {}
+
+const TYPE_SIZES: Record<string, number> = {
+  char: 1, 'unsigned char': 1, uint8_t: 1, int8_t: 1,
+  short: 2, 'unsigned short': 2, uint16_t: 2, int16_t: 2,
+  int: 4, unsigned: 4, 'unsigned int': 4, uint32_t: 4, int32_t: 4,
+  long: 8, 'unsigned long': 8, 'long long': 8, uint64_t: 8, int64_t: 8, void: 8,
+};
+const SIGNED = new Set(['char', 'short', 'int', 'long', 'long long', 'int8_t', 'int16_t', 'int32_t', 'int64_t']);
+
+const BINARY: [string[], number][] = [
+  [['||'], 1], [['&&'], 2], [['|'], 3], [['^'], 4], [['&'], 5], [['==', '!='], 6],
+  [['<=', '>=', '<', '>'], 7], [['<<', '>>'], 8], [['+', '-'], 9], [['*', '/', '%'], 10],
+];
+const TOKEN = /\s*(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+|\$?[A-Za-z_.][\w.]*|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!()<>])/y;
+
+export function evaluate(text: string, env: ExprEnv): bigint {
+  const toks: string[] = [];
+  TOKEN.lastIndex = 0;
+  let pos = 0;
+  while (pos < text.length) {
+    if (/^\s*$/.test(text.slice(pos))) break;
+    TOKEN.lastIndex = pos;
+    const m = TOKEN.exec(text);
+    if (m === null) throw new ExprError(`cannot parse '${text.slice(pos).trim()}'`);
+    toks.push(m[1]!);
+    pos = TOKEN.lastIndex;
+  }
+  let i = 0;
+  const peek = (): string | undefined => toks[i];
+  const expect = (t: string): void => {
+    if (toks[i] !== t) throw new ExprError(`expected '${t}'${toks[i] === undefined ? ' at the end' : ` before '${toks[i]}'`}`);
+    i++;
+  };
+  const deref = (addr: bigint, type: string): bigint => {
+    const size = TYPE_SIZES[type] ?? 8;
+    const v = env.readMem(BigInt.asUintN(64, addr), size);
+    if (typeof v === 'string') throw new ExprError(v);
+    return SIGNED.has(type) ? BigInt.asIntN(size * 8, v) : v;
+  };
+  const castType = (): string | null => {
+    // ( TYPE * )  -- a pointer cast
+    if (peek() !== '(') return null;
+    let j = i + 1;
+    const words: string[] = [];
+    while (toks[j] !== undefined && /^[A-Za-z_]\w*$/.test(toks[j]!)) words.push(toks[j++]!);
+    const type = words.join(' ');
+    if (!(type in TYPE_SIZES)) return null;
+    if (toks[j] === '*' && toks[j + 1] === ')') {
+      i = j + 2;
+      return type;
+    }
+    return null;
+  };
+  const primary = (): bigint => {
+    const t = toks[i++];
+    if (t === undefined) throw new ExprError('expression ends too soon');
+    if (t === '(') {
+      const v = binary(0);
+      expect(')');
+      return v;
+    }
+    if (/^\d/.test(t)) return BigInt(t);
+    if (t.startsWith('$')) {
+      const name = t.slice(1);
+      const m = /^mem(8|16|32|64)$/.exec(name);
+      if (m) {
+        expect('(');
+        const a = binary(0);
+        expect(')');
+        const v = env.readMem(BigInt.asUintN(64, a), Number(m[1]) / 8);
+        if (typeof v === 'string') throw new ExprError(v);
+        return v;
+      }
+      const r = env.register(name);
+      if (r === undefined) throw new ExprError(`no register or convenience variable '${t}'`);
+      return r;
+    }
+    const s = env.symbol(t);
+    if (s === undefined) throw new ExprError(`No symbol "${t}" in current context.`);
+    return BigInt(s);
+  };
+  const unary = (): bigint => {
+    const t = peek();
+    if (t === '-') return (i++, -unary());
+    if (t === '+') return (i++, unary());
+    if (t === '~') return (i++, ~unary());
+    if (t === '!') return (i++, unary() === 0n ? 1n : 0n);
+    if (t === '&') {
+      i++;
+      const name = toks[i++];
+      const s = name === undefined ? undefined : env.symbol(name);
+      if (s === undefined) throw new ExprError(`cannot take the address of '${name ?? ''}'`);
+      return BigInt(s);
+    }
+    if (t === '*') {
+      i++;
+      const type = castType();
+      if (type !== null) return deref(unary(), type);
+      return deref(unary(), 'long');
+    }
+    const type = castType();
+    if (type !== null) return unary(); // a pointer cast of a value keeps it
+    return primary();
+  };
+  const binary = (minPrec: number): bigint => {
+    let left = unary();
+    for (;;) {
+      const op = peek();
+      const entry = BINARY.find(([ops]) => op !== undefined && ops.includes(op));
+      if (entry === undefined || entry[1] < minPrec) return left;
+      i++;
+      const right = binary(entry[1] + 1);
+      left = apply(op!, left, right);
+    }
+  };
+  const v = binary(0);
+  if (i < toks.length) throw new ExprError(`unexpected '${toks[i]}'`);
+  return BigInt.asIntN(64, v);
+}
+
+function apply(op: string, a: bigint, b: bigint): bigint {
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': if (b === 0n) throw new ExprError('Division by zero'); return a / b;
+    case '%': if (b === 0n) throw new ExprError('Division by zero'); return a % b;
+    case '<<': return a << (b & 63n);
+    case '>>': return BigInt.asIntN(64, a) >> (b & 63n);
+    case '&': return a & b;
+    case '|': return a | b;
+    case '^': return a ^ b;
+    case '==': return a === b ? 1n : 0n;
+    case '!=': return a !== b ? 1n : 0n;
+    case '<': return a < b ? 1n : 0n;
+    case '>': return a > b ? 1n : 0n;
+    case '<=': return a <= b ? 1n : 0n;
+    case '>=': return a >= b ? 1n : 0n;
+    case '&&': return a !== 0n && b !== 0n ? 1n : 0n;
+    default: return a !== 0n || b !== 0n ? 1n : 0n;
+  }
+}

@@ -1,0 +1,381 @@
+// A debugging session: the kernel with one program loaded, stopped before
+// its first instruction, and the run control gdb users expect.
+//
+// Two run loops (STYLE 14): with no breakpoint, catchpoint, watchpoint or
+// step in force, `continue` runs the kernel exactly as `vmlab run` does
+// (kernel.userRun stays null, machine.run's fast loop). Otherwise the session
+// installs kernel.userRun, which executes one instruction at a time with
+// cpu.step() and checks the stop conditions between instructions. A stop is
+// reported to the kernel as "slice over" (Stop.Budget) with pc at the next
+// instruction, so the kernel saves the task's registers and runUntil returns.
+//
+// A caught page fault stops BEFORE the kernel handles it: the faulting
+// instruction changed nothing (STYLE 4), so resuming simply executes it
+// again, faults again (the catchpoint lets that one through), and the
+// kernel's handler runs; its outcome arrives through kernel.onUserFault.
+import { Stop } from '../machine/cpu/cpu';
+import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
+import { opcode, rd, rs1, funct3, immI, immS } from '../machine/isa/fields';
+import type { Kernel } from '../../kernel-ts/kernel';
+import type { Task } from '../../kernel-ts/proc/task';
+import { syscallName } from '../../kernel-ts/syscalls/numbers';
+import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
+import type { Symbols } from './symbols';
+
+export interface Breakpoint {
+  num: number;
+  kind: 'breakpoint' | 'watchpoint' | 'catchpoint';
+  /** Breakpoints: the address. Watchpoints: the range start. */
+  addr: number;
+  len: number;
+  /** What the user wrote (for info breakpoints). */
+  what: string;
+  temporary: boolean;
+  enabled: boolean;
+  condition: string | null;
+  ignore: number;
+  hits: number;
+  /** Watchpoints: 'write' | 'read' | 'access'; catchpoints: the event. */
+  mode: string;
+  /** catch pagefault: error-code bits that must be set / clear; catch syscall: numbers (empty = all). */
+  mustSet: number;
+  mustClear: number;
+  syscalls: number[];
+  /** write watchpoints: the last value seen. */
+  old: bigint | null;
+}
+
+export interface FaultRecord {
+  n: number;
+  pid: number;
+  ip: number;
+  addr: number;
+  error: number;
+  outcome: string;
+}
+
+/** Why the program stopped, for the stop report. */
+export type StopEvent =
+  | { kind: 'step' }
+  | { kind: 'breakpoint'; bp: Breakpoint }
+  | { kind: 'watch'; bp: Breakpoint; old: bigint | null; now: bigint | null; addr: number }
+  | { kind: 'pagefault'; bp: Breakpoint; addr: number; error: number; ip: number }
+  | { kind: 'syscall'; bp: Breakpoint; nr: number }
+  | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
+  | { kind: 'interrupted'; why: string };
+
+const REG_SP = 2;
+const REG_A7 = 17;
+const TWO32 = 4294967296;
+const FAULT_LOG_MAX = 64;
+/** Instructions per kernel slice while stepping (the kernel's default). */
+export const MAX_STEP_INSNS = 50_000_000;
+
+/** A memory access an instruction is about to make (loads and stores; the ISA has no others). */
+interface MemAccess {
+  addr: number;
+  size: number;
+  write: boolean;
+}
+
+export class Session {
+  readonly breakpoints: Breakpoint[] = [];
+  readonly faults: FaultRecord[] = [];
+  private nextBp = 1;
+  private faultCount = 0;
+  /** Set by the stepping path when it must stop; read by runUntil's predicate. */
+  private pending: StopEvent | null = null;
+  /** Instructions left for stepi; -1 when not stepping by count. */
+  private stepsLeft = -1;
+  /** A predicate checked after each instruction (step/next/finish/until). */
+  private stopAfter: (() => boolean) | null = null;
+  /** The first instruction after a resume does not re-trigger the breakpoint or catchpoint it stopped at. */
+  private resuming = false;
+  /** What the kernel did with the faults handled since the last stop (shown in the next stop report). */
+  readonly kernelNotes: string[] = [];
+  exited: StopEvent | null = null;
+  /** Extra instructions counted by the stepping path (for tests). */
+  stepped = 0;
+
+  constructor(
+    readonly k: Kernel,
+    readonly task: Task,
+    readonly syms: Symbols,
+  ) {
+    k.onUserFault = (t, addr, error, kind) => this.logFault(t, addr, error, FAULT_KIND_NAMES[kind] ?? `kind ${kind}`);
+    this.activate();
+  }
+
+  // ---- registers and memory of the stopped task ------------------------
+
+  get pc(): number {
+    return (this.task.pcHi >>> 0) * TWO32 + (this.task.pcLo >>> 0);
+  }
+
+  set pc(v: number) {
+    this.task.pcLo = v | 0;
+    this.task.pcHi = Math.floor(v / TWO32) | 0;
+  }
+
+  reg(r: number): bigint {
+    return (BigInt(this.task.regs[2 * r + 1]!) << 32n) | BigInt(this.task.regs[2 * r]! >>> 0);
+  }
+
+  setReg(r: number, v: bigint): void {
+    if (r === 0) return;
+    this.task.regs[2 * r] = Number(BigInt.asIntN(32, v));
+    this.task.regs[2 * r + 1] = Number(BigInt.asIntN(32, v >> 32n));
+  }
+
+  /** Makes the task's address space the one the MMU (and so probe) sees, as the kernel would before running it. */
+  activate(): void {
+    const mm = this.task.mm;
+    if (mm !== null && !mm.dead && this.k.mm.activeMm !== mm) this.k.mm.switchMm(mm);
+    this.k.machine.mmu.setCpl(3);
+  }
+
+  /** `size` bytes at a user virtual address through the side-effect-free probe, or why not. */
+  readVirt(va: number, size: number): bigint | string {
+    let v = 0n;
+    for (let i = 0; i < size; i++) {
+      const pa = this.virtToPhys(va + i);
+      if (typeof pa === 'string') return pa;
+      v |= BigInt(this.k.machine.mem.read8(pa)) << BigInt(8 * i);
+    }
+    return v;
+  }
+
+  readPhys(pa: number, size: number): bigint | string {
+    const mem = this.k.machine.mem;
+    if (pa < 0 || pa + size > mem.size) return `Cannot access physical memory at 0x${pa.toString(16)}`;
+    let v = 0n;
+    for (let i = 0; i < size; i++) v |= BigInt(mem.read8(pa + i)) << BigInt(8 * i);
+    return v;
+  }
+
+  virtToPhys(va: number): number | string {
+    const r = this.k.machine.mmu.probe(va | 0, Math.floor(va / TWO32) | 0, Access.Read, 3);
+    if (r.kind === 'fault') return `Cannot access memory at virtual address 0x${va.toString(16)} (not mapped for a user read)`;
+    return r.pa;
+  }
+
+  writeVirt(va: number, size: number, value: bigint): string | null {
+    for (let i = 0; i < size; i++) {
+      const pa = this.virtToPhys(va + i);
+      if (typeof pa === 'string') return pa;
+      this.k.machine.mem.write8(pa, Number((value >> BigInt(8 * i)) & 0xffn));
+    }
+    return null;
+  }
+
+  // ---- breakpoints ------------------------------------------------------
+
+  addBreakpoint(init: Partial<Breakpoint> & Pick<Breakpoint, 'kind' | 'what'>): Breakpoint {
+    const bp: Breakpoint = {
+      num: this.nextBp++, addr: 0, len: 0, temporary: false, enabled: true, condition: null, ignore: 0, hits: 0,
+      mode: '', mustSet: 0, mustClear: 0, syscalls: [], old: null, ...init,
+    };
+    this.breakpoints.push(bp);
+    return bp;
+  }
+
+  deleteBreakpoint(num: number): boolean {
+    const i = this.breakpoints.findIndex((b) => b.num === num);
+    if (i < 0) return false;
+    this.breakpoints.splice(i, 1);
+    return true;
+  }
+
+  /** True when any stop condition needs the stepping path. */
+  private needsStepping(): boolean {
+    return this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled);
+  }
+
+  // ---- run control ------------------------------------------------------
+
+  /** condition/ignore evaluation is the command layer's (it owns the expression evaluator). */
+  conditionHolds: (bp: Breakpoint) => boolean = () => true;
+
+  /** Runs until a stop condition or the program's end; `steps` for stepi, `after` for step/next/finish. */
+  resume(opts: { steps?: number; after?: () => boolean } = {}): StopEvent {
+    if (this.exited !== null) return this.exited;
+    this.pending = null;
+    this.kernelNotes.length = 0;
+    this.stepsLeft = opts.steps ?? -1;
+    this.stopAfter = opts.after ?? null;
+    this.resuming = true;
+    for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
+    this.k.userRun = this.needsStepping() ? (budget) => this.userRun(budget) : null;
+    let r;
+    try {
+      r = this.k.runUntil(() => this.pending !== null);
+    } finally {
+      this.k.userRun = null;
+      this.stepsLeft = -1;
+      this.stopAfter = null;
+    }
+    if (r.reason === 'stopped' && this.pending !== null && this.task.isAlive) {
+      this.activate();
+      const ev = this.pending;
+      this.pending = null;
+      return ev;
+    }
+    this.exited = { kind: 'exited', status: r.status, exitCode: r.exitCode, reason: r.reason };
+    return this.exited;
+  }
+
+  /** kernel.userRun: the stepping path. Returns Stop.Budget to stop (pc at the next instruction). */
+  private userRun(budget: number): Stop {
+    const cpu = this.k.machine.cpu;
+    const current = this.k.current;
+    if (current !== this.task) return this.k.machine.run(budget); // other processes run freely
+    let n = 0;
+    while (n < budget) {
+      const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
+      const first = this.resuming;
+      this.resuming = false;
+      if (!first) {
+        const bp = this.breakpointAt(pc);
+        if (bp !== null) return this.stop({ kind: 'breakpoint', bp });
+      }
+      const access = this.watchedAccess(pc);
+      const s = cpu.step();
+      if (s === Stop.Trap) {
+        if (TRAP_STATE.vector === Vector.PF && !first) {
+          const addr = (TRAP_STATE.addrHi >>> 0) * TWO32 + (TRAP_STATE.addrLo >>> 0);
+          const bp = this.pagefaultCatch(TRAP_STATE.error);
+          if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: TRAP_STATE.error, ip: pc });
+        }
+        this.resuming = true; // the kernel fixes the fault and calls back to retry the same instruction
+        return Stop.Trap;
+      }
+      if (s === Stop.Ecall) {
+        if (!first) {
+          const nr = cpu.x[2 * REG_A7]!;
+          const bp = this.syscallCatch(nr);
+          if (bp !== null) return this.stop({ kind: 'syscall', bp, nr });
+        }
+        this.resuming = true;
+        return Stop.Ecall;
+      }
+      n++;
+      this.stepped++;
+      if (access !== null) {
+        // Reported after the access, as gdb does; a write watchpoint only when the value changed.
+        for (const b of this.breakpoints) {
+          if (!b.enabled || b.kind !== 'watchpoint' || !overlaps(b, access)) continue;
+          if ((b.mode === 'write' && !access.write) || (b.mode === 'read' && access.write)) continue;
+          const now = this.watchValue(b);
+          if (b.mode === 'write' && now === b.old) continue;
+          const old = b.old;
+          b.old = now;
+          b.hits++;
+          return this.stop({ kind: 'watch', bp: b, old, now, addr: access.addr });
+        }
+      }
+      if (this.stepsLeft > 0 && --this.stepsLeft === 0) return this.stop({ kind: 'step' });
+      if (this.stopAfter !== null && this.stopAfter()) return this.stop({ kind: 'step' });
+    }
+    return Stop.Budget;
+  }
+
+  private stop(ev: StopEvent): Stop {
+    this.pending = ev;
+    return Stop.Budget;
+  }
+
+  private breakpointAt(pc: number): Breakpoint | null {
+    for (const b of this.breakpoints) {
+      if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== pc) continue;
+      if (!this.conditionHolds(b)) continue;
+      b.hits++;
+      if (b.ignore > 0) {
+        b.ignore--;
+        continue;
+      }
+      if (b.temporary) this.deleteBreakpoint(b.num);
+      return b;
+    }
+    return null;
+  }
+
+  private pagefaultCatch(error: number): Breakpoint | null {
+    for (const b of this.breakpoints) {
+      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'pagefault') continue;
+      if ((error & b.mustSet) !== b.mustSet || (error & b.mustClear) !== 0) continue;
+      b.hits++;
+      if (b.temporary) this.deleteBreakpoint(b.num);
+      return b;
+    }
+    return null;
+  }
+
+  private syscallCatch(nr: number): Breakpoint | null {
+    for (const b of this.breakpoints) {
+      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'syscall') continue;
+      if (b.syscalls.length > 0 && !b.syscalls.includes(nr)) continue;
+      b.hits++;
+      return b;
+    }
+    return null;
+  }
+
+  /** The load or store the instruction at pc is about to make, when a watchpoint exists. */
+  private watchedAccess(pc: number): MemAccess | null {
+    if (!this.breakpoints.some((b) => b.kind === 'watchpoint' && b.enabled)) return null;
+    const w = this.readVirt(pc, 4);
+    if (typeof w === 'string') return null;
+    const word = Number(w) | 0;
+    const op = opcode(word);
+    if (op !== 0x03 && op !== 0x23) return null;
+    const base = this.k.machine.cpu.reg(rs1(word));
+    const imm = op === 0x03 ? immI(word) : immS(word);
+    const addr = Number(BigInt.asUintN(64, base + BigInt(imm)));
+    return { addr, size: 1 << (funct3(word) & 3), write: op === 0x23 };
+  }
+
+  /** The watched value, or null while its page is not mapped. */
+  private watchValue(b: Breakpoint): bigint | null {
+    const v = this.readVirt(b.addr, Math.min(b.len, 8));
+    return typeof v === 'string' ? null : v;
+  }
+
+  // ---- the fault log ----------------------------------------------------
+
+  private logFault(t: Task, addr: number, error: number, outcome: string): void {
+    const ip = (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
+    const rec = { n: ++this.faultCount, pid: t.pid, ip, addr, error, outcome };
+    this.faults.push(rec);
+    if (this.faults.length > FAULT_LOG_MAX) this.faults.shift();
+    if (t === this.task) this.kernelNotes.push(`kernel: #PF at 0x${addr.toString(16)} (error 0x${error.toString(16)} ${pfWords(error)}) handled: ${outcome}`);
+  }
+
+  /** The syscall name for a number (`write`), or its number. */
+  static syscallName(nr: number): string {
+    return syscallName(nr);
+  }
+
+  get sp(): number {
+    return Number(this.reg(REG_SP));
+  }
+
+  /** The instruction at pc calls (jal/jalr writing ra): next and finish step over it. */
+  isCallAt(pc: number): boolean {
+    const w = this.readVirt(pc, 4);
+    if (typeof w === 'string') return false;
+    const word = Number(w) | 0;
+    return (opcode(word) === 0x6f || opcode(word) === 0x67) && rd(word) === 1;
+  }
+}
+
+function overlaps(b: Breakpoint, a: MemAccess): boolean {
+  return a.addr < b.addr + b.len && b.addr < a.addr + a.size;
+}
+
+/** The #PF error code in words, e.g. "not-present write user" (SDM 4.7). */
+export function pfWords(code: number): string {
+  const w = [code & PF_P ? 'protection' : 'not-present', code & PF_W ? 'write' : code & PF_I ? 'fetch' : 'read', code & PF_U ? 'user' : 'kernel'];
+  if (code & PF_RSVD) w.push('reserved-bit');
+  if (code & PF_PK) w.push('pkey');
+  return w.join(' ');
+}

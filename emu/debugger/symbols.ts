@@ -1,0 +1,129 @@
+// The program's symbols and DWARF line table, as the debugger names
+// addresses: `main+0x8`, `hello.s:12`, and the reverse (a symbol, symbol+off
+// or FILE:LINE to an address).
+import { readFileSync } from 'node:fs';
+import { readElf } from '../../asm/elf-read';
+import type { ElfSymbol } from '../../asm/elf-read';
+import { findLine, lineRows } from '../../asm/dwarf-line';
+import type { LineTable } from '../../asm/dwarf-line';
+import type { LineRow } from '../../asm/image';
+
+export class Symbols {
+  /** Code and data symbols with a value, sorted by address. */
+  private readonly sorted: ElfSymbol[];
+  private readonly byName = new Map<string, ElfSymbol>();
+  private readonly tables: LineTable[];
+  private readonly rows: LineRow[];
+  readonly entry: number;
+  private readonly sources = new Map<string, string[] | null>();
+
+  constructor(elf: Uint8Array) {
+    const r = readElf(withoutNegativeConstants(elf));
+    if (!r.ok) throw new Error(`debugger: unreadable ELF: ${r.error}`);
+    this.entry = r.elf.header.entry;
+    const syms = r.elf.symbols.filter((s) => s.section !== null && s.name !== '' && s.type !== 'section' && s.type !== 'file');
+    // Globals win over locals of the same name; numeric local labels are skipped.
+    for (const s of syms) {
+      const old = this.byName.get(s.name);
+      if (old === undefined || (old.binding === 'local' && s.binding !== 'local')) this.byName.set(s.name, s);
+    }
+    this.sorted = syms.filter((s) => !/^\.L|^\d/.test(s.name)).sort((a, b) => a.value - b.value || (a.binding === 'global' ? -1 : 1));
+    const dl = r.elf.debugLine;
+    this.tables = dl !== undefined && dl.ok ? dl.tables : [];
+    this.rows = lineRows(this.tables);
+  }
+
+  lookup(name: string): number | undefined {
+    return this.byName.get(name)?.value;
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()].sort();
+  }
+
+  /** The symbol covering addr (the nearest one at or below it, within its size when it has one). */
+  symbolAt(addr: number): { sym: ElfSymbol; off: number } | undefined {
+    let lo = 0, hi = this.sorted.length - 1, best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.sorted[mid]!.value <= addr) {
+        best = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (best < 0) return undefined;
+    // prefer a global among equal values
+    let s = this.sorted[best]!;
+    for (let i = best; i >= 0 && this.sorted[i]!.value === s.value; i--) if (this.sorted[i]!.binding === 'global') s = this.sorted[i]!;
+    const off = addr - s.value;
+    if (s.size > 0 && off >= s.size && off > 0x10000) return undefined;
+    if (off > 0x100000) return undefined;
+    return { sym: s, off };
+  }
+
+  /** `main` or `main+0x8`, or undefined. */
+  name(addr: number): string | undefined {
+    const s = this.symbolAt(addr);
+    if (s === undefined) return undefined;
+    return s.off === 0 ? s.sym.name : `${s.sym.name}+0x${s.off.toString(16)}`;
+  }
+
+  line(addr: number): LineRow | undefined {
+    return findLine(this.tables, addr);
+  }
+
+  /** The lowest address of FILE:LINE (file matched by its base name or suffix). */
+  addressOfLine(file: string, line: number): number | undefined {
+    let best: number | undefined;
+    for (const r of this.rows) {
+      if (r.line !== line || !(r.file === file || r.file.endsWith(`/${file}`) || file.endsWith(`/${r.file}`))) continue;
+      if (best === undefined || r.address < best) best = r.address;
+    }
+    return best;
+  }
+
+  /** The text of a source file's lines (1-based), or null when it cannot be read. */
+  sourceLines(file: string): string[] | null {
+    if (!this.sources.has(file)) {
+      let text: string[] | null = null;
+      try {
+        text = readFileSync(file, 'utf8').split('\n');
+      } catch {
+        text = null;
+      }
+      this.sources.set(file, text);
+    }
+    return this.sources.get(file)!;
+  }
+
+  get hasLines(): boolean {
+    return this.rows.length > 0;
+  }
+}
+
+const SHT_SYMTAB = 2;
+const SHN_ABS = 0xfff1;
+const SYM_SIZE = 24;
+
+/**
+ * A copy of the ELF whose absolute symbols with negative values (`.equ X, -100`)
+ * read as 0: asm/elf-read.ts rejects a st_value above 2^53, and the debugger
+ * needs only the code and data symbols.
+ */
+function withoutNegativeConstants(elf: Uint8Array): Uint8Array {
+  const copy = elf.slice();
+  const v = new DataView(copy.buffer);
+  if (copy.length < 64) return copy;
+  const shoff = Number(v.getBigUint64(0x28, true));
+  const shentsize = v.getUint16(0x3a, true), shnum = v.getUint16(0x3c, true);
+  for (let i = 0; i < shnum; i++) {
+    const sh = shoff + i * shentsize;
+    if (sh + 0x28 > copy.length || v.getUint32(sh + 4, true) !== SHT_SYMTAB) continue;
+    const off = Number(v.getBigUint64(sh + 0x18, true)), size = Number(v.getBigUint64(sh + 0x20, true));
+    for (let p = off; p + SYM_SIZE <= off + size && p + SYM_SIZE <= copy.length; p += SYM_SIZE) {
+      if (v.getUint16(p + 6, true) !== SHN_ABS || v.getUint32(p + 12, true) < 0x20_0000) continue;
+      v.setBigUint64(p + 8, 0n, true);
+    }
+  }
+  return copy;
+}
