@@ -347,7 +347,10 @@ export class Session {
     const rec = { n: ++this.faultCount, pid: t.pid, ip, addr, error, outcome };
     this.faults.push(rec);
     if (this.faults.length > FAULT_LOG_MAX) this.faults.shift();
-    if (t === this.task) this.kernelNotes.push(`kernel: #PF at 0x${addr.toString(16)} (error 0x${error.toString(16)} ${pfWords(error)}) handled: ${outcome}`);
+    if (t !== this.task) return;
+    const r = this.k.machine.mmu.probe(addr | 0, Math.floor(addr / TWO32) | 0, error & PF_I ? Access.Fetch : error & PF_W ? Access.Write : Access.Read, 3);
+    const now = r.kind === 'ok' ? `; now VA 0x${addr.toString(16)} -> PA 0x${r.pa.toString(16)}` : '';
+    this.kernelNotes.push(`kernel: #PF at VA 0x${addr.toString(16)} (error 0x${error.toString(16)} ${pfWords(error)}) handled: ${outcome}${now}`);
   }
 
   /** The syscall name for a number (`write`), or its number. */
