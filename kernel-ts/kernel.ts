@@ -37,6 +37,7 @@ import { fixUserFault, userTrap } from './proc/traps';
 import { bootBanner } from './proc/uts';
 import { syscallEnterText, syscallExitText } from './proc/syscall-trace';
 import { SigHand } from './proc/signal-defs';
+import { runKthreads } from './kthread';
 
 export interface KernelOptions {
   /** Guest RAM in bytes; default 1 GiB. */
@@ -275,6 +276,7 @@ export class Kernel {
         reason = 'maxInsns';
         break;
       }
+      runKthreads(this); // kernel threads run between slices (kthread.ts)
       const t = this.sched.pickNext(this.clockNs());
       if (t === null) {
         const wake = this.sched.nextTimerNs();

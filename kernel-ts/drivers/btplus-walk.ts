@@ -1,24 +1,11 @@
 // btplus's view of a user page-table walk that stops at a leaf of any size:
 // the PMD entry for an address (where a 2 MiB page lives) and the leaf entry
 // (a PTE, or a PMD with PS=1) that maps it.
-import { PTE_P, PTE_PS } from '../../emu/machine/mmu/paging';
-import { NO_ENTRY, lookupPte, p4dOffset, pgdOffset, pmdOffset, pudOffset, vaHi, vaLo } from '../mm/pgtable';
+import { PTE_P } from '../../emu/machine/mmu/paging';
+import { NO_ENTRY, lookupPte, vaHi, vaLo } from '../mm/pgtable';
+import { pmdEntryFor, pmdHuge } from '../mm/huge_memory';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
-
-/** Linux pmd_offset() from the top for va: the PMD entry's address, or NO_ENTRY when a table above is missing. */
-export function pmdEntryFor(kmm: KernelMm, mm: MmStruct, va: number): number {
-  const lo = vaLo(va);
-  const hi = vaHi(va);
-  return pmdOffset(kmm, pudOffset(kmm, p4dOffset(kmm, pgdOffset(kmm, mm.pgd, lo, hi), lo, hi), lo, hi), lo, hi);
-}
-
-/** True when the PMD entry at `pmd` maps a 2 MiB page (present with PS=1; Linux pmd_trans_huge). */
-export function pmdHuge(kmm: KernelMm, pmd: number): boolean {
-  if (pmd === NO_ENTRY) return false;
-  const lo = kmm.mem.read32(pmd);
-  return (lo & PTE_P) !== 0 && (lo & PTE_PS) !== 0;
-}
 
 export interface Leaf {
   /** The raw 64-bit entry, 0 if nothing maps va. */

@@ -6,6 +6,7 @@
 import { PTE_A, PTE_D, PTE_NX_HI, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
 import { Owner, PAGE_SIZE, PG_anon } from './page';
 import { entryPfn, lookupPte, vaHi, vaLo } from './pgtable';
+import { HPAGE_PMD_SIZE, pmdEntryFor, pmdHuge } from './huge_memory';
 import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
 import { VM_SOFTDIRTY } from './vma';
@@ -28,6 +29,8 @@ export interface PteInfo {
 
 /** Linux follow_pte(), as a peek: the PTE for user address va in mm. */
 export function followPte(kmm: KernelMm, mm: MmStruct, va: number): PteInfo {
+  const pmd = mm.dead ? -1 : pmdEntryFor(kmm, mm, va);
+  if (pmdHuge(kmm, pmd)) return followHugePmd(kmm, pmd, va);
   const pte = mm.dead ? -1 : lookupPte(kmm, mm.pgd, vaLo(va), vaHi(va));
   const lo = pte < 0 ? 0 : kmm.mem.read32(pte);
   const hi = pte < 0 ? 0 : kmm.mem.read32(pte + 4);
@@ -40,6 +43,23 @@ export function followPte(kmm: KernelMm, mm: MmStruct, va: number): PteInfo {
     accessed: (lo & PTE_A) !== 0,
     nx: (hi & PTE_NX_HI) !== 0,
     pageShift: 12,
+    pteValue: (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0),
+  };
+}
+
+// A 2 MiB leaf (PS=1): the 4 KiB piece of it that va falls in, as Linux's pagemap_pmd_range reports it.
+function followHugePmd(kmm: KernelMm, pmd: number, va: number): PteInfo {
+  const lo = kmm.mem.read32(pmd);
+  const hi = kmm.mem.read32(pmd + 4);
+  return {
+    present: true,
+    pfn: entryPfn(lo & ~0x1fe000, hi) + Math.floor((va % HPAGE_PMD_SIZE) / 4096),
+    writable: (lo & PTE_RW) !== 0,
+    user: (lo & PTE_US) !== 0,
+    dirty: (lo & PTE_D) !== 0,
+    accessed: (lo & PTE_A) !== 0,
+    nx: (hi & PTE_NX_HI) !== 0,
+    pageShift: 21,
     pteValue: (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0),
   };
 }

@@ -9,6 +9,7 @@ import { isRawPfnVma } from './memory';
 import type { MmStruct } from './mm-struct';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
+import { splitHugePmd } from './huge_memory';
 
 const TWO32 = 4294967296;
 /** Bytes mapped by one entry at each level (index = level). */
@@ -20,10 +21,10 @@ const LEVEL_SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
  * whole. start and end are page aligned user addresses.
  */
 export function forEachPteSlot(kmm: KernelMm, mm: MmStruct, start: number, end: number, fn: (pte: number, va: number) => void): void {
-  walkLevel(kmm, mm.pgd, kmm.levels, start, end, fn);
+  walkLevel(kmm, mm, mm.pgd, kmm.levels, start, end, fn);
 }
 
-function walkLevel(kmm: KernelMm, table: number, level: number, start: number, end: number, fn: (pte: number, va: number) => void): void {
+function walkLevel(kmm: KernelMm, mm: MmStruct, table: number, level: number, start: number, end: number, fn: (pte: number, va: number) => void): void {
   const mem = kmm.mem;
   const span = LEVEL_SPAN[level]!;
   let va = start;
@@ -37,8 +38,9 @@ function walkLevel(kmm: KernelMm, table: number, level: number, start: number, e
     } else {
       const elo = mem.read32(e);
       if ((elo & PTE_P) !== 0) {
-        if ((elo & PTE_PS) !== 0) throw new Error('user mm with a large page');
-        walkLevel(kmm, entryAddr(elo, mem.read32(e + 4)), level - 1, va, next, fn);
+        // A 2 MiB page (huge_memory.ts): split it, so every walker sees 4 KiB PTEs (Linux split_huge_pmd).
+        if ((elo & PTE_PS) !== 0 && (level !== 2 || !splitHugePmd(kmm, mm, e, va - (va % span)))) throw new Error('user mm with a large page that cannot be split');
+        walkLevel(kmm, mm, entryAddr(mem.read32(e), mem.read32(e + 4)), level - 1, va, next, fn);
       }
     }
     va = next;

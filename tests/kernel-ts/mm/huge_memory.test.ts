@@ -1,0 +1,129 @@
+// Huge pages in user mms (kernel-ts/mm/huge_memory.ts) driven by btplus
+// (kernel-ts/drivers/btplus-huge.ts): promotion of fully populated 2 MiB
+// ranges, pagemap/followPte per 4 KiB piece, demotion through the hooks in
+// both cases of the lab's Figure 2, frames given back, and the promotion
+// kernel thread with the sysfs attribute.
+import { describe, expect, it } from 'vitest';
+import { IOCTL_PROMOTE_VMA, btplusState } from '../../../kernel-ts/drivers/btplus';
+import { promoteRange } from '../../../kernel-ts/drivers/btplus-huge';
+import { leafEntry } from '../../../kernel-ts/drivers/btplus-walk';
+import { HPAGE_PMD_SIZE, thpCounters } from '../../../kernel-ts/mm/huge_memory';
+import { followPte, pagemapEntry, PM_PFRAME_MASK } from '../../../kernel-ts/mm/introspect';
+import { doMunmap, doMprotect, PROT_READ } from '../../../kernel-ts/mm/mmap';
+import { kthreads, runKthreads } from '../../../kernel-ts/kthread';
+import { setup } from '../drivers/btplus-support';
+import type { Setup } from '../drivers/btplus-support';
+
+const PAGE = 4096;
+const MB = 1 << 20;
+const A = 0x40000000; // 2 MiB aligned
+
+/** A 4 MiB anonymous mapping at A, every page written with its index. */
+function populated(): Setup {
+  const s = setup();
+  expect(s.mmapAnon(4 * MB, A)).toBe(A);
+  for (let i = 0; i < 1024; i++) s.put64(A + i * PAGE, i + 1);
+  return s;
+}
+
+function level(s: Setup, va: number): number {
+  return leafEntry(s.b.k.mm, s.t.mm!, va).level;
+}
+
+function promote(s: Setup): number {
+  return promoteRange(btplusState(s.b.k)!.m, s.t.mm!, 0, s.t.mm!.taskSize);
+}
+
+describe('promotion', () => {
+  it('maps each fully present 2 MiB range with one PS=1 PMD over one order-9 block, contents kept', () => {
+    const s = populated();
+    const kmm = s.b.k.mm;
+    const mm = s.t.mm!;
+    expect(promote(s)).toBe(2);
+    expect(level(s, A)).toBe(2);
+    expect(level(s, A + 2 * MB + 5 * PAGE)).toBe(2);
+    for (const h of [A, A + 2 * MB]) {
+      const head = followPte(kmm, mm, h).pfn;
+      expect(head % 512).toBe(0);
+      for (let i = 0; i < 512; i += 37) {
+        expect(followPte(kmm, mm, h + i * PAGE).pfn).toBe(head + i);
+        expect(Number(pagemapEntry(kmm, mm, h + i * PAGE) & PM_PFRAME_MASK)).toBe(head + i);
+      }
+    }
+    for (let i = 0; i < 1024; i += 13) expect(s.get64(A + i * PAGE)).toBe(i + 1);
+    expect(thpCounters(kmm).collapse).toBe(2);
+  });
+
+  it('leaves a range with a missing page alone', () => {
+    const s = setup();
+    s.mmapAnon(4 * MB, A);
+    for (let i = 0; i < 1024; i++) if (i !== 700) s.put64(A + i * PAGE, i);
+    expect(promote(s)).toBe(1);
+    expect(level(s, A)).toBe(2);
+    expect(level(s, A + 2 * MB)).toBe(1);
+  });
+});
+
+describe('demotion through the munmap hook (Figure 2)', () => {
+  it('case a: the 2 MiB-aligned 2 MiB part that remains keeps its huge page; the cut one is split', () => {
+    const s = populated();
+    const kmm = s.b.k.mm;
+    promote(s);
+    const head2 = followPte(kmm, s.t.mm!, A + 2 * MB).pfn;
+    expect(doMunmap(kmm, s.t.mm!, A + 3 * MB, MB)).toBe(0);
+    expect(level(s, A)).toBe(2);
+    expect(level(s, A + 2 * MB)).toBe(1);
+    // The 4 KiB PTEs point into the same frames.
+    for (let i = 0; i < 256; i += 17) expect(followPte(kmm, s.t.mm!, A + 2 * MB + i * PAGE).pfn).toBe(head2 + i);
+    for (let i = 0; i < 768; i += 11) expect(s.get64(A + i * PAGE)).toBe(i + 1);
+    expect(thpCounters(kmm).splitPmd).toBe(1);
+    expect(s.b.k.printk.all().some((r) => r.text.includes(`btplus: demoted [0x${(A + 2 * MB).toString(16)}`))).toBe(true);
+  });
+
+  it('case b: both remaining parts are under 2 MiB: both huge pages are split', () => {
+    const s = populated();
+    const kmm = s.b.k.mm;
+    promote(s);
+    expect(doMunmap(kmm, s.t.mm!, A + MB, 2 * MB)).toBe(0);
+    expect(level(s, A)).toBe(1);
+    expect(level(s, A + 3 * MB)).toBe(1);
+    for (let i = 0; i < 256; i += 7) expect(s.get64(A + i * PAGE)).toBe(i + 1);
+    for (let i = 768; i < 1024; i += 7) expect(s.get64(A + i * PAGE)).toBe(i + 1);
+    expect(thpCounters(kmm).splitPmd).toBe(2);
+  });
+
+  it('mprotect of part of a huge page splits it; the frames come back when everything is unmapped', () => {
+    const s = setup();
+    const kmm = s.b.k.mm;
+    const free0 = kmm.buddy.nrFreePages;
+    s.mmapAnon(4 * MB, A);
+    for (let i = 0; i < 1024; i++) s.put64(A + i * PAGE, i + 1);
+    promote(s);
+    expect(doMprotect(kmm, s.t.mm!, A, PAGE, PROT_READ)).toBe(0);
+    expect(level(s, A)).toBe(1);
+    expect(level(s, A + 2 * MB)).toBe(2);
+    expect(doMunmap(kmm, s.t.mm!, A, 4 * MB)).toBe(0);
+    expect(kmm.buddy.nrFreePages).toBe(free0);
+  });
+});
+
+describe('the promotion thread', () => {
+  it('waits for promote=1, promotes, sets promote back to 0, and exits with the process', () => {
+    const s = populated();
+    const st = btplusState(s.b.k)!;
+    expect(s.ioctl(IOCTL_PROMOTE_VMA, 0)).toBe(0);
+    expect(kthreads(s.b.k).map((t) => t.name)).toEqual(['btplus_promote']);
+    runKthreads(s.b.k);
+    expect(level(s, A)).toBe(1);
+    st.promote = 1;
+    // A munmap while the thread is about to run: it promotes what is left.
+    doMunmap(s.b.k.mm, s.t.mm!, A + 2 * MB, 2 * MB);
+    runKthreads(s.b.k);
+    expect(st.promote).toBe(0);
+    expect(level(s, A)).toBe(2);
+    s.b.k.kill(s.t.pid, 9);
+    s.b.k.run();
+    runKthreads(s.b.k);
+    expect(kthreads(s.b.k)).toEqual([]);
+  });
+});
