@@ -178,6 +178,8 @@ export class Debugger {
       case 'pagefault':
         this.lastCr2 = ev.addr;
         return `\n${this.faultReport(ev)}`;
+      case 'event':
+        return `\nCatchpoint ${ev.bp.num} (${ev.bp.mode}): ${ev.text}\n${this.frameReport()}`;
       case 'interrupted':
         return `\nProgram stopped: ${ev.why}\n${this.frameReport()}`;
     }
@@ -267,7 +269,11 @@ export class Debugger {
       const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: 'syscall', what: rest.join(' '), syscalls: nrs });
       return `Catchpoint ${bp.num} (syscall${nrs.length === 0 ? '' : `s ${rest.map((n, i) => `'${Session.syscallName(nrs[i]!)}' [${nrs[i]}]`).join(' ')}`})`;
     }
-    return `catch ${what}: not supported yet (supported: pagefault [FILTER], syscall [NAME...])`;
+    if (what === 'tlb-miss' || what === 'invlpg' || what === 'cr3') {
+      const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: what, what: '' });
+      return `Catchpoint ${bp.num} (${what})`;
+    }
+    return `catch ${what}: not supported yet (supported: pagefault [FILTER], syscall [NAME...], tlb-miss, invlpg, cr3)`;
   }
 
   watchCmd(args: string, mode: 'write' | 'read' | 'access'): string {
@@ -542,8 +548,10 @@ export class Debugger {
         return `process ${s.task.pid} (${s.task.comm})${s.task.isAlive ? '' : ' [exited]'}\ncr3 = ${hexn(k.machine.mmu.cr3)} (top-level table at PA ${hexn(k.machine.mmu.cr3 - (k.machine.mmu.cr3 % 4096))}, PCID ${k.machine.mmu.currentPcid}), ${levels}-level paging\ninstructions retired: ${k.machine.cpu.instret}`;
       case sub === 'frames': {
         const pa = rest === '' ? null : Number(BigInt.asUintN(64, evaluate(rest, this.env))) * 4096;
-        if (pa === null) return `frames in use: ${k.mm.framesInUse()}`;
-        return formatP2v(k, pa, levels);
+        if (pa === null) return `frames in use: ${k.mm.framesInUse()} of ${k.mm.memMap.nrFrames}`;
+        const pfn = pa / 4096;
+        if (!k.mm.memMap.pfnValid(pfn)) return `PFN ${hexn(pfn)} is beyond RAM.`;
+        return `PA ${hexn(pa)}: ${k.mm.memMap.describe(pfn)}\n${formatP2v(k, pa, levels)}`;
       }
       default:
         return `Undefined info command: "${sub}".  Try "help info".`;
@@ -704,7 +712,7 @@ const COMMANDS: Command[] = [
   { names: ['watch'], usage: 'watch EXPR [len N]', help: 'Stop when the program writes a new value into the virtual range (a symbol, *(TYPE*)ADDR, or -l ADDR).', run: (d, a) => d.watchCmd(a, 'write') },
   { names: ['rwatch'], usage: 'rwatch EXPR [len N]', help: 'Stop when the program reads the virtual range.', run: (d, a) => d.watchCmd(a, 'read') },
   { names: ['awatch'], usage: 'awatch EXPR [len N]', help: 'Stop when the program reads or writes the virtual range.', run: (d, a) => d.watchCmd(a, 'access') },
-  { names: ['catch'], usage: 'catch pagefault [FILTER] | catch syscall [NAME...]', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; or on system calls.', run: (d, a) => d.catchCmd(a) },
+  { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },
   { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults | frames [PFN] | proc', run: (d, a) => d.infoCmd(a) },
   { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), C operators. FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
   { names: ['set'], usage: 'set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR', help: 'Change a register or memory (through the page tables, no fault).', run: (d, a) => d.setCmd(a) },

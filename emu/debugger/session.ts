@@ -61,6 +61,7 @@ export type StopEvent =
   | { kind: 'watch'; bp: Breakpoint; old: bigint | null; now: bigint | null; addr: number }
   | { kind: 'pagefault'; bp: Breakpoint; addr: number; error: number; ip: number }
   | { kind: 'syscall'; bp: Breakpoint; nr: number }
+  | { kind: 'event'; bp: Breakpoint; text: string }
   | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
   | { kind: 'interrupted'; why: string };
 
@@ -205,6 +206,9 @@ export class Session {
     this.stopAfter = opts.after ?? null;
     this.resuming = true;
     for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
+    this.lastCr3 = this.k.machine.mmu.cr3;
+    this.lastInvlpg = this.invlpgCount();
+    this.lastMisses = this.tlbMisses();
     this.k.userRun = this.needsStepping() ? (budget) => this.userRun(budget) : null;
     let r;
     try {
@@ -230,6 +234,10 @@ export class Session {
     const current = this.k.current;
     if (current !== this.task) return this.k.machine.run(budget); // other processes run freely
     let n = 0;
+    // CR3 writes and INVLPG happen in the kernel, between calls of this function.
+    const ev = this.kernelEvent();
+    if (ev !== null) return this.stop(ev);
+    const missCatch = this.catchpoint('tlb-miss');
     while (n < budget) {
       const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
       const first = this.resuming;
@@ -273,10 +281,60 @@ export class Session {
           return this.stop({ kind: 'watch', bp: b, old, now, addr: access.addr });
         }
       }
+      if (missCatch !== null) {
+        const misses = this.tlbMisses();
+        if (misses !== this.lastMisses) {
+          this.lastMisses = misses;
+          missCatch.hits++;
+          return this.stop({ kind: 'event', bp: missCatch, text: `TLB miss (walk) by the instruction at VA 0x${pc.toString(16)}` });
+        }
+      }
       if (this.stepsLeft > 0 && --this.stepsLeft === 0) return this.stop({ kind: 'step' });
       if (this.stopAfter !== null && this.stopAfter()) return this.stop({ kind: 'step' });
     }
     return Stop.Budget;
+  }
+
+  private lastCr3 = 0;
+  private lastInvlpg = 0;
+  private lastMisses = 0;
+
+  private catchpoint(mode: string): Breakpoint | null {
+    return this.breakpoints.find((b) => b.kind === 'catchpoint' && b.enabled && b.mode === mode) ?? null;
+  }
+
+  private invlpgCount(): number {
+    const st = this.k.machine.mmu.stats();
+    return st.itlb.flushes.invlpg + st.dtlb.flushes.invlpg;
+  }
+
+  private tlbMisses(): number {
+    const st = this.k.machine.mmu.stats();
+    return st.itlb.misses + st.dtlb.misses;
+  }
+
+  /** A CR3 write or INVLPG the kernel did since the last instruction, when caught. */
+  private kernelEvent(): StopEvent | null {
+    const mmu = this.k.machine.mmu;
+    let ev: StopEvent | null = null;
+    const cr3 = this.catchpoint('cr3');
+    if (mmu.cr3 !== this.lastCr3) {
+      if (cr3 !== null) {
+        cr3.hits++;
+        ev = { kind: 'event', bp: cr3, text: `CR3 written by the kernel: 0x${this.lastCr3.toString(16)} -> 0x${mmu.cr3.toString(16)}` };
+      }
+      this.lastCr3 = mmu.cr3;
+    }
+    const inv = this.catchpoint('invlpg');
+    if (inv !== null) {
+      const n = this.invlpgCount();
+      if (n !== this.lastInvlpg && ev === null) {
+        inv.hits++;
+        ev = { kind: 'event', bp: inv, text: `INVLPG by the kernel (${n - this.lastInvlpg} flush${n - this.lastInvlpg === 1 ? '' : 'es'})` };
+      }
+      this.lastInvlpg = n;
+    }
+    return ev;
   }
 
   private stop(ev: StopEvent): Stop {
