@@ -207,6 +207,8 @@ function interactive(d: Debugger, one: (line: string) => number | null): Promise
       else rl.prompt();
     });
     rl.on('SIGINT', () => {
+      // As gdb at its prompt: drop the line being typed.
+      rl.write(null, { ctrl: true, name: 'u' });
       process.stdout.write('^C\n');
       rl.prompt();
     });

@@ -1,0 +1,62 @@
+// The interactive prompt through a real pseudo-terminal (python3's pty module):
+// Tab completes commands and symbols, Ctrl-C drops the line being typed, quit leaves.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { VMLAB } from '../../support/cli';
+import { FIXTURES } from '../debugger/run-debug';
+
+/** Writes each chunk to the terminal separately (readline treats a Tab inside a paste as text), then prints everything read. */
+const DRIVER = `
+import os, pty, sys, time, select, json
+chunks = json.loads(sys.argv[1])
+pid, fd = pty.fork()
+if pid == 0:
+    os.environ['NO_COLOR'] = '1'
+    os.execvp(sys.argv[2], sys.argv[2:])
+out = b''
+def read(t):
+    global out
+    end = time.time() + t
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.05)
+        if r:
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            out += data
+read(3)
+for c in chunks:
+    os.write(fd, c.encode())
+    read(0.7)
+sys.stdout.write(out.decode('utf8', 'replace'))
+`;
+
+function prompt(chunks: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vmlab-tty-'));
+  const driver = join(dir, 'drive_tty.py');
+  writeFileSync(driver, DRIVER);
+  const r = spawnSync('python3', [driver, JSON.stringify(chunks), process.execPath, VMLAB, 'debug', '--no-aslr', 'pf.s'], {
+    cwd: FIXTURES,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  // Drop the terminal's cursor-movement escapes and carriage returns.
+  return r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
+}
+
+describe('vmlab debug at a terminal', () => {
+  it('completes, interrupts a line, runs commands and quits', () => {
+    const out = prompt(['break add', '\t', '\n', 'xyz', '\x03', 'run\n', 'backt', '\t', '\n', 'quit\n']);
+    expect(out).toContain('(vmlab) break add1\nBreakpoint 1 at VA 0x10044 <add1>: file pf.s, line 23.');
+    expect(out).toContain('^C\n');
+    expect(out).not.toContain('xyzrun');
+    expect(out).toContain('\nBreakpoint 1, VA 0x10044 <add1>');
+    expect(out).toContain('(vmlab) backtrace\n#0  VA 0x10044 in add1 () at pf.s:23\n#1  VA 0x1002c in main () at pf.s:14');
+  });
+});
