@@ -22,4 +22,14 @@ describe('btplus test programs under vmlab shell', () => {
       expect(r.status).toBe('0');
     });
   }
+
+  it('btplus-part2: promotion by the kernel thread, and both cases of Figure 2', () => {
+    const r = runProgram('btplus-part2');
+    expect(r.out).not.toContain('FAIL');
+    expect(r.out).toMatch(/17 check\(s\), 0 failed/);
+    expect(r.out).toContain('PASS: pagemap: a\'s 512 pages are consecutive frames of one 2MB-aligned block');
+    expect(r.out).toContain('PASS: case a: the remaining 2MB-aligned 2MB part keeps its huge page');
+    expect(r.out).toContain('PASS: case b: the upper 1MB part is demoted to 4KB PTEs');
+    expect(r.status).toBe('0');
+  });
 });
