@@ -169,9 +169,10 @@ export class Debugger {
         return `\n${ev.bp.temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${ev.bp.num}, VA ${this.describe(s.pc)}\n${this.frameReport()}`;
       case 'watch': {
         const head = ev.bp.mode === 'write' ? 'Hardware watchpoint' : ev.bp.mode === 'read' ? 'Hardware read watchpoint' : 'Hardware access (read/write) watchpoint';
-        const show = (v: bigint | null): string => (v === null ? '<not mapped>' : BigInt.asIntN(Math.min(ev.bp.len, 8) * 8, v).toString());
+        const show = (v: bigint | null): string => (v === null ? '<not mapped>' : ev.bp.len > 8 ? hexn(v) : BigInt.asIntN(ev.bp.len * 8, v).toString());
         const vals = ev.bp.mode === 'write' ? `\n\nOld value = ${show(ev.old)}\nNew value = ${show(ev.now)}` : `\n\nValue = ${show(ev.now)}`;
-        return `\n${head} ${ev.bp.num}: ${ev.bp.what} (access at VA ${hexn(ev.addr)})${vals}\n${this.frameReport()}`;
+        const pa = ev.bp.physical ? this.s.virtToPhys(ev.addr) : null;
+        return `\n${head} ${ev.bp.num}: ${ev.bp.what} (access at VA ${hexn(ev.addr)}${typeof pa === 'number' ? ` = PA ${hexn(pa)}` : ''})${vals}\n${this.frameReport()}`;
       }
       case 'syscall':
         return `\nCatchpoint ${ev.bp.num} (call to syscall ${Session.syscallName(ev.nr)}), VA ${this.describe(s.pc)}\n${this.frameReport()}`;
@@ -277,7 +278,8 @@ export class Debugger {
   }
 
   watchCmd(args: string, mode: 'write' | 'read' | 'access'): string {
-    const m = /^(.*?)(?:\s+len\s+(\d+))?$/.exec(args.trim())!;
+    const phys = /^-p(hysical)?\s+/.exec(args.trim());
+    const m = /^(.*?)(?:\s+len\s+(\d+))?$/.exec(args.trim().slice(phys ? phys[0].length : 0))!;
     const spec = m[1]!;
     if (spec === '') return 'Argument required (expression to compute).';
     // `watch VAR` watches the variable's 8 bytes; `watch *(int*)ADDR` its type's size; `watch -l ADDR` the address.
@@ -295,9 +297,9 @@ export class Debugger {
       addr = a;
     }
     if (m[2] !== undefined) len = Number(m[2]);
-    const bp = this.s.addBreakpoint({ kind: 'watchpoint', mode, what: spec, addr, len });
+    const bp = this.s.addBreakpoint({ kind: 'watchpoint', mode, what: phys ? `-p ${spec}` : spec, addr, len, physical: phys !== null });
     const head = mode === 'write' ? 'Hardware watchpoint' : mode === 'read' ? 'Hardware read watchpoint' : 'Hardware access (read/write) watchpoint';
-    return `${head} ${bp.num}: ${spec} (VA ${hexn(addr)}, ${len} bytes)`;
+    return `${head} ${bp.num}: ${bp.what} (${phys ? 'PA' : 'VA'} ${hexn(addr)}, ${len} bytes${phys ? ', through any mapping' : ''})`;
   }
 
   // ---- data -------------------------------------------------------------
@@ -709,7 +711,7 @@ const COMMANDS: Command[] = [
       return `Will ignore next ${b.ignore} crossings of breakpoint ${b.num}.`;
     },
   },
-  { names: ['watch'], usage: 'watch EXPR [len N]', help: 'Stop when the program writes a new value into the virtual range (a symbol, *(TYPE*)ADDR, or -l ADDR).', run: (d, a) => d.watchCmd(a, 'write') },
+  { names: ['watch'], usage: 'watch [-p] EXPR [len N]', help: 'Stop when the program writes a new value into the virtual range (a symbol, *(TYPE*)ADDR, or -l ADDR); with -p, the physical range, through any mapping of its frames.', run: (d, a) => d.watchCmd(a, 'write') },
   { names: ['rwatch'], usage: 'rwatch EXPR [len N]', help: 'Stop when the program reads the virtual range.', run: (d, a) => d.watchCmd(a, 'read') },
   { names: ['awatch'], usage: 'awatch EXPR [len N]', help: 'Stop when the program reads or writes the virtual range.', run: (d, a) => d.watchCmd(a, 'access') },
   { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },

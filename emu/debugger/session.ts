@@ -43,6 +43,8 @@ export interface Breakpoint {
   syscalls: number[];
   /** write watchpoints: the last value seen. */
   old: bigint | null;
+  /** watch -p: the range is physical (any mapping of those frames, in any process). */
+  physical: boolean;
 }
 
 export interface FaultRecord {
@@ -174,7 +176,7 @@ export class Session {
   addBreakpoint(init: Partial<Breakpoint> & Pick<Breakpoint, 'kind' | 'what'>): Breakpoint {
     const bp: Breakpoint = {
       num: this.nextBp++, addr: 0, len: 0, temporary: false, enabled: true, condition: null, ignore: 0, hits: 0,
-      mode: '', mustSet: 0, mustClear: 0, syscalls: [], old: null, ...init,
+      mode: '', mustSet: 0, mustClear: 0, syscalls: [], old: null, physical: false, ...init,
     };
     this.breakpoints.push(bp);
     return bp;
@@ -271,7 +273,7 @@ export class Session {
       if (access !== null) {
         // Reported after the access, as gdb does; a write watchpoint only when the value changed.
         for (const b of this.breakpoints) {
-          if (!b.enabled || b.kind !== 'watchpoint' || !overlaps(b, access)) continue;
+          if (!b.enabled || b.kind !== 'watchpoint' || !this.touches(b, access)) continue;
           if ((b.mode === 'write' && !access.write) || (b.mode === 'read' && access.write)) continue;
           const now = this.watchValue(b);
           if (b.mode === 'write' && now === b.old) continue;
@@ -392,9 +394,17 @@ export class Session {
     return { addr, size: 1 << (funct3(word) & 3), write: op === 0x23 };
   }
 
+  /** The access reaches the watched range: by virtual address, or for watch -p by the physical address it translated to. */
+  private touches(b: Breakpoint, a: MemAccess): boolean {
+    if (!b.physical) return overlaps(b, a);
+    const pa = this.virtToPhys(a.addr);
+    return typeof pa === 'number' && overlaps(b, { addr: pa, size: a.size, write: a.write });
+  }
+
   /** The watched value, or null while its page is not mapped. */
   private watchValue(b: Breakpoint): bigint | null {
-    const v = this.readVirt(b.addr, Math.min(b.len, 8));
+    const n = Math.min(b.len, 64);
+    const v = b.physical ? this.readPhys(b.addr, n) : this.readVirt(b.addr, n);
     return typeof v === 'string' ? null : v;
   }
 
