@@ -109,8 +109,25 @@ export const debugCommand: CommandModule = {
   },
 };
 
-const out = (s: string): void => {
-  if (s === '') return;
+/** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+const COLOUR = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
+
+/** Stop headers bold, the current instruction green, the kernel's notes cyan. */
+function colourize(text: string): string {
+  return text
+    .split('\n')
+    .map((l) =>
+      /^(Breakpoint|Temporary breakpoint|Catchpoint|Hardware)/.test(l) ? `\x1b[1m${l}\x1b[0m`
+      : l.startsWith('=> ') ? `\x1b[32m${l}\x1b[0m`
+      : l.startsWith('kernel: ') ? `\x1b[36m${l}\x1b[0m`
+      : l,
+    )
+    .join('\n');
+}
+
+const out = (text: string): void => {
+  if (text === '') return;
+  const s = COLOUR ? colourize(text) : text;
   const bytes = new TextEncoder().encode(s.endsWith('\n') ? s : `${s}\n`);
   let off = 0;
   while (off < bytes.length) off += writeSync(1, bytes, off, bytes.length - off);
