@@ -32,4 +32,12 @@ describe('btplus test programs under vmlab shell', () => {
     expect(r.out).toContain('PASS: case b: the upper 1MB part is demoted to 4KB PTEs');
     expect(r.status).toBe('0');
   });
+
+  it('btplus-part3: compaction, the <old, new> table, and the promotion after it', () => {
+    const r = runProgram('btplus-part3');
+    expect(r.out).not.toContain('FAIL');
+    expect(r.out).toMatch(/10 check\(s\), 0 failed/);
+    expect(r.out).toContain('PASS: the fully present first 2MB is promoted (PS=1 PMD)');
+    expect(r.status).toBe('0');
+  });
 });

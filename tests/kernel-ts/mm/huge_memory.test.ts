@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { IOCTL_PROMOTE_VMA, btplusState } from '../../../kernel-ts/drivers/btplus';
 import { promoteRange } from '../../../kernel-ts/drivers/btplus-huge';
 import { leafEntry } from '../../../kernel-ts/drivers/btplus-walk';
-import { HPAGE_PMD_SIZE, thpCounters } from '../../../kernel-ts/mm/huge_memory';
+import { thpCounters } from '../../../kernel-ts/mm/huge_memory';
 import { followPte, pagemapEntry, PM_PFRAME_MASK } from '../../../kernel-ts/mm/introspect';
 import { doMunmap, doMprotect, PROT_READ } from '../../../kernel-ts/mm/mmap';
 import { kthreads, runKthreads } from '../../../kernel-ts/kthread';
