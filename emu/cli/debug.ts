@@ -13,7 +13,8 @@ import type { Vfs } from '../../kernel-ts/fs/vfs';
 import { errnoName } from '../../kernel-ts/errno';
 import { Session } from '../debugger/session';
 import { Symbols } from '../debugger/symbols';
-import { COMMAND_NAMES, Debugger, Quit } from '../debugger/commands';
+import { Debugger } from '../debugger/commands';
+import { COMMAND_NAMES, Quit } from '../debugger/table';
 import { UserError } from './errors';
 import { guestEnvironment, loadProgram, parseMemSize } from './run';
 

@@ -1,0 +1,170 @@
+// The command table: gdb's names and abbreviations, each with its usage and
+// help text, and the run-control commands that are only a few lines each.
+import { evaluate } from './expr';
+import type { Debugger } from './commands';
+import { formatP2v } from './views';
+
+const TWO32 = 4294967296;
+
+/** Thrown by `quit`: the session ends with this status (-1: the guest's). */
+export class Quit {
+  constructor(readonly status: number) {}
+}
+
+interface Command {
+  names: string[];
+  usage: string;
+  help: string;
+  run: (d: Debugger, args: string) => string;
+}
+
+export function findCommand(word: string): Command | undefined {
+  return COMMANDS.find((c) => c.names.includes(word));
+}
+
+function stepLine(d: Debugger, over: boolean): string {
+  const s = d.s;
+  const start = s.syms.line(s.pc);
+  if (start === undefined) return d.resume({ steps: 1 });
+  const cpu = s.k.machine.cpu;
+  let last = s.pc;
+  let returnTo = -1, returnSp = 0;
+  return d.resume({
+    after: () => {
+      const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
+      const prev = last;
+      last = pc;
+      if (returnTo >= 0) {
+        if (pc !== returnTo || Number(cpu.reg(2)) !== returnSp) return false;
+        returnTo = -1;
+      } else if (over && s.isCallAt(prev)) {
+        returnTo = prev + 4;
+        returnSp = Number(cpu.reg(2));
+        return false;
+      }
+      const l = s.syms.line(pc);
+      if (l === undefined) return false; // code without line info (none in vmlab's own output): keep going
+      return l.line !== start.line || l.file !== start.file;
+    },
+  });
+}
+
+const COMMANDS: Command[] = [
+  { names: ['run', 'r'], usage: 'run', help: 'Start the program (it is loaded and stopped before its first instruction).', run: (d) => (d.started ? 'The program is already running; use "continue".' : d.resume()) },
+  { names: ['continue', 'c', 'cont', 'fg'], usage: 'continue', help: 'Continue until a breakpoint, watchpoint, catchpoint or the program\'s end.', run: (d) => d.resume() },
+  { names: ['stepi', 'si'], usage: 'stepi [N]', help: 'Execute N machine instructions (default 1), into calls.', run: (d, a) => d.resume({ steps: a === '' ? 1 : Number(evaluate(a, d.env)) }) },
+  {
+    names: ['nexti', 'ni'], usage: 'nexti [N]', help: 'Execute N machine instructions, stepping over calls.',
+    run: (d, a) => {
+      let out = '';
+      const n = a === '' ? 1 : Number(evaluate(a, d.env));
+      for (let i = 0; i < n && d.s.exited === null; i++) {
+        if (d.s.isCallAt(d.s.pc)) {
+          const target = d.s.pc + 4, sp = d.s.sp, cpu = d.s.k.machine.cpu;
+          out = d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target && Number(cpu.reg(2)) === sp });
+        } else out = d.resume({ steps: 1 });
+      }
+      return out;
+    },
+  },
+  { names: ['step', 's'], usage: 'step', help: 'Run to the next source line (DWARF line table), into calls.', run: (d) => stepLine(d, false) },
+  { names: ['next', 'n'], usage: 'next', help: 'Run to the next source line, stepping over calls.', run: (d) => stepLine(d, true) },
+  {
+    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction).',
+    run: (d) => {
+      const bt = d.backtrace().split('\n');
+      const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
+      if (m === null) return '"finish" not meaningful in the outermost frame.';
+      const target = Number(m[1]), cpu = d.s.k.machine.cpu;
+      return `Run till exit from ${bt[0]}\n${d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target })}`;
+    },
+  },
+  {
+    names: ['until', 'u', 'advance'], usage: 'until LOCATION', help: 'Run until LOCATION (an address, symbol or FILE:LINE) is reached.',
+    run: (d, a) => {
+      if (a === '') return stepLine(d, true);
+      const target = d.location(a);
+      if (typeof target === 'string') return target;
+      const cpu = d.s.k.machine.cpu;
+      return d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target });
+    },
+  },
+  {
+    names: ['kill', 'k'], usage: 'kill', help: 'Kill the program (SIGKILL).',
+    run: (d) => {
+      if (d.s.exited !== null) return 'The program is not being run.';
+      d.s.k.kill(d.s.task.pid, 9);
+      d.resume();
+      return `[Inferior 1 (process ${d.s.task.pid}) killed]`;
+    },
+  },
+  {
+    names: ['quit', 'q', 'exit'], usage: 'quit [STATUS]', help: 'Leave the debugger.',
+    run: (_d, a) => {
+      throw new Quit(a === '' ? -1 : Number(a));
+    },
+  },
+  { names: ['break', 'b', 'br'], usage: 'break [LOCATION] [if COND]', help: 'Set a breakpoint at LOCATION: *ADDR, SYMBOL, SYMBOL+OFF, FILE:LINE or LINE; default the current pc.', run: (d, a) => d.breakCmd(a, false) },
+  { names: ['tbreak', 'tb'], usage: 'tbreak LOCATION', help: 'Set a temporary breakpoint (deleted when hit).', run: (d, a) => d.breakCmd(a, true) },
+  {
+    names: ['delete', 'd'], usage: 'delete [N...]', help: 'Delete breakpoints, watchpoints and catchpoints (all without N).',
+    run: (d, a) => {
+      const l = d.bpList(a.replace(/^breakpoints\s*/, ''));
+      if (typeof l === 'string') return l;
+      for (const b of l) d.s.deleteBreakpoint(b.num);
+      return '';
+    },
+  },
+  { names: ['disable', 'dis'], usage: 'disable [N...]', help: 'Disable breakpoints (all without N).', run: (d, a) => { const l = d.bpList(a); if (typeof l === 'string') return l; for (const b of l) b.enabled = false; return ''; } },
+  { names: ['enable', 'en'], usage: 'enable [N...]', help: 'Enable breakpoints (all without N).', run: (d, a) => { const l = d.bpList(a); if (typeof l === 'string') return l; for (const b of l) b.enabled = true; return ''; } },
+  {
+    names: ['condition'], usage: 'condition N [EXPR]', help: 'Stop at breakpoint N only when EXPR is non-zero (no EXPR: always).',
+    run: (d, a) => {
+      const m = /^(\d+)\s*(.*)$/.exec(a);
+      if (!m) return 'Argument required (breakpoint number).';
+      const b = d.s.breakpoints.find((x) => x.num === Number(m[1]));
+      if (b === undefined) return `No breakpoint number ${m[1]}.`;
+      b.condition = m[2] === '' ? null : m[2]!;
+      return m[2] === '' ? `Breakpoint ${b.num} now unconditional.` : '';
+    },
+  },
+  {
+    names: ['ignore'], usage: 'ignore N COUNT', help: 'Ignore the next COUNT crossings of breakpoint N.',
+    run: (d, a) => {
+      const m = /^(\d+)\s+(\d+)$/.exec(a);
+      if (!m) return 'Argument required (a breakpoint number and a count).';
+      const b = d.s.breakpoints.find((x) => x.num === Number(m[1]));
+      if (b === undefined) return `No breakpoint number ${m[1]}.`;
+      b.ignore = Number(m[2]);
+      return `Will ignore next ${b.ignore} crossings of breakpoint ${b.num}.`;
+    },
+  },
+  { names: ['watch'], usage: 'watch [-p] EXPR [len N]', help: 'Stop when the program writes a new value into the virtual range (a symbol, *(TYPE*)ADDR, or -l ADDR); with -p, the physical range, through any mapping of its frames.', run: (d, a) => d.watchCmd(a, 'write') },
+  { names: ['rwatch'], usage: 'rwatch EXPR [len N]', help: 'Stop when the program reads the virtual range.', run: (d, a) => d.watchCmd(a, 'read') },
+  { names: ['awatch'], usage: 'awatch EXPR [len N]', help: 'Stop when the program reads or writes the virtual range.', run: (d, a) => d.watchCmd(a, 'access') },
+  { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },
+  { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults | frames [PFN] | proc', run: (d, a) => d.infoCmd(a) },
+  { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), C operators. FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
+  { names: ['set'], usage: 'set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR', help: 'Change a register or memory (through the page tables, no fault).', run: (d, a) => d.setCmd(a) },
+  { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count, F format (x d u o t c s i a), U size (b h w g).', run: (d, a) => d.examine(a, false) },
+  { names: ['xp'], usage: 'xp/NFU PADDR', help: 'Examine memory at a physical address (formats as x).', run: (d, a) => d.examine(a, true) },
+  { names: ['disassemble', 'disas'], usage: 'disassemble [LOC[,+LEN | ,END]]', help: 'Disassemble the function around pc or LOC.', run: (d, a) => d.disassemble(a) },
+  { names: ['backtrace', 'bt', 'where'], usage: 'backtrace', help: 'The call chain, from the fp/ra chain the guest libc keeps.', run: (d) => d.backtrace() },
+  { names: ['list', 'l'], usage: 'list [LOC]', help: 'Show source lines around LOC (or continue the last listing).', run: (d, a) => d.list(a) },
+  { names: ['pt'], usage: 'pt VA [r|w|x]', help: 'Walk the page tables for VA level by level (table PA, index, entry, flags) and say what an access would do.', run: (d, a) => d.pt(a) },
+  { names: ['v2p'], usage: 'v2p VA', help: 'Translate a virtual address (user read) to a physical one.', run: (d, a) => d.v2p(a) },
+  { names: ['p2v'], usage: 'p2v PA', help: 'Every virtual address, in every process, that maps the frame holding PA.', run: (d, a) => formatP2v(d.s.k, Number(BigInt.asUintN(64, evaluate(a, d.env))), d.s.k.opts.paging) },
+  { names: ['dmesg'], usage: 'dmesg', help: 'The kernel log.', run: (d) => d.s.k.printk.dmesg().trimEnd() },
+  { names: ['echo'], usage: 'echo TEXT', help: 'Print TEXT (\\n for a newline).', run: (_d, a) => a.replace(/\\n/g, '\n').replace(/\n$/, '') },
+  {
+    names: ['help', 'h'], usage: 'help [COMMAND]', help: 'List the commands, or describe one.',
+    run: (_d, a) => {
+      if (a.trim() === '') return ['Commands (gdb names; abbreviations in parentheses):', ...COMMANDS.map((c) => `  ${c.usage.padEnd(44)}${c.names.length > 1 ? `(${c.names.slice(1).join(', ')})` : ''}`), 'Type "help COMMAND" for one command.'].join('\n');
+      const c = findCommand(a.trim().split(/\s+/)[0]!);
+      if (c === undefined) return `Undefined command: "${a.trim()}".  Try "help".`;
+      return `${c.usage}\n${c.help}${c.names.length > 1 ? `\nAliases: ${c.names.slice(1).join(', ')}` : ''}`;
+    },
+  },
+];
+
+export const COMMAND_NAMES: string[] = COMMANDS.flatMap((c) => c.names);
