@@ -20,6 +20,8 @@ export interface FsMm {
   meminfo(): string;
   /** /proc/buddyinfo's text. */
   buddyinfo(): string;
+  /** /proc/vmstat's text (absent: no /proc/vmstat). */
+  vmstat?(): string;
   /** The Vm and Rss lines of /proc/PID/status (task_mem), each ending in '\n'. */
   status(mm: UserMm): string;
   /** drop_caches: 1 page cache, 2 slab, 3 both. */

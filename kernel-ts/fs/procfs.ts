@@ -65,6 +65,8 @@ export class ProcFs {
     self.iop = { getLink: () => (this.k.current ? String(this.k.current.tgid) : null) };
     this.createSingle('meminfo', () => this.k.mm.meminfo());
     this.createSingle('buddyinfo', () => this.k.mm.buddyinfo());
+    const mm = this.k.mm;
+    if (mm.vmstat !== undefined) this.createSingle('vmstat', () => mm.vmstat!());
     this.createDropCaches();
   }
 

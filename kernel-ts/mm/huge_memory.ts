@@ -40,6 +40,20 @@ export function thpCounters(kmm: KernelMm): ThpCounters {
   return c;
 }
 
+/**
+ * /proc/vmstat, the lines vmlab keeps (mm/vmstat.c names): free pages, the
+ * 2 MiB pages mapped now, collapses and PMD splits since boot.
+ */
+export function vmstatText(kmm: KernelMm): string {
+  const c = thpCounters(kmm);
+  return (
+    `nr_free_pages ${kmm.buddy.nrFreePages}\n` +
+    `nr_anon_transparent_hugepages ${c.collapse - c.splitPmd}\n` +
+    `thp_collapse_alloc ${c.collapse}\n` +
+    `thp_split_pmd ${c.splitPmd}\n`
+  );
+}
+
 /** Linux pmd_offset() from the top for va in mm: the PMD entry's address, or NO_ENTRY when a table above is missing. */
 export function pmdEntryFor(kmm: KernelMm, mm: MmStruct, va: number): number {
   const lo = vaLo(va);

@@ -48,6 +48,7 @@ import { doMremap, moveVma } from './mremap';
 import type { VmAreaStruct } from './vma';
 import { followPte, meminfo, meminfoText, pagemapEntry, status, statusText } from './introspect';
 import type { MemInfo, MmStatus, PteInfo } from './introspect';
+import { vmstatText } from './huge_memory';
 
 export interface KernelMmOptions {
   paging: 4 | 5;
@@ -393,6 +394,11 @@ export class KernelMm {
   /** /proc/PID/status's Vm and Rss lines, each ending in a newline. */
   status(mm: MmStruct): string {
     return statusText(mm);
+  }
+
+  /** /proc/vmstat: the counters vmlab keeps (huge_memory.ts). */
+  vmstat(): string {
+    return vmstatText(this);
   }
 
   // ---- tracing ----

@@ -12,6 +12,7 @@ import { followPte, pagemapEntry, PM_PFRAME_MASK } from '../../../kernel-ts/mm/i
 import { doMunmap, doMprotect, PROT_READ } from '../../../kernel-ts/mm/mmap';
 import { kthreads, runKthreads } from '../../../kernel-ts/kthread';
 import { setup } from '../drivers/btplus-support';
+import { dupMmap } from '../../../kernel-ts/mm/fork';
 import type { Setup } from '../drivers/btplus-support';
 
 const PAGE = 4096;
@@ -52,6 +53,7 @@ describe('promotion', () => {
     }
     for (let i = 0; i < 1024; i += 13) expect(s.get64(A + i * PAGE)).toBe(i + 1);
     expect(thpCounters(kmm).collapse).toBe(2);
+    expect(kmm.vmstat()).toMatch(/^nr_anon_transparent_hugepages 2\nthp_collapse_alloc 2\nthp_split_pmd 0\n/m);
   });
 
   it('leaves a range with a missing page alone', () => {
@@ -104,6 +106,18 @@ describe('demotion through the munmap hook (Figure 2)', () => {
     expect(level(s, A + 2 * MB)).toBe(2);
     expect(doMunmap(kmm, s.t.mm!, A, 4 * MB)).toBe(0);
     expect(kmm.buddy.nrFreePages).toBe(free0);
+  });
+});
+
+describe('fork and exit with huge pages', () => {
+  it('fork splits the parent\'s huge PMD (the copy walks 4K PTEs); the child reads the same data', () => {
+    const s = populated();
+    const kmm = s.b.k.mm;
+    promote(s);
+    const child = dupMmap(kmm, s.t.mm!);
+    if (typeof child === 'number') throw new Error(`dupMmap: ${child}`);
+    expect(level(s, A)).toBe(1);
+    for (let i = 0; i < 1024; i += 97) expect(Number(kmm.getUser64(child, A + i * PAGE))).toBe(i + 1);
   });
 });
 
