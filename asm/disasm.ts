@@ -61,7 +61,7 @@ const ALIASES: Readonly<Record<string, readonly Alias[]>> = {
   sltiu: [alias('seqz', MASK_IMM, 1 << 20, 'd,s')],
   xori: [alias('not', MASK_IMM, MASK_IMM, 'd,s'), alias('xor', 0, 0, 'd,s,j')],
   ori: [alias('or', 0, 0, 'd,s,j')],
-  andi: [alias('and', 0, 0, 'd,s,j')],
+  andi: [alias('zext.b', MASK_IMM, 255 << 20, 'd,s'), alias('and', 0, 0, 'd,s,j')],
   slli: [alias('sll', 0, 0, 'd,s,>')],
   srli: [alias('srl', 0, 0, 'd,s,>')],
   srai: [alias('sra', 0, 0, 'd,s,>')],

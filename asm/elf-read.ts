@@ -57,6 +57,7 @@ export type SymbolType = 'notype' | 'object' | 'func' | 'section' | 'file' | 'ot
 
 export interface ElfSymbol {
   name: string;
+  /** st_value, read as signed 64-bit: a negative absolute constant comes out negative. */
   value: number;
   size: number;
   binding: SymbolBinding;
@@ -216,7 +217,8 @@ function readSymbols(sections: ElfSection[]): ElfSymbol[] {
     const info = r.u8();
     r.u8('st_other');
     const shndx = r.u16();
-    const value = r.u64('st_value');
+    // Signed: absolute constants may be negative (0xffff...); addresses are below 2^53 either way.
+    const value = r.s64('st_value');
     const size = r.u64('st_size');
     if (i === 0) continue;
     const name = cstrAt(strtab.bytes, nameOff);

@@ -38,4 +38,11 @@ async function main(): Promise<void> {
     .parseAsync();
 }
 
+// `vmlab disasm prog | head`: a closed pipe ends the output quietly, as for
+// any Unix filter (exit status 141 = 128 + SIGPIPE), not with a stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(141);
+  reportInternalError(err);
+});
+
 main().catch(reportInternalError);

@@ -18,7 +18,7 @@ export class Symbols {
   private readonly sources = new Map<string, string[] | null>();
 
   constructor(elf: Uint8Array) {
-    const r = readElf(withoutNegativeConstants(elf));
+    const r = readElf(elf);
     if (!r.ok) throw new Error(`debugger: unreadable ELF: ${r.error}`);
     this.entry = r.elf.header.entry;
     const syms = r.elf.symbols.filter((s) => s.section !== null && s.name !== '' && s.type !== 'section' && s.type !== 'file');
@@ -99,31 +99,4 @@ export class Symbols {
   get hasLines(): boolean {
     return this.rows.length > 0;
   }
-}
-
-const SHT_SYMTAB = 2;
-const SHN_ABS = 0xfff1;
-const SYM_SIZE = 24;
-
-/**
- * A copy of the ELF whose absolute symbols with negative values (`.equ X, -100`)
- * read as 0: asm/elf-read.ts rejects a st_value above 2^53, and the debugger
- * needs only the code and data symbols.
- */
-function withoutNegativeConstants(elf: Uint8Array): Uint8Array {
-  const copy = elf.slice();
-  const v = new DataView(copy.buffer);
-  if (copy.length < 64) return copy;
-  const shoff = Number(v.getBigUint64(0x28, true));
-  const shentsize = v.getUint16(0x3a, true), shnum = v.getUint16(0x3c, true);
-  for (let i = 0; i < shnum; i++) {
-    const sh = shoff + i * shentsize;
-    if (sh + 0x28 > copy.length || v.getUint32(sh + 4, true) !== SHT_SYMTAB) continue;
-    const off = Number(v.getBigUint64(sh + 0x18, true)), size = Number(v.getBigUint64(sh + 0x20, true));
-    for (let p = off; p + SYM_SIZE <= off + size && p + SYM_SIZE <= copy.length; p += SYM_SIZE) {
-      if (v.getUint16(p + 6, true) !== SHN_ABS || v.getUint32(p + 12, true) < 0x20_0000) continue;
-      v.setBigUint64(p + 8, 0n, true);
-    }
-  }
-  return copy;
 }

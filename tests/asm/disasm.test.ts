@@ -26,6 +26,8 @@ describe('disassembleWord', () => {
     [0x00554593, 'xor\ta1,a0,5'],
     [0x00556593, 'or\ta1,a0,5'],
     [0x00557593, 'and\ta1,a0,5'],
+    [0x0ff57593, 'zext.b\ta1,a0'], // andi a1,a0,255
+    [0x0fe57593, 'and\ta1,a0,254'],
     [0x00351593, 'sll\ta1,a0,0x3'],
     [0x02051593, 'sll\ta1,a0,0x20'],
     [0x00355593, 'srl\ta1,a0,0x3'],
