@@ -6,13 +6,13 @@
 // The core page-table walkers split a huge PMD they meet (unmap.ts), so
 // zap, mprotect, fork and exit stay 4 KiB-only code; counters are
 // /proc/vmstat's thp_collapse_alloc / thp_split_pmd.
-import { PTE_P, PTE_PS } from '../../emu/machine/mmu/paging';
+import { PTE_P, PTE_PS, PTE_RW } from '../../emu/machine/mmu/paging';
 import { Owner, PAGE_SIZE, PG_anon, PG_head, PG_swapbacked, PG_tail } from './page';
 import { Flush, NO_ENTRY, PAGE_TABLE, copyFrame, entryAddr, entryPfn, p4dOffset, pgdOffset, pgtableAlloc, pgtableFree, pmdOffset, pudOffset, setPte, tlbFinish, vaHi, vaLo } from './pgtable';
 import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
 import type { KernelMm } from './kernel-mm';
-import { VM_SPECIAL } from './vma';
+import { VM_SPECIAL, VM_WRITE } from './vma';
 
 export const HPAGE_PMD_ORDER = 9;
 export const HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
@@ -82,7 +82,7 @@ export function hugePmdCount(kmm: KernelMm, mm: MmStruct): number {
  * Linux collapse_huge_page() for the 2 MiB-aligned range at haddr: when one
  * anonymous VMA covers it and all 512 PTEs map exclusive anonymous pages,
  * copies them into a new order-9 block, maps it with one PS=1 PMD entry
- * (flags from the PTEs: RW only if every PTE had it), frees the old frames
+ * (RW as the VMA allows: the page is exclusive), frees the old frames
  * and the PTE table, and invalidates the range. Returns true if it collapsed.
  */
 export function collapseHugePmd(kmm: KernelMm, mm: MmStruct, haddr: number): boolean {
@@ -121,8 +121,11 @@ export function collapseHugePmd(kmm: KernelMm, mm: MmStruct, haddr: number): boo
   }
   m.flags[head] = m.flags[head]! | PG_anon | PG_swapbacked;
   m.mapcount[head] = 0;
-  // Accessed and dirty if any piece was; writable only if every piece was.
-  const flags = ((andLo & PMD_LEAF_FLAGS_MASK) | (orLo & 0x60) | PTE_PS) >>> 0;
+  // Accessed and dirty if any piece was. The new page is exclusive, so it is
+  // writable when the VMA is (a write-protected exclusive piece would be reused
+  // by do_wp_page anyway), and no write fault ever meets the huge PMD.
+  const rw = (vma.vmFlags & VM_WRITE) !== 0 ? PTE_RW : 0;
+  const flags = (((andLo & PMD_LEAF_FLAGS_MASK & ~PTE_RW) | rw | (orLo & 0x60) | PTE_PS) >>> 0);
   const pa = head * PAGE_SIZE;
   setPte(kmm, mm, pmd, vaLo(haddr), vaHi(haddr), ((pa % TWO32) | flags) >>> 0, (Math.floor(pa / TWO32) | (hi0 & 0x80000000)) >>> 0, Flush.Gather, g);
   tlbFinish(kmm, g);
