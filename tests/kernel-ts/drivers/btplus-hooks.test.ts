@@ -63,3 +63,33 @@ describe('hook points', () => {
     expect(s.b.k.printk.all().some((r) => r.text.includes('hook mprotect [hooker]'))).toBe(true);
   });
 });
+
+describe('btplus at rmmod', () => {
+  it('its demotion hooks and its promotion thread go with it', async () => {
+    const { kthreads } = await import('../../../kernel-ts/kthread');
+    const { IOCTL_PROMOTE_VMA } = await import('../../../kernel-ts/drivers/btplus');
+    const s = setup();
+    const kmm = s.b.k.mm;
+    const buf = s.mmapAnon(4 * PAGE, 0x400000000);
+    let calls = 0;
+    registerHook(kmm, 'munmap', { pre: () => calls++ });
+    expect(s.ioctl(IOCTL_PROMOTE_VMA, 0)).toBe(0);
+    expect(kthreads(s.b.k)).toHaveLength(1);
+    s.b.k.current = null;
+    expect(s.b.k.modules.rmmod('btplus')).toBe(0);
+    expect(kthreads(s.b.k)).toHaveLength(0);
+    expect(s.b.k.vfs.lookup('/sys/kernel/kobject_cs614/promote')).toBeLessThan(0);
+    // Only the test's own handler is left on the point.
+    doMunmap(kmm, s.t.mm!, buf, PAGE);
+    expect(calls).toBe(1);
+    // A munmap cutting a huge page: split by the walker, no longer by btplus's hook.
+    const { collapseHugePmd } = await import('../../../kernel-ts/mm/huge_memory');
+    const H = 0x40000000;
+    s.mmapAnon(2 * 1024 * 1024, H);
+    for (let i = 0; i < 512; i++) s.put64(H + i * PAGE, i);
+    expect(collapseHugePmd(kmm, s.t.mm!, H)).toBe(true);
+    doMunmap(kmm, s.t.mm!, H + 100 * PAGE, PAGE);
+    expect(s.b.k.printk.all().some((r) => r.text.startsWith('btplus: demoted'))).toBe(false);
+    expect(s.get64(H + 99 * PAGE)).toBe(99);
+  });
+});
