@@ -155,8 +155,9 @@ const mod: KernelModule = {
   license: 'GPL',
 
   init(m) {
-    const st: BtplusState = { m, promote: 0, promoter: null! };
-    (st as { promoter: BtplusPromoter }).promoter = new BtplusPromoter(m, st);
+    // The promoter reads and clears `promote` in the same object the attribute shows.
+    const attrState = { promote: 0 };
+    const st: BtplusState = Object.assign(attrState, { m, promoter: new BtplusPromoter(m, attrState) });
     loaded.set(m.kernel, st);
     const attr = m.sysfsCreate(PROMOTE_ATTR, {
       show: () => `${st.promote}\n`,
