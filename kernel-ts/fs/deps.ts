@@ -24,6 +24,8 @@ export interface FsMm {
   vmstat?(): string;
   /** The Vm and Rss lines of /proc/PID/status (task_mem), each ending in '\n'. */
   status(mm: UserMm): string;
+  /** /proc/PID/smaps_rollup's whole text. Optional. */
+  smapsRollup?(mm: UserMm): string;
   /** drop_caches: 1 page cache, 2 slab, 3 both. */
   dropCaches(mode: number): void;
   /** Page-cache coherence for read(2)/write(2) of mappable files (ramfs.ts PageCacheHooks). Optional. */

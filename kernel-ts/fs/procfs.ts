@@ -5,6 +5,7 @@
 //   /proc/PID/maps     show_map_vma() lines (kernel-ts/mm/vma.ts)
 //   /proc/PID/pagemap  8 bytes per virtual page, read at offset vpn * 8
 //   /proc/PID/status   proc_pid_status(), Linux's field order, tab separated
+//   /proc/PID/smaps_rollup  show_smaps_rollup(): Rss, Pss, Anonymous, AnonHugePages (kernel-ts/mm/introspect.ts)
 //   /proc/PID/comm     the command name and a newline
 import type { File, FileOperations, Loff } from './file';
 import { SEEK_CUR, SEEK_SET } from './file';
@@ -113,6 +114,7 @@ export class ProcFs {
       dir.private = task;
       this.addPidFile(dir, 'maps', seqFileOps(() => this.showMaps(task)));
       this.addPidFile(dir, 'status', seqFileOps(() => this.showStatus(task)));
+      this.addPidFile(dir, 'smaps_rollup', seqFileOps(() => (task.mm && this.k.mm.smapsRollup ? this.k.mm.smapsRollup(task.mm) : '')), 0o444);
       this.addPidFile(dir, 'comm', seqFileOps(() => `${task.comm}\n`), 0o644);
       this.addPidFile(dir, 'pagemap', this.pagemapOps(task), 0o400);
       this.pidDirs.set(task, dir);

@@ -198,3 +198,54 @@ export function statusText(mm: MmStruct): string {
   for (const [k, v] of Object.entries(status(mm))) s += `${k}:\t${String(v).padStart(8)} kB\n`;
   return s;
 }
+
+/** kB totals of /proc/PID/smaps_rollup, summed over every VMA's present pages. */
+export interface SmapsRollup {
+  start: number;
+  end: number;
+  rss: number;
+  pss: number;
+  anonymous: number;
+  anonHugePages: number;
+}
+
+/**
+ * Linux smaps_rollup (fs/proc/task_mmu.c show_smaps_rollup), from a
+ * side-effect-free walk of every VMA: Rss counts present pages, Pss shares
+ * each frame among its mappers (mapcount), Anonymous counts pages of
+ * anonymous VMAs, AnonHugePages the part of those served by 2 MiB pages.
+ */
+export function smapsRollup(kmm: KernelMm, mm: MmStruct): SmapsRollup {
+  const r: SmapsRollup = { start: 0, end: 0, rss: 0, pss: 0, anonymous: 0, anonHugePages: 0 };
+  const vmas = mm.vmas.toArray();
+  if (vmas.length === 0) return r;
+  r.start = vmas[0]!.vmStart;
+  r.end = vmas[vmas.length - 1]!.vmEnd;
+  let pssBytes = 0;
+  for (const v of vmas) {
+    for (let va = v.vmStart; va < v.vmEnd; va += PAGE_SIZE) {
+      const p = followPte(kmm, mm, va);
+      if (!p.present || !kmm.memMap.pfnValid(p.pfn)) continue;
+      r.rss += 4;
+      pssBytes += PAGE_SIZE / Math.max(1, kmm.memMap.pageMapcount(p.pfn));
+      if (v.isAnonymous) {
+        r.anonymous += 4;
+        if (p.pageShift === 21) r.anonHugePages += 4;
+      }
+    }
+  }
+  r.pss = Math.floor(pssBytes / 1024);
+  return r;
+}
+
+/** The text of /proc/PID/smaps_rollup: the [rollup] header and Linux's `Name:  value kB` lines. */
+export function smapsRollupText(kmm: KernelMm, mm: MmStruct): string {
+  const r = smapsRollup(kmm, mm);
+  const hex = (n: number): string => n.toString(16).padStart(8, '0');
+  const line = (name: string, kb: number): string => `${`${name}:`.padEnd(16)}${String(kb).padStart(8)} kB\n`;
+  return (
+    `${`${hex(r.start)}-${hex(r.end)} ---p 00000000 00:00 0`.padEnd(72)} [rollup]\n` +
+    line('Rss', r.rss) + line('Pss', r.pss) + line('Anonymous', r.anonymous) +
+    line('AnonHugePages', r.anonHugePages) + line('Swap', 0) + line('Locked', 0)
+  );
+}

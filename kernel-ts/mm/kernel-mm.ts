@@ -46,7 +46,7 @@ import { doBrk, doMadvise, doMmap, doMprotect, doMunmap } from './mmap';
 import type { MmapSource } from './mmap';
 import { doMremap, moveVma } from './mremap';
 import type { VmAreaStruct } from './vma';
-import { followPte, meminfo, meminfoText, pagemapEntry, status, statusText } from './introspect';
+import { followPte, meminfo, meminfoText, pagemapEntry, smapsRollupText, status, statusText } from './introspect';
 import type { MemInfo, MmStatus, PteInfo } from './introspect';
 import { vmstatText } from './huge_memory';
 
@@ -390,6 +390,10 @@ export class KernelMm {
   /** /proc/PID/status's Vm and Rss values (kB). */
   statusValues(mm: MmStruct): MmStatus {
     return status(mm);
+  }
+  /** /proc/PID/smaps_rollup's text (Rss, Pss, Anonymous, AnonHugePages...). */
+  smapsRollup(mm: MmStruct): string {
+    return smapsRollupText(this, mm);
   }
   /** /proc/PID/status's Vm and Rss lines, each ending in a newline. */
   status(mm: MmStruct): string {
