@@ -17,6 +17,7 @@
         .include "../include/btplus.inc"
         .equ    NPAGES, 4
         .equ    LEN, 16384
+        .include "../include/btplus-move.inc"
 
         .section .rodata
 c_inside:       .asciz  "start inside a VMA is refused (-1, EINVAL)"
@@ -24,11 +25,6 @@ c_badptr:       .asciz  "a bad newaddr pointer is refused (-1, EFAULT)"
 c_notmoved:     .asciz  "... and the VMA was not moved"
 c_moved:        .asciz  "IOCTL_MVE_VMA returns 0"
 c_above:        .asciz  "the new start is in a hole above the old VMA"
-c_contents:     .asciz  "every page's contents are at the same offset of the new range"
-c_newread:      .asciz  "read of the new range succeeds"
-c_newwrite:     .asciz  "write to the new range succeeds"
-c_oldread:      .asciz  "read of the old range faults, error code 0x4"
-c_oldwrite:     .asciz  "write to the old range faults, error code 0x6"
 f_moved:        .asciz  "moved [%p, +%d) to %p\n"
 
         .text
@@ -108,49 +104,9 @@ main:
         la      a1, c_above
         call    check
 
-        li      s5, 1                   # contents
-        li      t0, 0
-1:      li      t1, NPAGES
-        bge     t0, t1, 2f
-        slli    t1, t0, 12
-        add     t1, s3, t1
-        addi    t2, t0, 0x100
-        slli    t2, t2, 4
-        ld      t3, 0(t1)
-        beq     t3, t2, 3f
-        li      s5, 0
-3:      ld      t3, 2040(t1)
-        beq     t3, t2, 3f
-        li      s5, 0
-3:      addi    t0, t0, 1
-        j       1b
-2:      mv      a0, s5
-        la      a1, c_contents
-        call    check
-        mv      a0, s3
-        call    probe_read
-        seqz    a0, a0
-        la      a1, c_newread
-        call    check
-        li      t0, 3 * PAGE_SIZE + 100
-        add     a0, s3, t0
-        call    probe_write
-        seqz    a0, a0
-        la      a1, c_newwrite
-        call    check
         mv      a0, s2
-        call    probe_read
-        addi    a0, a0, -4
-        seqz    a0, a0
-        la      a1, c_oldread
-        call    check
-        li      t0, PAGE_SIZE
-        add     a0, s2, t0
-        call    probe_write
-        addi    a0, a0, -6
-        seqz    a0, a0
-        la      a1, c_oldwrite
-        call    check
+        mv      a1, s3
+        call    check_moved
         call    bt_done
 
         ld      s5, 24(sp)
