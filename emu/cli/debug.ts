@@ -3,11 +3,10 @@
 // its first instruction. Commands come from -x SCRIPT (one per line), then
 // from the prompt unless --batch. In batch mode vmlab exits with the guest's
 // status (0 if it has not exited when the script ends).
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { hideBin } from 'yargs/helpers';
-import yargs from 'yargs';
-import type { CommandModule } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
 import { errnoName } from '../../kernel-ts/errno';
@@ -16,62 +15,24 @@ import { Symbols } from '../debugger/symbols';
 import { Debugger } from '../debugger/commands';
 import { COMMAND_NAMES, Quit } from '../debugger/table';
 import { UserError } from './errors';
-import { guestEnvironment, loadProgram, parseMemSize } from './run';
+import { guestEnvironment, loadProgram } from './run';
+import { writeFd } from './output';
+import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
+import type { KernelArgs } from './kernel-options';
 
-const VALUE_OPTIONS = new Set(['mem', 'paging', 'tlb', 'seed', 'x', 'ex']);
+const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'x', 'ex']);
 
-/** Splits the words after `debug` into options, PROG and the guest's words (as `vmlab run`). */
-export function splitDebugWords(words: string[]): { options: string[]; prog: string | null; rest: string[] } {
-  let i = 0;
-  const options: string[] = [];
-  while (i < words.length) {
-    const w = words[i]!;
-    if (w === '--') {
-      i++;
-      break;
-    }
-    if (!w.startsWith('-') || w === '-') break;
-    const name = w.replace(/^--?/, '').split('=')[0]!;
-    const takesValue = VALUE_OPTIONS.has(name) && !w.includes('=');
-    options.push(...words.slice(i, i + (takesValue ? 2 : 1)));
-    i += takesValue ? 2 : 1;
-  }
-  return { options, prog: words[i] ?? null, rest: words.slice(i + 1) };
-}
-
-interface DebugOptions {
-  mem: string;
-  paging: number;
-  tlb: string;
-  aslr: boolean;
-  shuffle: boolean;
-  seed: number;
+interface DebugOptions extends KernelArgs {
   x: string[];
   ex: string[];
   batch: boolean;
 }
 
-function parseOptions(words: string[]): DebugOptions {
-  let failure: string | null = null;
-  const parsed = yargs(words)
-    .option('mem', { type: 'string', default: '1G' })
-    .option('paging', { type: 'number', choices: [4, 5], default: 4 })
-    .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default' })
-    .option('aslr', { type: 'boolean', default: true })
-    .option('shuffle', { type: 'boolean', default: true })
-    .option('seed', { type: 'number', default: 1 })
+function debugOptions(y: Argv): Argv<DebugOptions> {
+  return kernelOptions(y)
     .option('x', { type: 'string', array: true, default: [] as string[] })
     .option('ex', { type: 'string', array: true, default: [] as string[] })
-    .option('batch', { type: 'boolean', default: false })
-    .strict()
-    .help(false)
-    .version(false)
-    .fail((msg) => {
-      failure = msg;
-    })
-    .parseSync();
-  if (failure !== null) throw new UserError(`debug: ${failure}`, 2);
-  return parsed as unknown as DebugOptions;
+    .option('batch', { type: 'boolean', default: false }) as unknown as Argv<DebugOptions>;
 }
 
 const USAGE = [
@@ -100,13 +61,13 @@ export const debugCommand: CommandModule = {
   builder: (y) => y.parserConfiguration({ 'halt-at-non-option': true }),
   handler: async () => {
     const raw = hideBin(process.argv);
-    const { options, prog, rest } = splitDebugWords(raw.slice(raw.indexOf('debug') + 1));
+    const { options, prog, rest } = splitCommandWords(raw.slice(raw.indexOf('debug') + 1), VALUE_OPTIONS);
     if (options.includes('--help') || options.includes('-h')) {
       process.stdout.write(`${USAGE}\n`);
       return;
     }
     if (prog === null) throw new UserError('debug: give a program (an ELF file or .s sources); see vmlab debug --help', 2);
-    process.exitCode = await debugProgram(parseOptions(options), prog, rest);
+    process.exitCode = await debugProgram(parseOptionWords('debug', options, debugOptions), prog, rest);
   },
 };
 
@@ -129,28 +90,15 @@ function colourize(text: string): string {
 const out = (text: string): void => {
   if (text === '') return;
   const s = COLOUR ? colourize(text) : text;
-  const bytes = new TextEncoder().encode(s.endsWith('\n') ? s : `${s}\n`);
-  let off = 0;
-  while (off < bytes.length) off += writeSync(1, bytes, off, bytes.length - off);
+  writeFd(1, s.endsWith('\n') ? s : `${s}\n`);
 };
 
 export async function debugProgram(o: DebugOptions, progPath: string, rest: string[]): Promise<number> {
   const prog = loadProgram(progPath, rest, (s) => process.stderr.write(s));
   const k = Kernel.boot({
-    memSize: parseMemSize(o.mem),
-    paging: o.paging === 5 ? 5 : 4,
-    tlb: o.tlb === 'none' ? 'none' : undefined,
-    aslr: o.aslr,
-    shufflePages: o.shuffle,
-    seed: o.seed,
-    stdout: (b) => {
-      let off = 0;
-      while (off < b.length) off += writeSync(1, b, off, b.length - off);
-    },
-    stderr: (b) => {
-      let off = 0;
-      while (off < b.length) off += writeSync(2, b, off, b.length - off);
-    },
+    ...kernelOptionsFrom(o),
+    stdout: (b) => writeFd(1, b),
+    stderr: (b) => writeFd(2, b),
     stdin: () => null,
   });
   (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);

@@ -5,7 +5,7 @@
 // reports it). PROG is a RISC-V ELF executable or one or more assembly
 // sources (.s/.S), assembled by vmlab's assembler on the fly; options come
 // before PROG, everything after PROG (or after `--`) belongs to the guest.
-import { readFileSync, readSync, writeSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -23,28 +23,19 @@ import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { FAULT_KIND_NAMES, NR_FAULT_KINDS } from '../../kernel-ts/mm/mm-struct';
 import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
 import { UserError } from './errors';
+import { writeFd } from './output';
+import { KERNEL_VALUE_OPTIONS, checkInteger, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
+import type { KernelArgs } from './kernel-options';
 import { guestProgramsDir } from './paths';
 
 const KiB = 1024;
-const MiB = 1024 * KiB;
-const GiB = 1024 * MiB;
-/** Guest RAM bounds for --mem: enough for page tables and a process; at most what a JS ArrayBuffer holds comfortably. */
-export const MIN_MEM = 16 * MiB;
-export const MAX_MEM = 16 * GiB;
-export const DEFAULT_MEM = 1 * GiB;
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 /** Exit status when --max-insns stops the run (as timeout(1) reports a timeout). */
 export const EXIT_MAX_INSNS = 124;
 
-export interface RunArgs {
+export interface RunArgs extends KernelArgs {
   prog: string;
   args: string[];
-  mem: string;
-  paging: number;
-  tlb: string;
-  aslr: boolean;
-  shuffle: boolean;
-  seed: number;
   maxInsns?: number;
   trace?: string;
   traceStack: boolean;
@@ -62,13 +53,7 @@ const EPILOGUE = [
 
 /** The run options (shared by the command's help and the parse of the words before PROG). */
 function runOptions<T>(y: Argv<T>): Argv<T> {
-  return y
-    .option('mem', { type: 'string', default: '1G', describe: 'guest RAM (e.g. 64M, 1G)' })
-    .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
-    .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
-    .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
-    .option('shuffle', { type: 'boolean', default: true, describe: 'hand out page frames in shuffled order, as on a long-running system (--no-shuffle: address order)' })
-    .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom)' })
+  return kernelOptions(y)
     .option('max-insns', { type: 'number', describe: 'stop after this many guest instructions' })
     .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
     .option('trace-stack', { type: 'boolean', default: false, describe: 'a kernel stack with each trace event' })
@@ -77,30 +62,7 @@ function runOptions<T>(y: Argv<T>): Argv<T> {
 }
 
 /** Options that take a value as the next word (unless written --name=value). */
-const VALUE_OPTIONS = new Set(['mem', 'paging', 'tlb', 'seed', 'max-insns', 'maxInsns', 'trace']);
-
-/**
- * Splits the words after `run` into vmlab's options, PROG and the guest's
- * words: options end at the first word that is not one (or at `--`), and
- * everything after PROG goes to the guest verbatim.
- */
-export function splitRunWords(words: string[]): { options: string[]; prog: string | null; rest: string[] } {
-  let i = 0;
-  const options: string[] = [];
-  while (i < words.length) {
-    const w = words[i]!;
-    if (w === '--') {
-      i++;
-      break;
-    }
-    if (!w.startsWith('-') || w === '-') break;
-    const name = w.replace(/^--?/, '').split('=')[0]!;
-    const takesValue = VALUE_OPTIONS.has(name) && !w.includes('=');
-    options.push(...words.slice(i, i + (takesValue ? 2 : 1)));
-    i += takesValue ? 2 : 1;
-  }
-  return { options, prog: words[i] ?? null, rest: words.slice(i + 1) };
-}
+const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'max-insns', 'maxInsns', 'trace']);
 
 export const runCommand: CommandModule = {
   command: 'run [prog] [args..]',
@@ -111,7 +73,7 @@ export const runCommand: CommandModule = {
   handler: () => {
     // The words after `run`, exactly as the shell gave them (yargs has stopped parsing at the command).
     const raw = hideBin(process.argv);
-    const { options, prog, rest } = splitRunWords(raw.slice(raw.indexOf('run') + 1));
+    const { options, prog, rest } = splitCommandWords(raw.slice(raw.indexOf('run') + 1), VALUE_OPTIONS);
     if (options.includes('--help') || options.includes('-h')) {
       runOptions(yargs([]))
         .usage('vmlab run [options] PROG [ARGS...]\n\nRun a RISC-V program (ELF or .s sources) on the vmlab kernel')
@@ -121,36 +83,9 @@ export const runCommand: CommandModule = {
       return;
     }
     if (prog === null) throw new UserError('run: give a program (an ELF file or .s sources); see vmlab run --help', 2);
-    process.exitCode = runProgram({ ...parseRunOptions(options), prog, args: rest });
+    process.exitCode = runProgram({ ...(parseOptionWords('run', options, runOptions) as Omit<RunArgs, 'prog' | 'args'>), prog, args: rest });
   },
 };
-
-/** yargs over the option words alone; mistakes become UserErrors (exit 2). */
-function parseRunOptions(words: string[]): Omit<RunArgs, 'prog' | 'args'> {
-  let failure: string | null = null;
-  const parsed = runOptions(yargs(words))
-    .strict()
-    .help(false)
-    .version(false)
-    .fail((msg) => {
-      failure = msg;
-    })
-    .parseSync();
-  if (failure !== null) throw new UserError(`run: ${failure}`, 2);
-  if (parsed._.length > 0) throw new UserError(`run: unexpected '${parsed._[0]}' among the options`, 2);
-  return parsed as unknown as Omit<RunArgs, 'prog' | 'args'>;
-}
-
-/** Parses a size: bytes, or a number with K/M/G (KiB, MiB, GiB), e.g. 64M. */
-export function parseMemSize(s: string): number {
-  const m = /^\s*(\d+)\s*([kKmMgG]?)(i?[bB])?\s*$/.exec(s);
-  if (!m) throw new UserError(`--mem: '${s}' is not a size (use e.g. 64M or 1G)`);
-  const unit = { '': 1, k: KiB, m: MiB, g: GiB }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  const bytes = Number(m[1]) * unit;
-  if (bytes % (4 * KiB) !== 0) throw new UserError(`--mem: ${s} is not a multiple of 4 KiB`);
-  if (bytes < MIN_MEM || bytes > MAX_MEM) throw new UserError(`--mem: ${s} is outside 16M..16G`);
-  return bytes;
-}
 
 function readHostFile(path: string): Uint8Array {
   try {
@@ -246,24 +181,6 @@ export function guestEnvironment(): string[] {
   return ['PATH=/bin', 'HOME=/', `TERM=${process.env.TERM ?? 'dumb'}`];
 }
 
-/** SIGPIPE's number: when the host closes our output, vmlab ends as a writer killed by SIGPIPE does. */
-const SIGPIPE = 13;
-
-function writeAllSync(fd: number, bytes: Uint8Array): void {
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      // `vmlab run prog | head`: the reader is gone, so is the run (exit status 128 + SIGPIPE, as a shell shows it).
-      if (code === 'EPIPE') process.exit(128 + SIGPIPE);
-      throw e;
-    }
-  }
-}
-
 /** The host's stdin as the console's input: chunks as they come, null at EOF. */
 function hostStdin(): () => Uint8Array | null {
   let eof = false;
@@ -288,18 +205,13 @@ function hostStdin(): () => Uint8Array | null {
 
 /** Runs the program; returns the exit status for the host. */
 export function runProgram(argv: RunArgs): number {
-  const stderr = (s: string): void => writeAllSync(2, new TextEncoder().encode(s));
+  const stderr = (s: string): void => writeFd(2, s);
   const prog = loadProgram(argv.prog, argv.args ?? [], stderr);
   const opts: KernelOptions = {
-    memSize: parseMemSize(argv.mem),
-    paging: argv.paging === 5 ? 5 : 4,
-    tlb: argv.tlb === 'none' ? 'none' : undefined,
-    aslr: argv.aslr,
-    shufflePages: argv.shuffle,
-    seed: checkInteger('--seed', argv.seed, 0),
+    ...kernelOptionsFrom(argv),
     maxInsns: argv.maxInsns === undefined ? undefined : checkInteger('--max-insns', argv.maxInsns, 1),
-    stdout: (b) => writeAllSync(1, b),
-    stderr: (b) => writeAllSync(2, b),
+    stdout: (b) => writeFd(1, b),
+    stderr: (b) => writeFd(2, b),
     stdin: hostStdin(),
   };
   const k = Kernel.boot(opts);
@@ -332,11 +244,6 @@ export function runProgram(argv: RunArgs): number {
     return EXIT_MAX_INSNS;
   }
   return r.exitCode ?? 1;
-}
-
-function checkInteger(opt: string, v: number, min: number): number {
-  if (!Number.isSafeInteger(v) || v < min) throw new UserError(`${opt}: '${v}' is not an integer >= ${min}`);
-  return v;
 }
 
 const pct = (num: number, den: number): string => (den === 0 ? '-' : `${((100 * num) / den).toFixed(2)}%`);

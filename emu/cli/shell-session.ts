@@ -8,7 +8,6 @@
 // slices of wall time that yield to the event loop, which is how Ctrl-C
 // reaches a running program (as SIGINT).
 import { existsSync } from 'node:fs';
-import { writeSync } from 'node:fs';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions } from '../../kernel-ts/kernel';
 import { SIGINT, SIGPIPE } from '../../kernel-ts/proc/signal-defs';
@@ -17,6 +16,7 @@ import { TASK_INTERRUPTIBLE } from '../../kernel-ts/proc/task';
 import { signalPending } from '../../kernel-ts/proc/signal';
 import { strerror } from '../../kernel-ts/module/strerror';
 import { UserError } from './errors';
+import { writeFd } from './output';
 import { guestEnvironment, loadProgram } from './run';
 import { installPrograms } from './shell-programs';
 import { COMMANDS } from './shell-commands';
@@ -44,22 +44,6 @@ export const PROMPT = 'vmlab# ';
 export const EXIT_NOT_FOUND = 127;
 /** Wall time the kernel runs before the shell looks at the event loop (Ctrl-C). */
 const SLICE_MS = 25;
-
-/** Writes all of `s` to fd, synchronously (so stdout and stderr interleave in order). */
-export function writeFd(fd: number, s: string | Uint8Array): void {
-  const bytes = typeof s === 'string' ? Buffer.from(s) : s;
-  let off = 0;
-  while (off < bytes.length) {
-    try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EAGAIN') continue;
-      if (code === 'EPIPE') process.exit(128 + SIGPIPE);
-      throw e;
-    }
-  }
-}
 
 export class ShellSession {
   readonly k: Kernel;

@@ -18,18 +18,14 @@ import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
 import type { KernelOptions } from '../../kernel-ts/kernel';
 import { UserError } from './errors';
-import { parseMemSize } from './run';
-import { PROMPT, ShellSession, writeFd } from './shell-session';
+import { kernelOptions, kernelOptionsFrom } from './kernel-options';
+import type { KernelArgs } from './kernel-options';
+import { PROMPT, ShellSession } from './shell-session';
+import { writeFd } from './output';
 
-interface ShellArgs {
+interface ShellArgs extends KernelArgs {
   script?: string;
   c?: string;
-  mem: string;
-  paging: number;
-  tlb: string;
-  aslr: boolean;
-  shuffle: boolean;
-  seed: number;
   quiet: boolean;
   e: boolean;
 }
@@ -41,28 +37,14 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
   command: 'shell [script]',
   describe: 'A shell over one booted vmlab kernel (programs, modules, /proc, dmesg, trace)',
   builder: (y) =>
-    y
+    kernelOptions(y)
       .positional('script', { type: 'string', describe: 'a .vmsh script: one command line per line' })
       .option('c', { type: 'string', describe: "run these commands (separated by ';' or newlines) and exit" })
-      .option('mem', { type: 'string', default: '1G', describe: 'guest RAM (e.g. 64M, 1G)' })
-      .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
-      .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
-      .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
-      .option('shuffle', { type: 'boolean', default: true, describe: 'hand out page frames in shuffled order, as on a long-running system (--no-shuffle: address order)' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'do not echo script commands' })
       .option('e', { type: 'boolean', default: false, describe: 'stop a script at the first failing command (its status is the exit status)' })
       .epilogue('Type `help` in the shell for its commands; see docs/shell.md.'),
   handler: async (argv) => {
-    if (!Number.isSafeInteger(argv.seed) || argv.seed < 0) throw new UserError(`--seed: '${argv.seed}' is not an integer >= 0`, 2);
-    const opts: KernelOptions = {
-      memSize: parseMemSize(argv.mem),
-      paging: argv.paging === 5 ? 5 : 4,
-      tlb: argv.tlb === 'none' ? 'none' : undefined,
-      aslr: argv.aslr,
-      shufflePages: argv.shuffle,
-      seed: argv.seed,
-    };
+    const opts: KernelOptions = kernelOptionsFrom(argv);
     const session = new ShellSession(opts, { out: (s) => writeFd(1, s), err: (s) => writeFd(2, s) });
     if (argv.c !== undefined) process.exitCode = await runLines(session, argv.c.split('\n'), argv);
     else if (argv.script !== undefined) process.exitCode = await runLines(session, readScript(argv.script), argv);
