@@ -28,7 +28,7 @@ import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
 import { oopsMessage } from './proc/oops';
 import { ModuleLoader } from './module/loader';
-import { KernelRandom } from './proc/random';
+import { KernelRandom, unitOf } from './random';
 import { Scheduler } from './proc/sched';
 import { advancePc, doSignal, sendSignal, signalPending } from './proc/signal';
 import { NSIG, SIGKILL, SI_KERNEL, siginfo } from './proc/signal-defs';
@@ -68,8 +68,6 @@ export interface KernelOptions {
 const REG_A0 = 10;
 const REG_A7 = 17;
 const SYSCALL_ARG_HALVES = 12;
-
-const unitStream = (r: KernelRandom): (() => number) => () => r.u32() / 4294967296;
 
 /** Defaults of KernelOptions. */
 export const DEFAULT_MEM_SIZE = 1 << 30;
@@ -158,7 +156,7 @@ export class Kernel {
       aslr: this.opts.aslr,
       random: this.randomUnit,
       // A stream of its own, so that shuffling frames does not change the ASLR choices of a seed.
-      shuffle: this.opts.shufflePages === false ? null : unitStream(new KernelRandom((this.opts.seed ^ 0x5a17f00d) >>> 0)),
+      shuffle: this.opts.shufflePages === false ? null : unitOf(new KernelRandom((this.opts.seed ^ 0x5a17f00d) >>> 0)),
     });
     this.vfs = new Vfs(this.vfsView());
     this.modules = new ModuleLoader(this);
@@ -193,7 +191,7 @@ export class Kernel {
   }
 
   /** A random number in [0, 1) from the kernel's seeded source (for kernel-ts/mm/aslr.ts). */
-  readonly randomUnit = (): number => this.random.u32() / 4294967296;
+  readonly randomUnit = (): number => this.random.unit();
 
   // ---- pids and tasks ---------------------------------------------------
 

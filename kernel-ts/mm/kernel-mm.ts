@@ -29,6 +29,7 @@ import {
 import type { Printk } from '../printk';
 import type { Trace } from '../trace';
 import { callSite } from '../trace';
+import { KernelRandom, unitOf } from '../random';
 import type { MappableFile } from '../fs/mappable';
 import { BuddyAllocator } from './buddy';
 import { MemMap, Owner, PAGE_SIZE } from './page';
@@ -105,7 +106,7 @@ export class KernelMm {
     this.printk = opts.printk;
     this.trace = opts.trace;
     this.aslr = opts.aslr ?? true;
-    this.random = opts.random ?? mulberry32(1);
+    this.random = opts.random ?? unitOf(new KernelRandom(1));
     const nrFrames = Math.floor(this.mem.size / PAGE_SIZE);
     this.buddy = new BuddyAllocator({
       nrFrames,
@@ -420,18 +421,6 @@ export class KernelMm {
 /** %p of a struct page: its vmemmap address (x86-64 VMEMMAP_START + pfn * 64). */
 function vmemmap(pfn: number): string {
   return `0xffffea${(pfn * 64).toString(16).padStart(10, '0')}`;
-}
-
-/** A small seeded PRNG (mulberry32) for the default `random`. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export { MmStruct };

@@ -25,6 +25,11 @@ export class KernelRandom {
     this.s3 = next();
   }
 
+  /** A uniform number in [0, 1), for choices made by scaling (ASLR offsets, shuffles). */
+  unit(): number {
+    return this.u32() / 4294967296;
+  }
+
   /** get_random_u32(). */
   u32(): number {
     const r = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
@@ -49,4 +54,9 @@ export class KernelRandom {
 
 function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
+}
+
+/** A [0, 1) generator drawing from `r` (for the allocator's and ASLR's option slots). */
+export function unitOf(r: KernelRandom): () => number {
+  return () => r.unit();
 }
