@@ -87,12 +87,13 @@ async function scriptLine(session: ShellSession, raw: string, argv: ShellArgs): 
   return null;
 }
 
-async function runLines(session: ShellSession, lines: string[], argv: ShellArgs): Promise<number> {
+/** Runs script lines (an array, or stdin's lines as they come) until the end, `exit`, or a failure under -e. */
+async function runLines(session: ShellSession, lines: Iterable<string> | AsyncIterable<string>, argv: ShellArgs): Promise<number> {
   session.echoCommands = !argv.quiet;
   let busy = false;
   const off = onSigint(session, () => busy);
   try {
-    for (const l of lines) {
+    for await (const l of lines) {
       busy = true;
       const r = await scriptLine(session, l, argv);
       busy = false;
@@ -105,20 +106,10 @@ async function runLines(session: ShellSession, lines: string[], argv: ShellArgs)
 }
 
 async function runStdin(session: ShellSession, argv: ShellArgs): Promise<number> {
-  session.echoCommands = !argv.quiet;
   const rl = createInterface({ input: process.stdin, terminal: false });
-  let busy = false;
-  const off = onSigint(session, () => busy);
   try {
-    for await (const l of rl) {
-      busy = true;
-      const r = await scriptLine(session, l, argv);
-      busy = false;
-      if (r !== null) return r;
-    }
-    return 0;
+    return await runLines(session, rl, argv);
   } finally {
-    off();
     rl.close();
   }
 }
