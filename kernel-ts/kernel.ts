@@ -126,6 +126,19 @@ export class Kernel {
    * costs one test per run() call, never one per instruction.
    */
   userRun: ((budget: number) => Stop) | null = null;
+  /**
+   * User-to-kernel entries (traps and system calls) since boot. With
+   * cpu.instret it names a point of the execution that never repeats:
+   * instret + kernelEntries grows between any two instructions the kernel
+   * lets a task start (the debugger's time line, emu/debugger/record).
+   */
+  kernelEntries = 0;
+  /** cpu.instret when the running slice's current run started (the running task's count is t.utimeNs + cpu.instret - this). */
+  sliceStartInstret = 0;
+  /** Set by the stepping path (requestPause) to leave runUntil between two instructions. */
+  private pauseRequested = false;
+  /** The slice a pause interrupted: the next runUntil finishes it first, so a pause is invisible to scheduling. */
+  private paused: { task: Task; budget: number } | null = null;
   /** Called after each user #PF was handled, with the address, error code and what the handler did (mm FaultKind): the debugger's fault log. */
   onUserFault: ((t: Task, addr: number, error: number, kind: number) => void) | null = null;
 
@@ -134,6 +147,7 @@ export class Kernel {
     this.machine = new Machine({ memSize: this.opts.memSize, tlb: opts.tlb });
     this.cpuRegs = this.machine.cpu.x.subarray(0, NR_REG_HALVES);
     this.random = new KernelRandom(this.opts.seed);
+    this.shuffleRandom = new KernelRandom((this.opts.seed ^ 0x5a17f00d) >>> 0);
     this.printk = new Printk(() => this.clockNs());
     this.trace = new Trace(() => this.clockNs(), () => (this.current ? { comm: this.current.comm, pid: this.current.pid } : null));
     this.syscalls = { ...syscallTable() };
@@ -155,8 +169,7 @@ export class Kernel {
       trace: this.trace,
       aslr: this.opts.aslr,
       random: this.randomUnit,
-      // A stream of its own, so that shuffling frames does not change the ASLR choices of a seed.
-      shuffle: this.opts.shufflePages === false ? null : unitOf(new KernelRandom((this.opts.seed ^ 0x5a17f00d) >>> 0)),
+      shuffle: this.opts.shufflePages === false ? null : unitOf(this.shuffleRandom),
     });
     this.vfs = new Vfs(this.vfsView());
     this.modules = new ModuleLoader(this);
@@ -192,6 +205,12 @@ export class Kernel {
 
   /** A random number in [0, 1) from the kernel's seeded source (for kernel-ts/mm/aslr.ts). */
   readonly randomUnit = (): number => this.random.unit();
+  /**
+   * The frame shuffle's stream of its own, so that shuffling frames does not
+   * change the ASLR choices of a seed. A field (not only captured by the
+   * allocator's closure) so the debugger's recorder saves its state.
+   */
+  private readonly shuffleRandom: KernelRandom;
 
   // ---- pids and tasks ---------------------------------------------------
 
@@ -274,6 +293,14 @@ export class Kernel {
         reason = 'maxInsns';
         break;
       }
+      const p = this.paused;
+      if (p !== null) {
+        this.paused = null;
+        if (p.task.state === TASK_RUNNING) {
+          this.runSlice(p.task, p.budget);
+          continue;
+        }
+      }
       runKthreads(this); // kernel threads run between slices (kthread.ts)
       const t = this.sched.pickNext(this.clockNs());
       if (t === null) {
@@ -297,8 +324,18 @@ export class Kernel {
     for (const t of [...this.sched.tasks()]) this.guard(t, 'kill', () => doExit(this, t, SIGKILL));
   }
 
+  /**
+   * The stepping path's pause (userRun returns Stop.Budget after calling
+   * this): runUntil returns between two instructions, and the next runUntil
+   * continues the same slice with the budget it had left, as if nothing had
+   * happened (no kernel thread runs, no other task is picked).
+   */
+  requestPause(): void {
+    this.pauseRequested = true;
+  }
+
   /** One time slice of t: run, dispatch each stop, deliver signals, until the slice ends or t sleeps or dies. */
-  private runSlice(t: Task): void {
+  private runSlice(t: Task, resumeBudget = -1): void {
     const cpu = this.machine.cpu;
     const mmu = this.machine.mmu;
     if (this.prev !== t && this.trace.enabled('sched:sched_switch')) this.traceSwitch(t);
@@ -306,7 +343,7 @@ export class Kernel {
     this.current = t;
     this.needResched = false;
     if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
-    let budget = this.opts.sliceInsns;
+    let budget = resumeBudget >= 0 ? resumeBudget : this.opts.sliceInsns;
     const max = this.opts.maxInsns;
     if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
     while (budget > 0 && t.state === TASK_RUNNING) {
@@ -318,10 +355,13 @@ export class Kernel {
       cpu.pcHi = t.pcHi;
       let stop: Stop;
       const before = cpu.instret;
+      this.sliceStartInstret = before;
       try {
         // Fixed page faults go straight back to the instruction (no register save).
         for (;;) {
           stop = this.userRun === null ? this.machine.run(budget - (cpu.instret - before)) : this.userRun(budget - (cpu.instret - before));
+          if (stop === Stop.Budget) break;
+          this.kernelEntries++;
           if (stop !== Stop.Trap || !fixUserFault(this, t)) break;
         }
       } catch (e) {
@@ -335,7 +375,13 @@ export class Kernel {
       budget -= ran;
       t.utimeNs += ran;
       this.saveRegs(t);
-      if (stop === Stop.Budget) break;
+      if (stop === Stop.Budget) {
+        if (this.pauseRequested) {
+          this.pauseRequested = false;
+          if (budget > 0) this.paused = { task: t, budget };
+        }
+        break;
+      }
       try {
         if (stop === Stop.Ecall) this.syscall(t);
         else userTrap(this, t);

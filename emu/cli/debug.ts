@@ -95,24 +95,30 @@ const out = (text: string): void => {
 
 export async function debugProgram(o: DebugOptions, progPath: string, rest: string[]): Promise<number> {
   const prog = loadProgram(progPath, rest, (s) => process.stderr.write(s));
+  // Output a replay repeats (after reverse execution) was shown already: the session says which is new.
+  let session: Session | null = null;
+  const guest = (fd: number) => (b: Uint8Array): void => {
+    if (session === null || session.showsOutput()) writeFd(fd, b);
+  };
   const k = Kernel.boot({
     ...kernelOptionsFrom(o),
-    stdout: (b) => writeFd(1, b),
-    stderr: (b) => writeFd(2, b),
+    stdout: guest(1),
+    stderr: guest(2),
     stdin: () => null,
   });
   (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
   const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
   if (typeof task === 'number') throw new UserError(`${progPath}: cannot execute (${errnoName(task)})`);
-  const d = new Debugger(new Session(k, task, new Symbols(prog.elf)));
+  session = new Session(k, task, new Symbols(prog.elf));
+  const d = new Debugger(session);
   const status = (): number => {
     const ev = d.s.exited;
     return ev !== null && ev.kind === 'exited' ? (ev.exitCode ?? 0) : 0;
   };
   /** Runs one line; a number when the session ends. */
-  const one = (line: string): number | null => {
+  const one = async (line: string): Promise<number | null> => {
     try {
-      out(d.execute(line));
+      out(await d.execute(line));
     } catch (e) {
       if (e instanceof Quit) return e.status >= 0 ? e.status : status();
       throw e;
@@ -131,15 +137,20 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
   }
   lines.push(...o.ex);
   for (const line of lines) {
-    const r = one(line);
+    const r = await one(line);
     if (r !== null) return r;
   }
   if (o.batch) return status();
   return interactive(d, one);
 }
 
-/** The prompt: readline with command and symbol completion and history; Ctrl-C at the prompt clears the line. */
-function interactive(d: Debugger, one: (line: string) => number | null): Promise<number> {
+/**
+ * The prompt: readline with command and symbol completion and history.
+ * Ctrl-C at the prompt clears the line; while the guest runs it stops it
+ * (the session looks at the event loop every 50 ms of guest time) and the
+ * prompt returns, as in gdb. Lines typed during a run wait their turn.
+ */
+function interactive(d: Debugger, one: (line: string) => Promise<number | null>): Promise<number> {
   const symbols = d.s.syms.names();
   return new Promise((resolve) => {
     const rl = createInterface({
@@ -164,21 +175,42 @@ function interactive(d: Debugger, one: (line: string) => number | null): Promise
       resolve(code);
     };
     let previous = '';
+    let busy = false;
+    let closed = false;
+    const queue: string[] = [];
+    const drain = async (): Promise<void> => {
+      busy = true;
+      while (queue.length > 0 && !done) {
+        const line = queue.shift()!;
+        // An empty line repeats the last command, as in gdb.
+        const cmd = line.trim() === '' ? previous : line;
+        previous = cmd;
+        const r = await one(cmd);
+        if (r !== null) return finish(r);
+      }
+      busy = false;
+      if (closed) finish(0);
+      else if (!done) rl.prompt();
+    };
     rl.on('line', (line) => {
-      // An empty line repeats the last command, as in gdb.
-      const cmd = line.trim() === '' ? previous : line;
-      previous = cmd;
-      const r = one(cmd);
-      if (r !== null) finish(r);
-      else rl.prompt();
+      queue.push(line);
+      if (!busy) void drain();
     });
     rl.on('SIGINT', () => {
+      if (busy) {
+        d.s.interruptRequested = true;
+        process.stdout.write('^C\n');
+        return;
+      }
       // As gdb at its prompt: drop the line being typed.
       rl.write(null, { ctrl: true, name: 'u' });
       process.stdout.write('^C\n');
       rl.prompt();
     });
-    rl.on('close', () => finish(0));
+    rl.on('close', () => {
+      closed = true;
+      if (!busy) finish(0);
+    });
     rl.prompt();
   });
 }

@@ -14,6 +14,8 @@ import type { Breakpoint, StopEvent } from './session';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
 import { findCommand } from './table';
 import { showMaps } from '../../kernel-ts/mm/vma';
+import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
+import { infoRecord, setRecord } from './timeline';
 
 const TWO32 = 4294967296;
 
@@ -21,6 +23,8 @@ const PF_BITS: Record<string, number> = { p: PF_P, w: PF_W, u: PF_U, rsvd: PF_RS
 
 export class Debugger {
   started = false;
+  /** The recorder's settings (set record ...), kept across record stop/record. */
+  readonly recordSettings = { interval: DEFAULT_RECORD_INTERVAL, maxInsns: DEFAULT_RECORD_MAX_INSNS };
   private lastX = { count: 1, fmt: 'x', size: 'w' };
   private listNext: { file: string; line: number } | null = null;
   readonly env: ExprEnv;
@@ -56,7 +60,7 @@ export class Debugger {
   lastCr2 = 0;
 
   /** Runs one command line; a Quit to end the session. */
-  execute(line: string): string {
+  async execute(line: string): Promise<string> {
     const text = line.trim();
     if (text === '' || text.startsWith('#')) return '';
     const m = /^([a-zA-Z][\w-]*(?:\/\S*)?)(.*)$/.exec(text);
@@ -70,7 +74,7 @@ export class Debugger {
     const cmd = findCommand(word);
     if (cmd === undefined) return `Undefined command: "${word}".  Try "help".`;
     try {
-      return cmd.run(this, args);
+      return await cmd.run(this, args);
     } catch (e) {
       if (e instanceof ExprError) return e.message;
       throw e;
@@ -134,16 +138,16 @@ export class Debugger {
 
   // ---- run control ------------------------------------------------------
 
-  resume(opts: Parameters<Session['resume']>[0] = {}): string {
+  async resume(opts: Parameters<Session['resume']>[0] = {}): Promise<string> {
     if (this.s.exited !== null) return 'The program is not being run.';
     this.started = true;
-    const ev = this.s.resume(opts);
+    const ev = await this.s.resume(opts);
     const out = [...this.s.kernelNotes];
     out.push(this.stopReport(ev));
     return out.filter((x) => x !== '').join('\n');
   }
 
-  private stopReport(ev: StopEvent): string {
+  stopReport(ev: StopEvent): string {
     const s = this.s;
     switch (ev.kind) {
       case 'exited': {
@@ -305,6 +309,7 @@ export class Debugger {
   }
 
   setCmd(args: string): string {
+    if (/^record\b/.test(args.trim())) return setRecord(this, args.trim().slice(6));
     const t = args.replace(/^var(iable)?\s+/, '');
     const m = /^(.+?)\s*=\s*(.+)$/.exec(t);
     if (!m) return 'usage: set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR';
@@ -531,6 +536,8 @@ export class Debugger {
       }
       case sub === 'tlb':
         return formatTlb(k);
+      case sub === 'record' || sub === 'rec':
+        return infoRecord(this);
       case sub === 'maps':
       case sub === 'mappings':
         return s.task.mm === null ? 'No address space.' : showMaps(s.task.mm.vmas).trimEnd();

@@ -16,11 +16,12 @@
 import { Stop } from '../machine/cpu/cpu';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
 import { opcode, rd, rs1, funct3, immI, immS } from '../machine/isa/fields';
-import type { Kernel } from '../../kernel-ts/kernel';
+import type { Kernel, RunResult } from '../../kernel-ts/kernel';
 import type { Task } from '../../kernel-ts/proc/task';
 import { syscallName } from '../../kernel-ts/syscalls/numbers';
 import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
 import type { Symbols } from './symbols';
+import type { Recorder } from './record/recorder';
 
 export interface Breakpoint {
   num: number;
@@ -49,6 +50,8 @@ export interface Breakpoint {
 
 export interface FaultRecord {
   n: number;
+  /** Time-line position when the kernel handled it (reverse execution drops later ones). */
+  pos: number;
   pid: number;
   ip: number;
   addr: number;
@@ -66,6 +69,35 @@ export type StopEvent =
   | { kind: 'event'; bp: Breakpoint; text: string }
   | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
   | { kind: 'interrupted'; why: string };
+
+/** Pauses the session handles itself: never shown to the user. */
+export type Pause = { kind: 'checkpoint' } | { kind: 'yield' } | { kind: 'arrived' };
+
+/** The debugged task's instruction starts seen by a scan, in order (parallel arrays). */
+export interface Visits {
+  /** Time-line position (instret + kernel entries). */
+  pos: number[];
+  pc: number[];
+  sp: number[];
+  /** Instructions the task had retired. */
+  insns: number[];
+  /** FLOW_CALL, FLOW_RET or 0: what the instruction does to the call chain. */
+  flow: number[];
+}
+
+export const FLOW_CALL = 1;
+export const FLOW_RET = 2;
+
+/** jal/jalr writing ra is a call; jalr x0, 0(ra) a return. */
+function flowOf(word: number): number {
+  const op = word & 0x7f;
+  if ((op === 0x6f || op === 0x67) && rd(word) === 1) return FLOW_CALL;
+  if (op === 0x67 && rd(word) === 0 && rs1(word) === 1 && immI(word) === 0) return FLOW_RET;
+  return 0;
+}
+
+/** Milliseconds of guest execution between two looks at the event loop (Ctrl-C). */
+const YIELD_MS = 50;
 
 const REG_SP = 2;
 const REG_A7 = 17;
@@ -87,13 +119,40 @@ export class Session {
   private nextBp = 1;
   private faultCount = 0;
   /** Set by the stepping path when it must stop; read by runUntil's predicate. */
-  private pending: StopEvent | null = null;
+  private pending: StopEvent | Pause | null = null;
+  /** The execution recorder (record/recorder.ts) while recording, else null. */
+  recorder: Recorder | null = null;
+  /** The farthest position live execution reached: guest output at or before it was already shown. */
+  frontier = 0;
+  /** The task's instruction count at the frontier. */
+  frontierInsns = 0;
+  /** Positions of the last two stops the user saw (diff pagetables compares them). */
+  lastStopPos = 0;
+  prevStopPos = -1;
+  /** Set (by the prompt's Ctrl-C) to stop a live run at its next look at the event loop. */
+  interruptRequested = false;
+  /** Replay: pause when the task is about to start an instruction at this position (-1: none). */
+  replayTo = -1;
+  /** Scan: pause at this position (-1: none); visits, when set, collects the task's instruction starts. */
+  scanUntil = -1;
+  visits: Visits | null = null;
+  /** A replay or a scan of instruction starts: no user stop conditions are checked. */
+  silent = false;
+  nextCheckpoint = Infinity;
+  private deadline = 0;
+  /** True while the task's instructions run inside userRun (its registers are in the CPU, not in task.regs). */
+  private inUserRun = false;
   /** Instructions left for stepi; -1 when not stepping by count. */
   private stepsLeft = -1;
   /** A predicate checked after each instruction (step/next/finish/until). */
   private stopAfter: (() => boolean) | null = null;
-  /** The first instruction after a resume does not re-trigger the breakpoint or catchpoint it stopped at. */
-  private resuming = false;
+  /**
+   * The instruction start whose stop conditions were already checked: the
+   * first instruction after a resume (its breakpoint or catchpoint stopped
+   * us), or one the kernel sends back to (a fixed page fault retries it, a
+   * restarted system call re-executes its ecall). -1: none.
+   */
+  private skipAt = -1;
   /** What the kernel did with the faults handled since the last stop (shown in the next stop report). */
   readonly kernelNotes: string[] = [];
   exited: StopEvent | null = null;
@@ -112,6 +171,7 @@ export class Session {
   // ---- registers and memory of the stopped task ------------------------
 
   get pc(): number {
+    if (this.inUserRun) return (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
     return (this.task.pcHi >>> 0) * TWO32 + (this.task.pcLo >>> 0);
   }
 
@@ -121,7 +181,25 @@ export class Session {
   }
 
   reg(r: number): bigint {
-    return (BigInt(this.task.regs[2 * r + 1]!) << 32n) | BigInt(this.task.regs[2 * r]! >>> 0);
+    // A breakpoint condition is evaluated mid-slice, when the registers are the CPU's.
+    const regs = this.inUserRun ? this.k.machine.cpu.x : this.task.regs;
+    return (BigInt(regs[2 * r + 1]!) << 32n) | BigInt(regs[2 * r]! >>> 0);
+  }
+
+  /** The current position on the time line: instructions retired plus kernel entries (see Kernel.kernelEntries). */
+  pos(): number {
+    return this.k.machine.cpu.instret + this.k.kernelEntries;
+  }
+
+  /** Instructions the debugged task has retired (exact mid-slice too). */
+  taskInsns(): number {
+    const t = this.task;
+    return this.inUserRun ? t.utimeNs + this.k.machine.cpu.instret - this.k.sliceStartInstret : t.utimeNs;
+  }
+
+  /** Whether guest output now is new (past the frontier) or a replay's repetition of what was shown. */
+  showsOutput(): boolean {
+    return this.pos() > this.frontier;
   }
 
   setReg(r: number, v: bigint): void {
@@ -189,9 +267,10 @@ export class Session {
     return true;
   }
 
-  /** True when any stop condition needs the stepping path. */
+  /** True when any stop condition, the recorder or a replay needs the stepping path. */
   private needsStepping(): boolean {
-    return this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled);
+    if (this.recorder !== null || this.replayTo >= 0 || this.scanUntil >= 0) return true;
+    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled));
   }
 
   // ---- run control ------------------------------------------------------
@@ -200,50 +279,245 @@ export class Session {
   conditionHolds: (bp: Breakpoint) => boolean = () => true;
 
   /** Runs until a stop condition or the program's end; `steps` for stepi, `after` for step/next/finish. */
-  resume(opts: { steps?: number; after?: () => boolean } = {}): StopEvent {
+  async resume(opts: { steps?: number; after?: () => boolean } = {}): Promise<StopEvent> {
     if (this.exited !== null) return this.exited;
-    this.pending = null;
     this.kernelNotes.length = 0;
+    this.skipAt = this.pc;
+    for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
     this.stepsLeft = opts.steps ?? -1;
     this.stopAfter = opts.after ?? null;
-    this.resuming = true;
-    for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
-    this.lastCr3 = this.k.machine.mmu.cr3;
-    this.lastInvlpg = this.invlpgCount();
-    this.lastMisses = this.tlbMisses();
-    this.k.userRun = this.needsStepping() ? (budget) => this.userRun(budget) : null;
-    let r;
+    let ev: StopEvent | Pause;
     try {
-      r = this.k.runUntil(() => this.pending !== null);
+      ev = await this.runLoop();
     } finally {
-      this.k.userRun = null;
       this.stepsLeft = -1;
       this.stopAfter = null;
     }
-    if (r.reason === 'stopped' && this.pending !== null && this.task.isAlive) {
-      this.activate();
-      const ev = this.pending;
-      this.pending = null;
+    return this.stopped(ev as StopEvent);
+  }
+
+  /** Bookkeeping of a stop the user sees: the frontier, a snapshot when recording, the previous stop's position. */
+  private stopped(ev: StopEvent): StopEvent {
+    const pos = this.pos();
+    if (pos > this.frontier) {
+      this.frontier = pos;
+      this.frontierInsns = this.taskInsns();
+    }
+    if (ev.kind === 'exited') {
+      this.exited = ev;
       return ev;
     }
-    this.exited = { kind: 'exited', status: r.status, exitCode: r.exitCode, reason: r.reason };
-    return this.exited;
+    this.activate();
+    if (this.recorder !== null) this.recorder.take(pos, this.taskInsns());
+    this.prevStopPos = this.lastStopPos;
+    this.lastStopPos = pos;
+    return ev;
   }
+
+  /**
+   * Runs the kernel until a stop the caller must see, a replay's arrival or
+   * the end. Internal pauses are handled here: checkpoints (a snapshot, then
+   * on) and yields (the event loop runs, so Ctrl-C can arrive; then on).
+   */
+  private async runLoop(): Promise<StopEvent | Pause> {
+    this.pending = null;
+    this.lastCr3 = this.k.machine.mmu.cr3;
+    this.lastInvlpg = this.invlpgCount();
+    this.lastMisses = this.tlbMisses();
+    for (;;) {
+      const deadline = performance.now() + YIELD_MS;
+      this.deadline = deadline;
+      this.k.userRun = this.needsStepping() ? this.userRunHook : null;
+      let r: RunResult;
+      try {
+        r = this.k.runUntil(() => this.pending !== null || performance.now() > deadline);
+      } finally {
+        this.k.userRun = null;
+      }
+      const p = this.pending as StopEvent | Pause | null;
+      this.pending = null;
+      if (r.reason === 'stopped') {
+        if (p !== null && p.kind === 'checkpoint') {
+          this.checkpoint();
+          continue;
+        }
+        if (p === null || p.kind === 'yield') {
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.interruptRequested) {
+            this.interruptRequested = false;
+            if (this.silent) continue; // a replay finishes; Ctrl-C stops live runs only
+            return { kind: 'interrupted', why: 'SIGINT (Ctrl-C)' };
+          }
+          continue;
+        }
+        if (this.task.isAlive || p.kind === 'arrived') return p;
+      }
+      return { kind: 'exited', status: r.status, exitCode: r.exitCode, reason: r.reason };
+    }
+  }
+
+  // ---- time travel: the primitives timeline.ts builds reverse execution from ----
+
+  /** A replay or a scan is running (nothing it does is news). */
+  travelling(): boolean {
+    return this.replayTo >= 0 || this.scanUntil >= 0;
+  }
+
+  /** Everything back to the recorder's snapshot i (not yet activated: the task may not be the one running). */
+  private restoreSnapshot(i: number): void {
+    this.recorder!.restore(i);
+    this.exited = null;
+    this.pending = null;
+    this.skipAt = -1;
+  }
+
+  /** Restores the newest snapshot at or before `target`, then replays to it: the task about to start the instruction at that position. */
+  async travelTo(target: number): Promise<void> {
+    const rec = this.recorder!;
+    const i = Math.max(0, rec.indexAtOrBefore(target));
+    this.restoreSnapshot(i);
+    const from = rec.snapshots[i]!.pos;
+    if (from < target) {
+      this.replayTo = target;
+      this.silent = true;
+      this.nextCheckpoint = from + rec.interval;
+      try {
+        const ev = await this.runLoop();
+        if (ev.kind === 'exited') this.exited = ev;
+      } finally {
+        this.replayTo = -1;
+        this.silent = false;
+      }
+    }
+    this.nextCheckpoint = this.pos() + rec.interval;
+    this.kernelNotes.length = 0;
+    const now = this.pos();
+    while (this.faults.length > 0 && this.faults[this.faults.length - 1]!.pos > now) this.faults.pop();
+    this.faultCount = this.faults.length === 0 ? 0 : this.faults[this.faults.length - 1]!.n;
+    if (this.exited === null) this.stopped({ kind: 'step' });
+  }
+
+  /** Replays from snapshot i to `until` collecting the task's instruction starts. */
+  async scanVisits(i: number, until: number): Promise<Visits> {
+    this.restoreSnapshot(i);
+    const v: Visits = { pos: [], pc: [], sp: [], insns: [], flow: [] };
+    this.visits = v;
+    this.scanUntil = Math.min(until, Number.MAX_SAFE_INTEGER);
+    this.silent = true;
+    this.nextCheckpoint = Infinity;
+    try {
+      await this.runLoop();
+    } finally {
+      this.visits = null;
+      this.scanUntil = -1;
+      this.silent = false;
+    }
+    return v;
+  }
+
+  /** Replays from snapshot i to `until` with the stop conditions on: where each would have stopped, and why. Breakpoint counts are left as they were. */
+  async scanEvents(i: number, until: number): Promise<{ pos: number; ev: StopEvent }[]> {
+    const bps = [...this.breakpoints];
+    const fields = bps.map((b) => ({ ...b }));
+    this.restoreSnapshot(i);
+    this.scanUntil = Math.min(until, Number.MAX_SAFE_INTEGER);
+    this.nextCheckpoint = Infinity;
+    const out: { pos: number; ev: StopEvent }[] = [];
+    try {
+      for (;;) {
+        for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
+        const ev = await this.runLoop();
+        if (ev.kind === 'arrived' || ev.kind === 'exited' || ev.kind === 'interrupted' || ev.kind === 'checkpoint' || ev.kind === 'yield') break;
+        out.push({ pos: this.pos(), ev });
+        this.skipAt = this.pc;
+      }
+    } finally {
+      this.scanUntil = -1;
+      this.breakpoints.splice(0, this.breakpoints.length, ...bps);
+      bps.forEach((b, j) => Object.assign(b, fields[j]));
+    }
+    return out;
+  }
+
+  /** A snapshot at a checkpoint pause, and the next checkpoint. */
+  private checkpoint(): void {
+    const pos = this.pos();
+    this.recorder?.take(pos, this.taskInsns());
+    this.nextCheckpoint = this.recorder === null || this.scanUntil >= 0 ? Infinity : pos + this.recorder.interval;
+  }
+
+  private readonly userRunHook = (budget: number): Stop => this.userRun(budget);
 
   /** kernel.userRun: the stepping path. Returns Stop.Budget to stop (pc at the next instruction). */
   private userRun(budget: number): Stop {
+    const k = this.k;
+    if (k.current !== this.task) {
+      // Other processes run freely, unless every instruction must be recorded or replayed.
+      return this.recorder === null ? k.machine.run(budget) : this.otherRun(budget);
+    }
+    this.inUserRun = true;
+    const s = this.taskRun(budget);
+    this.inUserRun = false;
+    return s;
+  }
+
+  /** Another process's instructions while recording: its stores are logged, checkpoints and replay ends apply. */
+  private otherRun(budget: number): Stop {
     const cpu = this.k.machine.cpu;
-    const current = this.k.current;
-    if (current !== this.task) return this.k.machine.run(budget); // other processes run freely
+    for (let n = 0; n < budget; n++) {
+      const pos = cpu.instret + this.k.kernelEntries;
+      if (this.scanUntil >= 0 && pos >= this.scanUntil) return this.pause('arrived');
+      if (pos >= this.nextCheckpoint) return this.pause('checkpoint');
+      if ((n & 0xfff) === 0xfff && performance.now() > this.deadline) return this.pause('yield');
+      this.saveStore(this.fetchWord());
+      const s = cpu.step();
+      if (s !== Stop.Budget) return s;
+    }
+    return Stop.Budget;
+  }
+
+  /** The debugged task's instructions, one at a time, with every stop condition checked in between. */
+  private taskRun(budget: number): Stop {
+    const k = this.k;
+    const cpu = k.machine.cpu;
+    const x = cpu.x;
     let n = 0;
     // CR3 writes and INVLPG happen in the kernel, between calls of this function.
     const ev = this.kernelEvent();
-    if (ev !== null) return this.stop(ev);
-    const missCatch = this.catchpoint('tlb-miss');
+    if (ev !== null && !this.silent) return this.stop(ev);
+    const missCatch = this.silent ? null : this.catchpoint('tlb-miss');
+    const recording = this.recorder !== null;
     while (n < budget) {
+      const pos = cpu.instret + k.kernelEntries;
+      // The time line first: a replay's end, a scan's end, a checkpoint.
+      if (this.replayTo >= 0 && pos >= this.replayTo) return this.pause('arrived');
+      if (this.scanUntil >= 0 && pos >= this.scanUntil) return this.pause('arrived');
+      if (pos >= this.nextCheckpoint) return this.pause('checkpoint');
+      if ((n & 0xfff) === 0xfff && performance.now() > this.deadline) return this.pause('yield');
+      const word = recording || this.visits !== null ? this.fetchWord() : 0;
+      if (this.visits !== null) {
+        const v = this.visits;
+        if (v.pos.length === 0 || v.pos[v.pos.length - 1] !== pos) {
+          v.pos.push(pos);
+          v.pc.push((cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0));
+          v.sp.push((x[2 * REG_SP + 1]! >>> 0) * TWO32 + (x[2 * REG_SP]! >>> 0));
+          v.insns.push(this.taskInsns());
+          v.flow.push(flowOf(word));
+        }
+      }
+      if (recording) this.saveStore(word);
       const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
-      const first = this.resuming;
-      this.resuming = false;
+      const first = pc === this.skipAt;
+      this.skipAt = -1;
+      if (this.silent) {
+        const s = cpu.step();
+        if (s !== Stop.Budget) {
+          this.skipAt = pc;
+          return s;
+        }
+        n++;
+        continue;
+      }
       if (!first) {
         const bp = this.breakpointAt(pc);
         if (bp !== null) return this.stop({ kind: 'breakpoint', bp });
@@ -256,7 +530,7 @@ export class Session {
           const bp = this.pagefaultCatch(TRAP_STATE.error);
           if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: TRAP_STATE.error, ip: pc });
         }
-        this.resuming = true; // the kernel fixes the fault and calls back to retry the same instruction
+        this.skipAt = pc; // the kernel fixes the fault and calls back to retry the same instruction
         return Stop.Trap;
       }
       if (s === Stop.Ecall) {
@@ -265,7 +539,7 @@ export class Session {
           const bp = this.syscallCatch(nr);
           if (bp !== null) return this.stop({ kind: 'syscall', bp, nr });
         }
-        this.resuming = true;
+        this.skipAt = pc;
         return Stop.Ecall;
       }
       n++;
@@ -339,9 +613,45 @@ export class Session {
     return ev;
   }
 
+  /** Ends the run at this instruction boundary; the kernel keeps the slice for the next run (Kernel.requestPause). */
   private stop(ev: StopEvent): Stop {
     this.pending = ev;
+    this.k.requestPause();
     return Stop.Budget;
+  }
+
+  private pause(kind: Pause['kind']): Stop {
+    this.pending = { kind } as Pause;
+    this.k.requestPause();
+    return Stop.Budget;
+  }
+
+  /** The instruction word at pc (0 when pc is not mapped for a fetch: the step will fault). */
+  private fetchWord(): number {
+    const cpu = this.k.machine.cpu;
+    const r = this.k.machine.mmu.probe(cpu.pcLo, cpu.pcHi, Access.Fetch, 3);
+    return r.kind === 'ok' ? this.k.machine.mem.read32(r.pa) : 0;
+  }
+
+  /** Recording: the frames a store is about to write are saved first (the CPU's own stores bypass PhysMem.writeObserver). */
+  private saveStore(word: number): void {
+    if ((word & 0x7f) !== 0x23 || this.recorder === null) return;
+    const x = this.k.machine.cpu.x;
+    const base = rs1(word);
+    const lo0 = x[2 * base]!;
+    const imm = immS(word);
+    const sum = (lo0 >>> 0) + imm;
+    const lo = sum | 0;
+    const hi = (x[2 * base + 1]! + (sum >= TWO32 ? 1 : sum < 0 ? -1 : 0)) | 0;
+    const size = 1 << (funct3(word) & 3);
+    const mmu = this.k.machine.mmu;
+    const r = mmu.probe(lo, hi, Access.Write, 3);
+    if (r.kind !== 'ok') return;
+    this.recorder.touch(r.pa, 1);
+    if ((lo & 0xfff) + size > 4096) {
+      const r2 = mmu.probe((lo + size - 1) | 0, (lo >>> 0) + size - 1 >= TWO32 ? (hi + 1) | 0 : hi, Access.Write, 3);
+      if (r2.kind === 'ok') this.recorder.touch(r2.pa, 1);
+    }
   }
 
   private breakpointAt(pc: number): Breakpoint | null {
@@ -411,8 +721,9 @@ export class Session {
   // ---- the fault log ----------------------------------------------------
 
   private logFault(t: Task, addr: number, error: number, outcome: string): void {
+    if (this.travelling()) return; // a replay or a scan repeats faults already in the log
     const ip = (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
-    const rec = { n: ++this.faultCount, pid: t.pid, ip, addr, error, outcome };
+    const rec = { n: ++this.faultCount, pos: this.pos(), pid: t.pid, ip, addr, error, outcome };
     this.faults.push(rec);
     if (this.faults.length > FAULT_LOG_MAX) this.faults.shift();
     if (t !== this.task) return;

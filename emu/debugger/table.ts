@@ -3,6 +3,7 @@
 import { evaluate } from './expr';
 import type { Debugger } from './commands';
 import { formatP2v } from './views';
+import { diffPagetables, recordCmd, reverseContinue, reverseNext, reverseStepi } from './timeline';
 
 const TWO32 = 4294967296;
 
@@ -15,14 +16,14 @@ interface Command {
   names: string[];
   usage: string;
   help: string;
-  run: (d: Debugger, args: string) => string;
+  run: (d: Debugger, args: string) => string | Promise<string>;
 }
 
 export function findCommand(word: string): Command | undefined {
   return COMMANDS.find((c) => c.names.includes(word));
 }
 
-function stepLine(d: Debugger, over: boolean): string {
+function stepLine(d: Debugger, over: boolean): Promise<string> {
   const s = d.s;
   const start = s.syms.line(s.pc);
   if (start === undefined) return d.resume({ steps: 1 });
@@ -55,14 +56,14 @@ const COMMANDS: Command[] = [
   { names: ['stepi', 'si'], usage: 'stepi [N]', help: 'Execute N machine instructions (default 1), into calls.', run: (d, a) => d.resume({ steps: a === '' ? 1 : Number(evaluate(a, d.env)) }) },
   {
     names: ['nexti', 'ni'], usage: 'nexti [N]', help: 'Execute N machine instructions, stepping over calls.',
-    run: (d, a) => {
+    run: async (d, a) => {
       let out = '';
       const n = a === '' ? 1 : Number(evaluate(a, d.env));
       for (let i = 0; i < n && d.s.exited === null; i++) {
         if (d.s.isCallAt(d.s.pc)) {
           const target = d.s.pc + 4, sp = d.s.sp, cpu = d.s.k.machine.cpu;
-          out = d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target && Number(cpu.reg(2)) === sp });
-        } else out = d.resume({ steps: 1 });
+          out = await d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target && Number(cpu.reg(2)) === sp });
+        } else out = await d.resume({ steps: 1 });
       }
       return out;
     },
@@ -71,12 +72,12 @@ const COMMANDS: Command[] = [
   { names: ['next', 'n'], usage: 'next', help: 'Run to the next source line, stepping over calls.', run: (d) => stepLine(d, true) },
   {
     names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction).',
-    run: (d) => {
+    run: async (d) => {
       const bt = d.backtrace().split('\n');
       const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
       if (m === null) return '"finish" not meaningful in the outermost frame.';
       const target = Number(m[1]), cpu = d.s.k.machine.cpu;
-      return `Run till exit from ${bt[0]}\n${d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target })}`;
+      return `Run till exit from ${bt[0]}\n${await d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target })}`;
     },
   },
   {
@@ -89,12 +90,17 @@ const COMMANDS: Command[] = [
       return d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target });
     },
   },
+  { names: ['record', 'rec'], usage: 'record [stop | goto N|begin|end]', help: 'Record the execution from here, so reverse-stepi, reverse-next, reverse-continue, record goto and diff pagetables can go back (snapshots of the machine and the kernel plus a log of every physical-memory write; "set record full insn-number-max N" bounds the history, "set record snapshot-interval N" spaces the snapshots). "record stop" drops the history; "info record" shows it.', run: (d, a) => recordCmd(d, a) },
+  { names: ['reverse-stepi', 'rsi'], usage: 'reverse-stepi [N]', help: 'Go back N machine instructions (default 1): registers, memory, page tables, the TLB and the kernel as they were. A faulting instruction counts twice: before its page fault was handled, and after.', run: (d, a) => reverseStepi(d, a === '' ? 1 : Number(evaluate(a, d.env))) },
+  { names: ['reverse-next', 'rn'], usage: 'reverse-next', help: 'Go back to the start of the previous source line of this function, over calls.', run: (d) => reverseNext(d) },
+  { names: ['reverse-continue', 'rc'], usage: 'reverse-continue', help: 'Go back to the most recent breakpoint, watchpoint or catchpoint stop, or to the start of the recorded history.', run: (d) => reverseContinue(d) },
+  { names: ['diff'], usage: 'diff pagetables [FROM [TO]]', help: 'What changed in the user page tables between two points of the recorded history: instruction numbers FROM and TO (default: now), or with no argument the previous stop and this one. + mapped, - unmapped, ~ changed frame, rights or page size.', run: (d, a) => (/^pagetables\b/.test(a.trim()) ? diffPagetables(d, a.trim().slice(10)) : 'usage: diff pagetables [FROM [TO]]') },
   {
     names: ['kill', 'k'], usage: 'kill', help: 'Kill the program (SIGKILL).',
-    run: (d) => {
+    run: async (d) => {
       if (d.s.exited !== null) return 'The program is not being run.';
       d.s.k.kill(d.s.task.pid, 9);
-      d.resume();
+      await d.resume();
       return `[Inferior 1 (process ${d.s.task.pid}) killed]`;
     },
   },
@@ -143,7 +149,7 @@ const COMMANDS: Command[] = [
   { names: ['rwatch'], usage: 'rwatch EXPR [len N]', help: 'Stop when the program reads the virtual range.', run: (d, a) => d.watchCmd(a, 'read') },
   { names: ['awatch'], usage: 'awatch EXPR [len N]', help: 'Stop when the program reads or writes the virtual range.', run: (d, a) => d.watchCmd(a, 'access') },
   { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },
-  { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults | frames [PFN] | proc', run: (d, a) => d.infoCmd(a) },
+  { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults | frames [PFN] | proc | record', run: (d, a) => d.infoCmd(a) },
   { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), C operators. FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
   { names: ['set'], usage: 'set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR', help: 'Change a register or memory (through the page tables, no fault).', run: (d, a) => d.setCmd(a) },
   { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count, F format (x d u o t c s i a), U size (b h w g).', run: (d, a) => d.examine(a, false) },

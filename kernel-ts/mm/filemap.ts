@@ -32,7 +32,8 @@ export function isMappableFile(f: VmFile | null): f is MappableFile {
   return f !== null && typeof (f as Partial<MappableFile>).readPage === 'function';
 }
 
-let nextShmemIno = 1;
+/** The next shmem inode number (an object, so the debugger's recorder can save it with the kernel's state). */
+export const shmemInos = { next: 1 };
 
 /** Linux shmem_zero_setup()'s inode: the file behind one MAP_SHARED|MAP_ANONYMOUS mapping. */
 export class ShmemFile implements MappableFile {
@@ -46,7 +47,7 @@ export class ShmemFile implements MappableFile {
     readonly size: number,
     private readonly onLastUnmap: (f: ShmemFile) => void,
   ) {
-    this.ino = nextShmemIno++;
+    this.ino = shmemInos.next++;
   }
   readPage(_index: number, into: Uint8Array): void {
     into.fill(0);

@@ -38,11 +38,12 @@ export const FAULT_KIND_NAMES = [
 ] as const;
 export const NR_FAULT_KINDS = FAULT_KIND_NAMES.length;
 
-let nextMmId = 1;
+/** The next mm serial number (an object, so the debugger's recorder can save it with the kernel's state). */
+export const mmIds = { next: 1 };
 
 export class MmStruct {
   /** A serial number, for logs. */
-  readonly id = nextMmId++;
+  readonly id = mmIds.next++;
   /** Physical address of the top-level table (PML4, or PML5 with LA57). */
   pgd: number;
   readonly vmas = new VmaSet();

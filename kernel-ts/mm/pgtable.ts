@@ -80,6 +80,7 @@ export function pgtableFree(kmm: KernelMm, pa: number): void {
 export function zeroFrame(mem: GuestMemory, pa: number): void {
   const u8 = mem.chunkU8(pa);
   if (u8 === null) throw new Error(`zeroFrame: 0x${pa.toString(16)} beyond RAM`);
+  if (mem.writeObserver !== null) mem.writeObserver(pa, PAGE_SIZE);
   const off = mem.chunkOffset(pa);
   u8.fill(0, off, off + PAGE_SIZE);
 }
@@ -89,6 +90,7 @@ export function copyFrame(mem: GuestMemory, dst: number, src: number): void {
   const d = mem.chunkU8(dst);
   const s = mem.chunkU8(src);
   if (d === null || s === null) throw new Error('copyFrame: beyond RAM');
+  if (mem.writeObserver !== null) mem.writeObserver(dst, PAGE_SIZE);
   const so = mem.chunkOffset(src);
   d.set(s.subarray(so, so + PAGE_SIZE), mem.chunkOffset(dst));
 }

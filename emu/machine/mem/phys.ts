@@ -40,6 +40,14 @@ export interface GuestMemory {
   chunkU8(pa: number): Uint8Array<ArrayBuffer> | null;
   /** pa's byte offset inside its chunk. */
   chunkOffset(pa: number): number;
+  /**
+   * Called before every write made through this interface (and by code that
+   * writes a chunk directly: zeroFrame, copyFrame), with the range about to
+   * change; null (the default) costs one test per write method call. The
+   * debugger's recorder saves the old contents (emu/debugger/record). The
+   * CPU's in-page stores bypass it (RamView); the recorder sees those itself.
+   */
+  writeObserver: ((pa: number, len: number) => void) | null;
 }
 
 export const PAGE_SIZE = 4096;
@@ -76,6 +84,7 @@ export class PhysMem implements GuestMemory {
   readonly chunkShift = CHUNK_SHIFT;
   private readonly u8: Uint8Array<ArrayBuffer>[] = [];
   private readonly i32: Int32Array<ArrayBuffer>[] = [];
+  writeObserver: ((pa: number, len: number) => void) | null = null;
 
   constructor(opts: PhysMemOptions = {}) {
     const size = opts.size ?? GiB;
@@ -112,10 +121,12 @@ export class PhysMem implements GuestMemory {
   }
 
   write8(pa: number, value: number): void {
+    if (this.writeObserver !== null) this.writeObserver(pa, 1);
     if (pa < this.size) this.u8[(pa * INV_CHUNK) | 0]![pa & CHUNK_MASK] = value;
   }
 
   write16(pa: number, value: number): void {
+    if (this.writeObserver !== null) this.writeObserver(pa, 2);
     if ((pa & 1) === 0 && pa < this.size) {
       const c = this.u8[(pa * INV_CHUNK) | 0]!;
       const o = pa & CHUNK_MASK;
@@ -128,6 +139,7 @@ export class PhysMem implements GuestMemory {
   }
 
   write32(pa: number, value: number): void {
+    if (this.writeObserver !== null) this.writeObserver(pa, 4);
     if ((pa & 3) === 0 && pa < this.size) {
       this.i32[(pa * INV_CHUNK) | 0]![(pa & CHUNK_MASK) >> 2] = value;
       return;
@@ -156,6 +168,7 @@ export class PhysMem implements GuestMemory {
   }
 
   writeBytes(pa: number, bytes: Uint8Array): void {
+    if (this.writeObserver !== null) this.writeObserver(pa, bytes.length);
     for (let i = 0; i < bytes.length; ) {
       const p = pa + i;
       if (p >= this.size) return;
@@ -192,6 +205,8 @@ export class SparsePhysMem implements GuestMemory {
   readonly size = PA_LIMIT;
   readonly chunkShift = SPARSE_SHIFT;
   private readonly pages = new Map<number, Int32Array<ArrayBuffer>>();
+  /** Never called: the conformance runner does not record. */
+  writeObserver: ((pa: number, len: number) => void) | null = null;
 
   /** Number of 4-KiB pages allocated so far. */
   get pageCount(): number {

@@ -19,31 +19,31 @@ function session(): Debugger {
 }
 
 describe('debug session', () => {
-  it('continue with no stop condition runs the fast loop: nothing is stepped', () => {
+  it('continue with no stop condition runs the fast loop: nothing is stepped', async () => {
     const d = session();
-    expect(d.execute('continue')).toContain('exited with code 03');
+    expect(await d.execute('continue')).toContain('exited with code 03');
     expect(d.s.stepped).toBe(0);
     expect(d.s.k.userRun).toBeNull();
   });
 
-  it('a breakpoint uses the stepping path only while it exists, and uninstalls it at the stop', () => {
+  it('a breakpoint uses the stepping path only while it exists, and uninstalls it at the stop', async () => {
     const d = session();
-    d.execute('break add1');
-    expect(d.execute('run')).toContain('Breakpoint 1, VA 0x');
+    await d.execute('break add1');
+    expect(await d.execute('run')).toContain('Breakpoint 1, VA 0x');
     expect(d.s.stepped).toBeGreaterThan(0);
     expect(d.s.k.userRun).toBeNull();
-    d.execute('delete');
+    await d.execute('delete');
     const before = d.s.stepped;
-    expect(d.execute('continue')).toContain('exited with code 03');
+    expect(await d.execute('continue')).toContain('exited with code 03');
     expect(d.s.stepped).toBe(before);
   });
 
-  it('registers changed with set var reach the program', () => {
+  it('registers changed with set var reach the program', async () => {
     const d = session();
-    d.execute('break pf.s:15');
-    d.execute('run');
-    d.execute('set var $a1 = 7');
-    expect(d.execute('p $a1')).toBe('$ = 7');
-    expect(d.execute('p $a1 + $mem64(buf)')).toBe('$ = 49');
+    await d.execute('break pf.s:15');
+    await d.execute('run');
+    await d.execute('set var $a1 = 7');
+    expect(await d.execute('p $a1')).toBe('$ = 7');
+    expect(await d.execute('p $a1 + $mem64(buf)')).toBe('$ = 49');
   });
 });

@@ -1,0 +1,136 @@
+// The execution recorder behind reverse execution: snapshots plus a write log.
+//
+// A snapshot is taken at a pause of the kernel (between two instructions,
+// never inside a handler) and holds the kernel's and the machine's object
+// graph (graph.ts: registers, TLB, MMU caches, tasks, VMAs, the frame
+// table, files...). Guest RAM is too big to copy, so it is covered by a write
+// log instead: every write to physical memory after snapshot i first saves
+// the old contents of its 4-KiB frame into snapshot i's undo map (once per
+// frame). Rewinding to snapshot i writes back the undo maps of i and every
+// later snapshot, newest first, then restores i's graph.
+//
+// Positions on the time line are cpu.instret + kernel.kernelEntries (see
+// Kernel.kernelEntries): they grow between any two instructions any task
+// starts. The session replays from a snapshot to an exact position (the
+// machine and the kernel are deterministic: no host time or input reaches
+// the guest in a debug session), which is how reverse-stepi lands on an
+// instruction between two snapshots.
+//
+// The history is bounded: snapshots older than `maxInsns` instructions
+// before the newest one are dropped with their undo maps.
+import type { Kernel } from '../../../kernel-ts/kernel';
+import { mmIds } from '../../../kernel-ts/mm/mm-struct';
+import { shmemInos } from '../../../kernel-ts/mm/filemap';
+import { PhysMem } from '../../machine/mem/phys';
+import { DecodeCache } from '../../machine/cpu/decode';
+import { TRAP_STATE } from '../../machine/trap';
+import { captureGraph, restoreGraph } from './graph';
+import type { GraphOptions, GraphSnapshot } from './graph';
+
+const PAGE = 4096;
+
+export interface Snapshot {
+  /** Time-line position (instret + kernel entries). */
+  readonly pos: number;
+  /** Instructions the debugged task had retired. */
+  readonly insns: number;
+  readonly graph: GraphSnapshot;
+  /** Frame number -> its contents at this snapshot, for frames written after it (until the next snapshot). */
+  undo: Map<number, Uint8Array>;
+}
+
+export const DEFAULT_RECORD_INTERVAL = 20_000;
+export const DEFAULT_RECORD_MAX_INSNS = 2_000_000;
+
+export class Recorder {
+  readonly snapshots: Snapshot[] = [];
+  /** Instructions between checkpoints. */
+  interval = DEFAULT_RECORD_INTERVAL;
+  /** History kept, in instructions (gdb: record full insn-number-max). */
+  maxInsns = DEFAULT_RECORD_MAX_INSNS;
+  /** Snapshots dropped because the history was full. */
+  dropped = 0;
+  private readonly mem: PhysMem;
+  private readonly graphOpts: GraphOptions;
+  private readonly roots: object[];
+
+  constructor(readonly k: Kernel) {
+    this.mem = k.machine.mem;
+    const buffers = new Set<ArrayBufferLike>();
+    for (let pa = 0; pa < this.mem.size; pa += 2 ** this.mem.chunkShift) buffers.add(this.mem.chunkU8(pa)!.buffer);
+    const mem = this.mem;
+    this.graphOpts = {
+      exclude: (o) => o === mem || o instanceof DecodeCache || o === this,
+      excludeBuffers: buffers,
+    };
+    this.roots = [k, TRAP_STATE, mmIds, shmemInos];
+    mem.writeObserver = (pa, len) => this.touch(pa, len);
+  }
+
+  /** Stops recording: the write observer goes, the history is dropped. */
+  stop(): void {
+    if (this.mem.writeObserver !== null) this.mem.writeObserver = null;
+    this.snapshots.length = 0;
+  }
+
+  /** Saves the frames of [pa, pa+len) into the newest snapshot's undo map, each the first time. */
+  touch(pa: number, len: number): void {
+    const snap = this.snapshots[this.snapshots.length - 1];
+    if (snap === undefined || len <= 0) return;
+    const last = Math.min(pa + len - 1, this.mem.size - 1);
+    for (let f = Math.floor(pa / PAGE); f * PAGE <= last; f++) {
+      if (snap.undo.has(f)) continue;
+      snap.undo.set(f, this.mem.readBytes(f * PAGE, PAGE));
+    }
+  }
+
+  /** Takes a snapshot at `pos` (the kernel must be paused). */
+  take(pos: number, insns: number): Snapshot {
+    const prev = this.snapshots[this.snapshots.length - 1];
+    if (prev !== undefined && prev.pos === pos) return prev;
+    const graph = captureGraph(this.roots, this.graphOpts, prev?.graph ?? null);
+    const s: Snapshot = { pos, insns, graph, undo: new Map() };
+    this.snapshots.push(s);
+    while (this.snapshots.length > 2 && pos - this.snapshots[1]!.pos >= this.maxInsns) {
+      this.snapshots.shift();
+      this.dropped++;
+    }
+    return s;
+  }
+
+  /** The newest snapshot at or before pos (-1: none). */
+  indexAtOrBefore(pos: number): number {
+    for (let i = this.snapshots.length - 1; i >= 0; i--) if (this.snapshots[i]!.pos <= pos) return i;
+    return -1;
+  }
+
+  /** Puts guest RAM, the machine and the kernel back to snapshot i; the later snapshots are dropped (replay makes them again). */
+  restore(i: number): Snapshot {
+    const target = this.snapshots[i]!;
+    const mem = this.mem;
+    const observer = mem.writeObserver;
+    mem.writeObserver = null;
+    try {
+      for (let j = this.snapshots.length - 1; j >= i; j--) {
+        for (const [f, bytes] of this.snapshots[j]!.undo) mem.writeBytes(f * PAGE, bytes);
+      }
+    } finally {
+      mem.writeObserver = observer;
+    }
+    this.snapshots.length = i + 1;
+    target.undo = new Map();
+    restoreGraph(target.graph);
+    return target;
+  }
+
+  get oldest(): Snapshot | undefined {
+    return this.snapshots[0];
+  }
+
+  /** Bytes held: saved frames plus the snapshots' own typed-array blocks. */
+  bytes(): number {
+    let n = 0;
+    for (const s of this.snapshots) n += s.undo.size * PAGE + s.graph.ownBytes;
+    return n;
+  }
+}

@@ -1,0 +1,337 @@
+// Reverse execution, gdb's way: `record` starts the history, then
+// reverse-stepi, reverse-next and reverse-continue go back in it, `record
+// goto` jumps to an instruction number, and `diff pagetables` compares the
+// page tables at two points of it.
+//
+// Everything is built from three primitives of the session: restore a
+// snapshot, scan forward from one (collecting the debugged task's instruction
+// starts, or the stops the breakpoints would make), and replay to an exact
+// position. Going back one instruction is: find the newest snapshot before
+// now, scan from it to now for the task's instruction starts, then restore it
+// again and replay to the start before now. Snapshots are every
+// `interval` instructions, so a reverse step costs two replays of at most
+// that many instructions. See record/recorder.ts for what a snapshot holds.
+import { Recorder } from './record/recorder';
+import { FLOW_CALL, FLOW_RET } from './session';
+import type { Session, StopEvent, Visits } from './session';
+import type { Debugger } from './commands';
+import { hexn, walkTables } from './views';
+
+const NOT_RECORDING = 'The program is not being recorded: type "record" first (reverse execution can go back to where recording started).';
+const NO_HISTORY = '\nNo more reverse-execution history.';
+
+/** The instruction starts before `until`, scanning back snapshot by snapshot until `enough` says they suffice (or history ends). */
+async function visitsBefore(s: Session, until: number, enough: (v: Visits, atStart: boolean) => boolean): Promise<{ v: Visits; atStart: boolean }> {
+  const rec = s.recorder!;
+  let i = rec.snapshots.length - 1;
+  while (i > 0 && rec.snapshots[i]!.pos >= until) i--;
+  let acc: Visits = { pos: [], pc: [], sp: [], insns: [], flow: [] };
+  let end = until;
+  for (;;) {
+    const v = await s.scanVisits(i, end);
+    acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], sp: [...v.sp, ...acc.sp], insns: [...v.insns, ...acc.insns], flow: [...v.flow, ...acc.flow] };
+    if (i === 0 || enough(acc, false)) return { v: acc, atStart: i === 0 };
+    end = rec.snapshots[i]!.pos;
+    i--;
+  }
+}
+
+/** Where the session stands now (Infinity after the program's end: everything recorded is before it). */
+function now(s: Session): number {
+  return s.exited !== null ? Number.MAX_SAFE_INTEGER : s.pos();
+}
+
+export async function reverseStepi(d: Debugger, n: number): Promise<string> {
+  const s = d.s;
+  if (s.recorder === null) return NOT_RECORDING;
+  const { v, atStart } = await visitsBefore(s, now(s), (acc) => acc.pos.length >= n);
+  if (v.pos.length === 0) return finishTravel(d, s.lastStopPos, true);
+  const exhausted = v.pos.length < n && atStart;
+  return finishTravel(d, v.pos[Math.max(0, v.pos.length - n)]!, exhausted);
+}
+
+/**
+ * reverse-next: back to the start of the previous source line of this frame,
+ * over calls. Frame depth comes from the calls and returns between the
+ * collected instruction starts (a return seen backwards enters a callee).
+ */
+export async function reverseNext(d: Debugger): Promise<string> {
+  const s = d.s;
+  if (s.recorder === null) return NOT_RECORDING;
+  const here = { pc: s.exited !== null ? -1 : s.pc };
+  const lineOf = (pc: number): string => {
+    const l = s.syms.line(pc);
+    return l === undefined ? `pc:${pc}` : `${l.file}:${l.line}`;
+  };
+  const target = (v: Visits): number => {
+    // depth[j]: the frame depth at start j, relative to now (0), computed backwards.
+    const m = v.pos.length;
+    let depth = 0;
+    const depths = new Array<number>(m);
+    for (let j = m - 1; j >= 0; j--) {
+      if (v.flow[j] === FLOW_RET) depth++; // before the return: one call deeper
+      else if (v.flow[j] === FLOW_CALL) depth--; // the call itself runs in the caller
+      depths[j] = depth;
+    }
+    // With a return seen at j, the instruction after j runs at depth one less; the call at j one more. Recompute per start:
+    // depths[j] is the depth at start j given depth 0 at "now".
+    let j = m - 1;
+    const startLine = here.pc >= 0 ? lineOf(here.pc) : null;
+    while (j >= 0 && (depths[j]! > 0 || (depths[j] === 0 && lineOf(v.pc[j]!) === startLine))) j--;
+    if (j < 0) return -1;
+    const line = lineOf(v.pc[j]!), dj = depths[j]!;
+    let k = j;
+    while (k - 1 >= 0 && (depths[k - 1]! > dj || (depths[k - 1] === dj && lineOf(v.pc[k - 1]!) === line))) k--;
+    if (k === 0) return -2; // the line may start earlier: more history needed
+    while (depths[k]! > dj) k++;
+    return k;
+  };
+  const { v, atStart } = await visitsBefore(s, now(s), (acc) => target(acc) >= 0);
+  const t = target(v);
+  if (t >= 0) return finishTravel(d, v.pos[t]!, false);
+  if (t === -2 && atStart) return finishTravel(d, v.pos[0]!, false);
+  return finishTravel(d, v.pos.length > 0 ? v.pos[0]! : s.lastStopPos, true);
+}
+
+/** reverse-continue: back to the most recent breakpoint, watchpoint or catchpoint stop before now, or to the start of the history. */
+export async function reverseContinue(d: Debugger): Promise<string> {
+  const s = d.s;
+  if (s.recorder === null) return NOT_RECORDING;
+  const rec = s.recorder;
+  let end = now(s);
+  let i = rec.snapshots.length - 1;
+  while (i > 0 && rec.snapshots[i]!.pos >= end) i--;
+  for (; i >= 0; i--) {
+    const evs = await s.scanEvents(i, end);
+    if (evs.length > 0) {
+      const last = evs[evs.length - 1]!;
+      await s.travelTo(last.pos);
+      countHit(last.ev);
+      return report(d, last.ev);
+    }
+    end = rec.snapshots[i]!.pos;
+  }
+  const first = await firstVisit(s);
+  return finishTravel(d, first, true);
+}
+
+/** The first instruction start of the task in the history. */
+async function firstVisit(s: Session): Promise<number> {
+  const rec = s.recorder!;
+  const end = rec.snapshots.length > 1 ? rec.snapshots[1]!.pos : now(s);
+  const v = await s.scanVisits(0, end);
+  return v.pos.length > 0 ? v.pos[0]! : rec.snapshots[0]!.pos;
+}
+
+function countHit(ev: StopEvent): void {
+  if ('bp' in ev) ev.bp.hits++;
+}
+
+async function finishTravel(d: Debugger, pos: number, exhausted: boolean): Promise<string> {
+  await d.s.travelTo(pos);
+  const frame = d.frameReport();
+  return exhausted ? `${NO_HISTORY}\n${frame}` : frame;
+}
+
+function report(d: Debugger, ev: StopEvent): string {
+  return d.stopReport(ev);
+}
+
+/** The position of the first instruction start at which the task had retired `insns` instructions. */
+async function positionOfInsn(s: Session, insns: number): Promise<number | string> {
+  const rec = s.recorder!;
+  const lowest = rec.snapshots[0]!.insns;
+  if (insns < lowest) return `Target insn ${insns} not found (the history starts at instruction ${lowest}).`;
+  const current = s.taskInsns();
+  if (insns >= current || s.exited !== null) {
+    if (insns > s.frontierInsns) return `Target insn ${insns} not found (the history ends at instruction ${s.frontierInsns}).`;
+  }
+  let i = rec.snapshots.length - 1;
+  while (i > 0 && rec.snapshots[i]!.insns > insns) i--;
+  const v = await s.scanVisits(i, s.frontier + 1);
+  for (let j = 0; j < v.pos.length; j++) if (v.insns[j]! >= insns) return v.pos[j]!;
+  return `Target insn ${insns} not found.`;
+}
+
+export async function recordGoto(d: Debugger, args: string): Promise<string> {
+  const s = d.s;
+  if (s.recorder === null) return NOT_RECORDING;
+  const a = args.trim();
+  let pos: number | string;
+  if (a === 'begin' || a === 'start') pos = await firstVisit(s);
+  else if (a === 'end') pos = await positionOfInsn(s, s.frontierInsns);
+  else if (/^\d+$/.test(a)) pos = await positionOfInsn(s, Number(a));
+  else return 'usage: record goto begin|end|N (N: an instruction number, see "info record")';
+  if (typeof pos === 'string') return pos;
+  await s.travelTo(pos);
+  return d.frameReport();
+}
+
+/** `record [full]`, `record stop`, `record goto`. */
+export async function recordCmd(d: Debugger, args: string): Promise<string> {
+  const s = d.s;
+  const [sub = '', ...rest] = args.trim().split(/\s+/);
+  if (sub === '' || sub === 'full') {
+    if (s.exited !== null) return 'The program is not being run.';
+    if (s.recorder !== null) return 'The process is already being recorded.  Use "record stop" to stop recording first.';
+    const r = new Recorder(s.k);
+    r.interval = d.recordSettings.interval;
+    r.maxInsns = d.recordSettings.maxInsns;
+    s.recorder = r;
+    r.take(s.pos(), s.taskInsns());
+    s.nextCheckpoint = s.pos() + r.interval;
+    return '';
+  }
+  if (sub === 'stop') {
+    if (s.recorder === null) return 'No recording is currently active.';
+    s.recorder.stop();
+    s.recorder = null;
+    s.nextCheckpoint = Infinity;
+    return 'Process record is stopped and all execution logs are deleted.';
+  }
+  if (sub === 'goto') return recordGoto(d, rest.join(' '));
+  return `Undefined record command: "${sub}".  Try "help record".`;
+}
+
+/** info record (gdb's lines, plus what the history holds). */
+export function infoRecord(d: Debugger): string {
+  const s = d.s;
+  const r = s.recorder;
+  if (r === null) return 'No recording is currently active.';
+  const replay = s.exited === null && s.pos() < s.frontier;
+  const bytes = r.bytes();
+  const frames = r.snapshots.reduce((n, x) => n + x.undo.size, 0);
+  return [
+    'Active record target: record-full',
+    replay ? 'Replay mode:' : 'Record mode:',
+    `Lowest recorded instruction number is ${r.snapshots[0]!.insns}.`,
+    `Highest recorded instruction number is ${s.frontierInsns}.`,
+    ...(replay ? [`Current instruction number is ${s.taskInsns()}.`] : []),
+    `Max logged instructions is ${r.maxInsns}.`,
+    `Snapshots: ${r.snapshots.length}, every ${r.interval} instructions${r.dropped > 0 ? ` (${r.dropped} older ones dropped)` : ''}; ${frames} frames in the write log; ${(bytes / 1048576).toFixed(1)} MiB.`,
+  ].join('\n');
+}
+
+/** `set record full insn-number-max N` (gdb) and `set record snapshot-interval N`. */
+export function setRecord(d: Debugger, args: string): string {
+  const m = /^(?:full\s+)?(insn-number-max|snapshot-interval)\s+(\d+)$/.exec(args.trim());
+  if (!m) return 'usage: set record full insn-number-max N | set record snapshot-interval N';
+  const n = Number(m[2]);
+  if (n < 1) return 'The value must be positive.';
+  if (m[1] === 'insn-number-max') d.recordSettings.maxInsns = n;
+  else d.recordSettings.interval = n;
+  const r = d.s.recorder;
+  if (r !== null) {
+    r.maxInsns = d.recordSettings.maxInsns;
+    r.interval = d.recordSettings.interval;
+  }
+  return '';
+}
+
+// ---- diff pagetables ------------------------------------------------------
+
+interface Mapping {
+  size: number;
+  pa: number;
+  perms: string;
+}
+
+function mappings(s: Session): { root: number; map: Map<bigint, Mapping> } {
+  const k = s.k;
+  const root = k.machine.mmu.cr3;
+  const map = new Map<bigint, Mapping>();
+  for (const l of walkTables(k, root, k.opts.paging, 'user')) {
+    map.set(l.va, { size: l.size, pa: l.pa, perms: `${l.us ? 'u' : '-'}r${l.rw ? 'w' : '-'}${l.nx ? '-' : 'x'}` });
+  }
+  return { root: root - (root % 4096), map };
+}
+
+const sizeName = (n: number): string => (n === 4096 ? '4K' : n === 2 << 20 ? '2M' : '1G');
+const showMapping = (m: Mapping): string => `${m.perms} ${sizeName(m.size).padEnd(3)} PA ${hexn(m.pa)}`;
+
+/** The differences of two folded page-table maps, consecutive pages with the same change folded into one line. */
+export function diffMappings(a: Map<bigint, Mapping>, b: Map<bigint, Mapping>): string[] {
+  type Change = { va: bigint; kind: '+' | '-' | '~'; old?: Mapping; now?: Mapping };
+  const changes: Change[] = [];
+  const vas = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+  for (const va of vas) {
+    const x = a.get(va), y = b.get(va);
+    if (x === undefined) changes.push({ va, kind: '+', now: y });
+    else if (y === undefined) changes.push({ va, kind: '-', old: x });
+    else if (x.pa !== y.pa || x.size !== y.size || x.perms !== y.perms) changes.push({ va, kind: '~', old: x, now: y });
+  }
+  const lines: string[] = [];
+  let i = 0;
+  while (i < changes.length) {
+    const c = changes[i]!;
+    const sz = (c.now ?? c.old)!.size;
+    let end = c.va + BigInt(sz);
+    let j = i + 1;
+    const same = (d: Change): boolean => d.kind === c.kind && d.va === end && d.old?.perms === c.old?.perms && d.now?.perms === c.now?.perms && (d.now ?? d.old)!.size === sz;
+    while (j < changes.length && same(changes[j]!)) {
+      end += BigInt(sz);
+      j++;
+    }
+    const range = `VA ${hexn(c.va)}-${hexn(end)}`.padEnd(34);
+    const pages = j - i > 1 ? ` (${j - i} pages)` : '';
+    if (c.kind === '+') lines.push(`+ ${range}${showMapping(c.now!)}${pages}`);
+    else if (c.kind === '-') lines.push(`- ${range}${showMapping(c.old!)}${pages}`);
+    else lines.push(`~ ${range}${showMapping(c.old!)} -> ${showMapping(c.now!)}${pages}`);
+    i = j;
+  }
+  return lines;
+}
+
+/**
+ * diff pagetables [FROM [TO]]: the user half's mappings at instruction FROM
+ * against TO (default: now); with no argument, the previous stop against
+ * this one. The session travels to each point and comes back.
+ */
+export async function diffPagetables(d: Debugger, args: string): Promise<string> {
+  const s = d.s;
+  if (s.recorder === null) return NOT_RECORDING;
+  if (s.exited !== null) return 'The program is not being run.';
+  const words = args.trim() === '' ? [] : args.trim().split(/\s+/);
+  if (words.length > 2 || words.some((w) => !/^\d+$/.test(w))) return 'usage: diff pagetables [FROM [TO]] (instruction numbers, see "info record")';
+  const back = s.pos();
+  const backInsns = s.taskInsns();
+  let from: number, to: number;
+  let fromInsns: number, toInsns: number;
+  if (words.length === 0) {
+    if (s.prevStopPos < 0 || s.prevStopPos < s.recorder.snapshots[0]!.pos) return 'diff pagetables: no earlier stop in the recorded history (give instruction numbers).';
+    from = s.prevStopPos;
+    to = back;
+    fromInsns = -1;
+    toInsns = backInsns;
+  } else {
+    const p = await positionOfInsn(s, Number(words[0]));
+    if (typeof p === 'string') return p;
+    from = p;
+    fromInsns = Number(words[0]);
+    if (words.length === 2) {
+      const q = await positionOfInsn(s, Number(words[1]));
+      if (typeof q === 'string') {
+        await s.travelTo(back);
+        return q;
+      }
+      to = q;
+      toInsns = Number(words[1]);
+    } else {
+      to = back;
+      toInsns = backInsns;
+    }
+  }
+  const prevStop = s.prevStopPos;
+  await s.travelTo(from);
+  if (fromInsns < 0) fromInsns = s.taskInsns();
+  const a = mappings(s);
+  await s.travelTo(to);
+  const b = mappings(s);
+  if (to !== back) await s.travelTo(back);
+  // Travelling is not a stop of the user's: the previous stop stays the one before.
+  s.prevStopPos = prevStop;
+  s.lastStopPos = back;
+  const lines = diffMappings(a.map, b.map);
+  const head = `page tables (user half) at instruction ${fromInsns} (CR3 = PA ${hexn(a.root)}) -> instruction ${toInsns} (CR3 = PA ${hexn(b.root)}):`;
+  return [head, ...(lines.length === 0 ? ['(no changes)'] : lines)].join('\n');
+}
