@@ -128,6 +128,12 @@ export class Kernel {
   userRun: ((budget: number) => Stop) | null = null;
   /** Called after each user #PF was handled, with the address, error code and what the handler did (mm FaultKind): the debugger's fault log. */
   onUserFault: ((t: Task, addr: number, error: number, kind: number) => void) | null = null;
+  /**
+   * Consulted before each signal is dequeued for delivery (get_signal): true
+   * defers it (it stays pending) and ends the slice, for the debugger's
+   * `catch signal`. Null, the default, costs one test per delivery.
+   */
+  onSignalDeliver: ((t: Task, signo: number) => boolean) | null = null;
 
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
@@ -306,6 +312,10 @@ export class Kernel {
     this.current = t;
     this.needResched = false;
     if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
+    if (this.needResched) {
+      this.current = null; // a debugger stop deferred a signal's delivery
+      return;
+    }
     let budget = this.opts.sliceInsns;
     const max = this.opts.maxInsns;
     if (max !== undefined) budget = Math.min(budget, max - cpu.instret);

@@ -45,6 +45,8 @@ export interface Breakpoint {
   old: bigint | null;
   /** watch -p: the range is physical (any mapping of those frames, in any process). */
   physical: boolean;
+  /** catch signal: the signal numbers (empty or absent = all). */
+  signals?: number[];
 }
 
 export interface FaultRecord {
@@ -63,6 +65,7 @@ export type StopEvent =
   | { kind: 'watch'; bp: Breakpoint; old: bigint | null; now: bigint | null; addr: number }
   | { kind: 'pagefault'; bp: Breakpoint; addr: number; error: number; ip: number }
   | { kind: 'syscall'; bp: Breakpoint; nr: number }
+  | { kind: 'signal'; bp: Breakpoint; signo: number }
   | { kind: 'event'; bp: Breakpoint; text: string }
   | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
   | { kind: 'interrupted'; why: string };
@@ -106,6 +109,7 @@ export class Session {
     readonly syms: Symbols,
   ) {
     k.onUserFault = (t, addr, error, kind) => this.logFault(t, addr, error, FAULT_KIND_NAMES[kind] ?? `kind ${kind}`);
+    k.onSignalDeliver = (t, signo) => this.signalDeliver(t, signo);
     this.activate();
   }
 
@@ -191,7 +195,7 @@ export class Session {
 
   /** True when any stop condition needs the stepping path. */
   private needsStepping(): boolean {
-    return this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled);
+    return this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal');
   }
 
   // ---- run control ------------------------------------------------------
@@ -368,6 +372,41 @@ export class Session {
       return b;
     }
     return null;
+  }
+
+  /** The signal a `catch signal` stop deferred: its delivery, on the next resume, is let through once. */
+  private deferredSignal = 0;
+
+  /**
+   * kernel.onSignalDeliver: before the kernel delivers signo to the task (builds
+   * the handler frame or applies the default action). True stops there: the
+   * kernel leaves the signal pending and ends the slice; resuming delivers it.
+   */
+  private signalDeliver(t: Task, signo: number): boolean {
+    if (t !== this.task) return false;
+    const passed = this.deferredSignal;
+    this.deferredSignal = 0;
+    if (signo === passed) {
+      if (t.sighand.action[signo]!.handler > 1) {
+        // A handler's first instruction is new ground: its breakpoint is not skipped as the resume point,
+        // and stepi stops there, before it runs (as gdb does: the kernel builds the frame, the step ends).
+        this.resuming = false;
+        if (this.stepsLeft > 0) {
+          this.pending = { kind: 'step' };
+          this.k.needResched = true;
+        }
+      }
+      return false;
+    }
+    for (const b of this.breakpoints) {
+      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'signal') continue;
+      if (b.signals !== undefined && b.signals.length > 0 && !b.signals.includes(signo)) continue;
+      b.hits++;
+      this.deferredSignal = signo;
+      this.pending = { kind: 'signal', bp: b, signo };
+      return true;
+    }
+    return false;
   }
 
   private syscallCatch(nr: number): Breakpoint | null {
