@@ -134,6 +134,8 @@ export class Kernel {
    * `catch signal`. Null, the default, costs one test per delivery.
    */
   onSignalDeliver: ((t: Task, signo: number) => boolean) | null = null;
+  /** The number of the system call being served, -1 outside one (the debugger's fault log names it). */
+  syscallNr = -1;
 
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
@@ -438,7 +440,12 @@ export class Kernel {
       }
       ret = -ENOSYS;
     } else {
-      ret = h(this, t, this.args);
+      this.syscallNr = nr;
+      try {
+        ret = h(this, t, this.args);
+      } finally {
+        this.syscallNr = -1;
+      }
     }
     if (ret === SYSCALL_RESTART) {
       if (t.restart === Restart.None) t.restart = Restart.Sys;

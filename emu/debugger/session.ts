@@ -18,6 +18,7 @@ import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } fr
 import { opcode, rd, rs1, funct3, immI, immS } from '../machine/isa/fields';
 import type { Kernel } from '../../kernel-ts/kernel';
 import type { Task } from '../../kernel-ts/proc/task';
+import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { syscallName } from '../../kernel-ts/syscalls/numbers';
 import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
 import type { Symbols } from './symbols';
@@ -110,6 +111,7 @@ export class Session {
   ) {
     k.onUserFault = (t, addr, error, kind) => this.logFault(t, addr, error, FAULT_KIND_NAMES[kind] ?? `kind ${kind}`);
     k.onSignalDeliver = (t, signo) => this.signalDeliver(t, signo);
+    k.mm.onUaccessFault = (mm, addr, error, fixed) => this.uaccessFault(mm, addr, error, fixed);
     this.activate();
   }
 
@@ -449,8 +451,8 @@ export class Session {
 
   // ---- the fault log ----------------------------------------------------
 
-  private logFault(t: Task, addr: number, error: number, outcome: string): void {
-    const ip = (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
+  private logFault(t: Task, addr: number, error: number, outcome: string, userIp?: number): void {
+    const ip = userIp ?? (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
     const rec = { n: ++this.faultCount, pid: t.pid, ip, addr, error, outcome };
     this.faults.push(rec);
     if (this.faults.length > FAULT_LOG_MAX) this.faults.shift();
@@ -458,6 +460,22 @@ export class Session {
     const r = this.k.machine.mmu.probe(addr | 0, Math.floor(addr / TWO32) | 0, error & PF_I ? Access.Fetch : error & PF_W ? Access.Write : Access.Read, 3);
     const now = r.kind === 'ok' ? `; now VA 0x${addr.toString(16)} -> PA 0x${r.pa.toString(16)}` : '';
     this.kernelNotes.push(`kernel: #PF at VA 0x${addr.toString(16)} (error 0x${error.toString(16)} ${pfWords(error)}) handled: ${outcome}${now}`);
+  }
+
+  /**
+   * kernel.mm.onUaccessFault: a fault the kernel took touching user memory
+   * (copy_to_user and friends; error code with U clear). Logged with the task's
+   * pc (the ecall of the system call, if one is being served) and the outcome
+   * suffixed ` (uaccess in NAME)`, or ` (uaccess)` outside a system call
+   * (a signal frame); an unfixable one is `-EFAULT fixup`.
+   */
+  private uaccessFault(mm: MmStruct, addr: number, error: number, fixed: boolean): void {
+    const cur = this.k.current;
+    const t = cur !== null && cur.mm === mm ? cur : [...this.k.tasks.values()].find((x) => x.mm === mm);
+    if (t === undefined) return;
+    const what = fixed ? (FAULT_KIND_NAMES[mm.lastFault] ?? `kind ${mm.lastFault}`) : '-EFAULT fixup';
+    const nr = this.k.syscallNr;
+    this.logFault(t, addr, error, `${what} (uaccess${nr >= 0 ? ` in ${syscallName(nr)}` : ''})`, t.pc);
   }
 
   /** The syscall name for a number (`write`), or its number. */
