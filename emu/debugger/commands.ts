@@ -55,6 +55,8 @@ export class Debugger {
   }
 
   lastCr2 = 0;
+  /** finish's `Value returned is $N`: N counts the values returned so far (print does not number its values). */
+  returnedValues = 0;
 
   /** Runs one command line; a Quit to end the session. */
   execute(line: string): string {

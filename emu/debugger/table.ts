@@ -70,13 +70,16 @@ const COMMANDS: Command[] = [
   { names: ['step', 's'], usage: 'step', help: 'Run to the next source line (DWARF line table), into calls.', run: (d) => stepLine(d, false) },
   { names: ['next', 'n'], usage: 'next', help: 'Run to the next source line, stepping over calls.', run: (d) => stepLine(d, true) },
   {
-    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction).',
+    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned (a0, as a long).',
     run: (d) => {
       const bt = d.backtrace().split('\n');
       const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
       if (m === null) return '"finish" not meaningful in the outermost frame.';
       const target = Number(m[1]), cpu = d.s.k.machine.cpu;
-      return `Run till exit from ${bt[0]}\n${d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target })}`;
+      let returned = false; // false when a breakpoint, watchpoint or catchpoint stopped it first
+      const out = d.resume({ after: () => (returned = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target) });
+      if (!returned || d.s.exited !== null) return `Run till exit from ${bt[0]}\n${out}`;
+      return `Run till exit from ${bt[0]}\n${out}\nValue returned is $${++d.returnedValues} = ${d.s.reg(10)}`;
     },
   },
   {
