@@ -141,6 +141,14 @@ export class Kernel {
   private paused: { task: Task; budget: number } | null = null;
   /** Called after each user #PF was handled, with the address, error code and what the handler did (mm FaultKind): the debugger's fault log. */
   onUserFault: ((t: Task, addr: number, error: number, kind: number) => void) | null = null;
+  /**
+   * Consulted before each signal is dequeued for delivery (get_signal): true
+   * defers it (it stays pending) and ends the slice, for the debugger's
+   * `catch signal`. Null, the default, costs one test per delivery.
+   */
+  onSignalDeliver: ((t: Task, signo: number) => boolean) | null = null;
+  /** The number of the system call being served, -1 outside one (the debugger's fault log names it). */
+  syscallNr = -1;
 
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
@@ -342,10 +350,17 @@ export class Kernel {
     this.prev = t;
     this.current = t;
     this.needResched = false;
-    if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
     let budget = resumeBudget >= 0 ? resumeBudget : this.opts.sliceInsns;
     const max = this.opts.maxInsns;
     if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
+    if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
+    if (this.pauseRequested) {
+      // A debugger stop before a signal's delivery: the slice goes on (and delivers it) at the next runUntil.
+      this.pauseRequested = false;
+      this.paused = { task: t, budget };
+      this.current = null;
+      return;
+    }
     while (budget > 0 && t.state === TASK_RUNNING) {
       // switch_mm() only when the address space changes (a CR3 write flushes the MMU's caches).
       if (this.mm.activeMm !== t.mm) this.mm.switchMm(t.mm!);
@@ -388,6 +403,11 @@ export class Kernel {
         if (t.isAlive && signalPending(t)) doSignal(this, t);
       } catch (e) {
         this.oops(t, stop === Stop.Ecall ? 'syscall' : 'trap', e);
+      }
+      if (this.pauseRequested) {
+        this.pauseRequested = false;
+        this.paused = { task: t, budget };
+        break;
       }
       if (this.needResched) break;
     }
@@ -474,7 +494,12 @@ export class Kernel {
       }
       ret = -ENOSYS;
     } else {
-      ret = h(this, t, this.args);
+      this.syscallNr = nr;
+      try {
+        ret = h(this, t, this.args);
+      } finally {
+        this.syscallNr = -1;
+      }
     }
     if (ret === SYSCALL_RESTART) {
       if (t.restart === Restart.None) t.restart = Restart.Sys;

@@ -29,6 +29,12 @@ export function parseSignal(spec: string): number | null {
   return i > 0 ? i : null;
 }
 
+/** gdb's name of signal `sig`: SIGSEGV, SIG34 for a real-time one; `signal N` when out of range. */
+export function signalName(sig: number): string {
+  if (sig > 0 && sig < NAMES.length) return `SIG${NAMES[sig]}`;
+  return sig >= NAMES.length && sig <= 64 ? `SIG${sig}` : `signal ${sig}`;
+}
+
 /** `kill -l`: the names, numbered. */
 export function signalList(): string {
   return NAMES.slice(1).map((n, i) => `${String(i + 1).padStart(2)}) SIG${n}`).join('\n') + '\n';

@@ -16,6 +16,7 @@ import { findCommand } from './table';
 import { showMaps } from '../../kernel-ts/mm/vma';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
 import { infoRecord, setRecord } from './timeline';
+import { parseSignal, signalName } from '../cli/shell-signals';
 
 const TWO32 = 4294967296;
 
@@ -58,6 +59,8 @@ export class Debugger {
   }
 
   lastCr2 = 0;
+  /** finish's `Value returned is $N`: N counts the values returned so far (print does not number its values). */
+  returnedValues = 0;
 
   /** Runs one command line; a Quit to end the session. */
   async execute(line: string): Promise<string> {
@@ -171,6 +174,8 @@ export class Debugger {
       }
       case 'syscall':
         return `\nCatchpoint ${ev.bp.num} (call to syscall ${Session.syscallName(ev.nr)}), VA ${this.describe(s.pc)}\n${this.frameReport()}`;
+      case 'signal':
+        return `\nCatchpoint ${ev.bp.num} (signal ${signalName(ev.signo)}), VA ${this.describe(s.pc)}\n${this.frameReport()}`;
       case 'pagefault':
         this.lastCr2 = ev.addr;
         return `\n${this.faultReport(ev)}`;
@@ -265,11 +270,22 @@ export class Debugger {
       const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: 'syscall', what: rest.join(' '), syscalls: nrs });
       return `Catchpoint ${bp.num} (syscall${nrs.length === 0 ? '' : `s ${rest.map((n, i) => `'${Session.syscallName(nrs[i]!)}' [${nrs[i]}]`).join(' ')}`})`;
     }
+    if (what === 'signal') {
+      const signals: number[] = [];
+      for (const n of rest.filter((w) => w !== 'all')) {
+        const signo = /^\d+$/.test(n) && Number(n) >= 1 && Number(n) <= 64 ? Number(n) : parseSignal(n);
+        if (signo === null || signo === 0) return /^\d+$/.test(n) ? 'Only signals 1-64 are valid as numeric signals.' : `Unknown signal name '${n}'.`;
+        signals.push(signo);
+      }
+      const names = signals.map(signalName);
+      const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: 'signal', what: names.length === 0 ? '<any signal>' : names.join(' '), signals });
+      return `Catchpoint ${bp.num} (${names.length === 0 ? 'any signal' : `signal${names.length > 1 ? 's' : ''} ${names.join(' ')}`})`;
+    }
     if (what === 'tlb-miss' || what === 'invlpg' || what === 'cr3') {
       const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: what, what: '' });
       return `Catchpoint ${bp.num} (${what})`;
     }
-    return `catch ${what}: not supported yet (supported: pagefault [FILTER], syscall [NAME...], tlb-miss, invlpg, cr3)`;
+    return `catch ${what}: not supported yet (supported: pagefault [FILTER], syscall [NAME...], signal [NAME...], tlb-miss, invlpg, cr3)`;
   }
 
   watchCmd(args: string, mode: 'write' | 'read' | 'access'): string {
@@ -582,7 +598,3 @@ export function formatValue(v: bigint, fmt: string, bytes: number): string {
   }
 }
 
-const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 13: 'SIGPIPE', 15: 'SIGTERM' };
-function signalName(n: number): string {
-  return SIGNAL_NAMES[n] ?? `signal ${n}`;
-}

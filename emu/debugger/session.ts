@@ -18,6 +18,7 @@ import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } fr
 import { opcode, rd, rs1, funct3, immI, immS } from '../machine/isa/fields';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
 import type { Task } from '../../kernel-ts/proc/task';
+import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { syscallName } from '../../kernel-ts/syscalls/numbers';
 import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
 import type { Symbols } from './symbols';
@@ -46,6 +47,8 @@ export interface Breakpoint {
   old: bigint | null;
   /** watch -p: the range is physical (any mapping of those frames, in any process). */
   physical: boolean;
+  /** catch signal: the signal numbers (empty or absent = all). */
+  signals?: number[];
 }
 
 export interface FaultRecord {
@@ -66,6 +69,7 @@ export type StopEvent =
   | { kind: 'watch'; bp: Breakpoint; old: bigint | null; now: bigint | null; addr: number }
   | { kind: 'pagefault'; bp: Breakpoint; addr: number; error: number; ip: number }
   | { kind: 'syscall'; bp: Breakpoint; nr: number }
+  | { kind: 'signal'; bp: Breakpoint; signo: number }
   | { kind: 'event'; bp: Breakpoint; text: string }
   | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
   | { kind: 'interrupted'; why: string };
@@ -165,6 +169,8 @@ export class Session {
     readonly syms: Symbols,
   ) {
     k.onUserFault = (t, addr, error, kind) => this.logFault(t, addr, error, FAULT_KIND_NAMES[kind] ?? `kind ${kind}`);
+    k.onSignalDeliver = (t, signo) => this.signalDeliver(t, signo);
+    k.mm.onUaccessFault = (mm, addr, error, fixed) => this.uaccessFault(mm, addr, error, fixed);
     this.activate();
   }
 
@@ -270,7 +276,7 @@ export class Session {
   /** True when any stop condition, the recorder or a replay needs the stepping path. */
   private needsStepping(): boolean {
     if (this.recorder !== null || this.replayTo >= 0 || this.scanUntil >= 0) return true;
-    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled));
+    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal'));
   }
 
   // ---- run control ------------------------------------------------------
@@ -680,6 +686,41 @@ export class Session {
     return null;
   }
 
+  /** The signal a `catch signal` stop deferred: its delivery, on the next resume, is let through once. */
+  private deferredSignal = 0;
+
+  /**
+   * kernel.onSignalDeliver: before the kernel delivers signo to the task (builds
+   * the handler frame or applies the default action). True stops there: the
+   * kernel leaves the signal pending and ends the slice; resuming delivers it.
+   */
+  private signalDeliver(t: Task, signo: number): boolean {
+    if (t !== this.task || this.silent) return false;
+    const passed = this.deferredSignal;
+    this.deferredSignal = 0;
+    if (signo === passed) {
+      if (t.sighand.action[signo]!.handler > 1) {
+        // A handler's first instruction is new ground: its breakpoint is not skipped as the resume point,
+        // and stepi stops there, before it runs (as gdb does: the kernel builds the frame, the step ends).
+        this.skipAt = -1;
+        if (this.stepsLeft > 0) {
+          this.pending = { kind: 'step' };
+          this.k.requestPause();
+        }
+      }
+      return false;
+    }
+    for (const b of this.breakpoints) {
+      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'signal') continue;
+      if (b.signals !== undefined && b.signals.length > 0 && !b.signals.includes(signo)) continue;
+      b.hits++;
+      this.deferredSignal = signo;
+      this.pending = { kind: 'signal', bp: b, signo };
+      return true;
+    }
+    return false;
+  }
+
   private syscallCatch(nr: number): Breakpoint | null {
     for (const b of this.breakpoints) {
       if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'syscall') continue;
@@ -720,9 +761,9 @@ export class Session {
 
   // ---- the fault log ----------------------------------------------------
 
-  private logFault(t: Task, addr: number, error: number, outcome: string): void {
+  private logFault(t: Task, addr: number, error: number, outcome: string, userIp?: number): void {
     if (this.travelling()) return; // a replay or a scan repeats faults already in the log
-    const ip = (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
+    const ip = userIp ?? (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
     const rec = { n: ++this.faultCount, pos: this.pos(), pid: t.pid, ip, addr, error, outcome };
     this.faults.push(rec);
     if (this.faults.length > FAULT_LOG_MAX) this.faults.shift();
@@ -730,6 +771,22 @@ export class Session {
     const r = this.k.machine.mmu.probe(addr | 0, Math.floor(addr / TWO32) | 0, error & PF_I ? Access.Fetch : error & PF_W ? Access.Write : Access.Read, 3);
     const now = r.kind === 'ok' ? `; now VA 0x${addr.toString(16)} -> PA 0x${r.pa.toString(16)}` : '';
     this.kernelNotes.push(`kernel: #PF at VA 0x${addr.toString(16)} (error 0x${error.toString(16)} ${pfWords(error)}) handled: ${outcome}${now}`);
+  }
+
+  /**
+   * kernel.mm.onUaccessFault: a fault the kernel took touching user memory
+   * (copy_to_user and friends; error code with U clear). Logged with the task's
+   * pc (the ecall of the system call, if one is being served) and the outcome
+   * suffixed ` (uaccess in NAME)`, or ` (uaccess)` outside a system call
+   * (a signal frame); an unfixable one is `-EFAULT fixup`.
+   */
+  private uaccessFault(mm: MmStruct, addr: number, error: number, fixed: boolean): void {
+    const cur = this.k.current;
+    const t = cur !== null && cur.mm === mm ? cur : [...this.k.tasks.values()].find((x) => x.mm === mm);
+    if (t === undefined) return;
+    const what = fixed ? (FAULT_KIND_NAMES[mm.lastFault] ?? `kind ${mm.lastFault}`) : '-EFAULT fixup';
+    const nr = this.k.syscallNr;
+    this.logFault(t, addr, error, `${what} (uaccess${nr >= 0 ? ` in ${syscallName(nr)}` : ''})`, t.pc);
   }
 
   /** The syscall name for a number (`write`), or its number. */

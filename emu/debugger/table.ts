@@ -71,13 +71,16 @@ const COMMANDS: Command[] = [
   { names: ['step', 's'], usage: 'step', help: 'Run to the next source line (DWARF line table), into calls.', run: (d) => stepLine(d, false) },
   { names: ['next', 'n'], usage: 'next', help: 'Run to the next source line, stepping over calls.', run: (d) => stepLine(d, true) },
   {
-    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction).',
+    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned (a0, as a long).',
     run: async (d) => {
       const bt = d.backtrace().split('\n');
       const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
       if (m === null) return '"finish" not meaningful in the outermost frame.';
       const target = Number(m[1]), cpu = d.s.k.machine.cpu;
-      return `Run till exit from ${bt[0]}\n${await d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target })}`;
+      let returned = false; // false when a breakpoint, watchpoint or catchpoint stopped it first
+      const out = await d.resume({ after: () => (returned = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target) });
+      if (!returned || d.s.exited !== null) return `Run till exit from ${bt[0]}\n${out}`;
+      return `Run till exit from ${bt[0]}\n${out}\nValue returned is $${++d.returnedValues} = ${d.s.reg(10)}`;
     },
   },
   {
@@ -148,8 +151,8 @@ const COMMANDS: Command[] = [
   { names: ['watch'], usage: 'watch [-p] EXPR [len N]', help: 'Stop when the program writes a new value into the virtual range (a symbol, *(TYPE*)ADDR, or -l ADDR); with -p, the physical range, through any mapping of its frames.', run: (d, a) => d.watchCmd(a, 'write') },
   { names: ['rwatch'], usage: 'rwatch EXPR [len N]', help: 'Stop when the program reads the virtual range.', run: (d, a) => d.watchCmd(a, 'read') },
   { names: ['awatch'], usage: 'awatch EXPR [len N]', help: 'Stop when the program reads or writes the virtual range.', run: (d, a) => d.watchCmd(a, 'access') },
-  { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },
-  { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults | frames [PFN] | proc | record', run: (d, a) => d.infoCmd(a) },
+  { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | signal [NAME...] | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); on signals (SIGSEGV, SEGV or 11; none: any signal but SIGKILL) before the kernel delivers them (continue delivers: the handler runs or the default action applies); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },
+  { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults (#PFs of the program and of the kernel in uaccess) | frames [PFN] | proc | record', run: (d, a) => d.infoCmd(a) },
   { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), C operators. FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
   { names: ['set'], usage: 'set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR', help: 'Change a register or memory (through the page tables, no fault).', run: (d, a) => d.setCmd(a) },
   { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count, F format (x d u o t c s i a), U size (b h w g).', run: (d, a) => d.examine(a, false) },

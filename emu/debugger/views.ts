@@ -139,6 +139,6 @@ export function formatFaults(faults: FaultRecord[]): string {
   if (faults.length === 0) return 'No page faults yet.';
   const lines = [`${'#'.padEnd(5)}${'pid'.padEnd(6)}${'ip (VA)'.padEnd(14)}${'address (VA)'.padEnd(18)}${'error'.padEnd(33)}kernel`];
   for (const f of faults)
-    lines.push(`${String(f.n).padEnd(5)}${String(f.pid).padEnd(6)}${hexn(f.ip).padEnd(14)}${hexn(f.addr).padEnd(18)}${`0x${f.error.toString(16)} ${pfWords(f.error)}`.padEnd(33)}${f.outcome}`);
+    lines.push(`${String(f.n).padEnd(5)}${String(f.pid).padEnd(6)}${hexn(f.ip).padEnd(13)} ${hexn(f.addr).padEnd(17)} ${`0x${f.error.toString(16)} ${pfWords(f.error)}`.padEnd(33)}${f.outcome}`);
   return lines.join('\n');
 }

@@ -91,6 +91,12 @@ export class KernelMm {
   readonly uaccess: Uaccess;
   /** The mm whose tables CR3 holds (null: swapper_pg_dir). */
   activeMm: MmStruct | null = null;
+  /**
+   * Called after each kernel-mode #PF taken by uaccess on a user address, with
+   * the error code and whether handleMmFault fixed it (false: the access is
+   * -EFAULT by the exception-table fixup): the debugger's fault log. Null by default.
+   */
+  onUaccessFault: ((mm: MmStruct, addr: number, error: number, fixed: boolean) => void) | null = null;
   /** zeroFrame by pfn, for buddy.allocZeroedPage. */
   readonly clearPage = (pfn: number): void => zeroFrame(this.mem, pfn * PAGE_SIZE);
   /** Scratch mmu_gather (one at a time: the kernel is not re-entrant here). */

@@ -72,7 +72,9 @@ export class Uaccess {
       const error = TRAP_STATE.error;
       this.kmm.tracePageFaultKernel(uaddr, error);
       // Linux's exception-table fixup: an unfixable fault on a user address is -EFAULT, not an oops.
-      if (handleMmFault(this.kmm, mm, lo, hi, error) !== VM_FAULT_OK) return -1;
+      const fixed = handleMmFault(this.kmm, mm, lo, hi, error) === VM_FAULT_OK;
+      if (this.kmm.onUaccessFault !== null) this.kmm.onUaccessFault(mm, uaddr, error, fixed);
+      if (!fixed) return -1;
     }
     return -1;
   }

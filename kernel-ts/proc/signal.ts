@@ -75,6 +75,7 @@ export function signalPending(t: Task): boolean {
 export function doSignal(k: Kernel, t: Task): void {
   for (;;) {
     if (!t.isAlive) return;
+    if (k.onSignalDeliver !== null && deferDelivery(k, t)) return;
     const info = t.pending.dequeue(t.blocked);
     if (info === null) return;
     const signo = info.signo;
@@ -90,6 +91,22 @@ export function doSignal(k: Kernel, t: Task): void {
     }
     handleSignal(k, t, info);
   }
+}
+
+/**
+ * The debugger's signal-delivery stop (Linux ptrace_signal() in get_signal):
+ * asks kernel.onSignalDeliver about the signal about to be dequeued; true
+ * leaves it pending and pauses the slice (Kernel.requestPause), so it is
+ * delivered when the slice goes on. SIGKILL is never stopped for, nor anything while it is pending.
+ */
+function deferDelivery(k: Kernel, t: Task): boolean {
+  const ready = t.pending.signal & ~t.blocked;
+  if (ready === 0n || (t.pending.signal & sigmask(SIGKILL)) !== 0n) return false;
+  let signo = 1;
+  while ((ready & sigmask(signo)) === 0n) signo++;
+  if (!k.onSignalDeliver!(t, signo)) return false;
+  k.requestPause();
+  return true;
 }
 
 /** handle_signal(): fixes up an interrupted sleep, builds the frame, then applies sa_mask and SA_RESETHAND. */
