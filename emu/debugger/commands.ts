@@ -182,7 +182,7 @@ export class Debugger {
       case 'event':
         return `\nCatchpoint ${ev.bp.num} (${ev.bp.mode}): ${ev.text}\n${this.frameReport()}`;
       case 'interrupted':
-        return `\nProgram stopped: ${ev.why}\n${this.frameReport()}`;
+        return `\nProgram received signal SIGINT, Interrupt.\n${this.frameReport()}`;
     }
   }
 

@@ -1,5 +1,6 @@
 // The interactive prompt through a real pseudo-terminal (python3's pty module):
-// Tab completes commands and symbols, Ctrl-C drops the line being typed, quit leaves.
+// Tab completes commands and symbols, Ctrl-C drops the line being typed or
+// stops the running guest, quit leaves.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,11 +38,11 @@ for c in chunks:
 sys.stdout.write(out.decode('utf8', 'replace'))
 `;
 
-function prompt(chunks: string[]): string {
+function prompt(chunks: string[], prog = 'pf.s'): string {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-tty-'));
   const driver = join(dir, 'drive_tty.py');
   writeFileSync(driver, DRIVER);
-  const r = spawnSync('python3', [driver, JSON.stringify(chunks), process.execPath, VMLAB, 'debug', '--no-aslr', 'pf.s'], {
+  const r = spawnSync('python3', [driver, JSON.stringify(chunks), process.execPath, VMLAB, 'debug', '--no-aslr', prog], {
     cwd: FIXTURES,
     encoding: 'utf8',
     timeout: 30_000,
@@ -58,5 +59,15 @@ describe('vmlab debug at a terminal', () => {
     expect(out).not.toContain('xyzrun');
     expect(out).toContain('\nBreakpoint 1, VA 0x10044 <add1>');
     expect(out).toContain('(vmlab) backtrace\n#0  VA 0x10044 in add1 () at pf.s:23\n#1  VA 0x1002c in main () at pf.s:14');
+  });
+
+  it('Ctrl-C stops a running guest and returns to the prompt: the fast loop, the stepping path and while recording', () => {
+    const out = prompt(['run\n', '\x03', 'break never\n', 'continue\n', '\x03', 'record\n', 'continue\n', '\x03', 'reverse-stepi\n', 'quit\n'], 'spin.s');
+    const stops = out.split('Program received signal SIGINT, Interrupt.').length - 1;
+    expect(stops).toBe(3);
+    expect(out).toMatch(/Program received signal SIGINT, Interrupt\.\nspin\.s:[67]\t.*\n=> VA 0x1000[04] <main\+0x[04]>:/);
+    expect(out).toContain('Breakpoint 1 at VA 0x1000c <never>: file spin.s, line 9.');
+    // Going back one instruction from inside the loop lands in the loop.
+    expect(out).toMatch(/\(vmlab\) reverse-stepi\nspin\.s:[67]\t/);
   });
 });
