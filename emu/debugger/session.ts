@@ -157,6 +157,11 @@ export class Session {
    * restarted system call re-executes its ecall). -1: none.
    */
   private skipAt = -1;
+
+  /** skipAt, for the recorder's first snapshot. */
+  get checkedAt(): number {
+    return this.skipAt;
+  }
   /** What the kernel did with the faults handled since the last stop (shown in the next stop report). */
   readonly kernelNotes: string[] = [];
   exited: StopEvent | null = null;
@@ -314,7 +319,7 @@ export class Session {
       return ev;
     }
     this.activate();
-    if (this.recorder !== null) this.recorder.take(pos, this.taskInsns());
+    if (this.recorder !== null) this.recorder.take(pos, this.taskInsns(), this.skipAt);
     this.prevStopPos = this.lastStopPos;
     this.lastStopPos = pos;
     return ev;
@@ -371,10 +376,10 @@ export class Session {
 
   /** Everything back to the recorder's snapshot i (not yet activated: the task may not be the one running). */
   private restoreSnapshot(i: number): void {
-    this.recorder!.restore(i);
+    const snap = this.recorder!.restore(i);
     this.exited = null;
     this.pending = null;
-    this.skipAt = -1;
+    this.skipAt = snap.skipAt;
   }
 
   /** Restores the newest snapshot at or before `target`, then replays to it: the task about to start the instruction at that position. */
@@ -448,7 +453,7 @@ export class Session {
   /** A snapshot at a checkpoint pause, and the next checkpoint. */
   private checkpoint(): void {
     const pos = this.pos();
-    this.recorder?.take(pos, this.taskInsns());
+    this.recorder?.take(pos, this.taskInsns(), this.skipAt);
     this.nextCheckpoint = this.recorder === null || this.scanUntil >= 0 ? Infinity : pos + this.recorder.interval;
   }
 

@@ -12,7 +12,7 @@
 // `interval` instructions, so a reverse step costs two replays of at most
 // that many instructions. See record/recorder.ts for what a snapshot holds.
 import { Recorder } from './record/recorder';
-import { FLOW_CALL, FLOW_RET } from './session';
+import { FLOW_CALL, FLOW_RET, pfWords } from './session';
 import type { Session, StopEvent, Visits } from './session';
 import type { Debugger } from './commands';
 import { hexn, walkTables } from './views';
@@ -44,10 +44,23 @@ function now(s: Session): number {
 export async function reverseStepi(d: Debugger, n: number): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
-  const { v, atStart } = await visitsBefore(s, now(s), (acc) => acc.pos.length >= n);
+  const end = now(s);
+  const faults = s.faults.filter((f) => f.pid === s.task.pid);
+  const { v, atStart } = await visitsBefore(s, end, (acc) => acc.pos.length >= n);
   if (v.pos.length === 0) return finishTravel(d, s.lastStopPos, true);
   const exhausted = v.pos.length < n && atStart;
-  return finishTravel(d, v.pos[Math.max(0, v.pos.length - n)]!, exhausted);
+  const t = Math.max(0, v.pos.length - n);
+  const next = t + 1 < v.pos.length ? v.pos[t + 1]! : end;
+  const text = await finishTravel(d, v.pos[t]!, exhausted);
+  // Page faults around this instruction start: before the next start (the kernel comes first, the
+  // instruction runs again after), or just before this one (this start is that retry).
+  const between = (from: number, to: number): string[] =>
+    faults.filter((f) => f.pos > from && f.pos <= to).map((f) => `#PF at VA ${hexn(f.addr)} (error ${hexn(f.error)} ${pfWords(f.error)}) handled by the kernel: ${f.outcome}`);
+  const notes = between(v.pos[t]!, next).map((f) => `next: ${f}; then this instruction runs again`);
+  if (t > 0 && v.pc[t - 1] === v.pc[t]) {
+    for (const f of between(v.pos[t - 1]!, v.pos[t]!)) notes.push(`retry: ${f} after the first attempt; reverse-stepi once more for the state before it`);
+  }
+  return [text, ...notes].join('\n');
 }
 
 /**
@@ -178,7 +191,7 @@ export async function recordCmd(d: Debugger, args: string): Promise<string> {
     r.interval = d.recordSettings.interval;
     r.maxInsns = d.recordSettings.maxInsns;
     s.recorder = r;
-    r.take(s.pos(), s.taskInsns());
+    r.take(s.pos(), s.taskInsns(), s.checkedAt);
     s.nextCheckpoint = s.pos() + r.interval;
     return '';
   }

@@ -37,6 +37,8 @@ export interface Snapshot {
   readonly graph: GraphSnapshot;
   /** Frame number -> its contents at this snapshot, for frames written after it (until the next snapshot). */
   undo: Map<number, Uint8Array>;
+  /** The debugger's own state at this point that a replay from here needs (Session: the instruction whose stop conditions were already checked). */
+  readonly skipAt: number;
 }
 
 export const DEFAULT_RECORD_INTERVAL = 20_000;
@@ -85,11 +87,11 @@ export class Recorder {
   }
 
   /** Takes a snapshot at `pos` (the kernel must be paused). */
-  take(pos: number, insns: number): Snapshot {
+  take(pos: number, insns: number, skipAt: number): Snapshot {
     const prev = this.snapshots[this.snapshots.length - 1];
     if (prev !== undefined && prev.pos === pos) return prev;
     const graph = captureGraph(this.roots, this.graphOpts, prev?.graph ?? null);
-    const s: Snapshot = { pos, insns, graph, undo: new Map() };
+    const s: Snapshot = { pos, insns, graph, undo: new Map(), skipAt };
     this.snapshots.push(s);
     while (this.snapshots.length > 2 && pos - this.snapshots[1]!.pos >= this.maxInsns) {
       this.snapshots.shift();
