@@ -369,11 +369,6 @@ export class Session {
 
   // ---- time travel: the primitives timeline.ts builds reverse execution from ----
 
-  /** A replay or a scan is running (nothing it does is news). */
-  travelling(): boolean {
-    return this.replayTo >= 0 || this.scanUntil >= 0;
-  }
-
   /** Everything back to the recorder's snapshot i (not yet activated: the task may not be the one running). */
   private restoreSnapshot(i: number): void {
     const snap = this.recorder!.restore(i);
@@ -388,6 +383,8 @@ export class Session {
     const i = Math.max(0, rec.indexAtOrBefore(target));
     this.restoreSnapshot(i);
     const from = rec.snapshots[i]!.pos;
+    // The fault log as it was at the snapshot; the replay logs the rest again.
+    this.truncateFaults(from);
     if (from < target) {
       this.replayTo = target;
       this.silent = true;
@@ -402,10 +399,13 @@ export class Session {
     }
     this.nextCheckpoint = this.pos() + rec.interval;
     this.kernelNotes.length = 0;
-    const now = this.pos();
-    while (this.faults.length > 0 && this.faults[this.faults.length - 1]!.pos > now) this.faults.pop();
-    this.faultCount = this.faults.length === 0 ? 0 : this.faults[this.faults.length - 1]!.n;
     if (this.exited === null) this.stopped({ kind: 'step' });
+  }
+
+  /** Drops the fault-log entries after position pos. */
+  private truncateFaults(pos: number): void {
+    while (this.faults.length > 0 && this.faults[this.faults.length - 1]!.pos > pos) this.faults.pop();
+    this.faultCount = this.faults.length === 0 ? 0 : this.faults[this.faults.length - 1]!.n;
   }
 
   /** Replays from snapshot i to `until` collecting the task's instruction starts. */
@@ -767,7 +767,7 @@ export class Session {
   // ---- the fault log ----------------------------------------------------
 
   private logFault(t: Task, addr: number, error: number, outcome: string, userIp?: number): void {
-    if (this.travelling()) return; // a replay or a scan repeats faults already in the log
+    if (this.scanUntil >= 0) return; // a scan is followed by a replay, which logs (travelTo)
     const ip = userIp ?? (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
     const rec = { n: ++this.faultCount, pos: this.pos(), pid: t.pid, ip, addr, error, outcome };
     this.faults.push(rec);

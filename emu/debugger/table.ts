@@ -73,6 +73,7 @@ const COMMANDS: Command[] = [
   {
     names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned (a0, as a long).',
     run: async (d) => {
+      if (d.s.exited !== null) return 'The program is not being run.';
       const bt = d.backtrace().split('\n');
       const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
       if (m === null) return '"finish" not meaningful in the outermost frame.';
