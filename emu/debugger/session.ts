@@ -85,8 +85,8 @@ export interface Visits {
   sp: number[];
   /** Instructions the task had retired. */
   insns: number[];
-  /** FLOW_CALL, FLOW_RET or 0: what the instruction does to the call chain. */
-  flow: number[];
+  /** FLOW_CALL, FLOW_RET or 0: what the instruction does to the call chain (null: not collected, it costs a walk per instruction). */
+  flow: number[] | null;
 }
 
 export const FLOW_CALL = 1;
@@ -99,6 +99,9 @@ function flowOf(word: number): number {
   if (op === 0x67 && rd(word) === 0 && rs1(word) === 1 && immI(word) === 0) return FLOW_RET;
   return 0;
 }
+
+/** Instructions per machine.run call of chunkRun (between two looks at the clock). */
+const RUN_CHUNK = 1 << 18;
 
 /** Milliseconds of guest execution between two looks at the event loop (Ctrl-C). */
 const YIELD_MS = 50;
@@ -335,13 +338,13 @@ export class Session {
     this.lastCr3 = this.k.machine.mmu.cr3;
     this.lastInvlpg = this.invlpgCount();
     this.lastMisses = this.tlbMisses();
+    // The next look at the event loop: YIELD_MS of guest time from the start or the last look (a checkpoint does not move it).
+    this.deadline = performance.now() + YIELD_MS;
     for (;;) {
-      const deadline = performance.now() + YIELD_MS;
-      this.deadline = deadline;
       this.k.userRun = this.needsStepping() ? this.userRunHook : null;
       let r: RunResult;
       try {
-        r = this.k.runUntil(() => this.pending !== null || performance.now() > deadline);
+        r = this.k.runUntil(() => this.pending !== null || performance.now() > this.deadline);
       } finally {
         this.k.userRun = null;
       }
@@ -354,6 +357,7 @@ export class Session {
         }
         if (p === null || p.kind === 'yield') {
           await new Promise((resolve) => setImmediate(resolve));
+          this.deadline = performance.now() + YIELD_MS;
           if (this.interruptRequested) {
             this.interruptRequested = false;
             if (this.silent) continue; // a replay finishes; Ctrl-C stops live runs only
@@ -409,9 +413,9 @@ export class Session {
   }
 
   /** Replays from snapshot i to `until` collecting the task's instruction starts. */
-  async scanVisits(i: number, until: number): Promise<Visits> {
+  async scanVisits(i: number, until: number, flow = false): Promise<Visits> {
     this.restoreSnapshot(i);
-    const v: Visits = { pos: [], pc: [], sp: [], insns: [], flow: [] };
+    const v: Visits = { pos: [], pc: [], sp: [], insns: [], flow: flow ? [] : null };
     this.visits = v;
     this.scanUntil = Math.min(until, Number.MAX_SAFE_INTEGER);
     this.silent = true;
@@ -464,7 +468,7 @@ export class Session {
     const k = this.k;
     if (k.current !== this.task) {
       // Other processes run freely, unless every instruction must be recorded or replayed.
-      return this.recorder === null ? k.machine.run(budget) : this.otherRun(budget);
+      return this.recorder === null && this.scanUntil < 0 ? k.machine.run(budget) : this.chunkRun(budget);
     }
     this.inUserRun = true;
     const s = this.taskRun(budget);
@@ -472,19 +476,45 @@ export class Session {
     return s;
   }
 
-  /** Another process's instructions while recording: its stores are logged, checkpoints and replay ends apply. */
-  private otherRun(budget: number): Stop {
-    const cpu = this.k.machine.cpu;
-    for (let n = 0; n < budget; n++) {
-      const pos = cpu.instret + this.k.kernelEntries;
+  /**
+   * Instructions in runs of up to RUN_CHUNK through machine.run (the fast
+   * loop), each ending at the next point of the time line (a replay's target,
+   * a scan's end, a checkpoint), for stretches where no per-instruction check
+   * applies: other processes, replays, recording without breakpoints.
+   */
+  private chunkRun(budget: number): Stop {
+    const k = this.k;
+    const cpu = k.machine.cpu;
+    let n = 0;
+    while (n < budget) {
+      const pos = cpu.instret + k.kernelEntries;
+      const mine = k.current === this.task;
+      if (mine && this.replayTo >= 0 && pos >= this.replayTo) return this.pause('arrived');
       if (this.scanUntil >= 0 && pos >= this.scanUntil) return this.pause('arrived');
       if (pos >= this.nextCheckpoint) return this.pause('checkpoint');
-      if ((n & 0xfff) === 0xfff && performance.now() > this.deadline) return this.pause('yield');
-      this.saveStore(this.fetchWord());
-      const s = cpu.step();
+      if (n > 0 && performance.now() > this.deadline) return this.pause('yield');
+      let chunk = Math.min(budget - n, RUN_CHUNK);
+      if (mine && this.replayTo >= 0) chunk = Math.min(chunk, this.replayTo - pos);
+      if (this.scanUntil >= 0) chunk = Math.min(chunk, this.scanUntil - pos);
+      if (this.nextCheckpoint !== Infinity) chunk = Math.min(chunk, this.nextCheckpoint - pos);
+      const before = cpu.instret;
+      const s = k.machine.run(chunk);
+      const ran = cpu.instret - before;
+      n += ran;
+      if (mine) {
+        // As the stepping path keeps it: a retired instruction clears it, a trap or an ecall marks its instruction.
+        if (s !== Stop.Budget) this.skipAt = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
+        else if (ran > 0) this.skipAt = -1;
+      }
       if (s !== Stop.Budget) return s;
     }
     return Stop.Budget;
+  }
+
+  /** True when the debugged task must run one instruction at a time: a stop condition of the user's, or a scan collecting instruction starts. */
+  private perInstruction(): boolean {
+    if (this.visits !== null) return true;
+    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal'));
   }
 
   /** The debugged task's instructions, one at a time, with every stop condition checked in between. */
@@ -496,8 +526,8 @@ export class Session {
     // CR3 writes and INVLPG happen in the kernel, between calls of this function.
     const ev = this.kernelEvent();
     if (ev !== null && !this.silent) return this.stop(ev);
+    if (!this.perInstruction()) return this.chunkRun(budget);
     const missCatch = this.silent ? null : this.catchpoint('tlb-miss');
-    const recording = this.recorder !== null;
     while (n < budget) {
       const pos = cpu.instret + k.kernelEntries;
       // The time line first: a replay's end, a scan's end, a checkpoint.
@@ -505,7 +535,6 @@ export class Session {
       if (this.scanUntil >= 0 && pos >= this.scanUntil) return this.pause('arrived');
       if (pos >= this.nextCheckpoint) return this.pause('checkpoint');
       if ((n & 0xfff) === 0xfff && performance.now() > this.deadline) return this.pause('yield');
-      const word = recording || this.visits !== null ? this.fetchWord() : 0;
       if (this.visits !== null) {
         const v = this.visits;
         if (v.pos.length === 0 || v.pos[v.pos.length - 1] !== pos) {
@@ -513,10 +542,9 @@ export class Session {
           v.pc.push((cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0));
           v.sp.push((x[2 * REG_SP + 1]! >>> 0) * TWO32 + (x[2 * REG_SP]! >>> 0));
           v.insns.push(this.taskInsns());
-          v.flow.push(flowOf(word));
+          if (v.flow !== null) v.flow.push(flowOf(this.fetchWord()));
         }
       }
-      if (recording) this.saveStore(word);
       const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
       const first = pc === this.skipAt;
       this.skipAt = -1;
@@ -642,27 +670,6 @@ export class Session {
     const cpu = this.k.machine.cpu;
     const r = this.k.machine.mmu.probe(cpu.pcLo, cpu.pcHi, Access.Fetch, 3);
     return r.kind === 'ok' ? this.k.machine.mem.read32(r.pa) : 0;
-  }
-
-  /** Recording: the frames a store is about to write are saved first (the CPU's own stores bypass PhysMem.writeObserver). */
-  private saveStore(word: number): void {
-    if ((word & 0x7f) !== 0x23 || this.recorder === null) return;
-    const x = this.k.machine.cpu.x;
-    const base = rs1(word);
-    const lo0 = x[2 * base]!;
-    const imm = immS(word);
-    const sum = (lo0 >>> 0) + imm;
-    const lo = sum | 0;
-    const hi = (x[2 * base + 1]! + (sum >= TWO32 ? 1 : sum < 0 ? -1 : 0)) | 0;
-    const size = 1 << (funct3(word) & 3);
-    const mmu = this.k.machine.mmu;
-    const r = mmu.probe(lo, hi, Access.Write, 3);
-    if (r.kind !== 'ok') return;
-    this.recorder.touch(r.pa, 1);
-    if ((lo & 0xfff) + size > 4096) {
-      const r2 = mmu.probe((lo + size - 1) | 0, (lo >>> 0) + size - 1 >= TWO32 ? (hi + 1) | 0 : hi, Access.Write, 3);
-      if (r2.kind === 'ok') this.recorder.touch(r2.pa, 1);
-    }
   }
 
   private breakpointAt(pc: number): Breakpoint | null {

@@ -21,15 +21,15 @@ const NOT_RECORDING = 'The program is not being recorded: type "record" first (r
 const NO_HISTORY = '\nNo more reverse-execution history.';
 
 /** The instruction starts before `until`, scanning back snapshot by snapshot until `enough` says they suffice (or history ends). */
-async function visitsBefore(s: Session, until: number, enough: (v: Visits, atStart: boolean) => boolean): Promise<{ v: Visits; atStart: boolean }> {
+async function visitsBefore(s: Session, until: number, enough: (v: Visits, atStart: boolean) => boolean, flow = false): Promise<{ v: Visits; atStart: boolean }> {
   const rec = s.recorder!;
   let i = rec.snapshots.length - 1;
   while (i > 0 && rec.snapshots[i]!.pos >= until) i--;
-  let acc: Visits = { pos: [], pc: [], sp: [], insns: [], flow: [] };
+  let acc: Visits = { pos: [], pc: [], sp: [], insns: [], flow: flow ? [] : null };
   let end = until;
   for (;;) {
-    const v = await s.scanVisits(i, end);
-    acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], sp: [...v.sp, ...acc.sp], insns: [...v.insns, ...acc.insns], flow: [...v.flow, ...acc.flow] };
+    const v = await s.scanVisits(i, end, flow);
+    acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], sp: [...v.sp, ...acc.sp], insns: [...v.insns, ...acc.insns], flow: flow ? [...v.flow!, ...acc.flow!] : null };
     if (i === 0 || enough(acc, false)) return { v: acc, atStart: i === 0 };
     end = rec.snapshots[i]!.pos;
     i--;
@@ -82,8 +82,8 @@ export async function reverseNext(d: Debugger): Promise<string> {
     let depth = 0;
     const depths = new Array<number>(m);
     for (let j = m - 1; j >= 0; j--) {
-      if (v.flow[j] === FLOW_RET) depth++; // before the return: one call deeper
-      else if (v.flow[j] === FLOW_CALL) depth--; // the call itself runs in the caller
+      if (v.flow![j] === FLOW_RET) depth++; // before the return: one call deeper
+      else if (v.flow![j] === FLOW_CALL) depth--; // the call itself runs in the caller
       depths[j] = depth;
     }
     // With a return seen at j, the instruction after j runs at depth one less; the call at j one more. Recompute per start:
@@ -99,7 +99,7 @@ export async function reverseNext(d: Debugger): Promise<string> {
     while (depths[k]! > dj) k++;
     return k;
   };
-  const { v, atStart } = await visitsBefore(s, now(s), (acc) => target(acc) >= 0);
+  const { v, atStart } = await visitsBefore(s, now(s), (acc) => target(acc) >= 0, true);
   const t = target(v);
   if (t >= 0) return finishTravel(d, v.pos[t]!, false);
   if (t === -2 && atStart) return finishTravel(d, v.pos[0]!, false);

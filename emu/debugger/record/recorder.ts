@@ -6,7 +6,9 @@
 // table, files...). Guest RAM is too big to copy, so it is covered by a write
 // log instead: every write to physical memory after snapshot i first saves
 // the old contents of its 4-KiB frame into snapshot i's undo map (once per
-// frame). Rewinding to snapshot i writes back the undo maps of i and every
+// frame). The writes are seen through PhysMem.writeObserver; while recording
+// the CPU sends its loads and stores through the memory methods too
+// (Cpu.observeMemory), so nothing writes RAM unseen. Rewinding to snapshot i writes back the undo maps of i and every
 // later snapshot, newest first, then restores i's graph.
 //
 // Positions on the time line are cpu.instret + kernel.kernelEntries (see
@@ -22,7 +24,7 @@ import type { Kernel } from '../../../kernel-ts/kernel';
 import { mmIds } from '../../../kernel-ts/mm/mm-struct';
 import { shmemInos } from '../../../kernel-ts/mm/filemap';
 import { PhysMem } from '../../machine/mem/phys';
-import { DecodeCache } from '../../machine/cpu/decode';
+import { DecodeCache, DecodedPage } from '../../machine/cpu/decode';
 import { TRAP_STATE } from '../../machine/trap';
 import { captureGraph, restoreGraph } from './graph';
 import type { GraphOptions, GraphSnapshot } from './graph';
@@ -62,16 +64,20 @@ export class Recorder {
     for (let pa = 0; pa < this.mem.size; pa += 2 ** this.mem.chunkShift) buffers.add(this.mem.chunkU8(pa)!.buffer);
     const mem = this.mem;
     this.graphOpts = {
-      exclude: (o) => o === mem || o instanceof DecodeCache || o === this,
+      // Predecoded instructions are checked against memory at every fetch: no need to save them.
+      exclude: (o) => o === mem || o instanceof DecodeCache || o instanceof DecodedPage || o === this,
       excludeBuffers: buffers,
     };
     this.roots = [k, TRAP_STATE, mmIds, shmemInos];
     mem.writeObserver = (pa, len) => this.touch(pa, len);
+    // The CPU's own stores go through the memory methods too while recording.
+    k.machine.cpu.observeMemory(true);
   }
 
   /** Stops recording: the write observer goes, the history is dropped. */
   stop(): void {
-    if (this.mem.writeObserver !== null) this.mem.writeObserver = null;
+    this.mem.writeObserver = null;
+    this.k.machine.cpu.observeMemory(false);
     this.snapshots.length = 0;
   }
 

@@ -12,6 +12,8 @@ export interface Translator {
   /** translate() reporting a fault by value: TRAP_PENDING with TRAP_STATE set. */
   tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number;
   canonical(hi: number): boolean;
+  /** See Mmu.itlbEpoch: -1 means no fetch translation may be kept between runs. */
+  readonly itlbEpoch: number;
 }
 
 /** High half of the last crossLoad or pageLoad result. */
@@ -28,9 +30,10 @@ export class RamView {
   /** Bytes covered by the views (0: none). */
   readonly end: number;
 
-  constructor(mem: GuestMemory) {
-    const u8 = mem.chunkShift >= 20 ? mem.chunkU8(0) : null;
-    const i32 = mem.chunkShift >= 20 ? mem.chunkI32(0) : null;
+  /** mem null: a view of nothing. */
+  constructor(mem: GuestMemory | null) {
+    const u8 = mem !== null && mem.chunkShift >= 20 ? mem.chunkU8(0) : null;
+    const i32 = mem !== null && mem.chunkShift >= 20 ? mem.chunkI32(0) : null;
     this.u8 = u8 ?? new Uint8Array(0);
     this.i32 = i32 ?? new Int32Array(0);
     this.end = u8 === null || i32 === null ? 0 : Math.min(u8.length, i32.length * 4);

@@ -67,6 +67,9 @@ const REG_SLOTS = 33;
 /** Fetch index meaning "pc is the jump target held in (tgtLo, tgtHi), off the cached page". */
 const LEFT_PAGE = PAGE_WORDS + 1;
 const TWO32 = 4294967296;
+/** A RamView covering nothing: every data access takes the GuestMemory methods. */
+const NO_RAM_VIEW = new RamView(null);
+
 /** What a fetch beyond the end of RAM reads: all-ones words, which are illegal (#UD). */
 const BEYOND_RAM = new Int32Array(PAGE_WORDS).fill(-1);
 /** The fetch cache's page before the first refill of a run (never executed from). */
@@ -82,13 +85,36 @@ export class Cpu {
   /** Retired instructions (exact below 2^53). */
   instret = 0;
   private readonly decoded = new DecodeCache();
-  private readonly ram: RamView;
+  /**
+   * The fetch page a run ended on, kept for the next run while the ITLB
+   * entry it came from is (mmu.itlbEpoch unchanged): run boundaries (a
+   * stepping debugger, slices, pauses) then cost no ITLB lookups a single
+   * long run would not make. fcEpoch -1: nothing kept.
+   */
+  private fcEpoch = -1;
+  private fcPageLo = 0;
+  private fcPageHi = 0;
+  private fcPage: DecodedPage = NO_PAGE;
+  private fcCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
+  private fcBase = 0;
+  private ram: RamView;
+  private readonly directRam: RamView;
 
   constructor(
     readonly mmu: Translator,
     readonly mem: GuestMemory,
   ) {
-    this.ram = new RamView(mem);
+    this.directRam = new RamView(mem);
+    this.ram = this.directRam;
+  }
+
+  /**
+   * With `on`, loads and stores go through the GuestMemory methods instead of
+   * the direct views of RAM, so PhysMem.writeObserver sees every store (the
+   * debugger's recorder). Slower; off by default. Takes effect at the next run().
+   */
+  observeMemory(on: boolean): void {
+    this.ram = on ? NO_RAM_VIEW : this.directRam;
   }
 
   /** pc as an unsigned 64-bit BigInt. */
@@ -136,8 +162,19 @@ export class Cpu {
     let pageLo = 0, pageHi = 0, idx: number = LEFT_PAGE;
     let tgtLo = this.pcLo, tgtHi = this.pcHi;
     let page = NO_PAGE;
-    let words = page.words, ops = page.ops, imms = page.imms;
     let code = BEYOND_RAM, base = 0;
+    let fcEpoch = -1;
+    if (this.fcEpoch >= 0 && this.fcEpoch === mmu.itlbEpoch && (tgtLo & ~0xfff) === this.fcPageLo && tgtHi === this.fcPageHi) {
+      // The page the last run fetched from, still backed by its ITLB entry.
+      fcEpoch = this.fcEpoch;
+      pageLo = this.fcPageLo;
+      pageHi = this.fcPageHi;
+      idx = (tgtLo & 0xfff) >>> 2;
+      page = this.fcPage;
+      code = this.fcCode;
+      base = this.fcBase;
+    }
+    let words = page.words, ops = page.ops, imms = page.imms;
     try {
       loop: for (;;) {
         if (n >= budget) break;
@@ -154,8 +191,10 @@ export class Cpu {
           const pa = mmu.tryTranslate(pageLo | (idx << 2), pageHi, Access.Fetch);
           if (pa === TRAP_PENDING) {
             stop = Stop.Trap;
+            fcEpoch = -1;
             break loop;
           }
+          fcEpoch = mmu.itlbEpoch;
           const chunk = mem.chunkI32(pa);
           if (chunk === null) {
             code = BEYOND_RAM;
@@ -569,6 +608,14 @@ export class Cpu {
       this.pcHi = pageHi;
     }
     this.instret += n;
+    this.fcEpoch = fcEpoch;
+    if (fcEpoch >= 0) {
+      this.fcPageLo = pageLo;
+      this.fcPageHi = pageHi;
+      this.fcPage = page;
+      this.fcCode = code;
+      this.fcBase = base;
+    }
     return stop;
   }
 

@@ -56,6 +56,14 @@ export class Mmu implements WalkState {
   /** Bumped whenever a cached fetch / data translation may have changed. */
   fetchEpoch = 0;
   dataEpoch = 0;
+  /**
+   * Bumped whenever an ITLB entry may have gone or changed meaning: ITLB
+   * evictions, flushes and drops, page faults, CR/CPL/AC/PKRU changes; never
+   * by the DTLB alone. The CPU keeps its fetch page across run() calls while
+   * this is unchanged, so where a run starts or ends is invisible to the ITLB.
+   * Stays -1 (never valid) without an ITLB.
+   */
+  itlbEpoch = 0;
 
   private _cr0 = 0;
   private _cr3 = 0;
@@ -80,6 +88,7 @@ export class Mmu implements WalkState {
     const cfg = tlb === 'none' ? null : tlb;
     this.itlb = new Tlb('ITLB', cfg === null ? null : cfg.itlb, cfg?.replacement);
     this.dtlb = new Tlb('DTLB', cfg === null ? null : cfg.dtlb, cfg?.replacement);
+    if (!this.itlb.enabled) this.itlbEpoch = -1;
   }
 
   // Control state. Assigning a field behaves as the matching write*/set* method.
@@ -185,7 +194,7 @@ export class Mmu implements WalkState {
     const killed = tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]!;
     const filled = tlb.fill(lo, hi, this.pcid, w.shift, w.pageBase, perms, w.pkey, slot >= 0);
     if (filled >= 0) {
-      if (tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]! !== killed) this.epochs();
+      if (tlb.counters[STAT_EVICTIONS]! + tlb.counters[STAT_DROPPED]! !== killed) this.epochs(tlb);
       if (!implicit) this.mcFill(lo, hi, access, tlb, filled, w.pageBase + (inPage & PAGE_MASK_LO));
     }
     return w.pageBase + inPage;
@@ -329,9 +338,11 @@ export class Mmu implements WalkState {
     this.dtlb.flush(false, pcid, cause);
   }
 
-  private epochs(): void {
+  /** `only`: the one TLB that changed (a DTLB eviction leaves the ITLB's entries valid). */
+  private epochs(only: Tlb | null = null): void {
     this.fetchEpoch++;
     this.dataEpoch++;
+    if (only !== this.dtlb && this.itlbEpoch >= 0) this.itlbEpoch++;
   }
 
   /** A change of the state rights depend on: no micro-cache entry survives it. */

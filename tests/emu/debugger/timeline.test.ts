@@ -12,7 +12,7 @@ import { loadProgram } from '../../../emu/cli/run';
 import { Session } from '../../../emu/debugger/session';
 import { Symbols } from '../../../emu/debugger/symbols';
 import { Debugger } from '../../../emu/debugger/commands';
-import { DecodeCache } from '../../../emu/machine/cpu/decode';
+import { DecodeCache, DecodedPage } from '../../../emu/machine/cpu/decode';
 import { PhysMem } from '../../../emu/machine/mem/phys';
 import { TRAP_STATE } from '../../../emu/machine/trap';
 import { prngUnit } from '../../support/prng';
@@ -41,14 +41,17 @@ function fingerprint(k: Kernel): string {
   const ids = new Map<object, number>();
   const parts: string[] = [];
   const stack: unknown[] = [k, TRAP_STATE];
-  const ref = (v: unknown): string => {
+  const paths = new Map<object, string>([[k, 'kernel']]);
+  let at = 'kernel';
+  const ref = (v: unknown, key = ''): string => {
     if (typeof v === 'function') return 'fn';
     if (typeof v !== 'object' || v === null) return typeof v === 'bigint' ? `${v}n` : String(v);
-    if (v instanceof DecodeCache || v instanceof PhysMem) return 'skip';
+    if (v instanceof DecodeCache || v instanceof DecodedPage || v instanceof PhysMem) return 'skip'; // caches checked at every use; RAM hashed below
     let id = ids.get(v);
     if (id === undefined) {
       id = ids.size;
       ids.set(v, id);
+      paths.set(v, `${at}.${key}`);
       stack.push(v);
     }
     return `#${id}`;
@@ -56,21 +59,22 @@ function fingerprint(k: Kernel): string {
   ref(k);
   while (stack.length > 0) {
     const o = stack.shift() as object;
-    if (o instanceof DecodeCache || o instanceof PhysMem) continue;
+    if (o instanceof DecodeCache || o instanceof DecodedPage || o instanceof PhysMem) continue;
+    at = paths.get(o) ?? '?';
     if (ArrayBuffer.isView(o)) {
       const b = new Uint8Array(o.buffer, o.byteOffset, o.byteLength);
       if (b.byteLength > 1 << 24) continue; // guest RAM views (hashed below)
       let h = 0x811c9dc5;
       for (let i = 0; i < b.length; i++) h = Math.imul(h ^ b[i]!, 16777619);
-      parts.push(`${ids.get(o)}:${h >>> 0}`);
+      parts.push(`${ids.get(o)} ${at}:${h >>> 0}`);
     } else if (o instanceof Map) parts.push(`${ids.get(o)}:{${[...o].map(([a, b]) => `${ref(a)}=>${ref(b)}`).join(',')}}`);
-    else if (o instanceof Set) parts.push(`${ids.get(o)}:(${[...o].map(ref).join(',')})`);
-    else if (Array.isArray(o)) parts.push(`${ids.get(o)}:[${o.map(ref).join(',')}]`);
+    else if (o instanceof Set) parts.push(`${ids.get(o)}:(${[...o].map((v) => ref(v)).join(',')})`);
+    else if (Array.isArray(o)) parts.push(`${ids.get(o)}:[${o.map((v) => ref(v)).join(',')}]`);
     else {
       const rec = o as Record<string, unknown>;
       // sliceStartInstret marks where the current run of a slice began: a pause starts a new run, so it depends on where the debugger paused.
       const keys = Object.keys(o).filter((key) => !(o === k && key === 'sliceStartInstret'));
-      parts.push(`${ids.get(o)}:{${keys.sort().map((key) => `${key}=${ref(rec[key])}`).join(',')}}`);
+      parts.push(`${ids.get(o)}:{${keys.sort().map((key) => `${key}=${ref(rec[key], key)}`).join(',')}}`);
     }
   }
   const ram = new Int32Array(k.machine.mem.chunkI32(0)!.buffer);
