@@ -14,7 +14,11 @@
 // the run, as the SDM (4.10.4) lets a TLB entry live until invalidated. That
 // is why the loop does not poll mmu.fetchEpoch: inside a run it moves only on
 // TLB fills (which invalidate nothing) and on faults (which end the run).
-// ITLB statistics therefore count fetch-cache refills, not every fetch.
+// ITLB statistics therefore count fetch-cache refills, not every fetch. The
+// fetch page also outlives the run: the next run's first refill takes it back
+// while mmu.itlbEpoch says its ITLB entry is untouched (refill()), so where
+// runs start and end (kernel slices, a debugger stepping one instruction at a
+// time, pauses) never shows in the ITLB's statistics or LRU state.
 // step() is run(1): the debugger steps through the same switch, and the fast
 // loop carries no debugging hooks (STYLE 14).
 //
@@ -97,6 +101,11 @@ export class Cpu {
   private fcPage: DecodedPage = NO_PAGE;
   private fcCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
   private fcBase = 0;
+  private fcFirst = false;
+  /** refill()'s results. */
+  private rfCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
+  private rfBase = 0;
+  private rfPage: DecodedPage = NO_PAGE;
   private ram: RamView;
   private readonly directRam: RamView;
 
@@ -163,17 +172,7 @@ export class Cpu {
     let tgtLo = this.pcLo, tgtHi = this.pcHi;
     let page = NO_PAGE;
     let code = BEYOND_RAM, base = 0;
-    let fcEpoch = -1;
-    if (this.fcEpoch >= 0 && this.fcEpoch === mmu.itlbEpoch && (tgtLo & ~0xfff) === this.fcPageLo && tgtHi === this.fcPageHi) {
-      // The page the last run fetched from, still backed by its ITLB entry.
-      fcEpoch = this.fcEpoch;
-      pageLo = this.fcPageLo;
-      pageHi = this.fcPageHi;
-      idx = (tgtLo & 0xfff) >>> 2;
-      page = this.fcPage;
-      code = this.fcCode;
-      base = this.fcBase;
-    }
+    this.fcFirst = true; // the first refill of this run may take the page the last run ended on
     let words = page.words, ops = page.ops, imms = page.imms;
     try {
       loop: for (;;) {
@@ -188,22 +187,13 @@ export class Cpu {
             pageHi = tgtHi;
             idx = (tgtLo & 0xfff) >>> 2;
           }
-          const pa = mmu.tryTranslate(pageLo | (idx << 2), pageHi, Access.Fetch);
-          if (pa === TRAP_PENDING) {
+          if (!this.refill(pageLo | (idx << 2), pageHi)) {
             stop = Stop.Trap;
-            fcEpoch = -1;
             break loop;
           }
-          fcEpoch = mmu.itlbEpoch;
-          const chunk = mem.chunkI32(pa);
-          if (chunk === null) {
-            code = BEYOND_RAM;
-            base = 0;
-          } else {
-            code = chunk;
-            base = (mem.chunkOffset(pa) & ~0xfff) >> 2;
-          }
-          page = this.decoded.page(pa);
+          code = this.rfCode;
+          base = this.rfBase;
+          page = this.rfPage;
           words = page.words;
           ops = page.ops;
           imms = page.imms;
@@ -608,8 +598,11 @@ export class Cpu {
       this.pcHi = pageHi;
     }
     this.instret += n;
-    this.fcEpoch = fcEpoch;
-    if (fcEpoch >= 0) {
+    // Inside a run only a fetch refill can change the ITLB (a fault ends the run as a trap), so the
+    // epoch now is the one the current fetch page was translated under.
+    if (stop === Stop.Trap || page === NO_PAGE) this.fcEpoch = -1;
+    else {
+      this.fcEpoch = mmu.itlbEpoch;
       this.fcPageLo = pageLo;
       this.fcPageHi = pageHi;
       this.fcPage = page;
@@ -617,6 +610,36 @@ export class Cpu {
       this.fcBase = base;
     }
     return stop;
+  }
+
+  /**
+   * The fetch cache's refill for the page holding hi:lo: rfCode/rfBase/rfPage
+   * get its words and predecoded entries; false on a fetch fault (TRAP_STATE
+   * set). A run's first refill takes the page the last run ended on when its
+   * ITLB entry is still there (fcEpoch): no lookup, as if that run had gone on.
+   */
+  private refill(lo: number, hi: number): boolean {
+    if (this.fcFirst) {
+      this.fcFirst = false;
+      if (this.fcEpoch >= 0 && this.fcEpoch === this.mmu.itlbEpoch && (lo & ~0xfff) === this.fcPageLo && hi === this.fcPageHi) {
+        this.rfCode = this.fcCode;
+        this.rfBase = this.fcBase;
+        this.rfPage = this.fcPage;
+        return true;
+      }
+    }
+    const pa = this.mmu.tryTranslate(lo, hi, Access.Fetch);
+    if (pa === TRAP_PENDING) return false;
+    const chunk = this.mem.chunkI32(pa);
+    if (chunk === null) {
+      this.rfCode = BEYOND_RAM;
+      this.rfBase = 0;
+    } else {
+      this.rfCode = chunk;
+      this.rfBase = (this.mem.chunkOffset(pa) & ~0xfff) >> 2;
+    }
+    this.rfPage = this.decoded.page(pa);
+    return true;
   }
 
   /** pc set (by the kernel or debugger) to an address that is not 4-aligned: #GP(0) there, as for a jump. */
