@@ -17,4 +17,11 @@ describe('docs/debugger.md', () => {
     expect(r.stdout).toBe(block(doc, 'tour-output'));
     expect(r.status).toBe(3);
   });
+
+  it('the reverse-execution tour prints what the document shows', () => {
+    const doc = readFileSync(join(process.cwd(), 'docs', 'debugger.md'), 'utf8');
+    const r = debugScript('pf.s', block(doc, 'rewind-script'));
+    expect(r.stdout).toBe(block(doc, 'rewind-output'));
+    expect(r.status).toBe(3);
+  });
 });
