@@ -23,6 +23,14 @@ export function findCommand(word: string): Command | undefined {
   return COMMANDS.find((c) => c.names.includes(word));
 }
 
+/** A step count: empty is 1; else a positive integer expression, or the message saying what is wrong. */
+function count(d: Debugger, cmd: string, a: string): number | string {
+  if (a.trim() === '') return 1;
+  const v = evaluate(a, d.env);
+  if (v < 1n || v > BigInt(Number.MAX_SAFE_INTEGER)) return `${cmd}: the count must be a positive number (got ${v}).`;
+  return Number(v);
+}
+
 function stepLine(d: Debugger, over: boolean): Promise<string> {
   const s = d.s;
   const start = s.syms.line(s.pc);
@@ -53,12 +61,19 @@ function stepLine(d: Debugger, over: boolean): Promise<string> {
 const COMMANDS: Command[] = [
   { names: ['run', 'r'], usage: 'run', help: 'Start the program (it is loaded and stopped before its first instruction).', run: (d) => (d.started ? 'The program is already running; use "continue".' : d.resume()) },
   { names: ['continue', 'c', 'cont', 'fg'], usage: 'continue', help: 'Continue until a breakpoint, watchpoint, catchpoint or the program\'s end.', run: (d) => d.resume() },
-  { names: ['stepi', 'si'], usage: 'stepi [N]', help: 'Execute N machine instructions (default 1), into calls.', run: (d, a) => d.resume({ steps: a === '' ? 1 : Number(evaluate(a, d.env)) }) },
+  {
+    names: ['stepi', 'si'], usage: 'stepi [N]', help: 'Execute N machine instructions (default 1), into calls.',
+    run: (d, a) => {
+      const n = count(d, 'stepi', a);
+      return typeof n === 'string' ? n : d.resume({ steps: n });
+    },
+  },
   {
     names: ['nexti', 'ni'], usage: 'nexti [N]', help: 'Execute N machine instructions, stepping over calls.',
     run: async (d, a) => {
       let out = '';
-      const n = a === '' ? 1 : Number(evaluate(a, d.env));
+      const n = count(d, 'nexti', a);
+      if (typeof n === 'string') return n;
       for (let i = 0; i < n && d.s.exited === null; i++) {
         if (d.s.isCallAt(d.s.pc)) {
           const target = d.s.pc + 4, sp = d.s.sp, cpu = d.s.k.machine.cpu;
@@ -95,7 +110,13 @@ const COMMANDS: Command[] = [
     },
   },
   { names: ['record', 'rec'], usage: 'record [stop | goto N|begin|end]', help: 'Record the execution from here, so reverse-stepi, reverse-next, reverse-continue, record goto and diff pagetables can go back (snapshots of the machine and the kernel plus a log of every physical-memory write; "set record full insn-number-max N" bounds the history, "set record snapshot-interval N" spaces the snapshots). "record stop" drops the history; "info record" shows it.', run: (d, a) => recordCmd(d, a) },
-  { names: ['reverse-stepi', 'rsi'], usage: 'reverse-stepi [N]', help: 'Go back N machine instructions (default 1): registers, memory, page tables, the TLB and the kernel as they were. A faulting instruction counts twice: before its page fault was handled, and after.', run: (d, a) => reverseStepi(d, a === '' ? 1 : Number(evaluate(a, d.env))) },
+  {
+    names: ['reverse-stepi', 'rsi'], usage: 'reverse-stepi [N]', help: 'Go back N machine instructions (default 1): registers, memory, page tables, the TLB and the kernel as they were. A faulting instruction counts twice: before its page fault was handled, and after.',
+    run: (d, a) => {
+      const n = count(d, 'reverse-stepi', a);
+      return typeof n === 'string' ? n : reverseStepi(d, n);
+    },
+  },
   { names: ['reverse-next', 'rn'], usage: 'reverse-next', help: 'Go back to the start of the previous source line of this function, over calls.', run: (d) => reverseNext(d) },
   { names: ['reverse-continue', 'rc'], usage: 'reverse-continue', help: 'Go back to the most recent breakpoint, watchpoint or catchpoint stop, or to the start of the recorded history.', run: (d) => reverseContinue(d) },
   { names: ['diff'], usage: 'diff pagetables [FROM [TO]]', help: 'What changed in the user page tables between two points of the recorded history: instruction numbers FROM and TO (default: now), or with no argument the previous stop and this one. + mapped, - unmapped, ~ changed frame, rights or page size.', run: (d, a) => (/^pagetables\b/.test(a.trim()) ? diffPagetables(d, a.trim().slice(10)) : 'usage: diff pagetables [FROM [TO]]') },
