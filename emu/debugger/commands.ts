@@ -12,9 +12,9 @@ import type { ExprEnv } from './expr';
 import { Session, pfWords } from './session';
 import type { Breakpoint, StopEvent } from './session';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
-import { findCommand } from './table';
+import { Quit, findCommand } from './table';
 import { showMaps } from '../../kernel-ts/mm/vma';
-import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
+import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
 import { infoRecord, setRecord } from './timeline';
 import { parseSignal, signalName } from '../cli/shell-signals';
 
@@ -25,7 +25,7 @@ const PF_BITS: Record<string, number> = { p: PF_P, w: PF_W, u: PF_U, rsvd: PF_RS
 export class Debugger {
   started = false;
   /** The recorder's settings (set record ...), kept across record stop/record. */
-  readonly recordSettings = { interval: DEFAULT_RECORD_INTERVAL, maxInsns: DEFAULT_RECORD_MAX_INSNS };
+  readonly recordSettings = { interval: DEFAULT_RECORD_INTERVAL, maxInsns: DEFAULT_RECORD_MAX_INSNS, maxMiB: DEFAULT_RECORD_MAX_BYTES / 1048576 };
   private lastX = { count: 1, fmt: 'x', size: 'w' };
   private listNext: { file: string; line: number } | null = null;
   readonly env: ExprEnv;
@@ -80,7 +80,9 @@ export class Debugger {
       return await cmd.run(this, args);
     } catch (e) {
       if (e instanceof ExprError) return e.message;
-      throw e;
+      if (e instanceof Quit) throw e;
+      // A bug of the debugger's: say so, without a stack trace, and keep the session.
+      return `vmlab debug: internal error in "${word}": ${e instanceof Error ? e.message : String(e)} (please report it; the session goes on)`;
     }
   }
 

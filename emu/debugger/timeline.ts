@@ -190,6 +190,7 @@ export async function recordCmd(d: Debugger, args: string): Promise<string> {
     const r = new Recorder(s.k);
     r.interval = d.recordSettings.interval;
     r.maxInsns = d.recordSettings.maxInsns;
+    r.maxBytes = d.recordSettings.maxMiB * 1048576;
     s.recorder = r;
     r.take(s.pos(), s.taskInsns(), s.checkedAt);
     s.nextCheckpoint = s.pos() + r.interval;
@@ -221,22 +222,28 @@ export function infoRecord(d: Debugger): string {
     `Highest recorded instruction number is ${s.frontierInsns}.`,
     ...(replay ? [`Current instruction number is ${s.taskInsns()}.`] : []),
     `Max logged instructions is ${r.maxInsns}.`,
+    `Max write-log memory is ${r.maxBytes / 1048576} MiB.`,
     `Snapshots: ${r.snapshots.length}, every ${r.interval} instructions${r.dropped > 0 ? ` (${r.dropped} older ones dropped)` : ''}; ${frames} frames in the write log; ${(bytes / 1048576).toFixed(1)} MiB.`,
   ].join('\n');
 }
 
-/** `set record full insn-number-max N` (gdb) and `set record snapshot-interval N`. */
+const SET_RECORD_USAGE = 'usage: set record full insn-number-max N | set record snapshot-interval N | set record memory-max MIB';
+
+/** `set record full insn-number-max N` (gdb), `set record snapshot-interval N`, `set record memory-max MIB`. */
 export function setRecord(d: Debugger, args: string): string {
-  const m = /^(?:full\s+)?(insn-number-max|snapshot-interval)\s+(\d+)$/.exec(args.trim());
-  if (!m) return 'usage: set record full insn-number-max N | set record snapshot-interval N';
+  const m = /^(?:full\s+)?(insn-number-max|snapshot-interval|memory-max)\s+(\d+)$/.exec(args.trim());
+  if (!m) return SET_RECORD_USAGE;
   const n = Number(m[2]);
-  if (n < 1) return 'The value must be positive.';
-  if (m[1] === 'insn-number-max') d.recordSettings.maxInsns = n;
-  else d.recordSettings.interval = n;
+  if (n < 1 || !Number.isSafeInteger(n)) return 'The value must be positive.';
+  const rs = d.recordSettings;
+  if (m[1] === 'insn-number-max') rs.maxInsns = n;
+  else if (m[1] === 'snapshot-interval') rs.interval = n;
+  else rs.maxMiB = n;
   const r = d.s.recorder;
   if (r !== null) {
-    r.maxInsns = d.recordSettings.maxInsns;
-    r.interval = d.recordSettings.interval;
+    r.maxInsns = rs.maxInsns;
+    r.interval = rs.interval;
+    r.maxBytes = rs.maxMiB * 1048576;
   }
   return '';
 }

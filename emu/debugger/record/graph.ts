@@ -42,14 +42,15 @@ export interface GraphOptions {
 }
 
 export class GraphSnapshot {
-  constructor(
-    readonly saved: Map<object, Saved>,
-    /** Bytes held by this snapshot's own typed-array blocks (shared blocks not counted). */
-    readonly ownBytes: number,
-  ) {}
+  constructor(readonly saved: Map<object, Saved>) {}
 
   get objects(): number {
     return this.saved.size;
+  }
+
+  /** Adds this snapshot's typed-array blocks (its own and the shared ones) to `into`. */
+  blocks(into: Set<Uint8Array>): void {
+    for (const sv of this.saved.values()) if (sv.k === 4) for (const b of sv.t.blocks) into.add(b);
   }
 }
 
@@ -69,28 +70,22 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-function saveTyped(a: Typed, prev: Saved | undefined): { t: SavedTyped; own: number } {
+function saveTyped(a: Typed, prev: Saved | undefined): SavedTyped {
   const bytes = bytesOf(a);
   const old = prev !== undefined && prev.k === 4 ? prev.t.blocks : null;
   const blocks: Uint8Array[] = [];
-  let own = 0;
   for (let off = 0, i = 0; off < bytes.length; off += BLOCK, i++) {
     const cur = bytes.subarray(off, Math.min(off + BLOCK, bytes.length));
     const was = old !== null ? old[i] : undefined;
-    if (was !== undefined && equalBytes(was, cur)) blocks.push(was);
-    else {
-      blocks.push(cur.slice());
-      own += cur.length;
-    }
+    blocks.push(was !== undefined && equalBytes(was, cur) ? was : cur.slice());
   }
-  return { t: { blocks }, own };
+  return { blocks };
 }
 
 /** Records everything reachable from roots; `prev` (an earlier snapshot of the same graph) lets unchanged blocks be shared. */
 export function captureGraph(roots: readonly object[], opts: GraphOptions, prev: GraphSnapshot | null = null): GraphSnapshot {
   const saved = new Map<object, Saved>();
   const stack: unknown[] = [...roots];
-  let own = 0;
   const visit = (v: unknown): void => {
     if (typeof v === 'object' && v !== null && !saved.has(v)) stack.push(v);
   };
@@ -99,9 +94,7 @@ export function captureGraph(roots: readonly object[], opts: GraphOptions, prev:
     if (saved.has(o) || opts.exclude(o)) continue;
     if (ArrayBuffer.isView(o)) {
       if (o instanceof DataView || opts.excludeBuffers.has(o.buffer)) continue;
-      const r = saveTyped(o as Typed, prev?.saved.get(o));
-      own += r.own;
-      saved.set(o, { k: 4, t: r.t });
+      saved.set(o, { k: 4, t: saveTyped(o as Typed, prev?.saved.get(o)) });
       continue;
     }
     if (Array.isArray(o)) {
@@ -138,7 +131,7 @@ export function captureGraph(roots: readonly object[], opts: GraphOptions, prev:
     if (!Object.isFrozen(o)) saved.set(o, { k: 0, keys, values });
     else saved.set(o, { k: 0, keys: [], values: [] });
   }
-  return new GraphSnapshot(saved, own);
+  return new GraphSnapshot(saved);
 }
 
 /** Puts every saved object back as it was when `s` was captured. */

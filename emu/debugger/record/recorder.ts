@@ -45,6 +45,8 @@ export interface Snapshot {
 
 export const DEFAULT_RECORD_INTERVAL = 20_000;
 export const DEFAULT_RECORD_MAX_INSNS = 2_000_000;
+/** Default bound of the write log: a program that writes a new page with every store fills it fast. */
+export const DEFAULT_RECORD_MAX_BYTES = 512 * 1048576;
 
 export class Recorder {
   readonly snapshots: Snapshot[] = [];
@@ -52,8 +54,12 @@ export class Recorder {
   interval = DEFAULT_RECORD_INTERVAL;
   /** History kept, in instructions (gdb: record full insn-number-max). */
   maxInsns = DEFAULT_RECORD_MAX_INSNS;
+  /** Bytes of saved frames the write log may hold before the oldest snapshots go (the newest always stays). */
+  maxBytes = DEFAULT_RECORD_MAX_BYTES;
   /** Snapshots dropped because the history was full. */
   dropped = 0;
+  /** Bytes of saved frames in all undo maps. */
+  private undoBytes = 0;
   private readonly mem: PhysMem;
   private readonly graphOpts: GraphOptions;
   private readonly roots: object[];
@@ -79,6 +85,7 @@ export class Recorder {
     this.mem.writeObserver = null;
     this.k.machine.cpu.observeMemory(false);
     this.snapshots.length = 0;
+    this.undoBytes = 0;
   }
 
   /** Saves the frames of [pa, pa+len) into the newest snapshot's undo map, each the first time. */
@@ -89,7 +96,15 @@ export class Recorder {
     for (let f = Math.floor(pa / PAGE); f * PAGE <= last; f++) {
       if (snap.undo.has(f)) continue;
       snap.undo.set(f, this.mem.readBytes(f * PAGE, PAGE));
+      this.undoBytes += PAGE;
     }
+    while (this.undoBytes > this.maxBytes && this.snapshots.length > 1) this.dropOldest();
+  }
+
+  private dropOldest(): void {
+    const s = this.snapshots.shift()!;
+    this.undoBytes -= s.undo.size * PAGE;
+    this.dropped++;
   }
 
   /** Takes a snapshot at `pos` (the kernel must be paused). */
@@ -99,10 +114,7 @@ export class Recorder {
     const graph = captureGraph(this.roots, this.graphOpts, prev?.graph ?? null);
     const s: Snapshot = { pos, insns, graph, undo: new Map(), skipAt };
     this.snapshots.push(s);
-    while (this.snapshots.length > 2 && pos - this.snapshots[1]!.pos >= this.maxInsns) {
-      this.snapshots.shift();
-      this.dropped++;
-    }
+    while (this.snapshots.length > 2 && pos - this.snapshots[1]!.pos >= this.maxInsns) this.dropOldest();
     return s;
   }
 
@@ -125,6 +137,7 @@ export class Recorder {
     } finally {
       mem.writeObserver = observer;
     }
+    for (let j = i; j < this.snapshots.length; j++) this.undoBytes -= this.snapshots[j]!.undo.size * PAGE;
     this.snapshots.length = i + 1;
     target.undo = new Map();
     restoreGraph(target.graph);
@@ -135,10 +148,12 @@ export class Recorder {
     return this.snapshots[0];
   }
 
-  /** Bytes held: saved frames plus the snapshots' own typed-array blocks. */
+  /** Bytes held: saved frames plus the snapshots' typed-array blocks (each shared block once). */
   bytes(): number {
-    let n = 0;
-    for (const s of this.snapshots) n += s.undo.size * PAGE + s.graph.ownBytes;
+    const blocks = new Set<Uint8Array>();
+    for (const snap of this.snapshots) snap.graph.blocks(blocks);
+    let n = this.undoBytes;
+    for (const b of blocks) n += b.byteLength;
     return n;
   }
 }
