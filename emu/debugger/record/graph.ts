@@ -9,6 +9,9 @@
 // handed out, the debugger's own Task reference) stays valid; objects made
 // after the snapshot simply become unreachable.
 //
+// Accessor properties (getters over other state) are neither saved nor
+// restored: the state they read is saved where it lives.
+//
 // What it cannot see, by construction: variables captured by closures
 // (functions are kept by reference, not entered), WeakMaps, and module-level
 // variables (the recorder adds those it needs as extra roots). Objects the
@@ -17,6 +20,9 @@
 // Large typed arrays are saved in blocks; a block equal to the same block of
 // the previous snapshot is shared with it, so a snapshot costs memory in
 // proportion to what changed (the frame table changes a few entries at a time).
+
+/** The saved value of an accessor property: not saved, not restored. */
+const ACCESSOR = Symbol('accessor');
 
 /** Bytes per saved block of a typed array. */
 const BLOCK = 16384;
@@ -124,6 +130,11 @@ export function captureGraph(roots: readonly object[], opts: GraphOptions, prev:
     const values = new Array<unknown>(keys.length);
     const rec = o as Record<string, unknown>;
     for (let i = 0; i < keys.length; i++) {
+      const d = Object.getOwnPropertyDescriptor(o, keys[i]!)!;
+      if (d.get !== undefined || d.set !== undefined) {
+        values[i] = ACCESSOR; // computed from other state, which is saved where it lives
+        continue;
+      }
       const v = rec[keys[i]!];
       values[i] = v;
       visit(v);
@@ -146,10 +157,9 @@ export function restoreGraph(s: GraphSnapshot): void {
           const keep = new Set(sv.keys);
           for (const key of now) if (!keep.has(key)) delete rec[key];
         }
-        // Compare first: an accessor property (a getter over other state) reads back what it held.
         for (let i = 0; i < sv.keys.length; i++) {
-          const key = sv.keys[i]!;
-          if (rec[key] !== sv.values[i]) rec[key] = sv.values[i];
+          const v = sv.values[i];
+          if (v !== ACCESSOR) rec[sv.keys[i]!] = v;
         }
         break;
       }
