@@ -76,18 +76,20 @@ export async function reverseNext(d: Debugger): Promise<string> {
     const l = s.syms.line(pc);
     return l === undefined ? `pc:${pc}` : `${l.file}:${l.line}`;
   };
+  // -1: more history is needed; -2: the line may begin before the collected starts; else the index of the target start.
   const target = (v: Visits): number => {
-    // depth[j]: the frame depth at start j, relative to now (0), computed backwards.
+    // depths[j]: the call depth at start j relative to now (0): a return at j means j ran one call deeper
+    // than the start after it; a call at j means j ran in the caller, one shallower.
     const m = v.pos.length;
     let depth = 0;
     const depths = new Array<number>(m);
     for (let j = m - 1; j >= 0; j--) {
-      if (v.flow![j] === FLOW_RET) depth++; // before the return: one call deeper
-      else if (v.flow![j] === FLOW_CALL) depth--; // the call itself runs in the caller
+      if (v.flow![j] === FLOW_RET) depth++;
+      else if (v.flow![j] === FLOW_CALL) depth--;
       depths[j] = depth;
     }
-    // With a return seen at j, the instruction after j runs at depth one less; the call at j one more. Recompute per start:
-    // depths[j] is the depth at start j given depth 0 at "now".
+    // Back over the rest of this line and everything called from it, then over the previous line's
+    // starts (at its depth, and its calls) to the first of them.
     let j = m - 1;
     const startLine = here.pc >= 0 ? lineOf(here.pc) : null;
     while (j >= 0 && (depths[j]! > 0 || (depths[j] === 0 && lineOf(v.pc[j]!) === startLine))) j--;
