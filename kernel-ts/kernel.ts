@@ -147,6 +147,8 @@ export class Kernel {
    * `catch signal`. Null, the default, costs one test per delivery.
    */
   onSignalDeliver: ((t: Task, signo: number) => boolean) | null = null;
+  /** Called when fork/clone made a child (before either runs again): the debugger's follow-fork-mode and catch fork. */
+  onFork: ((parent: Task, child: Task) => void) | null = null;
   /** The number of the system call being served, -1 outside one (the debugger's fault log names it). */
   syscallNr = -1;
 

@@ -182,6 +182,7 @@ export class Debugger {
         this.lastCr2 = ev.addr;
         return `\n${this.faultReport(ev)}`;
       case 'event':
+        if (ev.bp.mode === 'fork') return `\nCatchpoint ${ev.bp.num} (${ev.text}), VA ${this.describe(s.pc)}\n${this.frameReport()}`;
         return `\nCatchpoint ${ev.bp.num} (${ev.bp.mode}): ${ev.text}\n${this.frameReport()}`;
       case 'interrupted':
         return `\nProgram received signal SIGINT, Interrupt.\n${this.frameReport()}`;
@@ -283,11 +284,11 @@ export class Debugger {
       const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: 'signal', what: names.length === 0 ? '<any signal>' : names.join(' '), signals });
       return `Catchpoint ${bp.num} (${names.length === 0 ? 'any signal' : `signal${names.length > 1 ? 's' : ''} ${names.join(' ')}`})`;
     }
-    if (what === 'tlb-miss' || what === 'invlpg' || what === 'cr3') {
+    if (what === 'tlb-miss' || what === 'invlpg' || what === 'cr3' || what === 'fork') {
       const bp = this.s.addBreakpoint({ kind: 'catchpoint', mode: what, what: '' });
       return `Catchpoint ${bp.num} (${what})`;
     }
-    return `catch ${what}: not supported yet (supported: pagefault [FILTER], syscall [NAME...], signal [NAME...], tlb-miss, invlpg, cr3)`;
+    return `catch ${what}: not supported (supported: pagefault [FILTER], syscall [NAME...], signal [NAME...], fork, tlb-miss, invlpg, cr3)`;
   }
 
   watchCmd(args: string, mode: 'write' | 'read' | 'access'): string {
@@ -328,6 +329,12 @@ export class Debugger {
 
   setCmd(args: string): string {
     if (/^record\b/.test(args.trim())) return setRecord(this, args.trim().slice(6));
+    const ffm = /^follow-fork-mode(?:\s+(\S+))?$/.exec(args.trim());
+    if (ffm) {
+      if (ffm[1] !== 'parent' && ffm[1] !== 'child') return 'Requires an argument. Valid arguments are child, parent.';
+      this.s.followForkMode = ffm[1];
+      return '';
+    }
     const t = args.replace(/^var(iable)?\s+/, '');
     const m = /^(.+?)\s*=\s*(.+)$/.exec(t);
     if (!m) return 'usage: set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR';
@@ -562,8 +569,16 @@ export class Debugger {
       case sub === 'faults':
         return formatFaults(s.faults);
       case sub === 'proc':
-      case sub === 'inferiors':
-        return `process ${s.task.pid} (${s.task.comm})${s.task.isAlive ? '' : ' [exited]'}\ncr3 = ${hexn(k.machine.mmu.cr3)} (top-level table at PA ${hexn(k.machine.mmu.cr3 - (k.machine.mmu.cr3 % 4096))}, PCID ${k.machine.mmu.currentPcid}), ${levels}-level paging\ninstructions retired: ${k.machine.cpu.instret}`;
+        return `process ${s.task.pid} (${s.task.comm})${s.task.isAlive ? '' : ' [exited]'}\ncr3 = ${hexn(k.machine.mmu.cr3)} (top-level table at PA ${hexn(k.machine.mmu.cr3 - (k.machine.mmu.cr3 % 4096))}, PCID ${k.machine.mmu.currentPcid}), ${levels}-level paging\ninstructions retired: ${s.taskInsns()} by this process, ${k.machine.cpu.instret} by the machine`;
+      case sub === 'inferiors': {
+        // Every process of the kernel; * marks the one being debugged.
+        const lines = ['  PID   PPID  State     Command'];
+        for (const t of k.tasks.values()) {
+          const state = t.isAlive ? (t.state === 0 ? 'running' : 'sleeping') : 'exited';
+          lines.push(`${t === s.task ? '*' : ' '} ${String(t.pid).padEnd(6)}${String(t.parent?.pid ?? 0).padEnd(6)}${state.padEnd(10)}${t.comm}`);
+        }
+        return lines.join('\n');
+      }
       case sub === 'frames': {
         const pa = rest === '' ? null : Number(BigInt.asUintN(64, evaluate(rest, this.env))) * 4096;
         if (pa === null) return `frames in use: ${k.mm.framesInUse()} of ${k.mm.memMap.nrFrames}`;

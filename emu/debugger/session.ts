@@ -17,6 +17,7 @@ import { Stop } from '../machine/cpu/cpu';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
 import { opcode, rd, rs1, funct3, immI, immS } from '../machine/isa/fields';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
+import { shellExitCode } from '../../kernel-ts/proc/exit';
 import type { Task } from '../../kernel-ts/proc/task';
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { syscallName } from '../../kernel-ts/syscalls/numbers';
@@ -74,6 +75,12 @@ export type StopEvent =
   | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
   | { kind: 'interrupted'; why: string };
 
+/** The session's state a snapshot keeps (record/recorder.ts Snapshot.mark). */
+export interface SessionMark {
+  skipAt: number;
+  task: Task;
+}
+
 /** Pauses the session handles itself: never shown to the user. */
 export type Pause = { kind: 'checkpoint' } | { kind: 'yield' } | { kind: 'arrived' };
 
@@ -128,7 +135,7 @@ export class Session {
   /** Set by the stepping path when it must stop; read by runUntil's predicate. */
   private pending: StopEvent | Pause | null = null;
   /** The execution recorder (record/recorder.ts) while recording, else null. */
-  recorder: Recorder | null = null;
+  recorder: Recorder<SessionMark> | null = null;
   /** The farthest position live execution reached: guest output at or before it was already shown. */
   frontier = 0;
   /** The task's instruction count at the frontier. */
@@ -136,6 +143,10 @@ export class Session {
   /** Positions of the last two stops the user saw (diff pagetables compares them). */
   lastStopPos = 0;
   prevStopPos = -1;
+  /** gdb's follow-fork-mode: after a fork of the debugged process, keep debugging it ('parent') or its child. */
+  followForkMode: 'parent' | 'child' = 'parent';
+  /** A fork caught by `catch fork`, reported when the followed process next runs. */
+  private forkEvent: StopEvent | null = null;
   /** Set (by the prompt's Ctrl-C) to stop a live run at its next look at the event loop. */
   interruptRequested = false;
   /** Replay: pause when the task is about to start an instruction at this position (-1: none). */
@@ -161,9 +172,9 @@ export class Session {
    */
   private skipAt = -1;
 
-  /** skipAt, for the recorder's first snapshot. */
-  get checkedAt(): number {
-    return this.skipAt;
+  /** What a snapshot keeps of the session's own state. */
+  mark(): SessionMark {
+    return { skipAt: this.skipAt, task: this.task };
   }
   /** What the kernel did with the faults handled since the last stop (shown in the next stop report). */
   readonly kernelNotes: string[] = [];
@@ -173,11 +184,13 @@ export class Session {
 
   constructor(
     readonly k: Kernel,
-    readonly task: Task,
+    /** The process being debugged: the one loaded, or a child it forked under `set follow-fork-mode child`. */
+    public task: Task,
     readonly syms: Symbols,
   ) {
     k.onUserFault = (t, addr, error, kind) => this.logFault(t, addr, error, FAULT_KIND_NAMES[kind] ?? `kind ${kind}`);
     k.onSignalDeliver = (t, signo) => this.signalDeliver(t, signo);
+    k.onFork = (parent, child) => this.forked(parent, child);
     k.mm.onUaccessFault = (mm, addr, error, fixed) => this.uaccessFault(mm, addr, error, fixed);
     this.activate();
   }
@@ -322,7 +335,7 @@ export class Session {
       return ev;
     }
     this.activate();
-    if (this.recorder !== null) this.recorder.take(pos, this.taskInsns(), this.skipAt);
+    if (this.recorder !== null) this.recorder.take(pos, this.taskInsns(), this.mark());
     this.prevStopPos = this.lastStopPos;
     this.lastStopPos = pos;
     return ev;
@@ -367,6 +380,8 @@ export class Session {
         }
         if (this.task.isAlive || p.kind === 'arrived') return p;
       }
+      // The followed process's own status (a followed child's, not the first process's).
+      if (!this.task.isAlive && r.reason === 'exited') return { kind: 'exited', status: this.task.exitCode, exitCode: shellExitCode(this.task.exitCode), reason: r.reason };
       return { kind: 'exited', status: r.status, exitCode: r.exitCode, reason: r.reason };
     }
   }
@@ -378,7 +393,8 @@ export class Session {
     const snap = this.recorder!.restore(i);
     this.exited = null;
     this.pending = null;
-    this.skipAt = snap.skipAt;
+    this.skipAt = snap.mark.skipAt;
+    this.task = snap.mark.task;
   }
 
   /** Restores the newest snapshot at or before `target`, then replays to it: the task about to start the instruction at that position. */
@@ -457,7 +473,7 @@ export class Session {
   /** A snapshot at a checkpoint pause, and the next checkpoint. */
   private checkpoint(): void {
     const pos = this.pos();
-    this.recorder?.take(pos, this.taskInsns(), this.skipAt);
+    this.recorder?.take(pos, this.taskInsns(), this.mark());
     this.nextCheckpoint = this.recorder === null || this.scanUntil >= 0 ? Infinity : pos + this.recorder.interval;
   }
 
@@ -514,7 +530,8 @@ export class Session {
   /** True when the debugged task must run one instruction at a time: a stop condition of the user's, or a scan collecting instruction starts. */
   private perInstruction(): boolean {
     if (this.visits !== null) return true;
-    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal'));
+    // catch signal and catch fork are asked by the kernel (and checked at each entry into userRun): no stepping for them.
+    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal' && b.mode !== 'fork'));
   }
 
   /** The debugged task's instructions, one at a time, with every stop condition checked in between. */
@@ -628,10 +645,11 @@ export class Session {
     return st.itlb.misses + st.dtlb.misses;
   }
 
-  /** A CR3 write or INVLPG the kernel did since the last instruction, when caught. */
+  /** A fork, CR3 write or INVLPG the kernel did since the last instruction, when caught. */
   private kernelEvent(): StopEvent | null {
     const mmu = this.k.machine.mmu;
-    let ev: StopEvent | null = null;
+    let ev: StopEvent | null = this.forkEvent;
+    this.forkEvent = null;
     const cr3 = this.catchpoint('cr3');
     if (mmu.cr3 !== this.lastCr3) {
       if (cr3 !== null) {
@@ -696,6 +714,26 @@ export class Session {
       return b;
     }
     return null;
+  }
+
+  /**
+   * kernel.onFork: the debugged process forked. gdb's messages; under
+   * follow-fork-mode child the session follows the child from here (replays
+   * through this fork do the same: the mode in force when they run decides).
+   */
+  private forked(parent: Task, child: Task): void {
+    if (parent !== this.task) return;
+    const follow = this.followForkMode === 'child';
+    if (!this.silent && this.scanUntil < 0) {
+      if (follow) this.kernelNotes.push(`[Attaching after process ${parent.pid} fork to child process ${child.pid}]`, `[Detaching after fork from parent process ${parent.pid}]`);
+      else this.kernelNotes.push(`[Detaching after fork from child process ${child.pid}]`);
+    }
+    if (follow) this.task = child;
+    const bp = this.silent ? null : this.catchpoint('fork');
+    if (bp !== null) {
+      bp.hits++;
+      this.forkEvent = { kind: 'event', bp, text: `forked process ${child.pid}` };
+    }
   }
 
   /** The signal a `catch signal` stop deferred: its delivery, on the next resume, is let through once. */

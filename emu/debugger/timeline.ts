@@ -13,7 +13,7 @@
 // that many instructions. See record/recorder.ts for what a snapshot holds.
 import { Recorder } from './record/recorder';
 import { FLOW_CALL, FLOW_RET, pfWords } from './session';
-import type { Session, StopEvent, Visits } from './session';
+import type { Session, SessionMark, StopEvent, Visits } from './session';
 import type { Debugger } from './commands';
 import { hexn, walkTables } from './views';
 
@@ -189,12 +189,12 @@ export async function recordCmd(d: Debugger, args: string): Promise<string> {
   if (sub === '' || sub === 'full') {
     if (s.exited !== null) return 'The program is not being run.';
     if (s.recorder !== null) return 'The process is already being recorded.  Use "record stop" to stop recording first.';
-    const r = new Recorder(s.k);
+    const r = new Recorder<SessionMark>(s.k);
     r.interval = d.recordSettings.interval;
     r.maxInsns = d.recordSettings.maxInsns;
     r.maxBytes = d.recordSettings.maxMiB * 1048576;
     s.recorder = r;
-    r.take(s.pos(), s.taskInsns(), s.checkedAt);
+    r.take(s.pos(), s.taskInsns(), s.mark());
     s.nextCheckpoint = s.pos() + r.interval;
     return '';
   }

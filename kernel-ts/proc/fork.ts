@@ -67,5 +67,6 @@ export function kernelClone(k: Kernel, parent: Task, args: CloneArgs): number {
   if (k.trace.enabled('sched:sched_process_fork')) {
     k.trace.emit('sched:sched_process_fork', `comm=${parent.comm} pid=${parent.pid} child_comm=${child.comm} child_pid=${child.pid}`);
   }
+  if (k.onFork !== null) k.onFork(parent, child);
   return child.pid;
 }

@@ -31,7 +31,7 @@ import type { GraphOptions, GraphSnapshot } from './graph';
 
 const PAGE = 4096;
 
-export interface Snapshot {
+export interface Snapshot<Mark = unknown> {
   /** Time-line position (instret + kernel entries). */
   readonly pos: number;
   /** Instructions the debugged task had retired. */
@@ -39,8 +39,8 @@ export interface Snapshot {
   readonly graph: GraphSnapshot;
   /** Frame number -> its contents at this snapshot, for frames written after it (until the next snapshot). */
   undo: Map<number, Uint8Array>;
-  /** The debugger's own state at this point that a replay from here needs (Session: the instruction whose stop conditions were already checked). */
-  readonly skipAt: number;
+  /** The debugger's own state at this point, which a replay from here needs (Session: the followed task, the instruction whose stop conditions were already checked). */
+  readonly mark: Mark;
 }
 
 export const DEFAULT_RECORD_INTERVAL = 20_000;
@@ -48,8 +48,8 @@ export const DEFAULT_RECORD_MAX_INSNS = 2_000_000;
 /** Default bound of the write log: a program that writes a new page with every store fills it fast. */
 export const DEFAULT_RECORD_MAX_BYTES = 512 * 1048576;
 
-export class Recorder {
-  readonly snapshots: Snapshot[] = [];
+export class Recorder<Mark = unknown> {
+  readonly snapshots: Snapshot<Mark>[] = [];
   /** Instructions between checkpoints. */
   interval = DEFAULT_RECORD_INTERVAL;
   /** History kept, in instructions (gdb: record full insn-number-max). */
@@ -108,11 +108,11 @@ export class Recorder {
   }
 
   /** Takes a snapshot at `pos` (the kernel must be paused). */
-  take(pos: number, insns: number, skipAt: number): Snapshot {
+  take(pos: number, insns: number, mark: Mark): Snapshot<Mark> {
     const prev = this.snapshots[this.snapshots.length - 1];
     if (prev !== undefined && prev.pos === pos) return prev;
     const graph = captureGraph(this.roots, this.graphOpts, prev?.graph ?? null);
-    const s: Snapshot = { pos, insns, graph, undo: new Map(), skipAt };
+    const s: Snapshot<Mark> = { pos, insns, graph, undo: new Map(), mark };
     this.snapshots.push(s);
     while (this.snapshots.length > 2 && pos - this.snapshots[1]!.pos >= this.maxInsns) this.dropOldest();
     return s;
@@ -125,7 +125,7 @@ export class Recorder {
   }
 
   /** Puts guest RAM, the machine and the kernel back to snapshot i; the later snapshots are dropped (replay makes them again). */
-  restore(i: number): Snapshot {
+  restore(i: number): Snapshot<Mark> {
     const target = this.snapshots[i]!;
     const mem = this.mem;
     const observer = mem.writeObserver;
@@ -144,7 +144,7 @@ export class Recorder {
     return target;
   }
 
-  get oldest(): Snapshot | undefined {
+  get oldest(): Snapshot<Mark> | undefined {
     return this.snapshots[0];
   }
 

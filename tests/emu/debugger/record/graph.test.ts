@@ -97,11 +97,11 @@ describe('the recorder', () => {
     const r = new Recorder(k);
     const mem = k.machine.mem;
     mem.write32(0x200000, 0x11111111);
-    r.take(1, 0, -1);
+    r.take(1, 0, null);
     mem.write32(0x200000, 0x22222222);
     mem.write32(0x200004, 0x33333333); // the same frame: saved once
     expect(r.snapshots[0]!.undo.size).toBe(1);
-    r.take(2, 0, -1);
+    r.take(2, 0, null);
     mem.write32(0x200000, 0x44444444);
     r.restore(0);
     expect(mem.read32(0x200000)).toBe(0x11111111);
@@ -109,9 +109,9 @@ describe('the recorder', () => {
     expect(r.snapshots.length).toBe(1);
 
     r.maxBytes = 2 * 4096;
-    r.take(3, 0, -1);
+    r.take(3, 0, null);
     mem.write32(0x300000, 1);
-    r.take(4, 0, -1);
+    r.take(4, 0, null);
     mem.write32(0x301000, 1);
     mem.write32(0x302000, 1); // three frames saved: over the bound, the oldest snapshots go
     expect(r.snapshots.map((s) => s.pos)).toEqual([4]);
