@@ -79,6 +79,8 @@ export type StopEvent =
 export interface SessionMark {
   skipAt: number;
   task: Task;
+  /** A signal caught by `catch signal` and left pending, to be let through on the next resume. */
+  deferredSignal: number;
 }
 
 /** Pauses the session handles itself: never shown to the user. */
@@ -151,6 +153,8 @@ export class Session {
   interruptRequested = false;
   /** Replay: pause when the task is about to start an instruction at this position (-1: none). */
   replayTo = -1;
+  /** The replay's target is a `catch signal` stop: the kernel's delivery at that position, not an instruction start. */
+  private replayToSignal = false;
   /** Scan: pause at this position (-1: none); visits, when set, collects the task's instruction starts. */
   scanUntil = -1;
   visits: Visits | null = null;
@@ -174,7 +178,7 @@ export class Session {
 
   /** What a snapshot keeps of the session's own state. */
   mark(): SessionMark {
-    return { skipAt: this.skipAt, task: this.task };
+    return { skipAt: this.skipAt, task: this.task, deferredSignal: this.deferredSignal };
   }
   /** What the kernel did with the faults handled since the last stop (shown in the next stop report). */
   readonly kernelNotes: string[] = [];
@@ -395,10 +399,11 @@ export class Session {
     this.pending = null;
     this.skipAt = snap.mark.skipAt;
     this.task = snap.mark.task;
+    this.deferredSignal = snap.mark.deferredSignal;
   }
 
   /** Restores the newest snapshot at or before `target`, then replays to it: the task about to start the instruction at that position. */
-  async travelTo(target: number): Promise<void> {
+  async travelTo(target: number, toSignal = false): Promise<void> {
     const rec = this.recorder!;
     const i = Math.max(0, rec.indexAtOrBefore(target));
     this.restoreSnapshot(i);
@@ -407,6 +412,7 @@ export class Session {
     this.truncateFaults(from);
     if (from < target) {
       this.replayTo = target;
+      this.replayToSignal = toSignal;
       this.silent = true;
       this.nextCheckpoint = from + rec.interval;
       try {
@@ -414,6 +420,7 @@ export class Session {
         if (ev.kind === 'exited') this.exited = ev;
       } finally {
         this.replayTo = -1;
+        this.replayToSignal = false;
         this.silent = false;
       }
     }
@@ -745,7 +752,14 @@ export class Session {
    * kernel leaves the signal pending and ends the slice; resuming delivers it.
    */
   private signalDeliver(t: Task, signo: number): boolean {
-    if (t !== this.task || this.silent) return false;
+    if (t !== this.task) return false;
+    if (this.replayToSignal && this.pos() >= this.replayTo) {
+      // A replay to a `catch signal` stop: it ends where that stop was, the signal pending.
+      this.deferredSignal = signo;
+      this.pending = { kind: 'arrived' };
+      return true;
+    }
+    if (this.silent) return false;
     const passed = this.deferredSignal;
     this.deferredSignal = 0;
     if (signo === passed) {

@@ -13,12 +13,14 @@
 // that many instructions. See record/recorder.ts for what a snapshot holds.
 import { Recorder } from './record/recorder';
 import { FLOW_CALL, FLOW_RET, pfWords } from './session';
-import type { Session, SessionMark, StopEvent, Visits } from './session';
+import type { FaultRecord, Session, SessionMark, StopEvent, Visits } from './session';
 import type { Debugger } from './commands';
 import { hexn, walkTables } from './views';
 
 const NOT_RECORDING = 'The program is not being recorded: type "record" first (reverse execution can go back to where recording started).';
 const NO_HISTORY = '\nNo more reverse-execution history.';
+/** Fault outcomes after which the faulting instruction runs again (not segv/sigbus, nor the kernel's own uaccess faults). */
+const RETRIED = new Set(['demand-zero', 'cow-copy', 'cow-reuse', 'file-read', 'file-cow', 'shared-write', 'stack-grow', 'pfnmap', 'spurious']);
 
 /** The instruction starts before `until`, scanning back snapshot by snapshot until `enough` says they suffice (or history ends). */
 async function visitsBefore(s: Session, until: number, enough: (v: Visits, atStart: boolean) => boolean, flow = false): Promise<{ v: Visits; atStart: boolean }> {
@@ -54,11 +56,11 @@ export async function reverseStepi(d: Debugger, n: number): Promise<string> {
   const text = await finishTravel(d, v.pos[t]!, exhausted);
   // Page faults around this instruction start: before the next start (the kernel comes first, the
   // instruction runs again after), or just before this one (this start is that retry).
-  const between = (from: number, to: number): string[] =>
-    faults.filter((f) => f.pos > from && f.pos <= to).map((f) => `#PF at VA ${hexn(f.addr)} (error ${hexn(f.error)} ${pfWords(f.error)}) handled by the kernel: ${f.outcome}`);
-  const notes = between(v.pos[t]!, next).map((f) => `next: ${f}; then this instruction runs again`);
+  const said = (f: FaultRecord): string => `#PF at VA ${hexn(f.addr)} (error ${hexn(f.error)} ${pfWords(f.error)}) handled by the kernel: ${f.outcome}`;
+  const between = (from: number, to: number): FaultRecord[] => faults.filter((f) => f.pos > from && f.pos <= to);
+  const notes = between(v.pos[t]!, next).map((f) => `next: ${said(f)}${RETRIED.has(f.outcome) ? '; then this instruction runs again' : ''}`);
   if (t > 0 && v.pc[t - 1] === v.pc[t]) {
-    for (const f of between(v.pos[t - 1]!, v.pos[t]!)) notes.push(`retry: ${f} after the first attempt; reverse-stepi once more for the state before it`);
+    for (const f of between(v.pos[t - 1]!, v.pos[t]!)) notes.push(`retry: ${said(f)} after the first attempt; reverse-stepi once more for the state before it`);
   }
   return [text, ...notes].join('\n');
 }
@@ -120,7 +122,8 @@ export async function reverseContinue(d: Debugger): Promise<string> {
     const evs = await s.scanEvents(i, end);
     if (evs.length > 0) {
       const last = evs[evs.length - 1]!;
-      await s.travelTo(last.pos);
+      // A signal stop is inside the kernel, before the delivery: the replay stops there too.
+      await s.travelTo(last.pos, last.ev.kind === 'signal');
       countHit(last.ev);
       return report(d, last.ev);
     }
