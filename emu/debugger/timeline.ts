@@ -115,11 +115,14 @@ export async function reverseContinue(d: Debugger): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
   const rec = s.recorder;
-  let end = now(s);
+  const start = now(s);
+  let end = start;
   let i = rec.snapshots.length - 1;
   while (i > 0 && rec.snapshots[i]!.pos >= end) i--;
   for (; i >= 0; i--) {
-    const evs = await s.scanEvents(i, end);
+    // A watchpoint or signal stop happens at the end of its instruction or in the kernel, so at an
+    // interval's end; the one at `start` is the stop we are at.
+    const evs = (await s.scanEvents(i, end)).filter((e) => e.pos < start);
     if (evs.length > 0) {
       const last = evs[evs.length - 1]!;
       // A signal stop is inside the kernel, before the delivery: the replay stops there too.
