@@ -344,19 +344,19 @@ export class Debugger {
       const name = lhs.slice(1);
       if (name === 'pc') {
         this.s.pc = Number(BigInt.asUintN(64, v));
-        return '';
+        return this.s.edited();
       }
       const r = registerNumber(name);
       if (r < 0) return `Invalid register '${lhs}'.`;
       this.s.setReg(r, v);
-      return '';
+      return this.s.edited();
     }
     const cast = /^\*\s*\((\w[\w ]*)\*\)\s*(.+)$/.exec(lhs) ?? /^\*()(.+)$/.exec(lhs);
     if (!cast) return `Left operand of assignment is not an lvalue.`;
     const sizes: Record<string, number> = { char: 1, short: 2, int: 4, long: 8, '': 8 };
     const addr = Number(BigInt.asUintN(64, evaluate(cast[2]!, this.env)));
     const err = this.s.writeVirt(addr, sizes[cast[1]!.trim()] ?? 8, BigInt.asUintN(64, v));
-    return err ?? '';
+    return err ?? this.s.edited();
   }
 
   /** x/NFU (virtual) and xp/NFU (physical). */

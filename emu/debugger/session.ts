@@ -477,6 +477,24 @@ export class Session {
     return out;
   }
 
+  /**
+   * The user changed the program's registers or memory at this stop. In
+   * replay mode the recorded future no longer follows: it is discarded (guest
+   * output from here on is new). While recording, the snapshot here is
+   * retaken so that coming back to this point finds the change.
+   */
+  edited(): string {
+    const pos = this.pos();
+    let note = '';
+    if (this.exited === null && pos < this.frontier) {
+      this.frontier = pos;
+      this.frontierInsns = this.taskInsns();
+      note = '(replay mode: the recorded execution after this point is discarded; the program goes on from here anew)';
+    }
+    if (this.recorder !== null && this.exited === null) this.recorder.retake(pos, this.taskInsns(), this.mark());
+    return note;
+  }
+
   /** A snapshot at a checkpoint pause, and the next checkpoint. */
   private checkpoint(): void {
     const pos = this.pos();

@@ -125,6 +125,7 @@ const COMMANDS: Command[] = [
     run: async (d) => {
       if (d.s.exited !== null) return 'The program is not being run.';
       d.s.k.kill(d.s.task.pid, 9);
+      d.s.edited();
       await d.resume();
       return `[Inferior 1 (process ${d.s.task.pid}) killed]`;
     },

@@ -118,6 +118,26 @@ export class Recorder<Mark = unknown> {
     return s;
   }
 
+  /**
+   * The state at `pos` changed under the recorder (the debugger wrote a
+   * register or memory): the snapshot taken there is replaced by one of the
+   * new state. Its saved frames go to the snapshot before it (they are part of
+   * what rewinding past `pos` must undo), so going back before the change
+   * undoes it, and coming back to `pos` finds it.
+   */
+  retake(pos: number, insns: number, mark: Mark): Snapshot<Mark> {
+    const last = this.snapshots[this.snapshots.length - 1];
+    if (last !== undefined && last.pos === pos) {
+      this.snapshots.pop();
+      const prev = this.snapshots[this.snapshots.length - 1];
+      for (const [f, bytes] of last.undo) {
+        if (prev !== undefined && !prev.undo.has(f)) prev.undo.set(f, bytes);
+        else this.undoBytes -= PAGE;
+      }
+    }
+    return this.take(pos, insns, mark);
+  }
+
   /** The newest snapshot at or before pos (-1: none). */
   indexAtOrBefore(pos: number): number {
     for (let i = this.snapshots.length - 1; i >= 0; i--) if (this.snapshots[i]!.pos <= pos) return i;
