@@ -20,11 +20,12 @@ import { writeFd } from './output';
 import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
 
-const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'x', 'ex']);
+const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'x', 'ex', 'insmod']);
 
 interface DebugOptions extends KernelArgs {
   x: string[];
   ex: string[];
+  insmod: string[];
   batch: boolean;
 }
 
@@ -32,6 +33,7 @@ function debugOptions(y: Argv): Argv<DebugOptions> {
   return kernelOptions(y)
     .option('x', { type: 'string', array: true, default: [] as string[] })
     .option('ex', { type: 'string', array: true, default: [] as string[] })
+    .option('insmod', { type: 'string', array: true, default: [] as string[] })
     .option('batch', { type: 'boolean', default: false }) as unknown as Argv<DebugOptions>;
 }
 
@@ -50,6 +52,8 @@ const USAGE = [
   '  --seed N          seed of every random choice',
   '  -x SCRIPT         run the commands in SCRIPT (repeatable)',
   '  --ex CMD          run CMD (repeatable, after the scripts)',
+  '  --insmod \'MODULE [key=value...]\'',
+  '                    load a kernel module before the program (repeatable; as the shell\'s insmod)',
   '  --batch           exit after the scripts, with the guest\'s exit status',
   '',
   'Type "help" at the prompt for the commands; see docs/debugger.md.',
@@ -106,6 +110,10 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
     stderr: guest(2),
     stdin: () => null,
   });
+  for (const line of o.insmod) {
+    const [name = '', ...params] = line.trim().split(/\s+/);
+    if (k.modules.insmod(name, params, (l) => process.stderr.write(`${l}\n`)) !== 0) throw new UserError(`--insmod ${line}: the module did not load`);
+  }
   (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
   const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
   if (typeof task === 'number') throw new UserError(`${progPath}: cannot execute (${errnoName(task)})`);

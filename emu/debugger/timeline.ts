@@ -195,6 +195,8 @@ export async function recordCmd(d: Debugger, args: string): Promise<string> {
   if (sub === '' || sub === 'full') {
     if (s.exited !== null) return 'The program is not being run.';
     if (s.recorder !== null) return 'The process is already being recorded.  Use "record stop" to stop recording first.';
+    const mods = s.k.modules.names();
+    if (mods.length > 0) return `record: not with kernel modules loaded (${mods.join(', ')}): a module keeps state the recorder cannot save.`;
     const r = new Recorder<SessionMark>(s.k);
     r.interval = d.recordSettings.interval;
     r.maxInsns = d.recordSettings.maxInsns;
