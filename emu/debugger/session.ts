@@ -149,6 +149,8 @@ export class Session {
   followForkMode: 'parent' | 'child' = 'parent';
   /** A fork caught by `catch fork`, reported when the followed process next runs. */
   private forkEvent: StopEvent | null = null;
+  /** Milliseconds of guest execution between two looks at the event loop. */
+  yieldMs = YIELD_MS;
   /** Set (by the prompt's Ctrl-C) to stop a live run at its next look at the event loop. */
   interruptRequested = false;
   /** Replay: pause when the task is about to start an instruction at this position (-1: none). */
@@ -356,7 +358,7 @@ export class Session {
     this.lastInvlpg = this.invlpgCount();
     this.lastMisses = this.tlbMisses();
     // The next look at the event loop: YIELD_MS of guest time from the start or the last look (a checkpoint does not move it).
-    this.deadline = performance.now() + YIELD_MS;
+    this.deadline = performance.now() + this.yieldMs;
     for (;;) {
       this.k.userRun = this.needsStepping() ? this.userRunHook : null;
       let r: RunResult;
@@ -374,7 +376,7 @@ export class Session {
         }
         if (p === null || p.kind === 'yield') {
           await new Promise((resolve) => setImmediate(resolve));
-          this.deadline = performance.now() + YIELD_MS;
+          this.deadline = performance.now() + this.yieldMs;
           if (this.interruptRequested) {
             this.interruptRequested = false;
             if (this.silent) continue; // a replay finishes; Ctrl-C stops live runs only
@@ -454,17 +456,19 @@ export class Session {
   }
 
   /** Replays from snapshot i to `until` with the stop conditions on: where each would have stopped, and why. Breakpoint counts are left as they were. */
-  async scanEvents(i: number, until: number): Promise<{ pos: number; ev: StopEvent }[]> {
+  async scanEvents(i: number, until: number): Promise<{ events: { pos: number; ev: StopEvent }[]; interrupted: boolean }> {
     const bps = [...this.breakpoints];
     const fields = bps.map((b) => ({ ...b }));
     this.restoreSnapshot(i);
     this.scanUntil = Math.min(until, Number.MAX_SAFE_INTEGER);
     this.nextCheckpoint = Infinity;
     const out: { pos: number; ev: StopEvent }[] = [];
+    let interrupted = false;
     try {
       for (;;) {
         for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
         const ev = await this.runLoop();
+        if (ev.kind === 'interrupted') interrupted = true;
         if (ev.kind === 'arrived' || ev.kind === 'exited' || ev.kind === 'interrupted' || ev.kind === 'checkpoint' || ev.kind === 'yield') break;
         out.push({ pos: this.pos(), ev });
         this.skipAt = this.pc;
@@ -474,7 +478,8 @@ export class Session {
       this.breakpoints.splice(0, this.breakpoints.length, ...bps);
       bps.forEach((b, j) => Object.assign(b, fields[j]));
     }
-    return out;
+    if (interrupted) this.stopped({ kind: 'interrupted', why: 'SIGINT (Ctrl-C)' });
+    return { events: out, interrupted };
   }
 
   /**

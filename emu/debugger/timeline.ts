@@ -122,7 +122,10 @@ export async function reverseContinue(d: Debugger): Promise<string> {
   for (; i >= 0; i--) {
     // A watchpoint or signal stop happens at the end of its instruction or in the kernel, so at an
     // interval's end; the one at `start` is the stop we are at.
-    const evs = (await s.scanEvents(i, end)).filter((e) => e.pos < start);
+    const scan = await s.scanEvents(i, end);
+    // Ctrl-C during the search: stop where the scan is (a point of the history).
+    if (scan.interrupted) return report(d, { kind: 'interrupted', why: 'SIGINT (Ctrl-C)' });
+    const evs = scan.events.filter((e) => e.pos < start);
     if (evs.length > 0) {
       const last = evs[evs.length - 1]!;
       // A signal stop is inside the kernel, before the delivery: the replay stops there too.

@@ -180,4 +180,23 @@ describe('reverse execution', () => {
     // Every byte the program wrote was shown once, whatever the detours.
     expect(out.join('')).toBe('child: wrote 50 pages\nparent: child exited with 13\n');
   });
+
+  it('Ctrl-C during a reverse-continue stops the search where it is, a point of the history', async () => {
+    const { d } = boot('spin.s');
+    const s = d.s;
+    await d.execute('break main');
+    await d.execute('run');
+    await d.execute('record');
+    await d.execute('break never');
+    await d.execute('stepi 100000');
+    const top = s.taskInsns();
+    s.yieldMs = 0; // look at the event loop at every chance
+    s.interruptRequested = true;
+    const r = await d.execute('reverse-continue');
+    expect(r).toMatch(/^\nProgram received signal SIGINT, Interrupt\.\n.*spin\.s:[67]\t/);
+    expect(s.taskInsns()).toBeLessThan(top);
+    expect(await d.execute('info record')).toContain('Replay mode:');
+    s.yieldMs = 50;
+    expect(await d.execute('reverse-continue')).toContain('\nBreakpoint 1, VA 0x10000 <main>\n'); // where recording started
+  });
 });
