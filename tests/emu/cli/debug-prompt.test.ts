@@ -70,4 +70,12 @@ describe('vmlab debug at a terminal', () => {
     // Going back one instruction from inside the loop lands in the loop.
     expect(out).toMatch(/\(vmlab\) reverse-stepi\nspin\.s:[67]\t/);
   });
+
+  it('history: the up arrow recalls the last command, an empty line repeats it (as in gdb)', () => {
+    const out = prompt(['break add1\n', 'run\n', 'stepi\n', '\n', '\x1b[A', '\n', 'quit\n']);
+    expect(out).toContain('=> VA 0x10048 <add1+0x4>:');
+    expect(out).toContain('=> VA 0x1004c <add1+0x8>:'); // the empty line ran stepi again
+    expect(out).toContain('(vmlab) stepi\npf.s:26'); // the recalled line, then its stop
+    expect(out).toContain('=> VA 0x10050 <add1+0xc>:');
+  });
 });
