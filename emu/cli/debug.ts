@@ -78,14 +78,14 @@ export const debugCommand: CommandModule = {
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
 const COLOUR = process.stdout.isTTY === true && (process.env.NO_COLOR ?? '') === '';
 
-/** Stop headers bold, the current instruction green, the kernel's notes cyan. */
+/** Stop headers bold, the current instruction green, what the kernel did (or will do) cyan. */
 function colourize(text: string): string {
   return text
     .split('\n')
     .map((l) =>
-      /^(Breakpoint|Temporary breakpoint|Catchpoint|Hardware)/.test(l) ? `\x1b[1m${l}\x1b[0m`
+      /^(Breakpoint|Temporary breakpoint|Catchpoint|Hardware|Program received|Program terminated|No more reverse-execution)/.test(l) ? `\x1b[1m${l}\x1b[0m`
       : l.startsWith('=> ') ? `\x1b[32m${l}\x1b[0m`
-      : l.startsWith('kernel: ') ? `\x1b[36m${l}\x1b[0m`
+      : /^(kernel|next|retry): /.test(l) ? `\x1b[36m${l}\x1b[0m`
       : l,
     )
     .join('\n');
