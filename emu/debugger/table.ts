@@ -3,7 +3,7 @@
 import { evaluate } from './expr';
 import type { Debugger } from './commands';
 import { formatP2v } from './views';
-import { diffPagetables, recordCmd, reverseContinue, reverseNext, reverseStepi } from './timeline';
+import { diffPagetables, recordCmd, reverseContinue, reverseFinish, reverseLine, reverseStepi } from './timeline';
 
 const TWO32 = 4294967296;
 
@@ -117,7 +117,9 @@ const COMMANDS: Command[] = [
       return typeof n === 'string' ? n : reverseStepi(d, n);
     },
   },
-  { names: ['reverse-next', 'rn'], usage: 'reverse-next', help: 'Go back to the start of the previous source line of this function, over calls.', run: (d) => reverseNext(d) },
+  { names: ['reverse-next', 'rn'], usage: 'reverse-next', help: 'Go back to the start of the previous source line of this function, over calls.', run: (d) => reverseLine(d, true) },
+  { names: ['reverse-step', 'rs'], usage: 'reverse-step', help: 'Go back to the start of the previous source line, into a function that returned just before.', run: (d) => reverseLine(d, false) },
+  { names: ['reverse-finish'], usage: 'reverse-finish', help: 'Go back to where the current function was called (the call instruction in its caller).', run: (d) => reverseFinish(d) },
   { names: ['reverse-continue', 'rc'], usage: 'reverse-continue', help: 'Go back to the most recent breakpoint, watchpoint or catchpoint stop, or to the start of the recorded history.', run: (d) => reverseContinue(d) },
   { names: ['diff'], usage: 'diff pagetables [FROM [TO]]', help: 'What changed in the user page tables between two points of the recorded history: instruction numbers FROM and TO (default: now), or with no argument the previous stop and this one. + mapped, - unmapped, ~ changed frame, rights or page size.', run: (d, a) => (/^pagetables\b/.test(a.trim()) ? diffPagetables(d, a.trim().slice(10)) : 'usage: diff pagetables [FROM [TO]]') },
   {

@@ -65,41 +65,47 @@ export async function reverseStepi(d: Debugger, n: number): Promise<string> {
   return [text, ...notes].join('\n');
 }
 
+/** depths[j]: the call depth at start j relative to now (0), from the calls and returns between the starts. */
+function callDepths(v: Visits): number[] {
+  const m = v.pos.length;
+  let depth = 0;
+  const depths = new Array<number>(m);
+  for (let j = m - 1; j >= 0; j--) {
+    // A return at j: j ran one call deeper than the start after it; a call at j: j ran in the caller.
+    if (v.flow![j] === FLOW_RET) depth++;
+    else if (v.flow![j] === FLOW_CALL) depth--;
+    depths[j] = depth;
+  }
+  return depths;
+}
+
 /**
- * reverse-next: back to the start of the previous source line of this frame,
- * over calls. Frame depth comes from the calls and returns between the
- * collected instruction starts (a return seen backwards enters a callee).
+ * reverse-next (over = true): back to the start of the previous source line
+ * of this function, over calls; reverse-step (over = false): back to the
+ * start of the previous line wherever it is, into a function that returned
+ * just before. From a function's first line both go to its caller's call.
  */
-export async function reverseNext(d: Debugger): Promise<string> {
+export async function reverseLine(d: Debugger, over: boolean): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
-  const here = { pc: s.exited !== null ? -1 : s.pc };
+  const startPc = s.exited !== null ? -1 : s.pc;
   const lineOf = (pc: number): string => {
     const l = s.syms.line(pc);
     return l === undefined ? `pc:${pc}` : `${l.file}:${l.line}`;
   };
+  const startLine = startPc >= 0 ? lineOf(startPc) : null;
   // -1: more history is needed; -2: the line may begin before the collected starts; else the index of the target start.
   const target = (v: Visits): number => {
-    // depths[j]: the call depth at start j relative to now (0): a return at j means j ran one call deeper
-    // than the start after it; a call at j means j ran in the caller, one shallower.
-    const m = v.pos.length;
-    let depth = 0;
-    const depths = new Array<number>(m);
-    for (let j = m - 1; j >= 0; j--) {
-      if (v.flow![j] === FLOW_RET) depth++;
-      else if (v.flow![j] === FLOW_CALL) depth--;
-      depths[j] = depth;
-    }
-    // Back over the rest of this line and everything called from it, then over the previous line's
-    // starts (at its depth, and its calls) to the first of them.
-    let j = m - 1;
-    const startLine = here.pc >= 0 ? lineOf(here.pc) : null;
-    while (j >= 0 && (depths[j]! > 0 || (depths[j] === 0 && lineOf(v.pc[j]!) === startLine))) j--;
+    const depths = callDepths(v);
+    const skip = (j: number, line: string | null, depth: number): boolean =>
+      (over && depths[j]! > depth) || (depths[j] === depth && lineOf(v.pc[j]!) === line);
+    let j = v.pos.length - 1;
+    while (j >= 0 && skip(j, startLine, 0)) j--;
     if (j < 0) return -1;
     const line = lineOf(v.pc[j]!), dj = depths[j]!;
     let k = j;
-    while (k - 1 >= 0 && (depths[k - 1]! > dj || (depths[k - 1] === dj && lineOf(v.pc[k - 1]!) === line))) k--;
-    if (k === 0) return -2; // the line may start earlier: more history needed
+    while (k - 1 >= 0 && skip(k - 1, line, dj)) k--;
+    if (k === 0) return -2;
     while (depths[k]! > dj) k++;
     return k;
   };
@@ -107,6 +113,22 @@ export async function reverseNext(d: Debugger): Promise<string> {
   const t = target(v);
   if (t >= 0) return finishTravel(d, v.pos[t]!, false);
   if (t === -2 && atStart) return finishTravel(d, v.pos[0]!, false);
+  return finishTravel(d, v.pos.length > 0 ? v.pos[0]! : s.lastStopPos, true);
+}
+
+/** reverse-finish: back to the call of the current function, in its caller (gdb stops on the call instruction). */
+export async function reverseFinish(d: Debugger): Promise<string> {
+  const s = d.s;
+  if (s.recorder === null) return NOT_RECORDING;
+  if (s.exited !== null) return 'The program is not being run.';
+  const target = (v: Visits): number => {
+    const depths = callDepths(v);
+    for (let j = v.pos.length - 1; j >= 0; j--) if (depths[j]! < 0) return j;
+    return -1;
+  };
+  const { v } = await visitsBefore(s, now(s), (acc) => target(acc) >= 0, true);
+  const t = target(v);
+  if (t >= 0) return `Run back to call of #0 ${d.backtrace().split('\n')[0]!.replace(/^#0\s+/, '')}\n${await finishTravel(d, v.pos[t]!, false)}`;
   return finishTravel(d, v.pos.length > 0 ? v.pos[0]! : s.lastStopPos, true);
 }
 
