@@ -1,7 +1,7 @@
 // Reverse execution, gdb's way: `record` starts the history, then
-// reverse-stepi, reverse-next and reverse-continue go back in it, `record
-// goto` jumps to an instruction number, and `diff pagetables` compares the
-// page tables at two points of it.
+// reverse-stepi, reverse-next, reverse-step, reverse-finish and
+// reverse-continue go back in it, `record goto` jumps to an instruction
+// number, and `diff pagetables` compares the page tables at two points of it.
 //
 // Everything is built from three primitives of the session: restore a
 // snapshot, scan forward from one (collecting the debugged task's instruction
@@ -23,7 +23,7 @@ const NO_HISTORY = '\nNo more reverse-execution history.';
 const RETRIED = new Set(['demand-zero', 'cow-copy', 'cow-reuse', 'file-read', 'file-cow', 'shared-write', 'stack-grow', 'pfnmap', 'spurious']);
 
 /** The instruction starts before `until`, scanning back snapshot by snapshot until `enough` says they suffice (or history ends). */
-async function visitsBefore(s: Session, until: number, enough: (v: Visits, atStart: boolean) => boolean, flow = false): Promise<{ v: Visits; atStart: boolean }> {
+async function visitsBefore(s: Session, until: number, enough: (v: Visits) => boolean, flow = false): Promise<{ v: Visits; atStart: boolean }> {
   const rec = s.recorder!;
   let i = rec.snapshots.length - 1;
   while (i > 0 && rec.snapshots[i]!.pos >= until) i--;
@@ -32,7 +32,7 @@ async function visitsBefore(s: Session, until: number, enough: (v: Visits, atSta
   for (;;) {
     const v = await s.scanVisits(i, end, flow);
     acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], sp: [...v.sp, ...acc.sp], insns: [...v.insns, ...acc.insns], flow: flow ? [...v.flow!, ...acc.flow!] : null };
-    if (i === 0 || enough(acc, false)) return { v: acc, atStart: i === 0 };
+    if (i === 0 || enough(acc)) return { v: acc, atStart: i === 0 };
     end = rec.snapshots[i]!.pos;
     i--;
   }
@@ -146,14 +146,14 @@ export async function reverseContinue(d: Debugger): Promise<string> {
     // interval's end; the one at `start` is the stop we are at.
     const scan = await s.scanEvents(i, end);
     // Ctrl-C during the search: stop where the scan is (a point of the history).
-    if (scan.interrupted) return report(d, { kind: 'interrupted', why: 'SIGINT (Ctrl-C)' });
+    if (scan.interrupted) return d.stopReport({ kind: 'interrupted', why: 'SIGINT (Ctrl-C)' });
     const evs = scan.events.filter((e) => e.pos < start);
     if (evs.length > 0) {
       const last = evs[evs.length - 1]!;
       // A signal stop is inside the kernel, before the delivery: the replay stops there too.
       await s.travelTo(last.pos, last.ev.kind === 'signal');
       countHit(last.ev);
-      return report(d, last.ev);
+      return d.stopReport(last.ev);
     }
     end = rec.snapshots[i]!.pos;
   }
@@ -179,19 +179,12 @@ async function finishTravel(d: Debugger, pos: number, exhausted: boolean): Promi
   return exhausted ? `${NO_HISTORY}\n${frame}` : frame;
 }
 
-function report(d: Debugger, ev: StopEvent): string {
-  return d.stopReport(ev);
-}
-
 /** The position of the first instruction start at which the task had retired `insns` instructions. */
 async function positionOfInsn(s: Session, insns: number): Promise<number | string> {
   const rec = s.recorder!;
   const lowest = rec.snapshots[0]!.insns;
   if (insns < lowest) return `Target insn ${insns} not found (the history starts at instruction ${lowest}).`;
-  const current = s.taskInsns();
-  if (insns >= current || s.exited !== null) {
-    if (insns > s.frontierInsns) return `Target insn ${insns} not found (the history ends at instruction ${s.frontierInsns}).`;
-  }
+  if (insns > s.frontierInsns) return `Target insn ${insns} not found (the history ends at instruction ${s.frontierInsns}).`;
   let i = rec.snapshots.length - 1;
   while (i > 0 && rec.snapshots[i]!.insns > insns) i--;
   const v = await s.scanVisits(i, s.frontier + 1);
