@@ -10,7 +10,8 @@ import { NR } from '../../kernel-ts/syscalls/numbers';
 import { ExprError, evaluate } from './expr';
 import type { ExprEnv } from './expr';
 import { Session, pfWords } from './session';
-import type { Breakpoint, StopEvent } from './session';
+import type { StopEvent } from './session';
+import type { Breakpoint } from './breakpoints';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
 import { Quit, findCommand } from './table';
 import { showMaps } from '../../kernel-ts/mm/vma';
@@ -36,7 +37,7 @@ export class Debugger {
       symbol: (name) => s.syms.lookup(name),
       readMem: (va, size) => s.readVirt(Number(va), size),
     };
-    s.conditionHolds = (bp) => {
+    s.bps.conditionHolds = (bp) => {
       if (bp.condition === null) return true;
       try {
         return evaluate(bp.condition, this.env) !== 0n;

@@ -15,7 +15,7 @@
 // kernel's handler runs; its outcome arrives through kernel.onUserFault.
 import { Stop } from '../machine/cpu/cpu';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
-import { opcode, rd, rs1, funct3, immI, immS } from '../machine/isa/fields';
+import { opcode, rd, rs1, immI } from '../machine/isa/fields';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
 import { shellExitCode } from '../../kernel-ts/proc/exit';
 import type { Task } from '../../kernel-ts/proc/task';
@@ -24,33 +24,8 @@ import { syscallName } from '../../kernel-ts/syscalls/numbers';
 import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
 import type { Symbols } from './symbols';
 import type { Recorder } from './record/recorder';
-
-export interface Breakpoint {
-  num: number;
-  kind: 'breakpoint' | 'watchpoint' | 'catchpoint';
-  /** Breakpoints: the address. Watchpoints: the range start. */
-  addr: number;
-  len: number;
-  /** What the user wrote (for info breakpoints). */
-  what: string;
-  temporary: boolean;
-  enabled: boolean;
-  condition: string | null;
-  ignore: number;
-  hits: number;
-  /** Watchpoints: 'write' | 'read' | 'access'; catchpoints: the event. */
-  mode: string;
-  /** catch pagefault: error-code bits that must be set / clear; catch syscall: numbers (empty = all). */
-  mustSet: number;
-  mustClear: number;
-  syscalls: number[];
-  /** write watchpoints: the last value seen. */
-  old: bigint | null;
-  /** watch -p: the range is physical (any mapping of those frames, in any process). */
-  physical: boolean;
-  /** catch signal: the signal numbers (empty or absent = all). */
-  signals?: number[];
-}
+import { BreakpointTable } from './breakpoints';
+import type { Breakpoint } from './breakpoints';
 
 export interface FaultRecord {
   n: number;
@@ -122,17 +97,10 @@ const FAULT_LOG_MAX = 64;
 /** Instructions per kernel slice while stepping (the kernel's default). */
 export const MAX_STEP_INSNS = 50_000_000;
 
-/** A memory access an instruction is about to make (loads and stores; the ISA has no others). */
-interface MemAccess {
-  addr: number;
-  size: number;
-  write: boolean;
-}
-
 export class Session {
-  readonly breakpoints: Breakpoint[] = [];
+  /** The breakpoints, watchpoints and catchpoints (breakpoints.ts). */
+  readonly bps: BreakpointTable = new BreakpointTable(this);
   readonly faults: FaultRecord[] = [];
-  private nextBp = 1;
   private faultCount = 0;
   /** Set by the stepping path when it must stop; read by runUntil's predicate. */
   private pending: StopEvent | Pause | null = null;
@@ -284,20 +252,21 @@ export class Session {
 
   // ---- breakpoints ------------------------------------------------------
 
+  get breakpoints(): Breakpoint[] {
+    return this.bps.list;
+  }
+
   addBreakpoint(init: Partial<Breakpoint> & Pick<Breakpoint, 'kind' | 'what'>): Breakpoint {
-    const bp: Breakpoint = {
-      num: this.nextBp++, addr: 0, len: 0, temporary: false, enabled: true, condition: null, ignore: 0, hits: 0,
-      mode: '', mustSet: 0, mustClear: 0, syscalls: [], old: null, physical: false, ...init,
-    };
-    this.breakpoints.push(bp);
-    return bp;
+    return this.bps.add(init);
   }
 
   deleteBreakpoint(num: number): boolean {
-    const i = this.breakpoints.findIndex((b) => b.num === num);
-    if (i < 0) return false;
-    this.breakpoints.splice(i, 1);
-    return true;
+    return this.bps.delete(num);
+  }
+
+  /** Register r as the next instruction sees it (mid-slice, the CPU's). */
+  liveReg(r: number): bigint {
+    return this.k.machine.cpu.reg(r);
   }
 
   /** True when any stop condition, the recorder or a replay needs the stepping path. */
@@ -308,15 +277,12 @@ export class Session {
 
   // ---- run control ------------------------------------------------------
 
-  /** condition/ignore evaluation is the command layer's (it owns the expression evaluator). */
-  conditionHolds: (bp: Breakpoint) => boolean = () => true;
-
   /** Runs until a stop condition or the program's end; `steps` for stepi, `after` for step/next/finish. */
   async resume(opts: { steps?: number; after?: () => boolean } = {}): Promise<StopEvent> {
     if (this.exited !== null) return this.exited;
     this.kernelNotes.length = 0;
     this.skipAt = this.pc;
-    for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
+    this.bps.rememberValues();
     this.stepsLeft = opts.steps ?? -1;
     this.stopAfter = opts.after ?? null;
     let ev: StopEvent | Pause;
@@ -466,7 +432,7 @@ export class Session {
     let interrupted = false;
     try {
       for (;;) {
-        for (const b of this.breakpoints) if (b.kind === 'watchpoint' && b.mode === 'write') b.old = this.watchValue(b);
+        this.bps.rememberValues();
         const ev = await this.runLoop();
         if (ev.kind === 'interrupted') interrupted = true;
         if (ev.kind === 'arrived' || ev.kind === 'exited' || ev.kind === 'interrupted' || ev.kind === 'checkpoint' || ev.kind === 'yield') break;
@@ -574,7 +540,7 @@ export class Session {
     const ev = this.kernelEvent();
     if (ev !== null && !this.silent) return this.stop(ev);
     if (!this.perInstruction()) return this.chunkRun(budget);
-    const missCatch = this.silent ? null : this.catchpoint('tlb-miss');
+    const missCatch = this.silent ? null : this.bps.catchpoint('tlb-miss');
     while (n < budget) {
       const pos = cpu.instret + k.kernelEntries;
       // The time line first: a replay's end, a scan's end, a checkpoint.
@@ -605,15 +571,15 @@ export class Session {
         continue;
       }
       if (!first) {
-        const bp = this.breakpointAt(pc);
+        const bp = this.bps.at(pc);
         if (bp !== null) return this.stop({ kind: 'breakpoint', bp });
       }
-      const access = this.watchedAccess(pc);
+      const access = this.bps.accessAt(pc);
       const s = cpu.step();
       if (s === Stop.Trap) {
         if (TRAP_STATE.vector === Vector.PF && !first) {
           const addr = (TRAP_STATE.addrHi >>> 0) * TWO32 + (TRAP_STATE.addrLo >>> 0);
-          const bp = this.pagefaultCatch(TRAP_STATE.error);
+          const bp = this.bps.pagefault(TRAP_STATE.error);
           if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: TRAP_STATE.error, ip: pc });
         }
         this.skipAt = pc; // the kernel fixes the fault and calls back to retry the same instruction
@@ -622,7 +588,7 @@ export class Session {
       if (s === Stop.Ecall) {
         if (!first) {
           const nr = cpu.x[2 * REG_A7]!;
-          const bp = this.syscallCatch(nr);
+          const bp = this.bps.syscall(nr);
           if (bp !== null) return this.stop({ kind: 'syscall', bp, nr });
         }
         this.skipAt = pc;
@@ -631,17 +597,8 @@ export class Session {
       n++;
       this.stepped++;
       if (access !== null) {
-        // Reported after the access, as gdb does; a write watchpoint only when the value changed.
-        for (const b of this.breakpoints) {
-          if (!b.enabled || b.kind !== 'watchpoint' || !this.touches(b, access)) continue;
-          if ((b.mode === 'write' && !access.write) || (b.mode === 'read' && access.write)) continue;
-          const now = this.watchValue(b);
-          if (b.mode === 'write' && now === b.old) continue;
-          const old = b.old;
-          b.old = now;
-          b.hits++;
-          return this.stop({ kind: 'watch', bp: b, old, now, addr: access.addr });
-        }
+        const w = this.bps.watchHit(access);
+        if (w !== null) return this.stop({ kind: 'watch', bp: w.bp, old: w.old, now: w.now, addr: access.addr });
       }
       if (missCatch !== null) {
         const misses = this.tlbMisses();
@@ -661,10 +618,6 @@ export class Session {
   private lastInvlpg = 0;
   private lastMisses = 0;
 
-  private catchpoint(mode: string): Breakpoint | null {
-    return this.breakpoints.find((b) => b.kind === 'catchpoint' && b.enabled && b.mode === mode) ?? null;
-  }
-
   private invlpgCount(): number {
     const st = this.k.machine.mmu.stats();
     return st.itlb.flushes.invlpg + st.dtlb.flushes.invlpg;
@@ -680,7 +633,7 @@ export class Session {
     const mmu = this.k.machine.mmu;
     let ev: StopEvent | null = this.forkEvent;
     this.forkEvent = null;
-    const cr3 = this.catchpoint('cr3');
+    const cr3 = this.bps.catchpoint('cr3');
     if (mmu.cr3 !== this.lastCr3) {
       if (cr3 !== null) {
         cr3.hits++;
@@ -688,7 +641,7 @@ export class Session {
       }
       this.lastCr3 = mmu.cr3;
     }
-    const inv = this.catchpoint('invlpg');
+    const inv = this.bps.catchpoint('invlpg');
     if (inv !== null) {
       const n = this.invlpgCount();
       if (n !== this.lastInvlpg && ev === null) {
@@ -720,32 +673,6 @@ export class Session {
     return r.kind === 'ok' ? this.k.machine.mem.read32(r.pa) : 0;
   }
 
-  private breakpointAt(pc: number): Breakpoint | null {
-    for (const b of this.breakpoints) {
-      if (b.kind !== 'breakpoint' || !b.enabled || b.addr !== pc) continue;
-      if (!this.conditionHolds(b)) continue;
-      b.hits++;
-      if (b.ignore > 0) {
-        b.ignore--;
-        continue;
-      }
-      if (b.temporary) this.deleteBreakpoint(b.num);
-      return b;
-    }
-    return null;
-  }
-
-  private pagefaultCatch(error: number): Breakpoint | null {
-    for (const b of this.breakpoints) {
-      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'pagefault') continue;
-      if ((error & b.mustSet) !== b.mustSet || (error & b.mustClear) !== 0) continue;
-      b.hits++;
-      if (b.temporary) this.deleteBreakpoint(b.num);
-      return b;
-    }
-    return null;
-  }
-
   /**
    * kernel.onFork: the debugged process forked. gdb's messages; under
    * follow-fork-mode child the session follows the child from here (replays
@@ -759,7 +686,7 @@ export class Session {
       else this.kernelNotes.push(`[Detaching after fork from child process ${child.pid}]`);
     }
     if (follow) this.task = child;
-    const bp = this.silent ? null : this.catchpoint('fork');
+    const bp = this.silent ? null : this.bps.catchpoint('fork');
     if (bp !== null) {
       bp.hits++;
       this.forkEvent = { kind: 'event', bp, text: `forked process ${child.pid}` };
@@ -797,53 +724,11 @@ export class Session {
       }
       return false;
     }
-    for (const b of this.breakpoints) {
-      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'signal') continue;
-      if (b.signals !== undefined && b.signals.length > 0 && !b.signals.includes(signo)) continue;
-      b.hits++;
-      this.deferredSignal = signo;
-      this.pending = { kind: 'signal', bp: b, signo };
-      return true;
-    }
-    return false;
-  }
-
-  private syscallCatch(nr: number): Breakpoint | null {
-    for (const b of this.breakpoints) {
-      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'syscall') continue;
-      if (b.syscalls.length > 0 && !b.syscalls.includes(nr)) continue;
-      b.hits++;
-      return b;
-    }
-    return null;
-  }
-
-  /** The load or store the instruction at pc is about to make, when a watchpoint exists. */
-  private watchedAccess(pc: number): MemAccess | null {
-    if (!this.breakpoints.some((b) => b.kind === 'watchpoint' && b.enabled)) return null;
-    const w = this.readVirt(pc, 4);
-    if (typeof w === 'string') return null;
-    const word = Number(w) | 0;
-    const op = opcode(word);
-    if (op !== 0x03 && op !== 0x23) return null;
-    const base = this.k.machine.cpu.reg(rs1(word));
-    const imm = op === 0x03 ? immI(word) : immS(word);
-    const addr = Number(BigInt.asUintN(64, base + BigInt(imm)));
-    return { addr, size: 1 << (funct3(word) & 3), write: op === 0x23 };
-  }
-
-  /** The access reaches the watched range: by virtual address, or for watch -p by the physical address it translated to. */
-  private touches(b: Breakpoint, a: MemAccess): boolean {
-    if (!b.physical) return overlaps(b, a);
-    const pa = this.virtToPhys(a.addr);
-    return typeof pa === 'number' && overlaps(b, { addr: pa, size: a.size, write: a.write });
-  }
-
-  /** The watched value, or null while its page is not mapped. */
-  private watchValue(b: Breakpoint): bigint | null {
-    const n = Math.min(b.len, 64);
-    const v = b.physical ? this.readPhys(b.addr, n) : this.readVirt(b.addr, n);
-    return typeof v === 'string' ? null : v;
+    const b = this.bps.signal(signo);
+    if (b === null) return false;
+    this.deferredSignal = signo;
+    this.pending = { kind: 'signal', bp: b, signo };
+    return true;
   }
 
   // ---- the fault log ----------------------------------------------------
@@ -892,10 +777,6 @@ export class Session {
     const word = Number(w) | 0;
     return (opcode(word) === 0x6f || opcode(word) === 0x67) && rd(word) === 1;
   }
-}
-
-function overlaps(b: Breakpoint, a: MemAccess): boolean {
-  return a.addr < b.addr + b.len && b.addr < a.addr + a.size;
 }
 
 /** The #PF error code in words, e.g. "not-present write user" (SDM 4.7). */
