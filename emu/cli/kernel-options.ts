@@ -83,6 +83,8 @@ export function splitCommandWords(words: string[], valueOptions: ReadonlySet<str
     if (!w.startsWith('-') || w === '-') break;
     const name = w.replace(/^--?/, '').split('=')[0]!;
     const takesValue = valueOptions.has(name) && !w.includes('=');
+    // `-x --batch`: the option's value is missing (the next word is an option), not "--batch".
+    if (takesValue && (i + 1 >= words.length || /^--?[a-zA-Z]/.test(words[i + 1]!))) throw new UserError(`option ${w} needs a value`, 2);
     options.push(...words.slice(i, i + (takesValue ? 2 : 1)));
     i += takesValue ? 2 : 1;
   }

@@ -144,10 +144,14 @@ export class Debugger {
 
   // ---- run control ------------------------------------------------------
 
+  /** Why the last resume stopped ('step' when a step finished). */
+  lastStop: StopEvent['kind'] | null = null;
+
   async resume(opts: Parameters<Session['resume']>[0] = {}): Promise<string> {
     if (this.s.exited !== null) return 'The program is not being run.';
     this.started = true;
     const ev = await this.s.resume(opts);
+    this.lastStop = ev.kind;
     const out = [...this.s.kernelNotes];
     out.push(this.stopReport(ev));
     return out.filter((x) => x !== '').join('\n');
@@ -536,7 +540,7 @@ export class Debugger {
       case 'breakpoints'.startsWith(sub) || sub === 'watchpoints':
         return this.infoBreakpoints();
       case 'registers'.startsWith(sub) || sub === 'regs' || sub === 'all-registers':
-        return formatRegisters(s, restWords.map((w) => w.replace(/^\$/, '')).filter((w) => w !== ''));
+        return formatRegisters(s, restWords.map((w) => w.replace(/^\$/, '')).filter((w) => w !== ''), this.lastCr2);
       case sub === 'symbol': {
         const a = Number(BigInt.asUintN(64, evaluate(rest, this.env)));
         const sym = s.syms.symbolAt(a);

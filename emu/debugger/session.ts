@@ -110,9 +110,14 @@ export class Session {
   frontier = 0;
   /** The task's instruction count at the frontier. */
   frontierInsns = 0;
+  /** How the run stood at the frontier: a stop at an instruction, a signal stop inside the kernel, or the end. */
+  frontierKind: 'insn' | 'signal' | 'exited' = 'insn';
   /** Positions of the last two stops the user saw (diff pagetables compares them). */
   lastStopPos = 0;
   prevStopPos = -1;
+  /** Whether those stops were `catch signal` stops (inside the kernel, not at an instruction start). */
+  lastStopSignal = false;
+  prevStopSignal = false;
   /** gdb's follow-fork-mode: after a fork of the debugged process, keep debugging it ('parent') or its child. */
   followForkMode: 'parent' | 'child' = 'parent';
   /** A fork caught by `catch fork`, reported when the followed process next runs. */
@@ -145,6 +150,11 @@ export class Session {
    * restarted system call re-executes its ecall). -1: none.
    */
   private skipAt = -1;
+
+  /** True at a `catch signal` stop (inside the kernel, before the delivery). */
+  get atSignalStop(): boolean {
+    return this.deferredSignal !== 0;
+  }
 
   /** What a snapshot keeps of the session's own state. */
   mark(): SessionMark {
@@ -292,7 +302,27 @@ export class Session {
       this.stepsLeft = -1;
       this.stopAfter = null;
     }
+    if (ev.kind === 'pagefault' && this.recorder !== null) await this.undoCaughtAttempt();
     return this.stopped(ev as StopEvent);
+  }
+
+  /**
+   * At a `catch pagefault` stop the faulting attempt has already touched the
+   * MMU (CR2, dropped TLB entries, counters), and resuming runs it again. A
+   * replay arriving at the same point has not made that attempt, so while
+   * recording the session travels to the instruction start (state exactly as
+   * before the attempt): the history then has one attempt, as replays do.
+   */
+  private async undoCaughtAttempt(): Promise<void> {
+    const pos = this.pos();
+    if (pos > this.frontier) {
+      this.frontier = pos; // the output so far was shown: the replay must not show it again
+      this.frontierInsns = this.taskInsns();
+      this.frontierKind = 'insn';
+    }
+    const notes = [...this.kernelNotes];
+    await this.travelTo(pos, false, false);
+    this.kernelNotes.push(...notes);
   }
 
   /** Bookkeeping of a stop the user sees: the frontier, a snapshot when recording, the previous stop's position. */
@@ -301,6 +331,7 @@ export class Session {
     if (pos > this.frontier) {
       this.frontier = pos;
       this.frontierInsns = this.taskInsns();
+      this.frontierKind = ev.kind === 'exited' ? 'exited' : ev.kind === 'signal' ? 'signal' : 'insn';
     }
     if (ev.kind === 'exited') {
       this.exited = ev;
@@ -309,7 +340,9 @@ export class Session {
     this.activate();
     if (this.recorder !== null) this.recorder.take(pos, this.taskInsns(), this.mark());
     this.prevStopPos = this.lastStopPos;
+    this.prevStopSignal = this.lastStopSignal;
     this.lastStopPos = pos;
+    this.lastStopSignal = ev.kind === 'signal';
     return ev;
   }
 
@@ -371,7 +404,7 @@ export class Session {
   }
 
   /** Restores the newest snapshot at or before `target`, then replays to it: the task about to start the instruction at that position. */
-  async travelTo(target: number, toSignal = false): Promise<void> {
+  async travelTo(target: number, toSignal = false, isStop = true): Promise<void> {
     const rec = this.recorder!;
     const i = Math.max(0, rec.indexAtOrBefore(target));
     this.restoreSnapshot(i);
@@ -394,7 +427,7 @@ export class Session {
     }
     this.nextCheckpoint = this.pos() + rec.interval;
     this.kernelNotes.length = 0;
-    if (this.exited === null) this.stopped({ kind: 'step' });
+    if (this.exited === null && isStop) this.stopped({ kind: 'step' });
   }
 
   /** Drops the fault-log entries after position pos. */
@@ -460,6 +493,7 @@ export class Session {
     if (this.exited === null && pos < this.frontier) {
       this.frontier = pos;
       this.frontierInsns = this.taskInsns();
+      this.frontierKind = this.deferredSignal !== 0 ? 'signal' : 'insn';
       note = '(replay mode: the recorded execution after this point is discarded; the program goes on from here anew)';
     }
     if (this.recorder !== null && this.exited === null) this.recorder.retake(pos, this.taskInsns(), this.mark());

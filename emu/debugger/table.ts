@@ -71,16 +71,20 @@ const COMMANDS: Command[] = [
   {
     names: ['nexti', 'ni'], usage: 'nexti [N]', help: 'Execute N machine instructions, stepping over calls.',
     run: async (d, a) => {
-      let out = '';
       const n = count(d, 'nexti', a);
       if (typeof n === 'string') return n;
+      // What the kernel did on the way is kept; of the instructions' reports, the last (or the stop that ended the walk).
+      const notes: string[] = [];
+      let out = '';
       for (let i = 0; i < n && d.s.exited === null; i++) {
+        if (out !== '') notes.push(...out.split('\n').filter((l) => /^(kernel: |\[)/.test(l)));
         if (d.s.isCallAt(d.s.pc)) {
           const target = d.s.pc + 4, sp = d.s.sp, cpu = d.s.k.machine.cpu;
           out = await d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target && Number(cpu.reg(2)) === sp });
         } else out = await d.resume({ steps: 1 });
+        if (d.lastStop !== 'step') break; // a breakpoint, watchpoint or catchpoint on the way
       }
-      return out;
+      return [...notes, out].filter((x) => x !== '').join('\n');
     },
   },
   { names: ['step', 's'], usage: 'step', help: 'Run to the next source line (DWARF line table), into calls.', run: (d) => stepLine(d, false) },
@@ -133,9 +137,10 @@ const COMMANDS: Command[] = [
     },
   },
   {
-    names: ['quit', 'q', 'exit'], usage: 'quit [STATUS]', help: 'Leave the debugger.',
-    run: (_d, a) => {
-      throw new Quit(a === '' ? -1 : Number(a));
+    names: ['quit', 'q', 'exit'], usage: 'quit [STATUS]', help: 'Leave the debugger; the exit status is STATUS (an expression, modulo 256), or the program\'s.',
+    run: (d, a) => {
+      // gdb's quit EXPR: the status is the expression's value, modulo 256 as exit statuses are.
+      throw new Quit(a.trim() === '' ? -1 : Number(BigInt.asUintN(8, evaluate(a, d.env))));
     },
   },
   { names: ['break', 'b', 'br'], usage: 'break [LOCATION] [if COND]', help: 'Set a breakpoint at LOCATION: *ADDR, SYMBOL, SYMBOL+OFF, FILE:LINE or LINE; default the current pc.', run: (d, a) => d.breakCmd(a, false) },

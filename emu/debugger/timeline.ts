@@ -43,6 +43,39 @@ function now(s: Session): number {
   return s.exited !== null ? Number.MAX_SAFE_INTEGER : s.pos();
 }
 
+/** A point to come back to after looking elsewhere in the history. */
+interface Point {
+  pos: number;
+  kind: 'insn' | 'signal' | 'exited';
+}
+
+function here(s: Session): Point {
+  return { pos: s.pos(), kind: s.exited !== null ? 'exited' : s.atSignalStop ? 'signal' : 'insn' };
+}
+
+/** Travels to a point: an instruction start, a signal stop, or the end (replayed to the program's exit). */
+async function goTo(s: Session, p: Point): Promise<void> {
+  await s.travelTo(p.kind === 'exited' ? Number.MAX_SAFE_INTEGER : p.pos, p.kind === 'signal');
+}
+
+/** Runs `look` (travels that only look around) and leaves the user's last two stops as they were. */
+async function keepingStops<T>(s: Session, look: () => Promise<T>): Promise<T> {
+  const stops = { prev: s.prevStopPos, prevSignal: s.prevStopSignal, last: s.lastStopPos, lastSignal: s.lastStopSignal };
+  try {
+    return await look();
+  } finally {
+    s.prevStopPos = stops.prev;
+    s.prevStopSignal = stops.prevSignal;
+    s.lastStopPos = stops.last;
+    s.lastStopSignal = stops.lastSignal;
+  }
+}
+
+/** Comes back to a point the session left only to look (a failed search). */
+async function comeBack(s: Session, p: Point): Promise<void> {
+  await keepingStops(s, () => goTo(s, p));
+}
+
 export async function reverseStepi(d: Debugger, n: number): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
@@ -196,12 +229,19 @@ export async function recordGoto(d: Debugger, args: string): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
   const a = args.trim();
+  if (a === 'end') {
+    await goTo(s, { pos: s.frontier, kind: s.frontierKind });
+    return s.exited !== null ? d.stopReport(s.exited) : d.frameReport();
+  }
+  const back = here(s);
   let pos: number | string;
   if (a === 'begin' || a === 'start') pos = await firstVisit(s);
-  else if (a === 'end') pos = await positionOfInsn(s, s.frontierInsns);
   else if (/^\d+$/.test(a)) pos = await positionOfInsn(s, Number(a));
   else return 'usage: record goto begin|end|N (N: an instruction number, see "info record")';
-  if (typeof pos === 'string') return pos;
+  if (typeof pos === 'string') {
+    await comeBack(s, back); // the search moved the session: back to where it was
+    return pos;
+  }
   await s.travelTo(pos);
   return d.frameReport();
 }
@@ -341,44 +381,48 @@ export async function diffPagetables(d: Debugger, args: string): Promise<string>
   if (s.exited !== null) return 'The program is not being run.';
   const words = args.trim() === '' ? [] : args.trim().split(/\s+/);
   if (words.length > 2 || words.some((w) => !/^\d+$/.test(w))) return 'usage: diff pagetables [FROM [TO]] (instruction numbers, see "info record")';
-  const back = s.pos();
+  const back = here(s);
   const backInsns = s.taskInsns();
-  let from: number, to: number;
+  let from: Point, to: Point;
   let fromInsns: number, toInsns: number;
   if (words.length === 0) {
     if (s.prevStopPos < 0 || s.prevStopPos < s.recorder.snapshots[0]!.pos) return 'diff pagetables: no earlier stop in the recorded history (give instruction numbers).';
-    from = s.prevStopPos;
+    from = { pos: s.prevStopPos, kind: s.prevStopSignal ? 'signal' : 'insn' };
     to = back;
     fromInsns = -1;
     toInsns = backInsns;
   } else {
+    // Finding an instruction number replays part of the history: come back before saying it is not there.
     const p = await positionOfInsn(s, Number(words[0]));
-    if (typeof p === 'string') return p;
-    from = p;
+    if (typeof p === 'string') {
+      await comeBack(s, back);
+      return p;
+    }
+    from = { pos: p, kind: 'insn' };
     fromInsns = Number(words[0]);
     if (words.length === 2) {
       const q = await positionOfInsn(s, Number(words[1]));
       if (typeof q === 'string') {
-        await s.travelTo(back);
+        await comeBack(s, back);
         return q;
       }
-      to = q;
+      to = { pos: q, kind: 'insn' };
       toInsns = Number(words[1]);
     } else {
       to = back;
       toInsns = backInsns;
     }
   }
-  const prevStop = s.prevStopPos;
-  await s.travelTo(from);
-  if (fromInsns < 0) fromInsns = s.taskInsns();
-  const a = mappings(s);
-  await s.travelTo(to);
-  const b = mappings(s);
-  if (to !== back) await s.travelTo(back);
-  // Travelling is not a stop of the user's: the previous stop stays the one before.
-  s.prevStopPos = prevStop;
-  s.lastStopPos = back;
+  // Travelling to look is not a stop of the user's: the last two stops stay what they were.
+  const [a, b] = await keepingStops(s, async () => {
+    await goTo(s, from);
+    if (fromInsns < 0) fromInsns = s.taskInsns();
+    const before = mappings(s);
+    await goTo(s, to);
+    const after = mappings(s);
+    await goTo(s, back);
+    return [before, after];
+  });
   const lines = diffMappings(a.map, b.map);
   const head = `page tables (user half) at instruction ${fromInsns} (CR3 = PA ${hexn(a.root)}) -> instruction ${toInsns} (CR3 = PA ${hexn(b.root)}):`;
   return [head, ...(lines.length === 0 ? ['(no changes)'] : lines)].join('\n');

@@ -3,7 +3,7 @@
 // reverse map of a frame (p2v), the TLB, and the fault log. Every address
 // says whether it is virtual (VA) or physical (PA). Page tables are read
 // straight from guest RAM with no side effects (no A/D bits, no TLB fill).
-import { ABI_NAMES } from '../machine/isa/registers';
+import { ABI_NAMES, registerNumber } from '../machine/isa/registers';
 import { PTE_ADDR_MASK_HI, PTE_ADDR_MASK_LO, PTE_NX_HI, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../machine/mmu/paging';
 import type { Kernel } from '../../kernel-ts/kernel';
 import type { FaultRecord, Session } from './session';
@@ -13,19 +13,30 @@ const TWO32 = 4294967296;
 
 export const hexn = (v: number | bigint): string => `0x${v.toString(16)}`;
 
-/** info registers: gdb's three columns (name, hex, natural). */
-export function formatRegisters(s: Session, only: string[] = []): string {
+/** info registers: gdb's three columns (name, hex, natural); `only` names registers (ABI or xN names, pc, cr0, cr2, cr3, cr4). */
+export function formatRegisters(s: Session, only: string[] = [], cr2 = 0): string {
+  const wanted = new Set<string>();
+  for (const n of only) {
+    const r = registerNumber(n);
+    if (r >= 0) wanted.add(ABI_NAMES[r]!);
+    else if (n === 'fp' || n === 'pc' || n === 'cr0' || n === 'cr2' || n === 'cr3' || n === 'cr4') wanted.add(n === 'fp' ? 's0' : n);
+    else return `Invalid register \`${n}'`;
+  }
   const lines: string[] = [];
-  const row = (name: string, v: bigint): void => {
+  const row = (name: string, v: bigint, natural?: string): void => {
     const u = BigInt.asUintN(64, v);
-    const natural = name === 'pc' || name === 'ra' || name === 'sp' || name === 'fp' || name === 's0' ? `${hexn(u)}${symSuffix(s, Number(u))}` : v.toString();
-    lines.push(`${name.padEnd(8)}${hexn(u).padEnd(20)}${natural}`);
+    const nat = natural ?? (name === 'pc' || name === 'ra' || name === 'sp' || name === 's0' ? `${hexn(u)}${symSuffix(s, Number(u))}` : v.toString());
+    lines.push(`${name.padEnd(8)}${hexn(u).padEnd(20)}${nat}`);
   };
-  const want = (n: string): boolean => only.length === 0 || only.includes(n) || (n === 's0' && only.includes('fp'));
+  const want = (n: string): boolean => wanted.size === 0 || wanted.has(n);
   for (let r = 1; r < 32; r++) if (want(ABI_NAMES[r]!)) row(ABI_NAMES[r]!, s.reg(r));
   if (want('pc')) row('pc', BigInt(s.pc));
   const mmu = s.k.machine.mmu;
-  if (only.length === 0 || only.includes('cr3')) lines.push(`${'cr3'.padEnd(8)}${hexn(mmu.cr3).padEnd(20)}PA of the top-level table (PCID ${mmu.currentPcid})`);
+  // The control registers: cr3 always, the others when asked for.
+  if (wanted.has('cr0')) row('cr0', BigInt(mmu.cr0 >>> 0), hexn(mmu.cr0 >>> 0));
+  if (wanted.has('cr2')) row('cr2', BigInt(cr2), `VA of the last page fault caught`);
+  if (want('cr3')) row('cr3', BigInt(mmu.cr3), `PA of the top-level table (PCID ${mmu.currentPcid})`);
+  if (wanted.has('cr4')) row('cr4', BigInt(mmu.cr4 >>> 0), hexn(mmu.cr4 >>> 0));
   return lines.join('\n');
 }
 
