@@ -36,6 +36,10 @@ export class Debugger {
       register: (name) => this.register(name),
       symbol: (name) => s.syms.lookup(name),
       readMem: (va, size) => s.readVirt(Number(va), size),
+      translate: (va) => {
+        const pa = s.virtToPhys(Number(va));
+        return typeof pa === 'number' ? BigInt(pa) : pa;
+      },
     };
     s.bps.conditionHolds = (bp) => {
       if (bp.condition === null) return true;

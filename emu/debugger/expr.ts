@@ -1,7 +1,8 @@
 // The debugger's expressions, gdb's C subset over 64-bit values: numbers
 // (decimal, 0x, 0b, 0o), registers ($a0, $sp, $pc, $x5), $cr2/$cr3/$cr0/$cr4,
 // symbols, memory (*(long*)ADDR, *(int*)ADDR, *(char*)ADDR, *ADDR for 8 bytes,
-// or $mem64(ADDR) / $mem32 / $mem16 / $mem8), unary - ~ !, and the binary
+// or $mem64(ADDR) / $mem32 / $mem16 / $mem8), $pa(VA) (the physical address
+// VA translates to, for a user read), unary - ~ !, and the binary
 // operators * / % + - << >> & ^ | == != < > <= >= with C's precedence.
 // Values are BigInts: this is the debugger, never the hot path (STYLE 3).
 
@@ -11,6 +12,8 @@ export interface ExprEnv {
   symbol(name: string): number | undefined;
   /** `size` bytes at virtual address va (little endian, zero-extended), or an error message. */
   readMem(va: bigint, size: number): bigint | string;
+  /** The physical address va translates to (a user read, through the page tables), or an error message. */
+  translate(va: bigint): bigint | string;
 }
 
 export class ExprError extends Error {}
@@ -78,6 +81,14 @@ export function evaluate(text: string, env: ExprEnv): bigint {
     if (/^\d/.test(t)) return BigInt(t);
     if (t.startsWith('$')) {
       const name = t.slice(1);
+      if (name === 'pa') {
+        expect('(');
+        const a = binary(0);
+        expect(')');
+        const pa = env.translate(BigInt.asUintN(64, a));
+        if (typeof pa === 'string') throw new ExprError(pa);
+        return pa;
+      }
       const m = /^mem(8|16|32|64)$/.exec(name);
       if (m) {
         expect('(');
