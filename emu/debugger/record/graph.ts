@@ -64,16 +64,10 @@ function bytesOf(a: Typed): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
+/** Equal contents (native memcmp: a snapshot compares every block of the frame table). */
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  if ((a.byteOffset & 3) === 0 && (b.byteOffset & 3) === 0 && (a.length & 3) === 0) {
-    const x = new Int32Array(a.buffer, a.byteOffset, a.length >> 2);
-    const y = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
-    return true;
-  }
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
 function saveTyped(a: Typed, prev: Saved | undefined): SavedTyped {
