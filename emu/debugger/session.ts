@@ -1,18 +1,32 @@
 // A debugging session: the kernel with one program loaded, stopped before
 // its first instruction, and the run control gdb users expect.
 //
-// Two run loops (STYLE 14): with no breakpoint, catchpoint, watchpoint or
-// step in force, `continue` runs the kernel exactly as `vmlab run` does
-// (kernel.userRun stays null, machine.run's fast loop). Otherwise the session
-// installs kernel.userRun, which executes one instruction at a time with
-// cpu.step() and checks the stop conditions between instructions. A stop is
-// reported to the kernel as "slice over" (Stop.Budget) with pc at the next
-// instruction, so the kernel saves the task's registers and runUntil returns.
+// Two run loops (STYLE 14): with no breakpoint, catchpoint, watchpoint, step
+// or recording in force, `continue` runs the kernel exactly as `vmlab run`
+// does (kernel.userRun stays null, machine.run's fast loop). Otherwise the
+// session installs kernel.userRun: one instruction at a time with
+// cpu.step() when a stop condition must be checked between instructions
+// (taskRun), or machine.run in chunks that end exactly at the next point of
+// the time line when only the recorder or a replay is active (chunkRun).
+//
+// A stop is a pause (Kernel.requestPause): userRun returns Stop.Budget with
+// pc at the next instruction, the kernel saves the task's registers and
+// runUntil returns, and the next runUntil finishes the same slice. So stops
+// are invisible to scheduling, and a replay that does not stop where the
+// first run did still runs the same instructions in the same order. The
+// session also pauses by itself: to take a snapshot (checkpoints, while
+// recording) and to let the event loop run every 50 ms (Ctrl-C).
 //
 // A caught page fault stops BEFORE the kernel handles it: the faulting
 // instruction changed nothing (STYLE 4), so resuming simply executes it
 // again, faults again (the catchpoint lets that one through), and the
 // kernel's handler runs; its outcome arrives through kernel.onUserFault.
+// While recording, the stop travels back to the instruction start so the
+// first attempt leaves no trace in the MMU.
+//
+// The time-travel primitives (restore a snapshot, scan, replay to a
+// position) live here because they drive this run loop; timeline.ts builds
+// the reverse commands from them.
 import { Stop } from '../machine/cpu/cpu';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
 import { opcode, rd, rs1, immI } from '../machine/isa/fields';
