@@ -36,6 +36,7 @@ export class Debugger {
       register: (name) => this.register(name),
       symbol: (name) => s.syms.lookup(name),
       readMem: (va, size) => s.readVirt(Number(va), size),
+      history: (n, back) => (back ? this.values[this.values.length - 1 - n] : n >= 1 ? this.values[n - 1] : undefined),
       translate: (va) => {
         const pa = s.virtToPhys(Number(va));
         return typeof pa === 'number' ? BigInt(pa) : pa;
@@ -64,8 +65,14 @@ export class Debugger {
   }
 
   lastCr2 = 0;
-  /** finish's `Value returned is $N`: N counts the values returned so far (print does not number its values). */
-  returnedValues = 0;
+  /** gdb's value history: what print and finish showed, $1 first. */
+  readonly values: bigint[] = [];
+
+  /** Adds a value to the history; its number ($N). */
+  keep(v: bigint): number {
+    this.values.push(v);
+    return this.values.length;
+  }
 
   /** Runs one command line; a Quit to end the session. */
   async execute(line: string): Promise<string> {
@@ -333,7 +340,7 @@ export class Debugger {
     const text = m ? m[2]! : args;
     if (text.trim() === '') return 'Argument required (expression to compute).';
     const v = evaluate(text, this.env);
-    return `$ = ${formatValue(v, fmt === '' ? 'd' : fmt, 8)}`;
+    return `$${this.keep(v)} = ${formatValue(v, fmt === '' ? 'd' : fmt, 8)}`;
   }
 
   setCmd(args: string): string {

@@ -2,7 +2,8 @@
 // (decimal, 0x, 0b, 0o), registers ($a0, $sp, $pc, $x5), $cr2/$cr3/$cr0/$cr4,
 // symbols, memory (*(long*)ADDR, *(int*)ADDR, *(char*)ADDR, *ADDR for 8 bytes,
 // or $mem64(ADDR) / $mem32 / $mem16 / $mem8), $pa(VA) (the physical address
-// VA translates to, for a user read), unary - ~ !, and the binary
+// VA translates to, for a user read), gdb's value history ($ the last value
+// printed, $$ the one before, $$N N back, $N the Nth), unary - ~ !, and the binary
 // operators * / % + - << >> & ^ | == != < > <= >= with C's precedence.
 // Values are BigInts: this is the debugger, never the hot path (STYLE 3).
 
@@ -14,6 +15,8 @@ export interface ExprEnv {
   readMem(va: bigint, size: number): bigint | string;
   /** The physical address va translates to (a user read, through the page tables), or an error message. */
   translate(va: bigint): bigint | string;
+  /** Value history: the Nth value (N >= 1), or with `back` the value N before the last (0: the last); undefined if none. */
+  history(n: number, back: boolean): bigint | undefined;
 }
 
 export class ExprError extends Error {}
@@ -30,7 +33,7 @@ const BINARY: [string[], number][] = [
   [['||'], 1], [['&&'], 2], [['|'], 3], [['^'], 4], [['&'], 5], [['==', '!='], 6],
   [['<=', '>=', '<', '>'], 7], [['<<', '>>'], 8], [['+', '-'], 9], [['*', '/', '%'], 10],
 ];
-const TOKEN = /\s*(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+|\$?[A-Za-z_.][\w.]*|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!()<>])/y;
+const TOKEN = /\s*(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+|\$\$\d*|\$\d+|\$?[A-Za-z_.][\w.]*|\$|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!()<>])/y;
 
 export function evaluate(text: string, env: ExprEnv): bigint {
   const toks: string[] = [];
@@ -79,6 +82,15 @@ export function evaluate(text: string, env: ExprEnv): bigint {
       return v;
     }
     if (/^\d/.test(t)) return BigInt(t);
+    const h = /^\$(\$?)(\d*)$/.exec(t);
+    if (h) {
+      // $ (the last value), $N (the Nth), $$ (the one before the last), $$N (N before the last)
+      const back = h[2] === '' || h[1] === '$';
+      const n = h[2] === '' ? (h[1] === '$' ? 1 : 0) : Number(h[2]);
+      const v = env.history(n, back);
+      if (v === undefined) throw new ExprError(back ? 'History is empty.' : `History has not yet reached $${n}.`);
+      return v;
+    }
     if (t.startsWith('$')) {
       const name = t.slice(1);
       if (name === 'pa') {

@@ -100,7 +100,8 @@ const COMMANDS: Command[] = [
       let returned = false; // false when a breakpoint, watchpoint or catchpoint stopped it first
       const out = await d.resume({ after: () => (returned = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target) });
       if (!returned || d.s.exited !== null) return `Run till exit from ${bt[0]}\n${out}`;
-      return `Run till exit from ${bt[0]}\n${out}\nValue returned is $${++d.returnedValues} = ${d.s.reg(10)}`;
+      const value = d.s.reg(10);
+      return `Run till exit from ${bt[0]}\n${out}\nValue returned is $${d.keep(value)} = ${value}`;
     },
   },
   {
@@ -184,7 +185,7 @@ const COMMANDS: Command[] = [
   { names: ['catch'], usage: 'catch pagefault [FILTER] | syscall [NAME...] | signal [NAME...] | fork | tlb-miss | invlpg | cr3', help: 'Stop on a page fault whose error code matches FILTER (bits p w u rsvd i pk, !BIT for clear, comma-separated: w,!p), before the kernel handles it; on system calls (before the kernel runs them); on signals (SIGSEGV, SEGV or 11; none: any signal but SIGKILL) before the kernel delivers them (continue delivers: the handler runs or the default action applies); after a fork of the program (in the process followed: set follow-fork-mode parent|child); after an instruction that missed the TLB; or when the kernel has executed INVLPG or written CR3.', run: (d, a) => d.catchCmd(a) },
   { names: ['info', 'i'], usage: 'info SUBCOMMAND', help: 'info breakpoints | registers [REG...] | symbol ADDR | line [LOC] | pagetables [START-END] [user|kernel|all] | tlb | maps | faults (#PFs of the program and of the kernel in uaccess) | frames [PFN] | proc | inferiors | record', run: (d, a) => d.infoCmd(a) },
   { names: ['regs'], usage: 'regs [REG...]', help: 'The registers: info registers [REG...].', run: (d, a) => d.infoCmd(`registers ${a}`) },
-  { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), C operators. FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
+  { names: ['print', 'p', 'inspect'], usage: 'print[/FMT] EXPR', help: 'Evaluate EXPR: $REG, $pc, $cr2, $cr3, SYMBOL, *(TYPE*)ADDR, $mem64(ADDR), $pa(VA), C operators; the value is kept as $N ($ the last, $$ the one before). FMT: x d u o t c.', run: (d, a) => d.printCmd(a) },
   {
     names: ['show'], usage: 'show follow-fork-mode', help: 'Show a setting.',
     run: (d, a) => (a.trim() === 'follow-fork-mode' ? `Debugger response to a program call of fork or vfork is "${d.s.followForkMode}".` : `Undefined show command: "${a.trim()}".  Try "help show".`),

@@ -364,7 +364,7 @@ describe('debugger fuzz: odd input to vmlab debug', () => {
   it('very long lines are commands like any other', () => {
     const r = debugScript('pf.s', `print ${'1+'.repeat(50000)}1\necho ${'A'.repeat(100000)}\nprint ${'('.repeat(3000)}1${')'.repeat(3000)}\nbreak ${'x'.repeat(50000)}\n${'z'.repeat(100000)}\ncontinue\n`);
     noStack(r.stderr);
-    expect(r.stdout).toContain('$ = 50001');
+    expect(r.stdout).toContain('$1 = 50001');
     expect(r.stdout).toContain('Undefined command');
     expect(r.status).toBe(3);
   });

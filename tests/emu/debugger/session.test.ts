@@ -43,7 +43,7 @@ describe('debug session', () => {
     await d.execute('break pf.s:15');
     await d.execute('run');
     await d.execute('set var $a1 = 7');
-    expect(await d.execute('p $a1')).toBe('$ = 7');
-    expect(await d.execute('p $a1 + $mem64(buf)')).toBe('$ = 49');
+    expect(await d.execute('p $a1')).toBe('$1 = 7');
+    expect(await d.execute('p $a1 + $mem64(buf)')).toBe('$2 = 49');
   });
 });
