@@ -15,7 +15,8 @@ import os, pty, sys, time, select, json
 chunks = json.loads(sys.argv[1])
 pid, fd = pty.fork()
 if pid == 0:
-    os.environ['NO_COLOR'] = '1'
+    if os.environ.get('KEEP_COLOUR') != '1':
+        os.environ['NO_COLOR'] = '1'
     os.execvp(sys.argv[2], sys.argv[2:])
 out = b''
 def read(t):
@@ -38,7 +39,8 @@ for c in chunks:
 sys.stdout.write(out.decode('utf8', 'replace'))
 `;
 
-function prompt(chunks: string[], prog = 'pf.s'): string {
+/** The terminal's output; `raw` keeps its escape sequences, `colour` leaves NO_COLOR unset. */
+function prompt(chunks: string[], prog = 'pf.s', raw = false, colour = false): string {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-tty-'));
   const driver = join(dir, 'drive_tty.py');
   writeFileSync(driver, DRIVER);
@@ -46,7 +48,9 @@ function prompt(chunks: string[], prog = 'pf.s'): string {
     cwd: FIXTURES,
     encoding: 'utf8',
     timeout: 30_000,
+    env: { ...process.env, KEEP_COLOUR: colour ? '1' : '0' },
   });
+  if (raw) return r.stdout.replace(/\r/g, '');
   // Drop the terminal's cursor-movement escapes and carriage returns.
   return r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').replace(/\r/g, '');
 }
@@ -77,5 +81,16 @@ describe('vmlab debug at a terminal', () => {
     expect(out).toContain('=> VA 0x1004c <add1+0x8>:'); // the empty line ran stepi again
     expect(out).toContain('(vmlab) stepi\npf.s:26'); // the recalled line, then its stop
     expect(out).toContain('=> VA 0x10050 <add1+0xc>:');
+  });
+
+  it('output is coloured on a terminal (stop headers bold, the current instruction green, the kernel cyan), plain with NO_COLOR', () => {
+    const out = prompt(['break add1\n', 'run\n', 'quit\n'], 'pf.s', true, true);
+    expect(out).toContain('\x1b[1mBreakpoint 1, VA 0x10044 <add1>\x1b[0m');
+    expect(out).toContain('\x1b[32m=> VA 0x10044 <add1>:\tadd\tsp,sp,-16\x1b[0m');
+    expect(out).toMatch(/\x1b\[36mkernel: #PF at VA 0x10068 /);
+    const plain = prompt(['break add1\n', 'run\n', 'quit\n'], 'pf.s', true, false);
+    expect(plain).toContain('\nBreakpoint 1, VA 0x10044 <add1>\n');
+    expect(plain).not.toContain('\x1b[32m');
+    expect(plain).not.toContain('\x1b[1mBreakpoint');
   });
 });
