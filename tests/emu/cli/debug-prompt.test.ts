@@ -2,53 +2,27 @@
 // Tab completes commands and symbols, Ctrl-C drops the line being typed or
 // stops the running guest, quit leaves.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VMLAB } from '../../support/cli';
 import { FIXTURES } from '../debugger/run-debug';
 
-/** Writes each chunk to the terminal separately (readline treats a Tab inside a paste as text), then prints everything read. */
-const DRIVER = `
-import os, pty, sys, time, select, json
-chunks = json.loads(sys.argv[1])
-pid, fd = pty.fork()
-if pid == 0:
-    if os.environ.get('KEEP_COLOUR') != '1':
-        os.environ['NO_COLOR'] = '1'
-    os.execvp(sys.argv[2], sys.argv[2:])
-out = b''
-def read(t):
-    global out
-    end = time.time() + t
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.05)
-        if r:
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                return
-            if not data:
-                return
-            out += data
-read(3)
-for c in chunks:
-    os.write(fd, c.encode())
-    read(0.7)
-sys.stdout.write(out.decode('utf8', 'replace'))
-`;
+const DRIVER = join(__dirname, '..', '..', 'support', 'pty-drive.py');
 
-/** The terminal's output; `raw` keeps its escape sequences, `colour` leaves NO_COLOR unset. */
+/**
+ * The terminal's output after typing each chunk separately (readline treats a
+ * Tab inside a paste as text), 0.7 s apart, from the first prompt on; `raw`
+ * keeps the escape sequences, `colour` leaves NO_COLOR unset.
+ */
 function prompt(chunks: string[], prog = 'pf.s', raw = false, colour = false): string {
-  const dir = mkdtempSync(join(tmpdir(), 'vmlab-tty-'));
-  const driver = join(dir, 'drive_tty.py');
-  writeFileSync(driver, DRIVER);
-  const r = spawnSync('python3', [driver, JSON.stringify(chunks), process.execPath, VMLAB, 'debug', '--no-aslr', prog], {
+  const steps = [['wait', '(vmlab) '], ...chunks.flatMap((c) => [['send', c], ['pause', '0.7']])];
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  if (colour) delete env.NO_COLOR;
+  const r = spawnSync('python3', [DRIVER, JSON.stringify(steps), '--', process.execPath, VMLAB, 'debug', '--no-aslr', prog], {
     cwd: FIXTURES,
     encoding: 'utf8',
-    timeout: 30_000,
-    env: { ...process.env, KEEP_COLOUR: colour ? '1' : '0' },
+    timeout: 60_000,
+    env,
   });
   if (raw) return r.stdout.replace(/\r/g, '');
   // Drop the terminal's cursor-movement escapes and carriage returns.
