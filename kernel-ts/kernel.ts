@@ -344,6 +344,14 @@ export class Kernel {
     this.pauseRequested = true;
   }
 
+  /** After a requestPause: keeps t's slice, with the budget it has left, for the next runUntil; false when no pause was asked for. */
+  private keepSliceIfPaused(t: Task, budget: number): boolean {
+    if (!this.pauseRequested) return false;
+    this.pauseRequested = false;
+    if (budget > 0) this.paused = { task: t, budget };
+    return true;
+  }
+
   /** One time slice of t: run, dispatch each stop, deliver signals, until the slice ends or t sleeps or dies. */
   private runSlice(t: Task, resumeBudget = -1): void {
     const cpu = this.machine.cpu;
@@ -356,10 +364,8 @@ export class Kernel {
     const max = this.opts.maxInsns;
     if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
     if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
-    if (this.pauseRequested) {
-      // A debugger stop before a signal's delivery: the slice goes on (and delivers it) at the next runUntil.
-      this.pauseRequested = false;
-      this.paused = { task: t, budget };
+    // A debugger stop before a signal's delivery: the slice goes on (and delivers it) at the next runUntil.
+    if (this.keepSliceIfPaused(t, budget)) {
       this.current = null;
       return;
     }
@@ -393,10 +399,7 @@ export class Kernel {
       t.utimeNs += ran;
       this.saveRegs(t);
       if (stop === Stop.Budget) {
-        if (this.pauseRequested) {
-          this.pauseRequested = false;
-          if (budget > 0) this.paused = { task: t, budget };
-        }
+        this.keepSliceIfPaused(t, budget);
         break;
       }
       try {
@@ -406,12 +409,7 @@ export class Kernel {
       } catch (e) {
         this.oops(t, stop === Stop.Ecall ? 'syscall' : 'trap', e);
       }
-      if (this.pauseRequested) {
-        this.pauseRequested = false;
-        this.paused = { task: t, budget };
-        break;
-      }
-      if (this.needResched) break;
+      if (this.keepSliceIfPaused(t, budget) || this.needResched) break;
     }
     this.current = null;
   }

@@ -62,7 +62,7 @@ export type StopEvent =
   | { kind: 'signal'; bp: Breakpoint; signo: number }
   | { kind: 'event'; bp: Breakpoint; text: string }
   | { kind: 'exited'; status: number | null; exitCode: number | null; reason: string }
-  | { kind: 'interrupted'; why: string };
+  | { kind: 'interrupted' };
 
 /** The session's state a snapshot keeps (record/recorder.ts Snapshot.mark). */
 export interface SessionMark {
@@ -80,7 +80,6 @@ export interface Visits {
   /** Time-line position (instret + kernel entries). */
   pos: number[];
   pc: number[];
-  sp: number[];
   /** Instructions the task had retired. */
   insns: number[];
   /** FLOW_CALL, FLOW_RET or 0: what the instruction does to the call chain (null: not collected, it costs a walk per instruction). */
@@ -108,8 +107,6 @@ const REG_SP = 2;
 const REG_A7 = 17;
 const TWO32 = 4294967296;
 const FAULT_LOG_MAX = 64;
-/** Instructions per kernel slice while stepping (the kernel's default). */
-export const MAX_STEP_INSNS = 50_000_000;
 
 export class Session {
   /** The breakpoints, watchpoints and catchpoints (breakpoints.ts). */
@@ -293,10 +290,15 @@ export class Session {
     return this.k.machine.cpu.reg(r);
   }
 
-  /** True when any stop condition, the recorder or a replay needs the stepping path. */
+  /** True when the recorder, a replay or a stop condition needs kernel.userRun (catch fork: its report waits for the next instruction). */
   private needsStepping(): boolean {
     if (this.recorder !== null || this.replayTo >= 0 || this.scanUntil >= 0) return true;
-    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal'));
+    return !this.silent && (this.checkedPerInstruction() || this.bps.catchpoint('fork') !== null);
+  }
+
+  /** A stop condition of the user's checked between instructions (catch signal and catch fork are the kernel's to report). */
+  private checkedPerInstruction(): boolean {
+    return this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal' && b.mode !== 'fork');
   }
 
   // ---- run control ------------------------------------------------------
@@ -309,7 +311,7 @@ export class Session {
     this.bps.rememberValues();
     this.stepsLeft = opts.steps ?? -1;
     this.stopAfter = opts.after ?? null;
-    let ev: StopEvent | Pause;
+    let ev: StopEvent | Extract<Pause, { kind: 'arrived' }>;
     try {
       ev = await this.runLoop();
     } finally {
@@ -365,7 +367,7 @@ export class Session {
    * the end. Internal pauses are handled here: checkpoints (a snapshot, then
    * on) and yields (the event loop runs, so Ctrl-C can arrive; then on).
    */
-  private async runLoop(): Promise<StopEvent | Pause> {
+  private async runLoop(): Promise<StopEvent | Extract<Pause, { kind: 'arrived' }>> {
     this.pending = null;
     this.lastCr3 = this.k.machine.mmu.cr3;
     this.lastInvlpg = this.invlpgCount();
@@ -393,7 +395,7 @@ export class Session {
           if (this.interruptRequested) {
             this.interruptRequested = false;
             if (this.silent) continue; // a replay finishes; Ctrl-C stops live runs only
-            return { kind: 'interrupted', why: 'SIGINT (Ctrl-C)' };
+            return { kind: 'interrupted' };
           }
           continue;
         }
@@ -453,7 +455,7 @@ export class Session {
   /** Replays from snapshot i to `until` collecting the task's instruction starts. */
   async scanVisits(i: number, until: number, flow = false): Promise<Visits> {
     this.restoreSnapshot(i);
-    const v: Visits = { pos: [], pc: [], sp: [], insns: [], flow: flow ? [] : null };
+    const v: Visits = { pos: [], pc: [], insns: [], flow: flow ? [] : null };
     this.visits = v;
     this.scanUntil = Math.min(until, Number.MAX_SAFE_INTEGER);
     this.silent = true;
@@ -482,7 +484,7 @@ export class Session {
         this.bps.rememberValues();
         const ev = await this.runLoop();
         if (ev.kind === 'interrupted') interrupted = true;
-        if (ev.kind === 'arrived' || ev.kind === 'exited' || ev.kind === 'interrupted' || ev.kind === 'checkpoint' || ev.kind === 'yield') break;
+        if (ev.kind === 'arrived' || ev.kind === 'exited' || ev.kind === 'interrupted') break;
         out.push({ pos: this.pos(), ev });
         this.skipAt = this.pc;
       }
@@ -491,7 +493,7 @@ export class Session {
       this.breakpoints.splice(0, this.breakpoints.length, ...bps);
       bps.forEach((b, j) => Object.assign(b, fields[j]));
     }
-    if (interrupted) this.stopped({ kind: 'interrupted', why: 'SIGINT (Ctrl-C)' });
+    if (interrupted) this.stopped({ kind: 'interrupted' });
     return { events: out, interrupted };
   }
 
@@ -573,16 +575,13 @@ export class Session {
 
   /** True when the debugged task must run one instruction at a time: a stop condition of the user's, or a scan collecting instruction starts. */
   private perInstruction(): boolean {
-    if (this.visits !== null) return true;
-    // catch signal and catch fork are asked by the kernel (and checked at each entry into userRun): no stepping for them.
-    return !this.silent && (this.stepsLeft >= 0 || this.stopAfter !== null || this.breakpoints.some((b) => b.enabled && b.mode !== 'signal' && b.mode !== 'fork'));
+    return this.visits !== null || (!this.silent && this.checkedPerInstruction());
   }
 
   /** The debugged task's instructions, one at a time, with every stop condition checked in between. */
   private taskRun(budget: number): Stop {
     const k = this.k;
     const cpu = k.machine.cpu;
-    const x = cpu.x;
     let n = 0;
     // CR3 writes and INVLPG happen in the kernel, between calls of this function.
     const ev = this.kernelEvent();
@@ -601,7 +600,6 @@ export class Session {
         if (v.pos.length === 0 || v.pos[v.pos.length - 1] !== pos) {
           v.pos.push(pos);
           v.pc.push((cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0));
-          v.sp.push((x[2 * REG_SP + 1]! >>> 0) * TWO32 + (x[2 * REG_SP]! >>> 0));
           v.insns.push(this.taskInsns());
           if (v.flow !== null) v.flow.push(flowOf(this.fetchWord()));
         }

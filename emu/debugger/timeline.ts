@@ -27,11 +27,11 @@ async function visitsBefore(s: Session, until: number, enough: (v: Visits) => bo
   const rec = s.recorder!;
   let i = rec.snapshots.length - 1;
   while (i > 0 && rec.snapshots[i]!.pos >= until) i--;
-  let acc: Visits = { pos: [], pc: [], sp: [], insns: [], flow: flow ? [] : null };
+  let acc: Visits = { pos: [], pc: [], insns: [], flow: flow ? [] : null };
   let end = until;
   for (;;) {
     const v = await s.scanVisits(i, end, flow);
-    acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], sp: [...v.sp, ...acc.sp], insns: [...v.insns, ...acc.insns], flow: flow ? [...v.flow!, ...acc.flow!] : null };
+    acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], insns: [...v.insns, ...acc.insns], flow: flow ? [...v.flow!, ...acc.flow!] : null };
     if (i === 0 || enough(acc)) return { v: acc, atStart: i === 0 };
     end = rec.snapshots[i]!.pos;
     i--;
@@ -179,7 +179,7 @@ export async function reverseContinue(d: Debugger): Promise<string> {
     // interval's end; the one at `start` is the stop we are at.
     const scan = await s.scanEvents(i, end);
     // Ctrl-C during the search: stop where the scan is (a point of the history).
-    if (scan.interrupted) return d.stopReport({ kind: 'interrupted', why: 'SIGINT (Ctrl-C)' });
+    if (scan.interrupted) return d.stopReport({ kind: 'interrupted' });
     const evs = scan.events.filter((e) => e.pos < start);
     if (evs.length > 0) {
       const last = evs[evs.length - 1]!;

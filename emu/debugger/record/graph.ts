@@ -50,10 +50,6 @@ export interface GraphOptions {
 export class GraphSnapshot {
   constructor(readonly saved: Map<object, Saved>) {}
 
-  get objects(): number {
-    return this.saved.size;
-  }
-
   /** Adds this snapshot's typed-array blocks (its own and the shared ones) to `into`. */
   blocks(into: Set<Uint8Array>): void {
     for (const sv of this.saved.values()) if (sv.k === 4) for (const b of sv.t.blocks) into.add(b);

@@ -164,10 +164,6 @@ export class Recorder<Mark = unknown> {
     return target;
   }
 
-  get oldest(): Snapshot<Mark> | undefined {
-    return this.snapshots[0];
-  }
-
   /** Bytes held: saved frames plus the snapshots' typed-array blocks (each shared block once). */
   bytes(): number {
     const blocks = new Set<Uint8Array>();
