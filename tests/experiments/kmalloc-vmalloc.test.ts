@@ -9,19 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { vmlab } from '../support/cli';
 import { ShellSession } from '../../emu/cli/shell-session';
 import { kvaFromBigint } from '../../kernel-ts/mm/kaddr';
+import { commands } from './transcript';
 
 const SCRIPT = join(process.cwd(), 'guest-programs', 'experiments', 'kmalloc-vmalloc.vmsh');
 const PAGE_OFFSET = 0xffff888000000000n;
-
-/** The transcript cut at each echoed command: the command and what it printed. */
-function commands(stdout: string): { cmd: string; out: string }[] {
-  const out: { cmd: string; out: string }[] = [];
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('vmlab# ')) out.push({ cmd: line.slice(7), out: '' });
-    else if (out.length > 0 && !line.startsWith('# ')) out.at(-1)!.out += `${line}\n`;
-  }
-  return out;
-}
 
 /** Times and addresses masked: kernel addresses keep their region (ffff888 direct map, ffffc90 vmalloc). */
 function mask(text: string): string {

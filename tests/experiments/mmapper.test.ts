@@ -5,19 +5,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vmlab } from '../support/cli';
+import { commands } from './transcript';
 
 const SCRIPT = join(process.cwd(), 'guest-programs', 'experiments', 'mmapper.vmsh');
 const PAGES = 4;
-
-/** The transcript cut at each echoed command: the command and what it printed. */
-function commands(stdout: string): { cmd: string; out: string }[] {
-  const out: { cmd: string; out: string }[] = [];
-  for (const line of stdout.split('\n')) {
-    if (line.startsWith('vmlab# ')) out.push({ cmd: line.slice(7), out: '' });
-    else if (out.length > 0 && !line.startsWith('# ')) out.at(-1)!.out += `${line}\n`;
-  }
-  return out;
-}
 
 /** Times, addresses, frame numbers and decimal addresses masked. */
 function mask(text: string): string {
