@@ -48,4 +48,12 @@ describe('cow.gdb: copy-on-write, watched and rewound', () => {
     expect(rewound).toContain('refcount:2 mapcount:2');
     expect(rewound).toMatch(shared);
   });
+
+  it('as docs/experiments/cow.md suggests trying: catch invlpg stops after the kernel invalidates the copied page, whose stale read-only translation the fault already dropped', () => {
+    const t = vmlab(['debug', '--no-aslr', '--ex', 'break parent', '--ex', 'run', '--ex', 'catch invlpg', '--ex', 'continue', '--ex', 'info tlb', '--batch', PROGRAM]);
+    expect(t.stdout).toMatch(/\nCatchpoint 2 \(invlpg\): INVLPG by the kernel \(\d+ flush(es)?\)\n.*\n=> VA 0x10030 <parent\+0xc>:\tsd\tt1,0\(t0\)\n/);
+    // info tlb printed its entries, and no DTLB entry for the page remains: the next access walks to the new frame.
+    expect(t.stdout).toMatch(/^ITLB\s+4K\s+0x10000 /m);
+    expect(t.stdout).not.toMatch(/^DTLB\s+4K\s+0x12000 /m);
+  });
 });
