@@ -96,33 +96,25 @@ export class BreakpointTable {
 
   /** The catch pagefault whose filter the error code matches. */
   pagefault(error: number): Breakpoint | null {
-    for (const b of this.list) {
-      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'pagefault') continue;
-      if ((error & b.mustSet) !== b.mustSet || (error & b.mustClear) !== 0) continue;
-      b.hits++;
-      if (b.temporary) this.delete(b.num);
-      return b;
-    }
-    return null;
+    return this.caught('pagefault', (b) => (error & b.mustSet) === b.mustSet && (error & b.mustClear) === 0);
   }
 
   /** The catch syscall that takes system call nr. */
   syscall(nr: number): Breakpoint | null {
-    for (const b of this.list) {
-      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'syscall') continue;
-      if (b.syscalls.length > 0 && !b.syscalls.includes(nr)) continue;
-      b.hits++;
-      return b;
-    }
-    return null;
+    return this.caught('syscall', (b) => b.syscalls.length === 0 || b.syscalls.includes(nr));
   }
 
   /** The catch signal that takes signo. */
   signal(signo: number): Breakpoint | null {
+    return this.caught('signal', (b) => b.signals === undefined || b.signals.length === 0 || b.signals.includes(signo));
+  }
+
+  /** The first enabled catchpoint of `mode` that takes the event; its hit counted. */
+  private caught(mode: string, takes: (b: Breakpoint) => boolean): Breakpoint | null {
     for (const b of this.list) {
-      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== 'signal') continue;
-      if (b.signals !== undefined && b.signals.length > 0 && !b.signals.includes(signo)) continue;
+      if (b.kind !== 'catchpoint' || !b.enabled || b.mode !== mode || !takes(b)) continue;
       b.hits++;
+      if (b.temporary) this.delete(b.num);
       return b;
     }
     return null;
