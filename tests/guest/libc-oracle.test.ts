@@ -28,7 +28,7 @@ const qemu = (elf: string, args: string[]): Run => {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 };
 
-describePeer('guest libc against glibc', ['qemu', 'gcc', 'as'], () => {
+describePeer('guest libc against glibc', ['qemu', 'gcc', 'glibc', 'as'], () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-libc-oracle-'));
   let objects: string[] = [];
 

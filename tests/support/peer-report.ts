@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SKIP_DIR = join(process.cwd(), 'node_modules', '.vmlab-peer-skips');
-const APT = 'sudo apt-get install -y binutils-riscv64-linux-gnu qemu-user gcc-riscv64-linux-gnu';
+const APT = 'sudo apt-get install -y binutils-riscv64-linux-gnu qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross';
 
 export function setup(): void {
   rmSync(SKIP_DIR, { recursive: true, force: true });

@@ -14,11 +14,13 @@ export const PEER_TOOLS = {
   readelf: 'riscv64-linux-gnu-readelf',
   qemu: 'qemu-riscv64',
   gcc: 'riscv64-linux-gnu-gcc',
+  /** glibc for riscv64 (Debian's libc6-dev-riscv64-cross): the oracle for the guest libc. */
+  glibc: 'riscv64-linux-gnu glibc headers',
 } as const;
 export type PeerTool = keyof typeof PEER_TOOLS;
 
 export const PEER_APT_LINE =
-  'sudo apt-get install -y binutils-riscv64-linux-gnu qemu-user gcc-riscv64-linux-gnu';
+  'sudo apt-get install -y binutils-riscv64-linux-gnu qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross';
 
 const SKIP_DIR = join(process.cwd(), 'node_modules', '.vmlab-peer-skips');
 
@@ -31,8 +33,19 @@ function which(cmd: string): boolean {
   }
 }
 
+/** Does the cross compiler find glibc's riscv64 headers (not the host's)? */
+function hasCrossGlibc(): boolean {
+  if (!which(PEER_TOOLS.gcc)) return false;
+  try {
+    execFileSync(PEER_TOOLS.gcc, ['-fsyntax-only', '-x', 'c', '-'], { input: '#include <stdio.h>\n', stdio: ['pipe', 'ignore', 'ignore'] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function peerAvailable(tool: PeerTool): boolean {
-  return which(PEER_TOOLS[tool]);
+  return tool === 'glibc' ? hasCrossGlibc() : which(PEER_TOOLS[tool]);
 }
 
 export const peersRequired = (): boolean => process.env.VMLAB_REQUIRE_PEERS === '1';
