@@ -67,10 +67,26 @@ export function registerConstantFile(seed = 22): string[] {
   return out;
 }
 
-/** c.s: references to a.s's global labels, and a forward-defined constant (GNU reaches it pc-relative). */
+/** c.s: references to a.s's global labels, a %pcrel_lo of a label t2, and a forward-defined constant (GNU reaches it pc-relative). */
 export function registerReferenceFile(): string[] {
   const out = ['c_code:'];
   for (const n of GLOBAL_REGISTER_LABELS) out.push(`call ${n}`, `tail ${n}`, `j ${n}`, `jal ${n}`, `la a0, ${n} + 4`, `lw a1, ${n}`, `sd a1, ${n}, t1`);
+  // %pcrel_lo names the auipc's label, here called t2.
+  out.push('t2: auipc a4, %pcrel_hi(s1)', 'addi a4, a4, %pcrel_lo(t2)', 'ld a5, %pcrel_lo(t2)(a4)');
   out.push('la a2, tp', 'lla a3, tp - 8', '.data', `.dword ${GLOBAL_REGISTER_LABELS.join(', ')}`, 'tp = 0x800');
   return out;
 }
+
+/** Lines GNU as itself refuses (not only ld), after the prelude `.equ t0, 3` / `C = 5` and before `s1: nop` / `fwd = 1`. */
+export const REFUSED_LINES: readonly string[] = [
+  // A 12- or 20-bit immediate that starts with a register name.
+  'addi a0, a1, t0', 'addi a0, a1, t0 + 1', 'andi a0, a1, zero', 'lw a0, t0(a1)', 'sd a0, fp(sp)',
+  'lui a0, t0', 'auipc a0, s1', 'jalr a0, t0, t1', 'jr t0, t1',
+  // A register operand given a symbol.
+  'jr foo', 'jalr foo', 'mv a0, foo', 'add a0, foo, a1', 'lw a0, 0(foo)',
+  // lw/sw of a symbol need an address; la of a constant needs 32 bits; li needs a value known now.
+  'lw a0, C', 'sw a0, C, t1', 'la a0, 0x123456789', 'li a0, fwd',
+];
+
+/** The source around one of REFUSED_LINES, which sits on line 4. */
+export const refusedSource = (line: string): string => ['.text', '.equ t0, 3', 'C = 5', line, 's1: nop', 'fwd = 1', ''].join('\n');
