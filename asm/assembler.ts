@@ -9,7 +9,7 @@ import type { LinkedImage } from './image';
 import type { Diagnostic, Loc } from './diagnostics';
 import { DiagnosticSink, SourceText, TooManyErrors, formatDiagnostic } from './diagnostics';
 import type { EvalEnv, Expr, ExprError, Value } from './expr';
-import { evalExpr, isErr, parseExpr } from './expr';
+import { evalExpr, isErr, parseExpr, undefinedSymbol } from './expr';
 import type { Statement, Tok } from './lexer';
 import { lexStatements } from './lexer';
 import type { ImmExpr } from './parser';
@@ -247,7 +247,7 @@ export class Pass1 {
       dot: { sec: u.cur, v: BigInt(chunkLen(u.chunks[u.cur])) },
       symbol: (node) => {
         const s = (node.bound as Sym | undefined) ?? u.syms.get(node.name);
-        if (!s) return `undefined symbol '${node.tok.text}'`;
+        if (!s) return undefinedSymbol(node.tok.text);
         if (!s.lazy) return { sec: s.sec, v: s.off };
         if (s.resolving) return `symbol '${s.name}' is defined in terms of itself`;
         if (this.lazyDepth >= MAX_SYMBOL_CHAIN) return `symbol '${s.name}' is defined through more than ${MAX_SYMBOL_CHAIN} other symbols`;
@@ -279,6 +279,10 @@ export class Pass1 {
     const ems = expand(mn, ops, {
       localRef: this.localRef(u),
       constant: (x: ImmExpr) => this.constant(u, x.e, x.tok, 'li'),
+      constantNow: (x: ImmExpr) => {
+        const v = this.evalNow(u, x.e);
+        return !isErr(v) && v.sec === null ? v.v : null;
+      },
     });
     if (isErr(ems)) return this.report(st, ems);
     const dot = c.buf.len;

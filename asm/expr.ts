@@ -41,7 +41,7 @@ export type LocalRefResolver = (tok: Tok) => string;
 
 /** Parses an expression from toks[pos..]; returns the tree and the index after it. */
 export function parseExpr(
-  toks: Tok[], pos: number, localRef: LocalRefResolver, endTok: Tok, registersAreErrors = false,
+  toks: Tok[], pos: number, localRef: LocalRefResolver, endTok: Tok,
 ): { e: Expr; pos: number } | ExprError {
   // Parsing and evaluation recurse over the tree: bound its size so no input can exhaust the stack.
   if (toks.length - pos > MAX_EXPR_TOKENS) return { err: `expression too long (more than ${MAX_EXPR_TOKENS} tokens)`, tok: toks[pos]! };
@@ -65,8 +65,6 @@ export function parseExpr(
         return { k: 'sym', name: localRef(t), tok: t };
       case 'ident':
         if (t.text === '.') return { k: 'dot', tok: t };
-        // In instruction operands a register name is never a symbol (directives may use s1 etc. as symbols, as in gas).
-        if (registersAreErrors && registerNumber(t.text) >= 0) return { err: `expected an immediate or symbol, got register '${t.text}'`, tok: t };
         return { k: 'sym', name: t.text, tok: t };
       case 'op':
         if (t.text === '(') {
@@ -115,6 +113,22 @@ export interface EvalEnv {
   dot: Value;
   /** The symbol's value, or an error message (undefined symbol, cycle...). */
   symbol(node: Extract<Expr, { k: 'sym' }>): Value | string;
+}
+
+/** The numbered register families, for names such as `a8` that look like registers but are not. */
+const FAMILY: Record<string, string> = { x: 'x0..x31', a: 'a0..a7', s: 's0..s11', t: 't0..t6' };
+
+/**
+ * "undefined symbol 'name'". A register name reaches here only from an
+ * operand that takes no register (GNU as then reads it as a symbol), and a
+ * near-register such as `x32` or `a8` is most likely a mistyped register:
+ * both get a word of explanation.
+ */
+export function undefinedSymbol(name: string): string {
+  if (registerNumber(name) >= 0) return `undefined symbol '${name}' (this operand takes no register, so '${name}' is read as a symbol)`;
+  const near = /^([xast])\d+$/.exec(name);
+  if (near) return `undefined symbol '${name}' (and not a register: the ${near[1]} registers are ${FAMILY[near[1]!]!})`;
+  return `undefined symbol '${name}'`;
 }
 
 const wrap = (v: bigint): bigint => BigInt.asIntN(64, v);

@@ -10,7 +10,7 @@
 import type { ImageSection, ImageSymbol, LineRow, LinkedImage } from './image';
 import type { DiagnosticSink, Loc } from './diagnostics';
 import type { EvalEnv, ExprError, Value } from './expr';
-import { evalExpr, isErr } from './expr';
+import { evalExpr, isErr, undefinedSymbol } from './expr';
 import type { ResolveCtx } from './encoder';
 import { encodeEmit } from './encoder';
 import type { Deferred, SectionKind, Sym, Unit } from './unit';
@@ -138,7 +138,7 @@ class Resolver {
     const elsewhere = name.includes('\u0002') ? undefined : this.localElsewhere(name);
     return elsewhere
       ? `undefined symbol '${shown}' (${elsewhere.loc.src.path}:${elsewhere.loc.line} defines it, but not with .globl)`
-      : `undefined symbol '${shown}'`;
+      : undefinedSymbol(shown);
   }
 
   private localElsewhere(name: string): Sym | undefined {

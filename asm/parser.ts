@@ -2,6 +2,13 @@
 // or `name = expr`, and the operand shapes instructions take: a register, an
 // expression (optionally wrapped in %hi/%lo/%pcrel_hi/%pcrel_lo) or a memory
 // reference `offset(reg)`.
+//
+// A register name is a register only where the instruction takes one; where
+// it takes an expression, `s1` or `t0` is a symbol like any other, as in GNU
+// as (binutils 2.40 tc-riscv.c). The one exception is GNU's "small"
+// operands, the 12- and 20-bit fields (my_getSmallExpression): there an
+// operand that *starts* with a register name is read as that register, and
+// so rejected; `(t0)`, `-t0`, `1+t0` and `%lo(t0)` are expressions.
 import { registerNumber } from '../emu/machine/isa/registers';
 import type { Expr, ExprError, LocalRefResolver } from './expr';
 import { isErr, parseExpr } from './expr';
@@ -110,7 +117,7 @@ export function isMemOperand(op: Operand | undefined): boolean {
     && registerNumber(op.toks[n - 2]!.text) >= 0;
 }
 
-/** Parses toks as `expr` or `%fn(expr)`, requiring all tokens to be consumed. */
+/** Parses toks as `expr` or `%fn(expr)`, requiring all tokens to be consumed; register names are symbols. */
 export function parseImm(toks: Tok[], end: Tok, localRef: LocalRefResolver): ImmExpr | ExprError {
   const first = toks[0];
   if (!first) return { err: 'expected an expression', tok: end };
@@ -118,25 +125,48 @@ export function parseImm(toks: Tok[], end: Tok, localRef: LocalRefResolver): Imm
     const fn = RELOC_FNS[first.text];
     if (!fn) return { err: `unknown relocation function '${first.text}' (vmlab knows %hi %lo %pcrel_hi %pcrel_lo)`, tok: first };
     if (!isOp(toks[1], '(')) return { err: `expected '(' after ${first.text}`, tok: toks[1] ?? end };
-    const r = parseExpr(toks, 2, localRef, end, true);
+    const r = parseExpr(toks, 2, localRef, end);
     if (isErr(r)) return r;
     if (!isOp(toks[r.pos], ')')) return { err: "expected ')'", tok: toks[r.pos] ?? end };
     if (r.pos + 1 < toks.length) return { err: `unexpected '${toks[r.pos + 1]!.text}' after ${first.text}(...)`, tok: toks[r.pos + 1]! };
     return { fn, e: r.e, tok: first };
   }
-  const r = parseExpr(toks, 0, localRef, end, true);
+  const r = parseExpr(toks, 0, localRef, end);
   if (isErr(r)) return r;
   if (r.pos < toks.length) return { err: `unexpected '${toks[r.pos]!.text}' in expression`, tok: toks[r.pos]! };
   return { fn: null, e: r.e, tok: first };
 }
 
-/** An operand that is an expression (or %fn(expr)). */
-export function operandImm(op: Operand, localRef: LocalRefResolver): ImmExpr | ExprError {
-  if (isRegOperand(op)) return { err: `expected an immediate or symbol, got register '${op.toks[0]!.text}'`, tok: op.toks[0]! };
+/** True when toks begin with a register name: GNU reads such a "small" operand as a register (tc-riscv.c my_getSmallExpression). */
+export function startsWithRegister(toks: Tok[]): boolean {
+  const t = toks[0];
+  return t !== undefined && t.type === 'ident' && registerNumber(t.text) >= 0;
+}
+
+/**
+ * An operand that takes any expression (GNU's my_getExpression: branch and
+ * jump targets, call/tail/la/lla/li operands, the symbol of `lw rd, symbol`,
+ * shift amounts): a register name in it is a symbol.
+ */
+export function operandExpr(op: Operand, localRef: LocalRefResolver): ImmExpr | ExprError {
   return parseImm(op.toks, op.end, localRef);
 }
 
-/** A memory operand `offset(reg)` / `(reg)`; a bare expression means offset(zero) only when `allowBare`. */
+/**
+ * An immediate operand of a 12- or 20-bit field (GNU's my_getSmallExpression:
+ * addi's imm, lui/auipc's imm, a load/store or jalr offset): one that starts
+ * with a register name is that register, which the field cannot take.
+ */
+export function operandImm(op: Operand, localRef: LocalRefResolver): ImmExpr | ExprError {
+  return smallImm(op.toks, op.end, localRef);
+}
+
+function smallImm(toks: Tok[], end: Tok, localRef: LocalRefResolver): ImmExpr | ExprError {
+  if (startsWithRegister(toks)) return { err: `expected an immediate or symbol, got register '${toks[0]!.text}'`, tok: toks[0]! };
+  return parseImm(toks, end, localRef);
+}
+
+/** A memory operand `offset(reg)` / `(reg)`; the offset is a small immediate. */
 export function operandMem(op: Operand, localRef: LocalRefResolver): { off: ImmExpr | null; base: number } | ExprError {
   const n = op.toks.length;
   if (!isMemOperand(op)) {
@@ -149,7 +179,7 @@ export function operandMem(op: Operand, localRef: LocalRefResolver): { off: ImmE
   }
   const base = registerNumber(op.toks[n - 2]!.text);
   if (n === 3) return { off: null, base };
-  const off = parseImm(op.toks.slice(0, n - 3), op.toks[n - 3]!, localRef);
+  const off = smallImm(op.toks.slice(0, n - 3), op.toks[n - 3]!, localRef);
   if (isErr(off)) return off;
   return { off, base };
 }

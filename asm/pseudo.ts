@@ -3,6 +3,8 @@
 // aliases and gas/config/tc-riscv.c macro(), with -mno-relax and no PIC:
 // `la` is `lla`; `call` is auipc ra + jalr ra; `tail` is auipc t1 + jalr zero).
 // Immediates may stay symbolic; the encoder resolves them once addresses are known.
+// Which operands are registers and which are expressions (where `s1` is a
+// symbol) follows GNU's operand kinds; see parser.ts.
 import type { InsnDef, Operand as OperandKind } from '../emu/machine/isa/table';
 import { insnByMnemonic } from '../emu/machine/isa/table';
 import { CSR_CYCLE, CSR_INSTRET, CSR_TIME } from '../emu/machine/isa/registers';
@@ -12,12 +14,14 @@ import type { ExprError, LocalRefResolver } from './expr';
 import { isErr } from './expr';
 import type { Tok } from './lexer';
 import type { ImmExpr, Operand } from './parser';
-import { isMemOperand, isRegOperand, operandImm, operandMem, operandReg } from './parser';
+import { isMemOperand, isRegOperand, operandExpr, operandImm, operandMem, operandReg, startsWithRegister } from './parser';
 
 export interface ExpandCtx {
   localRef: LocalRefResolver;
   /** Evaluates `x` to a constant now (li needs its value to know its length). */
   constant(x: ImmExpr): bigint | ExprError;
+  /** The value of `x` if it is already known to be a constant, else null (an address, or not defined yet). */
+  constantNow(x: ImmExpr): bigint | null;
 }
 
 const ZERO = 0;
@@ -94,7 +98,8 @@ export function expand(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprEr
   const m = mn.text;
   const n = ops.length;
   const need = (k: number): ExprError | null => (n === k ? null : countErr(mn, n, plural(k)));
-  const imm = (i: number): ImmExpr | ExprError => operandImm(ops[i]!, ctx.localRef);
+  // Targets and symbols: GNU reads these with my_getExpression, so `j t0` jumps to a label t0.
+  const imm = (i: number): ImmExpr | ExprError => operandExpr(ops[i]!, ctx.localRef);
   const exprImm = (x: ImmExpr): Imm => ({ k: 'expr', x });
 
   // rd, rs two-register aliases: [real mnemonic, order] where order says where rs goes.
@@ -217,6 +222,11 @@ export function expand(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprEr
       if (e) return e;
       const rd = operandReg(ops[0]!);
       if (isErr(rd)) return rd;
+      // tc-riscv.c M_LA: a value already known to be a constant is loaded like li (load_const, without li's addi form).
+      const x = imm(1);
+      const v = !isErr(x) && x.fn === null ? ctx.constantNow(x) : null;
+      if (v !== null && v !== BigInt.asIntN(32, v)) return { err: `${m} of the constant ${v} needs a 32-bit value (use li)`, tok: ops[1]!.toks[0]! };
+      if (v !== null) return loadConstant(rd, v, mn);
       return pcrelPair(rd, 1, (lo) => emit('addi', mn, rd, rd, ZERO, lo));
     }
     case 'li': {
@@ -229,7 +239,8 @@ export function expand(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprEr
       if (x.fn !== null) return { err: `%${x.fn} is not allowed in li; use lui/addi`, tok: x.tok };
       const v = ctx.constant(x);
       if (isErr(v)) return v;
-      return loadImmediate(rd, v, mn);
+      // GNU tries the alias `li rd, imm12` (addi) first, whose operand is a small one: `li a0, t0` skips it.
+      return startsWithRegister(ops[1]!.toks) ? loadConstant(rd, v, mn) : loadImmediate(rd, v, mn);
     }
     case 'fence': {
       if (n === 0) return [emit('fence', mn, ZERO, ZERO, ZERO, null, fenceBits(15, 15))];
@@ -319,10 +330,10 @@ function realInsn(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprError {
   const n = ops.length;
   const kinds = d.operands;
   const twin = IMM_TWIN[m];
-  if (twin && n === 3 && !isRegOperand(ops[2]) && !isRegLike(ops[2]!)) d = def(twin);
+  if (twin && n === 3 && !isRegOperand(ops[2])) d = def(twin);
   const immKind = immOperand(d);
-  // lw rd, symbol / sd rs2, symbol, rt: pc-relative access through a temporary.
-  if (immKind === 'load' && n === 2 && !isMemOperand(ops[1]) && !hasParen(ops[1]!) && !isRegOperand(ops[1])) {
+  // lw rd, symbol / sd rs2, symbol, rt: pc-relative access through a temporary (`lw a0, s1` loads from a label s1).
+  if (immKind === 'load' && n === 2 && !isMemOperand(ops[1]) && !hasParen(ops[1]!)) {
     const rd = operandReg(ops[0]!);
     if (isErr(rd)) return rd;
     return symbolAccess(d, mn, rd, ops[1]!, ctx, (lo) => ({ def: d, rd, rs1: rd, rs2: ZERO, imm: lo, bits: 0, tok: mn }));
@@ -352,6 +363,12 @@ function realInsn(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprError {
         em.imm = mem.off ? { k: 'expr', x: mem.off } : konst(0);
         break;
       }
+      case 'branch': case 'jump': case 'shamt6': case 'shamt5': {
+        const x = operandExpr(op, ctx.localRef);
+        if (isErr(x)) return x;
+        em.imm = { k: 'expr', x };
+        break;
+      }
       default: {
         const x = operandImm(op, ctx.localRef);
         if (isErr(x)) return x;
@@ -362,21 +379,22 @@ function realInsn(mn: Tok, ops: Operand[], ctx: ExpandCtx): Emit[] | ExprError {
   return [em];
 }
 
-/** `x0`..`x99`-looking tokens are meant as registers: report them as bad registers, not symbols. */
-function isRegLike(op: Operand): boolean {
-  return op.toks.length === 1 && /^(x\d+|[ast]\d+)$/.test(op.toks[0]!.text);
-}
-
 /** `4(a0`, `(a0)x`...: meant as a memory operand, so report it as one. */
 function hasParen(op: Operand): boolean {
   return op.toks.some((t) => t.type === 'op' && (t.text === '(' || t.text === ')'));
 }
 
-/** `lw rd, sym` / `sw rs2, sym, tmp`: auipc tmp, %pcrel_hi(sym), then the access at %pcrel_lo through tmp. */
+/**
+ * `lw rd, sym` / `sw rs2, sym, tmp`: auipc tmp, %pcrel_hi(sym), then the
+ * access at %pcrel_lo through tmp. As in GNU (riscv-opc.c "d,A"), sym must be
+ * an address: a value already known to be a constant is refused.
+ */
 function symbolAccess(d: InsnDef, mn: Tok, tmp: number, symOp: Operand, ctx: ExpandCtx, second: (lo: Imm) => Emit): Emit[] | ExprError {
-  const x = operandImm(symOp, ctx.localRef);
+  const x = operandExpr(symOp, ctx.localRef);
   if (isErr(x)) return x;
   if (x.fn !== null) return { err: `expected 'offset(register)' for ${d.mnemonic}`, tok: x.tok };
+  const v = ctx.constantNow(x);
+  if (v !== null) return { err: `expected 'offset(register)' or a symbol for ${d.mnemonic}, got the constant ${v}`, tok: x.tok };
   return [emit('auipc', mn, tmp, ZERO, ZERO, { k: 'expr', x: { ...x, fn: 'pcrel_hi' } }), second({ k: 'pcrelLoPrev', x, back: 4 })];
 }
 
@@ -388,6 +406,11 @@ function symbolAccess(d: InsnDef, mn: Tok, tmp: number, symOp: Operand, ctx: Exp
  */
 export function loadImmediate(rd: number, v: bigint, tok: Tok): Emit[] {
   if (v >= -2048n && v <= 2047n) return [emit('addi', tok, rd, ZERO, ZERO, konst(Number(v)))];
+  return loadConstant(rd, v, tok);
+}
+
+/** tc-riscv.c load_const() alone, as `la` of a constant and `li rd, t0` (no addi alias) use it. */
+function loadConstant(rd: number, v: bigint, tok: Tok): Emit[] {
   const out: Emit[] = [];
   loadConst(rd, BigInt.asIntN(64, v), tok, out);
   return out;

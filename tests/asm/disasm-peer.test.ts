@@ -14,6 +14,8 @@ import { disassembleElf } from '../../asm/disasm-listing';
 import { corpusImage, corpusWords, instructionLines } from './disasm-corpus';
 import { prngU32 } from '../support/prng';
 import { helloImage } from './elf-fixtures';
+import { vmlabImage } from './gnu';
+import { registerConstantFile, registerLabelFile, registerReferenceFile } from './regname-corpus';
 
 const PER_ENTRY = 150;
 
@@ -75,6 +77,22 @@ describePeer('objdump disassembly agreement', ['objdump', 'readelf'], () => {
   it('agrees on the hello program (auipc/addi pairs named after their data symbols)', () => {
     const path = tmp('hello.elf', writeElf(helloImage()));
     expect(vmlab(['disasm', path]).stdout).toBe(objdump(path));
+  });
+
+  it('names targets after symbols called like registers (s1, t0, zero, x5...) as objdump does', () => {
+    const text = (lines: string[]): string => ['.text', '.globl _start', ...lines, ''].join('\n');
+    const image = vmlabImage([
+      { path: 'a.s', text: text(registerLabelFile()) },
+      { path: 'b.s', text: text(registerConstantFile()) },
+      { path: 'c.s', text: text(registerReferenceFile()) },
+    ]);
+    const path = tmp('regnames.elf', writeElf(image));
+    const ours = vmlab(['disasm', path]);
+    expect(ours.stderr).toBe('');
+    const theirs = objdump(path);
+    expect(theirs).toMatch(/<s1>:\n.*\tauipc\t/);
+    expect(theirs).toMatch(/\tj\t[0-9a-f]+ <zero>\n/);
+    expect(ours.stdout).toBe(theirs);
   });
 
   it.each([

@@ -47,6 +47,20 @@ export function gnuSections(files: SourceFile[], image: LinkedImage): Map<string
   }
 }
 
+/** True when GNU as alone accepts `text` (warnings allowed). */
+export function gnuAssembles(text: string): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'vmlab-peer-'));
+  try {
+    writeFileSync(join(dir, 't.s'), text);
+    execFileSync(PEER_TOOLS.as, [...AS_FLAGS, join(dir, 't.s'), '-o', join(dir, 't.o')], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Assembles with vmlab (which must succeed). */
 export function vmlabImage(files: SourceFile[]): LinkedImage {
   const r = assemble(files);

@@ -3,7 +3,9 @@
 import { expect, it } from 'vitest';
 import { describePeer } from '../support/peers';
 import { alignCorpus, exprCorpus, liCorpus, liValues, pseudoCorpus, randomProgram, rangeCorpus, tableCorpus } from './corpus';
-import { expectSameAsGnu, file } from './gnu';
+import { assemble } from '../../asm/assembler';
+import { expectSameAsGnu, file, gnuAssembles } from './gnu';
+import { REFUSED_LINES, REGISTER_NAMES, refusedSource, registerConstantFile, registerLabelFile, registerReferenceFile } from './regname-corpus';
 
 describePeer('asm vs GNU as + ld', ['as', 'ld'], () => {
   it('encodes every table instruction with edge operands like GNU as', () => {
@@ -58,6 +60,23 @@ describePeer('asm vs GNU as + ld', ['as', 'ld'], () => {
     };
     const image = expectSameAsGnu([a, b]);
     expect(image.sections.map((s) => s.name)).toEqual(['.text', '.rodata', '.data', '.bss']);
+  });
+
+  it('reads register names as symbols wherever GNU as takes an expression, as registers where it takes a register', () => {
+    expect(REGISTER_NAMES.length).toBe(65);
+    const plain = (path: string, lines: string[]): { path: string; text: string } => ({ path, text: ['.text', ...lines, ''].join('\n') });
+    const image = expectSameAsGnu([file('a.s', registerLabelFile()), plain('b.s', registerConstantFile()), plain('c.s', registerReferenceFile())]);
+    const names = new Set(image.symbols.map((s) => s.name));
+    expect(REGISTER_NAMES.every((n) => names.has(n))).toBe(true);
+  });
+
+  it.each(REFUSED_LINES)('refuses `%s` as GNU as does, with one error on its line', (line) => {
+    const text = refusedSource(line);
+    expect(gnuAssembles(text)).toBe(false);
+    const r = assemble([{ path: 't.s', text }], { requireEntry: false });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map((d) => `${d.severity} line ${d.line}`)).toEqual(['error line 4']);
+    expect(gnuAssembles(text.replace(line, 'nop'))).toBe(true);
   });
 
   it.each([11, 12, 13, 14, 15, 16])('assembles random program #%i like GNU as + ld', (seed) => {
