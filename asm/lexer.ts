@@ -21,23 +21,34 @@ export interface Statement {
   toks: Tok[];
 }
 
-const lexer = moo.compile({
-  ws: /[ \t\v\f\r]+/,
-  blockComment: { match: /\/\*[^]*?\*\//, lineBreaks: true },
-  badComment: { match: /\/\*[^]*/, lineBreaks: true },
-  lineComment: /#[^\n]*/,
-  nl: { match: /\n/, lineBreaks: true },
-  semi: ';',
-  string: /"(?:\\[^\n]|[^"\\\n])*"/,
-  badString: /"(?:\\[^\n]|[^"\\\n])*/,
-  char: /'(?:\\(?:[0-7]{1,3}|x[0-9a-fA-F]{1,2}|[^\n])|[^\\\n])'?/,
-  localRef: /[0-9]+[fb](?![A-Za-z0-9_.$])/,
-  number: /0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+/,
-  reloc: /%[A-Za-z_][A-Za-z0-9_]*/,
-  ident: /[A-Za-z_.$][A-Za-z0-9_.$]*/,
-  op: ['<<', '>>', '==', '!=', '<>', '<=', '>=', '&&', '||',
-    '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '(', ')', ',', ':', '=', '<', '>', '@'],
-  bad: /[^\n]/,
+// A string literal is lexed in pieces (a state of its own) rather than by one
+// regex: V8's backtracking engine overflows its stack on a string of some
+// megabytes whatever the pattern (plain runs or escapes, one of them always
+// costs a backtrack entry per character), and GNU as takes any length.
+const lexer = moo.states({
+  main: {
+    ws: /[ \t\v\f\r]+/,
+    blockComment: { match: /\/\*[^]*?\*\//, lineBreaks: true },
+    badComment: { match: /\/\*[^]*/, lineBreaks: true },
+    lineComment: /#[^\n]*/,
+    nl: { match: /\n/, lineBreaks: true },
+    semi: ';',
+    quote: { match: '"', push: 'string' },
+    char: /'(?:\\(?:[0-7]{1,3}|x[0-9a-fA-F]{1,2}|[^\n])|[^\\\n])'?/,
+    localRef: /[0-9]+[fb](?![A-Za-z0-9_.$])/,
+    number: /0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+/,
+    reloc: /%[A-Za-z_][A-Za-z0-9_]*/,
+    ident: /[A-Za-z_.$][A-Za-z0-9_.$]*/,
+    op: ['<<', '>>', '==', '!=', '<>', '<=', '>=', '&&', '||',
+      '+', '-', '*', '/', '%', '&', '|', '^', '~', '!', '(', ')', ',', ':', '=', '<', '>', '@'],
+    bad: /[^\n]/,
+  },
+  string: {
+    strChars: /[^"\\\n]+/,
+    strEscape: /\\[^\n]?/,
+    strEnd: { match: '"', pop: 1 },
+    strBreak: { match: /\n/, lineBreaks: true, pop: 1 },
+  },
 });
 
 /**
@@ -51,6 +62,12 @@ export function lexStatements(src: SourceText, sink: DiagnosticSink, onStatement
   lx.reset(src.text);
   let toks: Tok[] = [];
   let broken = false;
+  let str: { line: number; col: number; parts: string[] } | undefined;
+  const unterminated = (): void => {
+    sink.error({ src, line: str!.line, col: str!.col }, 'unterminated string (missing ")');
+    broken = true;
+    str = undefined;
+  };
   const flush = (): void => {
     if (!broken && toks.length > 0) onStatement({ src, toks });
     toks = [];
@@ -66,9 +83,20 @@ export function lexStatements(src: SourceText, sink: DiagnosticSink, onStatement
       case 'badComment':
         sink.error({ src, line: t.line, col: t.col }, 'unterminated comment (missing */)');
         break;
-      case 'badString':
-        sink.error({ src, line: t.line, col: t.col }, 'unterminated string (missing ")');
-        broken = true;
+      case 'quote':
+        str = { line: t.line, col: t.col, parts: ['"'] };
+        break;
+      case 'strChars': case 'strEscape':
+        str!.parts.push(t.text);
+        break;
+      case 'strEnd':
+        str!.parts.push('"');
+        toks.push({ type: 'string', text: str!.parts.join(''), line: str!.line, col: str!.col });
+        str = undefined;
+        break;
+      case 'strBreak':
+        unterminated();
+        flush();
         break;
       case 'bad': {
         const c = t.text.charCodeAt(0);
@@ -82,6 +110,7 @@ export function lexStatements(src: SourceText, sink: DiagnosticSink, onStatement
         toks.push({ type: t.type as TokType, text: t.text, line: t.line, col: t.col });
     }
   }
+  if (str) unterminated();
   flush();
 }
 
@@ -92,13 +121,15 @@ export function numberValue(text: string): bigint | undefined {
   return BigInt(text);
 }
 
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34, "'": 39 };
+
 /** Decodes one escape or plain character at s[i]; returns [code, next index]. */
 function unescapeAt(s: string, i: number): [number, number] {
   const c = s[i]!;
   if (c !== '\\') return [s.charCodeAt(i), i + 1];
   const e = s[i + 1] ?? '';
-  const simple: Record<string, number> = { b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, '"': 34, "'": 39 };
-  if (e in simple) return [simple[e]!, i + 2];
+  const simple = SIMPLE_ESCAPES[e];
+  if (simple !== undefined) return [simple, i + 2];
   const oct = /^[0-7]{1,3}/.exec(s.slice(i + 1, i + 4));
   if (oct) return [parseInt(oct[0], 8) & 0xff, i + 1 + oct[0].length];
   if (e === 'x') {
@@ -113,15 +144,17 @@ export function stringBytes(tokText: string): number[] {
   const body = tokText.slice(1, -1);
   const out: number[] = [];
   for (let i = 0; i < body.length;) {
-    if (body[i] === '\\') {
-      const [code, next] = unescapeAt(body, i);
-      out.push(code & 0xff);
-      i = next;
-    } else {
-      const cp = body.codePointAt(i)!;
-      for (const b of Buffer.from(String.fromCodePoint(cp), 'utf8')) out.push(b);
-      i += cp > 0xffff ? 2 : 1;
+    const esc = body.indexOf('\\', i);
+    const end = esc < 0 ? body.length : esc;
+    if (end > i) {
+      const run = Buffer.from(body.slice(i, end), 'utf8');
+      for (let k = 0; k < run.length; k++) out.push(run[k]!);
+      i = end;
     }
+    if (esc < 0) break;
+    const [code, next] = unescapeAt(body, i);
+    out.push(code & 0xff);
+    i = next;
   }
   return out;
 }

@@ -67,6 +67,28 @@ describe('asm robustness', () => {
     expect(assemble([{ path: 'c.s', text: '# only\n/* comments */\n' }], { requireEntry: false }).ok).toBe(true);
   });
 
+  it('takes string literals of many megabytes, plain, all escapes or mixed (a 15 MB one overflowed the stack of the lexer regex)', () => {
+    const cases: [string, number, number[]][] = [
+      ['x'.repeat(15e6), 15e6, [0x78, 0x78]],
+      ['\\n'.repeat(1e6), 1e6, [10, 10]],
+      ['\\nx'.repeat(1e6), 2e6, [10, 0x78]],
+    ];
+    for (const [body, size, first] of cases) {
+      const r = assemble([{ path: 's.s', text: `_start: nop\n.data\n.ascii "${body}"\n` }]);
+      expect(r.diagnostics).toEqual([]);
+      const data = r.ok ? r.image.sections.find((s) => s.name === '.data')! : undefined;
+      expect(data?.size).toBe(size);
+      expect(Array.from(data!.bytes.subarray(0, 2))).toEqual(first);
+    }
+  });
+
+  it('reports a string cut by the end of the line or file once, at its opening quote', () => {
+    const diags = (text: string): string[] => assemble([{ path: 'u.s', text }]).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`);
+    expect(diags('_start: nop\n.ascii "abc\\\nnop\n')).toEqual(['2:8: unterminated string (missing ")']);
+    expect(diags('_start: nop\n.ascii "abc')).toEqual(['2:8: unterminated string (missing ")']);
+    expect(diags('_start: nop\n.ascii "abc\\')).toEqual(['2:8: unterminated string (missing ")']);
+  });
+
   it('assembles a 10 MB source in reasonable time', () => {
     const head = '.globl _start\n_start:\n1: addi a0, a0, 1 # comment\n bnez a0, 1b; li t0, 0x12345678\n';
     const text = head + 'nop # pad\n'.repeat(1e6);
