@@ -98,9 +98,8 @@ export function findLowSegment(hdr: ExecHeader, minAddr: number): LowSegment | n
  * Why a segment below vm.mmap_min_addr stops an exec, in one line with the
  * two ways out: `segment 01 (LOAD at 0xf000) is below vm.mmap_min_addr
  * (65536): link without -Ttext or above 0x10000, or set vm.mmap_min_addr to
- * 4096 (--mmap-min-addr 4096)`. The value offered is 4096 (Linux's old
- * default, which keeps the NULL page unmapped) unless the segment starts in
- * page 0.
+ * 4096 (--mmap-min-addr 4096)`. The value offered is 4096, the lowest
+ * that keeps the NULL page unmapped, unless the segment starts in page 0.
  */
 export function lowSegmentText(s: LowSegment): string {
   const seg = String(s.index).padStart(2, '0');

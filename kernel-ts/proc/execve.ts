@@ -2,6 +2,8 @@
 // file, build the new image (exec.ts), and only then replace the task's: the
 // old mm goes, close-on-exec descriptors close, caught signals reset to
 // SIG_DFL, registers start from zero with pc at the entry and sp at argc.
+// A segment below vm.mmap_min_addr is the exception: Linux finds it past the
+// point of no return, so the task dies of SIGSEGV (refuseLowSegment).
 import { E2BIG, EFAULT, ENAMETOOLONG, ENOENT, ENOMEM, EPERM } from '../errno';
 import type { Kernel } from '../kernel';
 import type { ExecInode } from './deps';
