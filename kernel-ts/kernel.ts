@@ -55,6 +55,8 @@ export interface KernelOptions {
    * fragmented free memory. Default true; false gives consecutive frames.
    */
   shufflePages?: boolean;
+  /** vm.mmap_min_addr at boot (/proc/sys/vm/mmap_min_addr changes it later). Default 65536, as Linux's. */
+  mmapMinAddr?: number;
   /** Stop after this many guest instructions (remaining tasks are killed). */
   maxInsns?: number;
   /** Instructions per time slice (default 1M). */
@@ -180,6 +182,7 @@ export class Kernel {
       aslr: this.opts.aslr,
       random: this.randomUnit,
       shuffle: this.opts.shufflePages === false ? null : unitOf(this.shuffleRandom),
+      mmapMinAddr: this.opts.mmapMinAddr,
     });
     this.vfs = new Vfs(this.vfsView());
     this.modules = new ModuleLoader(this);

@@ -9,13 +9,12 @@ import { hideBin } from 'yargs/helpers';
 import type { Argv, CommandModule } from 'yargs';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
-import { errnoName } from '../../kernel-ts/errno';
 import { Session } from '../debugger/session';
 import { Symbols } from '../debugger/symbols';
 import { Debugger } from '../debugger/commands';
 import { COMMAND_NAMES, Quit } from '../debugger/table';
 import { UserError } from './errors';
-import { guestEnvironment, loadProgram } from './run';
+import { cannotExecute, guestEnvironment, loadProgram } from './run';
 import { writeFd } from './output';
 import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
@@ -51,6 +50,8 @@ const USAGE = [
   '  --no-aslr         no address-space randomization',
   '  --no-shuffle      page frames in address order',
   '  --seed N          seed of every random choice',
+  '  --mmap-min-addr BYTES',
+  '                    vm.mmap_min_addr at boot: no mapping below it (default 65536)',
   '  -x SCRIPT         run the commands in SCRIPT (repeatable)',
   '  --ex CMD          run CMD (repeatable, after the scripts)',
   '  --insmod \'MODULE [key=value...]\'',
@@ -117,7 +118,7 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
   }
   (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
   const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
-  if (typeof task === 'number') throw new UserError(`${progPath}: cannot execute (${errnoName(task)})`);
+  if (typeof task === 'number') throw new UserError(cannotExecute(k, progPath, `/bin/${prog.name}`, task));
   session = new Session(k, task, new Symbols(prog.elf));
   const d = new Debugger(session);
   const status = (): number => {

@@ -1,5 +1,6 @@
 // The options every command that boots a kernel shares (vmlab run, shell,
-// debug): --mem, --paging, --tlb, --aslr, --shuffle, --seed, their yargs
+// debug): --mem, --paging, --tlb, --aslr, --shuffle, --seed,
+// --mmap-min-addr, their yargs
 // definitions, their translation into KernelOptions, and the split of a
 // command's words into vmlab's options, PROG and the guest's arguments.
 import yargs from 'yargs';
@@ -21,6 +22,7 @@ export interface KernelArgs {
   aslr: boolean;
   shuffle: boolean;
   seed: number;
+  mmapMinAddr?: string;
 }
 
 /** Adds the shared options to a yargs builder. */
@@ -31,11 +33,12 @@ export function kernelOptions<T>(y: Argv<T>): Argv<T & KernelArgs> {
     .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
     .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
     .option('shuffle', { type: 'boolean', default: true, describe: 'hand out page frames in shuffled order, as on a long-running system (--no-shuffle: address order)' })
-    .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom, frame shuffling)' }) as unknown as Argv<T & KernelArgs>;
+    .option('seed', { type: 'number', default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom, frame shuffling)' })
+    .option('mmap-min-addr', { type: 'string', describe: 'vm.mmap_min_addr at boot: no mapping below it (default 65536, as Linux)' }) as unknown as Argv<T & KernelArgs>;
 }
 
 /** The shared options that take a value as the next word (unless written --name=value). */
-export const KERNEL_VALUE_OPTIONS: readonly string[] = ['mem', 'paging', 'tlb', 'seed'];
+export const KERNEL_VALUE_OPTIONS: readonly string[] = ['mem', 'paging', 'tlb', 'seed', 'mmap-min-addr', 'mmapMinAddr'];
 
 /** The kernel's options from the parsed ones; bad values are UserErrors. */
 export function kernelOptionsFrom(a: KernelArgs): KernelOptions {
@@ -46,7 +49,15 @@ export function kernelOptionsFrom(a: KernelArgs): KernelOptions {
     aslr: a.aslr,
     shufflePages: a.shuffle,
     seed: checkInteger('--seed', a.seed, 0),
+    mmapMinAddr: a.mmapMinAddr === undefined ? undefined : parseMmapMinAddr(a.mmapMinAddr),
   };
+}
+
+/** --mmap-min-addr BYTES: a byte count in decimal or 0x hex, 0..2^53-1 (the sysctl's own limit); otherwise a usage error (exit 2). */
+export function parseMmapMinAddr(s: string): number {
+  const v = typeof s === 'string' && /^(0[xX][0-9a-fA-F]+|0|[1-9][0-9]*)$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(v)) throw new UserError(`--mmap-min-addr: '${s}' is not a byte count (e.g. 4096 or 0x1000)`, 2);
+  return v;
 }
 
 /** Parses a size: bytes, or a number with K/M/G (KiB, MiB, GiB), e.g. 64M. */

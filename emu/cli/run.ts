@@ -17,6 +17,7 @@ import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions, RunResult } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
 import { errnoName } from '../../kernel-ts/errno';
+import { execFailureText } from '../../kernel-ts/proc/execve';
 import { Trace } from '../../kernel-ts/trace';
 import type { KernelMm } from '../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
@@ -203,6 +204,12 @@ function hostStdin(): () => Uint8Array | null {
   };
 }
 
+/** `PROG: cannot execute (EPERM)`, and why when the kernel can say (a segment below vm.mmap_min_addr). */
+export function cannotExecute(k: Kernel, prog: string, path: string, err: number): string {
+  const why = execFailureText(k, path, err);
+  return `${prog}: cannot execute (${errnoName(err)})${why === null ? '' : `: ${why}`}`;
+}
+
 /** Runs the program; returns the exit status for the host. */
 export function runProgram(argv: RunArgs): number {
   const stderr = (s: string): void => writeFd(2, s);
@@ -233,7 +240,7 @@ export function runProgram(argv: RunArgs): number {
   const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
   if (typeof task === 'number') {
     if (argv.dmesg) stderr(k.printk.dmesg());
-    throw new UserError(`${argv.prog}: cannot execute (${errnoName(task)})`);
+    throw new UserError(cannotExecute(k, argv.prog, `/bin/${prog.name}`, task));
   }
   const r = k.run();
   const seconds = (performance.now() - t0) / 1000;

@@ -15,6 +15,7 @@ import type { Task } from '../../kernel-ts/proc/task';
 import { TASK_INTERRUPTIBLE } from '../../kernel-ts/proc/task';
 import { signalPending } from '../../kernel-ts/proc/signal';
 import { strerror } from '../../kernel-ts/module/strerror';
+import { execFailureText } from '../../kernel-ts/proc/execve';
 import { UserError } from './errors';
 import { writeFd } from './output';
 import { guestEnvironment, loadProgram } from './run';
@@ -156,7 +157,8 @@ export class ShellSession {
     if (r === null) return EXIT_NOT_FOUND;
     const t = this.k.spawn(r.path, r.argv, guestEnvironment());
     if (typeof t === 'number') {
-      this.io.err(`${words[0]}: ${strerror(t)}\n`);
+      const why = execFailureText(this.k, r.path, t);
+      this.io.err(`${words[0]}: ${strerror(t)}${why === null ? '' : `: ${why}`}\n`);
       return t === -2 ? EXIT_NOT_FOUND : 126;
     }
     if (cmd.background) {

@@ -20,7 +20,6 @@ import { EFAULT, EINVAL, ENODEV, ENOTTY } from '../errno';
 import { PAGE_SIZE } from '../mm/page';
 import { moveVma } from '../mm/mremap';
 import type { MmStruct } from '../mm/mm-struct';
-import { MMAP_MIN_ADDR } from '../mm/vma';
 import { leafEntry } from './btplus-walk';
 import { BtplusPromoter, promoteRange } from './btplus-huge';
 import { compactVma } from './btplus-compact';
@@ -70,7 +69,7 @@ export function moveVmaTo(m: ModuleContext, mm: MmStruct, start: number, dest: n
   const vma = mm.vmas.vmaLookup(start);
   if (vma === null || vma.vmStart !== start) return -EINVAL;
   const size = vma.vmEnd - vma.vmStart;
-  if (dest % PAGE_SIZE !== 0 || dest < MMAP_MIN_ADDR || dest > mm.taskSize - size) return -EINVAL;
+  if (dest % PAGE_SIZE !== 0 || dest < m.kernel.mm.mmapMinAddr || dest > mm.taskSize - size) return -EINVAL;
   if (mm.vmas.findVmaIntersection(dest, dest + size) !== null) return -EINVAL;
   const r = moveVma(m.kernel.mm, mm, vma, dest);
   if (typeof r === 'number') return r;

@@ -28,6 +28,8 @@ export interface FsMm {
   smapsRollup?(mm: UserMm): string;
   /** drop_caches: 1 page cache, 2 slab, 3 both. */
   dropCaches(mode: number): void;
+  /** vm.mmap_min_addr, read and set by /proc/sys/vm/mmap_min_addr. */
+  mmapMinAddr: number;
   /** Page-cache coherence for read(2)/write(2) of mappable files (ramfs.ts PageCacheHooks). Optional. */
   filemapWrite?(file: MappableFile, pos: number, bytes: Uint8Array): void;
   filemapReadCached?(file: MappableFile, index: number, into: Uint8Array): boolean;

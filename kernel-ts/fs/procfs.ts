@@ -1,5 +1,6 @@
 // /proc (Linux fs/proc): per-process directories made on lookup, /proc/self,
-// and the system files: meminfo, buddyinfo, sys/vm/drop_caches. Drivers add
+// and the system files: meminfo, buddyinfo, the sysctls sys/vm/drop_caches
+// and sys/vm/mmap_min_addr. Drivers add
 // their own entries with procCreate (Linux proc_create).
 //
 //   /proc/PID/maps     show_map_vma() lines (kernel-ts/mm/vma.ts)
@@ -69,6 +70,7 @@ export class ProcFs {
     const mm = this.k.mm;
     if (mm.vmstat !== undefined) this.createSingle('vmstat', () => mm.vmstat!());
     this.createDropCaches();
+    this.createMmapMinAddr();
   }
 
   /**
@@ -244,4 +246,40 @@ export class ProcFs {
     if (typeof r === 'number') throw new Error('cannot create /proc/sys/vm/drop_caches');
     r.iop = iop;
   }
+
+  // vm.mmap_min_addr (security/min_addr.c, proc_doulongvec_minmax): reads give
+  // the value as written, a write of one unsigned number sets it. Linux wants
+  // CAP_SYS_RAWIO for the write; vmlab lets any writer set it, as it lets any
+  // writer drop caches.
+  private createMmapMinAddr(): void {
+    const r = this.create('sys/vm/mmap_min_addr', seqFileOps(() => `${this.k.mm.mmapMinAddr}\n`, {
+      write: (_file: File, data: Uint8Array, ppos: Loff): number => {
+        // sysctl_writes_strict: a write that does not start at 0 is ignored.
+        if (ppos.pos > 0) {
+          ppos.pos += data.length;
+          return data.length;
+        }
+        const v = parseSysctlUlong(new TextDecoder().decode(data));
+        if (v < 0) return v;
+        this.k.mm.mmapMinAddr = v;
+        ppos.pos += data.length;
+        return data.length;
+      },
+    }), 0o644);
+    if (typeof r === 'number') throw new Error('cannot create /proc/sys/vm/mmap_min_addr');
+  }
+}
+
+/**
+ * proc_doulongvec_minmax's parse of one value (proc_get_long): leading
+ * blanks, then a number in C's base 0 (decimal, 0x hex, 0 octal) ending at a
+ * blank or the end; what follows is ignored. -EINVAL for a sign, a bad digit,
+ * no number, or (vmlab's limit on Linux's unsigned long) a value above 2^53 - 1.
+ */
+export function parseSysctlUlong(text: string): number {
+  const m = /^\s*(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)(?:\s|$)/.exec(text);
+  if (m === null) return -EINVAL;
+  const digits = m[1]!;
+  const v = /^0[xX]/.test(digits) ? BigInt(digits) : digits.length > 1 && digits[0] === '0' ? BigInt(`0o${digits.slice(1)}`) : BigInt(digits);
+  return v > BigInt(Number.MAX_SAFE_INTEGER) ? -EINVAL : Number(v);
 }

@@ -46,6 +46,7 @@ import { Uaccess } from './uaccess';
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap } from './mmap';
 import type { MmapSource } from './mmap';
 import { doMremap, moveVma } from './mremap';
+import { DEFAULT_MMAP_MIN_ADDR } from './vma';
 import type { VmAreaStruct } from './vma';
 import { followPte, meminfo, meminfoText, pagemapEntry, smapsRollupText, status, statusText } from './introspect';
 import type { MemInfo, MmStatus, PteInfo } from './introspect';
@@ -61,6 +62,8 @@ export interface KernelMmOptions {
   random?: () => number;
   /** Seeded generator in [0, 1) that shuffles the per-CPU page lists' refills; null or absent: frames in address order. */
   shuffle?: (() => number) | null;
+  /** vm.mmap_min_addr at boot. Default DEFAULT_MMAP_MIN_ADDR (65536). */
+  mmapMinAddr?: number;
 }
 
 /** Frames of the allocators themselves, skipped when naming a kmalloc/kfree call site. */
@@ -92,6 +95,14 @@ export class KernelMm {
   /** The mm whose tables CR3 holds (null: swapper_pg_dir). */
   activeMm: MmStruct | null = null;
   /**
+   * vm.mmap_min_addr (security/min_addr.c; /proc/sys/vm/mmap_min_addr): no
+   * task may map a page below it, since none has CAP_SYS_RAWIO. The value as
+   * written (not page-rounded); every check compares a page address with it,
+   * so the effective limit is PAGE_ALIGN of it. Linux's split into
+   * dac_mmap_min_addr and an LSM minimum has one side here: there is no LSM.
+   */
+  mmapMinAddr: number;
+  /**
    * Called after each kernel-mode #PF taken by uaccess on a user address, with
    * the error code and whether handleMmFault fixed it (false: the access is
    * -EFAULT by the exception-table fixup): the debugger's fault log. Null by default.
@@ -113,6 +124,7 @@ export class KernelMm {
     this.trace = opts.trace;
     this.aslr = opts.aslr ?? true;
     this.random = opts.random ?? unitOf(new KernelRandom(1));
+    this.mmapMinAddr = opts.mmapMinAddr ?? DEFAULT_MMAP_MIN_ADDR;
     const nrFrames = Math.floor(this.mem.size / PAGE_SIZE);
     this.buddy = new BuddyAllocator({
       nrFrames,

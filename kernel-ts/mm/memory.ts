@@ -22,7 +22,6 @@ import { isMappableFile } from './filemap';
 import { FaultKind } from './mm-struct';
 import type { MmStruct } from './mm-struct';
 import {
-  MMAP_MIN_ADDR,
   STACK_GUARD_GAP,
   VM_ACCESS_FLAGS,
   VM_EXEC,
@@ -34,6 +33,7 @@ import {
 } from './vma';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
+import { ENOMEM, EPERM } from '../errno';
 
 /** Fault outcomes (Linux vm_fault_t, reduced to what the trap handler acts on). */
 export const VM_FAULT_OK = 0;
@@ -73,7 +73,7 @@ export function handleMmFault(kmm: KernelMm, mm: MmStruct, lo: number, hi: numbe
   if (vma === null) return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_MAPERR);
   let grew = false;
   if (vma.vmStart > addr) {
-    if ((vma.vmFlags & VM_GROWSDOWN) === 0 || expandStack(mm, vma, addr) < 0)
+    if ((vma.vmFlags & VM_GROWSDOWN) === 0 || expandStack(kmm, mm, vma, addr) < 0)
       return done(mm, FaultKind.Segv, VM_FAULT_SIGSEGV_MAPERR);
     grew = true;
   }
@@ -126,17 +126,17 @@ export function handleMmFault(kmm: KernelMm, mm: MmStruct, lo: number, hi: numbe
 /**
  * Linux expand_downwards(): grows a VM_GROWSDOWN VMA down to the page of
  * addr, within RLIMIT_STACK and keeping stack_guard_gap above the previous
- * VMA. 0, or -ENOMEM.
+ * VMA. 0, -EPERM below vm.mmap_min_addr, or -ENOMEM.
  */
-export function expandStack(mm: MmStruct, vma: VmAreaStruct, addr: number): number {
+export function expandStack(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number): number {
   const newStart = addr - (addr % PAGE_SIZE);
-  if (newStart < MMAP_MIN_ADDR) return -12;
-  if (vma.vmEnd - newStart > RLIMIT_STACK_DEFAULT) return -12;
+  if (newStart < kmm.mmapMinAddr) return -EPERM;
+  if (vma.vmEnd - newStart > RLIMIT_STACK_DEFAULT) return -ENOMEM;
   const prev = mm.vmas.vmaPrev(vma);
   if (prev !== null) {
-    if (newStart < prev.vmEnd) return -12;
+    if (newStart < prev.vmEnd) return -ENOMEM;
     if ((prev.vmFlags & VM_GROWSDOWN) === 0 && (prev.vmFlags & VM_ACCESS_FLAGS) !== 0 && newStart - prev.vmEnd < STACK_GUARD_GAP)
-      return -12;
+      return -ENOMEM;
   }
   vma.vmStart = newStart;
   if (vma.vmFile === null) vma.vmPgoff = newStart / PAGE_SIZE;

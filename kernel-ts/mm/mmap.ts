@@ -14,7 +14,6 @@ import { VM_FAULT_OK, handleMmFault } from './memory';
 import type { MmStruct } from './mm-struct';
 import { forEachPteSlot, unmapRegion, vmaClose, zapRange } from './unmap';
 import {
-  MMAP_MIN_ADDR,
   VM_ACCESS_FLAGS,
   VM_ACCOUNT,
   VM_DONTCOPY,
@@ -35,6 +34,7 @@ import {
   VM_SOFTDIRTY,
   VM_WRITE,
   VmAreaStruct,
+  roundHintToMin,
 } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
@@ -114,7 +114,7 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
   if (len === 0) return -EINVAL;
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
-  if (!(flags & MAP_FIXED) && addr !== 0) addr = Math.max(addr - (addr % PAGE_SIZE), MMAP_MIN_ADDR); // round_hint_to_min
+  if (!(flags & MAP_FIXED)) addr = roundHintToMin(addr, kmm.mmapMinAddr);
   len = pageAlign(len);
   if (len > mm.taskSize || !Number.isFinite(len)) return -ENOMEM;
   const pgoff = off / PAGE_SIZE;
@@ -146,11 +146,11 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
   if (flags & MAP_FIXED) {
     if (addr > mm.taskSize - len) return -ENOMEM;
     if (addr % PAGE_SIZE !== 0) return -EINVAL;
-    // security_mmap_addr(): tasks lack CAP_SYS_RAWIO, so nothing below vm.mmap_min_addr.
-    if (addr < MMAP_MIN_ADDR) return -EPERM;
+    // security_mmap_addr() (cap_mmap_addr): tasks lack CAP_SYS_RAWIO, so nothing below vm.mmap_min_addr.
+    if (addr < kmm.mmapMinAddr) return -EPERM;
     if (flags & MAP_FIXED_NOREPLACE && mm.vmas.findVmaIntersection(addr, addr + len)) return -EEXIST;
   } else {
-    const a = mm.vmas.getUnmappedArea(len, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, hint: addr, legacyBase: mm.mmapLegacyBase || undefined });
+    const a = mm.vmas.getUnmappedArea(len, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, hint: addr, legacyBase: mm.mmapLegacyBase || undefined, mmapMinAddr: kmm.mmapMinAddr });
     if (a < 0) return a;
     addr = a;
   }
@@ -264,8 +264,9 @@ export const VM_BRK_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_M
 
 /**
  * brk(2) (Linux SYSCALL_DEFINE1(brk)): the new break, or the unchanged one
- * when the request is refused (below start_brk, or colliding with the next
- * mapping). The heap VMA [start_brk, brk) is named [heap].
+ * when the request is refused (below start_brk, growing from below
+ * vm.mmap_min_addr, or colliding with the next mapping). The heap VMA
+ * [start_brk, brk) is named [heap].
  */
 export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
   const orig = mm.brk;
@@ -281,6 +282,8 @@ export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
     doMunmapRange(kmm, mm, newbrk, oldbrk);
     return brk;
   }
+  // check_brk_limits(): get_unmapped_area(MAP_FIXED) of the growth meets security_mmap_addr().
+  if (oldbrk < kmm.mmapMinAddr) return orig;
   const next = mm.vmas.findVma(oldbrk);
   if (next !== null && newbrk + PAGE_SIZE > (next.vmFlags & VM_GROWSDOWN ? next.vmStart - 256 * PAGE_SIZE : next.vmStart)) return orig;
   const prev = oldbrk > 0 ? mm.vmas.vmaLookup(oldbrk - 1) : null;

@@ -2,7 +2,7 @@
 // moves page-table entries, not data: the same frames are mapped at the new
 // address, with unchanged mapcounts. moveVma is the reusable piece (a
 // VMA-move driver shares it).
-import { EFAULT, EINVAL, ENOMEM } from '../errno';
+import { EFAULT, EINVAL, ENOMEM, EPERM } from '../errno';
 import { PAGE_SIZE } from './page';
 import { Flush, PAGE_TABLE, allocEntry, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK } from './prot';
@@ -117,6 +117,7 @@ function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, 
     }
     const vma = vmaToResize(mm, addr, oldLen, newLen);
     if (typeof vma === 'number') return vma;
+    if (newAddr < kmm.mmapMinAddr) return -EPERM; // get_unmapped_area(MAP_FIXED): security_mmap_addr()
     const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), newAddr, newLen);
     return typeof r === 'number' ? r : newAddr;
   }
@@ -138,7 +139,7 @@ function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, 
     }
   }
   if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
-  const dest = mm.vmas.getUnmappedArea(newLen, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, legacyBase: mm.mmapLegacyBase || undefined });
+  const dest = mm.vmas.getUnmappedArea(newLen, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, legacyBase: mm.mmapLegacyBase || undefined, mmapMinAddr: kmm.mmapMinAddr });
   if (dest < 0) return dest;
   const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), dest, newLen);
   return typeof r === 'number' ? r : dest;

@@ -40,8 +40,12 @@ export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
 /** Mappings that vma_merge never touches (Linux VM_SPECIAL). */
 export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
 
-/** Linux's default vm.mmap_min_addr and stack_guard_gap (256 pages). */
-export const MMAP_MIN_ADDR = 65536;
+/**
+ * Linux's CONFIG_DEFAULT_MMAP_MIN_ADDR on x86-64: vm.mmap_min_addr at boot
+ * (the live value is KernelMm.mmapMinAddr, /proc/sys/vm/mmap_min_addr).
+ */
+export const DEFAULT_MMAP_MIN_ADDR = 65536;
+/** stack_guard_gap: 256 pages. */
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** x86-64 DEFAULT_MAP_WINDOW with 4-level paging: the top of user space minus a guard page. */
 export const DEFAULT_MAP_WINDOW = 2 ** 47 - PAGE_SIZE;
@@ -169,7 +173,18 @@ export interface UnmappedAreaOptions {
   readonly alignMask?: number;
   /** Bottom of the fallback bottom-up search (mm->mmap_legacy_base). */
   readonly legacyBase?: number;
+  /** vm.mmap_min_addr (default DEFAULT_MMAP_MIN_ADDR): nothing is found below it. */
   readonly mmapMinAddr?: number;
+}
+
+/**
+ * Linux round_hint_to_min(): a non-MAP_FIXED hint goes down to its page; a
+ * hint that is not 0 then but lies below vm.mmap_min_addr becomes
+ * PAGE_ALIGN(mmap_min_addr). 0 (no hint) stays 0.
+ */
+export function roundHintToMin(hint: number, minAddr: number): number {
+  hint -= hint % PAGE_SIZE;
+  return hint !== 0 && hint < minAddr ? Math.ceil(minAddr / PAGE_SIZE) * PAGE_SIZE : hint;
 }
 
 /** The VMAs of one mm, sorted by address and never overlapping. */
@@ -351,14 +366,12 @@ export class VmaSet {
    * legacyBase. Returns the address or -ENOMEM.
    */
   getUnmappedArea(len: number, opts: UnmappedAreaOptions): number {
-    const minAddr = opts.mmapMinAddr ?? MMAP_MIN_ADDR;
+    const minAddr = opts.mmapMinAddr ?? DEFAULT_MMAP_MIN_ADDR;
     const alignMask = opts.alignMask ?? 0;
     if (len <= 0 || len % PAGE_SIZE !== 0) throw new Error(`getUnmappedArea: bad length 0x${len.toString(16)}`);
     if (len > opts.taskSize) return -ENOMEM;
-    let hint = opts.hint ?? 0;
+    let hint = roundHintToMin(opts.hint ?? 0, minAddr);
     if (hint) {
-      hint -= hint % PAGE_SIZE;
-      if (hint < minAddr) hint = Math.ceil(minAddr / PAGE_SIZE) * PAGE_SIZE;
       // mmap_address_hint_valid(): inside the task, not straddling the 47-bit window.
       if (opts.taskSize - len >= hint && (hint > DEFAULT_MAP_WINDOW) === (hint + len > DEFAULT_MAP_WINDOW)) {
         const vma = this.findVma(hint);

@@ -4,7 +4,8 @@
 // the initial stack. Nothing of the caller's old image is touched here: the
 // new mm is complete or torn down, so a failed execve returns -errno to a
 // caller that still has its old image (Linux's point of no return is after
-// this).
+// this). The one failure vmlab places where Linux meets it, past that point,
+// is a segment below vm.mmap_min_addr (findLowSegment; execve.ts).
 import { E2BIG, EFAULT, EINVAL, ENOMEM } from '../errno';
 import { PAGE_SIZE } from '../mm/page';
 import { DEFAULT_MAP_WINDOW } from '../mm/vma';
@@ -56,12 +57,11 @@ export function checkArgSizes(argv: readonly string[], envp: readonly string[]):
 }
 
 /**
- * load_elf_binary() into a new mm: returns the mm, entry and initial sp, or
- * -errno (-ENOEXEC for a file that is not a static RV64 ET_EXEC, -EINVAL for
- * a bad segment, -ENOMEM...). Random draws, in Linux's order: mmap base,
- * stack top, brk, AT_RANDOM (kernel-ts/mm/aslr.ts has Linux's formulas).
+ * load_elf_binary()'s checks before its point of no return: the header
+ * (-ENOEXEC, -ENOENT for a dynamic program), the size of the arguments
+ * (-E2BIG) and each PT_LOAD's sanity (-EINVAL). The header, or -errno.
  */
-export function loadElf(k: Kernel, file: ExecInode, execfn: string, argv: readonly string[], envp: readonly string[]): ExecImage | number {
+export function checkExec(file: ExecInode, execfn: string, argv: readonly string[], envp: readonly string[]): ExecHeader | number {
   const hdr = readExecHeader(file);
   if (typeof hdr === 'number') return hdr;
   const sizes = checkArgSizes([...argv, execfn], envp);
@@ -71,6 +71,52 @@ export function loadElf(k: Kernel, file: ExecInode, execfn: string, argv: readon
     if (p.filesz > p.memsz || p.offset % PAGE_SIZE !== p.vaddr % PAGE_SIZE) return -EINVAL;
     if (p.vaddr + p.memsz > STACK_TOP || p.offset + p.filesz > file.size) return -EINVAL;
   }
+  return hdr;
+}
+
+/** A PT_LOAD segment that vm.mmap_min_addr forbids: its program header's index (readelf -l's segment number), p_vaddr, and the limit. */
+export interface LowSegment {
+  readonly index: number;
+  readonly vaddr: number;
+  readonly minAddr: number;
+}
+
+/**
+ * The first PT_LOAD with memory whose first page lies below vm.mmap_min_addr
+ * (elf_map's MAP_FIXED mmap, or vm_brk_flags for a bss-only segment, would
+ * meet security_mmap_addr's -EPERM there), or null.
+ */
+export function findLowSegment(hdr: ExecHeader, minAddr: number): LowSegment | null {
+  for (let i = 0; i < hdr.phdrs.length; i++) {
+    const p = hdr.phdrs[i]!;
+    if (p.type === PT_LOAD && p.memsz > 0 && pageDown(p.vaddr) < minAddr) return { index: i, vaddr: p.vaddr, minAddr };
+  }
+  return null;
+}
+
+/**
+ * Why a segment below vm.mmap_min_addr stops an exec, in one line with the
+ * two ways out: `segment 01 (LOAD at 0xf000) is below vm.mmap_min_addr
+ * (65536): link without -Ttext or above 0x10000, or set vm.mmap_min_addr to
+ * 4096 (--mmap-min-addr 4096)`. The value offered is 4096, the lowest
+ * that keeps the NULL page unmapped, unless the segment starts in page 0.
+ */
+export function lowSegmentText(s: LowSegment): string {
+  const seg = String(s.index).padStart(2, '0');
+  const lower = pageDown(s.vaddr) >= PAGE_SIZE ? PAGE_SIZE : 0;
+  return (
+    `segment ${seg} (LOAD at 0x${s.vaddr.toString(16)}) is below vm.mmap_min_addr (${s.minAddr}): ` +
+    `link without -Ttext or above 0x${pageUp(s.minAddr).toString(16)}, or set vm.mmap_min_addr to ${lower} (--mmap-min-addr ${lower})`
+  );
+}
+
+/**
+ * The mapping half of load_elf_binary() into a new mm, for a header that
+ * passed checkExec: returns the mm, entry and initial sp, or -errno
+ * (-ENOMEM...). Random draws, in Linux's order: mmap base, stack top, brk,
+ * AT_RANDOM (kernel-ts/mm/aslr.ts has Linux's formulas).
+ */
+export function loadElf(k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly string[], envp: readonly string[]): ExecImage | number {
   const mm = k.mm.mmCreate();
   if (mm === null) return -ENOMEM;
   const r = populate(k, mm, file, hdr, execfn, argv, envp);

@@ -48,6 +48,7 @@ export function fakeKernel(): { k: FakeKernel; vfs: Vfs } {
       buddyinfo: () => 'Node 0, zone   Normal      1 \n',
       status: () => 'VmPeak:\t     100 kB\nVmSize:\t     100 kB\n',
       dropCaches: (mode) => void k.dropped.push(mode),
+      mmapMinAddr: 65536,
       filemapWrite: (f, pos, bytes) => {
         for (let i = 0; i < bytes.length; i++) {
           const page = k.cached.get(`${f.ino}:${Math.floor((pos + i) / 4096)}`);

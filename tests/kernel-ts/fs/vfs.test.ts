@@ -218,6 +218,32 @@ describe('/proc and /sys', () => {
     expect(k.printk.all().map((r) => r.text)).toEqual(['dropper (7): drop_caches: 3', 'dropper (7): drop_caches: 1']);
   });
 
+  it('mmap_min_addr reads back the value as written and takes one unsigned number as proc_doulongvec_minmax does', () => {
+    const { k, vfs } = fakeKernel();
+    const read = (): string | number => readAll(open(vfs, '/proc/sys/vm/mmap_min_addr', O_RDONLY));
+    expect(read()).toBe('65536\n');
+    const f = open(vfs, '/proc/sys/vm/mmap_min_addr', O_RDWR);
+    expect(write(f, '4096\n')).toBe(5);
+    expect(k.mm.mmapMinAddr).toBe(4096);
+    expect(read()).toBe('4096\n');
+    // sysctl_writes_strict: a write past offset 0 is swallowed.
+    expect(write(f, '8192')).toBe(4);
+    expect(k.mm.mmapMinAddr).toBe(4096);
+    const set = (text: string): number | string => {
+      f.pos = 0;
+      const r = write(f, text);
+      return r < 0 ? r : read();
+    };
+    // Not page-rounded; base 0 as strtoul: hex and octal too; blanks around; what follows a blank is ignored.
+    expect(set('4097')).toBe('4097\n');
+    expect(set('0x10000')).toBe('65536\n');
+    expect(set('010')).toBe('8\n');
+    expect(set(' \t 0 ')).toBe('0\n');
+    expect(set('12 34')).toBe('12\n');
+    for (const bad of ['', '\n', '-1', '+5', 'abc', '4096k', '08', '0x', '9007199254740992']) expect(set(bad), bad).toBe(-EINVAL);
+    expect(read()).toBe('12\n');
+  });
+
   it('serves meminfo, buddyinfo and driver entries', () => {
     const { vfs } = fakeKernel();
     expect(readAll(open(vfs, '/proc/meminfo', O_RDONLY))).toBe('MemTotal:        1048576 kB\n');
