@@ -120,6 +120,69 @@ status: .word 0x5a5a`),
   });
 });
 
+describe('wait4 eligibility (eligible_child)', () => {
+  it('a fork child is waited for without __WCLONE or with __WALL, never with __WCLONE alone; pid INT_MIN is -ESRCH', () => {
+    const r = runPrograms({
+      '/bin/wclone': prog(`
+${FORK}
+        bnez a0, parent
+        la a0, ts               # the child sleeps 1 ms, then exits 42
+        li a1, 0
+        li a7, SYS_nanosleep
+        ecall
+        li a0, 42
+        li a7, SYS_exit
+        ecall
+parent: mv s1, a0
+        mv a0, s1               # __WCLONE | WNOHANG: no clone children, -ECHILD
+        la a1, status
+        li a2, 0x80000001
+        li a3, 0
+        li a7, SYS_wait4
+        ecall
+        li t0, -10
+        li s2, 1
+        bne a0, t0, out
+        li a0, -1               # __WALL | __WCLONE | WNOHANG: the live child, 0
+        la a1, status
+        li a2, 0xc0000001
+        li a3, 0
+        li a7, SYS_wait4
+        ecall
+        li s2, 2
+        bnez a0, out
+        li a0, 0x80000000       # pid INT_MIN: -ESRCH
+        sext.w a0, a0
+        la a1, status
+        li a2, 1
+        li a3, 0
+        li a7, SYS_wait4
+        ecall
+        li t0, -3
+        li s2, 3
+        bne a0, t0, out
+        mv a0, s1               # __WALL: reaps it
+        la a1, status
+        li a2, 0x40000000
+        li a3, 0
+        li a7, SYS_wait4
+        ecall
+        li s2, 4
+        bne a0, s1, out
+        li s2, 0
+out:    mv a0, s2
+        li a7, SYS_exit
+        ecall`, `
+        .data
+        .align 3
+ts:     .dword 0, 1000000
+status: .word 0`),
+    });
+    expect(r.result.exitCode).toBe(0);
+    expect(framesAfter(r.k)).toBe(r.baseline);
+  });
+});
+
 describe('wait4 woken by a child exit with a SIGCHLD handler', () => {
   for (const [what, flags] of [['without SA_RESTART', 0], ['with SA_RESTART', 0x10000000]] as const) {
     it(`${what}: returns the pid and status, and the handler has run`, () => {
