@@ -366,7 +366,7 @@ export class Kernel {
     let budget = resumeBudget >= 0 ? resumeBudget : this.opts.sliceInsns;
     const max = this.opts.maxInsns;
     if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
-    if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
+    if (signalPending(t)) this.guard(t, 'do_signal', () => this.signalOnWake(t));
     // A debugger stop before a signal's delivery: the slice goes on (and delivers it) at the next runUntil.
     if (this.keepSliceIfPaused(t, budget)) {
       this.current = null;
@@ -415,6 +415,19 @@ export class Kernel {
       if (this.keepSliceIfPaused(t, budget) || this.needResched) break;
     }
     this.current = null;
+  }
+
+  /**
+   * A task resuming with a signal pending: if it was asleep in a system call
+   * (pc still at the ecall), the call first runs again and re-checks what it
+   * waited for, as Linux's sleep loops do after schedule() returns (do_wait
+   * scans the children before it returns -ERESTARTSYS): a wait4 woken by a
+   * child's exit and its SIGCHLD returns the pid, and the handler runs
+   * after. Only a call that would still sleep is interrupted by the signal.
+   */
+  private signalOnWake(t: Task): void {
+    if (t.restart !== Restart.None) this.syscall(t);
+    if (t.isAlive && signalPending(t)) doSignal(this, t);
   }
 
   /** sched_switch in Linux's format; prev_state R if the previous task is runnable, S asleep, X gone. */

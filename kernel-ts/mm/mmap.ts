@@ -35,6 +35,7 @@ import {
   VM_WRITE,
   VmAreaStruct,
   roundHintToMin,
+  vmStartGap,
 } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
@@ -263,14 +264,26 @@ export function doMprotect(kmm: KernelMm, mm: MmStruct, start: number, len: numb
 export const VM_BRK_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT | VM_SOFTDIRTY;
 
 /**
- * brk(2) (Linux SYSCALL_DEFINE1(brk)): the new break, or the unchanged one
- * when the request is refused (below start_brk, growing from below
- * vm.mmap_min_addr, or colliding with the next mapping). The heap VMA
- * [start_brk, brk) is named [heap].
+ * Linux __vm_enough_memory() (mm/util.c) under the default heuristic
+ * overcommit (OVERCOMMIT_GUESS): a private writable mapping of more pages
+ * than RAM plus swap (vmlab has none) can never be backed, so it is refused.
+ */
+export function vmEnoughMemory(kmm: KernelMm, pages: number): boolean {
+  return pages <= kmm.buddy.nrManagedPages;
+}
+
+/**
+ * brk(2) (Linux SYSCALL_DEFINE1(brk), mm/mmap.c): the new break, or the
+ * unchanged one when the request is refused; a refusal moves nothing and
+ * maps nothing ("goto out" returns origbrk). Refused: below start_brk; a
+ * shrink with no VMA in [newbrk, oldbrk); beyond TASK_SIZE, the kernel half
+ * included, or growing from below vm.mmap_min_addr (check_brk_limits); colliding with the next mapping or its stack
+ * guard gap; more than memory can back (do_brk_flags'
+ * security_vm_enough_memory_mm). The heap VMA [start_brk, brk) is [heap].
  */
 export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
   const orig = mm.brk;
-  if (brk < mm.startBrk || brk > mm.taskSize) return orig;
+  if (brk < mm.startBrk) return orig;
   const newbrk = pageAlign(brk);
   const oldbrk = pageAlign(mm.brk);
   if (newbrk === oldbrk) {
@@ -278,14 +291,19 @@ export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
     return brk;
   }
   if (brk <= mm.brk) {
+    // "Always allow shrinking brk", but only over something mapped.
+    const brkvma = mm.vmas.findVma(newbrk);
+    if (brkvma === null || brkvma.vmStart >= oldbrk) return orig;
     mm.brk = brk;
     doMunmapRange(kmm, mm, newbrk, oldbrk);
     return brk;
   }
-  // check_brk_limits(): get_unmapped_area(MAP_FIXED) of the growth meets security_mmap_addr().
-  if (oldbrk < kmm.mmapMinAddr) return orig;
+  // check_brk_limits(): get_unmapped_area(MAP_FIXED) of the growth refuses a
+  // range past TASK_SIZE and meets security_mmap_addr().
+  if (newbrk > mm.taskSize || oldbrk < kmm.mmapMinAddr) return orig;
   const next = mm.vmas.findVma(oldbrk);
-  if (next !== null && newbrk + PAGE_SIZE > (next.vmFlags & VM_GROWSDOWN ? next.vmStart - 256 * PAGE_SIZE : next.vmStart)) return orig;
+  if (next !== null && newbrk + PAGE_SIZE > vmStartGap(next)) return orig;
+  if (!vmEnoughMemory(kmm, (newbrk - oldbrk) / PAGE_SIZE)) return orig;
   const prev = oldbrk > 0 ? mm.vmas.vmaLookup(oldbrk - 1) : null;
   if (prev !== null && prev.vmEnd === oldbrk && prev.vmFlags === VM_BRK_FLAGS && prev.name === '[heap]' && prev.vmFile === null) {
     prev.vmEnd = newbrk;

@@ -93,7 +93,11 @@ function isolate(mm: MmStruct, vma: VmAreaStruct, addr: number, len: number): Vm
   return v;
 }
 
-/** mremap(2): the new address or -errno (Linux SYSCALL_DEFINE5(mremap)); MREMAP_DONTUNMAP is refused (-EINVAL). */
+/**
+ * mremap(2): the new address or -errno (Linux SYSCALL_DEFINE5(mremap) and
+ * do_mremap()); an old address outside every VMA is -EFAULT, even for a
+ * shrink; MREMAP_DONTUNMAP is refused (-EINVAL).
+ */
 export function doMremap(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
   return withHooks(kmm, 'mremap', mm, addr, addr + pageAlign(oldLen), () => mremapRange(kmm, mm, addr, oldLen, newLen, flags, newAddr));
 }
@@ -106,6 +110,9 @@ function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, 
   oldLen = pageAlign(oldLen);
   newLen = pageAlign(newLen);
   if (newLen === 0 || oldLen === 0) return -EINVAL;
+  // do_mremap(): the old address must be inside a VMA, whatever is asked
+  // (a shrink or a same-size call included): vma_lookup() == NULL is -EFAULT.
+  if (mm.vmas.vmaLookup(addr) === null) return -EFAULT;
   if (flags & MREMAP_FIXED) {
     if (newAddr % PAGE_SIZE !== 0) return -EINVAL;
     if (newLen > mm.taskSize || newAddr > mm.taskSize - newLen) return -EINVAL;

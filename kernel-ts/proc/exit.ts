@@ -6,7 +6,7 @@
 // Wait status (include/uapi/linux/wait.h, as WEXITSTATUS/WTERMSIG decode it):
 //   exit(code)      (code & 0xff) << 8
 //   killed by sig   sig              (no 0x80: vmlab never dumps core)
-import { ECHILD, EFAULT, EINVAL } from '../errno';
+import { ECHILD, EFAULT, EINVAL, ESRCH } from '../errno';
 import type { Kernel } from '../kernel';
 import { SYSCALL_RESTART } from '../syscalls/table';
 import { sleepOn, wakeUp } from './sched';
@@ -118,8 +118,14 @@ export function releaseTask(k: Kernel, t: Task): void {
   k.tasks.delete(t.pid);
 }
 
-/** Does child c match wait4's pid argument (-1 any, > 0 that pid, 0 our group, < -1 group -pid)? */
-function waitMatches(t: Task, c: Task, pid: number): boolean {
+/**
+ * Linux eligible_child(): does child c match wait4's pid argument (-1 any,
+ * > 0 that pid, 0 our group, < -1 group -pid) and its options? A "clone"
+ * child (exit signal other than SIGCHLD) is waited for only with __WCLONE,
+ * the others only without it; __WALL waits for both.
+ */
+function waitMatches(t: Task, c: Task, pid: number, options: number): boolean {
+  if ((options & __WALL) === 0 && (c.exitSignal !== SIGCHLD) !== ((options & __WCLONE) !== 0)) return false;
   if (pid === -1) return true;
   if (pid > 0) return c.pid === pid;
   if (pid === 0) return c.pgid === t.pgid;
@@ -134,9 +140,11 @@ function waitMatches(t: Task, c: Task, pid: number): boolean {
  */
 export function doWait4(k: Kernel, t: Task, pid: number, wstatus: number, options: number, rusage: number): number {
   if ((options & ~WAIT4_OPTIONS) !== 0) return -EINVAL;
+  // kernel_wait4(): "-INT_MIN is not defined" as a process group.
+  if (pid === -2147483648) return -ESRCH;
   let any = false;
   for (const c of t.children) {
-    if (!waitMatches(t, c, pid)) continue;
+    if (!waitMatches(t, c, pid, options)) continue;
     any = true;
     if (c.state !== EXIT_ZOMBIE) continue;
     releaseTask(k, c);

@@ -60,8 +60,17 @@ export class Scheduler {
   }
 }
 
-/** Puts the task to sleep (set_current_state(TASK_INTERRUPTIBLE) before schedule()). */
+/**
+ * Puts the task to sleep (set_current_state(TASK_INTERRUPTIBLE) before
+ * schedule()), unless it has a signal pending that it does not block: then,
+ * as Linux's __schedule() does (signal_pending_state() puts the task back to
+ * TASK_RUNNING), it stays runnable, so the signal is handled on the way out
+ * and the call ends in -EINTR or a restart. Without this an rt_sigsuspend
+ * whose temporary mask unblocks an already pending signal would sleep for
+ * ever, since nothing sends that signal again.
+ */
 export function sleepOn(t: Task, sleep: Task['sleep']): void {
+  if ((t.pending.signal & ~t.blocked) !== 0n) return;
   t.state = TASK_INTERRUPTIBLE;
   t.sleep = sleep;
 }

@@ -83,3 +83,29 @@ int check(int cond, const char *label, long got, long expected) {
   }
   return cond;
 }
+
+/* Waits (yielding) until /proc/PID/status says "State:\tS": the process is
+ * asleep, e.g. blocked in wait4 or rt_sigsuspend. Linux and vmlab alike. */
+void wait_until_asleep(int pid) {
+  char path[32] = "/proc/", buf[512];
+  int n = 6;
+  char digits[12];
+  int d = 0;
+  do digits[d++] = (char)('0' + pid % 10);
+  while ((pid /= 10) != 0);
+  while (d > 0) path[n++] = digits[--d];
+  memcpy(path + n, "/status", 8);
+  for (;;) {
+    int fd = (int)syscall4(SYS_openat, -100, path, 0, 0);
+    if (fd < 0) return;
+    long got = read(fd, buf, sizeof buf - 1);
+    syscall1(SYS_close, fd);
+    buf[got > 0 ? got : 0] = 0;
+    for (long i = 0; i + 8 < got; i++)
+      if (buf[i] == '\n' && buf[i + 1] == 'S' && buf[i + 2] == 't' && buf[i + 7] == '\t') {
+        if (buf[i + 8] == 'S') return;
+        break;
+      }
+    syscall0(SYS_sched_yield);
+  }
+}

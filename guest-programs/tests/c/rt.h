@@ -13,9 +13,17 @@ typedef long ssize_t;
 #define SYS_read 63
 #define SYS_write 64
 #define SYS_exit_group 94
+#define SYS_nanosleep 101
+#define SYS_sched_yield 124
+#define SYS_kill 129
+#define SYS_rt_sigsuspend 133
+#define SYS_rt_sigaction 134
+#define SYS_rt_sigprocmask 135
+#define SYS_rt_sigpending 136
 #define SYS_getpid 172
 #define SYS_brk 214
 #define SYS_munmap 215
+#define SYS_mremap 216
 #define SYS_clone 220
 #define SYS_mmap 222
 #define SYS_mprotect 226
@@ -29,6 +37,29 @@ typedef long ssize_t;
 #define MAP_ANONYMOUS 0x20
 #define MAP_FAILED ((void *)-1)
 #define SIGCHLD 17
+#define SIGKILL 9
+#define SIGUSR1 10
+#define SIGSEGV 11
+#define SIGUSR2 12
+#define SIGSTOP 19
+#define SIG_BLOCK 0
+#define SIG_UNBLOCK 1
+#define SIG_SETMASK 2
+#define SA_SIGINFO 4
+#define SA_RESTART 0x10000000
+#define WNOHANG 1
+#define SIGBIT(s) (1UL << ((s) - 1))
+/* The kernel's struct sigaction on riscv64 (no sa_restorer: the vdso returns). */
+struct k_sigaction {
+  void *handler;
+  unsigned long flags;
+  unsigned long mask;
+};
+/* Linux's struct siginfo, the fields these tests read. */
+struct k_siginfo {
+  int si_signo, si_errno, si_code, pad;
+  void *si_addr;
+};
 
 static inline long syscall6(long n, long a, long b, long c, long d, long e, long f) {
   register long a0 __asm__("a0") = a;
@@ -58,6 +89,17 @@ static inline int munmap(void *addr, size_t len) { return (int)syscall2(SYS_munm
 static inline int mprotect(void *addr, size_t len, int prot) { return (int)syscall3(SYS_mprotect, addr, len, prot); }
 static inline int fork(void) { return (int)syscall6(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0); }
 static inline int waitpid(int pid, int *status) { return (int)syscall4(SYS_wait4, pid, status, 0, 0); }
+static inline int wait4(int pid, int *status, int options) { return (int)syscall4(SYS_wait4, pid, status, options, 0); }
+static inline int getpid(void) { return (int)syscall0(SYS_getpid); }
+static inline int kill(int pid, int sig) { return (int)syscall2(SYS_kill, pid, sig); }
+static inline int sigaction(int sig, const struct k_sigaction *act, struct k_sigaction *old) {
+  return (int)syscall4(SYS_rt_sigaction, sig, act, old, 8);
+}
+static inline int sigprocmask(int how, const unsigned long *set, unsigned long *old) {
+  return (int)syscall4(SYS_rt_sigprocmask, how, set, old, 8);
+}
+static inline int sigpending(unsigned long *set) { return (int)syscall2(SYS_rt_sigpending, set, 8); }
+static inline int sigsuspend(const unsigned long *mask) { return (int)syscall2(SYS_rt_sigsuspend, mask, 8); }
 static inline __attribute__((noreturn)) void exit(int code) {
   syscall1(SYS_exit_group, code);
   __builtin_unreachable();
@@ -71,6 +113,8 @@ void put_dec(long v);
 void put_hex(unsigned long v);
 /* "ok LABEL\n" or "FAIL LABEL: got G, expected E\n"; returns cond. */
 int check(int cond, const char *label, long got, long expected);
+/* Yields until /proc/PID/status shows the process asleep ("State:\tS"). */
+void wait_until_asleep(int pid);
 extern int failures;
 
 #endif

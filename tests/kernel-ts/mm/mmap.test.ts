@@ -296,6 +296,50 @@ describe('mprotect, munmap, mremap, madvise, brk', () => {
     expect(mm.vmas.findVma(0x600000)!.vmEnd).toBe(0x601000);
     expect(kmm.getUser32(mm, 0x600000)).toBe(5);
   });
+
+  it('brk refuses what it cannot honour (too large, past TASK_SIZE, into a mapping), moving and mapping nothing', () => {
+    const b = boot();
+    const kmm = b.kmm;
+    const mm = newMm(kmm);
+    mm.startBrk = mm.brk = 0x600000;
+    expect(kmm.doBrk(mm, 0x602000)).toBe(0x602000);
+    const maps = showMaps(mm.vmas);
+    const frames = kmm.framesInUse();
+    // Nothing above the heap yet. The 64 MiB machine cannot back more than its managed pages (__vm_enough_memory, OVERCOMMIT_GUESS) ...
+    const managed = kmm.buddy.nrManagedPages * 4096;
+    expect(kmm.doBrk(mm, 0x10000000 + managed)).toBe(0x602000);
+    expect(kmm.doBrk(mm, 0x602000 + 2 ** 46)).toBe(0x602000);
+    expect(kmm.doBrk(mm, 2 ** 46)).toBe(0x602000);
+    // ... nor anything past TASK_SIZE (check_brk_limits), the kernel half included.
+    expect(kmm.doBrk(mm, mm.taskSize + 4096)).toBe(0x602000);
+    expect(kmm.doBrk(mm, 2 ** 64 - 2 ** 38)).toBe(0x602000);
+    expect(kmm.doBrk(mm, 2 ** 64 - 4096)).toBe(0x602000);
+    expect(showMaps(mm.vmas)).toBe(maps);
+    // Growing into a mapping, past it, or up to its start (one free page must stay) is refused.
+    kmm.doMmap(mm, 0x700000, 4096, RW, ANON | MAP_FIXED);
+    const withMapping = showMaps(mm.vmas);
+    expect(kmm.doBrk(mm, 0x700800)).toBe(0x602000);
+    expect(kmm.doBrk(mm, 0x800000)).toBe(0x602000);
+    expect(kmm.doBrk(mm, 0x700000)).toBe(0x602000);
+    expect(mm.brk).toBe(0x602000);
+    expect(showMaps(mm.vmas)).toBe(withMapping);
+    expect(kmm.doBrk(mm, 0x6ff000)).toBe(0x6ff000);
+    expect(kmm.doBrk(mm, 0x602000)).toBe(0x602000);
+    expect(kmm.doMunmap(mm, 0x700000, 4096)).toBe(0);
+    expect(showMaps(mm.vmas)).toBe(maps);
+    expect(kmm.framesInUse()).toBe(frames);
+  });
+
+  it('brk shrinks only over something mapped (the heap unmapped by hand stays as it is)', () => {
+    const b = boot();
+    const kmm = b.kmm;
+    const mm = newMm(kmm);
+    mm.startBrk = mm.brk = 0x600000;
+    expect(kmm.doBrk(mm, 0x604000)).toBe(0x604000);
+    expect(kmm.doMunmap(mm, 0x600000, 0x4000)).toBe(0);
+    expect(kmm.doBrk(mm, 0x601000)).toBe(0x604000);
+    expect(kmm.doBrk(mm, 0x604800)).toBe(0x604800);
+  });
 });
 
 describe('introspection', () => {
