@@ -23,6 +23,7 @@ import { SYSCALL_NORETURN, SYSCALL_RESTART, syscallTable } from './syscalls/tabl
 import type { SyscallHandler } from './syscalls/table';
 import { KernelMm } from './mm/kernel-mm';
 import { Vfs } from './fs/vfs';
+import { tracefsInit } from './fs/sysfs';
 import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
@@ -184,6 +185,7 @@ export class Kernel {
     this.vfs = new Vfs(this.vfsView());
     this.modules = new ModuleLoader(this);
     this.vfs.procCreateSingle('modules', () => this.modules.procModules());
+    tracefsInit(this.vfs.sys, () => this.trace.availableEvents());
   }
 
   /** The kernel as the VFS sees it (fs/deps.ts VfsKernel); KernelMm provides FsMm as it is. */
@@ -445,7 +447,7 @@ export class Kernel {
    */
   reportOops(t: Task | null, where: string, e: unknown): void {
     this.oopses++;
-    const lines = oopsMessage(t, where, e, this.oopses);
+    const lines = oopsMessage(t, where, e, this.oopses, this.modules?.kallsyms);
     const linked = this.modules?.linkedIn() ?? '';
     if (linked !== '') lines.splice(2, 0, `Modules linked in: ${linked}`);
     // print_tainted(): O (an out-of-tree module was loaded) is flag 12, after D at 7.

@@ -15,6 +15,7 @@ import { signalPending } from '../../kernel-ts/proc/signal';
 import type { ShellSession } from './shell-session';
 import type { ParsedCommand } from './shell-words';
 import { parseSignal, signalDescription, signalList } from './shell-signals';
+import { unknownEventsMessage } from '../../kernel-ts/trace';
 
 export interface ShellCommand {
   readonly name: string;
@@ -421,7 +422,8 @@ const cmds: ShellCommand[] = [
     usage: 'trace [on|off EVENTS]',
     summary: 'tracepoints (print as they happen); trace stack on|off',
     details: [
-      'EVENTS: comma-separated, e.g. kmem:kmalloc,kmem:kfree, a group (kmem), syscalls, or all.',
+      'EVENTS: comma-separated, e.g. kmem:kmalloc,kmem:kfree, a group (kmem), syscalls, or all;',
+      'cat /sys/kernel/tracing/available_events lists them.',
       'trace off without EVENTS disables every event. `trace` alone lists the enabled ones.',
       'Events print in trace_pipe format, among the programs\' output; `trace stack on` adds',
       'the kernel call stack of each.',
@@ -437,13 +439,12 @@ const cmds: ShellCommand[] = [
         s.k.trace.stacktrace = arg === 'on';
         return 0;
       }
-      if (what === 'on' && arg !== undefined) {
-        s.k.trace.enable(args.slice(1).join(','));
-        return 0;
-      }
-      if (what === 'off') {
-        s.k.trace.disable(arg === undefined ? undefined : args.slice(1).join(','));
-        return 0;
+      if ((what === 'on' && arg !== undefined) || what === 'off') {
+        const spec = arg === undefined ? undefined : args.slice(1).join(',');
+        const unknown = what === 'on' ? s.k.trace.enable(spec!) : s.k.trace.disable(spec);
+        if (unknown.length === 0) return 0;
+        s.io.err(`trace: ${unknownEventsMessage(unknown)}\n`);
+        return 1;
       }
       s.io.err('trace: usage: trace [on|off EVENTS] | trace stack on|off\n');
       return 2;
