@@ -289,12 +289,17 @@ export class Kernel {
     return this.runUntil(() => false);
   }
 
-  /** run(), also returning (reason 'stopped') when `stop()` turns true between slices. */
-  runUntil(stop: () => boolean): RunResult {
+  /**
+   * run(), also returning (reason 'stopped') when `stop()` turns true between
+   * slices, or once the machine has retired `insnLimit` instructions since
+   * boot (exactly: the slice that reaches it ends there; the shell's
+   * --max-insns). Unlike opts.maxInsns, nothing is killed.
+   */
+  runUntil(stop: () => boolean, insnLimit = Infinity): RunResult {
     let reason: RunResult['reason'] = 'exited';
     for (;;) {
       if (this.sched.nrTasks === 0) break;
-      if (stop()) {
+      if (stop() || this.machine.cpu.instret >= insnLimit) {
         reason = 'stopped';
         break;
       }
@@ -309,7 +314,7 @@ export class Kernel {
       if (p !== null) {
         this.paused = null;
         if (p.task.state === TASK_RUNNING) {
-          this.runSlice(p.task, p.budget);
+          this.runSlice(p.task, p.budget, insnLimit);
           continue;
         }
       }
@@ -326,7 +331,7 @@ export class Kernel {
         reason = 'deadlock';
         break;
       }
-      this.runSlice(t);
+      this.runSlice(t, -1, insnLimit);
     }
     const status = this.firstPid === 0 ? null : (this.hostStatus.get(this.firstPid) ?? null);
     return { reason, status, exitCode: status === null ? null : shellExitCode(status), instructions: this.machine.cpu.instret };
@@ -355,7 +360,7 @@ export class Kernel {
   }
 
   /** One time slice of t: run, dispatch each stop, deliver signals, until the slice ends or t sleeps or dies. */
-  private runSlice(t: Task, resumeBudget = -1): void {
+  private runSlice(t: Task, resumeBudget = -1, insnLimit = Infinity): void {
     const cpu = this.machine.cpu;
     const mmu = this.machine.mmu;
     if (this.prev !== t && this.trace.enabled('sched:sched_switch')) this.traceSwitch(t);
@@ -363,8 +368,8 @@ export class Kernel {
     this.current = t;
     this.needResched = false;
     let budget = resumeBudget >= 0 ? resumeBudget : this.opts.sliceInsns;
-    const max = this.opts.maxInsns;
-    if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
+    const max = Math.min(this.opts.maxInsns ?? Infinity, insnLimit);
+    if (max !== Infinity) budget = Math.min(budget, max - cpu.instret);
     if (signalPending(t)) this.guard(t, 'do_signal', () => doSignal(this, t));
     // A debugger stop before a signal's delivery: the slice goes on (and delivers it) at the next runUntil.
     if (this.keepSliceIfPaused(t, budget)) {
