@@ -124,8 +124,9 @@ function stackSites(e: Error): Site[] | null {
     Error.prepareStackTrace = saved;
   }
   if (sites === null) return null;
-  // The stack is formatted only once: give e a readable one for anyone who looks later.
-  Object.defineProperty(e, 'stack', { value: `${e.name}: ${e.message}`, configurable: true, writable: true });
+  // V8 formats a stack only once: give e the usual text for anyone who looks later.
+  const stack = [`${e.name}: ${e.message}`, ...(sites as Site[]).map((site) => `    at ${String(site)}`)].join('\n');
+  Object.defineProperty(e, 'stack', { value: stack, configurable: true, writable: true });
   return sites;
 }
 

@@ -103,3 +103,11 @@ describe('Kallsyms.callTrace', () => {
     expect(new Kallsyms().callTrace(e)).toEqual([' inner', ' probe', ' runInProcess']);
   });
 });
+
+describe('the error afterwards', () => {
+  it('keeps a readable stack for whoever looks at it later', () => {
+    const e = new Error('later');
+    new Kallsyms().callTrace(e);
+    expect(e.stack).toMatch(/^Error: later\n {4}at .*kallsyms\.test\.ts:\d+:\d+/);
+  });
+});
