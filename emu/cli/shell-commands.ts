@@ -292,9 +292,10 @@ const cmds: ShellCommand[] = [
   },
   {
     name: 'timeout',
-    usage: 'timeout [-s SIG] [-k DURATION] DURATION PROG [ARGS...]',
+    usage: 'timeout DURATION PROG [ARGS]',
     summary: 'run a program, signalled (TERM) once DURATION of guest time has passed',
     details: [
+      'timeout [-s SIG] [-k DURATION] DURATION PROG [ARGS...]',
       "coreutils' timeout: DURATION in seconds, or with a suffix s, m, h, d (0: no limit); -s SIG the",
       'signal to send, -k DURATION a SIGKILL that long after it if the program still runs. Status: 124',
       "when the time ran out, 137 when the program died of SIGKILL, else the program's own (125: bad usage).",

@@ -142,6 +142,12 @@ describe('timeout', () => {
     expect(s.k.clockNs() - t0).toBeLessThan(1_500_000_000 + 1_000_000);
   });
 
+  it('has its help: the short form in the list, every option in help timeout', () => {
+    const r = shell(['-q', '-c', 'help; help timeout']);
+    expect(r.output).toContain('\n  timeout DURATION PROG [ARGS]  run a program, signalled (TERM) once DURATION of guest time has passed\n');
+    expect(r.output).toContain('\ntimeout DURATION PROG [ARGS]\n    run a program, signalled (TERM) once DURATION of guest time has passed\n    timeout [-s SIG] [-k DURATION] DURATION PROG [ARGS...]\n');
+  });
+
   it('bad usage is status 125 with one line; a missing program 127', () => {
     const r = shell(['-c', `timeout x ${SPIN}; echo $?; timeout; echo $?; timeout 1; echo $?; timeout -s NOPE 1 ${SPIN}; echo $?; timeout -q 1 x; echo $?; timeout 1 nosuch; echo $?`]);
     expect(r.output).toBe([
