@@ -10,8 +10,9 @@
 // Non-interactive modes echo each command as `vmlab# COMMAND` (and comment
 // lines as they are) so the output reads as a transcript; --quiet turns the
 // echo off. --max-insns N kills any foreground program that runs N guest
-// instructions (status 124), so a runaway program cannot hang a script. The exit status is 0, or `exit N`'s N, or with -e the status of
-// the first command that failed (the script stops there).
+// instructions (status 124), so a runaway program cannot hang a script. The
+// exit status is 0, or `exit N`'s N, or with -e the status of the first
+// command that failed (the script stops there).
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
