@@ -23,6 +23,7 @@ import { SYSCALL_NORETURN, SYSCALL_RESTART, syscallTable } from './syscalls/tabl
 import type { SyscallHandler } from './syscalls/table';
 import { KernelMm } from './mm/kernel-mm';
 import { Vfs } from './fs/vfs';
+import { tracefsInit } from './fs/sysfs';
 import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
@@ -187,6 +188,7 @@ export class Kernel {
     this.vfs = new Vfs(this.vfsView());
     this.modules = new ModuleLoader(this);
     this.vfs.procCreateSingle('modules', () => this.modules.procModules());
+    tracefsInit(this.vfs.sys, () => this.trace.availableEvents());
   }
 
   /** The kernel as the VFS sees it (fs/deps.ts VfsKernel); KernelMm provides FsMm as it is. */
@@ -290,12 +292,17 @@ export class Kernel {
     return this.runUntil(() => false);
   }
 
-  /** run(), also returning (reason 'stopped') when `stop()` turns true between slices. */
-  runUntil(stop: () => boolean): RunResult {
+  /**
+   * run(), also returning (reason 'stopped') when `stop()` turns true between
+   * slices, or once the machine has retired `insnLimit` instructions since
+   * boot (exactly: the slice that reaches it ends there; the shell's
+   * --max-insns). Unlike opts.maxInsns, nothing is killed.
+   */
+  runUntil(stop: () => boolean, insnLimit = Infinity): RunResult {
     let reason: RunResult['reason'] = 'exited';
     for (;;) {
       if (this.sched.nrTasks === 0) break;
-      if (stop()) {
+      if (stop() || this.machine.cpu.instret >= insnLimit) {
         reason = 'stopped';
         break;
       }
@@ -310,7 +317,7 @@ export class Kernel {
       if (p !== null) {
         this.paused = null;
         if (p.task.state === TASK_RUNNING) {
-          this.runSlice(p.task, p.budget);
+          this.runSlice(p.task, p.budget, insnLimit);
           continue;
         }
       }
@@ -327,7 +334,7 @@ export class Kernel {
         reason = 'deadlock';
         break;
       }
-      this.runSlice(t);
+      this.runSlice(t, -1, insnLimit);
     }
     const status = this.firstPid === 0 ? null : (this.hostStatus.get(this.firstPid) ?? null);
     return { reason, status, exitCode: status === null ? null : shellExitCode(status), instructions: this.machine.cpu.instret };
@@ -356,7 +363,7 @@ export class Kernel {
   }
 
   /** One time slice of t: run, dispatch each stop, deliver signals, until the slice ends or t sleeps or dies. */
-  private runSlice(t: Task, resumeBudget = -1): void {
+  private runSlice(t: Task, resumeBudget = -1, insnLimit = Infinity): void {
     const cpu = this.machine.cpu;
     const mmu = this.machine.mmu;
     if (this.prev !== t && this.trace.enabled('sched:sched_switch')) this.traceSwitch(t);
@@ -364,8 +371,8 @@ export class Kernel {
     this.current = t;
     this.needResched = false;
     let budget = resumeBudget >= 0 ? resumeBudget : this.opts.sliceInsns;
-    const max = this.opts.maxInsns;
-    if (max !== undefined) budget = Math.min(budget, max - cpu.instret);
+    const max = Math.min(this.opts.maxInsns ?? Infinity, insnLimit);
+    if (max !== Infinity) budget = Math.min(budget, max - cpu.instret);
     if (signalPending(t)) this.guard(t, 'do_signal', () => this.signalOnWake(t));
     // A debugger stop before a signal's delivery: the slice goes on (and delivers it) at the next runUntil.
     if (this.keepSliceIfPaused(t, budget)) {
@@ -461,7 +468,7 @@ export class Kernel {
    */
   reportOops(t: Task | null, where: string, e: unknown): void {
     this.oopses++;
-    const lines = oopsMessage(t, where, e, this.oopses);
+    const lines = oopsMessage(t, where, e, this.oopses, this.modules?.kallsyms);
     const linked = this.modules?.linkedIn() ?? '';
     if (linked !== '') lines.splice(2, 0, `Modules linked in: ${linked}`);
     // print_tainted(): O (an out-of-tree module was loaded) is flag 12, after D at 7.

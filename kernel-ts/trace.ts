@@ -3,6 +3,11 @@
 // is emitted only when enabled, and is printed in trace_pipe's format:
 //   memview2-42    [000] .....     0.012345: kmalloc: call_site=... ptr=...
 // optionally followed by the kernel call stack (`=> fn` lines).
+// The events are a fixed set (TRACE_EVENTS, and syscalls:sys_enter_NAME /
+// sys_exit_NAME for each system call), listed one `group:event` a line in
+// /sys/kernel/tracing/available_events; enabling a name that matches none of
+// them is an error, as writing it to set_event is in Linux.
+import { NR } from './syscalls/numbers';
 
 export interface TraceContext {
   comm: string;
@@ -17,6 +22,54 @@ export interface TraceRecord {
   stack: string[] | null;
 }
 
+/** The tracepoints the kernel emits, besides the system calls' (Linux's TRACE_EVENT definitions). */
+export const TRACE_EVENTS: readonly string[] = [
+  'exceptions:page_fault_kernel',
+  'exceptions:page_fault_user',
+  'huge_memory:demote',
+  'huge_memory:promote',
+  'kmem:kfree',
+  'kmem:kmalloc',
+  'kmem:mm_page_alloc',
+  'kmem:mm_page_free',
+  'sched:sched_process_exec',
+  'sched:sched_process_exit',
+  'sched:sched_process_fork',
+  'sched:sched_switch',
+  'signal:signal_deliver',
+  'tlb:tlb_flush',
+  'uaccess:copy_from_user',
+  'uaccess:copy_to_user',
+];
+
+/** Every event, sorted: TRACE_EVENTS and syscalls:sys_enter_NAME / sys_exit_NAME for each system call vmlab knows. */
+export const AVAILABLE_EVENTS: readonly string[] = [
+  ...TRACE_EVENTS,
+  ...Object.keys(NR).flatMap((n) => [`syscalls:sys_enter_${n}`, `syscalls:sys_exit_${n}`]),
+].sort();
+
+/**
+ * The specs of a comma-separated list that name no event (a spec is
+ * "group:event", "group:*", "group", a glob, or "all"); [] when all are good.
+ */
+export function unknownTraceSpecs(spec: string, events: readonly string[] = AVAILABLE_EVENTS): string[] {
+  return splitSpecs(spec).filter((s) => {
+    const re = specToRegExp(s);
+    return !events.some((e) => re.test(e));
+  });
+}
+
+/** The one-line complaint about unknown events, naming the known ones. */
+export function unknownEventsMessage(unknown: readonly string[]): string {
+  const names = unknown.map((u) => `'${u}'`).join(', ');
+  return `unknown trace event${unknown.length > 1 ? 's' : ''} ${names}; the events are ${TRACE_EVENTS.join(' ')}`
+    + ' and syscalls:sys_enter_NAME, syscalls:sys_exit_NAME (all of them: cat /sys/kernel/tracing/available_events)';
+}
+
+function splitSpecs(spec: string): string[] {
+  return spec.split(',').map((x) => x.trim()).filter(Boolean);
+}
+
 export class Trace {
   private patterns: RegExp[] = [];
   private specs: string[] = [];
@@ -29,29 +82,43 @@ export class Trace {
   constructor(
     private readonly clockNs: () => number,
     private readonly current: () => TraceContext | null,
+    private readonly events: readonly string[] = AVAILABLE_EVENTS,
   ) {}
+
+  /** The events there are, sorted (available_events). */
+  availableEvents(): readonly string[] {
+    return this.events;
+  }
 
   /**
    * Enables events by spec: "kmem:kmalloc", "kmem:*", "kmem" (whole group),
-   * "syscalls" or "all"; several separated by commas.
+   * "syscalls" or "all"; several separated by commas. Returns the specs that
+   * name no event ([] on success); then nothing is enabled.
    */
-  enable(spec: string): void {
-    for (const s of spec.split(',').map((x) => x.trim()).filter(Boolean)) {
+  enable(spec: string): string[] {
+    const unknown = unknownTraceSpecs(spec, this.events);
+    if (unknown.length > 0) return unknown;
+    for (const s of splitSpecs(spec)) {
       this.specs.push(s);
       this.patterns.push(specToRegExp(s));
     }
+    return [];
   }
 
-  disable(spec?: string): void {
+  /** Disables the given specs (all without one); returns the specs that name no event, as enable does. */
+  disable(spec?: string): string[] {
     if (spec === undefined || spec === 'all') {
       this.patterns = [];
       this.specs = [];
-      return;
+      return [];
     }
-    const drop = new Set(spec.split(',').map((x) => x.trim()));
+    const unknown = unknownTraceSpecs(spec, this.events);
+    if (unknown.length > 0) return unknown;
+    const drop = new Set(splitSpecs(spec));
     const keep = this.specs.filter((s) => !drop.has(s));
     this.patterns = keep.map(specToRegExp);
     this.specs = keep;
+    return [];
   }
 
   enabledSpecs(): readonly string[] {
@@ -81,8 +148,8 @@ export class Trace {
 }
 
 const MAX_FRAMES = 16;
-/** Where the kernel is entered from the host (the scheduler, process creation, module loading): the chain ends there. */
-const KERNEL_ENTRIES = new Set(['runSlice', 'run', 'spawn', 'boot', 'insmod', 'rmmod']);
+/** Where the kernel is entered from the host (the scheduler, process creation, module loading, a shell's transient process): a chain ends there. */
+export const KERNEL_ENTRIES: ReadonlySet<string> = new Set(['runSlice', 'run', 'spawn', 'boot', 'insmod', 'rmmod', 'runInProcess']);
 /** Frames of the tracing machinery itself, not of the kernel code that emitted the event. */
 const TRACE_FRAMES = /^(Trace\.|emit$|trace[A-Z]|kernelStack$|callSite$|mmPage|kmalloc$|kfree$)/;
 

@@ -18,7 +18,7 @@ import type { KernelOptions, RunResult } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
 import { errnoName } from '../../kernel-ts/errno';
 import { execFailureText } from '../../kernel-ts/proc/execve';
-import { Trace } from '../../kernel-ts/trace';
+import { Trace, unknownEventsMessage, unknownTraceSpecs } from '../../kernel-ts/trace';
 import type { KernelMm } from '../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { FAULT_KIND_NAMES, NR_FAULT_KINDS } from '../../kernel-ts/mm/mm-struct';
@@ -213,6 +213,8 @@ export function cannotExecute(k: Kernel, prog: string, path: string, err: number
 /** Runs the program; returns the exit status for the host. */
 export function runProgram(argv: RunArgs): number {
   const stderr = (s: string): void => writeFd(2, s);
+  const unknownEvents = argv.trace === undefined ? [] : unknownTraceSpecs(argv.trace);
+  if (unknownEvents.length > 0) throw new UserError(`run: --trace: ${unknownEventsMessage(unknownEvents)}`, 2);
   const prog = loadProgram(argv.prog, argv.args ?? [], stderr);
   const opts: KernelOptions = {
     ...kernelOptionsFrom(argv),

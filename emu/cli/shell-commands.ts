@@ -12,9 +12,10 @@ import { EXIT_DEAD, EXIT_ZOMBIE, TASK_INTERRUPTIBLE } from '../../kernel-ts/proc
 import type { Task } from '../../kernel-ts/proc/task';
 import { SIGTERM } from '../../kernel-ts/proc/signal-defs';
 import { signalPending } from '../../kernel-ts/proc/signal';
-import type { ShellSession } from './shell-session';
+import type { ShellSession, Timeout } from './shell-session';
 import type { ParsedCommand } from './shell-words';
 import { parseSignal, signalDescription, signalList } from './shell-signals';
+import { unknownEventsMessage } from '../../kernel-ts/trace';
 
 export interface ShellCommand {
   readonly name: string;
@@ -102,6 +103,47 @@ function stateLetter(t: Task): string {
 function cpuTime(ns: number): string {
   const sec = Math.floor(ns / 1e9);
   return `${Math.floor(sec / 60)}:${String(sec % 60).padStart(2, '0')}`;
+}
+
+/** A coreutils duration (seconds, or with a suffix s, m, h, d) in nanoseconds; null when it is not one. */
+function durationNs(text: string): number | null {
+  const m = /^(\d+(?:\.\d*)?|\.\d+)([smhd]?)$/.exec(text);
+  if (m === null) return null;
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Math.round(Number(m[1]) * unit * 1e9);
+}
+
+/** timeout's arguments: the program's words and its terms (null for a DURATION of 0), or what is wrong. */
+function parseTimeout(args: string[]): { words: string[]; timeout: Timeout | null } | string {
+  let signal = SIGTERM;
+  let killAfterNs: number | null = null;
+  let i = 0;
+  for (; i < args.length && args[i]!.startsWith('-') && args[i] !== '-'; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      i++;
+      break;
+    }
+    const opt = /^(?:-([sk])(.*)|--(signal|kill-after)(?:=(.*))?)$/.exec(a);
+    if (opt === null) return `invalid option -- '${a.replace(/^-+/, '')}'`;
+    const name = opt[1] ?? (opt[3] === 'signal' ? 's' : 'k');
+    const value = opt[2] || opt[4] || args[++i];
+    if (value === undefined) return `option requires an argument -- '${name}'`;
+    if (name === 's') {
+      const sig = parseSignal(value);
+      if (sig === null) return `${value}: invalid signal`;
+      signal = sig;
+    } else {
+      killAfterNs = durationNs(value);
+      if (killAfterNs === null) return `invalid time interval '${value}'`;
+    }
+  }
+  if (i >= args.length) return 'missing operand';
+  const ns = durationNs(args[i]!);
+  if (ns === null) return `invalid time interval '${args[i]}'`;
+  const words = args.slice(i + 1);
+  if (words.length === 0) return `missing operand after '${args[i]}'`;
+  return { words, timeout: ns === 0 ? null : { ns, signal, killAfterNs: killAfterNs === 0 ? null : killAfterNs } };
 }
 
 const cmds: ShellCommand[] = [
@@ -235,17 +277,39 @@ const cmds: ShellCommand[] = [
     name: 'sleep',
     usage: 'sleep SECONDS',
     summary: 'let guest time pass (background jobs run meanwhile)',
-    details: 'Guest time: one instruction is one nanosecond; idle time passes instantly.',
+    details: 'Guest time: one instruction is one nanosecond; idle time passes instantly. A suffix s, m, h or d as coreutils.',
     async run(s, args) {
-      const sec = Number(args[0]);
-      if (args.length !== 1 || !Number.isFinite(sec) || sec < 0) {
+      const ns = args.length === 1 ? durationNs(args[0]!) : null;
+      if (ns === null) {
         s.io.err(`sleep: invalid time interval '${args[0] ?? ''}'\n`);
         return 1;
       }
-      const target = s.k.clockNs() + Math.round(sec * 1e9);
+      const target = s.k.clockNs() + ns;
       if (await s.runKernel(() => s.k.clockNs() >= target || !s.anyRunnableBefore(target))) return 130;
       s.k.idle(target - s.k.clockNs());
       return 0;
+    },
+  },
+  {
+    name: 'timeout',
+    usage: 'timeout DURATION PROG [ARGS]',
+    summary: 'run a program, signalled (TERM) once DURATION of guest time has passed',
+    details: [
+      'timeout [-s SIG] [-k DURATION] DURATION PROG [ARGS...]',
+      "coreutils' timeout: DURATION in seconds, or with a suffix s, m, h, d (0: no limit); -s SIG the",
+      'signal to send, -k DURATION a SIGKILL that long after it if the program still runs. Status: 124',
+      "when the time ran out, 137 when the program died of SIGKILL, else the program's own (125: bad usage).",
+      'Guest time is the kernel clock (one instruction is one nanosecond, idle time passes at once),',
+      'so a program is stopped at the same instruction on every run, however fast the host is.',
+    ].join('\n'),
+    async run(s, args, cmd) {
+      const t = parseTimeout(args);
+      if (typeof t === 'string') {
+        s.io.err(`timeout: ${t}\n`);
+        return 125;
+      }
+      // In the foreground (the shell has said so already if `&` was given).
+      return s.runProgram(t.words, { ...cmd, background: false }, t.timeout);
     },
   },
   {
@@ -421,7 +485,8 @@ const cmds: ShellCommand[] = [
     usage: 'trace [on|off EVENTS]',
     summary: 'tracepoints (print as they happen); trace stack on|off',
     details: [
-      'EVENTS: comma-separated, e.g. kmem:kmalloc,kmem:kfree, a group (kmem), syscalls, or all.',
+      'EVENTS: comma-separated, e.g. kmem:kmalloc,kmem:kfree, a group (kmem), syscalls, or all;',
+      'cat /sys/kernel/tracing/available_events lists them.',
       'trace off without EVENTS disables every event. `trace` alone lists the enabled ones.',
       'Events print in trace_pipe format, among the programs\' output; `trace stack on` adds',
       'the kernel call stack of each.',
@@ -437,13 +502,12 @@ const cmds: ShellCommand[] = [
         s.k.trace.stacktrace = arg === 'on';
         return 0;
       }
-      if (what === 'on' && arg !== undefined) {
-        s.k.trace.enable(args.slice(1).join(','));
-        return 0;
-      }
-      if (what === 'off') {
-        s.k.trace.disable(arg === undefined ? undefined : args.slice(1).join(','));
-        return 0;
+      if ((what === 'on' && arg !== undefined) || what === 'off') {
+        const spec = arg === undefined ? undefined : args.slice(1).join(',');
+        const unknown = what === 'on' ? s.k.trace.enable(spec!) : s.k.trace.disable(spec);
+        if (unknown.length === 0) return 0;
+        s.io.err(`trace: ${unknownEventsMessage(unknown)}\n`);
+        return 1;
       }
       s.io.err('trace: usage: trace [on|off EVENTS] | trace stack on|off\n');
       return 2;

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions } from '../../kernel-ts/kernel';
-import { SIGINT, SIGPIPE } from '../../kernel-ts/proc/signal-defs';
+import { SIGINT, SIGKILL, SIGPIPE } from '../../kernel-ts/proc/signal-defs';
 import type { Task } from '../../kernel-ts/proc/task';
 import { TASK_INTERRUPTIBLE } from '../../kernel-ts/proc/task';
 import { signalPending } from '../../kernel-ts/proc/signal';
@@ -45,6 +45,20 @@ export const PROMPT = 'vmlab# ';
 export const EXIT_NOT_FOUND = 127;
 /** Wall time the kernel runs before the shell looks at the event loop (Ctrl-C). */
 const SLICE_MS = 25;
+/** The status of a program that --max-insns or `timeout` stopped (coreutils timeout's). */
+export const EXIT_TIMEDOUT = 124;
+
+/**
+ * `timeout`'s terms for a foreground program, in guest nanoseconds (the
+ * kernel's clock: one instruction is one nanosecond, idle time passes at
+ * once): after `ns`, send `signal`; `killAfterNs` later, if it still runs,
+ * SIGKILL.
+ */
+export interface Timeout {
+  ns: number;
+  signal: number;
+  killAfterNs: number | null;
+}
 
 export class ShellSession {
   readonly k: Kernel;
@@ -59,6 +73,8 @@ export class ShellSession {
   readonly programs: string[];
   /** Script mode: each command is echoed as `vmlab# COMMAND` before it runs. */
   echoCommands = false;
+  /** --max-insns: the most instructions the machine retires for one foreground program (null: no bound). */
+  maxInsns: number | null = null;
   private nextJob = 1;
 
   constructor(kernelOpts: KernelOptions, readonly io: ShellIo) {
@@ -148,7 +164,8 @@ export class ShellSession {
     }
   }
 
-  private async runProgram(words: string[], cmd: ParsedCommand): Promise<number> {
+  /** Runs PROG ARGS (words) in the foreground, or in the background for `&`; `timeout` bounds a foreground run. Its status. */
+  async runProgram(words: string[], cmd: ParsedCommand, timeout: Timeout | null = null): Promise<number> {
     if (cmd.redirect) {
       this.io.err('vmlab: output redirection of programs is not supported\n');
       return 2;
@@ -167,15 +184,36 @@ export class ShellSession {
       this.io.out(`[${job.id}] ${t.pid}\n`);
       return 0;
     }
-    return this.waitForeground(t);
+    return this.waitForeground(t, timeout);
   }
 
-  /** Runs the kernel until t exits; Ctrl-C sends it SIGINT. The shell's status for t. */
-  async waitForeground(t: Task): Promise<number> {
-    await this.runKernel(() => !t.isAlive, () => this.k.kill(t.pid, SIGINT));
+  /**
+   * Runs the kernel until t exits; Ctrl-C sends it SIGINT. The shell's status
+   * for t. Bounded by --max-insns (t is killed after that many instructions,
+   * status 124) and by `timeout`'s terms (status 124 once the time is up, 137
+   * when the SIGKILL that follows was needed), both counted in guest time.
+   */
+  async waitForeground(t: Task, timeout: Timeout | null = null): Promise<number> {
+    const insnLimit = this.maxInsns === null ? Infinity : this.k.machine.cpu.instret + this.maxInsns;
+    let alarm = timeout === null ? Infinity : this.k.clockNs() + timeout.ns;
+    let sent: number | null = null;
+    for (;;) {
+      // With an alarm set, nobody runnable before it means guest time jumps to it (as `sleep` does).
+      const until = (): boolean => !t.isAlive || this.k.clockNs() >= alarm || (alarm !== Infinity && !this.anyRunnableBefore(alarm));
+      await this.runKernel(until, () => this.k.kill(t.pid, SIGINT), insnLimit);
+      if (!t.isAlive) break;
+      if (this.k.machine.cpu.instret >= insnLimit) return this.stopRunaway(t);
+      if (alarm === Infinity) break; // nothing can run any more
+      this.k.idle(alarm - this.k.clockNs());
+      sent = sent === null ? timeout!.signal : SIGKILL;
+      this.k.kill(t.pid, sent);
+      alarm = sent !== SIGKILL && timeout!.killAfterNs !== null ? this.k.clockNs() + timeout!.killAfterNs : Infinity;
+    }
     if (t.isAlive) return 0;
     const status = t.exitCode;
     const sig = status & 0x7f;
+    // coreutils: 124 when the time ran out (whatever the program then did), 128 + 9 when it died of SIGKILL.
+    if (sent !== null) return sig === SIGKILL ? 128 + SIGKILL : EXIT_TIMEDOUT;
     if (sig === 0) return (status >> 8) & 0xff;
     const text = signalDescription(sig);
     if (sig === SIGINT) this.io.err('\n');
@@ -183,18 +221,28 @@ export class ShellSession {
     return 128 + sig;
   }
 
+  /** --max-insns ran out for foreground program t: kill it and say so, as `vmlab run` does. */
+  private async stopRunaway(t: Task): Promise<number> {
+    const ran = this.maxInsns!;
+    this.k.kill(t.pid, SIGKILL);
+    await this.runKernel(() => !t.isAlive);
+    this.io.err(`vmlab: ${t.comm}: stopped after ${ran} instructions (--max-insns)\n`);
+    return EXIT_TIMEDOUT;
+  }
+
   /**
-   * Runs the kernel until `done()` (checked between time slices) or nothing
-   * is left to run. On Ctrl-C, `onInterrupt` is called and the run goes on;
-   * without one the run ends. Returns whether it was interrupted.
+   * Runs the kernel until `done()` (checked between time slices), the machine
+   * has retired `insnLimit` instructions since boot, or nothing is left to
+   * run. On Ctrl-C, `onInterrupt` is called and the run goes on; without one
+   * the run ends. Returns whether it was interrupted.
    */
-  async runKernel(done: () => boolean, onInterrupt?: () => void): Promise<boolean> {
+  async runKernel(done: () => boolean, onInterrupt?: () => void, insnLimit = Infinity): Promise<boolean> {
     this.interrupted = false;
     let interrupted = false;
     for (;;) {
-      if (done() || this.k.sched.nrTasks === 0) return interrupted;
+      if (done() || this.k.sched.nrTasks === 0 || this.k.machine.cpu.instret >= insnLimit) return interrupted;
       const deadline = performance.now() + SLICE_MS;
-      const r = this.k.runUntil(() => done() || this.interrupted || performance.now() > deadline);
+      const r = this.k.runUntil(() => done() || this.interrupted || performance.now() > deadline, insnLimit);
       if (r.reason !== 'stopped') return interrupted;
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (this.interrupted) {

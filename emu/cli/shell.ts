@@ -9,8 +9,10 @@
 //   ... | vmlab shell           commands from stdin (not a terminal)
 // Non-interactive modes echo each command as `vmlab# COMMAND` (and comment
 // lines as they are) so the output reads as a transcript; --quiet turns the
-// echo off. The exit status is 0, or `exit N`'s N, or with -e the status of
-// the first command that failed (the script stops there).
+// echo off. --max-insns N kills any foreground program that runs N guest
+// instructions (status 124), so a runaway program cannot hang a script. The
+// exit status is 0, or `exit N`'s N, or with -e the status of the first
+// command that failed (the script stops there).
 import { appendFileSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,7 @@ import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
 import type { KernelOptions } from '../../kernel-ts/kernel';
 import { UserError } from './errors';
-import { kernelOptions, kernelOptionsFrom } from './kernel-options';
+import { checkInteger, kernelOptions, kernelOptionsFrom } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
 import { PROMPT, ShellSession } from './shell-session';
 import { writeFd } from './output';
@@ -28,6 +30,7 @@ interface ShellArgs extends KernelArgs {
   c?: string;
   quiet: boolean;
   e: boolean;
+  maxInsns?: number;
 }
 
 const HISTORY_FILE = '.vmlab_history';
@@ -42,10 +45,12 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
       .option('c', { type: 'string', describe: "run these commands (separated by ';' or newlines) and exit" })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'do not echo script commands' })
       .option('e', { type: 'boolean', default: false, describe: 'stop a script at the first failing command (its status is the exit status)' })
+      .option('max-insns', { type: 'number', describe: 'kill a foreground program after this many guest instructions (status 124)' })
       .epilogue('Type `help` in the shell for its commands; see docs/shell.md.'),
   handler: async (argv) => {
     const opts: KernelOptions = kernelOptionsFrom(argv);
     const session = new ShellSession(opts, { out: (s) => writeFd(1, s), err: (s) => writeFd(2, s) });
+    if (argv.maxInsns !== undefined) session.maxInsns = checkInteger('--max-insns', argv.maxInsns, 1);
     if (argv.c !== undefined) process.exitCode = await runLines(session, argv.c.split('\n'), argv);
     else if (argv.script !== undefined) process.exitCode = await runLines(session, readScript(argv.script), argv);
     else if (!process.stdin.isTTY) process.exitCode = await runStdin(session, argv);

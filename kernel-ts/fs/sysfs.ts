@@ -62,3 +62,11 @@ export class SysFs {
     return dir.link(name, new Inode(this.sb, S_IFREG | (mode & 0o7777), fops, childPath(dir, name), dir));
   }
 }
+
+/**
+ * tracefs's files, at /sys/kernel/tracing (Linux mounts tracefs there;
+ * kernel/trace/trace_events.c): available_events, one `group:event` a line.
+ */
+export function tracefsInit(sys: SysFs, availableEvents: () => readonly string[]): void {
+  sys.create('kernel/tracing/available_events', { show: () => availableEvents().map((e) => `${e}\n`).join('') });
+}

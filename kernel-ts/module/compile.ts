@@ -5,6 +5,11 @@
 // `vmlab/module` (and `vmlab/errno`) resolve to kernel-ts/module/api.ts and
 // kernel-ts/errno.ts: a module imports types from vmlab, errno constants if
 // it likes, and reaches every kernel service through its ModuleContext.
+//
+// esbuild is a run-time dependency of vmlab, loaded with Node's require when
+// the first module file is compiled (its API must not be bundled into the
+// CLI). If it cannot be loaded the compile fails with one diagnostic line
+// (insmod: -ENOEXEC); the loader is a parameter so that a test can make it fail.
 import { existsSync, mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,13 +17,26 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelModule } from './api';
 
-/** What compiling a module file gave: the module and its code size, or diagnostics. */
+/**
+ * What compiling a module file gave: the module, its code size and the code
+ * as evaluated from `script` (the file name its stack frames carry, for the
+ * oops's Call Trace); or diagnostics.
+ */
 export type CompileResult =
-  | { ok: true; module: KernelModule; size: number }
+  | { ok: true; module: KernelModule; size: number; code: string; script: string }
   | { ok: false; messages: string[] };
 
-// Loaded with Node's own require at run time: esbuild's API must not be bundled into the CLI.
+/** Compiles a module file (the loader's seam: compileModuleFile, or a test's). */
+export type ModuleCompiler = (path: string) => CompileResult;
+
+type Esbuild = typeof import('esbuild');
+
 const nodeRequire = createRequire(import.meta.url);
+
+/** esbuild's API, from the node_modules of this installation; throws when it is not installed. */
+export function requireEsbuild(): Esbuild {
+  return nodeRequire('esbuild') as Esbuild;
+}
 
 /** The kernel-ts directory of this installation (this file's, or found above dist/ when bundled). */
 function kernelTsDir(): string | null {
@@ -32,10 +50,17 @@ function kernelTsDir(): string | null {
 }
 
 /** Compiles and evaluates module file `path`; diagnostics as `file:line:col: error: text`. */
-export function compileModuleFile(path: string): CompileResult {
+export function compileModuleFile(path: string, loadEsbuild: () => Esbuild = requireEsbuild): CompileResult {
   const file = resolve(path);
   if (!existsSync(file)) return { ok: false, messages: [] };
-  const esbuild = nodeRequire('esbuild') as typeof import('esbuild');
+  let esbuild: Esbuild;
+  try {
+    esbuild = loadEsbuild();
+  } catch (e) {
+    // Node's "Cannot find module 'esbuild'" goes on with the require stack: its first line says it.
+    const why = (e instanceof Error ? e.message : String(e)).split('\n')[0];
+    return { ok: false, messages: [`${path}: cannot compile module files: esbuild, the module compiler, cannot be loaded (${why}); run npm install in vmlab's folder`] };
+  }
   const kdir = kernelTsDir();
   const alias: Record<string, string> = kdir
     ? { 'vmlab/module': join(kdir, 'module', 'api.ts'), 'vmlab/errno': join(kdir, 'errno.ts') }
@@ -49,7 +74,6 @@ export function compileModuleFile(path: string): CompileResult {
       platform: 'node',
       format: 'cjs',
       target: 'node20',
-      sourcemap: 'inline',
       alias,
       logLevel: 'silent',
     });
@@ -60,33 +84,32 @@ export function compileModuleFile(path: string): CompileResult {
     return { ok: false, messages: errors.map((m) => formatMessage(m, file, path)) };
   }
   let exports: Record<string, unknown>;
+  let script: string;
   try {
-    exports = evaluate(file, code);
+    ({ exports, script } = evaluate(file, code));
   } catch (e) {
     return { ok: false, messages: [`${path}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`] };
   }
   const m = (exports.default ?? exports) as Partial<KernelModule>;
   if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.init !== 'function')
     return { ok: false, messages: [`${path}: does not default-export a KernelModule (an object with name and init)`] };
-  // The size is the code's, not its inline source map's.
-  return { ok: true, module: m as KernelModule, size: Buffer.byteLength(code.replace(/\/\/# sourceMappingURL=.*\n?$/, '')) };
+  return { ok: true, module: m as KernelModule, size: Buffer.byteLength(code), code, script };
 }
 
 let scratch: string | null = null;
 let loads = 0;
 
 /**
- * Loads the compiled CommonJS through Node's require from a scratch file,
- * with source maps on, so a module's frames in an oops's Call Trace name its
- * own file and lines.
+ * Loads the compiled CommonJS through Node's require from a scratch file
+ * (removed at once); its frames carry the scratch file's name, which the
+ * oops's Call Trace maps back to the module (kallsyms.ts).
  */
-function evaluate(file: string, code: string): Record<string, unknown> {
-  process.setSourceMapsEnabled(true);
+function evaluate(file: string, code: string): { exports: Record<string, unknown>; script: string } {
   scratch ??= mkdtempSync(join(tmpdir(), 'vmlab-modules-'));
   const tmp = join(scratch, `${basename(file).replace(/\.[^.]*$/, '')}-${++loads}.cjs`);
   writeFileSync(tmp, code);
   try {
-    return nodeRequire(tmp) as Record<string, unknown>;
+    return { exports: nodeRequire(tmp) as Record<string, unknown>, script: tmp };
   } finally {
     unlinkSync(tmp);
   }

@@ -14,6 +14,8 @@ import { KERN_ERR, KERN_WARNING } from '../printk';
 import { BUILTIN_MODULES } from '../drivers/index';
 import type { KernelModule } from './api';
 import { compileModuleFile } from './compile';
+import type { ModuleCompiler } from './compile';
+import { Kallsyms } from '../proc/kallsyms';
 import { LoadedModule } from './context';
 import { parseModuleParams } from './params';
 import { runInProcess } from './process';
@@ -33,6 +35,14 @@ export function isModulePath(nameOrPath: string): boolean {
   return nameOrPath.includes('/') || /\.(m?ts|m?js)$/.test(nameOrPath);
 }
 
+/** A module found by name or path: what insmod loads, and a module file's compiled code (null for a built-in). */
+export interface ModuleFound {
+  module: KernelModule;
+  size: number;
+  outOfTree: boolean;
+  code: { text: string; script: string } | null;
+}
+
 export class ModuleLoader {
   /** Loaded modules, most recent first (as /proc/modules lists them). */
   private readonly loaded: LoadedModule[] = [];
@@ -41,10 +51,13 @@ export class ModuleLoader {
   tainted = false;
   /** The module whose init (+) or exit (-) runs now (Linux MODULE_STATE_COMING/GOING). */
   private changing: { m: LoadedModule; mark: '+' | '-' } | null = null;
+  /** The symbols of the kernel and of the loaded module files, for an oops's Call Trace. */
+  readonly kallsyms = new Kallsyms();
 
   constructor(
     private readonly k: Kernel,
     private readonly builtins: ReadonlyMap<string, KernelModule> = BUILTIN_MODULES,
+    private readonly compile: ModuleCompiler = compileModuleFile,
   ) {}
 
   /** The loaded module `name`, if any. */
@@ -67,14 +80,14 @@ export class ModuleLoader {
    * size for lsmod and whether it is out of tree; or -ENOENT (no such module
    * or file), -ENOEXEC with the compiler's diagnostics.
    */
-  lookup(nameOrPath: string): { module: KernelModule; size: number; outOfTree: boolean } | { errno: number; messages: string[] } {
+  lookup(nameOrPath: string): ModuleFound | { errno: number; messages: string[] } {
     if (!isModulePath(nameOrPath)) {
       const b = this.builtins.get(nameOrPath);
-      return b ? { module: b, size: BUILTIN_MODULE_SIZE, outOfTree: false } : { errno: ENOENT, messages: [] };
+      return b ? { module: b, size: BUILTIN_MODULE_SIZE, outOfTree: false, code: null } : { errno: ENOENT, messages: [] };
     }
-    const c = compileModuleFile(nameOrPath);
+    const c = this.compile(nameOrPath);
     if (!c.ok) return { errno: c.messages.length === 0 ? ENOENT : ENOEXEC, messages: c.messages };
-    return { module: c.module, size: Math.ceil(c.size / PAGE) * PAGE, outOfTree: true };
+    return { module: c.module, size: Math.ceil(c.size / PAGE) * PAGE, outOfTree: true, code: { text: c.code, script: c.script } };
   }
 
   /**
@@ -98,7 +111,7 @@ export class ModuleLoader {
       for (const m of found.messages) err(m);
       return fail(found.errno, found.errno === ENOENT ? 'load' : 'insert');
     }
-    const { module: mod, size, outOfTree } = found;
+    const { module: mod, size, outOfTree, code } = found;
     if (this.find(mod.name)) return fail(EEXIST);
     const parsed = parseModuleParams(mod.name, mod.params, args);
     if ('errno' in parsed) {
@@ -106,6 +119,7 @@ export class ModuleLoader {
       return fail(parsed.errno);
     }
     const m = new LoadedModule(this.k, mod, parsed.values, size, outOfTree, this.nextAddress);
+    if (code !== null) this.kallsyms.addModule(code.script, mod.name, code.text);
     this.changing = { m, mark: '+' };
     const r = runInProcess(this.k, 'insmod', () => {
       // check_modinfo() taints first, then parse_args() warns about unknown parameters.
@@ -116,6 +130,7 @@ export class ModuleLoader {
       return mod.init(m);
     }, `init [${mod.name}]`);
     this.changing = null;
+    if (typeof r === 'number' || r.killed || r.value < 0) this.kallsyms.removeModule(mod.name);
     if (typeof r === 'number') return fail(-r);
     if (r.killed || r.value < 0) {
       m.unregisterAll();
@@ -150,6 +165,7 @@ export class ModuleLoader {
     this.changing = null;
     m.unregisterAll();
     this.loaded.splice(this.loaded.indexOf(m), 1);
+    this.kallsyms.removeModule(name);
     if (typeof r !== 'number' && r.killed) err('Killed');
     return 0;
   }

@@ -1,14 +1,14 @@
 // A host exception thrown while the kernel serviced a task is a kernel bug:
 // like Linux's oops (arch/x86/kernel/dumpstack.c die/__die), the log gets a
-// BUG line, the Oops header, the task and the "kernel stack" (the JS stack),
-// and the task that was being serviced dies; the kernel keeps running.
-import { KERN_ALERT, KERN_EMERG } from '../printk';
-import type { Kernel } from '../kernel';
+// BUG line, the Oops header, the task and the Call Trace (the JS stack as
+// kernel symbols with offsets, kallsyms.ts), and the task that was being
+// serviced dies; the kernel keeps running.
+import { Kallsyms } from './kallsyms';
 import type { Task } from './task';
 import { UTS_RELEASE } from './uts';
 
-/** The oops lines for error `e` raised in `where` while serving t (the n-th oops since boot). */
-export function oopsMessage(t: Task | null, where: string, e: unknown, n: number): string[] {
+/** The oops lines for error `e` raised in `where` while serving t (the n-th oops since boot); `syms` knows the loaded modules' code. */
+export function oopsMessage(t: Task | null, where: string, e: unknown, n: number, syms: Kallsyms = new Kallsyms()): string[] {
   const err = e instanceof Error ? e : new Error(String(e));
   const lines = [
     `BUG: kernel exception in ${where}: ${err.name}: ${err.message}`,
@@ -18,14 +18,8 @@ export function oopsMessage(t: Task | null, where: string, e: unknown, n: number
     'Call Trace:',
     ' <TASK>',
   ];
-  for (const frame of (err.stack ?? '').split('\n').slice(1)) {
-    const f = frame.trim().replace(/^at /, '');
-    if (f) lines.push(` ${f}`);
-  }
+  // A thrown non-Error has no stack of its own.
+  if (e instanceof Error) lines.push(...syms.callTrace(e));
   lines.push(' </TASK>', `---[ end trace ${n.toString(16).padStart(16, '0')} ]---`);
   return lines;
-}
-
-export function logOops(k: Kernel, t: Task | null, where: string, e: unknown, n: number): void {
-  for (const line of oopsMessage(t, where, e, n)) k.printk.log(line, line.startsWith('BUG') ? KERN_ALERT : KERN_EMERG);
 }

@@ -89,24 +89,21 @@ describe('asm robustness', () => {
     expect(diags('_start: nop\n.ascii "abc\\')).toEqual(['2:8: unterminated string (missing ")']);
   });
 
-  it('assembles a 10 MB source in reasonable time', () => {
+  it('assembles a 10 MB source', () => {
     const head = '.globl _start\n_start:\n1: addi a0, a0, 1 # comment\n bnez a0, 1b; li t0, 0x12345678\n';
     const text = head + 'nop # pad\n'.repeat(1e6);
     expect(text.length).toBeGreaterThan(10e6);
-    const t0 = performance.now();
     const r = assemble([{ path: 'big.s', text }]);
-    const ms = performance.now() - t0;
     expect(r.ok).toBe(true);
     if (r.ok) expect(r.image.sections[0]!.size).toBe(4 * (1 + 1 + 2 + 1e6));
-    expect(ms).toBeLessThan(30_000);
   });
 
-  it('stops quickly on 10 MB of junk', () => {
+  it('gives up on 10 MB of junk after 20 errors (the 20th on line 20)', () => {
     const text = '\u0001\u0002garbage((\n'.repeat(1_000_000);
-    const t0 = performance.now();
     const r = assemble([{ path: 'junk.s', text }]);
     expect(r.ok).toBe(false);
     expect(r.diagnostics).toHaveLength(21);
-    expect(performance.now() - t0).toBeLessThan(10_000);
+    expect(r.diagnostics[19]!.line).toBe(20);
+    expect(r.diagnostics[20]!.message).toBe('too many errors (20); stopping');
   });
 });

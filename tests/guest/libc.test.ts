@@ -38,9 +38,8 @@ describe('guest libc under vmlab run', () => {
   }
 });
 
-// `vmlab run prog.s` adds the library when prog.s defines main but no _start.
-// Probed with a program that calls the library, so the test is skipped (not
-// failed) while vmlab run cannot assemble such a program yet.
+// `vmlab run prog.s` adds the library when prog.s defines main but no _start,
+// also when the program calls into it (docs/guest-libc.md).
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-libc-run-'));
 const HELLO = join(dir, 'hello.s');
 writeFileSync(

@@ -1,7 +1,10 @@
 // Tracepoints: enabling by spec, trace_pipe's line format, and the kernel call
 // chain captured for each event when stack tracing is on.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Trace, formatTraceRecord } from '../../kernel-ts/trace';
+import { AVAILABLE_EVENTS, TRACE_EVENTS, Trace, formatTraceRecord, unknownEventsMessage } from '../../kernel-ts/trace';
+import { NR } from '../../kernel-ts/syscalls/numbers';
 
 function tracer(): Trace {
   return new Trace(() => 12_345_678, () => ({ comm: 'memview2', pid: 42 }));
@@ -53,5 +56,49 @@ describe('Trace', () => {
     t.stacktrace = true;
     t.emit('a:b', 'y', ['_copy_to_user']);
     expect(t.records[1]!.stack).toEqual(['_copy_to_user']);
+  });
+});
+
+describe('the events there are', () => {
+  it('an unknown event, group or glob is refused and nothing is enabled; known ones, groups, globs and all are fine', () => {
+    const t = tracer();
+    expect(t.enable('kmem:kmalloc,bogus:event')).toEqual(['bogus:event']);
+    expect(t.enabledSpecs()).toEqual([]);
+    expect(t.enable('bogus')).toEqual(['bogus']);
+    expect(t.enable('kmem:nothing*')).toEqual(['kmem:nothing*']);
+    expect(t.enable('kmem,sched:*,syscalls:sys_enter_write,*:tlb_flush,all')).toEqual([]);
+    expect(t.enabledSpecs()).toEqual(['kmem', 'sched:*', 'syscalls:sys_enter_write', '*:tlb_flush', 'all']);
+    expect(t.disable('bogus:event')).toEqual(['bogus:event']);
+    expect(t.disable('kmem:kfree')).toEqual([]); // known, though not enabled by that name
+    expect(t.disable()).toEqual([]);
+    expect(t.enabledSpecs()).toEqual([]);
+  });
+
+  it('the complaint is one line naming the events', () => {
+    const msg = unknownEventsMessage(['bogus:event']);
+    expect(msg).not.toContain('\n');
+    expect(msg).toMatch(/^unknown trace event 'bogus:event'; the events are exceptions:page_fault_kernel exceptions:page_fault_user /);
+    for (const e of TRACE_EVENTS) expect(msg).toContain(` ${e}`);
+    expect(msg).toContain('syscalls:sys_enter_NAME, syscalls:sys_exit_NAME (all of them: cat /sys/kernel/tracing/available_events)');
+  });
+
+  it('available events: the tracepoints and an enter and an exit event per system call, sorted', () => {
+    expect(AVAILABLE_EVENTS).toEqual([...AVAILABLE_EVENTS].sort());
+    for (const name of Object.keys(NR)) {
+      expect(AVAILABLE_EVENTS).toContain(`syscalls:sys_enter_${name}`);
+      expect(AVAILABLE_EVENTS).toContain(`syscalls:sys_exit_${name}`);
+    }
+    expect(AVAILABLE_EVENTS.length).toBe(TRACE_EVENTS.length + 2 * Object.keys(NR).length);
+  });
+
+  it('every event name the kernel emits is an available event', () => {
+    const root = join(process.cwd(), 'kernel-ts');
+    const names = new Set<string>();
+    for (const f of readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((p) => p.endsWith('.ts'))) {
+      for (const m of readFileSync(join(root, f), 'utf8').matchAll(/'([a-z_]+:[a-z_]+)'/g)) if (!m[1]!.startsWith('node:')) names.add(m[1]!);
+    }
+    expect(names.size).toBeGreaterThan(10);
+    for (const n of names) expect(AVAILABLE_EVENTS, n).toContain(n);
+    expect([...TRACE_EVENTS].sort()).toEqual([...names].sort());
   });
 });

@@ -127,4 +127,12 @@ describe('vmlab run: user mistakes', () => {
     expect(vmlab(['run', '--mem', '4M', test('hello')]).stderr).toBe('vmlab: --mem: 4M is outside 16M..16G\n');
     expect(vmlab(['run', '--max-insns', '0', test('hello')]).stderr).toBe("vmlab: --max-insns: '0' is not an integer >= 1\n");
   });
+
+  it('--trace with an event that does not exist is a usage error naming the known events', () => {
+    const r = vmlab(['run', '--trace', 'kmem:kmalloc,bogus', test('hello')]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')).toHaveLength(2); // one line
+    expect(r.stderr).toMatch(/^vmlab: run: --trace: unknown trace event 'bogus'; the events are exceptions:page_fault_kernel .* kmem:kmalloc .*syscalls:sys_enter_NAME/);
+  });
 });

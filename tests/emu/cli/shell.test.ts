@@ -1,11 +1,14 @@
 // `vmlab shell` end to end: the built CLI run with -c, a .vmsh script and
 // commands on stdin; transcripts compared exactly.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { vmlab } from '../../support/cli';
+import { VMLAB, vmlab } from '../../support/cli';
 import { shell } from '../../support/shell';
+import { AVAILABLE_EVENTS } from '../../../kernel-ts/trace';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-shell-'));
 const file = (name: string, text: string): string => {
@@ -153,6 +156,24 @@ describe('vmlab shell -c', () => {
     ].join('\n'));
   });
 
+  it('insmod of a module file where esbuild is not installed: -ENOEXEC, one line; built-in modules still load', () => {
+    // The CLI bundle alone, in a folder with no node_modules above it: require('esbuild') has nowhere to look.
+    const bare = mkdtempSync(join(tmpdir(), 'vmlab-bare-'));
+    copyFileSync(VMLAB, join(bare, 'vmlab.mjs'));
+    expect(() => createRequire(join(bare, 'vmlab.mjs')).resolve('esbuild'), 'esbuild must not be reachable from the temp folder').toThrow();
+    const r = spawnSync(process.execPath, [join(bare, 'vmlab.mjs'), 'shell', '-q', '-c', `insmod ${XDEV}; echo $?; insmod memalloc; echo $?`], {
+      cwd: bare,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', HOME: bare, NODE_PATH: '' },
+    });
+    expect(r.stdout).toBe('1\n0\n');
+    expect(r.stderr).toBe([
+      `${XDEV}: cannot compile module files: esbuild, the module compiler, cannot be loaded (Cannot find module 'esbuild'); run npm install in vmlab's folder`,
+      `insmod: ERROR: could not insert module ${XDEV}: Invalid module format`,
+      '',
+    ].join('\n'));
+  });
+
   it('modinfo of a module file', () => {
     const r = vmlab(['shell', '-q', '-c', `modinfo ${XDEV}`]);
     expect(r.stdout).toBe([
@@ -166,7 +187,7 @@ describe('vmlab shell -c', () => {
     ].join('\n'));
   });
 
-  it('a throwing write is an oops: the writer is killed, the trace names the module file and line, the kernel goes on', () => {
+  it('a throwing write is an oops: the writer is killed, the trace names the module function (Linux style, no host paths), the kernel goes on', () => {
     const r = shell(['--mem', '64M', '-q', '-c', `insmod ${XDEV}; echo boom > /dev/x; echo $?; cat /dev/x; dmesg`]);
     const lines = r.output.split('\n');
     expect(lines.slice(0, 4)).toEqual(['Killed', '137', 'hi x0', BANNER.split('\n')[0]]);
@@ -178,8 +199,16 @@ describe('vmlab shell -c', () => {
       '[    0.000000] Hardware name: vmlab (riscv64 guest, x86-64 paging)',
       '[    0.000000] Call Trace:',
       '[    0.000000]  <TASK>',
-      `[    0.000000]  write (${XDEV}:22:70)`,
+      // write's compiled text (esbuild's) is 0xc4 characters long; `new Error` is 0x55 into it.
+      '[    0.000000]  write+0x55/0xc4 [xdev]',
     ]);
+    // Then the kernel's functions, offsets in dist/vmlab.mjs, up to the entry from the shell.
+    const end = lines.indexOf('[    0.000000]  </TASK>', i);
+    expect(lines.slice(i + 8, end).map((l) => l.replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+$/, '+OFF/SIZE'))).toEqual([
+      '[    0.000000]  LoadedModule.guard+OFF/SIZE',
+      '[    0.000000]  runInProcess+OFF/SIZE',
+    ]);
+    expect(r.output).not.toContain(dir);
   });
 
   it('background jobs: [N] PID, ps, jobs, kill, the Done/Terminated notices', () => {
@@ -238,6 +267,30 @@ describe('vmlab shell -c', () => {
       "vmlab: unexpected end of line while looking for matching '",
       '',
     ].join('\n'));
+  });
+
+  it('trace on an unknown event fails naming the known ones, and enables nothing; available_events lists them all', () => {
+    const r = shell(['-c', 'trace on kmem:kmalloc,bogus:event; echo $?; trace; trace off nosuch; trace on kmem:kmalloc; trace; cat /sys/kernel/tracing/available_events']);
+    const lines = r.output.split('\n');
+    const unknown = (what: string): unknown => expect.stringMatching(new RegExp(`^trace: unknown trace event '${what}'; the events are exceptions:page_fault_kernel .*kmem:kmalloc .*\\(all of them: cat /sys/kernel/tracing/available_events\\)$`));
+    expect(lines.slice(0, 14)).toEqual([
+      'vmlab# trace on kmem:kmalloc,bogus:event',
+      unknown('bogus:event'),
+      'vmlab# echo $?',
+      '1',
+      'vmlab# trace',
+      'trace: off',
+      'vmlab# trace off nosuch',
+      unknown('nosuch'),
+      'vmlab# trace on kmem:kmalloc',
+      'vmlab# trace',
+      'trace: kmem:kmalloc',
+      'vmlab# cat /sys/kernel/tracing/available_events',
+      'exceptions:page_fault_kernel',
+      'exceptions:page_fault_user',
+    ]);
+    expect(r.output.slice(r.output.indexOf('exceptions:page_fault_kernel\n'))).toBe(AVAILABLE_EVENTS.map((e) => `${e}\n`).join(''));
+    expect(AVAILABLE_EVENTS).toContain('syscalls:sys_enter_mmap');
   });
 
   it('help lists the commands; help CMD explains one', () => {

@@ -1,27 +1,27 @@
-// docs/debugger.md's tour is a golden test: its script, run in the fixtures folder, prints its output block.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// docs/debugger.md's examples are golden tests: the tours' scripts, run in the
+// fixtures folder, print their output blocks; the info faults example is an
+// excerpt of a real session.
 import { describe, expect, it } from 'vitest';
+import { docBlock, expectExcerpt } from '../../support/doc-blocks';
 import { debugScript } from './run-debug';
 
-function block(doc: string, marker: string): string {
-  const m = new RegExp(`<!-- ${marker} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\``).exec(doc);
-  if (!m) throw new Error(`docs/debugger.md: no block after <!-- ${marker} -->`);
-  return m[1]!;
-}
+const DOC = 'docs/debugger.md';
 
 describe('docs/debugger.md', () => {
   it('the page-fault tour prints what the document shows', () => {
-    const doc = readFileSync(join(process.cwd(), 'docs', 'debugger.md'), 'utf8');
-    const r = debugScript('pf.s', block(doc, 'tour-script'));
-    expect(r.stdout).toBe(block(doc, 'tour-output'));
+    const r = debugScript('pf.s', docBlock(DOC, 'tour-script'));
+    expect(r.stdout).toBe(docBlock(DOC, 'tour-output'));
     expect(r.status).toBe(3);
   });
 
   it('the reverse-execution tour prints what the document shows', () => {
-    const doc = readFileSync(join(process.cwd(), 'docs', 'debugger.md'), 'utf8');
-    const r = debugScript('pf.s', block(doc, 'rewind-script'));
-    expect(r.stdout).toBe(block(doc, 'rewind-output'));
+    const r = debugScript('pf.s', docBlock(DOC, 'rewind-script'));
+    expect(r.stdout).toBe(docBlock(DOC, 'rewind-output'));
     expect(r.status).toBe(3);
+  });
+
+  it("info faults' example: the kernel's own faults on user memory (uaccess.s, run to its end)", () => {
+    const r = debugScript('uaccess.s', 'run\ninfo faults\n');
+    expectExcerpt(r.stdout, docBlock(DOC, 'info-faults-output'), DOC);
   });
 });

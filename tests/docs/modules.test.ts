@@ -1,0 +1,35 @@
+// docs/modules.md's sessions are golden tests: its module files, written to a
+// folder, loaded by the commands its transcripts show, print those transcripts.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { docBlock } from '../support/doc-blocks';
+import { shell } from '../support/shell';
+
+const DOC = 'docs/modules.md';
+
+/** The commands of a transcript block (its `vmlab# ` lines), one a line, for the shell's stdin. */
+function commandsOf(transcript: string): string {
+  return transcript.split('\n').filter((l) => l.startsWith('vmlab# ')).map((l) => `${l.slice(7)}\n`).join('');
+}
+
+/** Runs a transcript block's commands in a folder holding the doc's module files; the merged output. */
+function replay(session: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vmlab-docs-modules-'));
+  for (const [name, marker] of Object.entries(files)) writeFileSync(join(dir, name), docBlock(DOC, marker));
+  const block = docBlock(DOC, session);
+  const r = shell([], { input: commandsOf(block), cwd: dir });
+  expect(r.status).toBe(0);
+  return r.output;
+}
+
+describe('docs/modules.md', () => {
+  it('the hello session: a built-in module and hello.ts, lsmod, rmmod, dmesg', () => {
+    expect(replay('hello-session', { 'hello.ts': 'hello-module' })).toBe(docBlock(DOC, 'hello-session'));
+  });
+
+  it("the oops: boom.ts's write throws, the writer is killed, dmesg shows Linux's oops with the Call Trace", () => {
+    expect(replay('boom-session', { 'boom.ts': 'boom-module' })).toBe(docBlock(DOC, 'boom-session'));
+  });
+});
