@@ -38,6 +38,7 @@ import { bootBanner } from './proc/uts';
 import { syscallEnterText, syscallExitText } from './proc/syscall-trace';
 import { SigHand } from './proc/signal-defs';
 import { runKthreads } from './kthread';
+import { KTIME_MAX } from './ktime';
 
 export interface KernelOptions {
   /** Guest RAM in bytes; default 1 GiB. */
@@ -73,6 +74,8 @@ const SYSCALL_ARG_HALVES = 12;
 export const DEFAULT_MEM_SIZE = 1 << 30;
 export const DEFAULT_SLICE_INSNS = 1_000_000;
 export const DEFAULT_SEED = 1;
+/** The clock idles forward at most to here: the largest double below KTIME_MAX, so a "never" deadline stays ahead of it. */
+const CLOCK_LIMIT_NS = KTIME_MAX - 1024;
 
 export interface RunResult {
   /**
@@ -208,9 +211,9 @@ export class Kernel {
     return this.machine.cpu.instret + this.idleNs;
   }
 
-  /** Lets guest time pass with nothing running (the shell's `sleep` when every task sleeps past it). */
+  /** Lets guest time pass with nothing running (the shell's `sleep` when every task sleeps past it); the clock stops short of KTIME_MAX. */
   idle(ns: number): void {
-    if (ns > 0) this.idleNs += ns;
+    if (ns > 0) this.idleNs = Math.min(this.idleNs + ns, CLOCK_LIMIT_NS - this.machine.cpu.instret);
   }
 
   /** A random number in [0, 1) from the kernel's seeded source (for kernel-ts/mm/aslr.ts). */
@@ -316,7 +319,7 @@ export class Kernel {
       if (t === null) {
         const wake = this.sched.nextTimerNs();
         if (wake !== null) {
-          this.idleNs += Math.max(0, wake - this.clockNs());
+          this.idle(wake - this.clockNs());
           continue;
         }
         this.printk.log(`vmlab: every task is asleep with nothing to wake it; killing ${this.sched.nrTasks} task(s)`, KERN_WARNING);

@@ -21,6 +21,7 @@ const ARG_NAMES: Record<number, readonly string[]> = {
   [NR.set_tid_address]: ['tidptr'],
   [NR.nanosleep]: ['rqtp', 'rmtp'],
   [NR.clock_gettime]: ['which_clock', 'tp'],
+  [NR.clock_nanosleep]: ['which_clock', 'flags', 'rqtp', 'rmtp'],
   [NR.sched_yield]: [],
   [NR.kill]: ['pid', 'sig'],
   [NR.tgkill]: ['tgid', 'pid', 'sig'],

@@ -26,6 +26,7 @@ export const NR = {
   set_tid_address: 96,
   nanosleep: 101,
   clock_gettime: 113,
+  clock_nanosleep: 115,
   sched_yield: 124,
   kill: 129,
   tgkill: 131,
