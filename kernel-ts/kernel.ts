@@ -23,6 +23,7 @@ import { SYSCALL_NORETURN, SYSCALL_RESTART, syscallTable } from './syscalls/tabl
 import type { SyscallHandler } from './syscalls/table';
 import { KernelMm } from './mm/kernel-mm';
 import { Vfs } from './fs/vfs';
+import { tmpfsDefaults } from './fs/shmem';
 import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
@@ -43,6 +44,8 @@ import { KTIME_MAX } from './ktime';
 export interface KernelOptions {
   /** Guest RAM in bytes; default 1 GiB. */
   memSize?: number;
+  /** /tmp's size= in bytes (rounded up to pages); default half of memSize, as Linux's tmpfs. */
+  tmpfsSize?: number;
   /** Page-table levels: 4 (48-bit) or 5 (57-bit, LA57). Default 4. */
   paging?: 4 | 5;
   tlb?: TlbConfig | 'none';
@@ -184,7 +187,8 @@ export class Kernel {
       random: this.randomUnit,
       shuffle: this.opts.shufflePages === false ? null : unitOf(this.shuffleRandom),
     });
-    this.vfs = new Vfs(this.vfsView());
+    const tmpfs = tmpfsDefaults(this.opts.memSize);
+    this.vfs = new Vfs(this.vfsView(), { size: this.opts.tmpfsSize ?? tmpfs.size, nrInodes: tmpfs.nrInodes });
     this.modules = new ModuleLoader(this);
     this.vfs.procCreateSingle('modules', () => this.modules.procModules());
   }

@@ -46,6 +46,7 @@ const USAGE = [
   '',
   'Options:',
   '  --mem SIZE        guest RAM (default 1G)',
+  '  --tmpfs-size SIZE /tmp\'s size= (K/M/G or N% of RAM; default 50%)',
   '  --paging 4|5      paging levels',
   '  --tlb default|none',
   '  --no-aslr         no address-space randomization',

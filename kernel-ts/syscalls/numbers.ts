@@ -8,6 +8,8 @@ export const NR = {
   dup3: 24,
   fcntl: 25,
   ioctl: 29,
+  statfs: 43,
+  fstatfs: 44,
   ftruncate: 46,
   openat: 56,
   close: 57,
