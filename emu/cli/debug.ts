@@ -3,7 +3,7 @@
 // its first instruction. Commands come from -x SCRIPT (one per line), then
 // from the prompt unless --batch. In batch mode vmlab exits with the guest's
 // status (0 if it has not exited when the script ends).
-import { readFileSync } from 'node:fs';
+import { readHostText } from '../../host/files';
 import { createInterface } from 'node:readline';
 import { hideBin } from 'yargs/helpers';
 import type { Argv, CommandModule } from 'yargs';
@@ -137,13 +137,9 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
   };
   const lines: string[] = [];
   for (const script of o.x) {
-    let text: string;
-    try {
-      text = readFileSync(script, 'utf8');
-    } catch {
-      throw new UserError(`${script}: cannot read the command file`);
-    }
-    lines.push(...text.split('\n'));
+    const text = readHostText(script, 'a file of debugger commands');
+    if (!text.ok) throw new UserError(`${script}: cannot read the command file: ${text.reason}`);
+    lines.push(...text.value.split('\n'));
   }
   lines.push(...o.ex);
   for (const line of lines) {
