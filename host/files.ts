@@ -13,6 +13,7 @@
 // front ends.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { Transform } from 'node:stream';
 
 /** The most bytes vmlab reads from one host file (programs, sources, scripts are far smaller). */
 export const HOST_FILE_LIMIT = 64 * 1024 * 1024;
@@ -113,4 +114,43 @@ export function readHostBytes(path: string, expected: string, limit = HOST_FILE_
 export function readHostText(path: string, expected: string, limit = HOST_FILE_LIMIT): HostFile<string> {
   const r = readHostBytes(path, expected, limit);
   return r.ok ? { ok: true, value: new TextDecoder().decode(r.value) } : r;
+}
+
+/** The longest line vmlab takes from a stream of commands (the shell's or the debugger's stdin). */
+export const HOST_LINE_LIMIT = 1024 * 1024;
+
+/**
+ * A stream of `input`'s bytes that ends after `onTooLong` is called when a
+ * line runs past `limit` bytes, so a line reader over it (readline) never
+ * holds more than that: `vmlab shell < /dev/zero` would otherwise buffer one
+ * endless line.
+ */
+export function lineBounded(input: NodeJS.ReadableStream, onTooLong: () => void, limit = HOST_LINE_LIMIT): NodeJS.ReadableStream {
+  let run = 0;
+  let over = false;
+  const out = new Transform({
+    transform(chunk: Buffer, _enc, done): void {
+      if (over) return done();
+      let from = 0;
+      for (;;) {
+        const nl = chunk.indexOf(10, from);
+        const end = nl < 0 ? chunk.length : nl;
+        run += end - from;
+        if (run > limit) {
+          over = true;
+          this.push(chunk.subarray(0, from));
+          input.unpipe?.(out);
+          onTooLong();
+          this.push(null);
+          return done();
+        }
+        if (nl < 0) break;
+        run = 0;
+        from = nl + 1;
+      }
+      done(null, chunk);
+    },
+  });
+  input.pipe(out);
+  return out;
 }

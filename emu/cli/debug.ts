@@ -3,7 +3,7 @@
 // its first instruction. Commands come from -x SCRIPT (one per line), then
 // from the prompt unless --batch. In batch mode vmlab exits with the guest's
 // status (0 if it has not exited when the script ends).
-import { readHostText } from '../../host/files';
+import { lineBounded, readHostText } from '../../host/files';
 import { createInterface } from 'node:readline';
 import { hideBin } from 'yargs/helpers';
 import type { Argv, CommandModule } from 'yargs';
@@ -14,7 +14,7 @@ import { Session } from '../debugger/session';
 import { Symbols } from '../debugger/symbols';
 import { Debugger } from '../debugger/commands';
 import { COMMAND_NAMES, Quit } from '../debugger/table';
-import { UserError } from './errors';
+import { UserError, stdinLineTooLong } from './errors';
 import { guestEnvironment, loadProgram } from './run';
 import { writeFd } from './output';
 import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
@@ -160,7 +160,7 @@ function interactive(d: Debugger, one: (line: string) => Promise<number | null>)
   const symbols = d.s.syms.names();
   return new Promise((resolve) => {
     const rl = createInterface({
-      input: process.stdin,
+      input: process.stdin.isTTY === true ? process.stdin : lineBounded(process.stdin, () => stdinLineTooLong('debugger commands')),
       output: process.stdout,
       prompt: '(vmlab) ',
       terminal: process.stdin.isTTY === true,

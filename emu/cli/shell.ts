@@ -12,13 +12,13 @@
 // echo off. The exit status is 0, or `exit N`'s N, or with -e the status of
 // the first command that failed (the script stops there).
 import { appendFileSync } from 'node:fs';
-import { readHostText } from '../../host/files';
+import { lineBounded, readHostText } from '../../host/files';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
 import type { KernelOptions } from '../../kernel-ts/kernel';
-import { UserError } from './errors';
+import { UserError, stdinLineTooLong } from './errors';
 import { kernelOptions, kernelOptionsFrom } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
 import { PROMPT, ShellSession } from './shell-session';
@@ -104,7 +104,7 @@ async function runLines(session: ShellSession, lines: Iterable<string> | AsyncIt
 }
 
 async function runStdin(session: ShellSession, argv: ShellArgs): Promise<number> {
-  const rl = createInterface({ input: process.stdin, terminal: false });
+  const rl = createInterface({ input: lineBounded(process.stdin, () => stdinLineTooLong('shell commands')), terminal: false });
   try {
     return await runLines(session, rl, argv);
   } finally {

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HOST_FILE_LIMIT, readHostBytes, readHostText, statHostFile } from '../../host/files';
+import { HOST_FILE_LIMIT, lineBounded, readHostBytes, readHostText, statHostFile } from '../../host/files';
+import { Readable } from 'node:stream';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmlab-host-'));
 const fifo = join(dir, 'fifo');
@@ -56,5 +57,25 @@ describe('the one road', () => {
     };
     for (const top of ['emu', 'asm', 'kernel-ts']) walk(join(process.cwd(), top));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('lineBounded', () => {
+  /** Everything the bounded stream passes on, and how many times it said a line was too long. */
+  async function through(chunks: string[], limit: number): Promise<{ text: string; tooLong: number }> {
+    let tooLong = 0;
+    const out = lineBounded(Readable.from(chunks.map((c) => Buffer.from(c))), () => void tooLong++, limit);
+    let text = '';
+    for await (const c of out) text += c.toString();
+    return { text, tooLong };
+  }
+
+  it('passes lines up to the limit, across chunks', async () => {
+    expect(await through(['ab', 'c\nde', 'f\n', 'ghi'], 3)).toEqual({ text: 'abc\ndef\nghi', tooLong: 0 });
+  });
+
+  it('ends where a line runs past the limit (what came before it passes: at most the limit of that line)', async () => {
+    expect(await through(['ok\nabc', 'd', 'more\n'], 3)).toEqual({ text: 'ok\nabc', tooLong: 1 });
+    expect(await through(['ok\nabcd\nnext\n'], 3)).toEqual({ text: 'ok\n', tooLong: 1 });
   });
 });

@@ -5,7 +5,7 @@
 // was expected. Each run has a timeout, so a regression fails instead of
 // hanging the suite.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +48,15 @@ describe('special host files as input', () => {
     expect(r.stderr).toContain('/dev/zero: is a character device, not a kernel module (.ts or .js)\n');
     expect(r.stderr).toContain(`${fifo}: is a FIFO, not a kernel module (.ts or .js)\n`);
     expect(r.status).not.toBeNull(); // it ended
+  });
+
+  it('vmlab shell < /dev/zero: one endless line is cut at 1 MiB with one line of error, not buffered whole', () => {
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      const r = spawnSync(process.execPath, [VMLAB, 'shell'], { stdio: [zero, 'pipe', 'pipe'], encoding: 'utf8', timeout: 30_000 });
+      expect([r.status, r.stdout, r.stderr]).toEqual([1, '', 'vmlab: standard input: a line is longer than 1 MiB, too long for shell commands\n']);
+    } finally {
+      closeSync(zero);
+    }
   });
 });
