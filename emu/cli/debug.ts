@@ -121,6 +121,7 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
   if (typeof task === 'number') throw new UserError(`${progPath}: cannot execute (${errnoName(task)})`);
   session = new Session(k, task, new Symbols(prog.elf));
   const d = new Debugger(session);
+  d.stream = out; // long dumps are printed as they are made
   const status = (): number => {
     const ev = d.s.exited;
     return ev !== null && ev.kind === 'exited' ? (ev.exitCode ?? 0) : 0;
