@@ -3,7 +3,7 @@
 // pseudo-instructions, lays out each file's section chunks and defines
 // labels; link.ts places the chunks and, with every address known, encodes
 // the instructions (pass 2). Mistakes become diagnostics; nothing throws.
-import { readFileSync } from 'node:fs';
+import { readHostText } from '../host/files';
 import { dirname, join } from 'node:path';
 import type { LinkedImage } from './image';
 import type { Diagnostic, Loc } from './diagnostics';
@@ -47,11 +47,21 @@ export type AssembleResult =
 export const DEFAULT_TEXT_BASE = 0x10000;
 export const MAX_INCLUDE_DEPTH = 32;
 
+/** The default readFile's "cannot read": why the host file was not read (host/files.ts). */
+class IncludeRefused extends Error {}
+
+/** The default readFile: a regular host file of bounded size, else an IncludeRefused with the reason. */
+function readIncluded(path: string): string {
+  const r = readHostText(path, 'an assembly source to include');
+  if (!r.ok) throw new IncludeRefused(r.reason);
+  return r.value;
+}
+
 
 /** Assembles and links `files` (in order) into one image. */
 export function assemble(files: SourceFile[], opts: AssembleOptions = {}): AssembleResult {
   const sink = new DiagnosticSink(opts.maxErrors ?? 20);
-  const pass = new Pass1(sink, opts.readFile ?? ((p) => readFileSync(p, 'utf8')));
+  const pass = new Pass1(sink, opts.readFile ?? readIncluded);
   let image: LinkedImage | null = null;
   try {
     for (const f of files) pass.file(f);
@@ -113,17 +123,19 @@ export class Pass1 {
     const candidates = [join(dirname(st.src.path), path), path];
     let found: string | undefined;
     let text = '';
+    let why = '';
     for (const c of candidates) {
       try {
         text = this.readFile(c);
         found = c;
         break;
-      } catch {
-        // try the next place
+      } catch (e) {
+        // try the next place; say why a file that is there was not read
+        if (e instanceof IncludeRefused && e.message !== 'no such file') why = `: ${e.message}`;
       }
     }
     if (found === undefined) {
-      this.report(st, { err: `cannot read included file '${path}'`, tok });
+      this.report(st, { err: `cannot read included file '${path}'${why}`, tok });
       return;
     }
     if (this.includeStack.includes(found)) {

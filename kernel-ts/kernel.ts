@@ -24,6 +24,7 @@ import type { SyscallHandler } from './syscalls/table';
 import { KernelMm } from './mm/kernel-mm';
 import { Vfs } from './fs/vfs';
 import { tracefsInit } from './fs/sysfs';
+import { tmpfsDefaults } from './fs/shmem';
 import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
@@ -39,10 +40,13 @@ import { bootBanner } from './proc/uts';
 import { syscallEnterText, syscallExitText } from './proc/syscall-trace';
 import { SigHand } from './proc/signal-defs';
 import { runKthreads } from './kthread';
+import { KTIME_MAX } from './ktime';
 
 export interface KernelOptions {
   /** Guest RAM in bytes; default 1 GiB. */
   memSize?: number;
+  /** /tmp's size= in bytes (rounded up to pages); default half of memSize, as Linux's tmpfs. */
+  tmpfsSize?: number;
   /** Page-table levels: 4 (48-bit) or 5 (57-bit, LA57). Default 4. */
   paging?: 4 | 5;
   tlb?: TlbConfig | 'none';
@@ -76,6 +80,8 @@ const SYSCALL_ARG_HALVES = 12;
 export const DEFAULT_MEM_SIZE = 1 << 30;
 export const DEFAULT_SLICE_INSNS = 1_000_000;
 export const DEFAULT_SEED = 1;
+/** The clock idles forward at most to here: the largest double below KTIME_MAX, so a "never" deadline stays ahead of it. */
+const CLOCK_LIMIT_NS = KTIME_MAX - 1024;
 
 export interface RunResult {
   /**
@@ -185,7 +191,8 @@ export class Kernel {
       shuffle: this.opts.shufflePages === false ? null : unitOf(this.shuffleRandom),
       mmapMinAddr: this.opts.mmapMinAddr,
     });
-    this.vfs = new Vfs(this.vfsView());
+    const tmpfs = tmpfsDefaults(this.opts.memSize);
+    this.vfs = new Vfs(this.vfsView(), { size: this.opts.tmpfsSize ?? tmpfs.size, nrInodes: tmpfs.nrInodes });
     this.modules = new ModuleLoader(this);
     this.vfs.procCreateSingle('modules', () => this.modules.procModules());
     tracefsInit(this.vfs.sys, () => this.trace.availableEvents());
@@ -213,9 +220,9 @@ export class Kernel {
     return this.machine.cpu.instret + this.idleNs;
   }
 
-  /** Lets guest time pass with nothing running (the shell's `sleep` when every task sleeps past it). */
+  /** Lets guest time pass with nothing running (the shell's `sleep` when every task sleeps past it); the clock stops short of KTIME_MAX. */
   idle(ns: number): void {
-    if (ns > 0) this.idleNs += ns;
+    if (ns > 0) this.idleNs = Math.min(this.idleNs + ns, CLOCK_LIMIT_NS - this.machine.cpu.instret);
   }
 
   /** A random number in [0, 1) from the kernel's seeded source (for kernel-ts/mm/aslr.ts). */
@@ -326,7 +333,7 @@ export class Kernel {
       if (t === null) {
         const wake = this.sched.nextTimerNs();
         if (wake !== null) {
-          this.idleNs += Math.max(0, wake - this.clockNs());
+          this.idle(wake - this.clockNs());
           continue;
         }
         this.printk.log(`vmlab: every task is asleep with nothing to wake it; killing ${this.sched.nrTasks} task(s)`, KERN_WARNING);

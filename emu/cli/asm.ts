@@ -2,7 +2,8 @@
 // into one static RISC-V ELF executable. Every problem is printed as
 // FILE:LINE:COL: error: ... with the source line and a caret; on any error
 // the exit status is 1 and no output file is written.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { readHostText } from '../../host/files';
 import type { CommandModule } from 'yargs';
 import { assemble, DEFAULT_TEXT_BASE, formatDiagnostic } from '../../asm/assembler';
 import type { SourceFile } from '../../asm/assembler';
@@ -49,12 +50,9 @@ export function parseTextBase(s: string | undefined): number {
 export function runAsm(paths: string[], out: string, textBase?: string): number {
   const base = parseTextBase(textBase);
   const files: SourceFile[] = paths.map((p) => {
-    try {
-      return { path: p, text: readFileSync(p, 'utf8') };
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError(`${p}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`);
-    }
+    const r = readHostText(p, 'an assembly source');
+    if (!r.ok) throw new UserError(`${p}: ${r.reason}`);
+    return { path: p, text: r.value };
   });
   const r = assemble(files, { textBase: base });
   if (r.diagnostics.length > 0) process.stderr.write(r.diagnostics.map((d) => formatDiagnostic(d)).join('\n') + '\n');

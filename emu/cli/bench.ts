@@ -6,7 +6,7 @@
 // benchmarks (k*.s) boot the kernel, install the program in its rootfs and
 // run it as a process, measuring the kernel's paths end to end: demand-zero
 // page faults per second, fork+exit+wait per second, and a syscall-heavy loop.
-import { readFileSync } from 'node:fs';
+import { readHostText } from '../../host/files';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { assemble, formatDiagnostic } from '../../asm/assembler';
@@ -108,7 +108,9 @@ function setupChase(m: Machine, steps: number): { a0: bigint; a1: bigint; expect
 
 function assembleProgram(name: string): LinkedImage {
   const path = join(guestProgramsDir('bench'), `${name}.s`);
-  const r = assemble([{ path, text: readFileSync(path, 'utf8') }]);
+  const text = readHostText(path, 'a benchmark program source');
+  if (!text.ok) throw new UserError(`${path}: ${text.reason}`);
+  const r = assemble([{ path, text: text.value }]);
   if (!r.ok) throw new UserError(`cannot assemble ${path}:\n${r.diagnostics.map(formatDiagnostic).join('\n')}`);
   return r.image;
 }

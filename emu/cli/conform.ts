@@ -1,5 +1,5 @@
 // vmlab conform FILE... [--json]: run paging conformance files (FORMAT.md v1).
-import { readFileSync } from 'node:fs';
+import { readHostText } from '../../host/files';
 import type { CommandModule } from 'yargs';
 import { formatDiagnostic, parseCases } from '../conform/case';
 import type { Case, Diagnostic } from '../conform/case';
@@ -18,14 +18,9 @@ function load(files: string[]): Case[] {
   const cases: Case[] = [];
   const errors: Diagnostic[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new UserError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message}`, EXIT_INVALID);
-    }
-    const r = parseCases(text, file);
+    const text = readHostText(file, 'a file of conformance cases (JSONL)');
+    if (!text.ok) throw new UserError(`cannot read ${file}: ${text.reason}`, EXIT_INVALID);
+    const r = parseCases(text.value, file);
     cases.push(...r.cases);
     errors.push(...r.errors);
   }

@@ -3,7 +3,7 @@
 // its first instruction. Commands come from -x SCRIPT (one per line), then
 // from the prompt unless --batch. In batch mode vmlab exits with the guest's
 // status (0 if it has not exited when the script ends).
-import { readFileSync } from 'node:fs';
+import { lineBounded, readHostText } from '../../host/files';
 import { createInterface } from 'node:readline';
 import { hideBin } from 'yargs/helpers';
 import type { Argv, CommandModule } from 'yargs';
@@ -13,7 +13,7 @@ import { Session } from '../debugger/session';
 import { Symbols } from '../debugger/symbols';
 import { Debugger } from '../debugger/commands';
 import { COMMAND_NAMES, Quit } from '../debugger/table';
-import { UserError } from './errors';
+import { UserError, stdinLineTooLong } from './errors';
 import { cannotExecute, guestEnvironment, loadProgram } from './run';
 import { writeFd } from './output';
 import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
@@ -45,6 +45,7 @@ const USAGE = [
   '',
   'Options:',
   '  --mem SIZE        guest RAM (default 1G)',
+  '  --tmpfs-size SIZE /tmp\'s size= (K/M/G or N% of RAM; default 50%)',
   '  --paging 4|5      paging levels',
   '  --tlb default|none',
   '  --no-aslr         no address-space randomization',
@@ -121,6 +122,7 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
   if (typeof task === 'number') throw new UserError(cannotExecute(k, progPath, `/bin/${prog.name}`, task));
   session = new Session(k, task, new Symbols(prog.elf));
   const d = new Debugger(session);
+  d.stream = out; // long dumps are printed as they are made
   const status = (): number => {
     const ev = d.s.exited;
     return ev !== null && ev.kind === 'exited' ? (ev.exitCode ?? 0) : 0;
@@ -137,13 +139,9 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
   };
   const lines: string[] = [];
   for (const script of o.x) {
-    let text: string;
-    try {
-      text = readFileSync(script, 'utf8');
-    } catch {
-      throw new UserError(`${script}: cannot read the command file`);
-    }
-    lines.push(...text.split('\n'));
+    const text = readHostText(script, 'a file of debugger commands');
+    if (!text.ok) throw new UserError(`${script}: cannot read the command file: ${text.reason}`);
+    lines.push(...text.value.split('\n'));
   }
   lines.push(...o.ex);
   for (const line of lines) {
@@ -164,7 +162,7 @@ function interactive(d: Debugger, one: (line: string) => Promise<number | null>)
   const symbols = d.s.syms.names();
   return new Promise((resolve) => {
     const rl = createInterface({
-      input: process.stdin,
+      input: process.stdin.isTTY === true ? process.stdin : lineBounded(process.stdin, () => stdinLineTooLong('debugger commands')),
       output: process.stdout,
       prompt: '(vmlab) ',
       terminal: process.stdin.isTTY === true,

@@ -1,7 +1,7 @@
 // `vmlab disasm FILE.elf`: the executable sections of an ELF file listed the
 // way `objdump -d` lists them (asm/disasm-listing.ts), optionally with the
 // source file:line of each instruction (`-l`, like `objdump -dl`).
-import { readFileSync } from 'node:fs';
+import { readHostBytes } from '../../host/files';
 import type { CommandModule } from 'yargs';
 import { readElf } from '../../asm/elf-read';
 import { disassembleElf } from '../../asm/disasm-listing';
@@ -27,14 +27,9 @@ export const disasmCommand: CommandModule<object, DisasmArgs> = {
 
 /** The listing for `path`; a missing or malformed file is a UserError with one line of reason. */
 export function disasmFile(path: string, withLines: boolean): string {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`);
-  }
-  const r = readElf(bytes);
+  const file = readHostBytes(path, 'an ELF64 RISC-V file');
+  if (!file.ok) throw new UserError(`${path}: ${file.reason}`);
+  const r = readElf(file.value);
   if (!r.ok) throw new UserError(`${path}: ${r.error}`);
   const listing = disassembleElf(r.elf, path);
   if (!withLines) return listing;

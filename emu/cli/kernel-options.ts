@@ -1,5 +1,5 @@
 // The options every command that boots a kernel shares (vmlab run, shell,
-// debug): --mem, --paging, --tlb, --aslr, --shuffle, --seed,
+// debug): --mem, --tmpfs-size, --paging, --tlb, --aslr, --shuffle, --seed,
 // --mmap-min-addr, their yargs
 // definitions, their translation into KernelOptions, and the split of a
 // command's words into vmlab's options, PROG and the guest's arguments.
@@ -17,6 +17,7 @@ export const MAX_MEM = 16 * GiB;
 /** The parsed values of the shared options. */
 export interface KernelArgs {
   mem: string;
+  tmpfsSize?: string;
   paging: number;
   tlb: string;
   aslr: boolean;
@@ -29,6 +30,7 @@ export interface KernelArgs {
 export function kernelOptions<T>(y: Argv<T>): Argv<T & KernelArgs> {
   return y
     .option('mem', { type: 'string', default: '1G', describe: 'guest RAM (e.g. 64M, 1G)' })
+    .option('tmpfs-size', { type: 'string', describe: "/tmp's size= (e.g. 16M, or 25% of RAM; default 50%)" })
     .option('paging', { type: 'number', choices: [4, 5], default: 4, describe: 'paging levels (5 = LA57)' })
     .option('tlb', { type: 'string', choices: ['default', 'none'], default: 'default', describe: 'TLB model' })
     .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
@@ -38,12 +40,14 @@ export function kernelOptions<T>(y: Argv<T>): Argv<T & KernelArgs> {
 }
 
 /** The shared options that take a value as the next word (unless written --name=value). */
-export const KERNEL_VALUE_OPTIONS: readonly string[] = ['mem', 'paging', 'tlb', 'seed', 'mmap-min-addr', 'mmapMinAddr'];
+export const KERNEL_VALUE_OPTIONS: readonly string[] = ['mem', 'tmpfs-size', 'paging', 'tlb', 'seed', 'mmap-min-addr', 'mmapMinAddr'];
 
 /** The kernel's options from the parsed ones; bad values are UserErrors. */
 export function kernelOptionsFrom(a: KernelArgs): KernelOptions {
+  const memSize = parseMemSize(a.mem);
   return {
-    memSize: parseMemSize(a.mem),
+    memSize,
+    ...(a.tmpfsSize === undefined ? {} : { tmpfsSize: parseTmpfsSize(a.tmpfsSize, memSize) }),
     paging: a.paging === 5 ? 5 : 4,
     tlb: a.tlb === 'none' ? 'none' : undefined,
     aslr: a.aslr,
@@ -69,6 +73,24 @@ export function parseMemSize(s: string): number {
   if (bytes % (4 * KiB) !== 0) throw new UserError(`--mem: ${s} is not a multiple of 4 KiB`);
   if (bytes < MIN_MEM || bytes > MAX_MEM) throw new UserError(`--mem: ${s} is outside 16M..16G`);
   return bytes;
+}
+
+/**
+ * Parses tmpfs's size= as Linux's mount option: bytes, K/M/G, or a percentage
+ * of RAM, rounded up to whole pages; at least one page, at most MAX_MEM.
+ */
+export function parseTmpfsSize(s: string, memSize: number): number {
+  const pct = /^\s*(\d+)\s*%\s*$/.exec(s);
+  let bytes: number;
+  if (pct) bytes = Math.floor((memSize * Number(pct[1])) / 100);
+  else {
+    const m = /^\s*(\d+)\s*([kKmMgG]?)(i?[bB])?\s*$/.exec(s);
+    if (!m) throw new UserError(`--tmpfs-size: '${s}' is not a size (use e.g. 16M or 25%)`, 2);
+    bytes = Number(m[1]) * { '': 1, k: KiB, m: MiB, g: GiB }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  }
+  const pages = Math.ceil(bytes / (4 * KiB));
+  if (pages < 1 || pages * 4 * KiB > MAX_MEM) throw new UserError(`--tmpfs-size: ${s} is outside 4K..16G`, 2);
+  return pages * 4 * KiB;
 }
 
 export function checkInteger(opt: string, v: number, min: number): number {

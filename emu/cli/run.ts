@@ -5,7 +5,7 @@
 // reports it). PROG is a RISC-V ELF executable or one or more assembly
 // sources (.s/.S), assembled by vmlab's assembler on the fly; options come
 // before PROG, everything after PROG (or after `--`) belongs to the guest.
-import { readFileSync, readSync, readdirSync, existsSync } from 'node:fs';
+import { readSync, readdirSync, existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
@@ -23,6 +23,7 @@ import type { KernelMm } from '../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { FAULT_KIND_NAMES, NR_FAULT_KINDS } from '../../kernel-ts/mm/mm-struct';
 import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
+import { readHostBytes } from '../../host/files';
 import { UserError } from './errors';
 import { writeFd } from './output';
 import { KERNEL_VALUE_OPTIONS, checkInteger, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
@@ -88,13 +89,11 @@ export const runCommand: CommandModule = {
   },
 };
 
-function readHostFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? 'error'})`}`);
-  }
+/** The bytes of host file `path` (host/files.ts: a regular file, bounded); a UserError saying why not. */
+function readHostFile(path: string, expected: string): Uint8Array {
+  const r = readHostBytes(path, expected);
+  if (!r.ok) throw new UserError(`${path}: ${r.reason}`);
+  return r.value;
 }
 
 const isSource = (p: string): boolean => /\.(s|S|asm)$/.test(p);
@@ -137,14 +136,14 @@ export function loadProgram(prog: string, rest: string[], stderr: (s: string) =>
     const name = basename(prog).replace(/\.(s|S|asm)$/, '');
     return { name, elf: assembleSources(sources, stderr), args };
   }
-  const bytes = readHostFile(prog);
+  const bytes = readHostFile(prog, 'an ELF executable or an assembly source (.s)');
   if (!isElf(bytes)) throw new UserError(`${prog}: not an ELF executable or an assembly source (.s)`);
   const args = rest[0] === '--' ? rest.slice(1) : rest;
   return { name: basename(prog), elf: bytes, args };
 }
 
 function assembleSources(paths: string[], stderr: (s: string) => void): Uint8Array {
-  const read = (p: string): SourceFile => ({ path: p, text: new TextDecoder().decode(readHostFile(p)) });
+  const read = (p: string): SourceFile => ({ path: p, text: new TextDecoder().decode(readHostFile(p, 'an assembly source (.s)')) });
   const files = paths.map(read);
   const report = (diags: Parameters<typeof formatDiagnostic>[0][]): void => {
     if (diags.length > 0) stderr(diags.map((d) => formatDiagnostic(d)).join('\n') + '\n');

@@ -14,6 +14,7 @@ import { SIGINT, SIGKILL, SIGPIPE } from '../../kernel-ts/proc/signal-defs';
 import type { Task } from '../../kernel-ts/proc/task';
 import { TASK_INTERRUPTIBLE } from '../../kernel-ts/proc/task';
 import { signalPending } from '../../kernel-ts/proc/signal';
+import { timerExpired } from '../../kernel-ts/proc/sched';
 import { strerror } from '../../kernel-ts/module/strerror';
 import { execFailureText } from '../../kernel-ts/proc/execve';
 import { UserError } from './errors';
@@ -259,7 +260,7 @@ export class ShellSession {
     for (const t of this.k.sched.tasks()) {
       if (t.state !== TASK_INTERRUPTIBLE) return true;
       if (signalPending(t)) return true;
-      if (t.sleep.kind === 'timer' && t.sleep.untilNs <= ns) return true;
+      if (timerExpired(t, ns)) return true;
     }
     return false;
   }

@@ -13,13 +13,14 @@
 // instructions (status 124), so a runaway program cannot hang a script. The
 // exit status is 0, or `exit N`'s N, or with -e the status of the first
 // command that failed (the script stops there).
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
+import { lineBounded, readHostText } from '../../host/files';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
 import type { KernelOptions } from '../../kernel-ts/kernel';
-import { UserError } from './errors';
+import { UserError, stdinLineTooLong } from './errors';
 import { checkInteger, kernelOptions, kernelOptionsFrom } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
 import { PROMPT, ShellSession } from './shell-session';
@@ -59,12 +60,9 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
 };
 
 function readScript(path: string): string[] {
-  try {
-    return readFileSync(path, 'utf8').split('\n');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? 'error'})`}`);
-  }
+  const r = readHostText(path, 'a shell script');
+  if (!r.ok) throw new UserError(`${path}: ${r.reason}`);
+  return r.value.split('\n');
 }
 
 /** Ctrl-C outside a terminal: interrupt the foreground program, or end the shell when none runs. */
@@ -111,7 +109,7 @@ async function runLines(session: ShellSession, lines: Iterable<string> | AsyncIt
 }
 
 async function runStdin(session: ShellSession, argv: ShellArgs): Promise<number> {
-  const rl = createInterface({ input: process.stdin, terminal: false });
+  const rl = createInterface({ input: lineBounded(process.stdin, () => stdinLineTooLong('shell commands')), terminal: false });
   try {
     return await runLines(session, rl, argv);
   } finally {
@@ -120,12 +118,9 @@ async function runStdin(session: ShellSession, argv: ShellArgs): Promise<number>
 }
 
 function loadHistory(file: string): string[] {
-  try {
-    // readline wants the newest first.
-    return readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').reverse().slice(0, HISTORY_SIZE);
-  } catch {
-    return [];
-  }
+  // No history (or one that is not a regular file of reasonable size) is an empty one. readline wants the newest first.
+  const r = readHostText(file, 'a history file');
+  return r.ok ? r.value.split('\n').filter((l) => l !== '').reverse().slice(0, HISTORY_SIZE) : [];
 }
 
 async function interactive(session: ShellSession, opts: KernelOptions): Promise<number> {

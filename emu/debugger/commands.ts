@@ -8,6 +8,8 @@ import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap'
 import { formatProbe, explainFault } from '../machine/mmu/explain';
 import { NR } from '../../kernel-ts/syscalls/numbers';
 import { ExprError, evaluate } from './expr';
+import { INITIAL_EXAMINE, examine, formatValue } from './examine';
+import type { ExamineDefaults } from './examine';
 import type { ExprEnv } from './expr';
 import { Session, pfWords } from './session';
 import type { StopEvent } from './session';
@@ -27,7 +29,13 @@ export class Debugger {
   started = false;
   /** The recorder's settings (set record ...), kept across record stop/record. */
   readonly recordSettings = { interval: DEFAULT_RECORD_INTERVAL, maxInsns: DEFAULT_RECORD_MAX_INSNS, maxMiB: DEFAULT_RECORD_MAX_BYTES / 1048576 };
-  private lastX = { count: 1, fmt: 'x', size: 'w' };
+  /** x's format and unit size for the next x that gives none (gdb's last_format, last_size). */
+  lastX: ExamineDefaults = INITIAL_EXAMINE;
+  /**
+   * Where long output goes as it is made (x's dumps), when the front end
+   * prints as it goes; null (tests, scripts that collect) returns it whole.
+   */
+  stream: ((text: string) => void) | null = null;
   private listNext: { file: string; line: number } | null = null;
   readonly env: ExprEnv;
 
@@ -375,65 +383,9 @@ export class Debugger {
     return err ?? this.s.edited();
   }
 
-  /** x/NFU (virtual) and xp/NFU (physical). */
+  /** x/NFU (virtual) and xp/NFU (physical): examine.ts. */
   examine(args: string, physical: boolean): string {
-    const m = /^(?:\/(\d*)([xduotcsia]?)([bhwg]?)([xduotcsia]?))?\s*(.*)$/.exec(args)!;
-    const count = m[1] ? Number(m[1]) : this.lastX.count;
-    const fmt = m[2] || m[4] || this.lastX.fmt;
-    let size = m[3] || (fmt === 'c' ? 'b' : fmt === 'a' ? 'g' : this.lastX.size);
-    if (fmt === 'i') size = 'w';
-    this.lastX = { count, fmt, size };
-    if (m[5]!.trim() === '') return 'Argument required (starting display address).';
-    const start = Number(BigInt.asUintN(64, evaluate(m[5]!, this.env)));
-    const space = physical ? 'PA' : 'VA';
-    const read = (a: number, n: number): bigint | string => (physical ? this.s.readPhys(a, n) : this.s.readVirt(a, n));
-    if (fmt === 'i') {
-      const lines: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const a = start + 4 * i;
-        if (physical) {
-          const w = read(a, 4);
-          if (typeof w === 'string') return [...lines, w].join('\n');
-          lines.push(`   PA ${hexn(a)}:\t${disassembleWord(Number(w) | 0, a).text}`);
-        } else lines.push(this.insnLine(a, a === this.s.pc ? '=> ' : '   '));
-      }
-      return lines.join('\n');
-    }
-    if (fmt === 's') {
-      const lines: string[] = [];
-      let a = start;
-      for (let i = 0; i < count; i++) {
-        let str = '';
-        for (;;) {
-          const b = read(a++, 1);
-          if (typeof b === 'string') return [...lines, b].join('\n');
-          if (b === 0n || str.length > 200) break;
-          str += String.fromCharCode(Number(b));
-        }
-        lines.push(`${space} ${hexn(a - str.length - 1)}:\t${JSON.stringify(str)}`);
-      }
-      return lines.join('\n');
-    }
-    const bytes = { b: 1, h: 2, w: 4, g: 8 }[size as 'b' | 'h' | 'w' | 'g'];
-    const perLine = { b: 8, h: 8, w: 4, g: 2 }[size as 'b' | 'h' | 'w' | 'g'];
-    const lines: string[] = [];
-    let cur = '';
-    for (let i = 0; i < count; i++) {
-      const a = start + i * bytes;
-      if (i % perLine === 0) {
-        if (cur !== '') lines.push(cur);
-        cur = `${space} ${hexn(a)}${physical ? '' : symSuffix(this.s, a)}:`;
-      }
-      const v = read(a, bytes);
-      if (typeof v === 'string') {
-        if (cur !== '') lines.push(cur);
-        lines.push(v);
-        return lines.join('\n');
-      }
-      cur += `\t${formatValue(v, fmt, bytes)}`;
-    }
-    if (cur !== '') lines.push(cur);
-    return lines.join('\n');
+    return examine(this, args, physical);
   }
 
   disassemble(args: string): string {
@@ -612,22 +564,3 @@ export class Debugger {
 export function walkLines(text: string): string[] {
   return text.split('\n').map((l) => `  ${l.replace(/ (at|table|page) 0x/g, ' $1 PA 0x').replace(/-> PA 0x/g, '-> PA 0x').replace(/ of 0x/, ' of VA 0x')}`);
 }
-
-export function formatValue(v: bigint, fmt: string, bytes: number): string {
-  const bits = BigInt(bytes * 8);
-  const u = BigInt.asUintN(Number(bits), v);
-  switch (fmt) {
-    case 'x': return `0x${u.toString(16).padStart(bytes * 2, '0')}`;
-    case 'a': return `0x${u.toString(16)}`;
-    case 'd': return BigInt.asIntN(Number(bits), v).toString();
-    case 'u': return u.toString();
-    case 'o': return `0${u.toString(8)}`;
-    case 't': return u.toString(2);
-    case 'c': {
-      const c = Number(u & 0xffn);
-      return `${BigInt.asIntN(8, BigInt(c))} '${c >= 32 && c < 127 ? String.fromCharCode(c) : `\\${c.toString(8).padStart(3, '0')}`}'`;
-    }
-    default: return u.toString();
-  }
-}
-

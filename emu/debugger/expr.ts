@@ -6,6 +6,8 @@
 // printed, $$ the one before, $$N N back, $N the Nth), unary - ~ !, and the binary
 // operators * / % + - << >> & ^ | == != < > <= >= with C's precedence.
 // Values are BigInts: this is the debugger, never the hot path (STYLE 3).
+// Nesting (parentheses, prefix operators) is bounded, as gdb's parser stack
+// is: a recursive parser must refuse before the JavaScript stack runs out.
 
 export interface ExprEnv {
   /** A register or pseudo-register by name without the `$` (a0, pc, cr2), or undefined. */
@@ -20,6 +22,11 @@ export interface ExprEnv {
 }
 
 export class ExprError extends Error {}
+
+/** The deepest nesting of parentheses and prefix operators an expression may have. */
+export const MAX_EXPR_DEPTH = 1000;
+/** How much of the text after an error's place the message quotes. */
+const NEAR_CHARS = 40;
 
 const TYPE_SIZES: Record<string, number> = {
   char: 1, 'unsigned char': 1, uint8_t: 1, int8_t: 1,
@@ -37,17 +44,28 @@ const TOKEN = /\s*(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+|\$\$\d*|\$\d+|\$?[A-Za-z_
 
 export function evaluate(text: string, env: ExprEnv): bigint {
   const toks: string[] = [];
-  TOKEN.lastIndex = 0;
+  /** Where each token starts in text (for "near" in messages). */
+  const at: number[] = [];
+  const SPACE = /\s*/y;
   let pos = 0;
   while (pos < text.length) {
-    if (/^\s*$/.test(text.slice(pos))) break;
+    SPACE.lastIndex = pos;
+    SPACE.exec(text);
+    if (SPACE.lastIndex === text.length) break;
     TOKEN.lastIndex = pos;
     const m = TOKEN.exec(text);
-    if (m === null) throw new ExprError(`cannot parse '${text.slice(pos).trim()}'`);
+    if (m === null) throw new ExprError(`cannot parse '${text.slice(pos, pos + NEAR_CHARS).trim()}${text.length - pos > NEAR_CHARS ? '...' : ''}'`);
     toks.push(m[1]!);
+    at.push(TOKEN.lastIndex - m[1]!.length);
     pos = TOKEN.lastIndex;
   }
   let i = 0;
+  let depth = 0;
+  /** gdb's "near `REST'": the text from the current token on, cut short. */
+  const near = (): string => {
+    const rest = text.slice(at[i] ?? text.length).trim();
+    return rest.length > NEAR_CHARS ? `${rest.slice(0, NEAR_CHARS)}...` : rest;
+  };
   const peek = (): string | undefined => toks[i];
   const expect = (t: string): void => {
     if (toks[i] !== t) throw new ExprError(`expected '${t}'${toks[i] === undefined ? ' at the end' : ` before '${toks[i]}'`}`);
@@ -119,6 +137,15 @@ export function evaluate(text: string, env: ExprEnv): bigint {
     return BigInt(s);
   };
   const unary = (): bigint => {
+    if (depth >= MAX_EXPR_DEPTH) throw new ExprError(`Expression nested more than ${MAX_EXPR_DEPTH} levels deep, near \`${near()}'.`);
+    depth++;
+    try {
+      return prefixed();
+    } finally {
+      depth--;
+    }
+  };
+  const prefixed = (): bigint => {
     const t = peek();
     if (t === '-') return (i++, -unary());
     if (t === '+') return (i++, unary());

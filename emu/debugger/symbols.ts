@@ -1,7 +1,7 @@
 // The program's symbols and DWARF line table, as the debugger names
 // addresses: `main+0x8`, `hello.s:12`, and the reverse (a symbol, symbol+off
 // or FILE:LINE to an address).
-import { readFileSync } from 'node:fs';
+import { readHostText } from '../../host/files';
 import { readElf } from '../../asm/elf-read';
 import type { ElfSymbol } from '../../asm/elf-read';
 import { findLine, lineRows } from '../../asm/dwarf-line';
@@ -85,13 +85,8 @@ export class Symbols {
   /** The text of a source file's lines (1-based), or null when it cannot be read. */
   sourceLines(file: string): string[] | null {
     if (!this.sources.has(file)) {
-      let text: string[] | null = null;
-      try {
-        text = readFileSync(file, 'utf8').split('\n');
-      } catch {
-        text = null;
-      }
-      this.sources.set(file, text);
+      const text = readHostText(file, 'a source file');
+      this.sources.set(file, text.ok ? text.value.split('\n') : null);
     }
     return this.sources.get(file)!;
   }

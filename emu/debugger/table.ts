@@ -191,7 +191,7 @@ const COMMANDS: Command[] = [
     run: (d, a) => (a.trim() === 'follow-fork-mode' ? `Debugger response to a program call of fork or vfork is "${d.s.followForkMode}".` : `Undefined show command: "${a.trim()}".  Try "help show".`),
   },
   { names: ['set'], usage: 'set var $REG = EXPR | set var *(TYPE*)ADDR = EXPR | set follow-fork-mode parent|child', help: 'Change a register or memory (through the page tables, no fault); after a fork, keep debugging the parent (default) or follow the child.', run: (d, a) => d.setCmd(a) },
-  { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count, F format (x d u o t c s i a), U size (b h w g).', run: (d, a) => d.examine(a, false) },
+  { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count (default 1, at most 65536), F format (x d u o t c s i a), U size (b h w g); F and U carry over to the next x. Stops at the first address that cannot be read.', run: (d, a) => d.examine(a, false) },
   { names: ['xp'], usage: 'xp/NFU PADDR', help: 'Examine memory at a physical address (formats as x).', run: (d, a) => d.examine(a, true) },
   { names: ['disassemble', 'disas'], usage: 'disassemble [LOC[,+LEN | ,END]]', help: 'Disassemble the function around pc or LOC.', run: (d, a) => d.disassemble(a) },
   { names: ['backtrace', 'bt', 'where'], usage: 'backtrace', help: 'The call chain, from the fp/ra chain the guest libc keeps.', run: (d) => d.backtrace() },

@@ -1,13 +1,22 @@
 // Inodes and superblocks (Linux struct inode / struct super_block, include/linux/fs.h).
 // One Inode class serves every file type: regular files keep their bytes in
-// `data` (rootfs and /tmp are RAM file systems), directories their entries
+// `pages` (rootfs and /tmp are RAM file systems; tmpfs charges its pages to
+// the mount's size=, shmem.ts), directories their entries
 // in `children` or a lookup hook (procfs's per-pid directories), symlinks a
 // target, and device and /proc files their FileOperations.
 import type { MappableFile } from './mappable';
 import type { FileOperations } from './file';
 import { PAGE_SIZE } from '../mm/page';
+import { FilePages } from './file-pages';
+import type { ShmemSbInfo } from './shmem';
 import { S_IFDIR, S_IFMT, S_ISDIR, S_ISLNK, S_ISREG, devMajor, devMinor } from './stat';
 import type { Kstat } from './stat';
+
+const EFBIG = 27;
+const ENOSPC = 28;
+
+/** s_maxbytes of the RAM file systems: Linux's MAX_LFS_FILESIZE, cut to what a double keeps exact (2^53 - 1). */
+export const RAMFS_MAXBYTES = Number.MAX_SAFE_INTEGER;
 
 /** Linux struct super_block: one mounted file system. */
 export class SuperBlock {
@@ -19,6 +28,8 @@ export class SuperBlock {
     readonly dev: number,
     /** Mounted read-only: every write, create and truncate fails with -EROFS. */
     readonly readOnly: boolean,
+    /** s_fs_info of a tmpfs: its size= and nr_inodes= limits (null: unlimited, as ramfs). */
+    readonly shmem: ShmemSbInfo | null = null,
   ) {}
 
   /** get_next_ino(): a fresh inode number. */
@@ -44,10 +55,6 @@ export const MAY_EXEC = 0x1;
 export const MAY_WRITE = 0x2;
 export const MAY_READ = 0x4;
 
-const EMPTY = new Uint8Array(0);
-/** Regular files grow their buffer in steps of this size (amortised appends). */
-const GROW_STEP = 64 * 1024;
-
 export class Inode implements MappableFile {
   readonly ino: number;
   nlink = 1;
@@ -57,8 +64,8 @@ export class Inode implements MappableFile {
   rdev = 0;
   /** i_mtime (and ctime, atime) in ns since boot. */
   mtimeNs = 0;
-  /** Regular file contents; `size` bytes of `data` are the file. */
-  data: Uint8Array = EMPTY;
+  /** Regular file contents (i_mapping), page by page; null for other types. */
+  readonly pages: FilePages | null;
   private size_ = 0;
   /** Directory entries (null for non-directories). */
   readonly children: Map<string, Inode> | null;
@@ -81,6 +88,7 @@ export class Inode implements MappableFile {
   ) {
     this.ino = sb.allocIno();
     this.children = S_ISDIR(mode) ? new Map() : null;
+    this.pages = S_ISREG(mode) ? new FilePages() : null;
     this.parent = parent ?? this;
     if (S_ISDIR(mode)) this.nlink = 2;
   }
@@ -113,47 +121,90 @@ export class Inode implements MappableFile {
     return this.size_;
   }
 
-  /** MappableFile.readPage: page `index` of the contents, zero past EOF. */
-  readPage(index: number, into: Uint8Array): void {
-    into.fill(0);
-    const from = index * PAGE_SIZE;
-    if (from >= this.size_) return;
-    into.set(this.data.subarray(from, Math.min(from + PAGE_SIZE, this.size_)));
+  private get contents(): FilePages {
+    if (this.pages === null) throw new Error(`${this.path} is not a regular file`);
+    return this.pages;
   }
 
-  /** MappableFile.writePage: writeback of a dirty shared page, clipped at EOF; nothing on a read-only file system. */
+  /** Copies the bytes at pos into buf, up to EOF; the number copied. */
+  read(pos: number, buf: Uint8Array): number {
+    if (pos >= this.size_) return 0;
+    const n = Math.min(buf.length, this.size_ - pos);
+    this.contents.read(pos, buf.subarray(0, n));
+    return n;
+  }
+
+  /** MappableFile.readPage: page `index` of the contents, zero past EOF. */
+  readPage(index: number, into: Uint8Array): void {
+    const from = index * PAGE_SIZE;
+    if (from >= this.size_) {
+      into.fill(0);
+      return;
+    }
+    const n = Math.min(PAGE_SIZE, this.size_ - from);
+    this.contents.read(from, into.subarray(0, n));
+    into.fill(0, n);
+  }
+
+  /**
+   * MappableFile.writePage: writeback of a dirty shared page, clipped at EOF;
+   * nothing on a read-only file system, nor into a hole of a full tmpfs (the
+   * page cannot be charged; the mapping keeps its copy).
+   */
   writePage(index: number, from: Uint8Array): void {
     const at = index * PAGE_SIZE;
     if (this.sb.readOnly || at >= this.size_) return;
-    this.data.set(from.subarray(0, Math.min(PAGE_SIZE, this.size_ - at)), at);
+    if (!this.contents.has(index) && !this.chargePage()) return;
+    this.contents.writeInPage(index, 0, from.subarray(0, Math.min(PAGE_SIZE, this.size_ - at)));
   }
 
-  /** Replaces the contents (rootfs population; not a user-visible write). */
+  /** Replaces the contents (rootfs population; not a user-visible write, not charged). */
   setContents(bytes: Uint8Array): void {
-    this.data = bytes;
+    this.contents.setContents(bytes);
     this.size_ = bytes.length;
   }
 
-  /** truncate: shrink (dropping bytes) or grow with zeros. */
-  setSize(size: number): void {
-    if (size > this.data.length) this.reserve(size);
-    else if (size < this.size_) this.data.fill(0, size, this.size_);
+  /**
+   * truncate (shmem_setattr): shrinking drops the pages past the new size and
+   * zeroes the rest of the last one; growing only sets i_size, allocating
+   * nothing (the new part is a hole). 0, or -EFBIG past s_maxbytes
+   * (inode_newsize_ok).
+   */
+  setSize(size: number): number {
+    if (size > RAMFS_MAXBYTES) return -EFBIG;
+    if (size < this.size_) {
+      const freed = this.contents.truncate(size);
+      this.sb.shmem?.unacctBlocks(freed);
+    }
     this.size_ = size;
+    return 0;
   }
 
-  /** Writes bytes at pos, growing the file (a hole reads as zeros). */
-  writeAt(pos: number, bytes: Uint8Array): void {
-    const end = pos + bytes.length;
-    if (end > this.data.length) this.reserve(end);
-    this.data.set(bytes, pos);
-    if (end > this.size_) this.size_ = end;
+  /**
+   * generic_perform_write() into the pages: page by page, charging each new
+   * page to the mount first. Bytes written (the file grows to cover them;
+   * a hole before pos reads as zeros), or -ENOSPC when not even the first
+   * page could be charged. The caller checked s_maxbytes.
+   */
+  writeAt(pos: number, bytes: Uint8Array): number {
+    const pages = this.contents;
+    let done = 0;
+    while (done < bytes.length) {
+      const at = pos + done;
+      const index = Math.floor(at / PAGE_SIZE);
+      const off = at - index * PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - off, bytes.length - done);
+      if (!pages.has(index) && !this.chargePage()) break;
+      pages.writeInPage(index, off, bytes.subarray(done, done + n));
+      done += n;
+    }
+    if (pos + done > this.size_) this.size_ = pos + done;
+    return done > 0 || bytes.length === 0 ? done : -ENOSPC;
   }
 
-  private reserve(size: number): void {
-    const cap = Math.max(size, Math.min(this.data.length * 2, this.data.length + 16 * GROW_STEP), GROW_STEP);
-    const next = new Uint8Array(Math.ceil(cap / GROW_STEP) * GROW_STEP);
-    next.set(this.data.subarray(0, this.size_));
-    this.data = next;
+  /** Charges one new page to a tmpfs mount (always possible elsewhere); false when the mount is full. */
+  private chargePage(): boolean {
+    return this.sb.shmem === null || this.sb.shmem.acctBlocks(1);
   }
 
   /** generic_fillattr(): what stat reports. */
@@ -168,7 +219,8 @@ export class Inode implements MappableFile {
       rdev: this.rdev,
       size: this.size_,
       blksize: PAGE_SIZE,
-      blocks: Math.ceil(this.size_ / 512),
+      // i_blocks: the 512-byte units of the pages the file holds (a hole has none).
+      blocks: (this.pages?.nrPages ?? 0) * (PAGE_SIZE / 512),
       atimeNs: this.mtimeNs,
       mtimeNs: this.mtimeNs,
       ctimeNs: this.mtimeNs,

@@ -1,19 +1,20 @@
 // RAM file systems: the read-only root that holds the guest programs (/bin)
-// and the writable /tmp (Linux ramfs/tmpfs, fs/ramfs/file-mmu.c with
-// generic_file_read_iter and simple_setattr). File contents live in the inode.
+// and the writable /tmp (Linux ramfs/tmpfs, fs/ramfs/file-mmu.c and
+// mm/shmem.c with generic_file_read_iter and generic_perform_write). File
+// contents live in the inode's pages; a tmpfs charges them to its size=.
 import type { File, FileOperations, Loff } from './file';
 import { O_APPEND, genericFileLlseek } from './file';
-import { Inode, SuperBlock, childPath } from './inode';
+import { Inode, RAMFS_MAXBYTES, SuperBlock, childPath } from './inode';
+import { ShmemSbInfo } from './shmem';
+import type { TmpfsConfig } from './shmem';
 import { S_IFDIR, S_IFREG } from './stat';
 import type { MappableFile } from './mappable';
 import { PAGE_SIZE } from '../mm/page';
 
 const EISDIR = 21;
 const EFBIG = 27;
+const ENOSPC = 28;
 const EROFS = 30;
-
-/** Largest file /tmp accepts (an in-memory file; Linux would hit ENOSPC at tmpfs's size limit). */
-export const TMPFS_MAX_FILE = 256 * 1024 * 1024;
 
 /**
  * The page cache's coherence hooks (kernel-ts/mm/filemap.ts): file pages the
@@ -37,9 +38,8 @@ export function ramfsFileOps(cache: () => PageCacheHooks | null): FileOperations
   return {
     read: (file: File, buf: Uint8Array, ppos: Loff): number => {
       const inode = file.inode;
-      if (ppos.pos >= inode.size) return 0;
-      const n = Math.min(buf.length, inode.size - ppos.pos);
-      buf.set(inode.data.subarray(ppos.pos, ppos.pos + n));
+      const n = inode.read(ppos.pos, buf);
+      if (n === 0) return 0;
       const c = cache();
       if (c?.filemapReadCached) {
         for (let index = Math.floor(ppos.pos / PAGE_SIZE); index * PAGE_SIZE < ppos.pos + n; index++) {
@@ -57,11 +57,14 @@ export function ramfsFileOps(cache: () => PageCacheHooks | null): FileOperations
       if (inode.sb.readOnly) return -EROFS;
       // O_APPEND writes at the end whatever the position (generic_write_checks).
       if (file.flags & O_APPEND) ppos.pos = inode.size;
-      if (ppos.pos + data.length > TMPFS_MAX_FILE) return -EFBIG;
-      inode.writeAt(ppos.pos, data);
-      cache()?.filemapWrite?.(inode, ppos.pos, data);
-      ppos.pos += data.length;
-      return data.length;
+      // generic_write_check_limits(): nothing at or past s_maxbytes, a write running into it is cut short.
+      if (ppos.pos >= RAMFS_MAXBYTES) return -EFBIG;
+      const bytes = data.subarray(0, Math.min(data.length, RAMFS_MAXBYTES - ppos.pos));
+      const n = inode.writeAt(ppos.pos, bytes);
+      if (n < 0) return n;
+      cache()?.filemapWrite?.(inode, ppos.pos, bytes.subarray(0, n));
+      ppos.pos += n;
+      return n;
     },
     llseek: (file: File, offset: number, whence: number): number => genericFileLlseek(file, offset, whence, file.inode.size),
   };
@@ -76,11 +79,19 @@ export const dirOps: FileOperations = {
 /** A new RAM file system: its superblock and root directory (path `mountPoint`). */
 export function ramfsMount(type: string, dev: number, readOnly: boolean, mountPoint: string, parent: Inode | null): Inode {
   const sb = new SuperBlock(type, dev, readOnly);
-  return new Inode(sb, S_IFDIR | (type === 'tmpfs' ? 0o1777 : 0o755), dirOps, mountPoint, parent);
+  return new Inode(sb, S_IFDIR | 0o755, dirOps, mountPoint, parent);
 }
 
-/** ramfs_mknod for a regular file: a new empty file `name` in dir. */
-export function ramfsCreate(dir: Inode, name: string, mode: number, nowNs: number, fops: FileOperations): Inode {
+/** shmem_fill_super(): a tmpfs with the limits of `config`, its root (mode 1777, as /tmp's) one of its inodes. */
+export function tmpfsMount(dev: number, config: TmpfsConfig, mountPoint: string, parent: Inode): Inode {
+  const sb = new SuperBlock('tmpfs', dev, false, new ShmemSbInfo(config));
+  if (!sb.shmem!.reserveInode()) throw new Error(`tmpfs: nr_inodes=${config.nrInodes} leaves no inode for the root`);
+  return new Inode(sb, S_IFDIR | 0o1777, dirOps, mountPoint, parent);
+}
+
+/** ramfs_mknod / shmem_mknod for a regular file: a new empty file `name` in dir, or -ENOSPC when a tmpfs has no inode left. */
+export function ramfsCreate(dir: Inode, name: string, mode: number, nowNs: number, fops: FileOperations): Inode | number {
+  if (dir.sb.shmem !== null && !dir.sb.shmem.reserveInode()) return -ENOSPC;
   const inode = new Inode(dir.sb, S_IFREG | (mode & 0o7777), fops, childPath(dir, name), dir);
   inode.mtimeNs = nowNs;
   return dir.link(name, inode);

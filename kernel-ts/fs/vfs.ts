@@ -5,7 +5,9 @@
 //   /dev    devtmpfs: null, zero, console, and every registerChrdev() device
 //   /proc   procfs (procfs.ts); procCreate() adds entries
 //   /sys    sysfs (sysfs.ts); sysfsCreate() adds attributes
-//   /tmp    tmpfs: a writable RAM file system
+//   /tmp    tmpfs: a writable RAM file system, size= and nr_inodes= bounded
+//
+// /proc/mounts lists them; statfs(2) reports each (statfs.ts).
 //
 // Driver registration API (Linux names):
 //   vfs.registerChrdev(name, fops, {major?, minor?, mode?})  -> major | -errno
@@ -36,8 +38,11 @@ import { FilesStruct } from './fdtable';
 import { Inode, MAY_EXEC, MAY_READ, MAY_WRITE, childPath, mkdirInode } from './inode';
 import { LOOKUP_FOLLOW, lookupChild, lookupParent, pathLookup } from './namei';
 import { ProcFs } from './procfs';
-import { dirOps, ramfsCreate, ramfsFileOps, ramfsMount } from './ramfs';
+import { dirOps, ramfsCreate, ramfsFileOps, ramfsMount, tmpfsMount } from './ramfs';
+import type { TmpfsConfig } from './shmem';
 import { S_IFCHR, S_IFREG, S_IXUGO, mkdev } from './stat';
+import { ST_NODEV, ST_NOEXEC, ST_NOSUID, mountLine, vfsStatfs } from './statfs';
+import type { Kstatfs, Mount } from './statfs';
 import type { SysfsAttribute } from './sysfs';
 import { SysFs } from './sysfs';
 
@@ -79,9 +84,8 @@ export interface MmapTarget {
 /** An executable opened for execve (Linux open_exec). The caller fput()s `file` when done. */
 export interface ExecFile {
   readonly file: File;
+  /** The file: the loader reads it page by page (readPage). */
   readonly inode: Inode;
-  /** The file's bytes (the ELF image). */
-  readonly bytes: Uint8Array;
 }
 
 export interface ChrdevOptions {
@@ -103,8 +107,14 @@ export class Vfs {
   private readonly console: FileOperations;
   /** The file operations of rootfs and /tmp regular files (page-cache coherent through k.mm). */
   readonly regularFops: FileOperations;
+  /** The mount table, in mount order (/proc/mounts). */
+  readonly mounts: readonly Mount[];
 
-  constructor(private readonly k: VfsKernel) {
+  /** The file systems, with /tmp's limits from `tmpfs` (shmem.ts tmpfsDefaults: half of RAM). */
+  constructor(
+    private readonly k: VfsKernel,
+    tmpfs: TmpfsConfig,
+  ) {
     this.regularFops = ramfsFileOps(() => this.k.mm);
     this.root = ramfsMount('rootfs', ROOTFS_DEV, true, '/', null);
     mkdirInode(this.root, 'bin', dirOps);
@@ -113,7 +123,15 @@ export class Vfs {
     this.root.link('proc', this.proc.root);
     this.sys = new SysFs(SYSFS_DEV, this.root);
     this.root.link('sys', this.sys.root);
-    this.tmp = this.root.link('tmp', ramfsMount('tmpfs', TMPFS_DEV, false, '/tmp', this.root));
+    this.tmp = this.root.link('tmp', tmpfsMount(TMPFS_DEV, tmpfs, '/tmp', this.root));
+    this.mounts = [
+      { source: 'rootfs', dir: '/', sb: this.root.sb, flags: 0 },
+      { source: 'devtmpfs', dir: '/dev', sb: this.dev.sb, flags: ST_NOSUID },
+      { source: 'proc', dir: '/proc', sb: this.proc.root.sb, flags: ST_NOSUID | ST_NODEV | ST_NOEXEC },
+      { source: 'sysfs', dir: '/sys', sb: this.sys.root.sb, flags: ST_NOSUID | ST_NODEV | ST_NOEXEC },
+      { source: 'tmpfs', dir: '/tmp', sb: this.tmp.sb, flags: ST_NOSUID | ST_NODEV },
+    ];
+    this.procCreateSingle('mounts', () => this.mounts.map(mountLine).join(''));
     this.console = consoleFops(() => this.k.opts);
     this.registerChrdev('null', nullFops, { major: MEM_MAJOR, minor: NULL_MINOR });
     this.registerChrdev('zero', zeroFops, { major: MEM_MAJOR, minor: ZERO_MINOR });
@@ -204,7 +222,8 @@ export class Vfs {
    * flags; O_CREAT makes a regular file (mode & ~umask) where the file system
    * allows it. The File (one reference, for the caller to install) or -errno:
    * ENOENT, ENOTDIR, EISDIR (a directory opened for writing), EEXIST (O_CREAT|O_EXCL),
-   * EROFS (writing or creating on rootfs), EACCES, ELOOP (O_NOFOLLOW on a symlink).
+   * EROFS (writing or creating on rootfs), EACCES, ELOOP (O_NOFOLLOW on a symlink),
+   * ENOSPC (creating on a tmpfs with no inode left).
    */
   open(path: string, flags: number, mode = 0o666, start: Inode = this.root): File | number {
     const acc = flags & O_ACCMODE;
@@ -222,7 +241,9 @@ export class Vfs {
       } else {
         if (p.dir.sb.readOnly) return -EROFS;
         if (p.dir.sb !== this.tmp.sb) return -EACCES;
-        inode = ramfsCreate(p.dir, p.name, mode & ~DEFAULT_UMASK, this.nowNs(), this.regularFops);
+        const created = ramfsCreate(p.dir, p.name, mode & ~DEFAULT_UMASK, this.nowNs(), this.regularFops);
+        if (typeof created === 'number') return created;
+        inode = created;
       }
     } else {
       const r = this.lookup(path, flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, start);
@@ -257,7 +278,14 @@ export class Vfs {
     if (perm < 0) return perm;
     const file = this.open(path, O_RDONLY);
     if (typeof file === 'number') return file;
-    return { file, inode, bytes: inode.data.subarray(0, inode.size) };
+    return { file, inode };
+  }
+
+  /** statfs of the file system `inode` is on (the mount whose superblock it has). */
+  statfs(inode: Inode): Kstatfs {
+    const m = this.mounts.find((x) => x.sb === inode.sb);
+    if (m === undefined) throw new Error(`${inode.path}: on no mounted file system`);
+    return vfsStatfs(m);
   }
 
   /**

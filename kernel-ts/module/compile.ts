@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KernelModule } from './api';
+import { statHostFile } from '../../host/files';
 
 /**
  * What compiling a module file gave: the module, its code size and the code
@@ -53,6 +54,9 @@ function kernelTsDir(): string | null {
 export function compileModuleFile(path: string, loadEsbuild: () => Esbuild = requireEsbuild): CompileResult {
   const file = resolve(path);
   if (!existsSync(file)) return { ok: false, messages: [] };
+  // esbuild reads the file itself: refuse a device, FIFO or huge file before it does (host/files.ts).
+  const st = statHostFile(file, 'a kernel module (.ts or .js)');
+  if (!st.ok) return { ok: false, messages: [`${path}: ${st.reason}`] };
   let esbuild: Esbuild;
   try {
     esbuild = loadEsbuild();

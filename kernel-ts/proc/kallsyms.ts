@@ -8,7 +8,7 @@
 // and column where the function starts) in the script's source. The same code
 // gives the same numbers wherever the checkout lives; the frames of a module
 // file are offsets in its esbuild output, and carry the module's name.
-import { existsSync, readFileSync } from 'node:fs';
+import { readHostText } from '../../host/files';
 import { fileURLToPath } from 'node:url';
 import { KERNEL_ENTRIES } from '../trace';
 
@@ -92,7 +92,10 @@ export class Kallsyms {
     let s: Script | null = null;
     // Only compiled JavaScript: a .ts frame's positions are in a test runner's transform, not in the file.
     const path = file.startsWith('file:') ? fileURLToPath(file) : file;
-    if (/\.[mc]?js$/.test(path) && existsSync(path)) s = script(readFileSync(path, 'utf8'), null);
+    if (/\.[mc]?js$/.test(path)) {
+      const text = readHostText(path, 'compiled JavaScript');
+      if (text.ok) s = script(text.value, null);
+    }
     this.scripts.set(file, s);
     return s;
   }

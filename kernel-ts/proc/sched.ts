@@ -3,9 +3,16 @@
 // scheduler() loop. Sleeping tasks (TASK_INTERRUPTIBLE) are skipped; a
 // nanosleep deadline is checked against the instruction clock at each pick,
 // and when every task sleeps on a timer the kernel idles the clock forward
-// to the earliest deadline (a tickless idle).
+// to the earliest deadline (a tickless idle). A deadline at KTIME_MAX never
+// comes: such a sleep ends only by a signal, and the clock never jumps to it.
+import { KTIME_MAX } from '../ktime';
 import { TASK_INTERRUPTIBLE, TASK_RUNNING } from './task';
 import type { Task } from './task';
+
+/** True when t sleeps on a timer that has expired at nowNs (hrtimer expiry; a KTIME_MAX timer never expires). */
+export function timerExpired(t: Task, nowNs: number): boolean {
+  return t.state === TASK_INTERRUPTIBLE && t.sleep.kind === 'timer' && t.sleep.untilNs < KTIME_MAX && t.sleep.untilNs <= nowNs;
+}
 
 export class Scheduler {
   /** Live tasks (running or sleeping), oldest first. */
@@ -41,7 +48,7 @@ export class Scheduler {
     for (let k = 1; k <= n; k++) {
       const i = (this.last + k) % n;
       const t = this.queue[i]!;
-      if (t.state === TASK_INTERRUPTIBLE && t.sleep.kind === 'timer' && t.sleep.untilNs <= nowNs) wakeUp(t);
+      if (timerExpired(t, nowNs)) wakeUp(t);
       if (t.state === TASK_RUNNING) {
         this.last = i;
         return t;
@@ -50,11 +57,12 @@ export class Scheduler {
     return null;
   }
 
-  /** The earliest nanosleep deadline among sleeping tasks, or null. */
+  /** The earliest nanosleep deadline among sleeping tasks, or null (KTIME_MAX deadlines never come). */
   nextTimerNs(): number | null {
     let best: number | null = null;
     for (const t of this.queue) {
-      if (t.state === TASK_INTERRUPTIBLE && t.sleep.kind === 'timer' && (best === null || t.sleep.untilNs < best)) best = t.sleep.untilNs;
+      if (t.state !== TASK_INTERRUPTIBLE || t.sleep.kind !== 'timer' || t.sleep.untilNs >= KTIME_MAX) continue;
+      if (best === null || t.sleep.untilNs < best) best = t.sleep.untilNs;
     }
     return best;
   }

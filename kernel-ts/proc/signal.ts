@@ -140,7 +140,7 @@ function handleSignal(k: Kernel, t: Task, info: KSiginfo): void {
 
 /** An interrupted nanosleep(req, rem) tells the caller, in *rem, how much of the sleep was left. */
 function writeRemaining(k: Kernel, t: Task): void {
-  const rem = t.reg(REG_A1);
+  const rem = t.sleepRmtp;
   if (rem === 0 || t.mm === null || t.sleepDeadlineNs < 0) return;
   const left = Math.max(0, t.sleepDeadlineNs - k.clockNs());
   const b = new Uint8Array(16);

@@ -69,8 +69,10 @@ export class Task {
   exitSignal: number;
   /** Set while the task sleeps inside a restartable system call. */
   restart: Restart = Restart.None;
-  /** nanosleep's deadline, kept across a restart so the sleep does not start over. */
+  /** nanosleep's deadline, kept across a restart so the sleep does not start over (KTIME_MAX: never). */
   sleepDeadlineNs = -1;
+  /** restart_block.nanosleep.rmtp: where an interrupted sleep writes the time left (0: nowhere). */
+  sleepRmtp = 0;
   readonly children = new Set<Task>();
   /** Signal actions (shared across clone(CLONE_SIGHAND) in Linux; per process here). */
   sighand: SigHand;

@@ -14,10 +14,11 @@ import { RLIMIT_NOFILE } from '../fs/fdtable';
 import type { Inode } from '../fs/inode';
 import { LOOKUP_FOLLOW, PATH_MAX } from '../fs/namei';
 import { S_IFLNK, encodeStat } from '../fs/stat';
+import { encodeStatfs } from '../fs/statfs';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
 import type { Vfs } from '../fs/vfs';
-import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, EISDIR, EROFS, ERANGE, ENOENT } from '../errno';
+import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, ERANGE, ENOENT } from '../errno';
 
 /** openat/newfstatat dirfd meaning "the working directory" and the *at flags. */
 export const AT_FDCWD = -100;
@@ -324,17 +325,43 @@ const sysFcntl: SyscallHandler = (_k, t, a) => {
   }
 };
 
-/** ftruncate(): regular writable files only; -EINVAL otherwise (or for a negative length), -EROFS on rootfs. */
-const sysFtruncate: SyscallHandler = (_k, t, a) => {
-  const file = fileOf(t, a.int(0));
-  if (typeof file === 'number') return file;
+/**
+ * ftruncate() (do_sys_ftruncate): -EINVAL for a negative length (before the
+ * descriptor is looked at), -EBADF, -EINVAL unless the file is regular and
+ * open for writing, -EFBIG past s_maxbytes. Growing allocates nothing: the
+ * new part is a hole until written (shmem_setattr).
+ */
+const sysFtruncate: SyscallHandler = (k, t, a) => {
   const length = a.s64(1);
   if (length < 0) return -EINVAL;
-  if (file.inode.isDir) return -EISDIR;
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
   if (!file.inode.isReg || !file.writable) return -EINVAL;
-  if (file.inode.sb.readOnly) return -EROFS;
-  file.inode.setSize(length);
+  const r = file.inode.setSize(length);
+  if (r < 0) return r;
+  file.inode.mtimeNs = k.clockNs();
   return 0;
+};
+
+/** statfs of inode's file system into the user's struct statfs: 0 or -EFAULT. */
+function statfsTo(k: Kernel, t: Task, inode: Inode, ubuf: number): number {
+  return mmOf(k).copyToUser(userMm(t), ubuf, encodeStatfs(vfsOf(k).statfs(inode))) < 0 ? -EFAULT : 0;
+}
+
+/** statfs(pathname, buf): the file system the path (followed) is on; lookup's -errno. */
+const sysStatfs: SyscallHandler = (k, t, a) => {
+  const path = getname(k, t, a.u64(0));
+  if (typeof path === 'number') return path;
+  const inode = vfsOf(k).lookup(path, LOOKUP_FOLLOW);
+  if (typeof inode === 'number') return inode;
+  return statfsTo(k, t, inode, a.u64(1));
+};
+
+/** fstatfs(fd, buf). */
+const sysFstatfs: SyscallHandler = (k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  if (typeof file === 'number') return file;
+  return statfsTo(k, t, file.inode, a.u64(1));
 };
 
 /** getdents64(): linux_dirent64 records of an open directory; -ENOTDIR, -EINVAL (buffer too small), -EFAULT. */
@@ -373,6 +400,8 @@ export const fsSyscalls: SyscallTable = {
   [NR.dup3]: sysDup3,
   [NR.fcntl]: sysFcntl,
   [NR.ftruncate]: sysFtruncate,
+  [NR.statfs]: sysStatfs,
+  [NR.fstatfs]: sysFstatfs,
   [NR.getcwd]: sysGetcwd,
   [NR.getdents64]: sysGetdents64,
 };

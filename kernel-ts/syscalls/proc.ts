@@ -1,4 +1,4 @@
-// The process system calls: identity, fork/exec/exit/wait, signals, time,
+// The process system calls: identity, fork/exec/exit/wait, signals, yield,
 // randomness and uname. Each handler returns a value or -errno (Linux's
 // numbers); the sleeping ones return SYSCALL_RESTART, the ones that set the
 // registers themselves SYSCALL_NORETURN (table.ts).
@@ -32,38 +32,14 @@ export const UAPI_SA_FLAGS = SA_NOCLDSTOP | SA_NOCLDWAIT | SA_SIGINFO | SA_ONSTA
 /** si_code of tgkill (SI_TKILL). */
 export const SI_TKILL = -6;
 
-/** Clock ids (include/uapi/linux/time.h). */
-export const CLOCK_REALTIME = 0;
-export const CLOCK_MONOTONIC = 1;
-export const CLOCK_PROCESS_CPUTIME_ID = 2;
-export const CLOCK_THREAD_CPUTIME_ID = 3;
-export const CLOCK_MONOTONIC_RAW = 4;
-export const CLOCK_REALTIME_COARSE = 5;
-export const CLOCK_MONOTONIC_COARSE = 6;
-export const CLOCK_BOOTTIME = 7;
-/**
- * CLOCK_REALTIME at boot: 2024-01-01T00:00:00Z. A fixed epoch keeps runs
- * deterministic; the wall clock then advances with the instruction clock.
- */
-export const REALTIME_AT_BOOT_S = 1704067200;
-
 /** getrandom flags. */
 export const GRND_NONBLOCK = 0x1;
 export const GRND_RANDOM = 0x2;
 export const GRND_INSECURE = 0x4;
 /** Linux MAX_RW_COUNT: one getrandom returns at most this many bytes. */
 const MAX_RW_COUNT = 0x7ffff000;
-const NSEC_PER_SEC = 1_000_000_000;
 
 const TWO32 = 4294967296;
-
-function timespec(ns: number): Uint8Array {
-  const b = new Uint8Array(16);
-  const dv = new DataView(b.buffer);
-  dv.setBigInt64(0, BigInt(Math.floor(ns / NSEC_PER_SEC)), true);
-  dv.setBigInt64(8, BigInt(ns % NSEC_PER_SEC), true);
-  return b;
-}
 
 function u64le(v: bigint): Uint8Array {
   const b = new Uint8Array(8);
@@ -245,57 +221,6 @@ function sysSchedYield(k: Kernel): number {
   return 0;
 }
 
-/**
- * nanosleep(req, rem): sleeps on the instruction clock. The deadline is kept
- * across the restart, so waking early (a signal without a handler) does not
- * lengthen the sleep; a handler interrupts it with -EINTR and writes rem.
- */
-function sysNanosleep(k: Kernel, t: Task, a: SyscallArgs): number {
-  const mm = t.mm!;
-  const now = k.clockNs();
-  if (t.sleepDeadlineNs < 0) {
-    const b = k.mm.copyFromUser(mm, a.u64(0), 16);
-    if (typeof b === 'number') return -EFAULT;
-    const dv = new DataView(b.buffer, b.byteOffset, 16);
-    const sec = dv.getBigInt64(0, true);
-    const nsec = dv.getBigInt64(8, true);
-    if (sec < 0n || nsec < 0n || nsec >= BigInt(NSEC_PER_SEC)) return -EINVAL;
-    t.sleepDeadlineNs = now + Number(sec) * NSEC_PER_SEC + Number(nsec);
-  }
-  if (now >= t.sleepDeadlineNs) {
-    t.sleepDeadlineNs = -1;
-    return 0;
-  }
-  sleepOn(t, { kind: 'timer', untilNs: t.sleepDeadlineNs });
-  t.restart = Restart.Block;
-  return SYSCALL_RESTART;
-}
-
-/** clock_gettime(clockid, tp): every clock from the instruction clock (deterministic). */
-function sysClockGettime(k: Kernel, t: Task, a: SyscallArgs): number {
-  const now = k.clockNs();
-  let ns: number;
-  switch (a.int(0)) {
-    case CLOCK_REALTIME:
-    case CLOCK_REALTIME_COARSE:
-      ns = REALTIME_AT_BOOT_S * NSEC_PER_SEC + now;
-      break;
-    case CLOCK_MONOTONIC:
-    case CLOCK_MONOTONIC_RAW:
-    case CLOCK_MONOTONIC_COARSE:
-    case CLOCK_BOOTTIME:
-      ns = now;
-      break;
-    case CLOCK_PROCESS_CPUTIME_ID:
-    case CLOCK_THREAD_CPUTIME_ID:
-      ns = t.utimeNs + t.stimeNs;
-      break;
-    default:
-      return -EINVAL;
-  }
-  return k.mm.copyToUser(t.mm!, a.u64(1), timespec(ns)) < 0 ? -EFAULT : 0;
-}
-
 /** getrandom(buf, count, flags): bytes from the seeded kernel generator; never blocks. */
 function sysGetrandom(k: Kernel, t: Task, a: SyscallArgs): number {
   const flags = a.uint(2);
@@ -319,8 +244,6 @@ export const procSyscalls: SyscallTable = {
   [NR.exit]: sysExit,
   [NR.exit_group]: sysExit,
   [NR.set_tid_address]: sysSetTidAddress,
-  [NR.nanosleep]: sysNanosleep,
-  [NR.clock_gettime]: sysClockGettime,
   [NR.sched_yield]: sysSchedYield,
   [NR.kill]: sysKill,
   [NR.tgkill]: sysTgkill,

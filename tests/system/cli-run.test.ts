@@ -126,6 +126,25 @@ describe('vmlab run: user mistakes', () => {
     expect(vmlab(['run', '--mem', 'lots', test('hello')]).stderr).toBe("vmlab: --mem: 'lots' is not a size (use e.g. 64M or 1G)\n");
     expect(vmlab(['run', '--mem', '4M', test('hello')]).stderr).toBe('vmlab: --mem: 4M is outside 16M..16G\n');
     expect(vmlab(['run', '--max-insns', '0', test('hello')]).stderr).toBe("vmlab: --max-insns: '0' is not an integer >= 1\n");
+    expect(vmlab(['run', '--tmpfs-size', 'lots', test('hello')])).toEqual({ status: 2, stdout: '', stderr: "vmlab: --tmpfs-size: 'lots' is not a size (use e.g. 16M or 25%)\n" });
+    expect(vmlab(['run', '--tmpfs-size', '0', test('hello')]).stderr).toBe('vmlab: --tmpfs-size: 0 is outside 4K..16G\n');
+  });
+
+  it('--tmpfs-size bounds /tmp: statfs shows it, a write past it is ENOSPC, a sparse file costs no block', () => {
+    const r = vmlab(['run', '--mem', '64M', '--tmpfs-size', '16K', test('tmpfs')]);
+    expect(r.stdout).toBe(
+      [
+        '/tmp: 4 blocks of 4096, 4 free; 8192 inodes, 8191 free',
+        'wrote 16384 bytes, then -28',
+        '/tmp: 4 blocks of 4096, 0 free; 8192 inodes, 8190 free',
+        'ftruncate(2^40) = 0: st_size 1099511627776, st_blocks 0',
+        '',
+      ].join('\n'),
+    );
+    expect(r.status).toBe(0);
+    // The default is half of RAM; a percentage is of RAM.
+    expect(vmlab(['run', '--mem', '64M', test('tmpfs')]).stdout.split('\n')[0]).toBe('/tmp: 8192 blocks of 4096, 8192 free; 8192 inodes, 8191 free');
+    expect(vmlab(['run', '--mem', '64M', '--tmpfs-size', '25%', test('tmpfs')]).stdout.split('\n')[1]).toBe('wrote 16777216 bytes, then -28');
   });
 
   it('--trace with an event that does not exist is a usage error naming the known events', () => {

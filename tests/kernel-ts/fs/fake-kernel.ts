@@ -7,6 +7,8 @@ import { SigHand } from '../../../kernel-ts/proc/signal-defs';
 import { FilesStruct } from '../../../kernel-ts/fs/fdtable';
 import type { FsMm, UserMm, VfsKernel } from '../../../kernel-ts/fs/deps';
 import { Vfs } from '../../../kernel-ts/fs/vfs';
+import { tmpfsDefaults } from '../../../kernel-ts/fs/shmem';
+import type { TmpfsConfig } from '../../../kernel-ts/fs/shmem';
 import { VmaSet } from '../../../kernel-ts/mm/vma';
 
 export interface FakeKernel extends VfsKernel {
@@ -22,7 +24,8 @@ export interface FakeKernel extends VfsKernel {
   ns: number;
 }
 
-export function fakeKernel(): { k: FakeKernel; vfs: Vfs } {
+/** A VFS over a fake kernel; /tmp has the limits of `tmpfs` (default: those of 1 GiB of RAM). */
+export function fakeKernel(tmpfs: TmpfsConfig = tmpfsDefaults(1 << 30)): { k: FakeKernel; vfs: Vfs } {
   const k: FakeKernel = {
     tasks: new Map(),
     current: null,
@@ -63,7 +66,7 @@ export function fakeKernel(): { k: FakeKernel; vfs: Vfs } {
     } satisfies FsMm,
     clockNs: () => k.ns,
   };
-  return { k, vfs: new Vfs(k) };
+  return { k, vfs: new Vfs(k, tmpfs) };
 }
 
 /** A task with pid/comm and a fake mm holding `vmas`, registered in k.tasks and made current. */
