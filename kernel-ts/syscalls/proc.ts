@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel';
 import { USER_GID, USER_UID } from '../proc/creds';
 import { sysExecve } from '../proc/execve';
 import { doExit, doWait4, exitStatus } from '../proc/exit';
-import { kernelClone } from '../proc/fork';
+import { cloneArgs, kernelClone } from '../proc/fork';
 import { sleepOn } from '../proc/sched';
 import { sendSignal, sysRtSigreturn } from '../proc/signal';
 import {
@@ -79,9 +79,9 @@ function sysExit(k: Kernel, t: Task, a: SyscallArgs): number {
   return SYSCALL_NORETURN;
 }
 
-/** clone(flags, newsp, parent_tid, tls, child_tid) as fork (riscv's argument order). */
+/** clone(flags, newsp, parent_tid, tls, child_tid) as fork (riscv's argument order; fork.ts cloneArgs unpacks them). */
 function sysClone(k: Kernel, t: Task, a: SyscallArgs): number {
-  return kernelClone(k, t, { flags: a.u64(0), newsp: a.u64(1), parentTid: a.u64(2), tls: a.u64(3), childTid: a.u64(4) });
+  return kernelClone(k, t, cloneArgs(a.half));
 }
 
 function sysExecveHandler(k: Kernel, t: Task, a: SyscallArgs): number {
