@@ -92,7 +92,11 @@ export class Uaccess {
         const n = Math.min(len - done, PAGE_SIZE - (va % PAGE_SIZE));
         const pa = this.pa(mm, va, Access.Read);
         if (pa < 0) return -EFAULT;
-        out.set(this.kmm.mem.readBytes(pa, n), done);
+        // A page never spans two chunks of RAM: copy straight from the chunk's view.
+        const mem = this.kmm.mem;
+        const chunk = mem.chunkU8(pa);
+        const off = mem.chunkOffset(pa);
+        out.set(chunk !== null ? chunk.subarray(off, off + n) : mem.readBytes(pa, n), done);
         done += n;
       }
       return out;

@@ -304,10 +304,11 @@ function sysGetrandom(k: Kernel, t: Task, a: SyscallArgs): number {
   const count = Math.min(a.u64(1), MAX_RW_COUNT);
   const buf = a.u64(0);
   const CHUNK = 4096;
+  const chunk = new Uint8Array(CHUNK);
   let done = 0;
   while (done < count) {
     const n = Math.min(CHUNK, count - done);
-    const bytes = new Uint8Array(n);
+    const bytes = n === CHUNK ? chunk : chunk.subarray(0, n);
     k.random.fill(bytes);
     if (k.mm.copyToUser(t.mm!, buf + done, bytes) < 0) return done > 0 ? done : -EFAULT;
     done += n;
