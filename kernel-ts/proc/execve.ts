@@ -18,8 +18,14 @@ export const PATH_MAX = 4096;
 
 const REG_SP = 2;
 
-/** open_exec(): the executable's inode and a release of the open file, or -errno (-ENOENT, -EACCES...). */
-function openExec(k: Kernel, path: string): { inode: ExecInode; release: () => void } | number {
+/** An executable opened for exec: its inode, and the release of the open file. */
+interface OpenExec {
+  inode: ExecInode;
+  release: () => void;
+}
+
+/** open_exec(): the executable, or -errno (-ENOENT, -EACCES...). */
+function openExec(k: Kernel, path: string): OpenExec | number {
   const ex = k.vfs.openExec(path);
   if (typeof ex === 'number') return ex;
   return { inode: ex.inode, release: () => fput(ex.file) };
@@ -29,7 +35,7 @@ function openExec(k: Kernel, path: string): { inode: ExecInode; release: () => v
  * begin_new_exec() onwards: replaces t's image with the program open in ex,
  * started with the strings in a. 0 or -errno (t unchanged on failure).
  */
-function execOpened(k: Kernel, t: Task, path: string, ex: { inode: ExecInode; release: () => void }, a: ArgStrings): number {
+function execOpened(k: Kernel, t: Task, path: string, ex: OpenExec, a: ArgStrings): number {
   const img = loadElf(k, ex.inode, path, a.argv, a.envp);
   ex.release();
   if (typeof img === 'number') return img;

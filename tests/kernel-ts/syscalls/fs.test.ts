@@ -9,7 +9,6 @@ import type { Task } from '../../../kernel-ts/proc/task';
 import { call, spawned } from '../proc/helpers';
 
 const AT_FDCWD = -100;
-const O_RDONLY = 0;
 const O_WRONLY = 1;
 const MiB = 1 << 20;
 /** Below TASK_SIZE, never mapped. */
