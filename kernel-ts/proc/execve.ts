@@ -32,10 +32,11 @@ function openExec(k: Kernel, path: string): OpenExec | number {
 }
 
 /**
- * begin_new_exec() onwards: replaces t's image with the program open in ex,
- * started with the strings in a. 0 or -errno (t unchanged on failure).
+ * Linux bprm_execve() through begin_new_exec(): replaces t's image with the
+ * program open in ex, started with the strings in a. 0 or -errno (t unchanged
+ * on failure).
  */
-function execOpened(k: Kernel, t: Task, path: string, ex: OpenExec, a: ArgStrings): number {
+function bprmExecve(k: Kernel, t: Task, path: string, ex: OpenExec, a: ArgStrings): number {
   const img = loadElf(k, ex.inode, path, a.argv, a.envp);
   ex.release();
   if (typeof img === 'number') return img;
@@ -69,7 +70,7 @@ export function execTask(k: Kernel, t: Task, path: string, argv: readonly string
     ex.release();
     return a;
   }
-  return execOpened(k, t, path, ex, a);
+  return bprmExecve(k, t, path, ex, a);
 }
 
 /**
@@ -90,5 +91,5 @@ export function sysExecve(k: Kernel, t: Task, upath: number, uargv: number, uenv
     ex.release();
     return a;
   }
-  return execOpened(k, t, path, ex, a);
+  return bprmExecve(k, t, path, ex, a);
 }
