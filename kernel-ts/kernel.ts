@@ -149,7 +149,7 @@ export class Kernel {
   /** The slice a pause interrupted: the next runUntil finishes it first, so a pause is invisible to scheduling. */
   private paused: { task: Task; budget: number } | null = null;
   /** Called after each user #PF was handled, with the address, error code and what the handler did (mm FaultKind): the debugger's fault log. */
-  onUserFault: ((t: Task, addr: number, error: number, kind: number) => void) | null = null;
+  onUserFault: ((t: Task, addr: bigint, error: number, kind: number) => void) | null = null;
   /**
    * Consulted before each signal is dequeued for delivery (get_signal): true
    * defers it (it stays pending) and ends the slice, for the debugger's

@@ -67,8 +67,10 @@ function runStep(mmu: Mmu, mem: SparsePhysMem, s: Step, i: number): StepOutcome 
     case 'fetch': {
       const lo = lo32(s.va);
       const hi = hi32(s.va);
+      const crosses = (s.va & 0xfffn) + BigInt(s.size) > 0x1000n;
       try {
-        return { step: i, pa: BigInt(mmu.translate(lo, hi, ACCESS[s.op], s.implicit)) };
+        const pa = crosses ? mmu.translateCrossing(lo, hi, ACCESS[s.op], s.implicit) : mmu.translate(lo, hi, ACCESS[s.op], s.implicit);
+        return { step: i, pa: BigInt(pa) };
       } catch (e) {
         if (!isTrap(e)) throw e;
         const cr2 = TRAP_STATE.vector === 14 ? u64(mmu.cr2Lo, mmu.cr2Hi) : null;

@@ -4,6 +4,7 @@
 // This file holds the Debugger (what the commands do); table.ts names them.
 import { disassembleWord } from '../../asm/disasm';
 import { registerNumber } from '../machine/isa/registers';
+import { bigHi, bigLo } from '../machine/cpu/int64';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
 import { formatProbe, explainFault } from '../machine/mmu/explain';
 import { NR } from '../../kernel-ts/syscalls/numbers';
@@ -67,12 +68,12 @@ export class Debugger {
     if (name === 'cr3') return BigInt(mmu.cr3);
     if (name === 'cr0') return BigInt(mmu.cr0 >>> 0);
     if (name === 'cr4') return BigInt(mmu.cr4 >>> 0);
-    if (name === 'cr2') return BigInt(this.lastCr2);
+    if (name === 'cr2') return this.lastCr2;
     const r = registerNumber(name);
     return r < 0 ? undefined : s.reg(r);
   }
 
-  lastCr2 = 0;
+  lastCr2 = 0n;
   /** gdb's value history: what print and finish showed, $1 first. */
   readonly values: bigint[] = [];
 
@@ -217,7 +218,7 @@ export class Debugger {
   private faultReport(ev: Extract<StopEvent, { kind: 'pagefault' }>): string {
     const access = ev.error & PF_I ? Access.Fetch : ev.error & PF_W ? Access.Write : Access.Read;
     const mmu = this.s.k.machine.mmu;
-    const probe = mmu.probe(ev.addr | 0, Math.floor(ev.addr / TWO32) | 0, access, 3);
+    const probe = mmu.probe(bigLo(ev.addr), bigHi(ev.addr), access, 3);
     const lines = [
       `Catchpoint ${ev.bp.num} (pagefault${ev.bp.what === '' ? '' : ` ${ev.bp.what}`}), page fault at VA ${this.describe(ev.ip)}`,
       this.insnLine(ev.ip),

@@ -28,6 +28,7 @@
 // position) live here because they drive this run loop; timeline.ts builds
 // the reverse commands from them.
 import { Stop } from '../machine/cpu/cpu';
+import { bigHi, bigLo, u64Big } from '../machine/cpu/int64';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
 import { opcode, rd, rs1, immI } from '../machine/isa/fields';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
@@ -47,7 +48,8 @@ export interface FaultRecord {
   pos: number;
   pid: number;
   ip: number;
-  addr: number;
+  /** CR2: all 64 bits (a kernel address is above 2^53). */
+  addr: bigint;
   error: number;
   outcome: string;
 }
@@ -57,7 +59,7 @@ export type StopEvent =
   | { kind: 'step' }
   | { kind: 'breakpoint'; bp: Breakpoint }
   | { kind: 'watch'; bp: Breakpoint; old: bigint | null; now: bigint | null; addr: number }
-  | { kind: 'pagefault'; bp: Breakpoint; addr: number; error: number; ip: number }
+  | { kind: 'pagefault'; bp: Breakpoint; addr: bigint; error: number; ip: number }
   | { kind: 'syscall'; bp: Breakpoint; nr: number }
   | { kind: 'signal'; bp: Breakpoint; signo: number }
   | { kind: 'event'; bp: Breakpoint; text: string }
@@ -624,7 +626,7 @@ export class Session {
       const s = cpu.step();
       if (s === Stop.Trap) {
         if (TRAP_STATE.vector === Vector.PF && !first) {
-          const addr = (TRAP_STATE.addrHi >>> 0) * TWO32 + (TRAP_STATE.addrLo >>> 0);
+          const addr = u64Big(TRAP_STATE.addrLo, TRAP_STATE.addrHi);
           const bp = this.bps.pagefault(TRAP_STATE.error);
           if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: TRAP_STATE.error, ip: pc });
         }
@@ -779,14 +781,14 @@ export class Session {
 
   // ---- the fault log ----------------------------------------------------
 
-  private logFault(t: Task, addr: number, error: number, outcome: string, userIp?: number): void {
+  private logFault(t: Task, addr: bigint, error: number, outcome: string, userIp?: number): void {
     if (this.scanUntil >= 0) return; // a scan is followed by a replay, which logs (travelTo)
     const ip = userIp ?? (this.k.machine.cpu.pcHi >>> 0) * TWO32 + (this.k.machine.cpu.pcLo >>> 0);
     const rec = { n: ++this.faultCount, pos: this.pos(), pid: t.pid, ip, addr, error, outcome };
     this.faults.push(rec);
     if (this.faults.length > FAULT_LOG_MAX) this.faults.shift();
     if (t !== this.task) return;
-    const r = this.k.machine.mmu.probe(addr | 0, Math.floor(addr / TWO32) | 0, error & PF_I ? Access.Fetch : error & PF_W ? Access.Write : Access.Read, 3);
+    const r = this.k.machine.mmu.probe(bigLo(addr), bigHi(addr), error & PF_I ? Access.Fetch : error & PF_W ? Access.Write : Access.Read, 3);
     const now = r.kind === 'ok' ? `; now VA 0x${addr.toString(16)} -> PA 0x${r.pa.toString(16)}` : '';
     this.kernelNotes.push(`kernel: #PF at VA 0x${addr.toString(16)} (error 0x${error.toString(16)} ${pfWords(error)}) handled: ${outcome}${now}`);
   }
@@ -804,7 +806,7 @@ export class Session {
     if (t === undefined) return;
     const what = fixed ? (FAULT_KIND_NAMES[mm.lastFault] ?? `kind ${mm.lastFault}`) : '-EFAULT fixup';
     const nr = this.k.syscallNr;
-    this.logFault(t, addr, error, `${what} (uaccess${nr >= 0 ? ` in ${syscallName(nr)}` : ''})`, t.pc);
+    this.logFault(t, BigInt(addr), error, `${what} (uaccess${nr >= 0 ? ` in ${syscallName(nr)}` : ''})`, t.pc);
   }
 
   /** The syscall name for a number (`write`), or its number. */

@@ -14,7 +14,7 @@ const TWO32 = 4294967296;
 export const hexn = (v: number | bigint): string => `0x${v.toString(16)}`;
 
 /** info registers: gdb's three columns (name, hex, natural); `only` names registers (ABI or xN names, pc, cr0, cr2, cr3, cr4). */
-export function formatRegisters(s: Session, only: string[] = [], cr2 = 0): string {
+export function formatRegisters(s: Session, only: string[] = [], cr2 = 0n): string {
   const wanted = new Set<string>();
   for (const n of only) {
     const r = registerNumber(n);
@@ -34,7 +34,7 @@ export function formatRegisters(s: Session, only: string[] = [], cr2 = 0): strin
   const mmu = s.k.machine.mmu;
   // The control registers: cr3 always, the others when asked for.
   if (wanted.has('cr0')) row('cr0', BigInt(mmu.cr0 >>> 0), hexn(mmu.cr0 >>> 0));
-  if (wanted.has('cr2')) row('cr2', BigInt(cr2), `VA of the last page fault caught`);
+  if (wanted.has('cr2')) row('cr2', cr2, `VA of the last page fault caught`);
   if (want('cr3')) row('cr3', BigInt(mmu.cr3), `PA of the top-level table (PCID ${mmu.currentPcid})`);
   if (wanted.has('cr4')) row('cr4', BigInt(mmu.cr4 >>> 0), hexn(mmu.cr4 >>> 0));
   return lines.join('\n');

@@ -34,6 +34,7 @@ export const nullFops: FileOperations = {
   read: (): number => 0,
   write: (_f: File, data: Uint8Array): number => data.length,
   llseek: (file: File): number => (file.pos = 0),
+  discardsWrites: true,
 };
 
 /** /dev/zero: reads give zeros, writes vanish; mmap is anonymous memory (see Vfs.fileForMmap). */
@@ -44,6 +45,7 @@ export const zeroFops: FileOperations = {
   },
   write: (_f: File, data: Uint8Array): number => data.length,
   llseek: (file: File): number => (file.pos = 0),
+  discardsWrites: true,
 };
 
 /** /dev/console over a ConsoleHost (read by the host getter each time, so sinks may be set after boot). */

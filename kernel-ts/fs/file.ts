@@ -54,6 +54,7 @@ export interface Loff {
  *   ioctl(file, cmd, arg)    Linux unlocked_ioctl: arg is the raw unsigned long
  *   mmap(file, vma)          set up vma (vm_ops, flags) for a file mapping; 0 or -errno
  *   release(inode, file)     the last reference to the open file is gone
+ *   discardsWrites           Linux's write_null: a write succeeds whole without its data being read
  */
 export interface FileOperations {
   readonly open?: (inode: Inode, file: File) => number;
@@ -63,6 +64,8 @@ export interface FileOperations {
   readonly ioctl?: (file: File, cmd: number, arg: number) => number;
   readonly mmap?: (file: File, vma: VmAreaStruct) => number;
   readonly release?: (inode: Inode, file: File) => void;
+  /** /dev/null and /dev/zero (write_null): write(2) returns the count and never copies the data in. */
+  readonly discardsWrites?: boolean;
 }
 
 /** Linux struct file: one open of an inode, shared by dup'ed and inherited descriptors. */

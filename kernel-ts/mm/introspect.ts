@@ -3,9 +3,11 @@
 // (Documentation/admin-guide/mm/pagemap.rst), /proc/meminfo numbers
 // (fs/proc/meminfo.c) and /proc/PID/status's Vm* lines (fs/proc/task_mmu.c
 // task_mem).
-import { PTE_A, PTE_D, PTE_NX_HI, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
+import { PTE_A, PTE_D, PTE_NX_HI, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
+import { tableIndex } from '../../emu/machine/mmu/walk';
 import { Owner, PAGE_SIZE, PG_anon } from './page';
-import { entryPfn, lookupPte, vaHi, vaLo } from './pgtable';
+import { entryAddr, entryPfn, lookupPte, vaHi, vaLo } from './pgtable';
+import { LEVEL_SPAN } from './unmap';
 import { HPAGE_PMD_SIZE, pmdEntryFor, pmdHuge } from './huge_memory';
 import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
@@ -62,6 +64,41 @@ function followHugePmd(kmm: KernelMm, pmd: number, va: number): PteInfo {
     pageShift: 21,
     pteValue: (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0),
   };
+}
+
+/**
+ * Linux walk_page_range() as a peek: calls fn(va, pfn, pageShift) for every
+ * present 4 KiB page of [start, end) in mm (page aligned), lowest first; a
+ * 2 MiB leaf gives its 4 KiB pieces with pageShift 21, as followPte does. A
+ * missing table is skipped whole (Linux's pte_hole), so the work is bounded by
+ * the page tables that exist, never by the length of the range: a 2^46-byte
+ * VMA with nothing in it costs a few entry reads.
+ */
+export function forEachPresentPage(kmm: KernelMm, mm: MmStruct, start: number, end: number, fn: (va: number, pfn: number, pageShift: number) => void): void {
+  if (mm.dead || start >= end) return;
+  peekLevel(kmm, mm.pgd, kmm.levels, start, end, fn);
+}
+
+function peekLevel(kmm: KernelMm, table: number, level: number, start: number, end: number, fn: (va: number, pfn: number, pageShift: number) => void): void {
+  const mem = kmm.mem;
+  const span = LEVEL_SPAN[level]!;
+  for (let va = start; va < end; ) {
+    const e = table + tableIndex(vaLo(va), vaHi(va), level) * 8;
+    const next = Math.min(end, (Math.floor(va / span) + 1) * span);
+    const lo = mem.read32(e);
+    if (level === 1) {
+      if ((lo & PTE_PRESENT_MASK) !== 0) fn(va, entryPfn(lo, mem.read32(e + 4)), 12);
+    } else if ((lo & PTE_P) !== 0) {
+      const hi = mem.read32(e + 4);
+      if ((lo & PTE_PS) === 0) peekLevel(kmm, entryAddr(lo, hi), level - 1, va, next, fn);
+      else if (level === 2) {
+        // A 2 MiB leaf: the 4 KiB pieces in range, as followHugePmd numbers them.
+        const head = entryPfn(lo & ~0x1fe000, hi);
+        for (let p = va; p < next; p += PAGE_SIZE) fn(p, head + Math.floor((p % span) / PAGE_SIZE), 21);
+      }
+    }
+    va = next;
+  }
 }
 
 /** Pagemap bits (fs/proc/task_mmu.c PM_*). */
@@ -223,16 +260,15 @@ export function smapsRollup(kmm: KernelMm, mm: MmStruct): SmapsRollup {
   r.end = vmas[vmas.length - 1]!.vmEnd;
   let pssBytes = 0;
   for (const v of vmas) {
-    for (let va = v.vmStart; va < v.vmEnd; va += PAGE_SIZE) {
-      const p = followPte(kmm, mm, va);
-      if (!p.present || !kmm.memMap.pfnValid(p.pfn)) continue;
+    forEachPresentPage(kmm, mm, v.vmStart, v.vmEnd, (_va, pfn, pageShift) => {
+      if (!kmm.memMap.pfnValid(pfn)) return;
       r.rss += 4;
-      pssBytes += PAGE_SIZE / Math.max(1, kmm.memMap.pageMapcount(p.pfn));
+      pssBytes += PAGE_SIZE / Math.max(1, kmm.memMap.pageMapcount(pfn));
       if (v.isAnonymous) {
         r.anonymous += 4;
-        if (p.pageShift === 21) r.anonHugePages += 4;
+        if (pageShift === 21) r.anonHugePages += 4;
       }
-    }
+    });
   }
   r.pss = Math.floor(pssBytes / 1024);
   return r;

@@ -278,6 +278,9 @@ export class KernelMm {
   strncpyFromUser(mm: MmStruct, uaddr: number, max: number): string | number {
     return this.uaccess.strncpyFromUser(mm, uaddr, max);
   }
+  strnlenUser(mm: MmStruct, uaddr: number, max: number): number {
+    return this.uaccess.strnlenUser(mm, uaddr, max);
+  }
 
   /** exceptions:page_fault_kernel: a kernel-mode (CPL 0) fault on a user address during uaccess. */
   tracePageFaultKernel(address: number, error: number): void {

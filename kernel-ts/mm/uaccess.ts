@@ -92,7 +92,11 @@ export class Uaccess {
         const n = Math.min(len - done, PAGE_SIZE - (va % PAGE_SIZE));
         const pa = this.pa(mm, va, Access.Read);
         if (pa < 0) return -EFAULT;
-        out.set(this.kmm.mem.readBytes(pa, n), done);
+        // A page never spans two chunks of RAM: copy straight from the chunk's view.
+        const mem = this.kmm.mem;
+        const chunk = mem.chunkU8(pa);
+        const off = mem.chunkOffset(pa);
+        out.set(chunk !== null ? chunk.subarray(off, off + n) : mem.readBytes(pa, n), done);
         done += n;
       }
       return out;
@@ -208,6 +212,37 @@ export class Uaccess {
       off += p.length;
     }
     return out;
+  }
+
+  /**
+   * Linux strnlen_user(): the size of the string at uaddr including its NUL,
+   * looking at most max bytes (clipped to TASK_SIZE); max + 1 when no NUL
+   * comes within them, 0 when a byte before the NUL is unreadable or the
+   * clipped range ends first. Copies nothing: execve measures a string before
+   * deciding whether it fits.
+   */
+  strnlenUser(mm: MmStruct, uaddr: number, max: number): number {
+    if (!Number.isInteger(uaddr) || uaddr < 0 || uaddr >= mm.taskSize || max <= 0) return 0;
+    const limit = Math.min(max, mm.taskSize - uaddr);
+    const mem = this.kmm.mem;
+    let total = 0;
+    this.enter(mm);
+    try {
+      while (total < limit) {
+        const va = uaddr + total;
+        const n = Math.min(limit - total, PAGE_SIZE - (va % PAGE_SIZE));
+        const pa = this.pa(mm, va, Access.Read);
+        if (pa < 0) return 0;
+        const chunk = mem.chunkU8(pa);
+        const off = mem.chunkOffset(pa);
+        const nul = chunk !== null ? chunk.subarray(off, off + n).indexOf(0) : mem.readBytes(pa, n).indexOf(0);
+        if (nul >= 0) return total + nul + 1;
+        total += n;
+      }
+    } finally {
+      this.leave();
+    }
+    return limit < max ? 0 : max + 1;
   }
 
   /**

@@ -13,7 +13,7 @@ import { splitHugePmd } from './huge_memory';
 
 const TWO32 = 4294967296;
 /** Bytes mapped by one entry at each level (index = level). */
-const LEVEL_SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
+export const LEVEL_SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
 
 /**
  * Calls fn(pteAddr, va) for every PTE slot in [start, end) whose page tables

@@ -36,11 +36,14 @@ export const RISCV_HWCAP_IM = (1 << ('I'.charCodeAt(0) - 65)) | (1 << ('M'.charC
 /** USER_HZ, AT_CLKTCK. */
 export const CLOCKS_PER_SEC = 100;
 
+/** An argument or environment string: text, or the bytes execve copied from user memory (any bytes but NUL). */
+export type ArgString = string | Uint8Array;
+
 export interface ElfTablesInput {
   /** Page-aligned top of the stack (the randomized STACK_TOP). */
   stackTop: number;
-  argv: readonly string[];
-  envp: readonly string[];
+  argv: readonly ArgString[];
+  envp: readonly ArgString[];
   /** The path execve was given (AT_EXECFN). */
   execfn: string;
   /** The 16 AT_RANDOM bytes. */
@@ -68,8 +71,9 @@ const enc = new TextEncoder();
 /** Lays out the stack; the caller checks the size against the stack limit (-E2BIG). */
 export function buildElfTables(input: ElfTablesInput): ElfTables {
   const { stackTop } = input;
-  const argv = input.argv.map((s) => enc.encode(s));
-  const envp = input.envp.map((s) => enc.encode(s));
+  const bytesOf = (s: ArgString): Uint8Array => (typeof s === 'string' ? enc.encode(s) : s);
+  const argv = input.argv.map(bytesOf);
+  const envp = input.envp.map(bytesOf);
   const execfn = enc.encode(input.execfn);
   let p = stackTop - 8;
   p -= execfn.length + 1;

@@ -20,6 +20,7 @@ import {
   AT_BASE, AT_CLKTCK, AT_EGID, AT_ENTRY, AT_EUID, AT_FLAGS, AT_GID, AT_HWCAP, AT_PAGESZ, AT_PHDR, AT_PHENT, AT_PHNUM,
   AT_SECURE, AT_UID, CLOCKS_PER_SEC, RISCV_HWCAP_IM, buildElfTables,
 } from './elf-tables';
+import type { ArgString } from './elf-tables';
 import { vdsoFile } from './vdso';
 import { USER_GID, USER_UID } from './creds';
 
@@ -45,13 +46,18 @@ function protOf(p: ElfPhdr): number {
   return (p.flags & PF_R ? PROT_READ : 0) | (p.flags & PF_W ? PROT_WRITE : 0) | (p.flags & PF_X ? PROT_EXEC : 0);
 }
 
-/** Checks argument sizes as bprm does: each string <= MAX_ARG_STRLEN, all of them <= ARG_MAX. */
-export function checkArgSizes(argv: readonly string[], envp: readonly string[]): number {
-  let total = 0;
+/**
+ * Checks argument sizes as bprm does (kernel-ts/proc/bprm.ts, which copies
+ * them within these bounds): `argv` is the argument strings then the filename.
+ * Each string with its NUL <= MAX_ARG_STRLEN; all of them plus the argv and
+ * envp pointers <= ARG_MAX. 0 or -E2BIG.
+ */
+export function checkArgSizes(argv: readonly ArgString[], envp: readonly ArgString[]): number {
+  let total = (Math.max(argv.length - 1, 1) + envp.length) * 8;
   for (const s of [...argv, ...envp]) {
-    const n = Buffer.byteLength(s) + 1;
+    const n = (typeof s === 'string' ? Buffer.byteLength(s) : s.length) + 1;
     if (n > MAX_ARG_STRLEN) return -E2BIG;
-    total += n + 8;
+    total += n;
   }
   return total > ARG_MAX ? -E2BIG : 0;
 }
@@ -61,7 +67,7 @@ export function checkArgSizes(argv: readonly string[], envp: readonly string[]):
  * (-ENOEXEC, -ENOENT for a dynamic program), the size of the arguments
  * (-E2BIG) and each PT_LOAD's sanity (-EINVAL). The header, or -errno.
  */
-export function checkExec(file: ExecInode, execfn: string, argv: readonly string[], envp: readonly string[]): ExecHeader | number {
+export function checkExec(file: ExecInode, execfn: string, argv: readonly ArgString[], envp: readonly ArgString[]): ExecHeader | number {
   const hdr = readExecHeader(file);
   if (typeof hdr === 'number') return hdr;
   const sizes = checkArgSizes([...argv, execfn], envp);
@@ -116,7 +122,7 @@ export function lowSegmentText(s: LowSegment): string {
  * (-ENOMEM...). Random draws, in Linux's order: mmap base, stack top, brk,
  * AT_RANDOM (kernel-ts/mm/aslr.ts has Linux's formulas).
  */
-export function loadElf(k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly string[], envp: readonly string[]): ExecImage | number {
+export function loadElf(k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly ArgString[], envp: readonly ArgString[]): ExecImage | number {
   const mm = k.mm.mmCreate();
   if (mm === null) return -ENOMEM;
   const r = populate(k, mm, file, hdr, execfn, argv, envp);
@@ -128,7 +134,7 @@ export function loadElf(k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: str
 }
 
 /** Maps everything into mm; returns the initial sp or -errno. */
-function populate(k: Kernel, mm: MmStruct, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly string[], envp: readonly string[]): number {
+function populate(k: Kernel, mm: MmStruct, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly ArgString[], envp: readonly ArgString[]): number {
   const aslr = k.opts.aslr;
   archPickMmapLayout(mm, k.randomUnit, aslr);
   const stackTop = randomizeStackTop(STACK_TOP, k.randomUnit, aslr);

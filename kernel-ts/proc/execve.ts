@@ -1,16 +1,19 @@
 // execve (Linux fs/exec.c do_execveat_common, begin_new_exec): open the
-// file, build the new image (exec.ts), and only then replace the task's: the
-// old mm goes, close-on-exec descriptors close, caught signals reset to
-// SIG_DFL, registers start from zero with pc at the entry and sp at argc.
-// A segment below vm.mmap_min_addr is the exception: Linux finds it past the
-// point of no return, so the task dies of SIGSEGV (refuseLowSegment).
-import { E2BIG, EFAULT, ENAMETOOLONG, ENOENT, ENOMEM, EPERM } from '../errno';
+// file, copy the arguments (bprm.ts), build the new image (exec.ts), and only
+// then replace the task's: the old mm goes, close-on-exec descriptors close,
+// caught signals reset to SIG_DFL, registers start from zero with pc at the
+// entry and sp at argc. A segment below vm.mmap_min_addr is the exception:
+// Linux finds it past the point of no return, so the task dies of SIGSEGV
+// (refuseLowSegment).
+import { EFAULT, ENAMETOOLONG, ENOENT, ENOMEM, EPERM } from '../errno';
 import type { Kernel } from '../kernel';
 import type { ExecInode } from './deps';
-import { MAX_ARG_STRLEN, checkExec, findLowSegment, loadElf, lowSegmentText } from './exec';
+import { checkExec, findLowSegment, loadElf, lowSegmentText } from './exec';
 import type { ExecImage, LowSegment } from './exec';
 import { readExecHeader } from './binfmt';
 import { forceSigsegv } from './signal';
+import { copyArgStrings, kernelArgStrings } from './bprm';
+import type { ArgStrings } from './bprm';
 import { fput } from '../fs/file';
 import { KERN_ERR, KERN_WARNING } from '../printk';
 import { TASK_COMM_LEN } from './task';
@@ -18,34 +21,35 @@ import type { Task } from './task';
 
 /** PATH_MAX, including the NUL. */
 export const PATH_MAX = 4096;
-/** MAX_ARG_STRINGS. */
-export const MAX_ARG_STRINGS = 0x7fffffff;
 
 const REG_SP = 2;
 
-/** open_exec(): the executable's inode and a release of the open file, or -errno (-ENOENT, -EACCES...). */
-function openExec(k: Kernel, path: string): { inode: ExecInode; release: () => void } | number {
+/** An executable opened for exec: its inode, and the release of the open file. */
+interface OpenExec {
+  inode: ExecInode;
+  release: () => void;
+}
+
+/** open_exec(): the executable, or -errno (-ENOENT, -EACCES...). */
+function openExec(k: Kernel, path: string): OpenExec | number {
   const ex = k.vfs.openExec(path);
   if (typeof ex === 'number') return ex;
   return { inode: ex.inode, release: () => fput(ex.file) };
 }
 
-/** Replaces t's image with the program at path: 0 or -errno (t unchanged on failure, except for findLowSegment's -EPERM: see refuseLowSegment). */
-export function execTask(k: Kernel, t: Task, path: string, argv: readonly string[], envp: readonly string[]): number {
-  if (argv.length === 0) {
-    // Linux 5.18+: a program never starts with argc == 0 (CVE-2021-4034).
-    k.printk.log(`process '${t.comm}' launched '${path}' with NULL argv: empty string added`, KERN_WARNING);
-    argv = [''];
-  }
-  const ex = openExec(k, path);
-  if (typeof ex === 'number') return ex;
+/**
+ * Linux bprm_execve() through begin_new_exec(): replaces t's image with the
+ * program open in ex, started with the strings in a. 0 or -errno (t unchanged
+ * on failure, except for findLowSegment's -EPERM: see refuseLowSegment).
+ */
+function bprmExecve(k: Kernel, t: Task, path: string, ex: OpenExec, a: ArgStrings): number {
   let img: ExecImage | number;
   try {
-    const hdr = checkExec(ex.inode, path, argv, envp);
+    const hdr = checkExec(ex.inode, path, a.argv, a.envp);
     if (typeof hdr === 'number') return hdr;
     const low = findLowSegment(hdr, k.mm.mmapMinAddr);
     if (low !== null) return refuseLowSegment(k, t, path, low);
-    img = loadElf(k, ex.inode, hdr, path, argv, envp);
+    img = loadElf(k, ex.inode, hdr, path, a.argv, a.envp);
   } finally {
     ex.release();
   }
@@ -110,33 +114,40 @@ export function execFailureText(k: Kernel, path: string, err: number): string | 
   }
 }
 
-/** Reads a NULL-terminated array of string pointers (argv or envp) from user memory. */
-function readStrings(k: Kernel, t: Task, uaddr: number): string[] | number {
-  const out: string[] = [];
-  if (uaddr === 0) return out; // Linux accepts NULL argv/envp as empty (with a warning)
-  const mm = t.mm!;
-  for (let i = 0; ; i++) {
-    if (i >= MAX_ARG_STRINGS) return -E2BIG;
-    const p = k.mm.getUserPtr(mm, uaddr + 8 * i);
-    if (p < 0) return -EFAULT;
-    if (p === 0) return out;
-    const s = k.mm.strncpyFromUser(mm, p, MAX_ARG_STRLEN);
-    if (typeof s === 'number') return s;
-    if (Buffer.byteLength(s) >= MAX_ARG_STRLEN) return -E2BIG;
-    out.push(s);
-  }
+/** Linux's warning for a program started with argc == 0 (CVE-2021-4034). */
+function nullArgvWarning(k: Kernel, t: Task, path: string): () => void {
+  return () => k.printk.log(`process '${t.comm}' launched '${path}' with NULL argv: empty string added`, KERN_WARNING);
 }
 
-/** execve(path, argv, envp) from user space: SYSCALL_NORETURN's 0 on success, or -errno. */
+/** Replaces t's image with the program at path, given its strings (the host's spawn): 0 or -errno (t unchanged on failure). */
+export function execTask(k: Kernel, t: Task, path: string, argv: readonly string[], envp: readonly string[]): number {
+  const ex = openExec(k, path);
+  if (typeof ex === 'number') return ex;
+  const a = kernelArgStrings(path, argv, envp, nullArgvWarning(k, t, path));
+  if (typeof a === 'number') {
+    ex.release();
+    return a;
+  }
+  return bprmExecve(k, t, path, ex, a);
+}
+
+/**
+ * execve(path, argv, envp) from user space (do_execveat_common): the path,
+ * the file opened, then the arguments copied within ARG_MAX (bprm.ts).
+ * SYSCALL_NORETURN's 0 on success, or -errno.
+ */
 export function sysExecve(k: Kernel, t: Task, upath: number, uargv: number, uenvp: number): number {
   if (t.mm === null) return -EFAULT;
   const path = k.mm.strncpyFromUser(t.mm, upath, PATH_MAX);
   if (typeof path === 'number') return path;
   if (Buffer.byteLength(path) >= PATH_MAX) return -ENAMETOOLONG;
   if (path.length === 0) return -ENOENT;
-  const argv = readStrings(k, t, uargv);
-  if (typeof argv === 'number') return argv;
-  const envp = readStrings(k, t, uenvp);
-  if (typeof envp === 'number') return envp;
-  return execTask(k, t, path, argv, envp);
+  const ex = openExec(k, path);
+  if (typeof ex === 'number') return ex;
+  const a = copyArgStrings(k.mm, t.mm, path, uargv, uenvp, nullArgvWarning(k, t, path));
+  if (typeof a === 'number') {
+    ex.release();
+    return a;
+  }
+  return bprmExecve(k, t, path, ex, a);
 }

@@ -27,31 +27,64 @@ const REG_SP = 2;
 const REG_TP = 4;
 const REG_A0 = 10;
 
+/** Linux struct kernel_clone_args, the part vmlab uses. */
 export interface CloneArgs {
+  /** The clone flags, CSIGNAL excluded (a uint32). */
   flags: number;
-  newsp: number;
+  /** The signal the parent gets when the child exits (0..255). */
+  exitSignal: number;
+  /** The child's sp (0: the parent's) and, with CLONE_SETTLS, its tp: any 64-bit value, as lo/hi halves. */
+  newspLo: number;
+  newspHi: number;
+  tlsLo: number;
+  tlsHi: number;
   parentTid: number;
-  tls: number;
   childTid: number;
 }
 
-/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags), -ENOMEM, -EFAULT. */
+/**
+ * clone(2)'s arguments as Linux's SYSCALL_DEFINE5(clone) unpacks them: only
+ * the low 32 bits of the flags word count (lower_32_bits(clone_flags); the
+ * high half, where clone3-only flags live, is ignored), and its low byte is
+ * the exit signal. halves: the lo/hi halves of a0..a4.
+ */
+export function cloneArgs(half: Int32Array): CloneArgs {
+  const flags = half[0]! >>> 0;
+  const u64 = (i: number): number => (half[2 * i + 1]! >>> 0) * 4294967296 + (half[2 * i]! >>> 0);
+  return {
+    flags: (flags & ~CSIGNAL) >>> 0,
+    exitSignal: flags & CSIGNAL,
+    newspLo: half[2]!,
+    newspHi: half[3]!,
+    parentTid: u64(2),
+    tlsLo: half[6]!,
+    tlsHi: half[7]!,
+    childTid: u64(4),
+  };
+}
+
+function setRegHalves(t: Task, r: number, lo: number, hi: number): void {
+  t.regs[2 * r] = lo;
+  t.regs[2 * r + 1] = hi;
+}
+
+/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags, an exit signal above NSIG), -ENOMEM, -EFAULT. */
 export function kernelClone(k: Kernel, parent: Task, args: CloneArgs): number {
-  if ((args.flags & ~SUPPORTED) !== 0 || (args.flags & CSIGNAL) > NSIG) return -EINVAL;
+  if ((args.flags & ~SUPPORTED) !== 0 || args.exitSignal > NSIG) return -EINVAL;
   if (parent.mm === null) return -EINVAL;
   const mm = k.mm.dupMmap(parent.mm);
   if (typeof mm === 'number') return mm;
   if (mm === null) return -ENOMEM;
   const child = new Task(k.allocPid(), parent.comm, parent, parent.files.dupForFork(), parent.sighand.dup());
   child.mm = mm;
-  child.exitSignal = args.flags & CSIGNAL;
+  child.exitSignal = args.exitSignal;
   child.regs.set(parent.regs);
   child.pcLo = parent.pcLo;
   child.pcHi = parent.pcHi;
   advancePc(child);
   child.setReg(REG_A0, 0);
-  if (args.newsp !== 0) child.setReg(REG_SP, args.newsp);
-  if ((args.flags & CLONE_SETTLS) !== 0) child.setReg(REG_TP, args.tls);
+  if (args.newspLo !== 0 || args.newspHi !== 0) setRegHalves(child, REG_SP, args.newspLo, args.newspHi);
+  if ((args.flags & CLONE_SETTLS) !== 0) setRegHalves(child, REG_TP, args.tlsLo, args.tlsHi);
   child.blocked = parent.blocked;
   child.startNs = k.clockNs();
   if ((args.flags & CLONE_CHILD_SETTID) !== 0 && k.mm.putUser32(mm, args.childTid, child.pid) < 0) {

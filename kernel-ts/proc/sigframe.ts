@@ -71,7 +71,7 @@ export function encodeSigframe(info: KSiginfo, ctx: SavedContext): Uint8Array {
   dv.setInt32(4, info.errno, true);
   dv.setInt32(8, info.code, true);
   if (isFault(info.signo)) {
-    setU64(dv, SI_FIELDS, info.addr);
+    dv.setBigUint64(SI_FIELDS, info.addr, true);
   } else {
     dv.setInt32(SI_FIELDS, info.pid, true);
     dv.setUint32(SI_FIELDS + 4, info.uid, true);
@@ -91,7 +91,7 @@ export function encodeSigframe(info: KSiginfo, ctx: SavedContext): Uint8Array {
   dv.setUint32(VMLAB_CTX + 4, VMLAB_CTX_SIZE, true);
   dv.setBigInt64(VMLAB_TRAPNO, BigInt(info.trapno), true);
   setU64(dv, VMLAB_ERR, info.errorCode);
-  setU64(dv, VMLAB_CR2, info.cr2);
+  dv.setBigUint64(VMLAB_CR2, info.cr2, true);
   return buf;
 }
 

@@ -132,19 +132,20 @@ export interface KSiginfo {
   signo: number;
   errno: number;
   code: number;
-  /** si_addr for SIGSEGV/SIGBUS/SIGILL/SIGTRAP/SIGFPE; si_pid/si_uid for kill; si_status for SIGCHLD. */
-  addr: number;
+  /** si_addr for SIGSEGV/SIGBUS/SIGILL/SIGTRAP/SIGFPE (all 64 bits: kernel addresses are above 2^53). */
+  addr: bigint;
+  /** si_pid/si_uid for kill; si_status for SIGCHLD. */
   pid: number;
   uid: number;
   status: number;
   /** vmlab's extension, copied into the frame's vmlab context: x86 vector, error code and CR2. */
   trapno: number;
   errorCode: number;
-  cr2: number;
+  cr2: bigint;
 }
 
 export function siginfo(signo: number, code: number, fields: Partial<KSiginfo> = {}): KSiginfo {
-  return { signo, errno: 0, code, addr: 0, pid: 0, uid: 0, status: 0, trapno: -1, errorCode: 0, cr2: 0, ...fields };
+  return { signo, errno: 0, code, addr: 0n, pid: 0, uid: 0, status: 0, trapno: -1, errorCode: 0, cr2: 0n, ...fields };
 }
 
 /** Pending signals (Linux struct sigpending): one queued siginfo per standard signal. */

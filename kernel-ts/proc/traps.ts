@@ -4,6 +4,7 @@
 // become signals forced on the task, with Linux's log lines when the task has
 // no handler for them (show_signal_msg / show_signal).
 import { TRAP_STATE, Vector } from '../../emu/machine/trap';
+import { hex64, hex64Padded, u64Big } from '../../emu/machine/cpu/int64';
 import { KERN_EMERG, KERN_ERR, KERN_INFO } from '../printk';
 import type { Kernel } from '../kernel';
 import { doExit } from './exit';
@@ -22,11 +23,10 @@ export const VM_FAULT_SIGBUS = 3;
 export const VM_FAULT_OOM = 4;
 
 const REG_SP = 2;
-const TWO32 = 4294967296;
 
-/** %px: a pointer as 16 hex digits. */
-export function px(v: number): string {
-  return v.toString(16).padStart(16, '0');
+/** %lx of register r, unsigned: the exact 64 bits, whatever their sign or size. */
+function regHex(t: Task, r: number): string {
+  return hex64(t.regs[2 * r]!, t.regs[2 * r + 1]!);
 }
 
 /**
@@ -55,20 +55,20 @@ function faultLogLevel(t: Task): number {
 
 /**
  * show_signal_msg() (arch/x86/mm/fault.c): the line a segfault leaves in the
- * log, e.g. `prog[42]: segfault at 0 ip 0000000000010074 sp 00007ffffffde000 error 6 in prog[10000+1000]`.
+ * log, `segfault at %lx ip %px sp %px error %lx`, e.g.
+ * `prog[42]: segfault at 0 ip 0000000000010074 sp 00007ffffffde000 error 6 in prog[10000+1000]`.
+ * Every value is printed from its exact 64 bits.
  */
-export function segfaultMessage(t: Task, address: number, errorCode: number): string {
-  const ip = t.pc;
+export function segfaultMessage(t: Task, address: bigint, errorCode: number): string {
   return (
-    `${t.comm}[${t.pid}]: segfault at ${address.toString(16)} ip ${px(ip)} sp ${px(t.reg(REG_SP))} ` +
-    `error ${errorCode.toString(16)}${printVmaAddr(t, ip)}`
+    `${t.comm}[${t.pid}]: segfault at ${address.toString(16)} ip ${hex64Padded(t.pcLo, t.pcHi)} ` +
+    `sp ${hex64Padded(t.regs[2 * REG_SP]!, t.regs[2 * REG_SP + 1]!)} error ${errorCode.toString(16)}${printVmaAddr(t, t.pc)}`
   );
 }
 
-/** show_signal() (arch/x86/kernel/traps.c): `traps: prog[42] trap invalid opcode ip:10074 sp:... error:0 in ...`. */
+/** show_signal() (arch/x86/kernel/traps.c): `traps: prog[42] trap invalid opcode ip:10074 sp:... error:0 in ...` (%lx each). */
 export function trapMessage(t: Task, desc: string, errorCode: number): string {
-  const ip = t.pc;
-  return `traps: ${t.comm}[${t.pid}] ${desc} ip:${ip.toString(16)} sp:${t.reg(REG_SP).toString(16)} error:${errorCode.toString(16)}${printVmaAddr(t, ip)}`;
+  return `traps: ${t.comm}[${t.pid}] ${desc} ip:${hex64(t.pcLo, t.pcHi)} sp:${regHex(t, REG_SP)} error:${errorCode.toString(16)}${printVmaAddr(t, t.pc)}`;
 }
 
 /**
@@ -81,13 +81,11 @@ export function fixUserFault(k: Kernel, t: Task): boolean {
   if (TRAP_STATE.vector !== Vector.PF || t.mm === null) return false;
   const lo = TRAP_STATE.addrLo, hi = TRAP_STATE.addrHi, err = TRAP_STATE.error;
   if (k.trace.enabled('exceptions:page_fault_user')) {
-    const addr = (hi >>> 0) * TWO32 + (lo >>> 0);
     const cpu = k.machine.cpu;
-    const ip = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
-    k.trace.emit('exceptions:page_fault_user', `address=0x${addr.toString(16)} ip=0x${ip.toString(16)} error_code=0x${err.toString(16)}`);
+    k.trace.emit('exceptions:page_fault_user', `address=0x${hex64(lo, hi)} ip=0x${hex64(cpu.pcLo, cpu.pcHi)} error_code=0x${err.toString(16)}`);
   }
   const r = k.mm.handleMmFault(t.mm, lo, hi, err);
-  if (k.onUserFault !== null) k.onUserFault(t, (hi >>> 0) * TWO32 + (lo >>> 0), err, t.mm.lastFault);
+  if (k.onUserFault !== null) k.onUserFault(t, u64Big(lo, hi), err, t.mm.lastFault);
   if (r !== VM_FAULT_OK) {
     t.lastFaultOutcome = r;
     return false;
@@ -104,8 +102,8 @@ export function fixUserFault(k: Kernel, t: Task): boolean {
 export function userTrap(k: Kernel, t: Task): void {
   const vector = TRAP_STATE.vector;
   const err = TRAP_STATE.error;
-  const addr = (TRAP_STATE.addrHi >>> 0) * TWO32 + (TRAP_STATE.addrLo >>> 0);
-  const pc = t.pc;
+  const addr = u64Big(TRAP_STATE.addrLo, TRAP_STATE.addrHi);
+  const pc = u64Big(t.pcLo, t.pcHi);
   switch (vector) {
     case Vector.PF: {
       const r = t.lastFaultOutcome;
@@ -133,7 +131,7 @@ export function userTrap(k: Kernel, t: Task): void {
       return;
     case Vector.GP:
       if (unhandledSignal(t, SIGSEGV)) k.printk.log(trapMessage(t, 'general protection fault', err), KERN_INFO);
-      forceSig(t, siginfo(SIGSEGV, SI_KERNEL, { addr: 0, trapno: Vector.GP, errorCode: err }));
+      forceSig(t, siginfo(SIGSEGV, SI_KERNEL, { addr: 0n, trapno: Vector.GP, errorCode: err }));
       return;
     default:
       throw new Error(`user trap with unknown vector ${vector}`);

@@ -64,7 +64,7 @@ function getname(k: Kernel, t: Task, uaddr: number): string | number {
 // ---- read and write ---------------------------------------------------------
 
 /**
- * vfs_read() at *ppos into user memory, through kernel buffers of at most
+ * vfs_read() at *ppos into user memory, through one kernel buffer of at most
  * RW_CHUNK bytes: ->read is called again while it fills whole chunks, and a
  * short read (EOF, a console line, a driver's record) ends the call. Bytes
  * read, or -errno if nothing was.
@@ -76,10 +76,12 @@ function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, pp
   count = Math.min(count, MAX_RW_COUNT);
   if (!accessOk(t, ubuf, count)) return -EFAULT;
   const mm = userMm(t);
+  // One buffer for the whole call: a 2 GiB read is 2048 chunks, not 2048 allocations.
+  const kbuf = new Uint8Array(Math.min(count, RW_CHUNK));
   let done = 0;
   do {
     const want = Math.min(count - done, RW_CHUNK);
-    const buf = new Uint8Array(want);
+    const buf = want === kbuf.length ? kbuf : kbuf.subarray(0, want);
     const pos = { pos: ppos.pos };
     const n = read(file, buf, pos);
     if (n < 0) return done > 0 ? done : n;
@@ -91,13 +93,18 @@ function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, pp
   return done;
 }
 
-/** vfs_write() at *ppos from user memory, in RW_CHUNK pieces until a short write. Bytes written, or -errno if none were. */
+/**
+ * vfs_write() at *ppos from user memory, in RW_CHUNK pieces until a short
+ * write; a file that discards writes (/dev/null) takes the count without the
+ * data being copied, as Linux's write_null. Bytes written, or -errno if none were.
+ */
 function vfsWrite(k: Kernel, t: Task, file: File, ubuf: number, count: number, ppos: { pos: number }): number {
   if (!file.writable) return -EBADF;
   const write = file.fop.write;
   if (!write) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
   if (!accessOk(t, ubuf, count)) return -EFAULT;
+  if (file.fop.discardsWrites === true) return count;
   const mm = userMm(t);
   let done = 0;
   do {

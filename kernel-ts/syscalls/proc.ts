@@ -7,7 +7,7 @@ import type { Kernel } from '../kernel';
 import { USER_GID, USER_UID } from '../proc/creds';
 import { sysExecve } from '../proc/execve';
 import { doExit, doWait4, exitStatus } from '../proc/exit';
-import { kernelClone } from '../proc/fork';
+import { cloneArgs, kernelClone } from '../proc/fork';
 import { sleepOn } from '../proc/sched';
 import { sendSignal, sysRtSigreturn } from '../proc/signal';
 import {
@@ -55,9 +55,9 @@ function sysExit(k: Kernel, t: Task, a: SyscallArgs): number {
   return SYSCALL_NORETURN;
 }
 
-/** clone(flags, newsp, parent_tid, tls, child_tid) as fork (riscv's argument order). */
+/** clone(flags, newsp, parent_tid, tls, child_tid) as fork (riscv's argument order; fork.ts cloneArgs unpacks them). */
 function sysClone(k: Kernel, t: Task, a: SyscallArgs): number {
-  return kernelClone(k, t, { flags: a.u64(0), newsp: a.u64(1), parentTid: a.u64(2), tls: a.u64(3), childTid: a.u64(4) });
+  return kernelClone(k, t, cloneArgs(a.half));
 }
 
 function sysExecveHandler(k: Kernel, t: Task, a: SyscallArgs): number {
@@ -229,10 +229,11 @@ function sysGetrandom(k: Kernel, t: Task, a: SyscallArgs): number {
   const count = Math.min(a.u64(1), MAX_RW_COUNT);
   const buf = a.u64(0);
   const CHUNK = 4096;
+  const chunk = new Uint8Array(CHUNK);
   let done = 0;
   while (done < count) {
     const n = Math.min(CHUNK, count - done);
-    const bytes = new Uint8Array(n);
+    const bytes = n === CHUNK ? chunk : chunk.subarray(0, n);
     k.random.fill(bytes);
     if (k.mm.copyToUser(t.mm!, buf + done, bytes) < 0) return done > 0 ? done : -EFAULT;
     done += n;

@@ -1,8 +1,9 @@
 // Data accesses that cross a 4-KiB page boundary: the slow path of loads and
-// stores. Both pages are translated before any byte moves, so a fault on
-// either page leaves memory untouched and the access restartable. The first
-// page is translated first, so when only the second one fails CR2 holds the
-// address of its first byte (the SDM's "linear address that caused the fault").
+// stores. The MMU checks that every byte is canonical, then translates both
+// pages (Mmu.translateCrossing) before any byte moves, so a fault on either
+// page leaves memory untouched and the access restartable. The first page is
+// translated first, so when only the second one fails CR2 holds the address of
+// its first byte (the SDM's "linear address that caused the fault").
 import type { GuestMemory } from '../mem/phys';
 import { Access } from '../trap';
 
@@ -11,6 +12,9 @@ export interface Translator {
   translate(lo: number, hi: number, access: Access, implicit?: boolean): number;
   /** translate() reporting a fault by value: TRAP_PENDING with TRAP_STATE set. */
   tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number;
+  /** translate() of an access crossing into the next page: the first page's address, the second's in crossPa. */
+  translateCrossing(lo: number, hi: number, access: Access, implicit?: boolean): number;
+  readonly crossPa: number;
   canonical(hi: number): boolean;
   /** See Mmu.itlbEpoch: -1 means no fetch translation may be kept between runs. */
   readonly itlbEpoch: number;
@@ -102,9 +106,8 @@ export function pageStore(ram: RamView, mem: GuestMemory, pa: number, size: numb
  */
 export function crossLoad(mmu: Translator, mem: GuestMemory, lo: number, hi: number, size: number): number {
   const first = 4096 - (lo & 0xfff);
-  const pa1 = mmu.translate(lo, hi, Access.Read);
-  const lo2 = ((lo | 0xfff) + 1) | 0;
-  const pa2 = mmu.translate(lo2, lo2 === 0 ? (hi + 1) | 0 : hi, Access.Read);
+  const pa1 = mmu.translateCrossing(lo, hi, Access.Read);
+  const pa2 = mmu.crossPa;
   let vlo = 0;
   let vhi = 0;
   for (let i = 0; i < size; i++) {
@@ -121,9 +124,8 @@ export function crossStore(
   mmu: Translator, mem: GuestMemory, lo: number, hi: number, size: number, vlo: number, vhi: number,
 ): void {
   const first = 4096 - (lo & 0xfff);
-  const pa1 = mmu.translate(lo, hi, Access.Write);
-  const lo2 = ((lo | 0xfff) + 1) | 0;
-  const pa2 = mmu.translate(lo2, lo2 === 0 ? (hi + 1) | 0 : hi, Access.Write);
+  const pa1 = mmu.translateCrossing(lo, hi, Access.Write);
+  const pa2 = mmu.crossPa;
   for (let i = 0; i < size; i++) {
     const byte = (i < 4 ? vlo >>> (8 * i) : vhi >>> (8 * (i - 4))) & 0xff;
     if (i < first) mem.write8(pa1 + i, byte);

@@ -299,3 +299,32 @@ export function remuw(a: number, b: number): number {
   if (b === 0) return a;
   return ((a >>> 0) % (b >>> 0)) | 0;
 }
+
+// Reports of 64-bit values (fault addresses, pc, sp), off the hot path. A
+// double holds only 53 bits, so an address such as 0xffff88803ffffff8 must
+// travel as its halves (or a bigint) all the way to where it is printed.
+
+/** hi:lo as an unsigned 64-bit bigint (siginfo's si_addr, the debugger's fault log). */
+export function u64Big(lo: number, hi: number): bigint {
+  return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+}
+
+/** hi:lo as unsigned hex without leading zeros, as C's %lx prints an unsigned long; no BigInt. */
+export function hex64(lo: number, hi: number): string {
+  return hi === 0 ? (lo >>> 0).toString(16) : (hi >>> 0).toString(16) + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+/** hi:lo as 16 hex digits, as C's %016lx (and Linux's %px) print it. */
+export function hex64Padded(lo: number, hi: number): string {
+  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The low 32 bits of a 64-bit bigint, as an int32 half. */
+export function bigLo(v: bigint): number {
+  return Number(BigInt.asIntN(32, v));
+}
+
+/** Bits 63:32 of a 64-bit bigint, as an int32 half. */
+export function bigHi(v: bigint): number {
+  return Number(BigInt.asIntN(32, v >> 32n));
+}

@@ -53,6 +53,8 @@ export class Mmu implements WalkState {
   /** CR2: the linear address of the last #PF. */
   cr2Lo = 0;
   cr2Hi = 0;
+  /** The second page's physical address from the last translateCrossing(). */
+  crossPa = 0;
   /** Bumped whenever a cached fetch / data translation may have changed. */
   fetchEpoch = 0;
   dataEpoch = 0;
@@ -166,6 +168,29 @@ export class Mmu implements WalkState {
       }
     }
     return this.translateSlow(lo, hi, access, implicit === true);
+  }
+
+  /**
+   * translate() for an access at hi:lo that crosses into the next 4-KByte page
+   * (the CPU's slow path for such loads and stores). Every byte of an access
+   * must be canonical, else #GP(0) (SDM vol. 1, 3.3.7.1), and that check comes
+   * before paging: an 8-byte load at 0x7ffffffffffc is #GP even when its first
+   * page is not present. The canonical boundaries are page aligned, so checking
+   * the first byte's and the last byte's page covers every byte. Then the pages
+   * are translated in order, so that when only the second faults CR2 holds its
+   * first byte. Returns the first byte's physical address; the second page's is
+   * left in crossPa.
+   */
+  translateCrossing(lo: number, hi: number, access: Access, implicit?: boolean): number {
+    const lo2 = ((lo | 0xfff) + 1) | 0;
+    const hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
+    if (!this.canonical(hi) || !this.canonical(hi2)) {
+      recordTrap(Vector.GP, 0, lo, hi);
+      throw TRAP_SENTINEL;
+    }
+    const pa = this.translate(lo, hi, access, implicit);
+    this.crossPa = this.translate(lo2, hi2, access, implicit);
+    return pa;
   }
 
   /** TLB lookup, then walk on a miss (or for a write hitting an entry with D clear); TRAP_PENDING on a fault. */

@@ -122,11 +122,11 @@ describe('vmlab conform', () => {
 
   it('rejects an invalid file before running anything: FILE:LINE: reason, exit 2', () => {
     const f = tempFile([withSteps('fine', EXAMPLE.steps), '', JSON.stringify({ id: 'x', mem: [], steps: [] })]);
-    const g = tempFile([withSteps('bad', [{ op: 'read', va: '0xfff', size: 2, expect: { pa: '0x0' } }])]);
+    const g = tempFile([withSteps('bad', [{ op: 'read', va: '0xfff', size: 3, expect: { pa: '0x0' } }])]);
     const r = vmlab(['conform', f, g]);
     expect([r.status, r.stdout]).toEqual([2, '']);
     expect(r.stderr).toBe(
-      `vmlab: ${f}:3: missing field 'cpu'\n${g}:1: steps[0]: an access of 2 bytes at 0xfff crosses a 4-KByte boundary\n2 invalid cases; nothing was run\n`,
+      `vmlab: ${f}:3: missing field 'cpu'\n${g}:1: steps[0].size: must be 1, 2, 4 or 8, got 3\n2 invalid cases; nothing was run\n`,
     );
   });
 

@@ -242,4 +242,69 @@ describe('clone flags', () => {
     expect(k.tasks.get(2)!.reg(10)).toBe(0);
     expect(k.tasks.get(2)!.pc).toBe(t.pc + 4);
   });
+
+  // clone(flags, 0, 0, 0, 0), the child exits 7, the parent waits and exits with the child's code.
+  const cloneExit7 = (flags: string): string =>
+    prog(`
+        li a0, ${flags}
+        li a1, 0
+        li a2, 0
+        li a3, 0
+        li a4, 0
+        li a7, SYS_clone
+        ecall
+        bltz a0, fail
+        bnez a0, parent
+        li a0, 7
+        li a7, SYS_exit
+        ecall
+parent: mv s1, a0
+${WAIT('s1')}
+        la t0, status
+        lw a0, 0(t0)
+        srli a0, a0, 8
+        li a7, SYS_exit
+        ecall
+fail:   li a0, 99
+        li a7, SYS_exit
+        ecall`, DATA);
+
+  it('only the low 32 bits of the flags count (lower_32_bits): SIGCHLD with high bits set stays SIGCHLD, the parent lives', () => {
+    // As a double, 0x0020000000000011 is 0x0020000000000010: the exit signal would be 16 (SIGSTKFLT) and kill the parent.
+    for (const flags of ['0x0020000000000011', '0xffffffff00000011', '0x0000000300000011']) {
+      const r = runPrograms({ '/bin/hiflags': cloneExit7(flags) });
+      expect([flags, r.result.exitCode]).toEqual([flags, 7]);
+    }
+  });
+
+  it('CLONE_SETTLS and a new sp keep all 64 bits of their values', () => {
+    const r = runPrograms({
+      '/bin/tls': prog(`
+        li a0, 0x80000 | SIGCHLD     # CLONE_SETTLS
+        li a1, 0xffff888000000128    # newsp
+        li a2, 0
+        li a3, 0xffff888000000123    # tls
+        li a4, 0
+        li a7, SYS_clone
+        ecall
+        bnez a0, parent
+        li a0, 1
+        li t0, 0xffff888000000123
+        bne tp, t0, out
+        li a0, 2
+        li t0, 0xffff888000000128
+        bne sp, t0, out
+        li a0, 0
+out:    li a7, SYS_exit
+        ecall
+parent: mv s1, a0
+${WAIT('s1')}
+        la t0, status
+        lw a0, 0(t0)
+        srli a0, a0, 8
+        li a7, SYS_exit
+        ecall`, DATA),
+    });
+    expect(r.result.exitCode).toBe(0);
+  });
 });

@@ -29,7 +29,7 @@ describe('the rt_sigframe', () => {
     const regs = new Int32Array(64);
     for (let r = 1; r < 32; r++) regs[2 * r] = r * 0x100;
     regs[2 * 2 + 1] = 0x7fff; // sp's high half
-    const info = siginfo(SIGSEGV, 2, { addr: 0xdead008, trapno: 14, errorCode: 6, cr2: 0xdead008 });
+    const info = siginfo(SIGSEGV, 2, { addr: 0xdead008n, trapno: 14, errorCode: 6, cr2: 0xdead008n });
     const f = encodeSigframe(info, { regs, pcLo: 0x10074, pcHi: 0, mask: 1n << 9n, altSp: 0, altSize: 0 });
     const dv = new DataView(f.buffer);
     expect(f.length).toBe(SIGFRAME_SIZE);

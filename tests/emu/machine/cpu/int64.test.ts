@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, mulhu32,
-  rem64, remu64, remuw, remw, sll64, sra64, srl64, sub64,
+  rem64, remu64, remuw, remw, sll64, sra64, srl64, sub64, hex64, hex64Padded, u64Big,
 } from '../../../../emu/machine/cpu/int64';
 
 const M64 = (1n << 64n) - 1n;
@@ -158,5 +158,20 @@ describe('int64 helpers', () => {
     expect(divw(-0x80000000, -1)).toBe(-0x80000000);
     expect(remw(-0x80000000, -1)).toBe(0);
     expect(divuw(-1, 2)).toBe(0x7fffffff);
+  });
+
+  it('reports 64-bit values exactly: as a bigint, as %lx and as %016lx', () => {
+    const check = (a: bigint): void => {
+      expect(u64Big(lo(a), hi(a))).toBe(a);
+      expect(hex64(lo(a), hi(a))).toBe(a.toString(16));
+      expect(hex64Padded(lo(a), hi(a))).toBe(a.toString(16).padStart(16, '0'));
+    };
+    for (const a of EDGES) check(a);
+    fc.assert(fc.property(val, (a) => {
+      check(a);
+      return true;
+    }), RUNS);
+    // Above 2^53 a double would round: 0xffff88803ffffff8 is not 0xffff888040000000.
+    expect(hex64(0x3ffffff8, 0xffff8880 | 0)).toBe('ffff88803ffffff8');
   });
 });

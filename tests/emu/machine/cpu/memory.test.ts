@@ -121,6 +121,19 @@ describe('precise memory faults', () => {
     machine([ins('sb', 'a0', 0, 'a1')]).regs({ a1: 0x8000_0000_0000_0000n }).run().expectTrap({ vector: Vector.GP, error: 0 });
   });
 
+  it('an access straddling the canonical boundary is #GP(0), not a #PF at its first byte, and changes nothing', () => {
+    const LAST = 0x7fff_ffff_f000; // the last page below the non-canonical hole (4-level)
+    for (const [op, size] of LOADS.filter(([, s]) => s > 1)) {
+      machine([ins(op, 'a0', 0, 'a1')]).regs({ a0: 42n, a1: BigInt(LAST + 4096 - size + 1) }).run()
+        .expectTrap({ vector: Vector.GP, error: 0, pc: 0x10000n }).expectRegs({ a0: 42n });
+    }
+    // Even with the first page present and writable, the canonical check comes first: nothing is written.
+    const m = machine([ins('sd', 'a2', 0, 'a1'), ins('ecall')]).mapPages(LAST, 1, BigInt(PTE_US | PTE_RW) | PTE_NX);
+    m.regs({ a1: BigInt(LAST + 4092), a2: -1n }).run().expectTrap({ vector: Vector.GP, error: 0, pc: 0x10000n }).expectMem(LAST + 4092, [0, 0, 0, 0]);
+    // One byte lower the access ends at the last canonical byte and succeeds.
+    m.regs({ a1: BigInt(LAST + 4088), pc: 0x10000n }).run().expectEcall(1).expectMem(LAST + 4088, [255, 255, 255, 255, 255, 255, 255, 255]);
+  });
+
   it('resumes at the faulting instruction once the kernel maps the page', () => {
     const m = machine([ins('ld', 'a0', 0, 'a1'), ins('addi', 'a0', 'a0', 1), ins('ecall')]).regs({ a1: BigInt(HOLE) });
     m.run().expectTrap({ vector: Vector.PF, error: PF_U, cr2: BigInt(HOLE), pc: 0x10000n });
