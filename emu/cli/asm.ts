@@ -1,7 +1,8 @@
 // `vmlab asm FILE.s... -o OUT [--text-base N]`: assembles and links the files
 // into one static RISC-V ELF executable. Every problem is printed as
 // FILE:LINE:COL: error: ... with the source line and a caret; on any error
-// the exit status is 1 and no output file is written.
+// the exit status is 1 and no output file is written (a bad --text-base is a
+// usage error, status 2).
 import { chmodSync, writeFileSync } from 'node:fs';
 import { readHostText } from '../../host/files';
 import type { CommandModule } from 'yargs';
@@ -9,11 +10,12 @@ import { assemble, DEFAULT_TEXT_BASE, formatDiagnostic } from '../../asm/assembl
 import type { SourceFile } from '../../asm/assembler';
 import { writeElf } from '../../asm/elf-write';
 import { UserError } from './errors';
+import { parseInteger } from './option-values';
 
 interface AsmArgs {
   files: string[];
   output: string;
-  textBase?: string;
+  textBase?: unknown;
 }
 
 const LAYOUT = [
@@ -28,26 +30,21 @@ export const asmCommand: CommandModule<object, AsmArgs> = {
     y
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'assembly source files, linked in this order' })
       .option('output', { alias: 'o', type: 'string', default: 'a.out', describe: 'the ELF file to write' })
-      .option('text-base', { type: 'string', describe: 'address of .text (default 0x10000)' })
+      .option('text-base', { requiresArg: true, describe: 'address of .text (default 0x10000)' })
       .epilogue(LAYOUT),
   handler: (argv) => {
     process.exitCode = runAsm(argv.files, argv.output, argv.textBase);
   },
 };
 
-/** Parses a --text-base value: decimal or 0x hex, 4 KiB aligned, below 2^47. */
-export function parseTextBase(s: string | undefined): number {
+/** A --text-base value: decimal or 0x hex, 4 KiB aligned, below 2^47 (the user half); else a usage error. */
+export function parseTextBase(s: unknown): number {
   if (s === undefined) return DEFAULT_TEXT_BASE;
-  const t = s.trim();
-  if (!/^(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(t)) throw new UserError(`--text-base: '${s}' is not a number (use e.g. 0x10000)`);
-  const v = Number(t);
-  if (!Number.isSafeInteger(v) || v >= 2 ** 47) throw new UserError(`--text-base: ${s} is not below 2^47`);
-  if (v % 0x1000 !== 0) throw new UserError(`--text-base: ${s} is not a multiple of 4096 (0x1000)`);
-  return v;
+  return parseInteger('--text-base', s, { min: 0, max: 2 ** 47 - 0x1000, align: 0x1000, expected: 'an address below 2^47, a multiple of 4096 (e.g. 0x10000)' });
 }
 
 /** Assembles `paths` into `out`; returns the exit status. */
-export function runAsm(paths: string[], out: string, textBase?: string): number {
+export function runAsm(paths: string[], out: string, textBase?: unknown): number {
   const base = parseTextBase(textBase);
   const files: SourceFile[] = paths.map((p) => {
     const r = readHostText(p, 'an assembly source');

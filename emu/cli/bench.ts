@@ -20,6 +20,7 @@ import { writeElf } from '../../asm/elf-write';
 import { Kernel } from '../../kernel-ts/kernel';
 import { NR } from '../../kernel-ts/syscalls/numbers';
 import { UserError } from './errors';
+import { parseChoice, parseChoices, parsePositive } from './option-values';
 import { USER_RW, bootBare } from './bare';
 import { guestProgramsDir } from './paths';
 
@@ -303,11 +304,14 @@ function table(results: BenchResult[], tlb: string): string {
 
 interface BenchArgs {
   json: boolean;
-  tlb: 'default' | 'none';
-  only?: string[];
-  scale: number;
+  tlb: unknown;
+  only?: unknown;
+  scale: unknown;
   warmup: boolean;
 }
+
+const TLB_MODELS = ['default', 'none'] as const;
+const PROGRAM_NAMES = [...PROGRAMS, ...KERNEL_PROGRAMS].map((p) => p.name);
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
@@ -315,20 +319,19 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
-      .option('tlb', { choices: ['default', 'none'] as const, default: 'default' as const, describe: "TLB model: Skylake-like, or 'none' (every access walks)" })
-      .option('only', {
-        type: 'string',
-        array: true,
-        choices: [...PROGRAMS, ...KERNEL_PROGRAMS].map((p) => p.name),
-        describe: 'Run only these programs',
-      })
-      .option('scale', { type: 'number', default: 1, describe: 'Multiply every iteration count' })
-      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' })
-      .check((a) => {
-        if (!(a.scale > 0) || !Number.isFinite(a.scale)) throw new Error('--scale must be a positive number');
-        return true;
-      }),
-  handler: (args) => {
+      .option('tlb', { requiresArg: true, default: 'default', describe: "TLB model: default (Skylake-like), or none (every access walks)" })
+      .option('only', { array: true, requiresArg: true, describe: `Run only these programs: ${PROGRAM_NAMES.join(', ')}` })
+      .option('scale', { requiresArg: true, default: 1, describe: 'Multiply every iteration count (a positive number)' })
+      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' }),
+  handler: (argv) => {
+    // Bad values are usage errors (option-values.ts), before anything runs.
+    const args = {
+      json: argv.json,
+      warmup: argv.warmup,
+      tlb: parseChoice('--tlb', argv.tlb, TLB_MODELS),
+      only: argv.only === undefined ? undefined : parseChoices('--only', argv.only, PROGRAM_NAMES),
+      scale: parsePositive('--scale', argv.scale, '0.1 or 2'),
+    };
     const wanted = (name: string): boolean => args.only === undefined || args.only.includes(name);
     const results: BenchResult[] = [];
     for (const p of PROGRAMS.filter((q) => wanted(q.name))) {

@@ -10,10 +10,13 @@ import { runCommand } from './run';
 import { debugCommand } from './debug';
 import { shellCommand } from './shell';
 import { reportInternalError } from './errors';
+import { EXIT_USAGE } from './option-values';
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('vmlab')
+    // Option values stay the text typed: option-values.ts reads numbers, so a bad one is quoted, not NaN.
+    .parserConfiguration({ 'parse-numbers': false })
     .usage('vmlab: a virtual-memory laboratory (RV64IM guest, x86-64 paging)\n\nUsage: vmlab <command> [options]')
     .command(asmCommand)
     .command(disasmCommand)
@@ -31,11 +34,20 @@ async function main(): Promise<void> {
     .version()
     .wrap(Math.min(100, process.stdout.columns || 100))
     .fail((msg, err) => {
-      if (err) throw err;
-      process.stderr.write(`vmlab: ${msg}\nRun 'vmlab --help' for usage.\n`);
-      process.exit(2);
+      // yargs's own complaints (YError: a missing value, an unknown option) are usage errors; anything else is ours.
+      if (err && err.name !== 'YError') throw err;
+      process.stderr.write(`vmlab: ${usageText(msg ?? err.message)}\n`);
+      process.exit(EXIT_USAGE);
     })
     .parseAsync();
+}
+
+/** yargs's message: a missing value in the words `vmlab run` uses for it, anything else with a pointer to the help. */
+function usageText(msg: string): string {
+  const missing = /^Not enough arguments following: (.+)$/.exec(msg);
+  if (missing === null) return `${msg}\nRun 'vmlab --help' for usage.`;
+  const name = missing[1]!;
+  return `option ${name.length === 1 ? '-' : '--'}${name} needs a value`;
 }
 
 // `vmlab disasm prog | head`: a closed pipe ends the output quietly, as for

@@ -16,6 +16,7 @@ import { writeElf } from '../../asm/elf-write';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions, RunResult } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
+import type { SleepReason, Task } from '../../kernel-ts/proc/task';
 import { errnoName } from '../../kernel-ts/errno';
 import { execFailureText } from '../../kernel-ts/proc/execve';
 import { Trace, unknownEventsMessage, unknownTraceSpecs } from '../../kernel-ts/trace';
@@ -26,7 +27,8 @@ import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
 import { readHostBytes } from '../../host/files';
 import { UserError } from './errors';
 import { writeFd } from './output';
-import { KERNEL_VALUE_OPTIONS, checkInteger, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
+import { parseInteger } from './option-values';
+import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
 import { guestProgramsDir } from './paths';
 
@@ -34,11 +36,18 @@ const KiB = 1024;
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 /** Exit status when --max-insns stops the run (as timeout(1) reports a timeout). */
 export const EXIT_MAX_INSNS = 124;
+/**
+ * Exit status when PROG's process could never run again (every task asleep,
+ * nothing to wake it): the same as a timeout, since under Linux the program
+ * would wait until one came (timeout(1) would report 124), and not the 137
+ * of the SIGKILL with which the kernel ends the tasks, which nobody sent.
+ */
+export const EXIT_DEADLOCK = 124;
 
 export interface RunArgs extends KernelArgs {
   prog: string;
   args: string[];
-  maxInsns?: number;
+  maxInsns?: unknown;
   trace?: string;
   traceStack: boolean;
   dmesg: boolean;
@@ -48,7 +57,8 @@ export interface RunArgs extends KernelArgs {
 const EPILOGUE = [
   'PROG is an ELF executable or assembly sources (a.s b.s ...); the guest sees it as /bin/NAME.',
   'Options go before PROG; everything after PROG belongs to the guest (`--` also ends vmlab\'s options).',
-  'Exit status: the guest\'s, 128+N when signal N killed it, 124 when --max-insns stopped it.',
+  'Exit status: the guest\'s, 128+N when signal N killed it, 124 when --max-insns stopped it or it',
+  'could never run again (every task asleep with nothing to wake it: a deadlock, said on stderr).',
   'Trace events: kmem:kmalloc, kmem:kfree, kmem:mm_page_alloc, kmem:mm_page_free,',
   'exceptions:page_fault_user, tlb:tlb_flush, syscalls (sys_enter/sys_exit), a group name, or all.',
 ].join('\n');
@@ -56,7 +66,7 @@ const EPILOGUE = [
 /** The run options (shared by the command's help and the parse of the words before PROG). */
 function runOptions<T>(y: Argv<T>): Argv<T> {
   return kernelOptions(y)
-    .option('max-insns', { type: 'number', describe: 'stop after this many guest instructions' })
+    .option('max-insns', { requiresArg: true, describe: 'stop after this many guest instructions (exit status 124)' })
     .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
     .option('trace-stack', { type: 'boolean', default: false, describe: 'a kernel stack with each trace event' })
     .option('dmesg', { type: 'boolean', default: false, describe: 'print the kernel log to stderr at exit' })
@@ -217,7 +227,7 @@ export function runProgram(argv: RunArgs): number {
   const prog = loadProgram(argv.prog, argv.args ?? [], stderr);
   const opts: KernelOptions = {
     ...kernelOptionsFrom(argv),
-    maxInsns: argv.maxInsns === undefined ? undefined : checkInteger('--max-insns', argv.maxInsns, 1),
+    maxInsns: argv.maxInsns === undefined ? undefined : parseInteger('--max-insns', argv.maxInsns, { min: 1 }),
     stdout: (b) => writeFd(1, b),
     stderr: (b) => writeFd(2, b),
     stdin: hostStdin(),
@@ -243,7 +253,13 @@ export function runProgram(argv: RunArgs): number {
     if (argv.dmesg) stderr(k.printk.dmesg());
     throw new UserError(cannotExecute(k, argv.prog, `/bin/${prog.name}`, task));
   }
-  const r = k.run();
+  // Every process, for the deadlock report (the kernel's fork hook; nothing else uses it in a run).
+  const tasks: Task[] = [task];
+  k.onFork = (_parent, child) => void tasks.push(child);
+  // First until PROG's own process ends (a deadlock then kills only what it left behind), then the rest.
+  let r = k.runUntil(() => !task.isAlive);
+  const deadlockedProg = r.reason === 'deadlock';
+  if (r.reason === 'stopped') r = k.run();
   const seconds = (performance.now() - t0) / 1000;
   if (argv.dmesg) stderr(k.printk.dmesg());
   if (stats) stderr(stats.format(r, seconds));
@@ -251,7 +267,38 @@ export function runProgram(argv: RunArgs): number {
     stderr(`vmlab: stopped after ${r.instructions} instructions (--max-insns)\n`);
     return EXIT_MAX_INSNS;
   }
+  if (r.reason === 'deadlock') {
+    stderr(`vmlab: ${deadlockText(tasks, r.instructions)}\n`);
+    if (deadlockedProg) return EXIT_DEADLOCK;
+  }
   return r.exitCode ?? 1;
+}
+
+/** How many sleeping tasks the deadlock line names before it only counts. */
+const DEADLOCK_NAMED = 4;
+
+/**
+ * The one line for a run that could never go on: every task asleep with
+ * nothing to wake it (Kernel.runUntil then kills them all). The tasks the
+ * kernel killed are those that died asleep (a task that woke cleared its
+ * sleep reason), each named with what it waits for.
+ */
+function deadlockText(tasks: readonly Task[], instructions: number): string {
+  const asleep = tasks.filter((t) => !t.isAlive && t.sleep.kind !== 'none');
+  const named = asleep.slice(0, DEADLOCK_NAMED).map((t) => `${t.comm}[${t.pid}] ${sleepText(t.sleep)}`);
+  if (asleep.length > DEADLOCK_NAMED) named.push(`${asleep.length - DEADLOCK_NAMED} more`);
+  return `deadlock: every task is asleep with nothing to wake it (${named.join(', ')}); killed after ${instructions} instructions`;
+}
+
+/** Where a task sleeps, as the system call that put it to sleep (wchan, near enough). */
+function sleepText(s: SleepReason): string {
+  switch (s.kind) {
+    case 'child': return 'in wait4';
+    case 'signal': return 'in rt_sigsuspend';
+    case 'queue': return `on wait queue ${s.name}`;
+    case 'timer': return 'in nanosleep';
+    case 'none': return 'running';
+  }
 }
 
 const pct = (num: number, den: number): string => (den === 0 ? '-' : `${((100 * num) / den).toFixed(2)}%`);

@@ -517,8 +517,9 @@ const cmds: ShellCommand[] = [
     name: 'exit',
     usage: 'exit [N]',
     summary: 'leave the shell (also quit, Ctrl-D)',
-    run(s, args) {
-      s.exitStatus = args[0] === undefined ? s.status : Number(args[0]) & 0xff;
+    details: "N & 255 is the shell's status (default: $?). As bash: N not a number leaves with 2, two numbers with 1.",
+    run(s, args, cmd) {
+      s.exitStatus = exitStatus(s, cmd.words[0] ?? 'exit', args);
       return s.exitStatus;
     },
   },
@@ -527,3 +528,32 @@ const cmds: ShellCommand[] = [
 cmds.push({ ...cmds.find((c) => c.name === 'exit')!, name: 'quit', usage: 'quit [N]', summary: 'same as exit' });
 
 export const COMMANDS: ReadonlyMap<string, ShellCommand> = new Map(cmds.map((c) => [c.name, c]));
+
+/** A 64-bit signed decimal, as bash's legal_number(): blanks around it, an optional sign; null if not one. */
+function legalNumber(text: string): bigint | null {
+  const m = /^[ \t\n]*([+-]?[0-9]+)[ \t\n]*$/.exec(text);
+  if (m === null) return null;
+  const n = BigInt(m[1]!);
+  return n === BigInt.asIntN(64, n) ? n : null;
+}
+
+/**
+ * `exit [--] [N]`'s status, as bash's get_exitstat(): $? without N, N & 255
+ * with one; "numeric argument required" (2) for an N that is not a 64-bit
+ * number and "too many arguments" (1) for more than one. The shell leaves
+ * in every case, as bash 5 does.
+ */
+function exitStatus(s: ShellSession, name: string, args: string[]): number {
+  const words = args[0] === '--' ? args.slice(1) : args;
+  if (words.length === 0) return s.status;
+  if (words.length > 1) {
+    s.io.err(`${name}: too many arguments\n`);
+    return 1;
+  }
+  const n = legalNumber(words[0]!);
+  if (n === null) {
+    s.io.err(`${name}: ${words[0]}: numeric argument required\n`);
+    return 2;
+  }
+  return Number(BigInt.asUintN(8, n));
+}

@@ -21,7 +21,8 @@ import { createInterface } from 'node:readline';
 import type { CommandModule } from 'yargs';
 import type { KernelOptions } from '../../kernel-ts/kernel';
 import { UserError, stdinLineTooLong } from './errors';
-import { checkInteger, kernelOptions, kernelOptionsFrom } from './kernel-options';
+import { kernelOptions, kernelOptionsFrom } from './kernel-options';
+import { parseInteger } from './option-values';
 import type { KernelArgs } from './kernel-options';
 import { PROMPT, ShellSession } from './shell-session';
 import { writeFd } from './output';
@@ -31,7 +32,7 @@ interface ShellArgs extends KernelArgs {
   c?: string;
   quiet: boolean;
   e: boolean;
-  maxInsns?: number;
+  maxInsns?: unknown;
 }
 
 const HISTORY_FILE = '.vmlab_history';
@@ -46,12 +47,12 @@ export const shellCommand: CommandModule<object, ShellArgs> = {
       .option('c', { type: 'string', describe: "run these commands (separated by ';' or newlines) and exit" })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'do not echo script commands' })
       .option('e', { type: 'boolean', default: false, describe: 'stop a script at the first failing command (its status is the exit status)' })
-      .option('max-insns', { type: 'number', describe: 'kill a foreground program after this many guest instructions (status 124)' })
+      .option('max-insns', { requiresArg: true, describe: 'kill a foreground program after this many guest instructions (status 124)' })
       .epilogue('Type `help` in the shell for its commands; see docs/shell.md.'),
   handler: async (argv) => {
     const opts: KernelOptions = kernelOptionsFrom(argv);
     const session = new ShellSession(opts, { out: (s) => writeFd(1, s), err: (s) => writeFd(2, s) });
-    if (argv.maxInsns !== undefined) session.maxInsns = checkInteger('--max-insns', argv.maxInsns, 1);
+    if (argv.maxInsns !== undefined) session.maxInsns = parseInteger('--max-insns', argv.maxInsns, { min: 1 });
     if (argv.c !== undefined) process.exitCode = await runLines(session, argv.c.split('\n'), argv);
     else if (argv.script !== undefined) process.exitCode = await runLines(session, readScript(argv.script), argv);
     else if (!process.stdin.isTTY) process.exitCode = await runStdin(session, argv);

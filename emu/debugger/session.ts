@@ -157,12 +157,23 @@ export class Session {
   /** A predicate checked after each instruction (step/next/finish/until). */
   private stopAfter: (() => boolean) | null = null;
   /**
-   * The instruction start whose stop conditions were already checked: the
-   * first instruction after a resume (its breakpoint or catchpoint stopped
-   * us), or one the kernel sends back to (a fixed page fault retries it, a
-   * restarted system call re-executes its ecall). -1: none.
+   * The instruction start whose breakpoint and `catch syscall` are not
+   * checked again: the first instruction after a resume (stepped over, as
+   * gdb steps over the breakpoint at pc), or one the kernel sends back to (a
+   * fixed page fault retries it, a restarted system call re-executes its
+   * ecall). -1: none. Page faults have their own rule (caughtFaultPos).
    */
   private skipAt = -1;
+  /**
+   * The position of the page fault the session is stopped at (a `catch
+   * pagefault` stop, the attempt not yet handled), or -1. Resuming runs that
+   * attempt again, and only that one goes to the kernel without a stop; any
+   * other fault, the first instruction's after a breakpoint or at the start
+   * included, is caught (a breakpoint is stepped over, a fault is an event).
+   */
+  private caughtFaultPos = -1;
+  /** Whether a stop was reported: until then the program has not started, and nothing at its entry is stepped over. */
+  private reported = false;
 
   /** True at a `catch signal` stop (inside the kernel, before the delivery). */
   get atSignalStop(): boolean {
@@ -309,7 +320,8 @@ export class Session {
   async resume(opts: { steps?: number; after?: () => boolean } = {}): Promise<StopEvent> {
     if (this.exited !== null) return this.exited;
     this.kernelNotes.length = 0;
-    this.skipAt = this.pc;
+    // As gdb's `run`: a breakpoint at the first instruction stops the program; later resumes step over the one at pc.
+    this.skipAt = this.reported ? this.pc : -1;
     this.bps.rememberValues();
     this.stepsLeft = opts.steps ?? -1;
     this.stopAfter = opts.after ?? null;
@@ -356,6 +368,8 @@ export class Session {
       return ev;
     }
     this.activate();
+    this.reported = true;
+    this.caughtFaultPos = ev.kind === 'pagefault' ? pos : -1;
     if (this.recorder !== null) this.recorder.take(pos, this.taskInsns(), this.mark());
     this.prevStopPos = this.lastStopPos;
     this.prevStopSignal = this.lastStopSignal;
@@ -417,6 +431,7 @@ export class Session {
     this.exited = null;
     this.pending = null;
     this.skipAt = snap.mark.skipAt;
+    this.caughtFaultPos = -1;
     this.task = snap.mark.task;
     this.deferredSignal = snap.mark.deferredSignal;
   }
@@ -446,6 +461,11 @@ export class Session {
     this.nextCheckpoint = this.pos() + rec.interval;
     this.kernelNotes.length = 0;
     if (this.exited === null && isStop) this.stopped({ kind: 'step' });
+  }
+
+  /** reverse-continue arrived at a stop a scan found: resuming after a caught page fault lets its attempt through, as after the live stop. */
+  arrivedAt(ev: StopEvent): void {
+    this.caughtFaultPos = ev.kind === 'pagefault' ? this.pos() : -1;
   }
 
   /** Drops the fault-log entries after position pos. */
@@ -489,6 +509,7 @@ export class Session {
         if (ev.kind === 'arrived' || ev.kind === 'exited' || ev.kind === 'interrupted') break;
         out.push({ pos: this.pos(), ev });
         this.skipAt = this.pc;
+        this.caughtFaultPos = ev.kind === 'pagefault' ? this.pos() : -1;
       }
     } finally {
       this.scanUntil = -1;
@@ -508,6 +529,8 @@ export class Session {
   edited(): string {
     const pos = this.pos();
     let note = '';
+    this.caughtFaultPos = -1; // what resuming runs is no longer the attempt that was caught
+
     if (this.exited === null && pos < this.frontier) {
       this.frontier = pos;
       this.frontierInsns = this.taskInsns();
@@ -625,7 +648,7 @@ export class Session {
       const access = this.bps.accessAt(pc);
       const s = cpu.step();
       if (s === Stop.Trap) {
-        if (TRAP_STATE.vector === Vector.PF && !first) {
+        if (TRAP_STATE.vector === Vector.PF && pos !== this.caughtFaultPos) {
           const addr = u64Big(TRAP_STATE.addrLo, TRAP_STATE.addrHi);
           const bp = this.bps.pagefault(TRAP_STATE.error);
           if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: TRAP_STATE.error, ip: pc });

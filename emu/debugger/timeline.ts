@@ -185,6 +185,7 @@ export async function reverseContinue(d: Debugger): Promise<string> {
       const last = evs[evs.length - 1]!;
       // A signal stop is inside the kernel, before the delivery: the replay stops there too.
       await s.travelTo(last.pos, last.ev.kind === 'signal');
+      s.arrivedAt(last.ev);
       countHit(last.ev);
       return d.stopReport(last.ev);
     }

@@ -47,3 +47,54 @@ describe('debug session', () => {
     expect(await d.execute('p $a1 + $mem64(buf)')).toBe('$2 = 49');
   });
 });
+
+// The resume point: a breakpoint there is stepped over (gdb's rule), but a
+// page fault is an event, caught whenever it happens, the first instruction
+// after a resume included; only the very attempt a `catch pagefault` stop
+// reported goes through to the kernel when the program resumes.
+describe('debug session: what the first instruction after a resume may stop on', () => {
+  /** The stop header of an answer (its first line after the kernel's notes). */
+  const header = (out: string): string => out.split('\n').find((l) => /^(Breakpoint|Catchpoint|\[Inferior)/.test(l)) ?? out;
+
+  it('catch pagefault, run: stops at the fault of the very first instruction (the entry fetch); continue hands that attempt to the kernel', async () => {
+    const d = session();
+    await d.execute('catch pagefault');
+    const first = await d.execute('run');
+    expect(header(first)).toBe('Catchpoint 1 (pagefault), page fault at VA 0x10068 <_start>');
+    expect(first).toContain('CR2   = VA 0x10068\nerror = 0x14 (not-present fetch user)\n');
+    expect(d.s.faults).toEqual([]);
+    const next = await d.execute('continue');
+    expect(next.split('\n')[0]).toBe('kernel: #PF at VA 0x10068 (error 0x14 not-present fetch user) handled: file-read; now VA 0x10068 -> PA 0x102068');
+    expect(header(next)).toBe('Catchpoint 1 (pagefault), page fault at VA 0x1008c <_start+0x24>');
+    expect(d.s.faults.map((f) => f.ip)).toEqual([0x10068]);
+  });
+
+  it('a fault raised by the instruction a breakpoint stopped at is caught on continue', async () => {
+    const d = session();
+    await d.execute('break *0x1001c'); // main's sd t0,0(a0): the first store into .bss
+    expect(header(await d.execute('run'))).toBe('Breakpoint 1, VA 0x1001c <main+0x1c>');
+    await d.execute('catch pagefault');
+    const out = await d.execute('continue');
+    expect(header(out)).toBe('Catchpoint 2 (pagefault), page fault at VA 0x1001c <main+0x1c>');
+    expect(out).toContain('CR2   = VA 0x12000\nerror = 0x6 (not-present write user)\n');
+    expect(header(await d.execute('continue'))).toBe('Catchpoint 2 (pagefault), page fault at VA 0x117c4 <_Exit>');
+  });
+
+  it('a breakpoint at the entry stops run, as gdb\'s run does; continue steps over it', async () => {
+    const d = session();
+    await d.execute('break *0x10068');
+    expect(header(await d.execute('run'))).toBe('Breakpoint 1, VA 0x10068 <_start>');
+    expect(header(await d.execute('continue'))).toBe('[Inferior 1 (process 1) exited with code 03]');
+  });
+
+  it('recording: reverse-continue back to a caught fault, then continue: that fault is not caught twice, the next one is', async () => {
+    const d = session();
+    await d.execute('catch pagefault w');
+    await d.execute('record');
+    expect(header(await d.execute('run'))).toBe('Catchpoint 1 (pagefault w), page fault at VA 0x1008c <_start+0x24>');
+    expect(header(await d.execute('continue'))).toBe('Catchpoint 1 (pagefault w), page fault at VA 0x1001c <main+0x1c>');
+    expect(header(await d.execute('reverse-continue'))).toBe('Catchpoint 1 (pagefault w), page fault at VA 0x1008c <_start+0x24>');
+    expect(header(await d.execute('continue'))).toBe('Catchpoint 1 (pagefault w), page fault at VA 0x1001c <main+0x1c>');
+    expect(header(await d.execute('continue'))).toBe('[Inferior 1 (process 1) exited with code 03]');
+  });
+});
