@@ -66,6 +66,12 @@ export interface KernelOptions {
   maxInsns?: number;
   /** Instructions per time slice (default 1M). */
   sliceInsns?: number;
+  /**
+   * How long one call into module code may run, in milliseconds, before the
+   * soft-lockup watchdog stops it (module/watchdog.ts). Default 20000, as
+   * Linux's 2 * watchdog_thresh; tests set it small.
+   */
+  softLockupMs?: number;
   stdout?: (bytes: Uint8Array) => void;
   stderr?: (bytes: Uint8Array) => void;
   stdin?: () => Uint8Array | null;

@@ -15,7 +15,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KernelModule } from './api';
+import type { KernelModule, ParamSpec } from './api';
+import { describeThrown } from '../proc/oops';
 import { statHostFile } from '../../host/files';
 
 /**
@@ -27,8 +28,16 @@ export type CompileResult =
   | { ok: true; module: KernelModule; size: number; code: string; script: string }
   | { ok: false; messages: string[] };
 
+/**
+ * Runs module code (here: the file's top level and the reads of its
+ * exports) under the soft-lockup bound: the loader's Watchdog.bounded.
+ */
+export type BoundedRun = <T>(where: string, fn: () => T) => T;
+
 /** Compiles a module file (the loader's seam: compileModuleFile, or a test's). */
-export type ModuleCompiler = (path: string) => CompileResult;
+export type ModuleCompiler = (path: string, run?: BoundedRun) => CompileResult;
+
+const unbounded: BoundedRun = (_where, fn) => fn();
 
 type Esbuild = typeof import('esbuild');
 
@@ -51,7 +60,7 @@ function kernelTsDir(): string | null {
 }
 
 /** Compiles and evaluates module file `path`; diagnostics as `file:line:col: error: text`. */
-export function compileModuleFile(path: string, loadEsbuild: () => Esbuild = requireEsbuild): CompileResult {
+export function compileModuleFile(path: string, loadEsbuild: () => Esbuild = requireEsbuild, run: BoundedRun = unbounded): CompileResult {
   const file = resolve(path);
   if (!existsSync(file)) return { ok: false, messages: [] };
   // esbuild reads the file itself: refuse a device, FIFO or huge file before it does (host/files.ts).
@@ -87,17 +96,48 @@ export function compileModuleFile(path: string, loadEsbuild: () => Esbuild = req
     if (!errors) return { ok: false, messages: [`${path}: ${e instanceof Error ? e.message : String(e)}`] };
     return { ok: false, messages: errors.map((m) => formatMessage(m, file, path)) };
   }
-  let exports: Record<string, unknown>;
-  let script: string;
+  // The file's top level and its exports are module code: bounded, and any throw (of anything) is a diagnostic.
+  let found: { module: KernelModule; script: string } | null;
   try {
-    ({ exports, script } = evaluate(file, code));
+    found = run(`load [${basename(file)}]`, () => {
+      const { exports, script } = evaluate(file, code);
+      const m = snapshot(exports.default ?? exports);
+      return m === null ? null : { module: m, script };
+    });
   } catch (e) {
-    return { ok: false, messages: [`${path}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`] };
+    return { ok: false, messages: [`${path}: ${describeThrown(e).text}`] };
   }
-  const m = (exports.default ?? exports) as Partial<KernelModule>;
-  if (typeof m !== 'object' || m === null || typeof m.name !== 'string' || typeof m.init !== 'function')
+  if (found === null)
     return { ok: false, messages: [`${path}: does not default-export a KernelModule (an object with name and init)`] };
-  return { ok: true, module: m as KernelModule, size: Buffer.byteLength(code), code, script };
+  return { ok: true, module: found.module, size: Buffer.byteLength(code), code, script: found.script };
+}
+
+/**
+ * The module object as plain data read once (name, init, exit, params), so
+ * that getters or Proxy traps of what the file exported run here, under the
+ * bound, and never again from kernel code; null if it is not a KernelModule.
+ */
+function snapshot(exported: unknown): KernelModule | null {
+  if (typeof exported !== 'object' || exported === null) return null;
+  const m = exported as Partial<KernelModule>;
+  const { name, init, exit, description, license } = m;
+  if (typeof name !== 'string' || typeof init !== 'function') return null;
+  let params: Record<string, ParamSpec> | undefined;
+  if (m.params !== undefined && m.params !== null) {
+    params = {};
+    for (const key of Object.keys(m.params)) {
+      const spec = m.params[key]!;
+      params[key] = { type: spec.type, default: spec.default, description: spec.description };
+    }
+  }
+  return {
+    name,
+    init: init.bind(m),
+    ...(typeof exit === 'function' ? { exit: exit.bind(m) } : {}),
+    ...(typeof description === 'string' ? { description } : {}),
+    ...(typeof license === 'string' ? { license } : {}),
+    ...(params ? { params } : {}),
+  };
 }
 
 let scratch: string | null = null;

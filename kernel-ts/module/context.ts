@@ -5,15 +5,18 @@
 // opens and mappings of its files are counted (the module's refcount, which
 // makes rmmod answer -EBUSY, as fops.owner = THIS_MODULE does in Linux).
 import type { Kernel } from '../kernel';
-import { EFAULT } from '../errno';
+import { EFAULT, ENODEV } from '../errno';
 import type { FileOperations } from '../fs/file';
 import type { Inode } from '../fs/inode';
 import type { SysfsAttribute } from '../fs/sysfs';
 import { registerHook } from '../hooks';
 import type { HookArgs, HookHandlers, HookPoint } from '../hooks';
-import { KERN_INFO } from '../printk';
+import { KERN_ERR, KERN_INFO } from '../printk';
 import type { Task } from '../proc/task';
+import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import type { KernelModule, ModuleContext, ParamValue } from './api';
+import { Watchdog, isThenable, swallowRejection } from './watchdog';
+import { describeThrown } from '../proc/oops';
 
 /** A module's registration to undo at rmmod, newest last. */
 type Registration =
@@ -39,6 +42,8 @@ export class LoadedModule implements ModuleContext {
   /** VMAs mapping them. */
   maps = 0;
   private readonly regs: Registration[] = [];
+  /** Unloaded (or its init failed): what its code registers from now on (after an await, a timer) is refused. */
+  private gone = false;
 
   constructor(
     readonly kernel: Kernel,
@@ -50,6 +55,8 @@ export class LoadedModule implements ModuleContext {
     readonly outOfTree: boolean,
     /** Where its "code" lives (the address /proc/modules shows). */
     readonly address: bigint,
+    /** Bounds each call into the module's code (the loader's). */
+    private readonly watchdog: Watchdog = new Watchdog(),
   ) {
     this.name = mod.name;
   }
@@ -78,6 +85,7 @@ export class LoadedModule implements ModuleContext {
   }
 
   registerChrdev(name: string, fops: FileOperations, opts: { major?: number; minor?: number; mode?: number } = {}): number {
+    if (this.gone) return -ENODEV;
     const major = this.kernel.vfs.registerChrdev(name, this.wrapFops(fops), opts);
     if (major < 0) return major;
     this.regs.push({ kind: 'chrdev', name });
@@ -87,6 +95,7 @@ export class LoadedModule implements ModuleContext {
   }
 
   procCreate(path: string, fops: FileOperations, mode?: number): Inode | number {
+    if (this.gone) return -ENODEV;
     const dirs = this.missingDirs('/proc', path);
     const r = this.kernel.vfs.procCreate(path, this.wrapFops(fops), mode);
     if (typeof r === 'number') return r;
@@ -97,6 +106,7 @@ export class LoadedModule implements ModuleContext {
   }
 
   sysfsCreate(path: string, attr: SysfsAttribute, mode?: number): Inode | number {
+    if (this.gone) return -ENODEV;
     const dirs = this.missingDirs('/sys', path);
     const wrapped: SysfsAttribute = {
       show: attr.show && ((): string | number => this.guard('show', -EFAULT, () => attr.show!())),
@@ -110,6 +120,7 @@ export class LoadedModule implements ModuleContext {
   }
 
   registerHook(point: HookPoint, handlers: HookHandlers): () => void {
+    if (this.gone) return () => {};
     // A throwing handler is an oops of the calling process, not a failure of the mm operation.
     const wrapped: HookHandlers = {
       pre: handlers.pre && ((a: HookArgs): void => this.guard(`hook ${point}`, undefined, () => handlers.pre!(a))),
@@ -149,12 +160,35 @@ export class LoadedModule implements ModuleContext {
     }
   }
 
+  /** The module is unloaded (rmmod, or a failed init): unregisterAll, and refuse what its code registers later. */
+  retire(): void {
+    this.gone = true;
+    this.unregisterAll();
+  }
+
   // ---- wrapping -----------------------------------------------------------
+
+  /**
+   * Calls into the module's code: bounded by the watchdog (a SoftLockup is
+   * thrown past the bound), and a returned Promise (an async callback) is a
+   * bug of the module, thrown here, its rejection handled so that it never
+   * reaches Node's unhandledRejection.
+   */
+  call<T>(op: string, fn: () => T): T {
+    return this.watchdog.bounded(`${op} [${this.name}]`, () => {
+      const v = fn();
+      if (isThenable(v)) {
+        swallowRejection(v, (e) => this.kernel.printk.log(`${this.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
+        throw new Error(`${op} returned a Promise: module callbacks must be synchronous (not async functions)`);
+      }
+      return v;
+    });
+  }
 
   /** Runs a callback of the module; a throw is an oops of the calling process (killed), answered with `failed`. */
   guard<T>(op: string, failed: T, fn: () => T): T {
     try {
-      return fn();
+      return this.call(op, fn);
     } catch (e) {
       const t = this.kernel.current;
       if (t !== null && t.isAlive) this.kernel.oops(t, `${op} [${this.name}]`, e);
@@ -203,11 +237,18 @@ export class LoadedModule implements ModuleContext {
       write: g('write', inner.write),
       llseek: g('llseek', inner.llseek),
       ioctl: g('ioctl', inner.ioctl),
-      mmap: g('mmap', inner.mmap),
+      mmap: inner.mmap && ((file, vma): number => {
+        // The vm_ops the module set are read (and wrapped) under the same bound.
+        return this.guard('mmap', -EFAULT, () => {
+          const r = inner.mmap!(file, vma);
+          if (r >= 0) this.wrapVmOps(vma);
+          return r;
+        });
+      }),
       release: (inode, file) => {
         this.opens--;
         try {
-          inner.release?.(inode, file);
+          if (inner.release) this.call('release', () => inner.release!(inode, file));
         } catch (e) {
           // The file is going away (often because its task is exiting): log, do not kill again.
           this.kernel.reportOops(this.kernel.current, `release [${this.name}]`, e);
@@ -216,4 +257,24 @@ export class LoadedModule implements ModuleContext {
     };
   }
 
+  /**
+   * The vm_ops the module's mmap set, bounded as every call into it; a throw
+   * goes on to the page-fault path, whose guard makes it the faulting task's oops.
+   */
+  private wrapVmOps(vma: VmAreaStruct): void {
+    const ops = vma.vmOps;
+    if (ops === null || WRAPPED.has(ops)) return;
+    const fault = ops.fault;
+    const close = ops.close;
+    const wrapped: VmOperations = {
+      name: ops.name,
+      ...(fault ? { fault: (v: VmAreaStruct, address: number): number => this.call('fault', () => fault(v, address)) } : {}),
+      ...(close ? { close: (v: VmAreaStruct): void => this.call('close', () => close(v)) } : {}),
+    };
+    WRAPPED.add(wrapped);
+    vma.vmOps = wrapped;
+  }
 }
+
+/** vm_ops already bounded (a VMA split or copied keeps its wrapped ops). */
+const WRAPPED = new WeakSet<VmOperations>();

@@ -13,19 +13,37 @@ import { EBUSY, EEXIST, EFAULT, ENOENT, ENOEXEC } from '../errno';
 import { KERN_ERR, KERN_WARNING } from '../printk';
 import { BUILTIN_MODULES } from '../drivers/index';
 import type { KernelModule } from './api';
-import { compileModuleFile } from './compile';
-import type { ModuleCompiler } from './compile';
+import { compileModuleFile, requireEsbuild } from './compile';
+import type { BoundedRun, ModuleCompiler } from './compile';
 import { Kallsyms } from '../proc/kallsyms';
 import { LoadedModule } from './context';
 import { parseModuleParams } from './params';
 import { runInProcess } from './process';
 import { strerror } from './strerror';
+import { DEFAULT_SOFTLOCKUP_MS, Watchdog, isThenable, swallowRejection } from './watchdog';
+import { describeThrown } from '../proc/oops';
 
 /** Where module "code" is placed (x86-64 MODULES_VADDR); each load takes the next pages. */
 const MODULES_VADDR = 0xffffffffc0000000n;
 const PAGE = 4096;
 /** lsmod's Size for a built-in module (its code is part of vmlab, so nothing is measured). */
 export const BUILTIN_MODULE_SIZE = 16384;
+
+/** What callModule answers for an init or exit that returned a Promise (no -errno is this). */
+const ASYNC: unique symbol = Symbol('async');
+
+/** Linux MODULE_NAME_LEN (64 - sizeof(unsigned long)): a name has at most 55 characters. */
+export const MODULE_NAME_LEN = 56;
+
+/**
+ * The name a module is known by (KBUILD_MODNAME: '-' becomes '_'), or null
+ * if it is not one Linux could build: 1..MODULE_NAME_LEN-1 characters of
+ * [A-Za-z0-9_-].
+ */
+export function moduleName(name: string): string | null {
+  if (name.length === 0 || name.length >= MODULE_NAME_LEN || !/^[A-Za-z0-9_-]+$/.test(name)) return null;
+  return name.replace(/-/g, '_');
+}
 
 /** Where insmod's and rmmod's own messages go (their stderr). */
 export type ModuleMessages = (line: string) => void;
@@ -57,8 +75,13 @@ export class ModuleLoader {
   constructor(
     private readonly k: Kernel,
     private readonly builtins: ReadonlyMap<string, KernelModule> = BUILTIN_MODULES,
-    private readonly compile: ModuleCompiler = compileModuleFile,
-  ) {}
+    private readonly compile: ModuleCompiler = (path, run) => compileModuleFile(path, requireEsbuild, run),
+  ) {
+    this.watchdog = new Watchdog(k.opts?.softLockupMs ?? DEFAULT_SOFTLOCKUP_MS);
+  }
+
+  /** Bounds every call into module code (the soft-lockup watchdog). */
+  readonly watchdog: Watchdog;
 
   /** The loaded module `name`, if any. */
   find(name: string): LoadedModule | undefined {
@@ -85,9 +108,16 @@ export class ModuleLoader {
       const b = this.builtins.get(nameOrPath);
       return b ? { module: b, size: BUILTIN_MODULE_SIZE, outOfTree: false, code: null } : { errno: ENOENT, messages: [] };
     }
-    const c = this.compile(nameOrPath);
+    const run: BoundedRun = (where, fn) => this.watchdog.bounded(where, fn);
+    const c = this.compile(nameOrPath, run);
     if (!c.ok) return { errno: c.messages.length === 0 ? ENOENT : ENOEXEC, messages: c.messages };
-    return { module: c.module, size: Math.ceil(c.size / PAGE) * PAGE, outOfTree: true, code: { text: c.code, script: c.script } };
+    const name = moduleName(c.module.name);
+    if (name === null) {
+      const shown = JSON.stringify(c.module.name.slice(0, MODULE_NAME_LEN));
+      return { errno: ENOEXEC, messages: [`${nameOrPath}: module name ${shown} is not valid: 1 to ${MODULE_NAME_LEN - 1} characters of A-Z a-z 0-9 _ -`] };
+    }
+    const module = name === c.module.name ? c.module : { ...c.module, name };
+    return { module, size: Math.ceil(c.size / PAGE) * PAGE, outOfTree: true, code: { text: c.code, script: c.script } };
   }
 
   /**
@@ -118,7 +148,7 @@ export class ModuleLoader {
       this.k.printk.log(parsed.message, KERN_ERR);
       return fail(parsed.errno);
     }
-    const m = new LoadedModule(this.k, mod, parsed.values, size, outOfTree, this.nextAddress);
+    const m = new LoadedModule(this.k, mod, parsed.values, size, outOfTree, this.nextAddress, this.watchdog);
     if (code !== null) this.kallsyms.addModule(code.script, mod.name, code.text);
     this.changing = { m, mark: '+' };
     const r = runInProcess(this.k, 'insmod', () => {
@@ -126,19 +156,25 @@ export class ModuleLoader {
       if (outOfTree && !this.tainted) this.k.printk.log(`${mod.name}: loading out-of-tree module taints kernel.`, KERN_WARNING);
       this.tainted ||= outOfTree;
       for (const w of parsed.warnings) this.k.printk.log(w, KERN_WARNING);
-      // do_one_initcall: a throw here is caught by runInProcess (the oops of insmod).
-      return mod.init(m);
+      // do_one_initcall: a throw here (a soft lockup too) is caught by runInProcess (the oops of insmod).
+      return this.callModule(m, 'init', () => mod.init(m));
     }, `init [${mod.name}]`);
     this.changing = null;
-    if (typeof r === 'number' || r.killed || r.value < 0) this.kallsyms.removeModule(mod.name);
+    const failed = typeof r === 'number' || r.killed || r.value === ASYNC || (r.value as number) < 0;
+    if (failed) this.kallsyms.removeModule(mod.name);
     if (typeof r === 'number') return fail(-r);
-    if (r.killed || r.value < 0) {
-      m.unregisterAll();
+    if (failed) {
+      m.retire();
       if (r.killed) {
         err('Killed');
         return -EFAULT;
       }
-      return fail(-r.value);
+      if (r.value === ASYNC) {
+        // Linux's init is synchronous: an async one is refused, like a module built wrong.
+        this.k.printk.log(`${mod.name}: init returned a Promise; module init must be synchronous (not an async function)`, KERN_ERR);
+        return fail(ENOEXEC);
+      }
+      return fail(-(r.value as number));
     }
     this.loaded.unshift(m);
     this.nextAddress += BigInt(size);
@@ -161,13 +197,31 @@ export class ModuleLoader {
       return -EBUSY;
     }
     this.changing = { m, mark: '-' };
-    const r = runInProcess(this.k, 'rmmod', () => m.mod.exit?.(m), `exit [${name}]`);
+    const exit = m.mod.exit;
+    const r = runInProcess(this.k, 'rmmod', () => {
+      if (exit !== undefined && this.callModule(m, 'exit', () => exit(m)) === ASYNC)
+        this.k.printk.log(`${name}: exit returned a Promise; module exit must be synchronous (not an async function)`, KERN_WARNING);
+    }, `exit [${name}]`);
     this.changing = null;
-    m.unregisterAll();
+    m.retire();
     this.loaded.splice(this.loaded.indexOf(m), 1);
     this.kallsyms.removeModule(name);
     if (typeof r !== 'number' && r.killed) err('Killed');
     return 0;
+  }
+
+  /**
+   * init or exit of module m, bounded by the watchdog; ASYNC if it returned a
+   * thenable (an async function), whose rejection, whenever it comes, is
+   * logged instead of reaching Node's unhandledRejection.
+   */
+  private callModule(m: LoadedModule, op: 'init' | 'exit', fn: () => unknown): number | typeof ASYNC {
+    return this.watchdog.bounded(`${op} [${m.name}]`, (): number | typeof ASYNC => {
+      const v = fn();
+      if (!isThenable(v)) return typeof v === 'number' ? v : 0;
+      swallowRejection(v, (e) => this.k.printk.log(`${m.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
+      return ASYNC;
+    });
   }
 
   /** lsmod's output (kmod's layout): header, then `name size used-by`, most recent first. */

@@ -33,6 +33,9 @@ interface Site {
   isNative(): boolean;
 }
 
+/** The frames module/watchdog.ts's bounded calls add between the kernel and a module: not symbols of either. */
+const WATCHDOG_FRAMES: ReadonlySet<string> = new Set(['__vmlab_module_call', '_vmlab_module_call', 'Watchdog.bounded', 'ModuleLoader.callModule', 'LoadedModule.call']);
+
 /** Host frames that are never kernel symbols: the runtime's own code. */
 const HOST_SCRIPT = /^(node:|internal\/)/;
 
@@ -62,7 +65,7 @@ export class Kallsyms {
     const out: string[] = [];
     for (const site of sites) {
       const name = symbolName(site);
-      if (name === null) continue;
+      if (name === null || WATCHDOG_FRAMES.has(name)) continue;
       const file = site.getFileName() ?? '';
       if (site.isNative() || file === '' || HOST_SCRIPT.test(file)) continue;
       out.push(` ${name}${this.offset(file, site)}`);
@@ -154,6 +157,7 @@ function namesOnly(stack: string): string[] {
     const m = /^\s*at (?:new |async )?([^\s(]+) \((?!node:)/.exec(line);
     if (m === null || /[/:<]/.test(m[1]!)) continue;
     const name = m[1]!.replace(/^(Object|Function)\./, '').replace(/^_/, '');
+    if (WATCHDOG_FRAMES.has(name)) continue;
     out.push(` ${name}`);
     if (KERNEL_ENTRIES.has(name.slice(name.lastIndexOf('.') + 1))) break;
   }
