@@ -54,7 +54,8 @@ export function runKthreads(k: Kernel): void {
       if (e.stopped) continue;
       let r: KthreadStep;
       try {
-        r = e.step();
+        // A step is driver code: bounded like every call into a module (module/watchdog.ts).
+        r = k.modules === undefined ? e.step() : k.modules.watchdog.bounded(`kthread ${e.name}`, e.step);
       } catch (err) {
         k.reportOops(null, `kthread ${e.name}`, err);
         r = KthreadStep.Exit;

@@ -8,6 +8,7 @@
 //   /proc/PID/status   proc_pid_status(), Linux's field order, tab separated
 //   /proc/PID/smaps_rollup  show_smaps_rollup(): Rss, Pss, Anonymous, AnonHugePages (kernel-ts/mm/introspect.ts)
 //   /proc/PID/comm     the command name and a newline
+import { entryPathParts } from './entry-name';
 import type { File, FileOperations, Loff } from './file';
 import { SEEK_CUR, SEEK_SET } from './file';
 import { Inode, SuperBlock, childPath, mkdirInode } from './inode';
@@ -75,11 +76,13 @@ export class ProcFs {
 
   /**
    * proc_create(): a file at `path` under /proc ('mtest', 'driver/x' or
-   * '/proc/mtest'), directories made as needed. The inode, or -EEXIST.
+   * '/proc/mtest'), directories made as needed. The inode, or -EEXIST,
+   * -ENOTDIR, -EINVAL (not an entry's name: entry-name.ts).
    */
   create(path: string, fops: FileOperations, mode = 0o444): Inode | number {
-    const parts = path.replace(/^\/proc\/?/, '').split('/').filter((p) => p !== '');
-    if (parts.length === 0) return -EINVAL;
+    const checked = entryPathParts('/proc', path);
+    if ('why' in checked) return -EINVAL;
+    const { parts } = checked;
     let dir = this.root;
     for (const name of parts.slice(0, -1)) {
       const next = lookupChild(dir, name) ?? mkdirInode(dir, name, dirOps, 0o555);

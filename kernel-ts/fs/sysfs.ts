@@ -1,6 +1,7 @@
 // /sys: a small tree of attributes that drivers publish (Linux sysfs with
 // kobj_attribute show/store, fs/sysfs/file.c). An attribute is a text file:
 // reading gives show()'s text, a write hands the written text to store().
+import { entryPathParts } from './entry-name';
 import type { File, Loff } from './file';
 import { Inode, SuperBlock, childPath, mkdirInode } from './inode';
 import { lookupChild } from './namei';
@@ -38,11 +39,12 @@ export class SysFs {
   /**
    * sysfs_create_file(): attribute `path` ('kernel/mm/foo' or '/sys/kernel/mm/foo'),
    * directories made as needed. Mode defaults to 0644 with store, 0444 without.
-   * The inode, or -EEXIST/-ENOTDIR/-EINVAL.
+   * The inode, or -EEXIST/-ENOTDIR/-EINVAL (not an entry's name: entry-name.ts).
    */
   create(path: string, attr: SysfsAttribute, mode = attr.store ? 0o644 : 0o444): Inode | number {
-    const parts = path.replace(/^\/sys\/?/, '').split('/').filter((p) => p !== '');
-    if (parts.length === 0) return -EINVAL;
+    const checked = entryPathParts('/sys', path);
+    if ('why' in checked) return -EINVAL;
+    const { parts } = checked;
     let dir = this.root;
     for (const name of parts.slice(0, -1)) {
       const next = lookupChild(dir, name) ?? mkdirInode(dir, name, dirOps);

@@ -5,13 +5,14 @@
 // opens and mappings of its files are counted (the module's refcount, which
 // makes rmmod answer -EBUSY, as fops.owner = THIS_MODULE does in Linux).
 import type { Kernel } from '../kernel';
-import { EFAULT, ENODEV } from '../errno';
+import { EFAULT, EINVAL, ENODEV } from '../errno';
+import { entryPathParts } from '../fs/entry-name';
 import type { FileOperations } from '../fs/file';
 import type { Inode } from '../fs/inode';
 import type { SysfsAttribute } from '../fs/sysfs';
 import { registerHook } from '../hooks';
 import type { HookArgs, HookHandlers, HookPoint } from '../hooks';
-import { KERN_ERR, KERN_INFO } from '../printk';
+import { KERN_ERR, KERN_INFO, KERN_WARNING } from '../printk';
 import type { Task } from '../proc/task';
 import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import type { KernelModule, ModuleContext, ParamValue } from './api';
@@ -86,6 +87,8 @@ export class LoadedModule implements ModuleContext {
 
   registerChrdev(name: string, fops: FileOperations, opts: { major?: number; minor?: number; mode?: number } = {}): number {
     if (this.gone) return -ENODEV;
+    // /dev/NAME is made at once (devtmpfs): the name is one component.
+    if (typeof name !== 'string' || name.includes('/') || !this.entryNameOk('/dev', name, 'fs/char_dev.c', '__register_chrdev')) return -EINVAL;
     const major = this.kernel.vfs.registerChrdev(name, this.wrapFops(fops), opts);
     if (major < 0) return major;
     this.regs.push({ kind: 'chrdev', name });
@@ -96,6 +99,7 @@ export class LoadedModule implements ModuleContext {
 
   procCreate(path: string, fops: FileOperations, mode?: number): Inode | number {
     if (this.gone) return -ENODEV;
+    if (!this.entryNameOk('/proc', path, 'fs/proc/generic.c', '__proc_create')) return -EINVAL;
     const dirs = this.missingDirs('/proc', path);
     const r = this.kernel.vfs.procCreate(path, this.wrapFops(fops), mode);
     if (typeof r === 'number') return r;
@@ -107,6 +111,7 @@ export class LoadedModule implements ModuleContext {
 
   sysfsCreate(path: string, attr: SysfsAttribute, mode?: number): Inode | number {
     if (this.gone) return -ENODEV;
+    if (!this.entryNameOk('/sys', path, 'fs/sysfs/file.c', 'sysfs_create_file_ns')) return -EINVAL;
     const dirs = this.missingDirs('/sys', path);
     const wrapped: SysfsAttribute = {
       show: attr.show && ((): string | number => this.guard('show', -EFAULT, () => attr.show!())),
@@ -164,6 +169,21 @@ export class LoadedModule implements ModuleContext {
   retire(): void {
     this.gone = true;
     this.unregisterAll();
+  }
+
+  /**
+   * Whether `path` may name a /proc or /sys entry (fs/entry-name.ts); if not,
+   * the WARN Linux's __proc_create gives, naming the function, and -EINVAL
+   * for the module (Linux's proc_create returns NULL).
+   */
+  private entryNameOk(root: string, path: unknown, file: string, fn: string): boolean {
+    const checked = typeof path === 'string' ? entryPathParts(root, path) : { why: `name of type ${typeof path}` };
+    if ('parts' in checked) return true;
+    const t = this.kernel.current;
+    this.kernel.printk.log('------------[ cut here ]------------', KERN_WARNING);
+    this.kernel.printk.log(checked.why, KERN_WARNING);
+    this.kernel.printk.log(`WARNING: CPU: 0 PID: ${t?.pid ?? 0} at ${file} ${fn} [${this.name}]`, KERN_WARNING);
+    return false;
   }
 
   // ---- wrapping -----------------------------------------------------------

@@ -1,0 +1,180 @@
+// Modules that misbehave (issue 12, finding 9): whatever they throw, return
+// or loop on, the kernel reports it and keeps running.
+import { describe, expect, it } from 'vitest';
+import { bootKernel, logLines } from '../proc/helpers';
+import { catFile, insmod, moduleFile } from './helpers';
+
+type K = ReturnType<typeof bootKernel>['k'];
+const logSince = (k: K, n: number): string[] => logLines(k).slice(n);
+
+/** A module file named `name` whose init body is `body` (a string of TypeScript). */
+function initModule(name: string, body: string, top = ''): string {
+  return moduleFile(`import type { KernelModule } from 'vmlab/module';
+${top}
+const mod: KernelModule = {
+  name: ${JSON.stringify(name)},
+  init(m) { ${body} },
+};
+export default mod;
+`);
+}
+
+/** After the kernel's own work: an insmod and rmmod of a plain module still work. */
+function stillRunning(k: K): void {
+  expect(insmod(k, initModule('after', 'return 0;'))).toEqual({ r: 0, err: [] });
+  expect(k.modules.rmmod('after')).toBe(0);
+}
+
+describe('modules: any thrown value is an oops, described safely', () => {
+  const cases: [string, string, string][] = [
+    ['tostr', 'throw { toString() { throw new Error("no"); } };', 'thrown value: (an object that cannot be printed)'],
+    ['proxy', 'throw new Proxy({}, { get() { throw 1; }, getPrototypeOf() { throw 2; } });', 'thrown value: (an object that cannot be printed)'],
+    ['sym', 'throw Symbol("s");', 'thrown value: Symbol(s)'],
+    ['nul', 'throw null;', 'thrown value: null'],
+    ['undef', 'throw undefined;', 'thrown value: undefined'],
+    ['getter', 'const e = new Error("x"); Object.defineProperty(e, "message", { get() { throw e; } }); throw e;', 'Error: (unprintable message)'],
+    ['num', 'throw 42;', 'Error: 42'],
+  ];
+  for (const [name, body, text] of cases) {
+    it(`init that throws: ${name}`, () => {
+      const { k } = bootKernel();
+      const n = logLines(k).length;
+      expect(insmod(k, initModule(name, body))).toEqual({ r: -14, err: ['Killed'] });
+      expect(logSince(k, n)).toContain(`BUG: kernel exception in init [${name}]: ${text}`);
+      expect(k.modules.names()).toEqual([]);
+      stillRunning(k);
+    });
+  }
+});
+
+describe('modules: async code', () => {
+  it('an async init is refused with one line, and its rejection is handled (not Node unhandledRejection)', async () => {
+    const { k } = bootKernel();
+    const n = logLines(k).length;
+    const p = moduleFile(`import type { KernelModule } from 'vmlab/module';
+const mod = {
+  name: 'asyncinit',
+  async init(m: any) { m.procCreate('early', {}); await null; m.procCreate('late', {}); throw new Error('later'); },
+};
+export default mod as unknown as KernelModule;
+`);
+    expect(insmod(k, p)).toEqual({ r: -8, err: [`insmod: ERROR: could not insert module ${p}: Invalid module format`] });
+    expect(logSince(k, n).slice(1)).toEqual(['asyncinit: init returned a Promise; module init must be synchronous (not an async function)']);
+    // What init registered before its await is gone; what it registers after is refused.
+    expect(catFile(k, '/proc/early')).toBe(-2);
+    await new Promise((r) => setImmediate(r));
+    expect(catFile(k, '/proc/late')).toBe(-2);
+    expect(logSince(k, n).at(-1)).toBe('asyncinit: a Promise of init rejected: Error: later');
+    expect(k.modules.names()).toEqual([]);
+    stillRunning(k);
+  });
+
+  it('an async read is an oops of the reader', async () => {
+    const { k } = bootKernel();
+    expect(insmod(k, initModule('asyncread', "return m.procCreate('ar', { read: (async () => { throw new Error('no'); }) as any }) as any < 0 ? -1 : 0;")).r).toBe(0);
+    const n = logLines(k).length;
+    expect(catFile(k, '/proc/ar')).toBe(-9);
+    expect(logSince(k, n)[0]).toBe('BUG: kernel exception in read [asyncread]: Error: read returned a Promise: module callbacks must be synchronous (not async functions)');
+    await new Promise((r) => setImmediate(r));
+    expect(logSince(k, n).at(-1)).toBe('asyncread: a Promise of read rejected: Error: no');
+  });
+});
+
+describe('modules: the soft-lockup watchdog', () => {
+  it('for(;;){} in init: the soft-lockup oops, the module not loaded, the kernel running', () => {
+    const { k } = bootKernel({ softLockupMs: 50 });
+    const n = logLines(k).length;
+    expect(insmod(k, initModule('spin', 'for (;;) {}'))).toEqual({ r: -14, err: ['Killed'] });
+    const lines = logSince(k, n);
+    const i = lines.findIndex((l) => l.startsWith('watchdog:'));
+    expect(lines.slice(i, i + 4)).toEqual([
+      'watchdog: BUG: soft lockup - CPU#0 stuck for 1s! [insmod:1]',
+      'Oops: 0000 [#1] PREEMPT',
+      'Modules linked in: spin(O+)',
+      'CPU: 0 PID: 1 Comm: insmod Tainted: G           O 6.1.0-vmlab #1',
+    ]);
+    expect(k.modules.names()).toEqual([]);
+    stillRunning(k);
+  });
+
+  it('for(;;){} in a read: the reader is killed, the module stays and can be removed', () => {
+    const { k } = bootKernel({ softLockupMs: 50 });
+    expect(insmod(k, initModule('spinread', "return m.procCreate('sr', { read: () => { for (;;) {} } }) as any < 0 ? -1 : 0;")).r).toBe(0);
+    const n = logLines(k).length;
+    expect(catFile(k, '/proc/sr')).toBe(-9);
+    expect(logSince(k, n)[0]).toMatch(/^watchdog: BUG: soft lockup - CPU#0 stuck for 1s! \[cat:\d+\]$/);
+    expect(k.modules.rmmod('spinread')).toBe(0);
+    stillRunning(k);
+  });
+
+  it("for(;;){} at a module file's top level: insmod fails with -ENOEXEC", () => {
+    const { k } = bootKernel({ softLockupMs: 50 });
+    const p = initModule('spintop', 'return 0;', 'for (;;) {}');
+    const r = insmod(k, p);
+    expect(r.r).toBe(-8);
+    expect(r.err[0]).toMatch(/: SoftLockup: soft lockup in load \[m\d+\.ts\]$/);
+    stillRunning(k);
+  });
+
+  it('a try/finally in the module cannot outlive the bound', () => {
+    const { k } = bootKernel({ softLockupMs: 50 });
+    expect(insmod(k, initModule('spintry', 'try { for (;;) {} } catch { return 0; } finally { m.printk("finally"); }')).r).toBe(-14);
+    expect(logLines(k)).not.toContain('finally');
+  });
+});
+
+describe('modules: names', () => {
+  it("a module named '' or with other characters than [A-Za-z0-9_-], or longer than 55, is refused", () => {
+    const { k } = bootKernel();
+    for (const name of ['', 'a b', 'x/y', 'a'.repeat(56)]) {
+      const p = initModule(name, 'return 0;');
+      expect(insmod(k, p)).toEqual({
+        r: -8,
+        err: [
+          `${p}: module name ${JSON.stringify(name)} is not valid: 1 to 55 characters of A-Z a-z 0-9 _ -`,
+          `insmod: ERROR: could not insert module ${p}: Invalid module format`,
+        ],
+      });
+    }
+    expect(k.modules.names()).toEqual([]);
+  });
+
+  it("'-' becomes '_' (KBUILD_MODNAME); 55 characters are enough", () => {
+    const { k } = bootKernel();
+    expect(insmod(k, initModule('my-mod', 'return 0;')).r).toBe(0);
+    expect(insmod(k, initModule('b'.repeat(55), 'return 0;')).r).toBe(0);
+    expect(k.modules.names()).toEqual(['b'.repeat(55), 'my_mod']);
+    expect(k.modules.rmmod('my_mod')).toBe(0);
+  });
+});
+
+describe('modules: /proc and /sys entry names', () => {
+  const bad: [string, string, string][] = [
+    ["procCreate('../../../tmp/evil', {})", "name '..'", 'fs/proc/generic.c __proc_create'],
+    ["procCreate('', {})", 'empty name', 'fs/proc/generic.c __proc_create'],
+    ["procCreate('a//b', {})", "name 'a//b' has an empty component", 'fs/proc/generic.c __proc_create'],
+    ["procCreate('1', {})", "create '/proc/1' by hand", 'fs/proc/generic.c __proc_create'],
+    ["sysfsCreate('/abs', {})", "name '/abs' is an absolute path outside /sys", 'fs/sysfs/file.c sysfs_create_file_ns'],
+    ["sysfsCreate('kernel/./x', {})", "name '.'", 'fs/sysfs/file.c sysfs_create_file_ns'],
+    ["registerChrdev('..', {})", "name '..'", 'fs/char_dev.c __register_chrdev'],
+  ];
+  for (const [call, why, at] of bad) {
+    it(`${call} is -EINVAL with a WARN`, () => {
+      const { k } = bootKernel();
+      const n = logLines(k).length;
+      expect(insmod(k, initModule('names', `const r = m.${call}; m.printk('r=' + r); return 0;`)).r).toBe(0);
+      expect(logSince(k, n).slice(1)).toEqual(['------------[ cut here ]------------', why, `WARNING: CPU: 0 PID: 1 at ${at} [names]`, 'r=-22']);
+      expect(catFile(k, '/tmp/evil')).toBe(-2);
+    });
+  }
+
+  it("names under /proc and /sys with subdirectories still work ('driver/x', '/proc/y', 'kernel/z/a')", () => {
+    const { k } = bootKernel();
+    const body = `const show = () => 'ok\\n';
+      for (const p of ['driver/x', '/proc/y']) if (typeof m.procCreate(p, { read: (_f, buf, ppos) => { if (ppos.pos > 0) return 0; buf.set([111, 107, 10]); ppos.pos = 3; return 3; } }) === 'number') return -1;
+      if (typeof m.sysfsCreate('kernel/z/a', { show }) === 'number') return -1;
+      return 0;`;
+    expect(insmod(k, initModule('okname', body)).r).toBe(0);
+    expect([catFile(k, '/proc/driver/x'), catFile(k, '/proc/y'), catFile(k, '/sys/kernel/z/a')]).toEqual(['ok\n', 'ok\n', 'ok\n']);
+  });
+});
