@@ -9,7 +9,7 @@ import { demoCommand } from './demo';
 import { runCommand } from './run';
 import { debugCommand } from './debug';
 import { shellCommand } from './shell';
-import { reportInternalError } from './errors';
+import { reportInternalError, reportUnhandledRejection } from './errors';
 import { EXIT_USAGE } from './option-values';
 
 async function main(): Promise<void> {
@@ -56,5 +56,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(141);
   reportInternalError(err);
 });
+
+process.on('unhandledRejection', reportUnhandledRejection);
 
 main().catch(reportInternalError);

@@ -26,6 +26,9 @@ import { SoftLockup } from '../proc/oops';
 /** Linux's soft-lockup threshold: 2 * watchdog_thresh (10 s). */
 export const DEFAULT_SOFTLOCKUP_MS = 20_000;
 
+/** V8's frames recorded for an Error made in module code (Node's default, 10, ends inside the plumbing). */
+const CALL_TRACE_FRAMES = 40;
+
 /** Node's code for a runInContext that its timeout stopped. */
 const TIMEOUT_CODE = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 
@@ -55,6 +58,9 @@ export class Watchdog {
    */
   bounded<T>(where: string, fn: () => T): T {
     this.pending = fn;
+    // An Error the module makes records enough frames to reach the kernel's entry past this plumbing (kallsyms.ts).
+    const limit = Error.stackTraceLimit;
+    if (limit < CALL_TRACE_FRAMES) Error.stackTraceLimit = CALL_TRACE_FRAMES;
     try {
       return this.script.runInContext(this.context, { timeout: this.boundMs, displayErrors: false }) as T;
     } catch (e) {
@@ -62,6 +68,7 @@ export class Watchdog {
       throw e;
     } finally {
       this.pending = null;
+      Error.stackTraceLimit = limit;
     }
   }
 }
