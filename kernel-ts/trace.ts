@@ -150,6 +150,8 @@ export class Trace {
 const MAX_FRAMES = 16;
 /** Where the kernel is entered from the host (the scheduler, process creation, module loading, a shell's transient process): a chain ends there. */
 export const KERNEL_ENTRIES: ReadonlySet<string> = new Set(['runSlice', 'run', 'spawn', 'boot', 'insmod', 'rmmod', 'runInProcess']);
+/** Frames module/watchdog.ts's bounded calls add between the kernel and a module: symbols of neither, left out of stacks and Call Traces. */
+export const WATCHDOG_FRAMES: ReadonlySet<string> = new Set(['__vmlab_module_call', '_vmlab_module_call', 'Script.runInContext', 'Watchdog.bounded', 'ModuleLoader.callModule', 'LoadedModule.call']);
 /** Frames of the tracing machinery itself, not of the kernel code that emitted the event. */
 const TRACE_FRAMES = /^(Trace\.|emit$|trace[A-Z]|kernelStack$|callSite$|mmPage|kmalloc$|kfree$)/;
 
@@ -169,6 +171,7 @@ export function kernelStack(): string[] {
     if (m === null) continue;
     const full = m[1]!.replace(/^_/, ''); // esbuild renames some classes _Name
     if (/[/:]/.test(full)) continue; // an anonymous closure (shown by its file URL): not a symbol
+    if (WATCHDOG_FRAMES.has(full)) continue;
     const name = full.slice(full.lastIndexOf('.') + 1);
     if (out.length === 0 && (TRACE_FRAMES.test(full) || TRACE_FRAMES.test(name))) continue;
     out.push(full);

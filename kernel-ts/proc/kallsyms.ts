@@ -10,7 +10,7 @@
 // file are offsets in its esbuild output, and carry the module's name.
 import { readHostText } from '../../host/files';
 import { fileURLToPath } from 'node:url';
-import { KERNEL_ENTRIES } from '../trace';
+import { KERNEL_ENTRIES, WATCHDOG_FRAMES } from '../trace';
 
 /** A script's text, indexed by line, and the module it belongs to (null: the kernel, or host code). */
 interface Script {
@@ -32,9 +32,6 @@ interface Site {
   isConstructor(): boolean;
   isNative(): boolean;
 }
-
-/** The frames module/watchdog.ts's bounded calls add between the kernel and a module: not symbols of either. */
-const WATCHDOG_FRAMES: ReadonlySet<string> = new Set(['__vmlab_module_call', '_vmlab_module_call', 'Watchdog.bounded', 'ModuleLoader.callModule', 'LoadedModule.call']);
 
 /** Host frames that are never kernel symbols: the runtime's own code. */
 const HOST_SCRIPT = /^(node:|internal\/)/;
