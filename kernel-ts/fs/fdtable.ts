@@ -3,12 +3,10 @@
 // the lowest free number (alloc_fd), at most RLIMIT_NOFILE of them.
 import type { File } from './file';
 import { fput, getFile } from './file';
+import { EBADF, EMFILE } from '../errno';
 
 /** RLIMIT_NOFILE's default soft limit: descriptors 0..1023. */
 export const RLIMIT_NOFILE = 1024;
-
-const EBADF = 9;
-const EMFILE = 24;
 
 export class FilesStruct {
   private readonly fd: (File | null)[] = [];

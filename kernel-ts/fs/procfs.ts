@@ -24,12 +24,7 @@ import { EXIT_ZOMBIE, TASK_INTERRUPTIBLE } from '../proc/task';
 import { SIG_DFL, SIG_IGN, NSIG } from '../proc/signal-defs';
 import { showMaps } from '../mm/vma';
 import { PAGE_SIZE } from '../mm/page';
-
-const EINVAL = 22;
-const EACCES = 13;
-const EEXIST = 17;
-const ENOENT = 2;
-const ENOTDIR = 20;
+import { EACCES, EEXIST, EINVAL, ENOENT, ENOTDIR } from '../errno';
 
 /** Bytes per /proc/PID/pagemap entry (PM_ENTRY_BYTES). */
 export const PM_ENTRY_BYTES = 8;

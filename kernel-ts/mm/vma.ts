@@ -11,6 +11,7 @@
 // invariant and throws. Outcomes Linux reports as errors return -errno.
 
 import { PAGE_SIZE } from './page';
+import { EACCES, ENOMEM } from '../errno';
 
 /** vm_flags bits, values as Linux include/linux/mm.h. */
 export const VM_NONE = 0;
@@ -49,9 +50,6 @@ export const DEFAULT_MMAP_MIN_ADDR = 65536;
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** x86-64 DEFAULT_MAP_WINDOW with 4-level paging: the top of user space minus a guard page. */
 export const DEFAULT_MAP_WINDOW = 2 ** 47 - PAGE_SIZE;
-
-const ENOMEM = 12;
-const EACCES = 13;
 
 /** What the maps line needs from a mapped file; the fs layer's file objects implement it. */
 export interface VmFile {

@@ -6,10 +6,10 @@ import { MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '..
 import { MREMAP_FIXED, MREMAP_MAYMOVE } from '../../../kernel-ts/mm/mremap';
 import { showMaps } from '../../../kernel-ts/mm/vma';
 import { boot, newMm } from './helpers';
+import { EFAULT } from '../../../kernel-ts/errno';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
-const EFAULT = -14;
 const P = 4096;
 
 describe('mremap of an unmapped old range', () => {
@@ -23,13 +23,13 @@ describe('mremap of an unmapped old range', () => {
     expect(kmm.doMunmap(mm, a + P, 2 * P)).toBe(0);
     const maps = showMaps(mm.vmas);
     const hole = a + P;
-    expect(kmm.doMremap(mm, hole, 2 * P, P, 0)).toBe(EFAULT);
-    expect(kmm.doMremap(mm, hole, 2 * P, P, MREMAP_MAYMOVE)).toBe(EFAULT);
-    expect(kmm.doMremap(mm, hole, P, P, 0)).toBe(EFAULT);
-    expect(kmm.doMremap(mm, hole, P, 2 * P, MREMAP_MAYMOVE)).toBe(EFAULT);
-    expect(kmm.doMremap(mm, hole, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, 0x30000000)).toBe(EFAULT);
+    expect(kmm.doMremap(mm, hole, 2 * P, P, 0)).toBe(-EFAULT);
+    expect(kmm.doMremap(mm, hole, 2 * P, P, MREMAP_MAYMOVE)).toBe(-EFAULT);
+    expect(kmm.doMremap(mm, hole, P, P, 0)).toBe(-EFAULT);
+    expect(kmm.doMremap(mm, hole, P, 2 * P, MREMAP_MAYMOVE)).toBe(-EFAULT);
+    expect(kmm.doMremap(mm, hole, P, P, MREMAP_MAYMOVE | MREMAP_FIXED, 0x30000000)).toBe(-EFAULT);
     // Starting in the hole and ending on the mapped page: that page is not unmapped.
-    expect(kmm.doMremap(mm, hole + P, 2 * P, P, 0)).toBe(EFAULT);
+    expect(kmm.doMremap(mm, hole + P, 2 * P, P, 0)).toBe(-EFAULT);
     expect(showMaps(mm.vmas)).toBe(maps);
     expect(kmm.getUser32(mm, a + 3 * P)).toBe(4);
     // A mapped old address still shrinks.
