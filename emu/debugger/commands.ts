@@ -5,14 +5,14 @@
 import { disassembleWord } from '../../asm/disasm';
 import { registerNumber } from '../machine/isa/registers';
 import { bigHi, bigLo } from '../machine/cpu/int64';
-import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
+import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, pfWords } from '../machine/trap';
 import { formatProbe, explainFault } from '../machine/mmu/explain';
 import { NR } from '../../kernel-ts/syscalls/numbers';
 import { ExprError, evaluate } from './expr';
 import { INITIAL_EXAMINE, examine, formatValue } from './examine';
 import type { ExamineDefaults } from './examine';
 import type { ExprEnv } from './expr';
-import { Session, pfWords } from './session';
+import { Session } from './session';
 import type { StopEvent } from './session';
 import type { Breakpoint } from './breakpoints';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';

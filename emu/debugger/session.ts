@@ -29,7 +29,7 @@
 // the reverse commands from them.
 import { Stop } from '../machine/cpu/cpu';
 import { bigHi, bigLo, u64Big } from '../machine/cpu/int64';
-import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
+import { Access, PF_I, PF_W, TRAP_STATE, Vector, pfWords } from '../machine/trap';
 import { opcode, rd, rs1, immI } from '../machine/isa/fields';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
 import { shellExitCode } from '../../kernel-ts/proc/exit';
@@ -848,12 +848,4 @@ export class Session {
     const word = Number(w) | 0;
     return (opcode(word) === 0x6f || opcode(word) === 0x67) && rd(word) === 1;
   }
-}
-
-/** The #PF error code in words, e.g. "not-present write user" (SDM 4.7). */
-export function pfWords(code: number): string {
-  const w = [code & PF_P ? 'protection' : 'not-present', code & PF_W ? 'write' : code & PF_I ? 'fetch' : 'read', code & PF_U ? 'user' : 'kernel'];
-  if (code & PF_RSVD) w.push('reserved-bit');
-  if (code & PF_PK) w.push('pkey');
-  return w.join(' ');
 }

@@ -12,7 +12,8 @@
 // `interval` instructions, so a reverse step costs two replays of at most
 // that many instructions. See record/recorder.ts for what a snapshot holds.
 import { Recorder } from './record/recorder';
-import { FLOW_CALL, FLOW_RET, pfWords } from './session';
+import { FLOW_CALL, FLOW_RET } from './session';
+import { pfWords } from '../machine/trap';
 import type { FaultRecord, Session, SessionMark, StopEvent, Visits } from './session';
 import type { Debugger } from './commands';
 import { hexn, walkTables } from './views';

@@ -7,7 +7,7 @@ import { ABI_NAMES, registerNumber } from '../machine/isa/registers';
 import { PTE_ADDR_MASK_HI, PTE_ADDR_MASK_LO, PTE_NX_HI, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../machine/mmu/paging';
 import type { Kernel } from '../../kernel-ts/kernel';
 import type { FaultRecord, Session } from './session';
-import { pfWords } from './session';
+import { pfWords } from '../machine/trap';
 
 const TWO32 = 4294967296;
 

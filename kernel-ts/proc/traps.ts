@@ -14,13 +14,7 @@ import {
   SI_KERNEL, TRAP_BRKPT, siginfo,
 } from './signal-defs';
 import type { Task } from './task';
-
-/** handleMmFault's outcomes (kernel-ts/mm/memory.ts VM_FAULT_*). */
-export const VM_FAULT_OK = 0;
-export const VM_FAULT_SIGSEGV_MAPERR = 1;
-export const VM_FAULT_SIGSEGV_ACCERR = 2;
-export const VM_FAULT_SIGBUS = 3;
-export const VM_FAULT_OOM = 4;
+import { VM_FAULT_OK, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV_ACCERR } from '../mm/memory';
 
 const REG_SP = 2;
 

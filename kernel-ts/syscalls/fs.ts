@@ -17,6 +17,7 @@ import { S_IFLNK, encodeStat } from '../fs/stat';
 import { encodeStatfs } from '../fs/statfs';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
+import { accessOk } from '../mm/uaccess';
 import type { Vfs } from '../fs/vfs';
 import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, ERANGE, ENOENT } from '../errno';
 
@@ -51,11 +52,6 @@ function userMm(t: Task): MmStruct {
   return t.mm;
 }
 
-/** Linux access_ok(): the range lies below TASK_SIZE (uaccess checks every page again). */
-function accessOk(t: Task, uaddr: number, len: number): boolean {
-  return uaddr >= 0 && len >= 0 && uaddr + len <= userMm(t).taskSize;
-}
-
 /** getname(): the path string at uaddr, or -EFAULT / -ENAMETOOLONG. */
 function getname(k: Kernel, t: Task, uaddr: number): string | number {
   return mmOf(k).strncpyFromUser(userMm(t), uaddr, PATH_MAX);
@@ -74,7 +70,7 @@ function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, pp
   const read = file.fop.read;
   if (!read) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
-  if (!accessOk(t, ubuf, count)) return -EFAULT;
+  if (!accessOk(userMm(t), ubuf, count)) return -EFAULT;
   const mm = userMm(t);
   // One buffer for the whole call: a 2 GiB read is 2048 chunks, not 2048 allocations.
   const kbuf = new Uint8Array(Math.min(count, RW_CHUNK));
@@ -103,7 +99,7 @@ function vfsWrite(k: Kernel, t: Task, file: File, ubuf: number, count: number, p
   const write = file.fop.write;
   if (!write) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
-  if (!accessOk(t, ubuf, count)) return -EFAULT;
+  if (!accessOk(userMm(t), ubuf, count)) return -EFAULT;
   if (file.fop.discardsWrites === true) return count;
   const mm = userMm(t);
   let done = 0;
