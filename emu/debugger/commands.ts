@@ -4,7 +4,7 @@
 // This file holds the Debugger (what the commands do); table.ts names them.
 import { disassembleWord } from '../../asm/disasm';
 import { registerNumber } from '../machine/isa/registers';
-import { bigHi, bigLo } from '../machine/cpu/int64';
+import { TWO32, bigHi, bigLo } from '../machine/cpu/int64';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, pfWords } from '../machine/trap';
 import { formatProbe, explainFault } from '../machine/mmu/explain';
 import { NR } from '../../kernel-ts/syscalls/numbers';
@@ -21,8 +21,6 @@ import { showMaps } from '../../kernel-ts/mm/vma';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
 import { infoRecord, setRecord } from './timeline';
 import { parseSignal, signalName } from '../cli/shell-signals';
-
-const TWO32 = 4294967296;
 
 const PF_BITS: Record<string, number> = { p: PF_P, w: PF_W, u: PF_U, rsvd: PF_RSVD, i: PF_I, pk: PF_PK };
 

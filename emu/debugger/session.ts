@@ -28,7 +28,7 @@
 // position) live here because they drive this run loop; timeline.ts builds
 // the reverse commands from them.
 import { Stop } from '../machine/cpu/cpu';
-import { bigHi, bigLo, u64Big } from '../machine/cpu/int64';
+import { TWO32, bigHi, bigLo, u64Big } from '../machine/cpu/int64';
 import { Access, PF_I, PF_W, TRAP_STATE, Vector, pfWords } from '../machine/trap';
 import { opcode, rd, rs1, immI } from '../machine/isa/fields';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
@@ -107,7 +107,6 @@ const YIELD_MS = 50;
 
 const REG_SP = 2;
 const REG_A7 = 17;
-const TWO32 = 4294967296;
 const FAULT_LOG_MAX = 64;
 
 export class Session {

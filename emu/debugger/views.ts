@@ -8,8 +8,7 @@ import { PTE_ADDR_MASK_HI, PTE_ADDR_MASK_LO, PTE_NX_HI, PTE_P, PTE_PS, PTE_RW, P
 import type { Kernel } from '../../kernel-ts/kernel';
 import type { FaultRecord, Session } from './session';
 import { pfWords } from '../machine/trap';
-
-const TWO32 = 4294967296;
+import { TWO32 } from '../machine/cpu/int64';
 
 export const hexn = (v: number | bigint): string => `0x${v.toString(16)}`;
 

@@ -15,6 +15,7 @@ import { PTE_PRESENT_MASK } from '../mm/prot';
 import { NO_ENTRY, entryAddr, p4dOffset, pgdOffset, pmdOffset, pteOffset, pudOffset, vaHi, vaLo } from '../mm/pgtable';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
@@ -46,8 +47,6 @@ export interface UserWalk {
   /** The byte's physical address: pageAddr | (addr & (pageSize - 1)); 0 when unmapped. */
   readonly phys: number;
 }
-
-const TWO32 = 4294967296;
 
 function readEntry(kmm: KernelMm, entry: number): { lo: number; hi: number; val: bigint } {
   const lo = kmm.mem.read32(entry);

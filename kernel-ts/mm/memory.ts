@@ -34,6 +34,7 @@ import {
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { ENOMEM, EPERM } from '../errno';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** Fault outcomes (Linux vm_fault_t, reduced to what the trap handler acts on). */
 export const VM_FAULT_OK = 0;
@@ -46,8 +47,6 @@ export const FAULT_OUTCOME_NAMES = ['ok', 'SEGV_MAPERR', 'SEGV_ACCERR', 'SIGBUS'
 
 /** Linux's default RLIMIT_STACK soft limit: 8 MiB. */
 export const RLIMIT_STACK_DEFAULT = 8 << 20;
-
-const TWO32 = 4294967296;
 
 function done(mm: MmStruct, kind: FaultKind, outcome: FaultOutcome): FaultOutcome {
   mm.lastFault = kind;

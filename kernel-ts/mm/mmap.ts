@@ -39,6 +39,7 @@ import {
 } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const PROT_NONE = 0x0;
 export const PROT_READ = 0x1;
@@ -190,7 +191,7 @@ export function populateRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, st
   const mem = kmm.mem;
   for (let va = start; va < end; va += PAGE_SIZE) {
     const lo = va >>> 0;
-    const hi = Math.floor(va / 4294967296);
+    const hi = Math.floor(va / TWO32);
     const pte = lookupPte(kmm, mm.pgd, lo, hi);
     if (pte >= 0) {
       const plo = mem.read32(pte);
@@ -237,7 +238,7 @@ export function changeProtection(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct,
     const exclusive = m.pfnValid(pfn) && (m.flags[pfn]! & PG_anon) !== 0 && m.mapcount[pfn] === 0 && m.refcount[pfn] === 1;
     const nlo = changePteProtLo(lo, f, exclusive || (f & VM_SHARED) !== 0);
     const nhi = changePteProtHi(hi, f);
-    if (nlo !== lo || nhi !== hi >>> 0) setPte(kmm, mm, pte, va >>> 0, Math.floor(va / 4294967296), nlo, nhi, Flush.Gather, g);
+    if (nlo !== lo || nhi !== hi >>> 0) setPte(kmm, mm, pte, va >>> 0, Math.floor(va / TWO32), nlo, nhi, Flush.Gather, g);
   });
   tlbFinish(kmm, g);
 }

@@ -13,12 +13,11 @@ import { VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const MREMAP_MAYMOVE = 1;
 export const MREMAP_FIXED = 2;
 export const MREMAP_DONTUNMAP = 4;
-
-const TWO32 = 4294967296;
 
 function pageAlign(n: number): number {
   return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;

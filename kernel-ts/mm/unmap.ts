@@ -10,8 +10,8 @@ import type { MmStruct } from './mm-struct';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { splitHugePmd } from './huge_memory';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
-const TWO32 = 4294967296;
 /** Bytes mapped by one entry at each level (index = level). */
 export const LEVEL_SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
 

@@ -13,6 +13,7 @@ import type { Kernel } from '../kernel';
 import { advancePc } from './signal';
 import { NSIG } from './signal-defs';
 import { Task } from './task';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const CSIGNAL = 0x000000ff;
 export const CLONE_VM = 0x00000100;
@@ -50,7 +51,7 @@ export interface CloneArgs {
  */
 export function cloneArgs(half: Int32Array): CloneArgs {
   const flags = half[0]! >>> 0;
-  const u64 = (i: number): number => (half[2 * i + 1]! >>> 0) * 4294967296 + (half[2 * i]! >>> 0);
+  const u64 = (i: number): number => (half[2 * i + 1]! >>> 0) * TWO32 + (half[2 * i]! >>> 0);
   return {
     flags: (flags & ~CSIGNAL) >>> 0,
     exitSignal: flags & CSIGNAL,

@@ -48,7 +48,7 @@ import { RamView, crossHi, crossLoad, crossStore, pageLoad, pageStore } from './
 import type { Translator } from './access';
 import { DecodeCache, DecodedPage, PAGE_WORDS } from './decode';
 import {
-  add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
+  TWO32, add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
   remw, sll64, sra64, srl64, sub64,
 } from './int64';
 
@@ -70,7 +70,6 @@ export const INSNS_PER_TIME_TICK = 100;
 const REG_SLOTS = 33;
 /** Fetch index meaning "pc is the jump target held in (tgtLo, tgtHi), off the cached page". */
 const LEFT_PAGE = PAGE_WORDS + 1;
-const TWO32 = 4294967296;
 /** A RamView covering nothing: every data access takes the GuestMemory methods. */
 const NO_RAM_VIEW = new RamView(null);
 

@@ -5,6 +5,7 @@ import { KernelMm } from '../../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
 import { Printk } from '../../../kernel-ts/printk';
 import { Trace } from '../../../kernel-ts/trace';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 export interface Booted {
   machine: Machine;
@@ -32,7 +33,7 @@ export function userAccess(b: Booted, va: number, access: Access): number | { fa
   const mmu = b.machine.mmu;
   mmu.setCpl(3);
   try {
-    return mmu.translate(va >>> 0, Math.floor(va / 2 ** 32), access);
+    return mmu.translate(va >>> 0, Math.floor(va / TWO32), access);
   } catch (e) {
     if (!isTrap(e)) throw e;
     return { fault: TRAP_STATE.error };
@@ -46,7 +47,7 @@ export function touch(b: Booted, mm: MmStruct, va: number, access: Access): numb
   for (let i = 0; i < 4; i++) {
     const r = userAccess(b, va, access);
     if (typeof r === 'number') return r;
-    const out = b.kmm.handleMmFault(mm, va >>> 0, Math.floor(va / 2 ** 32), r.fault);
+    const out = b.kmm.handleMmFault(mm, va >>> 0, Math.floor(va / TWO32), r.fault);
     if (out !== 0) throw new Error(`fault at 0x${va.toString(16)} error 0x${r.fault.toString(16)}: outcome ${out}`);
   }
   throw new Error('fault loop');
@@ -54,5 +55,5 @@ export function touch(b: Booted, mm: MmStruct, va: number, access: Access): numb
 
 /** handleMmFault for a user address given as a number. */
 export function fault(b: Booted, mm: MmStruct, va: number, error: number): number {
-  return b.kmm.handleMmFault(mm, va >>> 0, Math.floor(va / 2 ** 32), error);
+  return b.kmm.handleMmFault(mm, va >>> 0, Math.floor(va / TWO32), error);
 }

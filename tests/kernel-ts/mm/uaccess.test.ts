@@ -5,6 +5,7 @@ import { FaultKind } from '../../../kernel-ts/mm/mm-struct';
 import { kvaAdd } from '../../../kernel-ts/mm/kaddr';
 import { boot, newMm, touch } from './helpers';
 import { EFAULT } from '../../../kernel-ts/errno';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -75,7 +76,7 @@ describe('uaccess', () => {
     const a = kmm.doMmap(mm, 0, 4096, RW, ANON);
     touch(b, mm, a, Access.Write);
     const lo = a >>> 0;
-    const hi = Math.floor(a / 2 ** 32);
+    const hi = Math.floor(a / TWO32);
     expect(kernelAccess(b, lo, hi, Access.Read)).toEqual({ fault: PF_P });
     b.machine.mmu.setAc(1);
     expect(typeof kernelAccess(b, lo, hi, Access.Read)).toBe('number');
