@@ -16,9 +16,8 @@ import { NO_ENTRY, entryAddr, p4dOffset, pgdOffset, pmdOffset, pteOffset, pudOff
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
 import { TWO32 } from '../../emu/machine/cpu/int64';
+import { PAGE_SIZE } from '../mm/page';
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PMD_SIZE = 2 * 1024 * 1024;
 export const PUD_SIZE = 1024 * 1024 * 1024;
 

@@ -14,8 +14,9 @@
 //                               head pointer in the tail's compound_head word)
 //   lruNext/lruPrev  page->lru  intrusive list links, used by the buddy free lists
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** The machine's base page (emu/machine/mmu/paging.ts); the kernel's code reads them from here. */
+export { PAGE_SHIFT, PAGE_SIZE } from '../../emu/machine/mmu/paging';
+import { PAGE_SIZE } from '../../emu/machine/mmu/paging';
 
 /** Page flag bits (include/linux/page-flags.h names; bit positions are vmlab's). */
 export const PG_locked = 1 << 0;

@@ -11,6 +11,7 @@ import {
   PAGE_SHIFT_1G,
   PAGE_SHIFT_2M,
   PAGE_SHIFT_4K,
+  PAGE_SIZE,
   PTE_A,
   PTE_ADDR_MASK_HI,
   PTE_D,
@@ -112,7 +113,7 @@ export function walk(s: WalkState, w: WalkResult, lo: number, hi: number, access
   const levels = (s.cr4 & CR4_LA57) !== 0 ? 5 : 4;
   const nxe = (s.efer & EFER_NXE) !== 0;
   const rsvdHiAll = addrReservedHi(s.maxPhyAddr) | (nxe ? 0 : 1 << 31);
-  let table = s.cr3 - (s.cr3 % 4096);
+  let table = s.cr3 - (s.cr3 % PAGE_SIZE);
   let perms = PERM_RW | PERM_US;
   w.levels = levels;
   w.ptReads = 0;
