@@ -6,7 +6,7 @@ import { PF_U, PF_W } from '../../emu/machine/trap';
 import { PTE_RW } from '../../emu/machine/mmu/paging';
 import type { MappableFile } from '../fs/mappable';
 import { EACCES, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../errno';
-import { PAGE_SIZE, PG_anon } from './page';
+import { PAGE_SIZE, PG_anon, pageAlign } from './page';
 import { Flush, entryPfn, lookupPte, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK, changePteProtHi, changePteProtLo } from './prot';
 import { ShmemFile } from './filemap';
@@ -97,10 +97,6 @@ export interface MmapSource {
   readonly mmap?: (vma: VmAreaStruct) => number;
 }
 
-function pageAlign(n: number): number {
-  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
-}
-
 /** Linux calc_vm_prot_bits(). */
 export function calcVmProtBits(prot: number): number {
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
@@ -117,7 +113,7 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   if (!(flags & MAP_FIXED)) addr = roundHintToMin(addr, kmm.mmapMinAddr);
   len = pageAlign(len);
-  if (len > mm.taskSize || !Number.isFinite(len)) return -ENOMEM;
+  if (len === 0 || len > mm.taskSize) return -ENOMEM;
   const pgoff = off / PAGE_SIZE;
   if (pgoff + len / PAGE_SIZE > Number.MAX_SAFE_INTEGER / PAGE_SIZE) return -EOVERFLOW;
   let vmFlags = calcVmProtBits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
@@ -201,8 +197,15 @@ export function populateRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, st
   }
 }
 
-/** Linux do_vmi_munmap() on an aligned range: take out the VMAs, zap, free tables. */
+/**
+ * Linux do_vmi_align_munmap() on an aligned user range: take out the VMAs,
+ * zap, free tables. The range must lie below TASK_SIZE: callers check user
+ * input (doVmiMunmap), so anything else is a kernel bug, and it would reach
+ * the kernel half's tables, which every mm shares.
+ */
 export function doMunmapRange(kmm: KernelMm, mm: MmStruct, start: number, end: number): void {
+  if (!(start < end && end <= mm.taskSize && start % PAGE_SIZE === 0 && end % PAGE_SIZE === 0))
+    throw new Error(`munmap of [0x${start.toString(16)}, 0x${end.toString(16)}): not a page-aligned range below TASK_SIZE 0x${mm.taskSize.toString(16)}`);
   withHooks(kmm, 'munmap', mm, start, end, () => {
     const removed = mm.vmas.removeRange(start, end);
     if (removed.length === 0) return;
@@ -211,13 +214,22 @@ export function doMunmapRange(kmm: KernelMm, mm: MmStruct, start: number, end: n
   });
 }
 
-/** munmap(2): 0 or -EINVAL (Linux __vm_munmap's checks). */
-export function doMunmap(kmm: KernelMm, mm: MmStruct, start: number, len: number): number {
+/**
+ * Linux do_vmi_munmap(): unmaps [start, start + len): 0, or -EINVAL for an
+ * unaligned start, a range reaching past TASK_SIZE or an empty one. munmap(2)
+ * and the unmaps inside mremap go through it.
+ */
+export function doVmiMunmap(kmm: KernelMm, mm: MmStruct, start: number, len: number): number {
   if (start % PAGE_SIZE !== 0 || start > mm.taskSize || len > mm.taskSize - start) return -EINVAL;
   len = pageAlign(len);
   if (len === 0) return -EINVAL;
   doMunmapRange(kmm, mm, start, start + len);
   return 0;
+}
+
+/** munmap(2): 0 or -EINVAL (Linux __vm_munmap). */
+export function doMunmap(kmm: KernelMm, mm: MmStruct, start: number, len: number): number {
+  return doVmiMunmap(kmm, mm, start, len);
 }
 
 /**
@@ -242,15 +254,20 @@ export function changeProtection(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct,
   tlbFinish(kmm, g);
 }
 
-/** mprotect(2): 0 or -errno (Linux do_mprotect_pkey). */
+/**
+ * mprotect(2): 0 or -errno (Linux do_mprotect_pkey). A range past the last
+ * VMA (TASK_SIZE included) is a hole: -ENOMEM, after the VMAs before it
+ * changed, as in Linux; only VMAs are walked, never the kernel half.
+ */
 export function doMprotect(kmm: KernelMm, mm: MmStruct, start: number, len: number, prot: number): number {
+  if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   if (start % PAGE_SIZE !== 0) return -EINVAL;
   if (len === 0) return 0;
   len = pageAlign(len);
   const end = start + len;
-  if (end > mm.taskSize) return -ENOMEM;
+  // end <= start in C: the length wrapped, or start + len passed 2^64.
+  if (len === 0 || end >= 2 ** 64) return -ENOMEM;
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
-  if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   return withHooks(kmm, 'mprotect', mm, start, end, () => {
     const r = mm.vmas.mprotectRange(start, end, calcVmProtBits(prot));
     // VMAs changed before a failure stay changed, as in Linux: bring all their PTEs in line.
@@ -316,7 +333,11 @@ export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
   return brk;
 }
 
-/** madvise(2): 0 or -errno (Linux do_madvise; -ENOMEM when part of the range is unmapped, after advising the rest). */
+/**
+ * madvise(2): 0 or -errno (Linux do_madvise and madvise_walk_vmas: -ENOMEM
+ * when part of the range is unmapped, past TASK_SIZE included, after
+ * advising the rest; only VMAs are walked).
+ */
 export function doMadvise(kmm: KernelMm, mm: MmStruct, start: number, lenIn: number, advice: number): number {
   const known = [MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, MADV_DONTFORK, MADV_DOFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP];
   if (!known.includes(advice)) return -EINVAL;
@@ -324,7 +345,7 @@ export function doMadvise(kmm: KernelMm, mm: MmStruct, start: number, lenIn: num
   const len = pageAlign(lenIn);
   if (lenIn !== 0 && len === 0) return -EINVAL;
   const end = start + len;
-  if (end < start || end > mm.taskSize) return -EINVAL;
+  if (end >= 2 ** 64) return -EINVAL; // end < start in C
   if (end === start) return 0;
   let unmapped = false;
   let pos = start;
