@@ -2,14 +2,15 @@
 // moves page-table entries, not data: the same frames are mapped at the new
 // address, with unchanged mapcounts. moveVma is the reusable piece (a
 // VMA-move driver shares it).
-import { EFAULT, EINVAL, ENOMEM, EPERM } from '../errno';
+import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM } from '../errno';
 import { PAGE_SIZE, pageAlign } from './page';
 import { Flush, PAGE_TABLE, allocEntry, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
 import { doVmiMunmap } from './mmap';
 import { forEachPteSlot, freePgtables, vmaClose } from './unmap';
-import { VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
+import { VM_ACCOUNT, VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
+import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from './limits';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
@@ -75,13 +76,28 @@ function moveVmaEntries(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart
 
 // Linux remap_is_valid(): the VMA can be resized from oldLen to newLen at
 // addr; 0 or -errno. A zero old length (Linux's "duplicate a shared mapping")
-// is refused for every VMA: -EINVAL, as Linux does for private ones.
-function remapIsValid(mm: MmStruct, vma: VmAreaStruct, addr: number, oldLen: number, newLen: number): number {
+// is refused for every VMA: -EINVAL, as Linux does for private ones. Growth
+// must fit RLIMIT_MEMLOCK (-EAGAIN) and RLIMIT_AS/RLIMIT_DATA (-ENOMEM).
+function remapIsValid(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number, oldLen: number, newLen: number): number {
   if (oldLen === 0) return -EINVAL;
   if (oldLen > vma.vmEnd - addr) return -EFAULT;
   if (newLen === oldLen) return 0;
   if (vma.vmFlags & (VM_DONTEXPAND | VM_PFNMAP)) return -EFAULT;
+  const delta = Math.abs(newLen - oldLen);
+  if (!mlockFutureOk(mm, vma.vmFlags, delta)) return -EAGAIN;
+  if (!mayExpandVm(kmm, mm, vma.vmFlags, delta / PAGE_SIZE)) return -ENOMEM;
   return 0;
+}
+
+// Linux vrm_calc_charge(): an accounted (private writable) VMA grown by `delta`
+// bytes must pass the overcommit check.
+function chargeOk(kmm: KernelMm, vma: VmAreaStruct, delta: number): boolean {
+  return (vma.vmFlags & VM_ACCOUNT) === 0 || vmEnoughMemory(kmm, delta / PAGE_SIZE);
+}
+
+// Linux prep_move_vma(): a move may need up to 4 more VMAs for a while.
+function moveRefused(kmm: KernelMm, mm: MmStruct): boolean {
+  return mm.vmas.length >= kmm.maxMapCount - 3;
 }
 
 // Split vma so that [addr, addr + len) is a VMA of its own; returns it.
@@ -114,6 +130,8 @@ function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, 
     if (newAddr % PAGE_SIZE !== 0) return -EINVAL;
     if (!(flags & MREMAP_MAYMOVE)) return -EINVAL;
     if (flags & MREMAP_DONTUNMAP && oldLen !== newLen) return -EINVAL;
+    // Both the source and the destination may split into three before the move.
+    if (mm.vmas.length + 2 >= kmm.maxMapCount - 3) return -ENOMEM;
   }
   if (flags & MREMAP_DONTUNMAP) return -EINVAL; // not implemented by vmlab
   oldLen = pageAlign(oldLen);
@@ -139,9 +157,10 @@ function mremapTo(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, new
   }
   const vma = mm.vmas.vmaLookup(addr);
   if (vma === null) return -EFAULT;
-  r = remapIsValid(mm, vma, addr, oldLen, newLen);
+  r = remapIsValid(kmm, mm, vma, addr, oldLen, newLen);
   if (r < 0) return r;
   if (newAddr < kmm.mmapMinAddr) return -EPERM; // get_unmapped_area(MAP_FIXED): security_mmap_addr()
+  if (moveRefused(kmm, mm) || !chargeOk(kmm, vma, Math.max(0, newLen - oldLen))) return -ENOMEM;
   const moved = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), newAddr, newLen);
   return typeof moved === 'number' ? moved : newAddr;
 }
@@ -154,13 +173,14 @@ function mremapAt(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number, 
     const r = doVmiMunmap(kmm, mm, addr + newLen, oldLen - newLen);
     return r < 0 ? r : addr;
   }
-  const valid = remapIsValid(mm, vma, addr, oldLen, newLen);
+  const valid = remapIsValid(kmm, mm, vma, addr, oldLen, newLen);
   if (valid < 0) return valid;
   // Grow in place when [addr, addr + oldLen) ends the VMA and the gap above is free (vma_expandable).
   if (oldLen === vma.vmEnd - addr) {
     const next = mm.vmas.vmaNext(vma);
     const limit = next === null ? mm.taskSize : vmStartGap(next);
     if (addr + newLen <= limit && !(vma.vmFlags & VM_GROWSDOWN)) {
+      if (!chargeOk(kmm, vma, newLen - oldLen)) return -ENOMEM;
       vma.vmEnd = addr + newLen;
       mm.vmas.vmaMerge(vma);
       mm.updateHiwater();
@@ -170,6 +190,7 @@ function mremapAt(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number, 
   if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
   const dest = mm.vmas.getUnmappedArea(newLen, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, legacyBase: mm.mmapLegacyBase || undefined, mmapMinAddr: kmm.mmapMinAddr });
   if (dest < 0) return dest;
+  if (moveRefused(kmm, mm) || !chargeOk(kmm, vma, newLen - oldLen)) return -ENOMEM;
   const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), dest, newLen);
   return typeof r === 'number' ? r : dest;
 }

@@ -45,7 +45,7 @@ export function execTask(k: Kernel, t: Task, path: string, argv: readonly string
     if (typeof hdr === 'number') return hdr;
     const low = findLowSegment(hdr, k.mm.mmapMinAddr);
     if (low !== null) return refuseLowSegment(k, t, path, low);
-    img = loadElf(k, ex.inode, hdr, path, argv, envp);
+    img = loadElf(k, ex.inode, hdr, path, argv, envp, t.rlim);
   } finally {
     ex.release();
   }
