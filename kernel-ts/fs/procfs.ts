@@ -23,6 +23,7 @@ import type { VfsKernel } from './deps';
 import type { Task } from '../proc/task';
 import { EXIT_ZOMBIE, TASK_INTERRUPTIBLE } from '../proc/task';
 import { SIG_DFL, SIG_IGN, NSIG } from '../proc/signal-defs';
+import { USER_GID, USER_UID } from '../proc/creds';
 import { showMaps } from '../mm/vma';
 import { PAGE_SIZE } from '../mm/page';
 import { RLIMIT_SIGPENDING, RLIM_INFINITY, RLIM_NLIMITS } from '../resource';
@@ -44,7 +45,8 @@ export const DROP_QUIET = 4;
 /** proc_dointvec_minmax's range for drop_caches: 1..4. */
 export const DROP_MAX = 4;
 
-// Linux's full capability set for root (CAP_LAST_CAP = 40).
+// Linux's full capability set (CAP_LAST_CAP = 40): the bounding set. vmlab's
+// processes run as uid 1000 with no capability (creds.ts).
 const CAP_FULL = '000001ffffffffff';
 const CAP_NONE = '0000000000000000';
 
@@ -159,8 +161,8 @@ export class ProcFs {
       `Pid:\t${task.pid}`,
       `PPid:\t${task.ppid}`,
       'TracerPid:\t0',
-      'Uid:\t0\t0\t0\t0',
-      'Gid:\t0\t0\t0\t0',
+      `Uid:\t${USER_UID}\t${USER_UID}\t${USER_UID}\t${USER_UID}`,
+      `Gid:\t${USER_GID}\t${USER_GID}\t${USER_GID}\t${USER_GID}`,
       'FDSize:\t64',
       'Groups:\t ',
       `NStgid:\t${task.tgid}`,
@@ -180,8 +182,8 @@ export class ProcFs {
       `SigIgn:\t${hex(ignored)}`,
       `SigCgt:\t${hex(caught)}`,
       `CapInh:\t${CAP_NONE}`,
-      `CapPrm:\t${CAP_FULL}`,
-      `CapEff:\t${CAP_FULL}`,
+      `CapPrm:\t${CAP_NONE}`,
+      `CapEff:\t${CAP_NONE}`,
       `CapBnd:\t${CAP_FULL}`,
       `CapAmb:\t${CAP_NONE}`,
       'NoNewPrivs:\t0',

@@ -2,6 +2,7 @@
 import { Machine } from '../../../emu/machine/machine';
 import { Access, TRAP_STATE, isTrap } from '../../../emu/machine/trap';
 import { KernelMm } from '../../../kernel-ts/mm/kernel-mm';
+import type { CurrentTask } from '../../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
 import { Printk } from '../../../kernel-ts/printk';
 import { Trace } from '../../../kernel-ts/trace';
@@ -12,10 +13,11 @@ export interface Booted {
   trace: Trace;
 }
 
-export function boot(opts: { memSize?: number; paging?: 4 | 5 } = {}): Booted {
+export function boot(opts: { memSize?: number; paging?: 4 | 5; clockNs?: () => number; current?: () => CurrentTask | null } = {}): Booted {
   const machine = new Machine({ memSize: opts.memSize ?? 64 << 20 });
-  const trace = new Trace(() => 0, () => null);
-  const kmm = new KernelMm(machine, { paging: opts.paging ?? 4, printk: new Printk(() => 0), trace });
+  const clock = opts.clockNs ?? (() => 0);
+  const trace = new Trace(clock, () => null);
+  const kmm = new KernelMm(machine, { paging: opts.paging ?? 4, printk: new Printk(clock), trace, clockNs: clock, current: opts.current });
   return { machine, kmm, trace };
 }
 
