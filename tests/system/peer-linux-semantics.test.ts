@@ -94,6 +94,15 @@ describePeer('Linux semantics: vmlab and qemu-riscv64 print what Linux prints', 
     });
   }
 
+  // The address-space checks again with 5-level paging (TASK_SIZE 2^56 - 4096, a 57-bit kernel half).
+  for (const name of ['mremaptop', 'memlimits', 'mapcount']) {
+    it(`${name}: the same lines with 5-level paging`, () => {
+      const args = PROGRAMS.find((p) => p.name === name)!.args;
+      const v = runGuest(guestElf(join(dir, name), name), { args, kernel: { maxInsns: MAX_INSNS, paging: 5 } });
+      expect({ stdout: v.stdout, exitCode: v.exitCode }).toEqual({ stdout: expected(name), exitCode: 0 });
+    });
+  }
+
   it('the built CLI runs one of them the same (vmlab run --max-insns)', () => {
     const c = vmlab(['run', '--max-insns', String(MAX_INSNS), join(dir, 'waitchld')]);
     expect({ stdout: c.stdout, status: c.status, stderr: c.stderr }).toEqual({ stdout: expected('waitchld'), status: 0, stderr: '' });
