@@ -18,6 +18,16 @@
 export { PAGE_SHIFT, PAGE_SIZE } from '../../emu/machine/mmu/paging';
 import { PAGE_SIZE } from '../../emu/machine/mmu/paging';
 
+/**
+ * Linux PAGE_ALIGN() of an unsigned long: n rounded up to a page. As in C, a
+ * value within a page of 2^64 wraps to 0 (a length that "rounds up from a
+ * small negative number", which the syscalls refuse).
+ */
+export function pageAlign(n: number): number {
+  const r = Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+  return r >= 2 ** 64 ? r - 2 ** 64 : r;
+}
+
 /** Page flag bits (include/linux/page-flags.h names; bit positions are vmlab's). */
 export const PG_locked = 1 << 0;
 export const PG_referenced = 1 << 1;

@@ -8,7 +8,8 @@
 // and CLONE_SETTLS. Everything that makes a thread or shares state
 // (CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK,
 // namespaces...) is -EINVAL: vmlab has processes, not threads.
-import { EINVAL, EFAULT, ENOMEM } from '../errno';
+import { EAGAIN, EINVAL, EFAULT, ENOMEM } from '../errno';
+import { RLIMIT_NPROC } from '../resource';
 import type { Kernel } from '../kernel';
 import { advancePc } from './signal';
 import { NSIG } from './signal-defs';
@@ -69,15 +70,32 @@ function setRegHalves(t: Task, r: number, lo: number, hi: number): void {
   t.regs[2 * r + 1] = hi;
 }
 
-/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags, an exit signal above NSIG), -ENOMEM, -EFAULT. */
+/**
+ * copy_process()'s two task limits, -EAGAIN when one is reached: the user's
+ * processes against RLIMIT_NPROC (every vmlab process is uid 1000, zombies
+ * not yet reaped included, as Linux's ucounts count them; the new child
+ * would make one more than the limit), then all tasks against
+ * kernel.threads-max. Root's exemption never applies.
+ */
+export function checkForkLimits(k: Kernel, parent: Task): number {
+  const nproc = k.tasks.size + 1;
+  if (nproc > parent.rlim.rlimit(RLIMIT_NPROC)) return -EAGAIN;
+  if (k.tasks.size >= k.maxThreads) return -EAGAIN;
+  return 0;
+}
+
+/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags), -EAGAIN (checkForkLimits), -ENOMEM, -EFAULT. */
 export function kernelClone(k: Kernel, parent: Task, args: CloneArgs): number {
   if ((args.flags & ~SUPPORTED) !== 0 || args.exitSignal > NSIG) return -EINVAL;
   if (parent.mm === null) return -EINVAL;
+  const limited = checkForkLimits(k, parent);
+  if (limited < 0) return limited;
   const mm = k.mm.dupMmap(parent.mm);
   if (typeof mm === 'number') return mm;
   if (mm === null) return -ENOMEM;
   const child = new Task(k.allocPid(), parent.comm, parent, parent.files.dupForFork(), parent.sighand.dup());
   child.mm = mm;
+  mm.rlim = child.rlim;
   child.exitSignal = args.exitSignal;
   child.regs.set(parent.regs);
   child.pcLo = parent.pcLo;

@@ -9,6 +9,7 @@
 import type { FilesStruct, MmStruct } from './deps';
 import { SIGCHLD, SigHand, SigPending } from './signal-defs';
 import { TWO32 } from '../../emu/machine/cpu/int64';
+import { Rlimits } from '../resource';
 
 /** Scheduler states (include/linux/sched.h values). */
 export const TASK_RUNNING = 0x0;
@@ -101,6 +102,11 @@ export class Task {
   lastFaultOutcome = 0;
   /** The clock at fork/exec. */
   startNs = 0;
+  /**
+   * Resource limits (Linux signal_struct.rlim): a copy of the parent's, or
+   * INIT_RLIMITS for a task without one (the host's spawn gives it init's).
+   */
+  rlim: Rlimits;
 
   constructor(pid: number, comm: string, parent: Task | null, files: FilesStruct, sighand: SigHand) {
     this.pid = pid;
@@ -111,6 +117,7 @@ export class Task {
     this.exitSignal = SIGCHLD;
     this.files = files;
     this.sighand = sighand;
+    this.rlim = parent !== null ? parent.rlim.copy() : new Rlimits();
   }
 
   /** getppid(): the parent's tgid, 0 for a task without one. */

@@ -10,7 +10,7 @@ import type { File } from '../fs/file';
 import { MAX_RW_COUNT, O_APPEND, O_CLOEXEC, O_NONBLOCK, fput, getFile } from '../fs/file';
 import { getdents64 } from '../fs/readdir';
 import type { FilesStruct } from '../fs/fdtable';
-import { RLIMIT_NOFILE } from '../fs/fdtable';
+import { RLIMIT_NOFILE } from '../resource';
 import type { Inode } from '../fs/inode';
 import { LOOKUP_FOLLOW, PATH_MAX } from '../fs/namei';
 import { S_IFLNK, encodeStat } from '../fs/stat';
@@ -215,7 +215,7 @@ const sysOpenat: SyscallHandler = (k, t, a) => {
   if (typeof start === 'number') return start;
   const file = vfsOf(k).open(path, flags, a.uint(3) & 0o7777, start);
   if (typeof file === 'number') return file;
-  const fd = filesOf(t).installFd(file, (flags & O_CLOEXEC) !== 0);
+  const fd = filesOf(t).installFd(file, (flags & O_CLOEXEC) !== 0, 0, t.rlim.rlimit(RLIMIT_NOFILE));
   if (fd < 0) fput(file);
   return fd;
 };
@@ -279,7 +279,7 @@ const sysNewfstatat: SyscallHandler = (k, t, a) => {
 const sysDup: SyscallHandler = (_k, t, a) => {
   const file = fileOf(t, a.int(0));
   if (typeof file === 'number') return file;
-  const fd = filesOf(t).installFd(getFile(file), false);
+  const fd = filesOf(t).installFd(getFile(file), false, 0, t.rlim.rlimit(RLIMIT_NOFILE));
   if (fd < 0) fput(file);
   return fd;
 };
@@ -292,7 +292,7 @@ const sysDup3: SyscallHandler = (_k, t, a) => {
   if (flags & ~O_CLOEXEC || oldfd === newfd) return -EINVAL;
   const file = fileOf(t, oldfd);
   if (typeof file === 'number') return file;
-  if (newfd < 0 || newfd >= RLIMIT_NOFILE) return -EBADF;
+  if (newfd < 0 || newfd >= t.rlim.rlimit(RLIMIT_NOFILE)) return -EBADF;
   return filesOf(t).replaceFd(newfd, getFile(file), (flags & O_CLOEXEC) !== 0);
 };
 
@@ -305,8 +305,9 @@ const sysFcntl: SyscallHandler = (_k, t, a) => {
   switch (a.int(1)) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
-      if (arg >= RLIMIT_NOFILE) return -EINVAL;
-      const nfd = files.installFd(getFile(file), a.int(1) === F_DUPFD_CLOEXEC, arg);
+      const nofile = t.rlim.rlimit(RLIMIT_NOFILE);
+      if (arg >= nofile) return -EINVAL;
+      const nfd = files.installFd(getFile(file), a.int(1) === F_DUPFD_CLOEXEC, arg, nofile);
       if (nfd < 0) fput(file);
       return nfd;
     }

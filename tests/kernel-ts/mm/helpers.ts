@@ -2,6 +2,7 @@
 import { Machine } from '../../../emu/machine/machine';
 import { Access, TRAP_STATE, isTrap } from '../../../emu/machine/trap';
 import { KernelMm } from '../../../kernel-ts/mm/kernel-mm';
+import type { CurrentTask } from '../../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
 import { Printk } from '../../../kernel-ts/printk';
 import { Trace } from '../../../kernel-ts/trace';
@@ -13,10 +14,11 @@ export interface Booted {
   trace: Trace;
 }
 
-export function boot(opts: { memSize?: number; paging?: 4 | 5 } = {}): Booted {
+export function boot(opts: { memSize?: number; paging?: 4 | 5; clockNs?: () => number; current?: () => CurrentTask | null } = {}): Booted {
   const machine = new Machine({ memSize: opts.memSize ?? 64 << 20 });
-  const trace = new Trace(() => 0, () => null);
-  const kmm = new KernelMm(machine, { paging: opts.paging ?? 4, printk: new Printk(() => 0), trace });
+  const clock = opts.clockNs ?? (() => 0);
+  const trace = new Trace(clock, () => null);
+  const kmm = new KernelMm(machine, { paging: opts.paging ?? 4, printk: new Printk(clock), trace, clockNs: clock, current: opts.current });
   return { machine, kmm, trace };
 }
 
@@ -56,4 +58,39 @@ export function touch(b: Booted, mm: MmStruct, va: number, access: Access): numb
 /** handleMmFault for a user address given as a number. */
 export function fault(b: Booted, mm: MmStruct, va: number, error: number): number {
   return b.kmm.handleMmFault(mm, va >>> 0, Math.floor(va / TWO32), error);
+}
+
+/**
+ * Every entry of the kernel half's page tables (swapper_pg_dir's upper half
+ * and each table below it), as [table address (-1 for the pgd), index, low,
+ * high] rows: what
+ * every mm shares, to compare with a snapshot taken before an operation.
+ */
+export function kernelHalf(kmm: KernelMm, pgd: number = kmm.kspace.initPgd): number[][] {
+  const mem = kmm.mem;
+  const rows: number[][] = [];
+  const visit = (table: number, level: number, first: number): void => {
+    for (let i = first; i < 512; i++) {
+      const lo = mem.read32(table + 8 * i);
+      const hi = mem.read32(table + 8 * i + 4);
+      if (lo === 0 && hi === 0) continue;
+      rows.push([level === kmm.levels ? -1 : table, i, lo, hi]);
+      if (level > 1 && (lo & 1) !== 0 && (lo & 0x80) === 0) visit((hi & 0xfffff) * TWO32 + ((lo & ~0xfff) >>> 0), level - 1, 0);
+    }
+  };
+  visit(pgd, kmm.levels, 256);
+  return rows;
+}
+
+/** A CPL-0 read through the real MMU of the direct map at physical address pa: the PA it translates to, or { fault }. */
+export function kernelRead(b: Booted, pa: number): number | { fault: number } {
+  const off = b.kmm.kspace.pageOffset;
+  const mmu = b.machine.mmu;
+  mmu.setCpl(0);
+  try {
+    return mmu.translate((off.lo + pa) >>> 0, (off.hi + Math.floor((off.lo + pa) / TWO32)) | 0, Access.Read);
+  } catch (e) {
+    if (!isTrap(e)) throw e;
+    return { fault: TRAP_STATE.error };
+  }
 }
