@@ -58,5 +58,9 @@ export const STT_FUNC = 2;
 export const STT_SECTION = 3;
 export const STT_FILE = 4;
 
-/** The page size vmlab links for (x86-64 4 KiB pages); also p_align of every PT_LOAD. */
-export const PAGE_SIZE = 0x1000;
+/**
+ * The page size vmlab links for (x86-64 4 KiB pages); also p_align of every PT_LOAD.
+ * binutils' name (ELF_MAXPAGESIZE): asm reads only emu/machine/isa, so it keeps
+ * the ELF ABI's own constant rather than the MMU's PAGE_SIZE.
+ */
+export const ELF_MAXPAGESIZE = 0x1000;

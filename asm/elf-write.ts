@@ -9,7 +9,7 @@ import type { ImageSection, ImageSymbol, LinkedImage } from './image';
 import { ByteWriter } from './elf-bytes';
 import {
   EF_RISCV_FLOAT_ABI_SOFT, EHDR_SIZE, ELFCLASS64, ELFDATA2LSB, ELFOSABI_SYSV, EM_RISCV, ET_EXEC, EV_CURRENT,
-  PAGE_SIZE, PF_R, PF_W, PF_X, PHDR_SIZE, PT_LOAD, PT_RISCV_ATTRIBUTES, SHDR_SIZE, SHF_ALLOC, SHF_EXECINSTR,
+  ELF_MAXPAGESIZE, PF_R, PF_W, PF_X, PHDR_SIZE, PT_LOAD, PT_RISCV_ATTRIBUTES, SHDR_SIZE, SHF_ALLOC, SHF_EXECINSTR,
   SHF_WRITE, SHN_ABS, SHT_NOBITS, SHT_PROGBITS, SHT_RISCV_ATTRIBUTES, SHT_STRTAB, SHT_SYMTAB, STB_GLOBAL,
   STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_OBJECT, SYM_SIZE,
 } from './elf-const';
@@ -59,7 +59,7 @@ export function writeElf(image: LinkedImage): Uint8Array {
     if (s.size === 0) continue;
     const cur = groups[groups.length - 1];
     const prev = cur?.[cur.length - 1];
-    if (cur && prev && prev.perms === s.perms && s.addr - (prev.addr + prev.size) < PAGE_SIZE) cur.push(s);
+    if (cur && prev && prev.perms === s.perms && s.addr - (prev.addr + prev.size) < ELF_MAXPAGESIZE) cur.push(s);
     else groups.push([s]);
   }
 
@@ -73,7 +73,7 @@ export function writeElf(image: LinkedImage): Uint8Array {
   const placed = new Map<string, number>(); // section name -> file offset
   for (const g of groups) {
     const first = g[0]!;
-    let off = pos + ((first.addr - pos) % PAGE_SIZE + PAGE_SIZE) % PAGE_SIZE;
+    let off = pos + ((first.addr - pos) % ELF_MAXPAGESIZE + ELF_MAXPAGESIZE) % ELF_MAXPAGESIZE;
     // The file image of a segment mirrors its memory up to the last progbits byte.
     let lastFileEnd = first.addr;
     for (const s of g) if (s.kind === 'progbits') lastFileEnd = s.addr + s.size;
@@ -93,7 +93,7 @@ export function writeElf(image: LinkedImage): Uint8Array {
       vaddr: first.addr,
       filesz: lastFileEnd - first.addr,
       memsz: last.addr + last.size - first.addr,
-      align: PAGE_SIZE,
+      align: ELF_MAXPAGESIZE,
     });
     pos = off + (lastFileEnd - first.addr);
   }

@@ -15,6 +15,7 @@ import type { ResolveCtx } from './encoder';
 import { encodeEmit } from './encoder';
 import type { Deferred, SectionKind, Sym, Unit } from './unit';
 import { MAX_SYMBOL_CHAIN, SECTION_KINDS, chunkLen, displayName, isHiddenSymbol, padCode } from './unit';
+import { ELF_MAXPAGESIZE } from './elf-const';
 
 export interface LinkOptions {
   textBase: number;
@@ -22,7 +23,6 @@ export interface LinkOptions {
   firstFile: string;
 }
 
-export const PAGE_SIZE = 0x1000;
 const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
 const PERMS: Record<SectionKind, 'rx' | 'rw'> = { text: 'rx', rodata: 'rx', data: 'rw', bss: 'rw' };
 /** Highest address vmlab links at: user space ends at 2^47. */
@@ -96,7 +96,7 @@ function layout(units: Unit[], textBase: number): ImageSection[] {
   for (const k of SECTION_KINDS) {
     const used = units.some((u) => chunkLen(u.chunks[k]) > 0 || u.allSyms.some((s) => s.sec === k && s.kind === 'label'));
     const align = Math.max(1, ...units.map((u) => u.chunks[k].align));
-    if (k === 'data' || (k === 'bss' && !sections.some((s) => s.name === '.data'))) addr = alignUp(addr, PAGE_SIZE);
+    if (k === 'data' || (k === 'bss' && !sections.some((s) => s.name === '.data'))) addr = alignUp(addr, ELF_MAXPAGESIZE);
     if (k === 'text' || used) addr = alignUp(addr, align);
     const start = addr;
     for (const u of units) {

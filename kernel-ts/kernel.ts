@@ -41,6 +41,8 @@ import { syscallEnterText, syscallExitText } from './proc/syscall-trace';
 import { SigHand } from './proc/signal-defs';
 import { runKthreads } from './kthread';
 import { KTIME_MAX } from './ktime';
+import { initTaskRlimits, setMaxThreads } from './resource';
+import type { Rlimits } from './resource';
 
 export interface KernelOptions {
   /** Guest RAM in bytes; default 1 GiB. */
@@ -166,6 +168,10 @@ export class Kernel {
   onFork: ((parent: Task, child: Task) => void) | null = null;
   /** The number of the system call being served, -1 outside one (the debugger's fault log names it). */
   syscallNr = -1;
+  /** kernel.threads-max (set_max_threads at boot, from RAM): fork fails with -EAGAIN at this many tasks. */
+  maxThreads = 0;
+  /** init_task's resource limits (fork_init): each process the host spawns starts with a copy. */
+  initRlim!: Rlimits;
 
   constructor(opts: KernelOptions = {}) {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
@@ -196,7 +202,11 @@ export class Kernel {
       random: this.randomUnit,
       shuffle: this.opts.shufflePages === false ? null : unitOf(this.shuffleRandom),
       mmapMinAddr: this.opts.mmapMinAddr,
+      current: () => this.current,
+      clockNs: () => this.clockNs(),
     });
+    this.maxThreads = setMaxThreads(this.mm.buddy.nrManagedPages);
+    this.initRlim = initTaskRlimits(this.maxThreads);
     const tmpfs = tmpfsDefaults(this.opts.memSize);
     this.vfs = new Vfs(this.vfsView(), { size: this.opts.tmpfsSize ?? tmpfs.size, nrInodes: tmpfs.nrInodes });
     this.modules = new ModuleLoader(this);
@@ -272,6 +282,7 @@ export class Kernel {
     if (path.length === 0) return -ENOENT;
     if (path.length >= 4096) return -ENAMETOOLONG;
     const t = new Task(this.allocPid(), path.slice(path.lastIndexOf('/') + 1), null, this.initialFiles(), new SigHand());
+    t.rlim = this.initRlim.copy();
     const r = execTask(this, t, path, argv, envp);
     if (r < 0) {
       t.files.closeAll();

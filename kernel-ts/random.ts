@@ -2,6 +2,7 @@
 // deterministic from opts.seed so a run can be replayed: xoshiro128** seeded
 // through splitmix32. ASLR, AT_RANDOM and getrandom(2) all draw from it, in
 // the order the kernel asks.
+import { TWO32 } from '../emu/machine/cpu/int64';
 
 export class KernelRandom {
   private s0: number;
@@ -27,7 +28,7 @@ export class KernelRandom {
 
   /** A uniform number in [0, 1), for choices made by scaling (ASLR offsets, shuffles). */
   unit(): number {
-    return this.u32() / 4294967296;
+    return this.u32() / TWO32;
   }
 
   /** get_random_u32(). */

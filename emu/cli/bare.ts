@@ -7,7 +7,7 @@ import type { LinkedImage } from '../../asm/image';
 import { Machine } from '../machine/machine';
 import type { MachineOptions } from '../machine/machine';
 import { PageSize, PageTableBuilder } from '../machine/pagetable-builder';
-import { PTE_NX, PTE_RW, PTE_US } from '../machine/mmu/paging';
+import { PAGE_SIZE, PTE_NX, PTE_RW, PTE_US } from '../machine/mmu/paging';
 
 const MiB = 1024 * 1024;
 /** Physical layout: page tables in [1 MiB, 4 MiB), program and stack frames from 4 MiB up. */
@@ -42,7 +42,7 @@ export function bootBare(image: LinkedImage, opts: MachineOptions = {}): BareMac
     let pa = mapped.get(va);
     if (pa === undefined) {
       pa = frame;
-      frame += 4096;
+      frame += PAGE_SIZE;
       pt.map(va, pa, PageSize.Size4K, flags);
       mapped.set(va, pa);
     }
@@ -50,16 +50,16 @@ export function bootBare(image: LinkedImage, opts: MachineOptions = {}): BareMac
   };
   for (const s of image.sections) {
     const flags = s.perms === 'rx' ? USER_RX : USER_RW;
-    for (let va = s.addr - (s.addr % 4096); va < s.addr + s.size; va += 4096) {
+    for (let va = s.addr - (s.addr % PAGE_SIZE); va < s.addr + s.size; va += PAGE_SIZE) {
       const pa = pageFrame(va, flags);
       if (s.kind === 'progbits') {
         const from = Math.max(va, s.addr);
-        const to = Math.min(va + 4096, s.addr + s.size);
+        const to = Math.min(va + PAGE_SIZE, s.addr + s.size);
         m.mem.writeBytes(pa + (from - va), s.bytes.subarray(from - s.addr, to - s.addr));
       }
     }
   }
-  for (let i = 1; i <= BARE_STACK_PAGES; i++) pageFrame(BARE_STACK_TOP - i * 4096, USER_RW);
+  for (let i = 1; i <= BARE_STACK_PAGES; i++) pageFrame(BARE_STACK_TOP - i * PAGE_SIZE, USER_RW);
   m.enablePaging(pt.root);
   m.mmu.setCpl(3);
   m.cpu.pc = BigInt(image.entry);

@@ -23,6 +23,7 @@ import { UserError } from './errors';
 import { parseChoice, parseChoices, parsePositive } from './option-values';
 import { USER_RW, bootBare } from './bare';
 import { guestProgramsDir } from './paths';
+import { PAGE_SIZE } from '../machine/mmu/paging';
 
 const MiB = 1024 * 1024;
 // Physical layout of the bench machine.
@@ -77,7 +78,7 @@ const PROGRAMS: Program[] = [
  * in its page; returns the first node and the node `steps` hops later.
  */
 function setupChase(m: Machine, steps: number): { a0: bigint; a1: bigint; expect: bigint } {
-  const pages = ARENA / 4096;
+  const pages = ARENA / PAGE_SIZE;
   const order = new Int32Array(pages);
   for (let i = 0; i < pages; i++) order[i] = i;
   let s = 0x9e3779b9;
@@ -93,7 +94,7 @@ function setupChase(m: Machine, steps: number): { a0: bigint; a1: bigint; expect
     order[i] = order[j]!;
     order[j] = t;
   }
-  const nodeOffset = (p: number): number => p * 4096 + ((Math.imul(p, 0x9e3779b1) >>> 20) & 0xff8);
+  const nodeOffset = (p: number): number => p * PAGE_SIZE + ((Math.imul(p, 0x9e3779b1) >>> 20) & 0xff8);
   for (let i = 0; i < pages; i++) {
     const here = nodeOffset(order[i]!);
     const next = nodeOffset(order[(i + 1) % pages]!);

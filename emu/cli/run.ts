@@ -23,7 +23,7 @@ import { Trace, unknownEventsMessage, unknownTraceSpecs } from '../../kernel-ts/
 import type { KernelMm } from '../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { FAULT_KIND_NAMES, NR_FAULT_KINDS } from '../../kernel-ts/mm/mm-struct';
-import { PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
+import { pfWords } from '../machine/trap';
 import { readHostBytes } from '../../host/files';
 import { UserError } from './errors';
 import { writeFd } from './output';
@@ -341,7 +341,7 @@ class RunStats {
     const total = [...this.byError.values()].reduce((a, b) => a + b, 0);
     lines.push(`page faults: ${total}`);
     for (const [code, n] of [...this.byError].sort((a, b) => a[0] - b[0]))
-      lines.push(`  error 0x${code.toString(16)} (${pfErrorText(code)}): ${n}`);
+      lines.push(`  error 0x${code.toString(16)} (${pfWords(code)}): ${n}`);
     for (let i = 0; i < NR_FAULT_KINDS; i++) if (this.byKind[i]! > 0) lines.push(`  ${FAULT_KIND_NAMES[i]}: ${this.byKind[i]}`);
     const tlb = this.k.machine.mmu.stats();
     for (const [name, s] of [['ITLB', tlb.itlb], ['DTLB', tlb.dtlb]] as const) {
@@ -352,12 +352,4 @@ class RunStats {
     lines.push(`frames in use: ${this.framesAfterBoot} after boot, ${this.k.mm.framesInUse()} at exit`);
     return lines.join('\n') + '\n';
   }
-}
-
-/** The #PF error code's bits in words (SDM Vol. 3A 4.7). */
-function pfErrorText(code: number): string {
-  const w = [code & PF_P ? 'protection' : 'not-present', code & PF_W ? 'write' : code & PF_I ? 'fetch' : 'read', code & PF_U ? 'user' : 'kernel'];
-  if (code & PF_RSVD) w.push('reserved-bit');
-  if (code & PF_PK) w.push('pkey');
-  return w.join(' ');
 }

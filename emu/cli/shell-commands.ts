@@ -16,6 +16,7 @@ import type { ShellSession, Timeout } from './shell-session';
 import type { ParsedCommand } from './shell-words';
 import { parseSignal, signalDescription, signalList } from './shell-signals';
 import { unknownEventsMessage } from '../../kernel-ts/trace';
+import { EINVAL, EISDIR } from '../../kernel-ts/errno';
 
 export interface ShellCommand {
   readonly name: string;
@@ -31,8 +32,6 @@ export interface ShellCommand {
 
 /** The most `cat` prints of one file (an endless file like /dev/zero stops here). */
 const CAT_LIMIT = 1 << 20;
-const EISDIR = 21;
-const EINVAL = 22;
 
 const decoder = new TextDecoder();
 

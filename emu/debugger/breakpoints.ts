@@ -4,7 +4,8 @@
 // system call or signal match a catchpoint, does this access touch a
 // watched range). A hit counts; an ignore count or a temporary breakpoint is
 // used up here.
-import { opcode, rs1, funct3, immI, immS } from '../machine/isa/fields';
+import { rs1, immI, immS } from '../machine/isa/fields';
+import { decodeInsn } from '../machine/isa/table';
 
 export interface Breakpoint {
   num: number;
@@ -126,12 +127,13 @@ export class BreakpointTable {
     const w = this.mem.readVirt(pc, 4);
     if (typeof w === 'string') return null;
     const word = Number(w) | 0;
-    const op = opcode(word);
-    if (op !== 0x03 && op !== 0x23) return null;
+    const d = decodeInsn(word);
+    if (d === undefined || d.size === 0) return null;
+    const write = d.format === 'S';
     const base = this.mem.liveReg(rs1(word));
-    const imm = op === 0x03 ? immI(word) : immS(word);
+    const imm = write ? immS(word) : immI(word);
     const addr = Number(BigInt.asUintN(64, base + BigInt(imm)));
-    return { addr, size: 1 << (funct3(word) & 3), write: op === 0x23 };
+    return { addr, size: d.size, write };
   }
 
   /**

@@ -4,15 +4,17 @@
 // This file holds the Debugger (what the commands do); table.ts names them.
 import { disassembleWord } from '../../asm/disasm';
 import { registerNumber } from '../machine/isa/registers';
-import { bigHi, bigLo } from '../machine/cpu/int64';
-import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W } from '../machine/trap';
+import { rd, rs1 } from '../machine/isa/fields';
+import { insnByMnemonic } from '../machine/isa/table';
+import { TWO32, bigHi, bigLo } from '../machine/cpu/int64';
+import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, pfWords } from '../machine/trap';
 import { formatProbe, explainFault } from '../machine/mmu/explain';
 import { NR } from '../../kernel-ts/syscalls/numbers';
 import { ExprError, evaluate } from './expr';
 import { INITIAL_EXAMINE, examine, formatValue } from './examine';
 import type { ExamineDefaults } from './examine';
 import type { ExprEnv } from './expr';
-import { Session, pfWords } from './session';
+import { Session } from './session';
 import type { StopEvent } from './session';
 import type { Breakpoint } from './breakpoints';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
@@ -21,10 +23,11 @@ import { showMaps } from '../../kernel-ts/mm/vma';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
 import { infoRecord, setRecord } from './timeline';
 import { parseSignal, signalName } from '../cli/shell-signals';
-
-const TWO32 = 4294967296;
+import { PAGE_SIZE } from '../machine/mmu/paging';
 
 const PF_BITS: Record<string, number> = { p: PF_P, w: PF_W, u: PF_U, rsvd: PF_RSVD, i: PF_I, pk: PF_PK };
+/** addi, from the ISA table: the frame-pointer setup (addi s0, sp, imm) a backtrace looks for. */
+const ADDI = insnByMnemonic('addi')!;
 
 export class Debugger {
   started = false;
@@ -224,7 +227,7 @@ export class Debugger {
       this.insnLine(ev.ip),
       `CR2   = VA ${hexn(ev.addr)}`,
       `error = ${hexn(ev.error)} (${pfWords(ev.error)})`,
-      `walk from CR3 = PA ${hexn(mmu.cr3 - (mmu.cr3 % 4096))}:`,
+      `walk from CR3 = PA ${hexn(mmu.cr3 - (mmu.cr3 % PAGE_SIZE))}:`,
       ...walkLines(formatProbe(probe)),
       `(continue or stepi: the kernel handles the fault, then the instruction runs again)`,
     ];
@@ -449,7 +452,7 @@ export class Debugger {
       if (typeof w === 'string') return true;
       const word = Number(w);
       // addi s0, sp, imm
-      if ((word & 0xfffff) === ((2 << 15) | (8 << 7) | 0x13)) return true;
+      if (((word & ADDI.mask) >>> 0) === ADDI.match && rd(word) === 8 && rs1(word) === 2) return true;
     }
     return false;
   }
@@ -481,7 +484,7 @@ export class Debugger {
     const access = acc === 'w' ? Access.Write : acc === 'x' ? Access.Fetch : Access.Read;
     const mmu = this.s.k.machine.mmu;
     const probe = mmu.probe(va | 0, Math.floor(va / TWO32) | 0, access, 3);
-    return [`VA ${hexn(va)}: walk from CR3 = PA ${hexn(mmu.cr3 - (mmu.cr3 % 4096))} (${probe.pagingLevels}-level paging)`, ...walkLines(formatProbe(probe))].join('\n');
+    return [`VA ${hexn(va)}: walk from CR3 = PA ${hexn(mmu.cr3 - (mmu.cr3 % PAGE_SIZE))} (${probe.pagingLevels}-level paging)`, ...walkLines(formatProbe(probe))].join('\n');
   }
 
   v2p(args: string): string {
@@ -526,7 +529,7 @@ export class Debugger {
           r = [BigInt.asUintN(64, evaluate(m[1]!, this.env)), BigInt.asUintN(64, evaluate(m[2]!, this.env))];
         }
         const root = k.machine.mmu.cr3;
-        return `page tables at CR3 = PA ${hexn(root - (root % 4096))} (${half} half)\n${formatPagetables(k, root, levels, half, r)}`;
+        return `page tables at CR3 = PA ${hexn(root - (root % PAGE_SIZE))} (${half} half)\n${formatPagetables(k, root, levels, half, r)}`;
       }
       case sub === 'tlb':
         return formatTlb(k);
@@ -538,7 +541,7 @@ export class Debugger {
       case sub === 'faults':
         return formatFaults(s.faults);
       case sub === 'proc':
-        return `process ${s.task.pid} (${s.task.comm})${s.task.isAlive ? '' : ' [exited]'}\ncr3 = ${hexn(k.machine.mmu.cr3)} (top-level table at PA ${hexn(k.machine.mmu.cr3 - (k.machine.mmu.cr3 % 4096))}, PCID ${k.machine.mmu.currentPcid}), ${levels}-level paging\ninstructions retired: ${s.taskInsns()} by this process, ${k.machine.cpu.instret} by the machine`;
+        return `process ${s.task.pid} (${s.task.comm})${s.task.isAlive ? '' : ' [exited]'}\ncr3 = ${hexn(k.machine.mmu.cr3)} (top-level table at PA ${hexn(k.machine.mmu.cr3 - (k.machine.mmu.cr3 % PAGE_SIZE))}, PCID ${k.machine.mmu.currentPcid}), ${levels}-level paging\ninstructions retired: ${s.taskInsns()} by this process, ${k.machine.cpu.instret} by the machine`;
       case sub === 'inferiors': {
         // Every process of the kernel; * marks the one being debugged.
         const lines = ['  PID   PPID  State     Command'];
@@ -549,9 +552,9 @@ export class Debugger {
         return lines.join('\n');
       }
       case sub === 'frames': {
-        const pa = rest === '' ? null : Number(BigInt.asUintN(64, evaluate(rest, this.env))) * 4096;
+        const pa = rest === '' ? null : Number(BigInt.asUintN(64, evaluate(rest, this.env))) * PAGE_SIZE;
         if (pa === null) return `frames in use: ${k.mm.framesInUse()} of ${k.mm.memMap.nrFrames}`;
-        const pfn = pa / 4096;
+        const pfn = pa / PAGE_SIZE;
         if (!k.mm.memMap.pfnValid(pfn)) return `PFN ${hexn(pfn)} is beyond RAM.`;
         return `PA ${hexn(pa)}: ${k.mm.memMap.describe(pfn)}\n${formatP2v(k, pa, levels)}`;
       }

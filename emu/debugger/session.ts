@@ -28,9 +28,10 @@
 // position) live here because they drive this run loop; timeline.ts builds
 // the reverse commands from them.
 import { Stop } from '../machine/cpu/cpu';
-import { bigHi, bigLo, u64Big } from '../machine/cpu/int64';
-import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, TRAP_STATE, Vector } from '../machine/trap';
-import { opcode, rd, rs1, immI } from '../machine/isa/fields';
+import { TWO32, bigHi, bigLo, u64Big } from '../machine/cpu/int64';
+import { Access, PF_I, PF_W, TRAP_STATE, Vector, pfWords } from '../machine/trap';
+import { rd, rs1, immI } from '../machine/isa/fields';
+import { insnByMnemonic } from '../machine/isa/table';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
 import { shellExitCode } from '../../kernel-ts/proc/exit';
 import type { Task } from '../../kernel-ts/proc/task';
@@ -91,11 +92,15 @@ export interface Visits {
 export const FLOW_CALL = 1;
 export const FLOW_RET = 2;
 
-/** jal/jalr writing ra is a call; jalr x0, 0(ra) a return. */
+const JAL = insnByMnemonic('jal')!;
+const JALR = insnByMnemonic('jalr')!;
+const isJal = (word: number): boolean => ((word & JAL.mask) >>> 0) === JAL.match;
+const isJalr = (word: number): boolean => ((word & JALR.mask) >>> 0) === JALR.match;
+
+/** jal/jalr writing ra is a call; jalr x0, 0(ra) a return (encodings from the ISA table). */
 function flowOf(word: number): number {
-  const op = word & 0x7f;
-  if ((op === 0x6f || op === 0x67) && rd(word) === 1) return FLOW_CALL;
-  if (op === 0x67 && rd(word) === 0 && rs1(word) === 1 && immI(word) === 0) return FLOW_RET;
+  if ((isJal(word) || isJalr(word)) && rd(word) === 1) return FLOW_CALL;
+  if (isJalr(word) && rd(word) === 0 && rs1(word) === 1 && immI(word) === 0) return FLOW_RET;
   return 0;
 }
 
@@ -107,7 +112,6 @@ const YIELD_MS = 50;
 
 const REG_SP = 2;
 const REG_A7 = 17;
-const TWO32 = 4294967296;
 const FAULT_LOG_MAX = 64;
 
 export class Session {
@@ -846,14 +850,6 @@ export class Session {
     const w = this.readVirt(pc, 4);
     if (typeof w === 'string') return false;
     const word = Number(w) | 0;
-    return (opcode(word) === 0x6f || opcode(word) === 0x67) && rd(word) === 1;
+    return (isJal(word) || isJalr(word)) && rd(word) === 1;
   }
-}
-
-/** The #PF error code in words, e.g. "not-present write user" (SDM 4.7). */
-export function pfWords(code: number): string {
-  const w = [code & PF_P ? 'protection' : 'not-present', code & PF_W ? 'write' : code & PF_I ? 'fetch' : 'read', code & PF_U ? 'user' : 'kernel'];
-  if (code & PF_RSVD) w.push('reserved-bit');
-  if (code & PF_PK) w.push('pkey');
-  return w.join(' ');
 }

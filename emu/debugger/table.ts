@@ -4,8 +4,7 @@ import { evaluate } from './expr';
 import type { Debugger } from './commands';
 import { formatP2v } from './views';
 import { diffPagetables, recordCmd, reverseContinue, reverseFinish, reverseLine, reverseStepi } from './timeline';
-
-const TWO32 = 4294967296;
+import { TWO32 } from '../machine/cpu/int64';
 
 /** Thrown by `quit`: the session ends with this status (-1: the guest's). */
 export class Quit {

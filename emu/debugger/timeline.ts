@@ -12,10 +12,12 @@
 // `interval` instructions, so a reverse step costs two replays of at most
 // that many instructions. See record/recorder.ts for what a snapshot holds.
 import { Recorder } from './record/recorder';
-import { FLOW_CALL, FLOW_RET, pfWords } from './session';
+import { FLOW_CALL, FLOW_RET } from './session';
+import { pfWords } from '../machine/trap';
 import type { FaultRecord, Session, SessionMark, StopEvent, Visits } from './session';
 import type { Debugger } from './commands';
 import { hexn, walkTables } from './views';
+import { PAGE_SIZE } from '../machine/mmu/paging';
 
 const NOT_RECORDING = 'The program is not being recorded: type "record" first (reverse execution can go back to where recording started).';
 const NO_HISTORY = '\nNo more reverse-execution history.';
@@ -332,10 +334,10 @@ function mappings(s: Session): { root: number; map: Map<bigint, Mapping> } {
   for (const l of walkTables(k, root, k.opts.paging, 'user')) {
     map.set(l.va, { size: l.size, pa: l.pa, perms: `${l.us ? 'u' : '-'}r${l.rw ? 'w' : '-'}${l.nx ? '-' : 'x'}` });
   }
-  return { root: root - (root % 4096), map };
+  return { root: root - (root % PAGE_SIZE), map };
 }
 
-const sizeName = (n: number): string => (n === 4096 ? '4K' : n === 2 << 20 ? '2M' : '1G');
+const sizeName = (n: number): string => (n === PAGE_SIZE ? '4K' : n === 2 << 20 ? '2M' : '1G');
 const showMapping = (m: Mapping): string => `${m.perms} ${sizeName(m.size).padEnd(3)} PA ${hexn(m.pa)}`;
 
 /** The differences of two folded page-table maps, consecutive pages with the same change folded into one line. */

@@ -4,12 +4,11 @@
 // says whether it is virtual (VA) or physical (PA). Page tables are read
 // straight from guest RAM with no side effects (no A/D bits, no TLB fill).
 import { ABI_NAMES, registerNumber } from '../machine/isa/registers';
-import { PTE_ADDR_MASK_HI, PTE_ADDR_MASK_LO, PTE_NX_HI, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../machine/mmu/paging';
+import { PAGE_SIZE, PTE_ADDR_MASK_HI, PTE_ADDR_MASK_LO, PTE_NX_HI, PTE_P, PTE_PS, PTE_RW, PTE_US } from '../machine/mmu/paging';
 import type { Kernel } from '../../kernel-ts/kernel';
 import type { FaultRecord, Session } from './session';
-import { pfWords } from './session';
-
-const TWO32 = 4294967296;
+import { pfWords } from '../machine/trap';
+import { TWO32 } from '../machine/cpu/int64';
 
 export const hexn = (v: number | bigint): string => `0x${v.toString(16)}`;
 
@@ -84,12 +83,12 @@ export function walkTables(k: Kernel, root: number, levels: number, half: 'user'
       } else rec(addr, level - 1, va, r, u, x);
     }
   };
-  rec(root - (root % 4096), levels, 0n, true, true, false);
+  rec(root - (root % PAGE_SIZE), levels, 0n, true, true, false);
   return out;
 }
 
 const perms = (l: Leaf): string => `${l.us ? 'u' : '-'}r${l.rw ? 'w' : '-'}${l.nx ? '-' : 'x'}`;
-const sizeName = (n: number): string => (n === 4096 ? '4K' : n === 2 << 20 ? '2M' : '1G');
+const sizeName = (n: number): string => (n === PAGE_SIZE ? '4K' : n === 2 << 20 ? '2M' : '1G');
 
 /** info pagetables: the leaves folded into runs of equal rights and page size (QEMU's `info mem`, with page sizes). */
 export function formatPagetables(k: Kernel, root: number, levels: number, half: 'user' | 'kernel' | 'all', range?: [bigint, bigint]): string {
@@ -115,7 +114,7 @@ export function formatPagetables(k: Kernel, root: number, levels: number, half: 
 /** p2v: every user virtual address, in every process, whose page maps the frame holding pa. */
 export function formatP2v(k: Kernel, pa: number, levels: number): string {
   const lines: string[] = [];
-  const frame = pa - (pa % 4096);
+  const frame = pa - (pa % PAGE_SIZE);
   for (const t of k.tasks.values()) {
     const mm = t.mm;
     if (mm === null || mm.dead) continue;
@@ -125,7 +124,7 @@ export function formatP2v(k: Kernel, pa: number, levels: number): string {
       lines.push(`PA ${hexn(pa)} <- VA ${hexn(va)} in pid ${t.pid} (${t.comm}), ${sizeName(l.size)} page, ${perms(l)}`);
     }
   }
-  if (lines.length === 0) lines.push(`PA ${hexn(pa)} (frame ${hexn(frame / 4096)}): no user mapping in any process`);
+  if (lines.length === 0) lines.push(`PA ${hexn(pa)} (frame ${hexn(frame / PAGE_SIZE)}): no user mapping in any process`);
   return lines.join('\n');
 }
 
@@ -137,7 +136,7 @@ export function formatTlb(k: Kernel): string {
     const va = BigInt.asUintN(64, e.va);
     const rights = `${e.us ? 'u' : 's'}${e.rw ? 'w' : 'r'}${e.xd ? '-' : 'x'}${e.dirty ? 'd' : '-'}`;
     lines.push(
-      `${e.tlb.padEnd(8)}${e.pageSize.padEnd(5)}${`${hexn(va)} (${hexn(va >> 12n)})`.padEnd(32)}${`${hexn(e.pa)} (${hexn(e.pa / 4096)})`.padEnd(24)}${String(e.pcid).padEnd(5)}${e.global ? 'G' : '-'}  ${rights}`,
+      `${e.tlb.padEnd(8)}${e.pageSize.padEnd(5)}${`${hexn(va)} (${hexn(va >> 12n)})`.padEnd(32)}${`${hexn(e.pa)} (${hexn(e.pa / PAGE_SIZE)})`.padEnd(24)}${String(e.pcid).padEnd(5)}${e.global ? 'G' : '-'}  ${rights}`,
     );
   }
   const st = mmu.stats();

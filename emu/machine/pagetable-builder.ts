@@ -5,7 +5,7 @@
 // code, never the hot path.
 import type { GuestMemory } from './mem/phys';
 import { read64Big, write64Big } from './mem/phys';
-import { PAGE_SHIFT_1G, PAGE_SHIFT_2M, PAGE_SHIFT_4K, PTE_P, PTE_PS, PTE_RW, PTE_US } from './mmu/paging';
+import { PAGE_SHIFT_1G, PAGE_SHIFT_2M, PAGE_SHIFT_4K, PAGE_SIZE, PTE_P, PTE_PS, PTE_RW, PTE_US } from './mmu/paging';
 
 /** Page sizes, as the shift of the size (paging.ts PAGE_SHIFT_*). */
 export const PageSize = { Size4K: PAGE_SHIFT_4K, Size2M: PAGE_SHIFT_2M, Size1G: PAGE_SHIFT_1G } as const;
@@ -35,7 +35,7 @@ export class PageTableBuilder {
     private readonly mem: GuestMemory,
     opts: PageTableBuilderOptions,
   ) {
-    if (opts.tablesAt % 4096 !== 0) throw new RangeError('tablesAt must be 4K aligned');
+    if (opts.tablesAt % PAGE_SIZE !== 0) throw new RangeError('tablesAt must be 4K aligned');
     this.levels = opts.levels ?? 4;
     this.next = opts.tablesAt;
     this.end = opts.tablesEnd;
@@ -102,10 +102,10 @@ export class PageTableBuilder {
   }
 
   private allocTable(): number {
-    if (this.next + 4096 > this.end) throw new Error('page-table builder: out of table memory');
+    if (this.next + PAGE_SIZE > this.end) throw new Error('page-table builder: out of table memory');
     const t = this.next;
-    this.next += 4096;
-    this.mem.writeBytes(t, new Uint8Array(4096));
+    this.next += PAGE_SIZE;
+    this.mem.writeBytes(t, new Uint8Array(PAGE_SIZE));
     return t;
   }
 }

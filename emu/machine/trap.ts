@@ -20,6 +20,14 @@ export const PF_RSVD = 1 << 3;
 export const PF_I = 1 << 4;
 export const PF_PK = 1 << 5;
 
+/** The #PF error code in words, e.g. "not-present write user" (SDM vol. 3, 4.7): the debugger's and vmlab run's. */
+export function pfWords(code: number): string {
+  const w = [code & PF_P ? 'protection' : 'not-present', code & PF_W ? 'write' : code & PF_I ? 'fetch' : 'read', code & PF_U ? 'user' : 'kernel'];
+  if (code & PF_RSVD) w.push('reserved-bit');
+  if (code & PF_PK) w.push('pkey');
+  return w.join(' ');
+}
+
 /** The kind of a memory access, as the MMU checks it. */
 export const Access = { Read: 0, Write: 1, Fetch: 2 } as const;
 export type Access = (typeof Access)[keyof typeof Access];

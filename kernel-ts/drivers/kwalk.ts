@@ -10,6 +10,7 @@ import { entryAddr, entryPfn, p4dOffset, pgdOffset, pmdOffset, pteOffset, pudOff
 import { kvaAdd, kvaFromBigint, kvaToBigint } from '../mm/kaddr';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { KernelVa } from '../mm/slab';
+import { PAGE_SIZE } from '../mm/page';
 
 const MASK64 = (1n << 64n) - 1n;
 
@@ -78,7 +79,7 @@ export function softwareWalk(kmm: KernelMm, pgd: number, kva: KernelVa): Softwar
   const pteEntry = pteOffset(kmm, pmdEntry, lo, hi);
   e = read('pte', pteEntry);
   if ((e.lo & PTE_P) === 0) return failed();
-  return { steps, pa: entryPfn(e.lo, e.hi) * 4096 + (lo & 0xfff), pageSize: 4096 };
+  return { steps, pa: entryPfn(e.lo, e.hi) * PAGE_SIZE + (lo & 0xfff), pageSize: PAGE_SIZE };
 }
 
 /**
@@ -194,7 +195,7 @@ export function kernelWriteBytes(kmm: KernelMm, kva: KernelVa, bytes: Uint8Array
   let done = 0;
   while (done < bytes.length) {
     const at = kvaAdd(kva, done);
-    const n = Math.min(bytes.length - done, 4096 - (at.lo & 0xfff));
+    const n = Math.min(bytes.length - done, PAGE_SIZE - (at.lo & 0xfff));
     const pa = kernelTranslate(kmm, at, Access.Write);
     if (pa < 0) return false;
     kmm.mem.writeBytes(pa, bytes.subarray(done, done + n));

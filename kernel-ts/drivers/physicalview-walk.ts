@@ -15,9 +15,9 @@ import { PTE_PRESENT_MASK } from '../mm/prot';
 import { NO_ENTRY, entryAddr, p4dOffset, pgdOffset, pmdOffset, pteOffset, pudOffset, vaHi, vaLo } from '../mm/pgtable';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
+import { TWO32 } from '../../emu/machine/cpu/int64';
+import { PAGE_SIZE } from '../mm/page';
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PMD_SIZE = 2 * 1024 * 1024;
 export const PUD_SIZE = 1024 * 1024 * 1024;
 
@@ -46,8 +46,6 @@ export interface UserWalk {
   /** The byte's physical address: pageAddr | (addr & (pageSize - 1)); 0 when unmapped. */
   readonly phys: number;
 }
-
-const TWO32 = 4294967296;
 
 function readEntry(kmm: KernelMm, entry: number): { lo: number; hi: number; val: bigint } {
   const lo = kmm.mem.read32(entry);

@@ -21,6 +21,7 @@
 import type { File, FileOperations, KernelModule, ModuleContext } from '../module/api';
 import { EFAULT, ENOMEM, ENOTTY } from '../errno';
 import { hex16, walkUserVa } from './physicalview-walk';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** asm-generic/ioctl.h: _IOC(dir, type, nr, size). */
 const IOC_WRITE = 1;
@@ -35,8 +36,6 @@ export const PHYSICALVIEW_MEMORY_SIZE = 16;
 export const PHYSICALVIEW_WALK = ioc(IOC_READ | IOC_WRITE, 'k'.charCodeAt(0), 1, PHYSICALVIEW_MEMORY_SIZE);
 
 export const DEVICE_NAME = 'physicalview';
-
-const TWO32 = 4294967296;
 
 /** get_physical(): the physical address of user byte `addr` in current's mm, 0 if not mapped (logged, as the original). */
 function getPhysical(m: ModuleContext, addr: number): number {

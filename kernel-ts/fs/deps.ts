@@ -30,6 +30,8 @@ export interface FsMm {
   dropCaches(mode: number): void;
   /** vm.mmap_min_addr, read and set by /proc/sys/vm/mmap_min_addr. */
   mmapMinAddr: number;
+  /** vm.max_map_count, read and set by /proc/sys/vm/max_map_count. */
+  maxMapCount: number;
   /** Page-cache coherence for read(2)/write(2) of mappable files (ramfs.ts PageCacheHooks). Optional. */
   filemapWrite?(file: MappableFile, pos: number, bytes: Uint8Array): void;
   filemapReadCached?(file: MappableFile, index: number, into: Uint8Array): boolean;

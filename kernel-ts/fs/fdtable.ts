@@ -1,14 +1,11 @@
 // The per-process descriptor table (Linux struct files_struct and its fdtable,
 // fs/file.c): fd -> open File, plus the close-on-exec bits. New descriptors get
-// the lowest free number (alloc_fd), at most RLIMIT_NOFILE of them.
+// the lowest free number (alloc_fd) below the end the caller passes: the
+// task's RLIMIT_NOFILE soft limit (its default, INR_OPEN_CUR, is 1024).
 import type { File } from './file';
 import { fput, getFile } from './file';
-
-/** RLIMIT_NOFILE's default soft limit: descriptors 0..1023. */
-export const RLIMIT_NOFILE = 1024;
-
-const EBADF = 9;
-const EMFILE = 24;
+import { EBADF, EMFILE } from '../errno';
+import { INR_OPEN_CUR, NR_OPEN } from '../resource';
 
 export class FilesStruct {
   private readonly fd: (File | null)[] = [];
@@ -16,13 +13,15 @@ export class FilesStruct {
   /** next_fd: no descriptor below this is free (a search hint, as in Linux). */
   private nextFd = 0;
 
-  constructor(private readonly limit = RLIMIT_NOFILE) {}
-
-  /** alloc_fd() + fd_install(): the lowest free descriptor >= minFd now refers to file (the caller's reference). */
-  installFd(file: File, cloexec: boolean, minFd = 0): number {
+  /**
+   * alloc_fd() + fd_install(): the lowest free descriptor in [minFd, end) now
+   * refers to file (the caller's reference); -EMFILE when there is none. `end`
+   * is rlimit(RLIMIT_NOFILE) of the task.
+   */
+  installFd(file: File, cloexec: boolean, minFd = 0, end = INR_OPEN_CUR): number {
     let fd = Math.max(minFd, this.nextFd);
     while (fd < this.fd.length && this.fd[fd]) fd++;
-    if (fd >= this.limit) return -EMFILE;
+    if (fd >= end) return -EMFILE;
     while (this.fd.length < fd) this.fd.push(null);
     this.fd[fd] = file;
     this.closeOnExecBits[fd] = cloexec;
@@ -30,9 +29,12 @@ export class FilesStruct {
     return fd;
   }
 
-  /** Puts file at exactly fd (dup2/dup3), closing what was there. -EBADF if fd is out of range. */
+  /**
+   * Puts file at exactly fd (dup2/dup3), closing what was there. -EBADF if fd
+   * is negative or not below fs.nr_open (the caller checks RLIMIT_NOFILE).
+   */
   replaceFd(fd: number, file: File, cloexec: boolean): number {
-    if (!Number.isInteger(fd) || fd < 0 || fd >= this.limit) return -EBADF;
+    if (!Number.isInteger(fd) || fd < 0 || fd >= NR_OPEN) return -EBADF;
     const old = this.fd[fd] ?? null;
     while (this.fd.length < fd) this.fd.push(null);
     this.fd[fd] = file;
@@ -67,7 +69,7 @@ export class FilesStruct {
 
   /** dup_fd() for fork: same open files (shared positions), same close-on-exec bits. */
   dupForFork(): FilesStruct {
-    const copy = new FilesStruct(this.limit);
+    const copy = new FilesStruct();
     for (let i = 0; i < this.fd.length; i++) {
       const f = this.fd[i];
       copy.fd.push(f ? getFile(f) : null);

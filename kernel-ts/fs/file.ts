@@ -9,6 +9,7 @@
 // uses the kernel's `current`, as Linux drivers do.
 import type { VmAreaStruct } from '../mm/vma';
 import type { Inode } from './inode';
+import { EINVAL } from '../errno';
 
 /** open(2) flags, asm-generic/fcntl.h (riscv64). */
 export const O_ACCMODE = 0o3;
@@ -113,7 +114,6 @@ export function fput(file: File): void {
 
 /** generic_file_llseek() for a file of `size` bytes: SEEK_SET/CUR/END; -EINVAL for a bad whence or negative result. */
 export function genericFileLlseek(file: File, offset: number, whence: number, size: number): number {
-  const EINVAL = 22;
   let pos: number;
   switch (whence) {
     case SEEK_SET: pos = offset; break;

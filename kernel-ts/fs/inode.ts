@@ -11,9 +11,7 @@ import { FilePages } from './file-pages';
 import type { ShmemSbInfo } from './shmem';
 import { S_IFDIR, S_IFMT, S_ISDIR, S_ISLNK, S_ISREG, devMajor, devMinor } from './stat';
 import type { Kstat } from './stat';
-
-const EFBIG = 27;
-const ENOSPC = 28;
+import { EFBIG, ENOSPC } from '../errno';
 
 /** s_maxbytes of the RAM file systems: Linux's MAX_LFS_FILESIZE, cut to what a double keeps exact (2^53 - 1). */
 export const RAMFS_MAXBYTES = Number.MAX_SAFE_INTEGER;

@@ -4,6 +4,7 @@
 // Symlinks are followed in the middle of a path always and at the end with
 // LOOKUP_FOLLOW, at most MAXSYMLINKS times (-ELOOP).
 import type { Inode } from './inode';
+import { ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from '../errno';
 
 /** Lookup flags (include/linux/namei.h). */
 export const LOOKUP_FOLLOW = 0x0001;
@@ -12,11 +13,6 @@ export const LOOKUP_DIRECTORY = 0x0002;
 export const PATH_MAX = 4096;
 export const NAME_MAX = 255;
 export const MAXSYMLINKS = 40;
-
-const ENOENT = 2;
-const ENOTDIR = 20;
-const ENAMETOOLONG = 36;
-const ELOOP = 40;
 
 /** Finds `name` in directory dir: its static entries, then its lookup hook. */
 export function lookupChild(dir: Inode, name: string): Inode | null {

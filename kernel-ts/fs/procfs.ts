@@ -1,6 +1,6 @@
 // /proc (Linux fs/proc): per-process directories made on lookup, /proc/self,
-// and the system files: meminfo, buddyinfo, the sysctls sys/vm/drop_caches
-// and sys/vm/mmap_min_addr. Drivers add
+// and the system files: meminfo, buddyinfo, the sysctls sys/vm/drop_caches,
+// sys/vm/mmap_min_addr and sys/vm/max_map_count. Drivers add
 // their own entries with procCreate (Linux proc_create).
 //
 //   /proc/PID/maps     show_map_vma() lines (kernel-ts/mm/vma.ts)
@@ -8,6 +8,7 @@
 //   /proc/PID/status   proc_pid_status(), Linux's field order, tab separated
 //   /proc/PID/smaps_rollup  show_smaps_rollup(): Rss, Pss, Anonymous, AnonHugePages (kernel-ts/mm/introspect.ts)
 //   /proc/PID/comm     the command name and a newline
+//   /proc/PID/limits   proc_pid_limits(): the resource limits, soft and hard
 import { entryPathParts } from './entry-name';
 import type { File, FileOperations, Loff } from './file';
 import { SEEK_CUR, SEEK_SET } from './file';
@@ -23,14 +24,12 @@ import type { VfsKernel } from './deps';
 import type { Task } from '../proc/task';
 import { EXIT_ZOMBIE, TASK_INTERRUPTIBLE } from '../proc/task';
 import { SIG_DFL, SIG_IGN, NSIG } from '../proc/signal-defs';
+import { USER_GID, USER_UID } from '../proc/creds';
 import { showMaps } from '../mm/vma';
 import { PAGE_SIZE } from '../mm/page';
-
-const EINVAL = 22;
-const EACCES = 13;
-const EEXIST = 17;
-const ENOENT = 2;
-const ENOTDIR = 20;
+import { EACCES, EEXIST, EINVAL, ENOENT, ENOTDIR } from '../errno';
+import { RLIMIT_SIGPENDING, RLIM_INFINITY, RLIM_NLIMITS } from '../resource';
+import type { Rlimits } from '../resource';
 
 /** Bytes per /proc/PID/pagemap entry (PM_ENTRY_BYTES). */
 export const PM_ENTRY_BYTES = 8;
@@ -42,7 +41,8 @@ export const DROP_QUIET = 4;
 /** proc_dointvec_minmax's range for drop_caches: 1..4. */
 export const DROP_MAX = 4;
 
-// Linux's full capability set for root (CAP_LAST_CAP = 40).
+// Linux's full capability set (CAP_LAST_CAP = 40): the bounding set. vmlab's
+// processes run as uid 1000 with no capability (creds.ts).
 const CAP_FULL = '000001ffffffffff';
 const CAP_NONE = '0000000000000000';
 
@@ -72,6 +72,7 @@ export class ProcFs {
     if (mm.vmstat !== undefined) this.createSingle('vmstat', () => mm.vmstat!());
     this.createDropCaches();
     this.createMmapMinAddr();
+    this.createMaxMapCount();
   }
 
   /**
@@ -122,6 +123,7 @@ export class ProcFs {
       this.addPidFile(dir, 'smaps_rollup', seqFileOps(() => (task.mm && this.k.mm.smapsRollup ? this.k.mm.smapsRollup(task.mm) : '')), 0o444);
       this.addPidFile(dir, 'comm', seqFileOps(() => `${task.comm}\n`), 0o644);
       this.addPidFile(dir, 'pagemap', this.pagemapOps(task), 0o400);
+      this.addPidFile(dir, 'limits', seqFileOps(() => procPidLimits(task.rlim)));
       this.pidDirs.set(task, dir);
     }
     return dir;
@@ -157,8 +159,8 @@ export class ProcFs {
       `Pid:\t${task.pid}`,
       `PPid:\t${task.ppid}`,
       'TracerPid:\t0',
-      'Uid:\t0\t0\t0\t0',
-      'Gid:\t0\t0\t0\t0',
+      `Uid:\t${USER_UID}\t${USER_UID}\t${USER_UID}\t${USER_UID}`,
+      `Gid:\t${USER_GID}\t${USER_GID}\t${USER_GID}\t${USER_GID}`,
       'FDSize:\t64',
       'Groups:\t ',
       `NStgid:\t${task.tgid}`,
@@ -171,15 +173,15 @@ export class ProcFs {
     if (task.mm) s += this.k.mm.status(task.mm) + 'CoreDumping:\t0\nTHP_enabled:\t1\n';
     s += [
       'Threads:\t1',
-      'SigQ:\t0/3931',
+      `SigQ:\t0/${task.rlim.get(RLIMIT_SIGPENDING).cur}`,
       `SigPnd:\t${hex(task.pending.signal)}`,
       `ShdPnd:\t${hex(0n)}`,
       `SigBlk:\t${hex(task.blocked)}`,
       `SigIgn:\t${hex(ignored)}`,
       `SigCgt:\t${hex(caught)}`,
       `CapInh:\t${CAP_NONE}`,
-      `CapPrm:\t${CAP_FULL}`,
-      `CapEff:\t${CAP_FULL}`,
+      `CapPrm:\t${CAP_NONE}`,
+      `CapEff:\t${CAP_NONE}`,
       `CapBnd:\t${CAP_FULL}`,
       `CapAmb:\t${CAP_NONE}`,
       'NoNewPrivs:\t0',
@@ -271,7 +273,67 @@ export class ProcFs {
     }), 0o644);
     if (typeof r === 'number') throw new Error('cannot create /proc/sys/vm/mmap_min_addr');
   }
+
+  // vm.max_map_count (mm/mmap.c, proc_dointvec_minmax with a minimum of 0):
+  // reads give the value, a write of one number from 0 to INT_MAX sets it
+  // (-EINVAL otherwise). Linux wants root for the write; vmlab lets any writer.
+  private createMaxMapCount(): void {
+    const r = this.create('sys/vm/max_map_count', seqFileOps(() => `${this.k.mm.maxMapCount}\n`, {
+      write: (_file: File, data: Uint8Array, ppos: Loff): number => {
+        if (ppos.pos > 0) {
+          ppos.pos += data.length;
+          return data.length;
+        }
+        const v = parseSysctlUlong(new TextDecoder().decode(data));
+        if (v < 0) return v;
+        if (v > INT_MAX) return -EINVAL;
+        this.k.mm.maxMapCount = v;
+        ppos.pos += data.length;
+        return data.length;
+      },
+    }), 0o644);
+    if (typeof r === 'number') throw new Error('cannot create /proc/sys/vm/max_map_count');
+  }
 }
+
+/** Linux's lnames[] (fs/proc/base.c): each limit's name and unit in /proc/PID/limits. */
+const LIMIT_NAMES: readonly (readonly [string, string | null])[] = [
+  ['Max cpu time', 'seconds'],
+  ['Max file size', 'bytes'],
+  ['Max data size', 'bytes'],
+  ['Max stack size', 'bytes'],
+  ['Max core file size', 'bytes'],
+  ['Max resident set', 'bytes'],
+  ['Max processes', 'processes'],
+  ['Max open files', 'files'],
+  ['Max locked memory', 'bytes'],
+  ['Max address space', 'bytes'],
+  ['Max file locks', 'locks'],
+  ['Max pending signals', 'signals'],
+  ['Max msgqueue size', 'bytes'],
+  ['Max nice priority', null],
+  ['Max realtime priority', null],
+  ['Max realtime timeout', 'us'],
+];
+
+/**
+ * proc_pid_limits() (fs/proc/base.c): a header, then per limit
+ * `%-25s %-20s %-20s %-10s\n` (name, soft, hard, unit; "unlimited" for
+ * RLIM_INFINITY; a limit without a unit ends after the hard column's space).
+ */
+export function procPidLimits(rlim: Rlimits): string {
+  let s = 'Limit                     Soft Limit           Hard Limit           Units     \n';
+  const value = (v: bigint): string => (v === RLIM_INFINITY ? 'unlimited' : v.toString());
+  for (let r = 0; r < RLIM_NLIMITS; r++) {
+    const [name, unit] = LIMIT_NAMES[r]!;
+    const { cur, max } = rlim.get(r);
+    s += `${name.padEnd(25)} ${value(cur).padEnd(20)} ${value(max).padEnd(20)} ${unit === null ? '' : unit.padEnd(10)}\n`;
+  }
+  return s;
+}
+
+/** INT_MAX: the largest value proc_dointvec takes. */
+const INT_MAX = 0x7fffffff;
 
 /**
  * proc_doulongvec_minmax's parse of one value (proc_get_long): leading

@@ -10,11 +10,7 @@ import type { TmpfsConfig } from './shmem';
 import { S_IFDIR, S_IFREG } from './stat';
 import type { MappableFile } from './mappable';
 import { PAGE_SIZE } from '../mm/page';
-
-const EISDIR = 21;
-const EFBIG = 27;
-const ENOSPC = 28;
-const EROFS = 30;
+import { EFBIG, EISDIR, ENOSPC, EROFS } from '../errno';
 
 /**
  * The page cache's coherence hooks (kernel-ts/mm/filemap.ts): file pages the

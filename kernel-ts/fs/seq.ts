@@ -5,8 +5,7 @@
 // SEEK_SET) + read sees fresh contents.
 import type { File, FileOperations, Loff } from './file';
 import { SEEK_CUR, SEEK_SET, simpleReadFromBuffer } from './file';
-
-const EINVAL = 22;
+import { EINVAL } from '../errno';
 
 /** What a show function returns: the text, or -errno (a read then fails with it). */
 export type ShowResult = string | Uint8Array | number;

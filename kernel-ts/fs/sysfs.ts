@@ -8,11 +8,7 @@ import { lookupChild } from './namei';
 import { dirOps } from './ramfs';
 import { seqFileOps } from './seq';
 import { S_IFREG } from './stat';
-
-const EINVAL = 22;
-const EEXIST = 17;
-const ENOTDIR = 20;
-const EIO = 5;
+import { EEXIST, EINVAL, EIO, ENOTDIR } from '../errno';
 
 /** The most one store() sees (Linux hands sysfs attributes one page). */
 export const SYSFS_STORE_MAX = 4096;

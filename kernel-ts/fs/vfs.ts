@@ -45,18 +45,7 @@ import { ST_NODEV, ST_NOEXEC, ST_NOSUID, mountLine, vfsStatfs } from './statfs';
 import type { Kstatfs, Mount } from './statfs';
 import type { SysfsAttribute } from './sysfs';
 import { SysFs } from './sysfs';
-
-const ENOENT = 2;
-const EBADF = 9;
-const EACCES = 13;
-const EBUSY = 16;
-const EEXIST = 17;
-const ENODEV = 19;
-const ENOTDIR = 20;
-const EISDIR = 21;
-const EINVAL = 22;
-const EROFS = 30;
-const ELOOP = 40;
+import { EACCES, EBADF, EBUSY, EEXIST, EINVAL, EISDIR, ELOOP, ENODEV, ENOENT, ENOTDIR, EROFS } from '../errno';
 
 /** Anonymous device numbers of the mounts (st_dev, and the maps line of a file mapping). */
 export const ROOTFS_DEV = mkdev(0, 2);

@@ -35,11 +35,11 @@ export function archMmapRnd(random: () => number): number {
 
 /**
  * Linux mmap_base(): the top of the top-down mmap area, below the stack's
- * rlimit, its random range and the guard gap (clamped to 128 MiB .. 5/6 of
- * the 47-bit window).
+ * rlimit (RLIMIT_STACK's soft limit; Infinity for RLIM_INFINITY), its random
+ * range and the guard gap (clamped to 128 MiB .. 5/6 of the 47-bit window).
  */
-export function mmapBase(rnd: number, randomize: boolean, taskSize: number = DEFAULT_MAP_WINDOW): number {
-  let gap = RLIMIT_STACK_DEFAULT + STACK_GUARD_GAP + (randomize ? STACK_RND_MASK * PAGE_SIZE : 0);
+export function mmapBase(rnd: number, randomize: boolean, taskSize: number = DEFAULT_MAP_WINDOW, rlimStack: number = RLIMIT_STACK_DEFAULT): number {
+  let gap = rlimStack + STACK_GUARD_GAP + (randomize ? STACK_RND_MASK * PAGE_SIZE : 0);
   const gapMax = Math.floor(taskSize / 6) * 5;
   gap = Math.min(Math.max(gap, SIZE_128M), gapMax);
   return pageAlign(taskSize - gap - rnd);
@@ -47,11 +47,13 @@ export function mmapBase(rnd: number, randomize: boolean, taskSize: number = DEF
 
 /**
  * Linux arch_pick_mmap_layout() for a 64-bit task: sets mm.mmapBase (top-down
- * layout) and mm.mmapLegacyBase (TASK_UNMAPPED_BASE + rnd, the bottom-up fallback).
+ * layout, below room for a stack of `rlimStack` bytes) and mm.mmapLegacyBase
+ * (TASK_UNMAPPED_BASE + rnd, the bottom-up fallback). x86-64 keeps the
+ * top-down layout with an unlimited stack (the gap is then 5/6 of the window).
  */
-export function archPickMmapLayout(mm: MmStruct, random: () => number, randomize: boolean): void {
+export function archPickMmapLayout(mm: MmStruct, random: () => number, randomize: boolean, rlimStack: number = RLIMIT_STACK_DEFAULT): void {
   const rnd = randomize ? archMmapRnd(random) : 0;
-  mm.mmapBase = mmapBase(rnd, randomize);
+  mm.mmapBase = mmapBase(rnd, randomize, DEFAULT_MAP_WINDOW, rlimStack);
   mm.mmapLegacyBase = pageAlign(DEFAULT_MAP_WINDOW / 3) + rnd;
 }
 

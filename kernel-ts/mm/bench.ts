@@ -9,6 +9,7 @@ import { Trace } from '../trace';
 import { KernelMm } from './kernel-mm';
 import { MADV_DONTNEED, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from './mmap';
 import { PAGE_SIZE } from './page';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export interface FaultBench {
   faults: number;
@@ -39,7 +40,7 @@ export function benchDemandZero(bytes = 64 << 20, mode: FaultBenchMode = FaultBe
     // the frames: what remains to measure is the handler's own work.
     for (let i = 0; i < pages; i++) {
       const va = a + i * PAGE_SIZE;
-      kmm.handleMmFault(mm, va >>> 0, Math.floor(va / 4294967296), PF_W | PF_U);
+      kmm.handleMmFault(mm, va >>> 0, Math.floor(va / TWO32), PF_W | PF_U);
       machine.mem.write32(kmm.followPte(mm, va).pfn * PAGE_SIZE, i);
     }
     kmm.doMadvise(mm, a, bytes, MADV_DONTNEED);
@@ -48,14 +49,14 @@ export function benchDemandZero(bytes = 64 << 20, mode: FaultBenchMode = FaultBe
   if (mode === FaultBenchMode.Handler) {
     for (let i = 0; i < pages; i++) {
       const va = a + i * PAGE_SIZE;
-      if (kmm.handleMmFault(mm, va >>> 0, Math.floor(va / 4294967296), PF_W | PF_U) !== 0) throw new Error('bench fault failed');
+      if (kmm.handleMmFault(mm, va >>> 0, Math.floor(va / TWO32), PF_W | PF_U) !== 0) throw new Error('bench fault failed');
     }
   } else {
     mmu.setCpl(3);
     for (let i = 0; i < pages; i++) {
       const va = a + i * PAGE_SIZE;
       const lo = va >>> 0;
-      const hi = Math.floor(va / 4294967296);
+      const hi = Math.floor(va / TWO32);
       try {
         mmu.translate(lo, hi, Access.Write);
       } catch (e) {

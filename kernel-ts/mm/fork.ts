@@ -11,8 +11,7 @@ import { forEachPteSlot, freePgtables, unmapRegion, vmaClose, zapRange } from '.
 import { VM_DONTCOPY, VM_MAYWRITE, VM_SHARED } from './vma';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
-
-const TWO32 = 4294967296;
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** Linux mm_alloc() + mm_init(): an empty address space with the kernel half; null when out of memory. */
 export function mmCreate(kmm: KernelMm): MmStruct | null {

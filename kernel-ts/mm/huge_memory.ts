@@ -13,12 +13,12 @@ import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
 import type { KernelMm } from './kernel-mm';
 import { VM_SPECIAL, VM_WRITE } from './vma';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const HPAGE_PMD_ORDER = 9;
 export const HPAGE_PMD_NR = 1 << HPAGE_PMD_ORDER;
 export const HPAGE_PMD_SIZE = HPAGE_PMD_NR * PAGE_SIZE;
 
-const TWO32 = 4294967296;
 /** Bits 12..20 of a PMD leaf's address are reserved/PAT: the frame is 2 MiB aligned. */
 const PMD_LEAF_FLAGS_MASK = 0xfff & ~PTE_PS;
 

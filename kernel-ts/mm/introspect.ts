@@ -55,7 +55,7 @@ function followHugePmd(kmm: KernelMm, pmd: number, va: number): PteInfo {
   const hi = kmm.mem.read32(pmd + 4);
   return {
     present: true,
-    pfn: entryPfn(lo & ~0x1fe000, hi) + Math.floor((va % HPAGE_PMD_SIZE) / 4096),
+    pfn: entryPfn(lo & ~0x1fe000, hi) + Math.floor((va % HPAGE_PMD_SIZE) / PAGE_SIZE),
     writable: (lo & PTE_RW) !== 0,
     user: (lo & PTE_US) !== 0,
     dirty: (lo & PTE_D) !== 0,

@@ -20,8 +20,8 @@ import { PAGE_OFFSET_L4, PAGE_OFFSET_L5 } from './slab';
 import type { KernelVa } from './slab';
 import { Flush, KERNPG_TABLE, allocEntry, entryPfn, flushTlbPage, lookupPte, pgtableAlloc, setPte } from './pgtable';
 import type { KernelMm } from './kernel-mm';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
-const TWO32 = 4294967296;
 const GiB = 1 << 30;
 const MiB2 = 1 << 21;
 

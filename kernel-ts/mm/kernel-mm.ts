@@ -51,6 +51,7 @@ import type { VmAreaStruct } from './vma';
 import { followPte, meminfo, meminfoText, pagemapEntry, smapsRollupText, status, statusText } from './introspect';
 import type { MemInfo, MmStatus, PteInfo } from './introspect';
 import { vmstatText } from './huge_memory';
+import { DEFAULT_MAX_MAP_COUNT, Ratelimit } from './limits';
 
 export interface KernelMmOptions {
   paging: 4 | 5;
@@ -64,6 +65,16 @@ export interface KernelMmOptions {
   shuffle?: (() => number) | null;
   /** vm.mmap_min_addr at boot. Default DEFAULT_MMAP_MIN_ADDR (65536). */
   mmapMinAddr?: number;
+  /** The task being served (`current`), for the log lines that name it; default none. */
+  current?: () => CurrentTask | null;
+  /** The kernel's clock in ns, for rate-limited messages; default 0. */
+  clockNs?: () => number;
+}
+
+/** What mm's log lines say about `current`. */
+export interface CurrentTask {
+  readonly comm: string;
+  readonly pid: number;
 }
 
 /** Frames of the allocators themselves, skipped when naming a kmalloc/kfree call site. */
@@ -103,6 +114,20 @@ export class KernelMm {
    */
   mmapMinAddr: number;
   /**
+   * vm.max_map_count (/proc/sys/vm/max_map_count): how many VMAs one mm may
+   * have; mmap, brk, and the splits of munmap, mprotect, madvise and mremap
+   * fail with -ENOMEM at it, as in Linux (limits.ts).
+   */
+  maxMapCount = DEFAULT_MAX_MAP_COUNT;
+  /** may_expand_vm's RLIMIT_DATA warning was printed (pr_warn_once). */
+  dataRlimitWarned = false;
+  /** __vm_enough_memory's warning rate limit. */
+  readonly enoughMemoryRs = new Ratelimit('__vm_enough_memory');
+  /** The task being served, or null (KernelMmOptions.current). */
+  readonly currentTask: () => CurrentTask | null;
+  /** The kernel's clock (KernelMmOptions.clockNs). */
+  readonly clockNs: () => number;
+  /**
    * Called after each kernel-mode #PF taken by uaccess on a user address, with
    * the error code and whether handleMmFault fixed it (false: the access is
    * -EFAULT by the exception-table fixup): the debugger's fault log. Null by default.
@@ -125,6 +150,8 @@ export class KernelMm {
     this.aslr = opts.aslr ?? true;
     this.random = opts.random ?? unitOf(new KernelRandom(1));
     this.mmapMinAddr = opts.mmapMinAddr ?? DEFAULT_MMAP_MIN_ADDR;
+    this.currentTask = opts.current ?? (() => null);
+    this.clockNs = opts.clockNs ?? (() => 0);
     const nrFrames = Math.floor(this.mem.size / PAGE_SIZE);
     this.buddy = new BuddyAllocator({
       nrFrames,

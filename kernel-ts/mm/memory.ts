@@ -34,6 +34,9 @@ import {
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { ENOMEM, EPERM } from '../errno';
+import { TWO32 } from '../../emu/machine/cpu/int64';
+import { RLIMIT_STACK, _STK_LIM } from '../resource';
+import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from './limits';
 
 /** Fault outcomes (Linux vm_fault_t, reduced to what the trap handler acts on). */
 export const VM_FAULT_OK = 0;
@@ -44,10 +47,8 @@ export const VM_FAULT_OOM = 4;
 export type FaultOutcome = 0 | 1 | 2 | 3 | 4;
 export const FAULT_OUTCOME_NAMES = ['ok', 'SEGV_MAPERR', 'SEGV_ACCERR', 'SIGBUS', 'OOM'] as const;
 
-/** Linux's default RLIMIT_STACK soft limit: 8 MiB. */
-export const RLIMIT_STACK_DEFAULT = 8 << 20;
-
-const TWO32 = 4294967296;
+/** Linux's default RLIMIT_STACK soft limit: 8 MiB (_STK_LIM). */
+export const RLIMIT_STACK_DEFAULT = _STK_LIM;
 
 function done(mm: MmStruct, kind: FaultKind, outcome: FaultOutcome): FaultOutcome {
   mm.lastFault = kind;
@@ -124,20 +125,27 @@ export function handleMmFault(kmm: KernelMm, mm: MmStruct, lo: number, hi: numbe
 }
 
 /**
- * Linux expand_downwards(): grows a VM_GROWSDOWN VMA down to the page of
- * addr, within RLIMIT_STACK and keeping stack_guard_gap above the previous
- * VMA. 0, -EPERM below vm.mmap_min_addr, or -ENOMEM.
+ * Linux expand_downwards() + acct_stack_growth(): grows a VM_GROWSDOWN VMA
+ * down to the page of addr. 0; -EPERM below vm.mmap_min_addr; -ENOMEM
+ * within stack_guard_gap of the previous VMA, past RLIMIT_AS
+ * (may_expand_vm), past RLIMIT_STACK (the stack's new size), past
+ * RLIMIT_MEMLOCK for a locked stack, or beyond what memory can back. The
+ * limits are the task's (mm.rlim), read at each fault as Linux does.
  */
 export function expandStack(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number): number {
   const newStart = addr - (addr % PAGE_SIZE);
   if (newStart < kmm.mmapMinAddr) return -EPERM;
-  if (vma.vmEnd - newStart > RLIMIT_STACK_DEFAULT) return -ENOMEM;
   const prev = mm.vmas.vmaPrev(vma);
   if (prev !== null) {
     if (newStart < prev.vmEnd) return -ENOMEM;
     if ((prev.vmFlags & VM_GROWSDOWN) === 0 && (prev.vmFlags & VM_ACCESS_FLAGS) !== 0 && newStart - prev.vmEnd < STACK_GUARD_GAP)
       return -ENOMEM;
   }
+  const grow = (vma.vmStart - newStart) / PAGE_SIZE;
+  if (!mayExpandVm(kmm, mm, vma.vmFlags, grow)) return -ENOMEM;
+  if (vma.vmEnd - newStart > mm.rlim.rlimit(RLIMIT_STACK)) return -ENOMEM;
+  if (!mlockFutureOk(mm, vma.vmFlags, grow * PAGE_SIZE)) return -ENOMEM;
+  if (!vmEnoughMemory(kmm, grow)) return -ENOMEM;
   vma.vmStart = newStart;
   if (vma.vmFile === null) vma.vmPgoff = newStart / PAGE_SIZE;
   mm.updateHiwater();

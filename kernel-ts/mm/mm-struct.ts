@@ -2,7 +2,8 @@
 // page tables live in guest RAM (pgd is the physical address of the top-level
 // table); the VMAs, counters and layout fields live here.
 import { PAGE_SIZE } from './page';
-import { VM_EXEC, VM_GROWSDOWN, VM_SHARED, VM_WRITE, VmaSet } from './vma';
+import { VM_EXEC, VM_GROWSDOWN, VM_LOCKED, VM_SHARED, VM_WRITE, VmaSet } from './vma';
+import { Rlimits } from '../resource';
 
 /** What a fault did, for the per-mm counters and the debugger's fault log (FaultKind). */
 export const FaultKind = {
@@ -82,6 +83,12 @@ export class MmStruct {
   lastFault: FaultKind = FaultKind.None;
   /** Set by exitMmap: the page tables and pgd are gone. */
   dead = false;
+  /**
+   * The resource limits mm's checks read (RLIMIT_AS, DATA, STACK, MEMLOCK):
+   * the task's own object (Task.rlim), as Linux reads current->signal->rlim;
+   * an mm has one task in vmlab. INIT_RLIMITS until a task takes the mm.
+   */
+  rlim = new Rlimits();
 
   constructor(pgd: number, taskSize: number) {
     this.pgd = pgd;
@@ -109,6 +116,10 @@ export class MmStruct {
   }
   get stackVm(): number {
     return this.countVm((f) => (f & VM_GROWSDOWN) !== 0);
+  }
+  /** Pages of VM_LOCKED VMAs (mm->locked_vm). */
+  get lockedVm(): number {
+    return this.countVm((f) => (f & VM_LOCKED) !== 0);
   }
 
   private countVm(pred: (flags: number) => boolean): number {

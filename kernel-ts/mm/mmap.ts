@@ -5,8 +5,8 @@
 import { PF_U, PF_W } from '../../emu/machine/trap';
 import { PTE_RW } from '../../emu/machine/mmu/paging';
 import type { MappableFile } from '../fs/mappable';
-import { EACCES, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../errno';
-import { PAGE_SIZE, PG_anon } from './page';
+import { EACCES, EAGAIN, EEXIST, EINVAL, ENOMEM, EOPNOTSUPP, EOVERFLOW, EPERM } from '../errno';
+import { PAGE_SIZE, PG_anon, pageAlign } from './page';
 import { Flush, entryPfn, lookupPte, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK, changePteProtHi, changePteProtLo } from './prot';
 import { ShmemFile } from './filemap';
@@ -39,6 +39,9 @@ import {
 } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
+import { TWO32 } from '../../emu/machine/cpu/int64';
+import { RLIMIT_DATA, RLIMIT_MEMLOCK } from '../resource';
+import { mappedPages, mayExpandVm, mlockFutureOk, munmapSplitAllowed, vmEnoughMemory } from './limits';
 
 export const PROT_NONE = 0x0;
 export const PROT_READ = 0x1;
@@ -97,10 +100,6 @@ export interface MmapSource {
   readonly mmap?: (vma: VmAreaStruct) => number;
 }
 
-function pageAlign(n: number): number {
-  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
-}
-
 /** Linux calc_vm_prot_bits(). */
 export function calcVmProtBits(prot: number): number {
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
@@ -117,9 +116,11 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
   if (flags & MAP_FIXED_NOREPLACE) flags |= MAP_FIXED;
   if (!(flags & MAP_FIXED)) addr = roundHintToMin(addr, kmm.mmapMinAddr);
   len = pageAlign(len);
-  if (len > mm.taskSize || !Number.isFinite(len)) return -ENOMEM;
+  if (len === 0 || len > mm.taskSize) return -ENOMEM;
   const pgoff = off / PAGE_SIZE;
   if (pgoff + len / PAGE_SIZE > Number.MAX_SAFE_INTEGER / PAGE_SIZE) return -EOVERFLOW;
+  // Too many mappings? (Linux's check lets the count reach one past the limit: a new mapping may merge.)
+  if (mm.vmas.length > kmm.maxMapCount) return -ENOMEM;
   let vmFlags = calcVmProtBits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
   if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
   if (flags & MAP_LOCKED) vmFlags |= VM_LOCKED;
@@ -155,12 +156,26 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
     if (a < 0) return a;
     addr = a;
   }
+  if (flags & MAP_LOCKED && mm.rlim.rlimit(RLIMIT_MEMLOCK) === 0) return -EPERM; // can_do_mlock()
+  if (!mlockFutureOk(mm, vmFlags, len)) return -EAGAIN;
   return mmapRegion(kmm, mm, addr, len, vmFlags, src, pgoff, flags);
 }
 
-// Linux mmap_region(): replace whatever is at [addr, addr + len), make the VMA, merge, populate.
+/**
+ * Linux mmap_region(): replace whatever is at [addr, addr + len), make the
+ * VMA, merge, populate. First, with nothing changed yet: the unmap of what is
+ * there must not split past vm.max_map_count, the pages added (those
+ * replaced are not) must fit RLIMIT_AS and, for a data mapping, RLIMIT_DATA
+ * (may_expand_vm), and a private writable mapping must pass the overcommit
+ * check (accountable_mapping, __vm_enough_memory): each -ENOMEM.
+ */
 function mmapRegion(kmm: KernelMm, mm: MmStruct, addr: number, len: number, vmFlags: number, src: MmapSource | null, pgoff: number, flags: number): number {
-  doMunmapRange(kmm, mm, addr, addr + len);
+  const end = addr + len;
+  if (!munmapSplitAllowed(kmm, mm, addr, end)) return -ENOMEM;
+  if (!mayExpandVm(kmm, mm, vmFlags, len / PAGE_SIZE - mappedPages(mm, addr, end))) return -ENOMEM;
+  if ((vmFlags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) === VM_WRITE && !vmEnoughMemory(kmm, len / PAGE_SIZE - mappedPages(mm, addr, end, true)))
+    return -ENOMEM;
+  doMunmapRange(kmm, mm, addr, end);
   let file = src?.file ?? null;
   if (src === null && vmFlags & VM_MAYSHARE) file = new ShmemFile(len, (f) => kmm.pageCache.evictShmem(f));
   if (file === null) vmFlags |= VM_ACCOUNT;
@@ -190,7 +205,7 @@ export function populateRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, st
   const mem = kmm.mem;
   for (let va = start; va < end; va += PAGE_SIZE) {
     const lo = va >>> 0;
-    const hi = Math.floor(va / 4294967296);
+    const hi = Math.floor(va / TWO32);
     const pte = lookupPte(kmm, mm.pgd, lo, hi);
     if (pte >= 0) {
       const plo = mem.read32(pte);
@@ -201,8 +216,15 @@ export function populateRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, st
   }
 }
 
-/** Linux do_vmi_munmap() on an aligned range: take out the VMAs, zap, free tables. */
+/**
+ * Linux do_vmi_align_munmap() on an aligned user range: take out the VMAs,
+ * zap, free tables. The range must lie below TASK_SIZE: callers check user
+ * input (doVmiMunmap), so anything else is a kernel bug, and it would reach
+ * the kernel half's tables, which every mm shares.
+ */
 export function doMunmapRange(kmm: KernelMm, mm: MmStruct, start: number, end: number): void {
+  if (!(start < end && end <= mm.taskSize && start % PAGE_SIZE === 0 && end % PAGE_SIZE === 0))
+    throw new Error(`munmap of [0x${start.toString(16)}, 0x${end.toString(16)}): not a page-aligned range below TASK_SIZE 0x${mm.taskSize.toString(16)}`);
   withHooks(kmm, 'munmap', mm, start, end, () => {
     const removed = mm.vmas.removeRange(start, end);
     if (removed.length === 0) return;
@@ -211,13 +233,24 @@ export function doMunmapRange(kmm: KernelMm, mm: MmStruct, start: number, end: n
   });
 }
 
-/** munmap(2): 0 or -EINVAL (Linux __vm_munmap's checks). */
-export function doMunmap(kmm: KernelMm, mm: MmStruct, start: number, len: number): number {
+/**
+ * Linux do_vmi_munmap(): unmaps [start, start + len): 0, or -EINVAL for an
+ * unaligned start, a range reaching past TASK_SIZE or an empty one, -ENOMEM
+ * for a hole punched in a VMA when mm holds vm.max_map_count VMAs. munmap(2)
+ * and the unmaps inside mremap go through it.
+ */
+export function doVmiMunmap(kmm: KernelMm, mm: MmStruct, start: number, len: number): number {
   if (start % PAGE_SIZE !== 0 || start > mm.taskSize || len > mm.taskSize - start) return -EINVAL;
   len = pageAlign(len);
   if (len === 0) return -EINVAL;
+  if (!munmapSplitAllowed(kmm, mm, start, start + len)) return -ENOMEM;
   doMunmapRange(kmm, mm, start, start + len);
   return 0;
+}
+
+/** munmap(2): 0 or -errno (Linux __vm_munmap). */
+export function doMunmap(kmm: KernelMm, mm: MmStruct, start: number, len: number): number {
+  return doVmiMunmap(kmm, mm, start, len);
 }
 
 /**
@@ -237,22 +270,27 @@ export function changeProtection(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct,
     const exclusive = m.pfnValid(pfn) && (m.flags[pfn]! & PG_anon) !== 0 && m.mapcount[pfn] === 0 && m.refcount[pfn] === 1;
     const nlo = changePteProtLo(lo, f, exclusive || (f & VM_SHARED) !== 0);
     const nhi = changePteProtHi(hi, f);
-    if (nlo !== lo || nhi !== hi >>> 0) setPte(kmm, mm, pte, va >>> 0, Math.floor(va / 4294967296), nlo, nhi, Flush.Gather, g);
+    if (nlo !== lo || nhi !== hi >>> 0) setPte(kmm, mm, pte, va >>> 0, Math.floor(va / TWO32), nlo, nhi, Flush.Gather, g);
   });
   tlbFinish(kmm, g);
 }
 
-/** mprotect(2): 0 or -errno (Linux do_mprotect_pkey). */
+/**
+ * mprotect(2): 0 or -errno (Linux do_mprotect_pkey). A range past the last
+ * VMA (TASK_SIZE included) is a hole: -ENOMEM, after the VMAs before it
+ * changed, as in Linux; only VMAs are walked, never the kernel half.
+ */
 export function doMprotect(kmm: KernelMm, mm: MmStruct, start: number, len: number, prot: number): number {
+  if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   if (start % PAGE_SIZE !== 0) return -EINVAL;
   if (len === 0) return 0;
   len = pageAlign(len);
   const end = start + len;
-  if (end > mm.taskSize) return -ENOMEM;
+  // end <= start in C: the length wrapped, or start + len passed 2^64.
+  if (len === 0 || end >= 2 ** 64) return -ENOMEM;
   if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM | PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
-  if ((prot & (PROT_GROWSDOWN | PROT_GROWSUP)) === (PROT_GROWSDOWN | PROT_GROWSUP)) return -EINVAL;
   return withHooks(kmm, 'mprotect', mm, start, end, () => {
-    const r = mm.vmas.mprotectRange(start, end, calcVmProtBits(prot));
+    const r = mm.vmas.mprotectRange(start, end, calcVmProtBits(prot), kmm.maxMapCount);
     // VMAs changed before a failure stay changed, as in Linux: bring all their PTEs in line.
     for (let v = mm.vmas.findVmaIntersection(start, end); v !== null && v.vmStart < end; v = mm.vmas.vmaNext(v))
       changeProtection(kmm, mm, v, Math.max(start, v.vmStart), Math.min(end, v.vmEnd));
@@ -264,26 +302,22 @@ export function doMprotect(kmm: KernelMm, mm: MmStruct, start: number, len: numb
 export const VM_BRK_FLAGS = VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_ACCOUNT | VM_SOFTDIRTY;
 
 /**
- * Linux __vm_enough_memory() (mm/util.c) under the default heuristic
- * overcommit (OVERCOMMIT_GUESS): a private writable mapping of more pages
- * than RAM plus swap (vmlab has none) can never be backed, so it is refused.
- */
-export function vmEnoughMemory(kmm: KernelMm, pages: number): boolean {
-  return pages <= kmm.buddy.nrManagedPages;
-}
-
-/**
  * brk(2) (Linux SYSCALL_DEFINE1(brk), mm/mmap.c): the new break, or the
  * unchanged one when the request is refused; a refusal moves nothing and
  * maps nothing ("goto out" returns origbrk). Refused: below start_brk; a
- * shrink with no VMA in [newbrk, oldbrk); beyond TASK_SIZE, the kernel half
- * included, or growing from below vm.mmap_min_addr (check_brk_limits); colliding with the next mapping or its stack
- * guard gap; more than memory can back (do_brk_flags'
- * security_vm_enough_memory_mm). The heap VMA [start_brk, brk) is [heap].
+ * heap plus data segment above RLIMIT_DATA (check_data_rlimit, shrinks
+ * included, as Linux); a shrink with no VMA in [newbrk, oldbrk); beyond
+ * TASK_SIZE, the kernel half included, or growing from below
+ * vm.mmap_min_addr (check_brk_limits); colliding with the next mapping or
+ * its stack guard gap; then do_brk_flags': past RLIMIT_AS or RLIMIT_DATA
+ * (may_expand_vm), past vm.max_map_count, more than memory can back
+ * (security_vm_enough_memory_mm). The heap VMA [start_brk, brk) is [heap].
  */
 export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
   const orig = mm.brk;
   if (brk < mm.startBrk) return orig;
+  const data = mm.rlim.rlimit(RLIMIT_DATA);
+  if (data !== Infinity && brk - mm.startBrk + (mm.endData - mm.startData) > data) return orig;
   const newbrk = pageAlign(brk);
   const oldbrk = pageAlign(mm.brk);
   if (newbrk === oldbrk) {
@@ -294,16 +328,22 @@ export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
     // "Always allow shrinking brk", but only over something mapped.
     const brkvma = mm.vmas.findVma(newbrk);
     if (brkvma === null || brkvma.vmStart >= oldbrk) return orig;
+    if (!munmapSplitAllowed(kmm, mm, newbrk, oldbrk)) return orig;
     mm.brk = brk;
     doMunmapRange(kmm, mm, newbrk, oldbrk);
     return brk;
   }
   // check_brk_limits(): get_unmapped_area(MAP_FIXED) of the growth refuses a
-  // range past TASK_SIZE and meets security_mmap_addr().
-  if (newbrk > mm.taskSize || oldbrk < kmm.mmapMinAddr) return orig;
+  // range past TASK_SIZE (a break within a page of 2^64 aligns to 0: a length
+  // that wraps) and meets security_mmap_addr().
+  if (newbrk < oldbrk || newbrk > mm.taskSize || oldbrk < kmm.mmapMinAddr) return orig;
   const next = mm.vmas.findVma(oldbrk);
   if (next !== null && newbrk + PAGE_SIZE > vmStartGap(next)) return orig;
-  if (!vmEnoughMemory(kmm, (newbrk - oldbrk) / PAGE_SIZE)) return orig;
+  // do_brk_flags()
+  const pages = (newbrk - oldbrk) / PAGE_SIZE;
+  if (!mayExpandVm(kmm, mm, VM_BRK_FLAGS, pages)) return orig;
+  if (mm.vmas.length > kmm.maxMapCount) return orig;
+  if (!vmEnoughMemory(kmm, pages)) return orig;
   const prev = oldbrk > 0 ? mm.vmas.vmaLookup(oldbrk - 1) : null;
   if (prev !== null && prev.vmEnd === oldbrk && prev.vmFlags === VM_BRK_FLAGS && prev.name === '[heap]' && prev.vmFile === null) {
     prev.vmEnd = newbrk;
@@ -316,7 +356,11 @@ export function doBrk(kmm: KernelMm, mm: MmStruct, brk: number): number {
   return brk;
 }
 
-/** madvise(2): 0 or -errno (Linux do_madvise; -ENOMEM when part of the range is unmapped, after advising the rest). */
+/**
+ * madvise(2): 0 or -errno (Linux do_madvise and madvise_walk_vmas: -ENOMEM
+ * when part of the range is unmapped, past TASK_SIZE included, after
+ * advising the rest; only VMAs are walked).
+ */
 export function doMadvise(kmm: KernelMm, mm: MmStruct, start: number, lenIn: number, advice: number): number {
   const known = [MADV_NORMAL, MADV_RANDOM, MADV_SEQUENTIAL, MADV_WILLNEED, MADV_DONTNEED, MADV_FREE, MADV_DONTFORK, MADV_DOFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_DONTDUMP, MADV_DODUMP];
   if (!known.includes(advice)) return -EINVAL;
@@ -324,7 +368,7 @@ export function doMadvise(kmm: KernelMm, mm: MmStruct, start: number, lenIn: num
   const len = pageAlign(lenIn);
   if (lenIn !== 0 && len === 0) return -EINVAL;
   const end = start + len;
-  if (end < start || end > mm.taskSize) return -EINVAL;
+  if (end >= 2 ** 64) return -EINVAL; // end < start in C
   if (end === start) return 0;
   let unmapped = false;
   let pos = start;
@@ -358,30 +402,28 @@ function madviseVma(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, s: number, e
       // Lazy free: pages go under memory pressure only, which vmlab does not model; valid for private anon only.
       return vma.vmFile === null && !(vma.vmFlags & VM_SHARED) ? 0 : -EINVAL;
     case MADV_DONTFORK:
-      return setVmaFlags(mm, vma, s, e, VM_DONTCOPY, 0);
+      return setVmaFlags(kmm, mm, vma, s, e, VM_DONTCOPY, 0);
     case MADV_DOFORK:
-      return setVmaFlags(mm, vma, s, e, 0, VM_DONTCOPY);
+      return setVmaFlags(kmm, mm, vma, s, e, 0, VM_DONTCOPY);
     case MADV_HUGEPAGE:
-      return setVmaFlags(mm, vma, s, e, VM_HUGEPAGE, VM_NOHUGEPAGE);
+      return setVmaFlags(kmm, mm, vma, s, e, VM_HUGEPAGE, VM_NOHUGEPAGE);
     case MADV_NOHUGEPAGE:
-      return setVmaFlags(mm, vma, s, e, VM_NOHUGEPAGE, VM_HUGEPAGE);
+      return setVmaFlags(kmm, mm, vma, s, e, VM_NOHUGEPAGE, VM_HUGEPAGE);
     case MADV_DONTDUMP:
-      return setVmaFlags(mm, vma, s, e, VM_DONTDUMP, 0);
+      return setVmaFlags(kmm, mm, vma, s, e, VM_DONTDUMP, 0);
     case MADV_DODUMP:
-      return setVmaFlags(mm, vma, s, e, 0, VM_DONTDUMP);
+      return setVmaFlags(kmm, mm, vma, s, e, 0, VM_DONTDUMP);
     default:
       return 0; // NORMAL, RANDOM, SEQUENTIAL, WILLNEED: read-ahead hints, nothing to do
   }
 }
 
-// Linux madvise_update_vma(): split out [s, e) of vma, change its flags, merge back.
-function setVmaFlags(mm: MmStruct, vma: VmAreaStruct, s: number, e: number, set: number, clear: number): number {
+// Linux madvise_update_vma(): [s, e) of vma gets the flags (vma_modify_flags:
+// merge, or split, refused at vm.max_map_count). madvise_vma_behavior reports
+// a failure for want of memory as -EAGAIN ("resources temporarily unavailable").
+function setVmaFlags(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, s: number, e: number, set: number, clear: number): number {
   const nf = ((vma.vmFlags | set) & ~clear) >>> 0;
-  if (nf === vma.vmFlags) return 0;
-  let v = vma;
-  if (v.vmStart < s) v = mm.vmas.splitVma(v, s);
-  if (v.vmEnd > e) mm.vmas.splitVma(v, e);
-  v.vmFlags = nf;
-  mm.vmas.vmaMerge(v);
-  return 0;
+  const r = mm.vmas.modifyFlags(vma, s, e, nf, kmm.maxMapCount);
+  if (typeof r !== 'number') return 0;
+  return r === -ENOMEM ? -EAGAIN : r;
 }

@@ -2,27 +2,24 @@
 // moves page-table entries, not data: the same frames are mapped at the new
 // address, with unchanged mapcounts. moveVma is the reusable piece (a
 // VMA-move driver shares it).
-import { EFAULT, EINVAL, ENOMEM, EPERM } from '../errno';
-import { PAGE_SIZE } from './page';
+import { EAGAIN, EFAULT, EINVAL, ENOMEM, EPERM } from '../errno';
+import { PAGE_SIZE, pageAlign } from './page';
 import { Flush, PAGE_TABLE, allocEntry, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
-import { doMunmapRange } from './mmap';
+import { doVmiMunmap } from './mmap';
 import { forEachPteSlot, freePgtables, vmaClose } from './unmap';
-import { VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
+import { VM_ACCOUNT, VM_DONTEXPAND, VM_GROWSDOWN, VM_PFNMAP, vmStartGap } from './vma';
+import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from './limits';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { withHooks } from '../hooks';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const MREMAP_MAYMOVE = 1;
 export const MREMAP_FIXED = 2;
 export const MREMAP_DONTUNMAP = 4;
 
-const TWO32 = 4294967296;
-
-function pageAlign(n: number): number {
-  return Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
-}
 
 /**
  * Linux move_vma() for a whole VMA: maps it at [newStart, newStart + newLen)
@@ -40,6 +37,7 @@ function moveVmaEntries(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart
   const oldEnd = vma.vmEnd;
   const oldLen = oldEnd - oldStart;
   if (newLen < oldLen || newStart % PAGE_SIZE !== 0 || newLen % PAGE_SIZE !== 0) return -EINVAL;
+  if (newStart + newLen > mm.taskSize) return -EINVAL;
   if (newStart < oldEnd && newStart + newLen > oldStart) return -EINVAL;
   if (mm.vmas.findVmaIntersection(newStart, newStart + newLen) !== null) return -ENOMEM;
   const mem = kmm.mem;
@@ -75,14 +73,30 @@ function moveVmaEntries(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart
   return mm.vmas.vmaMerge(moved);
 }
 
-// Linux vma_to_resize(): the VMA holding [addr, addr + oldLen), or -EFAULT.
-function vmaToResize(mm: MmStruct, addr: number, oldLen: number, newLen: number): VmAreaStruct | number {
-  const vma = mm.vmas.vmaLookup(addr);
-  if (vma === null) return -EFAULT;
+// Linux remap_is_valid(): the VMA can be resized from oldLen to newLen at
+// addr; 0 or -errno. A zero old length (Linux's "duplicate a shared mapping")
+// is refused for every VMA: -EINVAL, as Linux does for private ones. Growth
+// must fit RLIMIT_MEMLOCK (-EAGAIN) and RLIMIT_AS/RLIMIT_DATA (-ENOMEM).
+function remapIsValid(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number, oldLen: number, newLen: number): number {
+  if (oldLen === 0) return -EINVAL;
   if (oldLen > vma.vmEnd - addr) return -EFAULT;
-  if (newLen === oldLen) return vma;
+  if (newLen === oldLen) return 0;
   if (vma.vmFlags & (VM_DONTEXPAND | VM_PFNMAP)) return -EFAULT;
-  return vma;
+  const delta = Math.abs(newLen - oldLen);
+  if (!mlockFutureOk(mm, vma.vmFlags, delta)) return -EAGAIN;
+  if (!mayExpandVm(kmm, mm, vma.vmFlags, delta / PAGE_SIZE)) return -ENOMEM;
+  return 0;
+}
+
+// Linux vrm_calc_charge(): an accounted (private writable) VMA grown by `delta`
+// bytes must pass the overcommit check.
+function chargeOk(kmm: KernelMm, vma: VmAreaStruct, delta: number): boolean {
+  return (vma.vmFlags & VM_ACCOUNT) === 0 || vmEnoughMemory(kmm, delta / PAGE_SIZE);
+}
+
+// Linux prep_move_vma(): a move may need up to 4 more VMAs for a while.
+function moveRefused(kmm: KernelMm, mm: MmStruct): boolean {
+  return mm.vmas.length >= kmm.maxMapCount - 3;
 }
 
 // Split vma so that [addr, addr + len) is a VMA of its own; returns it.
@@ -94,51 +108,78 @@ function isolate(mm: MmStruct, vma: VmAreaStruct, addr: number, len: number): Vm
 }
 
 /**
- * mremap(2): the new address or -errno (Linux SYSCALL_DEFINE5(mremap) and
- * do_mremap()); an old address outside every VMA is -EFAULT, even for a
- * shrink; MREMAP_DONTUNMAP is refused (-EINVAL).
+ * mremap(2): the new address or -errno (Linux SYSCALL_DEFINE5(mremap),
+ * check_mremap_params(), do_mremap(), mremap_to(), mremap_at()). Every
+ * argument is checked before anything changes: an old address outside
+ * every VMA is -EFAULT, even for a shrink; a shrink whose old range runs
+ * past TASK_SIZE is -EINVAL (do_vmi_munmap's check, the range never reaches
+ * the page-table walk); MREMAP_DONTUNMAP is refused (-EINVAL).
  */
 export function doMremap(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
   return withHooks(kmm, 'mremap', mm, addr, addr + pageAlign(oldLen), () => mremapRange(kmm, mm, addr, oldLen, newLen, flags, newAddr));
 }
 
 function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, flags: number, newAddr: number): number {
+  // check_mremap_params()
   if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE | MREMAP_DONTUNMAP)) return -EINVAL;
-  if (flags & MREMAP_FIXED && !(flags & MREMAP_MAYMOVE)) return -EINVAL;
-  if (flags & MREMAP_DONTUNMAP) return -EINVAL;
   if (addr % PAGE_SIZE !== 0) return -EINVAL;
+  if (pageAlign(newLen) === 0) return -EINVAL;
+  const fixed = (flags & (MREMAP_FIXED | MREMAP_DONTUNMAP)) !== 0;
+  if (fixed) {
+    if (newAddr % PAGE_SIZE !== 0) return -EINVAL;
+    if (!(flags & MREMAP_MAYMOVE)) return -EINVAL;
+    if (flags & MREMAP_DONTUNMAP && oldLen !== newLen) return -EINVAL;
+    // Both the source and the destination may split into three before the move.
+    if (mm.vmas.length + 2 >= kmm.maxMapCount - 3) return -ENOMEM;
+  }
+  if (flags & MREMAP_DONTUNMAP) return -EINVAL; // not implemented by vmlab
   oldLen = pageAlign(oldLen);
   newLen = pageAlign(newLen);
-  if (newLen === 0 || oldLen === 0) return -EINVAL;
   // do_mremap(): the old address must be inside a VMA, whatever is asked
   // (a shrink or a same-size call included): vma_lookup() == NULL is -EFAULT.
+  const vma = mm.vmas.vmaLookup(addr);
+  if (vma === null) return -EFAULT;
+  return fixed ? mremapTo(kmm, mm, addr, oldLen, newLen, newAddr) : mremapAt(kmm, mm, vma, addr, oldLen, newLen, flags);
+}
+
+// Linux mremap_to(): move [addr, addr + oldLen) to newAddr, resized to newLen.
+function mremapTo(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, newLen: number, newAddr: number): number {
+  if (newLen > mm.taskSize || newAddr > mm.taskSize - newLen) return -EINVAL;
+  if (addr + oldLen > newAddr && newAddr + newLen > addr) return -EINVAL;
+  let r = doVmiMunmap(kmm, mm, newAddr, newLen);
+  if (r < 0) return r;
   if (mm.vmas.vmaLookup(addr) === null) return -EFAULT;
-  if (flags & MREMAP_FIXED) {
-    if (newAddr % PAGE_SIZE !== 0) return -EINVAL;
-    if (newLen > mm.taskSize || newAddr > mm.taskSize - newLen) return -EINVAL;
-    if (addr + oldLen > newAddr && newAddr + newLen > addr) return -EINVAL;
-    doMunmapRange(kmm, mm, newAddr, newAddr + newLen);
-    if (oldLen > newLen) {
-      doMunmapRange(kmm, mm, addr + newLen, addr + oldLen);
-      oldLen = newLen;
-    }
-    const vma = vmaToResize(mm, addr, oldLen, newLen);
-    if (typeof vma === 'number') return vma;
-    if (newAddr < kmm.mmapMinAddr) return -EPERM; // get_unmapped_area(MAP_FIXED): security_mmap_addr()
-    const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), newAddr, newLen);
-    return typeof r === 'number' ? r : newAddr;
+  if (oldLen > newLen) {
+    r = doVmiMunmap(kmm, mm, addr + newLen, oldLen - newLen);
+    if (r < 0) return r;
+    oldLen = newLen;
   }
-  if (oldLen >= newLen) {
-    if (oldLen > newLen) doMunmapRange(kmm, mm, addr + newLen, addr + oldLen);
-    return addr;
+  const vma = mm.vmas.vmaLookup(addr);
+  if (vma === null) return -EFAULT;
+  r = remapIsValid(kmm, mm, vma, addr, oldLen, newLen);
+  if (r < 0) return r;
+  if (newAddr < kmm.mmapMinAddr) return -EPERM; // get_unmapped_area(MAP_FIXED): security_mmap_addr()
+  if (moveRefused(kmm, mm) || !chargeOk(kmm, vma, Math.max(0, newLen - oldLen))) return -ENOMEM;
+  const moved = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), newAddr, newLen);
+  return typeof moved === 'number' ? moved : newAddr;
+}
+
+// Linux mremap_at(): resize in place (a shrink always can), else move if MREMAP_MAYMOVE allows.
+function mremapAt(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, addr: number, oldLen: number, newLen: number, flags: number): number {
+  if (oldLen === newLen) return addr;
+  if (oldLen > newLen) {
+    // shrink_vma(): do_vmi_munmap() of the tail refuses a range past TASK_SIZE.
+    const r = doVmiMunmap(kmm, mm, addr + newLen, oldLen - newLen);
+    return r < 0 ? r : addr;
   }
-  const vma = vmaToResize(mm, addr, oldLen, newLen);
-  if (typeof vma === 'number') return vma;
+  const valid = remapIsValid(kmm, mm, vma, addr, oldLen, newLen);
+  if (valid < 0) return valid;
   // Grow in place when [addr, addr + oldLen) ends the VMA and the gap above is free (vma_expandable).
   if (oldLen === vma.vmEnd - addr) {
     const next = mm.vmas.vmaNext(vma);
     const limit = next === null ? mm.taskSize : vmStartGap(next);
     if (addr + newLen <= limit && !(vma.vmFlags & VM_GROWSDOWN)) {
+      if (!chargeOk(kmm, vma, newLen - oldLen)) return -ENOMEM;
       vma.vmEnd = addr + newLen;
       mm.vmas.vmaMerge(vma);
       mm.updateHiwater();
@@ -148,6 +189,7 @@ function mremapRange(kmm: KernelMm, mm: MmStruct, addr: number, oldLen: number, 
   if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
   const dest = mm.vmas.getUnmappedArea(newLen, { mmapBase: mm.mmapBase, taskSize: mm.taskSize, legacyBase: mm.mmapLegacyBase || undefined, mmapMinAddr: kmm.mmapMinAddr });
   if (dest < 0) return dest;
+  if (moveRefused(kmm, mm) || !chargeOk(kmm, vma, newLen - oldLen)) return -ENOMEM;
   const r = moveVma(kmm, mm, isolate(mm, vma, addr, oldLen), dest, newLen);
   return typeof r === 'number' ? r : dest;
 }

@@ -14,8 +14,19 @@
 //                               head pointer in the tail's compound_head word)
 //   lruNext/lruPrev  page->lru  intrusive list links, used by the buddy free lists
 
-export const PAGE_SHIFT = 12;
-export const PAGE_SIZE = 1 << PAGE_SHIFT;
+/** The machine's base page (emu/machine/mmu/paging.ts); the kernel's code reads them from here. */
+export { PAGE_SHIFT, PAGE_SIZE } from '../../emu/machine/mmu/paging';
+import { PAGE_SIZE } from '../../emu/machine/mmu/paging';
+
+/**
+ * Linux PAGE_ALIGN() of an unsigned long: n rounded up to a page. As in C, a
+ * value within a page of 2^64 wraps to 0 (a length that "rounds up from a
+ * small negative number", which the syscalls refuse).
+ */
+export function pageAlign(n: number): number {
+  const r = Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+  return r >= 2 ** 64 ? r - 2 ** 64 : r;
+}
 
 /** Page flag bits (include/linux/page-flags.h names; bit positions are vmlab's). */
 export const PG_locked = 1 << 0;

@@ -25,6 +25,7 @@ import { PTE_A, PTE_ADDR_MASK_HI, PTE_D, PTE_P, PTE_PS, PTE_RW, PTE_US } from '.
 import { Owner, PAGE_SIZE, PG_pgtable } from './page';
 import type { KernelMm } from './kernel-mm';
 import type { MmStruct } from './mm-struct';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const PTRS_PER_TABLE = 512;
 /** Returned by the *Offset functions when an upper level is not present. */
@@ -33,8 +34,6 @@ export const NO_ENTRY = -1;
 export const PAGE_TABLE = PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D;
 /** Linux _KERNPG_TABLE: a kernel page-table entry (US=0: supervisor only). */
 export const KERNPG_TABLE = PTE_P | PTE_RW | PTE_A | PTE_D;
-
-const TWO32 = 4294967296;
 
 /** Linux's tlb_single_page_flush_ceiling: above this many pages a range flush flushes the whole PCID. */
 export const TLB_SINGLE_PAGE_FLUSH_CEILING = 33;

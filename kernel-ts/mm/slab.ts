@@ -19,6 +19,7 @@
 
 import { BuddyAllocator, MAX_PAGE_ORDER, getOrder } from './buddy';
 import { Owner, PAGE_SIZE, PG_large_kmalloc, PG_slab, physToPfn } from './page';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** A 64-bit kernel virtual address as unsigned 32-bit halves. */
 export interface KernelVa {
@@ -304,14 +305,14 @@ export class SlabAllocator {
 
   /** Linux phys_to_virt()/__va(): the direct-map address of pa as 32-bit halves. */
   physToVirt(pa: number): KernelVa {
-    const lo = this.pageOffset.lo + (pa % 2 ** 32);
-    const hi = this.pageOffset.hi + Math.floor(pa / 2 ** 32) + (lo >= 2 ** 32 ? 1 : 0);
+    const lo = this.pageOffset.lo + (pa % TWO32);
+    const hi = this.pageOffset.hi + Math.floor(pa / TWO32) + (lo >= TWO32 ? 1 : 0);
     return { hi: hi >>> 0, lo: lo >>> 0 };
   }
 
   /** Linux virt_to_phys()/__pa() for a direct-map address; -1 if va is outside it. */
   virtToPhys(va: KernelVa): number {
-    const off = (va.hi - this.pageOffset.hi) * 2 ** 32 + (va.lo - this.pageOffset.lo);
+    const off = (va.hi - this.pageOffset.hi) * TWO32 + (va.lo - this.pageOffset.lo);
     return off >= 0 && off < 2 ** 52 ? off : -1;
   }
 

@@ -15,10 +15,9 @@ import { PAGE_SIZE } from './page';
 import { VM_FAULT_OK, handleMmFault } from './memory';
 import type { MmStruct } from './mm-struct';
 import type { KernelMm } from './kernel-mm';
+import { EFAULT, ENAMETOOLONG } from '../errno';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
-const EFAULT = 14;
-const ENAMETOOLONG = 36;
-const TWO32 = 4294967296;
 /** Faults one page may take before giving up (a fixed fault that refaults is a kernel bug). */
 const MAX_RETRIES = 4;
 

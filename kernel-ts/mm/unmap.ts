@@ -10,10 +10,27 @@ import type { MmStruct } from './mm-struct';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { splitHugePmd } from './huge_memory';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
-const TWO32 = 4294967296;
 /** Bytes mapped by one entry at each level (index = level). */
 export const LEVEL_SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
+
+/** Linux's name of the entries at each level below the top one, the pgd (index = level). */
+const LEVEL_NAME = ['', 'pte', 'pmd', 'pud', 'p4d'];
+
+/**
+ * A walk of mm's page tables may only cover [start, end) below TASK_SIZE:
+ * the kernel half's tables are shared by every mm, and its direct map is
+ * made of 1 GiB and 2 MiB leaves. The syscalls refuse such ranges with
+ * -EINVAL/-ENOMEM before anything changes, so one here is a kernel bug.
+ */
+function assertUserRange(what: string, mm: MmStruct, start: number, end: number): void {
+  if (start >= 0 && start <= end && end <= mm.taskSize) return;
+  throw new Error(
+    `${what} of [0x${start.toString(16)}, 0x${end.toString(16)}) reaches past TASK_SIZE 0x${mm.taskSize.toString(16)}: ` +
+      'the kernel half\'s page tables are shared by every mm',
+  );
+}
 
 /**
  * Calls fn(pteAddr, va) for every PTE slot in [start, end) whose page tables
@@ -21,6 +38,7 @@ export const LEVEL_SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];
  * whole. start and end are page aligned user addresses.
  */
 export function forEachPteSlot(kmm: KernelMm, mm: MmStruct, start: number, end: number, fn: (pte: number, va: number) => void): void {
+  assertUserRange('page-table walk', mm, start, end);
   walkLevel(kmm, mm, mm.pgd, kmm.levels, start, end, fn);
 }
 
@@ -77,12 +95,15 @@ export function zapRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, start: 
 /**
  * Linux free_pgtables(), simplified: after [start, end) was zapped, frees the
  * page-table pages below the pgd that are now entirely empty and whose span
- * meets the range, clearing their entries bottom-up. Table entries are
+ * meets the range, clearing their entries bottom-up. The range lies below
+ * TASK_SIZE and holds no large page (zapping split them); either broken is
+ * a kernel bug and throws before anything is freed at that entry. Table entries are
  * cleared through setPte (a present entry: paging-structure caches must
  * forget it too).
  */
 export function freePgtables(kmm: KernelMm, mm: MmStruct, start: number, end: number, g: TlbGather): void {
   if (start >= end) return;
+  assertUserRange('free_pgtables', mm, start, end);
   freeLevel(kmm, mm, mm.pgd, kmm.levels, start, end, g);
 }
 
@@ -96,6 +117,9 @@ function freeLevel(kmm: KernelMm, mm: MmStruct, table: number, level: number, st
     const e = table + tableIndex(lo, hi, level) * 8;
     const elo = mem.read32(e);
     if (level > 1 && (elo & PTE_P) !== 0) {
+      // A leaf is not a table: descending through it would free the frames it maps.
+      if ((elo & PTE_PS) !== 0)
+        throw new Error(`free_pgtables: the ${level === kmm.levels ? 'pgd' : LEVEL_NAME[level]} entry for 0x${va.toString(16)} is a leaf (PS=1), not a page table`);
       const child = entryAddr(elo, mem.read32(e + 4));
       if (level > 2) freeLevel(kmm, mm, child, level - 1, Math.max(va, start), Math.min(va + span, end), g);
       if (tableEmpty(mem, child)) {

@@ -11,6 +11,7 @@
 // invariant and throws. Outcomes Linux reports as errors return -errno.
 
 import { PAGE_SIZE } from './page';
+import { EACCES, ENOMEM } from '../errno';
 
 /** vm_flags bits, values as Linux include/linux/mm.h. */
 export const VM_NONE = 0;
@@ -49,9 +50,6 @@ export const DEFAULT_MMAP_MIN_ADDR = 65536;
 export const STACK_GUARD_GAP = 256 * PAGE_SIZE;
 /** x86-64 DEFAULT_MAP_WINDOW with 4-level paging: the top of user space minus a guard page. */
 export const DEFAULT_MAP_WINDOW = 2 ** 47 - PAGE_SIZE;
-
-const ENOMEM = 12;
-const EACCES = 13;
 
 /** What the maps line needs from a mapped file; the fs layer's file objects implement it. */
 export interface VmFile {
@@ -143,13 +141,16 @@ export function vmStartGap(vma: VmAreaStruct): number {
   return Math.max(0, vma.vmStart - STACK_GUARD_GAP);
 }
 
+/** What canMerge reads of a VMA: a real one, or a slice of one with other flags (VmaSet.modifyFlags). */
+export type MergeView = Pick<VmAreaStruct, 'vmStart' | 'vmEnd' | 'vmFlags' | 'vmPgoff' | 'vmFile' | 'vmOps' | 'name' | 'pages'>;
+
 /**
  * Whether b can be folded into a, b directly above a. Linux is_mergeable_vma +
  * can_vma_merge_after: same flags (VM_SOFTDIRTY aside), same file and ops (no
  * close hook), same name, contiguous pgoff (anonymous pgoff is the page index of
  * the address, so mremap-moved anonymous VMAs do not merge), not VM_SPECIAL.
  */
-export function canMerge(a: VmAreaStruct, b: VmAreaStruct): boolean {
+export function canMerge(a: MergeView, b: MergeView): boolean {
   return (
     a.vmEnd === b.vmStart &&
     ((a.vmFlags ^ b.vmFlags) & ~VM_SOFTDIRTY) === 0 &&
@@ -160,6 +161,20 @@ export function canMerge(a: VmAreaStruct, b: VmAreaStruct): boolean {
     a.name === b.name &&
     a.vmPgoff + a.pages === b.vmPgoff
   );
+}
+
+/** [start, end) of vma (within it) as it would be with vm_flags `flags`, for canMerge. */
+function sliceView(vma: VmAreaStruct, start: number, end: number, flags: number): MergeView {
+  return {
+    vmStart: start,
+    vmEnd: end,
+    vmFlags: flags,
+    vmPgoff: vma.vmPgoff + (start - vma.vmStart) / PAGE_SIZE,
+    vmFile: vma.vmFile,
+    vmOps: vma.vmOps,
+    name: vma.name,
+    pages: (end - start) / PAGE_SIZE,
+  };
 }
 
 export interface UnmappedAreaOptions {
@@ -322,10 +337,11 @@ export class VmaSet {
   /**
    * Linux do_mprotect_pkey() over the VMAs: set the access bits of [start, end)
    * to prot (a VM_READ|VM_WRITE|VM_EXEC subset), splitting and re-merging. Returns
-   * 0; -ENOMEM if the range has a hole; -EACCES if prot asks for a right the
+   * 0; -ENOMEM if the range has a hole, or a split would take the set past
+   * maxMapCount VMAs (vm.max_map_count); -EACCES if prot asks for a right the
    * VMA's VM_MAY* bits deny. As in Linux, VMAs before the failing one stay changed.
    */
-  mprotectRange(start: number, end: number, prot: number): number {
+  mprotectRange(start: number, end: number, prot: number, maxMapCount = Infinity): number {
     checkRange(start, end);
     if (prot & ~VM_ACCESS_FLAGS) throw new Error(`mprotectRange: prot 0x${prot.toString(16)} has non-access bits`);
     let i = this.indexAfter(start);
@@ -337,7 +353,8 @@ export class VmaSet {
       // Each access bit needs its VM_MAY* twin, four bits up.
       if ((newflags & ~(newflags >>> 4)) & VM_ACCESS_FLAGS) return -EACCES;
       const tmp = Math.min(vma.vmEnd, end);
-      this.mprotectFixup(i, nstart, tmp, newflags);
+      const r = this.modifyFlags(vma, nstart, tmp, newflags, maxMapCount);
+      if (typeof r === 'number') return r;
       nstart = tmp;
       if (nstart >= end) return 0;
       i = this.indexAfter(nstart);
@@ -346,17 +363,36 @@ export class VmaSet {
     }
   }
 
-  // Linux mprotect_fixup(): [start, end) lies within vmas[i].
-  private mprotectFixup(i: number, start: number, end: number, newflags: number): void {
-    let vma = this.vmas[i]!;
-    if (vma.vmFlags === newflags) return;
-    if (vma.vmStart < start) {
-      vma = this.splitVma(vma, start);
+  /**
+   * Linux vma_modify_flags() (mprotect_fixup, madvise_update_vma): give
+   * [start, end) of vma (within it) the flags `newflags`. As vma_modify, a
+   * neighbour that can take the range merges it first; otherwise vma is split
+   * (split_vma: -ENOMEM when the set already holds maxMapCount VMAs) and the
+   * piece merged where it can be. Returns the VMA now covering [start, end).
+   */
+  modifyFlags(vma: VmAreaStruct, start: number, end: number, newflags: number, maxMapCount = Infinity): VmAreaStruct | number {
+    let i = this.indexOf(vma);
+    if (vma.vmFlags === newflags) return vma;
+    const piece = sliceView(vma, start, end, newflags);
+    const prev = this.vmas[i - 1];
+    const next = this.vmas[i + 1];
+    const mergesPrev = start === vma.vmStart && prev !== undefined && canMerge(prev, piece);
+    const mergesNext = end === vma.vmEnd && next !== undefined && canMerge(piece, next);
+    // A piece that merges into a neighbour only moves a boundary (no VMA is
+    // added); otherwise each split_vma is checked, and one that is refused
+    // leaves the split before it in place, as in Linux.
+    let v = vma;
+    if (v.vmStart < start) {
+      if (!mergesNext && this.vmas.length >= maxMapCount) return -ENOMEM;
+      v = this.splitVma(v, start);
       i++;
     }
-    if (vma.vmEnd > end) this.splitVma(vma, end);
-    vma.vmFlags = newflags;
-    this.mergeAt(i);
+    if (v.vmEnd > end) {
+      if (!mergesPrev && this.vmas.length >= maxMapCount) return -ENOMEM;
+      this.splitVma(v, end);
+    }
+    v.vmFlags = newflags;
+    return this.mergeAt(i);
   }
 
   /**

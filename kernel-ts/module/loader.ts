@@ -22,10 +22,11 @@ import { runInProcess } from './process';
 import { strerror } from './strerror';
 import { DEFAULT_SOFTLOCKUP_MS, Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown } from '../proc/oops';
+import { PAGE_SIZE } from '../mm/page';
 
 /** Where module "code" is placed (x86-64 MODULES_VADDR); each load takes the next pages. */
 const MODULES_VADDR = 0xffffffffc0000000n;
-const PAGE = 4096;
+const PAGE = PAGE_SIZE;
 /** lsmod's Size for a built-in module (its code is part of vmlab, so nothing is measured). */
 export const BUILTIN_MODULE_SIZE = 16384;
 

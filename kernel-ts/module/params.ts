@@ -5,10 +5,11 @@
 // unknown_module_param_cb); a bad value fails the load with -EINVAL.
 import { EINVAL } from '../errno';
 import type { ParamSpec, ParamType, ParamValue } from './api';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
-const UINT_MAX = 2 ** 32 - 1;
+const UINT_MAX = TWO32 - 1;
 const LONG_MIN = -(2n ** 63n);
 const LONG_MAX = 2n ** 63n - 1n;
 const ULONG_MAX = 2n ** 64n - 1n;

@@ -45,7 +45,9 @@ export function runInProcess<T>(k: Kernel, comm: string, fn: (t: Task) => T, whe
   const held = heldMms(k);
   if (held.length >= MM_GRACE) k.mm.exitMmap(held.shift()!);
   const t = new Task(k.allocPid(), comm, null, k.vfs.initialFiles(), new SigHand());
+  t.rlim = k.initRlim.copy(); // init's limits, as the processes the host spawns
   t.mm = mm;
+  mm.rlim = t.rlim;
   t.startNs = k.clockNs();
   // In the task table (visible in /proc) but not on the run queue: it never runs user code.
   k.tasks.set(t.pid, t);

@@ -6,6 +6,7 @@
 import { ENOENT, ENOEXEC } from '../errno';
 import type { MappableFile } from '../fs/mappable';
 import { PAGE_SIZE } from '../mm/page';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const ET_EXEC = 2;
 export const EM_RISCV = 243;
@@ -90,5 +91,5 @@ export function readExecHeader(file: MappableFile): ExecHeader | number {
 
 /** An unsigned 64-bit field as a number; values above 2^53 become Infinity-like huge numbers that fail later checks. */
 function u64(dv: DataView, off: number): number {
-  return dv.getUint32(off + 4, true) * 4294967296 + dv.getUint32(off, true);
+  return dv.getUint32(off + 4, true) * TWO32 + dv.getUint32(off, true);
 }

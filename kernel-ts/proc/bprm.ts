@@ -18,13 +18,13 @@ import { E2BIG, EFAULT } from '../errno';
 import type { KernelMm, MmStruct } from './deps';
 import { ARG_MAX, MAX_ARG_STRLEN } from './exec';
 import type { ArgString } from './elf-tables';
+import { TWO32 } from '../../emu/machine/cpu/int64';
+import { PAGE_SIZE } from '../mm/page';
 
 /** MAX_ARG_STRINGS: the most pointers one array may hold. */
 export const MAX_ARG_STRINGS = 0x7fffffff;
 
 const PTR_SIZE = 8;
-const PAGE_SIZE = 4096;
-const TWO32 = 4294967296;
 
 /** What one execve copied: argv and envp in order, and the bytes left of ARG_MAX (bprm->p - bprm->argmin). */
 export interface ArgStrings {

@@ -11,6 +11,7 @@
 //   envp[] pointers, NULL
 //   argv[] pointers, NULL
 //   argc                       <- sp (16-byte aligned, STACK_ROUND)
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** Auxiliary vector types (include/uapi/linux/auxvec.h). */
 export const AT_NULL = 0;
@@ -108,7 +109,7 @@ export function buildElfTables(input: ElfTablesInput): ElfTables {
   const dv = new DataView(bytes.buffer);
   const put64 = (addr: number, v: number): void => {
     dv.setUint32(addr - sp, v >>> 0, true);
-    dv.setUint32(addr - sp + 4, Math.floor(v / 4294967296) >>> 0, true);
+    dv.setUint32(addr - sp + 4, Math.floor(v / TWO32) >>> 0, true);
   };
   const putStr = (addr: number, s: Uint8Array): void => bytes.set(s, addr - sp); // NUL: already zero
   putStr(execfnAddr, execfn);

@@ -11,6 +11,7 @@ import { PAGE_SIZE } from '../mm/page';
 import { DEFAULT_MAP_WINDOW } from '../mm/vma';
 import { archPickMmapLayout, archRandomizeBrk, randomizeStackTop } from '../mm/aslr';
 import { RLIMIT_STACK_DEFAULT } from '../mm/memory';
+import { RLIMIT_STACK, Rlimits } from '../resource';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE, PROT_EXEC, PROT_READ, PROT_WRITE } from '../mm/mmap';
 import type { Kernel } from '../kernel';
 import { PF_R, PF_W, PF_X, PHDR_SIZE, PT_LOAD, readExecHeader } from './binfmt';
@@ -120,11 +121,17 @@ export function lowSegmentText(s: LowSegment): string {
  * The mapping half of load_elf_binary() into a new mm, for a header that
  * passed checkExec: returns the mm, entry and initial sp, or -errno
  * (-ENOMEM...). Random draws, in Linux's order: mmap base, stack top, brk,
- * AT_RANDOM (kernel-ts/mm/aslr.ts has Linux's formulas).
+ * AT_RANDOM (kernel-ts/mm/aslr.ts has Linux's formulas). `rlim` is the
+ * task's resource limits: RLIMIT_STACK places the mmap base and sizes the
+ * initial stack VMA, RLIMIT_AS and RLIMIT_DATA bound the mappings.
  */
-export function loadElf(k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly ArgString[], envp: readonly ArgString[]): ExecImage | number {
+export function loadElf(
+  k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly ArgString[], envp: readonly ArgString[], rlim: Rlimits = new Rlimits(),
+): ExecImage | number {
   const mm = k.mm.mmCreate();
   if (mm === null) return -ENOMEM;
+  // The task's limits apply to the new image's mappings (bprm->rlim_stack, may_expand_vm).
+  mm.rlim = rlim;
   const r = populate(k, mm, file, hdr, execfn, argv, envp);
   if (r < 0) {
     k.mm.exitMmap(mm);
@@ -136,7 +143,7 @@ export function loadElf(k: Kernel, file: ExecInode, hdr: ExecHeader, execfn: str
 /** Maps everything into mm; returns the initial sp or -errno. */
 function populate(k: Kernel, mm: MmStruct, file: ExecInode, hdr: ExecHeader, execfn: string, argv: readonly ArgString[], envp: readonly ArgString[]): number {
   const aslr = k.opts.aslr;
-  archPickMmapLayout(mm, k.randomUnit, aslr);
+  archPickMmapLayout(mm, k.randomUnit, aslr, mm.rlim.rlimit(RLIMIT_STACK));
   const stackTop = randomizeStackTop(STACK_TOP, k.randomUnit, aslr);
 
   let startCode = Infinity, endCode = 0, startData = 0, endData = 0, elfBrk = 0;
@@ -188,7 +195,10 @@ function populate(k: Kernel, mm: MmStruct, file: ExecInode, hdr: ExecHeader, exe
       [AT_SECURE, 0],
     ],
   });
-  const stackLow = pageDown(tables.sp) - STACK_EXPAND;
+  // setup_arg_pages(): the stack VMA grows 128 KiB below the arguments, within RLIMIT_STACK.
+  const stackSize = stackTop - pageDown(tables.sp);
+  const rlimStack = pageDown(Math.min(mm.rlim.rlimit(RLIMIT_STACK), Number.MAX_SAFE_INTEGER));
+  const stackLow = Math.min(pageDown(tables.sp), stackTop - Math.min(rlimStack, stackSize + STACK_EXPAND));
   const st = k.mm.doMmap(
     mm, stackLow, stackTop - stackLow, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, null, 0,
   );

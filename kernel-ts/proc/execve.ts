@@ -49,7 +49,7 @@ function bprmExecve(k: Kernel, t: Task, path: string, ex: OpenExec, a: ArgString
     if (typeof hdr === 'number') return hdr;
     const low = findLowSegment(hdr, k.mm.mmapMinAddr);
     if (low !== null) return refuseLowSegment(k, t, path, low);
-    img = loadElf(k, ex.inode, hdr, path, a.argv, a.envp);
+    img = loadElf(k, ex.inode, hdr, path, a.argv, a.envp, t.rlim);
   } finally {
     ex.release();
   }

@@ -8,11 +8,13 @@
 // and CLONE_SETTLS. Everything that makes a thread or shares state
 // (CLONE_VM, CLONE_FS, CLONE_FILES, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK,
 // namespaces...) is -EINVAL: vmlab has processes, not threads.
-import { EINVAL, EFAULT, ENOMEM } from '../errno';
+import { EAGAIN, EINVAL, EFAULT, ENOMEM } from '../errno';
+import { RLIMIT_NPROC } from '../resource';
 import type { Kernel } from '../kernel';
 import { advancePc } from './signal';
 import { NSIG } from './signal-defs';
 import { Task } from './task';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export const CSIGNAL = 0x000000ff;
 export const CLONE_VM = 0x00000100;
@@ -50,7 +52,7 @@ export interface CloneArgs {
  */
 export function cloneArgs(half: Int32Array): CloneArgs {
   const flags = half[0]! >>> 0;
-  const u64 = (i: number): number => (half[2 * i + 1]! >>> 0) * 4294967296 + (half[2 * i]! >>> 0);
+  const u64 = (i: number): number => (half[2 * i + 1]! >>> 0) * TWO32 + (half[2 * i]! >>> 0);
   return {
     flags: (flags & ~CSIGNAL) >>> 0,
     exitSignal: flags & CSIGNAL,
@@ -68,15 +70,32 @@ function setRegHalves(t: Task, r: number, lo: number, hi: number): void {
   t.regs[2 * r + 1] = hi;
 }
 
-/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags, an exit signal above NSIG), -ENOMEM, -EFAULT. */
+/**
+ * copy_process()'s two task limits, -EAGAIN when one is reached: the user's
+ * processes against RLIMIT_NPROC (every vmlab process is uid 1000, zombies
+ * not yet reaped included, as Linux's ucounts count them; the new child
+ * would make one more than the limit), then all tasks against
+ * kernel.threads-max. Root's exemption never applies.
+ */
+export function checkForkLimits(k: Kernel, parent: Task): number {
+  const nproc = k.tasks.size + 1;
+  if (nproc > parent.rlim.rlimit(RLIMIT_NPROC)) return -EAGAIN;
+  if (k.tasks.size >= k.maxThreads) return -EAGAIN;
+  return 0;
+}
+
+/** kernel_clone(): the child's pid, or -EINVAL (unsupported flags), -EAGAIN (checkForkLimits), -ENOMEM, -EFAULT. */
 export function kernelClone(k: Kernel, parent: Task, args: CloneArgs): number {
   if ((args.flags & ~SUPPORTED) !== 0 || args.exitSignal > NSIG) return -EINVAL;
   if (parent.mm === null) return -EINVAL;
+  const limited = checkForkLimits(k, parent);
+  if (limited < 0) return limited;
   const mm = k.mm.dupMmap(parent.mm);
   if (typeof mm === 'number') return mm;
   if (mm === null) return -ENOMEM;
   const child = new Task(k.allocPid(), parent.comm, parent, parent.files.dupForFork(), parent.sighand.dup());
   child.mm = mm;
+  mm.rlim = child.rlim;
   child.exitSignal = args.exitSignal;
   child.regs.set(parent.regs);
   child.pcLo = parent.pcLo;

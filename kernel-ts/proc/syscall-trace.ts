@@ -32,6 +32,8 @@ const ARG_NAMES: Record<number, readonly string[]> = {
   [NR.rt_sigprocmask]: ['how', 'nset', 'oset', 'sigsetsize'],
   [NR.rt_sigreturn]: [],
   [NR.uname]: ['name'],
+  [NR.getrlimit]: ['resource', 'rlim'],
+  [NR.setrlimit]: ['resource', 'rlim'],
   [NR.getpid]: [],
   [NR.getppid]: [],
   [NR.getuid]: [],
@@ -48,6 +50,7 @@ const ARG_NAMES: Record<number, readonly string[]> = {
   [NR.mprotect]: ['start', 'len', 'prot'],
   [NR.madvise]: ['start', 'len_in', 'behavior'],
   [NR.wait4]: ['upid', 'stat_addr', 'options', 'ru'],
+  [NR.prlimit64]: ['pid', 'resource', 'new_rlim', 'old_rlim'],
   [NR.getrandom]: ['ubuf', 'len', 'flags'],
 };
 /** Syscalls vmlab has no names for show all six registers. */

@@ -8,6 +8,8 @@
 // Int32Array copies (STYLE 3).
 import type { FilesStruct, MmStruct } from './deps';
 import { SIGCHLD, SigHand, SigPending } from './signal-defs';
+import { TWO32 } from '../../emu/machine/cpu/int64';
+import { Rlimits } from '../resource';
 
 /** Scheduler states (include/linux/sched.h values). */
 export const TASK_RUNNING = 0x0;
@@ -100,6 +102,11 @@ export class Task {
   lastFaultOutcome = 0;
   /** The clock at fork/exec. */
   startNs = 0;
+  /**
+   * Resource limits (Linux signal_struct.rlim): a copy of the parent's, or
+   * INIT_RLIMITS for a task without one (the host's spawn gives it init's).
+   */
+  rlim: Rlimits;
 
   constructor(pid: number, comm: string, parent: Task | null, files: FilesStruct, sighand: SigHand) {
     this.pid = pid;
@@ -110,6 +117,7 @@ export class Task {
     this.exitSignal = SIGCHLD;
     this.files = files;
     this.sighand = sighand;
+    this.rlim = parent !== null ? parent.rlim.copy() : new Rlimits();
   }
 
   /** getppid(): the parent's tgid, 0 for a task without one. */
@@ -127,23 +135,23 @@ export class Task {
 
   /** Register r (0..31) as a signed 64-bit number (exact within +-2^53). */
   reg(r: number): number {
-    return this.regs[2 * r + 1]! * 4294967296 + (this.regs[2 * r]! >>> 0);
+    return this.regs[2 * r + 1]! * TWO32 + (this.regs[2 * r]! >>> 0);
   }
 
   /** Sets register r from a number within +-2^53 (x0 stays 0). */
   setReg(r: number, v: number): void {
     if (r === 0) return;
     this.regs[2 * r] = v | 0;
-    this.regs[2 * r + 1] = Math.floor(v / 4294967296) | 0;
+    this.regs[2 * r + 1] = Math.floor(v / TWO32) | 0;
   }
 
   /** pc as a number (user addresses are below 2^56). */
   get pc(): number {
-    return (this.pcHi >>> 0) * 4294967296 + (this.pcLo >>> 0);
+    return (this.pcHi >>> 0) * TWO32 + (this.pcLo >>> 0);
   }
 
   set pc(v: number) {
     this.pcLo = v | 0;
-    this.pcHi = Math.floor(v / 4294967296) | 0;
+    this.pcHi = Math.floor(v / TWO32) | 0;
   }
 }

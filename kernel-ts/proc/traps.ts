@@ -5,22 +5,17 @@
 // no handler for them (show_signal_msg / show_signal).
 import { TRAP_STATE, Vector } from '../../emu/machine/trap';
 import { hex64, hex64Padded, u64Big } from '../../emu/machine/cpu/int64';
-import { KERN_EMERG, KERN_ERR, KERN_INFO } from '../printk';
+import { KERN_EMERG, KERN_INFO } from '../printk';
 import type { Kernel } from '../kernel';
 import { doExit } from './exit';
+import { oomKillLines } from './oom_kill';
 import { forceSig } from './signal';
 import {
   BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN,
   SI_KERNEL, TRAP_BRKPT, siginfo,
 } from './signal-defs';
 import type { Task } from './task';
-
-/** handleMmFault's outcomes (kernel-ts/mm/memory.ts VM_FAULT_*). */
-export const VM_FAULT_OK = 0;
-export const VM_FAULT_SIGSEGV_MAPERR = 1;
-export const VM_FAULT_SIGSEGV_ACCERR = 2;
-export const VM_FAULT_SIGBUS = 3;
-export const VM_FAULT_OOM = 4;
+import { VM_FAULT_OK, VM_FAULT_OOM, VM_FAULT_SIGBUS, VM_FAULT_SIGSEGV_ACCERR } from '../mm/memory';
 
 const REG_SP = 2;
 
@@ -108,7 +103,7 @@ export function userTrap(k: Kernel, t: Task): void {
     case Vector.PF: {
       const r = t.lastFaultOutcome;
       if (r === VM_FAULT_OOM) {
-        k.printk.log(`Out of memory: Killed process ${t.pid} (${t.comm})`, KERN_ERR);
+        for (const [line, level] of oomKillLines(t, t, t.mm!)) k.printk.log(line, level);
         doExit(k, t, SIGKILL);
         return;
       }

@@ -4,8 +4,7 @@
 // outside every address space and fails as -EFAULT/-EINVAL anyway), ints as
 // 32-bit signed, off_t as 64-bit signed. No BigInt: syscalls are hot in
 // syscall-heavy programs.
-
-const TWO32 = 4294967296;
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 export class SyscallArgs {
   /** lo, hi halves of a0..a5. */

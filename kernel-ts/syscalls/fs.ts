@@ -10,13 +10,14 @@ import type { File } from '../fs/file';
 import { MAX_RW_COUNT, O_APPEND, O_CLOEXEC, O_NONBLOCK, fput, getFile } from '../fs/file';
 import { getdents64 } from '../fs/readdir';
 import type { FilesStruct } from '../fs/fdtable';
-import { RLIMIT_NOFILE } from '../fs/fdtable';
+import { RLIMIT_NOFILE } from '../resource';
 import type { Inode } from '../fs/inode';
 import { LOOKUP_FOLLOW, PATH_MAX } from '../fs/namei';
 import { S_IFLNK, encodeStat } from '../fs/stat';
 import { encodeStatfs } from '../fs/statfs';
 import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
+import { accessOk } from '../mm/uaccess';
 import type { Vfs } from '../fs/vfs';
 import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, ERANGE, ENOENT } from '../errno';
 
@@ -51,11 +52,6 @@ function userMm(t: Task): MmStruct {
   return t.mm;
 }
 
-/** Linux access_ok(): the range lies below TASK_SIZE (uaccess checks every page again). */
-function accessOk(t: Task, uaddr: number, len: number): boolean {
-  return uaddr >= 0 && len >= 0 && uaddr + len <= userMm(t).taskSize;
-}
-
 /** getname(): the path string at uaddr, or -EFAULT / -ENAMETOOLONG. */
 function getname(k: Kernel, t: Task, uaddr: number): string | number {
   return mmOf(k).strncpyFromUser(userMm(t), uaddr, PATH_MAX);
@@ -74,7 +70,7 @@ function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, pp
   const read = file.fop.read;
   if (!read) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
-  if (!accessOk(t, ubuf, count)) return -EFAULT;
+  if (!accessOk(userMm(t), ubuf, count)) return -EFAULT;
   const mm = userMm(t);
   // One buffer for the whole call: a 2 GiB read is 2048 chunks, not 2048 allocations.
   const kbuf = new Uint8Array(Math.min(count, RW_CHUNK));
@@ -103,7 +99,7 @@ function vfsWrite(k: Kernel, t: Task, file: File, ubuf: number, count: number, p
   const write = file.fop.write;
   if (!write) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
-  if (!accessOk(t, ubuf, count)) return -EFAULT;
+  if (!accessOk(userMm(t), ubuf, count)) return -EFAULT;
   if (file.fop.discardsWrites === true) return count;
   const mm = userMm(t);
   let done = 0;
@@ -219,7 +215,7 @@ const sysOpenat: SyscallHandler = (k, t, a) => {
   if (typeof start === 'number') return start;
   const file = vfsOf(k).open(path, flags, a.uint(3) & 0o7777, start);
   if (typeof file === 'number') return file;
-  const fd = filesOf(t).installFd(file, (flags & O_CLOEXEC) !== 0);
+  const fd = filesOf(t).installFd(file, (flags & O_CLOEXEC) !== 0, 0, t.rlim.rlimit(RLIMIT_NOFILE));
   if (fd < 0) fput(file);
   return fd;
 };
@@ -283,7 +279,7 @@ const sysNewfstatat: SyscallHandler = (k, t, a) => {
 const sysDup: SyscallHandler = (_k, t, a) => {
   const file = fileOf(t, a.int(0));
   if (typeof file === 'number') return file;
-  const fd = filesOf(t).installFd(getFile(file), false);
+  const fd = filesOf(t).installFd(getFile(file), false, 0, t.rlim.rlimit(RLIMIT_NOFILE));
   if (fd < 0) fput(file);
   return fd;
 };
@@ -296,7 +292,7 @@ const sysDup3: SyscallHandler = (_k, t, a) => {
   if (flags & ~O_CLOEXEC || oldfd === newfd) return -EINVAL;
   const file = fileOf(t, oldfd);
   if (typeof file === 'number') return file;
-  if (newfd < 0 || newfd >= RLIMIT_NOFILE) return -EBADF;
+  if (newfd < 0 || newfd >= t.rlim.rlimit(RLIMIT_NOFILE)) return -EBADF;
   return filesOf(t).replaceFd(newfd, getFile(file), (flags & O_CLOEXEC) !== 0);
 };
 
@@ -309,8 +305,9 @@ const sysFcntl: SyscallHandler = (_k, t, a) => {
   switch (a.int(1)) {
     case F_DUPFD:
     case F_DUPFD_CLOEXEC: {
-      if (arg >= RLIMIT_NOFILE) return -EINVAL;
-      const nfd = files.installFd(getFile(file), a.int(1) === F_DUPFD_CLOEXEC, arg);
+      const nofile = t.rlim.rlimit(RLIMIT_NOFILE);
+      if (arg >= nofile) return -EINVAL;
+      const nfd = files.installFd(getFile(file), a.int(1) === F_DUPFD_CLOEXEC, arg, nofile);
       if (nfd < 0) fput(file);
       return nfd;
     }

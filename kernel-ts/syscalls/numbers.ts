@@ -38,6 +38,8 @@ export const NR = {
   rt_sigpending: 136,
   rt_sigreturn: 139,
   uname: 160,
+  getrlimit: 163,
+  setrlimit: 164,
   getpid: 172,
   getppid: 173,
   getuid: 174,
@@ -54,6 +56,7 @@ export const NR = {
   mprotect: 226,
   madvise: 233,
   wait4: 260,
+  prlimit64: 261,
   getrandom: 278,
 } as const;
 

@@ -22,6 +22,7 @@ import type { SyscallArgs } from './args';
 import { NR } from './numbers';
 import { SYSCALL_NORETURN, SYSCALL_RESTART } from './table';
 import type { SyscallTable } from './table';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** sizeof(sigset_t) on riscv64. */
 export const SIGSET_SIZE = 8;
@@ -38,8 +39,6 @@ export const GRND_RANDOM = 0x2;
 export const GRND_INSECURE = 0x4;
 /** Linux MAX_RW_COUNT: one getrandom returns at most this many bytes. */
 const MAX_RW_COUNT = 0x7ffff000;
-
-const TWO32 = 4294967296;
 
 function u64le(v: bigint): Uint8Array {
   const b = new Uint8Array(8);

@@ -5,6 +5,7 @@ import { INSNS } from '../../emu/machine/isa/table';
 import { ABI_NAMES } from '../../emu/machine/isa/registers';
 
 import { prngUnit as rng } from '../support/prng';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
@@ -97,7 +98,7 @@ export function pseudoCorpus(seed = 2): string[] {
 /** Constants for li: every bit length, both signs, trailing-zero shapes and 32/64-bit boundaries. */
 export function liValues(seed = 3): bigint[] {
   const r = rng(seed);
-  const rand64 = (): bigint => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
+  const rand64 = (): bigint => (BigInt(Math.floor(r() * TWO32)) << 32n) | BigInt(Math.floor(r() * TWO32));
   const vals: bigint[] = [];
   for (let bits = 1; bits <= 64; bits++) {
     for (let i = 0; i < 8; i++) {

@@ -1,5 +1,6 @@
 // mulberry32: a small seeded PRNG, so that a generated corpus is the same on
 // every run and a failure can be reproduced from its seed.
+import { TWO32 } from '../../emu/machine/cpu/int64';
 
 /** Returns a generator of uint32 values. */
 export function prngU32(seed: number): () => number {
@@ -16,5 +17,5 @@ export function prngU32(seed: number): () => number {
 /** Returns a generator of floats in [0, 1). */
 export function prngUnit(seed: number): () => number {
   const next = prngU32(seed);
-  return () => next() / 2 ** 32;
+  return () => next() / TWO32;
 }

@@ -65,7 +65,7 @@ describe('system: directories', () => {
   it('lists directories with getdents64, /proc with its pids', () => {
     expect(runGuest(guestTest('ls')).stdout).toBe('.\n..\nbin\ndev\nproc\nsys\ntmp\n');
     expect(runGuest(guestTest('ls'), { args: ['/proc'] }).stdout).toBe('.\n..\nself\nmeminfo\nbuddyinfo\nvmstat\nsys\nmounts\nmodules\n1\n');
-    expect(runGuest(guestTest('ls'), { args: ['/proc/self'] }).stdout).toBe('.\n..\nmaps\nstatus\nsmaps_rollup\ncomm\npagemap\n');
+    expect(runGuest(guestTest('ls'), { args: ['/proc/self'] }).stdout).toBe('.\n..\nmaps\nstatus\nsmaps_rollup\ncomm\npagemap\nlimits\n');
     expect(runGuest(guestTest('ls'), { args: ['/dev'] }).stdout).toBe('.\n..\nnull\nzero\nconsole\n');
     const notDir = runGuest(guestTest('ls'), { args: ['/bin/ls'] });
     expect(notDir.exitCode).toBe(256 - 20); // exit_group(-ENOTDIR)

@@ -28,8 +28,7 @@ import { DecodeCache, DecodedPage } from '../../machine/cpu/decode';
 import { TRAP_STATE } from '../../machine/trap';
 import { captureGraph, restoreGraph } from './graph';
 import type { GraphOptions, GraphSnapshot } from './graph';
-
-const PAGE = 4096;
+import { PAGE_SIZE } from '../../machine/mmu/paging';
 
 export interface Snapshot<Mark = unknown> {
   /** Time-line position (instret + kernel entries). */
@@ -93,17 +92,17 @@ export class Recorder<Mark = unknown> {
     const snap = this.snapshots[this.snapshots.length - 1];
     if (snap === undefined || len <= 0) return;
     const last = Math.min(pa + len - 1, this.mem.size - 1);
-    for (let f = Math.floor(pa / PAGE); f * PAGE <= last; f++) {
+    for (let f = Math.floor(pa / PAGE_SIZE); f * PAGE_SIZE <= last; f++) {
       if (snap.undo.has(f)) continue;
-      snap.undo.set(f, this.mem.readBytes(f * PAGE, PAGE));
-      this.undoBytes += PAGE;
+      snap.undo.set(f, this.mem.readBytes(f * PAGE_SIZE, PAGE_SIZE));
+      this.undoBytes += PAGE_SIZE;
     }
     while (this.undoBytes > this.maxBytes && this.snapshots.length > 1) this.dropOldest();
   }
 
   private dropOldest(): void {
     const s = this.snapshots.shift()!;
-    this.undoBytes -= s.undo.size * PAGE;
+    this.undoBytes -= s.undo.size * PAGE_SIZE;
     this.dropped++;
   }
 
@@ -132,7 +131,7 @@ export class Recorder<Mark = unknown> {
       const prev = this.snapshots[this.snapshots.length - 1];
       for (const [f, bytes] of last.undo) {
         if (prev !== undefined && !prev.undo.has(f)) prev.undo.set(f, bytes);
-        else this.undoBytes -= PAGE;
+        else this.undoBytes -= PAGE_SIZE;
       }
     }
     return this.take(pos, insns, mark);
@@ -152,12 +151,12 @@ export class Recorder<Mark = unknown> {
     mem.writeObserver = null;
     try {
       for (let j = this.snapshots.length - 1; j >= i; j--) {
-        for (const [f, bytes] of this.snapshots[j]!.undo) mem.writeBytes(f * PAGE, bytes);
+        for (const [f, bytes] of this.snapshots[j]!.undo) mem.writeBytes(f * PAGE_SIZE, bytes);
       }
     } finally {
       mem.writeObserver = observer;
     }
-    for (let j = i; j < this.snapshots.length; j++) this.undoBytes -= this.snapshots[j]!.undo.size * PAGE;
+    for (let j = i; j < this.snapshots.length; j++) this.undoBytes -= this.snapshots[j]!.undo.size * PAGE_SIZE;
     this.snapshots.length = i + 1;
     target.undo = new Map();
     restoreGraph(target.graph);

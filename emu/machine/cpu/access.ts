@@ -6,6 +6,7 @@
 // its first byte (the SDM's "linear address that caused the fault").
 import type { GuestMemory } from '../mem/phys';
 import { Access } from '../trap';
+import { PAGE_SIZE } from '../mmu/paging';
 
 /** What the CPU needs from the MMU (emu/machine/mmu/mmu.ts implements it). */
 export interface Translator {
@@ -105,7 +106,7 @@ export function pageStore(ram: RamView, mem: GuestMemory, pa: number, size: numb
  * leaves bits 63:32 in crossHi.
  */
 export function crossLoad(mmu: Translator, mem: GuestMemory, lo: number, hi: number, size: number): number {
-  const first = 4096 - (lo & 0xfff);
+  const first = PAGE_SIZE - (lo & 0xfff);
   const pa1 = mmu.translateCrossing(lo, hi, Access.Read);
   const pa2 = mmu.crossPa;
   let vlo = 0;
@@ -123,7 +124,7 @@ export function crossLoad(mmu: Translator, mem: GuestMemory, lo: number, hi: num
 export function crossStore(
   mmu: Translator, mem: GuestMemory, lo: number, hi: number, size: number, vlo: number, vhi: number,
 ): void {
-  const first = 4096 - (lo & 0xfff);
+  const first = PAGE_SIZE - (lo & 0xfff);
   const pa1 = mmu.translateCrossing(lo, hi, Access.Write);
   const pa2 = mmu.crossPa;
   for (let i = 0; i < size; i++) {

@@ -48,9 +48,10 @@ import { RamView, crossHi, crossLoad, crossStore, pageLoad, pageStore } from './
 import type { Translator } from './access';
 import { DecodeCache, DecodedPage, PAGE_WORDS } from './decode';
 import {
-  add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
+  TWO32, add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
   remw, sll64, sra64, srl64, sub64,
 } from './int64';
+import { PAGE_SIZE } from '../mmu/paging';
 
 /** Why run() returned. Leave room: the debugger adds breakpoint/watchpoint reasons. */
 export const Stop = {
@@ -70,7 +71,6 @@ export const INSNS_PER_TIME_TICK = 100;
 const REG_SLOTS = 33;
 /** Fetch index meaning "pc is the jump target held in (tgtLo, tgtHi), off the cached page". */
 const LEFT_PAGE = PAGE_WORDS + 1;
-const TWO32 = 4294967296;
 /** A RamView covering nothing: every data access takes the GuestMemory methods. */
 const NO_RAM_VIEW = new RamView(null);
 
@@ -179,7 +179,7 @@ export class Cpu {
         if (n >= budget) break;
         if (idx >= PAGE_WORDS) {
           if (idx === PAGE_WORDS) {
-            pageLo = (pageLo + 4096) | 0;
+            pageLo = (pageLo + PAGE_SIZE) | 0;
             if (pageLo === 0) pageHi = (pageHi + 1) | 0;
             idx = 0;
           } else {
@@ -296,7 +296,7 @@ export class Cpu {
             const hi = (x[a + 1]! + (imm >> 31) + (lo >>> 0 < alo >>> 0 ? 1 : 0)) | 0;
             const size = id === 10 || id === 14 ? 1 : id === 11 || id === 15 ? 2 : id === 13 ? 8 : 4;
             let vlo: number;
-            if ((lo & 0xfff) <= 4096 - size) {
+            if ((lo & 0xfff) <= PAGE_SIZE - size) {
               const pa = mmu.tryTranslate(lo, hi, Access.Read);
               if (pa === TRAP_PENDING) {
                 stop = Stop.Trap;
@@ -326,7 +326,7 @@ export class Cpu {
             const lo = (alo + imm) | 0;
             const hi = (x[a + 1]! + (imm >> 31) + (lo >>> 0 < alo >>> 0 ? 1 : 0)) | 0;
             const size = id === 17 ? 1 : id === 18 ? 2 : id === 19 ? 4 : 8;
-            if ((lo & 0xfff) <= 4096 - size) {
+            if ((lo & 0xfff) <= PAGE_SIZE - size) {
               const pa = mmu.tryTranslate(lo, hi, Access.Write);
               if (pa === TRAP_PENDING) {
                 stop = Stop.Trap;
@@ -588,7 +588,7 @@ export class Cpu {
     }
     // Commit pc: idx names the instruction that stopped the run or comes next.
     if (idx === PAGE_WORDS) {
-      this.pcLo = (pageLo + 4096) | 0;
+      this.pcLo = (pageLo + PAGE_SIZE) | 0;
       this.pcHi = this.pcLo === 0 ? (pageHi + 1) | 0 : pageHi;
     } else if (idx === LEFT_PAGE) {
       this.pcLo = tgtLo;

@@ -10,6 +10,7 @@
 import { INSNS, decodeInsn } from '../isa/table';
 import type { InsnDef } from '../isa/table';
 import { immB, immI, immJ, immS, immU, rd, rs1, rs2, shamt6 } from '../isa/fields';
+import { PAGE_SIZE } from '../mmu/paging';
 
 /** Instructions per 4-KiB page. */
 export const PAGE_WORDS = 1024;
@@ -79,7 +80,7 @@ export class DecodeCache {
 
   /** The decoded page for the frame holding physical address pa. */
   page(pa: number): DecodedPage {
-    const frame = Math.floor(pa / 4096);
+    const frame = Math.floor(pa / PAGE_SIZE);
     let p = this.pages.get(frame);
     if (p === undefined) {
       if (this.pages.size >= DecodeCache.MAX_PAGES) this.pages.clear();

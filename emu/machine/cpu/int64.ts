@@ -6,7 +6,8 @@
 // edge cases of table 7.1. tests/emu/machine/cpu/int64.test.ts checks each one
 // against a BigInt oracle.
 
-const TWO32 = 4294967296;
+/** 2^32: a 64-bit value is hi * TWO32 + (lo >>> 0). The one definition (tests/architecture/one-home.test.ts). */
+export const TWO32 = 4294967296;
 
 /** x[d..d+1] = a + b (mod 2^64). */
 export function add64(x: Int32Array, d: number, alo: number, ahi: number, blo: number, bhi: number): void {

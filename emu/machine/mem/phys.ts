@@ -18,6 +18,7 @@
 // like an unclaimed bus. Multi-byte values are little-endian (the guest's
 // order); 64-bit values are two 32-bit accesses, low word at pa, high at pa+4
 // (see read64Lo/read64Hi below).
+import { PAGE_SIZE } from '../mmu/paging';
 
 /** The memory interface the MMU and the CPU use. */
 export interface GuestMemory {
@@ -50,7 +51,6 @@ export interface GuestMemory {
   writeObserver: ((pa: number, len: number) => void) | null;
 }
 
-export const PAGE_SIZE = 4096;
 export const GiB = 1073741824;
 /** Chunk size of PhysMem: 1 GiB. */
 export const CHUNK_SHIFT = 30;

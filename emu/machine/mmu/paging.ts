@@ -60,6 +60,9 @@ export const LINUX_NAMES = ['', 'pte', 'pmd', 'pud', 'p4d', 'pgd'] as const;
 export const PAGE_SHIFT_4K = 12;
 export const PAGE_SHIFT_2M = 21;
 export const PAGE_SHIFT_1G = 30;
+/** The base page, 4 KiB: the one PAGE_SHIFT and PAGE_SIZE (kernel-ts/mm/page.ts re-exports them). */
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
 
 /** Human name of a page size given by its shift. */
 export function pageSizeName(shift: number): '4K' | '2M' | '1G' {

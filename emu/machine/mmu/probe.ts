@@ -8,6 +8,7 @@ import type { Level } from './paging';
 import { Rule } from './rights';
 import { WALK_OK, WalkMode, WalkResult, walk } from './walk';
 import type { WalkState } from './walk';
+import { TWO32 } from '../cpu/int64';
 
 /** An entry's flags, decoded (Intel names). */
 export interface EntryFlags {
@@ -92,7 +93,7 @@ export function decodeEntry(lo: number, hi: number): EntryFlags {
     g: (lo & 0x100) !== 0,
     nx: hi < 0,
     pkey: (hi >>> PTE_PKEY_SHIFT_HI) & 0xf,
-    addr: (hi & 0xfffff) * 4294967296 + (((lo >>> 12) << 12) >>> 0),
+    addr: (hi & 0xfffff) * TWO32 + (((lo >>> 12) << 12) >>> 0),
   };
 }
 

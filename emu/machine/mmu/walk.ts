@@ -11,6 +11,7 @@ import {
   PAGE_SHIFT_1G,
   PAGE_SHIFT_2M,
   PAGE_SHIFT_4K,
+  PAGE_SIZE,
   PTE_A,
   PTE_ADDR_MASK_HI,
   PTE_D,
@@ -21,6 +22,7 @@ import {
 } from './paging';
 import { PERM_D, PERM_G, PERM_RW, PERM_US, PERM_XD, RIGHTS_RULE_SHIFT, Rule, accessErrorBits, checkRights } from './rights';
 import type { RightsState } from './rights';
+import { TWO32 } from '../cpu/int64';
 
 /** What the walk needs from the MMU (SDM 4.1.1: CR0, CR3, CR4, EFER, CPL, AC, PKRU). */
 export interface WalkState extends RightsState {
@@ -41,7 +43,6 @@ export type WalkMode = (typeof WalkMode)[keyof typeof WalkMode];
 /** Returned by walk() when the access is allowed; otherwise it returns the #PF error code. */
 export const WALK_OK = -1;
 
-const TWO32 = 4294967296;
 /** Bits 29:13 of a 1-GByte PDPTE and 20:13 of a 2-MByte PDE are reserved (tables 4-17, 4-19). */
 const RSVD_1G_LO = 0x3fffe000;
 const RSVD_2M_LO = 0x001fe000;
@@ -112,7 +113,7 @@ export function walk(s: WalkState, w: WalkResult, lo: number, hi: number, access
   const levels = (s.cr4 & CR4_LA57) !== 0 ? 5 : 4;
   const nxe = (s.efer & EFER_NXE) !== 0;
   const rsvdHiAll = addrReservedHi(s.maxPhyAddr) | (nxe ? 0 : 1 << 31);
-  let table = s.cr3 - (s.cr3 % 4096);
+  let table = s.cr3 - (s.cr3 % PAGE_SIZE);
   let perms = PERM_RW | PERM_US;
   w.levels = levels;
   w.ptReads = 0;

@@ -20,14 +20,18 @@ typedef long ssize_t;
 #define SYS_rt_sigaction 134
 #define SYS_rt_sigprocmask 135
 #define SYS_rt_sigpending 136
+#define SYS_getrlimit 163
+#define SYS_setrlimit 164
 #define SYS_getpid 172
 #define SYS_brk 214
 #define SYS_munmap 215
 #define SYS_mremap 216
 #define SYS_clone 220
+#define SYS_execve 221
 #define SYS_mmap 222
 #define SYS_mprotect 226
 #define SYS_wait4 260
+#define SYS_prlimit64 261
 
 #define PROT_NONE 0
 #define PROT_READ 1
@@ -55,6 +59,18 @@ struct k_sigaction {
   unsigned long flags;
   unsigned long mask;
 };
+/* struct rlimit (and rlimit64): soft and hard limit; RLIM_INFINITY is ~0UL. */
+struct rlimit {
+  unsigned long cur, max;
+};
+#define RLIM_INFINITY (~0UL)
+#define RLIMIT_DATA 2
+#define RLIMIT_STACK 3
+#define RLIMIT_NPROC 6
+#define RLIMIT_NOFILE 7
+#define RLIMIT_MEMLOCK 8
+#define RLIMIT_AS 9
+#define RLIM_NLIMITS 16
 /* Linux's struct siginfo, the fields these tests read. */
 struct k_siginfo {
   int si_signo, si_errno, si_code, pad;
@@ -100,6 +116,11 @@ static inline int sigprocmask(int how, const unsigned long *set, unsigned long *
 }
 static inline int sigpending(unsigned long *set) { return (int)syscall2(SYS_rt_sigpending, set, 8); }
 static inline int sigsuspend(const unsigned long *mask) { return (int)syscall2(SYS_rt_sigsuspend, mask, 8); }
+static inline int getrlimit(int resource, struct rlimit *r) { return (int)syscall2(SYS_getrlimit, resource, r); }
+static inline int setrlimit(int resource, const struct rlimit *r) { return (int)syscall2(SYS_setrlimit, resource, r); }
+static inline int prlimit(int pid, int resource, const struct rlimit *n, struct rlimit *o) {
+  return (int)syscall4(SYS_prlimit64, pid, resource, n, o);
+}
 static inline __attribute__((noreturn)) void exit(int code) {
   syscall1(SYS_exit_group, code);
   __builtin_unreachable();

@@ -95,7 +95,7 @@ describe('vmlab shell --max-insns', () => {
   });
 
   it('is a positive integer', () => {
-    expect(shell(['--max-insns', '0', '-c', 'echo hi'])).toEqual({ status: 1, output: "vmlab: --max-insns: '0' is not an integer >= 1\n" });
+    expect(shell(['--max-insns', '0', '-c', 'echo hi'])).toEqual({ status: 2, output: "vmlab: --max-insns: '0' is not an integer from 1 to 9007199254740991\n" });
   });
 });
 

@@ -7,9 +7,8 @@ import { IOCTL_COMPACT_VMA } from '../../../kernel-ts/drivers/btplus';
 import { leafEntry } from '../../../kernel-ts/drivers/btplus-walk';
 import { followPte } from '../../../kernel-ts/mm/introspect';
 import { putStruct, setup } from './btplus-support';
+import { EFAULT, EINVAL } from '../../../kernel-ts/errno';
 
-const EINVAL = 22;
-const EFAULT = 14;
 const PAGE = 4096;
 const MB = 1 << 20;
 const A = 0x40000000;

@@ -5,9 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { BTPLUS_WALK, IOCTL_COMPACT_VMA, IOCTL_MVE_VMA, IOCTL_MVE_VMA_TO, IOCTL_PROMOTE_VMA } from '../../../kernel-ts/drivers/btplus';
 import { followPte } from '../../../kernel-ts/mm/introspect';
 import { putStruct, setup } from './btplus-support';
+import { EFAULT, EINVAL } from '../../../kernel-ts/errno';
 
-const EINVAL = 22;
-const EFAULT = 14;
 const PAGE = 4096;
 describe('btplus ioctl numbers', () => {
   it('are _IOW/_IOWR/_IO(\'b\', ...) as asm-generic/ioctl.h encodes them', () => {

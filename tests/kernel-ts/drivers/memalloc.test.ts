@@ -8,12 +8,11 @@ import type { KernelOptions } from '../../../kernel-ts/kernel';
 import { kvaFromBigint } from '../../../kernel-ts/mm/kaddr';
 import { softwareWalk } from '../../../kernel-ts/drivers/kwalk';
 import { guestTest } from '../../support/kernel';
+import { EFAULT, EINVAL } from '../../../kernel-ts/errno';
 
 const HELLO = guestTest('hello').elf;
 
 const MiB = 1 << 20;
-const EINVAL = 22;
-const EFAULT = 14;
 
 function boot(opts: KernelOptions = {}): Kernel {
   return Kernel.boot({ memSize: 256 * MiB, ...opts });

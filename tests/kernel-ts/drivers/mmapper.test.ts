@@ -13,11 +13,8 @@ import { O_RDWR } from '../../../kernel-ts/fs/file';
 import type { File } from '../../../kernel-ts/fs/file';
 import { kvaFromBigint } from '../../../kernel-ts/mm/kaddr';
 import { TEST_MEM, assembleGuest } from '../../support/kernel';
+import { EBUSY, EFAULT, EINVAL, ENOTTY } from '../../../kernel-ts/errno';
 
-const EBUSY = 16;
-const EINVAL = 22;
-const ENOTTY = 25;
-const EFAULT = 14;
 const LIB = join(process.cwd(), 'guest-programs', 'lib');
 
 function programElf(name: string): Uint8Array {

@@ -8,9 +8,8 @@ import { O_WRONLY, fput } from '../../../kernel-ts/fs/file';
 import { runInProcess } from '../../../kernel-ts/module/process';
 import type { Kernel } from '../../../kernel-ts/kernel';
 import { bootWith, programElf, runProgram } from './physicalview-support';
+import { EINVAL, ESRCH } from '../../../kernel-ts/errno';
 
-const EINVAL = 22;
-const ESRCH = 3;
 const MTEST_TEST = programElf('mtest-test');
 
 /** Writes `text` to /proc/mtest from a transient `echo` process (as the shell's `echo TEXT > /proc/mtest`): write's result. */

@@ -11,9 +11,8 @@ import type { Task } from '../../../kernel-ts/proc/task';
 import type { File } from '../../../kernel-ts/fs/file';
 import { bootWith, programElf, runProgram } from './physicalview-support';
 import type { Booted } from './physicalview-support';
+import { EFAULT, ENOTTY } from '../../../kernel-ts/errno';
 
-const EFAULT = 14;
-const ENOTTY = 25;
 const REG_SP = 2;
 const MEMVIEW2 = programElf('memview2');
 

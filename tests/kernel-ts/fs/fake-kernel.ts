@@ -2,6 +2,7 @@
 // for unit tests that need no machine: console output is collected, the mm
 // services are scripted.
 import { Printk } from '../../../kernel-ts/printk';
+import { initTaskRlimits } from '../../../kernel-ts/resource';
 import { Task } from '../../../kernel-ts/proc/task';
 import { SigHand } from '../../../kernel-ts/proc/signal-defs';
 import { FilesStruct } from '../../../kernel-ts/fs/fdtable';
@@ -52,6 +53,7 @@ export function fakeKernel(tmpfs: TmpfsConfig = tmpfsDefaults(1 << 30)): { k: Fa
       status: () => 'VmPeak:\t     100 kB\nVmSize:\t     100 kB\n',
       dropCaches: (mode) => void k.dropped.push(mode),
       mmapMinAddr: 65536,
+      maxMapCount: 65530,
       filemapWrite: (f, pos, bytes) => {
         for (let i = 0; i < bytes.length; i++) {
           const page = k.cached.get(`${f.ino}:${Math.floor((pos + i) / 4096)}`);
@@ -72,6 +74,8 @@ export function fakeKernel(tmpfs: TmpfsConfig = tmpfsDefaults(1 << 30)): { k: Fa
 /** A task with pid/comm and a fake mm holding `vmas`, registered in k.tasks and made current. */
 export function fakeTask(k: FakeKernel, pid: number, comm: string, vmas = new VmaSet()): Task {
   const t = new Task(pid, comm, null, new FilesStruct(), new SigHand());
+  // init's limits on a machine with threads-max 7862 (RLIMIT_SIGPENDING 3931, as /proc/PID/status's SigQ shows).
+  t.rlim = initTaskRlimits(7862);
   t.mm = { vmas, taskSize: 2 ** 47 } as unknown as UserMm;
   k.tasks.set(pid, t);
   k.current = t;

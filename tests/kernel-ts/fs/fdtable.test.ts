@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FilesStruct, RLIMIT_NOFILE } from '../../../kernel-ts/fs/fdtable';
+import { FilesStruct } from '../../../kernel-ts/fs/fdtable';
+import { INR_OPEN_CUR, NR_OPEN } from '../../../kernel-ts/resource';
 import { File, O_RDONLY } from '../../../kernel-ts/fs/file';
 import type { FileOperations } from '../../../kernel-ts/fs/file';
 import { Inode, SuperBlock } from '../../../kernel-ts/fs/inode';
@@ -26,13 +27,17 @@ describe('FilesStruct', () => {
     expect(files.openFds()).toEqual([0, 1, 2, 3, 4, 10]);
   });
 
-  it('refuses descriptor 1024 with EMFILE (RLIMIT_NOFILE)', () => {
+  it('refuses descriptor 1024 with EMFILE (RLIMIT_NOFILE default), or the end the caller passes', () => {
     const { file } = counted();
     const files = new FilesStruct();
-    for (let i = 0; i < RLIMIT_NOFILE; i++) expect(files.installFd(file(), false)).toBe(i);
+    for (let i = 0; i < INR_OPEN_CUR; i++) expect(files.installFd(file(), false)).toBe(i);
     expect(files.installFd(file(), false)).toBe(-EMFILE);
     files.close(500);
     expect(files.installFd(file(), false)).toBe(500);
+    expect(files.installFd(file(), false, 0, 2000)).toBe(1024);
+    files.close(7);
+    expect(files.installFd(file(), false, 0, 7)).toBe(-EMFILE);
+    expect(files.installFd(file(), false, 0, 8)).toBe(7);
   });
 
   it('gives EBADF for closed, negative and huge descriptors', () => {
@@ -40,7 +45,7 @@ describe('FilesStruct', () => {
     expect(files.close(0)).toBe(-EBADF);
     expect(files.close(-1)).toBe(-EBADF);
     expect(files.get(1e9)).toBeNull();
-    expect(files.replaceFd(RLIMIT_NOFILE, counted().file(), false)).toBe(-EBADF);
+    expect(files.replaceFd(NR_OPEN, counted().file(), false)).toBe(-EBADF);
   });
 
   it('shares open files with a forked copy and releases them on the last close', () => {

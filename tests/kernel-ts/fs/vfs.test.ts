@@ -323,12 +323,12 @@ describe('/proc and /sys', () => {
     expect(readAll(open(vfs, '/proc/12/status', O_RDONLY))).toBe(
       [
         'Name:\tstat', 'Umask:\t0022', 'State:\tR (running)', 'Tgid:\t12', 'Ngid:\t0', 'Pid:\t12', 'PPid:\t0',
-        'TracerPid:\t0', 'Uid:\t0\t0\t0\t0', 'Gid:\t0\t0\t0\t0', 'FDSize:\t64', 'Groups:\t ', 'NStgid:\t12',
+        'TracerPid:\t0', 'Uid:\t1000\t1000\t1000\t1000', 'Gid:\t1000\t1000\t1000\t1000', 'FDSize:\t64', 'Groups:\t ', 'NStgid:\t12',
         'NSpid:\t12', 'NSpgid:\t12', 'NSsid:\t12', 'Kthread:\t0', 'VmPeak:\t     100 kB', 'VmSize:\t     100 kB',
         'CoreDumping:\t0', 'THP_enabled:\t1', 'Threads:\t1', 'SigQ:\t0/3931', 'SigPnd:\t0000000000000000',
         'ShdPnd:\t0000000000000000', 'SigBlk:\t0000000000000200', 'SigIgn:\t0000000000000002',
-        'SigCgt:\t0000000000004000', 'CapInh:\t0000000000000000', 'CapPrm:\t000001ffffffffff',
-        'CapEff:\t000001ffffffffff', 'CapBnd:\t000001ffffffffff', 'CapAmb:\t0000000000000000', 'NoNewPrivs:\t0',
+        'SigCgt:\t0000000000004000', 'CapInh:\t0000000000000000', 'CapPrm:\t0000000000000000',
+        'CapEff:\t0000000000000000', 'CapBnd:\t000001ffffffffff', 'CapAmb:\t0000000000000000', 'NoNewPrivs:\t0',
         'Seccomp:\t0', 'Seccomp_filters:\t0', 'Speculation_Store_Bypass:\tnot vulnerable',
         'SpeculationIndirectBranch:\tunknown', 'Cpus_allowed:\t1', 'Cpus_allowed_list:\t0', 'Mems_allowed:\t1',
         'Mems_allowed_list:\t0', 'voluntary_ctxt_switches:\t0', 'nonvoluntary_ctxt_switches:\t0', '',

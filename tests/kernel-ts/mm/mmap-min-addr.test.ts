@@ -9,10 +9,10 @@ import { MAP_ANONYMOUS, MAP_FIXED, MAP_GROWSDOWN, MAP_PRIVATE, PROT_READ, PROT_W
 import { MREMAP_FIXED, MREMAP_MAYMOVE } from '../../../kernel-ts/mm/mremap';
 import { DEFAULT_MMAP_MIN_ADDR, roundHintToMin } from '../../../kernel-ts/mm/vma';
 import { boot, fault, newMm } from './helpers';
+import { EPERM } from '../../../kernel-ts/errno';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
-const EPERM = -1;
 
 describe('vm.mmap_min_addr', () => {
   it('starts at Linux default, 65536', () => {
@@ -23,16 +23,16 @@ describe('vm.mmap_min_addr', () => {
   it('refuses MAP_FIXED below it with -EPERM, and follows the sysctl when it changes', () => {
     const { kmm } = boot();
     const mm = newMm(kmm);
-    expect(kmm.doMmap(mm, 0xf000, 4096, RW, ANON | MAP_FIXED)).toBe(EPERM);
-    expect(kmm.doMmap(mm, 0, 4096, RW, ANON | MAP_FIXED)).toBe(EPERM);
+    expect(kmm.doMmap(mm, 0xf000, 4096, RW, ANON | MAP_FIXED)).toBe(-EPERM);
+    expect(kmm.doMmap(mm, 0, 4096, RW, ANON | MAP_FIXED)).toBe(-EPERM);
     expect(kmm.doMmap(mm, 0x10000, 4096, RW, ANON | MAP_FIXED)).toBe(0x10000);
     kmm.mmapMinAddr = 4096;
     expect(kmm.doMmap(mm, 0xf000, 4096, RW, ANON | MAP_FIXED)).toBe(0xf000);
     expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON | MAP_FIXED)).toBe(0x1000);
-    expect(kmm.doMmap(mm, 0, 4096, RW, ANON | MAP_FIXED)).toBe(EPERM);
+    expect(kmm.doMmap(mm, 0, 4096, RW, ANON | MAP_FIXED)).toBe(-EPERM);
     // A value that is not page aligned protects the whole page it falls in (cap_mmap_addr compares page addresses).
     kmm.mmapMinAddr = 4097;
-    expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON | MAP_FIXED)).toBe(EPERM);
+    expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON | MAP_FIXED)).toBe(-EPERM);
     expect(kmm.doMmap(mm, 0x2000, 4096, RW, ANON | MAP_FIXED)).toBe(0x2000);
     kmm.mmapMinAddr = 0;
     expect(kmm.doMmap(mm, 0, 4096, RW, ANON | MAP_FIXED)).toBe(0);
@@ -88,7 +88,7 @@ describe('vm.mmap_min_addr', () => {
     const { kmm } = boot();
     const mm = newMm(kmm);
     expect(kmm.doMmap(mm, 0x100000, 0x2000, RW, ANON | MAP_FIXED)).toBe(0x100000);
-    expect(kmm.doMremap(mm, 0x100000, 0x2000, 0x2000, MREMAP_MAYMOVE | MREMAP_FIXED, 0x8000)).toBe(EPERM);
+    expect(kmm.doMremap(mm, 0x100000, 0x2000, 0x2000, MREMAP_MAYMOVE | MREMAP_FIXED, 0x8000)).toBe(-EPERM);
     expect(mm.vmas.findVma(0x100000)?.vmStart).toBe(0x100000);
     kmm.mmapMinAddr = 4096;
     expect(kmm.doMremap(mm, 0x100000, 0x2000, 0x2000, MREMAP_MAYMOVE | MREMAP_FIXED, 0x8000)).toBe(0x8000);

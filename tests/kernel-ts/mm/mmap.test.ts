@@ -12,13 +12,10 @@ import { PM_FILE, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY } from '../../../
 import { showMaps } from '../../../kernel-ts/mm/vma';
 import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
 import { boot, fault, newMm, touch, userAccess } from './helpers';
+import { EACCES, EEXIST, EINVAL, ENOMEM } from '../../../kernel-ts/errno';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
-const EINVAL = -22;
-const ENOMEM = -12;
-const EEXIST = -17;
-const EACCES = -13;
 
 function fakeFile(size: number, ino = 42): MappableFile & { reads: number } {
   return {
@@ -40,21 +37,21 @@ describe('mmap', () => {
   it('checks its arguments as Linux does', () => {
     const { kmm } = boot();
     const mm = newMm(kmm);
-    expect(kmm.doMmap(mm, 0, 0, RW, ANON)).toBe(EINVAL);
-    expect(kmm.doMmap(mm, 0x10001, 4096, RW, ANON | MAP_FIXED)).toBe(EINVAL);
-    expect(kmm.doMmap(mm, 0, 4096, RW, MAP_ANONYMOUS)).toBe(EINVAL);
-    expect(kmm.doMmap(mm, 0, 4096, RW, ANON, null, 100)).toBe(EINVAL);
-    expect(kmm.doMmap(mm, 0, 2 ** 48, RW, ANON)).toBe(ENOMEM);
-    expect(kmm.doMmap(mm, 2 ** 47 - 4096, 8192, RW, ANON | MAP_FIXED)).toBe(ENOMEM);
+    expect(kmm.doMmap(mm, 0, 0, RW, ANON)).toBe(-EINVAL);
+    expect(kmm.doMmap(mm, 0x10001, 4096, RW, ANON | MAP_FIXED)).toBe(-EINVAL);
+    expect(kmm.doMmap(mm, 0, 4096, RW, MAP_ANONYMOUS)).toBe(-EINVAL);
+    expect(kmm.doMmap(mm, 0, 4096, RW, ANON, null, 100)).toBe(-EINVAL);
+    expect(kmm.doMmap(mm, 0, 2 ** 48, RW, ANON)).toBe(-ENOMEM);
+    expect(kmm.doMmap(mm, 2 ** 47 - 4096, 8192, RW, ANON | MAP_FIXED)).toBe(-ENOMEM);
     expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON | MAP_FIXED)).toBe(-1);
     expect(kmm.doMmap(mm, 0x1000, 4096, RW, ANON)).toBe(0x10000);
-    expect(kmm.doMmap(mm, 0x10000800, 4096, RW, ANON | MAP_FIXED_NOREPLACE)).toBe(EINVAL);
+    expect(kmm.doMmap(mm, 0x10000800, 4096, RW, ANON | MAP_FIXED_NOREPLACE)).toBe(-EINVAL);
     const a = kmm.doMmap(mm, 0x10000000, 8192, RW, ANON | MAP_FIXED_NOREPLACE);
     expect(a).toBe(0x10000000);
-    expect(kmm.doMmap(mm, 0x10001000, 4096, RW, ANON | MAP_FIXED_NOREPLACE)).toBe(EEXIST);
+    expect(kmm.doMmap(mm, 0x10001000, 4096, RW, ANON | MAP_FIXED_NOREPLACE)).toBe(-EEXIST);
     const f = fakeFile(8192);
-    expect(kmm.doMmap(mm, 0, 4096, RW, MAP_SHARED, { file: f, readable: true, writable: false })).toBe(EACCES);
-    expect(kmm.doMmap(mm, 0, 4096, PROT_READ, MAP_PRIVATE, { file: f, readable: false })).toBe(EACCES);
+    expect(kmm.doMmap(mm, 0, 4096, RW, MAP_SHARED, { file: f, readable: true, writable: false })).toBe(-EACCES);
+    expect(kmm.doMmap(mm, 0, 4096, PROT_READ, MAP_PRIVATE, { file: f, readable: false })).toBe(-EACCES);
   });
 
   it('places mappings top-down below mmap_base and merges neighbours', () => {
@@ -218,9 +215,9 @@ describe('mprotect, munmap, mremap, madvise, brk', () => {
     expect(mm.vmas.length).toBe(1);
     expect(kmm.getUser32(mm, a + 4096)).toBe(101);
     expect(kmm.followPte(mm, a + 4096).writable).toBe(true);
-    expect(kmm.doMprotect(mm, a + 1, 4096, PROT_READ)).toBe(EINVAL);
-    expect(kmm.doMprotect(mm, a, 8 * 4096, PROT_READ)).toBe(ENOMEM);
-    expect(kmm.doMprotect(mm, a, 4096, PROT_EXEC | 0x40)).toBe(EINVAL);
+    expect(kmm.doMprotect(mm, a + 1, 4096, PROT_READ)).toBe(-EINVAL);
+    expect(kmm.doMprotect(mm, a, 8 * 4096, PROT_READ)).toBe(-ENOMEM);
+    expect(kmm.doMprotect(mm, a, 4096, PROT_EXEC | 0x40)).toBe(-EINVAL);
   });
 
   it('munmap splits a VMA and checks its arguments', () => {
@@ -232,8 +229,8 @@ describe('mprotect, munmap, mremap, madvise, brk', () => {
     expect(mm.vmas.length).toBe(2);
     expect(mm.rssAnon).toBe(2);
     expect(fault(b, mm, a + 4096, PF_U)).toBe(VM_FAULT_SIGSEGV_MAPERR);
-    expect(kmm.doMunmap(mm, a + 1, 4096)).toBe(EINVAL);
-    expect(kmm.doMunmap(mm, a, 0)).toBe(EINVAL);
+    expect(kmm.doMunmap(mm, a + 1, 4096)).toBe(-EINVAL);
+    expect(kmm.doMunmap(mm, a, 0)).toBe(-EINVAL);
     expect(kmm.doMunmap(mm, 0x1000, 4096)).toBe(0);
   });
 
@@ -247,7 +244,7 @@ describe('mprotect, munmap, mremap, madvise, brk', () => {
     expect(kmm.doMremap(mm, a, 2 * 4096, 4 * 4096, 0)).toBe(a);
     expect(mm.vmas.findVma(a)!.vmEnd).toBe(a + 4 * 4096);
     kmm.doMmap(mm, a + 4 * 4096, 4096, PROT_READ, ANON | MAP_FIXED);
-    expect(kmm.doMremap(mm, a, 4 * 4096, 8 * 4096, 0)).toBe(ENOMEM);
+    expect(kmm.doMremap(mm, a, 4 * 4096, 8 * 4096, 0)).toBe(-ENOMEM);
     const n = kmm.doMremap(mm, a, 4 * 4096, 8 * 4096, MREMAP_MAYMOVE);
     expect(n).not.toBe(a);
     expect(kmm.followPte(mm, n)).toMatchObject({ present: true, pfn });
@@ -256,7 +253,7 @@ describe('mprotect, munmap, mremap, madvise, brk', () => {
     expect(kmm.getUser32(mm, n)).toBe(0x55);
     expect(kmm.doMremap(mm, n, 4096, 4096, MREMAP_MAYMOVE | MREMAP_FIXED, 0x30000000)).toBe(0x30000000);
     expect(kmm.getUser32(mm, 0x30000000)).toBe(0x55);
-    expect(kmm.doMremap(mm, 0x30000000, 4096, 4096, MREMAP_FIXED, 0x40000000)).toBe(EINVAL);
+    expect(kmm.doMremap(mm, 0x30000000, 4096, 4096, MREMAP_FIXED, 0x40000000)).toBe(-EINVAL);
     expect(kmm.doMremap(mm, 0x50000000, 4096, 8192, MREMAP_MAYMOVE)).toBe(-14);
   });
 
@@ -269,9 +266,9 @@ describe('mprotect, munmap, mremap, madvise, brk', () => {
     expect(kmm.doMadvise(mm, a, 4096, MADV_DONTNEED)).toBe(0);
     expect(mm.rssAnon).toBe(0);
     expect(kmm.getUser32(mm, a)).toBe(0);
-    expect(kmm.doMadvise(mm, a, 4096, 99)).toBe(EINVAL);
-    expect(kmm.doMadvise(mm, a + 1, 4096, MADV_DONTNEED)).toBe(EINVAL);
-    expect(kmm.doMadvise(mm, a, 4 * 4096, MADV_DONTNEED)).toBe(ENOMEM);
+    expect(kmm.doMadvise(mm, a, 4096, 99)).toBe(-EINVAL);
+    expect(kmm.doMadvise(mm, a + 1, 4096, MADV_DONTNEED)).toBe(-EINVAL);
+    expect(kmm.doMadvise(mm, a, 4 * 4096, MADV_DONTNEED)).toBe(-ENOMEM);
     expect(kmm.doMadvise(mm, a + 4096, 4096, MADV_DONTFORK)).toBe(0);
     const child = kmm.dupMmap(mm) as MmStruct;
     expect(child.vmas.length).toBe(1);

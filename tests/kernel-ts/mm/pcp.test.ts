@@ -3,12 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { BuddyAllocator } from '../../../kernel-ts/mm/buddy';
 import { Owner } from '../../../kernel-ts/mm/page';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const seq = (seed: number): (() => number) => {
   let a = seed >>> 0;
   return () => {
     a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
-    return a / 4294967296;
+    return a / TWO32;
   };
 };
 

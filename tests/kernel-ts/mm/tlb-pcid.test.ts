@@ -11,6 +11,7 @@ import { mmSyscalls } from '../../../kernel-ts/syscalls/mm';
 import type { Kernel } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
 import { boot, fault, newMm, touch, userAccess } from './helpers';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -110,15 +111,15 @@ describe('mm syscalls', () => {
     const args = (...v: number[]): SyscallArgs => {
       const a = new SyscallArgs();
       v.forEach((x, i) => {
-        a.half[2 * i] = x % 2 ** 32 | 0;
-        a.half[2 * i + 1] = Math.floor(x / 2 ** 32) | 0;
+        a.half[2 * i] = x % TWO32 | 0;
+        a.half[2 * i + 1] = Math.floor(x / TWO32) | 0;
       });
       return a;
     };
     const addr = mmSyscalls[NR.mmap]!(k, t, args(0, 8192, RW, ANON, -1 >>> 0, 0));
     expect(addr).toBe(mm.mmapBase - 8192);
     expect(mmSyscalls[NR.mmap]!(k, t, args(0, 4096, RW, MAP_PRIVATE, 3, 0))).toBe(-19);
-    expect(mmSyscalls[NR.mmap]!(k, t, args(0, 4096, RW, MAP_PRIVATE, 2 ** 32 - 1, 0))).toBe(-9);
+    expect(mmSyscalls[NR.mmap]!(k, t, args(0, 4096, RW, MAP_PRIVATE, TWO32 - 1, 0))).toBe(-9);
     expect(mmSyscalls[NR.mprotect]!(k, t, args(addr, 4096, PROT_READ))).toBe(0);
     expect(mmSyscalls[NR.munmap]!(k, t, args(addr, 8192))).toBe(0);
     expect(mmSyscalls[NR.brk]!(k, t, args(0))).toBe(0x800000);

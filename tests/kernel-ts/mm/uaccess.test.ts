@@ -4,10 +4,11 @@ import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../kern
 import { FaultKind } from '../../../kernel-ts/mm/mm-struct';
 import { kvaAdd } from '../../../kernel-ts/mm/kaddr';
 import { boot, newMm, touch } from './helpers';
+import { EFAULT } from '../../../kernel-ts/errno';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
-const EFAULT = -14;
 
 /** A CPL-0 access through the real MMU: the PA, or the #PF error code. */
 function kernelAccess(b: ReturnType<typeof boot>, lo: number, hi: number, access: Access): number | { fault: number } {
@@ -56,16 +57,16 @@ describe('uaccess', () => {
     const kmm = b.kmm;
     const mm = newMm(kmm);
     const ro = kmm.doMmap(mm, 0, 4096, PROT_READ, ANON);
-    expect(kmm.copyFromUser(mm, 0x1000, 8)).toBe(EFAULT);
-    expect(kmm.copyToUser(mm, ro, new Uint8Array(4))).toBe(EFAULT);
+    expect(kmm.copyFromUser(mm, 0x1000, 8)).toBe(-EFAULT);
+    expect(kmm.copyToUser(mm, ro, new Uint8Array(4))).toBe(-EFAULT);
     expect(kmm.copyFromUser(mm, ro, 4)).toEqual(new Uint8Array(4));
     // A kernel (direct-map) pointer is refused by access_ok without touching the MMU.
     const walks = b.machine.mmu.stats().dtlb.walks;
-    expect(kmm.copyFromUser(mm, 0xffff888000001000, 8)).toBe(EFAULT);
-    expect(kmm.copyFromUser(mm, 2 ** 47 - 4096, 4097)).toBe(EFAULT);
-    expect(kmm.getUser32(mm, 2 ** 47)).toBe(EFAULT);
+    expect(kmm.copyFromUser(mm, 0xffff888000001000, 8)).toBe(-EFAULT);
+    expect(kmm.copyFromUser(mm, 2 ** 47 - 4096, 4097)).toBe(-EFAULT);
+    expect(kmm.getUser32(mm, 2 ** 47)).toBe(-EFAULT);
     expect(b.machine.mmu.stats().dtlb.walks).toBe(walks);
-    expect(kmm.strncpyFromUser(mm, 0x2000, 10)).toBe(EFAULT);
+    expect(kmm.strncpyFromUser(mm, 0x2000, 10)).toBe(-EFAULT);
   });
 
   it('SMAP: a CPL-0 access to a user page without AC faults with P=1 and no U', () => {
@@ -75,7 +76,7 @@ describe('uaccess', () => {
     const a = kmm.doMmap(mm, 0, 4096, RW, ANON);
     touch(b, mm, a, Access.Write);
     const lo = a >>> 0;
-    const hi = Math.floor(a / 2 ** 32);
+    const hi = Math.floor(a / TWO32);
     expect(kernelAccess(b, lo, hi, Access.Read)).toEqual({ fault: PF_P });
     b.machine.mmu.setAc(1);
     expect(typeof kernelAccess(b, lo, hi, Access.Read)).toBe('number');

@@ -21,13 +21,12 @@ import {
   type VmFile,
   type VmaInit,
 } from '../../../kernel-ts/mm/vma';
+import { EACCES, ENOMEM } from '../../../kernel-ts/errno';
 
 const MAY = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 const RW = VM_READ | VM_WRITE | MAY; // 0x73
 const R = VM_READ | MAY; // 0x71
 const RX = VM_READ | VM_EXEC | MAY; // 0x75
-const ENOMEM = -12;
-const EACCES = -13;
 
 const libc: VmFile = { path: '/usr/lib/libc.so.6', devMajor: 8, devMinor: 2, ino: 1234567 };
 const other: VmFile = { path: '/usr/lib/libm.so.6', devMajor: 8, devMinor: 2, ino: 1234599 };
@@ -76,8 +75,8 @@ describe('VmaSet lookups', () => {
 
   it('refuses overlapping inserts with -ENOMEM (insert_vm_struct) and accepts adjacent ones', () => {
     const t = setOf(vma(0x20000, 0x30000, RW));
-    expect(t.insertVma(vma(0x2f000, 0x31000, RW))).toBe(ENOMEM);
-    expect(t.insertVma(vma(0x10000, 0x40000, RW))).toBe(ENOMEM);
+    expect(t.insertVma(vma(0x2f000, 0x31000, RW))).toBe(-ENOMEM);
+    expect(t.insertVma(vma(0x10000, 0x40000, RW))).toBe(-ENOMEM);
     expect(t.insertVma(vma(0x30000, 0x31000, RW))).toBe(0);
     expect(t.insertVma(vma(0x1f000, 0x20000, RW))).toBe(0);
     expect(dump(t)).toEqual(['1f000-20000 73 1f', '20000-30000 73 20', '30000-31000 73 30']);
@@ -174,16 +173,16 @@ describe('mprotectRange', () => {
 
   it('returns -EACCES without VM_MAY*, keeping changes already made to earlier VMAs', () => {
     const s = setOf(vma(0x10000, 0x11000, RW), vma(0x11000, 0x12000, VM_READ | VM_MAYREAD));
-    expect(s.mprotectRange(0x10000, 0x12000, VM_READ | VM_EXEC)).toBe(EACCES);
+    expect(s.mprotectRange(0x10000, 0x12000, VM_READ | VM_EXEC)).toBe(-EACCES);
     expect(dump(s)).toEqual(['10000-11000 75 10', '11000-12000 11 11']);
   });
 
   it('returns -ENOMEM for a hole: at the start nothing changes, later ones keep the prefix', () => {
     const s = setOf(vma(0x10000, 0x11000, RW), vma(0x12000, 0x13000, RW));
-    expect(s.mprotectRange(0x11000, 0x12000, VM_READ)).toBe(ENOMEM);
-    expect(s.mprotectRange(0x13000, 0x14000, VM_READ)).toBe(ENOMEM);
+    expect(s.mprotectRange(0x11000, 0x12000, VM_READ)).toBe(-ENOMEM);
+    expect(s.mprotectRange(0x13000, 0x14000, VM_READ)).toBe(-ENOMEM);
     expect(dump(s)).toEqual(['10000-11000 73 10', '12000-13000 73 12']);
-    expect(s.mprotectRange(0x10000, 0x13000, VM_READ)).toBe(ENOMEM);
+    expect(s.mprotectRange(0x10000, 0x13000, VM_READ)).toBe(-ENOMEM);
     expect(dump(s)).toEqual(['10000-11000 71 10', '12000-13000 73 12']);
   });
 });
@@ -233,8 +232,8 @@ describe('getUnmappedArea and firstHoleAfter', () => {
     expect(s.getUnmappedArea(0x10000, { mmapBase: 0x20000, taskSize: 0x7ffffffff000 })).toBe(0x10000);
     const full = setOf(vma(0x10000, 0x100000, RW));
     const small = { mmapBase: 0x100000, taskSize: 0x100000, legacyBase: 0x10000 };
-    expect(full.getUnmappedArea(0x1000, small)).toBe(ENOMEM);
-    expect(full.getUnmappedArea(0x200000, small)).toBe(ENOMEM);
+    expect(full.getUnmappedArea(0x1000, small)).toBe(-ENOMEM);
+    expect(full.getUnmappedArea(0x200000, small)).toBe(-ENOMEM);
   });
 
   it('finds the lowest hole at or above an address (unmapped_area, bottom-up)', () => {
@@ -243,7 +242,7 @@ describe('getUnmappedArea and firstHoleAfter', () => {
     expect(s.firstHoleAfter(0x10000, 0x2000)).toBe(0x30000);
     expect(s.firstHoleAfter(0x10000, 0x3000)).toBe(0x40000);
     expect(s.firstHoleAfter(0x25000, 0x1000)).toBe(0x30000);
-    expect(s.firstHoleAfter(0x10000, 0x3000, 0x42000)).toBe(ENOMEM);
+    expect(s.firstHoleAfter(0x10000, 0x3000, 0x42000)).toBe(-ENOMEM);
     expect(s.firstHoleAfter(0x10000, 0x10000, 0x100000, 0xffff)).toBe(0x40000);
     s.insertVma(vma(0x200000, 0x300000, RW | VM_GROWSDOWN));
     expect(s.firstHoleAfter(0xff000, 0x1000, 0x400000)).toBe(0xff000);
@@ -320,7 +319,7 @@ describe('VmaSet properties', () => {
             let busy = false;
             for (let p = o.start; p < end; p++) busy ||= model.has(p);
             const v = vma(start, stop, flags);
-            expect(s.insertVma(v)).toBe(busy ? ENOMEM : 0);
+            expect(s.insertVma(v)).toBe(busy ? -ENOMEM : 0);
             if (!busy) {
               s.vmaMerge(v);
               for (let p = o.start; p < end; p++) model.set(p, flags);
@@ -339,12 +338,12 @@ describe('VmaSet properties', () => {
             for (let p = o.start; p < end; p++) {
               const f = model.get(p);
               if (f === undefined) {
-                want = ENOMEM;
+                want = -ENOMEM;
                 break;
               }
               const nf = (f & ~7) | prot;
               if ((nf & ~(nf >>> 4)) & 7) {
-                want = EACCES;
+                want = -EACCES;
                 break;
               }
               model.set(p, nf);

@@ -11,6 +11,7 @@ import { SYSCALL_NORETURN } from '../../../kernel-ts/syscalls/table';
 import type { Kernel } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
 import { bootKernel, call, elfOf, framesAfter, prog, spawned } from './helpers';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const PAGE = 4096;
 const PROT_RW = 3;
@@ -38,8 +39,8 @@ function pointers(ptrs: readonly number[]): Uint8Array {
   const b = new Uint8Array(8 * (ptrs.length + 1));
   const dv = new DataView(b.buffer);
   ptrs.forEach((p, i) => {
-    dv.setUint32(8 * i, p % 2 ** 32, true);
-    dv.setUint32(8 * i + 4, Math.floor(p / 2 ** 32), true);
+    dv.setUint32(8 * i, p % TWO32, true);
+    dv.setUint32(8 * i + 4, Math.floor(p / TWO32), true);
   });
   return b;
 }

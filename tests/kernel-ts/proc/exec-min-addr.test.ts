@@ -11,9 +11,7 @@ import { readExecHeader } from '../../../kernel-ts/proc/binfmt';
 import { showMaps } from '../../../kernel-ts/mm/vma';
 import { SIGSEGV } from '../../../kernel-ts/proc/signal-defs';
 import { bootKernel, elfOf, framesAfter, logLines, prog } from './helpers';
-
-const EPERM = -1;
-const ENOENT = -2;
+import { ENOENT, EPERM } from '../../../kernel-ts/errno';
 
 /** A program linked with .text at `base` (vmlab's --text-base): writes "low\n", exits 7. */
 function lowElf(base: number): Uint8Array {
@@ -104,10 +102,10 @@ describe('a segment below vm.mmap_min_addr', () => {
   it('makes the host spawn fail with -EPERM, nothing left behind, and execFailureText says why', () => {
     const b = bootKernel();
     b.k.vfs.addExecutable('/bin/low', lowElf(0x8000));
-    expect(b.k.spawn('/bin/low', ['low'], [])).toBe(EPERM);
-    expect(execFailureText(b.k, '/bin/low', EPERM)).toBe(WHY);
-    expect(execFailureText(b.k, '/bin/low', ENOENT)).toBeNull();
-    expect(execFailureText(b.k, '/bin/none', EPERM)).toBeNull();
+    expect(b.k.spawn('/bin/low', ['low'], [])).toBe(-EPERM);
+    expect(execFailureText(b.k, '/bin/low', -EPERM)).toBe(WHY);
+    expect(execFailureText(b.k, '/bin/low', -ENOENT)).toBeNull();
+    expect(execFailureText(b.k, '/bin/none', -EPERM)).toBeNull();
     expect(b.k.tasks.size).toBe(0);
     expect(logLines(b.k).some((l) => l.includes('mmap_min_addr'))).toBe(false);
     expect(framesAfter(b.k)).toBe(b.baseline);

@@ -3,13 +3,14 @@ import { buildElfTables, AT_EXECFN, AT_NULL, AT_RANDOM } from '../../../kernel-t
 import { readExecHeader } from '../../../kernel-ts/proc/binfmt';
 import { ENOEXEC } from '../../../kernel-ts/errno';
 import { bootKernel, elfOf, framesAfter, prog, runPrograms } from './helpers';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const EXIT0 = prog(`        li a0, 0\n        li a7, SYS_exit\n        ecall`);
 const TOP = 0x7ffffffff000;
 
 function u64(b: Uint8Array, off: number): number {
   const dv = new DataView(b.buffer, b.byteOffset);
-  return dv.getUint32(off + 4, true) * 2 ** 32 + dv.getUint32(off, true);
+  return dv.getUint32(off + 4, true) * TWO32 + dv.getUint32(off, true);
 }
 
 describe('create_elf_tables layout', () => {

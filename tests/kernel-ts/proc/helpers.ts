@@ -6,6 +6,7 @@ import { Kernel } from '../../../kernel-ts/kernel';
 import type { KernelOptions, RunResult } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
 import { SyscallArgs } from '../../../kernel-ts/syscalls/args';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 /** Assembles one source file into ELF bytes (throws with the diagnostics on error). */
 export function elfOf(src: string, name = 'prog.s'): Uint8Array {
@@ -110,7 +111,7 @@ export function call(k: Kernel, t: Task, nr: number, ...args: number[]): number 
   const a = new SyscallArgs();
   args.forEach((v, i) => {
     a.half[2 * i] = v | 0;
-    a.half[2 * i + 1] = Math.floor(v / 2 ** 32) | 0;
+    a.half[2 * i + 1] = Math.floor(v / TWO32) | 0;
   });
   return k.syscalls[nr]!(k, t, a);
 }

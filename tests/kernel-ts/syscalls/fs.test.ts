@@ -7,14 +7,11 @@ import { NR } from '../../../kernel-ts/syscalls/numbers';
 import { call, get, put, spawned } from '../proc/helpers';
 import type { Kernel } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
+import { EBADF, EFBIG, EINVAL, ENOSPC } from '../../../kernel-ts/errno';
 
 const MiB = 1 << 20;
 const AT_FDCWD = -100;
 const O_RDWR_CREAT = 0o102;
-const EBADF = -9;
-const EINVAL = -22;
-const EFBIG = -27;
-const ENOSPC = -28;
 
 /** A NUL-terminated string into user memory at addr. */
 function putString(k: Kernel, t: Task, addr: number, s: string): void {
@@ -45,7 +42,7 @@ describe('tmpfs through the system calls', () => {
       expect(fd).toBeGreaterThanOrEqual(3);
       for (let j = 0; j < 8; j++) {
         const n = call(k, t, NR.write, fd, buf, MiB);
-        if (n === ENOSPC) break;
+        if (n === -ENOSPC) break;
         expect(n).toBeGreaterThan(0);
         total += n;
       }
@@ -78,17 +75,17 @@ describe('tmpfs through the system calls', () => {
 
   it('ftruncate: -EINVAL for a negative length before the descriptor; -EINVAL for a directory or a read-only open; -EFBIG past s_maxbytes', () => {
     const { k, t, scratch } = spawned();
-    expect(call(k, t, NR.ftruncate, 99, -1)).toBe(EINVAL);
-    expect(call(k, t, NR.ftruncate, 99, 0)).toBe(EBADF);
+    expect(call(k, t, NR.ftruncate, 99, -1)).toBe(-EINVAL);
+    expect(call(k, t, NR.ftruncate, 99, 0)).toBe(-EBADF);
     putString(k, t, scratch, '/tmp');
     const dir = call(k, t, NR.openat, AT_FDCWD, scratch, 0, 0);
-    expect(call(k, t, NR.ftruncate, dir, 0)).toBe(EINVAL);
+    expect(call(k, t, NR.ftruncate, dir, 0)).toBe(-EINVAL);
     const fd = openTmp(k, t, scratch, 'f');
     putString(k, t, scratch, '/tmp/f');
     const ro = call(k, t, NR.openat, AT_FDCWD, scratch, 0, 0);
-    expect(call(k, t, NR.ftruncate, ro, 10)).toBe(EINVAL);
-    expect(call(k, t, NR.ftruncate, fd, 2 ** 53)).toBe(EFBIG);
-    expect(call(k, t, NR.ftruncate, fd, 2 ** 62)).toBe(EFBIG);
+    expect(call(k, t, NR.ftruncate, ro, 10)).toBe(-EINVAL);
+    expect(call(k, t, NR.ftruncate, fd, 2 ** 53)).toBe(-EFBIG);
+    expect(call(k, t, NR.ftruncate, fd, 2 ** 62)).toBe(-EFBIG);
   });
 
   it('statfs and fstatfs of the other file systems, /proc/mounts with the size the kernel was booted with', () => {
@@ -98,7 +95,7 @@ describe('tmpfs through the system calls', () => {
     expect(get(k, t, scratch + 256, 11)).toEqual([0x858458f6n, 4096n, 0n, 0n, 0n, 0n, 0n, 0n, 255n, 4096n, 0x21n]);
     expect(call(k, t, NR.fstatfs, 1, scratch + 256)).toBe(0); // the console, on devtmpfs
     expect(get(k, t, scratch + 256, 1)).toEqual([0x01021994n]);
-    expect(call(k, t, NR.fstatfs, 77, scratch + 256)).toBe(EBADF);
+    expect(call(k, t, NR.fstatfs, 77, scratch + 256)).toBe(-EBADF);
     putString(k, t, scratch, '/nope');
     expect(call(k, t, NR.statfs, scratch, scratch + 256)).toBe(-2);
     expect(call(k, t, NR.fstatfs, 1, 0x1000)).toBe(-14);

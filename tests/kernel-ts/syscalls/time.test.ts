@@ -8,11 +8,9 @@ import { KTIME_MAX } from '../../../kernel-ts/ktime';
 import { SYSCALL_RESTART } from '../../../kernel-ts/syscalls/table';
 import { TASK_INTERRUPTIBLE } from '../../../kernel-ts/proc/task';
 import { bootKernel, call, elfOf, get, logLines, prog, put, runPrograms, spawned } from '../proc/helpers';
+import { EFAULT, EINVAL, EOPNOTSUPP } from '../../../kernel-ts/errno';
 
 const INT64_MAX = (1n << 63n) - 1n;
-const EINVAL = -22;
-const EFAULT = -14;
-const EOPNOTSUPP = -95;
 const TIMER_ABSTIME = 1;
 const REALTIME_AT_BOOT_NS = 1704067200n * 1_000_000_000n;
 
@@ -94,9 +92,9 @@ describe('nanosleep at the end of time', () => {
     const { k, t, scratch } = spawned();
     for (const ts of [[0n, 1_000_000_000n], [0n, -1n], [-1n, 0n], [0n, INT64_MAX]]) {
       put(k, t, scratch, ts);
-      expect(call(k, t, NR.nanosleep, scratch, 0)).toBe(EINVAL);
+      expect(call(k, t, NR.nanosleep, scratch, 0)).toBe(-EINVAL);
     }
-    expect(call(k, t, NR.nanosleep, 0x1000, 0)).toBe(EFAULT);
+    expect(call(k, t, NR.nanosleep, 0x1000, 0)).toBe(-EFAULT);
     put(k, t, scratch, [0n, 0n]);
     expect(call(k, t, NR.nanosleep, scratch, 0)).toBe(0);
   });
@@ -106,12 +104,12 @@ describe('clock_nanosleep', () => {
   it('checks the clock first: -EINVAL for no clock, -EOPNOTSUPP for clocks that cannot sleep', () => {
     const { k, t, scratch } = spawned();
     put(k, t, scratch, [0n, 1_000_000_000n]); // an invalid request: the clock is checked before it
-    expect(call(k, t, NR.clock_nanosleep, 10, 0, scratch, 0)).toBe(EINVAL);
-    expect(call(k, t, NR.clock_nanosleep, 12, 0, scratch, 0)).toBe(EINVAL);
-    expect(call(k, t, NR.clock_nanosleep, -1, 0, scratch, 0)).toBe(EINVAL);
-    for (const clock of [3, 4, 5, 6, 8, 9]) expect(call(k, t, NR.clock_nanosleep, clock, 0, 0, 0)).toBe(EOPNOTSUPP);
-    for (const clock of [0, 1, 2, 7, 11]) expect(call(k, t, NR.clock_nanosleep, clock, 0, scratch, 0)).toBe(EINVAL);
-    expect(call(k, t, NR.clock_nanosleep, 1, 0, 0x1000, 0)).toBe(EFAULT);
+    expect(call(k, t, NR.clock_nanosleep, 10, 0, scratch, 0)).toBe(-EINVAL);
+    expect(call(k, t, NR.clock_nanosleep, 12, 0, scratch, 0)).toBe(-EINVAL);
+    expect(call(k, t, NR.clock_nanosleep, -1, 0, scratch, 0)).toBe(-EINVAL);
+    for (const clock of [3, 4, 5, 6, 8, 9]) expect(call(k, t, NR.clock_nanosleep, clock, 0, 0, 0)).toBe(-EOPNOTSUPP);
+    for (const clock of [0, 1, 2, 7, 11]) expect(call(k, t, NR.clock_nanosleep, clock, 0, scratch, 0)).toBe(-EINVAL);
+    expect(call(k, t, NR.clock_nanosleep, 1, 0, 0x1000, 0)).toBe(-EFAULT);
   });
 
   it('TIMER_ABSTIME: a time already past returns at once; a future one sleeps until the clock reads it', () => {
