@@ -24,12 +24,22 @@ function replay(session: string, files: Record<string, string>): string {
   return r.output;
 }
 
+/**
+ * The kernel's own Call Trace frames with their offsets masked: those are
+ * positions in vmlab's bundle, which move with any edit of the function (as a
+ * Linux oops's offsets change from one kernel build to the next); the
+ * module's frames (`[boom]`) and everything else are compared exactly.
+ */
+function maskKernelOffsets(transcript: string): string {
+  return transcript.replace(/^(\[ *[0-9.]+\]  [\w.$]+)\+0x[0-9a-f]+\/0x[0-9a-f]+$/gm, '$1+0x?/0x?');
+}
+
 describe('docs/modules.md', () => {
   it('the hello session: a built-in module and hello.ts, lsmod, rmmod, dmesg', () => {
     expect(replay('hello-session', { 'hello.ts': 'hello-module' })).toBe(docBlock(DOC, 'hello-session'));
   });
 
   it("the oops: boom.ts's write throws, the writer is killed, dmesg shows Linux's oops with the Call Trace", () => {
-    expect(replay('boom-session', { 'boom.ts': 'boom-module' })).toBe(docBlock(DOC, 'boom-session'));
+    expect(maskKernelOffsets(replay('boom-session', { 'boom.ts': 'boom-module' }))).toBe(maskKernelOffsets(docBlock(DOC, 'boom-session')));
   });
 });
