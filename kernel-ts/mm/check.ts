@@ -176,19 +176,19 @@ class Checker {
   }
 
   /** Marks pa as a page table; false (and a violation) if it is not a live page-table frame or was reached before. */
-  claimTable(pa: number, where: string): boolean {
+  claimTable(pa: number, where: () => string): boolean {
     const m = this.kmm.memMap;
     const pfn = pa / PAGE_SIZE;
     if (!m.pfnValid(pfn)) {
-      this.report('pgtable-leak', `${where}: table at ${hex(pa)} is outside RAM`);
+      this.report('pgtable-leak', `${where()}: table at ${hex(pa)} is outside RAM`);
       return false;
     }
     if ((m.flags[pfn]! & PG_pgtable) === 0 || m.refcount[pfn]! <= 0) {
-      this.report('pgtable-leak', `${where}: table at ${hex(pa)} is not a live page-table page (${m.describe(pfn)})`);
+      this.report('pgtable-leak', `${where()}: table at ${hex(pa)} is not a live page-table page (${m.describe(pfn)})`);
       return false;
     }
     if (this.tables[pfn] !== 0) {
-      this.report('pgtable-leak', `${where}: table at ${hex(pa)} is linked twice`);
+      this.report('pgtable-leak', `${where()}: table at ${hex(pa)} is linked twice`);
       return false;
     }
     this.tables[pfn] = 1;
@@ -216,10 +216,10 @@ function checkVmas(c: Checker, mm: MmStruct): void {
   let prevEnd = 0;
   let prev: VmAreaStruct | null = null;
   for (const v of mm.vmas) {
-    const at = `mm ${mm.id} VMA [${hex(v.vmStart)}, ${hex(v.vmEnd)})`;
-    if (!(v.vmStart < v.vmEnd) || v.vmStart % PAGE_SIZE !== 0 || v.vmEnd % PAGE_SIZE !== 0) c.report('vma-order', `${at} is empty or not page aligned`);
-    if (prev !== null && v.vmStart < prevEnd) c.report('vma-order', `${at} overlaps or precedes [${hex(prev.vmStart)}, ${hex(prev.vmEnd)})`);
-    if (v.vmStart < 0 || v.vmEnd > mm.taskSize) c.report('vma-range', `${at} is outside the user range [0, ${hex(mm.taskSize)})`);
+    const at = (): string => `mm ${mm.id} VMA [${hex(v.vmStart)}, ${hex(v.vmEnd)})`;
+    if (!(v.vmStart < v.vmEnd) || v.vmStart % PAGE_SIZE !== 0 || v.vmEnd % PAGE_SIZE !== 0) c.report('vma-order', `${at()} is empty or not page aligned`);
+    if (prev !== null && v.vmStart < prevEnd) c.report('vma-order', `${at()} overlaps or precedes [${hex(prev.vmStart)}, ${hex(prev.vmEnd)})`);
+    if (v.vmStart < 0 || v.vmEnd > mm.taskSize) c.report('vma-range', `${at()} is outside the user range [0, ${hex(mm.taskSize)})`);
     prevEnd = Math.max(prevEnd, v.vmEnd);
     prev = v;
   }
@@ -229,44 +229,44 @@ function checkVmas(c: Checker, mm: MmStruct): void {
 function checkLeaf(c: Checker, mm: MmStruct, tally: MmTally, va: number, lo: number, hi: number, size: number): void {
   const kmm = c.kmm;
   const m = kmm.memMap;
-  const at = `mm ${mm.id} ${size === PAGE_SIZE ? 'PTE' : 'huge PMD'} for ${hex(va)}`;
+  const at = (): string => `mm ${mm.id} ${size === PAGE_SIZE ? 'PTE' : 'huge PMD'} for ${hex(va)}`;
   if ((lo & PTE_PRESENT_MASK) === 0) {
-    if (lo !== 0 || hi !== 0) c.report('pte-stray', `${at}: non-present entry ${hex(hi >>> 0)}:${hex(lo >>> 0)}`);
+    if (lo !== 0 || hi !== 0) c.report('pte-stray', `${at()}: non-present entry ${hex(hi >>> 0)}:${hex(lo >>> 0)}`);
     return;
   }
   const vma = mm.vmas.vmaLookup(va);
   if (vma === null || vma.vmEnd < va + size) {
-    c.report('pte-outside-vma', `${at} maps pfn ${hex(entryPfn(lo, hi))} outside every VMA`);
+    c.report('pte-outside-vma', `${at()} maps pfn ${hex(entryPfn(lo, hi))} outside every VMA`);
     return;
   }
   const f = vma.vmFlags;
   if ((lo & PTE_P) !== 0) {
-    if ((lo & PTE_US) === 0 || (lo & PTE_G) !== 0) c.report('pte-rights', `${at}: a user page must be US=1, G=0 (entry low ${hex(lo >>> 0)})`);
-    if ((f & VM_ACCESS_FLAGS) === 0) c.report('pte-rights', `${at}: present in a PROT_NONE VMA`);
+    if ((lo & PTE_US) === 0 || (lo & PTE_G) !== 0) c.report('pte-rights', `${at()}: a user page must be US=1, G=0 (entry low ${hex(lo >>> 0)})`);
+    if ((f & VM_ACCESS_FLAGS) === 0) c.report('pte-rights', `${at()}: present in a PROT_NONE VMA`);
   }
-  if ((lo & PTE_RW) !== 0 && (f & VM_WRITE) === 0) c.report('pte-rights', `${at}: writable in a VMA without VM_WRITE`);
-  if ((lo & PTE_P) !== 0 && (hi & PTE_NX_HI) === 0 && (f & VM_EXEC) === 0) c.report('pte-rights', `${at}: executable in a VMA without VM_EXEC`);
+  if ((lo & PTE_RW) !== 0 && (f & VM_WRITE) === 0) c.report('pte-rights', `${at()}: writable in a VMA without VM_WRITE`);
+  if ((lo & PTE_P) !== 0 && (hi & PTE_NX_HI) === 0 && (f & VM_EXEC) === 0) c.report('pte-rights', `${at()}: executable in a VMA without VM_EXEC`);
   if (isRawPfnVma(vma)) return; // device pages: the driver owns the frame, mm counts nothing
   const pfn = size === PAGE_SIZE ? entryPfn(lo, hi) : entryPfn(lo & ~0x1fe000, hi);
   if (!m.pfnValid(pfn)) {
-    c.report('pte-frame', `${at} maps pfn ${hex(pfn)} beyond RAM`);
+    c.report('pte-frame', `${at()} maps pfn ${hex(pfn)} beyond RAM`);
     return;
   }
   if (c.isFree(pfn)) {
-    c.report('pte-frame', `${at} maps free frame ${m.describe(pfn)}`);
+    c.report('pte-frame', `${at()} maps free frame ${m.describe(pfn)}`);
     return;
   }
   const owner = m.owner[m.compoundHead(pfn)]!;
   if (owner !== Owner.Anon && owner !== Owner.Pagecache) {
-    c.report('pte-frame', `${at} maps a ${OWNER_NAMES[owner]} frame (${m.describe(pfn)})`);
+    c.report('pte-frame', `${at()} maps a ${OWNER_NAMES[owner]} frame (${m.describe(pfn)})`);
     return;
   }
   if (size !== PAGE_SIZE && ((m.flags[pfn]! & PG_head) === 0 || m.order[pfn] !== HPAGE_PMD_ORDER)) {
-    c.report('pte-frame', `${at} maps ${m.describe(pfn)}, not the head of a 2 MiB page`);
+    c.report('pte-frame', `${at()} maps ${m.describe(pfn)}, not the head of a 2 MiB page`);
     return;
   }
   if (size === PAGE_SIZE && (m.flags[pfn]! & PG_tail) !== 0) {
-    c.report('pte-frame', `${at} maps a tail page (${m.describe(pfn)})`);
+    c.report('pte-frame', `${at()} maps a tail page (${m.describe(pfn)})`);
     return;
   }
   c.mapped[pfn]!++;
@@ -302,7 +302,7 @@ function walkUser(c: Checker, mm: MmStruct, tally: MmTally, table: number, level
     }
     if ((lo & USER_TABLE_BITS) !== USER_TABLE_BITS) c.report('pte-rights', `mm ${mm.id} level-${level} entry for ${hex(va)} lacks P|RW|US (${hex(lo >>> 0)})`);
     const child = entryAddr(lo, hi);
-    if (!c.claimTable(child, `mm ${mm.id} level-${level} entry for ${hex(va)}`)) continue;
+    if (!c.claimTable(child, () => `mm ${mm.id} level-${level} entry for ${hex(va)}`)) continue;
     tally.tables++;
     walkUser(c, mm, tally, child, level - 1, va);
   }
@@ -311,7 +311,7 @@ function walkUser(c: Checker, mm: MmStruct, tally: MmTally, table: number, level
 function checkMm(c: Checker, mm: MmStruct): void {
   const kmm = c.kmm;
   checkVmas(c, mm);
-  if (!c.claimTable(mm.pgd, `mm ${mm.id} pgd`)) return;
+  if (!c.claimTable(mm.pgd, () => `mm ${mm.id} pgd`)) return;
   // The kernel half: every mm's top-level entries 256..511 are swapper_pg_dir's (pgd_alloc copies them; nothing may change them).
   const pgdWords = tableWords(kmm, mm.pgd);
   const initWords = tableWords(kmm, kmm.kspace.initPgd);
@@ -334,7 +334,7 @@ function checkMm(c: Checker, mm: MmStruct): void {
 function checkKernelTables(c: Checker, b: VmBaseline | undefined): void {
   const kmm = c.kmm;
   const initPgd = kmm.kspace.initPgd;
-  if (!c.claimTable(initPgd, 'swapper_pg_dir')) return;
+  if (!c.claimTable(initPgd, () => 'swapper_pg_dir')) return;
   const words = tableWords(kmm, initPgd);
   for (let w = 0; w < 512; w++) {
     if (words[w] !== 0) {
@@ -351,7 +351,7 @@ function checkKernelTables(c: Checker, b: VmBaseline | undefined): void {
       }
     }
     for (const [pa, t] of b.kernelTables) {
-      if (!c.claimTable(pa, `kernel level-${t.level} table`)) continue;
+      if (!c.claimTable(pa, () => `kernel level-${t.level} table`)) continue;
       const now = tableWords(kmm, pa);
       for (let w = 0; w < WORDS; w++) {
         if (now[w] !== t.words[w]) {
@@ -362,10 +362,10 @@ function checkKernelTables(c: Checker, b: VmBaseline | undefined): void {
       }
     }
   } else {
-    forEachKernelTable(kmm, initPgd, kmm.levels, 256, (pa, level) => pa !== vmallocPud && c.claimTable(pa, `kernel level-${level} table`));
+    forEachKernelTable(kmm, initPgd, kmm.levels, 256, (pa, level) => pa !== vmallocPud && c.claimTable(pa, () => `kernel level-${level} table`));
   }
   // The vmalloc area: tables may come and go, but each leaf maps a live vmalloc frame.
-  if (!c.claimTable(vmallocPud, 'vmalloc PUD')) return;
+  if (!c.claimTable(vmallocPud, () => 'vmalloc PUD')) return;
   const m = kmm.memMap;
   const walkVmalloc = (table: number, level: number): void => {
     for (let i = 0; i < 512; i++) {
@@ -374,7 +374,7 @@ function checkKernelTables(c: Checker, b: VmBaseline | undefined): void {
       const hi = kmm.mem.read32(table + i * 8 + 4);
       if (level > 1 && (lo & PTE_PS) === 0) {
         const child = entryAddr(lo, hi);
-        if (c.claimTable(child, `vmalloc level-${level} entry ${i}`)) walkVmalloc(child, level - 1);
+        if (c.claimTable(child, () => `vmalloc level-${level} entry ${i}`)) walkVmalloc(child, level - 1);
         continue;
       }
       const pfn = entryPfn(lo, hi);
@@ -431,31 +431,31 @@ function checkTlb(c: Checker, tlb: Tlb, byPcid: Map<number, MmStruct>): void {
   for (const e of tlb.entries()) {
     if (c.full) return;
     const size = e.pageSize === '4K' ? PAGE_SIZE : e.pageSize === '2M' ? SPAN[2]! : SPAN[3]!;
-    const at = `${e.tlb} ${e.pageSize} entry ${e.va < 0n ? `-${hex(Number(-e.va))}` : hex(Number(e.va))} pcid ${e.pcid}${e.global ? ' global' : ''} -> ${hex(e.pa)}`;
+    const at = (): string => `${e.tlb} ${e.pageSize} entry ${e.va < 0n ? `-${hex(Number(-e.va))}` : hex(Number(e.va))} pcid ${e.pcid}${e.global ? ' global' : ''} -> ${hex(e.pa)}`;
     if (e.global) {
-      if (e.us) c.report('tlb-stale', `${at}: a global user translation`);
+      if (e.us) c.report('tlb-stale', `${at()}: a global user translation`);
       continue; // kernel translations: the direct map covers free frames too, and vfree purges lazily
     }
     for (let pfn = e.pa / PAGE_SIZE; pfn < (e.pa + size) / PAGE_SIZE; pfn++) {
       if (m.pfnValid(pfn) && c.isFree(pfn)) {
-        c.report('tlb-freed', `${at} maps free frame ${m.describe(pfn)}`);
+        c.report('tlb-freed', `${at()} maps free frame ${m.describe(pfn)}`);
         break;
       }
     }
     const mm = byPcid.get(e.pcid);
     if (mm === undefined || e.va < 0n) {
-      c.report('tlb-stale', `${at}: no live address space has this PCID`);
+      c.report('tlb-stale', `${at()}: no live address space has this PCID`);
       continue;
     }
     const va = Number(e.va);
     const leaf = leafOf(kmm, mm, va);
     const pa = leaf === null ? -1 : entryAddr(leaf.lo & ~(leaf.size > PAGE_SIZE ? leaf.size - 1 : 0), leaf.hi) + (va % leaf.size) - (va % size);
     if (leaf === null || leaf.size < size || pa !== e.pa) {
-      c.report('tlb-stale', `${at}: mm ${mm.id}'s tables map ${leaf === null ? 'nothing' : hex(pa)} there`);
+      c.report('tlb-stale', `${at()}: mm ${mm.id}'s tables map ${leaf === null ? 'nothing' : hex(pa)} there`);
       continue;
     }
     const more = (e.rw && (leaf.lo & PTE_RW) === 0) || (e.us && (leaf.lo & PTE_US) === 0) || (!e.xd && (leaf.hi & PTE_NX_HI) !== 0);
-    if (more) c.report('tlb-stale', `${at}: grants more (rw ${e.rw}, us ${e.us}, xd ${e.xd}) than mm ${mm.id}'s entry ${hex(leaf.hi >>> 0)}:${hex(leaf.lo >>> 0)}`);
+    if (more) c.report('tlb-stale', `${at()}: grants more (rw ${e.rw}, us ${e.us}, xd ${e.xd}) than mm ${mm.id}'s entry ${hex(leaf.hi >>> 0)}:${hex(leaf.lo >>> 0)}`);
   }
 }
 
