@@ -12,6 +12,7 @@ const targets = readdirSync(join(root, 'tests', 'fuzz', 'targets')).filter((f) =
 const entry = [
   "import { main } from './tests/fuzz/main.ts';",
   ...targets.map((f, i) => `import { target as t${i} } from './tests/fuzz/targets/${f}';`),
+  'process.setSourceMapsEnabled(true);',
   `process.exitCode = await main([${targets.map((_, i) => `t${i}`).join(', ')}], process.argv.slice(2));`,
 ].join('\n');
 mkdirSync(join(root, 'tmp'), { recursive: true });
@@ -27,5 +28,4 @@ await build({
   banner: { js: "import { createRequire as __fuzzCreateRequire } from 'node:module'; const require = __fuzzCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
-process.setSourceMapsEnabled(true);
 await import(pathToFileURL(outfile).href);

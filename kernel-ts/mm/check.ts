@@ -396,10 +396,10 @@ function checkFrames(c: Checker): void {
     if (c.isFree(pfn)) continue;
     const n = c.mapped[pfn]!;
     const cacheRef = owner === Owner.Pagecache ? 1 : 0;
-    if (m.mapcount[pfn]! + 1 !== n) c.report('mapcount', `${m.describe(pfn)}: mapcount ${m.pageMapcount(pfn)}, mapped by ${n} PTEs`);
+    if (owner === Owner.Anon && n === 0) c.report('refcount', `${m.describe(pfn)}: an anonymous page no PTE maps (leaked)`);
+    else if (m.mapcount[pfn]! + 1 !== n) c.report('mapcount', `${m.describe(pfn)}: mapcount ${m.pageMapcount(pfn)}, mapped by ${n} PTEs`);
     else if (m.refcount[pfn] !== n + cacheRef)
       c.report('refcount', `${m.describe(pfn)}: refcount ${m.refcount[pfn]}, expected ${n} mappings${cacheRef ? ' + the page cache' : ''}`);
-    else if (owner === Owner.Anon && n === 0) c.report('refcount', `${m.describe(pfn)}: an anonymous page no PTE maps (leaked)`);
   }
   for (const w of c.privateWritable) {
     if (c.mapped[w.pfn] !== 1 || m.owner[w.pfn] !== Owner.Anon)

@@ -97,6 +97,7 @@ export class KernelWatch {
   /** Adds a system call of the harness's own (a number no Linux call uses). */
   addSyscall(nr: number, h: SyscallHandler): void {
     this.k.syscalls[nr] = h;
+    this.wrap(nr);
   }
 
   private wrap(nr: number): void {
