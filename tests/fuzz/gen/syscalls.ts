@@ -11,8 +11,18 @@ import { NR } from '../../../kernel-ts/syscalls/numbers';
 import { BUF_SIZE, CALLS, NR_SLOTS, SA_BITS, STR, STRINGS, buf, edge, imm, len, ptr, sig, slot, str } from './syscall-args';
 import type { Arg, Slots } from './syscall-args';
 
-/** The harness's own system call: the signal handler reports (signo, siginfo, expected address, access size). */
+/**
+ * The harness's own system call: the signal handler reports (signo, its
+ * frame, the address a touch was making, its size) and is told what to do:
+ * return (an asynchronous signal), step over the faulting access, or exit.
+ */
 export const FUZZ_REPORT_NR = 4000;
+export const REPORT_RETURN = 0;
+export const REPORT_SKIP = 1;
+export const REPORT_EXIT = 2;
+const SA_SIGINFO = 4;
+/** sc_regs.pc in the riscv64 signal frame (kernel-ts/proc/sigframe.ts: siginfo 128, ucontext mcontext at 304). */
+const FRAME_PC = 304;
 
 export type Op =
   | { readonly kind: 'sys'; readonly nr: number; readonly args: readonly Arg[]; readonly slot: number }
@@ -155,7 +165,10 @@ function genFileMapping(r: Rng, g: GenState): Op[] {
 
 export function generateProgram(r: Rng): Program {
   const g: GenState = { slots: { fd: [], addr: [], pid: [] }, nextSlot: 0, rawClones: 0, forkDepth: 0, mayLoop: false };
-  const ops = genOps(r, g, r.range(4, 48));
+  const ops: Op[] = [];
+  // Mostly, faults go to the handler, which steps over the faulting access: the program goes on.
+  if (r.chance(0.9)) for (const sig of [11, 7]) ops.push({ kind: 'sigaction', sig, handler: 'fuzz', flags: SA_SIGINFO, mask: 0n, slot: newSlot(g) });
+  ops.push(...genOps(r, g, r.range(4, 48)));
   if (r.chance(0.02)) {
     ops.splice(r.int(ops.length), 0, { kind: 'sys', nr: NR.rt_sigreturn, args: [], slot: newSlot(g) });
     g.mayLoop = true;
@@ -260,8 +273,9 @@ export function programSource(p: Program): string {
   L.push('  li a0, 0', '  li a7, 94', '  ecall');
   // The handler: report to the harness, which answers 1 for a fault (returning would retry it forever): exit then.
   L.push(
-    'fz_handler:', '  mv s2, a0', '  la t0, fz_expect', '  ld a2, 0(t0)', '  ld a3, 8(t0)', '  sd zero, 8(t0)', '  sd zero, 0(t0)',
-    `  li a7, ${FUZZ_REPORT_NR}`, '  ecall', '  bnez a0, 1f', '  ret', '1:', '  addi a0, s2, 100', '  li a7, 94', '  ecall',
+    'fz_handler:', '  mv s2, a0', '  mv s3, a1', '  la t0, fz_expect', '  ld a2, 0(t0)', '  ld a3, 8(t0)', '  sd zero, 8(t0)', '  sd zero, 0(t0)',
+    `  li a7, ${FUZZ_REPORT_NR}`, '  ecall', `  li t0, ${REPORT_RETURN}`, '  beq a0, t0, 2f', `  li t0, ${REPORT_SKIP}`, '  bne a0, t0, 1f',
+    `  ld t0, ${FRAME_PC}(s3)`, '  addi t0, t0, 4', `  sd t0, ${FRAME_PC}(s3)`, '2:', '  ret', '1:', '  addi a0, s2, 100', '  li a7, 94', '  ecall',
   );
   L.push('  .data', '  .align 3', `fz_slots: .zero ${8 * NR_SLOTS}`, 'fz_expect: .zero 16', 'fz_act: .zero 24');
   STRINGS.forEach((s, i) => L.push(`fz_str${i}: .asciz "${s}"`));

@@ -14,11 +14,11 @@ import type { Kernel } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
 import type { SyscallArgs } from '../../../kernel-ts/syscalls/args';
 import { NR } from '../../../kernel-ts/syscalls/numbers';
-import { VMLAB_CTX, VMLAB_CTX_SIZE } from '../../../kernel-ts/proc/sigframe';
+import { SC_REGS, VMLAB_CTX, VMLAB_CTX_SIZE } from '../../../kernel-ts/proc/sigframe';
 import { KernelWatch, bootKernel } from '../harness/kernel';
 import type { Rng } from '../harness/rng';
 import type { CaseContext, FuzzTarget, KnownFinding } from '../harness/target';
-import { CHILD_SOURCE, FUZZ_REPORT_NR, generateProgram, programSource } from '../gen/syscalls';
+import { CHILD_SOURCE, FUZZ_REPORT_NR, REPORT_EXIT, REPORT_RETURN, REPORT_SKIP, generateProgram, programSource } from '../gen/syscalls';
 import type { Op, Program } from '../gen/syscalls';
 
 export interface SyscallCase {
@@ -67,12 +67,13 @@ function reachesNonCanonical(lo: bigint, size: number, paging: 4 | 5): boolean {
 /**
  * The handler's report: a0 = signo, a1 = the frame (siginfo first, vmlab's trap
  * context at VMLAB_CTX), a2 = the address a touch was making (0 if none), a3
- * its size. Checks the siginfo against the access; answers 1 for a fault.
+ * its size. Checks the siginfo against the access; answers what the handler
+ * does next (REPORT_RETURN, REPORT_SKIP, REPORT_EXIT).
  */
 function reportHandler(c: SyscallCase, ctx: CaseContext) {
   return (k: Kernel, t: Task, a: SyscallArgs): number => {
     const frame = k.mm.copyFromUser(t.mm!, a.u64(1), VMLAB_CTX + VMLAB_CTX_SIZE);
-    if (typeof frame === 'number') return 1;
+    if (typeof frame === 'number') return REPORT_EXIT;
     const dv = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
     const signo = dv.getInt32(0, true);
     const code = dv.getInt32(8, true);
@@ -92,7 +93,10 @@ function reportHandler(c: SyscallCase, ctx: CaseContext) {
       if (code !== SI_KERNEL || addr !== 0n) ctx.fail('check', `#GP with si_code ${code}, si_addr ${hex(addr)} (Linux: SI_KERNEL, 0)`);
       if (touching && !nonCanonical) ctx.fail('check', `#GP for a canonical ${size}-byte access at ${hex(expect)}`);
     }
-    return trapno >= 0 ? 1 : 0;
+    if (trapno < 0) return REPORT_RETURN;
+    // A data access that faulted is stepped over; a fetch fault or anything else ends the program (stepping would loop).
+    const pc = dv.getBigUint64(SC_REGS, true);
+    return (trapno === PF || trapno === GP) && cr2 !== pc && touching ? REPORT_SKIP : REPORT_EXIT;
   };
 }
 
