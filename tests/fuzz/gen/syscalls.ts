@@ -128,13 +128,14 @@ function genSigaction(r: Rng, g: GenState): Op {
 function genOps(r: Rng, g: GenState, n: number): Op[] {
   const ops: Op[] = [];
   while (ops.length < n) {
-    const kind = r.weighted({ call: 60, poke: 12, touch: 8, sigaction: 5, fork: g.forkDepth < 2 ? 4 : 0, argv: 1, mmapfile: 3 } as const);
+    const kind = r.weighted({ call: 60, poke: 12, touch: 8, sigaction: 5, fork: g.forkDepth < 2 ? 4 : 0, argv: 1, mmapfile: 3, huge: 2 } as const);
     if (kind === 'call') ops.push(genCall(r, g));
     else if (kind === 'poke') ops.push(genPoke(r, g));
     else if (kind === 'touch') ops.push(genTouch(r, g));
     else if (kind === 'sigaction') ops.push(genSigaction(r, g));
     else if (kind === 'argv') ops.push(...genArgvScenario(r, g));
     else if (kind === 'mmapfile') ops.push(...genFileMapping(r, g));
+    else if (kind === 'huge') ops.push(...genHugeCandidate(r, g));
     else {
       const s = newSlot(g);
       g.forkDepth++;
@@ -145,6 +146,17 @@ function genOps(r: Rng, g: GenState, n: number): Op[] {
     }
   }
   return ops;
+}
+
+/** A populated anonymous mapping of 2-4 MiB, written to: what khugepaged collapses into 2 MiB pages. */
+function genHugeCandidate(r: Rng, g: GenState): Op[] {
+  const m = newSlot(g);
+  g.slots.addr.push(m);
+  const len = r.pick([2, 3, 4]) << 20;
+  return [
+    { kind: 'sys', nr: NR.mmap, args: [imm(0), imm(len), imm(3), imm(0x8022), imm(-1), imm(0)], slot: m },
+    { kind: 'touch', addr: slot(m, r.int(len / 4096) * 4096), size: 8, write: true },
+  ];
 }
 
 /** open /tmp/a (or /dev/zero), write to it, map it shared or private, touch it. */

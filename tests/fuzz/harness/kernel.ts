@@ -51,6 +51,8 @@ export interface WatchOptions {
   maxSteps: number;
   /** Whether reaching the kernel's maxInsns is a failure (false where the guest may loop by design). */
   insnBudgetFails: boolean;
+  /** Kernel work of the target's own between two scheduler steps (a khugepaged pass, say), before the check. */
+  onStep?: (step: number) => void;
 }
 
 export class KernelWatch {
@@ -135,6 +137,7 @@ export class KernelWatch {
     const k = this.k;
     const r = k.runUntil(() => {
       this.steps++;
+      this.opts.onStep?.(this.steps);
       if (this.opts.check === 'syscall') this.check(`between slices (step ${this.steps})`);
       return this.steps > this.opts.maxSteps;
     });

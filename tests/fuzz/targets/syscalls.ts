@@ -15,7 +15,9 @@ import type { Task } from '../../../kernel-ts/proc/task';
 import type { SyscallArgs } from '../../../kernel-ts/syscalls/args';
 import { NR } from '../../../kernel-ts/syscalls/numbers';
 import { SC_REGS, VMLAB_CTX, VMLAB_CTX_SIZE } from '../../../kernel-ts/proc/sigframe';
-import { KernelWatch, bootKernel } from '../harness/kernel';
+import { KernelWatch, bootKernel, liveMms } from '../harness/kernel';
+import { HPAGE_PMD_SIZE, collapseHugePmd } from '../../../kernel-ts/mm/huge_memory';
+import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
 import type { Rng } from '../harness/rng';
 import type { CaseContext, FuzzTarget, KnownFinding } from '../harness/target';
 import { CHILD_SOURCE, FUZZ_REPORT_NR, REPORT_EXIT, REPORT_RETURN, REPORT_SKIP, generateProgram, programSource } from '../gen/syscalls';
@@ -28,6 +30,8 @@ export interface SyscallCase {
   sliceInsns: number;
   aslr: boolean;
   seed: number;
+  /** Collapse what can be collapsed into 2 MiB pages every few scheduler steps, as khugepaged would. */
+  thp: boolean;
 }
 
 const MAX_INSNS = 20_000_000;
@@ -100,6 +104,14 @@ function reportHandler(c: SyscallCase, ctx: CaseContext) {
   };
 }
 
+/** khugepaged's scan of one mm (mm/khugepaged.c, reduced): every 2 MiB-aligned range of an anonymous VMA it can collapse. */
+function khugepagedScan(k: Kernel, mm: MmStruct): void {
+  for (const vma of mm.vmas.toArray()) {
+    if (!vma.isAnonymous) continue;
+    for (let h = Math.ceil(vma.vmStart / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE; h + HPAGE_PMD_SIZE <= vma.vmEnd; h += HPAGE_PMD_SIZE) collapseHugePmd(k.mm, mm, h);
+  }
+}
+
 async function run(c: SyscallCase, ctx: CaseContext): Promise<void> {
   childElf ??= assembleOrThrow('child.s', CHILD_SOURCE);
   const elf = assembleOrThrow('fz.s', programSource(c.program));
@@ -115,7 +127,10 @@ async function run(c: SyscallCase, ctx: CaseContext): Promise<void> {
   });
   k.vfs.addExecutable('/bin/fz', elf);
   k.vfs.addExecutable('/bin/child', childElf);
-  const watch = new KernelWatch(k, ctx, { check: 'syscall', maxSteps: MAX_STEPS, insnBudgetFails: !c.program.mayLoop });
+  const onStep = c.thp ? (step: number): void => {
+    if (step % 3 === 0) for (const mm of liveMms(k)) khugepagedScan(k, mm);
+  } : undefined;
+  const watch = new KernelWatch(k, ctx, { check: 'syscall', maxSteps: MAX_STEPS, insnBudgetFails: !c.program.mayLoop, onStep });
   watch.addSyscall(FUZZ_REPORT_NR, reportHandler(c, ctx));
   const t = k.spawn('/bin/fz', ['fz'], ['PATH=/bin']);
   if (typeof t === 'number') {
@@ -132,6 +147,7 @@ function generate(r: Rng): SyscallCase {
     sliceInsns: r.pick([50, 1000, 1_000_000]),
     aslr: r.chance(0.5),
     seed: r.u32(),
+    thp: r.chance(0.3),
     program: generateProgram(r),
   };
 }
@@ -175,7 +191,7 @@ export const target: FuzzTarget<SyscallCase> = {
   known,
   generate,
   run,
-  show: (c) => `# paging ${c.paging}, ${c.memMiB} MiB, slice ${c.sliceInsns}, aslr ${c.aslr}, seed ${c.seed}\n${programSource(c.program)}`,
+  show: (c) => `# paging ${c.paging}, ${c.memMiB} MiB, slice ${c.sliceInsns}, aslr ${c.aslr}, seed ${c.seed}${c.thp ? ', khugepaged' : ''}\n${programSource(c.program)}`,
   files: (c) => ({ '.s': programSource(c.program) }),
   parts: (c) => c.program.ops.length,
   without: (c, i) => ({ ...c, program: { ...c.program, ops: c.program.ops.filter((_, j) => j !== i) } }),
