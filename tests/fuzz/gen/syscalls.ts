@@ -290,7 +290,23 @@ export function programSource(p: Program): string {
     `  ld t0, ${FRAME_PC}(s3)`, '  addi t0, t0, 4', `  sd t0, ${FRAME_PC}(s3)`, '2:', '  ret', '1:', '  addi a0, s2, 100', '  li a7, 94', '  ecall',
   );
   L.push('  .data', '  .align 3', `fz_slots: .zero ${8 * NR_SLOTS}`, 'fz_expect: .zero 16', 'fz_act: .zero 24');
-  STRINGS.forEach((s, i) => L.push(`fz_str${i}: .asciz "${s}"`));
+  const used = new Set<number>();
+  const note = (a: Arg): void => {
+    if (a.k === 'str') used.add(a.i);
+  };
+  const walk = (ops: readonly Op[]): void => {
+    for (const o of ops) {
+      if (o.kind === 'sys') o.args.forEach(note);
+      else if (o.kind === 'poke') note(o.v);
+      else if (o.kind === 'touch') note(o.addr);
+      else if (o.kind === 'fill') [o.dst, o.v].forEach(note);
+      else if (o.kind === 'fork') walk(o.child);
+    }
+  };
+  walk(p.ops);
+  STRINGS.forEach((s, i) => {
+    if (used.has(i)) L.push(`fz_str${i}: .asciz "${s}"`);
+  });
   L.push('  .bss', '  .align 12', `fz_buf: .zero ${BUF_SIZE}`);
   return `${L.join('\n')}\n`;
 }
