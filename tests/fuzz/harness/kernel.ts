@@ -10,6 +10,7 @@ import { KERN_ALERT } from '../../../kernel-ts/printk';
 import { checkVm, formatViolations, vmBaseline } from '../../../kernel-ts/mm/check';
 import type { VmBaseline } from '../../../kernel-ts/mm/check';
 import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
+import type { Task } from '../../../kernel-ts/proc/task';
 import { SIGKILL } from '../../../kernel-ts/proc/signal-defs';
 import { syscallName } from '../../../kernel-ts/syscalls/numbers';
 import { SYSCALL_NORETURN, SYSCALL_RESTART } from '../../../kernel-ts/syscalls/table';
@@ -53,6 +54,8 @@ export interface WatchOptions {
   insnBudgetFails: boolean;
   /** Kernel work of the target's own between two scheduler steps (a khugepaged pass, say), before the check. */
   onStep?: (step: number) => void;
+  /** A target's own check of a call that returned (not one that will be restarted). */
+  afterSyscall?: (nr: number, t: Task, a: SyscallArgs, ret: number) => void;
 }
 
 export class KernelWatch {
@@ -110,6 +113,7 @@ export class KernelWatch {
       const pcLo = t.pcLo, pcHi = t.pcHi;
       this.where = `${name}(${[0, 1, 2, 3, 4, 5].map((i) => argHex(a, i)).join(', ')}) by pid ${t.pid}`;
       const ret = h(k, t, a);
+      if (ret !== SYSCALL_RESTART) this.opts.afterSyscall?.(nr, t, a, ret);
       if (ret !== SYSCALL_NORETURN) {
         if (ret !== SYSCALL_RESTART && !plausibleReturn(ret))
           this.ctx.fail('check', `${name} returned ${ret}, neither a value nor -errno (${this.where})`);

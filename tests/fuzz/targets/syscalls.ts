@@ -104,6 +104,32 @@ function reportHandler(c: SyscallCase, ctx: CaseContext) {
   };
 }
 
+const MONOTONIC_CLOCKS = new Set([1, 4, 6, 7]);
+
+/**
+ * Linux's answers where they are cheap to know: a monotonic clock never goes
+ * back nor below 0 (and tv_nsec < 10^9); a clone child's exit signal is
+ * the low byte of the flags.
+ */
+function semantics(k: Kernel, ctx: CaseContext) {
+  let lastNs = -1n;
+  return (nr: number, t: Task, a: SyscallArgs, ret: number): void => {
+    if (nr === NR.clock_gettime && ret === 0 && MONOTONIC_CLOCKS.has(a.int(0)) && t.mm !== null) {
+      const b = k.mm.copyFromUser(t.mm, a.u64(1), 16);
+      if (typeof b === 'number') return;
+      const dv = new DataView(b.buffer, b.byteOffset, 16);
+      const sec = dv.getBigInt64(0, true), nsec = dv.getBigInt64(8, true);
+      const ns = sec * 1_000_000_000n + nsec;
+      if (sec < 0n || nsec < 0n || nsec >= 1_000_000_000n || ns < lastNs) ctx.fail('check', `clock_gettime(${a.int(0)}) gave {${sec}, ${nsec}}${lastNs >= 0n ? ` after ${lastNs} ns` : ''}`);
+      else lastNs = ns;
+    } else if (nr === NR.clone && ret > 0) {
+      const child = k.tasks.get(ret);
+      const want = a.half[0]! & 0xff;
+      if (child !== undefined && child.exitSignal !== want) ctx.fail('check', `clone(flags 0x${((BigInt(a.half[1]! >>> 0) << 32n) | BigInt(a.half[0]! >>> 0)).toString(16)}) gave the child exit signal ${child.exitSignal}, not ${want}`);
+    }
+  };
+}
+
 /** khugepaged's scan of one mm (mm/khugepaged.c, reduced): every 2 MiB-aligned range of an anonymous VMA it can collapse. */
 function khugepagedScan(k: Kernel, mm: MmStruct): void {
   for (const vma of mm.vmas.toArray()) {
@@ -130,7 +156,7 @@ async function run(c: SyscallCase, ctx: CaseContext): Promise<void> {
   const onStep = c.thp ? (step: number): void => {
     if (step % 3 === 0) for (const mm of liveMms(k)) khugepagedScan(k, mm);
   } : undefined;
-  const watch = new KernelWatch(k, ctx, { check: 'syscall', maxSteps: MAX_STEPS, insnBudgetFails: !c.program.mayLoop, onStep });
+  const watch = new KernelWatch(k, ctx, { check: 'syscall', maxSteps: MAX_STEPS, insnBudgetFails: !c.program.mayLoop, onStep, afterSyscall: semantics(k, ctx) });
   watch.addSyscall(FUZZ_REPORT_NR, reportHandler(c, ctx));
   const t = k.spawn('/bin/fz', ['fz'], ['PATH=/bin']);
   if (typeof t === 'number') {
@@ -162,6 +188,16 @@ const known: KnownFinding<SyscallCase>[] = [
     name: 'cr2-precision',
     about: 'CR2 and si_addr above 2^53 are rounded through a double (issue 12 #10)',
     explains: (f) => /^si_addr 0x[0-9a-f]+ for a \d-byte access at 0x([0-9a-f]+)$/.test(f.message) && BigInt(`0x${/at 0x([0-9a-f]+)$/.exec(f.message)![1]}`) >= 1n << 53n,
+  },
+  {
+    name: 'nanosleep-clock-overflow',
+    about: 'nanosleep({INT64_MAX, 999999999}) pushes the clock past 2^63 ns; CLOCK_MONOTONIC reads negative (issue 12 #4)',
+    explains: (f, c) => /^clock_gettime\(\d\) gave/.test(f.message) && sysOps(c, NR.nanosleep).length > 0,
+  },
+  {
+    name: 'clone-flags-high-bits',
+    about: 'clone flags with high bits set lose their low bits through a double: the exit signal changes (issue 12 #10)',
+    explains: (f) => /^clone\(flags 0x([0-9a-f]+)\) gave the child exit signal/.test(f.message) && BigInt(`0x${/flags 0x([0-9a-f]+)/.exec(f.message)![1]}`) >= 1n << 53n,
   },
   {
     name: 'lseek-offset-precision',
