@@ -85,7 +85,7 @@ function parseArgs(all: readonly AnyTarget[], argv: readonly string[]): Args | '
 
 const indent = (s: string, by = '    '): string => s.replace(/\n$/, '').split('\n').map((l) => by + l).join('\n');
 
-function printFailure(t: AnyTarget, r: TargetReport, f: NewFailure, a: Args): void {
+function printFailure(t: AnyTarget, r: { seed: number }, f: NewFailure, a: Args): void {
   const out: string[] = [`FAIL ${t.name} seed ${r.seed} case ${f.index}: ${f.failure.kind}: ${f.failure.message}`];
   if (f.failure.detail) out.push(indent(f.failure.detail));
   out.push(`  reproduce: npm run fuzz -- ${t.name} --seed ${r.seed} --case ${f.index}`);
@@ -147,12 +147,12 @@ export async function main(all: readonly AnyTarget[], argv: readonly string[]): 
       ignoreKnown: a.ignoreKnown,
       minimize: a.minimize,
       maxFailures: a.maxFailures,
+      onFailure: (f) => printFailure(t, { seed: args.seed }, f, args),
       onCase: (o) => {
         if (args.show && args.count === 1) process.stdout.write(`${t.name} seed ${args.seed} case ${o.index}:\n${indent(t.show(o.input))}\n`);
         if (args.progress > 0 && (o.index - args.from + 1) % args.progress === 0) process.stdout.write(`  ${t.name}: ${o.index - args.from + 1} cases\n`);
       },
     });
-    for (const f of r.failed) printFailure(t, r, f, a);
     process.stdout.write(`${summary(t, r)}\n`);
     failed += r.failed.length;
     cases += r.cases;

@@ -56,6 +56,8 @@ export interface RunOptions {
   maxFailures?: number;
   /** Called after each case (progress). */
   onCase?: (o: CaseOutcome) => void;
+  /** Called with each new failure as soon as it is shrunk (a long run prints them as they come). */
+  onFailure?: (f: NewFailure) => void;
 }
 
 function describeError(e: unknown): { message: string; detail: string } {
@@ -167,7 +169,9 @@ export async function runTarget(t: AnyTarget, opts: RunOptions): Promise<TargetR
     if (fresh.length > 0) {
       const failure = fresh[0]!;
       const minimal = opts.minimize === false ? null : await shrink(t, input, failure);
-      report.failed.push({ index, failure, input, minimal });
+      const nf: NewFailure = { index, failure, input, minimal };
+      report.failed.push(nf);
+      opts.onFailure?.(nf);
     }
     opts.onCase?.({ index, input, failures, known, avoided });
     if (opts.maxFailures !== undefined && report.failed.length >= opts.maxFailures) break;
