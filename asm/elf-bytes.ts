@@ -164,20 +164,6 @@ export class ByteReader {
     return hi * 0x1_0000_0000 + lo;
   }
 
-  /**
-   * A 64-bit field read as a signed value (for st_value: an absolute symbol
-   * such as `.equ EINVAL_NEG, -22` is stored as 0xffffffffffffffea); throws if
-   * it is not a safe integer either way.
-   */
-  s64(what = 'doubleword'): number {
-    const p = this.need(8, what);
-    const lo = this.view.getUint32(p, true);
-    const hi = this.view.getInt32(p + 4, true);
-    if (hi >= 0x20_0000 || hi < -0x20_0000)
-      throw new ReadPastEnd(`${what} at offset 0x${p.toString(16)} is too large (0x${(hi >>> 0).toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')})`);
-    return hi * 0x1_0000_0000 + lo;
-  }
-
   /** An unsigned value of `size` bytes (1, 2, 4 or 8). */
   uN(size: number, what = 'value'): number {
     switch (size) {

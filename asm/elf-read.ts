@@ -217,10 +217,17 @@ function readSymbols(sections: ElfSection[]): ElfSymbol[] {
     const info = r.u8();
     r.u8('st_other');
     const shndx = r.u16();
-    // Signed: absolute constants may be negative (0xffff...); addresses are below 2^53 either way.
-    const value = r.s64('st_value');
+    const valueLo = r.u32('st_value');
+    const valueHi = r.u32('st_value') | 0;
     const size = r.u64('st_size');
     if (i === 0) continue;
+    // Signed: absolute constants may be negative (0xffff...); addresses are below 2^53 either way.
+    // An absolute constant no double holds (.equ BIG, 1 << 63) names no address: it is left out.
+    if (valueHi >= 0x20_0000 || valueHi < -0x20_0000) {
+      if (shndx === SHN_ABS) continue;
+      throw new ElfFormatError(`symbol ${i} has st_value 0x${(valueHi >>> 0).toString(16).padStart(8, '0')}${valueLo.toString(16).padStart(8, '0')}, beyond any address`);
+    }
+    const value = valueHi * 0x1_0000_0000 + valueLo;
     const name = cstrAt(strtab.bytes, nameOff);
     if (name === undefined) throw new ElfFormatError(`symbol ${i} has a name offset (0x${nameOff.toString(16)}) outside its string table`);
     let section: string | null = null;
