@@ -33,6 +33,7 @@
 //                     and grants no more than that mm's page tables do now
 import { PTE_P, PTE_PS, PTE_G, PTE_NX_HI, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
 import { tableIndex } from '../../emu/machine/mmu/walk';
+import { TWO32 } from '../../emu/machine/cpu/int64';
 import type { Tlb } from '../../emu/machine/mmu/tlb';
 import { OWNER_NAMES, Owner, PAGE_SIZE, PG_anon, PG_buddy, PG_head, PG_pcp, PG_pgtable, PG_swapbacked, PG_tail } from './page';
 import { entryAddr, entryPfn } from './pgtable';
@@ -91,7 +92,6 @@ export interface VmCheckOptions {
   maxViolations?: number;
 }
 
-const TWO32 = 4294967296;
 const WORDS = PAGE_SIZE / 4;
 /** Bytes mapped by one entry at each level (index = level). */
 const SPAN = [0, 2 ** 12, 2 ** 21, 2 ** 30, 2 ** 39, 2 ** 48];

@@ -3,6 +3,7 @@
 // own (`npm run fuzz -- TARGET --seed S --case I`) without replaying the
 // cases before it.
 import { prngU32 } from '../../support/prng';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 /** The seed of case `index` of a run seeded with `seed` (a 32-bit mix of both). */
 export function caseSeed(seed: number, index: number): number {
@@ -28,7 +29,7 @@ export class Rng {
 
   /** A float in [0, 1). */
   unit(): number {
-    return this.next() / 2 ** 32;
+    return this.next() / TWO32;
   }
 
   /** An integer in [0, n). */
