@@ -5,6 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../../asm/assembler';
 import { writeElf } from '../../asm/elf-write';
 import { readElf } from '../../asm/elf-read';
+import { Access } from '../../emu/machine/trap';
+import { checkVm } from '../../kernel-ts/mm/check';
+import { MADV_DONTFORK, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../kernel-ts/mm/mmap';
+import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
+import { boot, newMm, touch } from '../kernel-ts/mm/helpers';
 
 describe('fuzz findings, fixed', () => {
   it('elf-read takes back a vmlab executable with an absolute symbol beyond 2^53, leaving that symbol out', () => {
@@ -34,5 +39,19 @@ describe('fuzz findings, fixed', () => {
     const bad = readElf(elf);
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.error).toMatch(/^not an ELF64 RISC-V executable: .*st_value 0x80000000000[0-9a-f]+, beyond any address$/);
+  });
+
+  it('fork counts the child\'s RSS from the pages it copies: a MADV_DONTFORK page is not one', () => {
+    // syscalls target, seed 2 (13 cases in 10,000): getrandom into the buffer, madvise(buf, 1, MADV_DONTFORK),
+    // fork -> "rss: mm N counts anon 18 pages, its tables map 17". dup_mmap copied the parent's counters.
+    const b = boot({ memSize: 16 << 20 });
+    const mm = newMm(b.kmm);
+    const a = b.kmm.doMmap(mm, 0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS);
+    touch(b, mm, a, Access.Write);
+    touch(b, mm, a + 4096, Access.Write);
+    expect(b.kmm.doMadvise(mm, a, 4096, MADV_DONTFORK)).toBe(0);
+    const child = b.kmm.dupMmap(mm) as MmStruct;
+    expect([mm.rssAnon, child.rssAnon]).toEqual([2, 1]);
+    expect(checkVm(b.kmm, [mm, child])).toEqual([]);
   });
 });
