@@ -10,6 +10,7 @@ import { checkVm } from '../../kernel-ts/mm/check';
 import { MADV_DONTFORK, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../kernel-ts/mm/mmap';
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { boot, newMm, touch } from '../kernel-ts/mm/helpers';
+import { bootDebugger, fingerprint, firstDifference } from '../support/debugger';
 
 describe('fuzz findings, fixed', () => {
   it('elf-read takes back a vmlab executable with an absolute symbol beyond 2^53, leaving that symbol out', () => {
@@ -53,5 +54,23 @@ describe('fuzz findings, fixed', () => {
     const child = b.kmm.dupMmap(mm) as MmStruct;
     expect([mm.rssAnon, child.rssAnon]).toEqual([2, 1]);
     expect(checkVm(b.kmm, [mm, child])).toEqual([]);
+  });
+
+  it('a recorded position reached again finds the CPU as before, however the run before it ended', async () => {
+    // debugger target, seed 3 case 137: after a trap the CPU kept the last fetch page's fields (dead: fcEpoch -1),
+    // so arriving at position 395 by reverse-continue showed other fcBase/fcPageLo than the first pass.
+    const { d } = bootDebugger('tt.s');
+    const seen = new Map<number, string>();
+    const diffs: string[] = [];
+    for (const cmd of ['break main', 'run', 'record', 'catch invlpg', 'continue', 'until printf', 'reverse-continue']) {
+      await d.execute(cmd);
+      if (d.s.exited !== null || d.s.recorder === null) continue;
+      const fp = fingerprint(d.s.k);
+      const was = seen.get(d.s.pos());
+      if (was === undefined) seen.set(d.s.pos(), fp);
+      else diffs.push(firstDifference(fp, was));
+    }
+    expect(diffs.length).toBeGreaterThan(0);
+    expect(diffs.filter((x) => x !== '')).toEqual([]);
   });
 });
