@@ -75,7 +75,7 @@ function reachesNonCanonical(lo: bigint, size: number, paging: 4 | 5): boolean {
 /**
  * The handler's report: a0 = signo, a1 = the frame (siginfo first, vmlab's trap
  * context at VMLAB_CTX), a2 = the address a touch was making (0 if none), a3
- * its size. Checks the siginfo against the access; answers what the handler
+ * its size, a4 the address of its access instruction. Checks the siginfo against the access; answers what the handler
  * does next (REPORT_RETURN, REPORT_SKIP, REPORT_EXIT).
  */
 function reportHandler(c: SyscallCase, ctx: CaseContext) {
@@ -90,8 +90,11 @@ function reportHandler(c: SyscallCase, ctx: CaseContext) {
     const cr2 = dv.getBigUint64(VMLAB_CTX + 24, true);
     const expect = (BigInt(a.half[5]! >>> 0) << 32n) | BigInt(a.half[4]! >>> 0);
     const size = a.int(3);
+    const accessPc = (BigInt(a.half[9]! >>> 0) << 32n) | BigInt(a.half[8]! >>> 0);
+    const pc = dv.getBigUint64(SC_REGS, true);
     if (signo !== a.int(0)) ctx.fail('check', `the handler got signal ${a.int(0)} but siginfo says ${signo}`);
-    const touching = size > 0;
+    // The fault is the touch's own access (not, say, a handler's fetch while the touch was pending).
+    const touching = size > 0 && pc === accessPc;
     const nonCanonical = touching && reachesNonCanonical(expect, size, c.paging);
     if (trapno === PF) {
       if (addr !== cr2) ctx.fail('check', `si_addr ${hex(addr)} differs from the frame's cr2 ${hex(cr2)}`);
@@ -102,9 +105,8 @@ function reportHandler(c: SyscallCase, ctx: CaseContext) {
       if (touching && !nonCanonical) ctx.fail('check', `#GP for a canonical ${size}-byte access at ${hex(expect)}`);
     }
     if (trapno < 0) return REPORT_RETURN;
-    // A data access that faulted is stepped over; a fetch fault or anything else ends the program (stepping would loop).
-    const pc = dv.getBigUint64(SC_REGS, true);
-    return (trapno === PF || trapno === GP) && cr2 !== pc && touching ? REPORT_SKIP : REPORT_EXIT;
+    // The touch's access is stepped over; any other fault ends the program (stepping over it could loop).
+    return (trapno === PF || trapno === GP) && touching ? REPORT_SKIP : REPORT_EXIT;
   };
 }
 
