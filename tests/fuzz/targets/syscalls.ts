@@ -1,13 +1,14 @@
 // Target `syscalls`: a random guest program (tests/fuzz/gen/syscalls.ts)
 // makes 4..48 system calls with edge arguments, forks children that make
-// their own, installs signal handlers, touches memory; it runs on a fresh
-// kernel (4- or 5-level paging, random slice length and memory size).
-// Checked: no host exception, no oops, every call returns a value or -errno
-// and leaves the caller's registers alone, the mm invariants after every call
-// and every scheduler step (kernel-ts/mm/check.ts), the instruction and step
-// budgets, a fault's siginfo (si_addr is the faulting address, #GP for a
-// non-canonical one), and with every process gone, frames and page tables
-// back to the baseline.
+// their own, installs signal handlers, maps files, touches memory; it runs on
+// a fresh kernel (4- or 5-level paging, slice length, memory size, ASLR, and
+// in a third of the cases a khugepaged pass between scheduler steps).
+// Checked: no host exception, no oops; every call returns a value or -errno
+// and leaves the caller's registers alone; the mm invariants after every call
+// and scheduler step (kernel-ts/mm/check.ts); the instruction, step and
+// system-call budgets; a fault's siginfo (si_addr is the faulting address,
+// #GP for a non-canonical one); the monotonic clock; clone's exit signal;
+// and with every process gone, frames and page tables back to the baseline.
 import { assemble, formatDiagnostic } from '../../../asm/assembler';
 import { writeElf } from '../../../asm/elf-write';
 import type { Kernel } from '../../../kernel-ts/kernel';
