@@ -211,7 +211,7 @@ const known: KnownFinding<SyscallCase>[] = [
   },
   {
     name: 'lseek-offset-precision',
-    about: 'NEW (this harness): f_pos is a double, so lseek to an offset above 2^53 returns (and keeps) a rounded offset; Linux returns it exactly',
+    about: 'NEW (this harness): lseek on /proc files (seq_lseek, pagemap\'s mem_lseek take any position) to 0x3673e6bdd8cbca01 returns 0x3673e6bdd8cbca00: offsets go through a double; Linux returns them exactly',
     explains: (f) => /^lseek returned \d+, neither/.test(f.message) && Number(/returned (\d+)/.exec(f.message)![1]) > 2 ** 53,
   },
   {
