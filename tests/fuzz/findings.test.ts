@@ -11,6 +11,7 @@ import { MADV_DONTFORK, MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from
 import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { boot, newMm, touch } from '../kernel-ts/mm/helpers';
 import { bootDebugger, fingerprint, firstDifference } from '../support/debugger';
+import { guestAsm, runGuest } from '../support/kernel';
 
 describe('fuzz findings, fixed', () => {
   it('elf-read takes back a vmlab executable with an absolute symbol beyond 2^53, leaving that symbol out', () => {
@@ -72,5 +73,29 @@ describe('fuzz findings, fixed', () => {
     }
     expect(diffs.length).toBeGreaterThan(0);
     expect(diffs.filter((x) => x !== '')).toEqual([]);
+  });
+
+  it('openat drops the flag bits Linux does not know, so F_GETFL answers a flags word, not a negative number', () => {
+    // syscalls target, seed 4 case 10913: openat(.., flags 0xab1859c0964c473b) kept bit 31, and fcntl(F_GETFL) returned -1773910981.
+    const prog = guestAsm('getfl', `.globl _start
+_start:
+  li a0, -100
+  la a1, path
+  li a2, 0x80000042        # O_RDWR | O_CREAT | bit 31
+  li a3, 0644
+  li a7, 56
+  ecall
+  li a1, 3                 # F_GETFL
+  li a7, 25
+  ecall
+  bgez a0, 1f
+  li a0, 255               # a negative answer
+1:
+  li a7, 94
+  ecall
+  .data
+path: .asciz "/tmp/a"
+`);
+    expect(runGuest(prog).exitCode).toBe(2); // O_RDWR: O_CREAT is not kept in f_flags either
   });
 });
