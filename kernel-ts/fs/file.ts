@@ -27,6 +27,14 @@ export const O_DIRECTORY = 0o200000;
 export const O_NOFOLLOW = 0o400000;
 export const O_CLOEXEC = 0o2000000;
 export const O_PATH = 0o10000000;
+/**
+ * Linux VALID_OPEN_FLAGS (include/linux/fcntl.h): the bits open/openat keep
+ * (build_open_how masks the rest away), with O_DSYNC, FASYNC, O_DIRECT,
+ * O_NOATIME, __O_SYNC and __O_TMPFILE among them.
+ */
+export const VALID_OPEN_FLAGS =
+  O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | 0o10000 | 0o20000 | 0o40000 | O_LARGEFILE |
+  O_DIRECTORY | O_NOFOLLOW | 0o1000000 | O_CLOEXEC | 0o4000000 | O_PATH | 0o20000000;
 
 /** lseek whence values. */
 export const SEEK_SET = 0;

@@ -106,6 +106,11 @@ function tableWords(kmm: KernelMm, pa: number): Int32Array {
   return i32.slice(base, base + WORDS);
 }
 
+/** The words of the table at pa in place (no copy): word i is w[o + i]. */
+function tableView(kmm: KernelMm, pa: number): { w: Int32Array; o: number } {
+  return { w: kmm.mem.chunkI32(pa)!, o: kmm.mem.chunkOffset(pa) >> 2 };
+}
+
 /** The vmalloc area's PUD table: the level-3 table holding VMALLOC_START's entry (preallocated at boot). */
 function vmallocPudOf(kmm: KernelMm): number {
   const v = kmm.kspace.vmallocStart;
@@ -282,10 +287,12 @@ function checkLeaf(c: Checker, mm: MmStruct, tally: MmTally, va: number, lo: num
 function walkUser(c: Checker, mm: MmStruct, tally: MmTally, table: number, level: number, base: number): void {
   const mem = c.kmm.mem;
   const top = level === c.kmm.levels;
+  const words = mem.chunkI32(table)!;
+  const w0 = mem.chunkOffset(table) >> 2;
   for (let i = 0; i < (top ? 256 : 512) && !c.full; i++) {
-    const e = table + i * 8;
-    const lo = mem.read32(e);
-    const hi = mem.read32(e + 4);
+    const lo = words[w0 + 2 * i]!;
+    const hi = words[w0 + 2 * i + 1]!;
+    if (lo === 0 && hi === 0) continue;
     const va = base + i * SPAN[level]!;
     if (level === 1) {
       checkLeaf(c, mm, tally, va, lo, hi, PAGE_SIZE);
@@ -313,12 +320,13 @@ function checkMm(c: Checker, mm: MmStruct): void {
   checkVmas(c, mm);
   if (!c.claimTable(mm.pgd, () => `mm ${mm.id} pgd`)) return;
   // The kernel half: every mm's top-level entries 256..511 are swapper_pg_dir's (pgd_alloc copies them; nothing may change them).
-  const pgdWords = tableWords(kmm, mm.pgd);
-  const initWords = tableWords(kmm, kmm.kspace.initPgd);
+  const pgd = tableView(kmm, mm.pgd);
+  const init = tableView(kmm, kmm.kspace.initPgd);
   for (let w = 512; w < WORDS; w++) {
-    if (pgdWords[w] !== initWords[w]) {
+    if (pgd.w[pgd.o + w] !== init.w[init.o + w]) {
       const i = w >> 1;
-      c.report('kernel-half', `mm ${mm.id} top-level entry ${i} is ${hex(pgdWords[2 * i + 1]! >>> 0)}:${hex(pgdWords[2 * i]! >>> 0)}, swapper_pg_dir's is ${hex(initWords[2 * i + 1]! >>> 0)}:${hex(initWords[2 * i]! >>> 0)}`);
+      const entry = (v: { w: Int32Array; o: number }): string => `${hex(v.w[v.o + 2 * i + 1]! >>> 0)}:${hex(v.w[v.o + 2 * i]! >>> 0)}`;
+      c.report('kernel-half', `mm ${mm.id} top-level entry ${i} is ${entry(pgd)}, swapper_pg_dir's is ${entry(init)}`);
       break;
     }
   }
@@ -335,9 +343,9 @@ function checkKernelTables(c: Checker, b: VmBaseline | undefined): void {
   const kmm = c.kmm;
   const initPgd = kmm.kspace.initPgd;
   if (!c.claimTable(initPgd, () => 'swapper_pg_dir')) return;
-  const words = tableWords(kmm, initPgd);
+  const top = tableView(kmm, initPgd);
   for (let w = 0; w < 512; w++) {
-    if (words[w] !== 0) {
+    if (top.w[top.o + w] !== 0) {
       c.report('kernel-half', `swapper_pg_dir has a user-half entry ${w >> 1}`);
       break;
     }
@@ -345,18 +353,18 @@ function checkKernelTables(c: Checker, b: VmBaseline | undefined): void {
   const vmallocPud = b?.vmallocPud ?? vmallocPudOf(kmm);
   if (b !== undefined) {
     for (let w = 0; w < 512; w++) {
-      if (words[512 + w] !== b.kernelTop[w]) {
+      if (top.w[top.o + 512 + w] !== b.kernelTop[w]) {
         c.report('kernel-half', `swapper_pg_dir entry ${256 + (w >> 1)} changed since boot`);
         break;
       }
     }
     for (const [pa, t] of b.kernelTables) {
       if (!c.claimTable(pa, () => `kernel level-${t.level} table`)) continue;
-      const now = tableWords(kmm, pa);
+      const now = tableView(kmm, pa);
       for (let w = 0; w < WORDS; w++) {
-        if (now[w] !== t.words[w]) {
+        if (now.w[now.o + w] !== t.words[w]) {
           const i = w >> 1;
-          c.report('kernel-tables', `kernel level-${t.level} table at ${hex(pa)}: entry ${i} was ${hex(t.words[2 * i + 1]! >>> 0)}:${hex(t.words[2 * i]! >>> 0)}, is ${hex(now[2 * i + 1]! >>> 0)}:${hex(now[2 * i]! >>> 0)}`);
+          c.report('kernel-tables', `kernel level-${t.level} table at ${hex(pa)}: entry ${i} was ${hex(t.words[2 * i + 1]! >>> 0)}:${hex(t.words[2 * i]! >>> 0)}, is ${hex(now.w[now.o + 2 * i + 1]! >>> 0)}:${hex(now.w[now.o + 2 * i]! >>> 0)}`);
           break;
         }
       }

@@ -1,7 +1,7 @@
 // Creating, copying and tearing down address spaces (Linux kernel/fork.c
 // mm_alloc/dup_mmap, mm/memory.c copy_page_range, mm/mmap.c exit_mmap).
 import { PTE_A, PTE_D, PTE_RW } from '../../emu/machine/mmu/paging';
-import { PAGE_SIZE } from './page';
+import { PAGE_SIZE, PG_anon, PG_swapbacked } from './page';
 import { Flush, PAGE_TABLE, allocEntry, entryPfn, pgtableFree, setPte, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK } from './prot';
 import { isRawPfnVma } from './memory';
@@ -88,6 +88,11 @@ export function dupMmap(kmm: KernelMm, old: MmStruct): MmStruct | number {
       const pfn = entryPfn(lo, hi);
       m.refcount[pfn]!++;
       m.mapcount[pfn]!++;
+      // The child's RSS counts what was copied (copy_present_pte's rss[]): VM_DONTCOPY pages are not.
+      const flags = m.flags[pfn]!;
+      if ((flags & PG_anon) !== 0) mm.rssAnon++;
+      else if ((flags & PG_swapbacked) !== 0) mm.rssShmem++;
+      else mm.rssFile++;
     });
     if (failed) {
       tlbFinish(kmm, g);
@@ -96,9 +101,6 @@ export function dupMmap(kmm: KernelMm, old: MmStruct): MmStruct | number {
     }
   }
   tlbFinish(kmm, g);
-  mm.rssAnon = old.rssAnon;
-  mm.rssFile = old.rssFile;
-  mm.rssShmem = old.rssShmem;
   mm.hiwaterRss = mm.rss;
   mm.hiwaterVm = mm.totalVm;
   return mm;

@@ -7,7 +7,7 @@ import type { Task } from '../proc/task';
 import type { SyscallHandler, SyscallTable } from './table';
 import { NR } from './numbers';
 import type { File } from '../fs/file';
-import { MAX_RW_COUNT, O_APPEND, O_CLOEXEC, O_NONBLOCK, fput, getFile } from '../fs/file';
+import { MAX_RW_COUNT, O_APPEND, O_CLOEXEC, O_NONBLOCK, VALID_OPEN_FLAGS, fput, getFile } from '../fs/file';
 import { getdents64 } from '../fs/readdir';
 import type { FilesStruct } from '../fs/fdtable';
 import { RLIMIT_NOFILE } from '../resource';
@@ -210,7 +210,7 @@ function startDir(k: Kernel, t: Task, dirfd: number, path: string): Inode | numb
 const sysOpenat: SyscallHandler = (k, t, a) => {
   const path = getname(k, t, a.u64(1));
   if (typeof path === 'number') return path;
-  const flags = a.int(2);
+  const flags = a.int(2) & VALID_OPEN_FLAGS; // build_open_how(): unknown bits are dropped, not kept in f_flags
   const start = startDir(k, t, a.int(0), path);
   if (typeof start === 'number') return start;
   const file = vfsOf(k).open(path, flags, a.uint(3) & 0o7777, start);

@@ -600,7 +600,7 @@ export class Cpu {
     this.instret += n;
     // Inside a run only a fetch refill can change the ITLB (a fault ends the run as a trap), so the
     // epoch now is the one the current fetch page was translated under.
-    if (stop === Stop.Trap || page === NO_PAGE) this.fcEpoch = -1;
+    if (stop === Stop.Trap || page === NO_PAGE) this.forgetFetchPage();
     else {
       this.fcEpoch = mmu.itlbEpoch;
       this.fcPageLo = pageLo;
@@ -610,6 +610,16 @@ export class Cpu {
       this.fcBase = base;
     }
     return stop;
+  }
+
+  /** Nothing kept for the next run; the fields go back to their initial values, so that how a run ended leaves no trace. */
+  private forgetFetchPage(): void {
+    this.fcEpoch = -1;
+    this.fcPageLo = 0;
+    this.fcPageHi = 0;
+    this.fcPage = NO_PAGE;
+    this.fcCode = BEYOND_RAM;
+    this.fcBase = 0;
   }
 
   /**

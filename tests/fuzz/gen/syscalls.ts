@@ -13,7 +13,8 @@ import type { Arg, Slots } from './syscall-args';
 
 /**
  * The harness's own system call: the signal handler reports (signo, its
- * frame, the address a touch was making, its size) and is told what to do:
+ * frame, the address a touch was making, its size, the address of its access
+ * instruction) and is told what to do:
  * return (an asynchronous signal), step over the faulting access, or exit.
  */
 export const FUZZ_REPORT_NR = 4000;
@@ -28,7 +29,7 @@ export type Op =
   | { readonly kind: 'sys'; readonly nr: number; readonly args: readonly Arg[]; readonly slot: number }
   /** Stores a 64-bit value at buf + off (to build iovecs, timespecs, sigsets, argv arrays). */
   | { readonly kind: 'poke'; readonly off: number; readonly v: Arg }
-  /** A load or store of `size` bytes at addr, with the address recorded as the one a fault must report. */
+  /** A load or store of `size` bytes at addr, with the address (and the instruction's) recorded as the one a fault must report. */
   | { readonly kind: 'touch'; readonly addr: Arg; readonly size: 1 | 2 | 4 | 8; readonly write: boolean }
   /** Stores v at dst, dst + 8, ... `count` times. */
   | { readonly kind: 'fill'; readonly dst: Arg; readonly count: number; readonly v: Arg }
@@ -243,9 +244,10 @@ class Emitter {
         return;
       case 'touch': {
         const insn = o.write ? ['sb', 'sh', 'sw', 'sd'][Math.log2(o.size)]! : ['lbu', 'lhu', 'lwu', 'ld'][Math.log2(o.size)]!;
+        const at = this.fresh();
         this.arg('t1', o.addr);
-        L.push('  la t3, fz_expect', '  sd t1, 0(t3)', `  li t0, ${o.size}`, '  sd t0, 8(t3)');
-        L.push(o.write ? `  ${insn} t3, 0(t1)` : `  ${insn} t2, 0(t1)`, '  sd zero, 8(t3)', '  sd zero, 0(t3)');
+        L.push('  la t3, fz_expect', '  sd t1, 0(t3)', `  li t0, ${o.size}`, '  sd t0, 8(t3)', `  la t0, ${at}`, '  sd t0, 16(t3)');
+        L.push(`${at}:`, o.write ? `  ${insn} t3, 0(t1)` : `  ${insn} t2, 0(t1)`, '  sd zero, 8(t3)', '  sd zero, 0(t3)');
         return;
       }
       case 'fill': {
@@ -285,11 +287,11 @@ export function programSource(p: Program): string {
   L.push('  li a0, 0', '  li a7, 94', '  ecall');
   // The handler: report to the harness, which answers 1 for a fault (returning would retry it forever): exit then.
   L.push(
-    'fz_handler:', '  mv s2, a0', '  mv s3, a1', '  la t0, fz_expect', '  ld a2, 0(t0)', '  ld a3, 8(t0)', '  sd zero, 8(t0)', '  sd zero, 0(t0)',
+    'fz_handler:', '  mv s2, a0', '  mv s3, a1', '  la t0, fz_expect', '  ld a2, 0(t0)', '  ld a3, 8(t0)', '  ld a4, 16(t0)', '  sd zero, 8(t0)', '  sd zero, 0(t0)',
     `  li a7, ${FUZZ_REPORT_NR}`, '  ecall', `  li t0, ${REPORT_RETURN}`, '  beq a0, t0, 2f', `  li t0, ${REPORT_SKIP}`, '  bne a0, t0, 1f',
     `  ld t0, ${FRAME_PC}(s3)`, '  addi t0, t0, 4', `  sd t0, ${FRAME_PC}(s3)`, '2:', '  ret', '1:', '  addi a0, s2, 100', '  li a7, 94', '  ecall',
   );
-  L.push('  .data', '  .align 3', `fz_slots: .zero ${8 * NR_SLOTS}`, 'fz_expect: .zero 16', 'fz_act: .zero 24');
+  L.push('  .data', '  .align 3', `fz_slots: .zero ${8 * NR_SLOTS}`, 'fz_expect: .zero 24', 'fz_act: .zero 24');
   const used = new Set<number>();
   const note = (a: Arg): void => {
     if (a.k === 'str') used.add(a.i);

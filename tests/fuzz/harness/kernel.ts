@@ -48,9 +48,16 @@ export function liveMms(k: Kernel): MmStruct[] {
 
 export interface WatchOptions {
   check: CheckEvery;
-  /** Scheduler steps (slices, idle jumps) a case may take; more is a budget failure. */
+  /**
+   * Scheduler steps (slices, idle jumps) in a row in which no instruction
+   * retires that a case may take; more is a budget failure: a kernel that
+   * spins without letting the guest run. (The guest's own work is bounded
+   * by the kernel's maxInsns.)
+   */
   maxSteps: number;
-  /** Whether reaching the kernel's maxInsns is a failure (false where the guest may loop by design). */
+  /** System calls a case may make (each is checked, which costs host time); more ends the run. */
+  maxSyscalls?: number;
+  /** Whether reaching the kernel's maxInsns or maxSyscalls is a failure (false where the guest may loop by design). */
   insnBudgetFails: boolean;
   /** Kernel work of the target's own between two scheduler steps (a khugepaged pass, say), before the check. */
   onStep?: (step: number) => void;
@@ -62,6 +69,7 @@ export class KernelWatch {
   readonly baseline: VmBaseline;
   private broken = false;
   private steps = 0;
+  private syscalls = 0;
   private oopsLines: string[] = [];
   private inOops = false;
   /** The system call being served, for the failure messages. */
@@ -109,6 +117,7 @@ export class KernelWatch {
     const h = this.k.syscalls[nr]!;
     const name = syscallName(nr);
     this.k.syscalls[nr] = (k, t, a) => {
+      this.syscalls++;
       const regs = t.regs.slice();
       const pcLo = t.pcLo, pcHi = t.pcHi;
       this.where = `${name}(${[0, 1, 2, 3, 4, 5].map((i) => argHex(a, i)).join(', ')}) by pid ${t.pid}`;
@@ -120,7 +129,8 @@ export class KernelWatch {
         if (t.isAlive && (t.pcLo !== pcLo || t.pcHi !== pcHi || regs.some((v, i) => t.regs[i] !== v)))
           this.ctx.fail('check', `${name} changed the caller's registers (${this.where})`);
       }
-      if (this.opts.check === 'syscall') this.check(`after ${this.where}`);
+      // After every call early on, then every 16th: a program looping by design makes thousands.
+      if (this.opts.check === 'syscall' && (this.syscalls <= 500 || this.syscalls % 16 === 0)) this.check(`after ${this.where}`);
       this.where = `pid ${t.pid} after ${name}`;
       return ret;
     };
@@ -139,14 +149,22 @@ export class KernelWatch {
   /** Runs the scheduler to the end within the budgets; then kills what is left, and checks the kernel with every process gone. */
   run(): RunResult {
     const k = this.k;
+    let idle = 0;
+    let lastInstret = k.machine.cpu.instret;
+    const maxSyscalls = this.opts.maxSyscalls ?? Infinity;
     const r = k.runUntil(() => {
       this.steps++;
+      const instret = k.machine.cpu.instret;
+      idle = instret === lastInstret ? idle + 1 : 0;
+      lastInstret = instret;
       this.opts.onStep?.(this.steps);
-      if (this.opts.check === 'syscall') this.check(`between slices (step ${this.steps})`);
-      return this.steps > this.opts.maxSteps;
+      // Every step early on, then every 64th: a program running in short slices takes many.
+      if (this.opts.check === 'syscall' && (this.steps <= 1000 || this.steps % 64 === 0)) this.check(`between slices (step ${this.steps})`);
+      return idle > this.opts.maxSteps || this.syscalls > maxSyscalls;
     });
     if (r.reason === 'stopped') {
-      this.ctx.fail('budget', `more than ${this.opts.maxSteps} scheduler steps (${k.tasks.size} tasks left, ${r.instructions} instructions)`);
+      if (idle > this.opts.maxSteps) this.ctx.fail('budget', `${this.opts.maxSteps} scheduler steps in a row without an instruction retired (${k.tasks.size} tasks left, ${r.instructions} instructions)`);
+      else if (this.opts.insnBudgetFails) this.ctx.fail('budget', `more than ${maxSyscalls} system calls (${k.tasks.size} tasks left, ${r.instructions} instructions)`);
       for (const pid of [...k.tasks.keys()]) k.kill(pid, SIGKILL);
       let more = 0;
       k.runUntil(() => ++more > 1000);
