@@ -134,6 +134,18 @@ export function genericFileLlseek(file: File, offset: number, whence: number, si
   return pos;
 }
 
+/**
+ * seq_lseek()/mem_lseek(): any position from SEEK_SET or SEEK_CUR, for files
+ * whose reads past the data are EOF (seq files, /proc/PID/pagemap). Linux
+ * takes any loff_t there; vmlab's positions are exact only to
+ * MAX_LFS_FILESIZE, so one past it is -EINVAL rather than a rounded position.
+ */
+export function anyPositionLlseek(file: File, offset: number, whence: number): number {
+  const pos = whence === SEEK_SET ? offset : whence === SEEK_CUR ? file.pos + offset : -1;
+  if (pos < 0 || pos > MAX_LFS_FILESIZE) return -EINVAL;
+  return (file.pos = pos);
+}
+
 /** simple_read_from_buffer(): copy from `src` at ppos into buf; bytes copied. */
 export function simpleReadFromBuffer(buf: Uint8Array, ppos: Loff, src: Uint8Array): number {
   if (ppos.pos >= src.length) return 0;

@@ -11,7 +11,7 @@
 //   /proc/PID/limits   proc_pid_limits(): the resource limits, soft and hard
 import { entryPathParts } from './entry-name';
 import type { File, FileOperations, Loff } from './file';
-import { SEEK_CUR, SEEK_SET } from './file';
+import { anyPositionLlseek } from './file';
 import { Inode, SuperBlock, childPath, mkdirInode } from './inode';
 import type { InodeOperations } from './inode';
 import { MAY_READ } from './inode';
@@ -217,12 +217,7 @@ export class ProcFs {
         ppos.pos += n * PM_ENTRY_BYTES;
         return n * PM_ENTRY_BYTES;
       },
-      // mem_lseek: any position, SEEK_SET and SEEK_CUR.
-      llseek: (file: File, offset: number, whence: number): number => {
-        const pos = whence === SEEK_SET ? offset : whence === SEEK_CUR ? file.pos + offset : -1;
-        if (pos < 0) return -EINVAL;
-        return (file.pos = pos);
-      },
+      llseek: anyPositionLlseek, // mem_lseek: any position, SEEK_SET and SEEK_CUR
     };
   }
 

@@ -4,8 +4,7 @@
 // reading in small pieces sees one consistent snapshot, and lseek(fd, 0,
 // SEEK_SET) + read sees fresh contents.
 import type { File, FileOperations, Loff } from './file';
-import { SEEK_CUR, SEEK_SET, simpleReadFromBuffer } from './file';
-import { EINVAL } from '../errno';
+import { anyPositionLlseek, simpleReadFromBuffer } from './file';
 
 /** What a show function returns: the text, or -errno (a read then fails with it). */
 export type ShowResult = string | Uint8Array | number;
@@ -36,13 +35,7 @@ export function seqFileOps(show: (file: File) => ShowResult, extra: Partial<File
       if (typeof data === 'number') return data;
       return simpleReadFromBuffer(buf, ppos, data);
     },
-    llseek: (file: File, offset: number, whence: number): number => {
-      // seq_lseek: SEEK_SET and SEEK_CUR only.
-      const pos = whence === SEEK_SET ? offset : whence === SEEK_CUR ? file.pos + offset : -1;
-      if (pos < 0) return -EINVAL;
-      file.pos = pos;
-      return pos;
-    },
+    llseek: anyPositionLlseek, // seq_lseek: SEEK_SET and SEEK_CUR only
     ...extra,
   };
 }

@@ -196,13 +196,7 @@ export const target: FuzzTarget<AsmCase> = {
   name: 'asm',
   about: 'assembler text: token soup, mutated guest-programs sources, long strings and lines, deep expressions, raw bytes',
   batch: { seed: 1, count: 150 },
-  known: [
-    {
-      name: 'asm-long-string-stack',
-      about: 'the lexer overflows the JS stack on a 10-15 MB string literal (issue 12 #7)',
-      explains: (f, c) => /Maximum call stack size exceeded/.test(f.message) && c.lines.some((l) => l.length > 1_000_000),
-    },
-  ],
+  known: [],
   generate,
   run,
   show: (c) => {

@@ -166,24 +166,11 @@ async function run(c: DebuggerCase, ctx: CaseContext): Promise<void> {
   }
 }
 
-const xCount = (cmd: string): number => Number(/^x\/(\d+)/.exec(cmd)?.[1] ?? '0');
-
 export const target: FuzzTarget<DebuggerCase> = {
   name: 'debugger',
   about: 'random forward/reverse debugger sessions and garbage arguments on the debugger fixtures, with output, recorder-memory and instruction bounds',
   batch: { seed: 1, count: 6 },
-  known: [
-    {
-      name: 'debugger-x-count',
-      about: 'x/N keeps N for the next x (x/i runs on with it) and dumps are held whole (issue 12 #8)',
-      explains: (f, c) => /answered [\d.]+ MiB/.test(f.message) && c.commands.some((cmd) => xCount(cmd) >= 1000),
-    },
-    {
-      name: 'debugger-deep-print',
-      about: 'thousands of nested parentheses in print overflow the stack (issue 12 #8)',
-      explains: (f, c) => /internal error|Maximum call stack/.test(f.message) && c.commands.some((cmd) => /\({1000}/.test(cmd)),
-    },
-  ],
+  known: [],
   generate,
   run,
   show: (c) => [`# ${c.file}, ${c.mode}${c.revisit ? ', states compared at revisited positions' : ''}`, ...c.commands].join('\n'),

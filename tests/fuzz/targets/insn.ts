@@ -453,13 +453,7 @@ export const target: FuzzTarget<InsnCase> = {
   name: 'insn',
   about: 'random instruction streams at CPL 3 over random page tables and CR0/CR4/EFER/PKRU, TLB vs TLB-less, error codes checked against the SDM',
   batch: { seed: 1, count: 300 },
-  known: [
-    {
-      name: 'canonical-straddle-pf',
-      about: 'an access starting canonical and reaching a non-canonical address raises #PF where x86 raises #GP (issue 12 #10)',
-      explains: (f) => /reaching a non-canonical address: x86 raises #GP/.test(f.message),
-    },
-  ],
+  known: [],
   generate,
   run,
   show,

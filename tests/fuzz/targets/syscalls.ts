@@ -22,7 +22,7 @@ import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
 import type { Rng } from '../harness/rng';
 import type { CaseContext, FuzzTarget, KnownFinding } from '../harness/target';
 import { CHILD_SOURCE, FUZZ_REPORT_NR, REPORT_EXIT, REPORT_RETURN, REPORT_SKIP, generateProgram, programSource } from '../gen/syscalls';
-import type { Op, Program } from '../gen/syscalls';
+import type { Program } from '../gen/syscalls';
 
 export interface SyscallCase {
   program: Program;
@@ -55,13 +55,6 @@ let childElf: Uint8Array | null = null;
 
 const hex = (v: bigint | number): string => `0x${v.toString(16)}`;
 
-/** Every operation of the program, children included. */
-function allOps(ops: readonly Op[]): Op[] {
-  return ops.flatMap((o) => (o.kind === 'fork' ? [o, ...allOps(o.child)] : [o]));
-}
-
-const sysOps = (c: SyscallCase, nr: number): Op[] => allOps(c.program.ops).filter((o) => o.kind === 'sys' && o.nr === nr);
-const immArg = (o: Op, i: number): bigint | null => (o.kind === 'sys' && o.args[i]?.k === 'imm' ? (o.args[i] as { v: bigint }).v : null);
 
 /** [lo, lo + size) has a byte whose address is not canonical for this paging mode. */
 function reachesNonCanonical(lo: bigint, size: number, paging: 4 | 5): boolean {
@@ -183,52 +176,8 @@ function generate(r: Rng): SyscallCase {
   };
 }
 
-const known: KnownFinding<SyscallCase>[] = [
-  {
-    name: 'mremap-past-task-size',
-    about: 'mremap accepts ranges past TASK_SIZE (issue 12 #2): it returns the bad address, or frees the kernel half ("not a page table")',
-    explains: (f) => /^(mremap returned|kernel exception in syscall: Error: freeing pfn 0x[0-9a-f]+: not a page table \(in mremap)/.test(f.message),
-  },
-  {
-    name: 'cr2-precision',
-    about: 'CR2 and si_addr above 2^53 are rounded through a double (issue 12 #10)',
-    explains: (f) => /^si_addr 0x[0-9a-f]+ for a \d-byte access at 0x([0-9a-f]+)$/.test(f.message) && BigInt(`0x${/at 0x([0-9a-f]+)$/.exec(f.message)![1]}`) >= 1n << 53n,
-  },
-  {
-    name: 'nanosleep-clock-overflow',
-    about: 'nanosleep({INT64_MAX, 999999999}) pushes the clock past 2^63 ns; CLOCK_MONOTONIC reads negative (issue 12 #4)',
-    explains: (f, c) => /^clock_gettime\(\d\) gave/.test(f.message) && sysOps(c, NR.nanosleep).length > 0,
-  },
-  {
-    name: 'clone-flags-high-bits',
-    about: 'clone flags with high bits set lose their low bits through a double: the exit signal changes (issue 12 #10)',
-    explains: (f) => /^clone\(flags 0x([0-9a-f]+)\) gave the child exit signal/.test(f.message) && BigInt(`0x${/flags 0x([0-9a-f]+)/.exec(f.message)![1]}`) >= 1n << 53n,
-  },
-  {
-    name: 'canonical-straddle-pf',
-    about: 'an access starting canonical and reaching a non-canonical address raises #PF where x86 raises #GP (issue 12 #10)',
-    explains: (f) => /reaching a non-canonical address: x86 raises #GP/.test(f.message),
-  },
-  {
-    name: 'lseek-offset-precision',
-    about: 'NEW (this harness): lseek on /proc files (seq_lseek, pagemap\'s mem_lseek take any position) to 0x3673e6bdd8cbca01 returns 0x3673e6bdd8cbca00: offsets go through a double; Linux returns them exactly',
-    explains: (f) => /^lseek returned \d+, neither/.test(f.message) && Number(/returned (\d+)/.exec(f.message)![1]) > 2 ** 53,
-  },
-  {
-    name: 'execve-argv-e2big',
-    about: 'execve reads every argv string into host memory before the ARG_MAX check (issue 12 #1): a huge argv can abort the host',
-    avoid: (c) => sysOps(c, NR.execve).length > 0 && allOps(c.program.ops).some((o) => o.kind === 'fill' && o.count > 2048),
-  },
-  {
-    name: 'tmpfs-unbounded',
-    about: 'ftruncate ignores the per-file cap and tmpfs has no size (issue 12 #3): a huge length takes gigabytes of host memory or oopses',
-    avoid: (c) => sysOps(c, NR.ftruncate).some((o) => {
-      const v = immArg(o, 1);
-      return v !== null && v > 64n << 20n;
-    }),
-    explains: (f) => f.kind === 'oops' && /Invalid typed array length|Array buffer allocation failed/.test(f.message),
-  },
-];
+/** Findings someone is fixing (none open: each one found so far is fixed, with its minimal case as a regression test). */
+const known: KnownFinding<SyscallCase>[] = [];
 
 export const target: FuzzTarget<SyscallCase> = {
   name: 'syscalls',

@@ -3,7 +3,7 @@
 // vm.max_map_count sysctl (proc_dointvec_minmax, minimum 0).
 import { describe, expect, it } from 'vitest';
 import type { File } from '../../../kernel-ts/fs/file';
-import { O_RDONLY, O_RDWR } from '../../../kernel-ts/fs/file';
+import { MAX_LFS_FILESIZE, O_RDONLY, O_RDWR, SEEK_CUR, SEEK_END, SEEK_SET } from '../../../kernel-ts/fs/file';
 import { RLIMIT_AS, RLIMIT_NOFILE, RLIMIT_STACK, RLIM_INFINITY } from '../../../kernel-ts/resource';
 import { fakeKernel, fakeTask } from './fake-kernel';
 import { EINVAL } from '../../../kernel-ts/errno';
@@ -74,5 +74,25 @@ describe('/proc/sys/vm/max_map_count', () => {
       expect(write(f, bad)).toBe(-EINVAL);
     expect(write(f, '2147483647')).toBe(10);
     expect(k.mm.maxMapCount).toBe(2147483647);
+  });
+});
+
+describe('lseek on seq files and /proc/PID/pagemap (seq_lseek, mem_lseek)', () => {
+  // Minimal case of the syscalls fuzzer's lseek-offset-precision finding:
+  // lseek(fd, 0x3673e6bdd8cbca01, SEEK_SET) returned 0x3673e6bdd8cbca00.
+  it('take SEEK_SET/SEEK_CUR positions exactly up to MAX_LFS_FILESIZE, -EINVAL past it rather than a rounded position', () => {
+    const { k, vfs } = fakeKernel();
+    fakeTask(k, 5, 'seek');
+    for (const path of ['/proc/5/limits', '/proc/5/pagemap']) {
+      const f = open(vfs, path, O_RDONLY);
+      expect(f.fop.llseek!(f, MAX_LFS_FILESIZE, SEEK_SET)).toBe(MAX_LFS_FILESIZE);
+      expect(f.fop.llseek!(f, 0, SEEK_CUR)).toBe(MAX_LFS_FILESIZE);
+      expect(f.fop.llseek!(f, 1, SEEK_CUR)).toBe(-EINVAL);
+      expect(f.fop.llseek!(f, 0x3673e6bdd8cbca01, SEEK_SET)).toBe(-EINVAL);
+      expect(f.pos).toBe(MAX_LFS_FILESIZE);
+      expect(f.fop.llseek!(f, -MAX_LFS_FILESIZE, SEEK_CUR)).toBe(0);
+      expect(f.fop.llseek!(f, -1, SEEK_CUR)).toBe(-EINVAL);
+      expect(f.fop.llseek!(f, 8, SEEK_END)).toBe(-EINVAL);
+    }
   });
 });
