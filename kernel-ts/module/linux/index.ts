@@ -1,0 +1,17 @@
+// makeLinux: the `vmlab/linux` namespace one loaded module sees. Each area of
+// the surface is declared in include/<area>.d.ts and implemented by
+// <area>.ts as `<area>Api(env)`, typed as that declaration; the spread below
+// is checked against linux.d.ts as a whole, so nothing declared can be left
+// unimplemented.
+import type * as Linux from './linux';
+import type { LinuxEnv } from './env';
+
+/** The value of `import * as linux from 'vmlab/linux'`. */
+export type LinuxApi = typeof Linux;
+
+export function makeLinux(env: LinuxEnv): LinuxApi {
+  void env;
+  return {
+    // ...slabApi(env), one line per include/ file
+  };
+}

@@ -1,0 +1,9 @@
+// vmlab/linux: the kernel-module API, spelled as Linux spells it. A module
+// file imports from 'vmlab/linux'; every function is documented in its
+// include/ file (named as Linux's header: include/slab.d.ts is
+// <linux/slab.h>) and listed in docs/modules.md.
+//
+// The implementation is makeLinux (index.ts): one namespace per loaded
+// module, bound to its kernel. Conventions (bigint for every 64-bit value):
+// include/types.d.ts.
+export * from './include/types';
