@@ -35,6 +35,8 @@ export interface FsMm {
   /** Page-cache coherence for read(2)/write(2) of mappable files (ramfs.ts PageCacheHooks). Optional. */
   filemapWrite?(file: MappableFile, pos: number, bytes: Uint8Array): void;
   filemapReadCached?(file: MappableFile, index: number, into: Uint8Array): boolean;
+  /** After a regular file shrank: zap its pages past `size` in these mms and drop them from the cache. Optional. */
+  filemapTruncate?(file: MappableFile, size: number, mms: Iterable<UserMm>): void;
 }
 
 export interface VfsKernel {

@@ -24,7 +24,7 @@
 import type { VmAreaStruct } from '../mm/vma';
 import type { MappableFile } from './mappable';
 import type { Task } from '../proc/task';
-import type { VfsKernel } from './deps';
+import type { UserMm, VfsKernel } from './deps';
 import {
   CHRDEV_MAJOR_DYN_FIRST, CHRDEV_MAJOR_DYN_LAST, CONSOLE_MINOR, ConsoleStream, MEM_MAJOR, NULL_MINOR,
   TTYAUX_MAJOR, ZERO_MINOR, consoleFops, nullFops, zeroFops,
@@ -202,6 +202,22 @@ export class Vfs {
   // ---- lookups and opens ----------------------------------------------------
 
   /** The inode `path` names (relative paths start at `start`, default "/"), or -errno. */
+  /**
+   * do_truncate of a regular file (ftruncate, truncate, O_TRUNC): the new
+   * size (0 or -errno), and when it shrank, the mappings and cached pages
+   * past the end go (truncate_pagecache).
+   */
+  truncate(inode: Inode, size: number): number {
+    const old = inode.size;
+    const r = inode.setSize(size);
+    if (r === 0 && size < old) {
+      const mms: UserMm[] = [];
+      for (const t of this.k.tasks.values()) if (t.mm !== null) mms.push(t.mm);
+      this.k.mm.filemapTruncate?.(inode, size, mms);
+    }
+    return r;
+  }
+
   lookup(path: string, flags = LOOKUP_FOLLOW, start: Inode = this.root): Inode | number {
     return pathLookup(this.root, start, path, flags);
   }
@@ -247,7 +263,7 @@ export class Vfs {
     const mask = (acc !== O_WRONLY ? MAY_READ : 0) | (wantsWrite ? MAY_WRITE : 0);
     const perm = inode.iop.permission?.(inode, mask) ?? 0;
     if (perm < 0) return perm;
-    if (flags & O_TRUNC && inode.isReg) inode.setSize(0);
+    if (flags & O_TRUNC && inode.isReg) this.truncate(inode, 0);
     const file = new OpenFile(inode, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
     const r = file.fop.open?.(inode, file) ?? 0;
     if (r < 0) return r;

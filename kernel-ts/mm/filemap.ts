@@ -11,7 +11,7 @@
 // file goes (mapRef).
 import type { MappableFile } from '../fs/mappable';
 import type { VmFile } from './vma';
-import { Owner, PAGE_SIZE, PG_swapbacked, PG_uptodate } from './page';
+import { Owner, PAGE_SIZE, PG_dirty, PG_swapbacked, PG_uptodate } from './page';
 import type { KernelMm } from './kernel-mm';
 
 /** Per-file cache: page index -> pfn (Linux struct address_space). */
@@ -20,6 +20,8 @@ class AddressSpace {
   constructor(
     readonly key: string,
     readonly shmem: boolean,
+    /** The file (a_ops: writePage for writeback). */
+    readonly file: VmFile,
   ) {}
 }
 
@@ -72,7 +74,7 @@ export class PageCache {
     const key = fileKey(f);
     let s = this.spaces.get(key);
     if (s === undefined && create) {
-      s = new AddressSpace(key, f instanceof ShmemFile);
+      s = new AddressSpace(key, f instanceof ShmemFile, f);
       this.spaces.set(key, s);
     }
     return s;
@@ -154,8 +156,11 @@ export class PageCache {
 
   /**
    * /proc/sys/vm/drop_caches (1 or 3): frees every cached page that no PTE
-   * maps (invalidate_mapping_pages); shmem pages are not droppable. Returns
-   * the number of pages freed.
+   * maps (invalidate_mapping_pages); shmem pages are not droppable. A dirty
+   * page (a MAP_SHARED store, marked at unmap) is written back to its file
+   * first: Linux's drop_caches skips dirty pages and leaves them to the
+   * flusher threads, which vmlab does not have, so the writeback happens
+   * here. Returns the number of pages freed.
    */
   dropCaches(): number {
     let freed = 0;
@@ -164,6 +169,7 @@ export class PageCache {
       if (s.shmem) continue;
       for (const [index, pfn] of s.pages) {
         if (m.mapcount[pfn] !== -1 || m.refcount[pfn] !== 1) continue;
+        if ((m.flags[pfn]! & PG_dirty) !== 0) this.writeback(s, index, pfn);
         s.pages.delete(index);
         this.release(pfn, false);
         freed++;
@@ -171,6 +177,37 @@ export class PageCache {
       if (s.pages.size === 0) this.spaces.delete(key);
     }
     return freed;
+  }
+
+  /** Linux ->writepage of a dirty page: into the file (clipped at EOF there), then clean. */
+  private writeback(s: AddressSpace, index: number, pfn: number): void {
+    if (isMappableFile(s.file) && s.file.writePage) s.file.writePage(index, this.kmm.mem.readBytes(pfn * PAGE_SIZE, PAGE_SIZE));
+    this.kmm.memMap.clearFlag(pfn, PG_dirty);
+  }
+
+  /**
+   * truncate_inode_pages_range() after the file shrank to `size` (the
+   * mappings past it were zapped first: truncate_pagecache): the pages wholly
+   * past the end leave the cache, the part of the last page past the end is
+   * zeroed, so the file grown again reads zeros there, as Linux.
+   */
+  truncate(f: VmFile, size: number): void {
+    const s = this.space(f, false);
+    if (s === undefined) return;
+    const first = Math.ceil(size / PAGE_SIZE);
+    const m = this.kmm.memMap;
+    for (const [index, pfn] of s.pages) {
+      if (index < first) continue;
+      // Still mapped would be a kernel bug (the caller zapped every mapping): keep the frame, drop nothing.
+      if (m.mapcount[pfn] !== -1) throw new Error(`truncate: page ${index} of ${s.key} is still mapped`);
+      s.pages.delete(index);
+      m.clearFlag(pfn, PG_dirty);
+      this.release(pfn, false);
+    }
+    const off = size % PAGE_SIZE;
+    const partial = off === 0 ? undefined : s.pages.get(Math.floor(size / PAGE_SIZE));
+    if (partial !== undefined) this.kmm.mem.writeBytes(partial * PAGE_SIZE + off, new Uint8Array(PAGE_SIZE - off));
+    if (s.pages.size === 0) this.spaces.delete(s.key);
   }
 
   /** Linux truncate of a shmem inode at its last unmap: all its pages go (they are unmapped by now). */

@@ -37,8 +37,9 @@ import { GFP_KERNEL, SlabAllocator, __GFP_ZERO, formatGfpFlags } from './slab';
 import type { KernelVa } from './slab';
 import { KernelSpace, kvaAdd } from './kaddr';
 import { PageCache } from './filemap';
-import { TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_REASONS, TlbGather, zeroFrame } from './pgtable';
+import { TLB_FLUSH_ON_TASK_SWITCH, TLB_FLUSH_REASONS, TlbGather, tlbFinish, zeroFrame } from './pgtable';
 import { MmStruct } from './mm-struct';
+import { zapRange } from './unmap';
 import { handleMmFault } from './memory';
 import type { FaultOutcome } from './memory';
 import { dupMmap, exitMmap, mmCreate, mmput } from './fork';
@@ -403,6 +404,27 @@ export class KernelMm {
   /** read(2) coherence: see PageCache.readCached. */
   filemapReadCached(file: MappableFile, index: number, into: Uint8Array): boolean {
     return this.pageCache.readCached(file, index, into);
+  }
+  /**
+   * truncate_pagecache() after `file` shrank to `size`: every mapping of the
+   * pages past the end, in any of `mms`, is zapped (unmap_mapping_range with
+   * even_cows, so private copies go too), then the cache drops them; a later
+   * access there is SIGBUS (doFault checks the size).
+   */
+  filemapTruncate(file: MappableFile, size: number, mms: Iterable<MmStruct>): void {
+    const first = Math.ceil(size / PAGE_SIZE);
+    for (const mm of new Set(mms)) {
+      if (mm.dead) continue;
+      for (const vma of mm.vmas) {
+        if (vma.vmFile !== file) continue;
+        const start = vma.vmStart + Math.max(0, first - vma.vmPgoff) * PAGE_SIZE;
+        if (start >= vma.vmEnd) continue;
+        const g = this.gather.reset(mm);
+        zapRange(this, mm, vma, start, vma.vmEnd, g);
+        tlbFinish(this, g);
+      }
+    }
+    this.pageCache.truncate(file, size);
   }
   /**
    * /proc/sys/vm/drop_caches: 1 or 3 drop the unmapped page-cache pages

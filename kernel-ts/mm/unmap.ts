@@ -1,8 +1,8 @@
 // Taking pages out of an address space (Linux mm/memory.c zap_pte_range,
 // unmap_vmas, free_pgtables) and walking the present PTEs of a range.
-import { PTE_P, PTE_PS } from '../../emu/machine/mmu/paging';
+import { PTE_D, PTE_P, PTE_PS } from '../../emu/machine/mmu/paging';
 import { tableIndex } from '../../emu/machine/mmu/walk';
-import { PAGE_SIZE, PG_anon, PG_swapbacked } from './page';
+import { PAGE_SIZE, PG_anon, PG_dirty, PG_swapbacked } from './page';
 import { Flush, TlbGather, entryAddr, entryPfn, pgtableFree, setPte, tableEmpty, tlbFinish } from './pgtable';
 import { PTE_PRESENT_MASK } from './prot';
 import { isRawPfnVma } from './memory';
@@ -86,7 +86,11 @@ export function zapRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, start: 
     const flags = m.flags[pfn]!;
     if ((flags & PG_anon) !== 0) mm.rssAnon--;
     else if ((flags & PG_swapbacked) !== 0) mm.rssShmem--;
-    else mm.rssFile--;
+    else {
+      mm.rssFile--;
+      // zap_present_pte: a store through a shared file mapping dirties the page cache page (written back before it is dropped).
+      if ((lo & PTE_D) !== 0) m.setFlag(pfn, PG_dirty);
+    }
     m.mapcount[pfn]!--;
     kmm.buddy.putPage(pfn);
   });

@@ -341,7 +341,7 @@ const sysFtruncate: SyscallHandler = (k, t, a) => {
   const file = fileOf(t, a.int(0));
   if (typeof file === 'number') return file;
   if (!file.inode.isReg || !file.writable) return -EINVAL;
-  const r = file.inode.setSize(length);
+  const r = k.vfs.truncate(file.inode, length);
   if (r < 0) return r;
   file.inode.mtimeNs = k.clockNs();
   return 0;

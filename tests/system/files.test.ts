@@ -25,7 +25,7 @@ describe('system: files', () => {
 });
 
 describe('system: file mappings', () => {
-  it('keeps MAP_SHARED mappings of /tmp files coherent with read and write', () => {
+  it('keeps MAP_SHARED mappings of /tmp files coherent with read, write, drop_caches and truncate', () => {
     const r = runGuest(guestTest('mapshared'));
     expect(r.stdout).toBe(
       [
@@ -36,6 +36,13 @@ describe('system: file mappings', () => {
         'ok a MAP_PRIVATE mapping shows the file',
         'ok its store stays private',
         'ok the file keeps the store after munmap',
+        'ok the file keeps the store after drop_caches',
+        'ok a new mapping shows it',
+        'ok a child touching a page past a truncate gets SIGBUS',
+        'ok the last page keeps the bytes before the end',
+        'ok and reads zeros after it',
+        'ok the file grown again reads zeros, not the old bytes',
+        'ok and so does the mapping',
         '',
       ].join('\n'),
     );
