@@ -5,13 +5,18 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { bugApi } from './bug';
+import { errnoApi } from './errno';
+import { printkApi } from './printk';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  void env;
   return {
     // ...slabApi(env), one line per include/ file
+    ...bugApi(env),
+    ...errnoApi(env),
+    ...printkApi(env),
   };
 }

@@ -10,3 +10,6 @@ export * from './include/types';
 export * from './include/fs_types';
 export * from './include/mm_types';
 export * from './include/sched';
+export * from './include/bug';
+export * from './include/errno';
+export * from './include/printk';
