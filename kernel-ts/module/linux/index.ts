@@ -8,6 +8,7 @@ import type { LinuxEnv } from './env';
 import { bugApi } from './bug';
 import { errnoApi } from './errno';
 import { printkApi } from './printk';
+import { uaccessApi } from './uaccess';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
@@ -18,5 +19,6 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...bugApi(env),
     ...errnoApi(env),
     ...printkApi(env),
+    ...uaccessApi(env),
   };
 }

@@ -13,3 +13,4 @@ export * from './include/sched';
 export * from './include/bug';
 export * from './include/errno';
 export * from './include/printk';
+export * from './include/uaccess';
