@@ -49,6 +49,16 @@ function captureAbove(above: (...a: never[]) => unknown): { err: Error; site: Ca
   return { err: again, site: sites[0] ?? null };
 }
 
+/** The caller of `above` as a Call Trace frame (` func+0xOFF/0xSIZE [module]`), '' when none can be named. */
+export function callerFrame(k: LinuxEnv['kernel'], above: (...a: never[]) => unknown): string {
+  const { err } = captureAbove(above);
+  try {
+    return k.modules?.kallsyms.callTrace(err)[0] ?? '';
+  } catch {
+    return '';
+  }
+}
+
 /** FILE:LINE of a call site: the file's base name (no host path) and the line in its code. */
 function where(site: CallSite | null): { file: string; line: number } {
   const name = site?.getFileName() ?? '';

@@ -6,8 +6,12 @@
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
 import { bugApi } from './bug';
+import { delayApi } from './delay';
 import { errnoApi } from './errno';
+import { kthreadApi } from './kthread';
+import { mmTypesApi } from './mm_types';
 import { printkApi } from './printk';
+import { schedApi } from './sched';
 import { uaccessApi } from './uaccess';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
@@ -17,8 +21,12 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
   return {
     // ...slabApi(env), one line per include/ file
     ...bugApi(env),
+    ...delayApi(env),
     ...errnoApi(env),
+    ...kthreadApi(env),
+    ...mmTypesApi(env),
     ...printkApi(env),
+    ...schedApi(env),
     ...uaccessApi(env),
   };
 }

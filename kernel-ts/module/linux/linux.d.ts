@@ -14,3 +14,5 @@ export * from './include/bug';
 export * from './include/errno';
 export * from './include/printk';
 export * from './include/uaccess';
+export * from './include/delay';
+export * from './include/kthread';
