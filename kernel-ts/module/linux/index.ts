@@ -10,6 +10,7 @@ import { delayApi } from './delay';
 import { errnoApi } from './errno';
 import { kthreadApi } from './kthread';
 import { mmTypesApi } from './mm_types';
+import { mmuNotifierApi } from './mmu_notifier';
 import { printkApi } from './printk';
 import { schedApi } from './sched';
 import { uaccessApi } from './uaccess';
@@ -25,6 +26,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...errnoApi(env),
     ...kthreadApi(env),
     ...mmTypesApi(env),
+    ...mmuNotifierApi(env),
     ...printkApi(env),
     ...schedApi(env),
     ...uaccessApi(env),

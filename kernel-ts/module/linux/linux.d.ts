@@ -16,3 +16,4 @@ export * from './include/printk';
 export * from './include/uaccess';
 export * from './include/delay';
 export * from './include/kthread';
+export * from './include/mmu_notifier';
