@@ -9,9 +9,9 @@ import { bugApi } from './bug';
 import { delayApi } from './delay';
 import { errnoApi } from './errno';
 import { kthreadApi } from './kthread';
-import { mmTypesApi } from './mm_types';
+import { lockdepCallEnd, mmTypesApi } from './mm_types';
 import { mmuNotifierApi } from './mmu_notifier';
-import { printkApi } from './printk';
+import { printkApi, printkFlush } from './printk';
 import { schedApi } from './sched';
 import { uaccessApi } from './uaccess';
 
@@ -31,4 +31,16 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...schedApi(env),
     ...uaccessApi(env),
   };
+}
+
+/**
+ * The end of a call into a module's code (init, exit, a file operation, a
+ * vm_op, a sysfs show/store, a hook; kernel-thread steps do it themselves):
+ * the line a printk left open goes to the log, and an mmap lock still held is
+ * lockdep's "lock held when returning to user space" (then dropped). The
+ * module loader calls it after each call it makes.
+ */
+export function linuxCallEnd(env: LinuxEnv): void {
+  printkFlush(env.kernel);
+  lockdepCallEnd(env);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeLinux } from '../../../../kernel-ts/module/linux/index';
+import { linuxCallEnd, makeLinux } from '../../../../kernel-ts/module/linux/index';
 import { vsprintf } from '../../../../kernel-ts/module/linux/printk';
 import { linuxEnv } from './helpers';
 
@@ -47,5 +47,17 @@ describe('printk', () => {
     expect(vsprintf('%s|%.2s|%8s|%-4s|%c%c|%%', ['abc', 'abc', 'r', 'l', 65, 'z'])).toBe('abc|ab|       r|l   |Az|%');
     expect(vsprintf('%p %px', [0xffff888000001000n, 0x1000n])).toBe('ffff888000001000 0000000000001000');
     expect(vsprintf('%s', [null])).toBe('(null)');
+  });
+});
+
+describe('linuxCallEnd', () => {
+  it('logs the open line at the end of a call', () => {
+    const { k, env } = linuxEnv();
+    const L = makeLinux(env);
+    const n = k.printk.length;
+    L.pr_info('no newline');
+    expect(k.printk.length).toBe(n);
+    linuxCallEnd(env);
+    expect(k.printk.all().slice(n).map((r) => [r.level, r.text])).toEqual([[6, 'no newline']]);
   });
 });
