@@ -5,13 +5,42 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { bugApi } from './bug';
+import { delayApi } from './delay';
+import { errnoApi } from './errno';
+import { kthreadApi } from './kthread';
+import { lockdepCallEnd, mmTypesApi } from './mm_types';
+import { mmuNotifierApi } from './mmu_notifier';
+import { printkApi, printkFlush } from './printk';
+import { schedApi } from './sched';
+import { uaccessApi } from './uaccess';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  void env;
   return {
     // ...slabApi(env), one line per include/ file
+    ...bugApi(env),
+    ...delayApi(env),
+    ...errnoApi(env),
+    ...kthreadApi(env),
+    ...mmTypesApi(env),
+    ...mmuNotifierApi(env),
+    ...printkApi(env),
+    ...schedApi(env),
+    ...uaccessApi(env),
   };
+}
+
+/**
+ * The end of a call into a module's code (init, exit, a file operation, a
+ * vm_op, a sysfs show/store, a hook; kernel-thread steps do it themselves):
+ * the line a printk left open goes to the log, and an mmap lock still held is
+ * lockdep's "lock held when returning to user space" (then dropped). The
+ * module loader calls it after each call it makes.
+ */
+export function linuxCallEnd(env: LinuxEnv): void {
+  printkFlush(env.kernel);
+  lockdepCallEnd(env);
 }
