@@ -5,13 +5,14 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { moduleApi } from './module';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  void env;
   return {
     // ...slabApi(env), one line per include/ file
+    ...moduleApi(env),
   };
 }
