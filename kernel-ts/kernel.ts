@@ -30,6 +30,7 @@ import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
 import { oopsMessage } from './proc/oops';
 import { ModuleLoader } from './module/loader';
+import type { BuiltinModules } from './module/builtin';
 import { KernelRandom, unitOf } from './random';
 import { Scheduler } from './proc/sched';
 import { advancePc, doSignal, sendSignal, signalPending } from './proc/signal';
@@ -74,6 +75,12 @@ export interface KernelOptions {
    * Linux's 2 * watchdog_thresh; tests set it small.
    */
   softLockupMs?: number;
+  /**
+   * The built-in modules `insmod NAME` loads (module/builtin.ts), handed
+   * over by the code that assembles the system (the CLI): the kernel imports
+   * no driver. Default: none.
+   */
+  builtinModules?: BuiltinModules;
   stdout?: (bytes: Uint8Array) => void;
   stderr?: (bytes: Uint8Array) => void;
   stdin?: () => Uint8Array | null;
@@ -209,7 +216,7 @@ export class Kernel {
     this.initRlim = initTaskRlimits(this.maxThreads);
     const tmpfs = tmpfsDefaults(this.opts.memSize);
     this.vfs = new Vfs(this.vfsView(), { size: this.opts.tmpfsSize ?? tmpfs.size, nrInodes: tmpfs.nrInodes });
-    this.modules = new ModuleLoader(this);
+    this.modules = new ModuleLoader(this, this.opts.builtinModules);
     this.vfs.procCreateSingle('modules', () => this.modules.procModules());
     tracefsInit(this.vfs.sys, () => this.trace.availableEvents());
   }

@@ -8,6 +8,7 @@ import type { Argv } from 'yargs';
 import type { KernelOptions } from '../../kernel-ts/kernel';
 import { UserError } from './errors';
 import { EXIT_USAGE, badValue, optionText, parseChoice, parseInteger, parseSize } from './option-values';
+import { builtinModules } from './builtins';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -60,6 +61,7 @@ export function kernelOptionsFrom(a: KernelArgs): KernelOptions {
     // KernelRandom keeps 32 bits of the seed: a larger one would silently alias a smaller.
     seed: parseInteger('--seed', a.seed, { min: 0, max: 0xffff_ffff }),
     mmapMinAddr: a.mmapMinAddr === undefined ? undefined : parseMmapMinAddr(a.mmapMinAddr),
+    builtinModules: builtinModules(),
   };
 }
 

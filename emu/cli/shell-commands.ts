@@ -443,6 +443,7 @@ const cmds: ShellCommand[] = [
       let out = field('filename', r.outOfTree ? args[0]! : '(builtin)') + field('name', m.name);
       if (m.description) out += field('description', m.description);
       if (m.license) out += field('license', m.license);
+      if (m.author) out += field('author', m.author);
       for (const [p, spec] of Object.entries(m.params ?? {})) out += field('parm', spec.description ? `${p}:${spec.description} (${spec.type})` : `${p}:${spec.type}`);
       s.io.out(out);
       return 0;

@@ -25,6 +25,7 @@ import { COMMANDS } from './shell-commands';
 import { expandStatus, parseLine } from './shell-words';
 import type { ParsedCommand } from './shell-words';
 import { signalDescription } from './shell-signals';
+import { builtinModules } from './builtins';
 
 /** Where the shell's own output goes. */
 export interface ShellIo {
@@ -80,6 +81,8 @@ export class ShellSession {
 
   constructor(kernelOpts: KernelOptions, readonly io: ShellIo) {
     this.k = Kernel.boot({
+      // The built-in modules unless the caller chose others (kernelOptionsFrom hands the same map).
+      builtinModules: builtinModules(),
       ...kernelOpts,
       stdout: (b) => writeFd(1, b),
       stderr: (b) => writeFd(2, b),

@@ -43,6 +43,7 @@ export interface KernelModule {
   readonly name: string;
   readonly description?: string;
   readonly license?: string;
+  readonly author?: string;
   readonly params?: Readonly<Record<string, ParamSpec>>;
   /** module_init: 0 or -errno. */
   init(m: ModuleContext): number;

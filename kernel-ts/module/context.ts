@@ -15,7 +15,7 @@ import type { HookArgs, HookHandlers, HookPoint } from '../hooks';
 import { KERN_ERR, KERN_INFO, KERN_WARNING } from '../printk';
 import type { Task } from '../proc/task';
 import type { VmAreaStruct, VmOperations } from '../mm/vma';
-import type { KernelModule, ModuleContext, ParamValue } from './api';
+import type { KernelModule, ModuleContext, ParamSpec, ParamValue } from './api';
 import { Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown } from '../proc/oops';
 
@@ -36,8 +36,27 @@ function unlinkInode(inode: Inode): void {
   if (inode.isDir) dir.nlink--;
 }
 
+/**
+ * What a module file's top level declared through vmlab/linux's module.h
+ * (linux/module.ts): module_init, module_exit, MODULE_*, module_param.
+ */
+export interface ModuleDecl {
+  /** The file's top level is running (module_init & co. are accepted only then). */
+  loading: boolean;
+  /** Something was declared: the file is a Linux-style module (not a default-exported KernelModule). */
+  used: boolean;
+  init?: () => number;
+  exit?: () => void;
+  license?: string;
+  author?: string;
+  description?: string;
+  /** Declared parameters, in declaration order. */
+  readonly params: Record<string, ParamSpec & { perm: number }>;
+}
+
 export class LoadedModule implements ModuleContext {
-  readonly name: string;
+  /** The module's name (a module file's default export may rename it: bind). */
+  name: string;
   /** Open files of the module's devices and /proc entries. */
   opens = 0;
   /** VMAs mapping them. */
@@ -46,10 +65,17 @@ export class LoadedModule implements ModuleContext {
   /** Unloaded (or its init failed): what its code registers from now on (after an await, a timer) is refused. */
   private gone = false;
 
+  /** A module file's declarations (linux/module.ts fills them while its top level runs). */
+  readonly decl: ModuleDecl = { loading: false, used: false, params: {} };
+  /** insmod's parameter words, which module_param reads while the file's top level runs. */
+  args: readonly string[] = [];
+  /** THIS_MODULE (struct module): one object per load. */
+  readonly thisModule: { readonly name: string };
+
   constructor(
     readonly kernel: Kernel,
-    readonly mod: KernelModule,
-    private readonly values: ReadonlyMap<string, ParamValue>,
+    public mod: KernelModule,
+    private values: ReadonlyMap<string, ParamValue>,
     /** Code size in bytes (lsmod's Size). */
     readonly size: number,
     /** Loaded from a file, not built in (taint flag O). */
@@ -60,6 +86,19 @@ export class LoadedModule implements ModuleContext {
     private readonly watchdog: Watchdog = new Watchdog(),
   ) {
     this.name = mod.name;
+    const self = this;
+    this.thisModule = Object.freeze({
+      get name(): string {
+        return self.name;
+      },
+    });
+  }
+
+  /** The module as its file turned out to be (evaluated after this object was made): its KernelModule and parameter values. */
+  bind(mod: KernelModule, values: ReadonlyMap<string, ParamValue>): void {
+    this.mod = mod;
+    this.name = mod.name;
+    this.values = values;
   }
 
   /** Linux module_refcount(): what lsmod shows under "Used by". */

@@ -1,25 +1,33 @@
 // The module loader (Linux kernel/module/main.c, with kmod's insmod, rmmod
-// and lsmod in front): k.modules. insmod NAME loads a built-in module
-// (kernel-ts/drivers/index.ts), insmod PATH compiles a module file
-// (compile.ts). Each insmod and rmmod runs in a process of its own, named
-// like the binary, whose mm is fresh: the module's init/exit see that task as
-// current (two insmods see two different pgds over the same kernel tables).
+// and lsmod in front): k.modules. insmod NAME loads a built-in module (the
+// map the code that assembled the system handed over: builtin.ts), insmod
+// PATH a module file, type-checked (typecheck.ts) and compiled (compile.ts).
+// Module code is evaluated once per insmod, its `vmlab/linux` bound to that
+// load (linux/index.ts makeLinux). Each insmod and rmmod runs in a process of
+// its own, named like the binary, whose mm is fresh: the module's init/exit
+// see that task as current (two insmods see two different pgds over the same
+// kernel tables).
 //
 // Messages: what kmod's tools print goes to the `err` callback (the insmod
 // process's stderr: `insmod: ERROR: could not insert module X: File exists`);
 // what the kernel says goes to the log (dmesg).
+import { basename } from 'node:path';
 import type { Kernel } from '../kernel';
 import { EBUSY, EEXIST, EFAULT, ENOENT, ENOEXEC } from '../errno';
 import { KERN_ERR, KERN_WARNING } from '../printk';
-import { BUILTIN_MODULES } from '../drivers/index';
-import type { KernelModule } from './api';
-import { compileModuleFile, requireEsbuild } from './compile';
-import type { BoundedRun, ModuleCompiler } from './compile';
+import type { KernelModule, ParamSpec, ParamValue } from './api';
+import { BuiltinSource } from './builtin';
+import type { BuiltinModules } from './builtin';
+import { compileModuleFile, evaluateModule } from './compile';
+import type { ModuleCompiler } from './compile';
 import { Kallsyms } from '../proc/kallsyms';
 import { LoadedModule } from './context';
+import { makeLinux } from './linux/index';
 import { parseModuleParams } from './params';
+import type { ParsedParams } from './params';
 import { runInProcess } from './process';
 import { strerror } from './strerror';
+import { isTypeScriptFile, sharedTypeChecker } from './typecheck';
 import { DEFAULT_SOFTLOCKUP_MS, Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown } from '../proc/oops';
 import { PAGE_SIZE } from '../mm/page';
@@ -49,23 +57,39 @@ export function moduleName(name: string): string | null {
 /** Where insmod's and rmmod's own messages go (their stderr). */
 export type ModuleMessages = (line: string) => void;
 
+/** Type-checks a module file: its errors as a compiler prints them, [] when it checks (the loader's seam). */
+export type ModuleTypeCheck = (path: string) => string[];
+
 /** A word names a module file (not a built-in) if it has a '/' or a .ts/.js/.mts/.mjs suffix. */
 export function isModulePath(nameOrPath: string): boolean {
   return nameOrPath.includes('/') || /\.(m?ts|m?js)$/.test(nameOrPath);
 }
 
-/** A module found by name or path: what insmod loads, and a module file's compiled code (null for a built-in). */
+/** A module found by name or path: what insmod loads (its KernelModule, as modinfo shows it). */
 export interface ModuleFound {
   module: KernelModule;
   size: number;
   outOfTree: boolean;
-  code: { text: string; script: string } | null;
+}
+
+/** Module code to evaluate (a module file, a built-in's source), or (TRANSITION) a built-in's KernelModule object. */
+type Source =
+  | { kind: 'object'; module: KernelModule }
+  | { kind: 'code'; code: string; size: number; outOfTree: boolean; fileName: string | null; label: string };
+
+/** A failure before init: the errno, insmod's messages, and a kernel log line. */
+interface Refusal {
+  errno: number;
+  messages: string[];
+  log?: string;
 }
 
 export class ModuleLoader {
   /** Loaded modules, most recent first (as /proc/modules lists them). */
   private readonly loaded: LoadedModule[] = [];
   private nextAddress = MODULES_VADDR;
+  /** Loads of module code so far: each evaluation gets a script name of its own. */
+  private evaluations = 0;
   /** TAINT_OOT_MODULE: an out-of-tree module was loaded since boot (the taint line is logged once). */
   tainted = false;
   /** The module whose init (+) or exit (-) runs now (Linux MODULE_STATE_COMING/GOING). */
@@ -75,8 +99,9 @@ export class ModuleLoader {
 
   constructor(
     private readonly k: Kernel,
-    private readonly builtins: ReadonlyMap<string, KernelModule> = BUILTIN_MODULES,
-    private readonly compile: ModuleCompiler = (path, run) => compileModuleFile(path, requireEsbuild, run),
+    private readonly builtins: BuiltinModules = new Map(),
+    private readonly compile: ModuleCompiler = (path) => compileModuleFile(path),
+    private readonly typecheck: ModuleTypeCheck | null = (path) => sharedTypeChecker().check(path),
   ) {
     this.watchdog = new Watchdog(k.opts?.softLockupMs ?? DEFAULT_SOFTLOCKUP_MS);
   }
@@ -100,25 +125,115 @@ export class ModuleLoader {
   }
 
   /**
-   * The module a name or path gives (a file is compiled): the module, its
-   * size for lsmod and whether it is out of tree; or -ENOENT (no such module
-   * or file), -ENOEXEC with the compiler's diagnostics.
+   * The code a name or path gives: a built-in's (compiled once), or a module
+   * file's, type-checked (a TypeScript file) and compiled; or -ENOENT (no such
+   * module or file), -ENOEXEC with the compiler's diagnostics.
    */
-  lookup(nameOrPath: string): ModuleFound | { errno: number; messages: string[] } {
+  private source(nameOrPath: string): Source | Refusal {
     if (!isModulePath(nameOrPath)) {
       const b = this.builtins.get(nameOrPath);
-      return b ? { module: b, size: BUILTIN_MODULE_SIZE, outOfTree: false, code: null } : { errno: ENOENT, messages: [] };
+      if (b === undefined) return { errno: ENOENT, messages: [] };
+      if (!(b instanceof BuiltinSource)) return { kind: 'object', module: b };
+      const c = b.code();
+      if (!c.ok) return { errno: ENOEXEC, messages: c.messages };
+      return { kind: 'code', code: c.code, size: BUILTIN_MODULE_SIZE, outOfTree: false, fileName: nameOrPath, label: nameOrPath };
     }
-    const run: BoundedRun = (where, fn) => this.watchdog.bounded(where, fn);
-    const c = this.compile(nameOrPath, run);
+    const c = this.compile(nameOrPath);
     if (!c.ok) return { errno: c.messages.length === 0 ? ENOENT : ENOEXEC, messages: c.messages };
-    const name = moduleName(c.module.name);
-    if (name === null) {
-      const shown = JSON.stringify(c.module.name.slice(0, MODULE_NAME_LEN));
-      return { errno: ENOEXEC, messages: [`${nameOrPath}: module name ${shown} is not valid: 1 to ${MODULE_NAME_LEN - 1} characters of A-Z a-z 0-9 _ -`] };
+    // Checked once it is known to be a file that compiles (a missing file is -ENOENT, not a type error).
+    if (this.typecheck !== null && isTypeScriptFile(nameOrPath)) {
+      const errors = this.typecheck(nameOrPath);
+      if (errors.length > 0) return { errno: ENOEXEC, messages: errors };
     }
-    const module = name === c.module.name ? c.module : { ...c.module, name };
-    return { module, size: Math.ceil(c.size / PAGE) * PAGE, outOfTree: true, code: { text: c.code, script: c.script } };
+    const size = Math.ceil(Buffer.byteLength(c.code) / PAGE) * PAGE;
+    return { kind: 'code', code: c.code, size, outOfTree: true, fileName: basename(nameOrPath).replace(/\.[^.]*$/, ''), label: nameOrPath };
+  }
+
+  /**
+   * One load of module code: its top level evaluated (bounded; vmlab/linux
+   * bound to the new LoadedModule), then the module it turned out to be, a
+   * Linux-style file (module_init & co.) or a default-exported KernelModule,
+   * and its parameters parsed from `args`.
+   */
+  private load(src: Source, args: readonly string[]): { m: LoadedModule; warnings: string[]; script: string | null } | Refusal {
+    const address = this.nextAddress;
+    if (src.kind === 'object') {
+      const parsed = this.params(src.module, args);
+      if ('errno' in parsed) return parsed;
+      const m = new LoadedModule(this.k, src.module, parsed.values, BUILTIN_MODULE_SIZE, false, address, this.watchdog);
+      return { m, warnings: parsed.warnings, script: null };
+    }
+    const base = src.fileName === null ? null : moduleName(src.fileName);
+    const m = new LoadedModule(this.k, { name: base ?? 'module', init: () => 0 }, new Map(), src.size, src.outOfTree, address, this.watchdog);
+    m.args = args;
+    const script = `vmlab-module/${base ?? 'module'}/${++this.evaluations}`;
+    let r: { exports: Record<string, unknown>; usedLinux: boolean };
+    m.decl.loading = true;
+    try {
+      // The file's top level is module code: bounded, and any throw (of anything) is a diagnostic.
+      r = this.watchdog.bounded(`load [${basename(src.label)}]`, () => evaluateModule(src.code, script, () => makeLinux({ kernel: this.k, module: m })));
+    } catch (e) {
+      m.retire();
+      return { errno: ENOEXEC, messages: [`${src.label}: ${describeThrown(e).text}`] };
+    } finally {
+      m.decl.loading = false;
+    }
+    let mod: KernelModule | null;
+    if (m.decl.used || (r.usedLinux && r.exports.default === undefined)) {
+      if (base === null) {
+        m.retire();
+        const shown = JSON.stringify((src.fileName ?? '').slice(0, MODULE_NAME_LEN));
+        return { errno: ENOEXEC, messages: [`${src.label}: the file name ${shown} is not a module name: 1 to ${MODULE_NAME_LEN - 1} characters of A-Z a-z 0-9 _ -`] };
+      }
+      mod = declaredModule(base, m);
+    } else {
+      try {
+        mod = this.watchdog.bounded(`load [${basename(src.label)}]`, () => snapshot(r.exports.default ?? r.exports));
+      } catch (e) {
+        m.retire();
+        return { errno: ENOEXEC, messages: [`${src.label}: ${describeThrown(e).text}`] };
+      }
+      if (mod === null) {
+        m.retire();
+        return { errno: ENOEXEC, messages: [`${src.label}: neither calls module_init (from 'vmlab/linux') nor default-exports a KernelModule (an object with name and init)`] };
+      }
+      const name = moduleName(mod.name);
+      if (name === null) {
+        m.retire();
+        const shown = JSON.stringify(mod.name.slice(0, MODULE_NAME_LEN));
+        return { errno: ENOEXEC, messages: [`${src.label}: module name ${shown} is not valid: 1 to ${MODULE_NAME_LEN - 1} characters of A-Z a-z 0-9 _ -`] };
+      }
+      if (name !== mod.name) mod = { ...mod, name };
+    }
+    const parsed = this.params(mod, args);
+    if ('errno' in parsed) {
+      m.retire();
+      return parsed;
+    }
+    m.bind(mod, parsed.values);
+    return { m, warnings: parsed.warnings, script };
+  }
+
+  /** parse_args for module `mod`: its values, or -EINVAL with Linux's line for the log. */
+  private params(mod: KernelModule, args: readonly string[]): ParsedParams | Refusal {
+    const parsed = parseModuleParams(mod.name, mod.params, args);
+    return 'errno' in parsed ? { errno: parsed.errno, messages: [], log: parsed.message } : parsed;
+  }
+
+  /**
+   * The module a name or path gives, as modinfo shows it (a file's top level
+   * is evaluated, with no parameters, and the load dropped): its KernelModule,
+   * size for lsmod and whether it is out of tree; or -ENOENT, -ENOEXEC with
+   * the compiler's diagnostics.
+   */
+  lookup(nameOrPath: string): ModuleFound | { errno: number; messages: string[] } {
+    const src = this.source(nameOrPath);
+    if ('errno' in src) return src;
+    if (src.kind === 'object') return { module: src.module, size: BUILTIN_MODULE_SIZE, outOfTree: false };
+    const l = this.load(src, []);
+    if ('errno' in l) return { errno: l.errno, messages: l.messages };
+    l.m.retire();
+    return { module: l.m.mod, size: l.m.size, outOfTree: l.m.outOfTree };
   }
 
   /**
@@ -137,26 +252,33 @@ export class ModuleLoader {
       err(`insmod: ERROR: could not ${verb} module ${nameOrPath}: ${errno === ENOEXEC ? 'Invalid module format' : strerror(errno)}`);
       return -errno;
     };
-    const found = this.lookup(nameOrPath);
-    if ('errno' in found) {
-      for (const m of found.messages) err(m);
-      return fail(found.errno, found.errno === ENOENT ? 'load' : 'insert');
+    const src = this.source(nameOrPath);
+    if ('errno' in src) {
+      for (const m of src.messages) err(m);
+      return fail(src.errno, src.errno === ENOENT ? 'load' : 'insert');
     }
-    const { module: mod, size, outOfTree, code } = found;
-    if (this.find(mod.name)) return fail(EEXIST);
-    const parsed = parseModuleParams(mod.name, mod.params, args);
-    if ('errno' in parsed) {
-      this.k.printk.log(parsed.message, KERN_ERR);
-      return fail(parsed.errno);
+    // A built-in's name is known before its code runs (a file's may come from its default export).
+    if (src.kind === 'object' && this.find(src.module.name)) return fail(EEXIST);
+    const l = this.load(src, args);
+    if ('errno' in l) {
+      for (const msg of l.messages) err(msg);
+      if (l.log !== undefined) this.k.printk.log(l.log, KERN_ERR);
+      return fail(l.errno);
     }
-    const m = new LoadedModule(this.k, mod, parsed.values, size, outOfTree, this.nextAddress, this.watchdog);
-    if (code !== null) this.kallsyms.addModule(code.script, mod.name, code.text);
+    const { m, warnings, script } = l;
+    const mod = m.mod;
+    const outOfTree = m.outOfTree;
+    if (this.find(mod.name)) {
+      m.retire();
+      return fail(EEXIST);
+    }
+    if (script !== null && src.kind === 'code') this.kallsyms.addModule(script, mod.name, src.code);
     this.changing = { m, mark: '+' };
     const r = runInProcess(this.k, 'insmod', () => {
       // check_modinfo() taints first, then parse_args() warns about unknown parameters.
       if (outOfTree && !this.tainted) this.k.printk.log(`${mod.name}: loading out-of-tree module taints kernel.`, KERN_WARNING);
       this.tainted ||= outOfTree;
-      for (const w of parsed.warnings) this.k.printk.log(w, KERN_WARNING);
+      for (const w of warnings) this.k.printk.log(w, KERN_WARNING);
       // do_one_initcall: a throw here (a soft lockup too) is caught by runInProcess (the oops of insmod).
       return this.callModule(m, 'init', () => mod.init(m));
     }, `init [${mod.name}]`);
@@ -178,7 +300,7 @@ export class ModuleLoader {
       return fail(-(r.value as number));
     }
     this.loaded.unshift(m);
-    this.nextAddress += BigInt(size);
+    this.nextAddress += BigInt(m.size);
     return 0;
   }
 
@@ -249,4 +371,53 @@ export class ModuleLoader {
       return flags === '' ? m.name : `${m.name}(${flags})`;
     }).join(' ');
   }
+}
+
+/**
+ * The KernelModule a Linux-style file declared (module_init & co., linux/module.ts):
+ * named after its file; init and exit take no argument, as Linux's.
+ */
+function declaredModule(name: string, m: LoadedModule): KernelModule {
+  const d = m.decl;
+  const init = d.init;
+  const exit = d.exit;
+  const params: Record<string, ParamSpec> = {};
+  for (const [p, spec] of Object.entries(d.params)) params[p] = { type: spec.type, default: spec.default, ...(spec.description === undefined ? {} : { description: spec.description }) };
+  return {
+    name,
+    init: init === undefined ? () => 0 : () => init(),
+    ...(exit === undefined ? {} : { exit: () => exit() }),
+    ...(d.description === undefined ? {} : { description: d.description }),
+    ...(d.license === undefined ? {} : { license: d.license }),
+    ...(d.author === undefined ? {} : { author: d.author }),
+    ...(Object.keys(params).length === 0 ? {} : { params }),
+  };
+}
+
+/**
+ * The module object as plain data read once (name, init, exit, params), so
+ * that getters or Proxy traps of what the file exported run here, under the
+ * bound, and never again from kernel code; null if it is not a KernelModule.
+ */
+function snapshot(exported: unknown): KernelModule | null {
+  if (typeof exported !== 'object' || exported === null) return null;
+  const m = exported as Partial<KernelModule>;
+  const { name, init, exit, description, license } = m;
+  if (typeof name !== 'string' || typeof init !== 'function') return null;
+  let params: Record<string, ParamSpec> | undefined;
+  if (m.params !== undefined && m.params !== null) {
+    params = {};
+    for (const key of Object.keys(m.params)) {
+      const spec = m.params[key]!;
+      params[key] = { type: spec.type, default: spec.default as ParamValue | undefined, description: spec.description };
+    }
+  }
+  return {
+    name,
+    init: init.bind(m),
+    ...(typeof exit === 'function' ? { exit: exit.bind(m) } : {}),
+    ...(typeof description === 'string' ? { description } : {}),
+    ...(typeof license === 'string' ? { license } : {}),
+    ...(params ? { params } : {}),
+  };
 }

@@ -39,6 +39,14 @@ describe('docs/modules.md', () => {
     expect(replay('hello-session', { 'hello.ts': 'hello-module' })).toBe(docBlock(DOC, 'hello-session'));
   });
 
+  it('the greet session: a Linux-style module file (module_init, module_param), modinfo, bad and unknown parameters', () => {
+    expect(replay('greet-session', { 'greet.ts': 'greet-module' })).toBe(docBlock(DOC, 'greet-session'));
+  });
+
+  it("the type check: bad.ts's bigint in a number is a compiler's error, and insmod fails", () => {
+    expect(replay('bad-session', { 'bad.ts': 'bad-module' })).toBe(docBlock(DOC, 'bad-session'));
+  });
+
   it("the oops: boom.ts's write throws, the writer is killed, dmesg shows Linux's oops with the Call Trace", () => {
     expect(maskKernelOffsets(replay('boom-session', { 'boom.ts': 'boom-module' }))).toBe(maskKernelOffsets(docBlock(DOC, 'boom-session')));
   });

@@ -14,6 +14,7 @@ import type { SourceFile } from '../../asm/assembler';
 import { writeElf } from '../../asm/elf-write';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions, RunResult } from '../../kernel-ts/kernel';
+import { builtinModules } from '../../emu/cli/builtins';
 
 export const GUEST_TESTS = join(process.cwd(), 'guest-programs', 'tests');
 const MiB = 1024 * 1024;
@@ -84,6 +85,7 @@ export function runGuest(prog: GuestProgram, opts: RunOptions = {}): GuestRun {
   const err: Uint8Array[] = [];
   let stdin: Uint8Array | null = typeof opts.stdin === 'string' ? new TextEncoder().encode(opts.stdin) : (opts.stdin ?? null);
   const k = Kernel.boot({
+    builtinModules: builtinModules(),
     memSize: TEST_MEM,
     seed: 1,
     ...opts.kernel,

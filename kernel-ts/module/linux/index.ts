@@ -14,6 +14,7 @@ import { mmuNotifierApi } from './mmu_notifier';
 import { printkApi, printkFlush } from './printk';
 import { schedApi } from './sched';
 import { uaccessApi } from './uaccess';
+import { moduleApi } from './module';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
@@ -30,6 +31,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...printkApi(env),
     ...schedApi(env),
     ...uaccessApi(env),
+    ...moduleApi(env),
   };
 }
 

@@ -17,3 +17,4 @@ export * from './include/uaccess';
 export * from './include/delay';
 export * from './include/kthread';
 export * from './include/mmu_notifier';
+export * from './include/module';

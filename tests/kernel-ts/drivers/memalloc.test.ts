@@ -9,13 +9,14 @@ import { kvaFromBigint } from '../../../kernel-ts/mm/kaddr';
 import { softwareWalk } from '../../../kernel-ts/drivers/kwalk';
 import { guestTest } from '../../support/kernel';
 import { EFAULT, EINVAL } from '../../../kernel-ts/errno';
+import { builtinModules } from '../../../emu/cli/builtins';
 
 const HELLO = guestTest('hello').elf;
 
 const MiB = 1 << 20;
 
 function boot(opts: KernelOptions = {}): Kernel {
-  return Kernel.boot({ memSize: 256 * MiB, ...opts });
+  return Kernel.boot({ memSize: 256 * MiB, builtinModules: builtinModules(), ...opts });
 }
 
 /**

@@ -14,6 +14,7 @@ import type { File } from '../../../kernel-ts/fs/file';
 import { kvaFromBigint } from '../../../kernel-ts/mm/kaddr';
 import { TEST_MEM, assembleGuest } from '../../support/kernel';
 import { EBUSY, EFAULT, EINVAL, ENOTTY } from '../../../kernel-ts/errno';
+import { builtinModules } from '../../../emu/cli/builtins';
 
 const LIB = join(process.cwd(), 'guest-programs', 'lib');
 
@@ -30,7 +31,7 @@ interface Booted {
 
 function boot(): Booted {
   const out: Uint8Array[] = [];
-  const k = Kernel.boot({ memSize: TEST_MEM, seed: 1, stdout: (b) => out.push(b), stderr: (b) => out.push(b) });
+  const k = Kernel.boot({ memSize: TEST_MEM, seed: 1, builtinModules: builtinModules(), stdout: (b) => out.push(b), stderr: (b) => out.push(b) });
   k.vfs.addExecutable('/bin/mmapper-test', MMAPPER_TEST);
   return { k, out: () => Buffer.concat(out).toString('utf8') };
 }

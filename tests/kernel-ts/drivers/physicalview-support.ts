@@ -9,6 +9,7 @@ import type { KernelModule, ModuleContext } from '../../../kernel-ts/module/api'
 import type { Task } from '../../../kernel-ts/proc/task';
 import { registerHook } from '../../../kernel-ts/hooks';
 import { TEST_MEM, assembleGuest } from '../../support/kernel';
+import { builtinModules } from '../../../emu/cli/builtins';
 
 const LIB = join(process.cwd(), 'guest-programs', 'lib');
 export const PROGRAMS = join(process.cwd(), 'guest-programs', 'programs');
@@ -52,7 +53,7 @@ export interface Booted {
 export function bootWith(mods: KernelModule[], opts: KernelOptions = {}): Booted {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
-  const k = Kernel.boot({ memSize: TEST_MEM, seed: 1, ...opts, stdout: (b) => out.push(b), stderr: (b) => err.push(b) });
+  const k = Kernel.boot({ memSize: TEST_MEM, seed: 1, builtinModules: builtinModules(), ...opts, stdout: (b) => out.push(b), stderr: (b) => err.push(b) });
   for (const m of mods) {
     const err: string[] = [];
     const r = k.modules.insmod(m.name, [], (l) => err.push(l));

@@ -7,6 +7,7 @@ import type { KernelOptions, RunResult } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
 import { SyscallArgs } from '../../../kernel-ts/syscalls/args';
 import { TWO32 } from '../../../emu/machine/cpu/int64';
+import { builtinModules } from '../../../emu/cli/builtins';
 
 /** Assembles one source file into ELF bytes (throws with the diagnostics on error). */
 export function elfOf(src: string, name = 'prog.s'): Uint8Array {
@@ -29,6 +30,7 @@ export function bootKernel(opts: KernelOptions = {}): Booted {
   const err: string[] = [];
   const dec = new TextDecoder();
   const k = Kernel.boot({
+    builtinModules: builtinModules(),
     memSize: 64 << 20,
     aslr: false,
     stdout: (b) => out.push(dec.decode(b)),
