@@ -5,13 +5,14 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { ioctlApi } from './ioctl';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  void env;
   return {
     // ...slabApi(env), one line per include/ file
+    ...ioctlApi(env),
   };
 }
