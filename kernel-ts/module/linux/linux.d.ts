@@ -8,3 +8,6 @@
 // include/types.d.ts.
 export * from './include/types';
 export * from './include/ioctl';
+export * from './include/fs_types';
+export * from './include/mm_types';
+export * from './include/sched';
