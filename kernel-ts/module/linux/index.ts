@@ -5,6 +5,7 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { fsApi } from './fs';
 import { ioctlApi } from './ioctl';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
@@ -14,5 +15,6 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
   return {
     // ...slabApi(env), one line per include/ file
     ...ioctlApi(env),
+    ...fsApi(env),
   };
 }

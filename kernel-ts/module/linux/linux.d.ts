@@ -11,3 +11,4 @@ export * from './include/ioctl';
 export * from './include/fs_types';
 export * from './include/mm_types';
 export * from './include/sched';
+export * from './include/fs';
