@@ -5,7 +5,10 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { deviceApi } from './device';
+import { errApi } from './err';
 import { fsApi } from './fs';
+import { miscdeviceApi } from './miscdevice';
 import { ioctlApi } from './ioctl';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
@@ -16,5 +19,8 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     // ...slabApi(env), one line per include/ file
     ...ioctlApi(env),
     ...fsApi(env),
+    ...errApi(env),
+    ...deviceApi(env),
+    ...miscdeviceApi(env),
   };
 }

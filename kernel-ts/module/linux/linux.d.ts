@@ -12,3 +12,6 @@ export * from './include/fs_types';
 export * from './include/mm_types';
 export * from './include/sched';
 export * from './include/fs';
+export * from './include/err';
+export * from './include/device';
+export * from './include/miscdevice';
