@@ -10,6 +10,10 @@ import { errApi } from './err';
 import { fsApi } from './fs';
 import { miscdeviceApi } from './miscdevice';
 import { ioctlApi } from './ioctl';
+import { bugApi } from './bug';
+import { errnoApi } from './errno';
+import { printkApi } from './printk';
+import { uaccessApi } from './uaccess';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
@@ -22,5 +26,9 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...errApi(env),
     ...deviceApi(env),
     ...miscdeviceApi(env),
+    ...bugApi(env),
+    ...errnoApi(env),
+    ...printkApi(env),
+    ...uaccessApi(env),
   };
 }

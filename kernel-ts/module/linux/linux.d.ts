@@ -15,3 +15,7 @@ export * from './include/fs';
 export * from './include/err';
 export * from './include/device';
 export * from './include/miscdevice';
+export * from './include/bug';
+export * from './include/errno';
+export * from './include/printk';
+export * from './include/uaccess';
