@@ -9,6 +9,8 @@ import { deviceApi } from './device';
 import { errApi } from './err';
 import { fsApi } from './fs';
 import { miscdeviceApi } from './miscdevice';
+import { procFsApi } from './proc_fs';
+import { seqFileApi } from './seq_file';
 import { ioctlApi } from './ioctl';
 import { bugApi } from './bug';
 import { errnoApi } from './errno';
@@ -26,6 +28,8 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...errApi(env),
     ...deviceApi(env),
     ...miscdeviceApi(env),
+    ...procFsApi(env),
+    ...seqFileApi(env),
     ...bugApi(env),
     ...errnoApi(env),
     ...printkApi(env),

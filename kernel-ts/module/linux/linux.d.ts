@@ -19,3 +19,5 @@ export * from './include/bug';
 export * from './include/errno';
 export * from './include/printk';
 export * from './include/uaccess';
+export * from './include/proc_fs';
+export * from './include/seq_file';
