@@ -11,6 +11,7 @@ import { fsApi } from './fs';
 import { miscdeviceApi } from './miscdevice';
 import { procFsApi } from './proc_fs';
 import { seqFileApi } from './seq_file';
+import { sysfsApi } from './sysfs';
 import { ioctlApi } from './ioctl';
 import { bugApi } from './bug';
 import { errnoApi } from './errno';
@@ -30,6 +31,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...miscdeviceApi(env),
     ...procFsApi(env),
     ...seqFileApi(env),
+    ...sysfsApi(env),
     ...bugApi(env),
     ...errnoApi(env),
     ...printkApi(env),

@@ -21,3 +21,5 @@ export * from './include/printk';
 export * from './include/uaccess';
 export * from './include/proc_fs';
 export * from './include/seq_file';
+export * from './include/kobject';
+export * from './include/sysfs';
