@@ -5,13 +5,18 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { pageApi } from './page';
+import { slabApi } from './slab';
+import { vmallocApi } from './vmalloc';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  void env;
   return {
-    // ...slabApi(env), one line per include/ file
+    // one line per include/ file
+    ...pageApi(env),
+    ...slabApi(env),
+    ...vmallocApi(env),
   };
 }

@@ -7,3 +7,6 @@
 // module, bound to its kernel. Conventions (bigint for every 64-bit value):
 // include/types.d.ts.
 export * from './include/types';
+export * from './include/page';
+export * from './include/slab';
+export * from './include/vmalloc';
