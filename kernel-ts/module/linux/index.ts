@@ -5,6 +5,7 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { ioApi } from './io';
 import { pageApi } from './page';
 import { slabApi } from './slab';
 import { vmallocApi } from './vmalloc';
@@ -18,5 +19,6 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...pageApi(env),
     ...slabApi(env),
     ...vmallocApi(env),
+    ...ioApi(env),
   };
 }

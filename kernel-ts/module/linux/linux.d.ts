@@ -10,3 +10,4 @@ export * from './include/types';
 export * from './include/page';
 export * from './include/slab';
 export * from './include/vmalloc';
+export * from './include/io';
