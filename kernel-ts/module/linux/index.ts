@@ -5,6 +5,10 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { bugApi } from './bug';
+import { errnoApi } from './errno';
+import { printkApi } from './printk';
+import { uaccessApi } from './uaccess';
 import { ioApi } from './io';
 import { pageApi } from './page';
 import { slabApi } from './slab';
@@ -16,6 +20,10 @@ export type LinuxApi = typeof Linux;
 export function makeLinux(env: LinuxEnv): LinuxApi {
   return {
     // one line per include/ file
+    ...bugApi(env),
+    ...errnoApi(env),
+    ...printkApi(env),
+    ...uaccessApi(env),
     ...pageApi(env),
     ...slabApi(env),
     ...vmallocApi(env),
