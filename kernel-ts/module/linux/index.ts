@@ -11,6 +11,8 @@ import { printkApi } from './printk';
 import { uaccessApi } from './uaccess';
 import { ioApi } from './io';
 import { pageApi } from './page';
+import { pgtableApi } from './pgtable';
+import { tlbflushApi } from './tlbflush';
 import { slabApi } from './slab';
 import { vmallocApi } from './vmalloc';
 
@@ -28,5 +30,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...slabApi(env),
     ...vmallocApi(env),
     ...ioApi(env),
+    ...pgtableApi(env),
+    ...tlbflushApi(env),
   };
 }

@@ -10,6 +10,8 @@ import type { MmStruct } from '../../mm/mm-struct';
 import type { VmAreaStruct } from '../../mm/vma';
 import { PAGE_SIZE } from '../../mm/page';
 import { KernelGeneralProtection, KernelPageFault } from './fault';
+import type { mm_struct, vm_area_struct } from './include/mm_types';
+import { mmOf, vmaOf } from './views';
 
 export const MASK64 = (1n << 64n) - 1n;
 
@@ -120,30 +122,19 @@ export function writeU64(k: Kernel, x: bigint, v: bigint, fn: string): void {
   kernelWrite(k, x, b, fn);
 }
 
-/** What these functions read of a struct mm_struct: mm->pgd (linux/views.ts's mm_struct has it). */
-export interface MmRef {
-  readonly pgd: bigint;
-}
-/** What they read of a struct vm_area_struct. */
-export interface VmaRef {
-  readonly vm_start: bigint;
-  readonly vm_end: bigint;
-  readonly vm_mm: MmRef;
-}
-
-/** The kernel's mm whose top-level table is at mm->pgd, or throws naming fn (a mm_struct that is no live mm). */
-export function internalMm(k: Kernel, mm: MmRef, fn: string): MmStruct {
+/** The kernel's mm behind a mm_struct view (or, for any object with mm->pgd, the live mm using that pgd); throws naming fn. */
+export function internalMm(k: Kernel, mm: mm_struct, fn: string): MmStruct {
+  const viewed = mmOf(mm);
+  if (viewed !== undefined && !viewed.dead) return viewed;
   const pgd = Number(pa(k, mm.pgd));
-  const active = k.mm.activeMm;
-  if (active !== null && active.pgd === pgd && !active.dead) return active;
   for (const t of k.tasks.values()) if (t.mm !== null && t.mm.pgd === pgd && !t.mm.dead) return t.mm;
   throw new Error(`${fn}: mm with pgd 0x${mm.pgd.toString(16)} is no live mm_struct`);
 }
 
-/** The kernel's VMA behind vma (found by vm_start in its mm), or throws naming fn. */
-export function internalVma(k: Kernel, vma: VmaRef, fn: string): { mm: MmStruct; vma: VmAreaStruct } {
+/** The kernel's VMA behind a vm_area_struct view and its mm; throws naming fn. */
+export function internalVma(k: Kernel, vma: vm_area_struct, fn: string): { mm: MmStruct; vma: VmAreaStruct } {
   const mm = internalMm(k, vma.vm_mm, fn);
-  const v = mm.vmas.vmaLookup(Number(vma.vm_start));
-  if (v === null || BigInt(v.vmStart) !== vma.vm_start) throw new Error(`${fn}: no VMA starts at 0x${vma.vm_start.toString(16)}`);
+  const v = vmaOf(vma) ?? mm.vmas.vmaLookup(Number(vma.vm_start));
+  if (v === null || BigInt(v.vmStart) !== vma.vm_start || mm.vmas.vmaLookup(v.vmStart) !== v) throw new Error(`${fn}: no VMA [0x${vma.vm_start.toString(16)}, 0x${vma.vm_end.toString(16)}) in its mm`);
   return { mm, vma: v };
 }

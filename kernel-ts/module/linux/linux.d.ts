@@ -18,3 +18,5 @@ export * from './include/page';
 export * from './include/slab';
 export * from './include/vmalloc';
 export * from './include/io';
+export * from './include/pgtable';
+export * from './include/tlbflush';
