@@ -9,6 +9,7 @@ import { bugApi } from './bug';
 import { errnoApi } from './errno';
 import { printkApi } from './printk';
 import { uaccessApi } from './uaccess';
+import { hugeMmApi } from './huge_mm';
 import { ioApi } from './io';
 import { pageApi } from './page';
 import { pgtableApi } from './pgtable';
@@ -32,5 +33,6 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...ioApi(env),
     ...pgtableApi(env),
     ...tlbflushApi(env),
+    ...hugeMmApi(env),
   };
 }

@@ -20,3 +20,4 @@ export * from './include/vmalloc';
 export * from './include/io';
 export * from './include/pgtable';
 export * from './include/tlbflush';
+export * from './include/huge_mm';
