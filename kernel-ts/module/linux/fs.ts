@@ -93,7 +93,7 @@ export function kernelFops(env: LinuxEnv, fops: file_operations): FileOperations
       if (!llseek || nonseekable.has(f)) return -ESPIPE;
       return ssizeOf('llseek', llseek.call(fops, fv(f), BigInt(offset), whence));
     },
-    ...(mmap && { mmap: (f: File, vma: Parameters<NonNullable<FileOperations['mmap']>>[1]): number => ssizeOf('mmap', mmap.call(fops, fv(f), vmaView(env, vma))) }),
+    ...(mmap && { mmap: (f: File, vma: Parameters<NonNullable<FileOperations['mmap']>>[1]): number => ssizeOf('mmap', mmap.call(fops, fv(f), vmaView(env, vma, env.kernel.current?.mm ?? null))) }),
   };
 }
 

@@ -9,6 +9,7 @@ import { deviceApi } from './device';
 import { errApi } from './err';
 import { fsApi } from './fs';
 import { miscdeviceApi } from './miscdevice';
+import { mmApi } from './mm';
 import { procFsApi } from './proc_fs';
 import { seqFileApi } from './seq_file';
 import { sysfsApi } from './sysfs';
@@ -36,6 +37,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...errApi(env),
     ...deviceApi(env),
     ...miscdeviceApi(env),
+    ...mmApi(env),
     ...procFsApi(env),
     ...seqFileApi(env),
     ...sysfsApi(env),

@@ -30,3 +30,4 @@ export * from './include/io';
 export * from './include/pgtable';
 export * from './include/tlbflush';
 export * from './include/huge_mm';
+export * from './include/mm';
