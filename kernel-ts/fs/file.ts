@@ -4,7 +4,9 @@
 //
 // Buffers are kernel buffers: the syscall layer does the uaccess (copying to
 // and from user memory page by page, -EFAULT on a bad pointer) and hands a
-// driver's read a Uint8Array to fill and its write the bytes user space gave.
+// driver's read a Uint8Array to fill and its write the bytes user space gave;
+// or, with readUser/writeUser (the modules' file_operations, vmlab/linux),
+// the user buffer's address, as Linux hands ->read and ->write.
 // A driver that needs the calling task (ioctl with a user pointer, mmap)
 // uses the kernel's `current`, as Linux drivers do.
 import type { VmAreaStruct } from '../mm/vma';
@@ -73,6 +75,17 @@ export interface FileOperations {
   readonly ioctl?: (file: File, cmd: number, arg: number) => number;
   readonly mmap?: (file: File, vma: VmAreaStruct) => number;
   readonly release?: (inode: Inode, file: File) => void;
+  /**
+   * Linux's ->read as a driver writes it: the user buffer's address and the
+   * count; the driver copies with copy_to_user itself. vfs_read (syscalls/fs.ts:
+   * read, pread64, readv) calls it once per transfer, in preference to read.
+   * Bytes read (0 = EOF) or -errno. Set by vmlab/linux's file_operations.
+   */
+  readonly readUser?: (file: File, ubuf: number, count: number, ppos: Loff) => number;
+  /** ->write with the user buffer (copy_from_user in the driver); preferred to write by vfs_write. */
+  readonly writeUser?: (file: File, ubuf: number, count: number, ppos: Loff) => number;
+  /** ->unlocked_ioctl with arg as the full 64-bit unsigned long (preferred to ioctl by sys_ioctl). */
+  readonly unlockedIoctl?: (file: File, cmd: number, arg: bigint) => number;
   /** /dev/null and /dev/zero (write_null): write(2) returns the count and never copies the data in. */
   readonly discardsWrites?: boolean;
 }

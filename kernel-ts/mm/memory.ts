@@ -38,14 +38,43 @@ import { TWO32 } from '../../emu/machine/cpu/int64';
 import { RLIMIT_STACK, _STK_LIM } from '../resource';
 import { mayExpandVm, mlockFutureOk, vmEnoughMemory } from './limits';
 
-/** Fault outcomes (Linux vm_fault_t, reduced to what the trap handler acts on). */
+/**
+ * Linux's vm_fault_t bits (include/linux/mm_types.h enum vm_fault_reason), the
+ * answers of a driver's vm_operations_struct.fault (vmlab/linux re-exports them).
+ */
+export const VM_FAULT_OOM = 0x000001;
+export const VM_FAULT_SIGBUS = 0x000002;
+export const VM_FAULT_MAJOR = 0x000004;
+export const VM_FAULT_HWPOISON = 0x000010;
+export const VM_FAULT_HWPOISON_LARGE = 0x000020;
+export const VM_FAULT_SIGSEGV = 0x000040;
+export const VM_FAULT_NOPAGE = 0x000100;
+export const VM_FAULT_LOCKED = 0x000200;
+export const VM_FAULT_RETRY = 0x000400;
+export const VM_FAULT_FALLBACK = 0x000800;
+export const VM_FAULT_DONE_COW = 0x001000;
+export const VM_FAULT_NEEDDSYNC = 0x002000;
+export const VM_FAULT_COMPLETED = 0x004000;
+/** VM_FAULT_ERROR: the bits that mean the fault failed. */
+export const VM_FAULT_ERROR = VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE | VM_FAULT_FALLBACK;
+
+/**
+ * Fault outcomes of handleMmFault (what the trap handler acts on): 0, or one
+ * of Linux's error bits above; SIGSEGV is split into vmlab's two causes
+ * (Linux tells them apart in do_user_addr_fault, before handle_mm_fault), the
+ * access-error one marked by a bit above Linux's.
+ */
 export const VM_FAULT_OK = 0;
-export const VM_FAULT_SIGSEGV_MAPERR = 1;
-export const VM_FAULT_SIGSEGV_ACCERR = 2;
-export const VM_FAULT_SIGBUS = 3;
-export const VM_FAULT_OOM = 4;
-export type FaultOutcome = 0 | 1 | 2 | 3 | 4;
-export const FAULT_OUTCOME_NAMES = ['ok', 'SEGV_MAPERR', 'SEGV_ACCERR', 'SIGBUS', 'OOM'] as const;
+export const VM_FAULT_SIGSEGV_MAPERR = VM_FAULT_SIGSEGV;
+export const VM_FAULT_SIGSEGV_ACCERR = VM_FAULT_SIGSEGV | 0x100000;
+export type FaultOutcome = typeof VM_FAULT_OK | typeof VM_FAULT_OOM | typeof VM_FAULT_SIGBUS | typeof VM_FAULT_SIGSEGV_MAPERR | typeof VM_FAULT_SIGSEGV_ACCERR;
+export const FAULT_OUTCOME_NAMES: Readonly<Record<FaultOutcome, string>> = {
+  [VM_FAULT_OK]: 'ok',
+  [VM_FAULT_SIGSEGV_MAPERR]: 'SEGV_MAPERR',
+  [VM_FAULT_SIGSEGV_ACCERR]: 'SEGV_ACCERR',
+  [VM_FAULT_SIGBUS]: 'SIGBUS',
+  [VM_FAULT_OOM]: 'OOM',
+};
 
 /** Linux's default RLIMIT_STACK soft limit: 8 MiB (_STK_LIM). */
 export const RLIMIT_STACK_DEFAULT = _STK_LIM;

@@ -5,7 +5,8 @@
 // opens and mappings of its files are counted (the module's refcount, which
 // makes rmmod answer -EBUSY, as fops.owner = THIS_MODULE does in Linux).
 import type { Kernel } from '../kernel';
-import { EFAULT, EINVAL, ENODEV } from '../errno';
+import { EEXIST, EFAULT, EINVAL, ENODEV, ENOENT, ENOTDIR } from '../errno';
+import { mkdirInode } from '../fs/inode';
 import { entryPathParts } from '../fs/entry-name';
 import type { FileOperations } from '../fs/file';
 import type { Inode } from '../fs/inode';
@@ -18,6 +19,7 @@ import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import type { KernelModule, ModuleContext, ParamSpec, ParamValue } from './api';
 import { Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown } from '../proc/oops';
+import { Kmemleak } from './linux/kmemleak';
 
 /** A module's registration to undo at rmmod, newest last. */
 type Registration =
@@ -64,6 +66,8 @@ export class LoadedModule implements ModuleContext {
   private readonly regs: Registration[] = [];
   /** Unloaded (or its init failed): what its code registers from now on (after an await, a timer) is refused. */
   private gone = false;
+  /** What the module allocated through vmlab/linux and has not freed (reported and freed by retire). */
+  readonly kmemleak: Kmemleak;
 
   /** A module file's declarations (linux/module.ts fills them while its top level runs). */
   readonly decl: ModuleDecl = { loading: false, used: false, params: {} };
@@ -86,6 +90,7 @@ export class LoadedModule implements ModuleContext {
     private readonly watchdog: Watchdog = new Watchdog(),
   ) {
     this.name = mod.name;
+    this.kmemleak = new Kmemleak(kernel);
     const self = this;
     this.thisModule = Object.freeze({
       get name(): string {
@@ -179,6 +184,74 @@ export class LoadedModule implements ModuleContext {
     };
   }
 
+  // ---- undoing one registration before rmmod (vmlab/linux's unregister_chrdev,
+  // device_destroy, proc_remove, sysfs_remove_file, kobject_put) -------------
+
+  /** unregister_chrdev(): removes /dev/NAME if this module made it; 0 or -ENOENT. */
+  unregisterChrdev(name: string): number {
+    if (!this.dropReg((r) => r.kind === 'chrdev' && r.name === name)) return -ENOENT;
+    return this.kernel.vfs.unregisterChrdev(name);
+  }
+
+  /** proc_remove() of an entry this module made with procCreate(path); 0 or -ENOENT. */
+  procRemove(path: string): number {
+    if (!this.dropReg((r) => r.kind === 'proc' && r.path === path)) return -ENOENT;
+    return this.kernel.vfs.procRemove(path);
+  }
+
+  /** sysfs_remove_file() of an attribute this module made; 0 or -ENOENT. */
+  sysfsRemove(inode: Inode): number {
+    if (!this.dropReg((r) => r.kind === 'sysfs' && r.inode === inode)) return -ENOENT;
+    unlinkInode(inode);
+    return 0;
+  }
+
+  /**
+   * proc_mkdir()/kobject_add(): the directory `path` under root ('/proc' or
+   * '/sys'), parents made as needed; each one made is removed at rmmod (when
+   * empty) or by rmdir. The inode, or -EEXIST, -ENOTDIR, -EINVAL (a bad name, with the WARN).
+   */
+  mkdir(root: '/proc' | '/sys', path: string, mode: number): Inode | number {
+    if (this.gone) return -ENODEV;
+    const fn = root === '/proc' ? ['fs/proc/generic.c', 'proc_mkdir'] : ['lib/kobject.c', 'kobject_add'];
+    if (!this.entryNameOk(root, path, fn[0]!, fn[1]!)) return -EINVAL;
+    const rel = path.replace(new RegExp(`^${root}/?`), '');
+    if (typeof this.kernel.vfs.lookup(`${root}/${rel}`) !== 'number') return -EEXIST;
+    const dirs = this.missingDirs(root, `${rel}/x`);
+    let made: Inode | null = null;
+    for (const d of dirs) {
+      const slash = d.lastIndexOf('/');
+      const parent = this.kernel.vfs.lookup(d.slice(0, slash));
+      if (typeof parent === 'number') return parent;
+      if (!parent.isDir) return -ENOTDIR;
+      made = mkdirInode(parent, d.slice(slash + 1), parent.fop, d === `${root}/${rel}` ? mode & 0o7777 : 0o555);
+      this.regs.push({ kind: 'dir', inode: made });
+    }
+    return made ?? -EEXIST;
+  }
+
+  /** remove_proc_subtree()/kobject_del() of a directory this module made: its entries, then it. 0 or -ENOENT. */
+  rmdir(inode: Inode): number {
+    if (!this.dropReg((r) => r.kind === 'dir' && r.inode === inode)) return -ENOENT;
+    const inside = (i: Inode): boolean => i.path.startsWith(`${inode.path}/`);
+    for (const r of [...this.regs].reverse()) {
+      if (r.kind === 'hook' || r.kind === 'chrdev') continue;
+      const i = r.kind === 'proc' ? this.kernel.vfs.lookup(`/proc/${r.path.replace(/^\/proc\/?/, '')}`) : r.inode;
+      if (typeof i === 'number' || !inside(i)) continue;
+      this.regs.splice(this.regs.indexOf(r), 1);
+      unlinkInode(i);
+    }
+    unlinkInode(inode);
+    return 0;
+  }
+
+  private dropReg(match: (r: Registration) => boolean): boolean {
+    const i = this.regs.findIndex(match);
+    if (i < 0) return false;
+    this.regs.splice(i, 1);
+    return true;
+  }
+
   // ---- rmmod --------------------------------------------------------------
 
   /** Removes every device, /proc and /sys entry the module registered (and directories made for them). */
@@ -208,6 +281,7 @@ export class LoadedModule implements ModuleContext {
   retire(): void {
     this.gone = true;
     this.unregisterAll();
+    this.kmemleak.report(this.name);
   }
 
   /**

@@ -14,6 +14,10 @@ export class SyscallArgs {
   u64(i: number): number {
     return (this.half[2 * i + 1]! >>> 0) * TWO32 + (this.half[2 * i]! >>> 0);
   }
+  /** Unsigned 64-bit value, exact (ioctl's unsigned long arg; off the hot path). */
+  u64Big(i: number): bigint {
+    return (BigInt(this.half[2 * i + 1]! >>> 0) << 32n) | BigInt(this.half[2 * i]! >>> 0);
+  }
   /** Signed 64-bit value as a number (exact within +-2^53). */
   s64(i: number): number {
     return this.half[2 * i + 1]! * TWO32 + (this.half[2 * i]! >>> 0);

@@ -1,7 +1,9 @@
 // The file system calls (Linux fs/read_write.c, fs/open.c, fs/stat.c,
 // fs/ioctl.c, fs/fcntl.c, fs/file.c). Every user pointer goes through
 // uaccess: a garbage pointer is -EFAULT, never a crash. Data moves through
-// kernel buffers: the driver fills or reads a Uint8Array, uaccess copies.
+// kernel buffers (the driver fills or reads a Uint8Array, uaccess copies),
+// or, for drivers written against vmlab/linux, the driver is handed the user
+// buffer and does its own copy_to_user/copy_from_user (readUser/writeUser).
 import type { Kernel } from '../kernel';
 import type { Task } from '../proc/task';
 import type { SyscallHandler, SyscallTable } from './table';
@@ -60,6 +62,18 @@ function getname(k: Kernel, t: Task, uaddr: number): string | number {
 // ---- read and write ---------------------------------------------------------
 
 /**
+ * A driver's ->read/->write that takes the user buffer (FileOperations
+ * readUser/writeUser): one call, as Linux's vfs_read makes; the position
+ * moves only when it succeeds.
+ */
+function userTransfer(op: (file: File, ubuf: number, count: number, ppos: { pos: number }) => number, file: File, ubuf: number, count: number, ppos: { pos: number }): number {
+  const pos = { pos: ppos.pos };
+  const n = op(file, ubuf, count, pos);
+  if (n >= 0) ppos.pos = pos.pos;
+  return n;
+}
+
+/**
  * vfs_read() at *ppos into user memory, through one kernel buffer of at most
  * RW_CHUNK bytes: ->read is called again while it fills whole chunks, and a
  * short read (EOF, a console line, a driver's record) ends the call. Bytes
@@ -68,9 +82,12 @@ function getname(k: Kernel, t: Task, uaddr: number): string | number {
 function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, ppos: { pos: number }): number {
   if (!file.readable) return -EBADF;
   const read = file.fop.read;
-  if (!read) return -EINVAL;
+  const readUser = file.fop.readUser;
+  if (!read && !readUser) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
   if (!accessOk(userMm(t), ubuf, count)) return -EFAULT;
+  if (readUser) return userTransfer(readUser, file, ubuf, count, ppos);
+  if (!read) return -EINVAL;
   const mm = userMm(t);
   // One buffer for the whole call: a 2 GiB read is 2048 chunks, not 2048 allocations.
   const kbuf = new Uint8Array(Math.min(count, RW_CHUNK));
@@ -97,10 +114,13 @@ function vfsRead(k: Kernel, t: Task, file: File, ubuf: number, count: number, pp
 function vfsWrite(k: Kernel, t: Task, file: File, ubuf: number, count: number, ppos: { pos: number }): number {
   if (!file.writable) return -EBADF;
   const write = file.fop.write;
-  if (!write) return -EINVAL;
+  const writeUser = file.fop.writeUser;
+  if (!write && !writeUser) return -EINVAL;
   count = Math.min(count, MAX_RW_COUNT);
   if (!accessOk(userMm(t), ubuf, count)) return -EFAULT;
   if (file.fop.discardsWrites === true) return count;
+  if (writeUser) return userTransfer(writeUser, file, ubuf, count, ppos);
+  if (!write) return -EINVAL;
   const mm = userMm(t);
   let done = 0;
   do {
@@ -233,7 +253,8 @@ const sysLseek: SyscallHandler = (_k, t, a) => {
 const sysIoctl: SyscallHandler = (_k, t, a) => {
   const file = fileOf(t, a.int(0));
   if (typeof file === 'number') return file;
-  const ioctl = file.fop.ioctl;
+  const { ioctl, unlockedIoctl } = file.fop;
+  if (unlockedIoctl) return unlockedIoctl(file, a.uint(1), a.u64Big(2));
   return ioctl ? ioctl(file, a.uint(1), a.u64(2)) : -ENOTTY;
 };
 

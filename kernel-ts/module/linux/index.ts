@@ -5,6 +5,15 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { deviceApi } from './device';
+import { errApi } from './err';
+import { fsApi } from './fs';
+import { miscdeviceApi } from './miscdevice';
+import { mmApi } from './mm';
+import { procFsApi } from './proc_fs';
+import { seqFileApi } from './seq_file';
+import { sysfsApi } from './sysfs';
+import { ioctlApi } from './ioctl';
 import { bugApi } from './bug';
 import { delayApi } from './delay';
 import { errnoApi } from './errno';
@@ -15,6 +24,13 @@ import { printkApi, printkFlush } from './printk';
 import { schedApi } from './sched';
 import { uaccessApi } from './uaccess';
 import { moduleApi } from './module';
+import { hugeMmApi } from './huge_mm';
+import { ioApi } from './io';
+import { pageApi } from './page';
+import { pgtableApi } from './pgtable';
+import { tlbflushApi } from './tlbflush';
+import { slabApi } from './slab';
+import { vmallocApi } from './vmalloc';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
@@ -22,6 +38,16 @@ export type LinuxApi = typeof Linux;
 export function makeLinux(env: LinuxEnv): LinuxApi {
   return {
     // ...slabApi(env), one line per include/ file
+    ...ioctlApi(env),
+    ...fsApi(env),
+    ...errApi(env),
+    ...deviceApi(env),
+    ...miscdeviceApi(env),
+    ...mmApi(env),
+    ...procFsApi(env),
+    ...seqFileApi(env),
+    ...sysfsApi(env),
+    // one line per include/ file
     ...bugApi(env),
     ...delayApi(env),
     ...errnoApi(env),
@@ -32,6 +58,13 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...schedApi(env),
     ...uaccessApi(env),
     ...moduleApi(env),
+    ...pageApi(env),
+    ...slabApi(env),
+    ...vmallocApi(env),
+    ...ioApi(env),
+    ...pgtableApi(env),
+    ...tlbflushApi(env),
+    ...hugeMmApi(env),
   };
 }
 

@@ -6,6 +6,7 @@ import { kvaAdd } from '../../../kernel-ts/mm/kaddr';
 import { boot, newMm, touch } from './helpers';
 import { EFAULT } from '../../../kernel-ts/errno';
 import { TWO32 } from '../../../emu/machine/cpu/int64';
+import { VM_FAULT_SIGSEGV_MAPERR } from '../../../kernel-ts/mm/memory';
 
 const RW = PROT_READ | PROT_WRITE;
 const ANON = MAP_PRIVATE | MAP_ANONYMOUS;
@@ -173,6 +174,6 @@ describe('kernel memory', () => {
     } finally {
       b.machine.mmu.setCpl(0);
     }
-    expect(b.kmm.handleMmFault(mm, 0x1000, 0xffff8880 | 0, PF_P | PF_U)).toBe(1);
+    expect(b.kmm.handleMmFault(mm, 0x1000, 0xffff8880 | 0, PF_P | PF_U)).toBe(VM_FAULT_SIGSEGV_MAPERR);
   });
 });
