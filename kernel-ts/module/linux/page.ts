@@ -48,9 +48,9 @@ export function pageApi(env: LinuxEnv): typeof Decl {
   }
   function __free_pages(page: bigint, order: number): void {
     const pfn = pagePfn(env, page, '__free_pages');
-    const last = m.refcount[pfn] === 1;
     kmm.buddy.freePages(pfn, order);
-    if (last) leaks.free(vaOf(k, pfn * 4096));
+    // The module gave its reference back: whoever else holds one (vm_insert_page's mapping) frees the page later.
+    leaks.free(vaOf(k, pfn * 4096));
   }
   function __get_free_pages(gfp_mask: number, order: number): bigint {
     const page = alloc_pages(gfp_mask, order);
@@ -141,6 +141,10 @@ export function pageApi(env: LinuxEnv): typeof Decl {
     PageTransHuge: (page) => {
       const pfn = pagePfn(env, page, 'PageTransHuge');
       return (m.flags[pfn]! & PG_head) !== 0 && m.order[pfn] === HPAGE_PMD_ORDER;
+    },
+    PageHuge: (page) => {
+      pagePfn(env, page, 'PageHuge');
+      return false;
     },
     PageAnon: (page) => (m.flags[m.compoundHead(pagePfn(env, page, 'PageAnon'))]! & PG_anon) !== 0,
     PageSlab: (page) => (m.flags[m.compoundHead(pagePfn(env, page, 'PageSlab'))]! & PG_slab) !== 0,
