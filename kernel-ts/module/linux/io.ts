@@ -26,6 +26,12 @@ export function ioApi(env: LinuxEnv): typeof Decl {
       throw e;
     }
   };
+  /** count as a number that fits buf, or a clear error naming fn (C would overrun the buffer). */
+  const fits = (buf: Uint8Array, count: number | bigint, fn: string): number => {
+    const n = sizeArg(count, fn);
+    if (n > buf.length) throw new RangeError(`${fn}: count ${n} exceeds the buffer (${buf.length} bytes)`);
+    return n;
+  };
   return {
     readb: (addr) => load(addr, 1, 'readb').getUint8(0),
     readw: (addr) => load(addr, 2, 'readw').getUint16(0, true),
@@ -35,10 +41,10 @@ export function ioApi(env: LinuxEnv): typeof Decl {
     writew: (v, addr) => store(addr, 2, 'writew', (dv) => dv.setUint16(0, v & 0xffff, true)),
     writel: (v, addr) => store(addr, 4, 'writel', (dv) => dv.setUint32(0, v >>> 0, true)),
     writeq: (v, addr) => store(addr, 8, 'writeq', (dv) => dv.setBigUint64(0, v & MASK64, true)),
-    memcpy_fromio: (to, from, count) => to.set(kernelRead(k, from & MASK64, sizeArg(count, 'memcpy_fromio'), 'memcpy_fromio')),
-    memcpy_toio: (to, from, count) => kernelWrite(k, to & MASK64, from.subarray(0, sizeArg(count, 'memcpy_toio')), 'memcpy_toio'),
+    memcpy_fromio: (to, from, count) => to.set(kernelRead(k, from & MASK64, fits(to, count, 'memcpy_fromio'), 'memcpy_fromio')),
+    memcpy_toio: (to, from, count) => kernelWrite(k, to & MASK64, from.subarray(0, fits(from, count, 'memcpy_toio')), 'memcpy_toio'),
     memset_io: (addr, value, count) => kernelWrite(k, addr & MASK64, new Uint8Array(sizeArg(count, 'memset_io')).fill(value & 0xff), 'memset_io'),
-    copy_from_kernel_nofault: (dst, src, count) => nofault(src, () => dst.set(kernelRead(k, src & MASK64, sizeArg(count, 'copy_from_kernel_nofault'), 'copy_from_kernel_nofault'))),
-    copy_to_kernel_nofault: (dst, src, count) => nofault(dst, () => kernelWrite(k, dst & MASK64, src.subarray(0, sizeArg(count, 'copy_to_kernel_nofault')), 'copy_to_kernel_nofault')),
+    copy_from_kernel_nofault: (dst, src, count) => nofault(src, () => dst.set(kernelRead(k, src & MASK64, fits(dst, count, 'copy_from_kernel_nofault'), 'copy_from_kernel_nofault'))),
+    copy_to_kernel_nofault: (dst, src, count) => nofault(dst, () => kernelWrite(k, dst & MASK64, src.subarray(0, fits(src, count, 'copy_to_kernel_nofault')), 'copy_to_kernel_nofault')),
   };
 }

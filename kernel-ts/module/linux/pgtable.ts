@@ -7,9 +7,10 @@ import type { LinuxEnv } from './env';
 import type * as Decl from './include/pgtable';
 import type { mm_struct } from './include/mm_types';
 import { Access } from '../../../emu/machine/trap';
-import { Flush, setPte } from '../../mm/pgtable';
+import { Flush, pgtableAlloc, setPte } from '../../mm/pgtable';
+import { ENOMEM } from '../../errno';
 import type { MmStruct } from '../../mm/mm-struct';
-import { MASK64, internalMm, kernelTranslate, readU64, va as vaOf } from './kmem';
+import { MASK64, internalMm, isUserAddress, kernelTranslate, readU64, va as vaOf } from './kmem';
 import { pageOf, pagePfn } from './page';
 
 const P = 1n;
@@ -54,6 +55,8 @@ export function pgtableApi(env: LinuxEnv): typeof Decl {
     setPte(kmm, mm, pa, Number(addr & 0xffffffffn), Number((addr >> 32n) & 0xffffffffn), Number(val & 0xffffffffn), Number(val >> 32n), Flush.Lazy);
   };
   const mmOrNull = (mm: mm_struct, fn: string): MmStruct | null => (mm.pgd === vaOf(k, kmm.kspace.initPgd) ? null : internalMm(k, mm, fn));
+  /** Whose tables hold address: the kernel half is init_mm's (shared by every pgd), whatever mm is given. */
+  const tablesOf = (mm: mm_struct, address: bigint, fn: string): MmStruct | null => (isUserAddress(k, address) ? mmOrNull(mm, fn) : null);
 
   const pfnOf = (v: bigint): bigint => (v & PFN_MASK) >> 12n;
   const pmdPfn = (v: bigint): bigint => (v & (v & PSE ? PMD_PAGE_MASK : PFN_MASK)) >> 12n;
@@ -74,6 +77,21 @@ export function pgtableApi(env: LinuxEnv): typeof Decl {
   const p4d_bad = (v: bigint): boolean => (v & FLAGS_MASK & ~(KERNPG_TABLE | USER | NX)) !== 0n;
   const pgd_none = (v: bigint): boolean => l5 && v === 0n;
   const pgd_bad = (v: bigint): boolean => l5 && (v & FLAGS_MASK & ~USER) !== KERNPG_TABLE;
+
+  /**
+   * __pte_alloc and kin: when the entry at p is none, a zeroed table linked
+   * with flags: _PAGE_TABLE as x86's p4d/pud_populate and pmd_populate do
+   * (init_mm's included), _KERNPG_TABLE for pmd_populate_kernel. false when
+   * memory runs out.
+   */
+  const populate = (p: bigint, mm: MmStruct | null, fn: string, flags = PAGE_TABLE): boolean => {
+    if (load(p, fn) !== 0n) return true;
+    const table = pgtableAlloc(kmm);
+    if (table < 0) return false;
+    if (mm !== null) mm.pgtablesBytes += 4096;
+    store(p, BigInt(table) | flags, fn, mm);
+    return true;
+  };
 
   return {
     _PAGE_PRESENT: P,
@@ -246,6 +264,12 @@ export function pgtableApi(env: LinuxEnv): typeof Decl {
     pud_populate: (mm, pud, pmd) => store(pud, ((pmd - vaOf(k, 0n)) & PFN_MASK) | PAGE_TABLE, 'pud_populate', mmOrNull(mm, 'pud_populate')),
     p4d_populate: (mm, p4d, pud) => store(p4d, ((pud - vaOf(k, 0n)) & PFN_MASK) | PAGE_TABLE, 'p4d_populate', mmOrNull(mm, 'p4d_populate')),
 
+    p4d_alloc: (mm, pgd, address) => (!l5 || populate(pgd, tablesOf(mm, address, 'p4d_alloc'), 'p4d_alloc') ? p4d_offset(pgd, address) : 0n),
+    pud_alloc: (mm, p4d, address) => (populate(p4d, tablesOf(mm, address, 'pud_alloc'), 'pud_alloc') ? pud_offset(p4d, address) : 0n),
+    pmd_alloc: (mm, pud, address) => (populate(pud, tablesOf(mm, address, 'pmd_alloc'), 'pmd_alloc') ? pmd_offset(pud, address) : 0n),
+    pte_alloc: (mm, pmd) => (populate(pmd, mmOrNull(mm, 'pte_alloc'), 'pte_alloc') ? 0 : -ENOMEM),
+    pte_alloc_map: (mm, pmd, address) => (populate(pmd, tablesOf(mm, address, 'pte_alloc_map'), 'pte_alloc_map') ? pte_offset_kernel(pmd, address) : 0n),
+    pte_alloc_kernel: (pmd, address) => (populate(pmd, null, 'pte_alloc_kernel', KERNPG_TABLE) ? pte_offset_kernel(pmd, address) : 0n),
     follow_pte: (mm, address) => {
       const pgd = pgd_offset(mm, address);
       const g = load(pgd, 'follow_pte');

@@ -132,6 +132,8 @@ export function PageHead(page: page_ptr): boolean;
 export function PageTail(page: page_ptr): boolean;
 /** Linux PageTransHuge(): the head of a 2 MiB (HPAGE_PMD_ORDER) compound page. */
 export function PageTransHuge(page: page_ptr): boolean;
+/** Linux PageHuge(): a hugetlbfs page. vmlab has no hugetlbfs, so always false (transparent huge pages are PageTransHuge). */
+export function PageHuge(page: page_ptr): boolean;
 /** Linux PageAnon(): an anonymous page of a user mapping. */
 export function PageAnon(page: page_ptr): boolean;
 /** Linux PageSlab(): a page of the slab allocator. */

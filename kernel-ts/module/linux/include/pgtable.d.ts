@@ -241,6 +241,26 @@ export function pud_populate(mm: mm_struct, pud: pud_ptr, pmd: ulong): void;
 export function p4d_populate(mm: mm_struct, p4d: p4d_ptr, pud: ulong): void;
 
 /**
+ * Linux p4d_alloc() (include/linux/mm.h, __p4d_alloc): the p4d entry for
+ * address under pgd, allocating the P4D table when *pgd is none (5-level
+ * paging; with 4-level it is p4d_offset, the pgd itself). New tables are
+ * zeroed frames linked with _PAGE_TABLE, as x86's *_populate link them
+ * (in init_mm too; only pte_alloc_kernel uses _KERNPG_TABLE), and counted
+ * in mm's page-table bytes. 0n (NULL) when memory runs out.
+ */
+export function p4d_alloc(mm: mm_struct, pgd: pgd_ptr, address: ulong): p4d_ptr;
+/** Linux pud_alloc(): pud_offset, allocating the PUD table when *p4d is none; 0n out of memory. */
+export function pud_alloc(mm: mm_struct, p4d: p4d_ptr, address: ulong): pud_ptr;
+/** Linux pmd_alloc(): pmd_offset, allocating the PMD table when *pud is none; 0n out of memory. */
+export function pmd_alloc(mm: mm_struct, pud: pud_ptr, address: ulong): pmd_ptr;
+/** Linux pte_alloc() / __pte_alloc(): a PTE table under *pmd when it is none: 0, or -ENOMEM (Linux's macro is true on failure). */
+export function pte_alloc(mm: mm_struct, pmd: pmd_ptr): number;
+/** Linux pte_alloc_map(): pte_alloc, then pte_offset_map; 0n out of memory. */
+export function pte_alloc_map(mm: mm_struct, pmd: pmd_ptr, address: ulong): pte_ptr;
+/** Linux pte_alloc_kernel(): a kernel PTE table (_KERNPG_TABLE) under *pmd when none, then pte_offset_kernel; 0n out of memory. */
+export function pte_alloc_kernel(pmd: pmd_ptr, address: ulong): pte_ptr;
+
+/**
  * Linux follow_pte() (mm/memory.c, 6.x signature with the pointer as the
  * result): the pte_t * mapping address in mm, or 0n when a level is none or
  * bad or a huge page maps it. (No lock is taken: vmlab's kernel runs one call at a time.)

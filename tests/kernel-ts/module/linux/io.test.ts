@@ -29,6 +29,7 @@ describe('readb..writeq', () => {
     L.memset_io(p, 0xab, 3);
     L.memcpy_toio(p + 12n, new Uint8Array([1, 2, 3, 4]), 2);
     expect([L.readl(p), L.readl(p + 12n)]).toEqual([0x11ababab, 0x88770201]);
+    expect(() => L.memcpy_fromio(buf, p, 5)).toThrow('memcpy_fromio: count 5 exceeds the buffer (4 bytes)');
   });
 
   it('a u64 across two vmalloc pages reads both frames', () => {

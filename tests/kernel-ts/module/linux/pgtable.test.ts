@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Access } from '../../../../emu/machine/trap';
 import { KernelPageFault } from '../../../../kernel-ts/module/linux/fault';
 import { kernelTranslate } from '../../../../kernel-ts/module/linux/kmem';
-import { mmView } from '../../../../kernel-ts/module/linux/views';
+import { mmView, vmaView } from '../../../../kernel-ts/module/linux/views';
 import type { LinuxApi } from '../../../../kernel-ts/module/linux';
 import type { mm_struct } from '../../../../kernel-ts/module/linux/include/mm_types';
 import { bootWithProcess } from './mm-support';
@@ -151,5 +151,48 @@ describe('entry stores', () => {
     expect(L.pmd_pfn(0x80000000002011e3n)).toBe(0x200n); // bit 12 of a PSE entry is PAT
     expect(L.pmd_flags(0x80000000002011e3n)).toBe(0x80000000000011e3n);
     expect([L.pte_present(0x120n), L.pmd_present(0x80n), L.pud_leaf(0x80n), L.pmd_bad(0x67n), L.pud_bad(0x67n)]).toEqual([true, true, false, false, false]);
+  });
+});
+
+describe.each([4, 5] as const)('%i-level: table allocation', (paging) => {
+  it('pud_alloc..pte_alloc_map build the path to a new address; a PTE moved there (compaction) maps the same frame', () => {
+    const s = bootWithProcess(paging);
+    const L = s.L;
+    const env = { kernel: s.k, module: s.lm };
+    const mm = mmView(env, s.t.mm!);
+    const src = s.mmapAnon(4096, 0x400000000);
+    expect(s.k.mm.putUser64(s.t.mm!, src, 77n)).toBe(0);
+    // The destination 512 GiB away: every level below the top is new (5-level: below the p4d too).
+    const dst = 0x400000000n + (1n << 39n);
+    expect(s.mmapAnon(4096, Number(dst))).toBe(Number(dst));
+    const before = s.t.mm!.pgtablesBytes;
+    const pgd = L.pgd_offset(mm, dst);
+    const p4d = L.p4d_alloc(mm, pgd, dst);
+    const pud = L.pud_alloc(mm, p4d, dst);
+    const pmd = L.pmd_alloc(mm, pud, dst);
+    const dptep = L.pte_alloc_map(mm, pmd, dst);
+    expect(s.t.mm!.pgtablesBytes - before).toBe(3 * 4096);
+    expect([L.pud_bad(L.pudp_get(pud)), L.pmd_bad(L.pmdp_get(pmd)), L.ptep_get(dptep)]).toEqual([false, false, 0n]);
+    expect(L.pte_alloc(mm, pmd)).toBe(0); // present already: nothing allocated
+    expect(s.t.mm!.pgtablesBytes - before).toBe(3 * 4096);
+    const sptep = L.follow_pte(mm, BigInt(src));
+    const pte = L.ptep_get_and_clear(mm, BigInt(src), sptep);
+    L.set_pte_at(mm, dst, dptep, pte);
+    L.flush_tlb_range(vmaView(env, s.t.mm!.vmas.vmaLookup(src)!, s.t.mm!), BigInt(src), BigInt(src) + 4096n);
+    expect(L.follow_pte(mm, dst)).toBe(dptep);
+    expect(s.k.mm.getUser64(s.t.mm!, Number(dst))).toBe(77n);
+    expect(L.follow_pte(mm, BigInt(src))).toBe(0n);
+  });
+
+  it('pte_alloc_kernel: a kernel table (_KERNPG_TABLE) for an unused part of the vmalloc area', () => {
+    const s = bootWithProcess(paging);
+    const L = s.L;
+    const addr = L.VMALLOC_START + (100n << 30n);
+    const pmd = L.pmd_alloc(mmView({ kernel: s.k, module: s.lm }, s.t.mm!), L.pud_offset(L.p4d_offset(L.pgd_offset_k(addr), addr), addr), addr);
+    const ptep = L.pte_alloc_kernel(pmd, addr);
+    // x86's pud_populate links with _PAGE_TABLE (kernel half too), pmd_populate_kernel with _KERNPG_TABLE.
+    expect(L.pudp_get(L.pud_offset(L.p4d_offset(L.pgd_offset_k(addr), addr), addr)) & 0xfffn).toBe(L._PAGE_TABLE);
+    expect(L.pmdp_get(pmd) & 0xfffn).toBe(L._KERNPG_TABLE);
+    expect(L.ptep_get(ptep)).toBe(0n);
   });
 });

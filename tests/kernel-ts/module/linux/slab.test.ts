@@ -92,3 +92,20 @@ describe('kmemleak at the module\'s end', () => {
     expect(k.mm.slab.caches.map((c) => c.activeObjs)).toEqual(objs);
   });
 });
+
+describe('kmemleak and pages handed on', () => {
+  it('a page the module freed while another reference holds it is no leak of the module; one it kept is', () => {
+    const { k, lm, L } = boot();
+    const shared = L.alloc_page(L.GFP_KERNEL);
+    L.get_page(shared); // a second holder (as vm_insert_page's mapping)
+    L.__free_page(shared);
+    const kept = L.alloc_page(L.GFP_KERNEL);
+    L.get_page(kept);
+    L.put_page(kept);
+    expect(lm.kmemleak.count).toBe(1);
+    lm.retire();
+    expect(dmesg(k).filter((l) => l.startsWith('kmemleak: unreferenced'))).toEqual([`kmemleak: unreferenced object 0x${L.page_address(kept).toString(16)} (size 4096):`]);
+    expect(L.page_count(shared)).toBe(1);
+    L.put_page(shared);
+  });
+});
