@@ -16,7 +16,6 @@ import type { KernelModule } from '../../kernel-ts/module/api';
 import { BuiltinSource } from '../../kernel-ts/module/builtin';
 import type { BuiltinModule, BuiltinModules } from '../../kernel-ts/module/builtin';
 import { kernelTsDir } from '../../kernel-ts/module/compile';
-import btplus from '../../kernel-ts/drivers/btplus';
 import memaccess from '../../kernel-ts/drivers/memaccess';
 import memalloc from '../../kernel-ts/drivers/memalloc';
 import mmapper from '../../kernel-ts/drivers/mmapper';
@@ -27,10 +26,10 @@ import physicalview from '../../kernel-ts/drivers/physicalview';
  * The drivers loaded from source (scripts/build.mjs reads this list: keep it
  * one array literal of names, each kernel-ts/drivers/NAME.ts).
  */
-export const PORTED_DRIVERS: readonly string[] = [];
+export const PORTED_DRIVERS: readonly string[] = ['btplus'];
 
 /** TRANSITION: the drivers not yet ported, as KernelModule objects. */
-const LEGACY_DRIVERS: readonly KernelModule[] = [physicalview, mtest, memalloc, memaccess, mmapper, btplus];
+const LEGACY_DRIVERS: readonly KernelModule[] = [physicalview, mtest, memalloc, memaccess, mmapper];
 
 /** Set by scripts/build.mjs (esbuild `define`): the compiled text of each ported driver. */
 declare const __VMLAB_DRIVERS__: Readonly<Record<string, string>> | undefined;

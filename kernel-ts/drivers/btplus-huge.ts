@@ -1,102 +1,153 @@
 // btplus part 2: huge pages made and broken (docs/experiments/btplus.md).
 //
-// IOCTL_PROMOTE_VMA starts a kernel thread, btplus_promote (kthread.ts), for
-// the calling process. The thread waits until /sys/kernel/kobject_cs614/
-// promote reads 1, then scans the process's address space and promotes every
-// 2 MiB-aligned range whose 512 base pages are all present
-// (collapseHugePmd: a new order-9 block, the pages copied, one PS=1 PMD, the
-// old frames and the PTE table freed, the TLB invalidated), and sets the
-// attribute back to 0; then it waits for the next 1. It exits with the process.
+// IOCTL_PROMOTE_VMA starts a kernel thread, btplus_promote, for the calling
+// process. The thread waits until /sys/kernel/kobject_cs614/promote reads 1
+// (a write to the attribute wakes it; it also looks every
+// PROMOTE_POLL_MS), then scans the process's address space and promotes
+// every 2 MiB-aligned range whose 512 base pages are all present
+// (collapse_huge_page: a new order-9 page, the pages copied, one PS=1 PMD,
+// the old pages and the PTE table freed, the TLB flushed), and sets the
+// attribute back to 0; then it waits for the next 1. It ends when the
+// process is gone (or at rmmod).
 //
-// Demotion goes through the core-mm hooks (docs/hooks.md): before munmap,
-// mprotect, mremap or a VMA move changes [start, end), a huge page that the
-// range cuts (one holding start or end off a 2 MiB boundary) is split into
-// 512 PTEs over the same frames. A 2 MiB-aligned 2 MiB part left outside the
-// range keeps its huge page; one inside the range is split by the walk that
-// zaps or rewrites it.
-import type { HookArgs, ModuleContext, Task } from '../module/api';
-import { EINVAL } from '../errno';
-import type { MmStruct } from '../mm/mm-struct';
-import { HPAGE_PMD_SIZE, collapseHugePmd, pmdEntryFor, pmdHuge, splitHugePmd } from '../mm/huge_memory';
-import { KthreadStep, kthreadRun, kthreadStop } from '../kthread';
-import type { Kthread } from '../kthread';
+// Demotion: an mmu_notifier on the process's mm (the ioctls subscribe it)
+// is told before munmap, mprotect, mremap or a VMA move changes [start,
+// end); a huge page that the range cuts (one holding start or end off a
+// 2 MiB boundary) is split into 512 PTEs over the same frames
+// (split_huge_pmd). A 2 MiB-aligned 2 MiB part left outside the range
+// keeps its huge page; one inside the range goes with it (the kernel's
+// walk splits it as it zaps or rewrites the range).
+import {
+  EINVAL, HPAGE_PMD_MASK, HPAGE_PMD_SIZE, PIDTYPE_PID, VMA_ITERATOR, __ATTR, collapse_huge_page,
+  find_get_pid, for_each_vma, get_current, get_task_mm, kthread_run, kthread_should_stop, kthread_stop,
+  mmput, mmu_notifier_register, mmu_notifier_unregister, msleep_interruptible, pid_task, pmd_trans_huge,
+  pmdp_get, pr_info, put_pid, split_huge_pmd, sysfs_emit, vma_lookup, wake_up_process,
+} from 'vmlab/linux';
+import type { kthread_wait, mm_struct, mmu_notifier, mmu_notifier_range, pid, task_struct } from 'vmlab/linux';
+import { btplus_pmd_offset } from './btplus-walk';
+
+/** How often (guest milliseconds) the thread looks at promote and its process when nothing wakes it. */
+export const PROMOTE_POLL_MS = 10;
+
+const hex = (a: bigint): string => `0x${a.toString(16)}`;
+
+// ---- the sysfs attribute: /sys/kernel/kobject_cs614/promote ----------------
+
+/** The attribute's value: the user writes 1, the thread writes 0 after a round. */
+let promote = 0;
+/** The promotion thread (null when none runs) and the process it works for. */
+let promote_thread: task_struct | null = null;
+let target: pid | null = null;
+
+export const promote_attr = __ATTR(
+  'promote',
+  0o664,
+  (_kobj, _attr, buf) => sysfs_emit(buf, '%d\n', promote),
+  (_kobj, _attr, buf, count) => {
+    const v = Number(buf.trim());
+    if (!Number.isInteger(v)) return -EINVAL;
+    promote = v;
+    // The thread sleeps between looks: tell it now.
+    if (promote_thread !== null) wake_up_process(promote_thread);
+    return count;
+  },
+);
+
+// ---- promotion ---------------------------------------------------------------
 
 /** Promotes every 2 MiB-aligned fully present range inside [start, end) of mm; the number promoted. */
-export function promoteRange(m: ModuleContext, mm: MmStruct, start: number, end: number): number {
-  const kmm = m.kernel.mm;
+export function promote_range(mm: mm_struct, start: bigint, end: bigint): number {
   let n = 0;
-  for (const vma of mm.vmas.toArray()) {
-    const lo = Math.max(start, vma.vmStart);
-    const hi = Math.min(end, vma.vmEnd);
-    for (let h = Math.ceil(lo / HPAGE_PMD_SIZE) * HPAGE_PMD_SIZE; h + HPAGE_PMD_SIZE <= hi; h += HPAGE_PMD_SIZE) {
-      if (collapseHugePmd(kmm, mm, h)) {
+  for (const vma of for_each_vma(VMA_ITERATOR(mm, start))) {
+    if (vma.vm_start >= end) break;
+    const lo = vma.vm_start > start ? vma.vm_start : start;
+    const hi = vma.vm_end < end ? vma.vm_end : end;
+    // The first 2 MiB boundary at or above lo.
+    for (let h = (lo + HPAGE_PMD_SIZE - 1n) & HPAGE_PMD_MASK; h + HPAGE_PMD_SIZE <= hi; h += HPAGE_PMD_SIZE) {
+      if (collapse_huge_page(mm, h) === 0) {
         n++;
-        m.printk(`btplus: promoted [0x${h.toString(16)}, 0x${(h + HPAGE_PMD_SIZE).toString(16)}) to a 2MB page`);
+        pr_info(`btplus: promoted [${hex(h)}, ${hex(h + HPAGE_PMD_SIZE)}) to a 2MB page\n`);
       }
     }
   }
   return n;
 }
 
-/** Splits the huge page holding `addr` in mm if addr cuts it (is not on its 2 MiB boundary). */
-function demoteAt(m: ModuleContext, mm: MmStruct, addr: number): void {
-  if (addr % HPAGE_PMD_SIZE === 0) return;
-  const kmm = m.kernel.mm;
-  const haddr = addr - (addr % HPAGE_PMD_SIZE);
-  const pmd = pmdEntryFor(kmm, mm, haddr);
-  if (!pmdHuge(kmm, pmd)) return;
-  if (splitHugePmd(kmm, mm, pmd, haddr)) m.printk(`btplus: demoted [0x${haddr.toString(16)}, 0x${(haddr + HPAGE_PMD_SIZE).toString(16)}) to 4KB pages`);
+/** The thread: a round each time promote reads 1, until its process is gone or kthread_stop. */
+function* btplus_promote(): Generator<kthread_wait, number, void> {
+  while (!kthread_should_stop()) {
+    const task = pid_task(target, PIDTYPE_PID);
+    const mm = task === null ? null : get_task_mm(task);
+    if (mm === null) break; // the process exited: so does its thread
+    if (promote === 1) {
+      const n = promote_range(mm, 0n, mm.task_size);
+      pr_info(`btplus: promotion round for pid ${task!.pid}: ${n} huge page(s)\n`);
+      promote = 0;
+    }
+    mmput(mm);
+    yield msleep_interruptible(PROMOTE_POLL_MS);
+  }
+  if (!kthread_should_stop()) {
+    // Ended on its own: nothing for rmmod to stop.
+    put_pid(target);
+    target = null;
+    promote_thread = null;
+  }
+  return 0;
 }
 
-export class BtplusPromoter {
-  private thread: Kthread | null = null;
-  private target: { task: Task; mm: MmStruct } | null = null;
-  private readonly offs: (() => void)[] = [];
+/** IOCTL_PROMOTE_VMA: (re)targets the promotion thread at the calling process, starting the thread if needed. */
+export function btplus_promote_start(): number {
+  const task = get_current();
+  if (task.mm === null) return -EINVAL;
+  const r = btplus_watch(task.mm);
+  if (r < 0) return r;
+  put_pid(target);
+  target = find_get_pid(task.pid);
+  if (promote_thread === null) promote_thread = kthread_run(btplus_promote, null, 'btplus_promote');
+  pr_info(`btplus: promotion thread waiting for /sys/kernel/kobject_cs614/promote (pid ${task.pid})\n`);
+  return 0;
+}
 
-  constructor(
-    readonly m: ModuleContext,
-    readonly st: { promote: number },
-  ) {}
+// ---- demotion: an mmu_notifier per address space the driver made huge pages in
 
-  /** IOCTL_PROMOTE_VMA: (re)targets the promotion thread at task's mm, starting the thread if needed. */
-  start(task: Task): number {
-    if (task.mm === null) return -EINVAL;
-    this.target = { task, mm: task.mm };
-    if (this.thread === null) this.thread = kthreadRun(this.m.kernel, 'btplus_promote', () => this.step());
-    this.m.printk(`btplus: promotion thread waiting for /sys/kernel/kobject_cs614/promote (pid ${task.pid})`);
+/** Splits the huge page holding addr in mm if addr cuts it (is not on its 2 MiB boundary). */
+function demote_at(mm: mm_struct, addr: bigint): void {
+  if ((addr & ~HPAGE_PMD_MASK) === 0n) return;
+  const haddr = addr & HPAGE_PMD_MASK;
+  const pmd = btplus_pmd_offset(mm, haddr);
+  if (pmd === 0n || !pmd_trans_huge(pmdp_get(pmd))) return;
+  const vma = vma_lookup(mm, haddr);
+  if (vma !== null && split_huge_pmd(vma, pmd, haddr) === 0) pr_info(`btplus: demoted [${hex(haddr)}, ${hex(haddr + HPAGE_PMD_SIZE)}) to 4KB pages\n`);
+}
+
+const btplus_mn_ops = {
+  /** Before the range changes (the VMAs and tables still as they were): split what it cuts. */
+  invalidate_range_start(_mn: mmu_notifier, range: mmu_notifier_range): number {
+    demote_at(range.mm, range.start);
+    demote_at(range.mm, range.end);
     return 0;
-  }
+  },
+};
 
-  /** One wake-up of the thread: a scan round when promote is 1. */
-  private step(): KthreadStep {
-    const tg = this.target;
-    if (tg === null || tg.mm.dead || !tg.task.isAlive) {
-      this.thread = null;
-      this.target = null;
-      return KthreadStep.Exit;
-    }
-    if (this.st.promote !== 1) return KthreadStep.Again;
-    const n = promoteRange(this.m, tg.mm, 0, tg.mm.taskSize);
-    this.m.printk(`btplus: promotion round for pid ${tg.task.pid}: ${n} huge page(s)`);
-    this.st.promote = 0;
-    return KthreadStep.Again;
-  }
+/** The subscriptions made, one per mm. */
+const watched: { mm: mm_struct; mn: mmu_notifier }[] = [];
 
-  /** The demotion hooks (docs/hooks.md): split a huge page that an operation's range cuts. */
-  attachHooks(): number {
-    const pre = (a: HookArgs): void => {
-      demoteAt(this.m, a.mm, a.start);
-      demoteAt(this.m, a.mm, a.end);
-    };
-    for (const p of ['munmap', 'mprotect', 'mremap', 'vma_move'] as const) this.offs.push(this.m.registerHook(p, { pre }));
-    return 0;
-  }
+/** Subscribes to mm's range changes (once per mm): 0 or -errno. */
+export function btplus_watch(mm: mm_struct): number {
+  if (watched.some((w) => w.mm === mm)) return 0;
+  const mn: mmu_notifier = { ops: btplus_mn_ops };
+  const r = mmu_notifier_register(mn, mm);
+  if (r < 0) return r;
+  watched.push({ mm, mn });
+  return 0;
+}
 
-  /** rmmod: the thread stops, the hooks go. */
-  stop(): void {
-    if (this.thread !== null) kthreadStop(this.m.kernel, this.thread);
-    this.thread = null;
-    this.target = null;
-    for (const off of this.offs.splice(0)) off();
-  }
+/** rmmod: the thread stops, the subscriptions go. */
+export function btplus_huge_exit(): void {
+  if (promote_thread !== null) kthread_stop(promote_thread);
+  promote_thread = null;
+  put_pid(target);
+  target = null;
+  for (const w of watched.splice(0)) mmu_notifier_unregister(w.mn, w.mm);
 }

@@ -1,9 +1,10 @@
 // btplus: the reference driver of CS614 assignment 2, "VMA surgery"
 // (docs/experiments/btplus.md). /dev/btplus answers ioctls that move a VMA
-// of the calling process (part 1), promote its fully populated 2 MiB ranges
-// to huge pages from a kernel thread (part 2, btplus-huge.ts) and compact a
-// range of a VMA (part 3, btplus-compact.ts); /sys/kernel/kobject_cs614/promote
-// is the attribute the promotion thread waits on.
+// of the calling process (part 1, here), promote its fully populated 2 MiB
+// ranges to huge pages from a kernel thread (part 2, btplus-huge.ts) and
+// compact a range of a VMA (part 3, btplus-compact.ts);
+// /sys/kernel/kobject_cs614/promote is the attribute the promotion thread
+// waits on.
 //
 // ioctl numbers (asm-generic/ioctl.h encoding, magic 'b'):
 //   IOCTL_MVE_VMA_TO   _IOW('b', 1, struct { u64 start; u64 dest; })              = 0x40106201
@@ -15,180 +16,152 @@
 //
 // A refused request is -EINVAL (the user sees -1 with errno EINVAL), a bad
 // user pointer -EFAULT, as a Linux driver would answer.
-import type { File, FileOperations, Kernel, KernelModule, ModuleContext } from '../module/api';
-import { EFAULT, EINVAL, ENODEV, ENOTTY } from '../errno';
-import { PAGE_SIZE } from '../mm/page';
-import { moveVma } from '../mm/mremap';
-import type { MmStruct } from '../mm/mm-struct';
-import { leafEntry } from './btplus-walk';
-import { BtplusPromoter, promoteRange } from './btplus-huge';
-import { compactVma } from './btplus-compact';
+import {
+  EFAULT, EINVAL, ENOMEM, ENOTTY, PAGE_SIZE, _IO, _IOW, _IOWR, copy_from_user, copy_to_user, current,
+  find_vma_intersection, for_each_vma, get_user, kernel_kobj, kobject_create_and_add, kobject_put, move_vma,
+  MODULE_DESCRIPTION, MODULE_LICENSE, module_exit, module_init, pr_info, put_user, register_chrdev,
+  security_mmap_addr, sysfs_create_file, unregister_chrdev, vm_start_gap, vma_lookup, VMA_ITERATOR,
+} from 'vmlab/linux';
+import type { file, file_operations, kobject, mm_struct } from 'vmlab/linux';
+import { btplus_leaf_entry } from './btplus-walk';
+import { btplus_huge_exit, btplus_promote_start, btplus_watch, promote_attr, promote_range } from './btplus-huge';
+import { compact_vma } from './btplus-compact';
 
-// asm-generic/ioctl.h
-const IOC_NONE = 0;
-const IOC_WRITE = 1;
-const IOC_READ = 2;
-function ioc(dir: number, type: number, nr: number, size: number): number {
-  return ((dir << 30) | (size << 16) | (type << 8) | nr) >>> 0;
-}
-export const BTPLUS_IOC_MAGIC = 0x62; // 'b'
-export const IOCTL_MVE_VMA_TO = ioc(IOC_WRITE, BTPLUS_IOC_MAGIC, 1, 16);
-export const IOCTL_MVE_VMA = ioc(IOC_READ | IOC_WRITE, BTPLUS_IOC_MAGIC, 2, 16);
-export const IOCTL_PROMOTE_VMA = ioc(IOC_NONE, BTPLUS_IOC_MAGIC, 3, 0);
-export const IOCTL_COMPACT_VMA = ioc(IOC_READ | IOC_WRITE, BTPLUS_IOC_MAGIC, 4, 24);
-export const BTPLUS_WALK = ioc(IOC_READ | IOC_WRITE, BTPLUS_IOC_MAGIC, 5, 24);
+const IOCTL_MVE_VMA_TO = _IOW('b', 1, 16);
+const IOCTL_MVE_VMA = _IOWR('b', 2, 16);
+const IOCTL_PROMOTE_VMA = _IO('b', 3);
+const IOCTL_COMPACT_VMA = _IOWR('b', 4, 24);
+const BTPLUS_WALK = _IOWR('b', 5, 24);
 
-export const PROMOTE_ATTR = 'kernel/kobject_cs614/promote';
+const hex = (a: bigint): string => `0x${a.toString(16)}`;
 
-/** The module's state in one kernel (a host may boot several). */
-export interface BtplusState {
-  readonly m: ModuleContext;
-  /** The sysfs attribute's value. */
-  promote: number;
-  readonly promoter: BtplusPromoter;
-}
-const loaded = new WeakMap<Kernel, BtplusState>();
+let major = 0;
+let cs614_kobj: kobject | null = null;
 
-/** Reads `n` u64 fields of the ioctl argument struct, or -EFAULT. */
-function readArgs(m: ModuleContext, mm: MmStruct, arg: number, n: number): number[] | number {
-  const raw = m.kernel.mm.copyFromUser(mm, arg, 8 * n);
-  if (typeof raw === 'number') return -EFAULT;
-  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) out.push(Number(dv.getBigUint64(8 * i, true)));
-  return out;
+/** The n u64 fields of the ioctl's argument struct at user address arg, or -EFAULT. */
+function read_args(arg: bigint, n: number): bigint[] | number {
+  const buf = new Uint8Array(8 * n);
+  if (copy_from_user(buf, arg, buf.length) !== 0) return -EFAULT;
+  const dv = new DataView(buf.buffer);
+  return Array.from({ length: n }, (_, i) => dv.getBigUint64(8 * i, true));
 }
 
 /**
- * Moves the whole VMA starting at `start` to `dest` by moving its page-table
- * entries (mremap's moveVma; no data is copied). 0, or -EINVAL when start is
- * not the start of a VMA, dest is unaligned, below mmap_min_addr or past the
- * user address space, or [dest, dest + size) is not entirely free.
+ * IOCTL_MVE_VMA_TO: moves the whole VMA starting at `start` to `dest` by
+ * moving its page-table entries (move_vma, as mremap moves a VMA; no data
+ * is copied). 0, or -EINVAL when start is not the start of a VMA, dest is
+ * unaligned, below mmap_min_addr or past the user address space, or
+ * [dest, dest + size) is not entirely free.
  */
-export function moveVmaTo(m: ModuleContext, mm: MmStruct, start: number, dest: number): number {
-  const vma = mm.vmas.vmaLookup(start);
-  if (vma === null || vma.vmStart !== start) return -EINVAL;
-  const size = vma.vmEnd - vma.vmStart;
-  if (dest % PAGE_SIZE !== 0 || dest < m.kernel.mm.mmapMinAddr || dest > mm.taskSize - size) return -EINVAL;
-  if (mm.vmas.findVmaIntersection(dest, dest + size) !== null) return -EINVAL;
-  const r = moveVma(m.kernel.mm, mm, vma, dest);
-  if (typeof r === 'number') return r;
-  m.printk(`btplus: moved vma [0x${start.toString(16)}, 0x${(start + size).toString(16)}) to 0x${dest.toString(16)}`);
+function move_vma_to(mm: mm_struct, start: bigint, dest: bigint): number {
+  const vma = vma_lookup(mm, start);
+  if (vma === null || vma.vm_start !== start) return -EINVAL;
+  const size = vma.vm_end - vma.vm_start;
+  if (dest % PAGE_SIZE !== 0n || security_mmap_addr(dest) !== 0 || dest > mm.task_size - size) return -EINVAL;
+  if (find_vma_intersection(mm, dest, dest + size) !== null) return -EINVAL;
+  const r = move_vma(vma, dest);
+  if (r < 0) return r;
+  pr_info(`btplus: moved vma [${hex(start)}, ${hex(start + size)}) to ${hex(dest)}\n`);
   return 0;
 }
 
-/** IOCTL_MVE_VMA: the first hole above the VMA that fits it (bottom-up, as unmapped_area); the new start or -errno. */
-export function moveVmaToHole(m: ModuleContext, mm: MmStruct, start: number): number {
-  const vma = mm.vmas.vmaLookup(start);
-  if (vma === null || vma.vmStart !== start) return -EINVAL;
-  const dest = mm.vmas.firstHoleAfter(vma.vmEnd, vma.vmEnd - vma.vmStart, mm.taskSize);
-  if (dest < 0) return -EINVAL;
-  const r = moveVmaTo(m, mm, start, dest);
+/**
+ * The first hole above the VMA at `start` that fits it, bottom-up as Linux's
+ * unmapped_area searches (a stack's guard gap counts as mapped): its start,
+ * or -ENOMEM.
+ */
+function first_hole_after(mm: mm_struct, start: bigint, size: bigint): bigint | number {
+  let gap_start = start;
+  for (const next of for_each_vma(VMA_ITERATOR(mm, start))) {
+    if (vm_start_gap(next) >= gap_start + size) return gap_start;
+    if (next.vm_end > gap_start) gap_start = next.vm_end;
+  }
+  return gap_start + size <= mm.task_size ? gap_start : -ENOMEM;
+}
+
+/** IOCTL_MVE_VMA: the VMA at start moved to the first hole above it that fits; the new start, or -errno. */
+function move_vma_to_hole(mm: mm_struct, start: bigint): bigint | number {
+  const vma = vma_lookup(mm, start);
+  if (vma === null || vma.vm_start !== start) return -EINVAL;
+  const dest = first_hole_after(mm, vma.vm_end, vma.vm_end - vma.vm_start);
+  if (typeof dest === 'number') return -EINVAL;
+  const r = move_vma_to(mm, start, dest);
   return r < 0 ? r : dest;
 }
 
-function ioctl(st: BtplusState, _file: File, cmd: number, arg: number): number {
-  const { m } = st;
-  const mm = m.current().mm;
+function btplus_ioctl(_file: file, cmd: number, arg: bigint): number {
+  const mm = current.mm;
   if (mm === null) return -EINVAL;
-  const kmm = m.kernel.mm;
   switch (cmd) {
     case IOCTL_MVE_VMA_TO: {
-      const a = readArgs(m, mm, arg, 2);
+      const a = read_args(arg, 2);
       if (typeof a === 'number') return a;
-      return moveVmaTo(m, mm, a[0]!, a[1]!);
+      return move_vma_to(mm, a[0]!, a[1]!);
     }
     case IOCTL_MVE_VMA: {
-      const a = readArgs(m, mm, arg, 2);
+      const a = read_args(arg, 2);
       if (typeof a === 'number') return a;
       // Check the result pointer before moving anything: a bad one changes nothing.
-      const probe = kmm.getUser64(mm, a[1]!);
-      if (typeof probe === 'number') return -EFAULT;
-      const dest = moveVmaToHole(m, mm, a[0]!);
-      if (dest < 0) return dest;
-      return kmm.putUser64(mm, a[1]!, dest) === 0 ? 0 : -EFAULT;
+      if (get_user(a[1]!, 8).err) return -EFAULT;
+      const dest = move_vma_to_hole(mm, a[0]!);
+      if (typeof dest === 'number') return dest;
+      return put_user(dest, a[1]!, 8);
     }
     case IOCTL_PROMOTE_VMA:
-      return st.promoter.start(m.current());
+      return btplus_promote_start();
     case IOCTL_COMPACT_VMA: {
-      const a = readArgs(m, mm, arg, 3);
+      const a = read_args(arg, 3);
       if (typeof a === 'number') return a;
-      const r = compactVma(m, mm, a[0]!, a[1]!, a[2]!);
-      if (typeof r === 'number') return r;
-      promoteRange(m, mm, r.vmStart, r.vmEnd);
+      const vma = compact_vma(mm, a[0]!, a[1]!, a[2]!);
+      if (typeof vma === 'number') return vma;
+      // Its huge pages must be split when munmap cuts them, as part 2's.
+      const r = btplus_watch(mm);
+      if (r < 0) return r;
+      promote_range(mm, vma.vm_start, vma.vm_end);
       return 0;
     }
     case BTPLUS_WALK: {
-      const a = readArgs(m, mm, arg, 1);
+      const a = read_args(arg, 1);
       if (typeof a === 'number') return a;
-      const leaf = leafEntry(kmm, mm, a[0]!);
+      const leaf = btplus_leaf_entry(mm, a[0]!);
       const out = new Uint8Array(16);
       const dv = new DataView(out.buffer);
       dv.setBigUint64(0, leaf.entry, true);
       dv.setBigUint64(8, BigInt(leaf.level), true);
-      return kmm.copyToUser(mm, arg + 8, out) === 0 ? 0 : -EFAULT;
+      return copy_to_user(arg + 8n, out, out.length) === 0 ? 0 : -EFAULT;
     }
     default:
       return -ENOTTY;
   }
 }
 
-function makeFops(k: Kernel): FileOperations {
-  return {
-    open: () => (loaded.has(k) ? 0 : -ENODEV),
-    ioctl: (file, cmd, arg) => {
-      const st = loaded.get(k);
-      return st === undefined ? -ENODEV : ioctl(st, file, cmd, arg);
-    },
-  };
-}
-
-/** The loaded module's state in kernel k (tests), or undefined. */
-export function btplusState(k: Kernel): BtplusState | undefined {
-  return loaded.get(k);
-}
-
-const mod: KernelModule = {
-  name: 'btplus',
-  description: 'VMA surgery: move a VMA, promote and demote huge pages, compact a VMA (CS614 assignment 2)',
-  license: 'GPL',
-
-  init(m) {
-    // The promoter reads and clears `promote` in the same object the attribute shows.
-    const attrState = { promote: 0 };
-    const st: BtplusState = Object.assign(attrState, { m, promoter: new BtplusPromoter(m, attrState) });
-    loaded.set(m.kernel, st);
-    const attr = m.sysfsCreate(PROMOTE_ATTR, {
-      show: () => `${st.promote}\n`,
-      store: (text) => {
-        const v = Number(text.trim());
-        if (!Number.isInteger(v)) return -EINVAL;
-        st.promote = v;
-        return text.length;
-      },
-    });
-    if (typeof attr === 'number') {
-      loaded.delete(m.kernel);
-      return attr;
-    }
-    const major = m.registerChrdev('btplus', makeFops(m.kernel));
-    if (major < 0) {
-      loaded.delete(m.kernel);
-      return major;
-    }
-    const r = st.promoter.attachHooks();
-    if (r < 0) {
-      loaded.delete(m.kernel);
-      return r;
-    }
-    m.printk(`btplus: /dev/btplus (major ${major}), /sys/${PROMOTE_ATTR}`);
-    return 0;
-  },
-
-  exit(m) {
-    loaded.get(m.kernel)?.promoter.stop();
-    loaded.delete(m.kernel);
-    m.printk('btplus: unloaded');
-  },
+const btplus_fops: file_operations = {
+  unlocked_ioctl: btplus_ioctl,
 };
-export default mod;
+
+module_init(() => {
+  cs614_kobj = kobject_create_and_add('kobject_cs614', kernel_kobj);
+  if (cs614_kobj === null) return -ENOMEM;
+  const r = sysfs_create_file(cs614_kobj, promote_attr.attr);
+  if (r !== 0) {
+    kobject_put(cs614_kobj);
+    return r;
+  }
+  major = register_chrdev(0, 'btplus', btplus_fops);
+  if (major < 0) {
+    kobject_put(cs614_kobj);
+    return major;
+  }
+  pr_info(`btplus: /dev/btplus (major ${major}), /sys/kernel/kobject_cs614/promote\n`);
+  return 0;
+});
+
+module_exit(() => {
+  btplus_huge_exit();
+  unregister_chrdev(major, 'btplus');
+  kobject_put(cs614_kobj);
+  pr_info('btplus: unloaded\n');
+});
+
+MODULE_LICENSE('GPL');
+MODULE_DESCRIPTION('VMA surgery: move a VMA, promote and demote huge pages, compact a VMA (CS614 assignment 2)');

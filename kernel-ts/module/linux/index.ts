@@ -25,6 +25,7 @@ import { schedApi } from './sched';
 import { uaccessApi } from './uaccess';
 import { moduleApi } from './module';
 import { hugeMmApi } from './huge_mm';
+import { securityApi } from './security';
 import { ioApi } from './io';
 import { pageApi } from './page';
 import { pgtableApi } from './pgtable';
@@ -65,6 +66,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...pgtableApi(env),
     ...tlbflushApi(env),
     ...hugeMmApi(env),
+    ...securityApi(env),
   };
 }
 

@@ -24,7 +24,7 @@ import type { MmStruct } from '../../mm/mm-struct';
 import { PAGE_SIZE } from '../../mm/page';
 import { NO_ENTRY, PAGE_TABLE, allocEntry, lookupPte, setPte, vaHi, vaLo } from '../../mm/pgtable';
 import { PTE_PRESENT_MASK, pfnPteHi, pfnPteLo } from '../../mm/prot';
-import { VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP } from '../../mm/vma';
+import { STACK_GUARD_GAP, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP, vmStartGap } from '../../mm/vma';
 import type { VmAreaStruct } from '../../mm/vma';
 import { EBUSY, EINVAL, ENOMEM } from '../../errno';
 import type { Kernel } from '../../kernel';
@@ -216,5 +216,8 @@ export function mmApi(env: LinuxEnv): typeof Mm {
 
     vmf_insert_pfn: (vma, addr, pfn) => vmfInsert('vmf_insert_pfn', vma, addr, pfn >= 0n && pfn <= MAX ? Number(pfn) : null),
     vmf_insert_page: (vma, addr, page) => vmfInsert('vmf_insert_page', vma, addr, mappablePfn(page, 'vmf_insert_page')),
+
+    stack_guard_gap: BigInt(STACK_GUARD_GAP),
+    vm_start_gap: (vma) => BigInt(vmStartGap(kvma(vma, 'vm_start_gap'))),
   };
 }

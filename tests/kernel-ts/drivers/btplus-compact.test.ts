@@ -3,10 +3,8 @@
 // the <old, new> table, keeps not-present pages not present, promotes the
 // 2 MiB-aligned fully present ranges after; bad requests change nothing.
 import { describe, expect, it } from 'vitest';
-import { IOCTL_COMPACT_VMA } from '../../../kernel-ts/drivers/btplus';
-import { leafEntry } from '../../../kernel-ts/drivers/btplus-walk';
 import { followPte } from '../../../kernel-ts/mm/introspect';
-import { putStruct, setup } from './btplus-support';
+import { IOCTL_COMPACT_VMA, level, putStruct, setup } from './btplus-support';
 import { EFAULT, EINVAL } from '../../../kernel-ts/errno';
 
 const PAGE = 4096;
@@ -45,7 +43,7 @@ describe('IOCTL_COMPACT_VMA', () => {
     for (let i = 1; i < 1024; i += 2) s.put64(A + i * PAGE, i);
     putStruct(s, TABLE, A, 1024, table);
     expect(s.ioctl(IOCTL_COMPACT_VMA, TABLE)).toBe(0);
-    expect(leafEntry(s.b.k.mm, s.t.mm!, A).level).toBe(2);
+    expect(level(s, A)).toBe(2);
     expect(s.get64(A + 5 * PAGE)).toBe(11);
     expect(followPte(s.b.k.mm, s.t.mm!, A + 2 * MB).present).toBe(false);
   });

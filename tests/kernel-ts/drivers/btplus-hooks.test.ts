@@ -8,7 +8,7 @@ import type { HookArgs } from '../../../kernel-ts/hooks';
 import { LoadedModule } from '../../../kernel-ts/module/context';
 import { doMprotect, doMunmap, PROT_READ } from '../../../kernel-ts/mm/mmap';
 import { doMremap, MREMAP_FIXED, MREMAP_MAYMOVE } from '../../../kernel-ts/mm/mremap';
-import { setup } from './btplus-support';
+import { IOCTL_PROMOTE_VMA, setup } from './btplus-support';
 
 const PAGE = 4096;
 
@@ -67,7 +67,6 @@ describe('hook points', () => {
 describe('btplus at rmmod', () => {
   it('its demotion hooks and its promotion thread go with it', async () => {
     const { kthreads } = await import('../../../kernel-ts/kthread');
-    const { IOCTL_PROMOTE_VMA } = await import('../../../kernel-ts/drivers/btplus');
     const s = setup();
     const kmm = s.b.k.mm;
     const buf = s.mmapAnon(4 * PAGE, 0x400000000);

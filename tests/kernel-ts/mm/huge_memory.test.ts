@@ -1,17 +1,16 @@
 // Huge pages in user mms (kernel-ts/mm/huge_memory.ts) driven by btplus
-// (kernel-ts/drivers/btplus-huge.ts): promotion of fully populated 2 MiB
+// (kernel-ts/drivers/btplus-huge.ts, through /dev/btplus and its sysfs
+// attribute, as part2 drives it): promotion of fully populated 2 MiB
 // ranges, pagemap/followPte per 4 KiB piece, demotion through the hooks in
 // both cases of the lab's Figure 2, frames given back, and the promotion
 // kernel thread with the sysfs attribute.
 import { describe, expect, it } from 'vitest';
-import { IOCTL_PROMOTE_VMA, btplusState } from '../../../kernel-ts/drivers/btplus';
-import { promoteRange } from '../../../kernel-ts/drivers/btplus-huge';
-import { leafEntry } from '../../../kernel-ts/drivers/btplus-walk';
 import { thpCounters } from '../../../kernel-ts/mm/huge_memory';
 import { followPte, pagemapEntry, PM_PFRAME_MASK } from '../../../kernel-ts/mm/introspect';
 import { doMunmap, doMprotect, PROT_READ } from '../../../kernel-ts/mm/mmap';
 import { kthreads, runKthreads } from '../../../kernel-ts/kthread';
-import { setup } from '../drivers/btplus-support';
+import { EINVAL } from '../../../kernel-ts/errno';
+import { IOCTL_PROMOTE_VMA, PROMOTE_POLL_MS, level, promote, readPromote, setup, writePromote } from '../drivers/btplus-support';
 import { dupMmap } from '../../../kernel-ts/mm/fork';
 import type { Setup } from '../drivers/btplus-support';
 
@@ -25,14 +24,6 @@ function populated(): Setup {
   expect(s.mmapAnon(4 * MB, A)).toBe(A);
   for (let i = 0; i < 1024; i++) s.put64(A + i * PAGE, i + 1);
   return s;
-}
-
-function level(s: Setup, va: number): number {
-  return leafEntry(s.b.k.mm, s.t.mm!, va).level;
-}
-
-function promote(s: Setup): number {
-  return promoteRange(btplusState(s.b.k)!.m, s.t.mm!, 0, s.t.mm!.taskSize);
 }
 
 describe('promotion', () => {
@@ -124,19 +115,24 @@ describe('fork and exit with huge pages', () => {
 describe('the promotion thread', () => {
   it('waits for promote=1, promotes, sets promote back to 0, and exits with the process', () => {
     const s = populated();
-    const st = btplusState(s.b.k)!;
     expect(s.ioctl(IOCTL_PROMOTE_VMA, 0)).toBe(0);
     expect(kthreads(s.b.k).map((t) => t.name)).toEqual(['btplus_promote']);
     runKthreads(s.b.k);
     expect(level(s, A)).toBe(1);
-    st.promote = 1;
+    expect(writePromote(s, '1\n')).toBe(2);
+    expect(readPromote(s)).toBe('1\n');
     // A munmap while the thread is about to run: it promotes what is left.
     doMunmap(s.b.k.mm, s.t.mm!, A + 2 * MB, 2 * MB);
     runKthreads(s.b.k);
-    expect(st.promote).toBe(0);
+    expect(readPromote(s)).toBe('0\n');
     expect(level(s, A)).toBe(2);
+    expect(writePromote(s, 'x')).toBe(-EINVAL);
     s.b.k.kill(s.t.pid, 9);
     s.b.k.run();
+    // The thread looks at its process when its sleep is over.
+    runKthreads(s.b.k);
+    expect(kthreads(s.b.k)).toHaveLength(1);
+    s.b.k.idle(PROMOTE_POLL_MS * 1e6);
     runKthreads(s.b.k);
     expect(kthreads(s.b.k)).toEqual([]);
   });

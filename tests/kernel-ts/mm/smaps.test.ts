@@ -1,12 +1,10 @@
 // /proc/PID/smaps_rollup: Rss, Pss and Anonymous from the page tables, and
-// AnonHugePages, the part served by 2 MiB pages (btplus promotion), which a
+// AnonHugePages, the part served by 2 MiB pages (btplus's promotion thread), which a
 // split (munmap in the middle of a huge page) takes back.
 import { describe, expect, it } from 'vitest';
-import { btplusState } from '../../../kernel-ts/drivers/btplus';
-import { promoteRange } from '../../../kernel-ts/drivers/btplus-huge';
 import { smapsRollup, smapsRollupText } from '../../../kernel-ts/mm/introspect';
 import { doMunmap } from '../../../kernel-ts/mm/mmap';
-import { setup } from '../drivers/btplus-support';
+import { promote, setup } from '../drivers/btplus-support';
 
 const PAGE = 4096;
 const MB = 1 << 20;
@@ -25,7 +23,7 @@ describe('smaps_rollup', () => {
     expect(touched.anonymous - before.anonymous).toBe(4096);
     expect(touched.anonHugePages).toBe(0);
 
-    expect(promoteRange(btplusState(s.b.k)!.m, mm, 0, mm.taskSize)).toBe(2);
+    expect(promote(s)).toBe(2);
     expect(smapsRollup(kmm, mm)).toMatchObject({ rss: touched.rss, anonymous: touched.anonymous, anonHugePages: 4096 });
     expect(smapsRollupText(kmm, mm)).toMatch(/\nAnonHugePages:\s+4096 kB\n/);
 

@@ -74,3 +74,13 @@ export declare function remap_vmalloc_range(vma: vm_area_struct, addr: ulong, pg
 export declare function vmf_insert_pfn(vma: vm_area_struct, addr: ulong, pfn: pfn_t): vm_fault_t;
 /** vmf_insert_page(vma, addr, page): as vmf_insert_pfn for a struct page; VM_FAULT_NOPAGE or VM_FAULT_SIGBUS. */
 export declare function vmf_insert_page(vma: vm_area_struct, addr: ulong, page: page_ptr): vm_fault_t;
+
+/** stack_guard_gap (mm/mmap.c): the gap kept free below a VM_GROWSDOWN VMA, 256 pages (Linux's default; a boot parameter there). */
+export declare const stack_guard_gap: ulong;
+/**
+ * vm_start_gap(vma) (include/linux/mm.h): where the free space below vma
+ * must end: vm_start, or vm_start - stack_guard_gap for a stack
+ * (VM_GROWSDOWN), not below 0. A search for a hole (Linux's unmapped_area)
+ * compares with it, not with vm_start.
+ */
+export declare function vm_start_gap(vma: vm_area_struct): ulong;
