@@ -112,11 +112,11 @@ function btplus_ioctl(_file: file, cmd: number, arg: bigint): number {
     case IOCTL_COMPACT_VMA: {
       const a = read_args(arg, 3);
       if (typeof a === 'number') return a;
-      const vma = compact_vma(mm, a[0]!, a[1]!, a[2]!);
-      if (typeof vma === 'number') return vma;
-      // Its huge pages must be split when munmap cuts them, as part 2's.
+      // The huge pages it will make must be split when munmap cuts them, as part 2's.
       const r = btplus_watch(mm);
       if (r < 0) return r;
+      const vma = compact_vma(mm, a[0]!, a[1]!, a[2]!);
+      if (typeof vma === 'number') return vma;
       promote_range(mm, vma.vm_start, vma.vm_end);
       return 0;
     }
