@@ -4,7 +4,8 @@
 // registers), until it returns KthreadStep.Exit or is stopped. A step must
 // be short and non-blocking: "waiting" is returning KthreadStep.Again and
 // being called at the next slice boundary (kthread_should_stop/schedule()).
-// The btplus promotion thread (drivers/btplus-huge.ts) is the user.
+// vmlab/linux's kthread_run (module/linux/kthread.ts) builds on it (btplus's
+// promotion thread, drivers/btplus-huge.ts, is one).
 import type { Kernel } from './kernel';
 
 export const KthreadStep = { Again: 0, Exit: 1 } as const;
