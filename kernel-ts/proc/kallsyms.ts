@@ -40,8 +40,8 @@ export interface Frame {
   readonly module: string | null;
 }
 
-/** Host frames that are never kernel symbols: the runtime's own code. */
-const HOST_SCRIPT = /^(node:|internal\/)/;
+/** Host frames that are never kernel symbols: the runtime's own code, and the packages it loaded (a test runner's, a CLI library's). */
+const HOST_SCRIPT = /^(node:|internal\/)|[/\\]node_modules[/\\]/;
 
 /** The kernel's symbol table: module code registered at load, the kernel's own script read when first needed. */
 export class Kallsyms {
