@@ -89,6 +89,13 @@ export interface VmaInit {
   /** Pseudo name shown in maps: '[heap]', '[stack]', '[vdso]', '[anon:name]'. */
   readonly name?: string | null;
   readonly vmOps?: VmOperations | null;
+  /** A driver's vm_private_data (kept across split and dup, as vm_area_dup copies it). */
+  readonly vmPrivateData?: unknown;
+  /**
+   * The open file (fs/file.ts File) whose mmap made the VMA, for a module's
+   * vma->vm_file: vmFile is what mm needs of the mapped object (an inode).
+   */
+  readonly vmOpenFile?: object | null;
 }
 
 export class VmAreaStruct {
@@ -99,6 +106,8 @@ export class VmAreaStruct {
   vmFile: VmFile | null;
   name: string | null;
   vmOps: VmOperations | null;
+  vmPrivateData: unknown;
+  vmOpenFile: object | null;
 
   constructor(init: VmaInit) {
     checkRange(init.vmStart, init.vmEnd);
@@ -109,6 +118,8 @@ export class VmAreaStruct {
     this.vmPgoff = init.vmPgoff ?? (this.vmFile ? 0 : init.vmStart / PAGE_SIZE);
     this.name = init.name ?? null;
     this.vmOps = init.vmOps ?? null;
+    this.vmPrivateData = init.vmPrivateData ?? null;
+    this.vmOpenFile = init.vmOpenFile ?? null;
     this.vmFile?.mapRef?.(1);
   }
 

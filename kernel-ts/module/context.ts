@@ -18,6 +18,7 @@ import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import type { KernelModule, ModuleContext, ParamValue } from './api';
 import { Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown } from '../proc/oops';
+import { Kmemleak } from './linux/kmemleak';
 
 /** A module's registration to undo at rmmod, newest last. */
 type Registration =
@@ -45,6 +46,8 @@ export class LoadedModule implements ModuleContext {
   private readonly regs: Registration[] = [];
   /** Unloaded (or its init failed): what its code registers from now on (after an await, a timer) is refused. */
   private gone = false;
+  /** What the module allocated through vmlab/linux and has not freed (reported and freed by retire). */
+  readonly kmemleak: Kmemleak;
 
   constructor(
     readonly kernel: Kernel,
@@ -60,6 +63,7 @@ export class LoadedModule implements ModuleContext {
     private readonly watchdog: Watchdog = new Watchdog(),
   ) {
     this.name = mod.name;
+    this.kmemleak = new Kmemleak(kernel);
   }
 
   /** Linux module_refcount(): what lsmod shows under "Used by". */
@@ -169,6 +173,7 @@ export class LoadedModule implements ModuleContext {
   retire(): void {
     this.gone = true;
     this.unregisterAll();
+    this.kmemleak.report(this.name);
   }
 
   /**

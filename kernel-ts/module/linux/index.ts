@@ -5,13 +5,34 @@
 // unimplemented.
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
+import { bugApi } from './bug';
+import { errnoApi } from './errno';
+import { printkApi } from './printk';
+import { uaccessApi } from './uaccess';
+import { hugeMmApi } from './huge_mm';
+import { ioApi } from './io';
+import { pageApi } from './page';
+import { pgtableApi } from './pgtable';
+import { tlbflushApi } from './tlbflush';
+import { slabApi } from './slab';
+import { vmallocApi } from './vmalloc';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  void env;
   return {
-    // ...slabApi(env), one line per include/ file
+    // one line per include/ file
+    ...bugApi(env),
+    ...errnoApi(env),
+    ...printkApi(env),
+    ...uaccessApi(env),
+    ...pageApi(env),
+    ...slabApi(env),
+    ...vmallocApi(env),
+    ...ioApi(env),
+    ...pgtableApi(env),
+    ...tlbflushApi(env),
+    ...hugeMmApi(env),
   };
 }

@@ -7,3 +7,17 @@
 // module, bound to its kernel. Conventions (bigint for every 64-bit value):
 // include/types.d.ts.
 export * from './include/types';
+export * from './include/fs_types';
+export * from './include/mm_types';
+export * from './include/sched';
+export * from './include/bug';
+export * from './include/errno';
+export * from './include/printk';
+export * from './include/uaccess';
+export * from './include/page';
+export * from './include/slab';
+export * from './include/vmalloc';
+export * from './include/io';
+export * from './include/pgtable';
+export * from './include/tlbflush';
+export * from './include/huge_mm';

@@ -1,0 +1,148 @@
+// <asm-generic/bug.h>: BUG/BUG_ON, WARN_ON/WARN/..._ONCE and dump_stack,
+// printing Linux's lines (lib/bug.c report_bug, kernel/panic.c __warn,
+// lib/dump_stack.c). A BUG logs report_bug's two lines and throws KernelBug:
+// the call into the module ends as an oops (the kernel's oops path prints the
+// `invalid opcode: 0000 [#N]` header and kills the calling process).
+import { KERN_WARNING } from '../../printk';
+import { UTS_RELEASE } from '../../proc/uts';
+import type { LinuxEnv } from './env';
+import { currentIdentity } from './current';
+import { printkFlush, vsprintf } from './printk';
+
+/** What BUG() throws: the oops of the call, die("invalid opcode") in Linux. */
+export class KernelBug extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+  ) {
+    super(`kernel BUG at ${file}:${line}!`);
+    this.name = 'KernelBug';
+  }
+}
+
+const CUT_HERE = '------------[ cut here ]------------';
+
+interface CallSite {
+  getFileName(): string | null | undefined;
+  getLineNumber(): number | null;
+  getColumnNumber(): number | null;
+}
+
+/** The frames of an error captured above `above` (that function and its callees left out). */
+function captureAbove(above: (...a: never[]) => unknown): { err: Error; site: CallSite | null } {
+  const err = new Error('stack');
+  let sites: CallSite[] = [];
+  const saved = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_e, s) => {
+    sites = s as unknown as CallSite[];
+    return '';
+  };
+  try {
+    Error.captureStackTrace(err, above);
+    void err.stack;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+  // Leave the V8 sites for kallsyms to read again: capture a second error the same way.
+  const again = new Error('stack');
+  Error.captureStackTrace(again, above);
+  return { err: again, site: sites[0] ?? null };
+}
+
+/** FILE:LINE of a call site: the file's base name (no host path) and the line in its code. */
+function where(site: CallSite | null): { file: string; line: number } {
+  const name = site?.getFileName() ?? '';
+  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) || '??';
+  return { file: base, line: site?.getLineNumber() ?? 0 };
+}
+
+export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
+  const k = env.kernel;
+  const mod = env.module.name;
+  const warned = new Set<string>();
+  const log = (line: string): void => k.printk.log(line, KERN_WARNING);
+
+  const callTrace = (err: Error): string[] => {
+    try {
+      return k.modules?.kallsyms.callTrace(err) ?? [];
+    } catch {
+      return [];
+    }
+  };
+
+  const cpuLines = (): void => {
+    const { pid, comm } = currentIdentity(env);
+    const linked = k.modules?.linkedIn() ?? '';
+    if (linked !== '') log(`Modules linked in: ${linked}`);
+    log(`CPU: 0 PID: ${pid} Comm: ${comm} ${k.modules?.tainted ? 'Tainted: G           O' : 'Not tainted'} ${UTS_RELEASE} #1`);
+    log('Hardware name: vmlab (riscv64 guest, x86-64 paging)');
+  };
+
+  const trace = (err: Error): void => {
+    log('Call Trace:');
+    log(' <TASK>');
+    for (const l of callTrace(err)) log(l);
+    log(' </TASK>');
+  };
+
+  /** __warn(): the warning for the call site above `fn`, with an optional message. */
+  const warn = (fn: (...a: never[]) => unknown, once: boolean, msg: string | null): void => {
+    const { err, site } = captureAbove(fn);
+    const at = where(site);
+    if (once) {
+      const key = `${at.file}:${at.line}:${site?.getColumnNumber() ?? 0}`;
+      if (warned.has(key)) return;
+      warned.add(key);
+    }
+    printkFlush(k);
+    const { pid } = currentIdentity(env);
+    const frames = callTrace(err);
+    log(CUT_HERE);
+    if (msg !== null) for (const l of msg.replace(/\n$/, '').split('\n')) log(l);
+    log(`WARNING: CPU: 0 PID: ${pid} at ${at.file}:${at.line}${frames[0] ?? ` [${mod}]`}`);
+    cpuLines();
+    trace(err);
+    log('---[ end trace 0000000000000000 ]---');
+  };
+
+  const bug = (fn: (...a: never[]) => unknown): never => {
+    const { site } = captureAbove(fn);
+    const at = where(site);
+    printkFlush(k);
+    log(CUT_HERE);
+    k.printk.log(`kernel BUG at ${at.file}:${at.line}!`, KERN_WARNING);
+    throw new KernelBug(at.file, at.line);
+  };
+
+  const api: typeof import('./include/bug') = {
+    BUG: function BUG(): never {
+      return bug(api.BUG);
+    },
+    BUG_ON: function BUG_ON(cond: unknown): void {
+      if (cond) bug(api.BUG_ON);
+    },
+    WARN_ON: function WARN_ON(cond: unknown): boolean {
+      if (cond) warn(api.WARN_ON, false, null);
+      return !!cond;
+    },
+    WARN_ON_ONCE: function WARN_ON_ONCE(cond: unknown): boolean {
+      if (cond) warn(api.WARN_ON_ONCE, true, null);
+      return !!cond;
+    },
+    WARN: function WARN(cond: unknown, fmt: string, ...args: unknown[]): boolean {
+      if (cond) warn(api.WARN, false, vsprintf(fmt, args));
+      return !!cond;
+    },
+    WARN_ONCE: function WARN_ONCE(cond: unknown, fmt: string, ...args: unknown[]): boolean {
+      if (cond) warn(api.WARN_ONCE, true, vsprintf(fmt, args));
+      return !!cond;
+    },
+    dump_stack: function dump_stack(): void {
+      const { err } = captureAbove(api.dump_stack);
+      printkFlush(k);
+      cpuLines();
+      trace(err);
+    },
+  };
+  return api;
+}
