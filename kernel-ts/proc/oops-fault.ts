@@ -2,26 +2,15 @@
 // Linux would, as oops.ts reads it: a page fault of a kernel access at CPL0
 // and a #GP on a non-canonical address (KernelPageFault and
 // KernelGeneralProtection of kernel-ts/module/linux/fault.ts, thrown by the
-// accessors, e.g. readq on a bad pointer), and BUG()/BUG_ON() (KernelBug,
-// here). oops.ts formats them as Linux's x86-64 oops (arch/x86/mm/fault.c
+// accessors, e.g. readq on a bad pointer), and BUG()/BUG_ON() (KernelBug of
+// kernel-ts/module/linux/bug.ts, thrown after it logged report_bug's
+// `cut here` and `kernel BUG at FILE:LINE!` lines). oops.ts formats them as Linux's x86-64 oops (arch/x86/mm/fault.c
 // page_fault_oops, arch/x86/kernel/traps.c exc_general_protection, lib/bug.c
 // report_bug).
 //
 // They are recognised by shape, not by class: an error made in another realm
 // (a vm context) is not an `instanceof`, and the kernel core does not import
 // the module API.
-
-/** BUG()/BUG_ON(): `kernel BUG at FILE:LINE!` then the oops (die("invalid opcode")). `fn` is the macro's name, left out of the trace. */
-export class KernelBug extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly fn = 'BUG',
-  ) {
-    super(`kernel BUG at ${file}:${line}!`);
-    this.name = 'KernelBug';
-  }
-}
 
 /** The fields oops.ts reads of a page fault (KernelPageFault's, or any error of that name and shape). */
 export interface PageFaultShape {
@@ -40,12 +29,11 @@ export interface GeneralProtectionShape {
   readonly fn: string;
 }
 
-/** The fields oops.ts reads of a BUG. */
+/** The fields oops.ts reads of a BUG (KernelBug's). */
 export interface BugShape {
   readonly name: string;
   readonly file: string;
   readonly line: number;
-  readonly fn?: string;
 }
 
 /** Reads a property of a thrown value without letting a getter or Proxy trap throw. */

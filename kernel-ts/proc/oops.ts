@@ -5,14 +5,14 @@
 // was being serviced dies; the kernel keeps running. Four shapes:
 //   a page fault (KernelPageFault)  BUG: unable to handle page fault ..., #PF lines, PGD.., Oops: EEEE
 //   a #GP (KernelGeneralProtection) general protection fault, probably for non-canonical address 0x...: 0000
-//   BUG()/BUG_ON() (KernelBug)      cut here, kernel BUG at FILE:LINE!, invalid opcode: 0000
+//   BUG()/BUG_ON() (KernelBug)      (cut here, kernel BUG at FILE:LINE!, logged by BUG itself), invalid opcode: 0000
 //   a soft lockup (SoftLockup)      watchdog: BUG: soft lockup - CPU#0 stuck for Ns! [comm:pid], no Oops line
 //   any other thrown value          BUG: kernel exception in OP [module]: TEXT, Oops: 0000
 // then the task line, RIP (the innermost frame: the module's function), the
 // registers (oops-regs.ts), the Call Trace (kallsyms.ts), Modules linked in,
 // the end marker and the first oops's registers again (the executive summary).
 // WARN (warnReport) prints the same block without killing anyone.
-import { KERN_ALERT, KERN_CRIT, KERN_EMERG, KERN_INFO, KERN_WARNING } from '../printk';
+import { KERN_ALERT, KERN_EMERG, KERN_INFO, KERN_WARNING } from '../printk';
 import type { Kernel } from '../kernel';
 import { Kallsyms } from './kallsyms';
 import type { Frame } from './kallsyms';
@@ -129,17 +129,25 @@ const INLINE = new Set([
 const bare = (name: string): string => name.slice(name.lastIndexOf('.') + 1);
 
 /**
- * The frames from the code that made the error on: the frames inside `entry`
- * (the vmlab/linux function the module called, e.g. readq) are the kernel's
- * way of doing what Linux does in that function, so they go; an inline
- * entry goes too (its code is its caller's, as in Linux). No such frame: all.
+ * The frames from the code that made the error on: the frames inside the
+ * entry (the vmlab/linux function the module called, e.g. readq; of several
+ * names, the outermost found: BUG_ON calls BUG's code) are the kernel's way
+ * of doing what Linux does in that function, so they go; an inline entry
+ * goes too (its code is its caller's, as in Linux). No such frame: all.
  */
-export function framesFrom(frames: readonly Frame[], entry: string | null): Frame[] {
+export function framesFrom(frames: readonly Frame[], entry: string | readonly string[] | null): Frame[] {
   if (entry === null) return [...frames];
-  const i = frames.findIndex((f) => bare(f.name) === entry);
+  const names = typeof entry === 'string' ? [entry] : entry;
+  let i = -1;
+  frames.forEach((f, j) => {
+    if (names.includes(bare(f.name))) i = j;
+  });
   if (i < 0) return [...frames];
-  return frames.slice(INLINE.has(entry) ? i + 1 : i);
+  return frames.slice(INLINE.has(bare(frames[i]!.name)) ? i + 1 : i);
 }
+
+/** The macros a KernelBug comes from. */
+const BUG_ENTRIES = ['BUG', 'BUG_ON'];
 
 /** This file's own functions, which a WARN's or dump_stack's stack starts with. */
 const SELF = new Set(['warnReport', 'dumpStack']);
@@ -223,7 +231,7 @@ export function reportOops(k: Kernel, t: Task | null, where: string, e: unknown)
   const bug = pf === null && gp === null && isKernelBug(e) ? e : null;
   const lockup = isSoftLockup(e) ? e : null;
   const m = machineOf(k, pf);
-  const frames = framesFrom(framesOf(syms, e), pf?.fn ?? gp?.fn ?? bug?.fn ?? (bug !== null ? 'BUG' : null));
+  const frames = framesFrom(framesOf(syms, e), pf?.fn ?? gp?.fn ?? (bug !== null ? BUG_ENTRIES : null));
   // A soft lockup's stack is the watchdog's, outside the module: RIP names the call it stopped.
   const rip = lockup === null && frames.length > 0 ? frames.shift()!.text : where;
   const out: [string, number][] = [];
@@ -247,8 +255,7 @@ export function reportOops(k: Kernel, t: Task | null, where: string, e: unknown)
       // exc_general_protection() -> die_addr(): the description is the header; no BUG line, no CR2 line.
       header = `general protection fault, probably for non-canonical address 0x${hex16(gp.address)}`;
     } else if (bug !== null) {
-      log(KERN_WARNING, '------------[ cut here ]------------');
-      log(KERN_CRIT, `kernel BUG at ${bug.file}:${bug.line}!`);
+      // report_bug()'s `cut here` and `kernel BUG at FILE:LINE!` were logged by BUG itself, before it threw.
       header = 'invalid opcode';
     } else {
       log(KERN_ALERT, `BUG: kernel exception in ${where}: ${describeThrown(e).text}`);

@@ -4,15 +4,19 @@
 // output); the kernel's frames are names alone here (vitest runs the kernel
 // from its TypeScript sources, whose compiled text is not at hand).
 //
-// The accessors the modules call (readq, writeq, BUG_ON, WARN_ON) stand in
-// for vmlab/linux's: they throw what those throw (KernelPageFault,
-// KernelGeneralProtection, KernelBug) or call warnReport as WARN_ON does.
+// The modules reach vmlab/linux's real readq, writeq and BUG_ON (a namespace
+// makeLinux built for a stand-in module) through a global `oopsTest`, as the
+// module files of this test are the old KernelModule kind; WARN_ON and
+// dump_stack are stand-ins calling this file's printers (warnReport,
+// dumpStack), and writel throws the KernelPageFault the MMU gives for a
+// write to a present read-only kernel page (vmlab maps none such).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Kernel } from '../../../kernel-ts/kernel';
-import { KernelGeneralProtection, KernelPageFault } from '../../../kernel-ts/module/linux/fault';
-import { KernelBug } from '../../../kernel-ts/proc/oops-fault';
+import { LoadedModule } from '../../../kernel-ts/module/context';
+import { makeLinux } from '../../../kernel-ts/module/linux';
+import { KernelPageFault } from '../../../kernel-ts/module/linux/fault';
 import { dumpStack, printTainted, warnReport } from '../../../kernel-ts/proc/oops';
 import { PF_P, PF_W } from '../../../emu/machine/trap';
 import { bootKernel, logLines } from './helpers';
@@ -27,19 +31,17 @@ function golden(name: string, actual: string[]): string[] {
   return readFileSync(path, 'utf8').replace(/\n$/, '').split('\n');
 }
 
-/** The kernel-side helpers the test modules call (as `oopsTest.NAME`), bound to kernel k. */
+/** The kernel-side functions the test modules call (as `oopsTest.NAME`), bound to kernel k. */
 function installAccessors(k: Kernel): void {
+  const L = makeLinux({ kernel: k, module: new LoadedModule(k, { name: 'oopstest', init: () => 0 }, new Map(), 4096, false, 0xffffffffc0000000n) });
   (globalThis as Record<string, unknown>).oopsTest = {
-    readq(addr: bigint): bigint {
-      throw new KernelPageFault(addr, 0, 'readq', false);
-    },
-    writeq(value: bigint, addr: bigint, errorCode: number): void {
+    readq: L.readq,
+    writeq: L.writeq,
+    BUG_ON: L.BUG_ON,
+    // A stand-in for writel on a page mapped read-only: the fault the MMU gives (P|W), as L.writel would throw it.
+    writel(value: number, addr: bigint): void {
       void value;
-      if (addr >> 47n !== 0n && addr >> 47n !== 0x1ffffn) throw new KernelGeneralProtection(addr, 'writeq');
-      throw new KernelPageFault(addr, errorCode, 'writeq', false);
-    },
-    BUG_ON(cond: boolean): void {
-      if (cond) throw new KernelBug('drivers/misc/bugmod.c', 12, 'BUG_ON');
+      throw new KernelPageFault(addr, PF_P | PF_W, 'writel', false);
     },
     WARN_ON(cond: boolean): boolean {
       if (cond) warnReport(k, { file: 'drivers/misc/warnmod.c', line: 7, entry: 'WARN_ON' });
@@ -60,8 +62,9 @@ function moduleWith(name: string, fns: string, init: string): string {
   return moduleFile(`import type { KernelModule } from 'vmlab/module';
 declare const oopsTest: {
   readq(addr: bigint): bigint;
-  writeq(v: bigint, addr: bigint, errorCode: number): void;
+  writeq(v: bigint, addr: bigint): void;
   BUG_ON(cond: boolean): void;
+  writel(v: number, addr: bigint): void;
   WARN_ON(cond: boolean): boolean;
   dump_stack(): void;
 };
@@ -85,13 +88,13 @@ describe('oops: every kind in one boot, in Linux x86-64 shape', () => {
     const pf = moduleWith('pfault', 'function pfault_peek(addr: bigint): bigint {\n  return oopsTest.readq(addr);\n}', '    m.printk(`value ${pfault_peek(0xffffc90000123000n)}`);\n    return 0;');
     expect(insmod(k, pf)).toEqual({ r: -14, err: ['Killed'] });
     // 2. A write through a NULL struct pointer (offset 8).
-    const nul = moduleWith('nullw', 'function nullw_store(p: bigint): void {\n  oopsTest.writeq(1n, p + 8n, PF_W);\n}\nconst PF_W = 2;', '    nullw_store(0n);\n    return 0;');
+    const nul = moduleWith('nullw', 'function nullw_store(p: bigint): void {\n  oopsTest.writeq(1n, p + 8n);\n}', '    nullw_store(0n);\n    return 0;');
     expect(insmod(k, nul)).toEqual({ r: -14, err: ['Killed'] });
     // 3. A write to a present page the kernel maps read-only (the error code the MMU gives: P|W).
-    const ro = moduleWith('rowrite', '', `    oopsTest.writeq(0n, 0xffff888000001000n, ${PF_P | PF_W});\n    return 0;`);
+    const ro = moduleWith('rowrite', '', '    oopsTest.writel(0, 0xffff888000001000n);\n    return 0;');
     expect(insmod(k, ro)).toEqual({ r: -14, err: ['Killed'] });
     // 4. A non-canonical pointer (a list poison value).
-    const gp = moduleWith('gpf', '', '    oopsTest.writeq(0n, 0xdead000000000100n, 2);\n    return 0;');
+    const gp = moduleWith('gpf', '', '    oopsTest.writeq(0n, 0xdead000000000100n);\n    return 0;');
     expect(insmod(k, gp)).toEqual({ r: -14, err: ['Killed'] });
     // 5. BUG_ON.
     const bug = moduleWith('bugmod', 'function bugmod_check(n: number): void {\n  oopsTest.BUG_ON(n > 3);\n}', '    bugmod_check(4);\n    return 0;');
