@@ -1,8 +1,8 @@
 // What the memory half of vmlab/linux shares (not part of the surface):
 // bigint <-> the kernel's {hi, lo} addresses, kernel loads and stores through
 // the MMU at CPL 0 (a fault becomes a KernelPageFault), and the kernel's own
-// mm / VMA objects behind the structs a module hands in (by mm->pgd and
-// vm_start, the fields Linux's functions read).
+// mm / VMA objects behind the mm_struct / vm_area_struct views a module
+// hands in (views.ts).
 import type { Kernel } from '../../kernel';
 import { Access, TRAP_PENDING, TRAP_STATE, Vector } from '../../../emu/machine/trap';
 import type { KernelVa } from '../../mm/slab';
@@ -33,6 +33,15 @@ export function sizeArg(n: number | bigint, fn: string): number {
 /** PAGE_OFFSET of the running paging mode, as a bigint. */
 export function pageOffset(k: Kernel): bigint {
   return fromKva(k.mm.kspace.pageOffset);
+}
+
+/**
+ * Linux VMALLOC_START and VMALLOC_END + 1 (32 TiB, 12.5 PiB with 5-level
+ * paging; vmlab maps areas in the first 512 GiB of it).
+ */
+export function vmallocRange(k: Kernel): { start: bigint; end: bigint } {
+  const start = fromKva(k.mm.kspace.vmallocStart);
+  return { start, end: start + (k.mm.levels === 5 ? 12800n << 40n : 32n << 40n) };
 }
 
 /** Linux __va(): the direct-map address of pa. */

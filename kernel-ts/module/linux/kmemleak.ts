@@ -19,10 +19,11 @@ import type { Kernel } from '../../kernel';
 import { KERN_WARNING } from '../../printk';
 import { PAGE_SIZE } from '../../mm/page';
 import { toKva } from './kmem';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 /** x86 CONFIG_HZ_250, and Linux's INITIAL_JIFFIES for it (-300 s, so jiffies wrap 5 minutes after boot). */
 const HZ = 250;
-const INITIAL_JIFFIES = 2 ** 32 - 300 * HZ;
+const INITIAL_JIFFIES = TWO32 - 300 * HZ;
 /** Linux HEX_MAX_LINES * HEX_ROW_SIZE. */
 const HEX_MAX = 32;
 

@@ -3,13 +3,13 @@
 import type { LinuxEnv } from './env';
 import type * as Decl from './include/page';
 import { MAX_PAGE_ORDER, getOrder } from '../../mm/buddy';
-import { Owner, PG_anon, PG_buddy, PG_head, PG_reserved, PG_slab, PG_tail } from '../../mm/page';
+import { PAGE_SHIFT as PAGE_SHIFT_HOME, PAGE_SIZE as PAGE_SIZE_HOME, Owner, PG_anon, PG_buddy, PG_head, PG_reserved, PG_slab, PG_tail } from '../../mm/page';
 import { HPAGE_PMD_ORDER } from '../../mm/huge_memory';
 import { zeroFrame } from '../../mm/pgtable';
-import { MASK64, kernelRead, kernelWrite, pa as paOf, pageOffset, sizeArg, va as vaOf } from './kmem';
+import { MASK64, vmallocRange, kernelRead, kernelWrite, pa as paOf, pageOffset, sizeArg, va as vaOf } from './kmem';
 import { LINUX_GFP_ZERO } from './slab';
 
-const PAGE_SIZE = 4096n;
+const PAGE = BigInt(PAGE_SIZE_HOME);
 const STRUCT_PAGE_SIZE = 64n;
 
 /** Linux vmemmap_base and vmalloc_base for the paging mode. */
@@ -35,7 +35,7 @@ export function pageApi(env: LinuxEnv): typeof Decl {
   const kmm = k.mm;
   const m = kmm.memMap;
   const five = kmm.levels === 5;
-  const vmalloc = five ? 0xffa0000000000000n : 0xffffc90000000000n;
+  const vmalloc = vmallocRange(k);
   const leaks = env.module.kmemleak;
 
   function alloc_pages(gfp_mask: number, order: number): bigint {
@@ -63,7 +63,7 @@ export function pageApi(env: LinuxEnv): typeof Decl {
     return BigInt(pagePfn(env, page, 'page_to_pfn'));
   }
   function page_address(page: bigint): bigint {
-    return vaOf(k, BigInt(pagePfn(env, page, 'page_address')) * PAGE_SIZE);
+    return vaOf(k, BigInt(pagePfn(env, page, 'page_address')) * PAGE);
   }
   function virt_to_page(kaddr: bigint): bigint {
     return pageOf(env, paOf(k, kaddr) >> 12n);
@@ -71,9 +71,9 @@ export function pageApi(env: LinuxEnv): typeof Decl {
   const flag = (fn: string, bit: number) => (page: bigint): boolean => (m.flags[pagePfn(env, page, fn)]! & bit) !== 0;
 
   return {
-    PAGE_SHIFT: 12n,
-    PAGE_SIZE,
-    PAGE_MASK: MASK64 & ~(PAGE_SIZE - 1n),
+    PAGE_SHIFT: BigInt(PAGE_SHIFT_HOME),
+    PAGE_SIZE: PAGE,
+    PAGE_MASK: MASK64 & ~(PAGE - 1n),
     PMD_SHIFT: 21n,
     PMD_SIZE: 1n << 21n,
     PMD_MASK: MASK64 & ~((1n << 21n) - 1n),
@@ -88,11 +88,11 @@ export function pageApi(env: LinuxEnv): typeof Decl {
     PTRS_PER_PMD: 512n,
     PTRS_PER_PTE: 512n,
     PAGE_OFFSET: pageOffset(k),
-    VMALLOC_START: vmalloc,
-    VMALLOC_END: vmalloc + (five ? 12800n << 40n : 32n << 40n) - 1n,
+    VMALLOC_START: vmalloc.start,
+    VMALLOC_END: vmalloc.end - 1n,
     VMEMMAP_START: vmemmapStart(kmm.levels),
     MAX_PAGE_ORDER,
-    PAGE_ALIGN: (x) => (BigInt(x) + PAGE_SIZE - 1n) & MASK64 & ~(PAGE_SIZE - 1n),
+    PAGE_ALIGN: (x) => (BigInt(x) + PAGE - 1n) & MASK64 & ~(PAGE - 1n),
     PFN_PHYS: (pfn) => pfn << 12n,
     PHYS_PFN: (p) => p >> 12n,
     get_order: (size) => getOrder(sizeArg(size, 'get_order')),
@@ -118,7 +118,7 @@ export function pageApi(env: LinuxEnv): typeof Decl {
     pfn_valid: (pfn) => pfn >= 0n && pfn < BigInt(m.nrFrames),
     virt_addr_valid: (kaddr) => {
       const off = kaddr - pageOffset(k);
-      return off >= 0n && off < BigInt(m.nrFrames) * PAGE_SIZE;
+      return off >= 0n && off < BigInt(m.nrFrames) * PAGE;
     },
     get_page: (page) => kmm.buddy.getPage(pagePfn(env, page, 'get_page')),
     put_page: (page) => {

@@ -5,7 +5,7 @@ import type { LinuxEnv } from './env';
 import type * as Decl from './include/slab';
 import { KMALLOC_MAX_CACHE_SIZE, KMALLOC_MAX_SIZE, __GFP_ACCOUNT as K_ACCOUNT, __GFP_COMP as K_COMP, __GFP_FS as K_FS, __GFP_IO as K_IO, __GFP_NOWARN as K_NOWARN, __GFP_RECLAIM as K_RECLAIM, __GFP_ZERO as K_ZERO } from '../../mm/slab';
 import { KERN_WARNING } from '../../printk';
-import { MASK64, kernelWrite, sizeArg, toKva, va as vaOf } from './kmem';
+import { MASK64, fromKva, kernelWrite, sizeArg, toKva, va as vaOf, vmallocRange } from './kmem';
 
 // include/linux/gfp_types.h (Linux 6.1).
 const G = {
@@ -107,8 +107,8 @@ export function slabApi(env: LinuxEnv): typeof Decl {
     return q;
   }
   function vmallocAddr(addr: bigint): boolean {
-    const start = (BigInt(kmm.kspace.vmallocStart.hi >>> 0) << 32n) | BigInt(kmm.kspace.vmallocStart.lo >>> 0);
-    return addr >= start && addr < start + (kmm.levels === 5 ? 12800n << 40n : 32n << 40n);
+    const { start, end } = vmallocRange(k);
+    return addr >= start && addr < end;
   }
   function kvmalloc(size: number | bigint, flags: number): bigint {
     const n = sizeArg(size, 'kvmalloc');
@@ -116,7 +116,7 @@ export function slabApi(env: LinuxEnv): typeof Decl {
     if (p !== 0n) return p;
     const v = kmm.vmalloc(n);
     if (v === null) return 0n;
-    const addr = (BigInt(v.hi >>> 0) << 32n) | BigInt(v.lo >>> 0);
+    const addr = fromKva(v);
     leaks.alloc('vmalloc', addr, n);
     return addr;
   }

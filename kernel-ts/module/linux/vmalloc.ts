@@ -2,15 +2,14 @@
 import type { LinuxEnv } from './env';
 import type * as Decl from './include/vmalloc';
 import { KERN_WARNING } from '../../printk';
-import { fromKva, sizeArg, toKva } from './kmem';
+import { fromKva, sizeArg, toKva, vmallocRange } from './kmem';
 import { pageOf } from './page';
 
 export function vmallocApi(env: LinuxEnv): typeof Decl {
   const k = env.kernel;
   const kmm = k.mm;
   const leaks = env.module.kmemleak;
-  const start = fromKva(kmm.kspace.vmallocStart);
-  const end = start + (kmm.levels === 5 ? 12800n << 40n : 32n << 40n);
+  const { start, end } = vmallocRange(k);
 
   function vmalloc(size: number | bigint): bigint {
     const n = sizeArg(size, 'vmalloc');

@@ -2,6 +2,7 @@
 // back, move and split VMAs, through the kernel's own operations.
 import { describe, expect, it } from 'vitest';
 import { Access } from '../../../../emu/machine/trap';
+import { TWO32 } from '../../../../emu/machine/cpu/int64';
 import { mmView, vmaView } from '../../../../kernel-ts/module/linux/views';
 import { bootWithProcess } from './mm-support';
 import type { ProcSetup } from './mm-support';
@@ -21,7 +22,7 @@ function userPa(s: ProcSetup, a: number): number {
   const mmu = s.k.mm.mmu;
   mmu.setCpl(3);
   try {
-    return mmu.tryTranslate(a | 0, Math.floor(a / 2 ** 32), Access.Read);
+    return mmu.tryTranslate(a | 0, Math.floor(a / TWO32), Access.Read);
   } finally {
     mmu.setCpl(0);
   }

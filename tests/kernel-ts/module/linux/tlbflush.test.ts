@@ -2,6 +2,7 @@
 // CPU until the flush, as on x86.
 import { describe, expect, it } from 'vitest';
 import { Access } from '../../../../emu/machine/trap';
+import { TWO32 } from '../../../../emu/machine/cpu/int64';
 import { mmView, vmaView } from '../../../../kernel-ts/module/linux/views';
 import { bootWithProcess } from './mm-support';
 import type { ProcSetup } from './mm-support';
@@ -11,7 +12,7 @@ function userFrame(s: ProcSetup, a: number): number {
   const mmu = s.k.mm.mmu;
   mmu.setCpl(3);
   try {
-    const pa = mmu.tryTranslate(a | 0, Math.floor(a / 2 ** 32), Access.Read);
+    const pa = mmu.tryTranslate(a | 0, Math.floor(a / TWO32), Access.Read);
     return pa < 0 ? -1 : Math.floor(pa / 4096);
   } finally {
     mmu.setCpl(0);
