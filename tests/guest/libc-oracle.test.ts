@@ -58,8 +58,8 @@ describePeer('guest libc against glibc', ['qemu', 'gcc', 'glibc', 'as'], () => {
         '_Static_assert(__builtin_offsetof(siginfo_t, si_addr) == VMLAB_SI_ADDR, "si_addr");',
         '_Static_assert(__builtin_offsetof(siginfo_t, si_pid) == VMLAB_SI_PID, "si_pid");',
         '_Static_assert(__builtin_offsetof(siginfo_t, si_status) == VMLAB_SI_STATUS, "si_status");',
-        '_Static_assert(sizeof(struct sigaction) == 24, "the kernel struct sigaction");',
-        '_Static_assert(sizeof(jmp_buf) == 128, "jmp_buf");',
+        '_Static_assert(sizeof(struct sigaction) == 152, "glibc\'s struct sigaction (sigaction() converts to the kernel\'s)");',
+        '_Static_assert(sizeof(jmp_buf) == 248, "glibc\'s lp64 jmp_buf");',
         '',
       ].join('\n'),
     );
