@@ -4,10 +4,14 @@
 // installed). It compiles against vmlab's standard headers
 // (guest-programs/include) instead of glibc's, for RV64IM and the soft-float
 // lp64 ABI, and links statically with the runtime library: the assembly
-// half (guest-programs/lib/*.s) and the C half (guest-programs/libc/*.c,
-// which replaces the assembly's console.s and exit.s with buffered FILE
-// streams and atexit). Three steps, each printed with -v:
-//   1. each library .s assembled, in the vmlab tree (paths relative to it);
+// half (guest-programs/lib/*.s, what assembly programs link with) and the C
+// half (guest-programs/libc/*.c), whose buffered FILE versions of printf &
+// co., exit with atexit, and glibc-layout sigaction take the place of the
+// assembly's (those are made weak symbols in the objects, so the C ones win
+// and the assembly half stays as assembly programs have it). Three steps,
+// each printed with -v:
+//   1. each library .s assembled, in the vmlab tree (paths relative to it),
+//      and the symbols the C half replaces weakened;
 //   2. each library .c compiled, -O2, no debug information, also there;
 //   3. the program's sources compiled and linked with those objects, in the
 //      caller's directory; -g line information names files relative to it.
@@ -28,8 +32,13 @@ import { guestProgramsDir } from './paths';
 export const CC_PACKAGES = 'gcc-riscv64-linux-gnu';
 export const CC_APT_LINE = `sudo apt-get install -y ${CC_PACKAGES}`;
 
-/** The library's assembly files that the C half replaces (console.s: unbuffered printf & co.; exit.s: exit without atexit). */
-export const REPLACED_BY_C = ['console.s', 'exit.s'];
+/**
+ * What the C half defines again, and how: stdout through a buffered FILE
+ * (stdio.c), exit running atexit handlers and flushing (exit.c), sigaction
+ * and the sigset_t fillers with glibc's layouts (signal.c). The assembly
+ * half's definitions of these become weak in a C program.
+ */
+export const REPLACED_BY_C = ['printf', 'vprintf', 'puts', 'putchar', 'getchar', 'exit', 'sigaction', 'signal', 'sigemptyset', 'sigfillset'];
 
 /** Code generation for vmlab's guest: RV64IM, soft-float lp64, no relaxation (crt0 does not set gp), no PIE, no canary. */
 export const TARGET_FLAGS = ['-march=rv64im', '-mabi=lp64', '-mno-relax', '-fno-pie', '-fno-stack-protector'];
@@ -44,7 +53,7 @@ export interface CcOptions {
   opt: string | null;
   debug: boolean;
   verbose: boolean;
-  /** -I DIR and -D NAME[=VALUE], passed on in order. */
+  /** -I DIR, -D NAME[=VALUE], -W... and -w, passed on in order. */
   extra: string[];
 }
 
@@ -55,6 +64,8 @@ export interface Toolchain {
   includeDir: string;
   /** Arguments that select its linker. */
   linker: string[];
+  /** objcopy for RISC-V objects (binutils-riscv64-linux-gnu's, or llvm-objcopy). */
+  objcopy: string;
 }
 
 const USAGE = [
@@ -101,6 +112,7 @@ export function parseCcWords(words: string[]): CcOptions {
     else if (w === '-v') o.verbose = true;
     else if (w.startsWith('-I')) o.extra.push('-I', value('-I'));
     else if (w.startsWith('-D')) o.extra.push(`-D${value('-D')}`);
+    else if (w === '-w' || (w.startsWith('-W') && w.length > 2 && !w.startsWith('-Wl,') && !w.startsWith('-Wa,'))) o.extra.push(w);
     else if (w.startsWith('-')) throw usage(`unknown option ${w}`);
     else if (!w.endsWith('.c')) throw usage(`${w}: not a C source (.c)`);
     else o.sources.push(w);
@@ -128,13 +140,13 @@ export function findToolchain(): Toolchain | null {
     const r = spawnSync(argv[0]!, argv.slice(1), { encoding: 'utf8' });
     return r.status === 0 ? r.stdout.trim() : '';
   };
-  if (onPath('riscv64-linux-gnu-gcc')) {
+  if (onPath('riscv64-linux-gnu-gcc') && onPath('riscv64-linux-gnu-objcopy')) {
     const cc = ['riscv64-linux-gnu-gcc'];
-    return { cc, includeDir: ask([...cc, '-print-file-name=include']), linker: [] };
+    return { cc, includeDir: ask([...cc, '-print-file-name=include']), linker: [], objcopy: 'riscv64-linux-gnu-objcopy' };
   }
-  if (onPath('clang') && onPath('ld.lld')) {
+  if (onPath('clang') && onPath('ld.lld') && onPath('llvm-objcopy')) {
     const cc = ['clang', '--target=riscv64-linux-gnu'];
-    return { cc, includeDir: join(ask([...cc, '-print-resource-dir']), 'include'), linker: ['-fuse-ld=lld'] };
+    return { cc, includeDir: join(ask([...cc, '-print-resource-dir']), 'include'), linker: ['-fuse-ld=lld'], objcopy: 'llvm-objcopy' };
   }
   return null;
 }
@@ -154,10 +166,11 @@ export function ccSteps(o: CcOptions, tc: Toolchain, root: string, tmp: string, 
   const steps: Step[] = [];
   const objects: string[] = [];
   const libDir = relative(root, guestProgramsDir('lib'));
-  const asmFiles = readdirSync(join(root, libDir)).filter((f) => f.endsWith('.s') && !REPLACED_BY_C.includes(f)).sort();
+  const asmFiles = readdirSync(join(root, libDir)).filter((f) => f.endsWith('.s')).sort();
   for (const f of asmFiles) {
     const obj = join(tmp, f.replace(/\.s$/, '.o'));
     steps.push({ cwd: root, argv: [...tc.cc, ...TARGET_FLAGS, `-Wa,-I${libDir}`, '-c', join(libDir, f), '-o', obj] });
+    steps.push({ cwd: root, argv: [tc.objcopy, ...REPLACED_BY_C.map((sym) => `--weaken-symbol=${sym}`), obj] });
     objects.push(obj);
   }
   const libcDir = relative(root, guestProgramsDir('libc'));

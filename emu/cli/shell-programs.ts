@@ -2,7 +2,9 @@
 // (a program with `main`, linked with the runtime library guest-programs/lib)
 // is assembled once per vmlab process and installed as /bin/<basename> when
 // the shell boots. Assembly failures are reported and the program left out.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+// The labs' C programs come prebuilt (guest-programs/labs/bin, made by
+// `vmlab cc`; guest-programs/prebuilt.json) and are installed as they are.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Kernel } from '../../kernel-ts/kernel';
 import { UserError } from './errors';
@@ -42,17 +44,33 @@ export function assembleProgram(path: string, stderr: (s: string) => void): Uint
   }
 }
 
+/** The prebuilt lab ELFs (guest-programs/labs/bin): name -> path; empty if this installation has none. */
+export function prebuiltLabs(): Map<string, string> {
+  let dir: string;
+  try {
+    dir = guestProgramsDir(join('labs', 'bin'));
+  } catch {
+    return new Map();
+  }
+  return new Map(readdirSync(dir).sort().map((f) => [f, join(dir, f)]));
+}
+
 /** Installs every shipped program as /bin/<name>; the names installed, sorted. */
 export function installPrograms(k: Kernel, stderr: (s: string) => void): string[] {
-  const dir = programsDir();
-  if (dir === null) return [];
   const names: string[] = [];
-  for (const f of readdirSync(dir).filter((x) => /\.s$/.test(x)).sort()) {
-    const elf = assembleProgram(join(dir, f), stderr);
-    if (elf === null) continue;
-    const name = f.replace(/\.s$/, '');
-    k.vfs.addExecutable(`/bin/${name}`, elf);
+  const dir = programsDir();
+  if (dir !== null)
+    for (const f of readdirSync(dir).filter((x) => /\.s$/.test(x)).sort()) {
+      const elf = assembleProgram(join(dir, f), stderr);
+      if (elf === null) continue;
+      const name = f.replace(/\.s$/, '');
+      k.vfs.addExecutable(`/bin/${name}`, elf);
+      names.push(name);
+    }
+  for (const [name, path] of prebuiltLabs()) {
+    if (names.includes(name)) continue;
+    k.vfs.addExecutable(`/bin/${name}`, new Uint8Array(readFileSync(path)));
     names.push(name);
   }
-  return names;
+  return names.sort();
 }

@@ -4,15 +4,9 @@
  * guest-programs/libc; docs/guest-libc.md): the standard headers beside
  * it, and the ioctl encoders. Numbers are Linux's for riscv64
  * (asm-generic), layouts glibc's for lp64 (tests/guest/headers-peer.test.ts
- * compares them). `vmlab cc prog.c -o prog` builds a program against them;
- * by hand, for an assembly-only link (no FILE streams, no atexit):
- *
- *   riscv64-linux-gnu-gcc -march=rv64im -mabi=lp64 -static -nostdlib \
- *       -ffreestanding -fno-stack-protector -Wl,--no-relax \
- *       -I guest-programs/include prog.c *.o
- *
- * (--no-relax: crt0 does not set gp, so gcc's globals must not become
- * gp-relative.) Functions return -1 and set errno on failure, as libc's do.
+ * compares them). `vmlab cc prog.c -o prog` builds a program against them
+ * and links it with both halves of the library (`vmlab cc -v` shows how).
+ * Functions return -1 and set errno on failure, as libc's do.
  */
 #ifndef VMLAB_H
 #define VMLAB_H

@@ -15,7 +15,7 @@
         .bss
         .p2align 4
 env:    .zero   128
-act:    .zero   152                     # struct sigaction (glibc's layout)
+act:    .zero   24
         .p2align 3
 ras:    .zero   MAX_FRAMES * 8          # the return address of each frame walked
 depth:  .zero   8
@@ -61,7 +61,7 @@ main:
         la      t1, on_segv
         sd      t1, 0(t0)
         li      t1, SA_SIGINFO | SA_NODEFER
-        sw      t1, 136(t0)             # sa_flags
+        sd      t1, 8(t0)
         li      a0, SIGSEGV
         la      a1, act
         li      a2, 0

@@ -19,14 +19,14 @@
         .bss
         .p2align 4
 env:       .zero 128                    # jmp_buf
-act:       .zero 152                    # struct sigaction (glibc's: handler, mask[128], flags, restorer)
+act:       .zero 24                     # struct sigaction
         .p2align 3
 got_signo: .zero 8
 got_code:  .zero 8
 got_addr:  .zero 8
 got_usr1:  .zero 8
 page:      .zero 8
-set:       .zero 128                    # sigset_t (glibc's 1024 bits)
+set:       .zero 8
 
         .text
 # segv_handler(sig, info, uc): records the siginfo, escapes to env.
@@ -59,8 +59,8 @@ install_segv:
         la      t1, segv_handler
         sd      t1, 0(t0)
         ori     a0, a0, SA_SIGINFO
-        sw      a0, 136(t0)             # sa_flags
-        sd      zero, 8(t0)             # sa_mask
+        sd      a0, 8(t0)
+        sd      zero, 16(t0)
         li      a0, SIGSEGV
         la      a1, act
         li      a2, 0

@@ -7,7 +7,7 @@
 
         .bss
         .p2align 3
-        .globl  environ, __environ, __auxv, __progname_full
+        .globl  environ, __environ, __auxv
         .type   environ, @object
 environ:
 __environ:
@@ -16,10 +16,6 @@ __environ:
         .type   __auxv, @object
 __auxv: .zero   8                       # the first auxv pair (u64 type, u64 value)
         .size   __auxv, 8
-        .type   __progname_full, @object
-__progname_full:
-        .zero   8                       # argv[0] (glibc's program_invocation_name)
-        .size   __progname_full, 8
 
         .text
         .globl  _start
@@ -29,9 +25,6 @@ _start:
         li      ra, 0
         ld      a0, 0(sp)               # argc
         addi    a1, sp, 8               # argv
-        ld      t0, 0(a1)
-        la      t1, __progname_full
-        sd      t0, 0(t1)
         slli    t0, a0, 3
         add     a2, a1, t0
         addi    a2, a2, 8               # envp = &argv[argc + 1]

@@ -1,17 +1,12 @@
 # signal.s: sigaction, signal, sigprocmask, the sigset_t helpers, raise,
 # abort, and setjmp/longjmp with their signal-mask-saving siblings.
 #
-# struct sigaction and sigset_t have glibc's user-space layouts (what
-# <signal.h> declares and tests/guest/headers-peer.test.ts compares):
-#   +0 sa_handler (or sa_sigaction)  +8 sa_mask (128 bytes)  +136 sa_flags (int)
-#   +144 sa_restorer
-# sigset_t is 128 bytes; bit (sig - 1) of its first u64 is signal sig, the
-# only part the riscv64 kernel reads. sigaction converts to and from the
-# kernel's own layout (no sa_restorer: the kernel returns from handlers
-# through the vDSO's rt_sigreturn):
-#   +0 sa_handler   +8 sa_flags (u64)   +16 sa_mask (u64)
+# struct sigaction here is the riscv64 kernel's own layout (no sa_restorer:
+# the kernel returns from handlers through the vDSO's rt_sigreturn):
+#   +0 sa_handler (or sa_sigaction)   +8 sa_flags   +16 sa_mask (u64)
+# sigset_t is one u64, bit (sig - 1) for signal sig.
 #
-# jmp_buf / sigjmp_buf (glibc's is 248 bytes; these use the first 128):
+# jmp_buf / sigjmp_buf (16 u64 slots, 128 bytes):
 #   [0] ra  [1] sp  [2..13] s0..s11  [14] mask saved?  [15] the saved mask
 # setjmp/longjmp leave the signal mask alone (glibc's _setjmp): a longjmp
 # out of a handler leaves that handler's signal blocked unless it was
@@ -27,46 +22,13 @@
         .equ    NSIG, 64
 
         .text
-# int sigaction(int sig, const struct sigaction *act, struct sigaction *old):
-# glibc's __libc_sigaction: act copied into a kernel struct (handler, flags,
-# the first u64 of the mask), rt_sigaction, then the old one copied back
-# into *old (the rest of its mask and sa_restorer untouched, as glibc).
-        .equ    SA_USER_MASK, 8
-        .equ    SA_USER_FLAGS, 136
+# int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
         .globl  sigaction
         .type   sigaction, @function
 sigaction:
-        addi    sp, sp, -80             # kernel act at sp+0, kernel old at sp+24
-        sd      ra, 72(sp)
-        sd      fp, 64(sp)
-        addi    fp, sp, 80
-        sd      a2, 48(sp)
-        beqz    a1, 1f
-        ld      t0, 0(a1)
-        sd      t0, 0(sp)
-        lwu     t0, SA_USER_FLAGS(a1)
-        sd      t0, 8(sp)
-        ld      t0, SA_USER_MASK(a1)
-        sd      t0, 16(sp)
-        mv      a1, sp
-1:      beqz    a2, 2f
-        addi    a2, sp, 24
-2:      li      a3, SIGSET_SIZE
+        li      a3, SIGSET_SIZE
         li      a7, SYS_rt_sigaction
-        call    __syscall_ret
-        bnez    a0, 3f
-        ld      t1, 48(sp)
-        beqz    t1, 3f
-        ld      t0, 24(sp)
-        sd      t0, 0(t1)
-        ld      t0, 32(sp)
-        sw      t0, SA_USER_FLAGS(t1)
-        ld      t0, 40(sp)
-        sd      t0, SA_USER_MASK(t1)
-3:      ld      ra, 72(sp)
-        ld      fp, 64(sp)
-        addi    sp, sp, 80
-        ret
+        j       __syscall_ret
         .size   sigaction, .-sigaction
 
 # int sigprocmask(int how, const sigset_t *set, sigset_t *old)
@@ -94,9 +56,7 @@ signal:
         sd      zero, 16(sp)
         mv      a1, sp
         addi    a2, sp, 24
-        li      a3, SIGSET_SIZE         # the kernel's layout, straight to rt_sigaction
-        li      a7, SYS_rt_sigaction
-        call    __syscall_ret
+        call    sigaction
         bltz    a0, 1f
         ld      a0, 24(sp)
 1:      ld      ra, 56(sp)
@@ -147,28 +107,14 @@ abort:
         .globl  sigemptyset, sigfillset, sigaddset, sigdelset, sigismember
         .type   sigemptyset, @function
 sigemptyset:
-        li      t0, 0
-        j       sigsetfill
-# sigfillset: every bit but signals 32 and 33, glibc's internal SIGCANCEL and
-# SIGSETXID (__clear_internal_signals).
+        sd      zero, 0(a0)
+        li      a0, 0
+        ret
         .type   sigfillset, @function
 sigfillset:
         li      t0, -1
-        j       sigsetfill
-# sigsetfill (internal): all 16 u64 of the set at a0 = t0, except that a
-# full set leaves out signals 32 and 33; returns 0.
-sigsetfill:
-        addi    t1, a0, 128
-1:      addi    t1, t1, -8
-        sd      t0, 0(t1)
-        bne     t1, a0, 1b
-        beqz    t0, 2f
-        li      t1, 3
-        slli    t1, t1, 31
-        not     t1, t1
-        and     t0, t0, t1
         sd      t0, 0(a0)
-2:      li      a0, 0
+        li      a0, 0
         ret
 # sigbit (internal): t0 = 1 << (a1 - 1), or a return of -1/EINVAL from the caller
 # (it returns to the caller's caller through ra when a1 is not in 1..64).

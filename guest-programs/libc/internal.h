@@ -38,7 +38,7 @@
 /* stdio.c: write out every stream's buffer (exit() calls it after the atexit handlers). */
 void __stdio_flushall(void);
 
-/* crt0.s: argv[0]. */
-extern char *__progname_full;
+/* argv[0], found from environ (unistd.c). */
+const char *__argv0(void);
 
 #endif

@@ -180,9 +180,23 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec *req, stru
 int sigsuspend(const sigset_t *mask) { return (int)syscall(SYS_rt_sigsuspend, mask, KERNEL_SIGSET_SIZE); }
 int sigpending(sigset_t *set) { return (int)syscall(SYS_rt_sigpending, set, KERNEL_SIGSET_SIZE); }
 
+/*
+ * argv[0] without help from crt0: Linux lays out the initial stack as argc,
+ * argv[0..argc-1], NULL, envp[0..] (create_elf_tables), and crt0 sets
+ * environ = &envp[0], so argc is the word n + 2 below environ for the n
+ * that equals it (a pointer is never as small as an argument count).
+ */
+const char *__argv0(void) {
+  long *e = (long *)environ;
+  if (e == NULL) return "";
+  for (long n = 0; n < 4096; n++)
+    if (e[-(n + 2)] == n) return n > 0 ? (const char *)e[-(n + 1)] : "";
+  return "";
+}
+
 /* glibc's message: "PROG: FILE:LINE: FUNC: Assertion `EXPR' failed." (PROG the last part of argv[0]). */
 void __assert_fail(const char *assertion, const char *file, unsigned int line, const char *function) {
-  const char *prog = __progname_full != NULL ? __progname_full : "";
+  const char *prog = __argv0();
   const char *slash = strrchr(prog, '/');
   if (slash != NULL) prog = slash + 1;
   fprintf(stderr, "%s%s%s:%u: %s%sAssertion `%s' failed.\n", prog, *prog ? ": " : "", file, line,
