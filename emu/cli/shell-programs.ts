@@ -55,21 +55,21 @@ export function prebuiltLabs(): Map<string, string> {
   return new Map(readdirSync(dir).sort().map((f) => [f, join(dir, f)]));
 }
 
-/** Installs every shipped program as /bin/<name>; the names installed, sorted. */
+/**
+ * Installs every shipped program as /bin/<name>: the assembly ones in name
+ * order, a lab's C program in the place of an assembly one of the same name,
+ * then the other labs' programs. The names installed, sorted.
+ */
 export function installPrograms(k: Kernel, stderr: (s: string) => void): string[] {
-  const names: string[] = [];
+  const labs = prebuiltLabs();
   const dir = programsDir();
-  if (dir !== null)
-    for (const f of readdirSync(dir).filter((x) => /\.s$/.test(x)).sort()) {
-      const elf = assembleProgram(join(dir, f), stderr);
-      if (elf === null) continue;
-      const name = f.replace(/\.s$/, '');
-      k.vfs.addExecutable(`/bin/${name}`, elf);
-      names.push(name);
-    }
-  for (const [name, path] of prebuiltLabs()) {
-    if (names.includes(name)) continue;
-    k.vfs.addExecutable(`/bin/${name}`, new Uint8Array(readFileSync(path)));
+  const asm = dir === null ? [] : readdirSync(dir).filter((x) => /\.s$/.test(x)).sort().map((f) => f.replace(/\.s$/, ''));
+  const names: string[] = [];
+  for (const name of [...asm, ...[...labs.keys()].filter((n) => !asm.includes(n))]) {
+    const lab = labs.get(name);
+    const elf = lab !== undefined ? new Uint8Array(readFileSync(lab)) : assembleProgram(join(dir!, `${name}.s`), stderr);
+    if (elf === null) continue;
+    k.vfs.addExecutable(`/bin/${name}`, elf);
     names.push(name);
   }
   return names.sort();

@@ -5,7 +5,8 @@
 // addresses that differ between builds and runs masked (ADDR) and the
 // relations between them asserted here. No cross compiler is needed: these
 // are the committed ELFs (tests/guest/prebuilt-peer.test.ts keeps them equal
-// to their sources).
+// to their sources). mmapper-test.c is /bin/mmapper-test, which
+// tests/experiments/mmapper.test.ts runs against its golden transcript.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ describe('CS614 assignment 2 (btplus): part1_1.c, part1_2.c, part2.c, part3.c', 
 
 describe("mtest's test.c (the report's program)", () => {
   it('runs in the background while listvma and findpage name it (golden transcript)', () => {
-    const out = sh('insmod mtest; test &; sleep 1; ps; echo listvma > /proc/mtest; dmesg -c; kill %1; sleep 1');
+    const out = sh('insmod mtest; test &; sleep 0.01; ps; echo listvma > /proc/mtest; dmesg -c; kill %1');
     expect(mask(out)).toBe(golden('mtest'));
     // Its stdout is a pipe here, so "Ready" is still in the stdio buffer when it is killed, as on Linux.
     expect(out).not.toContain('Ready');
