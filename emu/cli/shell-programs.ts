@@ -4,8 +4,9 @@
 // the shell boots. Assembly failures are reported and the program left out.
 // The labs' C programs come prebuilt (guest-programs/labs/bin, made by
 // `vmlab cc`; guest-programs/prebuilt.json) and are installed as they are.
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { readHostBytes } from '../../host/files';
 import type { Kernel } from '../../kernel-ts/kernel';
 import { UserError } from './errors';
 import { guestProgramsDir } from './paths';
@@ -55,6 +56,14 @@ export function prebuiltLabs(): Map<string, string> {
   return new Map(readdirSync(dir).sort().map((f) => [f, join(dir, f)]));
 }
 
+/** A prebuilt lab ELF's bytes (host/files.ts's road), or null and one line on stderr. */
+function readLab(path: string, stderr: (s: string) => void): Uint8Array | null {
+  const r = readHostBytes(path, 'a prebuilt ELF');
+  if (r.ok) return r.value;
+  stderr(`vmlab shell: ${basename(path)} not installed: ${r.reason}\n`);
+  return null;
+}
+
 /**
  * Installs every shipped program as /bin/<name>: the assembly ones in name
  * order, a lab's C program in the place of an assembly one of the same name,
@@ -67,7 +76,7 @@ export function installPrograms(k: Kernel, stderr: (s: string) => void): string[
   const names: string[] = [];
   for (const name of [...asm, ...[...labs.keys()].filter((n) => !asm.includes(n))]) {
     const lab = labs.get(name);
-    const elf = lab !== undefined ? new Uint8Array(readFileSync(lab)) : assembleProgram(join(dir!, `${name}.s`), stderr);
+    const elf = lab !== undefined ? readLab(lab, stderr) : assembleProgram(join(dir!, `${name}.s`), stderr);
     if (elf === null) continue;
     k.vfs.addExecutable(`/bin/${name}`, elf);
     names.push(name);
