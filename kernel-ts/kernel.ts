@@ -84,6 +84,8 @@ export interface KernelOptions {
   stdout?: (bytes: Uint8Array) => void;
   stderr?: (bytes: Uint8Array) => void;
   stdin?: () => Uint8Array | null;
+  /** Which of stdout and stderr are terminals on the host: the console answers TCGETS for those (fs/devices.ts). */
+  ttys?: { stdout?: boolean; stderr?: boolean };
 }
 
 /** The syscall registers: a7 = number, a0..a5 = arguments (12 lo/hi halves from a0's), a0 = result. */
