@@ -111,6 +111,7 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
     ...kernelOptionsFrom(o),
     stdout: guest(1),
     stderr: guest(2),
+    ttys: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
     stdin: () => null,
   });
   for (const line of o.insmod) {

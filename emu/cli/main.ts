@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { asmCommand } from './asm';
+import { ccCommand } from './cc';
 import { disasmCommand } from './disasm';
 import { conformCommand } from './conform';
 import { benchCommand } from './bench';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
     .parserConfiguration({ 'parse-numbers': false })
     .usage('vmlab: a virtual-memory laboratory (RV64IM guest, x86-64 paging)\n\nUsage: vmlab <command> [options]')
     .command(asmCommand)
+    .command(ccCommand)
     .command(disasmCommand)
     .command(conformCommand)
     .command(benchCommand)

@@ -25,6 +25,7 @@ import type { MmStruct } from '../../kernel-ts/mm/mm-struct';
 import { FAULT_KIND_NAMES, NR_FAULT_KINDS } from '../../kernel-ts/mm/mm-struct';
 import { pfWords } from '../machine/trap';
 import { readHostBytes } from '../../host/files';
+import { unsupportedIsaNotice } from './elf-notice';
 import { UserError } from './errors';
 import { writeFd } from './output';
 import { parseInteger } from './option-values';
@@ -148,6 +149,8 @@ export function loadProgram(prog: string, rest: string[], stderr: (s: string) =>
   }
   const bytes = readHostFile(prog, 'an ELF executable or an assembly source (.s)');
   if (!isElf(bytes)) throw new UserError(`${prog}: not an ELF executable or an assembly source (.s)`);
+  const notice = unsupportedIsaNotice(basename(prog), bytes);
+  if (notice !== null) stderr(`${notice}\n`);
   const args = rest[0] === '--' ? rest.slice(1) : rest;
   return { name: basename(prog), elf: bytes, args };
 }
@@ -230,6 +233,7 @@ export function runProgram(argv: RunArgs): number {
     maxInsns: argv.maxInsns === undefined ? undefined : parseInteger('--max-insns', argv.maxInsns, { min: 1 }),
     stdout: (b) => writeFd(1, b),
     stderr: (b) => writeFd(2, b),
+    ttys: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
     stdin: hostStdin(),
   };
   const k = Kernel.boot(opts);

@@ -86,6 +86,7 @@ export class ShellSession {
       ...kernelOpts,
       stdout: (b) => writeFd(1, b),
       stderr: (b) => writeFd(2, b),
+      ttys: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
       // Programs see end-of-file on stdin: the shell's own input is its commands.
       stdin: () => null,
     });

@@ -8,6 +8,13 @@ export const Vector = {
   BP: 3, // ebreak
   UD: 6, // illegal instruction
   GP: 13, // non-canonical address
+  /**
+   * Alignment check: a jump or taken branch to a target that is not 4-byte
+   * aligned. It stands for RISC-V's instruction-address-misaligned exception
+   * (cause 0), which an RV64IM hart without the C extension raises there and
+   * x86 has no vector for; #AC is x86's alignment fault.
+   */
+  AC: 17,
   PF: 14, // page fault
 } as const;
 export type Vector = (typeof Vector)[keyof typeof Vector];

@@ -1,6 +1,6 @@
 /*
  * c-smoke.c: the C view of the library, built twice like printf-oracle.c
- * (glibc, and -DVMLAB with vmlab.h): struct sigaction, siginfo_t, jmp_buf,
+ * (glibc, and `vmlab cc -DVMLAB` with vmlab.h): struct sigaction, siginfo_t, jmp_buf,
  * the wait macros, the mmap constants and errno must mean the same in both.
  */
 #ifdef VMLAB
@@ -31,9 +31,7 @@ static void on_segv(int sig, siginfo_t *info, void *uc) {
 }
 
 int main(int argc, char **argv) {
-#ifndef VMLAB
-  setvbuf(stdout, NULL, _IONBF, 0); /* like vmlab's stdio: nothing buffered across fork */
-#endif
+  setvbuf(stdout, NULL, _IONBF, 0); /* nothing buffered across fork */
   printf("argc %d, argv[1] %s\n", argc, argc > 1 ? argv[1] : "-");
 
   struct sigaction sa;

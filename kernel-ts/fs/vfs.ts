@@ -121,7 +121,13 @@ export class Vfs {
       { source: 'tmpfs', dir: '/tmp', sb: this.tmp.sb, flags: ST_NOSUID | ST_NODEV },
     ];
     this.procCreateSingle('mounts', () => this.mounts.map(mountLine).join(''));
-    this.console = consoleFops(() => this.k.opts);
+    this.console = consoleFops(
+      () => this.k.opts,
+      (uaddr, bytes) => {
+        const mm = this.k.current?.mm ?? null;
+        return mm !== null && this.k.mm.copyToUser(mm, uaddr, bytes) === 0 ? 0 : -1;
+      },
+    );
     this.registerChrdev('null', nullFops, { major: MEM_MAJOR, minor: NULL_MINOR });
     this.registerChrdev('zero', zeroFops, { major: MEM_MAJOR, minor: ZERO_MINOR });
     this.registerChrdev('console', this.console, { major: TTYAUX_MAJOR, minor: CONSOLE_MINOR, mode: 0o600 });

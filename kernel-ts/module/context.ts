@@ -20,6 +20,7 @@ import type { KernelModule, ModuleContext, ParamSpec, ParamValue } from './api';
 import { Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown } from '../proc/oops';
 import { Kmemleak } from './linux/kmemleak';
+import { linuxCallEnd } from './linux/index';
 
 /** A module's registration to undo at rmmod, newest last. */
 type Registration =
@@ -308,15 +309,24 @@ export class LoadedModule implements ModuleContext {
    * reaches Node's unhandledRejection.
    */
   call<T>(op: string, fn: () => T): T {
-    return this.watchdog.bounded(`${op} [${this.name}]`, () => {
-      const v = fn();
-      if (isThenable(v)) {
-        swallowRejection(v, (e) => this.kernel.printk.log(`${this.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
-        throw new Error(`${op} returned a Promise: module callbacks must be synchronous (not async functions)`);
-      }
-      return v;
-    });
+    this.depth++;
+    try {
+      return this.watchdog.bounded(`${op} [${this.name}]`, () => {
+        const v = fn();
+        if (isThenable(v)) {
+          swallowRejection(v, (e) => this.kernel.printk.log(`${this.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
+          throw new Error(`${op} returned a Promise: module callbacks must be synchronous (not async functions)`);
+        }
+        return v;
+      });
+    } finally {
+      // Back out of the module's code: the printk line it left open is logged, mmap locks it still holds are lockdep's warning.
+      if (--this.depth === 0) linuxCallEnd({ kernel: this.kernel, module: this });
+    }
   }
+
+  /** Calls into the module's code in progress (a module may call the kernel, which calls it back). */
+  private depth = 0;
 
   /** Runs a callback of the module; a throw is an oops of the calling process (killed), answered with `failed`. */
   guard<T>(op: string, failed: T, fn: () => T): T {

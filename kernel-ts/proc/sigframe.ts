@@ -14,7 +14,7 @@
 //  560    sc_fpregs (528)      no F/D on vmlab; the area carries the vmlab
 //                              trap context instead:
 //  560      magic u32 0x564d4c42 ('VMLB'), size u32 (32)
-//  568      trapno u64 (x86 vector: 14 #PF, 13 #GP, 6 #UD, 3 #BP; -1 none)
+//  568      trapno u64 (x86 vector: 14 #PF, 13 #GP, 6 #UD, 3 #BP, 17 a misaligned jump; -1 none)
 //  576      err u64 (the page-fault error code, PF_* bits)
 //  584      cr2 u64 (the faulting linear address)
 // 1088  end (16-byte multiple)

@@ -1,8 +1,9 @@
 // User-mode exceptions (Linux arch/x86/mm/fault.c do_user_addr_fault and
 // arch/x86/kernel/traps.c): the kernel's half of xv6's usertrap(). A page
-// fault goes to the memory manager; one it cannot fix, and #UD, #BP and #GP,
-// become signals forced on the task, with Linux's log lines when the task has
-// no handler for them (show_signal_msg / show_signal).
+// fault goes to the memory manager; one it cannot fix, and #UD, #BP, #GP and
+// the misaligned jump (Vector.AC), become signals forced on the task, with
+// Linux's log lines when the task has no handler for them (show_signal_msg /
+// show_signal; for the misaligned jump, riscv's do_trap).
 import { TRAP_STATE, Vector } from '../../emu/machine/trap';
 import { hex64, hex64Padded, u64Big } from '../../emu/machine/cpu/int64';
 import { KERN_EMERG, KERN_INFO } from '../printk';
@@ -11,7 +12,7 @@ import { doExit } from './exit';
 import { oomKillLines } from './oom_kill';
 import { forceSig } from './signal';
 import {
-  BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN,
+  BUS_ADRALN, BUS_ADRERR, ILL_ILLOPC, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGILL, SIGKILL, SIGSEGV, SIGTRAP, SIG_DFL, SIG_IGN,
   SI_KERNEL, TRAP_BRKPT, siginfo,
 } from './signal-defs';
 import type { Task } from './task';
@@ -67,6 +68,15 @@ export function trapMessage(t: Task, desc: string, errorCode: number): string {
 }
 
 /**
+ * riscv's do_trap() line (arch/riscv/kernel/traps.c), for the one trap that
+ * has no x86 counterpart: `prog[42]: unhandled signal 7 code 0x1 at
+ * 0x0000000000010008 in prog[10000+1000]` (REG_FMT is %016lx).
+ */
+export function riscvTrapMessage(t: Task, signo: number, code: number, addr: bigint): string {
+  return `${t.comm}[${t.pid}]: unhandled signal ${signo} code 0x${code.toString(16)} at 0x${addr.toString(16).padStart(16, '0')}${printVmaAddr(t, t.pc)}`;
+}
+
+/**
  * The page-fault half of the trap (do_user_addr_fault), with the task's
  * registers still in the CPU: true when the fault was fixed and the
  * instruction can simply run again (the hot path: no register save, no
@@ -92,7 +102,10 @@ export function fixUserFault(k: Kernel, t: Task): boolean {
 /**
  * Everything else a user trap can be, with the registers saved in t: an
  * unfixable page fault (SIGSEGV with SEGV_MAPERR/SEGV_ACCERR, SIGBUS, or the
- * OOM kill), #UD (SIGILL), #BP (SIGTRAP) or #GP (SIGSEGV, SI_KERNEL).
+ * OOM kill), #UD (SIGILL), #BP (SIGTRAP), #GP (SIGSEGV, SI_KERNEL) or a jump
+ * to a target that is not 4-byte aligned (Vector.AC): riscv Linux's
+ * do_trap_insn_misaligned, SIGBUS with BUS_ADRALN and si_addr = the pc of the
+ * jump (regs->epc), as on an RV64IM hart without the C extension.
  */
 export function userTrap(k: Kernel, t: Task): void {
   const vector = TRAP_STATE.vector;
@@ -127,6 +140,10 @@ export function userTrap(k: Kernel, t: Task): void {
     case Vector.GP:
       if (unhandledSignal(t, SIGSEGV)) k.printk.log(trapMessage(t, 'general protection fault', err), KERN_INFO);
       forceSig(t, siginfo(SIGSEGV, SI_KERNEL, { addr: 0n, trapno: Vector.GP, errorCode: err }));
+      return;
+    case Vector.AC:
+      if (unhandledSignal(t, SIGBUS)) k.printk.log(riscvTrapMessage(t, SIGBUS, BUS_ADRALN, pc), KERN_INFO);
+      forceSig(t, siginfo(SIGBUS, BUS_ADRALN, { addr: pc, trapno: Vector.AC }));
       return;
     default:
       throw new Error(`user trap with unknown vector ${vector}`);

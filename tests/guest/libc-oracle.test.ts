@@ -1,22 +1,19 @@
 // The library against glibc: C programs in guest-programs/lib-tests are
 // built twice with the Debian cross compiler, once against glibc (the
-// oracle) and once with -DVMLAB against guest-programs/include/vmlab.h and
-// the library's .s files assembled by GNU as; both must print the same
-// bytes and exit the same way under qemu-riscv64, and the vmlab build also
-// under `vmlab run`.
+// oracle) and once by `vmlab cc -DVMLAB` against
+// guest-programs/include/vmlab.h and the runtime library; both must print
+// the same bytes and exit the same way under qemu-riscv64, and the vmlab
+// build also under `vmlab run`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { vmlab } from '../support/cli';
 import { describePeer } from '../support/peers';
-import { GUEST_ENV, INCLUDE_DIR, LIB_DIR, LIB_SOURCES, LIB_TESTS } from './libc-programs';
+import { GUEST_ENV, INCLUDE_DIR, LIB_TESTS } from './libc-programs';
 
 const GCC = 'riscv64-linux-gnu-gcc';
-const AS = 'riscv64-linux-gnu-as';
-/** Linker relaxation would make gcc's code gp-relative; crt0 does not set gp (vmlab's assembler links without it). */
-const VMLAB_CFLAGS = ['-O1', '-DVMLAB', '-march=rv64im', '-mabi=lp64', '-static', '-nostdlib', '-ffreestanding', '-fno-stack-protector', '-Wl,--no-relax'];
 
 interface Run {
   status: number;
@@ -30,16 +27,6 @@ const qemu = (elf: string, args: string[]): Run => {
 
 describePeer('guest libc against glibc', ['qemu', 'gcc', 'glibc', 'as'], () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-libc-oracle-'));
-  let objects: string[] = [];
-
-  beforeAll(() => {
-    objects = LIB_SOURCES.map((src) => {
-      const obj = join(dir, basename(src).replace(/\.s$/, '.o'));
-      execFileSync(AS, ['-march=rv64im', '-mabi=lp64', '-mno-relax', '-I', LIB_DIR, src, '-o', obj]);
-      return obj;
-    });
-  });
-
   it('vmlab.h compiles on its own, freestanding, without warnings', () => {
     const r = spawnSync(GCC, ['-march=rv64im', '-mabi=lp64', '-ffreestanding', '-nostdlib', '-fsyntax-only', '-Wall', '-Wextra', '-Werror', '-x', 'c', join(INCLUDE_DIR, 'vmlab.h')], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
@@ -58,8 +45,8 @@ describePeer('guest libc against glibc', ['qemu', 'gcc', 'glibc', 'as'], () => {
         '_Static_assert(__builtin_offsetof(siginfo_t, si_addr) == VMLAB_SI_ADDR, "si_addr");',
         '_Static_assert(__builtin_offsetof(siginfo_t, si_pid) == VMLAB_SI_PID, "si_pid");',
         '_Static_assert(__builtin_offsetof(siginfo_t, si_status) == VMLAB_SI_STATUS, "si_status");',
-        '_Static_assert(sizeof(struct sigaction) == 24, "the kernel struct sigaction");',
-        '_Static_assert(sizeof(jmp_buf) == 128, "jmp_buf");',
+        '_Static_assert(sizeof(struct sigaction) == 152, "glibc\'s struct sigaction (sigaction() converts to the kernel\'s)");',
+        '_Static_assert(sizeof(jmp_buf) == 248, "glibc\'s lp64 jmp_buf");',
         '',
       ].join('\n'),
     );
@@ -82,7 +69,8 @@ describePeer('guest libc against glibc', ['qemu', 'gcc', 'glibc', 'as'], () => {
 
       beforeAll(() => {
         execFileSync(GCC, ['-O1', '-static', '-w', src, '-o', glibcElf]);
-        execFileSync(GCC, [...VMLAB_CFLAGS, ...warnings, '-I', INCLUDE_DIR, src, ...objects, '-o', vmlabElf]);
+        const cc = vmlab(['cc', '-O1', '-DVMLAB', ...warnings, src, '-o', vmlabElf]);
+        if (cc.status !== 0) throw new Error(`vmlab cc ${program}.c failed:\n${cc.stderr}`);
         oracle = qemu(glibcElf, args);
       });
 

@@ -35,10 +35,10 @@
 //   exception reports it (x86's INT3 would report the next instruction).
 // - illegal word (#UD, 6), #PF (14) and #GP (13): pc at the faulting instruction.
 // - jumps: there is no C extension, so a jump or taken branch whose target is
-//   not 4-byte aligned or not canonical raises #GP(0) ON the jump, with pc at
-//   the jump and rd unchanged. This is where RISC-V raises its
-//   instruction-address-misaligned exception (which has no x86 vector) and
-//   where x86 raises #GP for a non-canonical JMP target (SDM vol. 2, JMP). The
+//   not 4-byte aligned raises Vector.AC ON the jump, with pc at the jump and rd
+//   unchanged: RISC-V's instruction-address-misaligned exception, which x86
+//   has no vector for. A 4-aligned target that is not canonical raises #GP(0)
+//   there, as x86 does for a non-canonical JMP target (SDM vol. 2, JMP). The
 //   trap's address fields hold the rejected target (CR2 is not written).
 // ecall and ebreak do not retire (RISC-V privileged spec 3.3.1), nor does a
 // trapping instruction; instret counts the rest.
@@ -652,18 +652,19 @@ export class Cpu {
     return true;
   }
 
-  /** pc set (by the kernel or debugger) to an address that is not 4-aligned: #GP(0) there, as for a jump. */
+  /** pc set (by the kernel or debugger) to an address that is not 4-aligned: Vector.AC there, as for a jump. */
   private misalignedPc(): Stop {
     try {
-      raiseTrap(Vector.GP, 0, this.pcLo, this.pcHi);
+      raiseTrap(Vector.AC, 0, this.pcLo, this.pcHi);
     } catch (err) {
       if (err !== TRAP_SENTINEL) throw err;
     }
     return Stop.Trap;
   }
 
-  /** A jump target must be 4-byte aligned and canonical, else #GP(0) on the jump (file comment). */
+  /** A jump target must be 4-byte aligned (else Vector.AC) and canonical (else #GP(0)), checked on the jump (file comment). */
   private checkTarget(lo: number, hi: number): void {
-    if ((lo & 3) !== 0 || !this.mmu.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
+    if ((lo & 3) !== 0) raiseTrap(Vector.AC, 0, lo, hi);
+    if (!this.mmu.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
   }
 }

@@ -64,8 +64,9 @@
 /* trapno values: x86 exception vectors; -1 when the signal came from no trap. */
 #define VMLAB_TRAP_BP           3   /* ebreak */
 #define VMLAB_TRAP_UD           6   /* illegal instruction */
-#define VMLAB_TRAP_GP           13  /* misaligned or non-canonical jump target */
+#define VMLAB_TRAP_GP           13  /* non-canonical address or jump target */
 #define VMLAB_TRAP_PF           14  /* page fault: err and cr2 are set */
+#define VMLAB_TRAP_AC           17  /* jump to a target not 4-byte aligned (SIGBUS, BUS_ADRALN) */
 
 /* Page-fault error-code bits (Intel SDM vol. 3, 4.7). */
 #define VMLAB_PF_P              0x01 /* 0: not present; 1: protection violation */

@@ -4,9 +4,8 @@
 // the call into the module ends as an oops (the kernel's oops path prints the
 // `invalid opcode: 0000 [#N]` header and kills the calling process).
 import { KERN_WARNING } from '../../printk';
-import { UTS_RELEASE } from '../../proc/uts';
+import { dumpStack, warnReport } from '../../proc/oops';
 import type { LinuxEnv } from './env';
-import { currentIdentity } from './current';
 import { printkFlush, vsprintf } from './printk';
 
 /** What BUG() throws: the oops of the call, die("invalid opcode") in Linux. */
@@ -62,42 +61,20 @@ export function callerFrame(k: LinuxEnv['kernel'], above: (...a: never[]) => unk
 /** FILE:LINE of a call site: the file's base name (no host path) and the line in its code. */
 function where(site: CallSite | null): { file: string; line: number } {
   const name = site?.getFileName() ?? '';
-  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) || '??';
+  // Module code runs as the script `vmlab-module/NAME/N` (the loader's): it is module NAME's code.
+  const loaded = /^vmlab-module\/([^/]+)\/\d+$/.exec(name);
+  const base = loaded?.[1] ?? (name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) || '??');
   return { file: base, line: site?.getLineNumber() ?? 0 };
 }
 
 export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
   const k = env.kernel;
-  const mod = env.module.name;
   const warned = new Set<string>();
   const log = (line: string): void => k.printk.log(line, KERN_WARNING);
 
-  const callTrace = (err: Error): string[] => {
-    try {
-      return k.modules?.kallsyms.callTrace(err) ?? [];
-    } catch {
-      return [];
-    }
-  };
-
-  const cpuLines = (): void => {
-    const { pid, comm } = currentIdentity(env);
-    const linked = k.modules?.linkedIn() ?? '';
-    if (linked !== '') log(`Modules linked in: ${linked}`);
-    log(`CPU: 0 PID: ${pid} Comm: ${comm} ${k.modules?.tainted ? 'Tainted: G           O' : 'Not tainted'} ${UTS_RELEASE} #1`);
-    log('Hardware name: vmlab (riscv64 guest, x86-64 paging)');
-  };
-
-  const trace = (err: Error): void => {
-    log('Call Trace:');
-    log(' <TASK>');
-    for (const l of callTrace(err)) log(l);
-    log(' </TASK>');
-  };
-
   /** __warn(): the warning for the call site above `fn`, with an optional message. */
   const warn = (fn: (...a: never[]) => unknown, once: boolean, msg: string | null): void => {
-    const { err, site } = captureAbove(fn);
+    const { site } = captureAbove(fn);
     const at = where(site);
     if (once) {
       const key = `${at.file}:${at.line}:${site?.getColumnNumber() ?? 0}`;
@@ -105,14 +82,7 @@ export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
       warned.add(key);
     }
     printkFlush(k);
-    const { pid } = currentIdentity(env);
-    const frames = callTrace(err);
-    log(CUT_HERE);
-    if (msg !== null) for (const l of msg.replace(/\n$/, '').split('\n')) log(l);
-    log(`WARNING: CPU: 0 PID: ${pid} at ${at.file}:${at.line}${frames[0] ?? ` [${mod}]`}`);
-    cpuLines();
-    trace(err);
-    log('---[ end trace 0000000000000000 ]---');
+    warnReport(k, { file: at.file, line: at.line, ...(msg === null ? {} : { message: msg }), entry: fn.name });
   };
 
   const bug = (fn: (...a: never[]) => unknown): never => {
@@ -148,10 +118,8 @@ export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
       return !!cond;
     },
     dump_stack: function dump_stack(): void {
-      const { err } = captureAbove(api.dump_stack);
       printkFlush(k);
-      cpuLines();
-      trace(err);
+      dumpStack(k, 'dump_stack');
     },
   };
   return api;

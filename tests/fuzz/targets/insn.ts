@@ -354,9 +354,11 @@ function checkTrap(c: InsnCase, b: Box, s: Snap, ctx: CaseContext, where: string
     if (acc.kind === 'load' || acc.kind === 'store') {
       const end = acc.ea + BigInt(acc.size) - 1n;
       if (canonical(acc.ea, c.levels) && canonical(end, c.levels)) ctx.fail('check', `#GP for a canonical ${acc.size}-byte ${acc.kind} at ${hex(acc.ea)} (${where})`);
-    } else if (!fetchFault && canonical(s.addr, c.levels) && (s.addr & 3n) === 0n) {
-      ctx.fail('check', `#GP with the aligned canonical target ${hex(s.addr)} (${where})`);
+    } else if (!fetchFault && (canonical(s.addr, c.levels) || (s.addr & 3n) !== 0n)) {
+      ctx.fail('check', `#GP with the ${(s.addr & 3n) !== 0n ? 'misaligned' : 'aligned canonical'} target ${hex(s.addr)} (${where})`);
     }
+  } else if (s.vector === Vector.AC) {
+    if (acc.kind === 'load' || acc.kind === 'store' || (s.addr & 3n) === 0n) ctx.fail('check', `a misaligned-jump trap for ${hex(s.addr)} (${where})`);
   } else if (s.vector === Vector.BP) {
     if (acc.word !== 0x00100073) ctx.fail('check', `#BP on ${acc.word === null ? 'an unfetchable word' : hex(acc.word)}, not ebreak (${where})`);
   } else if (s.vector !== Vector.UD) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NR } from '../../../kernel-ts/syscalls/numbers';
 import { SIGFRAME_SIZE, decodeSigframe, encodeSigframe } from '../../../kernel-ts/proc/sigframe';
-import { SIGSEGV, SIGUSR1, siginfo } from '../../../kernel-ts/proc/signal-defs';
+import { SIGBUS, SIGSEGV, SIGUSR1, siginfo } from '../../../kernel-ts/proc/signal-defs';
 import { bootKernel, call, elfOf, framesAfter, get, logLines, prog, put, runPrograms, spawned } from './helpers';
 
 const KILL_SELF = (sig: number) => `
@@ -122,6 +122,57 @@ got:    .zero 48`),
     expect(framesAfter(r.k)).toBe(r.baseline);
   });
 
+  it('a jump to a 2-byte-aligned target is SIGBUS, BUS_ADRALN, si_addr = the jump (riscv do_trap_insn_misaligned)', () => {
+    const r = runPrograms({
+      '/bin/adraln': prog(`
+${SIGACTION(SIGBUS, 'act')}
+        la t0, target
+        addi t0, t0, 2
+jump:   jr t0                   # RV64IM without C: instruction-address-misaligned here
+target: li a0, 50
+        li a7, SYS_exit
+        ecall
+resume: la t0, got
+        li a0, 1
+        lw t1, 0(t0)
+        li t2, 7
+        bne t1, t2, out         # signo SIGBUS
+        li a0, 2
+        lw t1, 4(t0)
+        li t2, 1
+        bne t1, t2, out         # si_code BUS_ADRALN
+        li a0, 3
+        ld t1, 8(t0)
+        la t2, jump
+        bne t1, t2, out         # si_addr: the jump's pc (regs->epc)
+        li a0, 4
+        ld t1, 16(t0)
+        li t2, 17
+        bne t1, t2, out         # trapno: Vector.AC
+        li a0, 0
+out:    li a7, SYS_exit
+        ecall
+handler:
+        la t0, got
+        sw a0, 0(t0)
+        lw t1, 8(a1)
+        sw t1, 4(t0)
+        ld t1, 16(a1)
+        sd t1, 8(t0)
+        ld t1, 440(a2)          # uc + 440: vmlab trapno
+        sd t1, 16(t0)
+        la t1, resume
+        sd t1, 176(a2)          # uc + 176: sc_regs.pc
+        ret`, `
+        .data
+        .align 3
+act:    .dword handler, SA_SIGINFO, 0
+got:    .zero 24`),
+    });
+    expect(r.result.exitCode).toBe(0);
+    expect(logLines(r.k).filter((l) => l.includes('unhandled signal'))).toEqual([]);
+  });
+
   it('logs Linux\'s segfault line when the task dies of it', () => {
     const r = runPrograms({ '/bin/memview2': prog('        li t0, 0\n        sd t0, 0(t0)') });
     expect(r.result.status).toBe(11);
@@ -130,16 +181,16 @@ got:    .zero 48`),
     );
   });
 
-  it('#UD is SIGILL, ebreak SIGTRAP, a misaligned jump #GP -> SIGSEGV, each with its traps: line', () => {
+  it('#UD is SIGILL, ebreak SIGTRAP, a misaligned jump SIGBUS (riscv\'s do_trap line), each with its log line', () => {
     const ill = runPrograms({ '/bin/ill': prog('        .word 0') });
     expect(ill.result.status).toBe(4);
     expect(logLines(ill.k)).toContain('traps: ill[1] trap invalid opcode ip:10000 sp:7fffffffeea0 error:0 in ill[10000+1000]');
     const brk = runPrograms({ '/bin/brk': prog('        ebreak') });
     expect(brk.result.status).toBe(5);
     expect(logLines(brk.k)).toContain('traps: brk[1] trap int3 ip:10000 sp:7fffffffeea0 error:0 in brk[10000+1000]');
-    const gp = runPrograms({ '/bin/gp': prog('        li t0, 0x10002\n        jr t0') });
-    expect(gp.result.status).toBe(11);
-    expect(logLines(gp.k)).toContain('traps: gp[1] general protection fault ip:10008 sp:7fffffffeea0 error:0 in gp[10000+1000]');
+    const ma = runPrograms({ '/bin/ma': prog('        li t0, 0x10002\n        jr t0') });
+    expect(ma.result.status).toBe(SIGBUS);
+    expect(logLines(ma.k)).toContain('ma[1]: unhandled signal 7 code 0x1 at 0x0000000000010008 in ma[10000+1000]');
   });
 
   it('a fault inside the SIGSEGV handler kills with SIGSEGV', () => {
@@ -484,11 +535,13 @@ status: .word 0`)));
     expect(r.exitCode).toBe(9); // the parent exits with the child's wait status: killed by SIGKILL
     const log = logLines(b.k);
     expect(log).toContain('BUG: kernel exception in syscall: Error: boom');
-    expect(log).toContain('Oops: 0000 [#1] PREEMPT');
+    expect(log).toContain('Oops: 0000 [#1] PREEMPT SMP NOPTI');
     expect(log).toContain('CPU: 0 PID: 2 Comm: oops Not tainted 6.1.0-vmlab #1');
-    // The kernel functions from the throw to the scheduler, as symbols (the anonymous handler has none), no host paths.
+    // The kernel functions from the throw to the scheduler, as symbols (the anonymous handler has none), no host
+    // paths: the innermost is RIP, the rest the Call Trace.
+    expect(log).toContain('RIP: 0010:Kernel.syscall');
     const i = log.indexOf('Call Trace:');
-    expect(log.slice(i, log.indexOf(' </TASK>', i))).toEqual(['Call Trace:', ' <TASK>', ' Kernel.syscall', ' Kernel.runSlice']);
+    expect(log.slice(i, log.indexOf(' </TASK>', i))).toEqual(['Call Trace:', ' <TASK>', ' Kernel.runSlice']);
     expect(framesAfter(b.k)).toBe(b.baseline);
   });
 });

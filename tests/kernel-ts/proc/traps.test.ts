@@ -88,7 +88,7 @@ describe("the log lines' registers", () => {
   });
 
   it("the traps: line prints ip and sp as %lx of the unsigned value", () => {
-    const r = runPrograms({ '/bin/ksp': prog('        li sp, 0xffff888000000140\n        li t0, 0x10002\n        jr t0') });
+    const r = runPrograms({ '/bin/ksp': prog('        li sp, 0xffff888000000140\n        li t0, 1\n        slli t0, t0, 47\n        jr t0') });
     expect(r.result.status).toBe(SIGSEGV);
     expect(logLines(r.k)).toContain('traps: ksp[1] general protection fault ip:10014 sp:ffff888000000140 error:0 in ksp[10000+1000]');
   });

@@ -36,9 +36,9 @@ describe('branches', () => {
       .run().expectEcall(4).expectRegs({ a0: 0n, a1: 70n });
   });
 
-  it('raises #GP(0) on a taken branch to a misaligned target, not on a fall-through', () => {
+  it('raises the misaligned-jump trap (Vector.AC) on a taken branch to a misaligned target, not on a fall-through', () => {
     machine([ins('addi', 'a0', 'zero', 1), ins('beq', 'zero', 'zero', 6), ins('ecall')]).run()
-      .expectTrap({ vector: Vector.GP, error: 0, pc: BigInt(CODE + 4) }).expectRegs({ a0: 1n });
+      .expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE + 4) }).expectRegs({ a0: 1n });
     expect(TRAP_STATE.addrLo).toBe(CODE + 10);
     machine([ins('bne', 'zero', 'zero', 6), ins('ecall')]).run().expectEcall(1);
   });
@@ -60,9 +60,16 @@ describe('jal and jalr', () => {
       .regs({ a1: BigInt(CODE) }).run().expectEcall(2).expectRegs({ a1: BigInt(CODE + 4) });
   });
 
-  it('raises #GP(0) on a jalr to a target that is not 4-aligned, leaving rd and pc', () => {
+  it('raises Vector.AC on a jalr to a target that is not 4-aligned, leaving rd and pc, with the target in the trap address', () => {
     machine([ins('jalr', 'ra', 0, 'a1'), ins('ecall')]).regs({ a1: BigInt(CODE + 10), ra: 77n }).run()
-      .expectTrap({ vector: Vector.GP, error: 0, pc: BigInt(CODE) }).expectRegs({ ra: 77n });
+      .expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE) }).expectRegs({ ra: 77n });
+    expect(TRAP_STATE.addrLo).toBe(CODE + 10);
+  });
+
+  it('raises Vector.AC on a jal to a 2-byte-aligned target in the same page and in another', () => {
+    machine([ins('jal', 'ra', 6), ins('ecall'), ins('ecall')]).regs({ ra: 3n }).run()
+      .expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE) }).expectRegs({ ra: 3n });
+    machine([ins('jal', 'zero', 4098)]).run().expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE) });
   });
 
   it('raises #GP(0) on a jump to a non-canonical address, on the jump', () => {

@@ -70,9 +70,9 @@ describe('budget and step', () => {
     expect(m.cpu.instret).toBe(2);
   });
 
-  it('raises #GP(0) when started at a pc that is not 4-aligned, leaving pc', () => {
+  it('raises Vector.AC when started at a pc that is not 4-aligned, leaving pc', () => {
     const m = machine([ins('ecall')]).regs({ pc: BigInt(CODE + 2) });
-    m.run().expectTrap({ vector: Vector.GP, error: 0, pc: BigInt(CODE + 2) });
+    m.run().expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE + 2) });
     m.run(0).expectStop(Stop.Budget);
   });
 
