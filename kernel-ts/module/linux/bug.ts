@@ -62,7 +62,9 @@ export function callerFrame(k: LinuxEnv['kernel'], above: (...a: never[]) => unk
 /** FILE:LINE of a call site: the file's base name (no host path) and the line in its code. */
 function where(site: CallSite | null): { file: string; line: number } {
   const name = site?.getFileName() ?? '';
-  const base = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) || '??';
+  // Module code runs as the script `vmlab-module/NAME/N` (the loader's): it is module NAME's code.
+  const loaded = /^vmlab-module\/([^/]+)\/\d+$/.exec(name);
+  const base = loaded?.[1] ?? (name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) || '??');
   return { file: base, line: site?.getLineNumber() ?? 0 };
 }
 
