@@ -15,8 +15,8 @@
 //      page, then remap_pfn_range() of that one page (the lab's approach 1);
 //   3  the vmalloc buffer on demand: mmap only installs vm_ops and sets
 //      vm_pgoff to the buffer's address >> PAGE_SHIFT; each page fault calls
-//      the driver's fault handler, which finds the frame with
-//      vmalloc_to_pfn() and logs "In vmalloc fault for addr ...".
+//      the driver's fault handler, which finds the page with
+//      vmalloc_to_page() and logs "In vmalloc fault for addr ...".
 //
 // ioctl numbers (asm-generic/ioctl.h encoding, magic 'm'):
 //   MMAPPER_SET_MODE  _IO('m', 1)                 = 0x6d01      arg = 1, 2 or 3 (and the fault count restarts at 0)
@@ -28,248 +28,190 @@
 // in kernel mode, handled (by the driver's own fault handler when the address
 // is in a mode-3 mapping), and the byte arrives; into an unmapped address
 // put_user returns -EFAULT and the kernel carries on.
-import type { File, FileOperations, Kernel, KernelModule, ModuleContext } from '../module/api';
-import { EFAULT, EINVAL, EIO, ENODEV, ENOMEM, ENOTTY } from '../errno';
-import { PAGE_SHIFT, PAGE_SIZE } from '../mm/page';
-import { fmtKva, kvaAdd, kvaFromBigint, kvaToBigint } from '../mm/kaddr';
-import type { KernelVa } from '../mm/slab';
-import { VM_FAULT_SIGBUS } from '../mm/memory';
-import { VM_DONTDUMP, VM_DONTEXPAND, VM_PFNMAP } from '../mm/vma';
-import type { VmAreaStruct, VmOperations } from '../mm/vma';
-import { kernelWriteBytes } from './kwalk';
-import { remapPfnRange, zapPfnRange } from './mmapper-remap';
+import {
+  EINVAL, EIO, ENODEV, ENOMEM, ENOTTY, GFP_KERNEL, MODULE_DESCRIPTION, MODULE_LICENSE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE,
+  VM_DONTDUMP, VM_DONTEXPAND, VM_FAULT_SIGBUS, VM_PFNMAP, _IO, _IOW, get_page, kfree, kmalloc, memcpy_toio, module_exit,
+  module_init, page_to_pfn, pr_err, pr_info, put_user, register_chrdev, remap_pfn_range, unregister_chrdev, vfree,
+  virt_to_phys, vmalloc, vmalloc_to_page, vmalloc_to_pfn,
+} from 'vmlab/linux';
+import type { file, file_operations, inode, vm_area_struct, vm_fault, vm_operations_struct } from 'vmlab/linux';
 
 /** Bytes each buffer offers to mmap (the lab's 16384). */
-export const LEN = 4 * PAGE_SIZE;
+const LEN = 4n * PAGE_SIZE;
 
-// asm-generic/ioctl.h
-const IOC_NRSHIFT = 0;
-const IOC_TYPESHIFT = 8;
-const IOC_SIZESHIFT = 16;
-const IOC_DIRSHIFT = 30;
-const IOC_NONE = 0;
-const IOC_WRITE = 1;
-function ioc(dir: number, type: number, nr: number, size: number): number {
-  return ((dir << IOC_DIRSHIFT) | (type << IOC_TYPESHIFT) | (nr << IOC_NRSHIFT) | (size << IOC_SIZESHIFT)) >>> 0;
-}
-export const MMAPPER_IOC_MAGIC = 0x6d; // 'm'
-export const MMAPPER_SET_MODE = ioc(IOC_NONE, MMAPPER_IOC_MAGIC, 1, 0);
-export const MMAPPER_FAULTS = ioc(IOC_NONE, MMAPPER_IOC_MAGIC, 2, 0);
-export const MMAPPER_PUT_USER = ioc(IOC_WRITE, MMAPPER_IOC_MAGIC, 3, 8);
+const MMAPPER_IOC_MAGIC = 'm';
+const MMAPPER_SET_MODE = _IO(MMAPPER_IOC_MAGIC, 1);
+const MMAPPER_FAULTS = _IO(MMAPPER_IOC_MAGIC, 2);
+const MMAPPER_PUT_USER = _IOW(MMAPPER_IOC_MAGIC, 3, 8); // sizeof(unsigned long)
 
-export const Mode = { Kmalloc: 1, VmallocPages: 2, VmallocFault: 3 } as const;
-export type Mode = (typeof Mode)[keyof typeof Mode];
-export const MODE_NAMES: Record<Mode, string> = {
-  1: 'kmalloc buffer, remap_pfn_range at mmap',
-  2: 'vmalloc buffer, vmalloc_to_pfn page by page at mmap',
-  3: 'vmalloc buffer, mapped by the fault handler',
+const MODE_KMALLOC = 1;
+const MODE_VMALLOC_PAGES = 2;
+const MODE_VMALLOC_FAULT = 3;
+const MODE_NAMES: Record<number, string> = {
+  [MODE_KMALLOC]: 'kmalloc buffer, remap_pfn_range at mmap',
+  [MODE_VMALLOC_PAGES]: 'vmalloc buffer, vmalloc_to_pfn page by page at mmap',
+  [MODE_VMALLOC_FAULT]: 'vmalloc buffer, mapped by the fault handler',
 };
 
-/** The byte the kernel wrote at offset i of each buffer. */
-export function kmallocPattern(i: number): number {
-  return 0x30 + (i % 10);
-}
-export function vmallocPattern(i: number): number {
-  return 0x61 + (i % 26);
-}
-
 /** What one open of /dev/mmapper keeps (file->private_data). */
-class MmapperOpen {
-  mode: Mode = Mode.Kmalloc;
+interface mmapper_dev {
+  mode: number;
   /** Pages the mode-3 fault handler has mapped for this open file's mappings since the mode was last set. */
-  faults = 0;
-
-  constructor(
-    /** The module instance (and its buffers) the file was opened on. */
-    readonly m: ModuleContext,
-    readonly b: Buffers,
-  ) {}
+  faults: number;
 }
 
-interface Buffers {
-  /** kmalloc's pointer (= physical address, slab.ts) and the page-aligned area inside it. */
-  readonly kmallocPtr: number;
-  readonly kmallocArea: number;
-  readonly vmallocPtr: KernelVa;
+let major = 0;
+/** kmalloc's pointer, and the page-aligned area inside it that mmap maps. */
+let kmalloc_ptr = 0n;
+let kmalloc_area = 0n;
+let vmalloc_ptr = 0n;
+
+function mmap_kmalloc(vma: vm_area_struct): number {
+  const length = vma.vm_end - vma.vm_start;
+  const pfn = (virt_to_phys(kmalloc_area) >> PAGE_SHIFT) + vma.vm_pgoff;
+  const ret = remap_pfn_range(vma, vma.vm_start, pfn, length, vma.vm_page_prot);
+  pr_info('mmap_kmalloc: remap_pfn_range(0x%lx, pfn 0x%lx, %lu) = %d\n', vma.vm_start, pfn, length, ret);
+  return ret;
 }
 
-/** The loaded module in each kernel (module state is per kernel: a host may boot several). */
-const loaded = new WeakMap<Kernel, { m: ModuleContext; b: Buffers }>();
-
-// The open file's state (set at open).
-function openState(file: File): MmapperOpen | null {
-  return file.private instanceof MmapperOpen ? file.private : null;
-}
-
-function fill(len: number, pattern: (i: number) => number): Uint8Array {
-  const out = new Uint8Array(len);
-  for (let i = 0; i < len; i++) out[i] = pattern(i);
-  return out;
-}
-
-/** %px of a struct page: its vmemmap address (VMEMMAP_START + pfn * sizeof(struct page)). */
-function pagePointer(pfn: number): string {
-  return `ffffea${(pfn * 64).toString(16).padStart(10, '0')}`;
-}
-
-function mmapKmalloc(m: ModuleContext, b: Buffers, vma: VmAreaStruct): number {
-  const mm = m.current().mm!;
-  const length = vma.vmEnd - vma.vmStart;
-  const pfn = b.kmallocArea / PAGE_SIZE + vma.vmPgoff; // virt_to_phys(kmalloc_area) >> PAGE_SHIFT
-  const r = remapPfnRange(m.kernel.mm, mm, vma, vma.vmStart, pfn, length);
-  m.printk(`mmap_kmalloc: remap_pfn_range(0x${vma.vmStart.toString(16)}, pfn 0x${pfn.toString(16)}, ${length}) = ${r}`);
-  return r;
-}
-
-function mmapVmallocPages(m: ModuleContext, b: Buffers, vma: VmAreaStruct): number {
-  const kmm = m.kernel.mm;
-  const mm = m.current().mm!;
-  for (let i = 0; i < (vma.vmEnd - vma.vmStart) / PAGE_SIZE; i++) {
-    const kaddr = kvaAdd(b.vmallocPtr, (vma.vmPgoff + i) * PAGE_SIZE);
-    const pfn = kmm.vmallocToPfn(kaddr);
-    const uaddr = vma.vmStart + i * PAGE_SIZE;
-    const r = pfn < 0 ? -EINVAL : remapPfnRange(kmm, mm, vma, uaddr, pfn, PAGE_SIZE);
-    if (r < 0) {
-      // The VMA is dropped when mmap fails: take back the pages already mapped.
-      zapPfnRange(kmm, mm, vma.vmStart, i * PAGE_SIZE);
-      return r;
-    }
-    m.printk(`mmap_vmalloc: vmalloc_to_pfn(${fmtKva(kaddr)}) = 0x${pfn.toString(16)}, mapped at 0x${uaddr.toString(16)}`);
+/** The lab's approach 1: each page's own frame, one remap_pfn_range per page. */
+function mmap_vmalloc_pages(vma: vm_area_struct): number {
+  let start = vma.vm_start;
+  let vmalloc_area_ptr = vmalloc_ptr + (vma.vm_pgoff << PAGE_SHIFT);
+  for (let length = vma.vm_end - vma.vm_start; length > 0n; length -= PAGE_SIZE) {
+    const pfn = vmalloc_to_pfn(vmalloc_area_ptr);
+    const ret = pfn === 0n ? -EINVAL : remap_pfn_range(vma, start, pfn, PAGE_SIZE, vma.vm_page_prot);
+    if (ret < 0) return ret;
+    pr_info('mmap_vmalloc: vmalloc_to_pfn(0x%px) = 0x%lx, mapped at 0x%lx\n', vmalloc_area_ptr, pfn, start);
+    start += PAGE_SIZE;
+    vmalloc_area_ptr += PAGE_SIZE;
   }
   return 0;
 }
 
-function mmapVmallocFault(m: ModuleContext, b: Buffers, vma: VmAreaStruct, st: MmapperOpen): number {
-  m.printk(`will mmap ${vma.vmStart.toString(16)}`);
-  const kmm = m.kernel.mm;
-  const ops: VmOperations = {
-    name: 'mmapper_vmem_ops',
-    // file_vma_fault(): vm_pgoff carries the kernel address, page by page.
-    fault: (v: VmAreaStruct, address: number): number => {
-      const pgoff = v.vmPgoff + (address - v.vmStart) / PAGE_SIZE;
-      const kaddr = kvaFromBigint(BigInt(pgoff) << BigInt(PAGE_SHIFT));
-      m.printk(`In vmalloc fault for addr ${kvaToBigint(kaddr).toString(16)}`);
-      const pfn = kmm.vmallocToPfn(kaddr);
-      if (pfn < 0) return -VM_FAULT_SIGBUS;
-      st.faults++;
-      m.printk(`returning page ${pagePointer(pfn)} (pfn 0x${pfn.toString(16)})`);
-      return pfn;
-    },
-  };
-  vma.vmOps = ops;
-  vma.vmPgoff += Number(kvaToBigint(b.vmallocPtr) >> BigInt(PAGE_SHIFT));
-  vma.vmFlags |= VM_DONTEXPAND | VM_DONTDUMP | VM_PFNMAP;
-  m.printk(`Mapping vmalloc_area_ptr: ${fmtKva(b.vmallocPtr)}`);
+/** The lab's file_vma_fault: vm_pgoff carries the kernel address, page by page. */
+function file_vma_fault(vmf: vm_fault): number {
+  const addr = vmf.pgoff << PAGE_SHIFT;
+  pr_info('In vmalloc fault for addr %lx\n', addr);
+  const page = vmalloc_to_page(addr);
+  if (page === 0n) return VM_FAULT_SIGBUS;
+  get_page(page);
+  vmf.page = page;
+  (vmf.vma.vm_private_data as mmapper_dev).faults++;
+  pr_info('returning page %px (pfn 0x%lx)\n', page, page_to_pfn(page));
   return 0;
 }
 
-function makeFops(k: Kernel): FileOperations {
-  return {
-    open: (_inode, file) => {
-      const inst = loaded.get(k);
-      if (inst === undefined) return -ENODEV;
-      file.private = new MmapperOpen(inst.m, inst.b);
-      return 0;
-    },
+const mmapper_vmem_ops: vm_operations_struct = {
+  fault: file_vma_fault,
+};
 
-    mmap: (file, vma) => {
-      const st = openState(file);
-      if (st === null) return -ENODEV;
-      const { m, b } = st;
-      if (m.current().mm === null) return -EINVAL;
-      // Restrict it to the size of device memory.
-      if ((vma.vmPgoff * PAGE_SIZE) + (vma.vmEnd - vma.vmStart) > LEN) return -EIO;
-      let r: number;
-      switch (st.mode) {
-        case Mode.Kmalloc:
-          r = mmapKmalloc(m, b, vma);
-          break;
-        case Mode.VmallocPages:
-          r = mmapVmallocPages(m, b, vma);
-          break;
-        case Mode.VmallocFault:
-          r = mmapVmallocFault(m, b, vma, st);
-          break;
-      }
-      m.printk(`mmapper in mmap, mode ${st.mode}, ret = ${r}`);
-      return r;
-    },
-
-    ioctl: (file, cmd, arg) => {
-      const st = openState(file);
-      if (st === null) return -ENODEV;
-      const { m } = st;
-      m.printk(`In mmapper ioctl cmd:0x${cmd.toString(16)} - arg: ${BigInt(arg)}`);
-      switch (cmd) {
-        case MMAPPER_SET_MODE:
-          if (arg !== Mode.Kmalloc && arg !== Mode.VmallocPages && arg !== Mode.VmallocFault) return -EINVAL;
-          st.mode = arg;
-          st.faults = 0;
-          m.printk(`mmapper: mode ${arg}: ${MODE_NAMES[st.mode]}`);
-          return 0;
-        case MMAPPER_FAULTS:
-          return st.faults;
-        case MMAPPER_PUT_USER: {
-          const mm = m.current().mm;
-          m.printk(`Testing fault handler: 0x${arg.toString(16)}`);
-          // put_user('X', (char __user *)arg)
-          const ret = mm === null ? -EFAULT : m.kernel.mm.copyToUser(mm, arg, Uint8Array.of(0x58));
-          m.printk(`Testing fault handler: Ret is ${ret}`);
-          return ret;
-        }
-        default:
-          return -ENOTTY;
-      }
-    },
-  };
+/** The lab's approach 2: nothing mapped now; the fault handler maps each page when touched. */
+function mmap_vmalloc_fault(vma: vm_area_struct, dev: mmapper_dev): number {
+  pr_info('will mmap %lx\n', vma.vm_start);
+  vma.vm_ops = mmapper_vmem_ops;
+  vma.vm_private_data = dev; // the lab keeps vmalloc_ptr here; the fault count is per open file
+  vma.vm_pgoff += vmalloc_ptr >> PAGE_SHIFT;
+  vma.vm_flags |= VM_DONTEXPAND | VM_DONTDUMP | VM_PFNMAP;
+  pr_info('Mapping vmalloc_area_ptr: 0x%px\n', vmalloc_ptr);
+  return 0;
 }
 
-const mod: KernelModule = {
-  name: 'mmapper',
-  description: 'map a kmalloc or vmalloc buffer into user space three ways; put_user into user memory',
-  license: 'GPL',
-
-  init(m) {
-    const kmm = m.kernel.mm;
-    const kmallocPtr = kmm.kmalloc(LEN + PAGE_SIZE);
-    if (kmallocPtr === 0) {
-      m.printk('kmalloc failed');
-      return -ENOMEM;
-    }
-    m.printk(`kmalloc_ptr at ${fmtKva(kmm.physToVirt(kmallocPtr))}`);
-    // Page-align the area to map (mmap maps whole frames).
-    const kmallocArea = Math.ceil(kmallocPtr / PAGE_SIZE) * PAGE_SIZE;
-    m.printk(`kmalloc_area :${fmtKva(kmm.physToVirt(kmallocArea))} \t physical Address 0x${kmallocArea.toString(16)}`);
-    const vmallocPtr = kmm.vmalloc(LEN);
-    if (vmallocPtr === null) {
-      kmm.kfree(kmallocPtr);
-      m.printk('vmalloc failed');
-      return -ENOMEM;
-    }
-    m.printk(`vmalloc_ptr at ${fmtKva(vmallocPtr)}`);
-    // The kernel's own stores, through its page tables, for the user program to check.
-    if (!kernelWriteBytes(kmm, kmm.physToVirt(kmallocArea), fill(LEN, kmallocPattern)) || !kernelWriteBytes(kmm, vmallocPtr, fill(LEN, vmallocPattern)))
-      throw new Error('mmapper: kernel store to its own buffer faulted');
-    loaded.set(m.kernel, { m, b: { kmallocPtr, kmallocArea, vmallocPtr } });
-    const major = m.registerChrdev('mmapper', makeFops(m.kernel));
-    if (major < 0) {
-      loaded.delete(m.kernel);
-      kmm.vfree(vmallocPtr);
-      kmm.kfree(kmallocPtr);
-      return major;
-    }
-    m.printk(`mmapper: /dev/mmapper (major ${major}), ${LEN} bytes per buffer`);
+const mmapper_fops: file_operations = {
+  open(_inode: inode, filp: file): number {
+    const dev: mmapper_dev = { mode: MODE_KMALLOC, faults: 0 };
+    filp.private_data = dev;
     return 0;
   },
 
-  exit(m) {
-    const inst = loaded.get(m.kernel);
-    if (inst !== undefined) {
-      m.kernel.mm.vfree(inst.b.vmallocPtr);
-      m.kernel.mm.kfree(inst.b.kmallocPtr);
+  mmap(filp: file, vma: vm_area_struct): number {
+    const dev = filp.private_data as mmapper_dev | null;
+    if (!dev) return -ENODEV;
+    // Restrict it to the size of device memory.
+    if ((vma.vm_pgoff << PAGE_SHIFT) + (vma.vm_end - vma.vm_start) > LEN) return -EIO;
+    let ret: number;
+    switch (dev.mode) {
+      case MODE_KMALLOC:
+        ret = mmap_kmalloc(vma);
+        break;
+      case MODE_VMALLOC_PAGES:
+        ret = mmap_vmalloc_pages(vma);
+        break;
+      default:
+        ret = mmap_vmalloc_fault(vma, dev);
+        break;
     }
-    loaded.delete(m.kernel);
-    m.printk('mmapper: unloaded');
+    pr_info('mmapper in mmap, mode %d, ret = %d\n', dev.mode, ret);
+    return ret;
+  },
+
+  unlocked_ioctl(filp: file, cmd: number, arg: bigint): number {
+    const dev = filp.private_data as mmapper_dev | null;
+    if (!dev) return -ENODEV;
+    pr_info('In mmapper ioctl cmd:0x%x - arg: %lu\n', cmd, arg);
+    switch (cmd) {
+      case MMAPPER_SET_MODE:
+        if (arg !== BigInt(MODE_KMALLOC) && arg !== BigInt(MODE_VMALLOC_PAGES) && arg !== BigInt(MODE_VMALLOC_FAULT)) return -EINVAL;
+        dev.mode = Number(arg);
+        dev.faults = 0;
+        pr_info('mmapper: mode %d: %s\n', dev.mode, MODE_NAMES[dev.mode]);
+        return 0;
+      case MMAPPER_FAULTS:
+        return dev.faults;
+      case MMAPPER_PUT_USER: {
+        pr_info('Testing fault handler: 0x%lx\n', arg);
+        const ret = put_user(0x58, arg, 1); // put_user('X', (char __user *)arg)
+        pr_info('Testing fault handler: Ret is %d\n', ret);
+        return ret;
+      }
+      default:
+        return -ENOTTY;
+    }
   },
 };
-export default mod;
+
+module_init(() => {
+  kmalloc_ptr = kmalloc(LEN + PAGE_SIZE, GFP_KERNEL);
+  if (!kmalloc_ptr) {
+    pr_err('kmalloc failed\n');
+    return -ENOMEM;
+  }
+  pr_info('kmalloc_ptr at 0x%px\n', kmalloc_ptr);
+  // Page-align the area to map (mmap maps whole frames).
+  kmalloc_area = (kmalloc_ptr + PAGE_SIZE - 1n) & PAGE_MASK;
+  pr_info('kmalloc_area :0x%px \t physical Address 0x%lx\n', kmalloc_area, virt_to_phys(kmalloc_area));
+  vmalloc_ptr = vmalloc(LEN);
+  if (!vmalloc_ptr) {
+    kfree(kmalloc_ptr);
+    pr_err('vmalloc failed\n');
+    return -ENOMEM;
+  }
+  pr_info('vmalloc_ptr at 0x%px\n', vmalloc_ptr);
+  // Initialize the memory for the user app to read: the kernel's own stores, through its page tables.
+  const digits = new Uint8Array(Number(LEN));
+  const letters = new Uint8Array(Number(LEN));
+  for (let i = 0; i < digits.length; i++) {
+    digits[i] = 0x30 + (i % 10); // kmalloc_area[i] = '0' + (i % 10)
+    letters[i] = 0x61 + (i % 26); // vmalloc_ptr[i] = 'a' + (i % 26)
+  }
+  memcpy_toio(kmalloc_area, digits, LEN);
+  memcpy_toio(vmalloc_ptr, letters, LEN);
+  major = register_chrdev(0, 'mmapper', mmapper_fops);
+  if (major < 0) {
+    vfree(vmalloc_ptr);
+    kfree(kmalloc_ptr);
+    return major;
+  }
+  pr_info('mmapper: /dev/mmapper (major %d), %lu bytes per buffer\n', major, LEN);
+  return 0;
+});
+
+module_exit(() => {
+  unregister_chrdev(major, 'mmapper');
+  vfree(vmalloc_ptr);
+  kfree(kmalloc_ptr);
+  pr_info('mmapper: unloaded\n');
+});
+
+MODULE_LICENSE('GPL');
+MODULE_DESCRIPTION('map a kmalloc or vmalloc buffer into user space three ways; put_user into user memory');

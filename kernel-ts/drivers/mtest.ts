@@ -16,222 +16,275 @@
 //  - the optional PID (the report hard-codes a process named "test");
 //  - findpage handles 2M/1G leaves and prints pte_pfn's address (the report's
 //    pte_val & PAGE_MASK keeps the NX bit: "paddr = 0x8000000106141000");
-//  - writeval writes through copy_to_user into the target mm, i.e. through the
-//    page-fault path: a not-yet-present page is faulted in and a copy-on-write
-//    page is copied first, where the report's memset on page_address(pte_page)
-//    writes into a frame that may be shared with the parent (or the page
-//    cache). VAL must fit in a byte, as memset(addr, val, 1) writes one.
-import type { File, FileOperations, KernelModule, ModuleContext, Task } from '../module/api';
-import type { Loff } from '../fs/file';
-import { VM_EXEC, VM_READ, VM_WRITE } from '../mm/vma';
-import type { MmStruct } from '../mm/mm-struct';
-import { EINVAL, ESRCH } from '../errno';
-import { hex, walkUserVa } from './physicalview-walk';
-import type { UserWalk } from './physicalview-walk';
+//  - findpage names the first level whose entry is empty: with 4-level paging
+//    Linux's pgd_none() is always false (the p4d is folded into the pgd), so
+//    the report's walk only notices an empty top-level entry one step later,
+//    as "not mapped in p4d"; here it is "not mapped in pgd";
+//  - writeval writes through access_process_vm into the target mm, i.e.
+//    through the page-fault path: a not-yet-present page is faulted in and a
+//    copy-on-write page is copied first, where the report's memset on
+//    page_address(pte_page) writes into a frame that may be shared with the
+//    parent (or the page cache). VAL must fit in a byte, as memset(addr, val, 1)
+//    writes one.
+import {
+  EINVAL, ENOMEM, ESRCH, EFAULT, FOLL_WRITE, MODULE_DESCRIPTION, MODULE_LICENSE, PAGE_SHIFT, PMD_SIZE, PUD_SIZE, PAGE_SIZE,
+  VMA_ITERATOR, VM_EXEC, VM_READ, VM_WRITE, _PAGE_PRESENT, access_process_vm, copy_from_user, find_task_by_vpid,
+  for_each_process, for_each_vma, get_current, mmap_read_lock, mmap_read_unlock, module_exit, module_init, p4d_index,
+  p4d_none, p4d_offset, p4d_present, p4d_val, p4dp_get, pgd_index, pgd_none, pgd_offset, pgd_val, pgdp_get, pgtable_l5_enabled,
+  pmd_index, pmd_leaf, pmd_none, pmd_offset, pmd_pfn, pmd_present, pmd_val, pmdp_get, pr_info, proc_create, pte_index,
+  pte_offset_map, pte_pfn, pte_present, pte_unmap, pte_val, ptep_get, pud_index, pud_leaf, pud_none, pud_offset, pud_pfn,
+  pud_present, pud_val, pudp_get, remove_proc_entry, simple_read_from_buffer, vma_lookup,
+} from 'vmlab/linux';
+import type { loff_ptr, mm_struct, proc_ops, task_struct, file } from 'vmlab/linux';
 
 const USAGE = 'listvma [PID]\nfindpage ADDR [PID]\nwriteval ADDR VAL [PID]\n';
 
-/** Linux kstrtoul(s, 0): the value, or null for anything else (sign, junk, overflow past 2^53). */
-export function parseUlong(s: string): number | null {
+/** Linux kstrtoul(s, 0): the value, or null for anything else (a sign, junk, more than 64 bits). */
+function kstrtoul(s: string): bigint | null {
   let v: bigint;
   if (/^0[xX][0-9a-fA-F]+$/.test(s)) v = BigInt(s);
   else if (/^0[0-7]*$/.test(s)) v = BigInt(`0o${s.slice(1) || '0'}`);
   else if (/^[1-9][0-9]*$/.test(s)) v = BigInt(s);
   else return null;
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
+  return v < 1n << 64n ? v : null;
 }
 
 /** The rwx string of a VMA's flags, as the report's listvma builds it. */
-export function permString(vmFlags: number): string {
-  return `${vmFlags & VM_READ ? 'r' : '-'}${vmFlags & VM_WRITE ? 'w' : '-'}${vmFlags & VM_EXEC ? 'x' : '-'}`;
+function perm_str(vm_flags: bigint): string {
+  return `${vm_flags & VM_READ ? 'r' : '-'}${vm_flags & VM_WRITE ? 'w' : '-'}${vm_flags & VM_EXEC ? 'x' : '-'}`;
 }
 
-/** A command's outcome: 0, or -errno after it has logged why. */
-type Outcome = number;
-
-class Mtest {
-  constructor(private readonly m: ModuleContext) {}
-
-  private log(where: string, text: string): void {
-    this.m.printk(`[mtest${where ? `.${where}` : ''}] ${text}`);
-  }
-
-  /** The process a command is about: PID's, or the writer's. */
-  private target(where: string, pidArg: string | undefined): Task | number {
-    if (pidArg === undefined) return this.m.current();
-    const pid = /^[0-9]+$/.test(pidArg) ? Number(pidArg) : NaN;
-    if (!Number.isSafeInteger(pid)) {
-      this.log(where, `bad pid '${pidArg}'`);
-      return -EINVAL;
-    }
-    const t = this.m.kernel.tasks.get(pid);
-    if (t === undefined) {
-      this.log(where, `no process with PID = ${pid}`);
-      return -ESRCH;
-    }
-    return t;
-  }
-
-  private mmOf(where: string, t: Task): MmStruct | null {
-    if (t.mm === null || t.mm.dead) {
-      this.log(where, `${t.comm}, PID = ${t.pid} has no address space`);
-      return null;
-    }
-    return t.mm;
-  }
-
-  /** One command line; 0 or -errno. */
-  run(line: string): Outcome {
-    this.log('', `Got command: ${line}`);
-    const [cmd, ...args] = line.split(/\s+/);
-    switch (cmd) {
-      case 'listvma':
-        if (args.length > 1) break;
-        return this.listvma(args[0]);
-      case 'findpage':
-        if (args.length < 1 || args.length > 2) break;
-        return this.findpage(args[0]!, args[1]);
-      case 'writeval':
-        if (args.length < 2 || args.length > 3) break;
-        return this.writeval(args[0]!, args[1]!, args[2]);
-    }
-    this.log('', `unknown command or wrong arguments: '${line}' (commands: ${USAGE.trim().split('\n').join(' | ')})`);
+/** The process a command is about: PID's, or the writer's (current); -errno after logging why. */
+function target(where: string, pidArg: string | undefined): task_struct | number {
+  if (pidArg === undefined) return get_current();
+  const pid = /^[0-9]+$/.test(pidArg) ? Number(pidArg) : NaN;
+  if (!Number.isSafeInteger(pid)) {
+    pr_info('[mtest.%s] bad pid \'%s\'\n', where, pidArg);
     return -EINVAL;
   }
-
-  /** for_each_process: each process with an mm, its VMAs in address order. */
-  private listvma(pidArg: string | undefined): Outcome {
-    let tasks: Task[];
-    if (pidArg === undefined) {
-      tasks = [...this.m.kernel.tasks.values()].sort((a, b) => a.pid - b.pid);
-    } else {
-      const t = this.target('listvma', pidArg);
-      if (typeof t === 'number') return t;
-      tasks = [t];
-    }
-    for (const t of tasks) {
-      if (t.mm === null || t.mm.dead) continue;
-      this.log('listvma', `Process = ${t.comm}, PID = ${t.pid}`);
-      for (const v of t.mm.vmas) this.log('listvma', `${hex(v.vmStart)} ${hex(v.vmEnd)} ${permString(v.vmFlags)}`);
-    }
-    return 0;
+  const task = find_task_by_vpid(pid);
+  if (task === null) {
+    pr_info('[mtest.%s] no process with PID = %d\n', where, pid);
+    return -ESRCH;
   }
-
-  private findpage(addrArg: string, pidArg: string | undefined): Outcome {
-    const vaddr = parseUlong(addrArg);
-    if (vaddr === null) {
-      this.log('findpage', `bad address '${addrArg}'`);
-      return -EINVAL;
-    }
-    const t = this.target('findpage', pidArg);
-    if (typeof t === 'number') return t;
-    this.log('findpage', `vaddr = ${hex(vaddr)}`);
-    this.log('findpage', `pgtable_l5_enabled = ${this.m.kernel.mm.levels === 5 ? 1 : 0}`);
-    this.log('findpage', `current = ${t.comm}, PID = ${t.pid}`);
-    const mm = this.mmOf('findpage', t);
-    if (mm === null) return -EINVAL;
-    if (vaddr >= mm.taskSize) {
-      this.log('findpage', `${hex(vaddr)} is not a user address (TASK_SIZE = ${hex(mm.taskSize)})`);
-      this.log('findpage', 'translation not found');
-      return 0;
-    }
-    const w = walkUserVa(this.m.kernel.mm, mm, vaddr);
-    for (const s of w.steps) {
-      this.log('findpage', `${s.level}_val = ${hex(s.val)}`);
-      this.log('findpage', `${s.level}_index = ${s.index}`);
-    }
-    if (w.missing !== null) {
-      this.log('findpage', `not mapped in ${w.missing}`);
-      this.log('findpage', 'translation not found');
-      return 0;
-    }
-    this.reportPage(w, vaddr);
-    return 0;
-  }
-
-  private reportPage(w: UserWalk, vaddr: number): void {
-    const leaf = w.steps[w.steps.length - 1]!.level;
-    if (leaf !== 'pte') this.log('findpage', `${leaf} maps a ${w.pageSize >= 1 << 30 ? '1G' : '2M'} page (huge)`);
-    this.log('findpage', `page_addr = ${hex(w.pageAddr)}, page_offset = ${hex(w.phys - w.pageAddr)}`);
-    this.log('findpage', `vaddr = ${hex(vaddr)} -> paddr = ${hex(w.phys)}`);
-  }
-
-  private writeval(addrArg: string, valArg: string, pidArg: string | undefined): Outcome {
-    const vaddr = parseUlong(addrArg);
-    const val = parseUlong(valArg);
-    if (vaddr === null || val === null || val > 0xff) {
-      this.log('writeval', vaddr === null ? `bad address '${addrArg}'` : `bad value '${valArg}' (one byte: 0..0xff)`);
-      return -EINVAL;
-    }
-    const t = this.target('writeval', pidArg);
-    if (typeof t === 'number') return t;
-    const mm = this.mmOf('writeval', t);
-    if (mm === null) return -EINVAL;
-    const vma = mm.vmas.vmaLookup(vaddr);
-    if (vma === null) {
-      this.log('writeval', 'vma not found');
-      return -EINVAL;
-    }
-    if ((vma.vmFlags & VM_WRITE) === 0) {
-      this.log('writeval', 'vma has no write permission');
-      return -EINVAL;
-    }
-    const kmm = this.m.kernel.mm;
-    const before = walkUserVa(kmm, mm, vaddr);
-    // copy_to_user into t's mm: a write fault through handle_mm_fault when the
-    // page is absent or write-protected (copy-on-write), as access_process_vm does.
-    if (kmm.copyToUser(mm, vaddr, Uint8Array.of(val)) !== 0) {
-      this.log('writeval', `cannot write at ${hex(vaddr)}`);
-      return -EINVAL;
-    }
-    const after = walkUserVa(kmm, mm, vaddr);
-    this.log('writeval', 'found');
-    this.log('writeval', `wrote ${hex(val)} at vaddr = ${hex(vaddr)} -> paddr = ${hex(after.phys)} (${t.comm}, PID = ${t.pid})`);
-    if (before.missing === null && before.pageAddr !== after.pageAddr)
-      this.log('writeval', `copy-on-write: the page at paddr ${hex(before.pageAddr)} was shared; the write went to a private copy at ${hex(after.pageAddr)}`);
-    else if (before.missing !== null) this.log('writeval', `the page was not present: faulted in at ${hex(after.pageAddr)}`);
-    return 0;
-  }
+  return task;
 }
 
-function fops(m: ModuleContext): FileOperations {
-  const mt = new Mtest(m);
-  return {
-    read: (_f: File, buf: Uint8Array, ppos: Loff): number => {
-      const usage = new TextEncoder().encode(USAGE);
-      if (ppos.pos >= usage.length) return 0;
-      const n = Math.min(buf.length, usage.length - ppos.pos);
-      buf.set(usage.subarray(ppos.pos, ppos.pos + n));
-      ppos.pos += n;
-      return n;
-    },
-    write: (_f: File, data: Uint8Array, ppos: Loff): number => {
-      const lines = new TextDecoder().decode(data).split('\n').map((l) => l.trim()).filter((l) => l !== '');
-      for (const line of lines) {
-        const r = mt.run(line);
-        if (r < 0) return r;
-      }
-      ppos.pos += data.length;
-      return data.length;
-    },
+function mm_of(where: string, task: task_struct): mm_struct | null {
+  if (task.mm === null) pr_info('[mtest.%s] %s, PID = %d has no address space\n', where, task.comm, task.pid);
+  return task.mm;
+}
+
+/** for_each_process: each process with an mm, its VMAs in address order. */
+function listvma(pidArg: string | undefined): number {
+  let tasks: Iterable<task_struct>;
+  if (pidArg === undefined) {
+    tasks = for_each_process();
+  } else {
+    const t = target('listvma', pidArg);
+    if (typeof t === 'number') return t;
+    tasks = [t];
+  }
+  for (const task of tasks) {
+    const mm = task.mm;
+    if (mm === null) continue;
+    pr_info('[mtest.listvma] Process = %s, PID = %d\n', task.comm, task.pid);
+    mmap_read_lock(mm);
+    for (const vma of for_each_vma(VMA_ITERATOR(mm, 0n)))
+      pr_info('[mtest.listvma] 0x%lx 0x%lx %s\n', vma.vm_start, vma.vm_end, perm_str(vma.vm_flags));
+    mmap_read_unlock(mm);
+  }
+  return 0;
+}
+
+/** Where a user address lives: the page that maps it (4K, 2M or 1G) and the byte; null when unmapped. */
+interface Translation {
+  page_size: bigint;
+  page_addr: bigint;
+  paddr: bigint;
+}
+
+/**
+ * The walk pgd_offset .. pte_offset_map of the report's findpage: the page
+ * that maps vaddr, or null at the first empty entry. The entries are read
+ * from the real tables (pXdp_get: kernel loads through the direct map); a
+ * 1G or 2M leaf (pud_leaf, pmd_leaf) ends the walk. With `log`, each level's
+ * entry and index is logged as the report does, and "not mapped in LEVEL".
+ */
+function walk(mm: mm_struct, vaddr: bigint, log: boolean): Translation | null {
+  const say = (level: string, val: bigint, index: number): void => {
+    if (!log) return;
+    pr_info('[mtest.findpage] %s_val = 0x%lx\n', level, val);
+    pr_info('[mtest.findpage] %s_index = %lu\n', level, index);
   };
+  const missing = (level: string): null => {
+    if (log) pr_info('[mtest.findpage] not mapped in %s\n', level);
+    return null;
+  };
+  const leaf = (page_size: bigint, pfn: bigint): Translation => {
+    const page_addr = (pfn << PAGE_SHIFT) & ~(page_size - 1n);
+    return { page_size, page_addr, paddr: page_addr | (vaddr & (page_size - 1n)) };
+  };
+
+  const pgd = pgd_offset(mm, vaddr);
+  const pgdv = pgdp_get(pgd);
+  say('pgd', pgd_val(pgdv), pgd_index(vaddr));
+  // pgd_none() is always false when the p4d is folded (4-level): look at the entry itself.
+  if (pgd_none(pgdv) || !(pgd_val(pgdv) & _PAGE_PRESENT)) return missing('pgd');
+
+  const p4d = p4d_offset(pgd, vaddr);
+  const p4dv = p4dp_get(p4d);
+  say('p4d', p4d_val(p4dv), p4d_index(vaddr));
+  if (p4d_none(p4dv) || !p4d_present(p4dv)) return missing('p4d');
+
+  const pud = pud_offset(p4d, vaddr);
+  const pudv = pudp_get(pud);
+  say('pud', pud_val(pudv), pud_index(vaddr));
+  if (pud_none(pudv) || !pud_present(pudv)) return missing('pud');
+  if (pud_leaf(pudv)) return leaf(PUD_SIZE, pud_pfn(pudv));
+
+  const pmd = pmd_offset(pud, vaddr);
+  const pmdv = pmdp_get(pmd);
+  say('pmd', pmd_val(pmdv), pmd_index(vaddr));
+  if (pmd_none(pmdv) || !pmd_present(pmdv)) return missing('pmd');
+  if (pmd_leaf(pmdv)) return leaf(PMD_SIZE, pmd_pfn(pmdv));
+
+  const pte = pte_offset_map(pmd, vaddr);
+  if (pte === 0n) return missing('pmd'); // pmd_bad: not a page table
+  const ptev = ptep_get(pte);
+  pte_unmap(pte);
+  say('pte', pte_val(ptev), pte_index(vaddr));
+  // pte_present(): a PROT_NONE page keeps its frame.
+  if (!pte_present(ptev)) return missing('pte');
+  return leaf(PAGE_SIZE, pte_pfn(ptev));
 }
 
-const mtest: KernelModule = {
-  name: 'mtest',
-  description: '/proc/mtest: listvma [PID], findpage ADDR [PID], writeval ADDR VAL [PID]; output in dmesg',
-  license: 'GPL',
-  init(m) {
-    const r = m.procCreate('mtest', fops(m), 0o666);
-    if (typeof r === 'number') {
-      m.printk(`[mtest] cannot create /proc/mtest (${r})`);
-      return r;
-    }
-    m.printk('[mtest] /proc/mtest created');
+function findpage(addrArg: string, pidArg: string | undefined): number {
+  const vaddr = kstrtoul(addrArg);
+  if (vaddr === null) {
+    pr_info('[mtest.findpage] bad address \'%s\'\n', addrArg);
+    return -EINVAL;
+  }
+  const task = target('findpage', pidArg);
+  if (typeof task === 'number') return task;
+  pr_info('[mtest.findpage] vaddr = 0x%lx\n', vaddr);
+  pr_info('[mtest.findpage] pgtable_l5_enabled = %u\n', pgtable_l5_enabled() ? 1 : 0);
+  pr_info('[mtest.findpage] current = %s, PID = %d\n', task.comm, task.pid);
+  const mm = mm_of('findpage', task);
+  if (mm === null) return -EINVAL;
+  if (vaddr >= mm.task_size) {
+    pr_info('[mtest.findpage] 0x%lx is not a user address (TASK_SIZE = 0x%lx)\n', vaddr, mm.task_size);
+    pr_info('[mtest.findpage] translation not found\n');
     return 0;
-  },
-  exit(m) {
-    m.printk('[mtest] /proc/mtest removed');
+  }
+  mmap_read_lock(mm);
+  const t = walk(mm, vaddr, true);
+  mmap_read_unlock(mm);
+  if (t === null) {
+    pr_info('[mtest.findpage] translation not found\n');
+    return 0;
+  }
+  if (t.page_size !== PAGE_SIZE) pr_info('[mtest.findpage] %s maps a %s page (huge)\n', t.page_size === PUD_SIZE ? 'pud' : 'pmd', t.page_size === PUD_SIZE ? '1G' : '2M');
+  pr_info('[mtest.findpage] page_addr = 0x%lx, page_offset = 0x%lx\n', t.page_addr, t.paddr - t.page_addr);
+  pr_info('[mtest.findpage] vaddr = 0x%lx -> paddr = 0x%lx\n', vaddr, t.paddr);
+  return 0;
+}
+
+function writeval(addrArg: string, valArg: string, pidArg: string | undefined): number {
+  const vaddr = kstrtoul(addrArg);
+  const val = kstrtoul(valArg);
+  if (vaddr === null) {
+    pr_info('[mtest.writeval] bad address \'%s\'\n', addrArg);
+    return -EINVAL;
+  }
+  if (val === null || val > 0xffn) {
+    pr_info('[mtest.writeval] bad value \'%s\' (one byte: 0..0xff)\n', valArg);
+    return -EINVAL;
+  }
+  const task = target('writeval', pidArg);
+  if (typeof task === 'number') return task;
+  const mm = mm_of('writeval', task);
+  if (mm === null) return -EINVAL;
+  mmap_read_lock(mm);
+  const vma = vma_lookup(mm, vaddr);
+  const writable = vma !== null && (vma.vm_flags & VM_WRITE) !== 0n;
+  const before = writable ? walk(mm, vaddr, false) : null;
+  mmap_read_unlock(mm);
+  if (vma === null) {
+    pr_info('[mtest.writeval] vma not found\n');
+    return -EINVAL;
+  }
+  if (!writable) {
+    pr_info('[mtest.writeval] vma has no write permission\n');
+    return -EINVAL;
+  }
+  // Into task's mm through the fault path (handle_mm_fault when the page is
+  // absent or write-protected: copy-on-write), as ptrace and /proc/PID/mem do.
+  if (access_process_vm(task, vaddr, Uint8Array.of(Number(val)), 1, FOLL_WRITE) !== 1) {
+    pr_info('[mtest.writeval] cannot write at 0x%lx\n', vaddr);
+    return -EINVAL;
+  }
+  mmap_read_lock(mm);
+  const after = walk(mm, vaddr, false);
+  mmap_read_unlock(mm);
+  if (after === null) return -EFAULT; // written, then gone again: cannot happen on one CPU
+  pr_info('[mtest.writeval] found\n');
+  pr_info('[mtest.writeval] wrote 0x%lx at vaddr = 0x%lx -> paddr = 0x%lx (%s, PID = %d)\n', val, vaddr, after.paddr, task.comm, task.pid);
+  if (before !== null && before.page_addr !== after.page_addr)
+    pr_info('[mtest.writeval] copy-on-write: the page at paddr 0x%lx was shared; the write went to a private copy at 0x%lx\n', before.page_addr, after.page_addr);
+  else if (before === null) pr_info('[mtest.writeval] the page was not present: faulted in at 0x%lx\n', after.page_addr);
+  return 0;
+}
+
+/** One command line; 0 or -errno. */
+function run(line: string): number {
+  pr_info('[mtest] Got command: %s\n', line);
+  const [cmd, ...args] = line.split(/\s+/);
+  switch (cmd) {
+    case 'listvma':
+      if (args.length > 1) break;
+      return listvma(args[0]);
+    case 'findpage':
+      if (args.length < 1 || args.length > 2) break;
+      return findpage(args[0]!, args[1]);
+    case 'writeval':
+      if (args.length < 2 || args.length > 3) break;
+      return writeval(args[0]!, args[1]!, args[2]);
+  }
+  pr_info('[mtest] unknown command or wrong arguments: \'%s\' (commands: %s)\n', line, USAGE.trim().split('\n').join(' | '));
+  return -EINVAL;
+}
+
+const mtest_proc_ops: proc_ops = {
+  /** cat /proc/mtest: the usage. */
+  proc_read: (_file: file, buf: bigint, count: bigint, ppos: loff_ptr) => simple_read_from_buffer(buf, count, ppos, USAGE, USAGE.length),
+  proc_write: (_file: file, buf: bigint, count: bigint, ppos: loff_ptr) => {
+    const n = Number(count);
+    const kbuf = new Uint8Array(n);
+    if (copy_from_user(kbuf, buf, n) !== 0) return -EFAULT;
+    const lines = new TextDecoder().decode(kbuf).split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    for (const line of lines) {
+      const r = run(line);
+      if (r < 0) return r;
+    }
+    ppos.pos += count;
+    return count;
   },
 };
-export default mtest;
+
+module_init(() => {
+  if (proc_create('mtest', 0o666, null, mtest_proc_ops) === null) {
+    pr_info('[mtest] cannot create /proc/mtest (%d)\n', -ENOMEM);
+    return -ENOMEM;
+  }
+  pr_info('[mtest] /proc/mtest created\n');
+  return 0;
+});
+
+module_exit(() => {
+  remove_proc_entry('mtest', null);
+  pr_info('[mtest] /proc/mtest removed\n');
+});
+
+MODULE_LICENSE('GPL');
+MODULE_DESCRIPTION('/proc/mtest: listvma [PID], findpage ADDR [PID], writeval ADDR VAL [PID]; output in dmesg');

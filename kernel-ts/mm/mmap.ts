@@ -183,6 +183,9 @@ function mmapRegion(kmm: KernelMm, mm: MmStruct, addr: number, len: number, vmFl
   if (src?.mmap) {
     const r = src.mmap(vma);
     if (r < 0) {
+      // unmap_and_free_vma: undo any partial mapping done by a device driver
+      // (remap_pfn_range of some pages before a later one failed).
+      unmapRegion(kmm, mm, [vma], addr, end);
       vmaClose(vma);
       return r;
     }

@@ -124,7 +124,8 @@ export function pgtableApi(env: LinuxEnv): typeof Decl {
 
     pgtable_l5_enabled: () => l5,
     pgd_index: (a) => idx(a, pgdirShift),
-    p4d_index: (a) => idx(a, 39n),
+    // (address >> P4D_SHIFT) & (PTRS_PER_P4D - 1): 0 when the p4d is folded (4-level).
+    p4d_index: (a) => (l5 ? idx(a, 39n) : 0),
     pud_index: (a) => idx(a, 30n),
     pmd_index: (a) => idx(a, 21n),
     pte_index: (a) => idx(a, 12n),

@@ -1,16 +1,25 @@
-// /proc/mtest (kernel-ts/drivers/mtest.ts): command parsing, the three
-// commands' log output in the report's format, and writeval going through
-// the fault path (copy-on-write respected), driven from a guest program
-// (mtest-test.s) and from transient processes as the shell's echo is.
+// /proc/mtest (kernel-ts/drivers/mtest.ts, loaded by insmod as a student's
+// module is): command parsing, the three commands' log output in the
+// report's format, and writeval going through the fault path (copy-on-write
+// respected), driven from a guest program (mtest-test.s) and from transient
+// processes as the shell's echo is.
 import { describe, expect, it } from 'vitest';
-import mtest, { parseUlong, permString } from '../../../kernel-ts/drivers/mtest';
+import type { KernelOptions } from '../../../kernel-ts/kernel';
 import { O_WRONLY, fput } from '../../../kernel-ts/fs/file';
 import { runInProcess } from '../../../kernel-ts/module/process';
 import type { Kernel } from '../../../kernel-ts/kernel';
 import { bootWith, programElf, runProgram } from './physicalview-support';
+import type { Booted } from './physicalview-support';
 import { EINVAL, ESRCH } from '../../../kernel-ts/errno';
 
 const MTEST_TEST = programElf('mtest-test');
+
+/** A booted kernel (seed 1) with `insmod mtest` done. */
+function bootMtest(opts: KernelOptions = {}): Booted {
+  const b = bootWith([], opts);
+  expect(b.k.modules.insmod('mtest')).toBe(0);
+  return b;
+}
 
 /** Writes `text` to /proc/mtest from a transient `echo` process (as the shell's `echo TEXT > /proc/mtest`): write's result. */
 function echo(k: Kernel, text: string): number {
@@ -31,23 +40,37 @@ function mtestLog(k: Kernel, from = 0): string[] {
 }
 
 describe('mtest command parsing', () => {
-  it('reads numbers as kstrtoul(s, 0): hex, octal, decimal; nothing else', () => {
-    expect(parseUlong('0x7f0bb470a000')).toBe(0x7f0bb470a000);
-    expect(parseUlong('0X1F')).toBe(31);
-    expect(parseUlong('010')).toBe(8);
-    expect(parseUlong('0')).toBe(0);
-    expect(parseUlong('4096')).toBe(4096);
-    for (const bad of ['', '-1', '0x', '12a', '08', 'abc', ' 1', '0x20000000000000']) expect(parseUlong(bad)).toBeNull();
+  it('reads numbers as kstrtoul(s, 0): hex, octal, decimal, up to 64 bits; nothing else', () => {
+    const { k } = bootMtest();
+    const read: [string, string][] = [['0x7f0bb470a000', '0x7f0bb470a000'], ['0X1F', '0x1f'], ['010', '0x8'], ['0', '0x0'], ['4096', '0x1000'], ['0xffffffffffffffff', '0xffffffffffffffff']];
+    for (const [arg, vaddr] of read) {
+      const from = k.printk.length;
+      expect(echo(k, `findpage ${arg}`), arg).toBeGreaterThan(0);
+      expect(mtestLog(k, from)[1]).toBe(`[mtest.findpage] vaddr = ${vaddr}`);
+    }
+    for (const bad of ['-1', '0x', '12a', '08', 'abc', '0x10000000000000000']) {
+      const from = k.printk.length;
+      expect(echo(k, `findpage ${bad}`), bad).toBe(-EINVAL);
+      expect(mtestLog(k, from)[1]).toBe(`[mtest.findpage] bad address '${bad}'`);
+    }
   });
 
-  it('prints permissions as rwx', () => {
-    expect(permString(0x1 | 0x4)).toBe('r-x');
-    expect(permString(0x1 | 0x2)).toBe('rw-');
-    expect(permString(0)).toBe('---');
+  it('prints a VMA\'s permissions as rwx', () => {
+    const { k } = bootMtest();
+    k.vfs.addExecutable('/bin/mtest-test', MTEST_TEST);
+    const t = k.spawn('/bin/mtest-test', ['mtest-test'], []);
+    if (typeof t === 'number') throw new Error(`spawn: ${t}`);
+    const from = k.printk.length;
+    expect(echo(k, `listvma ${t.pid}`)).toBeGreaterThan(0);
+    const perms = mtestLog(k, from).slice(2).map((l) => l.split(' ').at(-1));
+    expect(perms.length).toBeGreaterThan(2);
+    expect(perms).toContain('r-x');
+    expect(perms).toContain('rw-');
+    for (const p of perms) expect(p).toMatch(/^[r-][w-][x-]$/);
   });
 
   it('bad input is logged and -EINVAL; an unknown pid -ESRCH; nothing else happens', () => {
-    const { k } = bootWith([mtest]);
+    const { k } = bootMtest();
     const cases: [string, number, string][] = [
       ['frobnicate', -EINVAL, '[mtest] unknown command or wrong arguments'],
       ['findpage', -EINVAL, '[mtest] unknown command or wrong arguments'],
@@ -68,7 +91,7 @@ describe('mtest command parsing', () => {
   });
 
   it('findpage without a pid looks in the writer: echo\'s empty mm has nothing (the report\'s "current = sh" surprise)', () => {
-    const { k } = bootWith([mtest]);
+    const { k } = bootMtest();
     const from = k.printk.length;
     expect(echo(k, 'findpage 0x10000')).toBe('findpage 0x10000\n'.length);
     const log = mtestLog(k, from);
@@ -78,7 +101,7 @@ describe('mtest command parsing', () => {
   });
 
   it('writeval into a page not yet present faults it in (the report would say "pte not found")', () => {
-    const b = bootWith([mtest]);
+    const b = bootMtest();
     b.k.vfs.addExecutable('/bin/mtest-test', MTEST_TEST);
     const t = b.k.spawn('/bin/mtest-test', ['mtest-test'], []);
     if (typeof t === 'number') throw new Error(`spawn: ${t}`);
@@ -91,7 +114,7 @@ describe('mtest command parsing', () => {
   });
 
   it('with --paging 5 findpage says so and walks a real p4d', () => {
-    const b = bootWith([mtest], { paging: 5 });
+    const b = bootMtest({ paging: 5 });
     runProgram(b, 'mtest-test', MTEST_TEST);
     const log = mtestLog(b.k);
     expect(log).toContain('[mtest.findpage] pgtable_l5_enabled = 1');
@@ -100,7 +123,7 @@ describe('mtest command parsing', () => {
 });
 
 describe('mtest-test driving /proc/mtest', () => {
-  const b = bootWith([mtest]);
+  const b = bootMtest();
   const t = runProgram(b, 'mtest-test', MTEST_TEST);
   const out = b.out();
   const log = mtestLog(b.k);

@@ -65,7 +65,10 @@ export const PAGE_COPY: pgprot_t;
 
 /** Linux pgtable_l5_enabled(): the kernel runs with 5-level paging (CR4.LA57). */
 export function pgtable_l5_enabled(): boolean;
-/** Linux pgd_index() .. pte_index(): the entry's index (0..511) in its table for address. */
+/**
+ * Linux pgd_index() .. pte_index(): the entry's index (0..511) in its table for address.
+ * p4d_index is (address >> P4D_SHIFT) & (PTRS_PER_P4D - 1): always 0 with 4-level paging (the p4d is folded).
+ */
 export function pgd_index(address: ulong): number;
 export function p4d_index(address: ulong): number;
 export function pud_index(address: ulong): number;

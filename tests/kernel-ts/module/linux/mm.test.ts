@@ -9,7 +9,7 @@ import type { file_operations } from '../../../../kernel-ts/module/linux/include
 import { NR } from '../../../../kernel-ts/syscalls/numbers';
 import { AT_FDCWD } from '../../../../kernel-ts/syscalls/fs';
 import { O_RDWR } from '../../../../kernel-ts/fs/file';
-import { MAP_SHARED, PROT_READ, PROT_WRITE } from '../../../../kernel-ts/mm/mmap';
+import { MAP_FIXED, MAP_SHARED, PROT_READ, PROT_WRITE } from '../../../../kernel-ts/mm/mmap';
 import { VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP } from '../../../../kernel-ts/mm/vma';
 import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from '../../../../kernel-ts/mm/memory';
 import { EINVAL } from '../../../../kernel-ts/errno';
@@ -63,6 +63,25 @@ describe('mmap drivers', () => {
     const r = mapAndRead(k, 'mapper');
     expect(r.bytes).toEqual(expected);
     expect(r.flags & (VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP)).toBe(VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
+    expect(ld.rmmod('mapper')).toBe(0);
+  });
+
+  it('a driver mmap that fails after mapping some pages leaves none of them mapped (mmap_region undoes the partial mapping)', () => {
+    const { k } = boot();
+    const ld = load(k, (L, buf) => (_f, vma) => {
+      // The first page as the mmapper lab's page-by-page loop would, then a failure.
+      expect(L.remap_pfn_range(vma, vma.vm_start, L.virt_to_phys(buf) >> L.PAGE_SHIFT, L.PAGE_SIZE, vma.vm_page_prot)).toBe(0);
+      return -5;
+    }, 'kmalloc');
+    const at = 0x10000000;
+    inProcess(k, (t) => {
+      const u = userBuf(k, t);
+      const fd = sys(k, t, NR.openat, AT_FDCWD, putString(k, t, u, '/dev/mapper'), O_RDWR);
+      expect(sys(k, t, NR.mmap, at, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0)).toBe(-5);
+      expect(t.mm!.vmas.vmaLookup(at)).toBe(null);
+      expect(k.mm.followPte(t.mm!, at).present).toBe(false);
+      sys(k, t, NR.close, fd);
+    });
     expect(ld.rmmod('mapper')).toBe(0);
   });
 

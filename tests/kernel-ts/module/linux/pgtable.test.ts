@@ -56,6 +56,13 @@ describe.each([4, 5] as const)('%i-level paging', (paging) => {
     if (paging === 4) expect(L.p4d_offset(L.pgd_offset(mm, addr), addr)).toBe(L.pgd_offset(mm, addr));
   });
 
+  it('pgd_index .. pte_index: 9-bit slices; p4d_index is 0 when the p4d is folded (PTRS_PER_P4D 1)', () => {
+    const L = bootWithProcess(paging).L;
+    const addr = 0x7f0bb470a000n; // the report's findpage address: pgd_index 254, p4d_index 0 (4-level)
+    expect([L.pgd_index(addr), L.p4d_index(addr), L.pud_index(addr), L.pmd_index(addr), L.pte_index(addr)]).toEqual(paging === 5 ? [0, 254, 46, 419, 266] : [254, 0, 46, 419, 266]);
+    expect(L.PTRS_PER_P4D).toBe(paging === 5 ? 512n : 1n);
+  });
+
   it('a kmalloc address: a 2 MiB leaf of the direct map; the walk agrees with virt_to_phys and the MMU', () => {
     const s = bootWithProcess(paging);
     const L = s.L;

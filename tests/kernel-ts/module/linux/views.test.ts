@@ -53,6 +53,11 @@ describe('views of kernel objects', () => {
       expect(v.vm_page_prot).toBe(0x8000000000000025n);
       v.vm_pgoff = 7n;
       expect(kvma.vmPgoff).toBe(7);
+      // A kernel address >> PAGE_SHIFT fits, as the mmap lab's fault-driven mapping keeps one there.
+      v.vm_pgoff = 0xffffc90000000000n >> 12n;
+      expect(v.vm_pgoff).toBe(0xffffc90000000n);
+      expect(() => (v.vm_pgoff = -1n)).toThrow('vm_pgoff: -1 is out of range');
+      v.vm_pgoff = 7n;
       const data = { n: 1 };
       v.vm_private_data = data;
       expect(kvma.vmPrivateData).toBe(data);
