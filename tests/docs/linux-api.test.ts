@@ -49,6 +49,15 @@ describe('the vmlab/linux reference', () => {
     expect([...byHeader.keys()].filter((n) => !exported.has(n))).toEqual([]);
   });
 
+  it('docs/labs/README.md names only functions vmlab/linux exports', () => {
+    const text = read('docs/labs/README.md');
+    const lists = [...text.matchAll(/\*\*vmlab\/linux:\*\*([\s\S]*?)(?=\n- \*\*|\n\n)/g)].map((m) => m[1]!);
+    expect(lists.length).toBe(5);
+    const names = lists.flatMap((l) => [...l.matchAll(/`([^`]+)`/g)].map((m) => m[1]!));
+    expect(names.length).toBeGreaterThan(150);
+    expect(names.filter((n) => !exported.has(n))).toEqual([]);
+  });
+
   it(`${API_DOC} and ${MODULES_DOC}'s index are what the generator writes now (else: node scripts/linux-reference.mjs)`, () => {
     expect(read(API_DOC)).toBe(renderApiDoc(root));
     expect(read(MODULES_DOC)).toBe(renderModulesDoc(root));
