@@ -10,6 +10,7 @@ export const MODULES_DOC: string;
 export const INDEX_BEGIN: string;
 export const INDEX_END: string;
 export const CHAPTERS: { title: string; headers: [string, string][] }[];
+export function chaptersFor(headers: Map<string, unknown>): { title: string; headers: [string, string][] }[];
 export function reexportedHeaders(root: string): string[];
 export function parseDeclarations(file: string): Item[];
 export function readHeaders(root: string): Map<string, Item[]>;

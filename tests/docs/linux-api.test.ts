@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  API_DOC, MODULES_DOC, apiDocNames, commentToMarkdown, compareNames, compilerExports, indexNames, parseDeclarations,
+  API_DOC, MODULES_DOC, apiDocNames, chaptersFor, commentToMarkdown, compareNames, compilerExports, indexNames, parseDeclarations,
   readHeaders, headerNames, renderApiDoc, renderModulesDoc,
 } from '../../scripts/linux-reference.mjs';
 import { ModuleTypeChecker } from '../../kernel-ts/module/typecheck';
@@ -69,6 +69,14 @@ describe('the checks fail when they should', () => {
     expect(compareNames(['kmalloc', 'kfree', 'vmalloc'], ['kmalloc', 'kfree', 'kfree', 'kzalloc'])).toEqual({
       missing: ['vmalloc'], extra: ['kzalloc'], duplicated: ['kfree'],
     });
+  });
+
+  it('a header linux.d.ts re-exports but no chapter names lands in "Other headers"; one not re-exported is left out', () => {
+    const chapters = chaptersFor(new Map([['slab', []], ['zz_new', []]]));
+    expect(chapters).toEqual([
+      { title: 'Memory: pages, kmalloc, vmalloc, kernel memory access', headers: [['slab', '<linux/slab.h>']] },
+      { title: 'Other headers', headers: [['zz_new', '<linux/zz_new.h>']] },
+    ]);
   });
 
   it('a declaration added to a header without regenerating makes the docs stale', () => {
