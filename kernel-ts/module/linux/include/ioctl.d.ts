@@ -16,6 +16,7 @@ export type ioctl_size = number;
 /** The type (magic) as in C: a one-character string ('k') or its code (0x6b). */
 export type ioctl_type = string | number;
 
+/** The widths and positions of the four fields (asm-generic/ioctl.h). */
 export declare const _IOC_NRBITS: 8;
 export declare const _IOC_TYPEBITS: 8;
 export declare const _IOC_SIZEBITS: 14;

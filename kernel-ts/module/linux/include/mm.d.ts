@@ -29,6 +29,7 @@ export declare const VM_FAULT_HWPOISON_LARGE: 0x000020;
 export declare const VM_FAULT_SIGSEGV: 0x000040;
 /** The handler installed the PTE itself (vmf_insert_pfn/vmf_insert_page). */
 export declare const VM_FAULT_NOPAGE: 0x000100;
+/** Linux's other vm_fault_reason bits. vmlab's fault path reads only the VM_FAULT_ERROR bits of what a handler returns (then vmf.page, or the PTE vmf_insert_* set). */
 export declare const VM_FAULT_LOCKED: 0x000200;
 export declare const VM_FAULT_RETRY: 0x000400;
 export declare const VM_FAULT_FALLBACK: 0x000800;

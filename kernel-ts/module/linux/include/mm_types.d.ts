@@ -108,6 +108,7 @@ export interface vm_area_struct {
 
 // ---- VM_* flags (include/linux/mm.h), Linux's values ---------------------------
 
+/** The rights of the mapping: VM_READ 0x1n, VM_WRITE 0x2n, VM_EXEC 0x4n, VM_SHARED 0x8n (MAP_SHARED); VM_NONE 0n. */
 export declare const VM_NONE: bigint;
 export declare const VM_READ: bigint;
 export declare const VM_WRITE: bigint;
@@ -122,16 +123,23 @@ export declare const VM_MAYSHARE: bigint;
 export declare const VM_GROWSDOWN: bigint;
 /** Page frames without struct page use (remap_pfn_range): mm takes no references. */
 export declare const VM_PFNMAP: bigint;
+/** mlock()ed: the pages stay resident. */
 export declare const VM_LOCKED: bigint;
 /** Memory-mapped I/O: no core dump, no get_user_pages. */
 export declare const VM_IO: bigint;
+/** Not inherited by fork (MADV_DONTFORK). */
 export declare const VM_DONTCOPY: bigint;
 /** mremap may not grow the VMA. */
 export declare const VM_DONTEXPAND: bigint;
+/** Counted in the commit charge (a private writable mapping). */
 export declare const VM_ACCOUNT: bigint;
+/** MAP_NORESERVE: not counted. */
 export declare const VM_NORESERVE: bigint;
+/** Left out of a core dump (MADV_DONTDUMP; remap_pfn_range sets it). */
 export declare const VM_DONTDUMP: bigint;
+/** Soft-dirty tracking (/proc/PID/clear_refs). */
 export declare const VM_SOFTDIRTY: bigint;
+/** Pages and raw frames mixed (vm_insert_page sets it). */
 export declare const VM_MIXEDMAP: bigint;
 /** MADV_HUGEPAGE / MADV_NOHUGEPAGE. */
 export declare const VM_HUGEPAGE: bigint;

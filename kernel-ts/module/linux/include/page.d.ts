@@ -14,12 +14,15 @@ export const PAGE_SIZE: bigint;
 export const PAGE_MASK: bigint;
 /** 21n: a PMD entry maps 2 MiB (arch/x86/include/asm/pgtable_64_types.h). */
 export const PMD_SHIFT: bigint;
+/** 0x200000n (2 MiB). */
 export const PMD_SIZE: bigint;
 /** ~(PMD_SIZE - 1), 64-bit. */
 export const PMD_MASK: bigint;
 /** 30n: a PUD entry maps 1 GiB. */
 export const PUD_SHIFT: bigint;
+/** 0x40000000n (1 GiB). */
 export const PUD_SIZE: bigint;
+/** ~(PUD_SIZE - 1), 64-bit. */
 export const PUD_MASK: bigint;
 /** 39n: a P4D entry maps 512 GiB (with 4-level paging the p4d is folded into the pgd). */
 export const P4D_SHIFT: bigint;

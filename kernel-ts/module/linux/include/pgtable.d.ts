@@ -30,6 +30,7 @@ export const _PAGE_DIRTY: bigint;
 export const _PAGE_PSE: bigint;
 /** Bit 7 of a PTE. */
 export const _PAGE_PAT: bigint;
+/** Bit 8: a global translation (kept in the TLB across CR3 loads). */
 export const _PAGE_GLOBAL: bigint;
 /** Bit 12 of a large (PSE) entry. */
 export const _PAGE_PAT_LARGE: bigint;
@@ -57,10 +58,13 @@ export const PAGE_KERNEL_LARGE: pgprot_t;
 export const PAGE_NONE: pgprot_t;
 /** 0x8000000000000027n: P|RW|USER|A|NX. */
 export const PAGE_SHARED: pgprot_t;
+/** PAGE_SHARED without _PAGE_NX. */
 export const PAGE_SHARED_EXEC: pgprot_t;
 /** 0x8000000000000025n: P|USER|A|NX (also PAGE_COPY). */
 export const PAGE_READONLY: pgprot_t;
+/** PAGE_READONLY without _PAGE_NX. */
 export const PAGE_READONLY_EXEC: pgprot_t;
+/** PAGE_READONLY: a private writable mapping starts read-only (copy-on-write). */
 export const PAGE_COPY: pgprot_t;
 
 /** Linux pgtable_l5_enabled(): the kernel runs with 5-level paging (CR4.LA57). */
@@ -105,17 +109,22 @@ export function pgd_none(pgd: pgd_t): boolean;
 export function pgd_present(pgd: pgd_t): boolean;
 /** Linux pgd_bad(): (flags & ~_PAGE_USER) != _KERNPG_TABLE with 5-level paging; false with 4. */
 export function pgd_bad(pgd: pgd_t): boolean;
+/** Linux p4d_none(): the entry is 0 (with 4-level paging it is the pgd entry). */
 export function p4d_none(p4d: p4d_t): boolean;
+/** Linux p4d_present(): _PAGE_PRESENT. */
 export function p4d_present(p4d: p4d_t): boolean;
 /** Linux p4d_bad(): flags other than _KERNPG_TABLE, _PAGE_USER (and _PAGE_NX) are set. */
 export function p4d_bad(p4d: p4d_t): boolean;
+/** Linux pud_none(): the entry is 0. */
 export function pud_none(pud: pud_t): boolean;
+/** Linux pud_present(): _PAGE_PRESENT. */
 export function pud_present(pud: pud_t): boolean;
 /** Linux pud_bad(): flags other than _KERNPG_TABLE | _PAGE_USER (a 1 GiB leaf is "bad": test pud_leaf first). */
 export function pud_bad(pud: pud_t): boolean;
 /** Linux pud_leaf() / pud_large(): present with _PAGE_PSE, a 1 GiB page. */
 export function pud_leaf(pud: pud_t): boolean;
 export function pud_large(pud: pud_t): boolean;
+/** Linux pmd_none(): the entry is 0. */
 export function pmd_none(pmd: pmd_t): boolean;
 /** Linux pmd_present(): _PAGE_PRESENT, _PAGE_PROTNONE or _PAGE_PSE. */
 export function pmd_present(pmd: pmd_t): boolean;
@@ -190,6 +199,7 @@ export function pte_mkglobal(pte: pte_t): pte_t;
 export function pte_clrglobal(pte: pte_t): pte_t;
 /** Linux pte_modify(): the frame (and dirty/accessed bits) of pte with newprot's other flags. */
 export function pte_modify(pte: pte_t, newprot: pgprot_t): pte_t;
+/** Linux pmd_mkwrite() .. pmd_mkold(): the PMD entry with one bit set or cleared. */
 export function pmd_mkwrite(pmd: pmd_t, vma?: vm_area_struct): pmd_t;
 export function pmd_wrprotect(pmd: pmd_t): pmd_t;
 export function pmd_mkdirty(pmd: pmd_t): pmd_t;
@@ -204,6 +214,7 @@ export function pte_pgprot(pte: pte_t): pgprot_t;
 export function pfn_pte(pfn: pfn_t, pgprot: pgprot_t): pte_t;
 /** Linux pfn_pmd(): a PMD entry (add _PAGE_PSE, or use pmd_mkhuge, for a 2 MiB leaf). */
 export function pfn_pmd(pfn: pfn_t, pgprot: pgprot_t): pmd_t;
+/** Linux pfn_pud(): a PUD entry (add _PAGE_PSE for a 1 GiB leaf). */
 export function pfn_pud(pfn: pfn_t, pgprot: pgprot_t): pud_t;
 /** Linux mk_pte(): pfn_pte(page_to_pfn(page), pgprot). */
 export function mk_pte(page: page_ptr, pgprot: pgprot_t): pte_t;

@@ -36,12 +36,17 @@ export declare const KERN_CONT: string;
 export declare function printk(fmt: string, ...args: unknown[]): number;
 /** printk(KERN_EMERG fmt, ...) (include/linux/printk.h). */
 export declare function pr_emerg(fmt: string, ...args: unknown[]): number;
+/** printk(KERN_ALERT fmt, ...). */
 export declare function pr_alert(fmt: string, ...args: unknown[]): number;
+/** printk(KERN_CRIT fmt, ...). */
 export declare function pr_crit(fmt: string, ...args: unknown[]): number;
+/** printk(KERN_ERR fmt, ...): an error. */
 export declare function pr_err(fmt: string, ...args: unknown[]): number;
 /** printk(KERN_WARNING ...). pr_warning is the old name. */
 export declare function pr_warn(fmt: string, ...args: unknown[]): number;
+/** printk(KERN_NOTICE fmt, ...). */
 export declare function pr_notice(fmt: string, ...args: unknown[]): number;
+/** printk(KERN_INFO fmt, ...): what the labs' modules print with. */
 export declare function pr_info(fmt: string, ...args: unknown[]): number;
 /** printk(KERN_CONT ...): more of the current line. */
 export declare function pr_cont(fmt: string, ...args: unknown[]): number;

@@ -45,7 +45,9 @@ export const GFP_USER: gfp_t;
 export const GFP_HIGHUSER: gfp_t;
 /** 0x100cca: GFP_HIGHUSER | __GFP_MOVABLE. */
 export const GFP_HIGHUSER_MOVABLE: gfp_t;
+/** __GFP_DMA: memory below 16 MiB (ZONE_DMA). */
 export const GFP_DMA: gfp_t;
+/** __GFP_DMA32: memory below 4 GiB (ZONE_DMA32). */
 export const GFP_DMA32: gfp_t;
 
 /** 16n: what kmalloc(0) returns; kfree ignores it; any access to it faults. */

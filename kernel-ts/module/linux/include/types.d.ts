@@ -13,10 +13,15 @@
 export type ulong = bigint;
 /** size_t in an argument. */
 export type size_t = number | bigint;
+/** phys_addr_t: a physical address. */
 export type phys_addr_t = bigint;
+/** A page frame number: the physical address >> PAGE_SHIFT. */
 export type pfn_t = bigint;
+/** gfp_t: GFP_* allocation flags (<linux/slab.h>). */
 export type gfp_t = number;
+/** pid_t: a process id. */
 export type pid_t = number;
+/** loff_t: a file position (a read's or write's *ppos, lseek's offset). */
 export type loff_t = bigint;
 /** Page-table entry values (pgdval_t, p4dval_t, pudval_t, pmdval_t, pteval_t) and pgprot_t. */
 export type pgd_t = bigint;
