@@ -21,16 +21,15 @@ import memaccess from '../../kernel-ts/drivers/memaccess';
 import memalloc from '../../kernel-ts/drivers/memalloc';
 import mmapper from '../../kernel-ts/drivers/mmapper';
 import mtest from '../../kernel-ts/drivers/mtest';
-import physicalview from '../../kernel-ts/drivers/physicalview';
 
 /**
  * The drivers loaded from source (scripts/build.mjs reads this list: keep it
  * one array literal of names, each kernel-ts/drivers/NAME.ts).
  */
-export const PORTED_DRIVERS: readonly string[] = [];
+export const PORTED_DRIVERS: readonly string[] = ['physicalview'];
 
 /** TRANSITION: the drivers not yet ported, as KernelModule objects. */
-const LEGACY_DRIVERS: readonly KernelModule[] = [physicalview, mtest, memalloc, memaccess, mmapper, btplus];
+const LEGACY_DRIVERS: readonly KernelModule[] = [mtest, memalloc, memaccess, mmapper, btplus];
 
 /** Set by scripts/build.mjs (esbuild `define`): the compiled text of each ported driver. */
 declare const __VMLAB_DRIVERS__: Readonly<Record<string, string>> | undefined;

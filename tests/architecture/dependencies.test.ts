@@ -83,9 +83,6 @@ const UNPORTED_DRIVER_IMPORTS: readonly [driver: string, target: string][] = [
   ['physicalview-walk.ts', 'kernel-ts/mm/mm-struct.ts'],
   ['physicalview-walk.ts', 'emu/machine/cpu/int64.ts'],
   ['physicalview-walk.ts', 'kernel-ts/mm/page.ts'],
-  ['physicalview.ts', 'kernel-ts/module/api.ts'],
-  ['physicalview.ts', 'kernel-ts/errno.ts'],
-  ['physicalview.ts', 'emu/machine/cpu/int64.ts'],
 ];
 
 const EXCEPTIONS: readonly Exception[] = UNPORTED_DRIVER_IMPORTS.map(([driver, to]) => ({ rule: DRIVER_RULE, from: `kernel-ts/drivers/${driver}`, to }));
