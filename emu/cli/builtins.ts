@@ -17,8 +17,6 @@ import { BuiltinSource } from '../../kernel-ts/module/builtin';
 import type { BuiltinModule, BuiltinModules } from '../../kernel-ts/module/builtin';
 import { kernelTsDir } from '../../kernel-ts/module/compile';
 import btplus from '../../kernel-ts/drivers/btplus';
-import memaccess from '../../kernel-ts/drivers/memaccess';
-import memalloc from '../../kernel-ts/drivers/memalloc';
 import mmapper from '../../kernel-ts/drivers/mmapper';
 import mtest from '../../kernel-ts/drivers/mtest';
 
@@ -26,10 +24,10 @@ import mtest from '../../kernel-ts/drivers/mtest';
  * The drivers loaded from source (scripts/build.mjs reads this list: keep it
  * one array literal of names, each kernel-ts/drivers/NAME.ts).
  */
-export const PORTED_DRIVERS: readonly string[] = ['physicalview'];
+export const PORTED_DRIVERS: readonly string[] = ['physicalview', 'memalloc', 'memaccess'];
 
 /** TRANSITION: the drivers not yet ported, as KernelModule objects. */
-const LEGACY_DRIVERS: readonly KernelModule[] = [mtest, memalloc, memaccess, mmapper, btplus];
+const LEGACY_DRIVERS: readonly KernelModule[] = [mtest, mmapper, btplus];
 
 /** Set by scripts/build.mjs (esbuild `define`): the compiled text of each ported driver. */
 declare const __VMLAB_DRIVERS__: Readonly<Record<string, string>> | undefined;

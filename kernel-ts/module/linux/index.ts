@@ -31,6 +31,7 @@ import { pgtableApi } from './pgtable';
 import { tlbflushApi } from './tlbflush';
 import { slabApi } from './slab';
 import { vmallocApi } from './vmalloc';
+import { exportApi } from './export';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
@@ -65,6 +66,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...pgtableApi(env),
     ...tlbflushApi(env),
     ...hugeMmApi(env),
+    ...exportApi(env),
   };
 }
 

@@ -35,3 +35,4 @@ export * from './include/pgtable';
 export * from './include/tlbflush';
 export * from './include/huge_mm';
 export * from './include/mm';
+export * from './include/export';
