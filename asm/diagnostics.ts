@@ -16,12 +16,24 @@ export interface Diagnostic {
  * caret lines up); "FILE: error: MESSAGE" when there is no position.
  */
 export function formatDiagnostic(d: Diagnostic): string {
-  if (d.line <= 0) return `${d.file}: ${d.severity}: ${d.message}`;
-  const head = `${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
+  const file = escapeControls(d.file);
+  if (d.line <= 0) return `${file}: ${d.severity}: ${d.message}`;
+  const head = `${file}:${d.line}:${d.col}: ${d.severity}: ${d.message}`;
   const src = printable(d.sourceLine);
   const pad = src.slice(0, Math.max(0, d.col - 1)).replace(/[^\t]/g, ' ');
   return `${head}\n${src}\n${pad}^`;
 }
+
+/**
+ * A message quotes what the source says (a string operand, a file name): a
+ * control character there (`.include "a\nb"`) would break the one line, so
+ * the sink stores it escaped as in C (\n, \t, \r, \xNN); file names are
+ * escaped when printed.
+ */
+function escapeControls(s: string): string {
+  return s.replace(/[\x00-\x1f\x7f]/g, (c) => NAMED_ESCAPES[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+const NAMED_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
 
 /** Control bytes in a source line would garble a terminal; show them as '?'. */
 function printable(s: string): string {
@@ -82,12 +94,12 @@ export class DiagnosticSink {
   /** An error with no source position (e.g. a missing entry point). */
   global(file: string, message: string): void {
     this.errors++;
-    this.list.push({ file, line: 0, col: 0, severity: 'error', message, sourceLine: '' });
+    this.list.push({ file, line: 0, col: 0, severity: 'error', message: escapeControls(message), sourceLine: '' });
   }
 
   private push(loc: Loc, severity: 'error' | 'warning', message: string): void {
     this.list.push({
-      file: loc.src.path, line: loc.line, col: loc.col, severity, message, sourceLine: loc.src.line(loc.line),
+      file: loc.src.path, line: loc.line, col: loc.col, severity, message: escapeControls(message), sourceLine: loc.src.line(loc.line),
     });
   }
 }

@@ -15,7 +15,7 @@ import { Machine } from '../emu/machine/machine';
 import { Stop } from '../emu/machine/cpu/cpu';
 import type { TlbConfig } from '../emu/machine/mmu/tlb';
 import { EINVAL, ENAMETOOLONG, ENOENT, ENOSYS, ESRCH } from './errno';
-import { KERN_ALERT, KERN_EMERG, KERN_INFO, KERN_WARNING, Printk } from './printk';
+import { KERN_INFO, KERN_WARNING, Printk } from './printk';
 import { Trace } from './trace';
 import { SyscallArgs } from './syscalls/args';
 import { syscallName } from './syscalls/numbers';
@@ -28,7 +28,7 @@ import { tmpfsDefaults } from './fs/shmem';
 import type { VfsKernel } from './fs/deps';
 import { execTask } from './proc/execve';
 import { doExit, shellExitCode } from './proc/exit';
-import { oopsMessage } from './proc/oops';
+import { DieState, reportOops } from './proc/oops';
 import { ModuleLoader } from './module/loader';
 import type { BuiltinModules } from './module/builtin';
 import { KernelRandom, unitOf } from './random';
@@ -137,7 +137,8 @@ export class Kernel {
   private idleNs = 0;
   private nextPid = 1;
   private firstPid = 0;
-  private oopses = 0;
+  /** The oops counter, the taint flags oopses set, the first oops's registers (proc/oops.ts). */
+  readonly die = new DieState();
   /** The system-call table (syscalls/table.ts), a copy a test or module may add entries to. */
   readonly syscalls: Record<number, SyscallHandler>;
   private readonly args = new SyscallArgs();
@@ -493,21 +494,11 @@ export class Kernel {
   }
 
   /**
-   * Logs an oops for error `e` raised in `where` while serving t (Linux's
-   * __die: BUG line, Oops header, "Modules linked in:" when any are, the
-   * task, the JS stack as the Call Trace). The caller decides t's fate.
+   * Logs an oops for error `e` raised in `where` while serving t, in Linux's
+   * x86-64 shape (proc/oops.ts). The caller decides t's fate.
    */
   reportOops(t: Task | null, where: string, e: unknown): void {
-    this.oopses++;
-    const lines = oopsMessage(t, where, e, this.oopses, this.modules?.kallsyms);
-    const linked = this.modules?.linkedIn() ?? '';
-    if (linked !== '') lines.splice(2, 0, `Modules linked in: ${linked}`);
-    // print_tainted(): O (an out-of-tree module was loaded) is flag 12, after D at 7.
-    if (this.modules?.tainted) {
-      const i = lines.findIndex((l) => l.startsWith('CPU:'));
-      lines[i] = lines[i]!.replace('Not tainted', 'Tainted: G           O').replace('Tainted: G      D', 'Tainted: G      D    O');
-    }
-    for (const line of lines) this.printk.log(line, line.startsWith('BUG') ? KERN_ALERT : KERN_EMERG);
+    reportOops(this, t, where, e);
   }
 
   /** The oops: log it, kill the task as SIGKILL would (wait status 9), keep the kernel running. */

@@ -33,8 +33,15 @@ interface Site {
   isNative(): boolean;
 }
 
-/** Host frames that are never kernel symbols: the runtime's own code. */
-const HOST_SCRIPT = /^(node:|internal\/)/;
+/** One frame of a Call Trace: its symbol, its printed text (`name+0xOFF/0xSIZE [module]`), and its module (null: the kernel). */
+export interface Frame {
+  readonly name: string;
+  readonly text: string;
+  readonly module: string | null;
+}
+
+/** Host frames that are never kernel symbols: the runtime's own code, and the packages it loaded (a test runner's, a CLI library's). */
+const HOST_SCRIPT = /^(node:|internal\/)|[/\\]node_modules[/\\]/;
 
 /** The kernel's symbol table: module code registered at load, the kernel's own script read when first needed. */
 export class Kallsyms {
@@ -57,15 +64,25 @@ export class Kallsyms {
    * process), as Linux's trace ends at the system-call entry.
    */
   callTrace(e: Error): string[] {
+    return this.frames(e).map((f) => ` ${f.text}`);
+  }
+
+  /**
+   * e's frames as kernel symbols, innermost first (callTrace's frames): the
+   * kernel's named functions, and every function of a module file, an
+   * anonymous one as `<anonymous>` (a module's code is all its own symbols).
+   */
+  frames(e: Error): Frame[] {
     const sites = stackSites(e);
-    if (sites === null) return namesOnly(e.stack ?? '');
-    const out: string[] = [];
+    if (sites === null) return namesOnly(e.stack ?? '').map((name) => ({ name, text: name, module: null }));
+    const out: Frame[] = [];
     for (const site of sites) {
-      const name = symbolName(site);
-      if (name === null || WATCHDOG_FRAMES.has(name)) continue;
       const file = site.getFileName() ?? '';
       if (site.isNative() || file === '' || HOST_SCRIPT.test(file)) continue;
-      out.push(` ${name}${this.offset(file, site)}`);
+      const module = this.scripts.get(file)?.module ?? null;
+      const name = symbolName(site) ?? (module !== null ? '<anonymous>' : null);
+      if (name === null || WATCHDOG_FRAMES.has(name)) continue;
+      out.push({ name, text: `${name}${this.offset(file, site)}`, module });
       if (KERNEL_ENTRIES.has(name.slice(name.lastIndexOf('.') + 1))) break;
     }
     return out;
@@ -155,7 +172,7 @@ function namesOnly(stack: string): string[] {
     if (m === null || /[/:<]/.test(m[1]!)) continue;
     const name = m[1]!.replace(/^(Object|Function)\./, '').replace(/^_/, '');
     if (WATCHDOG_FRAMES.has(name)) continue;
-    out.push(` ${name}`);
+    out.push(name);
     if (KERNEL_ENTRIES.has(name.slice(name.lastIndexOf('.') + 1))) break;
   }
   return out;

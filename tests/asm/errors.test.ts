@@ -155,6 +155,15 @@ describe('asm diagnostics', () => {
     expect(missing.map((x) => x.message)).toEqual(["cannot read included file 'nope.s'"]);
   });
 
+  // The asm fuzzer's seed 201 case 89939: `.include "%s: %s\n"` printed a newline inside its diagnostic.
+  it('keeps a diagnostic quoting a control character on one line (shown escaped, as in C)', () => {
+    const r = assemble([{ path: 'q.s', text: 'x: .include "%s: %s\\n\\t\\001"\n' }], { readFile: () => { throw new Error('no such file'); } });
+    expect(r.diagnostics.map((d) => d.message)).toEqual(["cannot read included file '%s: %s\\n\\t\\x01'"]);
+    expect(r.diagnostics.map((d) => formatDiagnostic(d).split('\n')[0])).toEqual([
+      "q.s:1:13: error: cannot read included file '%s: %s\\n\\t\\x01'",
+    ]);
+  });
+
   it('warns (without failing) when a data value is truncated', () => {
     const r = assemble([{ path: 't.s', text: '_start: nop\n.data\n.byte 256\n' }]);
     expect(r.ok).toBe(true);

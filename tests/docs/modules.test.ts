@@ -1,10 +1,10 @@
 // docs/modules.md's sessions are golden tests: its module files, written to a
 // folder, loaded by the commands its transcripts show, print those transcripts.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docBlock } from '../support/doc-blocks';
+import { docBlock, expectExcerpt } from '../support/doc-blocks';
 import { shell } from '../support/shell';
 
 const DOC = 'docs/modules.md';
@@ -49,5 +49,10 @@ describe('docs/modules.md', () => {
 
   it("the oops: boom.ts's write throws, the writer is killed, dmesg shows Linux's oops with the Call Trace", () => {
     expect(maskKernelOffsets(replay('boom-session', { 'boom.ts': 'boom-module' }))).toBe(maskKernelOffsets(docBlock(DOC, 'boom-session')));
+  });
+
+  it("the page-fault oops is an excerpt of the oops golden transcript (tests/kernel-ts/proc/oops.test.ts's)", () => {
+    const golden = readFileSync('tests/kernel-ts/proc/golden/oops-kinds.txt', 'utf8');
+    expectExcerpt(golden, docBlock(DOC, 'oops-pagefault'), 'docs/modules.md oops-pagefault');
   });
 });

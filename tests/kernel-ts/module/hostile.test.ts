@@ -89,9 +89,9 @@ describe('modules: the soft-lockup watchdog', () => {
     const i = lines.findIndex((l) => l.startsWith('watchdog:'));
     expect(lines.slice(i, i + 4)).toEqual([
       'watchdog: BUG: soft lockup - CPU#0 stuck for 1s! [insmod:1]',
-      'Oops: 0000 [#1] PREEMPT',
       'Modules linked in: spin(O+)',
-      'CPU: 0 PID: 1 Comm: insmod Tainted: G           O 6.1.0-vmlab #1',
+      'CPU: 0 PID: 1 Comm: insmod Tainted: G           O       6.1.0-vmlab #1',
+      'Hardware name: vmlab',
     ]);
     expect(k.modules.names()).toEqual([]);
     stillRunning(k);
