@@ -169,7 +169,9 @@ export function kernelStack(): string[] {
   for (const line of raw.split('\n').slice(1)) {
     const m = /^\s*at (?:new )?([^\s(]+)/.exec(line);
     if (m === null) continue;
-    const full = m[1]!.replace(/^_/, ''); // esbuild renames some classes _Name
+    // esbuild renames some classes _Name; a method of a plain object (a module's
+    // file_operations: Object.physicalview_ioctl) is known by its own name, as in C.
+    const full = m[1]!.replace(/^_/, '').replace(/^Object\./, '');
     if (/[/:]/.test(full)) continue; // an anonymous closure (shown by its file URL): not a symbol
     if (WATCHDOG_FRAMES.has(full)) continue;
     const name = full.slice(full.lastIndexOf('.') + 1);

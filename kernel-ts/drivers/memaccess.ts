@@ -1,8 +1,9 @@
-// memaccess: module (b) of the kmalloc-vs-vmalloc lab
-// (docs/experiments/kmalloc-vmalloc.md). With memalloc loaded,
-// insmod memaccess va=ADDRESS (the decimal VA memalloc printed) reads the
-// struct through that kernel address and repeats both translations, walking
-// the page tables of its own insmod process:
+// memaccess: module (b) of the kmalloc-vs-vmalloc lab (the report's part2_b.c;
+// docs/experiments/kmalloc-vmalloc.md), written against vmlab/linux. With
+// memalloc loaded, insmod memaccess va=ADDRESS (the decimal VA memalloc
+// printed) reads the struct through that kernel address (readl: a kernel load
+// through the MMU) and repeats both translations, walking the page tables of
+// its own insmod process:
 //
 //   memaccess: -----INSERTED-----
 //   Node-P: ffff888001b6e010 VA: 18446612682097090576
@@ -13,47 +14,36 @@
 //
 // Only pgd-off differs from memalloc's lines: each process has its own
 // top-level table, and the kernel half below it is shared. Without va= the
-// module asks memalloc for the address (memallocVa, an exported symbol).
-// An address with no mapping faults in kernel mode: an oops, as in Linux.
-import type { KernelModule } from '../module/api';
-import { EINVAL } from '../errno';
-import { kvaFromBigint } from '../mm/kaddr';
-import { memallocVa } from './memalloc';
-import { hex16, kernelRead32, nodeLine, translationLines } from './kwalk';
+// module asks memalloc for the address (symbol_get of its exported
+// memalloc_va). An address with no mapping faults in kernel mode: readl
+// oopses, as in Linux, and insmod is killed.
+import { module_init, module_exit, module_param, MODULE_LICENSE, MODULE_DESCRIPTION, symbol_get, symbol_put, pr_info, readl, EINVAL } from 'vmlab/linux';
+import { print_node, print_translations } from './memalloc-walk';
 
-const mod: KernelModule = {
-  name: 'memaccess',
-  description: "read memalloc's struct through its kernel address and translate it again (kmalloc-vmalloc lab, module b)",
-  license: 'GPL',
-  params: {
-    va: { type: 'ulong', default: 0n, description: "the struct's address, in decimal (default: ask memalloc)" },
-  },
+const va_param = module_param('va', 'ulong', 0n, 0o444, "the struct's address, in decimal (default: ask memalloc)");
 
-  init(m) {
-    let va = m.param('va') as bigint;
-    if (va === 0n) {
-      const published = memallocVa(m.kernel);
-      if (published === null) {
-        m.printk('memaccess: no va= given and memalloc is not loaded');
-        return -EINVAL;
-      }
-      va = published;
+module_init(() => {
+  let va = va_param;
+  if (va === 0n) {
+    const memalloc_va = symbol_get<() => bigint>('memalloc_va');
+    if (memalloc_va === null) {
+      pr_info('memaccess: no va= given and memalloc is not loaded\n');
+      return -EINVAL;
     }
-    const kmm = m.kernel.mm;
-    const kva = kvaFromBigint(va);
-    m.printk('memaccess: -----INSERTED-----');
-    m.printk(nodeLine(kva));
-    const value = kernelRead32(kmm, kva);
-    // Linux: "BUG: unable to handle page fault for address" and an oops of insmod.
-    if (value === null) throw new Error(`unable to handle page fault for address: ${hex16(va)} (supervisor read access in kernel mode)`);
-    m.printk(`Value at Node: ${value}`);
-    const pgd = m.current().mm?.pgd ?? kmm.kspace.initPgd;
-    for (const line of translationLines(kmm, pgd, kva).lines) m.printk(line);
-    return 0;
-  },
+    va = memalloc_va();
+    symbol_put('memalloc_va');
+  }
+  pr_info('memaccess: -----INSERTED-----\n');
+  print_node(va);
+  // node->data, an int.
+  pr_info('Value at Node: %d\n', readl(va) | 0);
+  print_translations(va);
+  return 0;
+});
 
-  exit(m) {
-    m.printk('memaccess: -----REMOVED-----');
-  },
-};
-export default mod;
+module_exit(() => {
+  pr_info('memaccess: -----REMOVED-----\n');
+});
+
+MODULE_DESCRIPTION("read memalloc's struct through its kernel address and translate it again (kmalloc-vmalloc lab, module b)");
+MODULE_LICENSE('GPL');

@@ -1,7 +1,8 @@
-// memalloc: module (a) of the kmalloc-vs-vmalloc lab
-// (docs/experiments/kmalloc-vmalloc.md). insmod memalloc choice=0|1
-// allocates a small struct with kmalloc (0) or vmalloc (1), stores 10 in it,
-// and logs its address and both translations, in the lab report's lines:
+// memalloc: module (a) of the kmalloc-vs-vmalloc lab (the report's part2_a.c;
+// docs/experiments/kmalloc-vmalloc.md), written against vmlab/linux.
+// insmod memalloc choice=0|1 allocates a struct node with kmalloc (0) or
+// vmalloc (1), stores 10 in it, and logs its address and both translations
+// (memalloc-walk.ts), in the report's lines:
 //
 //   memalloc: -----INSERTED-----
 //   Node-P: ffff888001b6e010 VA: 18446612682097090576
@@ -10,92 +11,83 @@
 //   Physical Address Obtained from software walk: 0000000001b6e010
 //
 // The struct stays allocated until rmmod. Its address is published for
-// module (b), memaccess: as /sys/kernel/memalloc/va (decimal, what `insmod
-// memaccess va=` takes) and as the exported symbol memallocVa(), which
-// memaccess uses when its va is left out (a convenience the original
-// modules did not have; Linux would use EXPORT_SYMBOL the same way).
-import type { Kernel, KernelModule, ModuleContext } from '../module/api';
-import { EINVAL, ENOMEM } from '../errno';
-import { kvaToBigint } from '../mm/kaddr';
-import type { KernelVa } from '../mm/slab';
-import { kernelWrite32, nodeLine, translationLines } from './kwalk';
+// module (b), memaccess, two ways the original modules did not have (a
+// script cannot paste a number from dmesg into the next command):
+// /sys/kernel/memalloc/va (decimal, what `insmod memaccess va=` takes), and
+// the exported symbol memalloc_va, which memaccess asks for when its va= is
+// left out (EXPORT_SYMBOL / symbol_get).
+import {
+  module_init, module_exit, module_param, MODULE_LICENSE, MODULE_DESCRIPTION, EXPORT_SYMBOL,
+  pr_info, kmalloc, kfree, vmalloc, vfree, GFP_KERNEL, writel,
+  kobject_create_and_add, kobject_put, kernel_kobj, sysfs_create_file, sysfs_emit, __ATTR_RO,
+  EINVAL, ENOMEM,
+} from 'vmlab/linux';
+import type { kobject } from 'vmlab/linux';
+import { NODE_SIZE, print_node, print_translations } from './memalloc-walk';
 
-/** struct node { int data; struct node *next; }: 16 bytes. */
-export const NODE_SIZE = 16;
-/** The test value the struct holds. */
-export const NODE_VALUE = 10;
-/** Where the address is published (sysfs). */
-export const MEMALLOC_VA_PATH = 'kernel/memalloc/va';
+const KMALLOC = 0;
+const VMALLOC = 1;
+/** The value node->data holds. */
+const NODE_VALUE = 10;
 
-export const Choice = { Kmalloc: 0, Vmalloc: 1 } as const;
+const choice = module_param('choice', 'int', KMALLOC, 0o444, '0 = kmalloc, 1 = vmalloc');
 
-/** The live allocation: kmalloc's pointer (its physical address, slab.ts) or vmalloc's address. */
-type Node = { readonly choice: typeof Choice.Kmalloc; readonly pa: number; readonly kva: KernelVa } | { readonly choice: typeof Choice.Vmalloc; readonly kva: KernelVa };
+/** struct node *node: the allocation, 0n until init made it. */
+let node = 0n;
+/** /sys/kernel/memalloc. */
+let memalloc_kobj: kobject | null = null;
 
-/** The allocation of each kernel that has memalloc loaded (module state is per kernel: a host may boot several). */
-const nodes = new WeakMap<Kernel, Node>();
+/** EXPORT_SYMBOL(memalloc_va): the struct's address while memalloc is loaded. */
+function memalloc_va(): bigint {
+  return node;
+}
+EXPORT_SYMBOL('memalloc_va', memalloc_va);
 
-/** EXPORT_SYMBOL(memalloc_va): the struct's address while memalloc is loaded in kernel k, else null. */
-export function memallocVa(k: Kernel): bigint | null {
-  const n = nodes.get(k);
-  return n === undefined ? null : kvaToBigint(n.kva);
+/** /sys/kernel/memalloc/va: the address in decimal (%lu). */
+const va_attr = __ATTR_RO('va', (_kobj, _attr, buf) => sysfs_emit(buf, '%lu\n', node));
+
+function free_node(): void {
+  if (choice === KMALLOC) kfree(node);
+  else vfree(node);
+  node = 0n;
 }
 
-function allocate(m: ModuleContext, choice: number): Node | null {
-  const kmm = m.kernel.mm;
-  if (choice === Choice.Kmalloc) {
-    const pa = kmm.kmalloc(NODE_SIZE);
-    return pa === 0 ? null : { choice, pa, kva: kmm.physToVirt(pa) };
+module_init(() => {
+  if (choice !== KMALLOC && choice !== VMALLOC) {
+    pr_info('memalloc: choice=%d: must be 0 (kmalloc) or 1 (vmalloc)\n', choice);
+    return -EINVAL;
   }
-  const kva = kmm.vmalloc(NODE_SIZE);
-  return kva === null ? null : { choice: Choice.Vmalloc, kva };
-}
+  node = choice === KMALLOC ? kmalloc(NODE_SIZE, GFP_KERNEL) : vmalloc(NODE_SIZE);
+  if (node === 0n) {
+    pr_info('memalloc: %s failed\n', choice === KMALLOC ? 'kmalloc' : 'vmalloc');
+    return -ENOMEM;
+  }
+  // node->data = 10: a kernel store through the page tables.
+  writel(NODE_VALUE, node);
 
-function release(m: ModuleContext, n: Node): void {
-  if (n.choice === Choice.Kmalloc) m.kernel.mm.kfree(n.pa);
-  else m.kernel.mm.vfree(n.kva);
-}
+  memalloc_kobj = kobject_create_and_add('memalloc', kernel_kobj);
+  if (memalloc_kobj === null) {
+    free_node();
+    return -ENOMEM;
+  }
+  const err = sysfs_create_file(memalloc_kobj, va_attr.attr);
+  if (err) {
+    kobject_put(memalloc_kobj);
+    free_node();
+    return err;
+  }
 
-const mod: KernelModule = {
-  name: 'memalloc',
-  description: 'kmalloc or vmalloc a struct, print its address and both translations (kmalloc-vmalloc lab, module a)',
-  license: 'GPL',
-  params: {
-    choice: { type: 'int', default: 0, description: '0 = kmalloc, 1 = vmalloc' },
-  },
+  pr_info('memalloc: -----INSERTED-----\n');
+  print_node(node);
+  print_translations(node);
+  return 0;
+});
 
-  init(m) {
-    const choice = m.param('choice') as number;
-    if (choice !== Choice.Kmalloc && choice !== Choice.Vmalloc) {
-      m.printk(`memalloc: choice=${choice}: must be 0 (kmalloc) or 1 (vmalloc)`);
-      return -EINVAL;
-    }
-    const n = allocate(m, choice);
-    if (n === null) {
-      m.printk(`memalloc: ${choice === Choice.Kmalloc ? 'kmalloc' : 'vmalloc'} failed`);
-      return -ENOMEM;
-    }
-    const kmm = m.kernel.mm;
-    // node->data = 10: a kernel store through the page tables.
-    if (!kernelWrite32(kmm, n.kva, NODE_VALUE)) throw new Error(`memalloc: store to ${nodeLine(n.kva)} faulted`);
-    const published = m.sysfsCreate(MEMALLOC_VA_PATH, { show: () => `${kvaToBigint(n.kva)}\n` });
-    if (typeof published === 'number') {
-      release(m, n);
-      return published;
-    }
-    nodes.set(m.kernel, n);
-    const pgd = m.current().mm?.pgd ?? kmm.kspace.initPgd;
-    m.printk('memalloc: -----INSERTED-----');
-    m.printk(nodeLine(n.kva));
-    for (const line of translationLines(kmm, pgd, n.kva).lines) m.printk(line);
-    return 0;
-  },
+module_exit(() => {
+  kobject_put(memalloc_kobj);
+  free_node();
+  pr_info('memalloc: -----REMOVED-----\n');
+});
 
-  exit(m) {
-    const n = nodes.get(m.kernel);
-    if (n !== undefined) release(m, n);
-    nodes.delete(m.kernel);
-    m.printk('memalloc: -----REMOVED-----');
-  },
-};
-export default mod;
+MODULE_DESCRIPTION('kmalloc or vmalloc a struct, print its address and both translations (kmalloc-vmalloc lab, module a)');
+MODULE_LICENSE('GPL');

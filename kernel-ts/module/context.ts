@@ -64,6 +64,8 @@ export class LoadedModule implements ModuleContext {
   opens = 0;
   /** VMAs mapping them. */
   maps = 0;
+  /** References other modules took with symbol_get (vmlab/linux export.ts), until their symbol_put. */
+  symbolRefs = 0;
   private readonly regs: Registration[] = [];
   /** Unloaded (or its init failed): what its code registers from now on (after an await, a timer) is refused. */
   private gone = false;
@@ -109,7 +111,7 @@ export class LoadedModule implements ModuleContext {
 
   /** Linux module_refcount(): what lsmod shows under "Used by". */
   get refcount(): number {
-    return this.opens + this.maps;
+    return this.opens + this.maps + this.symbolRefs;
   }
 
   // ---- ModuleContext ----------------------------------------------------

@@ -1,11 +1,7 @@
 // The dependency rules (dependency-rules.ts) over vmlab's real import graph
 // (import-graph.ts): a broken arrow fails here, naming the import.
-//
-// TRANSITION (issue 13): the built-in drivers still import kernel internals
-// until they are ported to vmlab/linux. Each such import is listed below as
-// an allowed exception, and the test also requires every listed import to
-// still exist: the list can only shrink as drivers are ported, and the last
-// port deletes it.
+// No exceptions: every built-in driver imports only 'vmlab/linux' and its
+// own helpers (issue 13's ports emptied the list the transition had).
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -16,41 +12,12 @@ import { RULES, SOURCE_DIRS } from './dependency-rules';
 const ROOT = join(import.meta.dirname, '..', '..');
 const DRIVER_RULE = "drivers import only 'vmlab/linux' and their own directory";
 
-/** TRANSITION: [driver file in kernel-ts/drivers/, what it imports that it may not]. */
-const UNPORTED_DRIVER_IMPORTS: readonly [driver: string, target: string][] = [
-  ['kwalk.ts', 'emu/machine/mmu/paging.ts'],
-  ['kwalk.ts', 'emu/machine/trap.ts'],
-  ['kwalk.ts', 'kernel-ts/mm/pgtable.ts'],
-  ['kwalk.ts', 'kernel-ts/mm/kaddr.ts'],
-  ['kwalk.ts', 'kernel-ts/mm/kernel-mm.ts'],
-  ['kwalk.ts', 'kernel-ts/mm/slab.ts'],
-  ['kwalk.ts', 'kernel-ts/mm/page.ts'],
-  ['memaccess.ts', 'kernel-ts/module/api.ts'],
-  ['memaccess.ts', 'kernel-ts/errno.ts'],
-  ['memaccess.ts', 'kernel-ts/mm/kaddr.ts'],
-  ['memalloc.ts', 'kernel-ts/module/api.ts'],
-  ['memalloc.ts', 'kernel-ts/errno.ts'],
-  ['memalloc.ts', 'kernel-ts/mm/kaddr.ts'],
-  ['memalloc.ts', 'kernel-ts/mm/slab.ts'],
-  ['physicalview-walk.ts', 'emu/machine/mmu/walk.ts'],
-  ['physicalview-walk.ts', 'emu/machine/mmu/paging.ts'],
-  ['physicalview-walk.ts', 'kernel-ts/mm/prot.ts'],
-  ['physicalview-walk.ts', 'kernel-ts/mm/pgtable.ts'],
-  ['physicalview-walk.ts', 'kernel-ts/mm/kernel-mm.ts'],
-  ['physicalview-walk.ts', 'kernel-ts/mm/mm-struct.ts'],
-  ['physicalview-walk.ts', 'emu/machine/cpu/int64.ts'],
-  ['physicalview-walk.ts', 'kernel-ts/mm/page.ts'],
-  ['physicalview.ts', 'kernel-ts/module/api.ts'],
-  ['physicalview.ts', 'kernel-ts/errno.ts'],
-  ['physicalview.ts', 'emu/machine/cpu/int64.ts'],
-];
-
-const EXCEPTIONS: readonly Exception[] = UNPORTED_DRIVER_IMPORTS.map(([driver, to]) => ({ rule: DRIVER_RULE, from: `kernel-ts/drivers/${driver}`, to }));
+const EXCEPTIONS: readonly Exception[] = [];
 
 describe('dependency rules over the import graph', () => {
   const edges = importGraph(ROOT, SOURCE_DIRS);
 
-  it('every arrow points the allowed way (the drivers not yet ported excepted, by name)', () => {
+  it('every arrow points the allowed way, with no exception', () => {
     const v = checkRules(edges, RULES, EXCEPTIONS);
     expect(v.violations).toEqual([]);
     expect(v.stale).toEqual([]);

@@ -83,11 +83,11 @@ describe('memview2 experiment (vmlab shell memview2.vmsh)', () => {
     for (const run of runs.slice(3)) expect(phys(run, 'main')).toBe(phys(afterDrop, 'main'));
   });
 
-  it('copy_to_user and copy_from_user are traced with their kernel stacks, through physicalviewIoctl', () => {
+  it('copy_to_user and copy_from_user are traced with their kernel stacks, through physicalview_ioctl', () => {
     const to = cmds[cmds.findIndex((c) => c.cmd === 'trace on uaccess:copy_to_user') + 1]!.out;
     const from = cmds[cmds.findIndex((c) => c.cmd === 'trace on uaccess:copy_from_user') + 1]!.out;
-    const ioctlTo = to.split(/(?= +\S+-\d+ +\[000\])/).filter((e) => e.includes('copy_to_user: ') && e.includes('=> physicalviewIoctl'));
-    const ioctlFrom = from.split(/(?= +\S+-\d+ +\[000\])/).filter((e) => e.includes('copy_from_user: ') && e.includes('=> physicalviewIoctl'));
+    const ioctlTo = to.split(/(?= +\S+-\d+ +\[000\])/).filter((e) => e.includes('copy_to_user: ') && e.includes('=> physicalview_ioctl'));
+    const ioctlFrom = from.split(/(?= +\S+-\d+ +\[000\])/).filter((e) => e.includes('copy_from_user: ') && e.includes('=> physicalview_ioctl'));
     expect(ioctlTo.length).toBe(11); // 10 labels + 1 buffer
     expect(ioctlFrom.length).toBe(11);
     for (const e of [...ioctlTo, ...ioctlFrom]) {

@@ -32,6 +32,7 @@ import { pgtableApi } from './pgtable';
 import { tlbflushApi } from './tlbflush';
 import { slabApi } from './slab';
 import { vmallocApi } from './vmalloc';
+import { exportApi } from './export';
 
 /** The value of `import * as linux from 'vmlab/linux'`. */
 export type LinuxApi = typeof Linux;
@@ -67,6 +68,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...tlbflushApi(env),
     ...hugeMmApi(env),
     ...securityApi(env),
+    ...exportApi(env),
   };
 }
 

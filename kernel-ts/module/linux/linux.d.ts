@@ -36,3 +36,4 @@ export * from './include/tlbflush';
 export * from './include/huge_mm';
 export * from './include/mm';
 export * from './include/security';
+export * from './include/export';

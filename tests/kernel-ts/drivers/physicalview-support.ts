@@ -49,15 +49,16 @@ export interface Booted {
   err: () => string;
 }
 
-/** Boots (256 MiB, seed 1) with console capture, loads `mods` through moduleContext. */
-export function bootWith(mods: KernelModule[], opts: KernelOptions = {}): Booted {
+/** Boots (256 MiB, seed 1) with console capture and insmods the built-in modules `mods` (by name, or a KernelModule's name). */
+export function bootWith(mods: readonly (string | KernelModule)[], opts: KernelOptions = {}): Booted {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const k = Kernel.boot({ memSize: TEST_MEM, seed: 1, builtinModules: builtinModules(), ...opts, stdout: (b) => out.push(b), stderr: (b) => err.push(b) });
   for (const m of mods) {
+    const name = typeof m === 'string' ? m : m.name;
     const err: string[] = [];
-    const r = k.modules.insmod(m.name, [], (l) => err.push(l));
-    if (r !== 0) throw new Error(`insmod ${m.name}: ${r} ${err.join('\n')}`);
+    const r = k.modules.insmod(name, [], (l) => err.push(l));
+    if (r !== 0) throw new Error(`insmod ${name}: ${r} ${err.join('\n')}`);
   }
   return { k, out: () => Buffer.concat(out).toString('utf8'), err: () => Buffer.concat(err).toString('utf8') };
 }

@@ -1,24 +1,28 @@
-// /dev/physicalview (kernel-ts/drivers/physicalview.ts): the ioctl number,
-// the struct's round trip through copy_from_user/copy_to_user, the walk at
-// every level (4- and 5-level paging, 2M and 1G leaves), and the errors a
-// user program can provoke without hurting the kernel.
+// /dev/3000physicalview and /dev/physicalview (kernel-ts/drivers/physicalview.ts,
+// loaded by insmod as any vmlab/linux module): the device nodes, the ioctl
+// number, the struct's round trip through copy_from_user/copy_to_user, the
+// walk at every level (4- and 5-level paging, 2M and 1G leaves), and the
+// errors a user program can provoke without hurting the kernel.
 import { describe, expect, it } from 'vitest';
-import physicalview, { PHYSICALVIEW_WALK } from '../../../kernel-ts/drivers/physicalview';
-import { PMD_SIZE, PUD_SIZE, walkUserVa } from '../../../kernel-ts/drivers/physicalview-walk';
 import { PAGE_TABLE, allocEntry, vaHi, vaLo } from '../../../kernel-ts/mm/pgtable';
+import { S_IFCHR } from '../../../kernel-ts/fs/stat';
 import { PTE_P, PTE_PS, PTE_RW, PTE_US } from '../../../emu/machine/mmu/paging';
 import type { Task } from '../../../kernel-ts/proc/task';
 import type { File } from '../../../kernel-ts/fs/file';
 import { bootWith, programElf, runProgram } from './physicalview-support';
 import type { Booted } from './physicalview-support';
-import { EFAULT, ENOTTY } from '../../../kernel-ts/errno';
+import { EFAULT, ENOENT, ENOTTY } from '../../../kernel-ts/errno';
 
 const REG_SP = 2;
+/** _IOWR('k', 1, struct physicalview_memory): the driver's command, as 3000physicalview.h defines it. */
+const PHYSICALVIEW_WALK = 0xc0106b01;
+const PMD_SIZE = 2 * 1024 * 1024;
+const PUD_SIZE = 1024 * 1024 * 1024;
 const MEMVIEW2 = programElf('memview2');
 
 /** A memview2 process, exec'd but not run, as `current`; and the driver's ioctl. */
 function setup(paging: 4 | 5 = 4): { b: Booted; t: Task; ioctl: (cmd: number, arg: number) => number } {
-  const b = bootWith([physicalview], { paging });
+  const b = bootWith(['physicalview'], { paging });
   b.k.vfs.addExecutable('/bin/memview2', MEMVIEW2);
   const t = b.k.spawn('/bin/memview2', ['memview2'], ['HOME=/']);
   if (typeof t === 'number') throw new Error(`spawn: ${t}`);
@@ -45,16 +49,27 @@ function getStruct(b: Booted, t: Task, at: number): { virt: number; phys: number
 }
 
 describe('physicalview', () => {
-  it('PHYSICALVIEW_WALK is _IOWR(\'k\', 1, 16 bytes) as Linux encodes it', () => {
+  it('PHYSICALVIEW_WALK is _IOWR(\'k\', 1, 16 bytes) as Linux encodes it; another command is -ENOTTY', () => {
     expect(PHYSICALVIEW_WALK).toBe(((3 << 30) | (16 << 16) | (0x6b << 8) | 1) >>> 0);
-    expect(PHYSICALVIEW_WALK).toBe(0xc0106b01);
+    const { t, ioctl } = setup();
+    expect(ioctl(PHYSICALVIEW_WALK - 1, t.reg(REG_SP) - 64)).toBe(-ENOTTY);
   });
 
-  it('init creates /dev/physicalview (0666, a dynamic major) and logs as the original', () => {
+  it('init creates /dev/3000physicalview (class COMP3000, devnode 0666) and /dev/physicalview, a dynamic major, logging as the original; rmmod removes them', () => {
     const { b } = setup();
-    const inode = b.k.vfs.lookup('/dev/physicalview');
-    expect(typeof inode).not.toBe('number');
-    expect(b.k.printk.dmesg()).toMatch(/physicalview is loaded and registered with major number 254!/);
+    for (const path of ['/dev/3000physicalview', '/dev/physicalview']) {
+      const inode = b.k.vfs.lookup(path);
+      if (typeof inode === 'number') throw new Error(`no ${path}`);
+      expect(inode.mode).toBe(S_IFCHR | 0o666);
+    }
+    expect(typeof b.k.vfs.lookup('/sys/class/COMP3000')).not.toBe('number');
+    expect(b.k.printk.dmesg()).toMatch(/physicalview initializing\n.*physicalview is loaded and registered with major number 254!\n/);
+    b.k.current = null;
+    expect(b.k.modules.rmmod('physicalview')).toBe(0);
+    expect(b.k.vfs.lookup('/dev/3000physicalview')).toBe(-ENOENT);
+    expect(b.k.vfs.lookup('/dev/physicalview')).toBe(-ENOENT);
+    expect(b.k.vfs.lookup('/sys/class/COMP3000')).toBe(-ENOENT);
+    expect(b.k.printk.all().at(-1)!.text).toBe('physicalview cleanup complete');
   });
 
   for (const paging of [4, 5] as const) {
@@ -68,34 +83,36 @@ describe('physicalview', () => {
       const pte = b.k.mm.followPte(t.mm!, virt);
       expect(pte.present).toBe(true);
       expect(getStruct(b, t, at)).toEqual({ virt, phys: pte.pfn * 4096 + (virt % 4096) });
-      const w = walkUserVa(b.k.mm, t.mm!, virt);
-      expect(w.l5).toBe(paging === 5);
-      expect(w.steps.map((s) => s.level)).toEqual(['pgd', 'p4d', 'pud', 'pmd', 'pte']);
-      // The stack is near the top of the 47-bit space: p4d index 255 with 5 levels
-      // (pgd index 0); pgd index 255 with 4 (p4d folded: index 0, same entry).
-      if (paging === 5) {
-        expect([w.steps[0]!.index, w.steps[1]!.index]).toEqual([0, 255]);
-      } else {
-        expect([w.steps[0]!.index, w.steps[1]!.index]).toEqual([255, 0]);
-        expect(w.steps[1]!.val).toBe(w.steps[0]!.val);
-      }
+    });
+
+    it(`${paging}-level: an unmapped address comes back as phys 0 and the level that is missing is logged`, () => {
+      const { b, t, ioctl } = setup(paging);
+      const at = t.reg(REG_SP) - 64;
+      // No table anywhere near. With 4 levels the pgd is the folded p4d (pgd_none is
+      // always false): the empty entry is the p4d's, as on Linux; with 5 the PML5
+      // entry 0 covers all of user space and the PML4 entry is the empty one.
+      const virt = 0x5555_0000_0000;
+      putStruct(b, t, at, virt);
+      expect(ioctl(PHYSICALVIEW_WALK, at)).toBe(0);
+      expect(getStruct(b, t, at)).toEqual({ virt, phys: 0 });
+      expect(b.k.printk.dmesg()).toContain('Invalid p4d for address 0x0000555500000000\n');
+      // Inside the stack VMA but below what exec touched: the PTE is none.
+      const below = t.reg(REG_SP) - 32 * 4096;
+      putStruct(b, t, at, below);
+      expect(ioctl(PHYSICALVIEW_WALK, at)).toBe(0);
+      expect(getStruct(b, t, at).phys).toBe(0);
+      expect(b.k.printk.dmesg()).toContain(`Invalid pte for address 0x${below.toString(16).padStart(16, '0')}\n`);
+      // A kernel address is not walked: 0, nothing logged.
+      const lines = b.k.printk.all().length;
+      putStruct(b, t, at, 0);
+      const bytes = new Uint8Array(16);
+      new DataView(bytes.buffer).setBigUint64(0, 0xffff888000100000n, true);
+      expect(b.k.mm.copyToUser(t.mm!, at, bytes)).toBe(0);
+      expect(ioctl(PHYSICALVIEW_WALK, at)).toBe(0);
+      expect(getStruct(b, t, at).phys).toBe(0);
+      expect(b.k.printk.all().length).toBe(lines);
     });
   }
-
-  it('an unmapped address comes back as phys 0 and the level that is missing is logged', () => {
-    const { b, t, ioctl } = setup();
-    const at = t.reg(REG_SP) - 64;
-    const virt = 0x5555_0000_0000; // no table anywhere near
-    putStruct(b, t, at, virt);
-    expect(ioctl(PHYSICALVIEW_WALK, at)).toBe(0);
-    expect(getStruct(b, t, at)).toEqual({ virt, phys: 0 });
-    expect(b.k.printk.dmesg()).toContain('Invalid pgd for address 0x0000555500000000\n');
-    // Inside the stack VMA but below what exec touched: the PTE is none.
-    const below = t.reg(REG_SP) - 32 * 4096;
-    putStruct(b, t, at, below);
-    expect(ioctl(PHYSICALVIEW_WALK, at)).toBe(0);
-    expect(getStruct(b, t, at).phys).toBe(0);
-  });
 
   it('bad pointers are -EFAULT and the caller carries on; an unknown command is -ENOTTY', () => {
     const { b, t, ioctl } = setup();
@@ -123,27 +140,27 @@ describe('physicalview', () => {
 
   for (const [name, size, level] of [['2M (pmd leaf)', PMD_SIZE, 2], ['1G (pud leaf)', PUD_SIZE, 3]] as const) {
     it(`a ${name} page: phys = the page's frame | the offset inside it`, () => {
-      const { b } = setup();
+      const { b, t, ioctl } = setup();
       const kmm = b.k.mm;
-      const mm = kmm.mmCreate()!;
-      const va = 0x4000_0000 * 3 + size; // aligned to the page size
+      const mm = t.mm!;
+      const va = 0x4000_0000 * 3 + size; // aligned to the page size, nothing mapped there
       const entry = allocEntry(kmm, mm, mm.pgd, vaLo(va), vaHi(va), level, PAGE_TABLE);
       const frame = size; // any aligned physical address: the walk only reads
       kmm.mem.write32(entry, (frame | PTE_P | PTE_RW | PTE_US | PTE_PS) >>> 0);
       kmm.mem.write32(entry + 4, 0);
       const off = 0x12345;
-      const w = walkUserVa(kmm, mm, va + off);
-      expect(w.missing).toBeNull();
-      expect(w.pageSize).toBe(size);
-      expect(w.steps.at(-1)!.level).toBe(level === 2 ? 'pmd' : 'pud');
-      expect(w.phys).toBe(frame + off);
+      const at = t.reg(REG_SP) - 64;
+      putStruct(b, t, at, va + off);
+      expect(ioctl(PHYSICALVIEW_WALK, at)).toBe(0);
+      expect(getStruct(b, t, at)).toEqual({ virt: va + off, phys: frame + off });
+      kmm.mem.write32(entry, 0); // the process's exit must not free the made-up leaf
     });
   }
 });
 
 describe('memview2 with physicalview', () => {
   it('prints the report in 3000memview2\'s format, every address mapped, text as the page cache holds it', () => {
-    const b = bootWith([physicalview]);
+    const b = bootWith(['physicalview']);
     const t = runProgram(b, 'memview2', MEMVIEW2);
     expect(t.exitCode).toBe(0);
     expect(b.err()).toBe('');

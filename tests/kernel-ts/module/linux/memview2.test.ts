@@ -5,7 +5,6 @@
 // _IOWR, unlocked_ioctl with copy_from_user/copy_to_user and a pgd..pte walk —
 // gives the very report the built-in driver gives, line for line.
 import { describe, expect, it } from 'vitest';
-import physicalview from '../../../../kernel-ts/drivers/physicalview';
 import type { LinuxApi } from '../../../../kernel-ts/module/linux/index';
 import type { class_ } from '../../../../kernel-ts/module/linux/linux';
 import { mmView } from '../../../../kernel-ts/module/linux/views';
@@ -82,7 +81,7 @@ function port(k: import('../../../../kernel-ts/kernel').Kernel) {
 
 describe('3000memview2 against a vmlab/linux 3000physicalview', () => {
   it('reports what the built-in driver reports, through open/ioctl/close ecalls; rmmod removes /dev/physicalview', () => {
-    const builtin = bootWith([physicalview]);
+    const builtin = bootWith(['physicalview']);
     expect(runProgram(builtin, 'memview2', MEMVIEW2).exitCode).toBe(0);
 
     const b = bootWith([]);
