@@ -38,7 +38,7 @@ export const CC_APT_LINE = `sudo apt-get install -y ${CC_PACKAGES}`;
  * and the sigset_t fillers with glibc's layouts (signal.c). The assembly
  * half's definitions of these become weak in a C program.
  */
-export const REPLACED_BY_C = ['printf', 'vprintf', 'puts', 'putchar', 'getchar', 'exit', 'sigaction', 'signal', 'sigemptyset', 'sigfillset'];
+export const REPLACED_BY_C = ['printf', 'vprintf', 'puts', 'putchar', 'getchar', 'exit', 'sigaction', 'signal', 'sigemptyset', 'sigfillset', 'strtol', 'atol'];
 
 /** Code generation for vmlab's guest: RV64IM, soft-float lp64, no relaxation (crt0 does not set gp), no PIE, no canary. */
 export const TARGET_FLAGS = ['-march=rv64im', '-mabi=lp64', '-mno-relax', '-fno-pie', '-fno-stack-protector'];

@@ -33,6 +33,13 @@ int main(void) {
   printf("strtoul %lu %llu %lld\n", strtoul("4294967296", NULL, 10), strtoull("0xffffffffffffffff", NULL, 0), strtoll("-9000000000", NULL, 10));
   errno = 0;
   printf("strtoul overflow %lu errno %d\n", strtoul("99999999999999999999", NULL, 10), errno);
+  errno = 0;
+  printf("strtol clamps %ld errno %d", strtol("9223372036854775808", &end, 10), errno);
+  errno = 0;
+  printf(" %ld errno %d", strtol("-9223372036854775809", NULL, 10), errno);
+  errno = 0;
+  printf(" %ld %ld errno %d", strtol("-9223372036854775808", NULL, 10), strtol("0x7fffffffffffffff", NULL, 16), errno);
+  printf(" %ld end \"%s\"\n", strtol("-99999999999999999999z", &end, 10), end);
   printf("atoi %d atol %ld atoll %lld\n", atoi("42abc"), atol("-7"), atoll("123456789012"));
   printf("abs %d labs %ld llabs %lld\n", abs(-5), labs(-6L), llabs(-7LL));
   div_t d = div(17, 5);

@@ -6,8 +6,37 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * strtol: the assembly half's strtoul parses (white space, sign, base
+ * prefix, *end, ULONG_MAX with ERANGE past 64 bits); the signed range is
+ * checked here as glibc does: past LONG_MAX is LONG_MAX, below LONG_MIN is
+ * LONG_MIN, both with errno = ERANGE.
+ */
+long strtol(const char *restrict s, char **restrict end, int base) {
+  const char *p = s;
+  while (*p == ' ' || (unsigned char)(*p - '\t') < 5) p++;
+  int neg = *p == '-';
+  int saved = errno;
+  errno = 0;
+  unsigned long v = strtoul(s, end, base);
+  if (errno == ERANGE) return neg ? LONG_MIN : LONG_MAX;
+  errno = saved;
+  unsigned long magnitude = neg ? -v : v;
+  if (!neg && magnitude > (unsigned long)LONG_MAX) {
+    errno = ERANGE;
+    return LONG_MAX;
+  }
+  if (neg && magnitude > (unsigned long)LONG_MAX + 1) {
+    errno = ERANGE;
+    return LONG_MIN;
+  }
+  return (long)v;
+}
+long atol(const char *s) { return strtol(s, NULL, 10); }
 
 long long atoll(const char *s) { return strtol(s, NULL, 10); }
 long long strtoll(const char *s, char **end, int base) { return strtol(s, end, base); }
