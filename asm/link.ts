@@ -163,6 +163,24 @@ class Resolver {
   evaluate(x: Deferred, u: Unit): Value | ExprError {
     return evalExpr(x.e, this.env(u, BigInt(u.chunks[x.sec].base + x.dot)));
   }
+
+  /**
+   * x as GNU as sees it before the link: a label is an address in its
+   * section, `.` one in x's, so `. - main` is a constant and `- main` is not
+   * (for .size, whose value must be a constant).
+   */
+  evaluateRelocatable(x: Deferred, u: Unit): Value | ExprError {
+    const flat = this.env(u, 0n);
+    return evalExpr(x.e, {
+      dot: { sec: x.sec, v: BigInt(u.chunks[x.sec].base + x.dot) },
+      symbol: (node) => {
+        const v = flat.symbol(node);
+        if (typeof v === 'string') return v;
+        const s = (node.bound as Sym | undefined) ?? u.syms.get(node.name) ?? this.globals.get(node.name);
+        return s && !s.lazy && s.sec !== null ? { sec: s.sec, v: v.v } : v;
+      },
+    });
+  }
 }
 
 function encodeAll(units: Unit[], r: Resolver, sink: DiagnosticSink): void {
@@ -222,8 +240,14 @@ function imageSymbols(units: Unit[], r: Resolver): ImageSymbol[] {
       }
       let size = 0;
       if (s.size) {
-        const sv = r.evaluate(s.size, u);
-        if (isErr(sv)) r.sink.error({ src: s.size.src, line: sv.tok.line, col: sv.tok.col }, sv.err);
+        const sv = r.evaluateRelocatable(s.size, u);
+        const at = (tok: { line: number; col: number }): Loc => ({ src: s.size!.src, line: tok.line, col: tok.col });
+        const tok = s.size.e.tok;
+        if (isErr(sv)) r.sink.error(at(sv.tok), sv.err);
+        // GNU as: ".size expression for main does not evaluate to a constant".
+        else if (sv.sec !== null) r.sink.error(at(tok), `.size expression for ${displayName(s.name)} does not evaluate to a constant`);
+        // A size is a byte count: a negative one (GNU writes it as 2^64 - n) names nothing a reader can use.
+        else if (sv.v < 0n || sv.v >= 1n << 53n) r.sink.error(at(tok), `.size of ${displayName(s.name)} is ${sv.v}: not a byte count (0 to 2^53 - 1)`);
         else size = Number(sv.v);
       }
       // A lazily defined (forward-referencing) .equ counts as absolute.

@@ -155,6 +155,15 @@ describe('asm diagnostics', () => {
     expect(missing.map((x) => x.message)).toEqual(["cannot read included file 'nope.s'"]);
   });
 
+  // The asm fuzzer's seed 202 case 64622: `.size main, + - main` wrote st_size 0xffffffffffff0000, which elf-read refused.
+  it('takes a .size that is a constant byte count, as GNU as: not an address, not negative', () => {
+    const msgs = (text: string): string[] => assemble([{ path: 's.s', text }]).diagnostics.map((d) => `${d.line}:${d.col}: ${d.message}`);
+    expect(msgs('main: nop\n.size main, + - main\n_start: nop\n')).toEqual(["2:15: operator '-' needs a constant, not an address"]);
+    expect(msgs('main: nop\n.size main, main + 4\n_start: nop\n')).toEqual(['2:18: .size expression for main does not evaluate to a constant']);
+    expect(msgs('main: nop\n.size main, 0 - 5\n_start: nop\n')).toEqual(['2:15: .size of main is -5: not a byte count (0 to 2^53 - 1)']);
+    expect(msgs('main: nop\nend:\n.size main, end - main\n_start: nop\n.size _start, .-_start\n')).toEqual([]);
+  });
+
   // The asm fuzzer's seed 201 case 89939: `.include "%s: %s\n"` printed a newline inside its diagnostic.
   it('keeps a diagnostic quoting a control character on one line (shown escaped, as in C)', () => {
     const r = assemble([{ path: 'q.s', text: 'x: .include "%s: %s\\n\\t\\001"\n' }], { readFile: () => { throw new Error('no such file'); } });
