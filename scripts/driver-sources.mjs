@@ -26,6 +26,7 @@ export function compileDrivers(esbuild, dir, names) {
       format: 'cjs',
       target: 'node20',
       external: ['vmlab/linux'],
+      sourcemap: 'inline',
       logLevel: 'silent',
     });
     out[name] = r.outputFiles[0].text;

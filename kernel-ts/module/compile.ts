@@ -97,6 +97,8 @@ export function bundleModule(esbuild: Esbuild, file: string, given: string): Com
       target: 'node20',
       alias,
       external: [LINUX_SPECIFIER],
+      // Cut off and decoded by the loader (sourcemap.ts): BUG and WARN name the file's own lines.
+      sourcemap: 'inline',
       logLevel: 'silent',
     });
     return { ok: true, code: r.outputFiles[0]!.text };

@@ -19,6 +19,8 @@ import type { KernelModule, ParamSpec, ParamValue } from './api';
 import { BuiltinSource } from './builtin';
 import type { BuiltinModules } from './builtin';
 import { compileModuleFile, evaluateModule } from './compile';
+import { splitInlineMap } from './sourcemap';
+import type { SourceLines } from './sourcemap';
 import type { ModuleCompiler } from './compile';
 import { Kallsyms } from '../proc/kallsyms';
 import { LoadedModule } from './context';
@@ -75,7 +77,7 @@ export interface ModuleFound {
 /** Module code to evaluate (a module file, a built-in's source), or (TRANSITION) a built-in's KernelModule object. */
 type Source =
   | { kind: 'object'; module: KernelModule }
-  | { kind: 'code'; code: string; size: number; outOfTree: boolean; fileName: string | null; label: string };
+  | { kind: 'code'; code: string; map: SourceLines | null; size: number; outOfTree: boolean; fileName: string | null; label: string };
 
 /** A failure before init: the errno, insmod's messages, and a kernel log line. */
 interface Refusal {
@@ -136,7 +138,7 @@ export class ModuleLoader {
       if (!(b instanceof BuiltinSource)) return { kind: 'object', module: b };
       const c = b.code();
       if (!c.ok) return { errno: ENOEXEC, messages: c.messages };
-      return { kind: 'code', code: c.code, size: BUILTIN_MODULE_SIZE, outOfTree: false, fileName: nameOrPath, label: nameOrPath };
+      return { kind: 'code', ...splitInlineMap(c.code), size: BUILTIN_MODULE_SIZE, outOfTree: false, fileName: nameOrPath, label: nameOrPath };
     }
     const c = this.compile(nameOrPath);
     if (!c.ok) return { errno: c.messages.length === 0 ? ENOENT : ENOEXEC, messages: c.messages };
@@ -145,8 +147,9 @@ export class ModuleLoader {
       const errors = this.typecheck(nameOrPath);
       if (errors.length > 0) return { errno: ENOEXEC, messages: errors };
     }
-    const size = Math.ceil(Buffer.byteLength(c.code) / PAGE) * PAGE;
-    return { kind: 'code', code: c.code, size, outOfTree: true, fileName: basename(nameOrPath).replace(/\.[^.]*$/, ''), label: nameOrPath };
+    const { code, map } = splitInlineMap(c.code);
+    const size = Math.ceil(Buffer.byteLength(code) / PAGE) * PAGE;
+    return { kind: 'code', code, map, size, outOfTree: true, fileName: basename(nameOrPath).replace(/\.[^.]*$/, ''), label: nameOrPath };
   }
 
   /**
@@ -272,7 +275,7 @@ export class ModuleLoader {
       m.retire();
       return fail(EEXIST);
     }
-    if (script !== null && src.kind === 'code') this.kallsyms.addModule(script, mod.name, src.code);
+    if (script !== null && src.kind === 'code') this.kallsyms.addModule(script, mod.name, src.code, src.map);
     this.changing = { m, mark: '+' };
     const r = runInProcess(this.k, 'insmod', () => {
       // check_modinfo() taints first, then parse_args() warns about unknown parameters.

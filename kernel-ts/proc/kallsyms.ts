@@ -11,12 +11,15 @@
 import { readHostText } from '../../host/files';
 import { fileURLToPath } from 'node:url';
 import { KERNEL_ENTRIES, WATCHDOG_FRAMES } from '../trace';
+import type { SourceLines, SourcePosition } from '../module/sourcemap';
 
 /** A script's text, indexed by line, and the module it belongs to (null: the kernel, or host code). */
 interface Script {
   readonly text: string;
   readonly lineStarts: readonly number[];
   readonly module: string | null;
+  /** Where a module's code came from (its inline source map), if known. */
+  readonly map: SourceLines | null;
 }
 
 /** The part of V8's CallSite the trace reads (node's NodeJS.CallSite, with V8's enclosing position). */
@@ -48,8 +51,13 @@ export class Kallsyms {
   private readonly scripts = new Map<string, Script | null>();
 
   /** A module's compiled code, evaluated from `file` (the script name V8 reports for its frames). */
-  addModule(file: string, name: string, code: string): void {
-    this.scripts.set(file, script(code, name));
+  addModule(file: string, name: string, code: string, map: SourceLines | null = null): void {
+    this.scripts.set(file, script(code, name, map));
+  }
+
+  /** The module source line of V8's position (1-based) in module script `file`; null when not known. */
+  sourcePosition(file: string, line: number, column: number): SourcePosition | null {
+    return this.scripts.get(file)?.map?.original(line, column) ?? null;
   }
 
   /** The module's symbols go away with it (free_module). */
@@ -118,10 +126,10 @@ export class Kallsyms {
   }
 }
 
-function script(text: string, module: string | null): Script {
+function script(text: string, module: string | null, map: SourceLines | null = null): Script {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  return { text, lineStarts, module };
+  return { text, lineStarts, module, map };
 }
 
 /** V8's 1-based line and column as an index into the text; -1 outside it. */

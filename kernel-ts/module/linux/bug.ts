@@ -6,6 +6,7 @@
 import { KERN_WARNING } from '../../printk';
 import { dumpStack, warnReport } from '../../proc/oops';
 import type { LinuxEnv } from './env';
+import type { Kernel } from '../../kernel';
 import { printkFlush, vsprintf } from './printk';
 
 /** What BUG() throws: the oops of the call, die("invalid opcode") in Linux. */
@@ -58,9 +59,17 @@ export function callerFrame(k: LinuxEnv['kernel'], above: (...a: never[]) => unk
   }
 }
 
-/** FILE:LINE of a call site: the file's base name (no host path) and the line in its code. */
-function where(site: CallSite | null): { file: string; line: number } {
+/**
+ * FILE:LINE of a call site: for module code the line of the module's own
+ * file, from its source map (the kernel's Kallsyms); else the file's base
+ * name (no host path) and the line in its code.
+ */
+function where(k: Kernel, site: CallSite | null): { file: string; line: number } {
   const name = site?.getFileName() ?? '';
+  const line = site?.getLineNumber() ?? null;
+  const col = site?.getColumnNumber() ?? null;
+  const mapped = line === null || col === null ? null : (k.modules?.kallsyms.sourcePosition(name, line, col) ?? null);
+  if (mapped !== null) return mapped;
   // Module code runs as the script `vmlab-module/NAME/N` (the loader's): it is module NAME's code.
   const loaded = /^vmlab-module\/([^/]+)\/\d+$/.exec(name);
   const base = loaded?.[1] ?? (name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1) || '??');
@@ -75,7 +84,7 @@ export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
   /** __warn(): the warning for the call site above `fn`, with an optional message. */
   const warn = (fn: (...a: never[]) => unknown, once: boolean, msg: string | null): void => {
     const { site } = captureAbove(fn);
-    const at = where(site);
+    const at = where(k, site);
     if (once) {
       const key = `${at.file}:${at.line}:${site?.getColumnNumber() ?? 0}`;
       if (warned.has(key)) return;
@@ -87,7 +96,7 @@ export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
 
   const bug = (fn: (...a: never[]) => unknown): never => {
     const { site } = captureAbove(fn);
-    const at = where(site);
+    const at = where(k, site);
     printkFlush(k);
     log(CUT_HERE);
     k.printk.log(`kernel BUG at ${at.file}:${at.line}!`, KERN_WARNING);
