@@ -17,7 +17,9 @@
 //      caller's directory; -g line information names files relative to it.
 // The library steps do not depend on the program's flags and their paths do
 // not depend on where vmlab is, so the same sources give the same bytes
-// (tests/guest/labs-prebuilt.test.ts rebuilds the committed lab ELFs).
+// (tests/guest/prebuilt-peer.test.ts rebuilds the committed ELFs); so they
+// run once per version of the library, whose objects are cached
+// (cc-cache.ts; -v says when the cached build is used).
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +29,7 @@ import type { CommandModule } from 'yargs';
 import { UserError } from './errors';
 import { EXIT_USAGE } from './option-values';
 import { guestProgramsDir } from './paths';
+import { buildDirectory, cacheRoot, cachedLibrary, libraryKey, publish, removeBuild } from './cc-cache';
 
 /** The Debian packages and the line that installs a cross compiler (what the one-line error says). */
 export const CC_PACKAGES = 'gcc-riscv64-linux-gnu';
@@ -156,36 +159,56 @@ export interface Step {
   argv: string[];
 }
 
-/**
- * The commands that build `o` (see the file comment): `root` is the directory
- * holding guest-programs, `tmp` a scratch directory for the library objects.
- */
-export function ccSteps(o: CcOptions, tc: Toolchain, root: string, tmp: string, cwd: string): Step[] {
-  const inc = relative(root, guestProgramsDir('include')) || '.';
-  const headers = (from: string): string[] => ['-nostdinc', '-isystem', tc.includeDir, '-I', from];
+/** The runtime library's build: its commands, and the objects they leave in `out` (in link order). */
+export interface LibraryBuild {
+  steps: Step[];
+  objects: string[];
+}
+
+/** The directories (relative to `root`) the library is built from: lib (.s), libc (.c), include. */
+function libraryDirs(root: string): { lib: string; libc: string; inc: string } {
+  return {
+    lib: relative(root, guestProgramsDir('lib')),
+    libc: relative(root, guestProgramsDir('libc')),
+    inc: relative(root, guestProgramsDir('include')) || '.',
+  };
+}
+
+const headers = (tc: Toolchain, from: string): string[] => ['-nostdinc', '-isystem', tc.includeDir, '-I', from];
+
+/** Steps 1 and 2 of the file comment, building into directory `out`. */
+export function librarySteps(tc: Toolchain, root: string, out: string): LibraryBuild {
+  const { lib, libc, inc } = libraryDirs(root);
   const steps: Step[] = [];
   const objects: string[] = [];
-  const libDir = relative(root, guestProgramsDir('lib'));
-  const asmFiles = readdirSync(join(root, libDir)).filter((f) => f.endsWith('.s')).sort();
-  for (const f of asmFiles) {
-    const obj = join(tmp, f.replace(/\.s$/, '.o'));
-    steps.push({ cwd: root, argv: [...tc.cc, ...TARGET_FLAGS, `-Wa,-I${libDir}`, '-c', join(libDir, f), '-o', obj] });
+  for (const f of readdirSync(join(root, lib)).filter((x) => x.endsWith('.s')).sort()) {
+    const obj = join(out, f.replace(/\.s$/, '.o'));
+    steps.push({ cwd: root, argv: [...tc.cc, ...TARGET_FLAGS, `-Wa,-I${lib}`, '-c', join(lib, f), '-o', obj] });
     steps.push({ cwd: root, argv: [tc.objcopy, ...REPLACED_BY_C.map((sym) => `--weaken-symbol=${sym}`), obj] });
     objects.push(obj);
   }
-  const libcDir = relative(root, guestProgramsDir('libc'));
-  const cFiles = readdirSync(join(root, libcDir)).filter((f) => f.endsWith('.c')).sort();
-  for (const f of cFiles) {
-    const obj = join(tmp, `libc-${f.replace(/\.c$/, '.o')}`);
-    steps.push({ cwd: root, argv: [...tc.cc, ...TARGET_FLAGS, ...LIBC_FLAGS, ...headers(inc), '-c', join(libcDir, f), '-o', obj] });
+  for (const f of readdirSync(join(root, libc)).filter((x) => x.endsWith('.c')).sort()) {
+    const obj = join(out, `libc-${f.replace(/\.c$/, '.o')}`);
+    steps.push({ cwd: root, argv: [...tc.cc, ...TARGET_FLAGS, ...LIBC_FLAGS, ...headers(tc, inc), '-c', join(libc, f), '-o', obj] });
     objects.push(obj);
   }
+  return { steps, objects };
+}
+
+/** Step 3: the program's sources compiled and linked with the library's `objects`, in `cwd`. */
+export function programStep(o: CcOptions, tc: Toolchain, root: string, cwd: string, objects: readonly string[]): Step {
+  const inc = join(root, libraryDirs(root).inc);
   const progFlags = [...(o.opt ? [o.opt] : []), ...(o.debug ? ['-g', `-ffile-prefix-map=${cwd}=.`] : [])];
-  steps.push({
+  return {
     cwd,
-    argv: [...tc.cc, ...TARGET_FLAGS, ...progFlags, ...headers(join(root, inc)), ...o.extra, ...o.sources, ...objects, ...LINK_FLAGS, ...tc.linker, '-o', o.output],
-  });
-  return steps;
+    argv: [...tc.cc, ...TARGET_FLAGS, ...progFlags, ...headers(tc, inc), ...o.extra, ...o.sources, ...objects, ...LINK_FLAGS, ...tc.linker, '-o', o.output],
+  };
+}
+
+/** What the library's objects depend on besides its files: the compiler (and its version), the flags, the weakened symbols. */
+function toolIdentity(tc: Toolchain): string[] {
+  const r = spawnSync(tc.cc[0]!, [...tc.cc.slice(1), '--version'], { encoding: 'utf8' });
+  return [...tc.cc, r.status === 0 ? r.stdout : '?', tc.objcopy, ...tc.linker, ...TARGET_FLAGS, ...LIBC_FLAGS, ...REPLACED_BY_C];
 }
 
 /** The directory that holds guest-programs (the vmlab tree). */
@@ -204,17 +227,32 @@ export function runCc(o: CcOptions): number {
   }
   const root = vmlabRoot();
   const tmp = mkdtempSync(join(tmpdir(), 'vmlab-cc-'));
+  const run = (step: Step): boolean => {
+    if (o.verbose) process.stderr.write(`${step.cwd === process.cwd() ? '' : `(cd ${quote(step.cwd)} && `}${step.argv.map(quote).join(' ')}${step.cwd === process.cwd() ? '' : ')'}\n`);
+    const r = spawnSync(step.argv[0]!, step.argv.slice(1), { cwd: step.cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.error) throw new UserError(`cc: cannot run ${step.argv[0]} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`);
+    if (r.status === 0) return true;
+    process.stderr.write(`vmlab cc: ${basename(step.argv[0]!)} failed (status ${r.status ?? 'killed'}); ${o.output} not written\n`);
+    return false;
+  };
+  let built: string | null = null;
   try {
-    for (const step of ccSteps(o, tc, root, tmp, process.cwd())) {
-      if (o.verbose) process.stderr.write(`${step.cwd === process.cwd() ? '' : `(cd ${quote(step.cwd)} && `}${step.argv.map(quote).join(' ')}${step.cwd === process.cwd() ? '' : ')'}\n`);
-      const r = spawnSync(step.argv[0]!, step.argv.slice(1), { cwd: step.cwd, stdio: ['ignore', 'inherit', 'inherit'] });
-      if (r.error) throw new UserError(`cc: cannot run ${step.argv[0]} (${(r.error as NodeJS.ErrnoException).code ?? r.error.message})`);
-      if (r.status !== 0) {
-        process.stderr.write(`vmlab cc: ${basename(step.argv[0]!)} failed (status ${r.status ?? 'killed'}); ${o.output} not written\n`);
-        return 1;
-      }
+    // The runtime library: a cached build of the same sources, compiler and flags (cc-cache.ts), else built now.
+    const cache = cacheRoot();
+    const { lib, libc, inc } = libraryDirs(root);
+    const key = cache === null ? null : libraryKey(toolIdentity(tc), root, [lib, libc, inc].map((d) => join(root, d)));
+    const names = librarySteps(tc, root, '').objects;
+    let dir = key === null ? null : cachedLibrary(cache, key, names);
+    if (dir !== null) {
+      if (o.verbose) process.stderr.write(`# runtime library: the cached build in ${dir}\n`);
+    } else {
+      built = buildDirectory(key === null ? null : cache, key ?? '', tmp);
+      for (const step of librarySteps(tc, root, built).steps) if (!run(step)) return 1;
+      dir = key === null ? built : publish(cache, key, built);
     }
+    if (!run(programStep(o, tc, root, process.cwd(), names.map((n) => join(dir!, n))))) return 1;
   } finally {
+    if (built !== null) removeBuild(built);
     rmSync(tmp, { recursive: true, force: true });
   }
   return 0;
