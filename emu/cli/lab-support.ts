@@ -64,7 +64,23 @@ export function logLines(dmesg: string | null): string[] {
 
 /** Indents text as a quote of what the session printed. */
 export function quote(text: string, max = 12): string {
-  const lines = text.replace(/\n$/, '').split('\n');
+  // A line repeated is shown once, with its count.
+  const lines: string[] = [];
+  let prev: string | null = null;
+  let n = 0;
+  const flush = (): void => {
+    if (prev !== null) lines.push(n > 1 ? `${prev}   (${n} times)` : prev);
+  };
+  for (const l of text.replace(/\n$/, '').split('\n')) {
+    if (l === prev) {
+      n++;
+      continue;
+    }
+    flush();
+    prev = l;
+    n = 1;
+  }
+  flush();
   const shown = lines.length > max ? [...lines.slice(0, max), `... (${lines.length - max} more lines)`] : lines;
   return shown.map((l) => `| ${l}`).join('\n');
 }
