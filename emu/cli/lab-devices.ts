@@ -36,10 +36,14 @@ export const mmapperLab: Lab = {
     if (!allLoaded([load])) return [load, ...notRun(rest)];
     const out = outputOf(t, 'mmapper-test') ?? '';
     const s = sections(out);
-    const sec = (k: string): string => s.get(k) ?? '(nothing: mmapper-test stopped before)\n';
-    const mode = (k: string, ok: (x: string) => boolean): string | null => (ok(sec(k)) ? null : `mmapper-test printed:\n${quote(sec(k))}`);
+    const sec = (k: string): string | null => s.get(k) ?? null;
+    const mode = (k: string, ok: (x: string) => boolean): string | null => {
+      const x = sec(k);
+      if (x === null) return `mmapper-test printed no '${k}' lines (it ended first; its output is buffered, so a killed run shows only its errors):\n${quote(out || '(nothing)')}`;
+      return ok(x) ? null : `mmapper-test printed:\n${quote(x)}`;
+    };
     const pattern = (x: string): boolean => x.includes('  pattern: ok\n');
-    const rmmods = t.filter((c) => c.cmd === `rmmod ${m!.name}`).map((c) => c.out);
+    const rmmods = t.filter((c) => c.cmd === `rmmod ${m!.name}`).map((c) => c.out.trim());
     return [
       load,
       check('mode 1: the kmalloc buffer mapped with one remap_pfn_range (its contents, contiguous frames)', mode('mode 1', (x) => pattern(x) && x.includes('(contiguous)')), EX_KMALLOC),
@@ -48,7 +52,7 @@ export const mmapperLab: Lab = {
       check('put_user into the mode-3 mapping: the kernel takes the fault, the handler maps the page', mode('put_user', (x) => /into the mode-3 mapping, not faulted in \(\S+\): ret 0\n/.test(x) && x.includes("  mmap: 'Xbcdefgh")), EX_PUT),
       check('put_user into an untouched anonymous page, and -EFAULT for an unmapped or kernel address', mode('put_user', (x) => /anonymous page never touched \(\S+\): ret 0, value 'X'/.test(x) && /unmapped address \(\S+\): ret -1, errno 14/.test(x) && /kernel address \(\S+\): ret -1, errno 14/.test(x)), EX_PUT),
       check('mmapper-test: all checks passed', out.includes('all checks passed\n') ? null : `it says: ${/FAILED: .*/.exec(out)?.[0] ?? out.split('\n').filter((l) => l !== '').at(-1) ?? '(nothing)'}`),
-      check('rmmod is refused while a process maps the device, and works once it is gone', /in use/.test(rmmods[0] ?? '') && rmmods[1] === '' ? null : `rmmod said: ${quote(rmmods.join('\n---\n') || '(nothing)')}`),
+      check('rmmod is refused while a process maps the device, and works once it is gone', /in use/.test(rmmods[0] ?? '') && rmmods[1] === '' ? null : `while 'mmapper-test hold' maps the device, rmmod said: ${rmmods[0] || '(nothing: it unloaded the module)'}; after: ${rmmods[1] || '(nothing)'}\n'mmapper-test hold' printed: ${(outputOf(t, 'sleep 1') ?? '').trim() || '(nothing)'}`),
     ];
   },
 };

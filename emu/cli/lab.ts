@@ -80,11 +80,24 @@ function transcriptOf(text: string): Transcript {
   return commands;
 }
 
-/** The report's lines for one check: `  ok    WHAT`, or `  FAIL  WHAT` and why, indented. */
-function checkLines(c: Check): string[] {
+/**
+ * The report's lines for one check: `  ok    WHAT`, or `  FAIL  WHAT` and
+ * why, indented, then its exercise and what the module logged about that
+ * exercise (a skeleton logs `EXERCISE n is not done`).
+ */
+function checkLines(c: Check, notDone: ReadonlyMap<string, string>): string[] {
   if (c.fail === null) return [`  ok    ${c.what}`];
   const why = c.fail.replace(/\n$/, '').split('\n').map((l) => `        ${l}`);
-  return [`  FAIL  ${c.what}`, ...why, ...(c.exercise ? [`        (${c.exercise})`] : [])];
+  const n = c.exercise === undefined ? undefined : /^EXERCISE (\d+) /.exec(c.exercise)?.[1];
+  const logged = n === undefined ? undefined : notDone.get(n);
+  return [`  FAIL  ${c.what}`, ...why, ...(c.exercise ? [`        (${c.exercise})`] : []), ...(logged ? [`        the module logged: ${logged}`] : [])];
+}
+
+/** The first `EXERCISE n is not done` line the modules logged, by n. */
+function notDoneLines(transcript: string): Map<string, string> {
+  const r = new Map<string, string>();
+  for (const m of transcript.matchAll(/^\[\s*\d+\.\d+\] (.*EXERCISE (\d+) is not done.*)$/gm)) if (!r.has(m[2]!)) r.set(m[2]!, m[1]!);
+  return r;
 }
 
 /** Grades the modules: the report and whether every check passed. */
@@ -93,7 +106,8 @@ export async function checkLab(lab: Lab, mods: LoadedModule[]): Promise<{ report
   const checks = lab.check(session.commands, mods);
   const failed = checks.filter((c) => c.fail !== null).length;
   const who = mods.map((m) => (m.file === null ? `${m.name} (built-in reference)` : `${m.file} (module ${m.name})`)).join(', ');
-  const lines = [`lab ${lab.name}: ${who}`, ...checks.flatMap(checkLines)];
+  const notDone = notDoneLines(session.text);
+  const lines = [`lab ${lab.name}: ${who}`, ...checks.flatMap((c) => checkLines(c, notDone))];
   lines.push(failed === 0 ? `all ${checks.length} checks passed` : `${checks.length - failed} of ${checks.length} checks passed`);
   return { report: `${lines.join('\n')}\n`, passed: failed === 0, transcript: session.text };
 }
@@ -119,7 +133,10 @@ export const labCommand: CommandModule<object, LabArgs> = {
       .epilogue('The skeletons and walkthroughs are in docs/labs/LAB/.'),
   handler: async (argv) => {
     if (argv.action === 'list') {
-      for (const l of LABS) process.stdout.write(`${l.name.padEnd(16)}${l.modules.map((m) => `${m.skeleton} (reference: ${m.builtin})`).join(', ')}  ${l.title}\n`);
+      for (const l of LABS) {
+        process.stdout.write(`${l.name.padEnd(17)}${l.title}\n`);
+        process.stdout.write(`${''.padEnd(17)}docs/labs/${l.name}/: ${l.modules.map((m) => m.skeleton).join(' ')} (reference: ${l.modules.map((m) => m.builtin).join(' ')})\n`);
+      }
       return;
     }
     if (argv.action !== 'check') throw new UserError(`lab: unknown action '${argv.action}' (list, or check LAB [FILE...])`, EXIT_USAGE);
