@@ -109,6 +109,11 @@ export class LoadedModule implements ModuleContext {
     this.values = values;
   }
 
+  /** Unloaded, or its init failed: what it registered is gone (vmlab/linux's own tables, e.g. chrdev regions, check this). */
+  get retired(): boolean {
+    return this.gone;
+  }
+
   /** Linux module_refcount(): what lsmod shows under "Used by". */
   get refcount(): number {
     return this.opens + this.maps + this.symbolRefs;
