@@ -246,7 +246,7 @@ const linuxOps = new WeakMap<VmOperations, vm_operations_struct>();
  * setter.
  */
 export interface VmOpsAdapters {
-  fault?: (k: Kernel, ops: vm_operations_struct, vma: VmAreaStruct, address: number) => number;
+  fault?: (k: Kernel, ops: vm_operations_struct, vma: VmAreaStruct, address: number, flags: number) => number;
 }
 const adapters = new WeakMap<Kernel, VmOpsAdapters>();
 
@@ -263,12 +263,13 @@ export function vmOpsAdapters(k: Kernel): VmOpsAdapters {
 function toKernelOps(k: Kernel, ops: vm_operations_struct, name: string): VmOperations {
   const kops: VmOperations = {
     name,
+    ...(ops.open !== undefined && { open: (v: VmAreaStruct) => ops.open!(vmaViewK(k, v)) }),
     ...(ops.close !== undefined && { close: (v: VmAreaStruct) => ops.close!(vmaViewK(k, v)) }),
     ...(ops.fault !== undefined && {
-      fault: (v: VmAreaStruct, address: number) => {
+      fault: (v: VmAreaStruct, address: number, flags: number) => {
         const f = vmOpsAdapters(k).fault;
         if (f === undefined) throw new Error(`${name}: vm_ops fault handlers need the mmap-driver area (mm.ts)`);
-        return f(k, ops, v, address);
+        return f(k, ops, v, address, flags);
       },
     }),
   };
