@@ -199,7 +199,7 @@ function doAnonymousPage(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: nu
   const pfn = newAnonPage(kmm, true);
   if (pfn < 0) return VM_FAULT_OOM;
   const f = vma.vmFlags;
-  const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_WRITE_DIRTY : 0);
+  const bits = vmPageProtLo(f) | vma.vmPageProtCache | ((f & VM_WRITE) !== 0 ? PTE_WRITE_DIRTY : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, bits), pfnPteHi(pfn, vmPageProtHi(f)));
   mm.rssAnon++;
   if (mm.rss > mm.hiwaterRss) mm.hiwaterRss = mm.rss;
@@ -225,12 +225,12 @@ function doFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo
     const pfn = newAnonPage(kmm, false);
     if (pfn < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
     copyFrame(kmm.mem, pfn * PAGE_SIZE, cached * PAGE_SIZE);
-    setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, vmPageProtLo(f) | PTE_WRITE_DIRTY), pfnPteHi(pfn, vmPageProtHi(f)));
+    setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, vmPageProtLo(f) | vma.vmPageProtCache | PTE_WRITE_DIRTY), pfnPteHi(pfn, vmPageProtHi(f)));
     mm.rssAnon++;
     return done(mm, FaultKind.FileCow, VM_FAULT_OK);
   }
   mapCachePage(kmm, mm, cached);
-  const bits = vmPageProtLo(f) | (write ? PTE_D : 0);
+  const bits = vmPageProtLo(f) | vma.vmPageProtCache | (write ? PTE_D : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(cached, bits), pfnPteHi(cached, vmPageProtHi(f)));
   return done(mm, write ? FaultKind.SharedWrite : FaultKind.FileRead, VM_FAULT_OK);
 }
@@ -271,7 +271,7 @@ function doPfnFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number,
     return done(mm, outcome === VM_FAULT_OOM ? FaultKind.Oom : FaultKind.Sigbus, outcome);
   }
   const f = vma.vmFlags;
-  const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_RW : 0) | (write ? PTE_D : 0);
+  const bits = vmPageProtLo(f) | vma.vmPageProtCache | ((f & VM_WRITE) !== 0 ? PTE_RW : 0) | (write ? PTE_D : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(r, bits), pfnPteHi(r, vmPageProtHi(f)));
   return done(mm, FaultKind.Pfnmap, VM_FAULT_OK);
 }

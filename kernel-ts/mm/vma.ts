@@ -104,6 +104,8 @@ export interface VmaInit {
    * vma->vm_file: vmFile is what mm needs of the mapped object (an inode).
    */
   readonly vmOpenFile?: object | null;
+  /** A driver's cache-mode bits of vm_page_prot (VmAreaStruct.vmPageProtCache). */
+  readonly vmPageProtCache?: number;
 }
 
 export class VmAreaStruct {
@@ -116,6 +118,14 @@ export class VmAreaStruct {
   vmOps: VmOperations | null;
   vmPrivateData: unknown;
   vmOpenFile: object | null;
+  /**
+   * The cache-mode bits (PTE_PWT, PTE_PCD, PTE_PAT) a driver put in
+   * vm_page_prot (pgprot_noncached, pgprot_writecombine): every PTE the
+   * VMA's faults make carries them. The rest of vm_page_prot follows vmFlags
+   * (vmPageProtLo/Hi), and keeps these bits through mprotect, as Linux's
+   * vma_set_page_prot -> pgprot_modify keeps _PAGE_CACHE_MASK.
+   */
+  vmPageProtCache: number;
 
   constructor(init: VmaInit) {
     checkRange(init.vmStart, init.vmEnd);
@@ -128,6 +138,7 @@ export class VmAreaStruct {
     this.vmOps = init.vmOps ?? null;
     this.vmPrivateData = init.vmPrivateData ?? null;
     this.vmOpenFile = init.vmOpenFile ?? null;
+    this.vmPageProtCache = init.vmPageProtCache ?? 0;
     this.vmFile?.mapRef?.(1);
   }
 

@@ -97,7 +97,7 @@ export interface vm_fault {
 
 /**
  * struct vm_area_struct (include/linux/mm_types.h): one mapping [vm_start,
- * vm_end) of an address space. vm_flags, vm_pgoff, vm_ops and
+ * vm_end) of an address space. vm_flags, vm_page_prot, vm_pgoff, vm_ops and
  * vm_private_data are writable, as a driver's mmap writes them.
  */
 export interface vm_area_struct {
@@ -105,8 +105,15 @@ export interface vm_area_struct {
   readonly vm_end: ulong;
   /** VM_* bits (VM_READ, VM_IO, VM_PFNMAP...). */
   vm_flags: ulong;
-  /** The PTE protection bits the mapping's pages get (vm_get_page_prot(vm_flags)); follows vm_flags. */
-  readonly vm_page_prot: pgprot_t;
+  /**
+   * The PTE protection bits the mapping's pages get: vm_get_page_prot(vm_flags)
+   * and the cache mode. A driver's mmap may set it, as Linux's do
+   * (`vma.vm_page_prot = pgprot_noncached(vma.vm_page_prot)`): the cache-mode
+   * bits (_PAGE_PWT, _PAGE_PCD, _PAGE_PAT) stay the VMA's, for the PTEs its
+   * faults make and through mprotect (pgprot_modify keeps them); the other
+   * bits follow vm_flags, and setting them otherwise is a WARN saying so.
+   */
+  vm_page_prot: pgprot_t;
   /** Offset in the file (or the mapped object) in pages; for anonymous memory vm_start >> PAGE_SHIFT. */
   vm_pgoff: ulong;
   vm_ops: vm_operations_struct | null;

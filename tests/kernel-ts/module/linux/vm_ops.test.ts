@@ -2,7 +2,7 @@
 // VMA copied from a driver's (the split-off part of munmap/mprotect, the
 // child's copy at fork, mremap's moved VMA), balanced by close; and
 // vmf.flags carries FAULT_FLAG_WRITE / FAULT_FLAG_USER from the fault's
-// error code.
+// error code; vm_page_prot's cache mode (pgprot_noncached) reaches the PTEs.
 import { describe, expect, it } from 'vitest';
 import type { Kernel } from '../../../../kernel-ts/kernel';
 import type { LinuxApi } from '../../../../kernel-ts/module/linux/index';
@@ -18,12 +18,12 @@ import { PF_U, PF_W } from '../../../../emu/machine/trap';
 import { kernelClone } from '../../../../kernel-ts/proc/fork';
 import { doExit, exitStatus } from '../../../../kernel-ts/proc/exit';
 import { inProcess } from './helpers';
-import { boot, loader, putString, sys, userBuf } from './support';
+import { boot, dmesg, loader, putString, sys, userBuf } from './support';
 
 const LEN = 4 * 4096;
 
 /** A driver over a vmalloc buffer whose mmap installs `ops(L, buf)` (a fault handler mapping the buffer's pages). */
-function load(k: Kernel, record: (what: string) => void): ReturnType<typeof loader> {
+function load(k: Kernel, record: (what: string) => void, atMmap?: (L: LinuxApi, vma: vm_area_struct) => void): ReturnType<typeof loader> {
   let buf = 0n;
   const range = (vma: vm_area_struct): string => `[${(vma.vm_start & 0xfffffn).toString(16)}, +${((vma.vm_end - vma.vm_start) / 4096n).toString()}p)`;
   const ld = loader(k, {
@@ -33,6 +33,7 @@ function load(k: Kernel, record: (what: string) => void): ReturnType<typeof load
         return L.register_chrdev(0, 'drv', {
           mmap: (_f, vma) => {
             vma.vm_flags |= BigInt(VM_PFNMAP | VM_DONTEXPAND);
+            atMmap?.(L, vma);
             vma.vm_ops = {
               open: (v) => record(`open ${range(v)}`),
               close: (v) => record(`close ${range(v)}`),
@@ -144,6 +145,47 @@ describe('vm_fault.flags', () => {
       sys(k, t, NR.close, fd);
     });
     expect(log).toEqual(['fault 0 flags 0x40', 'fault 1 flags 0x41', 'fault 2 flags 0x0', 'fault 3 flags 0x1']);
+    expect(ld.rmmod('drv')).toBe(0);
+  });
+});
+
+describe('vm_page_prot', () => {
+  it("pgprot_noncached in mmap: the faults' PTEs carry _PAGE_PCD, mprotect keeps it; other bits set otherwise are a WARN and follow vm_flags", () => {
+    const { k } = boot();
+    let lin: LinuxApi | null = null;
+    const seen: bigint[] = [];
+    const ld = load(k, () => {}, (L, vma) => {
+      lin = L;
+      const before = vma.vm_page_prot;
+      vma.vm_page_prot = L.pgprot_noncached(vma.vm_page_prot);
+      seen.push(before, vma.vm_page_prot, L.vm_get_page_prot(vma.vm_flags));
+      vma.vm_page_prot = vma.vm_page_prot | L._PAGE_RW | L._PAGE_DIRTY; // not kept: RW follows vm_flags
+      seen.push(vma.vm_page_prot);
+    });
+    inProcess(k, (t) => {
+      const L = (): LinuxApi => lin!;
+      const u = userBuf(k, t);
+      const fd = sys(k, t, NR.openat, AT_FDCWD, putString(k, t, u, '/dev/drv'), O_RDWR);
+      const a = sys(k, t, NR.mmap, 0, LEN, PROT_READ, MAP_SHARED, fd, 0);
+      expect(k.mm.copyFromUser(t.mm!, a, 1)).toBeInstanceOf(Uint8Array);
+      const pte = (): bigint => L().ptep_get(L().follow_pte(L().get_current().mm!, BigInt(a)));
+      expect(pte() & L()._PAGE_PCD).toBe(L()._PAGE_PCD);
+      expect(pte() & (L()._PAGE_PWT | L()._PAGE_RW)).toBe(0n);
+      expect(sys(k, t, NR.mprotect, a, LEN, PROT_READ | PROT_WRITE)).toBe(0);
+      expect(k.mm.copyFromUser(t.mm!, a + 4096, 1)).toBeInstanceOf(Uint8Array);
+      const pte2 = L().ptep_get(L().follow_pte(L().get_current().mm!, BigInt(a + 4096)));
+      expect(pte2 & (L()._PAGE_PCD | L()._PAGE_RW)).toBe(L()._PAGE_PCD | L()._PAGE_RW);
+      sys(k, t, NR.munmap, a, LEN);
+      sys(k, t, NR.close, fd);
+    });
+    const [before, noncached, flagsProt, afterRw] = seen;
+    expect(noncached).toBe(before! | lin!._PAGE_PCD);
+    expect(flagsProt).toBe(before);
+    expect(afterRw).toBe(noncached);
+    expect(dmesg(k).filter((l) => l.startsWith('vm_page_prot = '))).toEqual([
+      `vm_page_prot = 0x${(noncached! | 0x42n).toString(16)}: only the cache-mode bits (_PAGE_PWT, _PAGE_PCD, _PAGE_PAT) are kept; the others follow vm_flags (0x${before!.toString(16)})`,
+    ]);
+    expect(lin!.pgprot_writecombine(noncached!)).toBe(before! | lin!._PAGE_PWT);
     expect(ld.rmmod('drv')).toBe(0);
   });
 });
