@@ -48,7 +48,7 @@ export const CHAPTERS = [
   ] },
   { title: 'Devices and files', headers: [
     ['fs_types', '<linux/fs.h> (struct file, struct inode)'], ['fs', '<linux/fs.h>'], ['ioctl', '<linux/ioctl.h>'],
-    ['device', '<linux/device.h>'], ['miscdevice', '<linux/miscdevice.h>'], ['proc_fs', '<linux/proc_fs.h>'], ['seq_file', '<linux/seq_file.h>'],
+    ['device', '<linux/device.h>'], ['cdev', '<linux/cdev.h>, chrdev regions'], ['miscdevice', '<linux/miscdevice.h>'], ['proc_fs', '<linux/proc_fs.h>'], ['seq_file', '<linux/seq_file.h>'],
   ] },
   { title: 'mmap drivers', headers: [
     ['mm', '<linux/mm.h> (mmap drivers)'],

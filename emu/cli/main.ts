@@ -10,6 +10,7 @@ import { demoCommand } from './demo';
 import { runCommand } from './run';
 import { debugCommand } from './debug';
 import { shellCommand } from './shell';
+import { labCommand } from './lab';
 import { reportInternalError, reportUnhandledRejection } from './errors';
 import { EXIT_USAGE } from './option-values';
 
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     .command(debugCommand)
     .command(shellCommand)
     .command(demoCommand)
+    .command(labCommand)
     .demandCommand(1, 'Give a command; see vmlab --help.')
     .strict()
     .recommendCommands()

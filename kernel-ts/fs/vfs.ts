@@ -182,6 +182,15 @@ export class Vfs {
     return major;
   }
 
+  /**
+   * A dynamic major with no /dev node (alloc_chrdev_region's): the next one
+   * registerChrdev would have handed out, 254 downwards; -EBUSY when none is left.
+   */
+  reserveChrdevMajor(): number {
+    if (this.nextDynMajor < CHRDEV_MAJOR_DYN_LAST) return -EBUSY;
+    return this.nextDynMajor--;
+  }
+
   /** unregister_chrdev(): removes /dev/NAME (open files keep working). 0 or -ENOENT. */
   unregisterChrdev(name: string): number {
     if (!this.chrdevs.delete(name)) return -ENOENT;

@@ -61,6 +61,7 @@ export function dupMmap(kmm: KernelMm, old: MmStruct): MmStruct | number {
     if ((vma.vmFlags & VM_DONTCOPY) !== 0) continue;
     const copy = vma.dup();
     mm.vmas.insertVma(copy);
+    copy.vmOps?.open?.(copy); // dup_mmap: the child's copy is a new user of the driver's mapping
     const cow = isCowMapping(vma.vmFlags);
     const raw = isRawPfnVma(vma);
     const shared = (vma.vmFlags & VM_SHARED) !== 0;

@@ -127,7 +127,7 @@ export function handleMmFault(kmm: KernelMm, mm: MmStruct, lo: number, hi: numbe
   let kind: FaultKind;
   let outcome: FaultOutcome;
   if ((plo & PTE_PRESENT_MASK) === 0) {
-    if (isRawPfnVma(vma)) return doPfnFault(kmm, mm, vma, pte, pageLo, hi, addr - (addr % PAGE_SIZE), write);
+    if (isRawPfnVma(vma)) return doPfnFault(kmm, mm, vma, pte, pageLo, hi, addr - (addr % PAGE_SIZE), error);
     if (vma.vmFile === null) {
       outcome = doAnonymousPage(kmm, mm, vma, pte, pageLo, hi);
       kind = outcome === VM_FAULT_OK ? (grew ? FaultKind.StackGrow : FaultKind.DemandZero) : FaultKind.Oom;
@@ -199,7 +199,7 @@ function doAnonymousPage(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: nu
   const pfn = newAnonPage(kmm, true);
   if (pfn < 0) return VM_FAULT_OOM;
   const f = vma.vmFlags;
-  const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_WRITE_DIRTY : 0);
+  const bits = vmPageProtLo(f) | vma.vmPageProtCache | ((f & VM_WRITE) !== 0 ? PTE_WRITE_DIRTY : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, bits), pfnPteHi(pfn, vmPageProtHi(f)));
   mm.rssAnon++;
   if (mm.rss > mm.hiwaterRss) mm.hiwaterRss = mm.rss;
@@ -225,12 +225,12 @@ function doFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo
     const pfn = newAnonPage(kmm, false);
     if (pfn < 0) return done(mm, FaultKind.Oom, VM_FAULT_OOM);
     copyFrame(kmm.mem, pfn * PAGE_SIZE, cached * PAGE_SIZE);
-    setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, vmPageProtLo(f) | PTE_WRITE_DIRTY), pfnPteHi(pfn, vmPageProtHi(f)));
+    setPte(kmm, mm, pte, lo, hi, pfnPteLo(pfn, vmPageProtLo(f) | vma.vmPageProtCache | PTE_WRITE_DIRTY), pfnPteHi(pfn, vmPageProtHi(f)));
     mm.rssAnon++;
     return done(mm, FaultKind.FileCow, VM_FAULT_OK);
   }
   mapCachePage(kmm, mm, cached);
-  const bits = vmPageProtLo(f) | (write ? PTE_D : 0);
+  const bits = vmPageProtLo(f) | vma.vmPageProtCache | (write ? PTE_D : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(cached, bits), pfnPteHi(cached, vmPageProtHi(f)));
   return done(mm, write ? FaultKind.SharedWrite : FaultKind.FileRead, VM_FAULT_OK);
 }
@@ -244,17 +244,34 @@ export function mapCachePage(kmm: KernelMm, mm: MmStruct, pfn: number): void {
   else mm.rssFile++;
 }
 
+/** FAULT_FLAG_* bits of struct vm_fault (include/linux/mm_types.h) that a fault's error code decides. */
+export const FAULT_FLAG_WRITE = 0x1;
+export const FAULT_FLAG_USER = 0x40;
+export const FAULT_FLAG_INSTRUCTION = 0x100;
+
+/**
+ * vmf->flags for a fault with SDM error code `error`, as
+ * do_user_addr_fault() builds them: WRITE for PF_W, USER for PF_U (an
+ * access from user mode), INSTRUCTION for PF_I. (Linux adds
+ * FAULT_FLAG_DEFAULT, the retry and kill permissions; vmlab's fault path
+ * neither retries nor waits, so it does not offer them.)
+ */
+export function faultFlags(error: number): number {
+  return ((error & PF_W) !== 0 ? FAULT_FLAG_WRITE : 0) | ((error & PF_U) !== 0 ? FAULT_FLAG_USER : 0) | ((error & PF_I) !== 0 ? FAULT_FLAG_INSTRUCTION : 0);
+}
+
 /** Device mappings: the driver's vmOps.fault names the frame (VM_PFNMAP: no references). */
-function doPfnFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number, addr: number, write: boolean): FaultOutcome {
+function doPfnFault(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, pte: number, lo: number, hi: number, addr: number, error: number): FaultOutcome {
   const fault = vma.vmOps?.fault;
   if (fault === undefined) return done(mm, FaultKind.Sigbus, VM_FAULT_SIGBUS);
-  const r = fault(vma, addr);
+  const write = (error & PF_W) !== 0;
+  const r = fault(vma, addr, faultFlags(error));
   if (r < 0) {
     const outcome = -r as FaultOutcome;
     return done(mm, outcome === VM_FAULT_OOM ? FaultKind.Oom : FaultKind.Sigbus, outcome);
   }
   const f = vma.vmFlags;
-  const bits = vmPageProtLo(f) | ((f & VM_WRITE) !== 0 ? PTE_RW : 0) | (write ? PTE_D : 0);
+  const bits = vmPageProtLo(f) | vma.vmPageProtCache | ((f & VM_WRITE) !== 0 ? PTE_RW : 0) | (write ? PTE_D : 0);
   setPte(kmm, mm, pte, lo, hi, pfnPteLo(r, bits), pfnPteHi(r, vmPageProtHi(f)));
   return done(mm, FaultKind.Pfnmap, VM_FAULT_OK);
 }

@@ -70,6 +70,7 @@ function moveVmaEntries(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, newStart
   freePgtables(kmm, mm, oldStart, oldEnd, g);
   tlbFinish(kmm, g);
   mm.vmas.insertVma(moved);
+  moved.vmOps?.open?.(moved); // copy_vma; the old VMA was closed above
   return mm.vmas.vmaMerge(moved);
 }
 

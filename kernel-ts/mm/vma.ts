@@ -67,14 +67,22 @@ export interface VmFile {
 
 /**
  * Linux vm_operations_struct, reduced to what mm needs to know. fault(vma,
- * address) is called for a not-present page of a device mapping (address is
- * page aligned) and returns the pfn to map (>= 0; the driver owns the frame,
+ * address, flags) is called for a not-present page of a device mapping
+ * (address is page aligned; flags the FAULT_FLAG_* bits of memory.ts
+ * faultFlags) and returns the pfn to map (>= 0; the driver owns the frame,
  * mm takes no reference: VM_PFNMAP semantics) or minus a VM_FAULT_* outcome of
  * kernel-ts/mm/memory.ts (e.g. -VM_FAULT_SIGBUS).
  */
 export interface VmOperations {
   readonly name: string;
-  readonly fault?: (vma: VmAreaStruct, address: number) => number;
+  readonly fault?: (vma: VmAreaStruct, address: number, flags: number) => number;
+  /**
+   * Called for a VMA made as a copy of one with these ops (Linux calls
+   * vm_ops->open there): the new part of a split (__split_vma), the child's
+   * copy at fork (dup_mmap), the moved VMA of mremap (copy_vma). Each is
+   * closed in turn when it goes.
+   */
+  readonly open?: (vma: VmAreaStruct) => void;
   /** Linux refuses to merge VMAs whose ops have a close hook. */
   readonly close?: (vma: VmAreaStruct) => void;
 }
@@ -96,6 +104,8 @@ export interface VmaInit {
    * vma->vm_file: vmFile is what mm needs of the mapped object (an inode).
    */
   readonly vmOpenFile?: object | null;
+  /** A driver's cache-mode bits of vm_page_prot (VmAreaStruct.vmPageProtCache). */
+  readonly vmPageProtCache?: number;
 }
 
 export class VmAreaStruct {
@@ -108,6 +118,14 @@ export class VmAreaStruct {
   vmOps: VmOperations | null;
   vmPrivateData: unknown;
   vmOpenFile: object | null;
+  /**
+   * The cache-mode bits (PTE_PWT, PTE_PCD, PTE_PAT) a driver put in
+   * vm_page_prot (pgprot_noncached, pgprot_writecombine): every PTE the
+   * VMA's faults make carries them. The rest of vm_page_prot follows vmFlags
+   * (vmPageProtLo/Hi), and keeps these bits through mprotect, as Linux's
+   * vma_set_page_prot -> pgprot_modify keeps _PAGE_CACHE_MASK.
+   */
+  vmPageProtCache: number;
 
   constructor(init: VmaInit) {
     checkRange(init.vmStart, init.vmEnd);
@@ -120,6 +138,7 @@ export class VmAreaStruct {
     this.vmOps = init.vmOps ?? null;
     this.vmPrivateData = init.vmPrivateData ?? null;
     this.vmOpenFile = init.vmOpenFile ?? null;
+    this.vmPageProtCache = init.vmPageProtCache ?? 0;
     this.vmFile?.mapRef?.(1);
   }
 
@@ -294,6 +313,7 @@ export class VmaSet {
     upper.vmPgoff += (addr - vma.vmStart) / PAGE_SIZE;
     vma.vmEnd = addr;
     this.vmas.splice(i + 1, 0, upper);
+    upper.vmOps?.open?.(upper);
     return upper;
   }
 

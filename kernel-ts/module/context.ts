@@ -109,6 +109,11 @@ export class LoadedModule implements ModuleContext {
     this.values = values;
   }
 
+  /** Unloaded, or its init failed: what it registered is gone (vmlab/linux's own tables, e.g. chrdev regions, check this). */
+  get retired(): boolean {
+    return this.gone;
+  }
+
   /** Linux module_refcount(): what lsmod shows under "Used by". */
   get refcount(): number {
     return this.opens + this.maps + this.symbolRefs;
@@ -410,10 +415,13 @@ export class LoadedModule implements ModuleContext {
     const ops = vma.vmOps;
     if (ops === null || WRAPPED.has(ops)) return;
     const fault = ops.fault;
+    const open = ops.open;
     const close = ops.close;
     const wrapped: VmOperations = {
       name: ops.name,
-      ...(fault ? { fault: (v: VmAreaStruct, address: number): number => this.call('fault', () => fault(v, address)) } : {}),
+      ...(fault ? { fault: (v: VmAreaStruct, address: number, flags: number): number => this.call('fault', () => fault(v, address, flags)) } : {}),
+      // open runs in the middle of fork/split/mremap: a throw is the caller's oops (killed) and the operation completes.
+      ...(open ? { open: (v: VmAreaStruct): void => this.guard('open', undefined, () => open(v)) } : {}),
       ...(close ? { close: (v: VmAreaStruct): void => this.call('close', () => close(v)) } : {}),
     };
     WRAPPED.add(wrapped);

@@ -6,6 +6,7 @@ import type * as Device from './include/device';
 import type { class_, dev_t, device, umode_ptr } from './include/device';
 import { ERR_PTR, IS_ERR } from './err';
 import { chrdevOf, kernelFops, warn } from './fs';
+import { cdevFor } from './cdev';
 import type { FileOperations } from '../../fs/file';
 import type { Inode } from '../../fs/inode';
 import { S_IFCHR, S_ISCHR, devMajor, devMinor, mkdev } from '../../fs/stat';
@@ -62,9 +63,25 @@ export function formatName(fmt: string, args: readonly (string | number | bigint
 }
 
 /**
+ * The operations a node for devt opens with: its cdev's (cdev_add; -ENXIO
+ * at open once cdev_del took it away, as chrdev_open finds no cdev), else
+ * its register_chrdev major's, else none (open is -ENXIO).
+ */
+function nodeFops(env: LinuxEnv, devt: dev_t): FileOperations {
+  const k = env.kernel;
+  const cd = cdevFor(k, devt);
+  if (cd !== undefined && cd.ops !== null) {
+    const inner = kernelFops(env, cd.ops);
+    return { ...inner, open: (inode, file) => (cdevFor(k, devt) !== cd ? -ENXIO : inner.open ? inner.open(inode, file) : 0) };
+  }
+  const c = chrdevOf(k, devMajor(devt));
+  return c !== undefined ? kernelFops(env, c.fops) : { open: () => -ENXIO };
+}
+
+/**
  * Makes (or adopts) /dev/NAME for devt with `mode`: the node register_chrdev
  * made for the same devt is adopted; another taken name is -EEXIST. The fops
- * are the major's (fs.ts chrdev table); none: open is -ENXIO. 0 or -errno.
+ * are the number's cdev's or its major's (nodeFops). 0 or -errno.
  */
 export function makeNode(env: LinuxEnv, name: string, devt: dev_t, mode: number, wrap?: (f: FileOperations) => FileOperations): number {
   const k = env.kernel;
@@ -74,8 +91,7 @@ export function makeNode(env: LinuxEnv, name: string, devt: dev_t, mode: number,
     existing.mode = S_IFCHR | (mode & 0o7777);
     return 0;
   }
-  const c = chrdevOf(k, devMajor(devt));
-  const fops: FileOperations = c !== undefined ? kernelFops(env, c.fops) : { open: () => -ENXIO };
+  const fops = nodeFops(env, devt);
   const r = env.module.registerChrdev(name, wrap ? wrap(fops) : fops, { major: devMajor(devt), minor: devMinor(devt), mode });
   return r < 0 ? r : 0;
 }

@@ -6,6 +6,7 @@
 import type * as Linux from './linux';
 import type { LinuxEnv } from './env';
 import { deviceApi } from './device';
+import { cdevApi } from './cdev';
 import { errApi } from './err';
 import { fsApi } from './fs';
 import { miscdeviceApi } from './miscdevice';
@@ -44,6 +45,7 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...fsApi(env),
     ...errApi(env),
     ...deviceApi(env),
+    ...cdevApi(env),
     ...miscdeviceApi(env),
     ...mmApi(env),
     ...procFsApi(env),

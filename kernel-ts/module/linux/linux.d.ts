@@ -14,6 +14,7 @@ export * from './include/sched';
 export * from './include/fs';
 export * from './include/err';
 export * from './include/device';
+export * from './include/cdev';
 export * from './include/miscdevice';
 export * from './include/bug';
 export * from './include/errno';

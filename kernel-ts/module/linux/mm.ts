@@ -28,8 +28,8 @@ import { STACK_GUARD_GAP, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFN
 import type { VmAreaStruct } from '../../mm/vma';
 import { EBUSY, EINVAL, ENOMEM } from '../../errno';
 import type { Kernel } from '../../kernel';
+import { FAULT_FLAG_INSTRUCTION, FAULT_FLAG_USER, FAULT_FLAG_WRITE } from '../../mm/memory';
 
-const FAULT_FLAG_WRITE = 0x1;
 const PAGE = BigInt(PAGE_SIZE);
 const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 
@@ -121,10 +121,10 @@ export function mmApi(env: LinuxEnv): typeof Mm {
   };
 
   // The fault adapter: the kernel's fault(vma, address) -> pfn or -VM_FAULT_*.
-  vmOpsAdapters(k).fault ??= (kk: Kernel, ops: vm_operations_struct, v: VmAreaStruct, address: number): number => {
+  vmOpsAdapters(k).fault ??= (kk: Kernel, ops: vm_operations_struct, v: VmAreaStruct, address: number, flags: number): number => {
     const addr = address - (address % PAGE_SIZE);
     const pgoff = v.vmPgoff + (addr - v.vmStart) / PAGE_SIZE;
-    const vmf: vm_fault = { vma: vmaView(env, v, kk.current?.mm ?? null), address: BigInt(addr), pgoff: BigInt(pgoff), flags: 0, page: 0n };
+    const vmf: vm_fault = { vma: vmaView(env, v, kk.current?.mm ?? null), address: BigInt(addr), pgoff: BigInt(pgoff), flags, page: 0n };
     const prev = inFault.get(kk);
     const cur: FaultInProgress = { vma: v, address: addr, pfn: -1 };
     inFault.set(kk, cur);
@@ -182,6 +182,8 @@ export function mmApi(env: LinuxEnv): typeof Mm {
     VM_FAULT_COMPLETED,
     VM_FAULT_ERROR,
     FAULT_FLAG_WRITE,
+    FAULT_FLAG_USER,
+    FAULT_FLAG_INSTRUCTION,
 
     remap_pfn_range: remapPfnRange('remap_pfn_range'),
     io_remap_pfn_range: remapPfnRange('io_remap_pfn_range'),

@@ -8,6 +8,7 @@ import type * as Decl from './include/pgtable';
 import type { mm_struct } from './include/mm_types';
 import { Access } from '../../../emu/machine/trap';
 import { Flush, pgtableAlloc, setPte } from '../../mm/pgtable';
+import { vmPageProtHi, vmPageProtLo } from '../../mm/prot';
 import { ENOMEM } from '../../errno';
 import type { MmStruct } from '../../mm/mm-struct';
 import { MASK64, internalMm, isUserAddress, kernelTranslate, readU64, va as vaOf } from './kmem';
@@ -181,6 +182,9 @@ export function pgtableApi(env: LinuxEnv): typeof Decl {
     __pte: (v) => v & MASK64,
     __pgprot: (v) => v & MASK64,
     pgprot_val: (v) => v,
+    vm_get_page_prot: (flags) => (BigInt(vmPageProtHi(Number(flags & 0xffffffffn)) >>> 0) << 32n) | BigInt(vmPageProtLo(Number(flags & 0xffffffffn)) >>> 0),
+    pgprot_noncached: (prot) => (prot & ~(PWT | PCD | PSE)) | PCD,
+    pgprot_writecombine: (prot) => (prot & ~(PWT | PCD | PSE)) | PWT,
     pte_flags: (v) => v & FLAGS_MASK,
     pmd_flags: (v) => v & MASK64 & ~(v & PSE ? PMD_PAGE_MASK : PFN_MASK),
     pud_flags: (v) => v & MASK64 & ~(v & PSE ? PUD_PAGE_MASK : PFN_MASK),

@@ -17,6 +17,8 @@ import { EXIT_DEAD, EXIT_ZOMBIE } from '../../proc/task';
 import type { MmStruct } from '../../mm/mm-struct';
 import type { VmAreaStruct, VmOperations } from '../../mm/vma';
 import { vmPageProtHi, vmPageProtLo } from '../../mm/prot';
+import { PTE_PCD, PTE_PS, PTE_PWT } from '../../../emu/machine/mmu/paging';
+import { KERN_WARNING } from '../../printk';
 import { File, O_ACCMODE, O_RDWR, O_WRONLY } from '../../fs/file';
 import { Inode } from '../../fs/inode';
 import { kvaToBigint } from '../../mm/kaddr';
@@ -246,7 +248,7 @@ const linuxOps = new WeakMap<VmOperations, vm_operations_struct>();
  * setter.
  */
 export interface VmOpsAdapters {
-  fault?: (k: Kernel, ops: vm_operations_struct, vma: VmAreaStruct, address: number) => number;
+  fault?: (k: Kernel, ops: vm_operations_struct, vma: VmAreaStruct, address: number, flags: number) => number;
 }
 const adapters = new WeakMap<Kernel, VmOpsAdapters>();
 
@@ -263,18 +265,22 @@ export function vmOpsAdapters(k: Kernel): VmOpsAdapters {
 function toKernelOps(k: Kernel, ops: vm_operations_struct, name: string): VmOperations {
   const kops: VmOperations = {
     name,
+    ...(ops.open !== undefined && { open: (v: VmAreaStruct) => ops.open!(vmaViewK(k, v)) }),
     ...(ops.close !== undefined && { close: (v: VmAreaStruct) => ops.close!(vmaViewK(k, v)) }),
     ...(ops.fault !== undefined && {
-      fault: (v: VmAreaStruct, address: number) => {
+      fault: (v: VmAreaStruct, address: number, flags: number) => {
         const f = vmOpsAdapters(k).fault;
         if (f === undefined) throw new Error(`${name}: vm_ops fault handlers need the mmap-driver area (mm.ts)`);
-        return f(k, ops, v, address);
+        return f(k, ops, v, address, flags);
       },
     }),
   };
   linuxOps.set(kops, ops);
   return kops;
 }
+
+/** _PAGE_CACHE_MASK of a 4 KiB PTE: PWT, PCD and PAT (bit 7, the PS position of a PTE). */
+const CACHE_MASK = BigInt(PTE_PWT | PTE_PCD | PTE_PS);
 
 class VmaView implements vm_area_struct {
   constructor(
@@ -296,7 +302,25 @@ class VmaView implements vm_area_struct {
     this.vma.vmFlags = Number(f);
   }
   get vm_page_prot(): bigint {
-    return (BigInt(vmPageProtHi(this.vma.vmFlags) >>> 0) << 32n) | BigInt(vmPageProtLo(this.vma.vmFlags) >>> 0);
+    return (BigInt(vmPageProtHi(this.vma.vmFlags) >>> 0) << 32n) | BigInt((vmPageProtLo(this.vma.vmFlags) | this.vma.vmPageProtCache) >>> 0);
+  }
+  /**
+   * vma->vm_page_prot = prot: the cache-mode bits (PWT, PCD, PAT) are the
+   * VMA's from now on (its faults' PTEs carry them); the other bits follow
+   * vm_flags, and a value that differs there is a WARN (what the kernel keeps
+   * is said in it).
+   */
+  set vm_page_prot(prot: bigint) {
+    if (typeof prot !== 'bigint') throw new TypeError(`vm_page_prot: ${typeof prot} is not a pgprot_t`);
+    this.vma.vmPageProtCache = Number(prot & CACHE_MASK);
+    const rest = prot & ~CACHE_MASK & 0xffffffffffffffffn;
+    const follows = this.vm_page_prot & ~CACHE_MASK;
+    if (rest !== follows) {
+      const log = (t: string): void => this.k.printk.log(t, KERN_WARNING);
+      log('------------[ cut here ]------------');
+      log(`vm_page_prot = 0x${prot.toString(16)}: only the cache-mode bits (_PAGE_PWT, _PAGE_PCD, _PAGE_PAT) are kept; the others follow vm_flags (0x${follows.toString(16)})`);
+      log(`WARNING: CPU: 0 PID: ${this.k.current?.pid ?? 0} at mm/mmap.c vma_set_page_prot`);
+    }
   }
   get vm_pgoff(): bigint {
     return BigInt(this.vma.vmPgoff);

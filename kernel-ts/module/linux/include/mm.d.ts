@@ -38,8 +38,12 @@ export declare const VM_FAULT_NEEDDSYNC: 0x002000;
 export declare const VM_FAULT_COMPLETED: 0x004000;
 /** OOM | SIGBUS | SIGSEGV | HWPOISON | HWPOISON_LARGE | FALLBACK. */
 export declare const VM_FAULT_ERROR: number;
-/** vmf.flags bit of a write fault. */
+/** vmf.flags bit of a write fault (the #PF error code's W bit). */
 export declare const FAULT_FLAG_WRITE: 0x1;
+/** vmf.flags bit of a fault taken in user mode (the error code's U bit); clear for a kernel access to user memory (put_user, copy_to_user). */
+export declare const FAULT_FLAG_USER: 0x40;
+/** vmf.flags bit of an instruction fetch (the error code's I bit). */
+export declare const FAULT_FLAG_INSTRUCTION: 0x100;
 
 /**
  * remap_pfn_range(vma, addr, pfn, size, prot) (mm/memory.c): maps the frames

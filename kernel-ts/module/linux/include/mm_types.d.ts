@@ -60,7 +60,13 @@ export interface mm_struct {
  * mmap-driver functions (mm.d.ts).
  */
 export interface vm_operations_struct {
-  /** Called when a VMA is duplicated or split off (fork, split_vma). */
+  /**
+   * Called for a new VMA copied from one with these ops, as Linux calls it:
+   * the upper part of a split (munmap or mprotect of part of the VMA,
+   * split_vma), the child's copy at fork (unless VM_DONTCOPY), the moved VMA
+   * of mremap. Each such VMA gets its close when it goes, so a driver can
+   * count the mappings of its buffer.
+   */
   open?(vma: vm_area_struct): void;
   /** Called when a VMA is removed (munmap, exit). */
   close?(vma: vm_area_struct): void;
@@ -77,7 +83,13 @@ export interface vm_fault {
   readonly address: ulong;
   /** The page's offset in the mapping, in pages (vma->vm_pgoff + page index in the VMA). */
   readonly pgoff: ulong;
-  /** FAULT_FLAG_* bits: FAULT_FLAG_WRITE (0x1) for a write. */
+  /**
+   * FAULT_FLAG_* bits from the fault's error code, as do_user_addr_fault()
+   * sets them: FAULT_FLAG_WRITE for a write, FAULT_FLAG_USER for an access
+   * from user mode (not for the kernel's put_user), FAULT_FLAG_INSTRUCTION
+   * for an instruction fetch (mm.d.ts). Linux's FAULT_FLAG_DEFAULT (retry,
+   * killable) is not offered: vmlab's fault path never retries.
+   */
   readonly flags: number;
   /** Set by the handler: the struct page * to map (its reference goes to the mapping), or 0n. */
   page: bigint;
@@ -85,7 +97,7 @@ export interface vm_fault {
 
 /**
  * struct vm_area_struct (include/linux/mm_types.h): one mapping [vm_start,
- * vm_end) of an address space. vm_flags, vm_pgoff, vm_ops and
+ * vm_end) of an address space. vm_flags, vm_page_prot, vm_pgoff, vm_ops and
  * vm_private_data are writable, as a driver's mmap writes them.
  */
 export interface vm_area_struct {
@@ -93,8 +105,15 @@ export interface vm_area_struct {
   readonly vm_end: ulong;
   /** VM_* bits (VM_READ, VM_IO, VM_PFNMAP...). */
   vm_flags: ulong;
-  /** The PTE protection bits the mapping's pages get (vm_get_page_prot(vm_flags)); follows vm_flags. */
-  readonly vm_page_prot: pgprot_t;
+  /**
+   * The PTE protection bits the mapping's pages get: vm_get_page_prot(vm_flags)
+   * and the cache mode. A driver's mmap may set it, as Linux's do
+   * (`vma.vm_page_prot = pgprot_noncached(vma.vm_page_prot)`): the cache-mode
+   * bits (_PAGE_PWT, _PAGE_PCD, _PAGE_PAT) stay the VMA's, for the PTEs its
+   * faults make and through mprotect (pgprot_modify keeps them); the other
+   * bits follow vm_flags, and setting them otherwise is a WARN saying so.
+   */
+  vm_page_prot: pgprot_t;
   /** Offset in the file (or the mapped object) in pages; for anonymous memory vm_start >> PAGE_SHIFT. */
   vm_pgoff: ulong;
   vm_ops: vm_operations_struct | null;

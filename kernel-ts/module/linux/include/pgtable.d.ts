@@ -154,6 +154,17 @@ export function __pmd(val: bigint): pmd_t;
 export function __pte(val: bigint): pte_t;
 export function __pgprot(val: bigint): pgprot_t;
 export function pgprot_val(prot: pgprot_t): bigint;
+/**
+ * vm_get_page_prot(vm_flags) (mm/mmap.c, x86's protection_map): the PTE
+ * bits a VMA with these VM_* flags gives its pages: present, user, accessed,
+ * RW for a shared writable one (a private one gets RW at its copy-on-write
+ * fault), NX unless VM_EXEC; PROT_NONE's bits without VM_READ/WRITE/EXEC.
+ */
+export function vm_get_page_prot(vm_flags: ulong): pgprot_t;
+/** pgprot_noncached(prot) (arch/x86/include/asm/pgtable_types.h): the cache mode UC- (_PAGE_PCD, the PAT index x86 Linux gives it), the other bits kept. */
+export function pgprot_noncached(prot: pgprot_t): pgprot_t;
+/** pgprot_writecombine(prot): the cache mode WC (_PAGE_PWT, x86 Linux's PAT entry 1), the other bits kept. */
+export function pgprot_writecombine(prot: pgprot_t): pgprot_t;
 /** Linux pte_flags() / pmd_flags() ...: the value without the frame bits. */
 export function pte_flags(pte: pte_t): bigint;
 export function pmd_flags(pmd: pmd_t): bigint;
