@@ -7,6 +7,8 @@ import type { ElfSymbol } from '../../asm/elf-read';
 import { findLine, lineRows } from '../../asm/dwarf-line';
 import type { LineTable } from '../../asm/dwarf-line';
 import type { LineRow } from '../../asm/image';
+import { readFunctions } from './dwarf-info';
+import type { DwarfFunction } from './dwarf-info';
 
 export class Symbols {
   /** Code and data symbols with a value, sorted by address. */
@@ -16,6 +18,8 @@ export class Symbols {
   private readonly rows: LineRow[];
   readonly entry: number;
   private readonly sources = new Map<string, string[] | null>();
+  /** The functions .debug_info describes (their return types, for finish), by address. */
+  private readonly functions: DwarfFunction[];
 
   constructor(elf: Uint8Array) {
     const r = readElf(elf);
@@ -31,6 +35,15 @@ export class Symbols {
     const dl = r.elf.debugLine;
     this.tables = dl !== undefined && dl.ok ? dl.tables : [];
     this.rows = lineRows(this.tables);
+    const section = (name: string): Uint8Array | undefined => r.elf.sections.find((x) => x.name === name && x.type !== 8)?.bytes;
+    const info = section('.debug_info');
+    const abbrev = section('.debug_abbrev');
+    this.functions = info !== undefined && abbrev !== undefined ? readFunctions({ info, abbrev, str: section('.debug_str'), lineStr: section('.debug_line_str') }) : [];
+  }
+
+  /** The function .debug_info describes at addr (its code range holds addr), or undefined. */
+  functionAt(addr: number): DwarfFunction | undefined {
+    return this.functions.find((f) => f.lowPc <= addr && addr < f.highPc);
   }
 
   lookup(name: string): number | undefined {
@@ -66,6 +79,13 @@ export class Symbols {
     const s = this.symbolAt(addr);
     if (s === undefined) return undefined;
     return s.off === 0 ? s.sym.name : `${s.sym.name}+0x${s.off.toString(16)}`;
+  }
+
+  /** gdb's `<sym>` / `<sym+off>` (decimal offset) for an address inside a sized symbol, as print shows a pointer; '' otherwise. */
+  dataSymbol(addr: number): string {
+    const s = this.symbolAt(addr);
+    if (s === undefined || !(s.off === 0 || s.off < s.sym.size)) return '';
+    return s.off === 0 ? `<${s.sym.name}>` : `<${s.sym.name}+${s.off}>`;
   }
 
   line(addr: number): LineRow | undefined {

@@ -5,6 +5,10 @@ import type { Debugger } from './commands';
 import { formatP2v } from './views';
 import { diffPagetables, recordCmd, reverseContinue, reverseFinish, reverseLine, reverseStepi } from './timeline';
 import { TWO32 } from '../machine/cpu/int64';
+import { returnedValueLine } from './return-value';
+import { isMappableFile } from '../../kernel-ts/mm/filemap';
+import { PAGE_SIZE } from '../../kernel-ts/mm/page';
+import { VM_READ } from '../../kernel-ts/mm/vma';
 
 /** Thrown by `quit`: the session ends with this status (-1: the guest's). */
 export class Quit {
@@ -23,6 +27,34 @@ export function findCommand(word: string): Command | undefined {
 }
 
 /** A step count: empty is 1; else a positive integer expression, or the message saying what is wrong. */
+/**
+ * A byte of a file-backed page the program has not touched yet, read from
+ * the page cache or the file without faulting it in (what ptrace would see
+ * once it had); undefined where there is no such page.
+ */
+function unfaultedByte(d: Debugger, va: number): number | undefined {
+  const mm = d.s.task.mm;
+  const vma = mm?.vmas.vmaLookup(va) ?? null;
+  if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return undefined;
+  const index = Math.floor((va - vma.vmStart) / PAGE_SIZE) + vma.vmPgoff;
+  const page = new Uint8Array(PAGE_SIZE);
+  if (!d.s.k.mm.pageCache.readCached(vma.vmFile, index, page)) vma.vmFile.readPage(index, page);
+  return page[(va - vma.vmStart) % PAGE_SIZE];
+}
+
+/** finish's "Value returned" line for the function fn (from .debug_info) that just returned. */
+function returnedValue(d: Debugger, fn: ReturnType<Debugger['s']['syms']['functionAt']>): string {
+  return returnedValueLine(fn, {
+    reg: (r) => d.s.reg(r),
+    readByte: (va) => {
+      const v = d.s.readVirt(va, 1);
+      return typeof v === 'string' ? unfaultedByte(d, va) ?? v : Number(v);
+    },
+    symbolic: (va) => d.s.syms.dataSymbol(va),
+    keep: (v) => d.keep(v),
+  });
+}
+
 function count(d: Debugger, cmd: string, a: string): number | string {
   if (a.trim() === '') return 1;
   const v = evaluate(a, d.env);
@@ -89,18 +121,18 @@ const COMMANDS: Command[] = [
   { names: ['step', 's'], usage: 'step', help: 'Run to the next source line (DWARF line table), into calls.', run: (d) => stepLine(d, false) },
   { names: ['next', 'n'], usage: 'next', help: 'Run to the next source line, stepping over calls.', run: (d) => stepLine(d, true) },
   {
-    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned (a0, as a long).',
+    names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned in its C type (nothing for a void function; a0 as a long without DWARF).',
     run: async (d) => {
       if (d.s.exited !== null) return 'The program is not being run.';
       const bt = d.backtrace().split('\n');
       const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
       if (m === null) return '"finish" not meaningful in the outermost frame.';
       const target = Number(m[1]), cpu = d.s.k.machine.cpu;
+      const fn = d.s.syms.functionAt(d.s.pc);
       let returned = false; // false when a breakpoint, watchpoint or catchpoint stopped it first
       const out = await d.resume({ after: () => (returned = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target) });
       if (!returned || d.s.exited !== null) return `Run till exit from ${bt[0]}\n${out}`;
-      const value = d.s.reg(10);
-      return `Run till exit from ${bt[0]}\n${out}\nValue returned is $${d.keep(value)} = ${value}`;
+      return `Run till exit from ${bt[0]}\n${out}${returnedValue(d, fn)}`;
     },
   },
   {

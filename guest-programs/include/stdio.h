@@ -2,7 +2,8 @@
  * stdio.h: FILE streams over the fd calls, buffered as glibc buffers them:
  * stderr unbuffered, stdout line-buffered on a terminal and fully buffered
  * otherwise (BUFSIZ), every stream flushed at exit(). The formatting is
- * the runtime library's (stdio.s: no floating point).
+ * the runtime library's (stdio.s: no floating point); the scanf family is
+ * libc/scanf.c (integers, strings, characters, scansets; no floating point).
  */
 #ifndef _VMLAB_STDIO_H
 #define _VMLAB_STDIO_H
@@ -58,6 +59,13 @@ int sprintf(char *restrict buf, const char *restrict fmt, ...) __attribute__((fo
 int vsprintf(char *restrict buf, const char *restrict fmt, va_list ap);
 int snprintf(char *restrict buf, size_t size, const char *restrict fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *restrict buf, size_t size, const char *restrict fmt, va_list ap);
+
+int sscanf(const char *restrict s, const char *restrict fmt, ...) __attribute__((format(scanf, 2, 3)));
+int vsscanf(const char *restrict s, const char *restrict fmt, va_list ap);
+int fscanf(FILE *restrict f, const char *restrict fmt, ...) __attribute__((format(scanf, 2, 3)));
+int vfscanf(FILE *restrict f, const char *restrict fmt, va_list ap);
+int scanf(const char *restrict fmt, ...) __attribute__((format(scanf, 1, 2)));
+int vscanf(const char *restrict fmt, va_list ap);
 
 int fputc(int c, FILE *f);
 int putc(int c, FILE *f);

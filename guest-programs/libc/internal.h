@@ -13,6 +13,7 @@
 #define SYS_ftruncate 46
 #define SYS_faccessat 48
 #define SYS_chdir 49
+#define SYS_fchdir 50
 #define SYS_fchmodat 53
 #define SYS_pipe2 59
 #define SYS_readv 65
@@ -31,6 +32,9 @@
 #define SYS_msync 227
 #define SYS_mlock 228
 #define SYS_munlock 229
+#define SYS_mlockall 230
+#define SYS_munlockall 231
+#define SYS_faccessat2 439
 
 /* The kernel's sigset_t on riscv64: 8 bytes. */
 #define KERNEL_SIGSET_SIZE 8

@@ -33,11 +33,19 @@ ssize_t pread(int fd, void *buf, size_t n, off_t off) { return syscall(SYS_pread
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off) { return syscall(SYS_pwrite64, fd, buf, n, off); }
 int ftruncate(int fd, off_t len) { return (int)syscall(SYS_ftruncate, fd, len); }
 int truncate(const char *path, off_t len) { return (int)syscall(SYS_truncate, path, len); }
-int unlink(const char *path) { return (int)syscall(SYS_unlinkat, AT_FDCWD, path, 0); }
-int rmdir(const char *path) { return (int)syscall(SYS_unlinkat, AT_FDCWD, path, AT_REMOVEDIR); }
-int access(const char *path, int mode) { return (int)syscall(SYS_faccessat, AT_FDCWD, path, mode); }
+int unlinkat(int dirfd, const char *path, int flags) { return (int)syscall(SYS_unlinkat, dirfd, path, flags); }
+int unlink(const char *path) { return unlinkat(AT_FDCWD, path, 0); }
+int rmdir(const char *path) { return unlinkat(AT_FDCWD, path, AT_REMOVEDIR); }
+/* glibc's faccessat: faccessat2 when there are flags, the three-argument call otherwise. */
+int faccessat(int dirfd, const char *path, int mode, int flags) {
+  if (flags == 0) return (int)syscall(SYS_faccessat, dirfd, path, mode);
+  return (int)syscall(SYS_faccessat2, dirfd, path, mode, flags);
+}
+int access(const char *path, int mode) { return faccessat(AT_FDCWD, path, mode, 0); }
 int chdir(const char *path) { return (int)syscall(SYS_chdir, path); }
-int mkdir(const char *path, mode_t mode) { return (int)syscall(SYS_mkdirat, AT_FDCWD, path, mode); }
+int fchdir(int fd) { return (int)syscall(SYS_fchdir, fd); }
+int mkdirat(int dirfd, const char *path, mode_t mode) { return (int)syscall(SYS_mkdirat, dirfd, path, mode); }
+int mkdir(const char *path, mode_t mode) { return mkdirat(AT_FDCWD, path, mode); }
 int chmod(const char *path, mode_t mode) { return (int)syscall(SYS_fchmodat, AT_FDCWD, path, mode); }
 mode_t umask(mode_t mask) { return (mode_t)syscall(SYS_umask, mask); }
 int creat(const char *path, mode_t mode) { return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode); }
@@ -50,6 +58,8 @@ int fstat(int fd, struct stat *st) { return (int)syscall(SYS_fstat, fd, st); }
 int msync(void *addr, size_t len, int flags) { return (int)syscall(SYS_msync, addr, len, flags); }
 int mlock(const void *addr, size_t len) { return (int)syscall(SYS_mlock, addr, len); }
 int munlock(const void *addr, size_t len) { return (int)syscall(SYS_munlock, addr, len); }
+int mlockall(int flags) { return (int)syscall(SYS_mlockall, flags); }
+int munlockall(void) { return (int)syscall(SYS_munlockall); }
 uid_t getuid(void) { return (uid_t)syscall(SYS_getuid); }
 uid_t geteuid(void) { return (uid_t)syscall(SYS_geteuid); }
 gid_t getgid(void) { return (gid_t)syscall(SYS_getgid); }

@@ -104,7 +104,9 @@ export class File {
     /** f_flags: O_ACCMODE bits, O_APPEND, O_NONBLOCK... (O_CLOEXEC lives in the fd table). */
     public flags: number,
     readonly fop: FileOperations = inode.fop,
-  ) {}
+  ) {
+    inode.iget();
+  }
 
   get readable(): boolean {
     return (this.flags & O_ACCMODE) !== O_WRONLY;
@@ -130,7 +132,10 @@ export function getFile(file: File): File {
 /** fput(): drops a reference; the last one calls release. */
 export function fput(file: File): void {
   if (file.count <= 0) throw new Error(`fput of ${file.path}: reference count already ${file.count}`);
-  if (--file.count === 0) file.fop.release?.(file.inode, file);
+  if (--file.count === 0) {
+    file.fop.release?.(file.inode, file);
+    file.inode.iput();
+  }
 }
 
 /** generic_file_llseek() for a file of `size` bytes: SEEK_SET/CUR/END; -EINVAL for a bad whence or negative result. */

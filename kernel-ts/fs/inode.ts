@@ -72,6 +72,8 @@ export class Inode implements MappableFile {
   iop: InodeOperations = {};
   /** i_private: the driver's data (the task of a /proc/<pid> entry, a sysfs attribute). */
   private: unknown = null;
+  /** i_count, as far as vmlab needs it: open files and VMAs using the inode (iget/iput, mapRef). */
+  private refs = 0;
 
   constructor(
     readonly sb: SuperBlock,
@@ -223,6 +225,39 @@ export class Inode implements MappableFile {
       mtimeNs: this.mtimeNs,
       ctimeNs: this.mtimeNs,
     };
+  }
+
+  /** iget(): an open file or a VMA holds the inode. */
+  iget(): void {
+    this.refs++;
+  }
+
+  /** iput(): one holder less; an unlinked tmpfs inode with none left is evicted. */
+  iput(): void {
+    if (this.refs <= 0) throw new Error(`iput of ${this.path}: no reference held`);
+    if (--this.refs === 0 && this.nlink === 0) this.evict();
+  }
+
+  /** VmFile.mapRef: a VMA mapping the file holds it as an open file does. */
+  mapRef(delta: 1 | -1): void {
+    if (delta === 1) this.iget();
+    else this.iput();
+  }
+
+  /** drop_nlink() by unlink/rmdir: with no holder left the inode goes at once (iput_final). */
+  dropLink(): void {
+    if (this.nlink > 0) this.nlink--;
+    if (this.isDir) this.nlink = 0;
+    if (this.nlink === 0 && this.refs === 0) this.evict();
+  }
+
+  /** shmem_evict_inode(): a tmpfs gets the inode's pages and its inode slot back. */
+  private evict(): void {
+    const shmem = this.sb.shmem;
+    if (shmem === null) return;
+    if (this.pages !== null) shmem.unacctBlocks(this.pages.truncate(0));
+    this.size_ = 0;
+    shmem.releaseInode();
   }
 
   /** Adds a child entry to this directory (d_add); the child must have been made with this parent. */

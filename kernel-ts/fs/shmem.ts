@@ -63,6 +63,12 @@ export class ShmemSbInfo {
     return true;
   }
 
+  /** shmem_free_inode(): an inode removed for good gives its slot back. */
+  releaseInode(): void {
+    if (this.usedInodes <= 0) throw new Error('tmpfs: releasing an inode none holds');
+    this.usedInodes--;
+  }
+
   /** shmem_show_options(): the size= and nr_inodes= of /proc/mounts (size in KiB, as Linux prints it). */
   showOptions(): string {
     return `size=${(this.maxBlocks * PAGE_SIZE) / 1024}k,nr_inodes=${this.maxInodes}`;

@@ -35,6 +35,8 @@ import {
   O_RDWR, O_TRUNC, O_WRONLY,
 } from './file';
 import { FilesStruct } from './fdtable';
+import type { PipeFs } from './pipe';
+import { DEFAULT_UMASK } from './fs-struct';
 import { Inode, MAY_EXEC, MAY_READ, MAY_WRITE, childPath, mkdirInode } from './inode';
 import { LOOKUP_FOLLOW, lookupChild, lookupParent, pathLookup } from './namei';
 import { ProcFs } from './procfs';
@@ -54,8 +56,7 @@ export const SYSFS_DEV = mkdev(0, 0x15);
 export const PROC_DEV = mkdev(0, 0x16);
 export const TMPFS_DEV = mkdev(0, 0x17);
 
-/** The umask every task has (Linux's default 0022). */
-export const DEFAULT_UMASK = 0o022;
+export { DEFAULT_UMASK } from './fs-struct';
 
 /** What mmap(2) maps for a descriptor (the contract with kernel-ts/mm's mmap). */
 export interface MmapTarget {
@@ -89,6 +90,8 @@ export class Vfs {
   readonly root: Inode;
   readonly dev: Inode;
   readonly tmp: Inode;
+  /** The internal pipefs (pipe.ts), made by the first pipe2. */
+  pipefs: PipeFs | null = null;
   readonly proc: ProcFs;
   readonly sys: SysFs;
   private readonly chrdevs = new Map<string, number>();
@@ -239,13 +242,13 @@ export class Vfs {
 
   /**
    * do_filp_open(): opens `path` (relative ones from `start`) with open(2)
-   * flags; O_CREAT makes a regular file (mode & ~umask) where the file system
+   * flags; O_CREAT makes a regular file (mode & ~umask, the caller's umask) where the file system
    * allows it. The File (one reference, for the caller to install) or -errno:
    * ENOENT, ENOTDIR, EISDIR (a directory opened for writing), EEXIST (O_CREAT|O_EXCL),
    * EROFS (writing or creating on rootfs), EACCES, ELOOP (O_NOFOLLOW on a symlink),
    * ENOSPC (creating on a tmpfs with no inode left).
    */
-  open(path: string, flags: number, mode = 0o666, start: Inode = this.root): File | number {
+  open(path: string, flags: number, mode = 0o666, start: Inode = this.root, umask = DEFAULT_UMASK): File | number {
     const acc = flags & O_ACCMODE;
     let inode: Inode;
     if (flags & O_CREAT) {
@@ -261,7 +264,7 @@ export class Vfs {
       } else {
         if (p.dir.sb.readOnly) return -EROFS;
         if (p.dir.sb !== this.tmp.sb) return -EACCES;
-        const created = ramfsCreate(p.dir, p.name, mode & ~DEFAULT_UMASK, this.nowNs(), this.regularFops);
+        const created = ramfsCreate(p.dir, p.name, mode & ~umask, this.nowNs(), this.regularFops);
         if (typeof created === 'number') return created;
         inode = created;
       }
@@ -281,7 +284,10 @@ export class Vfs {
     if (flags & O_TRUNC && inode.isReg) this.truncate(inode, 0);
     const file = new OpenFile(inode, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
     const r = file.fop.open?.(inode, file) ?? 0;
-    if (r < 0) return r;
+    if (r < 0) {
+      inode.iput(); // the open failed: no release, but the File's hold on the inode goes
+      return r;
+    }
     return file;
   }
 

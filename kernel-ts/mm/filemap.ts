@@ -179,6 +179,24 @@ export class PageCache {
     return freed;
   }
 
+  /**
+   * filemap_write_and_wait_range() for pages [first, last] of f: every
+   * cached page marked PG_dirty is written to the file and cleaned. The
+   * number written back.
+   */
+  writebackRange(f: VmFile, first: number, last: number): number {
+    const s = this.space(f, false);
+    if (s === undefined || s.shmem) return 0;
+    const m = this.kmm.memMap;
+    let n = 0;
+    for (const [index, pfn] of s.pages) {
+      if (index < first || index > last || (m.flags[pfn]! & PG_dirty) === 0) continue;
+      this.writeback(s, index, pfn);
+      n++;
+    }
+    return n;
+  }
+
   /** Linux ->writepage of a dirty page: into the file (clipped at EOF there), then clean. */
   private writeback(s: AddressSpace, index: number, pfn: number): void {
     if (isMappableFile(s.file) && s.file.writePage) s.file.writePage(index, this.kmm.mem.readBytes(pfn * PAGE_SIZE, PAGE_SIZE));

@@ -8,7 +8,7 @@ import { isRawPfnVma } from './memory';
 import { MmStruct } from './mm-struct';
 import { archPickMmapLayout } from './aslr';
 import { forEachPteSlot, freePgtables, unmapRegion, vmaClose, zapRange } from './unmap';
-import { VM_DONTCOPY, VM_MAYWRITE, VM_SHARED } from './vma';
+import { VM_DONTCOPY, VM_LOCKED_MASK, VM_MAYWRITE, VM_SHARED } from './vma';
 import type { VmAreaStruct } from './vma';
 import type { KernelMm } from './kernel-mm';
 import { TWO32 } from '../../emu/machine/cpu/int64';
@@ -60,6 +60,7 @@ export function dupMmap(kmm: KernelMm, old: MmStruct): MmStruct | number {
   for (const vma of old.vmas) {
     if ((vma.vmFlags & VM_DONTCOPY) !== 0) continue;
     const copy = vma.dup();
+    copy.vmFlags = (copy.vmFlags & ~VM_LOCKED_MASK) >>> 0; // dup_mmap: locks are not inherited
     mm.vmas.insertVma(copy);
     copy.vmOps?.open?.(copy); // dup_mmap: the child's copy is a new user of the driver's mapping
     const cow = isCowMapping(vma.vmFlags);

@@ -11,7 +11,7 @@ import { LEVEL_SPAN } from './unmap';
 import { HPAGE_PMD_SIZE, pmdEntryFor, pmdHuge } from './huge_memory';
 import { PTE_PRESENT_MASK } from './prot';
 import type { MmStruct } from './mm-struct';
-import { VM_SOFTDIRTY } from './vma';
+import { VM_LOCKED, VM_SOFTDIRTY } from './vma';
 import { VMALLOC_SIZE } from './kaddr';
 import type { KernelMm } from './kernel-mm';
 
@@ -213,7 +213,7 @@ export function status(mm: MmStruct): MmStatus {
   return {
     VmPeak: mm.hiwaterVm * KB,
     VmSize: mm.totalVm * KB,
-    VmLck: 0,
+    VmLck: mm.lockedVm * KB,
     VmPin: 0,
     VmHWM: mm.hiwaterRss * KB,
     VmRSS: mm.rss * KB,
@@ -244,6 +244,8 @@ export interface SmapsRollup {
   pss: number;
   anonymous: number;
   anonHugePages: number;
+  /** Pss of VM_LOCKED VMAs (pss_locked). */
+  locked: number;
 }
 
 /**
@@ -253,17 +255,21 @@ export interface SmapsRollup {
  * anonymous VMAs, AnonHugePages the part of those served by 2 MiB pages.
  */
 export function smapsRollup(kmm: KernelMm, mm: MmStruct): SmapsRollup {
-  const r: SmapsRollup = { start: 0, end: 0, rss: 0, pss: 0, anonymous: 0, anonHugePages: 0 };
+  const r: SmapsRollup = { start: 0, end: 0, rss: 0, pss: 0, anonymous: 0, anonHugePages: 0, locked: 0 };
   const vmas = mm.vmas.toArray();
   if (vmas.length === 0) return r;
   r.start = vmas[0]!.vmStart;
   r.end = vmas[vmas.length - 1]!.vmEnd;
   let pssBytes = 0;
+  let lockedBytes = 0;
   for (const v of vmas) {
+    const locked = (v.vmFlags & VM_LOCKED) !== 0;
     forEachPresentPage(kmm, mm, v.vmStart, v.vmEnd, (_va, pfn, pageShift) => {
       if (!kmm.memMap.pfnValid(pfn)) return;
       r.rss += 4;
-      pssBytes += PAGE_SIZE / Math.max(1, kmm.memMap.pageMapcount(pfn));
+      const pss = PAGE_SIZE / Math.max(1, kmm.memMap.pageMapcount(pfn));
+      pssBytes += pss;
+      if (locked) lockedBytes += pss;
       if (v.isAnonymous) {
         r.anonymous += 4;
         if (pageShift === 21) r.anonHugePages += 4;
@@ -271,6 +277,7 @@ export function smapsRollup(kmm: KernelMm, mm: MmStruct): SmapsRollup {
     });
   }
   r.pss = Math.floor(pssBytes / 1024);
+  r.locked = Math.floor(lockedBytes / 1024);
   return r;
 }
 
@@ -282,6 +289,6 @@ export function smapsRollupText(kmm: KernelMm, mm: MmStruct): string {
   return (
     `${`${hex(r.start)}-${hex(r.end)} ---p 00000000 00:00 0`.padEnd(72)} [rollup]\n` +
     line('Rss', r.rss) + line('Pss', r.pss) + line('Anonymous', r.anonymous) +
-    line('AnonHugePages', r.anonHugePages) + line('Swap', 0) + line('Locked', 0)
+    line('AnonHugePages', r.anonHugePages) + line('Swap', 0) + line('Locked', r.locked)
   );
 }

@@ -45,6 +45,8 @@ import type { FaultOutcome } from './memory';
 import { dupMmap, exitMmap, mmCreate, mmput } from './fork';
 import { Uaccess } from './uaccess';
 import { doBrk, doMadvise, doMmap, doMprotect, doMunmap } from './mmap';
+import { doMlock, doMlockall, doMunlock, doMunlockall } from './mlock';
+import { doMsync } from './msync';
 import type { MmapSource } from './mmap';
 import { doMremap, moveVma } from './mremap';
 import { DEFAULT_MMAP_MIN_ADDR } from './vma';
@@ -339,6 +341,21 @@ export class KernelMm {
   }
   doMadvise(mm: MmStruct, addr: number, len: number, advice: number): number {
     return doMadvise(this, mm, addr, len, advice);
+  }
+  doMsync(mm: MmStruct, addr: number, len: number, flags: number): number {
+    return doMsync(this, mm, addr, len, flags);
+  }
+  doMlock(mm: MmStruct, addr: number, len: number): number {
+    return doMlock(this, mm, addr, len);
+  }
+  doMunlock(mm: MmStruct, addr: number, len: number): number {
+    return doMunlock(this, mm, addr, len);
+  }
+  doMlockall(mm: MmStruct, flags: number): number {
+    return doMlockall(this, mm, flags);
+  }
+  doMunlockall(mm: MmStruct): number {
+    return doMunlockall(this, mm);
   }
   doBrk(mm: MmStruct, brk: number): number {
     return doBrk(this, mm, brk);

@@ -48,6 +48,8 @@ export class MmStruct {
   /** Physical address of the top-level table (PML4, or PML5 with LA57). */
   pgd: number;
   readonly vmas = new VmaSet();
+  /** Flags every new mapping gets (mm->def_flags): VM_LOCKED after mlockall(MCL_FUTURE). Not inherited by fork. */
+  defFlags = 0;
   /** Top of the mmap area: top-down searches start below it (mm->mmap_base). */
   mmapBase = 0;
   /** Bottom-up fallback (mm->mmap_legacy_base). */

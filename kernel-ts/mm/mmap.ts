@@ -22,6 +22,7 @@ import {
   VM_GROWSDOWN,
   VM_HUGEPAGE,
   VM_LOCKED,
+  VM_LOCKONFAULT,
   VM_MAYEXEC,
   VM_MAYREAD,
   VM_MAYSHARE,
@@ -121,7 +122,7 @@ export function doMmap(kmm: KernelMm, mm: MmStruct, addr: number, len: number, p
   if (pgoff + len / PAGE_SIZE > Number.MAX_SAFE_INTEGER / PAGE_SIZE) return -EOVERFLOW;
   // Too many mappings? (Linux's check lets the count reach one past the limit: a new mapping may merge.)
   if (mm.vmas.length > kmm.maxMapCount) return -ENOMEM;
-  let vmFlags = calcVmProtBits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
+  let vmFlags = calcVmProtBits(prot) | mm.defFlags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC | VM_SOFTDIRTY;
   if (flags & MAP_GROWSDOWN) vmFlags |= VM_GROWSDOWN;
   if (flags & MAP_LOCKED) vmFlags |= VM_LOCKED;
   if (flags & MAP_NORESERVE) vmFlags |= VM_NORESERVE;
@@ -203,7 +204,7 @@ function mmapRegion(kmm: KernelMm, mm: MmStruct, addr: number, len: number, vmFl
  * otherwise. Stops quietly at the first fault that fails, as mm_populate.
  */
 export function populateRange(kmm: KernelMm, mm: MmStruct, vma: VmAreaStruct, start: number, end: number): void {
-  if (vma.vmFlags & VM_PFNMAP || (vma.vmFlags & VM_ACCESS_FLAGS) === 0) return;
+  if (vma.vmFlags & (VM_PFNMAP | VM_LOCKONFAULT) || (vma.vmFlags & VM_ACCESS_FLAGS) === 0) return;
   const write = (vma.vmFlags & (VM_WRITE | VM_SHARED)) === VM_WRITE;
   const mem = kmm.mem;
   for (let va = start; va < end; va += PAGE_SIZE) {

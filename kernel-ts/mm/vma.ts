@@ -29,6 +29,7 @@ export const VM_LOCKED = 0x2000;
 export const VM_IO = 0x4000;
 export const VM_DONTCOPY = 0x20000;
 export const VM_DONTEXPAND = 0x40000;
+export const VM_LOCKONFAULT = 0x80000;
 export const VM_ACCOUNT = 0x100000;
 export const VM_NORESERVE = 0x200000;
 export const VM_DONTDUMP = 0x4000000;
@@ -38,6 +39,8 @@ export const VM_HUGEPAGE = 0x20000000;
 export const VM_NOHUGEPAGE = 0x40000000;
 
 export const VM_ACCESS_FLAGS = VM_READ | VM_WRITE | VM_EXEC;
+/** The mlock bits (Linux VM_LOCKED_MASK): fork's copy drops them. */
+export const VM_LOCKED_MASK = VM_LOCKED | VM_LOCKONFAULT;
 /** Mappings that vma_merge never touches (Linux VM_SPECIAL). */
 export const VM_SPECIAL = VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP;
 

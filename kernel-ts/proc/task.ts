@@ -10,6 +10,7 @@ import type { FilesStruct, MmStruct } from './deps';
 import { SIGCHLD, SigHand, SigPending } from './signal-defs';
 import { TWO32 } from '../../emu/machine/cpu/int64';
 import { Rlimits } from '../resource';
+import { FsStruct } from '../fs/fs-struct';
 
 /** Scheduler states (include/linux/sched.h values). */
 export const TASK_RUNNING = 0x0;
@@ -107,6 +108,8 @@ export class Task {
    * INIT_RLIMITS for a task without one (the host's spawn gives it init's).
    */
   rlim: Rlimits;
+  /** Working directory and umask (Linux task->fs): the parent's copied, as fork's copy_fs. */
+  fs: FsStruct;
 
   constructor(pid: number, comm: string, parent: Task | null, files: FilesStruct, sighand: SigHand) {
     this.pid = pid;
@@ -118,6 +121,7 @@ export class Task {
     this.files = files;
     this.sighand = sighand;
     this.rlim = parent !== null ? parent.rlim.copy() : new Rlimits();
+    this.fs = parent !== null ? parent.fs.copy() : new FsStruct();
   }
 
   /** getppid(): the parent's tgid, 0 for a task without one. */

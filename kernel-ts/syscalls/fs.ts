@@ -21,7 +21,7 @@ import type { KernelMm } from '../mm/kernel-mm';
 import type { MmStruct } from '../mm/mm-struct';
 import { accessOk } from '../mm/uaccess';
 import type { Vfs } from '../fs/vfs';
-import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, ERANGE, ENOENT } from '../errno';
+import { EBADF, EFAULT, EINVAL, ENOTDIR, ESPIPE, ENOTTY, ENOENT } from '../errno';
 
 /** openat/newfstatat dirfd meaning "the working directory" and the *at flags. */
 export const AT_FDCWD = -100;
@@ -55,7 +55,7 @@ function userMm(t: Task): MmStruct {
 }
 
 /** getname(): the path string at uaddr, or -EFAULT / -ENAMETOOLONG. */
-function getname(k: Kernel, t: Task, uaddr: number): string | number {
+export function getname(k: Kernel, t: Task, uaddr: number): string | number {
   return mmOf(k).strncpyFromUser(userMm(t), uaddr, PATH_MAX);
 }
 
@@ -140,7 +140,7 @@ function vfsWrite(k: Kernel, t: Task, file: File, ubuf: number, count: number, p
 /** Files with a position (a llseek) use and advance f_pos; streams (console, pipes) do not have one. */
 const hasPosition = (file: File): boolean => file.fop.llseek !== undefined;
 
-function fileOf(t: Task, fd: number): File | number {
+export function fileOf(t: Task, fd: number): File | number {
   return filesOf(t).get(fd) ?? -EBADF;
 }
 
@@ -219,9 +219,15 @@ function vectored(op: typeof vfsRead): SyscallHandler {
 
 // ---- open, close, seek --------------------------------------------------------
 
-/** The directory a relative path starts from: "/" for AT_FDCWD, else dirfd's directory (-EBADF, -ENOTDIR). */
-function startDir(k: Kernel, t: Task, dirfd: number, path: string): Inode | number {
-  if (path.startsWith('/') || dirfd === AT_FDCWD) return vfsOf(k).root;
+/** The task's working directory (fs->pwd). */
+export function cwdOf(k: Kernel, t: Task): Inode {
+  return t.fs.pwd ?? vfsOf(k).root;
+}
+
+/** The directory a relative path starts from: the working directory for AT_FDCWD, else dirfd's directory (-EBADF, -ENOTDIR). */
+export function startDir(k: Kernel, t: Task, dirfd: number, path: string): Inode | number {
+  if (path.startsWith('/')) return vfsOf(k).root;
+  if (dirfd === AT_FDCWD) return cwdOf(k, t);
   const file = filesOf(t).get(dirfd);
   if (!file) return -EBADF;
   return file.inode.isDir ? file.inode : -ENOTDIR;
@@ -233,7 +239,7 @@ const sysOpenat: SyscallHandler = (k, t, a) => {
   const flags = a.int(2) & VALID_OPEN_FLAGS; // build_open_how(): unknown bits are dropped, not kept in f_flags
   const start = startDir(k, t, a.int(0), path);
   if (typeof start === 'number') return start;
-  const file = vfsOf(k).open(path, flags, a.uint(3) & 0o7777, start);
+  const file = vfsOf(k).open(path, flags, a.uint(3) & 0o7777, start, t.fs.umask);
   if (typeof file === 'number') return file;
   const fd = filesOf(t).installFd(file, (flags & O_CLOEXEC) !== 0, 0, t.rlim.rlimit(RLIMIT_NOFILE));
   if (fd < 0) fput(file);
@@ -283,7 +289,7 @@ const sysNewfstatat: SyscallHandler = (k, t, a) => {
   if (typeof path === 'number') return path;
   const dirfd = a.int(0);
   if (path === '' && flags & AT_EMPTY_PATH) {
-    if (dirfd === AT_FDCWD) return statTo(k, t, vfsOf(k).root, a.u64(2));
+    if (dirfd === AT_FDCWD) return statTo(k, t, cwdOf(k, t), a.u64(2));
     const file = fileOf(t, dirfd);
     return typeof file === 'number' ? file : statTo(k, t, file.inode, a.u64(2));
   }
@@ -377,7 +383,7 @@ function statfsTo(k: Kernel, t: Task, inode: Inode, ubuf: number): number {
 const sysStatfs: SyscallHandler = (k, t, a) => {
   const path = getname(k, t, a.u64(0));
   if (typeof path === 'number') return path;
-  const inode = vfsOf(k).lookup(path, LOOKUP_FOLLOW);
+  const inode = vfsOf(k).lookup(path, LOOKUP_FOLLOW, cwdOf(k, t));
   if (typeof inode === 'number') return inode;
   return statfsTo(k, t, inode, a.u64(1));
 };
@@ -401,13 +407,6 @@ const sysGetdents64: SyscallHandler = (k, t, a) => {
   return bytes.length;
 };
 
-/** getcwd(): every task's working directory is "/". */
-const sysGetcwd: SyscallHandler = (k, t, a) => {
-  const cwd = new Uint8Array([0x2f, 0]);
-  if (a.u64(1) < cwd.length) return -ERANGE;
-  return mmOf(k).copyToUser(userMm(t), a.u64(0), cwd) < 0 ? -EFAULT : cwd.length;
-};
-
 export const fsSyscalls: SyscallTable = {
   [NR.read]: sysRead,
   [NR.write]: sysWrite,
@@ -427,6 +426,5 @@ export const fsSyscalls: SyscallTable = {
   [NR.ftruncate]: sysFtruncate,
   [NR.statfs]: sysStatfs,
   [NR.fstatfs]: sysFstatfs,
-  [NR.getcwd]: sysGetcwd,
   [NR.getdents64]: sysGetdents64,
 };

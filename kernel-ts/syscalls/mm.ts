@@ -1,6 +1,6 @@
 // The mm system calls (riscv64 numbers): mmap, munmap, mprotect, mremap,
-// madvise, brk. Each unpacks its arguments with the C types' views and calls
-// kernel-ts/mm (mmap.ts, mremap.ts), which does Linux's checks and returns a
+// madvise, brk, msync, mlock, munlock, mlockall, munlockall. Each unpacks its arguments with the C types' views and calls
+// kernel-ts/mm (mmap.ts, mremap.ts, msync.ts, mlock.ts), which does Linux's checks and returns a
 // value or -errno.
 //
 // File mappings resolve the fd through the VFS: `k.vfs.fileForMmap(t, fd)`
@@ -63,6 +63,31 @@ function sysMadvise(k: Kernel, t: Task, a: SyscallArgs): number {
   return mm === null ? -EINVAL : kmmOf(k).doMadvise(mm, a.u64(0), a.u64(1), a.int(2));
 }
 
+function sysMsync(k: Kernel, t: Task, a: SyscallArgs): number {
+  const mm = mmOf(t);
+  return mm === null ? -EINVAL : kmmOf(k).doMsync(mm, a.u64(0), a.u64(1), a.int(2));
+}
+
+function sysMlock(k: Kernel, t: Task, a: SyscallArgs): number {
+  const mm = mmOf(t);
+  return mm === null ? -EINVAL : kmmOf(k).doMlock(mm, a.u64(0), a.u64(1));
+}
+
+function sysMunlock(k: Kernel, t: Task, a: SyscallArgs): number {
+  const mm = mmOf(t);
+  return mm === null ? -EINVAL : kmmOf(k).doMunlock(mm, a.u64(0), a.u64(1));
+}
+
+function sysMlockall(k: Kernel, t: Task, a: SyscallArgs): number {
+  const mm = mmOf(t);
+  return mm === null ? -EINVAL : kmmOf(k).doMlockall(mm, a.int(0));
+}
+
+function sysMunlockall(k: Kernel, t: Task): number {
+  const mm = mmOf(t);
+  return mm === null ? -EINVAL : kmmOf(k).doMunlockall(mm);
+}
+
 function sysBrk(k: Kernel, t: Task, a: SyscallArgs): number {
   const mm = mmOf(t);
   return mm === null ? 0 : kmmOf(k).doBrk(mm, a.u64(0));
@@ -75,4 +100,9 @@ export const mmSyscalls: SyscallTable = {
   [NR.mremap]: sysMremap,
   [NR.madvise]: sysMadvise,
   [NR.brk]: sysBrk,
+  [NR.msync]: sysMsync,
+  [NR.mlock]: sysMlock,
+  [NR.munlock]: sysMunlock,
+  [NR.mlockall]: sysMlockall,
+  [NR.munlockall]: sysMunlockall,
 };

@@ -1,5 +1,6 @@
 // The C half of the runtime library (guest-programs/libc: FILE streams and
-// their buffering, atexit, the <stdlib.h>/<string.h>/<ctype.h> functions)
+// their buffering, atexit, the <stdlib.h>/<string.h>/<ctype.h> functions,
+// the scanf family, the file and memory system calls' wrappers)
 // against glibc. Each program in guest-programs/libc-tests prints what
 // tests/guest/libc-c/NAME.stdout and .stderr hold, which is what the
 // program built against glibc prints under qemu-riscv64:
@@ -31,6 +32,10 @@ const PROGRAMS: { name: string; status: number }[] = [
   { name: 'stdio', status: 5 },
   // strtol & co., div, rand after srand, stable qsort, bsearch, string and ctype functions, time, getenv.
   { name: 'stdlib', status: 0 },
+  // mkdir/rmdir/unlink/access/truncate with their errors, chdir/fchdir/getcwd across fork, umask, pipes, msync, mlock and VmLck.
+  { name: 'files', status: 0 },
+  // sscanf/vsscanf/fscanf/scanf: integer conversions and lengths, widths, %s %c %[ %n %%, *, the EOF and matching-failure returns.
+  { name: 'scanf', status: 0 },
 ];
 
 const expected = (name: string, status: number): Run => ({

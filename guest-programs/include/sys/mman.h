@@ -75,6 +75,8 @@ void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...);
 int madvise(void *addr, size_t len, int advice);
 int msync(void *addr, size_t len, int flags);
 int mlock(const void *addr, size_t len);
+int mlockall(int flags);
+int munlockall(void);
 int munlock(const void *addr, size_t len);
 
 #endif /* _VMLAB_SYS_MMAN_H */
