@@ -282,6 +282,30 @@ export class SlabAllocator {
     }
   }
 
+  /**
+   * Linux kmem_cache_shrink() of every kmalloc cache: the empty slabs kept on
+   * the partial lists (and an empty CPU slab) go back to the buddy
+   * allocator. Returns the slabs freed.
+   */
+  shrink(): number {
+    let n = 0;
+    for (const cache of this.caches) {
+      for (const slab of cache.partial.filter((x) => x.inuse === 0)) {
+        cache.partial.splice(cache.partial.indexOf(slab), 1);
+        slab.onPartial = false;
+        this.discardSlab(slab);
+        n++;
+      }
+      const cpu = cache.cpuSlab;
+      if (cpu !== null && cpu.inuse === 0) {
+        cache.cpuSlab = null;
+        this.discardSlab(cpu);
+        n++;
+      }
+    }
+    return n;
+  }
+
   private discardSlab(slab: Slab): void {
     const mem = this.buddy.mem;
     mem.clearFlag(slab.headPfn, PG_slab);

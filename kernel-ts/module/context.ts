@@ -13,13 +13,19 @@ import type { Inode } from '../fs/inode';
 import type { SysfsAttribute } from '../fs/sysfs';
 import { registerHook } from '../hooks';
 import type { HookArgs, HookHandlers, HookPoint } from '../hooks';
-import { KERN_ERR, KERN_INFO, KERN_WARNING } from '../printk';
+import { KERN_ERR, KERN_INFO } from '../printk';
 import type { Task } from '../proc/task';
+import { sendSignal } from '../proc/signal';
+import { SIGKILL, SI_KERNEL, siginfo } from '../proc/signal-defs';
 import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import type { KernelModule, ModuleContext, ParamSpec, ParamValue } from './api';
 import { Watchdog, isThenable, swallowRejection } from './watchdog';
-import { describeThrown } from '../proc/oops';
+import { describeThrown, warnReport } from '../proc/oops';
+
+/** The methods that check an entry's name: a name WARN's Call Trace starts at their caller. */
+const ENTRY_CALLERS = ['registerChrdev', 'procCreate', 'sysfsCreate', 'mkdir'];
 import { Kmemleak } from './linux/kmemleak';
+import { stopModuleKthreads } from './linux/kthread';
 import { linuxCallEnd } from './linux/index';
 
 /** A module's registration to undo at rmmod, newest last. */
@@ -288,6 +294,8 @@ export class LoadedModule implements ModuleContext {
   /** The module is unloaded (rmmod, or a failed init): unregisterAll, and refuse what its code registers later. */
   retire(): void {
     this.gone = true;
+    const threads = stopModuleKthreads(this.kernel, this);
+    if (threads.length > 0) this.kernel.printk.log(`${this.name}: kernel thread ${threads.join(', ')} still running at unload; stopped (its code goes with the module)`, KERN_ERR);
     this.unregisterAll();
     this.kmemleak.report(this.name);
   }
@@ -300,10 +308,8 @@ export class LoadedModule implements ModuleContext {
   private entryNameOk(root: string, path: unknown, file: string, fn: string): boolean {
     const checked = typeof path === 'string' ? entryPathParts(root, path) : { why: `name of type ${typeof path}` };
     if ('parts' in checked) return true;
-    const t = this.kernel.current;
-    this.kernel.printk.log('------------[ cut here ]------------', KERN_WARNING);
-    this.kernel.printk.log(checked.why, KERN_WARNING);
-    this.kernel.printk.log(`WARNING: CPU: 0 PID: ${t?.pid ?? 0} at ${file} ${fn} [${this.name}]`, KERN_WARNING);
+    // __warn()'s whole report (Modules linked in, the task, the Call Trace from the module's call, the end marker).
+    warnReport(this.kernel, { file, message: checked.why, entry: ENTRY_CALLERS, fn: `${fn} [${this.name}]` });
     return false;
   }
 
@@ -341,8 +347,10 @@ export class LoadedModule implements ModuleContext {
       return this.call(op, fn);
     } catch (e) {
       const t = this.kernel.current;
-      if (t !== null && t.isAlive) this.kernel.oops(t, `${op} [${this.name}]`, e);
-      else this.kernel.reportOops(t, `${op} [${this.name}]`, e);
+      this.kernel.reportOops(t, `${op} [${this.name}]`, e);
+      // The caller dies as by SIGKILL, once the kernel path that called the module has unwound with `failed`
+      // (a system call returns first): its mm stays whole until it exits, for that path's own undo.
+      if (t !== null && t.isAlive) sendSignal(t, siginfo(SIGKILL, SI_KERNEL));
       return failed;
     }
   }

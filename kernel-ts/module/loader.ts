@@ -31,7 +31,17 @@ import { runInProcess } from './process';
 import { strerror } from './strerror';
 import { isTypeScriptFile, sharedTypeChecker } from './typecheck';
 import { DEFAULT_SOFTLOCKUP_MS, Watchdog, isThenable, swallowRejection } from './watchdog';
-import { describeThrown } from '../proc/oops';
+import { describeThrown, dumpStack, handleThrownPromise } from '../proc/oops';
+
+/** Linux MAX_ERRNO: -4095..-1 are errors. */
+const MAX_ERRNO = 4095;
+
+/** A value a module returned, for a log line (never throws). */
+function describeValue(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.slice(0, 40));
+  return v === null ? 'null' : `a value of type ${typeof v}`;
+}
 import { PAGE_SIZE } from '../mm/page';
 
 /** Where module "code" is placed (x86-64 MODULES_VADDR); each load takes the next pages. */
@@ -176,6 +186,7 @@ export class ModuleLoader {
       // The file's top level is module code: bounded, and any throw (of anything) is a diagnostic.
       r = this.watchdog.bounded(`load [${basename(src.label)}]`, () => evaluateModule(src.code, script, () => makeLinux({ kernel: this.k, module: m })));
     } catch (e) {
+      handleThrownPromise(this.k, e);
       m.retire();
       return { errno: ENOEXEC, messages: [`${src.label}: ${describeThrown(e).text}`] };
     } finally {
@@ -344,7 +355,14 @@ export class ModuleLoader {
   private callModule(m: LoadedModule, op: 'init' | 'exit', fn: () => unknown): number | typeof ASYNC {
     return this.watchdog.bounded(`${op} [${m.name}]`, (): number | typeof ASYNC => {
       const v = fn();
-      if (!isThenable(v)) return typeof v === 'number' ? v : 0;
+      if (!isThenable(v)) {
+        if (op === 'exit' || v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= -MAX_ERRNO && v <= 0)) return typeof v === 'number' ? v : 0;
+        // do_init_module(): anything but 0 or -errno is suspicious; the module is loaded anyway.
+        this.k.printk.log(`do_init_module: '${m.name}'->init suspiciously returned ${describeValue(v)}, it should follow 0/-E convention`, KERN_WARNING);
+        this.k.printk.log('do_init_module: loading module anyway...', KERN_WARNING);
+        dumpStack(this.k, 'callModule');
+        return 0;
+      }
       swallowRejection(v, (e) => this.k.printk.log(`${m.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
       return ASYNC;
     });

@@ -16,7 +16,7 @@ import type { Kernel } from '../kernel';
 import type { MmStruct } from '../mm/mm-struct';
 import { ENOMEM } from '../errno';
 import { doExit, exitStatus } from '../proc/exit';
-import { SigHand } from '../proc/signal-defs';
+import { SIGKILL, SigHand, sigmask } from '../proc/signal-defs';
 import { Task } from '../proc/task';
 
 /** How many exited processes' mms are kept before the oldest is freed. */
@@ -28,6 +28,11 @@ function heldMms(k: Kernel): MmStruct[] {
   let h = heldByKernel.get(k);
   if (h === undefined) heldByKernel.set(k, (h = []));
   return h;
+}
+
+/** The mms of the last short-lived processes, kept for their grace period (for the mm self-check: they are live). */
+export function graceMms(k: Kernel): readonly MmStruct[] {
+  return heldByKernel.get(k) ?? [];
 }
 
 /** How a transient process ended: its function's result, or killed (an oops). */
@@ -57,6 +62,8 @@ export function runInProcess<T>(k: Kernel, comm: string, fn: (t: Task) => T, whe
   let out: ProcessOutcome<T>;
   try {
     const value = fn(t);
+    // A module's oops queued SIGKILL (context.ts guard): it is delivered as the process returns.
+    if (t.isAlive && (t.pending.signal & sigmask(SIGKILL)) !== 0n) doExit(k, t, SIGKILL);
     out = t.isAlive ? { killed: false, value } : { killed: true, signal: t.exitCode & 0x7f };
   } catch (e) {
     k.oops(t, where, e);

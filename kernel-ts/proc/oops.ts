@@ -225,6 +225,7 @@ function faultLines(m: OopsMachine, pf: PageFaultShape): [string, number][] {
  * in Linux and has no Oops line or end marker). The caller decides t's fate.
  */
 export function reportOops(k: Kernel, t: Task | null, where: string, e: unknown): void {
+  handleThrownPromise(k, e);
   const syms = k.modules?.kallsyms ?? new Kallsyms();
   const pf = isKernelPageFault(e) ? e : null;
   const gp = pf === null && isKernelGeneralProtection(e) ? e : null;
@@ -272,6 +273,28 @@ export function reportOops(k: Kernel, t: Task | null, where: string, e: unknown)
   for (const [line, level] of out) k.printk.log(line, level);
 }
 
+/**
+ * A thrown Promise (a module's `throw Promise.reject(...)`): its rejection is
+ * handled here and logged, never Node's unhandledRejection, which would end
+ * vmlab. Never throws.
+ */
+export function handleThrownPromise(k: Kernel, e: unknown): void {
+  try {
+    if ((typeof e !== 'object' && typeof e !== 'function') || e === null) return;
+    const then = (e as { then?: unknown }).then;
+    if (typeof then !== 'function') return;
+    then.call(e, undefined, (why: unknown) => {
+      try {
+        k.printk.log(`a thrown Promise rejected: ${describeThrown(why).text}`, KERN_WARNING);
+      } catch {
+        // Reporting must not turn into a rejection of its own.
+      }
+    });
+  } catch {
+    // A `then` getter or call that throws: nothing was scheduled.
+  }
+}
+
 /** print_oops_end_marker(): Linux 6.x prints a zero oops id. */
 const END_TRACE = `---[ end trace ${hex16(0)} ]---`;
 
@@ -282,7 +305,9 @@ export interface WarnSite {
   /** WARN()'s formatted message, printed after the cut-here line. */
   readonly message?: string;
   /** The macro the module called (WARN_ON, WARN, ...): its frames and those inside it are left out. */
-  readonly entry: string;
+  readonly entry: string | readonly string[];
+  /** The function the WARNING line and RIP name, when it is the kernel's (`__proc_create [mod]`), not the module's frame. */
+  readonly fn?: string;
 }
 
 /**
@@ -295,7 +320,8 @@ export interface WarnSite {
 export function warnReport(k: Kernel, site: WarnSite): void {
   const syms = k.modules?.kallsyms ?? new Kallsyms();
   const frames = framesFrom(framesOf(syms, new Error('WARN')), site.entry);
-  const rip = frames.shift()?.text ?? '0x0';
+  const inner = frames.shift()?.text ?? '0x0';
+  const rip = site.fn ?? inner;
   const t = k.current;
   const at = site.line === undefined ? site.file : `${site.file}:${site.line}`;
   const lines = ['------------[ cut here ]------------'];

@@ -22,17 +22,30 @@ import { S_ISCHR, devMajor, devMinor } from '../../fs/stat';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../mm/mmap';
 import { PAGE_SIZE } from '../../mm/page';
 import { EBUSY, EFAULT, EINVAL, ESPIPE } from '../../errno';
-import { KERN_ERR, KERN_WARNING } from '../../printk';
+import { KERN_ERR } from '../../printk';
 import type { Kernel } from '../../kernel';
+import { describeThrown, warnReport } from '../../proc/oops';
+import { isThenable, swallowRejection } from '../watchdog';
 
 const encoder = new TextEncoder();
 
 /** A driver method's ssize_t/loff_t result as the kernel's number; a non-number is the module's bug (thrown: an oops). */
-export function ssizeOf(op: string, r: unknown): number {
-  if (typeof r === 'number' && Number.isInteger(r)) return r;
-  if (typeof r === 'bigint') return Number(r);
-  throw new TypeError(`${op} returned ${r === undefined ? 'undefined' : typeof r}, not a ssize_t`);
+export function ssizeOf(op: string, r: unknown, env?: LinuxEnv): number {
+  if (isThenable(r)) {
+    // An async method: its rejection is handled here (never Node's unhandledRejection), and the call is the module's bug.
+    if (env !== undefined) swallowRejection(r, (e) => env.kernel.printk.log(`${env.module.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
+    else swallowRejection(r, () => {});
+    throw new TypeError(`${op} returned a Promise: module callbacks must be synchronous (not async functions)`);
+  }
+  // Below -MAX_ERRNO is neither a count nor an error (Linux's IS_ERR_VALUE): the module's bug too.
+  if (typeof r === 'number' && Number.isSafeInteger(r) && r >= -MAX_ERRNO) return r;
+  if (typeof r === 'bigint' && r >= BigInt(-MAX_ERRNO) && r <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(r);
+  const what = typeof r === 'number' || typeof r === 'bigint' ? String(r) : r === undefined ? 'undefined' : typeof r;
+  throw new TypeError(`${op} returned ${what}, not a ssize_t (a count, or -errno from -1 to -${MAX_ERRNO})`);
 }
+
+/** Linux MAX_ERRNO: -4095..-1 are errors. */
+const MAX_ERRNO = 4095;
 
 /** A size_t argument (number | bigint) as a number, or null when it is not a size (negative, fractional, beyond 2^53). */
 export function sizeOf(v: number | bigint): number | null {
@@ -66,7 +79,7 @@ export function kernelFops(env: LinuxEnv, fops: file_operations): FileOperations
     (f: File, ubuf: number, count: number, ppos: Loff): number =>
       m.guard(op, -EFAULT, () => {
         const p: loff_ptr = { pos: BigInt(ppos.pos) };
-        const r = ssizeOf(op, fn.call(fops, fv(f), BigInt(ubuf), BigInt(count), p));
+        const r = ssizeOf(op, fn.call(fops, fv(f), BigInt(ubuf), BigInt(count), p), env);
         if (r < 0) return r;
         const pos = typeof p.pos === 'bigint' || typeof p.pos === 'number' ? Number(p.pos) : NaN;
         if (!(Number.isInteger(pos) && pos >= 0 && pos <= MAX_LFS_FILESIZE)) throw new TypeError(`${op}: *ppos set to ${String(p.pos)}, not a position`);
@@ -77,13 +90,15 @@ export function kernelFops(env: LinuxEnv, fops: file_operations): FileOperations
   const writeUser = fops.write && transfer('write', fops.write);
   const ioctl = fops.unlocked_ioctl;
   const unlockedIoctl = ioctl && ((f: File, cmd: number, arg: bigint): number =>
-    m.guard('unlocked_ioctl', -EFAULT, () => ssizeOf('unlocked_ioctl', ioctl.call(fops, fv(f), cmd >>> 0, arg))));
+    m.guard('unlocked_ioctl', -EFAULT, () => ssizeOf('unlocked_ioctl', ioctl.call(fops, fv(f), cmd >>> 0, arg), env)));
   const llseek = fops.llseek;
   const mmap = fops.mmap;
   return {
-    open: (inode, f) => (fops.open ? ssizeOf('open', fops.open(iv(inode), fv(f))) : 0),
+    open: (inode, f) => (fops.open ? ssizeOf('open', fops.open(iv(inode), fv(f)), env) : 0),
     release: (inode, f) => {
-      fops.release?.(iv(inode), fv(f));
+      const r = fops.release?.(iv(inode), fv(f));
+      // An async release: its rejection handled, the call reported as the module's bug.
+      if (isThenable(r)) ssizeOf('release', r, env);
     },
     ...(readUser && { readUser, read: (f: File, buf: Uint8Array, ppos: Loff): number => bounce(env.kernel, buf, (u) => readUser(f, u, buf.length, ppos), 'read') }),
     ...(writeUser && { writeUser, write: (f: File, data: Uint8Array, ppos: Loff): number => bounce(env.kernel, data, (u) => writeUser(f, u, data.length, ppos), 'write') }),
@@ -91,9 +106,9 @@ export function kernelFops(env: LinuxEnv, fops: file_operations): FileOperations
     // Always there, so read/write move f_pos (Linux: no llseek is lseek's -ESPIPE, not a stream).
     llseek: (f, offset, whence) => {
       if (!llseek || nonseekable.has(f)) return -ESPIPE;
-      return ssizeOf('llseek', llseek.call(fops, fv(f), BigInt(offset), whence));
+      return ssizeOf('llseek', llseek.call(fops, fv(f), BigInt(offset), whence), env);
     },
-    ...(mmap && { mmap: (f: File, vma: Parameters<NonNullable<FileOperations['mmap']>>[1]): number => ssizeOf('mmap', mmap.call(fops, fv(f), vmaView(env, vma, env.kernel.current?.mm ?? null))) }),
+    ...(mmap && { mmap: (f: File, vma: Parameters<NonNullable<FileOperations['mmap']>>[1]): number => ssizeOf('mmap', mmap.call(fops, fv(f), vmaView(env, vma, env.kernel.current?.mm ?? null)), env) }),
   };
 }
 
@@ -150,12 +165,13 @@ function chrdevTable(k: Kernel): Map<number, Chrdev> {
 /** CHRDEV_MAJOR_MAX: majors are below 512. */
 const CHRDEV_MAJOR_MAX = 512;
 
-/** The WARN Linux prints where a driver misuses an API (lib/bug.c __warn). */
+/**
+ * The WARN Linux prints where a driver misuses an API (kernel/panic.c
+ * __warn): cut here, why, `WARNING: CPU: 0 PID: N at FILE FN [module]`, and
+ * the rest of the report (the Call Trace from the module's call of FN).
+ */
 export function warn(env: LinuxEnv, file: string, fn: string, why: string): void {
-  const log = (t: string): void => env.kernel.printk.log(t, KERN_WARNING);
-  log('------------[ cut here ]------------');
-  log(why);
-  log(`WARNING: CPU: 0 PID: ${env.kernel.current?.pid ?? 0} at ${file} ${fn} [${env.module.name}]`);
+  warnReport(env.kernel, { file, message: why, entry: fn, fn: `${fn} [${env.module.name}]` });
 }
 
 function posOf(file: file): bigint {

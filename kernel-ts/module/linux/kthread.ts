@@ -15,6 +15,8 @@ import { KthreadTaskView, TASK_DEAD } from './views';
 import { asKthread, runningKthread } from './current';
 import { vsprintf } from './printk';
 import { lockdepCallEnd } from './mm_types';
+import { isThenable, swallowRejection } from '../watchdog';
+import { describeThrown } from '../../proc/oops';
 
 export const TASK_RUNNING = 0;
 export const TASK_INTERRUPTIBLE = 1;
@@ -89,7 +91,8 @@ function waitFor(s: ThreadState, w: unknown, now: number): void {
       s.interruptible = st === TASK_INTERRUPTIBLE;
     }
   } else {
-    throw new TypeError(`kthread ${s.view.comm} yielded ${String(w)}: yield only what msleep, schedule, schedule_timeout or cond_resched return`);
+    if (isThenable(w)) swallowRejection(w, (e) => s.env.kernel.printk.log(`${s.env.module.name}: a Promise kthread ${s.view.comm} yielded rejected: ${describeThrown(e).text}`, KERN_ERR));
+    throw new TypeError(`kthread ${s.view.comm} yielded ${describeThrown(w).text.replace(/^(thrown value|Error): /, '')}: yield only what msleep, schedule, schedule_timeout or cond_resched return`);
   }
 }
 
@@ -105,6 +108,10 @@ function step(s: ThreadState): KthreadStep {
     asKthread(k, s.view, () => {
       if (s.gen === null) {
         const r = s.fn();
+        if (isThenable(r)) {
+          swallowRejection(r, (e) => k.printk.log(`${s.env.module.name}: a Promise of kthread ${s.view.comm} rejected: ${describeThrown(e).text}`, KERN_ERR));
+          throw new TypeError(`kthread ${s.view.comm} returned a Promise: a thread function is a generator or a plain function (not async)`);
+        }
         if (!isGenerator(r)) {
           finish(s, r);
           return;
@@ -122,6 +129,22 @@ function step(s: ThreadState): KthreadStep {
     asKthread(k, s.view, () => lockdepCallEnd(s.env));
   }
   return s.done ? KthreadStep.Exit : KthreadStep.Again;
+}
+
+/**
+ * At the module's end (rmmod, a failed init): its kernel threads still
+ * running are stopped, as their code goes with the module (in Linux such a
+ * thread runs freed module text, and oopses). Returns their `comm:pid`s.
+ */
+export function stopModuleKthreads(k: Kernel, module: LinuxEnv['module']): string[] {
+  const out: string[] = [];
+  for (const s of threadsOf.get(k) ?? []) {
+    if (s.done || s.env.module !== module) continue;
+    out.push(`${s.view.comm}:${s.view.pid}`);
+    finish(s, -EINTR);
+    if (s.handle !== null) kthreadStop(k, s.handle);
+  }
+  return out;
 }
 
 export function kthreadApi(env: LinuxEnv): typeof import('./include/kthread') {
@@ -180,6 +203,12 @@ export function kthreadApi(env: LinuxEnv): typeof import('./include/kthread') {
       const s = stateOf(t);
       if (s === undefined) throw new TypeError('kthread_stop: not a kernel thread');
       s.shouldStop = true;
+      if (running(k) === s) {
+        // A thread stopping itself waits for its own exit: Linux's hung task. Here it is told to stop and goes on to its loop's test.
+        k.printk.log(`INFO: task ${s.view.comm}:${s.view.pid} blocked for more than 120 seconds.`, KERN_ERR);
+        k.printk.log(`kthread_stop: ${s.view.comm} called kthread_stop on itself (a deadlock in Linux); it is told to stop`, KERN_ERR);
+        return -EINTR;
+      }
       if (!s.started) {
         finish(s, -EINTR);
         return -EINTR;

@@ -3,7 +3,7 @@
 import type { LinuxEnv } from './env';
 import type * as Decl from './include/page';
 import { MAX_PAGE_ORDER, getOrder } from '../../mm/buddy';
-import { PAGE_SHIFT as PAGE_SHIFT_HOME, PAGE_SIZE as PAGE_SIZE_HOME, Owner, PG_anon, PG_buddy, PG_head, PG_reserved, PG_slab, PG_tail } from '../../mm/page';
+import { OWNER_NAMES, PAGE_SHIFT as PAGE_SHIFT_HOME, PAGE_SIZE as PAGE_SIZE_HOME, Owner, PG_anon, PG_buddy, PG_head, PG_large_kmalloc, PG_reserved, PG_slab, PG_tail } from '../../mm/page';
 import { HPAGE_PMD_ORDER } from '../../mm/huge_memory';
 import { zeroFrame } from '../../mm/pgtable';
 import { MASK64, vmallocRange, kernelRead, kernelWrite, pa as paOf, pageOffset, sizeArg, va as vaOf } from './kmem';
@@ -46,8 +46,22 @@ export function pageApi(env: LinuxEnv): typeof Decl {
     leaks.alloc('pages', vaOf(k, pfn * 4096), 4096 << order, order);
     return pageOf(env, pfn);
   }
+  /**
+   * Linux's free_pages_check(): a page a module frees (or puts the last
+   * reference of) must be one alloc_pages handed out, not kmalloc's slab,
+   * a page table, a user or page-cache page: anything else is Linux's "Bad
+   * page state", here an oops of the call, and the page stays as it was.
+   */
+  function checkFreeable(fn: string, pfn: number): void {
+    const head = m.compoundHead(pfn);
+    const owner = m.owner[head]!;
+    if (owner === Owner.Kernel && (m.flags[head]! & (PG_slab | PG_large_kmalloc)) === 0) return;
+    const what = m.flags[head]! & PG_large_kmalloc ? 'kmalloc' : OWNER_NAMES[owner] ?? 'unknown';
+    throw new Error(`${fn}: Bad page state: pfn 0x${pfn.toString(16)} is a ${what} page, not one alloc_pages gave (not freed)`);
+  }
   function __free_pages(page: bigint, order: number): void {
     const pfn = pagePfn(env, page, '__free_pages');
+    if (m.refcount[pfn] === 1) checkFreeable('__free_pages', pfn);
     kmm.buddy.freePages(pfn, order);
     // The module gave its reference back: whoever else holds one (vm_insert_page's mapping) frees the page later.
     leaks.free(vaOf(k, pfn * 4096));
@@ -124,6 +138,7 @@ export function pageApi(env: LinuxEnv): typeof Decl {
     put_page: (page) => {
       const pfn = m.compoundHead(pagePfn(env, page, 'put_page'));
       const last = m.refcount[pfn] === 1;
+      if (last) checkFreeable('put_page', pfn);
       kmm.buddy.putPage(pfn);
       if (last) leaks.free(vaOf(k, pfn * 4096));
     },

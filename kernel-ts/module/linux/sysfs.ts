@@ -78,13 +78,13 @@ export function sysfsApi(env: LinuxEnv): typeof Kobject & typeof Sysfs {
           const page = new Page();
           const r = kshow.call(ka, ko, ka, page);
           if (typeof r === 'string') return clip(r, PAGE_SIZE);
-          const n = ssizeOf('show', r);
+          const n = ssizeOf('show', r, env);
           if (n < 0) return n;
           if (n >= PAGE_SIZE) k.printk.log(`fill_read_buffer: ${ka.attr.name} show returned bad count`, KERN_ERR);
           return clip(page.text, n);
         },
       }),
-      ...(kstore && { store: (text: string): number => ssizeOf('store', kstore.call(ka, ko, ka, text, BigInt(encoder.encode(text).length))) }),
+      ...(kstore && { store: (text: string): number => ssizeOf('store', kstore.call(ka, ko, ka, text, BigInt(encoder.encode(text).length)), env) }),
     };
     const name = dir === '' ? ka.attr.name : `${dir}/${ka.attr.name}`;
     const r = env.module.sysfsCreate(`${ko.path}/${name}`, attr, ka.attr.mode & 0o7777);

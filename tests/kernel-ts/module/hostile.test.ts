@@ -69,6 +69,17 @@ export default mod as unknown as KernelModule;
     stillRunning(k);
   });
 
+  it('a thrown rejected Promise is an oops described safely, and its rejection is handled (not Node unhandledRejection)', async () => {
+    // module fuzzer, seed 3 case 39: `throw Promise.reject(...)` in init; the rejection reached Node.
+    const { k } = bootKernel();
+    const n = logLines(k).length;
+    expect(insmod(k, initModule('thrownp', "throw Promise.reject(new Error('nobody waits'));"))).toEqual({ r: -14, err: ['Killed'] });
+    expect(logSince(k, n)).toContain('BUG: kernel exception in init [thrownp]: thrown value: [object Promise]');
+    await new Promise((r) => setImmediate(r));
+    expect(logSince(k, n).at(-1)).toBe('a thrown Promise rejected: Error: nobody waits');
+    stillRunning(k);
+  });
+
   it('an async read is an oops of the reader', async () => {
     const { k } = bootKernel();
     expect(insmod(k, initModule('asyncread', "return m.procCreate('ar', { read: (async () => { throw new Error('no'); }) as any }) as any < 0 ? -1 : 0;")).r).toBe(0);
@@ -163,7 +174,11 @@ describe('modules: /proc and /sys entry names', () => {
       const { k } = bootKernel();
       const n = logLines(k).length;
       expect(insmod(k, initModule('names', `const r = m.${call}; m.printk('r=' + r); return 0;`)).r).toBe(0);
-      expect(logSince(k, n).slice(1)).toEqual(['------------[ cut here ]------------', why, `WARNING: CPU: 0 PID: 1 at ${at} [names]`, 'r=-22']);
+      const lines = logSince(k, n).slice(1);
+      expect(lines.slice(0, 4)).toEqual(['------------[ cut here ]------------', why, `WARNING: CPU: 0 PID: 1 at ${at} [names]`, 'Modules linked in: names(O+)']);
+      // __warn()'s whole report: the task, the registers, the Call Trace from the module's init, the end marker.
+      expect(lines[6]).toBe(`RIP: 0010:${at.split(' ')[1]} [names]`);
+      expect(lines.slice(-2)).toEqual(['---[ end trace 0000000000000000 ]---', 'r=-22']);
       expect(catFile(k, '/tmp/evil')).toBe(-2);
     });
   }

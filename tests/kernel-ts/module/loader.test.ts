@@ -439,3 +439,24 @@ export default mod;
     expect(pudA).toBe(pudB);
   });
 });
+
+describe('module loader: what init returns', () => {
+  it("an init returning other than 0 or -errno gets do_init_module's warning and a stack dump, and the module loads anyway, as in Linux", () => {
+    // module fuzzer, seed 1 case 57: init returned -4096, and insmod answered -4096, neither 0 nor -errno.
+    for (const [ret, shown] of [['-4096', '-4096'], ['1', '1'], ['NaN', 'NaN'], ["'x' as any", '"x"'], ['5n as any', '5']]) {
+      const { k } = bootKernel();
+      const p = moduleFile(`import { module_init } from 'vmlab/linux';\nmodule_init(() => ${ret});\n`, `odd${shown.replace(/\W/g, '')}.ts`);
+      const n = logLines(k).length;
+      expect(insmod(k, p)).toEqual({ r: 0, err: [] });
+      const name = k.modules.names()[0]!;
+      const lines = logLines(k).slice(n);
+      expect(lines.slice(1, 5)).toEqual([
+        `do_init_module: '${name}'->init suspiciously returned ${shown}, it should follow 0/-E convention`,
+        'do_init_module: loading module anyway...',
+        expect.stringMatching(/^CPU: 0 PID: \d+ Comm: insmod /),
+        'Hardware name: vmlab',
+      ]);
+      expect(k.modules.rmmod(name)).toBe(0);
+    }
+  });
+});

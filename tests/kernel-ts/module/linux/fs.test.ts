@@ -110,6 +110,39 @@ describe('register_chrdev and file_operations', () => {
     expect(dmesg(k).some((l) => l.includes('boom'))).toBe(true);
     expect(ld.rmmod('bad')).toBe(0);
   });
+
+  it('an async read or release: an oops of the caller (read) or logged (release), and their rejections handled, never reaching Node', async () => {
+    // module fuzzer, seed 2 case 232: an async mmap's rejected Promise went unhandled and ended the Node process.
+    const { k } = boot();
+    const fops = {
+      read: async () => {
+        throw new Error('read later');
+      },
+      release: async () => {
+        throw new Error('release later');
+      },
+    } as unknown as file_operations;
+    const ld = loader(k, { asy: { init: (L) => (L.register_chrdev(0, 'asy', fops) > 0 ? 0 : -1) } });
+    expect(ld.insmod('asy')).toBe(0);
+    expect(catFile(k, '/dev/asy')).toBe(-9);
+    await new Promise((r) => setImmediate(r));
+    const log = dmesg(k);
+    expect(log).toContain('BUG: kernel exception in read [asy]: TypeError: read returned a Promise: module callbacks must be synchronous (not async functions)');
+    expect(log).toContain('BUG: kernel exception in release [asy]: TypeError: release returned a Promise: module callbacks must be synchronous (not async functions)');
+    expect(log).toContain('asy: a Promise of read rejected: Error: read later');
+    expect(log).toContain('asy: a Promise of release rejected: Error: release later');
+    expect(ld.rmmod('asy')).toBe(0);
+  });
+
+  it('an open or read that returns below -MAX_ERRNO (-4096) is the module\'s bug, an oops of the caller: never handed to the guest', () => {
+    // module fuzzer, seed 1 case 37: open returned -4096 and openat answered the guest -4096, neither an fd nor -errno.
+    const { k } = boot();
+    const ld = loader(k, { odd: { init: (L) => (L.register_chrdev(0, 'odd', { open: () => -4096, read: () => -5000 }) > 0 ? 0 : -1) } });
+    expect(ld.insmod('odd')).toBe(0);
+    expect(catFile(k, '/dev/odd')).toBe(-9);
+    expect(dmesg(k)).toContain('BUG: kernel exception in open [odd]: TypeError: open returned -4096, not a ssize_t (a count, or -errno from -1 to -4095)');
+    expect(ld.rmmod('odd')).toBe(0);
+  });
 });
 
 describe('the llseek helpers', () => {

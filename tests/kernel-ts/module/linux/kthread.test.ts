@@ -121,3 +121,71 @@ describe('sched and delay outside kernel threads', () => {
     expect(k.clockNs() - c0).toBe(20_005_000);
   });
 });
+
+describe('kthreads: misuse (the module fuzzer)', () => {
+  it('kthread_stop on itself is a hung task in Linux: logged, the thread told to stop, no exception of the kernel', () => {
+    // module fuzzer, seed 1 case 2: the inner kthread_stop stepped the running generator again
+    // ("TypeError: Generator is already running", an oops inside the kernel's own code).
+    const { k, env } = linuxEnv();
+    const L = makeLinux(env);
+    const got: number[] = [];
+    const t = L.kthread_run(function* () {
+      while (!L.kthread_should_stop()) {
+        got.push(L.kthread_stop(L.get_current()));
+        yield L.msleep(10);
+      }
+      return 5;
+    }, null, 'selfstop');
+    runKthreads(k);
+    expect(got).toEqual([-EINTR]);
+    const log = k.printk.all().map((r) => r.text);
+    expect(log.slice(-2)).toEqual([
+      `INFO: task selfstop:${t.pid} blocked for more than 120 seconds.`,
+      'kthread_stop: selfstop called kthread_stop on itself (a deadlock in Linux); it is told to stop',
+    ]);
+    expect(log.some((l) => l.startsWith('BUG:'))).toBe(false);
+    k.idle(10_000_000);
+    runKthreads(k);
+    expect(t.__state).toBe(L.TASK_DEAD);
+    expect(kthreads(k)).toEqual([]);
+  });
+
+  it('an async thread function, or a yielded Promise, is an oops of the thread; the rejection is handled, never reaching Node', async () => {
+    // module fuzzer, seed 4 case 170: kthread_run(async () => { throw ... }) left a rejected Promise no one handled.
+    const { k, env } = linuxEnv('asyth');
+    const L = makeLinux(env);
+    L.kthread_run((async () => {
+      throw new Error('async thread');
+    }) as never, null, 'asyth');
+    L.kthread_run(function* () {
+      yield Promise.reject(new Error('yielded')) as never;
+    }, null, 'yielder');
+    runKthreads(k);
+    await new Promise((r) => setImmediate(r));
+    const log = k.printk.all().map((r) => r.text);
+    expect(log).toContain('BUG: kernel exception in kthread asyth: TypeError: kthread asyth returned a Promise: a thread function is a generator or a plain function (not async)');
+    expect(log).toContain('asyth: a Promise of kthread asyth rejected: Error: async thread');
+    expect(log).toContain('asyth: a Promise kthread yielder yielded rejected: Error: yielded');
+    expect(kthreads(k)).toEqual([]);
+  });
+
+  it("a module's kernel thread still running when the module goes is stopped, and the log says so", () => {
+    // module fuzzer, seed 1 case 9: a thread its exit never stopped ran the unloaded module's code.
+    const { k, env } = linuxEnv('leaver');
+    const L = makeLinux(env);
+    let turns = 0;
+    const t = L.kthread_run(function* () {
+      for (;;) {
+        turns++;
+        yield L.msleep(1);
+      }
+    }, null, 'leaver/%d', 0);
+    runKthreads(k);
+    env.module.retire();
+    expect(k.printk.all().map((r) => r.text)).toContain(`leaver: kernel thread leaver/0:${t.pid} still running at unload; stopped (its code goes with the module)`);
+    expect(kthreads(k)).toEqual([]);
+    k.idle(10_000_000);
+    runKthreads(k);
+    expect([turns, t.__state]).toEqual([1, L.TASK_DEAD]);
+  });
+});

@@ -14,6 +14,8 @@ import { VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP } from '../..
 import { VM_FAULT_NOPAGE, VM_FAULT_SIGBUS } from '../../../../kernel-ts/mm/memory';
 import { EINVAL } from '../../../../kernel-ts/errno';
 import { inProcess } from './helpers';
+import { graceMms, runInProcess } from '../../../../kernel-ts/module/process';
+import { checkVm, formatViolations, vmBaseline } from '../../../../kernel-ts/mm/check';
 import { boot, dmesg, loader, putString, sys, userBuf } from './support';
 
 const LEN = 4 * 4096;
@@ -152,5 +154,43 @@ describe('mmap drivers', () => {
     expect(log.filter((l) => l.startsWith('WARNING: CPU: 0 PID: ') && l.endsWith(' at mm/memory.c remap_pfn_range [mapper]'))).toHaveLength(2);
     expect(log.filter((l) => l.endsWith(' at mm/memory.c vm_insert_page [mapper]'))).toHaveLength(1);
     expect(ld.rmmod('mapper')).toBe(0);
+  });
+});
+
+describe('mmap of a driver that oopses after remap_pfn_range', () => {
+  it("kills the caller once mmap has undone the driver's mapping: frames and page tables back to the baseline", () => {
+    // module fuzzer, seed 2 case 241: an mmap that remapped its page, then returned 1.5 (an oops), left 3 page tables
+    // allocated and linked nowhere: the oops tore the mm down while mmap_region was still to undo the remapped PTE.
+    const { k } = boot();
+    let page = 0n;
+    const ld = loader(k, {
+      oopsmap: {
+        init: (L) => {
+          page = L.alloc_page(L.GFP_KERNEL);
+          const mmap: file_operations['mmap'] = (_f, vma) => {
+            L.remap_pfn_range(vma, vma.vm_start, L.page_to_pfn(page), L.PAGE_SIZE, vma.vm_page_prot);
+            return 1.5;
+          };
+          return L.register_chrdev(0, 'oopsmap', { mmap }) > 0 ? 0 : -1;
+        },
+        exit: (L) => L.__free_page(page),
+      },
+    });
+    runInProcess(k, 'true', () => 0);
+    runInProcess(k, 'true', () => 0);
+    k.mm.slab.shrink();
+    const base = vmBaseline(k.mm);
+    expect(ld.insmod('oopsmap')).toBe(0);
+    const r = runInProcess(k, 'mapper', (t) => {
+      const fd = sys(k, t, NR.openat, AT_FDCWD, putString(k, t, userBuf(k, t), '/dev/oopsmap'), O_RDWR);
+      return sys(k, t, NR.mmap, 0, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    });
+    expect(r).toEqual({ killed: true, signal: 9 });
+    expect(dmesg(k)).toContain('BUG: kernel exception in mmap [oopsmap]: TypeError: mmap returned 1.5, not a ssize_t (a count, or -errno from -1 to -4095)');
+    expect(ld.rmmod('oopsmap')).toBe(0);
+    runInProcess(k, 'true', () => 0);
+    runInProcess(k, 'true', () => 0);
+    k.mm.slab.shrink();
+    expect(formatViolations(checkVm(k.mm, [...graceMms(k)], { baseline: base, quiescent: true }))).toBe('');
   });
 });

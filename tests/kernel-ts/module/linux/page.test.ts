@@ -80,3 +80,26 @@ describe('alloc_pages and struct page', () => {
     L.free_page(b);
   });
 });
+
+describe('freeing what alloc_pages did not give (Bad page state)', () => {
+  it("put_page or __free_pages of kmalloc's slab page, or the last reference of a page table, is an error naming the call, and the page stays", () => {
+    // module fuzzer, seed 3 case 61: put_page(virt_to_page(a kzalloc'd buffer)) gave the slab's page back to the
+    // buddy allocator while kmalloc still used it; it came back as a pgd.
+    const { k, L } = boot();
+    const buf = L.kzalloc(256, L.GFP_KERNEL);
+    const slabPage = L.virt_to_page(buf);
+    const big = L.kmalloc(64 * 1024, L.GFP_KERNEL);
+    const used = k.mm.framesInUse();
+    expect(() => L.put_page(slabPage)).toThrow(/^put_page: Bad page state: pfn 0x[0-9a-f]+ is a slab page, not one alloc_pages gave \(not freed\)$/);
+    expect(() => L.__free_pages(slabPage, 0)).toThrow(/^__free_pages: Bad page state: pfn 0x[0-9a-f]+ is a slab page/);
+    expect(() => L.__free_pages(L.virt_to_page(big), 4)).toThrow(/^__free_pages: Bad page state: pfn 0x[0-9a-f]+ is a kmalloc page/);
+    const pgd = L.virt_to_page(L.phys_to_virt(BigInt(k.mm.kspace.initPgd)));
+    expect(() => L.put_page(pgd)).toThrow(/is a (pgtable|kernel|reserved)|reserved/);
+    expect([k.mm.framesInUse(), L.page_count(slabPage)]).toEqual([used, 1]);
+    L.kfree(buf);
+    L.kfree(big);
+    // What alloc_pages gave is freed as before.
+    const p = L.alloc_pages(L.GFP_KERNEL, 1);
+    L.__free_pages(p, 1);
+  });
+});
