@@ -1,8 +1,9 @@
 // The C programs' table of `vmlab bench`: one row per program, one column
-// group per execution tier (seconds, MIPS, the host's peak RSS against the
-// guest's touched memory), then qemu-riscv64's group when compared (its
-// seconds and the ratio vmlab/qemu per tier), and the geometric means of
-// those ratios. Pure formatting: the numbers come in a CBenchReport.
+// group per execution tier (wall and CPU seconds, MIPS, the host's peak RSS
+// against the guest's touched memory), then qemu-riscv64's group when
+// compared (its seconds and the ratio vmlab/qemu per tier), and the
+// geometric means of those ratios. Pure formatting (and the ratios): the
+// numbers come in a CBenchReport.
 import { TIER_TITLES, rssTarget } from './programs';
 import type { Tier, TierRun } from './programs';
 import { QEMU, geometricMean } from './qemu';
@@ -28,8 +29,20 @@ export interface CBenchReport {
   /** 'compared': qemu ran every program; 'not installed': --compare qemu asked, no qemu-riscv64; 'off': not asked. */
   qemu: 'compared' | 'not installed' | 'off';
   results: CBenchResult[];
-  /** Per tier, the geometric mean of vmlab seconds / qemu seconds over the programs (when compared). */
+  /** Per tier, the geometric mean of the time ratios vmlab/qemu (timeRatio) over the programs (when compared). */
   geomean: Partial<Record<Tier, number>>;
+}
+
+/** The resolution of qemu's CPU time (one USER_HZ tick): a run too short to be seen counts as that long. */
+const QEMU_CPU_RESOLUTION = 0.01;
+
+/**
+ * vmlab's time over qemu's for one program: of CPU time (what a machine
+ * shared with other work inflates least), or of wall-clock time where
+ * qemu's CPU time is not known.
+ */
+export function timeRatio(run: TierRun, q: QemuRun): number {
+  return q.cpuSeconds === null ? run.seconds / q.seconds : run.cpuSeconds / Math.max(q.cpuSeconds, QEMU_CPU_RESOLUTION);
 }
 
 /** Per tier, the geometric mean of the time ratios vmlab/qemu over the results (those qemu ran). */
@@ -37,7 +50,7 @@ export function geomeans(tiers: readonly Tier[], results: readonly CBenchResult[
   const out: Partial<Record<Tier, number>> = {};
   const compared = results.filter((r) => r.qemu !== null);
   if (compared.length === 0) return out;
-  for (const t of tiers) out[t] = geometricMean(compared.map((r) => tierRun(r, t).seconds / r.qemu!.seconds));
+  for (const t of tiers) out[t] = geometricMean(compared.map((r) => timeRatio(tierRun(r, t), r.qemu!)));
   return out;
 }
 
@@ -96,6 +109,7 @@ export function cTable(report: CBenchReport): string {
       title: TIER_TITLES[t],
       columns: [
         { head: 'seconds', cells: runs.map((x) => x.seconds.toFixed(3)) },
+        { head: 'CPU s', cells: runs.map((x) => x.cpuSeconds.toFixed(3)) },
         { head: 'MIPS', cells: runs.map((x) => x.mips.toFixed(1)) },
         { head: 'peak RSS', cells: runs.map((x) => (x.peakRssBytes === null ? '-' : size(x.peakRssBytes))) },
         { head: 'touched', cells: runs.map((x) => size(x.touchedBytes)) },
@@ -112,7 +126,8 @@ export function cTable(report: CBenchReport): string {
       title: QEMU,
       columns: [
         { head: 'seconds', cells: rs.map((r) => r.qemu!.seconds.toFixed(3)) },
-        ...report.tiers.map((t) => ({ head: `${shortTier(t)}/qemu`, cells: rs.map((r) => (tierRun(r, t).seconds / r.qemu!.seconds).toFixed(2)) })),
+        { head: 'CPU s', cells: rs.map((r) => (r.qemu!.cpuSeconds === null ? '-' : r.qemu!.cpuSeconds.toFixed(2))) },
+        ...report.tiers.map((t) => ({ head: `${shortTier(t)}/qemu`, cells: rs.map((r) => timeRatio(tierRun(r, t), r.qemu!).toFixed(2)) })),
       ],
     });
   }
@@ -122,10 +137,12 @@ export function cTable(report: CBenchReport): string {
   ];
   if (report.qemu === 'compared') {
     const means = report.tiers.map((t) => `${shortTier(t)} ${report.geomean[t]!.toFixed(2)}`);
-    lines.push(`geometric mean of the time ratio vmlab/qemu over the ${rs.length} programs: ${means.join(', ')}`);
+    const of = rs.every((r) => r.qemu!.cpuSeconds !== null) ? 'CPU time' : 'time';
+    lines.push(`geometric mean of the ${of} ratio vmlab/qemu over the ${rs.length} programs: ${means.join(', ')}`);
   } else if (report.qemu === 'not installed') {
     lines.push(`--compare qemu: skipped, ${QEMU} is not installed (on Debian/Ubuntu: sudo apt-get install -y qemu-user)`);
   }
+  lines.push('MIPS: millions of instructions per CPU second; CPU s: user + system time of the run, every thread');
   lines.push('RSS target (issue 15): peak RSS <= 1.2 x touched + 100 MiB; touched is the guest process\'s peak resident set (VmHWM)');
   return lines.join('\n') + '\n';
 }

@@ -12,7 +12,7 @@
 
 int main(int argc, char **argv) {
   unsigned long mib = bench_arg(argc, argv, 1, 64);
-  unsigned long passes = bench_arg(argc, argv, 2, 24);
+  unsigned long passes = bench_arg(argc, argv, 2, 36);
   size_t bytes = mib << 20, n = bytes / 16;
   uint64_t *a = mmap(0, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (a == MAP_FAILED) {

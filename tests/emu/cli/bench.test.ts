@@ -105,11 +105,15 @@ interface CReport {
   results: { program: string; argv: string[]; output: string; instructions: number; tiers: { instructions: number; touchedBytes: number; peakRssBytes: number }[] }[];
 }
 
-/** The table with what changes from run to run (times, rates, sizes, ratios, instruction counts) masked as #, and the rows' spacing collapsed. */
+/**
+ * The table with what is measured (times, rates, sizes, whether the RSS
+ * target was met, ratios) or depends on the runtime library (instruction
+ * counts) masked as #, and spacing collapsed (column widths follow the numbers).
+ */
 function maskMeasured(table: string): string {
   return table
     .split('\n')
-    .map((l) => (!/^(c-|geometric mean)/.test(l) ? l : l.replace(/\b\d+\.\d+\b|\b\d+(?= KiB)/g, '#').replace(/\b\d{4,}(?= +\|)/, '#')))
+    .map((l) => (!/^(c-|geometric mean)/.test(l) ? l : l.replace(/\b\d+\.\d+\b|\b\d+(?= KiB)|\b(met|missed)\b/g, '#').replace(/\b\d{4,}(?= +\|)/, '#')))
     .map((l) => l.replace(/ {2,}/g, '  ').trimEnd())
     .join('\n');
 }

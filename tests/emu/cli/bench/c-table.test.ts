@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cTable, geomeans } from '../../../../emu/cli/bench/c-table';
+import { cTable, geomeans, timeRatio } from '../../../../emu/cli/bench/c-table';
 import type { CBenchReport } from '../../../../emu/cli/bench/c-table';
 import { geometricMean } from '../../../../emu/cli/bench/qemu';
 import { docBlock } from '../../../support/doc-blocks';
@@ -17,11 +17,19 @@ describe('the C programs table', () => {
     expect(cTable(REPORT)).toBe(docBlock('docs/bench.md', 'bench-c-table'));
   });
 
-  it('the geometric mean is of the per-program time ratios', () => {
-    const ratios = REPORT.results.map((r) => r.tiers[0]!.seconds / r.qemu!.seconds);
+  it('the geometric mean is of the per-program ratios of CPU time', () => {
+    const ratios = REPORT.results.map((r) => r.tiers[0]!.cpuSeconds / r.qemu!.cpuSeconds!);
     expect(geomeans(['off'], REPORT.results).off).toBeCloseTo(geometricMean(ratios), 12);
     expect(geometricMean([2, 8])).toBeCloseTo(4, 12);
     expect(geomeans(['off'], REPORT.results.map((r) => ({ ...r, qemu: null })))).toEqual({});
+  });
+
+  it('a ratio is of CPU time, of wall time where qemu\'s CPU time is unknown, and never divides by a zero CPU time', () => {
+    const run = { ...REPORT.results[0]!.tiers[0]!, seconds: 6, cpuSeconds: 3 };
+    expect(timeRatio(run, { output: '', seconds: 2, cpuSeconds: 1.5 })).toBe(2);
+    expect(timeRatio(run, { output: '', seconds: 2, cpuSeconds: null })).toBe(3);
+    // Under one USER_HZ tick, qemu counts as one tick (0.01 s).
+    expect(timeRatio(run, { output: '', seconds: 0.005, cpuSeconds: 0 })).toBeCloseTo(300, 9);
   });
 
   it('without qemu: no qemu group, no ratios; a note when qemu was asked for and is missing', () => {
