@@ -6,6 +6,9 @@
 // benchmarks (k*.s) boot the kernel, install the program in its rootfs and
 // run it as a process, measuring the kernel's paths end to end: demand-zero
 // page faults per second, fork+exit+wait per second, and a syscall-heavy loop.
+// The C benchmarks (bench/programs.ts, prebuilt ELFs of guest-programs/bench/c)
+// run as processes on the kernel under each tier --jit names, each in a host
+// process of its own, and with --compare qemu under qemu-riscv64 too.
 import { readHostText } from '../../host/files';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -24,6 +27,10 @@ import { parseChoice, parseChoices, parsePositive } from './option-values';
 import { USER_RW, bootBare } from './bare';
 import { guestProgramsDir } from './paths';
 import { PAGE_SIZE } from '../machine/mmu/paging';
+import { runCBench } from './bench/c-bench';
+import { cTable } from './bench/c-table';
+import { C_PROGRAMS, TIERS, TIER_TITLES, tierAvailable, workerRun } from './bench/programs';
+import type { Tier } from './bench/programs';
 
 const MiB = 1024 * 1024;
 // Physical layout of the bench machine.
@@ -309,21 +316,38 @@ interface BenchArgs {
   only?: unknown;
   scale: unknown;
   warmup: boolean;
+  jit: unknown;
+  compare?: unknown;
+  worker?: unknown;
 }
 
 const TLB_MODELS = ['default', 'none'] as const;
-const PROGRAM_NAMES = [...PROGRAMS, ...KERNEL_PROGRAMS].map((p) => p.name);
+const PROGRAM_NAMES = [...PROGRAMS, ...KERNEL_PROGRAMS, ...C_PROGRAMS].map((p) => p.name);
+const JIT_CHOICES = [...TIERS, 'both'] as const;
+const COMPARE_CHOICES = ['qemu'] as const;
+
+/** --jit's value as the tiers to run; a tier this build does not have is a usage error. */
+function parseTiers(v: unknown): Tier[] {
+  const choice = parseChoice('--jit', v, JIT_CHOICES);
+  const tiers: Tier[] = choice === 'both' ? [...TIERS] : [choice];
+  const missing = tiers.find((t) => !tierAvailable(t));
+  if (missing !== undefined) throw new UserError(`--jit: '${choice}' needs ${TIER_TITLES[missing]}, which this build does not have (issue 15)`, 2);
+  return tiers;
+}
 
 export const benchCommand: CommandModule<object, BenchArgs> = {
   command: 'bench',
-  describe: 'Run the benchmark guest programs (ALU loop, mul/div chain, memory stream, 64 MiB pointer chase; kernel: faults, fork, syscalls)',
+  describe: 'Run the benchmark guest programs (machine: ALU loop, mul/div chain, memory stream, 64 MiB pointer chase; kernel: faults, fork, syscalls; C programs as processes, by tier, --compare qemu)',
   builder: (y) =>
     y
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON document' })
       .option('tlb', { requiresArg: true, default: 'default', describe: "TLB model: default (Skylake-like), or none (every access walks)" })
       .option('only', { array: true, requiresArg: true, describe: `Run only these programs: ${PROGRAM_NAMES.join(', ')}` })
       .option('scale', { requiresArg: true, default: 1, describe: 'Multiply every iteration count (a positive number)' })
-      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' }),
+      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so V8 has compiled the interpreter' })
+      .option('jit', { requiresArg: true, default: 'off', describe: 'Tiers to run the C programs under: off (tier 0, the interpreter), on (tier 1), both' })
+      .option('compare', { requiresArg: true, describe: 'qemu: also time the C programs under qemu-riscv64 and print the ratios' })
+      .option('worker', { requiresArg: true, hidden: true, describe: 'Run one C program (internal: one host process per run)' }),
   handler: (argv) => {
     // Bad values are usage errors (option-values.ts), before anything runs.
     const args = {
@@ -332,7 +356,15 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       tlb: parseChoice('--tlb', argv.tlb, TLB_MODELS),
       only: argv.only === undefined ? undefined : parseChoices('--only', argv.only, PROGRAM_NAMES),
       scale: parsePositive('--scale', argv.scale, '0.1 or 2'),
+      tiers: parseTiers(argv.jit),
+      compare: argv.compare === undefined ? undefined : parseChoice('--compare', argv.compare, COMPARE_CHOICES),
     };
+    if (argv.worker !== undefined) {
+      const name = parseChoice('--worker', argv.worker, C_PROGRAMS.map((p) => p.name));
+      const run = workerRun({ name, tier: args.tiers[0]!, scale: args.scale, warmup: args.warmup });
+      process.stdout.write(JSON.stringify(run) + '\n');
+      return;
+    }
     const wanted = (name: string): boolean => args.only === undefined || args.only.includes(name);
     const results: BenchResult[] = [];
     for (const p of PROGRAMS.filter((q) => wanted(q.name))) {
@@ -348,11 +380,14 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb);
       kernel.push(runKernelBench(p, image, iterations, args.tlb));
     }
+    const cPrograms = C_PROGRAMS.filter((q) => wanted(q.name));
+    const c = cPrograms.length === 0 ? null : runCBench(cPrograms, { tiers: args.tiers, scale: args.scale, warmup: args.warmup, compareQemu: args.compare === 'qemu' });
     if (args.json) {
-      process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results, kernel }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results, kernel, c }, null, 2) + '\n');
     } else {
       if (results.length > 0) process.stdout.write(table(results, args.tlb === 'none' ? 'none' : 'Skylake-like'));
       if (kernel.length > 0) process.stdout.write(kernelTable(kernel));
+      if (c !== null) process.stdout.write(cTable(c));
     }
   },
 };

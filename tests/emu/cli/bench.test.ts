@@ -1,5 +1,7 @@
 // `vmlab bench`: the command's output, and its programs' results checked
-// against the same programs assembled by GNU as and run by qemu-riscv64.
+// against the same programs assembled by GNU as and run by qemu-riscv64; the
+// C programs' table (golden, its measured numbers masked), with and without
+// qemu-riscv64 to compare with.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +30,7 @@ function benchJson(args: string[]): { tlb: string; results: Result[] } {
 
 describe('vmlab bench', () => {
   it('runs the four programs and reports instructions, MIPS and TLB statistics as JSON', () => {
-    const doc = benchJson(['--scale', '0.01']);
+    const doc = benchJson(['--scale', '0.01', '--only', 'alu', 'muldiv', 'stream', 'ptrchase']);
     expect(doc.tlb).toBe('default');
     expect(doc.results.map((r) => r.program)).toEqual(['alu', 'muldiv', 'stream', 'ptrchase']);
     const [alu, muldiv, stream, chase] = doc.results as [Result, Result, Result, Result];
@@ -62,10 +64,65 @@ describe('vmlab bench', () => {
     expect(lines[2]).toMatch(/^ptrchase\s+12001\s+[\d.]+\s+[\d.]+\s+-\s+\d+\s+-\s+4000\s+0x[0-9a-f]+$/);
   });
 
+  it('runs the C programs each in a host process of its own, and reports their output and memory as JSON', () => {
+    const r = vmlab(['bench', '--json', '--no-warmup', '--scale', '0.001', '--only', 'c-calls', 'c-stream']);
+    expect(r.stderr).toBe('');
+    const c = (JSON.parse(r.stdout) as { c: CReport }).c;
+    expect(c.tiers).toEqual(['off']);
+    expect(c.qemu).toBe('off');
+    expect(c.results.map((x) => [x.program, x.argv, x.output])).toEqual([
+      ['c-calls', ['1'], 'calls 1 rounds: checksum 695592a0f2747ccb\n'],
+      ['c-stream', ['1', '1'], 'stream 1 MiB 1 passes: checksum 630ff58195bd7040\n'],
+    ]);
+    const stream = c.results[1]!.tiers[0]!;
+    expect(stream.instructions).toBe(c.results[1]!.instructions);
+    expect(stream.touchedBytes).toBeGreaterThanOrEqual(1024 * 1024);
+    // A host process's peak RSS: node itself, so tens of MiB at least.
+    expect(stream.peakRssBytes).toBeGreaterThan(10 * 1024 * 1024);
+  });
+
+  it('prints the C programs\' table, one column group per tier, and a note when there is no qemu-riscv64 to compare with', () => {
+    // No PATH: no qemu-riscv64 (vmlab runs its workers by its own path).
+    const r = vmlab(['bench', '--no-warmup', '--scale', '0.001', '--only', 'c-alu', 'c-chase', '--compare', 'qemu'], { env: { PATH: '/nonexistent' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expectGolden(maskMeasured(r.stdout), 'bench-c.txt');
+  });
+
+  it('--jit on and both need tier 1, which this build does not have', () => {
+    for (const v of ['on', 'both'])
+      expect(vmlab(['bench', '--jit', v, '--only', 'c-alu'])).toEqual({ status: 2, stdout: '', stderr: `vmlab: --jit: '${v}' needs tier 1 (JIT), which this build does not have (issue 15)\n` });
+  });
+
   it('rejects a bad scale with a one-line message', () => {
     expect(vmlab(['bench', '--scale', '0'])).toEqual({ status: 2, stdout: '', stderr: "vmlab: --scale: '0' is not a positive number (e.g. 0.1 or 2)\n" });
   });
 });
+
+interface CReport {
+  tiers: string[];
+  qemu: string;
+  results: { program: string; argv: string[]; output: string; instructions: number; tiers: { instructions: number; touchedBytes: number; peakRssBytes: number }[] }[];
+}
+
+/**
+ * The table with what is measured (times, rates, sizes, whether the RSS
+ * target was met, ratios) or depends on the runtime library (instruction
+ * counts) masked as #, and spacing collapsed (column widths follow the numbers).
+ */
+function maskMeasured(table: string): string {
+  return table
+    .split('\n')
+    .map((l) => (!/^(c-|geometric mean)/.test(l) ? l : l.replace(/\b\d+\.\d+\b|\b\d+(?= KiB)|\b(met|missed)\b/g, '#').replace(/\b\d{4,}(?= +\|)/, '#')))
+    .map((l) => l.replace(/ {2,}/g, '  ').trimEnd())
+    .join('\n');
+}
+
+/** Golden files, regenerated with VMLAB_UPDATE_GOLDEN=1 (then read the diff). */
+function expectGolden(actual: string, name: string): void {
+  if (process.env.VMLAB_UPDATE_GOLDEN === '1') writeFileSync(join(__dirname, 'golden', name), actual);
+  expect(actual).toBe(readFileSync(join(__dirname, 'golden', name), 'utf8'));
+}
 
 describePeer('bench programs vs qemu-riscv64', ['as', 'ld', 'qemu'], () => {
   const dir = mkdtempSync(join(tmpdir(), 'vmlab-peer-bench-'));
@@ -93,5 +150,12 @@ describePeer('bench programs vs qemu-riscv64', ['as', 'ld', 'qemu'], () => {
       ['muldiv', qemuResult('muldiv', 4_000)],
       ['stream', qemuResult('stream', 15)],
     ]);
+  });
+
+  it('--compare qemu times the C programs under qemu too: a ratio per program and their geometric mean', () => {
+    const r = vmlab(['bench', '--no-warmup', '--scale', '0.001', '--only', 'c-alu', 'c-chase', '--compare', 'qemu']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expectGolden(maskMeasured(r.stdout), 'bench-c-qemu.txt');
   });
 });

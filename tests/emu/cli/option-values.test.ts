@@ -126,11 +126,13 @@ describe('vmlab asm and vmlab bench', () => {
     expect(vmlab(['asm', HELLO, '-o', out, '--text-base', '0x7fff00000000']).status).toBe(0);
   });
 
-  it('bench --scale, --tlb and --only, before anything runs', () => {
+  it('bench --scale, --tlb, --only, --jit and --compare, before anything runs', () => {
     for (const v of ['0', '-1', 'abc', 'Infinity'])
       expect(vmlab(['bench', '--scale', v]), v).toEqual(refused(`--scale: '${v}' is not a positive number (e.g. 0.1 or 2)`));
     expect(vmlab(['bench', '--tlb', 'off'])).toEqual(refused("--tlb: 'off' is not default or none"));
-    expect(vmlab(['bench', '--only', 'alu', 'nope'])).toEqual(refused("--only: 'nope' is not alu, muldiv, stream, ptrchase, kfaults, kfork or kgetpid"));
+    expect(vmlab(['bench', '--only', 'alu', 'nope'])).toEqual(refused("--only: 'nope' is not alu, muldiv, stream, ptrchase, kfaults, kfork, kgetpid, c-alu, c-muldiv, c-calls, c-mix, c-stream or c-chase"));
+    expect(vmlab(['bench', '--jit', 'fast'])).toEqual(refused("--jit: 'fast' is not off, on or both"));
+    expect(vmlab(['bench', '--compare', 'spike'])).toEqual(refused("--compare: 'spike' is not qemu"));
     expect(vmlab(['bench', '--scale'])).toEqual(refused('option --scale needs a value'));
   });
 });
