@@ -16,9 +16,10 @@
 // TLB fills (which invalidate nothing) and on faults (which end the run).
 // ITLB statistics therefore count fetch-cache refills, not every fetch. The
 // fetch page also outlives the run: the next run's first refill takes it back
-// while mmu.itlbEpoch says its ITLB entry is untouched (refill()), so where
-// runs start and end (kernel slices, a debugger stepping one instruction at a
-// time, pauses) never shows in the ITLB's statistics or LRU state.
+// while mmu.itlbEpoch says its ITLB entry is untouched (FetchCache.refill in
+// fetch.ts), so where runs start and end (kernel slices, a debugger stepping
+// one instruction at a time, pauses) never shows in the ITLB's statistics or
+// LRU state.
 // step() is run(1): the debugger steps through the same switch, and the fast
 // loop carries no debugging hooks (STYLE 14).
 //
@@ -46,7 +47,8 @@ import type { GuestMemory } from '../mem/phys';
 import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector, raiseTrap } from '../trap';
 import { RamView, crossHi, crossLoad, crossStore, pageLoad, pageStore } from './access';
 import type { Translator } from './access';
-import { DecodeCache, DecodedPage, PAGE_WORDS } from './decode';
+import { PAGE_WORDS } from './decode';
+import { BEYOND_RAM, FetchCache, LEFT_PAGE, NO_PAGE, checkTarget, misalignedPc } from './fetch';
 import {
   TWO32, add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
   remw, sll64, sra64, srl64, sub64,
@@ -69,15 +71,8 @@ export const INSNS_PER_TIME_TICK = 100;
 
 /** Slots in the register file: x0..x31 and the x0 write sink (decode.ts SINK_SLOT). */
 const REG_SLOTS = 33;
-/** Fetch index meaning "pc is the jump target held in (tgtLo, tgtHi), off the cached page". */
-const LEFT_PAGE = PAGE_WORDS + 1;
 /** A RamView covering nothing: every data access takes the GuestMemory methods. */
 const NO_RAM_VIEW = new RamView(null);
-
-/** What a fetch beyond the end of RAM reads: all-ones words, which are illegal (#UD). */
-const BEYOND_RAM = new Int32Array(PAGE_WORDS).fill(-1);
-/** The fetch cache's page before the first refill of a run (never executed from). */
-const NO_PAGE = new DecodedPage();
 
 export class Cpu {
   /** x[2r] = low half, x[2r+1] = high half of register r. */
@@ -88,24 +83,7 @@ export class Cpu {
   pcHi = 0;
   /** Retired instructions (exact below 2^53). */
   instret = 0;
-  private readonly decoded = new DecodeCache();
-  /**
-   * The fetch page a run ended on, kept for the next run while the ITLB
-   * entry it came from is (mmu.itlbEpoch unchanged): run boundaries (a
-   * stepping debugger, slices, pauses) then cost no ITLB lookups a single
-   * long run would not make. fcEpoch -1: nothing kept.
-   */
-  private fcEpoch = -1;
-  private fcPageLo = 0;
-  private fcPageHi = 0;
-  private fcPage: DecodedPage = NO_PAGE;
-  private fcCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
-  private fcBase = 0;
-  private fcFirst = false;
-  /** refill()'s results. */
-  private rfCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
-  private rfBase = 0;
-  private rfPage: DecodedPage = NO_PAGE;
+  private readonly fetch: FetchCache;
   private ram: RamView;
   private readonly directRam: RamView;
 
@@ -115,6 +93,7 @@ export class Cpu {
   ) {
     this.directRam = new RamView(mem);
     this.ram = this.directRam;
+    this.fetch = new FetchCache(mmu, mem);
   }
 
   /**
@@ -159,8 +138,12 @@ export class Cpu {
 
   /** Executes up to `budget` instructions; see the file comment for stops and traps. */
   run(budget: number): Stop {
-    if ((this.pcLo & 3) !== 0 && budget > 0) return this.misalignedPc();
+    if ((this.pcLo & 3) !== 0 && budget > 0) {
+      misalignedPc(this.pcLo, this.pcHi);
+      return Stop.Trap;
+    }
     const x = this.x;
+    const fetch = this.fetch;
     const mem = this.mem;
     const mmu = this.mmu;
     const ram = this.ram;
@@ -172,7 +155,7 @@ export class Cpu {
     let tgtLo = this.pcLo, tgtHi = this.pcHi;
     let page = NO_PAGE;
     let code = BEYOND_RAM, base = 0;
-    this.fcFirst = true; // the first refill of this run may take the page the last run ended on
+    fetch.first = true; // the first refill of this run may take the page the last run ended on
     let words = page.words, ops = page.ops, imms = page.imms;
     try {
       loop: for (;;) {
@@ -187,13 +170,13 @@ export class Cpu {
             pageHi = tgtHi;
             idx = (tgtLo & 0xfff) >>> 2;
           }
-          if (!this.refill(pageLo | (idx << 2), pageHi)) {
+          if (!fetch.refill(pageLo | (idx << 2), pageHi)) {
             stop = Stop.Trap;
             break loop;
           }
-          code = this.rfCode;
-          base = this.rfBase;
-          page = this.rfPage;
+          code = fetch.rfCode;
+          base = fetch.rfBase;
+          page = fetch.rfPage;
           words = page.words;
           ops = page.ops;
           imms = page.imms;
@@ -226,7 +209,7 @@ export class Cpu {
             } else {
               const lo = ((pageLo | (idx << 2)) + imm) | 0;
               const hi = (pageHi + (imm >> 31) + (lo >>> 0 < (pageLo | (idx << 2)) >>> 0 ? 1 : 0)) | 0;
-              this.checkTarget(lo, hi);
+              checkTarget(mmu, lo, hi);
               add64(x, d, pageLo | (idx << 2), pageHi, 4, 0);
               tgtLo = lo;
               tgtHi = hi;
@@ -242,7 +225,7 @@ export class Cpu {
               add64(x, d, pageLo | (idx << 2), pageHi, 4, 0);
               idx = (lo & 0xfff) >>> 2;
             } else {
-              this.checkTarget(lo, hi);
+              checkTarget(mmu, lo, hi);
               add64(x, d, pageLo | (idx << 2), pageHi, 4, 0);
               tgtLo = lo;
               tgtHi = hi;
@@ -275,7 +258,7 @@ export class Cpu {
               } else {
                 const lo = ((pageLo | (idx << 2)) + imm) | 0;
                 const hi = (pageHi + (imm >> 31) + (lo >>> 0 < (pageLo | (idx << 2)) >>> 0 ? 1 : 0)) | 0;
-                this.checkTarget(lo, hi);
+                checkTarget(mmu, lo, hi);
                 tgtLo = lo;
                 tgtHi = hi;
                 idx = LEFT_PAGE;
@@ -598,73 +581,8 @@ export class Cpu {
       this.pcHi = pageHi;
     }
     this.instret += n;
-    // Inside a run only a fetch refill can change the ITLB (a fault ends the run as a trap), so the
-    // epoch now is the one the current fetch page was translated under.
-    if (stop === Stop.Trap || page === NO_PAGE) this.forgetFetchPage();
-    else {
-      this.fcEpoch = mmu.itlbEpoch;
-      this.fcPageLo = pageLo;
-      this.fcPageHi = pageHi;
-      this.fcPage = page;
-      this.fcCode = code;
-      this.fcBase = base;
-    }
+    if (stop === Stop.Trap || page === NO_PAGE) fetch.forget();
+    else fetch.keep(pageLo, pageHi, page, code, base);
     return stop;
-  }
-
-  /** Nothing kept for the next run; the fields go back to their initial values, so that how a run ended leaves no trace. */
-  private forgetFetchPage(): void {
-    this.fcEpoch = -1;
-    this.fcPageLo = 0;
-    this.fcPageHi = 0;
-    this.fcPage = NO_PAGE;
-    this.fcCode = BEYOND_RAM;
-    this.fcBase = 0;
-  }
-
-  /**
-   * The fetch cache's refill for the page holding hi:lo: rfCode/rfBase/rfPage
-   * get its words and predecoded entries; false on a fetch fault (TRAP_STATE
-   * set). A run's first refill takes the page the last run ended on when its
-   * ITLB entry is still there (fcEpoch): no lookup, as if that run had gone on.
-   */
-  private refill(lo: number, hi: number): boolean {
-    if (this.fcFirst) {
-      this.fcFirst = false;
-      if (this.fcEpoch >= 0 && this.fcEpoch === this.mmu.itlbEpoch && (lo & ~0xfff) === this.fcPageLo && hi === this.fcPageHi) {
-        this.rfCode = this.fcCode;
-        this.rfBase = this.fcBase;
-        this.rfPage = this.fcPage;
-        return true;
-      }
-    }
-    const pa = this.mmu.tryTranslate(lo, hi, Access.Fetch);
-    if (pa === TRAP_PENDING) return false;
-    const chunk = this.mem.chunkI32(pa);
-    if (chunk === null) {
-      this.rfCode = BEYOND_RAM;
-      this.rfBase = 0;
-    } else {
-      this.rfCode = chunk;
-      this.rfBase = (this.mem.chunkOffset(pa) & ~0xfff) >> 2;
-    }
-    this.rfPage = this.decoded.page(pa);
-    return true;
-  }
-
-  /** pc set (by the kernel or debugger) to an address that is not 4-aligned: Vector.AC there, as for a jump. */
-  private misalignedPc(): Stop {
-    try {
-      raiseTrap(Vector.AC, 0, this.pcLo, this.pcHi);
-    } catch (err) {
-      if (err !== TRAP_SENTINEL) throw err;
-    }
-    return Stop.Trap;
-  }
-
-  /** A jump target must be 4-byte aligned (else Vector.AC) and canonical (else #GP(0)), checked on the jump (file comment). */
-  private checkTarget(lo: number, hi: number): void {
-    if ((lo & 3) !== 0) raiseTrap(Vector.AC, 0, lo, hi);
-    if (!this.mmu.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
   }
 }
