@@ -25,7 +25,6 @@ import { mmIds } from '../../../kernel-ts/mm/mm-struct';
 import { shmemInos } from '../../../kernel-ts/mm/filemap';
 import { PhysMem } from '../../machine/mem/phys';
 import { DecodeCache, DecodedPage } from '../../machine/cpu/decode';
-import { TRAP_STATE } from '../../machine/trap';
 import { captureGraph, restoreGraph } from './graph';
 import type { GraphOptions, GraphSnapshot } from './graph';
 import { PAGE_SIZE } from '../../machine/mmu/paging';
@@ -73,7 +72,7 @@ export class Recorder<Mark = unknown> {
       exclude: (o) => o === mem || o instanceof DecodeCache || o instanceof DecodedPage || o === this,
       excludeBuffers: buffers,
     };
-    this.roots = [k, TRAP_STATE, mmIds, shmemInos];
+    this.roots = [k, mmIds, shmemInos];
     mem.writeObserver = (pa, len) => this.touch(pa, len);
     // The CPU's own stores go through the memory methods too while recording.
     k.machine.cpu.observeMemory(true);

@@ -23,12 +23,14 @@
 // step() is run(1): the debugger steps through the same switch, and the fast
 // loop carries no debugging hooks (STYLE 14).
 //
-// Traps (STYLE 4): raiseTrap() throws TRAP_SENTINEL, caught once per run().
-// Page faults are the exception to the exception: they are ordinary in real
-// programs (a 64 MiB memset is 16,384 of them) and a V8 throw costs ~0.25 us,
-// so in-page loads, stores and fetches use mmu.tryTranslate(), which records
-// the trap in TRAP_STATE and returns TRAP_PENDING, and the loop stops inline. Every instruction writes rd after its last memory access
-// and moves pc last, so a trapping instruction has changed nothing and the
+// Traps (STYLE 4): trap.raise() records the cause in the CPU's TrapRecord
+// (Cpu.trap, shared with its MMU) and throws TRAP_SENTINEL, caught once per
+// run(). Page faults are the exception to the exception: they are ordinary in
+// real programs (a 64 MiB memset is 16,384 of them) and a V8 throw costs
+// ~0.25 us, so in-page loads, stores and fetches use mmu.tryTranslate(), which
+// records the trap and returns TRAP_PENDING, and the loop stops inline. Every
+// instruction writes rd after its last memory access and moves pc last, so a
+// trapping instruction has changed nothing and the
 // kernel can resume at the same pc. Which stops leave pc where:
 // - ecall (Stop.Ecall): pc AT the ecall; the kernel services the call and
 //   advances pc by 4 (xv6's usertrap: `p->trapframe->epc += 4`).
@@ -44,8 +46,9 @@
 // ecall and ebreak do not retire (RISC-V privileged spec 3.3.1), nor does a
 // trapping instruction; instret counts the rest.
 import type { GuestMemory } from '../mem/phys';
-import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector, raiseTrap } from '../trap';
-import { RamView, crossHi, crossLoad, crossStore, pageLoad, pageStore } from './access';
+import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector } from '../trap';
+import type { TrapRecord } from '../trap';
+import { RamView, crossLoad, crossStore, pageLoad, pageStore } from './access';
 import type { Translator } from './access';
 import { PAGE_WORDS } from './decode';
 import { BEYOND_RAM, FetchCache, LEFT_PAGE, NO_PAGE, checkTarget, misalignedPc } from './fetch';
@@ -61,7 +64,7 @@ export const Stop = {
   Budget: 0,
   /** An ecall: a system call for the kernel; pc is at the ecall. */
   Ecall: 1,
-  /** An exception: vector, error code and address in TRAP_STATE; pc at the instruction. */
+  /** An exception: vector, error code and address in Cpu.trap; pc at the instruction. */
   Trap: 2,
 } as const;
 export type Stop = (typeof Stop)[keyof typeof Stop];
@@ -71,8 +74,6 @@ export const INSNS_PER_TIME_TICK = 100;
 
 /** Slots in the register file: x0..x31 and the x0 write sink (decode.ts SINK_SLOT). */
 const REG_SLOTS = 33;
-/** A RamView covering nothing: every data access takes the GuestMemory methods. */
-const NO_RAM_VIEW = new RamView(null);
 
 export class Cpu {
   /** x[2r] = low half, x[2r+1] = high half of register r. */
@@ -84,13 +85,21 @@ export class Cpu {
   /** Retired instructions (exact below 2^53). */
   instret = 0;
   private readonly fetch: FetchCache;
+  /**
+   * The cause of the last Stop.Trap (this CPU's own: the MMU records its
+   * #PF and #GP here too, Mmu.trap is the same object).
+   */
+  readonly trap: TrapRecord;
   private ram: RamView;
   private readonly directRam: RamView;
+  /** A RamView covering nothing: every data access takes the GuestMemory methods. */
+  private readonly methodRam = new RamView(null);
 
   constructor(
     readonly mmu: Translator,
     readonly mem: GuestMemory,
   ) {
+    this.trap = mmu.trap;
     this.directRam = new RamView(mem);
     this.ram = this.directRam;
     this.fetch = new FetchCache(mmu, mem);
@@ -102,7 +111,7 @@ export class Cpu {
    * debugger's recorder). Slower; off by default. Takes effect at the next run().
    */
   observeMemory(on: boolean): void {
-    this.ram = on ? NO_RAM_VIEW : this.directRam;
+    this.ram = on ? this.methodRam : this.directRam;
   }
 
   /** pc as an unsigned 64-bit BigInt. */
@@ -139,7 +148,7 @@ export class Cpu {
   /** Executes up to `budget` instructions; see the file comment for stops and traps. */
   run(budget: number): Stop {
     if ((this.pcLo & 3) !== 0 && budget > 0) {
-      misalignedPc(this.pcLo, this.pcHi);
+      misalignedPc(this.trap, this.pcLo, this.pcHi);
       return Stop.Trap;
     }
     const x = this.x;
@@ -147,6 +156,7 @@ export class Cpu {
     const mem = this.mem;
     const mmu = this.mmu;
     const ram = this.ram;
+    const trap = this.trap;
     let n = 0; // instructions retired by this run
     let stop: Stop = Stop.Budget;
     // pc = pageHi:pageLo + 4 * idx; idx == PAGE_WORDS means the next page in
@@ -286,8 +296,8 @@ export class Cpu {
                 break loop;
               }
               vlo = pageLoad(ram, mem, pa, size);
-            } else vlo = crossLoad(mmu, mem, lo, hi, size);
-            let vhi = crossHi; // meaningful for ld only
+            } else vlo = crossLoad(ram, mmu, mem, lo, hi, size);
+            let vhi = ram.loadHi; // meaningful for ld only
             switch (id) {
               case 10: vlo = (vlo << 24) >> 24; vhi = vlo >> 31; break;
               case 11: vlo = (vlo << 16) >> 16; vhi = vlo >> 31; break;
@@ -476,7 +486,7 @@ export class Cpu {
             stop = Stop.Ecall;
             break loop;
           case 51: // ebreak
-            raiseTrap(Vector.BP, 0, 0, 0);
+            trap.raise(Vector.BP, 0, 0, 0);
             break;
           case 52: // mul
             mul64(x, d, x[a]!, x[a + 1]!, x[b]!, x[b + 1]!);
@@ -561,7 +571,7 @@ export class Cpu {
             break;
           }
           default: // no table entry matches the word
-            raiseTrap(Vector.UD, 0, 0, 0);
+            trap.raise(Vector.UD, 0, 0, 0);
         }
         n++;
       }

@@ -6,7 +6,8 @@
 // index in locals; it calls refill() only when pc leaves the page, and keep()
 // / forget() once at the end of a run. Nothing here runs per instruction.
 import type { GuestMemory } from '../mem/phys';
-import { Access, TRAP_PENDING, Vector, raiseTrap, recordTrap } from '../trap';
+import { Access, TRAP_PENDING, Vector } from '../trap';
+import type { TrapRecord } from '../trap';
 import type { Translator } from './access';
 import { DecodeCache, DecodedPage, PAGE_WORDS } from './decode';
 
@@ -100,11 +101,11 @@ export class FetchCache {
 
 /** A jump target must be 4-byte aligned (else Vector.AC) and canonical (else #GP(0)), checked on the jump (cpu.ts's file comment). */
 export function checkTarget(mmu: Translator, lo: number, hi: number): void {
-  if ((lo & 3) !== 0) raiseTrap(Vector.AC, 0, lo, hi);
-  if (!mmu.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
+  if ((lo & 3) !== 0) mmu.trap.raise(Vector.AC, 0, lo, hi);
+  if (!mmu.canonical(hi)) mmu.trap.raise(Vector.GP, 0, lo, hi);
 }
 
 /** pc set (by the kernel or debugger) to an address that is not 4-aligned: Vector.AC there, as for a jump. */
-export function misalignedPc(lo: number, hi: number): void {
-  recordTrap(Vector.AC, 0, lo, hi);
+export function misalignedPc(trap: TrapRecord, lo: number, hi: number): void {
+  trap.record(Vector.AC, 0, lo, hi);
 }

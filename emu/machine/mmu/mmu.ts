@@ -12,7 +12,7 @@
 // entries whose D flag is set. A micro-cache hit still counts as a TLB hit and
 // refreshes the slot's LRU stamp. Everything else goes through translateSlow().
 import type { GuestMemory } from '../mem/phys';
-import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector, recordTrap } from '../trap';
+import { Access, TRAP_PENDING, TRAP_SENTINEL, TrapRecord, Vector } from '../trap';
 import {
   CR0_PG,
   CR0_WP,
@@ -46,6 +46,8 @@ const CR0_FLUSH_BITS = CR0_PG | CR0_WP;
 
 export class Mmu implements WalkState {
   readonly mem: GuestMemory;
+  /** Where faults are recorded: the CPU's trap record (Cpu.trap is this object). */
+  readonly trap: TrapRecord;
   /** Physical-address width; entry bits 51:maxPhyAddr are reserved. */
   maxPhyAddr: number;
   readonly itlb: Tlb;
@@ -84,8 +86,9 @@ export class Mmu implements WalkState {
   /** Scratch for walks made by translate(). */
   private readonly w = new WalkResult();
 
-  constructor(mem: GuestMemory, tlb: TlbConfig | 'none' = DEFAULT_TLB_CONFIG) {
+  constructor(mem: GuestMemory, tlb: TlbConfig | 'none' = DEFAULT_TLB_CONFIG, trap: TrapRecord = new TrapRecord()) {
     this.mem = mem;
+    this.trap = trap;
     this.maxPhyAddr = 'maxPhyAddr' in mem && typeof mem.maxPhyAddr === 'number' ? mem.maxPhyAddr : 46;
     const cfg = tlb === 'none' ? null : tlb;
     this.itlb = new Tlb('ITLB', cfg === null ? null : cfg.itlb, cfg?.replacement);
@@ -152,7 +155,7 @@ export class Mmu implements WalkState {
 
   /**
    * translate() that reports a fault by value: the physical address, or
-   * TRAP_PENDING with the trap recorded in TRAP_STATE (and CR2 for #PF).
+   * TRAP_PENDING with the trap recorded in this.trap (and CR2 for #PF).
    * The CPU's run loop uses it so that page faults cost no JavaScript throw.
    */
   tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number {
@@ -185,8 +188,7 @@ export class Mmu implements WalkState {
     const lo2 = ((lo | 0xfff) + 1) | 0;
     const hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
     if (!this.canonical(hi) || !this.canonical(hi2)) {
-      recordTrap(Vector.GP, 0, lo, hi);
-      throw TRAP_SENTINEL;
+      this.trap.raise(Vector.GP, 0, lo, hi);
     }
     const pa = this.translate(lo, hi, access, implicit);
     this.crossPa = this.translate(lo2, hi2, access, implicit);
@@ -195,7 +197,7 @@ export class Mmu implements WalkState {
 
   /** TLB lookup, then walk on a miss (or for a write hitting an entry with D clear); TRAP_PENDING on a fault. */
   private translateSlow(lo: number, hi: number, access: Access, implicit: boolean): number {
-    if (!this.canonical(hi)) return recordTrap(Vector.GP, 0, lo, hi);
+    if (!this.canonical(hi)) return this.trap.record(Vector.GP, 0, lo, hi);
     const tlb = access === Access.Fetch ? this.itlb : this.dtlb;
     const slot = tlb.lookup(lo, hi, this.pcid);
     if (slot >= 0) {
@@ -249,7 +251,7 @@ export class Mmu implements WalkState {
     this.epochs();
     this.cr2Lo = lo;
     this.cr2Hi = hi;
-    return recordTrap(Vector.PF, error, lo, hi);
+    return this.trap.record(Vector.PF, error, lo, hi);
   }
 
   /** Bits 63:47 (4-level) or 63:56 (5-level) equal (SDM vol. 1, 3.3.7.1; vol. 3, 4.5). */
