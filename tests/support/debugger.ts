@@ -72,7 +72,7 @@ export function fingerprint(k: Kernel): string {
       parts.push(`${ids.get(o)}:{${keys.sort().map((key) => `${key}=${ref(rec[key], key)}`).join(',')}}`);
     }
   }
-  const ram = new Int32Array(k.machine.mem.chunkI32(0)!.buffer);
+  const ram = k.machine.mem.chunkI32(0)!;
   let h = 0;
   for (let i = 0; i < ram.length; i++) if (ram[i] !== 0) h = (Math.imul(h, 31) + Math.imul(ram[i]!, i + 1)) | 0;
   return `${parts.join('\n')}\nram:${h}`;

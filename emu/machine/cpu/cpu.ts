@@ -2,8 +2,10 @@
 //
 // Registers are 64-bit values kept as int32 halves in an Int32Array (low half
 // at 2r, high half at 2r+1; STYLE 3), with a BigInt64Array view of the same
-// buffer for tests and the debugger. Writes to x0 go to a sink slot, so x0
-// reads 0 with no test on the hot path.
+// bytes for tests and the debugger. Writes to x0 go to a sink slot, so x0
+// reads 0 with no test on the hot path. In a machine the register file and pc
+// are views into its arena (arena.ts: ArenaLayout.regs, .pc), where compiled
+// code loads and stores them as i64s.
 //
 // run(budget) is the only loop. It fetches through a one-page fetch cache
 // (the current code page's physical frame and its predecoded entries,
@@ -45,6 +47,8 @@
 //   trap's address fields hold the rejected target (CR2 is not written).
 // ecall and ebreak do not retire (RISC-V privileged spec 3.3.1), nor does a
 // trapping instruction; instret counts the rest.
+import { REG_SLOTS, heapCpuViews } from '../arena';
+import type { Arena } from '../arena';
 import type { GuestMemory } from '../mem/phys';
 import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector } from '../trap';
 import type { TrapRecord } from '../trap';
@@ -72,16 +76,14 @@ export type Stop = (typeof Stop)[keyof typeof Stop];
 /** rdtime's clock: 1 tick per 100 retired instructions, a 10 MHz timer for a 1 GHz, 1-IPC guest. */
 export const INSNS_PER_TIME_TICK = 100;
 
-/** Slots in the register file: x0..x31 and the x0 write sink (decode.ts SINK_SLOT). */
-const REG_SLOTS = 33;
 
 export class Cpu {
   /** x[2r] = low half, x[2r+1] = high half of register r. */
-  readonly x = new Int32Array(2 * REG_SLOTS);
+  readonly x: Int32Array;
   /** The same registers as BigInts, for tests and the debugger (never the hot path). */
-  readonly x64 = new BigInt64Array(this.x.buffer);
-  pcLo = 0;
-  pcHi = 0;
+  readonly x64: BigInt64Array;
+  /** [pcLo, pcHi]: pc's halves (in the arena, beside the registers). */
+  private readonly pcv: Int32Array;
   /** Retired instructions (exact below 2^53). */
   instret = 0;
   private readonly fetch: FetchCache;
@@ -95,10 +97,16 @@ export class Cpu {
   /** A RamView covering nothing: every data access takes the GuestMemory methods. */
   private readonly methodRam = new RamView(null);
 
+  /** `arena`: the machine's arena, holding the register file and pc; without one they live on the JS heap. */
   constructor(
     readonly mmu: Translator,
     readonly mem: GuestMemory,
+    arena: Arena | null = null,
   ) {
+    const views = arena === null ? heapCpuViews() : arena.cpu;
+    this.x = views.x;
+    this.x64 = new BigInt64Array(this.x.buffer, this.x.byteOffset, REG_SLOTS);
+    this.pcv = views.pc;
     this.trap = mmu.trap;
     this.directRam = new RamView(mem);
     this.ram = this.directRam;
@@ -112,6 +120,24 @@ export class Cpu {
    */
   observeMemory(on: boolean): void {
     this.ram = on ? this.methodRam : this.directRam;
+  }
+
+  /** pc's low half (int32). */
+  get pcLo(): number {
+    return this.pcv[0]!;
+  }
+
+  set pcLo(v: number) {
+    this.pcv[0] = v;
+  }
+
+  /** pc's high half (int32). */
+  get pcHi(): number {
+    return this.pcv[1]!;
+  }
+
+  set pcHi(v: number) {
+    this.pcv[1] = v;
   }
 
   /** pc as an unsigned 64-bit BigInt. */
