@@ -1,11 +1,8 @@
 // The RV64IM core: register file, counters and the one execute switch.
 //
-// Registers are 64-bit values kept as int32 halves in an Int32Array (low half
-// at 2r, high half at 2r+1; STYLE 3), with a BigInt64Array view of the same
-// bytes for tests and the debugger. Writes to x0 go to a sink slot, so x0
-// reads 0 with no test on the hot path. In a machine the register file and pc
-// are views into its arena (arena.ts: ArenaLayout.regs, .pc), where compiled
-// code loads and stores them as i64s.
+// The register file and pc are regs.ts's (int32 halves, STYLE 3; in a
+// machine, views into its arena). Writes to x0 go to a sink slot, so x0 reads
+// 0 with no test on the hot path.
 //
 // run(budget) is the only loop. It fetches through a one-page fetch cache
 // (the current code page's physical frame and its predecoded entries,
@@ -47,7 +44,7 @@
 //   trap's address fields hold the rejected target (CR2 is not written).
 // ecall and ebreak do not retire (RISC-V privileged spec 3.3.1), nor does a
 // trapping instruction; instret counts the rest.
-import { REG_SLOTS, heapCpuViews } from '../arena';
+import { heapCpuViews } from '../arena';
 import type { Arena } from '../arena';
 import type { GuestMemory } from '../mem/phys';
 import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector } from '../trap';
@@ -55,6 +52,7 @@ import type { TrapRecord } from '../trap';
 import { RamView, crossLoad, crossStore, pageLoad, pageStore } from './access';
 import type { Translator } from './access';
 import { PAGE_WORDS } from './decode';
+import { RegisterFile } from './regs';
 import { BEYOND_RAM, FetchCache, LEFT_PAGE, NO_PAGE, checkTarget, misalignedPc } from './fetch';
 import {
   TWO32, add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
@@ -76,14 +74,7 @@ export type Stop = (typeof Stop)[keyof typeof Stop];
 /** rdtime's clock: 1 tick per 100 retired instructions, a 10 MHz timer for a 1 GHz, 1-IPC guest. */
 export const INSNS_PER_TIME_TICK = 100;
 
-
-export class Cpu {
-  /** x[2r] = low half, x[2r+1] = high half of register r. */
-  readonly x: Int32Array;
-  /** The same registers as BigInts, for tests and the debugger (never the hot path). */
-  readonly x64: BigInt64Array;
-  /** [pcLo, pcHi]: pc's halves (in the arena, beside the registers). */
-  private readonly pcv: Int32Array;
+export class Cpu extends RegisterFile {
   /** Retired instructions (exact below 2^53). */
   instret = 0;
   private readonly fetch: FetchCache;
@@ -103,10 +94,7 @@ export class Cpu {
     readonly mem: GuestMemory,
     arena: Arena | null = null,
   ) {
-    const views = arena === null ? heapCpuViews() : arena.cpu;
-    this.x = views.x;
-    this.x64 = new BigInt64Array(this.x.buffer, this.x.byteOffset, REG_SLOTS);
-    this.pcv = views.pc;
+    super(arena === null ? heapCpuViews() : arena.cpu);
     this.trap = mmu.trap;
     this.directRam = new RamView(mem);
     this.ram = this.directRam;
@@ -120,50 +108,6 @@ export class Cpu {
    */
   observeMemory(on: boolean): void {
     this.ram = on ? this.methodRam : this.directRam;
-  }
-
-  /** pc's low half (int32). */
-  get pcLo(): number {
-    return this.pcv[0]!;
-  }
-
-  set pcLo(v: number) {
-    this.pcv[0] = v;
-  }
-
-  /** pc's high half (int32). */
-  get pcHi(): number {
-    return this.pcv[1]!;
-  }
-
-  set pcHi(v: number) {
-    this.pcv[1] = v;
-  }
-
-  /** pc as an unsigned 64-bit BigInt. */
-  get pc(): bigint {
-    return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0);
-  }
-
-  set pc(v: bigint) {
-    this.pcLo = Number(BigInt.asIntN(32, v));
-    this.pcHi = Number(BigInt.asIntN(32, v >> 32n));
-  }
-
-  /** pc += bytes (0 <= bytes < 2^31), without BigInt: how the kernel steps over a serviced ecall. */
-  advancePc(bytes: number): void {
-    const lo = (this.pcLo + bytes) | 0;
-    if (lo >>> 0 < this.pcLo >>> 0) this.pcHi = (this.pcHi + 1) | 0;
-    this.pcLo = lo;
-  }
-
-  /** Register r as a signed 64-bit BigInt (x0 is 0). */
-  reg(r: number): bigint {
-    return this.x64[r & 31]!;
-  }
-
-  setReg(r: number, v: bigint): void {
-    if ((r & 31) !== 0) this.x64[r & 31] = BigInt.asIntN(64, v);
   }
 
   /** Executes exactly one instruction (or stops before it on a trap). */
