@@ -18,7 +18,6 @@ import { Stop } from '../machine/cpu/cpu';
 import type { Machine } from '../machine/machine';
 import { PageSize } from '../machine/pagetable-builder';
 import type { TlbStats } from '../machine/mmu/tlb';
-import { TRAP_STATE } from '../machine/trap';
 import { writeElf } from '../../asm/elf-write';
 import { Kernel } from '../../kernel-ts/kernel';
 import { NR } from '../../kernel-ts/syscalls/numbers';
@@ -166,7 +165,7 @@ export function runBench(p: Program, image: LinkedImage, iterations: number, tlb
   while (stop === Stop.Budget);
   const seconds = (performance.now() - t0) / 1000;
   if (stop !== Stop.Ecall || m.cpu.reg(17) !== EXIT) {
-    const why = stop === Stop.Trap ? `trap vector ${TRAP_STATE.vector} error ${TRAP_STATE.error}` : `ecall a7=${m.cpu.reg(17)}`;
+    const why = stop === Stop.Trap ? `trap vector ${m.cpu.trap.vector} error ${m.cpu.trap.error}` : `ecall a7=${m.cpu.reg(17)}`;
     throw new UserError(`bench ${p.name}: stopped at pc 0x${m.cpu.pc.toString(16)} with ${why}`);
   }
   const result = BigInt.asUintN(64, m.cpu.reg(10));

@@ -4,7 +4,7 @@ import { SparsePhysMem } from '../machine/mem/phys';
 import { Mmu } from '../machine/mmu/mmu';
 import { DEFAULT_TLB_CONFIG } from '../machine/mmu/tlb';
 import type { TlbConfig } from '../machine/mmu/tlb';
-import { Access, TRAP_STATE, isTrap } from '../machine/trap';
+import { Access, isTrap } from '../machine/trap';
 import { hexOf } from './case';
 import type { Case, Expect, Step } from './case';
 
@@ -73,8 +73,8 @@ function runStep(mmu: Mmu, mem: SparsePhysMem, s: Step, i: number): StepOutcome 
         return { step: i, pa: BigInt(pa) };
       } catch (e) {
         if (!isTrap(e)) throw e;
-        const cr2 = TRAP_STATE.vector === 14 ? u64(mmu.cr2Lo, mmu.cr2Hi) : null;
-        return { step: i, fault: { vector: TRAP_STATE.vector, error: BigInt(TRAP_STATE.error), cr2 } };
+        const cr2 = mmu.trap.vector === 14 ? u64(mmu.cr2Lo, mmu.cr2Hi) : null;
+        return { step: i, fault: { vector: mmu.trap.vector, error: BigInt(mmu.trap.error), cr2 } };
       }
     }
     case 'store_phys':

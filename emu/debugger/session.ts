@@ -29,7 +29,7 @@
 // the reverse commands from them.
 import { Stop } from '../machine/cpu/cpu';
 import { TWO32, bigHi, bigLo, u64Big } from '../machine/cpu/int64';
-import { Access, PF_I, PF_W, TRAP_STATE, Vector, pfWords } from '../machine/trap';
+import { Access, PF_I, PF_W, Vector, pfWords } from '../machine/trap';
 import { rd, rs1, immI } from '../machine/isa/fields';
 import { insnByMnemonic } from '../machine/isa/table';
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
@@ -652,10 +652,11 @@ export class Session {
       const access = this.bps.accessAt(pc);
       const s = cpu.step();
       if (s === Stop.Trap) {
-        if (TRAP_STATE.vector === Vector.PF && pos !== this.caughtFaultPos) {
-          const addr = u64Big(TRAP_STATE.addrLo, TRAP_STATE.addrHi);
-          const bp = this.bps.pagefault(TRAP_STATE.error);
-          if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: TRAP_STATE.error, ip: pc });
+        const trap = cpu.trap;
+        if (trap.vector === Vector.PF && pos !== this.caughtFaultPos) {
+          const addr = u64Big(trap.addrLo, trap.addrHi);
+          const bp = this.bps.pagefault(trap.error);
+          if (bp !== null) return this.stop({ kind: 'pagefault', bp, addr, error: trap.error, ip: pc });
         }
         this.skipAt = pc; // the kernel fixes the fault and calls back to retry the same instruction
         return Stop.Trap;

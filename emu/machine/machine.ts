@@ -1,12 +1,17 @@
 // A whole machine: guest physical memory, the MMU (with its TLBs) and one
-// CPU. run() returns the CPU's stop reason and leaves the decision to whoever
-// drives it (the kernel, a test, the bench), as xv6's usertrap() does.
+// CPU, over one arena (arena.ts: the WebAssembly.Memory holding RAM's first
+// GiB and the CPU state compiled code addresses). run() returns the CPU's stop
+// reason and leaves the decision to whoever drives it (the kernel, a test,
+// the bench), as xv6's usertrap() does.
+import { Arena } from './arena';
 import { Cpu } from './cpu/cpu';
 import type { Stop } from './cpu/cpu';
-import { PhysMem } from './mem/phys';
+import { PhysMem, checkRamSize, firstChunkBytes } from './mem/phys';
 import { Mmu } from './mmu/mmu';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE } from './mmu/paging';
+import { DEFAULT_TLB_CONFIG, Replacement, tlbSlots } from './mmu/tlb';
 import type { TlbConfig } from './mmu/tlb';
+import { TrapRecord } from './trap';
 
 export interface MachineOptions {
   /** Guest RAM in bytes (multiple of 4096); default 64 MiB. */
@@ -20,14 +25,23 @@ export interface MachineOptions {
 export const DEFAULT_MEM_SIZE = 64 * 1024 * 1024;
 
 export class Machine {
+  readonly arena: Arena;
   readonly mem: PhysMem;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
 
   constructor(opts: MachineOptions = {}) {
-    this.mem = new PhysMem({ size: opts.memSize ?? DEFAULT_MEM_SIZE, maxPhyAddr: opts.maxPhyAddr });
-    this.mmu = new Mmu(this.mem, opts.tlb);
-    this.cpu = new Cpu(this.mmu, this.mem);
+    const size = checkRamSize(opts.memSize ?? DEFAULT_MEM_SIZE, opts.maxPhyAddr ?? 46);
+    const tlb = opts.tlb ?? DEFAULT_TLB_CONFIG;
+    const lru = tlb !== 'none' && (tlb.replacement ?? Replacement.Lru) === Replacement.Lru;
+    this.arena = new Arena({
+      ramBytes: firstChunkBytes(size),
+      itlb: { slots: tlbSlots(tlb === 'none' ? null : tlb.itlb), lru },
+      dtlb: { slots: tlbSlots(tlb === 'none' ? null : tlb.dtlb), lru },
+    });
+    this.mem = new PhysMem({ size, maxPhyAddr: opts.maxPhyAddr, firstChunk: this.arena.buffer });
+    this.mmu = new Mmu(this.mem, tlb, new TrapRecord(), this.arena);
+    this.cpu = new Cpu(this.mmu, this.mem, this.arena);
   }
 
   /** Runs up to `budget` instructions; see Cpu.run for the stop reasons. */

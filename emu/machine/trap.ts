@@ -1,7 +1,9 @@
 // Traps leave the run loop by throwing one preallocated, non-Error sentinel
-// (STYLE convention 4). Whoever raises a trap first records its cause in
-// TRAP_STATE; the run loop catches the sentinel once per batch and reports it.
-// Nothing here allocates.
+// (STYLE convention 4). Whoever raises a trap first records its cause in the
+// CPU's TrapRecord (one per CPU, shared with its MMU: Cpu.trap, Mmu.trap);
+// the run loop catches the sentinel once per batch and reports it. The
+// sentinel carries nothing, so one object serves every machine in the
+// process. Nothing here allocates.
 
 /** Exception vectors (Intel SDM vol. 3, table 6-1), plus vmlab's system-call stop. */
 export const Vector = {
@@ -39,39 +41,42 @@ export function pfWords(code: number): string {
 export const Access = { Read: 0, Write: 1, Fetch: 2 } as const;
 export type Access = (typeof Access)[keyof typeof Access];
 
-/** The cause of the trap in flight. Fields are overwritten by each raise. */
-export const TRAP_STATE = {
-  vector: 0,
-  /** #PF and #GP error code. */
-  error: 0,
-  /** Faulting linear address (#PF), as two 32-bit halves; mirrors CR2. */
-  addrLo: 0,
-  addrHi: 0,
-};
-
 /** The one object ever thrown for a guest trap. Not an Error: no stack capture. */
 export const TRAP_SENTINEL: { readonly trap: true } = Object.freeze({ trap: true });
-
-/**
- * Record a trap without unwinding; returns TRAP_PENDING. For paths that report
- * a fault by value (Mmu.tryTranslate, which the run loop checks inline: a
- * throw costs ~0.25 us in V8, and page faults are hot in real programs).
- */
-export function recordTrap(vector: number, error: number, addrLo: number, addrHi: number): typeof TRAP_PENDING {
-  TRAP_STATE.vector = vector;
-  TRAP_STATE.error = error;
-  TRAP_STATE.addrLo = addrLo;
-  TRAP_STATE.addrHi = addrHi;
-  return TRAP_PENDING;
-}
 
 /** What tryTranslate returns instead of a physical address when it recorded a trap. */
 export const TRAP_PENDING = -1;
 
-/** Record a trap and unwind to the run loop. */
-export function raiseTrap(vector: number, error: number, addrLo: number, addrHi: number): never {
-  recordTrap(vector, error, addrLo, addrHi);
-  throw TRAP_SENTINEL;
+/**
+ * The cause of a CPU's trap in flight (one per CPU, shared with its MMU).
+ * Fields are overwritten by each record.
+ */
+export class TrapRecord {
+  vector = 0;
+  /** #PF and #GP error code. */
+  error = 0;
+  /** Faulting linear address (#PF), as two 32-bit halves; mirrors CR2. */
+  addrLo = 0;
+  addrHi = 0;
+
+  /**
+   * Records a trap without unwinding; returns TRAP_PENDING. For paths that
+   * report a fault by value (Mmu.tryTranslate, which the run loop checks
+   * inline: a throw costs ~0.25 us in V8, and page faults are hot in real programs).
+   */
+  record(vector: number, error: number, addrLo: number, addrHi: number): typeof TRAP_PENDING {
+    this.vector = vector;
+    this.error = error;
+    this.addrLo = addrLo;
+    this.addrHi = addrHi;
+    return TRAP_PENDING;
+  }
+
+  /** Records a trap and unwinds to the run loop. */
+  raise(vector: number, error: number, addrLo: number, addrHi: number): never {
+    this.record(vector, error, addrLo, addrHi);
+    throw TRAP_SENTINEL;
+  }
 }
 
 export function isTrap(e: unknown): boolean {

@@ -3,7 +3,7 @@
 // handler path), and the same sweep as the CPU sees it (CPL-3 translate
 // faults, the handler maps, the retry hits).
 import { Machine } from '../../emu/machine/machine';
-import { Access, PF_U, PF_W, TRAP_STATE, isTrap } from '../../emu/machine/trap';
+import { Access, PF_U, PF_W, isTrap } from '../../emu/machine/trap';
 import { Printk } from '../printk';
 import { Trace } from '../trace';
 import { KernelMm } from './kernel-mm';
@@ -61,7 +61,7 @@ export function benchDemandZero(bytes = 64 << 20, mode: FaultBenchMode = FaultBe
         mmu.translate(lo, hi, Access.Write);
       } catch (e) {
         if (!isTrap(e)) throw e;
-        if (kmm.handleMmFault(mm, lo, hi, TRAP_STATE.error) !== 0) throw new Error('bench fault failed');
+        if (kmm.handleMmFault(mm, lo, hi, mmu.trap.error) !== 0) throw new Error('bench fault failed');
         mmu.translate(lo, hi, Access.Write);
       }
     }

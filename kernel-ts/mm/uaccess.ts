@@ -10,7 +10,7 @@
 // Linux's exception-table fixup makes it: the kernel survives. CPL and AC are
 // restored afterwards (clac). If mm is not the loaded address space it is
 // switched in for the copy and back (Linux kthread_use_mm).
-import { Access, TRAP_PENDING, TRAP_STATE, Vector } from '../../emu/machine/trap';
+import { Access, TRAP_PENDING, Vector } from '../../emu/machine/trap';
 import { PAGE_SIZE } from './page';
 import { VM_FAULT_OK, handleMmFault } from './memory';
 import type { MmStruct } from './mm-struct';
@@ -67,8 +67,9 @@ export class Uaccess {
     for (let i = 0; i < MAX_RETRIES; i++) {
       const pa = this.kmm.mmu.tryTranslate(lo, hi, access);
       if (pa !== TRAP_PENDING) return pa;
-      if (TRAP_STATE.vector !== Vector.PF) return -1;
-      const error = TRAP_STATE.error;
+      const trap = this.kmm.mmu.trap;
+      if (trap.vector !== Vector.PF) return -1;
+      const error = trap.error;
       this.kmm.tracePageFaultKernel(uaddr, error);
       // Linux's exception-table fixup: an unfixable fault on a user address is -EFAULT, not an oops.
       const fixed = handleMmFault(this.kmm, mm, lo, hi, error) === VM_FAULT_OK;

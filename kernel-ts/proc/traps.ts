@@ -4,7 +4,7 @@
 // the misaligned jump (Vector.AC), become signals forced on the task, with
 // Linux's log lines when the task has no handler for them (show_signal_msg /
 // show_signal; for the misaligned jump, riscv's do_trap).
-import { TRAP_STATE, Vector } from '../../emu/machine/trap';
+import { Vector } from '../../emu/machine/trap';
 import { hex64, hex64Padded, u64Big } from '../../emu/machine/cpu/int64';
 import { KERN_EMERG, KERN_INFO } from '../printk';
 import type { Kernel } from '../kernel';
@@ -83,8 +83,9 @@ export function riscvTrapMessage(t: Task, signo: number, code: number, addr: big
  * allocation). Otherwise the caller saves registers and calls userFault.
  */
 export function fixUserFault(k: Kernel, t: Task): boolean {
-  if (TRAP_STATE.vector !== Vector.PF || t.mm === null) return false;
-  const lo = TRAP_STATE.addrLo, hi = TRAP_STATE.addrHi, err = TRAP_STATE.error;
+  const trap = k.machine.cpu.trap;
+  if (trap.vector !== Vector.PF || t.mm === null) return false;
+  const lo = trap.addrLo, hi = trap.addrHi, err = trap.error;
   if (k.trace.enabled('exceptions:page_fault_user')) {
     const cpu = k.machine.cpu;
     k.trace.emit('exceptions:page_fault_user', `address=0x${hex64(lo, hi)} ip=0x${hex64(cpu.pcLo, cpu.pcHi)} error_code=0x${err.toString(16)}`);
@@ -108,9 +109,10 @@ export function fixUserFault(k: Kernel, t: Task): boolean {
  * jump (regs->epc), as on an RV64IM hart without the C extension.
  */
 export function userTrap(k: Kernel, t: Task): void {
-  const vector = TRAP_STATE.vector;
-  const err = TRAP_STATE.error;
-  const addr = u64Big(TRAP_STATE.addrLo, TRAP_STATE.addrHi);
+  const trap = k.machine.cpu.trap;
+  const vector = trap.vector;
+  const err = trap.error;
+  const addr = u64Big(trap.addrLo, trap.addrHi);
   const pc = u64Big(t.pcLo, t.pcHi);
   switch (vector) {
     case Vector.PF: {

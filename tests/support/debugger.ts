@@ -11,7 +11,6 @@ import { Symbols } from '../../emu/debugger/symbols';
 import { Debugger } from '../../emu/debugger/commands';
 import { DecodeCache, DecodedPage } from '../../emu/machine/cpu/decode';
 import { PhysMem } from '../../emu/machine/mem/phys';
-import { TRAP_STATE } from '../../emu/machine/trap';
 
 /** A debugger on fixture `file` (64 MiB, no ASLR), stopped before its first instruction; `out` collects what the program prints (once: replays print nothing). */
 export function bootDebugger(file: string): { d: Debugger; out: string[] } {
@@ -36,7 +35,7 @@ export function bootDebugger(file: string): { d: Debugger; out: string[] } {
 export function fingerprint(k: Kernel): string {
   const ids = new Map<object, number>();
   const parts: string[] = [];
-  const stack: unknown[] = [k, TRAP_STATE];
+  const stack: unknown[] = [k];
   const paths = new Map<object, string>([[k, 'kernel']]);
   let at = 'kernel';
   const ref = (v: unknown, key = ''): string => {
@@ -73,7 +72,7 @@ export function fingerprint(k: Kernel): string {
       parts.push(`${ids.get(o)}:{${keys.sort().map((key) => `${key}=${ref(rec[key], key)}`).join(',')}}`);
     }
   }
-  const ram = new Int32Array(k.machine.mem.chunkI32(0)!.buffer);
+  const ram = k.machine.mem.chunkI32(0)!;
   let h = 0;
   for (let i = 0; i < ram.length; i++) if (ram[i] !== 0) h = (Math.imul(h, 31) + Math.imul(ram[i]!, i + 1)) | 0;
   return `${parts.join('\n')}\nram:${h}`;

@@ -22,7 +22,6 @@ import { Machine } from '../../emu/machine/machine';
 import type { MachineOptions } from '../../emu/machine/machine';
 import { PageSize, PageTableBuilder } from '../../emu/machine/pagetable-builder';
 import { PTE_NX, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
-import { TRAP_STATE } from '../../emu/machine/trap';
 import { assemble, formatDiagnostic } from '../../asm/assembler';
 import type { LinkedImage } from '../../asm/image';
 
@@ -244,8 +243,8 @@ export class MachineRun {
 
   expectTrap(t: TrapExpectation): this {
     this.expectStop(Stop.Trap);
-    const got: TrapExpectation = { vector: TRAP_STATE.vector };
-    if (t.error !== undefined) got.error = TRAP_STATE.error;
+    const got: TrapExpectation = { vector: this.m.cpu.trap.vector };
+    if (t.error !== undefined) got.error = this.m.cpu.trap.error;
     if (t.cr2 !== undefined) got.cr2 = BigInt.asUintN(64, (BigInt(this.m.mmu.cr2Hi) << 32n) | BigInt(this.m.mmu.cr2Lo >>> 0));
     if (t.pc !== undefined) got.pc = this.m.cpu.pc;
     const u = (v: bigint | undefined): bigint | undefined => (v === undefined ? undefined : BigInt.asUintN(64, v));

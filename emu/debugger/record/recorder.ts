@@ -25,7 +25,6 @@ import { mmIds } from '../../../kernel-ts/mm/mm-struct';
 import { shmemInos } from '../../../kernel-ts/mm/filemap';
 import { PhysMem } from '../../machine/mem/phys';
 import { DecodeCache, DecodedPage } from '../../machine/cpu/decode';
-import { TRAP_STATE } from '../../machine/trap';
 import { captureGraph, restoreGraph } from './graph';
 import type { GraphOptions, GraphSnapshot } from './graph';
 import { PAGE_SIZE } from '../../machine/mmu/paging';
@@ -65,15 +64,21 @@ export class Recorder<Mark = unknown> {
 
   constructor(readonly k: Kernel) {
     this.mem = k.machine.mem;
-    const buffers = new Set<ArrayBufferLike>();
-    for (let pa = 0; pa < this.mem.size; pa += 2 ** this.mem.chunkShift) buffers.add(this.mem.chunkU8(pa)!.buffer);
+    // RAM's buffers and where RAM ends in each: the first chunk's buffer is the machine's arena, whose
+    // bytes after RAM hold the CPU state (registers, MMU caches), which snapshots must save.
+    const ramEnd = new Map<ArrayBufferLike, number>();
+    for (let pa = 0; pa < this.mem.size; pa += 2 ** this.mem.chunkShift) {
+      const chunk = this.mem.chunkU8(pa)!;
+      ramEnd.set(chunk.buffer, chunk.byteOffset + chunk.byteLength);
+    }
     const mem = this.mem;
+    const isRam = (o: object): boolean => ArrayBuffer.isView(o) && o.byteOffset < (ramEnd.get(o.buffer) ?? 0);
     this.graphOpts = {
       // Predecoded instructions are checked against memory at every fetch: no need to save them.
-      exclude: (o) => o === mem || o instanceof DecodeCache || o instanceof DecodedPage || o === this,
-      excludeBuffers: buffers,
+      exclude: (o) => o === mem || o instanceof DecodeCache || o instanceof DecodedPage || o === this || isRam(o),
+      excludeBuffers: new Set(),
     };
-    this.roots = [k, TRAP_STATE, mmIds, shmemInos];
+    this.roots = [k, mmIds, shmemInos];
     mem.writeObserver = (pa, len) => this.touch(pa, len);
     // The CPU's own stores go through the memory methods too while recording.
     k.machine.cpu.observeMemory(true);

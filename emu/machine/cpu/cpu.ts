@@ -1,9 +1,8 @@
 // The RV64IM core: register file, counters and the one execute switch.
 //
-// Registers are 64-bit values kept as int32 halves in an Int32Array (low half
-// at 2r, high half at 2r+1; STYLE 3), with a BigInt64Array view of the same
-// buffer for tests and the debugger. Writes to x0 go to a sink slot, so x0
-// reads 0 with no test on the hot path.
+// The register file and pc are regs.ts's (int32 halves, STYLE 3; in a
+// machine, views into its arena). Writes to x0 go to a sink slot, so x0 reads
+// 0 with no test on the hot path.
 //
 // run(budget) is the only loop. It fetches through a one-page fetch cache
 // (the current code page's physical frame and its predecoded entries,
@@ -16,18 +15,21 @@
 // TLB fills (which invalidate nothing) and on faults (which end the run).
 // ITLB statistics therefore count fetch-cache refills, not every fetch. The
 // fetch page also outlives the run: the next run's first refill takes it back
-// while mmu.itlbEpoch says its ITLB entry is untouched (refill()), so where
-// runs start and end (kernel slices, a debugger stepping one instruction at a
-// time, pauses) never shows in the ITLB's statistics or LRU state.
+// while mmu.itlbEpoch says its ITLB entry is untouched (FetchCache.refill in
+// fetch.ts), so where runs start and end (kernel slices, a debugger stepping
+// one instruction at a time, pauses) never shows in the ITLB's statistics or
+// LRU state.
 // step() is run(1): the debugger steps through the same switch, and the fast
 // loop carries no debugging hooks (STYLE 14).
 //
-// Traps (STYLE 4): raiseTrap() throws TRAP_SENTINEL, caught once per run().
-// Page faults are the exception to the exception: they are ordinary in real
-// programs (a 64 MiB memset is 16,384 of them) and a V8 throw costs ~0.25 us,
-// so in-page loads, stores and fetches use mmu.tryTranslate(), which records
-// the trap in TRAP_STATE and returns TRAP_PENDING, and the loop stops inline. Every instruction writes rd after its last memory access
-// and moves pc last, so a trapping instruction has changed nothing and the
+// Traps (STYLE 4): trap.raise() records the cause in the CPU's TrapRecord
+// (Cpu.trap, shared with its MMU) and throws TRAP_SENTINEL, caught once per
+// run(). Page faults are the exception to the exception: they are ordinary in
+// real programs (a 64 MiB memset is 16,384 of them) and a V8 throw costs
+// ~0.25 us, so in-page loads, stores and fetches use mmu.tryTranslate(), which
+// records the trap and returns TRAP_PENDING, and the loop stops inline. Every
+// instruction writes rd after its last memory access and moves pc last, so a
+// trapping instruction has changed nothing and the
 // kernel can resume at the same pc. Which stops leave pc where:
 // - ecall (Stop.Ecall): pc AT the ecall; the kernel services the call and
 //   advances pc by 4 (xv6's usertrap: `p->trapframe->epc += 4`).
@@ -42,11 +44,16 @@
 //   trap's address fields hold the rejected target (CR2 is not written).
 // ecall and ebreak do not retire (RISC-V privileged spec 3.3.1), nor does a
 // trapping instruction; instret counts the rest.
+import { heapCpuViews } from '../arena';
+import type { Arena } from '../arena';
 import type { GuestMemory } from '../mem/phys';
-import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector, raiseTrap } from '../trap';
-import { RamView, crossHi, crossLoad, crossStore, pageLoad, pageStore } from './access';
+import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector } from '../trap';
+import type { TrapRecord } from '../trap';
+import { RamView, crossLoad, crossStore, pageLoad, pageStore } from './access';
 import type { Translator } from './access';
-import { DecodeCache, DecodedPage, PAGE_WORDS } from './decode';
+import { PAGE_WORDS } from './decode';
+import { RegisterFile } from './regs';
+import { BEYOND_RAM, FetchCache, LEFT_PAGE, NO_PAGE, checkTarget, misalignedPc } from './fetch';
 import {
   TWO32, add64, div64, divu64, divuw, divw, lt64, ltu64, mul64, mulh64, mulhsu64, mulhu64, rem64, remu64, remuw,
   remw, sll64, sra64, srl64, sub64,
@@ -59,7 +66,7 @@ export const Stop = {
   Budget: 0,
   /** An ecall: a system call for the kernel; pc is at the ecall. */
   Ecall: 1,
-  /** An exception: vector, error code and address in TRAP_STATE; pc at the instruction. */
+  /** An exception: vector, error code and address in Cpu.trap; pc at the instruction. */
   Trap: 2,
 } as const;
 export type Stop = (typeof Stop)[keyof typeof Stop];
@@ -67,54 +74,31 @@ export type Stop = (typeof Stop)[keyof typeof Stop];
 /** rdtime's clock: 1 tick per 100 retired instructions, a 10 MHz timer for a 1 GHz, 1-IPC guest. */
 export const INSNS_PER_TIME_TICK = 100;
 
-/** Slots in the register file: x0..x31 and the x0 write sink (decode.ts SINK_SLOT). */
-const REG_SLOTS = 33;
-/** Fetch index meaning "pc is the jump target held in (tgtLo, tgtHi), off the cached page". */
-const LEFT_PAGE = PAGE_WORDS + 1;
-/** A RamView covering nothing: every data access takes the GuestMemory methods. */
-const NO_RAM_VIEW = new RamView(null);
-
-/** What a fetch beyond the end of RAM reads: all-ones words, which are illegal (#UD). */
-const BEYOND_RAM = new Int32Array(PAGE_WORDS).fill(-1);
-/** The fetch cache's page before the first refill of a run (never executed from). */
-const NO_PAGE = new DecodedPage();
-
-export class Cpu {
-  /** x[2r] = low half, x[2r+1] = high half of register r. */
-  readonly x = new Int32Array(2 * REG_SLOTS);
-  /** The same registers as BigInts, for tests and the debugger (never the hot path). */
-  readonly x64 = new BigInt64Array(this.x.buffer);
-  pcLo = 0;
-  pcHi = 0;
+export class Cpu extends RegisterFile {
   /** Retired instructions (exact below 2^53). */
   instret = 0;
-  private readonly decoded = new DecodeCache();
+  private readonly fetch: FetchCache;
   /**
-   * The fetch page a run ended on, kept for the next run while the ITLB
-   * entry it came from is (mmu.itlbEpoch unchanged): run boundaries (a
-   * stepping debugger, slices, pauses) then cost no ITLB lookups a single
-   * long run would not make. fcEpoch -1: nothing kept.
+   * The cause of the last Stop.Trap (this CPU's own: the MMU records its
+   * #PF and #GP here too, Mmu.trap is the same object).
    */
-  private fcEpoch = -1;
-  private fcPageLo = 0;
-  private fcPageHi = 0;
-  private fcPage: DecodedPage = NO_PAGE;
-  private fcCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
-  private fcBase = 0;
-  private fcFirst = false;
-  /** refill()'s results. */
-  private rfCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
-  private rfBase = 0;
-  private rfPage: DecodedPage = NO_PAGE;
+  readonly trap: TrapRecord;
   private ram: RamView;
   private readonly directRam: RamView;
+  /** A RamView covering nothing: every data access takes the GuestMemory methods. */
+  private readonly methodRam = new RamView(null);
 
+  /** `arena`: the machine's arena, holding the register file and pc; without one they live on the JS heap. */
   constructor(
     readonly mmu: Translator,
     readonly mem: GuestMemory,
+    arena: Arena | null = null,
   ) {
+    super(arena === null ? heapCpuViews() : arena.cpu);
+    this.trap = mmu.trap;
     this.directRam = new RamView(mem);
     this.ram = this.directRam;
+    this.fetch = new FetchCache(mmu, mem);
   }
 
   /**
@@ -123,33 +107,7 @@ export class Cpu {
    * debugger's recorder). Slower; off by default. Takes effect at the next run().
    */
   observeMemory(on: boolean): void {
-    this.ram = on ? NO_RAM_VIEW : this.directRam;
-  }
-
-  /** pc as an unsigned 64-bit BigInt. */
-  get pc(): bigint {
-    return (BigInt(this.pcHi >>> 0) << 32n) | BigInt(this.pcLo >>> 0);
-  }
-
-  set pc(v: bigint) {
-    this.pcLo = Number(BigInt.asIntN(32, v));
-    this.pcHi = Number(BigInt.asIntN(32, v >> 32n));
-  }
-
-  /** pc += bytes (0 <= bytes < 2^31), without BigInt: how the kernel steps over a serviced ecall. */
-  advancePc(bytes: number): void {
-    const lo = (this.pcLo + bytes) | 0;
-    if (lo >>> 0 < this.pcLo >>> 0) this.pcHi = (this.pcHi + 1) | 0;
-    this.pcLo = lo;
-  }
-
-  /** Register r as a signed 64-bit BigInt (x0 is 0). */
-  reg(r: number): bigint {
-    return this.x64[r & 31]!;
-  }
-
-  setReg(r: number, v: bigint): void {
-    if ((r & 31) !== 0) this.x64[r & 31] = BigInt.asIntN(64, v);
+    this.ram = on ? this.methodRam : this.directRam;
   }
 
   /** Executes exactly one instruction (or stops before it on a trap). */
@@ -159,11 +117,16 @@ export class Cpu {
 
   /** Executes up to `budget` instructions; see the file comment for stops and traps. */
   run(budget: number): Stop {
-    if ((this.pcLo & 3) !== 0 && budget > 0) return this.misalignedPc();
+    if ((this.pcLo & 3) !== 0 && budget > 0) {
+      misalignedPc(this.trap, this.pcLo, this.pcHi);
+      return Stop.Trap;
+    }
     const x = this.x;
+    const fetch = this.fetch;
     const mem = this.mem;
     const mmu = this.mmu;
     const ram = this.ram;
+    const trap = this.trap;
     let n = 0; // instructions retired by this run
     let stop: Stop = Stop.Budget;
     // pc = pageHi:pageLo + 4 * idx; idx == PAGE_WORDS means the next page in
@@ -172,7 +135,7 @@ export class Cpu {
     let tgtLo = this.pcLo, tgtHi = this.pcHi;
     let page = NO_PAGE;
     let code = BEYOND_RAM, base = 0;
-    this.fcFirst = true; // the first refill of this run may take the page the last run ended on
+    fetch.first = true; // the first refill of this run may take the page the last run ended on
     let words = page.words, ops = page.ops, imms = page.imms;
     try {
       loop: for (;;) {
@@ -187,13 +150,13 @@ export class Cpu {
             pageHi = tgtHi;
             idx = (tgtLo & 0xfff) >>> 2;
           }
-          if (!this.refill(pageLo | (idx << 2), pageHi)) {
+          if (!fetch.refill(pageLo | (idx << 2), pageHi)) {
             stop = Stop.Trap;
             break loop;
           }
-          code = this.rfCode;
-          base = this.rfBase;
-          page = this.rfPage;
+          code = fetch.rfCode;
+          base = fetch.rfBase;
+          page = fetch.rfPage;
           words = page.words;
           ops = page.ops;
           imms = page.imms;
@@ -226,7 +189,7 @@ export class Cpu {
             } else {
               const lo = ((pageLo | (idx << 2)) + imm) | 0;
               const hi = (pageHi + (imm >> 31) + (lo >>> 0 < (pageLo | (idx << 2)) >>> 0 ? 1 : 0)) | 0;
-              this.checkTarget(lo, hi);
+              checkTarget(mmu, lo, hi);
               add64(x, d, pageLo | (idx << 2), pageHi, 4, 0);
               tgtLo = lo;
               tgtHi = hi;
@@ -242,7 +205,7 @@ export class Cpu {
               add64(x, d, pageLo | (idx << 2), pageHi, 4, 0);
               idx = (lo & 0xfff) >>> 2;
             } else {
-              this.checkTarget(lo, hi);
+              checkTarget(mmu, lo, hi);
               add64(x, d, pageLo | (idx << 2), pageHi, 4, 0);
               tgtLo = lo;
               tgtHi = hi;
@@ -275,7 +238,7 @@ export class Cpu {
               } else {
                 const lo = ((pageLo | (idx << 2)) + imm) | 0;
                 const hi = (pageHi + (imm >> 31) + (lo >>> 0 < (pageLo | (idx << 2)) >>> 0 ? 1 : 0)) | 0;
-                this.checkTarget(lo, hi);
+                checkTarget(mmu, lo, hi);
                 tgtLo = lo;
                 tgtHi = hi;
                 idx = LEFT_PAGE;
@@ -303,8 +266,8 @@ export class Cpu {
                 break loop;
               }
               vlo = pageLoad(ram, mem, pa, size);
-            } else vlo = crossLoad(mmu, mem, lo, hi, size);
-            let vhi = crossHi; // meaningful for ld only
+            } else vlo = crossLoad(ram, mmu, mem, lo, hi, size);
+            let vhi = ram.loadHi; // meaningful for ld only
             switch (id) {
               case 10: vlo = (vlo << 24) >> 24; vhi = vlo >> 31; break;
               case 11: vlo = (vlo << 16) >> 16; vhi = vlo >> 31; break;
@@ -493,7 +456,7 @@ export class Cpu {
             stop = Stop.Ecall;
             break loop;
           case 51: // ebreak
-            raiseTrap(Vector.BP, 0, 0, 0);
+            trap.raise(Vector.BP, 0, 0, 0);
             break;
           case 52: // mul
             mul64(x, d, x[a]!, x[a + 1]!, x[b]!, x[b + 1]!);
@@ -578,7 +541,7 @@ export class Cpu {
             break;
           }
           default: // no table entry matches the word
-            raiseTrap(Vector.UD, 0, 0, 0);
+            trap.raise(Vector.UD, 0, 0, 0);
         }
         n++;
       }
@@ -598,73 +561,8 @@ export class Cpu {
       this.pcHi = pageHi;
     }
     this.instret += n;
-    // Inside a run only a fetch refill can change the ITLB (a fault ends the run as a trap), so the
-    // epoch now is the one the current fetch page was translated under.
-    if (stop === Stop.Trap || page === NO_PAGE) this.forgetFetchPage();
-    else {
-      this.fcEpoch = mmu.itlbEpoch;
-      this.fcPageLo = pageLo;
-      this.fcPageHi = pageHi;
-      this.fcPage = page;
-      this.fcCode = code;
-      this.fcBase = base;
-    }
+    if (stop === Stop.Trap || page === NO_PAGE) fetch.forget();
+    else fetch.keep(pageLo, pageHi, page, code, base);
     return stop;
-  }
-
-  /** Nothing kept for the next run; the fields go back to their initial values, so that how a run ended leaves no trace. */
-  private forgetFetchPage(): void {
-    this.fcEpoch = -1;
-    this.fcPageLo = 0;
-    this.fcPageHi = 0;
-    this.fcPage = NO_PAGE;
-    this.fcCode = BEYOND_RAM;
-    this.fcBase = 0;
-  }
-
-  /**
-   * The fetch cache's refill for the page holding hi:lo: rfCode/rfBase/rfPage
-   * get its words and predecoded entries; false on a fetch fault (TRAP_STATE
-   * set). A run's first refill takes the page the last run ended on when its
-   * ITLB entry is still there (fcEpoch): no lookup, as if that run had gone on.
-   */
-  private refill(lo: number, hi: number): boolean {
-    if (this.fcFirst) {
-      this.fcFirst = false;
-      if (this.fcEpoch >= 0 && this.fcEpoch === this.mmu.itlbEpoch && (lo & ~0xfff) === this.fcPageLo && hi === this.fcPageHi) {
-        this.rfCode = this.fcCode;
-        this.rfBase = this.fcBase;
-        this.rfPage = this.fcPage;
-        return true;
-      }
-    }
-    const pa = this.mmu.tryTranslate(lo, hi, Access.Fetch);
-    if (pa === TRAP_PENDING) return false;
-    const chunk = this.mem.chunkI32(pa);
-    if (chunk === null) {
-      this.rfCode = BEYOND_RAM;
-      this.rfBase = 0;
-    } else {
-      this.rfCode = chunk;
-      this.rfBase = (this.mem.chunkOffset(pa) & ~0xfff) >> 2;
-    }
-    this.rfPage = this.decoded.page(pa);
-    return true;
-  }
-
-  /** pc set (by the kernel or debugger) to an address that is not 4-aligned: Vector.AC there, as for a jump. */
-  private misalignedPc(): Stop {
-    try {
-      raiseTrap(Vector.AC, 0, this.pcLo, this.pcHi);
-    } catch (err) {
-      if (err !== TRAP_SENTINEL) throw err;
-    }
-    return Stop.Trap;
-  }
-
-  /** A jump target must be 4-byte aligned (else Vector.AC) and canonical (else #GP(0)), checked on the jump (file comment). */
-  private checkTarget(lo: number, hi: number): void {
-    if ((lo & 3) !== 0) raiseTrap(Vector.AC, 0, lo, hi);
-    if (!this.mmu.canonical(hi)) raiseTrap(Vector.GP, 0, lo, hi);
   }
 }

@@ -70,11 +70,31 @@ export interface PhysMemOptions {
   size?: number;
   /** Physical-address width in bits, 36..52; default 46. */
   maxPhyAddr?: number;
+  /**
+   * The backing store of the first chunk (the machine's arena, arena.ts):
+   * its first min(size, 1 GiB) bytes become RAM [0, 1 GiB). Default: a new
+   * ArrayBuffer.
+   */
+  firstChunk?: ArrayBuffer;
 }
 
 function checkMaxPhyAddr(m: number): number {
   if (!Number.isInteger(m) || m < 36 || m > 52) throw new RangeError(`maxPhyAddr must be 36..52, got ${m}`);
   return m;
+}
+
+/** Checks a RAM size (a positive multiple of 4096 below 2^maxPhyAddr) and returns it. */
+export function checkRamSize(size: number, maxPhyAddr: number): number {
+  if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
+    throw new RangeError(`memory size must be a positive multiple of 4096, got ${size}`);
+  }
+  if (size > 2 ** maxPhyAddr) throw new RangeError(`memory size ${size} exceeds 2^${maxPhyAddr}`);
+  return size;
+}
+
+/** Bytes of RAM in the first chunk of a PhysMem of `size` bytes. */
+export function firstChunkBytes(size: number): number {
+  return Math.min(size, CHUNK_SIZE);
 }
 
 /** Guest RAM of a fixed size in 1-GiB chunks; see the file comment. */
@@ -87,17 +107,16 @@ export class PhysMem implements GuestMemory {
   writeObserver: ((pa: number, len: number) => void) | null = null;
 
   constructor(opts: PhysMemOptions = {}) {
-    const size = opts.size ?? GiB;
     this.maxPhyAddr = checkMaxPhyAddr(opts.maxPhyAddr ?? 46);
-    if (!Number.isInteger(size) || size <= 0 || size % PAGE_SIZE !== 0) {
-      throw new RangeError(`memory size must be a positive multiple of 4096, got ${size}`);
-    }
-    if (size > 2 ** this.maxPhyAddr) throw new RangeError(`memory size ${size} exceeds 2^${this.maxPhyAddr}`);
+    const size = checkRamSize(opts.size ?? GiB, this.maxPhyAddr);
     this.size = size;
     for (let base = 0; base < size; base += CHUNK_SIZE) {
-      const buf = new ArrayBuffer(Math.min(CHUNK_SIZE, size - base));
-      this.u8.push(new Uint8Array(buf));
-      this.i32.push(new Int32Array(buf));
+      const len = Math.min(CHUNK_SIZE, size - base);
+      const first = base === 0 ? opts.firstChunk : undefined;
+      if (first !== undefined && first.byteLength < len) throw new RangeError(`firstChunk holds ${first.byteLength} bytes, RAM needs ${len}`);
+      const buf = first ?? new ArrayBuffer(len);
+      this.u8.push(new Uint8Array(buf, 0, len));
+      this.i32.push(new Int32Array(buf, 0, len >> 2));
     }
   }
 

@@ -11,8 +11,14 @@
 // CR0/CR3/CR4/EFER/CPL/AC/PKRU change). The write side is filled only from
 // entries whose D flag is set. A micro-cache hit still counts as a TLB hit and
 // refreshes the slot's LRU stamp. Everything else goes through translateSlow().
+// In a machine the micro-cache's arrays are views into the arena (arena.ts,
+// ArenaLayout.mc), where compiled code makes the same check inline; each
+// entry also keeps the page's arena offset (its host offset, NO_HOST when the
+// page is outside the arena's RAM or its writes are watched: watchWrites()).
+import { MC_BITS, MC_EMPTY, NO_HOST, heapMcViews } from '../arena';
+import type { Arena } from '../arena';
 import type { GuestMemory } from '../mem/phys';
-import { Access, TRAP_PENDING, TRAP_SENTINEL, Vector, recordTrap } from '../trap';
+import { Access, TRAP_PENDING, TRAP_SENTINEL, TrapRecord, Vector } from '../trap';
 import {
   CR0_PG,
   CR0_WP,
@@ -23,6 +29,7 @@ import {
   CR4_PGE,
   CR4_SMAP,
   CR4_SMEP,
+  PAGE_SIZE,
 } from './paging';
 import { PERM_D, PERM_G, checkRights } from './rights';
 import { DEFAULT_TLB_CONFIG, FlushCause, STAT_DROPPED, STAT_EVICTIONS, STAT_FLUSH, STAT_PT_READS, STAT_WALKS, Tlb } from './tlb';
@@ -32,11 +39,8 @@ import type { WalkState } from './walk';
 import { probeWalk } from './probe';
 import type { ProbeResult } from './probe';
 
-const MC_BITS = 8;
 const MC_SIZE = 1 << MC_BITS;
 const MC_MASK = MC_SIZE - 1;
-/** A micro-cache tag no page can have (real tags have bits 11:0 clear). */
-const MC_EMPTY = 1;
 const PAGE_MASK_LO = ~0xfff;
 
 /** CR4 bits whose change flushes the whole TLB (FORMAT.md; SDM 4.10.4.1 lists PGE and PCIDE 1->0, SMEP 0->1 flushes the current PCID). */
@@ -46,6 +50,8 @@ const CR0_FLUSH_BITS = CR0_PG | CR0_WP;
 
 export class Mmu implements WalkState {
   readonly mem: GuestMemory;
+  /** Where faults are recorded: the CPU's trap record (Cpu.trap is this object). */
+  readonly trap: TrapRecord;
   /** Physical-address width; entry bits 51:maxPhyAddr are reserved. */
   maxPhyAddr: number;
   readonly itlb: Tlb;
@@ -76,20 +82,39 @@ export class Mmu implements WalkState {
   private _pkru = 0;
   private pcid = 0;
 
-  private readonly mcTagLo = new Int32Array(3 * MC_SIZE).fill(MC_EMPTY);
-  private readonly mcTagHi = new Int32Array(3 * MC_SIZE);
-  private readonly mcSlot = new Int32Array(3 * MC_SIZE);
-  private readonly mcGen = new Int32Array(3 * MC_SIZE);
-  private readonly mcPa = new Float64Array(3 * MC_SIZE);
+  private readonly mcTagLo: Int32Array;
+  private readonly mcTagHi: Int32Array;
+  private readonly mcSlot: Int32Array;
+  private readonly mcGen: Int32Array;
+  private readonly mcHost: Int32Array;
+  private readonly mcPa: Float64Array;
+  /** Arena bytes holding RAM (0 without an arena): pages below it have a host offset. */
+  private readonly hostEnd: number;
+  /** Frames whose stores compiled code must not make inline (watchWrites), as a set of frame numbers; null: none. */
+  private watched: Set<number> | null = null;
   /** Scratch for walks made by translate(). */
   private readonly w = new WalkResult();
 
-  constructor(mem: GuestMemory, tlb: TlbConfig | 'none' = DEFAULT_TLB_CONFIG) {
+  /**
+   * `arena`: the machine's arena, whose views hold the micro-cache and the
+   * TLBs' fast-path state (its layout must be for this TLB configuration);
+   * without one they live on the JS heap.
+   */
+  constructor(mem: GuestMemory, tlb: TlbConfig | 'none' = DEFAULT_TLB_CONFIG, trap: TrapRecord = new TrapRecord(), arena: Arena | null = null) {
     this.mem = mem;
+    this.trap = trap;
     this.maxPhyAddr = 'maxPhyAddr' in mem && typeof mem.maxPhyAddr === 'number' ? mem.maxPhyAddr : 46;
     const cfg = tlb === 'none' ? null : tlb;
-    this.itlb = new Tlb('ITLB', cfg === null ? null : cfg.itlb, cfg?.replacement);
-    this.dtlb = new Tlb('DTLB', cfg === null ? null : cfg.dtlb, cfg?.replacement);
+    this.itlb = new Tlb('ITLB', cfg === null ? null : cfg.itlb, cfg?.replacement, arena?.itlb);
+    this.dtlb = new Tlb('DTLB', cfg === null ? null : cfg.dtlb, cfg?.replacement, arena?.dtlb);
+    const mc = arena === null ? heapMcViews() : arena.mc;
+    this.mcTagLo = mc.tagLo;
+    this.mcTagHi = mc.tagHi;
+    this.mcSlot = mc.slot;
+    this.mcGen = mc.gen;
+    this.mcHost = mc.host;
+    this.mcPa = mc.pa;
+    this.hostEnd = arena === null ? 0 : arena.layout.ramBytes;
     if (!this.itlb.enabled) this.itlbEpoch = -1;
   }
 
@@ -152,7 +177,7 @@ export class Mmu implements WalkState {
 
   /**
    * translate() that reports a fault by value: the physical address, or
-   * TRAP_PENDING with the trap recorded in TRAP_STATE (and CR2 for #PF).
+   * TRAP_PENDING with the trap recorded in this.trap (and CR2 for #PF).
    * The CPU's run loop uses it so that page faults cost no JavaScript throw.
    */
   tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number {
@@ -185,8 +210,7 @@ export class Mmu implements WalkState {
     const lo2 = ((lo | 0xfff) + 1) | 0;
     const hi2 = lo2 === 0 ? (hi + 1) | 0 : hi;
     if (!this.canonical(hi) || !this.canonical(hi2)) {
-      recordTrap(Vector.GP, 0, lo, hi);
-      throw TRAP_SENTINEL;
+      this.trap.raise(Vector.GP, 0, lo, hi);
     }
     const pa = this.translate(lo, hi, access, implicit);
     this.crossPa = this.translate(lo2, hi2, access, implicit);
@@ -195,7 +219,7 @@ export class Mmu implements WalkState {
 
   /** TLB lookup, then walk on a miss (or for a write hitting an entry with D clear); TRAP_PENDING on a fault. */
   private translateSlow(lo: number, hi: number, access: Access, implicit: boolean): number {
-    if (!this.canonical(hi)) return recordTrap(Vector.GP, 0, lo, hi);
+    if (!this.canonical(hi)) return this.trap.record(Vector.GP, 0, lo, hi);
     const tlb = access === Access.Fetch ? this.itlb : this.dtlb;
     const slot = tlb.lookup(lo, hi, this.pcid);
     if (slot >= 0) {
@@ -233,6 +257,28 @@ export class Mmu implements WalkState {
     this.mcSlot[i] = slot;
     this.mcGen[i] = tlb.gen[slot]!;
     this.mcPa[i] = page;
+    this.mcHost[i] = page < this.hostEnd && (access !== Access.Write || !this.isWatched(page)) ? page : NO_HOST;
+  }
+
+  private isWatched(page: number): boolean {
+    return this.watched !== null && this.watched.has(page / PAGE_SIZE);
+  }
+
+  /**
+   * Stores to the 4K frame at physical address `page` must not be made
+   * inline by compiled code (tier 1 watches the frames it compiled code from):
+   * write-side micro-cache entries for it get host offset NO_HOST, now and
+   * when filled later. The interpreter and the TLB are unaffected.
+   */
+  watchWrites(page: number): void {
+    (this.watched ??= new Set()).add(page / PAGE_SIZE);
+    const w = Access.Write << MC_BITS;
+    for (let i = w; i < w + MC_SIZE; i++) if (this.mcPa[i] === page) this.mcHost[i] = NO_HOST;
+  }
+
+  /** Ends watchWrites(page): entries filled from now on may store inline again. */
+  unwatchWrites(page: number): void {
+    this.watched?.delete(page / PAGE_SIZE);
   }
 
   /**
@@ -249,7 +295,7 @@ export class Mmu implements WalkState {
     this.epochs();
     this.cr2Lo = lo;
     this.cr2Hi = hi;
-    return recordTrap(Vector.PF, error, lo, hi);
+    return this.trap.record(Vector.PF, error, lo, hi);
   }
 
   /** Bits 63:47 (4-level) or 63:56 (5-level) equal (SDM vol. 1, 3.3.7.1; vol. 3, 4.5). */

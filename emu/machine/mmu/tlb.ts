@@ -8,6 +8,11 @@
 // ways + way), so lookups and hits allocate nothing. gen[slot] is bumped every
 // time a slot's contents die (invalidation or eviction): the MMU's micro-cache
 // remembers the generation it mirrored and so never outlives its entry.
+// gen, stamp, the LRU clock and the micro-hit count are what a micro-cache hit
+// reads and updates: in a machine they are views into its arena (arena.ts), so
+// compiled code updates them as the interpreter does.
+import { heapTlbViews } from '../arena';
+import type { TlbViews } from '../arena';
 import { PAGE_SHIFT_1G, PAGE_SHIFT_2M, PAGE_SHIFT_4K, pageSizeName } from './paging';
 import { PERM_D, PERM_G, PERM_RW, PERM_US, PERM_XD } from './rights';
 
@@ -102,6 +107,12 @@ export interface TlbEntry {
 const SHIFTS = [PAGE_SHIFT_4K, PAGE_SHIFT_2M, PAGE_SHIFT_1G] as const;
 const SIZE_KEYS = ['4K', '2M', '1G'] as const;
 
+/** Entries of a TLB of this shape (0 for none). */
+export function tlbSlots(shape: TlbShape | null): number {
+  if (shape === null) return 0;
+  return SIZE_KEYS.reduce((n, k) => n + shape[k].sets * shape[k].ways, 0);
+}
+
 function checkGeometry(g: TlbGeometry, what: string): void {
   if (!Number.isInteger(g.sets) || g.sets < 1 || (g.sets & (g.sets - 1)) !== 0) {
     throw new RangeError(`${what}: sets must be a power of two, got ${g.sets}`);
@@ -134,12 +145,12 @@ export class Tlb {
   /** Bumped whenever the slot's entry dies. */
   readonly gen: Int32Array;
   readonly counters = new Float64Array(STAT_COUNT);
-  clock = 0;
-  /** Hits served by the MMU's micro-cache (added to lookups and hits in stats()). */
-  microHits = 0;
+  /** [0]: the LRU clock; [1]: hits served by the MMU's micro-cache (added to lookups and hits in stats()). */
+  private readonly hot: Float64Array;
   private seed = 0x2545f491;
 
-  constructor(name: string, shape: TlbShape | null, replacement: Replacement = Replacement.Lru) {
+  /** `views`: where gen, stamp, the clock and the micro-hit count live (the machine's arena); default the JS heap. */
+  constructor(name: string, shape: TlbShape | null, replacement: Replacement = Replacement.Lru, views?: TlbViews) {
     this.name = name;
     this.enabled = shape !== null;
     this.lru = replacement === Replacement.Lru;
@@ -161,9 +172,22 @@ export class Tlb {
     this.shiftOf = new Uint8Array(n);
     this.perms = new Uint8Array(n);
     this.pkey = new Uint8Array(n);
-    this.stamp = new Float64Array(n);
-    this.gen = new Int32Array(n);
+    const v = views ?? heapTlbViews(n);
+    if (v.gen.length !== n || v.stamp.length !== n) throw new RangeError(`${name}: views for ${v.gen.length} slots, the shape has ${n}`);
+    this.stamp = v.stamp;
+    this.gen = v.gen;
+    this.hot = v.hot;
     for (let k = 0; k < 3; k++) this.shiftOf.fill(SHIFTS[k]!, this.base[k]!, this.base[k]! + this.sets[k]! * this.ways[k]!);
+  }
+
+  /** The LRU clock: a hit or fill stamps its slot with ++clock. */
+  get clock(): number {
+    return this.hot[0]!;
+  }
+
+  /** Hits served by the MMU's micro-cache (added to lookups and hits in stats()). */
+  get microHits(): number {
+    return this.hot[1]!;
   }
 
   /** Total number of entries. */
@@ -181,7 +205,7 @@ export class Tlb {
       return -1;
     }
     this.counters[STAT_HITS]!++;
-    if (this.lru) this.stamp[slot] = ++this.clock;
+    if (this.lru) this.stamp[slot] = ++this.hot[0]!;
     return slot;
   }
 
@@ -251,7 +275,7 @@ export class Tlb {
     this.pa[victim] = pageBase;
     this.perms[victim] = perms;
     this.pkey[victim] = pkey;
-    this.stamp[victim] = ++this.clock;
+    this.stamp[victim] = ++this.hot[0]!;
     return victim;
   }
 
@@ -302,8 +326,9 @@ export class Tlb {
 
   /** Counts a hit served by the MMU's micro-cache: same statistics and replacement update as lookup(). */
   touch(slot: number): void {
-    this.microHits++;
-    if (this.lru) this.stamp[slot] = ++this.clock;
+    const hot = this.hot;
+    hot[1]!++;
+    if (this.lru) this.stamp[slot] = ++hot[0]!;
   }
 
   stats(): TlbStats {
@@ -324,7 +349,7 @@ export class Tlb {
 
   resetStats(): void {
     this.counters.fill(0);
-    this.microHits = 0;
+    this.hot[1] = 0;
   }
 
   /** The valid entries, structure by structure, set by set. */

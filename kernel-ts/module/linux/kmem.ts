@@ -4,7 +4,7 @@
 // mm / VMA objects behind the mm_struct / vm_area_struct views a module
 // hands in (views.ts).
 import type { Kernel } from '../../kernel';
-import { Access, TRAP_PENDING, TRAP_STATE, Vector } from '../../../emu/machine/trap';
+import { Access, TRAP_PENDING, Vector } from '../../../emu/machine/trap';
 import type { KernelVa } from '../../mm/slab';
 import type { MmStruct } from '../../mm/mm-struct';
 import type { VmAreaStruct } from '../../mm/vma';
@@ -80,8 +80,8 @@ export function kernelTranslate(k: Kernel, x: bigint, access: Access, fn: string
   }
   if (r !== TRAP_PENDING) return r;
   const addr = x & MASK64;
-  if (TRAP_STATE.vector === Vector.GP) throw new KernelGeneralProtection(addr, fn);
-  throw new KernelPageFault(addr, TRAP_STATE.error, fn, isUserAddress(k, addr));
+  if (mmu.trap.vector === Vector.GP) throw new KernelGeneralProtection(addr, fn);
+  throw new KernelPageFault(addr, mmu.trap.error, fn, isUserAddress(k, addr));
 }
 
 /** n bytes at kernel address x, page by page through the MMU (every page is translated before any byte is read). */

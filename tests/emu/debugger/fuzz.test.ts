@@ -108,7 +108,7 @@ async function revisitDifference(file: Fixture, commands: string[]): Promise<str
 describe('debugger fuzz: what earlier fuzz runs found', () => {
   it('coming back to a page-fault catchpoint stop finds the same trap state', async () => {
     // While recording, a catch pagefault stop travels to the instruction start, so the caught attempt
-    // leaves no trace (TRAP_STATE, CR2, TLB counters) that a replay to the same point would not have.
+    // leaves no trace (the CPU's trap record, CR2, TLB counters) that a replay to the same point would not have.
     expect(await revisitDifference('segv.s', ['record', 'catch pagefault w', 'stepi 52', 'reverse-stepi 263', 'record goto end'])).toBe('');
     expect(await revisitDifference('pf.s', ['break main', 'run', 'record', 'catch pagefault !p', 'finish', 'next', 'reverse-step'])).toBe('');
   });

@@ -9,8 +9,8 @@ import { PageSize, PageTableBuilder } from '../../../emu/machine/pagetable-build
 import {
   CR0_PE, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, PTE_G, PTE_NX, PTE_RW, PTE_US,
 } from '../../../emu/machine/mmu/paging';
-import { Access, PF_I, PF_U, TRAP_STATE, Vector } from '../../../emu/machine/trap';
-import { ins, machine } from '../../support/machine';
+import { Access, PF_I, PF_U, Vector } from '../../../emu/machine/trap';
+import { CODE, DATA, HOLE, ins, machine } from '../../support/machine';
 
 const MiB = 1024 * 1024;
 
@@ -100,10 +100,10 @@ describe('PageTableBuilder', () => {
     m.mmu.setCpl(3);
     m.cpu.pc = 0x00ff_0000_0000_0000n;
     expect(m.run(1)).toBe(Stop.Trap);
-    expect([TRAP_STATE.vector, TRAP_STATE.error]).toEqual([Vector.GP, 0]);
+    expect([m.cpu.trap.vector, m.cpu.trap.error]).toEqual([Vector.GP, 0]);
     m.cpu.pc = 0x1000n;
     expect(m.run(1)).toBe(Stop.Trap);
-    expect([TRAP_STATE.vector, TRAP_STATE.error]).toEqual([Vector.PF, PF_U | PF_I]);
+    expect([m.cpu.trap.vector, m.cpu.trap.error]).toEqual([Vector.PF, PF_U | PF_I]);
   });
 });
 
@@ -141,5 +141,29 @@ _start: li   a1, 0x5000000
         lw   a0, 0(a1)
         ecall
 `).run().expectTrap({ vector: Vector.PF, error: PF_U, cr2: 0x5000000n, pc: 0x10004n }); // li of this value is one lui
+  });
+});
+
+describe('two machines in one process', () => {
+  // Per-CPU state lives in the CPU (its trap record, shared with its MMU; the high half of its last
+  // 8-byte load): machines stepped in turn never see each other's traps or loads.
+  const bytes = (v: bigint): number[] => Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(8 * i)) & 0xffn));
+  const program = [ins('ld', 'a0', 92, 'a1'), ins('ld', 'a2', 0, 'a3'), ins('ecall')];
+  const boot = (value: bigint, faultAt: bigint): ReturnType<typeof machine> =>
+    machine(program).poke(DATA + 4092, bytes(value)).regs({ a1: BigInt(DATA + 4000), a3: faultAt });
+
+  it('step in turn, each with its own page-crossing loads and its own traps', () => {
+    const a = boot(0x1122_3344_5566_7788n, BigInt(HOLE + 8));
+    const b = boot(0x99aa_bbcc_ddee_ff01n, 0x8000_0000_0000n); // non-canonical: #GP(0)
+    a.step();
+    b.step();
+    a.expectRegs({ a0: 0x1122_3344_5566_7788n });
+    b.expectRegs({ a0: BigInt.asIntN(64, 0x99aa_bbcc_ddee_ff01n) });
+    a.step().expectTrap({ vector: Vector.PF, error: PF_U, cr2: BigInt(HOLE + 8), pc: BigInt(CODE + 4) });
+    b.step().expectTrap({ vector: Vector.GP, error: 0, pc: BigInt(CODE + 4) });
+    expect(a.m.cpu.trap).toMatchObject({ vector: Vector.PF, error: PF_U, addrLo: HOLE + 8, addrHi: 0 });
+    expect(b.m.cpu.trap).toMatchObject({ vector: Vector.GP, error: 0, addrLo: 0, addrHi: 0x8000 });
+    expect(a.m.cpu.trap).not.toBe(b.m.cpu.trap);
+    expect(a.m.mmu.trap).toBe(a.m.cpu.trap);
   });
 });

@@ -15,7 +15,7 @@
 import { SparsePhysMem, write64Big } from '../../../emu/machine/mem/phys';
 import { Mmu } from '../../../emu/machine/mmu/mmu';
 import { Cpu, Stop } from '../../../emu/machine/cpu/cpu';
-import { TRAP_STATE, Vector, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, Access } from '../../../emu/machine/trap';
+import { Vector, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, Access } from '../../../emu/machine/trap';
 import { CR0_PE, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, CR4_PCIDE, CR4_PGE, CR4_PKE, CR4_SMAP, CR4_SMEP, EFER_LMA, EFER_LME, EFER_NXE } from '../../../emu/machine/mmu/paging';
 import { disassembleWord } from '../../../asm/disasm';
 import type { Rng } from '../harness/rng';
@@ -291,9 +291,9 @@ function snap(b: Box, stop: Stop): Snap {
     stop,
     pc: u64(b.cpu.pcLo, b.cpu.pcHi),
     regs: Array.from(b.cpu.x.subarray(0, 64)).join(','),
-    vector: stop === Stop.Trap ? TRAP_STATE.vector : -1,
-    error: stop === Stop.Trap ? TRAP_STATE.error : -1,
-    addr: stop === Stop.Trap ? u64(TRAP_STATE.addrLo, TRAP_STATE.addrHi) : 0n,
+    vector: stop === Stop.Trap ? b.cpu.trap.vector : -1,
+    error: stop === Stop.Trap ? b.cpu.trap.error : -1,
+    addr: stop === Stop.Trap ? u64(b.cpu.trap.addrLo, b.cpu.trap.addrHi) : 0n,
     cr2: u64(b.mmu.cr2Lo, b.mmu.cr2Hi),
   };
 }

@@ -1,6 +1,6 @@
 // A real machine with the kernel's memory manager booted on it, for the mm tests.
 import { Machine } from '../../../emu/machine/machine';
-import { Access, TRAP_STATE, isTrap } from '../../../emu/machine/trap';
+import { Access, isTrap } from '../../../emu/machine/trap';
 import { KernelMm } from '../../../kernel-ts/mm/kernel-mm';
 import type { CurrentTask } from '../../../kernel-ts/mm/kernel-mm';
 import type { MmStruct } from '../../../kernel-ts/mm/mm-struct';
@@ -38,7 +38,7 @@ export function userAccess(b: Booted, va: number, access: Access): number | { fa
     return mmu.translate(va >>> 0, Math.floor(va / TWO32), access);
   } catch (e) {
     if (!isTrap(e)) throw e;
-    return { fault: TRAP_STATE.error };
+    return { fault: mmu.trap.error };
   } finally {
     mmu.setCpl(0);
   }
@@ -91,6 +91,6 @@ export function kernelRead(b: Booted, pa: number): number | { fault: number } {
     return mmu.translate((off.lo + pa) >>> 0, (off.hi + Math.floor((off.lo + pa) / TWO32)) | 0, Access.Read);
   } catch (e) {
     if (!isTrap(e)) throw e;
-    return { fault: TRAP_STATE.error };
+    return { fault: mmu.trap.error };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Access, PF_P, PF_U, TRAP_STATE, Vector, isTrap } from '../../../emu/machine/trap';
+import { Access, PF_P, PF_U, Vector, isTrap } from '../../../emu/machine/trap';
 import { MAP_ANONYMOUS, MAP_PRIVATE, PROT_READ, PROT_WRITE } from '../../../kernel-ts/mm/mmap';
 import { FaultKind } from '../../../kernel-ts/mm/mm-struct';
 import { kvaAdd } from '../../../kernel-ts/mm/kaddr';
@@ -17,8 +17,8 @@ function kernelAccess(b: ReturnType<typeof boot>, lo: number, hi: number, access
     return b.machine.mmu.translate(lo, hi | 0, access);
   } catch (e) {
     if (!isTrap(e)) throw e;
-    expect(TRAP_STATE.vector).toBe(Vector.PF);
-    return { fault: TRAP_STATE.error };
+    expect(b.machine.mmu.trap.vector).toBe(Vector.PF);
+    return { fault: b.machine.mmu.trap.error };
   }
 }
 
@@ -170,7 +170,7 @@ describe('kernel memory', () => {
       throw new Error('no fault');
     } catch (e) {
       expect(isTrap(e)).toBe(true);
-      expect(TRAP_STATE.error).toBe(PF_P | PF_U);
+      expect(b.machine.mmu.trap.error).toBe(PF_P | PF_U);
     } finally {
       b.machine.mmu.setCpl(0);
     }

@@ -3,7 +3,7 @@
 // on the jump itself (cpu.ts file comment).
 import { describe, expect, it } from 'vitest';
 import { CODE, DATA, SUP, ins, machine } from '../../../support/machine';
-import { PF_I, PF_P, PF_U, TRAP_STATE, Vector } from '../../../../emu/machine/trap';
+import { PF_I, PF_P, PF_U, Vector } from '../../../../emu/machine/trap';
 
 const MIN = -(1n << 63n);
 
@@ -37,9 +37,9 @@ describe('branches', () => {
   });
 
   it('raises the misaligned-jump trap (Vector.AC) on a taken branch to a misaligned target, not on a fall-through', () => {
-    machine([ins('addi', 'a0', 'zero', 1), ins('beq', 'zero', 'zero', 6), ins('ecall')]).run()
+    const r = machine([ins('addi', 'a0', 'zero', 1), ins('beq', 'zero', 'zero', 6), ins('ecall')]).run()
       .expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE + 4) }).expectRegs({ a0: 1n });
-    expect(TRAP_STATE.addrLo).toBe(CODE + 10);
+    expect(r.m.cpu.trap.addrLo).toBe(CODE + 10);
     machine([ins('bne', 'zero', 'zero', 6), ins('ecall')]).run().expectEcall(1);
   });
 });
@@ -61,9 +61,9 @@ describe('jal and jalr', () => {
   });
 
   it('raises Vector.AC on a jalr to a target that is not 4-aligned, leaving rd and pc, with the target in the trap address', () => {
-    machine([ins('jalr', 'ra', 0, 'a1'), ins('ecall')]).regs({ a1: BigInt(CODE + 10), ra: 77n }).run()
+    const r = machine([ins('jalr', 'ra', 0, 'a1'), ins('ecall')]).regs({ a1: BigInt(CODE + 10), ra: 77n }).run()
       .expectTrap({ vector: Vector.AC, error: 0, pc: BigInt(CODE) }).expectRegs({ ra: 77n });
-    expect(TRAP_STATE.addrLo).toBe(CODE + 10);
+    expect(r.m.cpu.trap.addrLo).toBe(CODE + 10);
   });
 
   it('raises Vector.AC on a jal to a 2-byte-aligned target in the same page and in another', () => {

@@ -3,7 +3,7 @@
 import { SparsePhysMem, read64Big, write64Big } from '../../../../emu/machine/mem/phys';
 import { Mmu } from '../../../../emu/machine/mmu/mmu';
 import type { TlbConfig } from '../../../../emu/machine/mmu/tlb';
-import { Access, TRAP_STATE, isTrap } from '../../../../emu/machine/trap';
+import { Access, isTrap } from '../../../../emu/machine/trap';
 
 export const P = 1n;
 export const RW = 2n;
@@ -123,7 +123,7 @@ export function access(m: Mmu, va: bigint, kind: Access, implicit = false): Outc
     return { pa: m.translate(lo32(va), hi32(va), kind, implicit) };
   } catch (e) {
     if (!isTrap(e)) throw e;
-    return { vector: TRAP_STATE.vector, error: TRAP_STATE.error };
+    return { vector: m.trap.vector, error: m.trap.error };
   }
 }
 

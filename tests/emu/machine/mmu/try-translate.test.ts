@@ -1,8 +1,8 @@
 // tryTranslate: the same translation as translate(), with faults reported by
-// value (TRAP_PENDING + TRAP_STATE) instead of a throw; the CPU's run loop
+// value (TRAP_PENDING + the trap record, Mmu.trap) instead of a throw; the CPU's run loop
 // relies on it for loads, stores and fetches.
 import { describe, expect, it } from 'vitest';
-import { Access, TRAP_PENDING, TRAP_STATE, Vector } from '../../../../emu/machine/trap';
+import { Access, TRAP_PENDING, Vector } from '../../../../emu/machine/trap';
 import { P, RW, Tables, US, hi32, lo32, makeMmu } from './support';
 
 const VA = 0x4000_1000n;
@@ -21,7 +21,7 @@ describe('Mmu.tryTranslate', () => {
     const t = new Tables();
     const m = makeMmu(t, { cpl: 3 });
     expect(m.tryTranslate(lo32(VA) + 8, hi32(VA), Access.Write)).toBe(TRAP_PENDING);
-    expect(TRAP_STATE).toMatchObject({ vector: Vector.PF, error: 0x6, addrLo: lo32(VA) + 8, addrHi: 0 });
+    expect(m.trap).toMatchObject({ vector: Vector.PF, error: 0x6, addrLo: lo32(VA) + 8, addrHi: 0 });
     expect([m.cr2Lo, m.cr2Hi]).toEqual([lo32(VA) + 8, 0]);
   });
 
@@ -30,7 +30,7 @@ describe('Mmu.tryTranslate', () => {
     const m = makeMmu(t, { cpl: 3 });
     m.tryTranslate(lo32(VA), hi32(VA), Access.Read);
     expect(m.tryTranslate(0, 0x8000, Access.Read)).toBe(TRAP_PENDING);
-    expect(TRAP_STATE).toMatchObject({ vector: Vector.GP, error: 0 });
+    expect(m.trap).toMatchObject({ vector: Vector.GP, error: 0 });
     expect([m.cr2Lo, m.cr2Hi]).toEqual([lo32(VA), 0]);
   });
 });
