@@ -5,9 +5,10 @@
 // A check boots a kernel as `vmlab shell` does, loads the modules (a file by
 // its path, exactly as `insmod ./mtest.ts` would: compiled and type-checked;
 // or the built-in reference driver by name), runs the lab's test programs
-// and reads what they and the kernel log say (lab-support.ts; the labs in lab-mm.ts and lab-devices.ts). Each check is
-// printed `ok` or `FAIL` with what was expected, what was seen, and the
-// exercise of the skeleton it belongs to. Exit status 0 when every check
+// and reads what they and the kernel log say (lab-support.ts says what a lab
+// is; the labs are in lab-mm.ts and lab-devices.ts). Each check is printed
+// `ok` or `FAIL` with what was expected, what was seen, and the exercise of
+// the skeleton it belongs to. Exit status 0 when every check
 // passes, 1 when one fails, 2 for a usage error (unknown lab, missing file).
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';

@@ -15,6 +15,7 @@ import { MREMAP_FIXED, MREMAP_MAYMOVE } from '../../../../kernel-ts/mm/mremap';
 import { VM_DONTEXPAND, VM_PFNMAP } from '../../../../kernel-ts/mm/vma';
 import { VM_FAULT_OK, handleMmFault } from '../../../../kernel-ts/mm/memory';
 import { PF_U, PF_W } from '../../../../emu/machine/trap';
+import { TWO32 } from '../../../../emu/machine/cpu/int64';
 import { kernelClone } from '../../../../kernel-ts/proc/fork';
 import { doExit, exitStatus } from '../../../../kernel-ts/proc/exit';
 import { inProcess } from './helpers';
@@ -136,8 +137,8 @@ describe('vm_fault.flags', () => {
       const a = sys(k, t, NR.mmap, 0, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
       const mm = t.mm!;
       // The CPU's #PF of a user load, then of a user store (the error codes the MMU pushes).
-      expect(handleMmFault(k.mm, mm, a >>> 0, Math.floor(a / 2 ** 32), PF_U)).toBe(VM_FAULT_OK);
-      expect(handleMmFault(k.mm, mm, (a + 4096) >>> 0, Math.floor(a / 2 ** 32), PF_U | PF_W)).toBe(VM_FAULT_OK);
+      expect(handleMmFault(k.mm, mm, a >>> 0, Math.floor(a / TWO32), PF_U)).toBe(VM_FAULT_OK);
+      expect(handleMmFault(k.mm, mm, (a + 4096) >>> 0, Math.floor(a / TWO32), PF_U | PF_W)).toBe(VM_FAULT_OK);
       // The kernel's own accesses to user memory: copy_from_user reads, put_user writes.
       expect(k.mm.copyFromUser(mm, a + 2 * 4096, 1)).toBeInstanceOf(Uint8Array);
       expect(k.mm.copyToUser(mm, a + 3 * 4096, Uint8Array.of(1))).toBe(0);
