@@ -73,8 +73,8 @@ function dirOp(dir: Inode): number {
 
 /**
  * do_mkdirat(): a new directory (mode & ~umask & 07777) at path. -EEXIST if
- * the name exists (or is '.', '..', '/'), -EROFS, dirOp's answer, -ENOSPC
- * when a tmpfs has no inode left.
+ * the name exists (or is '.', '..', '/'), -EROFS, dirOp's answer, -ENOENT
+ * in a removed directory, -ENOSPC when a tmpfs has no inode left.
  */
 export function doMkdir(root: Inode, start: Inode, path: string, mode: number, umask: number, nowNs: number): number {
   const p = parentAt(root, start, path);
@@ -84,6 +84,7 @@ export function doMkdir(root: Inode, start: Inode, path: string, mode: number, u
   if (p.dir.sb.readOnly) return -EROFS;
   const r = dirOp(p.dir);
   if (r < 0) return r;
+  if (p.dir.nlink === 0) return -ENOENT; // a removed directory takes no new names (IS_DEADDIR)
   if (p.dir.sb.shmem !== null && !p.dir.sb.shmem.reserveInode()) return -ENOSPC;
   const inode = mkdirInode(p.dir, p.name, dirOps, mode & ~umask & 0o7777);
   inode.mtimeNs = nowNs;

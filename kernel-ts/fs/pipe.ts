@@ -17,7 +17,7 @@ import type { Task } from '../proc/task';
 import type { File, FileOperations, Loff } from './file';
 import { File as OpenFile, O_NONBLOCK, O_RDONLY, O_WRONLY } from './file';
 import { Inode, SuperBlock } from './inode';
-import { S_IFIFO } from './stat';
+import { S_IFIFO, mkdev } from './stat';
 import { EAGAIN, EPIPE } from '../errno';
 
 /** PIPE_BUF (include/uapi/linux/limits.h): writes up to this size are atomic. */
@@ -115,7 +115,7 @@ function pipeOps(info: PipeInfo, k: PipeKernel): { read: FileOperations; write: 
 
 /** The internal pipefs every pipe's inode lives on (never mounted: st_dev 0:12, as Linux's pipefs). */
 export class PipeFs {
-  readonly sb = new SuperBlock('pipefs', 12, false);
+  readonly sb = new SuperBlock('pipefs', mkdev(0, 12), false);
   constructor(private readonly k: PipeKernel) {}
 
   /**
@@ -126,6 +126,8 @@ export class PipeFs {
     const info = new PipeInfo(this.k);
     const ops = pipeOps(info, this.k);
     const inode = new Inode(this.sb, S_IFIFO | 0o600, ops.read, 'pipe:', null);
+    // Reachable from the inode, not only from the closures, so the debugger's recorder snapshots the pipe's state.
+    inode.private = info;
     const nb = flags & O_NONBLOCK;
     return { read: new OpenFile(inode, O_RDONLY | nb, ops.read), write: new OpenFile(inode, O_WRONLY | nb, ops.write) };
   }

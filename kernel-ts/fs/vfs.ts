@@ -264,6 +264,7 @@ export class Vfs {
       } else {
         if (p.dir.sb.readOnly) return -EROFS;
         if (p.dir.sb !== this.tmp.sb) return -EACCES;
+        if (p.dir.nlink === 0) return -ENOENT; // the working directory was removed (IS_DEADDIR)
         const created = ramfsCreate(p.dir, p.name, mode & ~umask, this.nowNs(), this.regularFops);
         if (typeof created === 'number') return created;
         inode = created;

@@ -113,6 +113,9 @@ describe('chdir, fchdir, getcwd', () => {
     expect(call(k, t, NR.unlinkat, AT_FDCWD, str(k, t, scratch, 'rel'), 0)).toBe(0);
     expect(call(k, t, NR.unlinkat, AT_FDCWD, str(k, t, scratch, '/tmp/w'), AT_REMOVEDIR)).toBe(0);
     expect(call(k, t, NR.getcwd, scratch, 64)).toBe(-ENOENT);
+    // ... and takes no new names (IS_DEADDIR).
+    expect(call(k, t, NR.mkdirat, AT_FDCWD, str(k, t, scratch, 'x'), 0o755)).toBe(-ENOENT);
+    expect(call(k, t, NR.openat, AT_FDCWD, str(k, t, scratch, 'y'), O_RDWR_CREAT, 0o644)).toBe(-ENOENT);
   });
 
   it('fork copies the working directory and umask: the child changing its own leaves the parent\'s', () => {
