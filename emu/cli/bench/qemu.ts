@@ -5,8 +5,9 @@
 // ratio leans, slightly, in vmlab's favour. The CPU time is the children's
 // times of /proc/self/stat (Linux; USER_HZ ticks) around the wait for qemu.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { readHostText } from '../../../host/files';
 import { UserError } from '../errors';
 
 export const QEMU = 'qemu-riscv64';
@@ -37,12 +38,9 @@ const USER_HZ = 100;
 
 /** The CPU time of this process's waited-for children (cutime + cstime, /proc/self/stat fields 16 and 17), in seconds; null without /proc. */
 function childrenCpuSeconds(): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync('/proc/self/stat', 'utf8');
-  } catch {
-    return null;
-  }
+  const r = readHostText('/proc/self/stat', 'a process status');
+  if (!r.ok) return null;
+  const stat = r.value;
   // Fields from the third on follow the ')' that ends comm (which may hold spaces).
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(f[16 - 3]) + Number(f[17 - 3]);
