@@ -11,6 +11,7 @@ import { PageSize, PageTableBuilder } from '../../../emu/machine/pagetable-build
 import { CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, PTE_RW, PTE_US } from '../../../emu/machine/mmu/paging';
 import { Replacement, DEFAULT_TLB_CONFIG } from '../../../emu/machine/mmu/tlb';
 import { Access } from '../../../emu/machine/trap';
+import { docBlock } from '../../support/doc-blocks';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -73,6 +74,23 @@ describe('ArenaLayout', () => {
     expect([none.arena.layout.itlb.slots, none.arena.layout.dtlb.slots]).toEqual([0, 0]);
     const fifo = new Machine({ memSize: 2 * MiB, tlb: { ...DEFAULT_TLB_CONFIG, replacement: Replacement.Fifo } });
     expect(fifo.arena.layout.itlb.lru).toBe(false);
+  });
+
+  it('is the listing docs/jit.md shows for a 64 MiB machine with the default TLBs', () => {
+    const l = new Machine().arena.layout;
+    const at = (n: number): string => `state+${n - l.state}`;
+    const row = (name: string, value: string, note = ''): string => `${name.padEnd(17)}${note === '' ? value : `${value.padEnd(14)}${note}`}`;
+    const tlb = (t: 'itlb' | 'dtlb'): string[] => [
+      row(`${t}.gen`, at(l[t].gen), `(${l[t].slots} slots${l[t].lru ? ', LRU' : ''})`), row(`${t}.stamp`, at(l[t].stamp)),
+      row(`${t}.clock`, at(l[t].clock)), row(`${t}.microHits`, at(l[t].microHits)),
+    ];
+    const listing = [
+      row('ramBytes', String(l.ramBytes)), row('state', String(l.state)), row('regs', at(l.regs)), row('pc', at(l.pc)),
+      ...(['tagLo', 'tagHi', 'slot', 'gen', 'host', 'pa'] as const).map((k) => row(`mc.${k}`, at(l.mc[k]))),
+      ...tlb('itlb'), ...tlb('dtlb'),
+      row('scratch', at(l.scratch), `(${l.scratchBytes} bytes)`), row('bytes', String(l.bytes)),
+    ];
+    expect(listing.join('\n') + '\n').toBe(docBlock('docs/jit.md', 'arena-layout-64m'));
   });
 
   it('refuses RAM that is not page-granular or above 1 GiB', () => {
