@@ -265,20 +265,21 @@ export class Mmu implements WalkState {
   }
 
   /**
-   * Stores to the 4K frame at physical address `page` must not be made
+   * Stores to the 4K frame holding physical address `pa` must not be made
    * inline by compiled code (tier 1 watches the frames it compiled code from):
    * write-side micro-cache entries for it get host offset NO_HOST, now and
    * when filled later. The interpreter and the TLB are unaffected.
    */
-  watchWrites(page: number): void {
-    (this.watched ??= new Set()).add(page / PAGE_SIZE);
+  watchWrites(pa: number): void {
+    const frame = Math.floor(pa / PAGE_SIZE);
+    (this.watched ??= new Set()).add(frame);
     const w = Access.Write << MC_BITS;
-    for (let i = w; i < w + MC_SIZE; i++) if (this.mcPa[i] === page) this.mcHost[i] = NO_HOST;
+    for (let i = w; i < w + MC_SIZE; i++) if (this.mcPa[i] === frame * PAGE_SIZE) this.mcHost[i] = NO_HOST;
   }
 
-  /** Ends watchWrites(page): entries filled from now on may store inline again. */
-  unwatchWrites(page: number): void {
-    this.watched?.delete(page / PAGE_SIZE);
+  /** Ends watchWrites(pa): entries filled from now on may store inline again. */
+  unwatchWrites(pa: number): void {
+    this.watched?.delete(Math.floor(pa / PAGE_SIZE));
   }
 
   /**

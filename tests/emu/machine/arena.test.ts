@@ -160,7 +160,7 @@ describe('the arena of a machine', () => {
     const host = (access: Access): number => new Int32Array(m.arena.buffer, l.mc.host, MC_ENTRIES)[(access << MC_BITS) | 0x00]!;
     m.mmu.translate(0x40_0000, 0, Access.Write);
     m.mmu.translate(0x40_0000, 0, Access.Read);
-    m.mmu.watchWrites(0x20_0000);
+    m.mmu.watchWrites(0x20_0abc); // any address in the frame
     expect([host(Access.Write), host(Access.Read)]).toEqual([NO_HOST, 0x20_0000]);
     m.mmu.invlpg(0x40_0000, 0);
     m.mmu.translate(0x40_0000, 0, Access.Write);
