@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Body, Bytes, Op, ValType, encodeModule } from '../../../../emu/machine/jit/wasm';
 import type { FuncType } from '../../../../emu/machine/jit/wasm';
+import { Wasm } from '../../../../emu/machine/jit/wasm-host';
+import type { WasmMemory } from '../../../../emu/machine/jit/wasm-host';
 
 /** Reference signed LEB128 of a BigInt. */
 function sleb(v: bigint): number[] {
@@ -44,17 +46,17 @@ describe('LEB128', () => {
   });
 });
 
-function instantiate(type: FuncType, body: Body, imports: Record<string, Function> = {}, mem?: WebAssembly.Memory): Function {
+function instantiate(type: FuncType, body: Body, imports: Record<string, Function> = {}, mem?: WasmMemory): Function {
   const names = Object.keys(imports);
   const bytes = encodeModule({
     imports: names.map((name) => ({ name, type: { params: [ValType.I32], results: [ValType.I32] } })),
     memoryPages: mem === undefined ? undefined : 1,
     func: { name: 'f', type, body },
   });
-  expect(WebAssembly.validate(bytes)).toBe(true);
+  expect(Wasm.validate(bytes)).toBe(true);
   const env: Record<string, unknown> = { ...imports };
   if (mem !== undefined) env.mem = mem;
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: env as WebAssembly.ModuleImports });
+  const inst = new Wasm.Instance(new Wasm.Module(bytes), { env });
   return inst.exports.f as Function;
 }
 
@@ -85,7 +87,7 @@ describe('modules', () => {
   });
 
   it('calls an import and reads and writes the imported memory', () => {
-    const mem = new WebAssembly.Memory({ initial: 1 });
+    const mem = new Wasm.Memory({ initial: 1 });
     const b = new Body(1);
     b.i32(16).get(0).call(0).mem(Op.i32_store, 2, 4);
     b.i32(0).mem(Op.i64_load, 3, 16);
