@@ -101,11 +101,14 @@ export class Cpu {
   private fcPage: DecodedPage = NO_PAGE;
   private fcCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
   private fcBase = 0;
+  /** Physical address of the kept page (tier 1 finds its regions by it). */
+  private fcPa = 0;
   private fcFirst = false;
   /** refill()'s results. */
   private rfCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
   private rfBase = 0;
   private rfPage: DecodedPage = NO_PAGE;
+  private rfPa = 0;
   private ram: RamView;
   private readonly directRam: RamView;
 
@@ -608,18 +611,45 @@ export class Cpu {
       this.fcPage = page;
       this.fcCode = code;
       this.fcBase = base;
+      this.fcPa = this.rfPa;
     }
     return stop;
   }
 
-  /** Nothing kept for the next run; the fields go back to their initial values, so that how a run ended leaves no trace. */
-  private forgetFetchPage(): void {
+  /**
+   * Tier 1's entry to the fetch cache (emu/machine/jit/tier1.ts): the physical
+   * address of the page holding hi:lo, found as the next run()'s first refill
+   * would find it (the kept page while its ITLB entry is untouched, else an
+   * ITLB lookup), then kept as if a run had executed up to there; on a fetch
+   * fault TRAP_PENDING, with TRAP_STATE set and the page forgotten as run()
+   * forgets it. So a compiled region entered here makes exactly the ITLB
+   * lookups the interpreter makes.
+   */
+  fetchPage(lo: number, hi: number): number {
+    this.fcFirst = true;
+    if (!this.refill(lo, hi)) {
+      this.forgetFetchPage();
+      return TRAP_PENDING;
+    }
+    this.fcEpoch = this.mmu.itlbEpoch;
+    this.fcPageLo = lo & ~0xfff;
+    this.fcPageHi = hi;
+    this.fcPage = this.rfPage;
+    this.fcCode = this.rfCode;
+    this.fcBase = this.rfBase;
+    this.fcPa = this.rfPa;
+    return this.rfPa;
+  }
+
+  /** Nothing kept for the next run; the fields go back to their initial values, so that how a run ended leaves no trace. Public for tier 1, whose regions stop on traps too. */
+  forgetFetchPage(): void {
     this.fcEpoch = -1;
     this.fcPageLo = 0;
     this.fcPageHi = 0;
     this.fcPage = NO_PAGE;
     this.fcCode = BEYOND_RAM;
     this.fcBase = 0;
+    this.fcPa = 0;
   }
 
   /**
@@ -635,6 +665,7 @@ export class Cpu {
         this.rfCode = this.fcCode;
         this.rfBase = this.fcBase;
         this.rfPage = this.fcPage;
+        this.rfPa = this.fcPa;
         return true;
       }
     }
@@ -649,6 +680,7 @@ export class Cpu {
       this.rfBase = (this.mem.chunkOffset(pa) & ~0xfff) >> 2;
     }
     this.rfPage = this.decoded.page(pa);
+    this.rfPa = pa - (pa & 0xfff);
     return true;
   }
 
