@@ -6,6 +6,8 @@
 // benchmarks (k*.s) boot the kernel, install the program in its rootfs and
 // run it as a process, measuring the kernel's paths end to end: demand-zero
 // page faults per second, fork+exit+wait per second, and a syscall-heavy loop.
+import { Tier1 } from '../machine/jit/tier1';
+import { parseJit } from './kernel-options';
 import { readHostText } from '../../host/files';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -148,14 +150,15 @@ function tlbReport(s: TlbStats): TlbReport {
 }
 
 /** Runs one program to its exit; throws UserError if it stops any other way or reports a wrong result. */
-export function runBench(p: Program, image: LinkedImage, iterations: number, tlb: 'default' | 'none'): BenchResult {
+export function runBench(p: Program, image: LinkedImage, iterations: number, tlb: 'default' | 'none', jit = false): BenchResult {
   const m = boot(image, tlb, p.name === 'ptrchase');
+  const tier1 = jit ? new Tier1(m) : null;
   const { a0, a1, expect } = p.setup(m, iterations);
   m.cpu.setReg(10, a0);
   m.cpu.setReg(11, a1);
   const t0 = performance.now();
   let stop: Stop;
-  do stop = m.run(BATCH);
+  do stop = tier1 !== null ? tier1.run(BATCH) : m.run(BATCH);
   while (stop === Stop.Budget);
   const seconds = (performance.now() - t0) / 1000;
   if (stop !== Stop.Ecall || m.cpu.reg(17) !== EXIT) {
@@ -225,8 +228,8 @@ export interface KernelBenchResult {
 }
 
 /** Boots a kernel, runs one k*.s program as a process to its exit, and times the run (boot excluded). */
-export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations: number, tlb: 'default' | 'none'): KernelBenchResult {
-  const k = Kernel.boot({ memSize: KERNEL_MEM_SIZE, aslr: false, tlb: tlb === 'none' ? 'none' : undefined });
+export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations: number, tlb: 'default' | 'none', jit = false): KernelBenchResult {
+  const k = Kernel.boot({ memSize: KERNEL_MEM_SIZE, aslr: false, tlb: tlb === 'none' ? 'none' : undefined, jit });
   const baseline = k.mm.framesInUse();
   k.vfs.addExecutable(`/bin/${p.name}`, writeElf(image));
   const t = k.spawn(`/bin/${p.name}`, [p.name, String(iterations)], []);
@@ -309,6 +312,7 @@ interface BenchArgs {
   only?: unknown;
   scale: unknown;
   warmup: boolean;
+  jit: unknown;
 }
 
 const TLB_MODELS = ['default', 'none'] as const;
@@ -323,7 +327,8 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('tlb', { requiresArg: true, default: 'default', describe: "TLB model: default (Skylake-like), or none (every access walks)" })
       .option('only', { array: true, requiresArg: true, describe: `Run only these programs: ${PROGRAM_NAMES.join(', ')}` })
       .option('scale', { requiresArg: true, default: 1, describe: 'Multiply every iteration count (a positive number)' })
-      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' }),
+      .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so the JIT has compiled the interpreter' })
+      .option('jit', { requiresArg: true, default: 'off', describe: "tier 1 (compiled regions): on, or off (the interpreter alone)" }),
   handler: (argv) => {
     // Bad values are usage errors (option-values.ts), before anything runs.
     const args = {
@@ -332,21 +337,22 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       tlb: parseChoice('--tlb', argv.tlb, TLB_MODELS),
       only: argv.only === undefined ? undefined : parseChoices('--only', argv.only, PROGRAM_NAMES),
       scale: parsePositive('--scale', argv.scale, '0.1 or 2'),
+      jit: parseJit(argv.jit),
     };
     const wanted = (name: string): boolean => args.only === undefined || args.only.includes(name);
     const results: BenchResult[] = [];
     for (const p of PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
-      if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb);
-      results.push(runBench(p, image, iterations, args.tlb));
+      if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb, args.jit);
+      results.push(runBench(p, image, iterations, args.tlb, args.jit));
     }
     const kernel: KernelBenchResult[] = [];
     for (const p of KERNEL_PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
-      if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb);
-      kernel.push(runKernelBench(p, image, iterations, args.tlb));
+      if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb, args.jit);
+      kernel.push(runKernelBench(p, image, iterations, args.tlb, args.jit));
     }
     if (args.json) {
       process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results, kernel }, null, 2) + '\n');

@@ -29,7 +29,8 @@ interface DebugOptions extends KernelArgs {
 }
 
 function debugOptions(y: Argv): Argv<DebugOptions> {
-  return kernelOptions(y)
+  // Tier 1 runs only while no breakpoint, watchpoint, catchpoint or recording needs the stepping path (kernel.userRun).
+  return kernelOptions(y, 'off')
     .option('x', { type: 'string', array: true, default: [] as string[] })
     .option('ex', { type: 'string', array: true, default: [] as string[] })
     .option('insmod', { type: 'string', array: true, default: [] as string[] })

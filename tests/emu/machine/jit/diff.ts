@@ -36,6 +36,8 @@ export interface DiffOptions {
   /** Extra memory to compare after every stop: [va, len]. */
   memory?: [number, number][];
   setup?: (r: MachineRun) => void;
+  /** Called on both machines after every run (after onStop), with the run's index: page-table flips, code pokes. */
+  between?: (r: MachineRun, run: number) => void;
 }
 
 /** Runs `program` under both tiers with the same sequence of budgets and asserts identical states at every stop. Returns tier 1's stats. */
@@ -61,6 +63,8 @@ export function runBoth(program: readonly number[] | string, opts: DiffOptions =
       expect(go1).toBe(go0);
       if (!go0) break;
     }
+    opts.between?.(t0, runs);
+    opts.between?.(t1, runs);
   }
   return { runs, tier1: jit, t1 };
 }
