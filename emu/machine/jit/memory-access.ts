@@ -9,10 +9,11 @@
 // contents, LRU stamps and statistics) and the direct RAM view; one that
 // crosses a page takes the same slow path (crossLoad/crossStore). A fault
 // returns STATUS_TRAP with TRAP_STATE set and nothing written, and the
-// region exits AT the instruction. A store that lands in the region's own
-// code frame (and every page-crossing store) returns STATUS_CODE_WRITTEN: the region exits after it, so the
-// next instruction is fetched from the new words (the interpreter re-checks
-// every fetch; a region checks its words only when entered).
+// region exits AT the instruction. A store that lands in a frame holding
+// compiled code (and every page-crossing store) returns STATUS_CODE_WRITTEN:
+// the region exits after it, and the run loop re-checks the words of the next
+// region it enters, so the next instruction is the new one (the interpreter
+// re-checks every fetch).
 import type { GuestMemory } from '../mem/phys';
 import { Access, TRAP_PENDING, TRAP_SENTINEL } from '../trap';
 import { RamView, crossLoad, crossStore, pageLoad, pageStore } from '../cpu/access';
@@ -38,6 +39,8 @@ export const MEMORY_IMPORTS: readonly { name: string; type: FuncType }[] = [
   },
 ];
 const FN_LOAD = 0;
+/** RAM the code-frame map covers (vmlab's largest guest); stores beyond it always end a region. */
+const MAX_MAPPED_RAM = 16 * 1024 * 1024 * 1024;
 const FN_STORE = 1;
 
 /** Load kinds passed to the load import: the table id's offset from lb. */
@@ -48,7 +51,7 @@ const SB = OP.sb!, SH = OP.sh!, SW = OP.sw!;
 export interface AccessExits {
   /** Emits code that leaves the region AT the current instruction with status STATUS_TRAP (inside `extra` open blocks). */
   trapExit(extraDepth: number): void;
-  /** Emits code that leaves the region after the current instruction (it retired), pc at the next one. */
+  /** Emits code that leaves the region after the current instruction (it retired), pc at the next one, with status STATUS_CODE_WRITTEN. */
   afterExit(extraDepth: number): void;
 }
 
@@ -86,8 +89,12 @@ export function emitStore(b: Body, id: number, addr: number, value: number, stat
 /** The host side: the functions regions import, bound to one machine. */
 export class MemoryPort {
   private readonly ram: RamView;
-  /** The physical frame (address of its first byte) of the region running now: stores to it end the region. */
-  codeFrame = -1;
+  /**
+   * One byte per frame of RAM: 1 where a compiled region's code lives.
+   * A store there ends the running region (its words, or another region's,
+   * may have changed). Frames beyond the map count as code.
+   */
+  private readonly codeFrames: Uint8Array;
   readonly imports: Record<string, (...args: number[]) => number>;
 
   constructor(
@@ -97,6 +104,7 @@ export class MemoryPort {
   ) {
     // Tier 1 never runs while Cpu.observeMemory is on (the debugger's recorder uses tier 0).
     this.ram = new RamView(mem);
+    this.codeFrames = new Uint8Array(Math.min(mem.size, MAX_MAPPED_RAM) / PAGE_SIZE);
     this.imports = {
       load: (lo, hi, id) => this.load(lo!, hi!, id!),
       store: (lo, hi, id, vlo, vhi) => this.store(lo!, hi!, id!, vlo!, vhi!),
@@ -133,14 +141,21 @@ export class MemoryPort {
     return STATUS_OK;
   }
 
-  /** Stores for table id `id`; STATUS_TRAP on a fault (nothing written), STATUS_CODE_WRITTEN when it hit the running region's frame. */
+  /** Marks or unmarks the frame at physical address `page` as holding compiled code. */
+  setCodeFrame(page: number, on: boolean): void {
+    const frame = page / PAGE_SIZE;
+    if (frame < this.codeFrames.length) this.codeFrames[frame] = on ? 1 : 0;
+  }
+
+  /** Stores for table id `id`; STATUS_TRAP on a fault (nothing written), STATUS_CODE_WRITTEN when it hit a frame holding compiled code. */
   store(lo: number, hi: number, id: number, vlo: number, vhi: number): number {
     const size = id === SB ? 1 : id === SH ? 2 : id === SW ? 4 : 8;
     if ((lo & 0xfff) <= PAGE_SIZE - size) {
       const pa = this.mmu.tryTranslate(lo, hi, Access.Write);
       if (pa === TRAP_PENDING) return STATUS_TRAP;
       pageStore(this.ram, this.mem, pa, size, vlo, vhi);
-      return pa - (pa & 0xfff) === this.codeFrame ? STATUS_CODE_WRITTEN : STATUS_OK;
+      const frame = (pa - (pa & 0xfff)) / PAGE_SIZE;
+      return frame >= this.codeFrames.length || this.codeFrames[frame] !== 0 ? STATUS_CODE_WRITTEN : STATUS_OK;
     }
     try {
       crossStore(this.mmu, this.mem, lo, hi, size, vlo, vhi);

@@ -1,12 +1,17 @@
-// What tier 1 compiles: a region, the guest code reachable by direct
-// control flow from one entry pc without leaving its 4-KiB page.
+// What tier 1 compiles: a region, the guest code of one 4-KiB page reachable
+// by direct control flow from the page's hot entries (block starts the run
+// loop found hot), without leaving the page.
 //
 // A region is a list of blocks (straight-line runs of instructions, each
-// starting at an entry, a branch or jump target, or the instruction after a
-// conditional branch), all in the entry's page, found breadth-first from the
-// entry and capped at MAX_REGION_INSNS. Staying in one page is what keeps the
-// ITLB exact (tier1.ts): inside a region no fetch translation happens, as
-// none happens in the interpreter while pc stays in its fetch page.
+// starting at an entry, a branch or jump target, a call's return point, or
+// the instruction after a conditional branch), found breadth-first from the
+// entries and capped at MAX_REGION_INSNS. It can be entered at any of its
+// entries (the wasm function takes the entry's block number), so one
+// function per page serves every hot entry, and a call and its return stay
+// inside it when caller and callee share the page. Staying in one page is
+// what keeps the ITLB exact (tier1.ts): inside a region no fetch translation
+// happens, as none happens in the interpreter while pc stays in its fetch
+// page.
 //
 // Every edge either goes to a block of the region (wasm control flow) or
 // leaves it (an exit: pc set, registers written back). An instruction the
@@ -22,7 +27,7 @@ import { entryImm } from '../cpu/decode';
 /** Instructions per page. */
 export const PAGE_WORDS = 1024;
 /** Most instructions in one region: bounds compile time and wasm size. */
-export const MAX_REGION_INSNS = 512;
+export const MAX_REGION_INSNS = 1024;
 
 /** One decoded instruction of a region. */
 export interface Insn {
@@ -46,7 +51,7 @@ export type BlockEnd =
   | { kind: 'branch'; next: number; target: number }
   /** Ends in jal (last insn): to `target` (page index, or -1 off the page). */
   | { kind: 'jal'; target: number }
-  /** Ends in jalr (last insn): a computed target, always an exit. */
+  /** Ends in jalr (last insn): a computed target; the region's jalrTargets are dispatched inside, anything else exits. */
   | { kind: 'jalr' }
   /** Stops before the instruction at `at` (not executed by the region: the interpreter runs it). */
   | { kind: 'stop'; at: number };
@@ -60,14 +65,20 @@ export interface Block {
 }
 
 export interface RegionPlan {
-  /** Page index of the entry. */
-  entry: number;
-  /** Blocks in page order; blocks[i].start strictly increasing; the entry's block is among them. */
+  /** Page indices of the entries (each the start of a block with at least one instruction). */
+  entries: number[];
+  /** Blocks in page order; blocks[i].start strictly increasing; each entry's block is among them. */
   blocks: Block[];
   /** The page's words the region was built from, by page index (others 0), and which ones it uses. */
   words: Int32Array;
   /** Page indices the region reads (the instructions of its blocks, and stop instructions). */
   used: Int32Array;
+  /**
+   * Where the region's jalrs probably go: block starts just after a call (jal
+   * or jalr with a link register: returns) and the targets of auipc + jalr
+   * pairs (`call`, `tail`). A jalr to one of them stays in the region.
+   */
+  jalrTargets: number[];
 }
 
 const STOP_IDS = new Set([OP.ecall!, OP.ebreak!, OP.rdcycle!, OP.rdtime!, OP.rdinstret!]);
@@ -109,13 +120,16 @@ export function blockLength(words: ArrayLike<number>, base: number, idx: number)
 }
 
 /**
- * The region entered at page index `entry` of the page at virtual address
- * pageHi:pageLo whose words are code[base .. base + PAGE_WORDS). Returns
- * null when the entry's own instruction is one the region would stop at.
+ * The region entered at page indices `wanted` of the page at virtual address
+ * pageHi:pageLo whose words are code[base .. base + PAGE_WORDS). Entries whose
+ * own instruction is one a region stops at are left out; null when none is left.
  */
-export function planRegion(code: ArrayLike<number>, base: number, entry: number, pageLo: number, pageHi: number): RegionPlan | null {
-  const starts = new Set<number>([entry]);
-  const queue = [entry];
+export function planRegion(code: ArrayLike<number>, base: number, wanted: readonly number[], pageLo: number, pageHi: number): RegionPlan | null {
+  const entries = wanted.filter((e) => !isStop(decodeAt(e, code[base + e]!)) && branchTarget(decodeAt(e, code[base + e]!), pageLo, pageHi) !== 'bad');
+  if (entries.length === 0) return null;
+  const starts = new Set<number>(entries);
+  const targets = new Set<number>();
+  const queue = [...entries];
   const seen = new Set<number>();
   // First pass: find block starts by following edges (each instruction visited once).
   let budget = MAX_REGION_INSNS;
@@ -141,17 +155,35 @@ export function planRegion(code: ArrayLike<number>, base: number, entry: number,
         }
         break;
       }
-      if (insn.id === OP.jal) {
+      if (insn.id === OP.jal || insn.id === OP.jalr) {
+        // `call`/`tail` as auipc + jalr through the same register: a static target too.
+        const prev = i > s ? visitedInsns.get(i - 1) : undefined;
+        const viaAuipc = insn.id === OP.jalr && prev !== undefined && prev.id === OP.auipc && prev.rd === insn.rs1 && prev.rd !== 0
+          ? ((i - 1) * 4 + prev.imm + insn.imm) & ~1 : -1;
+        if (viaAuipc >= 0 && viaAuipc < 4096 && (viaAuipc & 3) === 0) {
+          const t = viaAuipc >> 2;
+          targets.add(t);
+          if (!starts.has(t)) {
+            starts.add(t);
+            queue.push(t);
+          }
+        }
         if (typeof tgt === 'number' && tgt >= 0 && !starts.has(tgt)) {
           starts.add(tgt);
           queue.push(tgt);
         }
+        // A call's return point: a jalr (the callee's ret) can come back to it inside the region.
+        if (insn.rd !== 0 && i + 1 < PAGE_WORDS) {
+          targets.add(i + 1);
+          if (!starts.has(i + 1)) {
+            starts.add(i + 1);
+            queue.push(i + 1);
+          }
+        }
         break;
       }
-      if (insn.id === OP.jalr) break;
     }
   }
-  if (isStop(decodeAt(entry, code[base + entry]!))) return null;
   // Second pass: cut blocks at every start; a start past the cap becomes an exit edge.
   const included = [...starts].filter((s) => visitedInsns.has(s)).sort((a, b) => a - b);
   const inc = new Set(included);
@@ -202,7 +234,9 @@ export function planRegion(code: ArrayLike<number>, base: number, entry: number,
     }
     blocks.push({ start: s, insns, end });
   }
-  return { entry, blocks, words, used };
+  const usable = entries.filter((e) => inc.has(e));
+  if (usable.length === 0) return null;
+  return { entries: usable, blocks, words, used, jalrTargets: included.filter((s) => targets.has(s)) };
 }
 
 function isStop(insn: Insn): boolean {

@@ -30,7 +30,7 @@ import { Stop } from '../cpu/cpu';
 import type { GuestMemory } from '../mem/phys';
 import { TRAP_PENDING } from '../trap';
 import type { Translator } from '../cpu/access';
-import { MemoryPort, STATUS_TRAP } from './memory-access';
+import { MemoryPort, STATUS_CODE_WRITTEN, STATUS_TRAP } from './memory-access';
 import { EXIT_PC, EXIT_RETIRED, RegFile } from './regfile';
 import { PAGE_WORDS, blockLength, planRegion } from './region';
 import { REGION_EXPORT, translateRegion } from './translate';
@@ -46,21 +46,28 @@ import { Wasm } from './wasm-host';
  */
 export const HOT_THRESHOLD = 200;
 /** Budget given to one region call: below 2^31 for its i32 counter. */
-const MAX_REGION_BUDGET = 1 << 30;
+const MAX_REGION_BUDGET = 1 << 16;
 /** Block records kept before the table is cleared (as DecodeCache bounds itself). */
 const MAX_BLOCKS = 1 << 16;
 
-type RegionFn = (budget: number, vaShift: number) => number;
+type RegionFn = (budget: number, vaShift: number, entry: number) => number;
 
-interface Region {
+/** The compiled code of one page: one region, enterable at any of its blocks. */
+interface PageCode {
   fn: RegionFn;
-  pcLo: number;
-  pcHi: number;
+  /** The virtual page it was compiled for (auipc, jal links and exits hold absolute pcs). */
+  pageLo: number;
+  pageHi: number;
   /** Word indices the region was built from, and the words there. */
   used: Int32Array;
   words: Int32Array;
-  /** Instructions of the entry block: the least budget that lets the region make progress. */
-  entryLen: number;
+  /** By page index: the block number to enter at (-1: not a block start), and that block's length. */
+  blockOf: Int32Array;
+  lenOf: Int32Array;
+  /** The hot entries it was compiled for (a new hot entry recompiles the page with one more). */
+  entries: number[];
+  /** Tier1.epoch when the words were last checked against memory. */
+  checked: number;
 }
 
 interface BlockInfo {
@@ -68,7 +75,6 @@ interface BlockInfo {
   count: number;
   /** Instructions to the end of the basic block (for Cpu.run). */
   len: number;
-  region: Region | null;
   /** The entry cannot start a region (its instruction is one regions stop at). */
   never: boolean;
 }
@@ -101,6 +107,15 @@ export class Tier1 {
   private readonly regs: RegFile;
   private readonly port: MemoryPort;
   private readonly blocks = new Map<number, BlockInfo>();
+  /** Compiled pages by the physical address of their frame. */
+  private readonly pages = new Map<number, PageCode>();
+  /**
+   * Bumped whenever code may have been written since the last check: at each
+   * run() (the kernel or a debugger ran in between), after each interpreter
+   * stretch, after a region's store into a compiled frame. A page's words are
+   * compared with memory on entry only when its check is older.
+   */
+  private epoch = 0;
   private readonly threshold: number;
   private readonly cpu: Cpu;
   private readonly mem: GuestMemory;
@@ -123,6 +138,7 @@ export class Tier1 {
     const state = regs.i32;
     const vaShift = this.mmu.canonical(0x8000) ? 7 : 16; // 57- or 48-bit linear addresses
     let left = budget;
+    this.epoch++;
     for (;;) {
       if (left <= 0) {
         regs.toCpu();
@@ -138,53 +154,65 @@ export class Tier1 {
         regs.toCpu();
         return Stop.Trap;
       }
-      const pa = page + (lo & 0xfff);
-      let info = this.blocks.get(pa);
-      if (info === undefined) info = this.newBlock(pa, page, lo);
-      let r = info.region;
-      if (r !== null && (r.pcLo !== lo || r.pcHi !== hi || !this.current(r, page))) {
-        info.region = r = null;
-        info.count = 0;
-        info.len = this.lengthAt(page, lo);
-        this.stats.invalidated++;
+      const idx = (lo & 0xfff) >>> 2;
+      let code = this.pages.get(page);
+      if (code !== undefined && code.checked !== this.epoch) {
+        if (code.pageLo === (lo & ~0xfff) && code.pageHi === hi && this.current(code, page)) code.checked = this.epoch;
+        else code = this.drop(page, code);
       }
-      if (r === null && !info.never && ++info.count >= this.threshold) r = this.compile(info, page, lo, hi);
-      if (r !== null && left >= r.entryLen) {
-        regs.toWasm();
-        this.port.codeFrame = page;
-        const status = r.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift);
-        const n = state[EXIT_RETIRED >> 2]!;
-        cpu.pcLo = state[EXIT_PC >> 2]!;
-        cpu.pcHi = state[(EXIT_PC >> 2) + 1]!;
-        cpu.instret += n;
-        left -= n;
-        this.stats.regionRuns++;
-        this.stats.regionRetired += n;
-        if (status === STATUS_TRAP) {
-          regs.toCpu();
-          cpu.forgetFetchPage(); // as run() does on a trap
-          return Stop.Trap;
+      let bn = code === undefined ? -1 : code.blockOf[idx]!;
+      let len = 0;
+      if (bn < 0) {
+        const pa = page + (lo & 0xfff);
+        let info = this.blocks.get(pa);
+        if (info === undefined) info = this.newBlock(pa, page, lo);
+        len = info.len;
+        if (!info.never && ++info.count >= this.threshold) {
+          code = this.compile(page, lo, hi, idx, info, code);
+          bn = code === undefined ? -1 : code.blockOf[idx]!;
         }
-        // No progress: the region stopped at its first instruction (a jalr whose target
-        // would trap); the interpreter runs that block and raises it.
-        if (n !== 0) continue;
+      }
+      if (bn >= 0) {
+        len = code!.lenOf[idx]!;
+        if (left >= len) {
+          regs.toWasm();
+          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, bn);
+          const n = state[EXIT_RETIRED >> 2]!;
+          cpu.pcLo = state[EXIT_PC >> 2]!;
+          cpu.pcHi = state[(EXIT_PC >> 2) + 1]!;
+          cpu.instret += n;
+          left -= n;
+          this.stats.regionRuns++;
+          this.stats.regionRetired += n;
+          if (status === STATUS_TRAP) {
+            regs.toCpu();
+            cpu.forgetFetchPage(); // as run() does on a trap
+            return Stop.Trap;
+          }
+          if (status === STATUS_CODE_WRITTEN) this.epoch++;
+          // No progress: the region stopped at its first instruction (a jalr whose target
+          // would trap); the interpreter runs that block and raises it.
+          if (n !== 0) continue;
+        }
       }
       regs.toCpu();
       const before = cpu.instret;
-      const stop = cpu.run(info.len < left ? info.len : left);
+      const stop = cpu.run(len < left ? len : left);
       left -= cpu.instret - before;
+      this.epoch++; // the interpreter's stores are not watched
       if (stop !== Stop.Budget) return stop;
     }
   }
 
   /** Forgets every region and count (tests; a machine reset). */
   reset(): void {
+    for (const [page, code] of this.pages) this.drop(page, code);
     this.blocks.clear();
   }
 
   private newBlock(pa: number, page: number, lo: number): BlockInfo {
     if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
-    const info: BlockInfo = { count: 0, len: this.lengthAt(page, lo), region: null, never: false };
+    const info: BlockInfo = { count: 0, len: this.lengthAt(page, lo), never: false };
     this.blocks.set(pa, info);
     return info;
   }
@@ -196,12 +224,12 @@ export class Tier1 {
     return blockLength(code, this.mem.chunkOffset(page) >> 2, (lo & 0xfff) >>> 2);
   }
 
-  /** Whether memory still holds the words r was compiled from. */
-  private current(r: Region, page: number): boolean {
+  /** Whether memory still holds the words the page's region was compiled from. */
+  private current(c: PageCode, page: number): boolean {
     const code = this.mem.chunkI32(page);
     if (code === null) return false;
     const base = this.mem.chunkOffset(page) >> 2;
-    const used = r.used, words = r.words;
+    const used = c.used, words = c.words;
     for (let i = 0; i < used.length; i++) {
       const idx = used[i]!;
       if (code[base + idx] !== words[idx]) return false;
@@ -209,16 +237,33 @@ export class Tier1 {
     return true;
   }
 
-  private compile(info: BlockInfo, page: number, lo: number, hi: number): Region | null {
-    const code = this.mem.chunkI32(page);
-    const plan = code === null ? null : planRegion(code, this.mem.chunkOffset(page) >> 2, (lo & 0xfff) >>> 2, lo & ~0xfff, hi);
-    const entryBlock = plan?.blocks.find((b) => b.start === plan.entry);
-    if (plan === null || entryBlock === undefined || entryBlock.insns.length === 0) {
-      info.never = true; // e.g. an entry branch whose target would trap: the interpreter's
-      return null;
+  /** Drops a page's region (its words changed, or it was compiled for another virtual page); its entries count afresh. */
+  private drop(page: number, c: PageCode): undefined {
+    this.pages.delete(page);
+    this.port.setCodeFrame(page, false);
+    this.stats.invalidated++;
+    for (const e of c.entries) {
+      const info = this.blocks.get(page + 4 * e);
+      if (info !== undefined) {
+        info.count = 0;
+        info.len = this.lengthAt(page, c.pageLo + 4 * e);
+      }
+    }
+    return undefined;
+  }
+
+  /** (Re)compiles the page with `idx` as one more entry; the page's code afterwards (the old one if idx cannot start a region). */
+  private compile(page: number, lo: number, hi: number, idx: number, info: BlockInfo, old: PageCode | undefined): PageCode | undefined {
+    const mem = this.mem.chunkI32(page);
+    const entries = old === undefined ? [idx] : [...old.entries, idx];
+    const pageLo = lo & ~0xfff;
+    const plan = mem === null ? null : planRegion(mem, this.mem.chunkOffset(page) >> 2, entries, pageLo, hi);
+    if (plan === null || !plan.entries.includes(idx)) {
+      info.never = true; // e.g. an ecall, or an entry branch whose target would trap: the interpreter's
+      return old;
     }
     const t0 = performance.now();
-    const compiled = translateRegion(plan, lo & ~0xfff, hi);
+    const compiled = translateRegion(plan, pageLo, hi);
     const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { ...this.port.imports, mem: this.regs.memory } });
     this.stats.compileMs += performance.now() - t0;
     this.stats.regions++;
@@ -226,15 +271,26 @@ export class Tier1 {
     this.stats.regionInsns += compiled.insns;
     const used: number[] = [];
     for (let i = 0; i < PAGE_WORDS; i++) if (plan.used[i] !== 0) used.push(i);
-    const r: Region = {
+    const blockOf = new Int32Array(PAGE_WORDS).fill(-1);
+    const lenOf = new Int32Array(PAGE_WORDS);
+    for (const b of plan.blocks) {
+      if (b.insns.length === 0) continue;
+      blockOf[b.start] = compiled.blockNo.get(b.start)!;
+      lenOf[b.start] = b.insns.length;
+    }
+    const c: PageCode = {
       fn: inst.exports[REGION_EXPORT] as RegionFn,
-      pcLo: lo,
-      pcHi: hi,
+      pageLo,
+      pageHi: hi,
       used: Int32Array.from(used),
       words: plan.words,
-      entryLen: entryBlock.insns.length,
+      blockOf,
+      lenOf,
+      entries: plan.entries,
+      checked: this.epoch,
     };
-    info.region = r;
-    return r;
+    this.pages.set(page, c);
+    this.port.setCodeFrame(page, true);
+    return c;
   }
 }

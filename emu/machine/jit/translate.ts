@@ -1,6 +1,7 @@
 // The translator: one region (region.ts) to one wasm function,
-//   region(budget: i32, vaShift: i32) -> status: i32
-// that runs guest instructions until an exit, retiring at most `budget`.
+//   region(budget: i32, vaShift: i32, entry: i32) -> status: i32
+// that runs guest instructions from the block numbered `entry` until an
+// exit, retiring at most `budget`.
 //
 // Layout of the function (a loop over a block switch):
 //   load the registers the region uses into i64 locals
@@ -25,7 +26,7 @@
 // M extension's results, never a wasm trap.
 import { OP } from '../isa/table';
 import { Body, Op, ValType, encodeModule } from './wasm';
-import { MEMORY_IMPORTS, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
+import { MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
 import type { AccessExits } from './memory-access';
 import { EXIT_PC, EXIT_RETIRED, regOffset } from './regfile';
 import { immB, immJ } from '../isa/fields';
@@ -37,6 +38,7 @@ export const REGION_EXPORT = 'region';
 
 const P_BUDGET = 0;
 const P_VASHIFT = 1;
+const P_ENTRY = 2;
 
 const I64_MIN_LO = 0, I64_MIN_HI = -0x80000000;
 
@@ -71,6 +73,8 @@ function addImm(lo: number, hi: number, imm: number): [number, number] {
 
 export interface CompiledRegion {
   bytes: Uint8Array<ArrayBuffer>;
+  /** Block number (the function's `entry` argument) of each block start, by page index. */
+  blockNo: Map<number, number>;
   /** Guest instructions in the region's blocks. */
   insns: number;
 }
@@ -81,7 +85,7 @@ export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number
 }
 
 class Translator {
-  private readonly b = new Body(2);
+  private readonly b = new Body(3);
   private readonly reg = new Int32Array(32).fill(-1);
   private readonly written = new Set<number>();
   private readonly blockNo = new Map<number, number>();
@@ -133,7 +137,7 @@ class Translator {
     const blocks = this.plan.blocks;
     for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(r)).set(this.reg[r]!);
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
-    b.i32(this.blockNo.get(this.plan.entry)!).set(this.blk);
+    b.get(P_ENTRY).set(this.blk);
     b.block().loop();
     for (let i = 0; i < blocks.length; i++) b.block();
     b.get(this.blk).brTable(blocks.map((_, i) => i), 0);
@@ -154,9 +158,9 @@ class Translator {
     const bytes = encodeModule({
       imports: MEMORY_IMPORTS,
       memoryPages: 1,
-      func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
+      func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
     });
-    return { bytes, insns };
+    return { bytes, insns, blockNo: this.blockNo };
   }
 
   // Branch depths from inside block cur's code with `extra` further blocks open.
@@ -250,7 +254,7 @@ class Translator {
 
   private readonly exits: AccessExits = {
     trapExit: (extra) => this.exitStatic(this.curIdx, this.curLen - this.curPos, STATUS_TRAP, extra),
-    afterExit: (extra) => this.exitStatic(this.curIdx + 1, this.curLen - this.curPos - 1, STATUS_OK, extra),
+    afterExit: (extra) => this.exitStatic(this.curIdx + 1, this.curLen - this.curPos - 1, STATUS_CODE_WRITTEN, extra),
   };
 
   private emitInsn(insn: Insn): void {
@@ -398,6 +402,15 @@ class Translator {
       const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx + 1);
       b.i64(lo, hi);
       this.put(insn.rd);
+    }
+    // A return to one of the region's call sites, or a call to one of its functions: stay in the
+    // region (same page, so the interpreter makes no ITLB lookup either; the block checks the budget).
+    for (const p of this.plan.jalrTargets) {
+      const [lo, hi] = pcAt(this.pageLo, this.pageHi, p);
+      b.get(t0).i64(lo, hi).op(Op.i64_eq);
+      b.if();
+      b.i32(this.blockNo.get(p)!).set(this.blk).br(this.dispatchDepth(1));
+      b.end();
     }
     b.get(t0).set(this.xpc);
     b.i32(STATUS_OK).set(this.st);

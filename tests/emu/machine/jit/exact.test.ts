@@ -125,3 +125,37 @@ describe('values', () => {
     }
   });
 });
+
+describe('calls and returns', () => {
+  // Recursive fib: jal calls and jalr returns to the call sites, all in one page, so one region runs it all.
+  const FIB = `
+_start:
+        li      a0, 12
+        call    fib
+        ecall
+fib:
+        li      t0, 2
+        blt     a0, t0, 1f
+        addi    sp, sp, -16
+        sd      ra, 8(sp)
+        sd      a0, 0(sp)
+        addi    a0, a0, -1
+        call    fib
+        ld      t1, 0(sp)
+        sd      a0, 0(sp)
+        addi    a0, t1, -2
+        call    fib
+        ld      t1, 0(sp)
+        add     a0, a0, t1
+        ld      ra, 8(sp)
+        addi    sp, sp, 16
+1:      ret
+`;
+  it('returns to a call site stay inside the region, with every budget', () => {
+    for (const budgets of [[1_000_000], [13], [1, 2, 3, 50]]) {
+      const { t1, tier1 } = runBoth(FIB, { budgets, onStop: exitOnEcall, maxRuns: 10_000, memory: [[0x7fffd000, 8192]] });
+      expect(t1.m.cpu.reg(10)).toBe(144n);
+      if (budgets[0] === 1_000_000) expect(tier1.stats.regionRuns, JSON.stringify(tier1.stats)).toBeLessThan(5); // not one region run per return
+    }
+  });
+});
