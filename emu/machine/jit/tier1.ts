@@ -204,12 +204,6 @@ export class Tier1 {
     }
   }
 
-  /** Forgets every region and count (tests; a machine reset). */
-  reset(): void {
-    for (const [page, code] of this.pages) this.drop(page, code);
-    this.blocks.clear();
-  }
-
   private newBlock(pa: number, page: number, lo: number): BlockInfo {
     if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
     const info: BlockInfo = { count: 0, len: this.lengthAt(page, lo), never: false };
