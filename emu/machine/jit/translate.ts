@@ -59,16 +59,15 @@ function regsOf(insn: Insn): { reads: number[]; writes: boolean } {
   return { reads: [insn.rs1, insn.rs2], writes: true };
 }
 
-/** 64-bit pc of page index idx as int32 halves. */
+/** 64-bit pc of page index idx (negative or past the page for direct jumps that leave it) as int32 halves. */
 function pcAt(pageLo: number, pageHi: number, idx: number): [number, number] {
-  const v = BigInt.asIntN(64, (BigInt(pageHi) << 32n) + BigInt(pageLo >>> 0) + BigInt(idx * 4));
-  return [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
+  return addImm(pageLo, pageHi, idx * 4);
 }
 
-/** 64-bit value hi:lo + imm (sign-extended) as int32 halves. */
+/** 64-bit value hi:lo + imm (|imm| < 2^32) as int32 halves, without BigInt (the translator runs per region). */
 function addImm(lo: number, hi: number, imm: number): [number, number] {
-  const v = BigInt.asIntN(64, (BigInt(hi) << 32n) + BigInt(lo >>> 0) + BigInt(imm));
-  return [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
+  const v = (lo >>> 0) + imm;
+  return [v | 0, (hi + Math.floor(v / 4294967296)) | 0];
 }
 
 export interface CompiledRegion {
