@@ -11,6 +11,8 @@
 // layout); signals are delivered on every return to user mode. A host
 // exception thrown while the kernel serves a task is that task's oops, not a
 // crash: the task dies (as if by SIGKILL) and the others run on.
+import { Tier1 } from '../emu/machine/jit/tier1';
+import type { Tier1Options } from '../emu/machine/jit/tier1';
 import { Machine } from '../emu/machine/machine';
 import { Stop } from '../emu/machine/cpu/cpu';
 import type { TlbConfig } from '../emu/machine/mmu/tlb';
@@ -69,6 +71,12 @@ export interface KernelOptions {
   maxInsns?: number;
   /** Instructions per time slice (default 1M). */
   sliceInsns?: number;
+  /**
+   * Run user code with tier 1 (emu/machine/jit: hot code compiled to
+   * WebAssembly, same results to the instruction) when the debugger's
+   * stepping path is off. Default false: the interpreter alone.
+   */
+  jit?: boolean | Tier1Options;
   /**
    * How long one call into module code may run, in milliseconds, before the
    * soft-lockup watchdog stops it (module/watchdog.ts). Default 20000, as
@@ -153,6 +161,8 @@ export class Kernel {
    * costs one test per run() call, never one per instruction.
    */
   userRun: ((budget: number) => Stop) | null = null;
+  /** Tier 1 (KernelOptions.jit), or null: user code runs in the interpreter. */
+  readonly tier1: Tier1 | null;
   /**
    * User-to-kernel entries (traps and system calls) since boot. With
    * cpu.instret it names a point of the execution that never repeats:
@@ -187,6 +197,7 @@ export class Kernel {
     this.opts = { memSize: DEFAULT_MEM_SIZE, paging: 4, aslr: true, seed: DEFAULT_SEED, sliceInsns: DEFAULT_SLICE_INSNS, ...opts };
     this.machine = new Machine({ memSize: this.opts.memSize, tlb: opts.tlb });
     this.cpuRegs = this.machine.cpu.x.subarray(0, NR_REG_HALVES);
+    this.tier1 = opts.jit === undefined || opts.jit === false ? null : new Tier1(this.machine, opts.jit === true ? {} : opts.jit);
     this.random = new KernelRandom(this.opts.seed);
     this.shuffleRandom = new KernelRandom((this.opts.seed ^ 0x5a17f00d) >>> 0);
     this.printk = new Printk(() => this.clockNs());
@@ -426,7 +437,8 @@ export class Kernel {
       try {
         // Fixed page faults go straight back to the instruction (no register save).
         for (;;) {
-          stop = this.userRun === null ? this.machine.run(budget - (cpu.instret - before)) : this.userRun(budget - (cpu.instret - before));
+          const left = budget - (cpu.instret - before);
+          stop = this.userRun !== null ? this.userRun(left) : this.tier1 !== null ? this.tier1.run(left) : this.machine.run(left);
           if (stop === Stop.Budget) break;
           this.kernelEntries++;
           if (stop !== Stop.Trap || !fixUserFault(this, t)) break;

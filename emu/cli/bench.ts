@@ -9,6 +9,7 @@
 // The C benchmarks (bench/programs.ts, prebuilt ELFs of guest-programs/bench/c)
 // run as processes on the kernel under each tier --jit names, each in a host
 // process of its own, and with --compare qemu under qemu-riscv64 too.
+import { Tier1 } from '../machine/jit/tier1';
 import { readHostText } from '../../host/files';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
@@ -154,14 +155,15 @@ function tlbReport(s: TlbStats): TlbReport {
 }
 
 /** Runs one program to its exit; throws UserError if it stops any other way or reports a wrong result. */
-export function runBench(p: Program, image: LinkedImage, iterations: number, tlb: 'default' | 'none'): BenchResult {
+export function runBench(p: Program, image: LinkedImage, iterations: number, tlb: 'default' | 'none', jit = false): BenchResult {
   const m = boot(image, tlb, p.name === 'ptrchase');
+  const tier1 = jit ? new Tier1(m) : null;
   const { a0, a1, expect } = p.setup(m, iterations);
   m.cpu.setReg(10, a0);
   m.cpu.setReg(11, a1);
   const t0 = performance.now();
   let stop: Stop;
-  do stop = m.run(BATCH);
+  do stop = tier1 !== null ? tier1.run(BATCH) : m.run(BATCH);
   while (stop === Stop.Budget);
   const seconds = (performance.now() - t0) / 1000;
   if (stop !== Stop.Ecall || m.cpu.reg(17) !== EXIT) {
@@ -231,8 +233,8 @@ export interface KernelBenchResult {
 }
 
 /** Boots a kernel, runs one k*.s program as a process to its exit, and times the run (boot excluded). */
-export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations: number, tlb: 'default' | 'none'): KernelBenchResult {
-  const k = Kernel.boot({ memSize: KERNEL_MEM_SIZE, aslr: false, tlb: tlb === 'none' ? 'none' : undefined });
+export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations: number, tlb: 'default' | 'none', jit = false): KernelBenchResult {
+  const k = Kernel.boot({ memSize: KERNEL_MEM_SIZE, aslr: false, tlb: tlb === 'none' ? 'none' : undefined, jit });
   const baseline = k.mm.framesInUse();
   k.vfs.addExecutable(`/bin/${p.name}`, writeElf(image));
   const t = k.spawn(`/bin/${p.name}`, [p.name, String(iterations)], []);
@@ -344,7 +346,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('only', { array: true, requiresArg: true, describe: `Run only these programs: ${PROGRAM_NAMES.join(', ')}` })
       .option('scale', { requiresArg: true, default: 1, describe: 'Multiply every iteration count (a positive number)' })
       .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so V8 has compiled the interpreter' })
-      .option('jit', { requiresArg: true, default: 'off', describe: 'Tiers to run the C programs under: off (tier 0, the interpreter), on (tier 1), both' })
+      .option('jit', { requiresArg: true, default: 'off', describe: 'Tiers: off (tier 0, the interpreter), on (tier 1, compiled regions), both (the C programs side by side; the assembly ones in tier 0)' })
       .option('compare', { requiresArg: true, describe: 'qemu: also time the C programs under qemu-riscv64 and print the ratios' })
       .option('worker', { requiresArg: true, hidden: true, describe: 'Run one C program (internal: one host process per run)' }),
   handler: (argv) => {
@@ -365,19 +367,21 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       return;
     }
     const wanted = (name: string): boolean => args.only === undefined || args.only.includes(name);
+    // The assembly benchmarks run under one tier: tier 1 with --jit on, else the interpreter.
+    const asmJit = !args.tiers.includes('off');
     const results: BenchResult[] = [];
     for (const p of PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
-      if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb);
-      results.push(runBench(p, image, iterations, args.tlb));
+      if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb, asmJit);
+      results.push(runBench(p, image, iterations, args.tlb, asmJit));
     }
     const kernel: KernelBenchResult[] = [];
     for (const p of KERNEL_PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
-      if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb);
-      kernel.push(runKernelBench(p, image, iterations, args.tlb));
+      if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb, asmJit);
+      kernel.push(runKernelBench(p, image, iterations, args.tlb, asmJit));
     }
     const cPrograms = C_PROGRAMS.filter((q) => wanted(q.name));
     const c = cPrograms.length === 0 ? null : runCBench(cPrograms, { tiers: args.tiers, scale: args.scale, warmup: args.warmup, compareQemu: args.compare === 'qemu' });

@@ -29,7 +29,8 @@ interface DebugOptions extends KernelArgs {
 }
 
 function debugOptions(y: Argv): Argv<DebugOptions> {
-  return kernelOptions(y)
+  // Tier 1 runs only while no breakpoint, watchpoint, catchpoint or recording needs the stepping path (kernel.userRun).
+  return kernelOptions(y, 'off')
     .option('x', { type: 'string', array: true, default: [] as string[] })
     .option('ex', { type: 'string', array: true, default: [] as string[] })
     .option('insmod', { type: 'string', array: true, default: [] as string[] })
@@ -53,6 +54,8 @@ const USAGE = [
   '  --seed N          seed of every random choice',
   '  --mmap-min-addr BYTES',
   '                    vm.mmap_min_addr at boot: no mapping below it (default 65536)',
+  '  --jit off|on      tier 1 (compiled hot code) while no breakpoint, watchpoint,',
+  '                    catchpoint, step or recording is active (default off)',
   '  -x SCRIPT         run the commands in SCRIPT (repeatable)',
   '  --ex CMD          run CMD (repeatable, after the scripts)',
   '  --insmod \'MODULE [key=value...]\'',

@@ -26,6 +26,8 @@ export interface KernelArgs {
   shuffle: boolean;
   seed: unknown;
   mmapMinAddr?: unknown;
+  /** --jit off|on (tier 1, emu/machine/jit). */
+  jit?: unknown;
 }
 
 /**
@@ -33,7 +35,7 @@ export interface KernelArgs {
  * type or choices: their text reaches kernelOptionsFrom as typed, so that a
  * bad value is one usage error from option-values.ts, not yargs's NaN.
  */
-export function kernelOptions<T>(y: Argv<T>): Argv<T & KernelArgs> {
+export function kernelOptions<T>(y: Argv<T>, jitDefault: 'on' | 'off' = 'on'): Argv<T & KernelArgs> {
   return y
     .option('mem', { requiresArg: true, default: '1G', describe: 'guest RAM: bytes or K/M/G, 16M..16G' })
     .option('tmpfs-size', { requiresArg: true, describe: "/tmp's size=: bytes, K/M/G, or N% of RAM (default 50%)" })
@@ -42,11 +44,12 @@ export function kernelOptions<T>(y: Argv<T>): Argv<T & KernelArgs> {
     .option('aslr', { type: 'boolean', default: true, describe: 'randomize stack, mmap base and brk (--no-aslr: off)' })
     .option('shuffle', { type: 'boolean', default: true, describe: 'hand out page frames in shuffled order, as on a long-running system (--no-shuffle: address order)' })
     .option('seed', { requiresArg: true, default: 1, describe: 'seed of every random choice (ASLR, AT_RANDOM, getrandom, frame shuffling): 0..4294967295' })
-    .option('mmap-min-addr', { requiresArg: true, describe: 'vm.mmap_min_addr at boot: no mapping below it (default 65536, as Linux)' }) as unknown as Argv<T & KernelArgs>;
+    .option('mmap-min-addr', { requiresArg: true, describe: 'vm.mmap_min_addr at boot: no mapping below it (default 65536, as Linux)' })
+    .option('jit', { requiresArg: true, default: jitDefault, describe: 'tier 1: compile hot guest code to WebAssembly (on), or interpret only (off); same results either way' }) as unknown as Argv<T & KernelArgs>;
 }
 
 /** The shared options that take a value as the next word (unless written --name=value). */
-export const KERNEL_VALUE_OPTIONS: readonly string[] = ['mem', 'tmpfs-size', 'paging', 'tlb', 'seed', 'mmap-min-addr', 'mmapMinAddr'];
+export const KERNEL_VALUE_OPTIONS: readonly string[] = ['mem', 'tmpfs-size', 'paging', 'tlb', 'seed', 'mmap-min-addr', 'mmapMinAddr', 'jit'];
 
 /** The kernel's options from the parsed ones; a bad value is a usage error (option-values.ts). */
 export function kernelOptionsFrom(a: KernelArgs): KernelOptions {
@@ -62,7 +65,13 @@ export function kernelOptionsFrom(a: KernelArgs): KernelOptions {
     seed: parseInteger('--seed', a.seed, { min: 0, max: 0xffff_ffff }),
     mmapMinAddr: a.mmapMinAddr === undefined ? undefined : parseMmapMinAddr(a.mmapMinAddr),
     builtinModules: builtinModules(),
+    jit: parseJit(a.jit),
   };
+}
+
+/** --jit off|on; absent (a caller that does not offer the option): off. */
+export function parseJit(v: unknown): boolean {
+  return v === undefined ? false : parseChoice('--jit', v, ['off', 'on']) === 'on';
 }
 
 /** --mmap-min-addr BYTES: a byte count in decimal or 0x hex, 0..2^53-1 (the sysctl's own limit). */

@@ -312,7 +312,8 @@ const PAGE_FAULT_EVENT = 'exceptions:page_fault_user';
  * What --stats reports: instructions and MIPS, user page faults by error code
  * (from the page_fault_user tracepoint) and by what the fault handler did
  * (each mm's FaultKind counters, collected as the mm goes away), TLB
- * statistics, and frames in use after boot and at the end.
+ * statistics, tier 1's compile statistics (--jit), and frames in use after
+ * boot and at the end.
  */
 class RunStats {
   private readonly byError = new Map<number, number>();
@@ -353,6 +354,11 @@ class RunStats {
       const flushes = Object.entries(s.flushes).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`);
       if (flushes.length > 0) lines.push(`${name} flushes: ${flushes.join(', ')}`);
     }
+    const jit = this.k.tier1;
+    if (jit !== null) {
+      const j = jit.stats;
+      lines.push(`tier 1: ${j.regions} regions compiled (${j.regionInsns} instructions), ${j.compileMs.toFixed(1)} ms compiling, ${j.wasmBytes} bytes of wasm, ${pct(j.regionRetired, r.instructions)} of instructions in regions`);
+    } else lines.push('tier 1: off');
     lines.push(`frames in use: ${this.framesAfterBoot} after boot, ${this.k.mm.framesInUse()} at exit`);
     return lines.join('\n') + '\n';
   }

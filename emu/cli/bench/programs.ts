@@ -55,8 +55,8 @@ export const TIER_TITLES: Record<Tier, string> = { off: 'tier 0 (interpreter)', 
  * that turns it off (when the JIT is on by default).
  */
 const TIER_BOOT: Record<Tier, Partial<KernelOptions> | null> = {
-  off: {},
-  on: null,
+  off: { jit: false },
+  on: { jit: true },
 };
 
 export function tierAvailable(t: Tier): boolean {

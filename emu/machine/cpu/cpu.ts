@@ -110,6 +110,20 @@ export class Cpu extends RegisterFile {
     this.ram = on ? this.methodRam : this.directRam;
   }
 
+  /**
+   * Tier 1's entry (emu/machine/jit/tier1.ts): the physical address of the
+   * page holding hi:lo, with exactly the ITLB lookups the next run() would
+   * make (FetchCache.enter); TRAP_PENDING on a fetch fault.
+   */
+  fetchPage(lo: number, hi: number): number {
+    return this.fetch.enter(lo, hi);
+  }
+
+  /** Nothing kept for the next run (tier 1's regions stop on traps too, as run() does). */
+  forgetFetchPage(): void {
+    this.fetch.forget();
+  }
+
   /** Executes exactly one instruction (or stops before it on a trap). */
   step(): Stop {
     return this.run(1);

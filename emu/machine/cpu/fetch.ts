@@ -34,12 +34,16 @@ export class FetchCache {
   private fcPage: DecodedPage = NO_PAGE;
   private fcCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
   private fcBase = 0;
+  /** Physical address of the kept page (tier 1 finds its regions by it). */
+  private fcPa = 0;
   /** Set at run entry: the run's first refill may take the kept page. */
   first = false;
   /** refill()'s results. */
   rfCode: Int32Array<ArrayBuffer> = BEYOND_RAM;
   rfBase = 0;
   rfPage: DecodedPage = NO_PAGE;
+  /** Physical address of refill()'s page. */
+  rfPa = 0;
 
   constructor(
     private readonly mmu: Translator,
@@ -59,6 +63,7 @@ export class FetchCache {
         this.rfCode = this.fcCode;
         this.rfBase = this.fcBase;
         this.rfPage = this.fcPage;
+        this.rfPa = this.fcPa;
         return true;
       }
     }
@@ -73,6 +78,7 @@ export class FetchCache {
       this.rfBase = (this.mem.chunkOffset(pa) & ~0xfff) >> 2;
     }
     this.rfPage = this.decoded.page(pa);
+    this.rfPa = pa - (pa & 0xfff);
     return true;
   }
 
@@ -86,6 +92,26 @@ export class FetchCache {
     this.fcPage = page;
     this.fcCode = code;
     this.fcBase = base;
+    this.fcPa = this.rfPa;
+  }
+
+  /**
+   * Tier 1's entry to the fetch cache (emu/machine/jit/tier1.ts): the physical
+   * address of the page holding hi:lo, found as the next run()'s first refill
+   * would find it (the kept page while its ITLB entry is untouched, else an
+   * ITLB lookup), then kept as if a run had executed up to there; on a fetch
+   * fault TRAP_PENDING, with the trap recorded and the page forgotten as run()
+   * forgets it. So a compiled region entered here makes exactly the ITLB
+   * lookups the interpreter makes.
+   */
+  enter(lo: number, hi: number): number {
+    this.first = true;
+    if (!this.refill(lo, hi)) {
+      this.forget();
+      return TRAP_PENDING;
+    }
+    this.keep(lo & ~0xfff, hi, this.rfPage, this.rfCode, this.rfBase);
+    return this.rfPa;
   }
 
   /** Nothing kept for the next run; the fields go back to their initial values, so that how a run ended leaves no trace. */
@@ -96,6 +122,7 @@ export class FetchCache {
     this.fcPage = NO_PAGE;
     this.fcCode = BEYOND_RAM;
     this.fcBase = 0;
+    this.fcPa = 0;
   }
 }
 

@@ -89,9 +89,15 @@ describe('vmlab bench', () => {
     expectGolden(maskMeasured(r.stdout), 'bench-c.txt');
   });
 
-  it('--jit on and both need tier 1, which this build does not have', () => {
-    for (const v of ['on', 'both'])
-      expect(vmlab(['bench', '--jit', v, '--only', 'c-alu'])).toEqual({ status: 2, stdout: '', stderr: `vmlab: --jit: '${v}' needs tier 1 (JIT), which this build does not have (issue 15)\n` });
+  it('--jit both runs the C programs under tier 0 and tier 1: the same output and the same instructions retired', () => {
+    const r = vmlab(['bench', '--json', '--no-warmup', '--jit', 'both', '--scale', '0.001', '--only', 'c-calls', 'c-mix']);
+    expect(r.stderr).toBe('');
+    const c = (JSON.parse(r.stdout) as { c: CReport }).c;
+    expect(c.tiers).toEqual(['off', 'on']);
+    for (const x of c.results) {
+      expect(x.tiers.map((t) => [t.instructions, t.output])).toEqual([[x.instructions, x.output], [x.instructions, x.output]]);
+      expect(x.output).toMatch(/^(calls|mix) .+\n$/);
+    }
   });
 
   it('rejects a bad scale with a one-line message', () => {
@@ -102,7 +108,7 @@ describe('vmlab bench', () => {
 interface CReport {
   tiers: string[];
   qemu: string;
-  results: { program: string; argv: string[]; output: string; instructions: number; tiers: { instructions: number; touchedBytes: number; peakRssBytes: number }[] }[];
+  results: { program: string; argv: string[]; output: string; instructions: number; tiers: { instructions: number; output: string; touchedBytes: number; peakRssBytes: number }[] }[];
 }
 
 /**

@@ -1,0 +1,493 @@
+// The translator: one region (region.ts) to one wasm function,
+//   region(budget: i32, vaShift: i32, entry: i32) -> status: i32
+// that runs guest instructions from the block numbered `entry` until an
+// exit, retiring at most `budget`.
+//
+// Layout of the function (a loop over a block switch):
+//   load the registers the region uses into i64 locals
+//   block $exit
+//     loop $dispatch
+//       block $b[B-1] ... block $b0  br_table(blk) end  <code of block 0>
+//       end <code of block 1> ... end <code of block B-1>
+//     end
+//   end
+//   store the registers the region wrote, the exit pc and the count; return status
+// A jump to block j sets blk and branches to $dispatch; a block that falls
+// into the next one in page order just runs on. Every block starts by adding
+// its length to n and exits AT its first instruction when that would pass the
+// budget, so the run loop's instruction budget holds exactly: the region
+// never starts a block it cannot finish. A fault exits AT the faulting
+// instruction with n counting only the instructions before it.
+//
+// Semantics are the interpreter's (cpu.ts, int64.ts), as i64 arithmetic:
+// x0 reads as the constant 0 and writes to it are dropped; *W results are
+// sign-extended from 32 bits; shift counts are masked (wasm masks by 64 and
+// 32, as RISC-V does); division by zero and the signed overflow case give the
+// M extension's results, never a wasm trap.
+import { OP } from '../isa/table';
+import { Body, Op, ValType, encodeModule } from './wasm';
+import { MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
+import type { AccessExits } from './memory-access';
+import { EXIT_PC, EXIT_RETIRED, regOffset } from './regfile';
+import { immB, immJ } from '../isa/fields';
+import { PAGE_WORDS } from './region';
+import type { Block, Insn, RegionPlan } from './region';
+
+/** Name of the exported function. */
+export const REGION_EXPORT = 'region';
+
+const P_BUDGET = 0;
+const P_VASHIFT = 1;
+const P_ENTRY = 2;
+
+const I64_MIN_LO = 0, I64_MIN_HI = -0x80000000;
+
+const O = OP as Readonly<Record<string, number>>;
+const LOADS = new Set([O.lb, O.lh, O.lw, O.ld, O.lbu, O.lhu, O.lwu]);
+const STORES = new Set([O.sb, O.sh, O.sw, O.sd]);
+const BRANCHES = new Set([O.beq, O.bne, O.blt, O.bge, O.bltu, O.bgeu]);
+
+/** Operand registers each instruction reads, and whether it writes rd. */
+function regsOf(insn: Insn): { reads: number[]; writes: boolean } {
+  const id = insn.id;
+  if (id === O.lui || id === O.auipc || id === O.jal) return { reads: [], writes: true };
+  if (id === O.fence) return { reads: [], writes: false };
+  if (STORES.has(id) || BRANCHES.has(id)) return { reads: [insn.rs1, insn.rs2], writes: false };
+  if (id === O.jalr || LOADS.has(id) || (id >= O.addi! && id <= O.srai!) || (id >= O.addiw! && id <= O.sraiw!)) {
+    return { reads: [insn.rs1], writes: true };
+  }
+  return { reads: [insn.rs1, insn.rs2], writes: true };
+}
+
+/** 64-bit pc of page index idx (negative or past the page for direct jumps that leave it) as int32 halves. */
+function pcAt(pageLo: number, pageHi: number, idx: number): [number, number] {
+  return addImm(pageLo, pageHi, idx * 4);
+}
+
+/** 64-bit value hi:lo + imm (|imm| < 2^32) as int32 halves, without BigInt (the translator runs per region). */
+function addImm(lo: number, hi: number, imm: number): [number, number] {
+  const v = (lo >>> 0) + imm;
+  return [v | 0, (hi + Math.floor(v / 4294967296)) | 0];
+}
+
+export interface CompiledRegion {
+  bytes: Uint8Array<ArrayBuffer>;
+  /** Block number (the function's `entry` argument) of each block start, by page index. */
+  blockNo: Map<number, number>;
+  /** Guest instructions in the region's blocks. */
+  insns: number;
+}
+
+/** Compiles the region planned at virtual page pageHi:pageLo. */
+export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number): CompiledRegion {
+  return new Translator(plan, pageLo, pageHi).compile();
+}
+
+class Translator {
+  private readonly b = new Body(3);
+  private readonly reg = new Int32Array(32).fill(-1);
+  private readonly written = new Set<number>();
+  private readonly blockNo = new Map<number, number>();
+  private readonly blk: number;
+  private readonly n: number;
+  private readonly st: number;
+  private readonly xpc: number;
+  private readonly vash: number;
+  private readonly t: number[];
+  private readonly u: number[];
+  /** Index of the block being emitted, its length, and the position of the insn being emitted in it. */
+  private cur = 0;
+  private curLen = 0;
+  private curPos = 0;
+  private curIdx = 0;
+
+  constructor(
+    private readonly plan: RegionPlan,
+    private readonly pageLo: number,
+    private readonly pageHi: number,
+  ) {
+    const b = this.b;
+    this.blk = b.local(ValType.I32);
+    this.n = b.local(ValType.I32);
+    this.st = b.local(ValType.I32);
+    this.u = [b.local(ValType.I32), b.local(ValType.I32)];
+    this.xpc = b.local(ValType.I64);
+    this.vash = b.local(ValType.I64);
+    this.t = [0, 1, 2, 3, 4, 5].map(() => b.local(ValType.I64));
+    plan.blocks.forEach((blk, i) => this.blockNo.set(blk.start, i));
+    for (const blk of plan.blocks) {
+      for (const insn of blk.insns) {
+        const { reads, writes } = regsOf(insn);
+        for (const r of reads) this.use(r);
+        if (writes && insn.rd !== 0) {
+          this.use(insn.rd);
+          this.written.add(insn.rd);
+        }
+      }
+    }
+  }
+
+  private use(r: number): void {
+    if (r !== 0 && this.reg[r] === -1) this.reg[r] = this.b.local(ValType.I64);
+  }
+
+  compile(): CompiledRegion {
+    const b = this.b;
+    const blocks = this.plan.blocks;
+    for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(r)).set(this.reg[r]!);
+    b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
+    b.get(P_ENTRY).set(this.blk);
+    b.block().loop();
+    for (let i = 0; i < blocks.length; i++) b.block();
+    b.get(this.blk).brTable(blocks.map((_, i) => i), 0);
+    b.end();
+    let insns = 0;
+    for (let i = 0; i < blocks.length; i++) {
+      this.cur = i;
+      this.emitBlock(blocks[i]!);
+      insns += blocks[i]!.insns.length;
+      if (i < blocks.length - 1) b.end();
+    }
+    b.end(); // loop
+    b.end(); // $exit
+    for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(r));
+    b.i32(0).get(this.xpc).mem(Op.i64_store, 3, EXIT_PC);
+    b.i32(0).get(this.n).mem(Op.i32_store, 2, EXIT_RETIRED);
+    b.get(this.st);
+    const bytes = encodeModule({
+      imports: MEMORY_IMPORTS,
+      memoryPages: 1,
+      func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
+    });
+    return { bytes, insns, blockNo: this.blockNo };
+  }
+
+  // Branch depths from inside block cur's code with `extra` further blocks open.
+  private dispatchDepth(extra: number): number {
+    return this.plan.blocks.length - 1 - this.cur + extra;
+  }
+
+  private exitDepth(extra: number): number {
+    return this.plan.blocks.length - this.cur + extra;
+  }
+
+  /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired, status st. */
+  private exitStatic(idx: number, unretired: number, status: number, extra: number): void {
+    this.exitAtByte(idx * 4, unretired, status, extra);
+  }
+
+  /** exitStatic() to the byte offset `off` from the page's start (off the page for direct jumps that leave it). */
+  private exitAtByte(off: number, unretired: number, status: number, extra: number): void {
+    const b = this.b;
+    if (unretired > 0) b.get(this.n).i32(unretired).op(Op.i32_sub).set(this.n);
+    const [lo, hi] = pcAt(this.pageLo, this.pageHi, off / 4);
+    b.i64(lo, hi).set(this.xpc);
+    b.i32(status).set(this.st);
+    b.br(this.exitDepth(extra));
+  }
+
+  /** To the code at page index idx: a block of the region, or an exit there (everything before retired). */
+  private goto(idx: number, extra: number, fallsThrough: boolean): void {
+    const j = this.blockNo.get(idx);
+    if (j === undefined || idx >= PAGE_WORDS) {
+      this.exitStatic(idx, 0, STATUS_OK, extra);
+      return;
+    }
+    if (fallsThrough && j === this.cur + 1) return;
+    this.b.i32(j).set(this.blk).br(this.dispatchDepth(extra));
+  }
+
+  private emitBlock(blk: Block): void {
+    const b = this.b;
+    const len = blk.insns.length;
+    this.curLen = len;
+    if (len > 0) {
+      // n += len; past the budget: undo and exit at the block's first instruction.
+      b.get(this.n).i32(len).op(Op.i32_add).tee(this.n).get(P_BUDGET).op(Op.i32_gt_u);
+      b.if();
+      this.exitStatic(blk.start, len, STATUS_OK, 1);
+      b.end();
+    }
+    for (let k = 0; k < len; k++) {
+      this.curPos = k;
+      this.curIdx = blk.insns[k]!.idx;
+      this.emitInsn(blk.insns[k]!);
+    }
+    const end = blk.end;
+    const last = blk.insns[len - 1];
+    switch (end.kind) {
+      case 'fall':
+        this.goto(end.next, 0, true);
+        break;
+      case 'stop':
+        this.exitStatic(end.at, 0, STATUS_OK, 0);
+        break;
+      case 'branch': {
+        // The condition is on the stack (emitInsn left it).
+        b.if();
+        if (end.target < 0) this.exitAtByte(last!.idx * 4 + immB(last!.word), 0, STATUS_OK, 1);
+        else this.goto(end.target, 1, false);
+        b.end();
+        this.goto(end.next, 0, true);
+        break;
+      }
+      case 'jal':
+        if (end.target < 0) this.exitAtByte(last!.idx * 4 + immJ(last!.word), 0, STATUS_OK, 0);
+        else this.goto(end.target, 0, false);
+        break;
+      case 'jalr':
+        break; // emitInsn exited
+    }
+  }
+
+  private get(r: number): void {
+    if (r === 0) this.b.i64(0);
+    else this.b.get(this.reg[r]!);
+  }
+
+  /** Value on the stack into register r (dropped for x0). */
+  private put(r: number): void {
+    if (r === 0) this.b.op(Op.drop);
+    else this.b.set(this.reg[r]!);
+  }
+
+  private readonly exits: AccessExits = {
+    trapExit: (extra) => this.exitStatic(this.curIdx, this.curLen - this.curPos, STATUS_TRAP, extra),
+    afterExit: (extra) => this.exitStatic(this.curIdx + 1, this.curLen - this.curPos - 1, STATUS_CODE_WRITTEN, extra),
+  };
+
+  private emitInsn(insn: Insn): void {
+    const b = this.b;
+    const { id, rd, rs1, rs2, imm } = insn;
+    const [t0, t1] = [this.t[0]!, this.t[1]!];
+    const bin = (o: Op): void => {
+      this.get(rs1);
+      this.get(rs2);
+      b.op(o);
+      this.put(rd);
+    };
+    const binImm = (o: Op): void => {
+      this.get(rs1);
+      b.i64(imm);
+      b.op(o);
+      this.put(rd);
+    };
+    const word = (emit: () => void): void => {
+      emit();
+      b.op(Op.i64_extend_i32_s);
+      this.put(rd);
+    };
+    const cmp = (o: Op, withImm: boolean): void => {
+      this.get(rs1);
+      if (withImm) b.i64(imm);
+      else this.get(rs2);
+      b.op(o).op(Op.i64_extend_i32_u);
+      this.put(rd);
+    };
+    switch (id) {
+      case O.lui: b.i64(imm); this.put(rd); return;
+      case O.auipc: { const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx); const v = addImm(lo, hi, imm); b.i64(v[0], v[1]); this.put(rd); return; }
+      case O.jal: {
+        if (rd !== 0) {
+          const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx + 1);
+          b.i64(lo, hi);
+          this.put(rd);
+        }
+        return;
+      }
+      case O.jalr: this.emitJalr(insn); return;
+      // Branches leave their condition on the stack; emitBlock emits the edges.
+      case O.beq: this.get(rs1); this.get(rs2); b.op(Op.i64_eq); return;
+      case O.bne: this.get(rs1); this.get(rs2); b.op(Op.i64_ne); return;
+      case O.blt: this.get(rs1); this.get(rs2); b.op(Op.i64_lt_s); return;
+      case O.bge: this.get(rs1); this.get(rs2); b.op(Op.i64_ge_s); return;
+      case O.bltu: this.get(rs1); this.get(rs2); b.op(Op.i64_lt_u); return;
+      case O.bgeu: this.get(rs1); this.get(rs2); b.op(Op.i64_ge_u); return;
+      case O.addi: binImm(Op.i64_add); return;
+      case O.slti: cmp(Op.i64_lt_s, true); return;
+      case O.sltiu: cmp(Op.i64_lt_u, true); return;
+      case O.xori: binImm(Op.i64_xor); return;
+      case O.ori: binImm(Op.i64_or); return;
+      case O.andi: binImm(Op.i64_and); return;
+      case O.slli: binImm(Op.i64_shl); return;
+      case O.srli: binImm(Op.i64_shr_u); return;
+      case O.srai: binImm(Op.i64_shr_s); return;
+      case O.add: bin(Op.i64_add); return;
+      case O.sub: bin(Op.i64_sub); return;
+      case O.sll: bin(Op.i64_shl); return;
+      case O.slt: cmp(Op.i64_lt_s, false); return;
+      case O.sltu: cmp(Op.i64_lt_u, false); return;
+      case O.xor: bin(Op.i64_xor); return;
+      case O.srl: bin(Op.i64_shr_u); return;
+      case O.sra: bin(Op.i64_shr_s); return;
+      case O.or: bin(Op.i64_or); return;
+      case O.and: bin(Op.i64_and); return;
+      case O.addiw: word(() => { this.get(rs1); b.i64(imm).op(Op.i64_add).op(Op.i32_wrap_i64); }); return;
+      case O.slliw: word(() => { this.get(rs1); b.op(Op.i32_wrap_i64).i32(imm).op(Op.i32_shl); }); return;
+      case O.srliw: word(() => { this.get(rs1); b.op(Op.i32_wrap_i64).i32(imm).op(Op.i32_shr_u); }); return;
+      case O.sraiw: word(() => { this.get(rs1); b.op(Op.i32_wrap_i64).i32(imm).op(Op.i32_shr_s); }); return;
+      case O.addw: word(() => { this.get(rs1); this.get(rs2); b.op(Op.i64_add).op(Op.i32_wrap_i64); }); return;
+      case O.subw: word(() => { this.get(rs1); this.get(rs2); b.op(Op.i64_sub).op(Op.i32_wrap_i64); }); return;
+      case O.sllw: word(() => this.w32(Op.i32_shl)); return;
+      case O.srlw: word(() => this.w32(Op.i32_shr_u)); return;
+      case O.sraw: word(() => this.w32(Op.i32_shr_s)); return;
+      case O.mulw: word(() => this.w32(Op.i32_mul)); return;
+      case O.fence: return;
+      case O.mul: bin(Op.i64_mul); return;
+      case O.mulh: this.mulHigh('ss'); return;
+      case O.mulhsu: this.mulHigh('su'); return;
+      case O.mulhu: this.mulHigh('uu'); return;
+      case O.div: this.div64(true, false); return;
+      case O.divu: this.div64(false, false); return;
+      case O.rem: this.div64(true, true); return;
+      case O.remu: this.div64(false, true); return;
+      case O.divw: word(() => this.div32(true, false)); return;
+      case O.divuw: word(() => this.div32(false, false)); return;
+      case O.remw: word(() => this.div32(true, true)); return;
+      case O.remuw: word(() => this.div32(false, true)); return;
+      default:
+        if (LOADS.has(id)) {
+          this.get(rs1);
+          b.i64(imm).op(Op.i64_add).set(t0);
+          emitLoad(b, id, t0, this.exits);
+          this.put(rd);
+          return;
+        }
+        if (STORES.has(id)) {
+          this.get(rs1);
+          b.i64(imm).op(Op.i64_add).set(t0);
+          this.get(rs2);
+          b.set(t1);
+          emitStore(b, id, t0, t1, this.u[0]!, this.exits);
+          return;
+        }
+        throw new Error(`tier 1: no translation for instruction id ${id}`);
+    }
+  }
+
+  /** Both operands' low words, then the i32 op. */
+  private w32(o: Op): void {
+    this.get(this.curInsnRs1());
+    this.b.op(Op.i32_wrap_i64);
+    this.get(this.curInsnRs2());
+    this.b.op(Op.i32_wrap_i64).op(o);
+  }
+
+  private curInsn(): Insn {
+    return this.plan.blocks[this.cur]!.insns[this.curPos]!;
+  }
+
+  private curInsnRs1(): number {
+    return this.curInsn().rs1;
+  }
+
+  private curInsnRs2(): number {
+    return this.curInsn().rs2;
+  }
+
+  /** jalr: target (rs1 + imm) & ~1, checked before rd is written; a misaligned or non-canonical one exits AT the jalr for the interpreter to raise. */
+  private emitJalr(insn: Insn): void {
+    const b = this.b;
+    const t0 = this.t[0]!;
+    this.get(insn.rs1);
+    b.i64(insn.imm).op(Op.i64_add).i64(-2).op(Op.i64_and).set(t0);
+    b.get(t0).i64(3).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_eqz);
+    b.get(t0).get(this.vash).op(Op.i64_shl).get(this.vash).op(Op.i64_shr_s).get(t0).op(Op.i64_ne);
+    b.op(Op.i32_or);
+    b.if();
+    this.exitStatic(insn.idx, this.curLen - this.curPos, STATUS_OK, 1);
+    b.end();
+    if (insn.rd !== 0) {
+      const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx + 1);
+      b.i64(lo, hi);
+      this.put(insn.rd);
+    }
+    // A return to one of the region's call sites, or a call to one of its functions: stay in the
+    // region (same page, so the interpreter makes no ITLB lookup either; the block checks the budget).
+    for (const p of this.plan.jalrTargets) {
+      const [lo, hi] = pcAt(this.pageLo, this.pageHi, p);
+      b.get(t0).i64(lo, hi).op(Op.i64_eq);
+      b.if();
+      b.i32(this.blockNo.get(p)!).set(this.blk).br(this.dispatchDepth(1));
+      b.end();
+    }
+    b.get(t0).set(this.xpc);
+    b.i32(STATUS_OK).set(this.st);
+    b.br(this.exitDepth(0));
+  }
+
+  /** mulh (ss), mulhsu (su), mulhu (uu): the high 64 bits of the 128-bit product, from 32-bit partial products. */
+  private mulHigh(kind: 'ss' | 'su' | 'uu'): void {
+    const b = this.b;
+    const insn = this.curInsn();
+    const [a, c, ll, lh, hl, mid] = this.t as [number, number, number, number, number, number];
+    const LO32 = (): void => void b.i64(-1, 0).op(Op.i64_and);
+    const HI32 = (): void => void b.i64(32).op(Op.i64_shr_u);
+    this.get(insn.rs1);
+    b.set(a);
+    this.get(insn.rs2);
+    b.set(c);
+    b.get(a); LO32(); b.get(c); LO32(); b.op(Op.i64_mul).set(ll);
+    b.get(a); LO32(); b.get(c); HI32(); b.op(Op.i64_mul).set(lh);
+    b.get(a); HI32(); b.get(c); LO32(); b.op(Op.i64_mul).set(hl);
+    b.get(ll); HI32(); b.get(lh); LO32(); b.op(Op.i64_add); b.get(hl); LO32(); b.op(Op.i64_add).set(mid);
+    b.get(a); HI32(); b.get(c); HI32(); b.op(Op.i64_mul);
+    b.get(lh); HI32(); b.op(Op.i64_add);
+    b.get(hl); HI32(); b.op(Op.i64_add);
+    b.get(mid); HI32(); b.op(Op.i64_add);
+    // Signed corrections: subtract c when a < 0 (ss, su) and a when c < 0 (ss).
+    if (kind !== 'uu') b.get(c).get(a).i64(63).op(Op.i64_shr_s).op(Op.i64_and).op(Op.i64_sub);
+    if (kind === 'ss') b.get(a).get(c).i64(63).op(Op.i64_shr_s).op(Op.i64_and).op(Op.i64_sub);
+    this.put(insn.rd);
+  }
+
+  /** div, divu, rem, remu with RISC-V's results for a zero divisor and MIN / -1. */
+  private div64(signed: boolean, rem: boolean): void {
+    const b = this.b;
+    const insn = this.curInsn();
+    const [a, c] = [this.t[0]!, this.t[1]!];
+    this.get(insn.rs1);
+    b.set(a);
+    this.get(insn.rs2);
+    b.set(c);
+    b.get(c).op(Op.i64_eqz).ifValue(ValType.I64);
+    if (rem) b.get(a);
+    else b.i64(-1);
+    b.op(Op.else);
+    if (signed) {
+      // MIN / -1 = MIN, MIN % -1 = 0 (wasm's div_s traps there).
+      b.get(c).i64(-1).op(Op.i64_eq).get(a).i64(I64_MIN_LO, I64_MIN_HI).op(Op.i64_eq).op(Op.i32_and).ifValue(ValType.I64);
+      if (rem) b.i64(0);
+      else b.get(a);
+      b.op(Op.else).get(a).get(c).op(rem ? Op.i64_rem_s : Op.i64_div_s).end();
+    } else {
+      b.get(a).get(c).op(rem ? Op.i64_rem_u : Op.i64_div_u);
+    }
+    b.end();
+    this.put(insn.rd);
+  }
+
+  /** divw, divuw, remw, remuw on the low words; leaves the i32 result (the caller sign-extends). */
+  private div32(signed: boolean, rem: boolean): void {
+    const b = this.b;
+    const insn = this.curInsn();
+    const [a, c] = [this.u[0]!, this.u[1]!];
+    this.get(insn.rs1);
+    b.op(Op.i32_wrap_i64).set(a);
+    this.get(insn.rs2);
+    b.op(Op.i32_wrap_i64).set(c);
+    b.get(c).op(Op.i32_eqz).ifValue(ValType.I32);
+    if (rem) b.get(a);
+    else b.i32(-1);
+    b.op(Op.else);
+    if (signed) {
+      b.get(c).i32(-1).op(Op.i32_eq).ifValue(ValType.I32);
+      if (rem) b.i32(0);
+      else b.i32(0).get(a).op(Op.i32_sub);
+      b.op(Op.else).get(a).get(c).op(rem ? Op.i32_rem_s : Op.i32_div_s).end();
+    } else {
+      b.get(a).get(c).op(rem ? Op.i32_rem_u : Op.i32_div_u);
+    }
+    b.end();
+  }
+}
