@@ -130,6 +130,20 @@ function okPath(): string {
   return okFile;
 }
 
+/**
+ * The kernel's own compiled text as the oops's Call Trace reads it
+ * (proc/kallsyms.ts, once per kernel: a megabyte decoded): shared between
+ * the cases' kernels, as it is the same file. A harness economy only.
+ */
+type ScriptCache = Map<string, { module: string | null } | null>;
+const hostScripts: ScriptCache = new Map();
+function shareKallsyms(k: Kernel, dir: 'in' | 'out'): void {
+  const scripts = (k.modules.kallsyms as unknown as { scripts?: ScriptCache }).scripts;
+  if (!(scripts instanceof Map)) return;
+  if (dir === 'in') for (const [f, s] of hostScripts) scripts.set(f, s);
+  else for (const [f, s] of scripts) if (s === null || s.module === null) hostScripts.set(f, s);
+}
+
 /** The paths below /dev, /proc (no pid directories) and /sys. */
 function tree(k: Kernel): string[] {
   const out: string[] = [];
@@ -206,7 +220,7 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
   const ill = c.spec.stmts.some((s) => s.ill === true);
   helloElf ??= assembleOrThrow('hello.s', HELLO);
   let output = '';
-  const k = bootKernel({ output: (b) => { if (output.length < 4096) output += Buffer.from(b).toString('latin1'); }, memSize: 16 << 20, paging: c.paging, aslr: false, seed: c.seed, sliceInsns: c.sliceInsns, maxInsns: MAX_INSNS, ...(loops ? { softLockupMs: LOOP_LOCKUP_MS } : {}) });
+  const k = bootKernel({ output: (b) => { if (output.length < 4096) output += Buffer.from(b).toString('latin1'); }, memSize: 8 << 20, paging: c.paging, aslr: false, seed: c.seed, sliceInsns: c.sliceInsns, maxInsns: MAX_INSNS, ...(loops ? { softLockupMs: LOOP_LOCKUP_MS } : {}) });
   if (!c.typecheck) {
     const code = await compileAhead(file);
     if (!code.ok) {
@@ -217,6 +231,7 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
     const ok = okCode;
     k.modules = new ModuleLoader(k, new Map(), (p) => (p === okPath() ? ok : code), null);
   }
+  shareKallsyms(k, 'in');
   c.guests.forEach((g, i) => k.vfs.addExecutable(`/bin/g${i}`, assembleOrThrow(`g${i}.s`, guestSource(g))));
   k.vfs.addExecutable('/bin/hello', helloElf);
   // Two short-lived processes first: their mms are held for a grace period (module/process.ts), as at the end.
@@ -305,6 +320,7 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
   runInProcess(k, 'true', () => 0);
   runInProcess(k, 'true', () => 0);
   watch.finish();
+  shareKallsyms(k, 'out');
   for (const b of checkLogShapes(k.printk.all().map((x) => x.text)).slice(0, 2)) ctx.fail('check', `the log: ${b}`);
 }
 
