@@ -263,7 +263,8 @@ export function genStmt(r: Rng, w: Where): Stmt {
       ]);
     }
     case 'throws':
-      return { where: w, code: `throw ${r.pick(THROWN)};` };
+      // Behind a condition TypeScript cannot decide, so that what follows stays reachable (and narrowed) for the type check.
+      return { where: w, code: `if (fz_always) throw ${r.pick(THROWN)};` };
     case 'printk':
       return r.pick([
         { where: w, code: `L.printk(${r.pick(FORMATS)}, ${r.pick(PRINTK_ARGS)}, ${r.pick(PRINTK_ARGS)});` },
@@ -318,9 +319,9 @@ export function genStmt(r: Rng, w: Where): Stmt {
       return { where: w, code: '{ const f = (n: number): number => f(n + 1) + 1; f(0); }' };
     case 'loop':
       return r.pick([
-        { where: w, code: 'for (;;) {}', loops: true },
-        { where: w, code: 'while (true) L.msleep(1);', loops: true },
-        { where: w, code: 'for (;;) { try { L.readq(0n); } catch { /* the fault is caught by the module */ } }', loops: true },
+        { where: w, code: 'if (fz_always) for (;;) {}', loops: true },
+        { where: w, code: 'while (fz_always) L.msleep(1);', loops: true },
+        { where: w, code: 'if (fz_always) for (;;) { try { L.readq(0n); } catch { /* the fault is caught by the module */ } }', loops: true },
       ]);
     case 'symbols':
       return r.pick([
