@@ -296,6 +296,8 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
       const rr = k.modules.rmmod(modName);
       if (rr !== 0) ctx.fail('check', `rmmod ${modName} answered ${rr} with no process left`);
     }
+    // A module that frees nothing in exit leaks its buffer and page: kmemleak's report at rmmod says so.
+    if (!c.spec.frees && !k.printk.all().some((x) => /^kmemleak: \d+ new suspected memory leaks/.test(x.text))) ctx.fail('check', `${modName} freed nothing in its exit, and rmmod printed no kmemleak report`);
   }
   if (k.modules.names().length > 0) ctx.fail('check', `modules still loaded after rmmod: ${k.modules.names().join(', ')}`);
   const left = kthreads(k).filter((t) => !t.stopped).map((t) => t.name);
