@@ -34,6 +34,7 @@ import { kthreads } from '../../../kernel-ts/kthread';
 import { O_RDONLY, O_WRONLY, fput } from '../../../kernel-ts/fs/file';
 import type { Inode } from '../../../kernel-ts/fs/inode';
 import { NR } from '../../../kernel-ts/syscalls/numbers';
+import { EBUSY, ENOEXEC } from '../../../kernel-ts/errno';
 import { describeThrown } from '../../../kernel-ts/proc/oops';
 import { KernelWatch, bootKernel } from '../harness/kernel';
 import { checkLogShapes } from '../harness/oops-format';
@@ -65,8 +66,6 @@ const MAX_INSNS = 2_000_000;
 const MAX_STEPS = 2_000;
 /** The soft-lockup bound of a case whose module loops: short, as the loop is certain. */
 const LOOP_LOCKUP_MS = 150;
-const ENOEXEC = 8;
-const EBUSY = 16;
 
 const nodeRequire = createRequire(import.meta.url);
 type Esbuild = typeof import('esbuild');
@@ -145,10 +144,11 @@ function shareKallsyms(k: Kernel, dir: 'in' | 'out'): void {
 }
 
 /** The paths below /dev, /proc (no pid directories) and /sys. */
-function tree(k: Kernel): string[] {
+function tree(k: Kernel, inodes?: Set<Inode>): string[] {
   const out: string[] = [];
   const walk = (i: Inode, path: string, depth: number): void => {
     out.push(path);
+    inodes?.add(i);
     if (depth > 6 || i.children === undefined || i.children === null) return;
     for (const [name, c] of i.children) {
       if (path === '/proc' && /^\d+$/.test(name)) continue;
@@ -237,7 +237,8 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
   // Two short-lived processes first: their mms are held for a grace period (module/process.ts), as at the end.
   runInProcess(k, 'true', () => 0);
   runInProcess(k, 'true', () => 0);
-  const boot = tree(k);
+  const bootInodes = new Set<Inode>();
+  const boot = tree(k, bootInodes);
 
   // Guests holding the module's file open, for the -EBUSY check.
   const holding = new Map<number, number>();
@@ -280,7 +281,8 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
   const loaded = r === 0;
   // The -EBUSY check holds for a file the module made (not /dev/null or /proc/1 under a name it failed to take).
   const path = devPath(c.spec);
-  if (loaded && !boot.includes(path) && !/^\/proc\/\d/.test(path) && typeof k.vfs.lookup(path) !== 'number') name = k.modules.names()[0] ?? null;
+  const file0 = k.vfs.lookup(path);
+  if (loaded && typeof file0 !== 'number' && !bootInodes.has(file0) && !/^\/proc\/\d/.test(path)) name = k.modules.names()[0] ?? null;
   const modName = loaded ? (k.modules.names()[0] ?? null) : null;
 
   if (loaded && modName !== null) {
