@@ -21,12 +21,12 @@ import type { VmAreaStruct, VmOperations } from '../mm/vma';
 import type { KernelModule, ModuleContext, ParamSpec, ParamValue } from './api';
 import { Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown, warnReport } from '../proc/oops';
-
-/** The methods that check an entry's name: a name WARN's Call Trace starts at their caller. */
-const ENTRY_CALLERS = ['registerChrdev', 'procCreate', 'sysfsCreate', 'mkdir'];
 import { Kmemleak } from './linux/kmemleak';
 import { stopModuleKthreads } from './linux/kthread';
 import { linuxCallEnd } from './linux/index';
+
+/** The methods that check an entry's name: a name WARN's Call Trace starts at their caller. */
+const ENTRY_CALLERS = ['registerChrdev', 'procCreate', 'sysfsCreate', 'mkdir'];
 
 /** A module's registration to undo at rmmod, newest last. */
 type Registration =

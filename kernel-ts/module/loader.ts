@@ -32,6 +32,7 @@ import { strerror } from './strerror';
 import { isTypeScriptFile, sharedTypeChecker } from './typecheck';
 import { DEFAULT_SOFTLOCKUP_MS, Watchdog, isThenable, swallowRejection } from './watchdog';
 import { describeThrown, dumpStack, handleThrownPromise } from '../proc/oops';
+import { isKernelBug, isKernelGeneralProtection, isKernelPageFault } from '../proc/oops-fault';
 
 /** Linux MAX_ERRNO: -4095..-1 are errors. */
 const MAX_ERRNO = 4095;
@@ -187,6 +188,8 @@ export class ModuleLoader {
       r = this.watchdog.bounded(`load [${basename(src.label)}]`, () => evaluateModule(src.code, script, () => makeLinux({ kernel: this.k, module: m })));
     } catch (e) {
       handleThrownPromise(this.k, e);
+      // BUG() and bad accesses log their report's first lines as they throw: the oops completes them.
+      if (isKernelBug(e) || isKernelPageFault(e) || isKernelGeneralProtection(e)) this.k.reportOops(this.k.current, `load [${basename(src.label)}]`, e);
       m.retire();
       return { errno: ENOEXEC, messages: [`${src.label}: ${describeThrown(e).text}`] };
     } finally {

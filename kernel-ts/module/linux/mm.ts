@@ -24,7 +24,7 @@ import type { MmStruct } from '../../mm/mm-struct';
 import { PAGE_SIZE } from '../../mm/page';
 import { NO_ENTRY, PAGE_TABLE, allocEntry, lookupPte, setPte, vaHi, vaLo } from '../../mm/pgtable';
 import { PTE_PRESENT_MASK, pfnPteHi, pfnPteLo } from '../../mm/prot';
-import { STACK_GUARD_GAP, VM_DONTDUMP, VM_DONTEXPAND, VM_IO, VM_MIXEDMAP, VM_PFNMAP, vmStartGap } from '../../mm/vma';
+import { STACK_GUARD_GAP, VM_DONTDUMP, VM_DONTEXPAND, VM_EXEC, VM_IO, VM_MIXEDMAP, VM_PFNMAP, VM_READ, VM_WRITE, vmStartGap } from '../../mm/vma';
 import type { VmAreaStruct } from '../../mm/vma';
 import { EBUSY, EINVAL, ENOMEM } from '../../errno';
 import type { Kernel } from '../../kernel';
@@ -36,6 +36,27 @@ const MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** pgprot_t's flag bits as the two PTE halves (bits 11..0 and 63..52). */
 function protHalves(prot: bigint): { lo: number; hi: number } {
   return { lo: Number(prot & 0xfffn), hi: Number((prot >> 32n) & 0xfff00000n) };
+}
+
+/**
+ * Why a driver's protection cannot map user pages of a VMA with these
+ * flags, or null. Linux maps what the driver gives; vmlab refuses what
+ * would break the kernel's own rules for user PTEs (kernel-ts/mm/check.ts):
+ * not a present user page, a global one (it would outlive its address space
+ * in the TLB), bits beyond the flags, or more rights than the VMA has. The
+ * VMA's own vm_page_prot is always right.
+ */
+function userProtProblem(prot: bigint, vmFlags: number): string | null {
+  if (typeof prot !== 'bigint') return 'is not a pgprot_t';
+  const p = BigInt.asUintN(64, prot);
+  const lo = Number(p & 0xfffn);
+  if ((p & 0x7ffffffffffff000n) !== 0n) return 'has bits beyond the protection flags';
+  if ((lo & 0x5) !== 0x5) return 'is not a present user page (_PAGE_PRESENT | _PAGE_USER)';
+  if (lo & 0x100) return 'is global (_PAGE_GLOBAL): a user mapping would outlive its address space in the TLB';
+  if ((vmFlags & (VM_READ | VM_WRITE | VM_EXEC)) === 0) return 'maps pages in a PROT_NONE VMA';
+  if (lo & 0x2 && (vmFlags & VM_WRITE) === 0) return 'is writable, the VMA is not (no VM_WRITE)';
+  if ((p & (1n << 63n)) === 0n && (vmFlags & VM_EXEC) === 0) return 'is executable, the VMA is not (no VM_EXEC)';
+  return null;
 }
 
 /** The pending insert of the fault being handled (vmf_insert_pfn at vmf.address): its pfn. */
@@ -106,6 +127,11 @@ export function mmApi(env: LinuxEnv): typeof Mm {
     const start = len > 0n ? inVma(v, addr, len) : null;
     if (start === null || pfn < 0n || pfn > MAX) {
       warn(env, 'mm/memory.c', fn, `${fn}: [0x${addr.toString(16)}, +0x${len.toString(16)}) is not inside the VMA [0x${v.vmStart.toString(16)}, 0x${v.vmEnd.toString(16)})`);
+      return -EINVAL;
+    }
+    const bad = prot === vma.vm_page_prot ? null : userProtProblem(prot, v.vmFlags);
+    if (bad !== null) {
+      warn(env, 'mm/memory.c', fn, `${fn}: protection 0x${BigInt.asUintN(64, BigInt(prot)).toString(16)} ${bad}`);
       return -EINVAL;
     }
     v.vmFlags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;

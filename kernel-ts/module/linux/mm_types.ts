@@ -251,8 +251,11 @@ export function mmTypesApi(env: LinuxEnv): typeof import('./include/mm_types') {
         if (gup_flags & FOLL_WRITE && k.mm.uaccess.copyToUser(m, va, b) !== 0) break;
         const p = followPte(k.mm, m, va);
         if (!p.present) break;
-        k.mm.buddy.getPage(p.pfn);
-        if (pages !== null) pages[n] = pfnToPagePtr(k, p.pfn);
+        // A reference for each page handed back; with no array the call only faults the pages in (Linux takes none).
+        if (pages !== null) {
+          k.mm.buddy.getPage(p.pfn);
+          pages[n] = pfnToPagePtr(k, p.pfn);
+        }
       }
       return n === 0 && nr_pages > 0 ? -EFAULT : n;
     },

@@ -13,7 +13,9 @@ export type GuestOp =
   /** A load (or a store) at an offset into the last mapping, if there is one. */
   | { readonly k: 'touch'; readonly off: number; readonly store: boolean }
   | { readonly k: 'munmap' }
-  | { readonly k: 'reopen' };
+  | { readonly k: 'reopen' }
+  /** sched_yield: the slice ends with the file open (the harness tries rmmod then). */
+  | { readonly k: 'yield' };
 
 export interface GuestProgram {
   /** The file it opens. */
@@ -33,7 +35,7 @@ export function genGuest(r: Rng, path: string, ownMap: boolean): GuestProgram {
   const ops: GuestOp[] = [];
   const n = r.range(1, 10);
   for (let i = 0; i < n; i++) {
-    const k = r.weighted({ read: 5, write: 4, ioctl: 3, lseek: 2, mmap: 3, touch: 3, munmap: 1, reopen: 1 } as const);
+    const k = r.weighted({ read: 5, write: 4, ioctl: 3, lseek: 2, mmap: 3, touch: 3, munmap: 1, reopen: 1, yield: 1 } as const);
     switch (k) {
       case 'read':
       case 'write':
@@ -53,6 +55,7 @@ export function genGuest(r: Rng, path: string, ownMap: boolean): GuestProgram {
         break;
       case 'munmap':
       case 'reopen':
+      case 'yield':
         ops.push({ k });
         break;
     }
@@ -60,7 +63,7 @@ export function genGuest(r: Rng, path: string, ownMap: boolean): GuestProgram {
   return { path, flags: r.pick([2, 2, 0, 1, 0o4002]), ops };
 }
 
-const SYS = { openat: 56, close: 57, lseek: 62, read: 63, write: 64, ioctl: 29, mmap: 222, munmap: 215, exit: 93 };
+const SYS = { sched_yield: 124, openat: 56, close: 57, lseek: 62, read: 63, write: 64, ioctl: 29, mmap: 222, munmap: 215, exit: 93 };
 
 /** The program as assembly: s0 the fd, s1 the last mapping's address (or -errno), s2 its length. */
 export function guestSource(g: GuestProgram): string {
@@ -105,6 +108,9 @@ export function guestSource(g: GuestProgram): string {
         L.push('  mv a0, s0', `  li a7, ${SYS.close}`, '  ecall');
         open();
         break;
+      case 'yield':
+        L.push(`  li a7, ${SYS.sched_yield}`, '  ecall');
+        break;
     }
   });
   L.push('  li a0, 0', `  li a7, ${SYS.exit}`, '  ecall', '  .data', `path: .asciz ${JSON.stringify(g.path)}`, '  .align 12', 'buf: .space 8192');
@@ -128,5 +134,7 @@ export function showGuestOp(o: GuestOp): string {
       return 'munmap(map)';
     case 'reopen':
       return 'close(fd); open again';
+    case 'yield':
+      return 'sched_yield()';
   }
 }

@@ -129,15 +129,15 @@ export function genStmt(r: Rng, w: Where): Stmt {
       const n = count(r, w);
       return r.pick([
         { where: w, code: `L.memcpy_fromio(${sized(r.pick([0, 16, 4096]))}, ${r.chance(0.3) ? 'fz_own' : a()}, ${n});` },
-        { where: w, code: `L.memcpy_toio(${a()}, ${sized(16)}, ${n});` },
-        { where: w, code: `L.memset_io(${a()}, 0xcc, ${n});` },
+        { where: w, code: `L.memcpy_toio(${noUaf()}, ${sized(16)}, ${n});` },
+        { where: w, code: `L.memset_io(${noUaf()}, 0xcc, ${n});` },
         { where: w, code: `L.memcpy_toio(fz_own, ${sized(r.pick([0, 8, 256]))}, ${r.pick(['0', '8', '256', '257', '-1 as any', '2n ** 40n'])});` },
       ]);
     }
     case 'nofault':
       return r.chance(0.5)
         ? { where: w, code: `L.copy_from_kernel_nofault(${sized(r.pick([0, 8, 64]))}, ${a()}, ${count(r, w)});` }
-        : { where: w, code: `L.copy_to_kernel_nofault(${a()}, ${sized(8)}, ${count(r, w)});` };
+        : { where: w, code: `L.copy_to_kernel_nofault(${noUaf()}, ${sized(8)}, ${count(r, w)});` };
     case 'confuse': {
       const c = confused(r);
       return r.pick([
@@ -190,8 +190,8 @@ export function genStmt(r: Rng, w: Where): Stmt {
         { where: w, code: `L.get_page(${r.pick(['0n', '(L.VMEMMAP_START + 0x10000000n)', '0x1000n'])});` },
         { where: w, code: `L.alloc_pages(L.GFP_KERNEL, ${r.pick(['11', '12', '40', '-1'])});` },
         { where: w, code: `L.page_count(${r.pick(['0n', '(L.VMEMMAP_START + 0x10000000n)', '0xdead000000000000n'])});` },
-        { where: w, code: `L.copy_page(${r.chance(0.5) ? 'fz_own' : a()}, ${a()});` },
-        { where: w, code: `L.clear_page(${a()});` },
+        { where: w, code: `L.copy_page(${noUaf()}, ${a()});` },
+        { where: w, code: `L.clear_page(${noUaf()});` },
         { where: w, code: `L.clear_highpage(${r.pick(['0n', '(L.VMEMMAP_START + 0x10000000n)', '0x1000n'])});` },
       ]);
     }
@@ -263,7 +263,8 @@ export function genStmt(r: Rng, w: Where): Stmt {
       ]);
     }
     case 'throws':
-      return { where: w, code: `throw ${r.pick(THROWN)};` };
+      // Behind a condition TypeScript cannot decide, so that what follows stays reachable (and narrowed) for the type check.
+      return { where: w, code: `if (fz_always) throw ${r.pick(THROWN)};` };
     case 'printk':
       return r.pick([
         { where: w, code: `L.printk(${r.pick(FORMATS)}, ${r.pick(PRINTK_ARGS)}, ${r.pick(PRINTK_ARGS)});` },
@@ -318,9 +319,9 @@ export function genStmt(r: Rng, w: Where): Stmt {
       return { where: w, code: '{ const f = (n: number): number => f(n + 1) + 1; f(0); }' };
     case 'loop':
       return r.pick([
-        { where: w, code: 'for (;;) {}', loops: true },
-        { where: w, code: 'while (true) L.msleep(1);', loops: true },
-        { where: w, code: 'for (;;) { try { L.readq(0n); } catch { /* the fault is caught by the module */ } }', loops: true },
+        { where: w, code: 'if (fz_always) for (;;) {}', loops: true },
+        { where: w, code: 'while (fz_always) L.msleep(1);', loops: true },
+        { where: w, code: 'if (fz_always) for (;;) { try { L.readq(0n); } catch { /* the fault is caught by the module */ } }', loops: true },
       ]);
     case 'symbols':
       return r.pick([

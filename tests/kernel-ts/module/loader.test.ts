@@ -460,3 +460,17 @@ describe('module loader: what init returns', () => {
     }
   });
 });
+
+describe("module loader: a module file's top level", () => {
+  it('BUG() at the top level: insmod -ENOEXEC, and the log has the whole oops after kernel BUG at, not a dangling cut here', () => {
+    // module fuzzer, seed 5 case 113: BUG_ON(1) at the top level logged `cut here` and `kernel BUG at` and nothing after.
+    const { k } = bootKernel();
+    const p = moduleFile("import { module_init, BUG_ON } from 'vmlab/linux';\nBUG_ON(1);\nmodule_init(() => 0);\n", 'topbug.ts');
+    const n = logLines(k).length;
+    const r = insmod(k, p);
+    expect(r.r).toBe(-8);
+    const lines = logLines(k).slice(n);
+    expect(lines.slice(0, 3)).toEqual(['------------[ cut here ]------------', expect.stringMatching(/^kernel BUG at topbug:\d+!$/), 'invalid opcode: 0000 [#1] PREEMPT SMP NOPTI']);
+    expect(lines).toContain('---[ end trace 0000000000000000 ]---');
+  });
+});

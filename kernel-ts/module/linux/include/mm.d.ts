@@ -53,7 +53,12 @@ export declare const FAULT_FLAG_INSTRUCTION: 0x100;
  * driver's (no reference taken; munmap and exit just clear the PTEs).
  * 0, or -EINVAL (addr not page aligned, or the range not inside the VMA:
  * with a WARN), -EBUSY (a PTE is already there: Linux BUG()s), -ENOMEM
- * (no page table); on failure the PTEs it set are cleared.
+ * (no page table); on failure the PTEs it set are cleared. A `prot` other
+ * than vma.vm_page_prot is -EINVAL with a WARN when it gives more than the
+ * VMA allows (present in a PROT_NONE VMA, writable without VM_WRITE,
+ * executable without VM_EXEC), is not a present user page, is global, or
+ * has bits beyond the flags: Linux maps it, vmlab keeps user PTEs within
+ * their VMA's rights.
  */
 export declare function remap_pfn_range(vma: vm_area_struct, addr: ulong, pfn: pfn_t, size: size_t, prot: pgprot_t): number;
 /** io_remap_pfn_range: remap_pfn_range (x86 has no separate I/O mapping). */

@@ -243,9 +243,10 @@ export declare function access_process_vm(tsk: task_struct, addr: bigint, buf: U
 /**
  * get_user_pages_remote(mm, start, nr_pages, gup_flags, pages) (mm/gup.c):
  * faults in nr_pages pages from start (writable ones with FOLL_WRITE: a
- * copy-on-write page is copied first) and takes a reference on each,
- * storing its struct page * in pages[i] when pages is given. Returns the
+ * copy-on-write page is copied first) and, when pages is given, takes a
+ * reference on each and stores its struct page * in pages[i] (with pages
+ * null the pages are only faulted in: no reference, as Linux). Returns the
  * number of pages pinned (fewer at a hole), or -EFAULT if not even the first
- * could be had. Release each with put_page.
+ * could be had. Release each page of pages with put_page.
  */
 export declare function get_user_pages_remote(mm: mm_struct, start: bigint, nr_pages: number, gup_flags: number, pages: bigint[] | null): number;

@@ -194,3 +194,46 @@ describe('mmap of a driver that oopses after remap_pfn_range', () => {
     expect(formatViolations(checkVm(k.mm, [...graceMms(k)], { baseline: base, quiescent: true }))).toBe('');
   });
 });
+
+describe('remap_pfn_range with a protection that is not the VMA\'s', () => {
+  it('a protection beyond the VMA (present in PROT_NONE, writable without VM_WRITE), not a user page, or global: -EINVAL with the WARN, nothing mapped', () => {
+    // module fuzzer, seed 5 case 119: remap_pfn_range(.., PAGE_READONLY) of a PROT_NONE mapping made a present PTE there.
+    const { k } = boot();
+    const got: number[] = [];
+    let page = 0n;
+    const prots: ((L: LinuxApi) => bigint)[] = [(L) => L.PAGE_READONLY, (L) => L.PAGE_SHARED, (L) => L.PAGE_KERNEL, (L) => L.__pgprot(0x7ff0000000000005n), (L) => L.PAGE_READONLY_EXEC];
+    let which = 0;
+    const ld = loader(k, {
+      prot: {
+        init: (L) => {
+          page = L.alloc_page(L.GFP_KERNEL);
+          const mmap: file_operations['mmap'] = (_f, vma) => {
+            const r = L.remap_pfn_range(vma, vma.vm_start, L.page_to_pfn(page), L.PAGE_SIZE, prots[which]!(L));
+            got.push(r);
+            return r;
+          };
+          return L.register_chrdev(0, 'prot', { mmap }) > 0 ? 0 : -1;
+        },
+        exit: (L) => L.__free_page(page),
+      },
+    });
+    expect(ld.insmod('prot')).toBe(0);
+    const maps = [PROT_READ & 0, PROT_READ, PROT_READ, PROT_READ, PROT_READ];
+    for (which = 0; which < prots.length; which++) {
+      const r = inProcess(k, (t) => {
+        const fd = sys(k, t, NR.openat, AT_FDCWD, putString(k, t, userBuf(k, t), '/dev/prot'), O_RDWR);
+        return sys(k, t, NR.mmap, 0, 4096, maps[which]!, MAP_SHARED, fd, 0);
+      });
+      expect(r).toBe(-EINVAL);
+    }
+    expect(got).toEqual([-EINVAL, -EINVAL, -EINVAL, -EINVAL, -EINVAL]);
+    expect(dmesg(k).filter((l) => l.startsWith('remap_pfn_range: protection '))).toEqual([
+      'remap_pfn_range: protection 0x8000000000000025 maps pages in a PROT_NONE VMA',
+      'remap_pfn_range: protection 0x8000000000000027 is writable, the VMA is not (no VM_WRITE)',
+      'remap_pfn_range: protection 0x8000000000000163 is not a present user page (_PAGE_PRESENT | _PAGE_USER)',
+      'remap_pfn_range: protection 0x7ff0000000000005 has bits beyond the protection flags',
+      'remap_pfn_range: protection 0x25 is executable, the VMA is not (no VM_EXEC)',
+    ]);
+    expect(ld.rmmod('prot')).toBe(0);
+  });
+});

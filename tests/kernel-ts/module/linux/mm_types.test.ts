@@ -110,4 +110,21 @@ describe('mm_types: VMAs of current\'s mm', () => {
       for (const p of pages) k.mm.buddy.putPage(Number((p - 0xffffea0000000000n) / 64n));
     });
   });
+
+  it('get_user_pages_remote with no pages array faults the pages in and takes no reference (nothing to put_page, nothing leaked)', () => {
+    // module fuzzer, seed 601 case 2278: get_user_pages_remote(mm, buf, 1, 0, null) in a read took a reference
+    // nobody could drop; the page outlived its process (refcount 1, no PTE).
+    const { k, env } = linuxEnv();
+    const L = makeLinux(env);
+    inProcess(k, (t) => {
+      const a = BigInt(k.mm.doMmap(t.mm!, 0, 2 * 4096, RW, ANON));
+      const mm = L.get_current().mm!;
+      expect(L.get_user_pages_remote(mm, a, 2, L.FOLL_WRITE, null)).toBe(2);
+      for (const va of [a, a + 4096n]) {
+        const p = L.follow_pte(mm, va);
+        const pfn = Number(L.pte_pfn(L.ptep_get(p)));
+        expect([k.mm.memMap.refcount[pfn], k.mm.memMap.pageMapcount(pfn)]).toEqual([1, 1]);
+      }
+    });
+  });
 });
