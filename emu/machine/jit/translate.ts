@@ -24,6 +24,7 @@
 // sign-extended from 32 bits; shift counts are masked (wasm masks by 64 and
 // 32, as RISC-V does); division by zero and the signed overflow case give the
 // M extension's results, never a wasm trap.
+import { TWO32 } from '../cpu/int64';
 import { OP } from '../isa/table';
 import { Body, Op, ValType, encodeModule } from './wasm';
 import { MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
@@ -67,7 +68,7 @@ function pcAt(pageLo: number, pageHi: number, idx: number): [number, number] {
 /** 64-bit value hi:lo + imm (|imm| < 2^32) as int32 halves, without BigInt (the translator runs per region). */
 function addImm(lo: number, hi: number, imm: number): [number, number] {
   const v = (lo >>> 0) + imm;
-  return [v | 0, (hi + Math.floor(v / 4294967296)) | 0];
+  return [v | 0, (hi + Math.floor(v / TWO32)) | 0];
 }
 
 export interface CompiledRegion {
