@@ -279,10 +279,10 @@ async function runCase(c: ModuleCase, ctx: CaseContext): Promise<void> {
   // (A TypeScript diagnostic's message chain is indented lines of its own, as tsc prints it.)
   for (const m of err) if (!oneLine(/ error TS\d+: /.test(m) ? m.split('\n')[0]! : m)) ctx.fail('check', `insmod said more than one line, or JavaScript: ${JSON.stringify(m.slice(0, 200))}`);
   const loaded = r === 0;
-  // The -EBUSY check holds for a file the module made (not /dev/null or /proc/1 under a name it failed to take).
+  // The -EBUSY check holds for a file the module made (not /dev/null, /dev/.. or /proc/1 under a name it failed to take).
   const path = devPath(c.spec);
   const file0 = k.vfs.lookup(path);
-  if (loaded && typeof file0 !== 'number' && !bootInodes.has(file0) && !/^\/proc\/\d/.test(path)) name = k.modules.names()[0] ?? null;
+  if (loaded && /^[\w-]+$/.test(c.spec.devName) && typeof file0 !== 'number' && !bootInodes.has(file0) && !/^\/proc\/\d/.test(path)) name = k.modules.names()[0] ?? null;
   const modName = loaded ? (k.modules.names()[0] ?? null) : null;
 
   if (loaded && modName !== null) {
