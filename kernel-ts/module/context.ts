@@ -325,7 +325,9 @@ export class LoadedModule implements ModuleContext {
     this.depth++;
     try {
       return this.watchdog.bounded(`${op} [${this.name}]`, () => {
+        const bug = this.raisedBug;
         const v = fn();
+        this.rethrowSwallowedBug(bug, v);
         if (isThenable(v)) {
           swallowRejection(v, (e) => this.kernel.printk.log(`${this.name}: a Promise of ${op} rejected: ${describeThrown(e).text}`, KERN_ERR));
           throw new Error(`${op} returned a Promise: module callbacks must be synchronous (not async functions)`);
@@ -340,6 +342,23 @@ export class LoadedModule implements ModuleContext {
 
   /** Calls into the module's code in progress (a module may call the kernel, which calls it back). */
   private depth = 0;
+
+  /** The last KernelBug a BUG()/BUG_ON() of this module threw (linux/bug.ts). */
+  raisedBug: Error | null = null;
+
+  /**
+   * A module call returned, but a BUG raised during it (`before`: the last
+   * one before the call) was caught by the module's own code or turned into
+   * a rejected Promise by an async function: BUG is not catchable in Linux
+   * (it is an invalid opcode), so it is thrown again here, and the caller
+   * reports the oops. A returned Promise's rejection is handled first.
+   */
+  rethrowSwallowedBug(before: Error | null, returned: unknown): void {
+    const bug = this.raisedBug;
+    if (bug === before || bug === null) return;
+    if (isThenable(returned)) swallowRejection(returned, () => {});
+    throw bug;
+  }
 
   /** Runs a callback of the module; a throw is an oops of the calling process (killed), answered with `failed`. */
   guard<T>(op: string, failed: T, fn: () => T): T {

@@ -357,7 +357,9 @@ export class ModuleLoader {
    */
   private callModule(m: LoadedModule, op: 'init' | 'exit', fn: () => unknown): number | typeof ASYNC {
     return this.watchdog.bounded(`${op} [${m.name}]`, (): number | typeof ASYNC => {
+      const bug = m.raisedBug;
       const v = fn();
+      m.rethrowSwallowedBug(bug, v);
       if (!isThenable(v)) {
         if (op === 'exit' || v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= -MAX_ERRNO && v <= 0)) return typeof v === 'number' ? v : 0;
         // do_init_module(): anything but 0 or -errno is suspicious; the module is loaded anyway.

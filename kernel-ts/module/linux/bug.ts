@@ -100,7 +100,8 @@ export function bugApi(env: LinuxEnv): typeof import('./include/bug') {
     printkFlush(k);
     log(CUT_HERE);
     k.printk.log(`kernel BUG at ${at.file}:${at.line}!`, KERN_WARNING);
-    throw new KernelBug(at.file, at.line);
+    // Remembered: BUG cannot be caught in Linux, so a throw the module swallows (a try, an async function) is rethrown when its call returns.
+    throw (env.module.raisedBug = new KernelBug(at.file, at.line));
   };
 
   const api: typeof import('./include/bug') = {

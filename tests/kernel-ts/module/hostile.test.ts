@@ -80,6 +80,29 @@ export default mod as unknown as KernelModule;
     stillRunning(k);
   });
 
+  it('BUG cannot be caught: a BUG_ON in an async init, or one the module catches itself, is still the oops of the call (module fuzzer, seed 601 case 20035: a dangling kernel BUG at)', async () => {
+    const { k } = bootKernel();
+    for (const [name, body] of [
+      ['bugasync', 'module_init((async () => { BUG_ON(1); return 0; }) as never);'],
+      ['bugcaught', 'module_init(() => { try { BUG_ON(1); } catch { /* a module cannot undo a BUG */ } return 0; });'],
+    ] as const) {
+      const n = logLines(k).length;
+      const p = moduleFile(`import { BUG_ON, module_init, MODULE_LICENSE } from 'vmlab/linux';\n${body}\nMODULE_LICENSE('GPL');\n`, `${name}.ts`);
+      expect(insmod(k, p)).toEqual({ r: -14, err: ['Killed'] });
+      const log = logSince(k, n);
+      const at = log.indexOf(`kernel BUG at ${name}.ts:2!`);
+      expect(at).toBeGreaterThan(0);
+      expect(log[at + 1]).toMatch(/^invalid opcode: 0000 \[#\d+\] PREEMPT SMP NOPTI$/);
+      expect(log.at(-1)).toMatch(/^CR2: 0{16} CR3: /);
+      expect(k.modules.names()).toEqual([]);
+    }
+    // The async init's rejection is handled, and says nothing more.
+    const n = logLines(k).length;
+    await new Promise((r) => setImmediate(r));
+    expect(logSince(k, n)).toEqual([]);
+    stillRunning(k);
+  });
+
   it('an async read is an oops of the reader', async () => {
     const { k } = bootKernel();
     expect(insmod(k, initModule('asyncread', "return m.procCreate('ar', { read: (async () => { throw new Error('no'); }) as any }) as any < 0 ? -1 : 0;")).r).toBe(0);
