@@ -12,6 +12,7 @@ import type { ShmemSbInfo } from './shmem';
 import { S_IFDIR, S_IFMT, S_ISDIR, S_ISLNK, S_ISREG, devMajor, devMinor } from './stat';
 import type { Kstat } from './stat';
 import { EFBIG, ENOSPC } from '../errno';
+import { USER_GID, USER_UID } from '../proc/creds';
 
 /** s_maxbytes of the RAM file systems: Linux's MAX_LFS_FILESIZE, cut to what a double keeps exact (2^53 - 1). */
 export const RAMFS_MAXBYTES = Number.MAX_SAFE_INTEGER;
@@ -268,6 +269,16 @@ export class Inode implements MappableFile {
     if (child.isDir) this.nlink++;
     return child;
   }
+}
+
+/**
+ * inode_init_owner() for an inode a process makes (a /tmp file or directory,
+ * a pipe): the process's uid and gid (creds.ts). Every other inode is root's.
+ */
+export function ownByUser(inode: Inode): Inode {
+  inode.uid = USER_UID;
+  inode.gid = USER_GID;
+  return inode;
 }
 
 /** The path of `name` inside directory `dir`. */

@@ -8,14 +8,16 @@
 // Permission checks are those vmlab's open(2) makes (vfs.ts): the VFS keeps
 // no owners' rights, so read and write pass, execute needs an x bit (or a
 // directory to search), and an inode's own permission hook (sysctl files)
-// has the last word.
+// has the last word. Owners count only for chmod: a process owns what it
+// made (ownByUser), root everything else.
 import type { Inode } from './inode';
-import { MAY_EXEC, MAY_READ, MAY_WRITE, mkdirInode } from './inode';
+import { MAY_EXEC, MAY_READ, MAY_WRITE, mkdirInode, ownByUser } from './inode';
 import { LOOKUP_FOLLOW, NAME_MAX, PATH_MAX, lookupChild, pathLookup } from './namei';
 import { dirOps } from './ramfs';
+import { USER_UID } from '../proc/creds';
 import { S_IXUGO } from './stat';
 import {
-  EACCES, EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EPERM, EROFS,
+  EACCES, EBUSY, EEXIST, EINVAL, EISDIR, ENAMETOOLONG, ENOENT, ENOSPC, ENOTDIR, ENOTEMPTY, EOPNOTSUPP, EPERM, EROFS,
 } from '../errno';
 
 /** faccessat's mode bits (R_OK, W_OK, X_OK; F_OK is 0). */
@@ -86,7 +88,7 @@ export function doMkdir(root: Inode, start: Inode, path: string, mode: number, u
   if (r < 0) return r;
   if (p.dir.nlink === 0) return -ENOENT; // a removed directory takes no new names (IS_DEADDIR)
   if (p.dir.sb.shmem !== null && !p.dir.sb.shmem.reserveInode()) return -ENOSPC;
-  const inode = mkdirInode(p.dir, p.name, dirOps, mode & ~umask & 0o7777);
+  const inode = ownByUser(mkdirInode(p.dir, p.name, dirOps, mode & ~umask & 0o7777));
   inode.mtimeNs = nowNs;
   p.dir.mtimeNs = nowNs;
   return 0;
@@ -184,4 +186,25 @@ export function truncatable(root: Inode, start: Inode, path: string): Inode | nu
   if (inode.sb.readOnly) return -EROFS;
   const r = vfsPermission(inode, MAY_WRITE);
   return r < 0 ? r : inode;
+}
+
+/** S_IALLUGO: the bits chmod(2) sets (include/linux/stat.h). */
+const S_IALLUGO = 0o7777;
+
+/**
+ * chmod_common() on the inode a path or descriptor names: -EROFS on a
+ * read-only mount (mnt_want_write comes first), -EOPNOTSUPP for a symlink
+ * itself (fchmodat2's AT_SYMLINK_NOFOLLOW), then -EPERM unless the
+ * caller owns the inode (inode_owner_or_capable: vmlab's processes are
+ * uid 1000 without CAP_FOWNER, so only what they made in /tmp and their
+ * pipes) or where the file system takes no mode change (proc_setattr).
+ * The mode's 07777 bits replace the inode's; the file type stays. vmlab
+ * keeps one timestamp per inode (mtime), which a chmod leaves alone.
+ */
+export function doChmod(inode: Inode, mode: number): number {
+  if (inode.sb.readOnly) return -EROFS;
+  if (inode.isLink) return -EOPNOTSUPP; // notify_change: a symlink has no mode of its own
+  if (inode.sb.type === 'proc' || inode.uid !== USER_UID) return -EPERM;
+  inode.mode = (inode.mode & ~S_IALLUGO) | (mode & S_IALLUGO);
+  return 0;
 }

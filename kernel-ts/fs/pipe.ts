@@ -16,7 +16,7 @@
 import type { Task } from '../proc/task';
 import type { File, FileOperations, Loff } from './file';
 import { File as OpenFile, O_NONBLOCK, O_RDONLY, O_WRONLY } from './file';
-import { Inode, SuperBlock } from './inode';
+import { Inode, SuperBlock, ownByUser } from './inode';
 import { S_IFIFO, mkdev } from './stat';
 import { EAGAIN, EPIPE } from '../errno';
 
@@ -125,7 +125,7 @@ export class PipeFs {
   createPipeFiles(flags: number): { read: File; write: File } {
     const info = new PipeInfo(this.k);
     const ops = pipeOps(info, this.k);
-    const inode = new Inode(this.sb, S_IFIFO | 0o600, ops.read, 'pipe:', null);
+    const inode = ownByUser(new Inode(this.sb, S_IFIFO | 0o600, ops.read, 'pipe:', null));
     // Reachable from the inode, not only from the closures, so the debugger's recorder snapshots the pipe's state.
     inode.private = info;
     const nb = flags & O_NONBLOCK;

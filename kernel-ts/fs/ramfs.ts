@@ -4,7 +4,7 @@
 // contents live in the inode's pages; a tmpfs charges them to its size=.
 import type { File, FileOperations, Loff } from './file';
 import { O_APPEND, genericFileLlseek } from './file';
-import { Inode, RAMFS_MAXBYTES, SuperBlock, childPath } from './inode';
+import { Inode, RAMFS_MAXBYTES, SuperBlock, childPath, ownByUser } from './inode';
 import { ShmemSbInfo } from './shmem';
 import type { TmpfsConfig } from './shmem';
 import { S_IFDIR, S_IFREG } from './stat';
@@ -90,5 +90,6 @@ export function ramfsCreate(dir: Inode, name: string, mode: number, nowNs: numbe
   if (dir.sb.shmem !== null && !dir.sb.shmem.reserveInode()) return -ENOSPC;
   const inode = new Inode(dir.sb, S_IFREG | (mode & 0o7777), fops, childPath(dir, name), dir);
   inode.mtimeNs = nowNs;
+  ownByUser(inode);
   return dir.link(name, inode);
 }

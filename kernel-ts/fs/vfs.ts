@@ -297,13 +297,13 @@ export class Vfs {
    * -ENOENT/-ENOTDIR/-ELOOP from lookup, -EACCES if it is not a regular file or
    * has no execute bit (Linux's answer even for root).
    */
-  openExec(path: string): ExecFile | number {
-    const inode = this.lookup(path);
+  openExec(path: string, start: Inode = this.root): ExecFile | number {
+    const inode = this.lookup(path, LOOKUP_FOLLOW, start);
     if (typeof inode === 'number') return inode;
     if (!inode.isReg || (inode.mode & S_IXUGO) === 0) return -EACCES;
     const perm = inode.iop.permission?.(inode, MAY_EXEC) ?? 0;
     if (perm < 0) return perm;
-    const file = this.open(path, O_RDONLY);
+    const file = this.open(path, O_RDONLY, 0o666, start);
     if (typeof file === 'number') return file;
     return { file, inode };
   }

@@ -30,9 +30,9 @@ interface OpenExec {
   release: () => void;
 }
 
-/** open_exec(): the executable, or -errno (-ENOENT, -EACCES...). */
-function openExec(k: Kernel, path: string): OpenExec | number {
-  const ex = k.vfs.openExec(path);
+/** open_exec(): the executable (a relative path from t's working directory), or -errno (-ENOENT, -EACCES...). */
+function openExec(k: Kernel, path: string, t: Task | null = null): OpenExec | number {
+  const ex = k.vfs.openExec(path, t?.fs.pwd ?? k.vfs.root);
   if (typeof ex === 'number') return ex;
   return { inode: ex.inode, release: () => fput(ex.file) };
 }
@@ -121,7 +121,7 @@ function nullArgvWarning(k: Kernel, t: Task, path: string): () => void {
 
 /** Replaces t's image with the program at path, given its strings (the host's spawn): 0 or -errno (t unchanged on failure). */
 export function execTask(k: Kernel, t: Task, path: string, argv: readonly string[], envp: readonly string[]): number {
-  const ex = openExec(k, path);
+  const ex = openExec(k, path, t);
   if (typeof ex === 'number') return ex;
   const a = kernelArgStrings(path, argv, envp, nullArgvWarning(k, t, path));
   if (typeof a === 'number') {
@@ -142,7 +142,7 @@ export function sysExecve(k: Kernel, t: Task, upath: number, uargv: number, uenv
   if (typeof path === 'number') return path;
   if (Buffer.byteLength(path) >= PATH_MAX) return -ENAMETOOLONG;
   if (path.length === 0) return -ENOENT;
-  const ex = openExec(k, path);
+  const ex = openExec(k, path, t);
   if (typeof ex === 'number') return ex;
   const a = copyArgStrings(k.mm, t.mm, path, uargv, uenvp, nullArgvWarning(k, t, path));
   if (typeof a === 'number') {

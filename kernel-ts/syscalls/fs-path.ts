@@ -1,5 +1,6 @@
 // The path and working-directory calls (Linux fs/namei.c: mkdirat,
-// unlinkat; fs/open.c: faccessat, faccessat2, chdir, fchdir, truncate;
+// unlinkat; fs/open.c: faccessat, faccessat2, chdir, fchdir, truncate,
+// fchmod, fchmodat, fchmodat2;
 // fs/d_path.c: getcwd; kernel/sys.c: umask) and pipe2 (fs/pipe.c). The
 // checks that belong to the VFS are in kernel-ts/fs/namei-ops.ts; these
 // handlers copy the arguments in and pick the directory a relative path
@@ -10,7 +11,7 @@ import type { SyscallHandler, SyscallTable } from './table';
 import { NR } from './numbers';
 import { AT_EMPTY_PATH, AT_FDCWD, AT_SYMLINK_NOFOLLOW, cwdOf, fileOf, getname, startDir } from './fs';
 import type { Inode } from '../fs/inode';
-import { doAccess, doMkdir, doRmdir, doUnlink, truncatable } from '../fs/namei-ops';
+import { doAccess, doChmod, doMkdir, doRmdir, doUnlink, truncatable } from '../fs/namei-ops';
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW } from '../fs/namei';
 import { S_IRWXUGO } from '../fs/fs-struct';
 import { O_CLOEXEC, O_NONBLOCK, fput } from '../fs/file';
@@ -133,6 +134,36 @@ const sysTruncate: SyscallHandler = (k, t, a) => {
   return 0;
 };
 
+/**
+ * do_fchmodat(dirfd, pathname, mode, flags): -EINVAL for flags other than
+ * AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH; with AT_SYMLINK_NOFOLLOW a symlink
+ * itself is -EOPNOTSUPP (Linux has no symlink modes); "" with AT_EMPTY_PATH
+ * is dirfd's own file.
+ */
+function fchmodat(k: Kernel, t: Task, dirfd: number, uaddr: number, mode: number, flags: number): number {
+  if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return -EINVAL;
+  const path = getname(k, t, uaddr);
+  if (typeof path === 'number') return path;
+  if (path === '' && flags & AT_EMPTY_PATH) {
+    if (dirfd === AT_FDCWD) return doChmod(cwdOf(k, t), mode);
+    const file = fileOf(t, dirfd);
+    return typeof file === 'number' ? file : doChmod(file.inode, mode);
+  }
+  const start = startDir(k, t, dirfd, path);
+  if (typeof start === 'number') return start;
+  const inode = k.vfs.lookup(path, flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW, start);
+  return typeof inode === 'number' ? inode : doChmod(inode, mode);
+}
+
+const sysFchmodat: SyscallHandler = (k, t, a) => fchmodat(k, t, a.int(0), a.u64(1), a.uint(2), 0);
+const sysFchmodat2: SyscallHandler = (k, t, a) => fchmodat(k, t, a.int(0), a.u64(1), a.uint(2), a.int(3));
+
+/** fchmod(fd, mode): -EBADF, then chmod_common on the open file's inode. */
+const sysFchmod: SyscallHandler = (_k, t, a) => {
+  const file = fileOf(t, a.int(0));
+  return typeof file === 'number' ? file : doChmod(file.inode, a.uint(1));
+};
+
 /** The kernel services a pipe uses: the current task, the wait queues, SIGPIPE. */
 function pipeKernel(k: Kernel): PipeKernel {
   return {
@@ -193,5 +224,8 @@ export const pathSyscalls: SyscallTable = {
   [NR.getcwd]: sysGetcwd,
   [NR.umask]: sysUmask,
   [NR.truncate]: sysTruncate,
+  [NR.fchmod]: sysFchmod,
+  [NR.fchmodat]: sysFchmodat,
+  [NR.fchmodat2]: sysFchmodat2,
   [NR.pipe2]: sysPipe2,
 };

@@ -17,6 +17,8 @@ export const NR = {
   faccessat: 48,
   chdir: 49,
   fchdir: 50,
+  fchmod: 52,
+  fchmodat: 53,
   openat: 56,
   close: 57,
   pipe2: 59,
@@ -72,6 +74,7 @@ export const NR = {
   prlimit64: 261,
   getrandom: 278,
   faccessat2: 439,
+  fchmodat2: 452,
 } as const;
 
 const BY_NUMBER = new Map<number, string>(Object.entries(NR).map(([name, nr]) => [nr, name]));

@@ -186,4 +186,18 @@ describe('execve argument copying', () => {
     expect(t.mm!.argEnd - t.mm!.argStart).toBe(1);
     expect(k.printk.all().map((r) => r.text)).toContain("process 'p' launched '/bin/p' with NULL argv: empty string added");
   });
+
+  it('a relative path starts at the working directory, as open(2) does', () => {
+    const { k, t } = spawned();
+    /** path's string in t's memory (each exec replaces the memory). */
+    const str = (path: string): number => mapBytes(k, t, new TextEncoder().encode(`${path}\0`));
+    expect(call(k, t, NR.chdir, str('/bin'))).toBe(0);
+    expect(call(k, t, NR.execve, str('p'), 0, 0)).toBe(OK);
+    expect(t.comm).toBe('p');
+    expect(call(k, t, NR.execve, str('./p'), 0, 0)).toBe(OK);
+    expect(call(k, t, NR.execve, str('../bin/p'), 0, 0)).toBe(OK);
+    expect(call(k, t, NR.chdir, str('/tmp'))).toBe(0);
+    expect(call(k, t, NR.execve, str('p'), 0, 0)).toBe(-ENOENT);
+    expect(call(k, t, NR.execve, str('/bin/p'), 0, 0)).toBe(OK);
+  });
 });

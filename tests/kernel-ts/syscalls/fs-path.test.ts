@@ -10,7 +10,7 @@ import type { Kernel } from '../../../kernel-ts/kernel';
 import type { Task } from '../../../kernel-ts/proc/task';
 import { Task as TaskClass } from '../../../kernel-ts/proc/task';
 import {
-  EACCES, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, ERANGE, EROFS,
+  EACCES, EBADF, EEXIST, EFAULT, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EOPNOTSUPP, EPERM, ERANGE, EROFS,
 } from '../../../kernel-ts/errno';
 
 const AT_FDCWD = -100;
@@ -161,5 +161,56 @@ describe('faccessat, truncate', () => {
     expect(call(k, t, NR.truncate, p('/dev/zero'), 0)).toBe(-EINVAL);
     expect(call(k, t, NR.truncate, p('/bin/p'), 0)).toBe(-EROFS);
     expect(call(k, t, NR.truncate, p('/tmp/none'), 0)).toBe(-ENOENT);
+  });
+});
+
+describe('fchmod, fchmodat, fchmodat2', () => {
+  const AT_SYMLINK_NOFOLLOW = 0x100;
+  const AT_EMPTY_PATH = 0x1000;
+  const modeOf = (k: Kernel, path: string): number => (k.vfs.lookup(path) as { mode: number }).mode;
+
+  it('a process changes the mode of what it made: the 07777 bits, the file type kept, umask not applied', () => {
+    const { k, t, scratch } = spawned();
+    const fd = call(k, t, NR.openat, AT_FDCWD, str(k, t, scratch, '/tmp/f'), O_RDWR_CREAT, 0o644);
+    expect(k.vfs.lookup('/tmp/f')).toMatchObject({ uid: 1000, gid: 1000 });
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, str(k, t, scratch, '/tmp/f'), 0o104755)).toBe(0);
+    expect(modeOf(k, '/tmp/f')).toBe(0o104755);
+    expect(call(k, t, NR.fchmod, fd, 0o600)).toBe(0);
+    expect(modeOf(k, '/tmp/f')).toBe(0o100600);
+    expect(call(k, t, NR.mkdirat, AT_FDCWD, str(k, t, scratch, '/tmp/d'), 0o755)).toBe(0);
+    expect(call(k, t, NR.chdir, str(k, t, scratch, '/tmp/d'))).toBe(0);
+    expect(call(k, t, NR.fchmodat2, AT_FDCWD, str(k, t, scratch, ''), 0o1700, AT_EMPTY_PATH)).toBe(0);
+    expect(modeOf(k, '/tmp/d')).toBe(0o41700);
+    expect(call(k, t, NR.fchmodat2, fd, str(k, t, scratch, ''), 0o640, AT_EMPTY_PATH)).toBe(0);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, str(k, t, scratch, '../f'), 0o444)).toBe(0);
+    expect(modeOf(k, '/tmp/f')).toBe(0o100444);
+    // The mode is what open(2) and exec check next.
+    expect(call(k, t, NR.faccessat, AT_FDCWD, str(k, t, scratch, '../f'), 1)).toBe(-EACCES);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, str(k, t, scratch, '../f'), 0o755)).toBe(0);
+    expect(call(k, t, NR.faccessat, AT_FDCWD, str(k, t, scratch, '../f'), 1)).toBe(0);
+  });
+
+  it("another's file is -EPERM, a read-only mount -EROFS first, a symlink itself -EOPNOTSUPP", () => {
+    const { k, t, scratch } = spawned();
+    const p = (s: string): number => str(k, t, scratch, s);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, p('/bin/p'), 0o777)).toBe(-EROFS);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, p('/tmp'), 0o777)).toBe(-EPERM);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, p('/dev/null'), 0o777)).toBe(-EPERM);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, p('/proc/meminfo'), 0o777)).toBe(-EPERM);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, p('/tmp/none'), 0o777)).toBe(-ENOENT);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, p(''), 0o777)).toBe(-ENOENT);
+    expect(call(k, t, NR.fchmodat, AT_FDCWD, 1, 0o777)).toBe(-EFAULT);
+    expect(call(k, t, NR.fchmodat2, AT_FDCWD, p('/proc/self'), 0o777, AT_SYMLINK_NOFOLLOW)).toBe(-EOPNOTSUPP);
+    expect(call(k, t, NR.fchmodat2, AT_FDCWD, p('/tmp'), 0o777, 4)).toBe(-EINVAL);
+    expect(call(k, t, NR.fchmod, 77, 0o777)).toBe(-EBADF);
+    expect(modeOf(k, '/tmp')).toBe(0o41777);
+    expect(modeOf(k, '/dev/null') & 0o7777).toBe(0o666);
+  });
+
+  it("a pipe is its maker's: fchmod succeeds", () => {
+    const { k, t, scratch } = spawned();
+    expect(call(k, t, NR.pipe2, scratch, 0)).toBe(0);
+    const rfd = new DataView((k.mm.copyFromUser(t.mm!, scratch, 4) as Uint8Array).buffer).getInt32(0, true);
+    expect(call(k, t, NR.fchmod, rfd, 0o640)).toBe(0);
   });
 });
