@@ -562,10 +562,13 @@ export class Kernel {
     }
     if (ret === SYSCALL_RESTART) {
       if (t.restart === Restart.None) t.restart = Restart.Sys;
-    } else if (ret !== SYSCALL_NORETURN) {
-      t.setReg(REG_A0, ret);
-      advancePc(t);
-      t.restart = Restart.None;
+    } else {
+      t.partialWrite = null;
+      if (ret !== SYSCALL_NORETURN) {
+        t.setReg(REG_A0, ret);
+        advancePc(t);
+        t.restart = Restart.None;
+      }
     }
     if (traced && ret !== SYSCALL_RESTART && t.isAlive) this.traceExit(nr, ret === SYSCALL_NORETURN ? t.reg(REG_A0) : ret);
   }

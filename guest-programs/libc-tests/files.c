@@ -1,6 +1,7 @@
 /*
  * files.c: the path, pipe and memory-locking system calls (mkdir, rmdir,
- * unlink, access, chdir/fchdir/getcwd, umask, truncate, pipe2, msync,
+ * unlink, access, chdir/fchdir/getcwd, umask, truncate, pipe2 and a write
+ * bigger than the pipe, msync,
  * mlock/munlock/mlockall), built twice (glibc, and `vmlab cc`) to print the
  * same bytes (tests/guest/libc-c.test.ts). It works in a directory of its
  * own under /tmp and removes it again; nothing it prints depends on the
@@ -148,12 +149,35 @@ static void pipes(void) {
   waitpid(pid, NULL, 0);
   close(p[0]);
 
+  /* One blocking write three times the pipe's size: the writer sleeps for room until all of it is in. */
+  static char big[200000];
+  for (size_t i = 0; i < sizeof big; i++) big[i] = (char)(i * 7 + i / 251);
+  check("pipe for a big write", pipe(p));
+  fflush(stdout);
+  pid = fork();
+  if (pid == 0) {
+    close(p[0]);
+    n = write(p[1], big, sizeof big);
+    printf("child's one write %zd\n", n);
+    fflush(stdout);
+    _exit(0);
+  }
+  close(p[1]);
+  size_t got = 0, differ = 0;
+  char chunk[3000];
+  while ((n = read(p[0], chunk, sizeof chunk)) > 0) {
+    for (ssize_t i = 0; i < n; i++) differ += chunk[i] != big[got + i];
+    got += n;
+  }
+  waitpid(pid, NULL, 0);
+  printf("parent read %zu bytes, %zu differ, then %zd\n", got, differ, n);
+  close(p[0]);
+
   check("pipe2 O_NONBLOCK|O_CLOEXEC", pipe2(p, O_NONBLOCK | O_CLOEXEC));
   printf("cloexec %d nonblock %d\n", fcntl(p[0], F_GETFD) & FD_CLOEXEC, (fcntl(p[1], F_GETFL) & O_NONBLOCK) != 0);
   n = read(p[0], buf, sizeof buf);
   printf("empty read %zd %s\n", n, strerror(errno));
-  static char big[70000];
-  n = write(p[1], big, sizeof big);
+  n = write(p[1], big, 70000);
   printf("big write %zd\n", n);
   n = write(p[1], big, 10);
   printf("full write %zd %s\n", n, strerror(errno));

@@ -10,9 +10,12 @@
 // -EPIPE and SIGPIPE to the writer (pipe_write's send_sig).
 //
 // Writes of at most PIPE_BUF bytes are atomic: they wait until all of them
-// fit. A larger write takes what fits and returns that count, where Linux
-// would keep the caller asleep until the rest went in too (the restart
-// protocol re-issues a call whole, so it cannot resume half-way).
+// fit. A larger blocking write takes what fits and sleeps until there is
+// room for more, as many times as it takes: the restart protocol re-issues
+// the call whole, so the count written so far is kept in the task
+// (Task.partialWrite) and the re-issued call goes on from there. It
+// returns the whole count, or what it had written when a signal came or
+// the last reader went (SIGPIPE still sent), as pipe_write's `ret`.
 import type { Task } from '../proc/task';
 import type { File, FileOperations, Loff } from './file';
 import { File as OpenFile, O_NONBLOCK, O_RDONLY, O_WRONLY } from './file';
@@ -35,6 +38,8 @@ export interface PipeKernel {
   wakeUp(t: Task): void;
   /** send_sig(SIGPIPE, current, 0). */
   sigpipe(t: Task): void;
+  /** signal_pending(t): a signal t does not block is pending. */
+  signalPending(t: Task): boolean;
 }
 
 /** Linux struct pipe_inode_info. */
@@ -91,19 +96,30 @@ function pipeOps(info: PipeInfo, k: PipeKernel): { read: FileOperations; write: 
   const write: FileOperations = {
     // pipe_write(): -EPIPE with SIGPIPE when no reader is left; atomic up to PIPE_BUF.
     write: (file: File, data: Uint8Array, _ppos: Loff): number => {
+      const t = k.current;
+      const partial = t?.partialWrite;
+      let done = partial !== null && partial !== undefined && partial.inode === file.inode ? partial.done : 0;
       if (info.readers === 0) {
-        if (k.current !== null) k.sigpipe(k.current);
-        return -EPIPE;
+        if (t !== null) k.sigpipe(t);
+        return done > 0 ? done : -EPIPE;
       }
       if (data.length === 0) return 0;
       const cap = info.data.length;
       const room = cap - info.len;
-      if (room === 0 || (data.length <= PIPE_BUF && room < data.length)) return info.block(file, info.wrWait, 'pipe_write');
-      const n = Math.min(room, data.length);
-      for (let i = 0; i < n; i++) info.data[(info.head + info.len + i) % cap] = data[i]!;
+      const atomic = data.length <= PIPE_BUF;
+      if (room === 0 || (atomic && room < data.length)) {
+        if (done > 0 && t !== null && k.signalPending(t)) return done;
+        return info.block(file, info.wrWait, 'pipe_write');
+      }
+      const n = Math.min(room, data.length - done);
+      for (let i = 0; i < n; i++) info.data[(info.head + info.len + i) % cap] = data[done + i]!;
       info.len += n;
+      done += n;
       info.wake(info.rdWait);
-      return n;
+      if (done === data.length || file.flags & O_NONBLOCK || t === null || k.signalPending(t)) return done;
+      // More to write and the pipe is full: sleep for room, keeping the count.
+      t.partialWrite = { inode: file.inode, done };
+      return info.block(file, info.wrWait, 'pipe_write');
     },
     release: (): void => {
       info.writers--;

@@ -121,6 +121,7 @@ function handleSignal(k: Kernel, t: Task, info: KSiginfo): void {
       t.sleepDeadlineNs = -1;
     }
     t.restart = Restart.None;
+    t.partialWrite = null;
   }
   // sigsuspend's temporary mask stays for the handler; the frame gets the one it replaced.
   const saved = t.savedSigmask ?? t.blocked;

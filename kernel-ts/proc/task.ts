@@ -72,6 +72,12 @@ export class Task {
   exitSignal: number;
   /** Set while the task sleeps inside a restartable system call. */
   restart: Restart = Restart.None;
+  /**
+   * What a write(2) of more than PIPE_BUF bytes to a pipe has written before
+   * it slept for room (pipe_write's `ret`, kept across the restart), and the
+   * pipe's inode; null when no such write is under way.
+   */
+  partialWrite: { inode: object; done: number } | null = null;
   /** nanosleep's deadline, kept across a restart so the sleep does not start over (KTIME_MAX: never). */
   sleepDeadlineNs = -1;
   /** restart_block.nanosleep.rmtp: where an interrupted sleep writes the time left (0: nowhere). */

@@ -19,7 +19,7 @@ import { PipeFs } from '../fs/pipe';
 import type { PipeKernel } from '../fs/pipe';
 import { RLIMIT_NOFILE } from '../resource';
 import { sleepOn, wakeUp } from '../proc/sched';
-import { sendSignal } from '../proc/signal';
+import { sendSignal, signalPending } from '../proc/signal';
 import { SIGPIPE, SI_USER, siginfo } from '../proc/signal-defs';
 import { USER_UID } from '../proc/creds';
 import { EFAULT, EINVAL, ENOENT, ENOTDIR, ERANGE } from '../errno';
@@ -173,6 +173,7 @@ function pipeKernel(k: Kernel): PipeKernel {
     sleep: (t, queue) => sleepOn(t, { kind: 'queue', name: queue }),
     wakeUp,
     sigpipe: (t) => sendSignal(t, siginfo(SIGPIPE, SI_USER, { pid: t.tgid, uid: USER_UID })),
+    signalPending,
   };
 }
 
