@@ -1,0 +1,593 @@
+// C variables in the REPL (issue 16 item 4): `info locals`, `info args`,
+// `print VAR` (with `*p`, `&v`, `s.field`, `p->field`, `a[i]`), `ptype` and
+// `whatis`, from the DWARF dwarf-types.ts reads, printed as gdb prints them.
+// Where a variable lives comes from its DW_AT_location: DW_OP_fbreg on the
+// function's frame base (DW_OP_call_frame_cfa: the CFA, found from the
+// prologue's `addi sp, sp, -N` and `addi s0, sp, M` that ran before pc, as
+// the backtrace finds the fp chain), DW_OP_breg*, DW_OP_reg*, DW_OP_addr,
+// and simple stack values. A location list (-O2) is not read: the variable
+// prints as `<optimized out>`.
+//
+// cVariables() is the one entry the command dispatcher calls: it answers the
+// commands above when they are about C variables or types, and leaves every
+// other print (registers, $N, ELF symbols, casts) to the REPL's own.
+import { rd, rs1 } from '../machine/isa/fields';
+import { insnByMnemonic } from '../machine/isa/table';
+import { escapeChar, formatG } from './return-value';
+import { declare, sizeOf, strip } from './dwarf-types';
+import type { CT, DwarfProgram, FunctionScope, Scope, Variable } from './dwarf-types';
+import type { Debugger } from './commands';
+import { unfaultedByte } from './table';
+
+const ADDI = insnByMnemonic('addi')!;
+/** gdb's `print elements` (200) and `repeat_count_threshold` (10). */
+const PRINT_ELEMENTS = 200;
+const REPEAT_THRESHOLD = 10;
+
+/** A value being printed: its type, its bytes (or why they cannot be read), and its address when it has one. */
+interface Value {
+  type: CT;
+  bytes: Uint8Array | string;
+  addr: number | null;
+}
+
+class CError extends Error {}
+
+const INT: CT = { t: 'base', name: 'int', size: 4, enc: 'signed' };
+const LONG: CT = { t: 'base', name: 'long', size: 8, enc: 'signed' };
+
+/** The frame at pc: the function, its CFA, and the scopes holding pc, innermost first. */
+interface Frame {
+  fn: FunctionScope;
+  cfa: number;
+  scopes: Scope[];
+}
+
+export class CVariables {
+  constructor(private readonly d: Debugger) {}
+
+  private get program(): DwarfProgram {
+    return this.d.s.syms.program;
+  }
+
+  private frame(): Frame | null {
+    const pc = this.d.s.pc;
+    const fn = this.program.functions.find((f) => f.lowPc <= pc && pc < f.highPc);
+    if (fn === undefined) return null;
+    const scopes: Scope[] = [];
+    let sc: Scope | undefined = fn;
+    // Outermost first: the innermost block holding pc is last.
+    while (sc !== undefined) {
+      scopes.push(sc);
+      sc = sc.blocks.find((b) => b.lowPc <= pc && pc < b.highPc);
+    }
+    return { fn, cfa: this.cfa(fn.lowPc, pc), scopes };
+  }
+
+  /** The CFA (sp at the function's entry), from what of the prologue ran before pc: `addi sp, sp, -N`, then `addi s0, sp, M`. */
+  private cfa(start: number, pc: number): number {
+    const s = this.d.s;
+    const reg = (r: number): number => Number(BigInt.asUintN(64, s.reg(r)));
+    let frame = 0, fpOff: number | null = null;
+    for (let a = start; a < pc && a < start + 64; a += 4) {
+      const w = s.readVirt(a, 4);
+      if (typeof w === 'string') break;
+      const word = Number(w);
+      if (((word & ADDI.mask) >>> 0) !== ADDI.match) continue;
+      const imm = word >> 20;
+      if (rd(word) === 2 && rs1(word) === 2 && imm < 0) frame = -imm;
+      else if (rd(word) === 8 && rs1(word) === 2) fpOff = imm;
+    }
+    // s0 = sp + M once set, and sp = CFA - N: CFA = s0 - M + N.
+    if (fpOff !== null) return reg(8) - fpOff + frame;
+    return reg(2) + frame;
+  }
+
+  // ---- commands -------------------------------------------------------------
+
+  infoLocals(): string {
+    const f = this.frame();
+    if (f === null) return 'No symbol table info available.';
+    const lines: string[] = [];
+    for (let i = f.scopes.length - 1; i >= 0; i--) for (const v of f.scopes[i]!.vars) lines.push(`${v.name} = ${this.show(v, f)}`);
+    return lines.length === 0 ? 'No locals.' : lines.join('\n');
+  }
+
+  infoArgs(): string {
+    const f = this.frame();
+    if (f === null) return 'No symbol table info available.';
+    const lines = f.fn.params.map((v) => `${v.name} = ${this.show(v, f)}`);
+    return lines.length === 0 ? 'No arguments.' : lines.join('\n');
+  }
+
+  /** print EXPR: `$N = VALUE`, or undefined when EXPR is not about a C variable (the REPL's own print then). */
+  print(expr: string): string | undefined {
+    const p = new Parser(expr);
+    if (p.root === null || this.lookup(p.root) === null) return undefined;
+    const v = this.evaluate(p.parse());
+    const text = this.format(v, true);
+    return `$${this.d.keep(this.historyValue(v))} = ${text}`;
+  }
+
+  ptype(expr: string, expand: boolean): string {
+    const t = expr.trim();
+    if (t === '') return 'Argument required (one or more choice items).';
+    const named = this.typeNamed(t);
+    if (named !== undefined) {
+      // whatis of a typedef name unrolls one level; ptype resolves it.
+      return `type = ${declare(!expand && named.t === 'typedef' ? named.of : named, '', expand)}`;
+    }
+    const v = this.evaluate(new Parser(t).parse(), true);
+    return `type = ${declare(v.type, '', expand)}`;
+  }
+
+  // ---- variables --------------------------------------------------------------
+
+  /** The variable `name` in scope at pc: innermost block first, then the parameters, then the globals. */
+  private lookup(name: string): { v: Variable; f: Frame | null } | null {
+    const f = this.frame();
+    if (f !== null) {
+      for (let i = f.scopes.length - 1; i >= 0; i--) {
+        const v = f.scopes[i]!.vars.find((x) => x.name === name);
+        if (v !== undefined) return { v, f };
+      }
+      const a = f.fn.params.find((x) => x.name === name);
+      if (a !== undefined) return { v: a, f };
+    }
+    const g = this.program.globals.get(name);
+    return g === undefined ? null : { v: g, f };
+  }
+
+  /** A variable's value printed as info locals prints it. */
+  private show(v: Variable, f: Frame): string {
+    try {
+      return this.format(this.valueOf(v, f), false);
+    } catch (e) {
+      if (e instanceof CError) return `<error: ${e.message}>`;
+      throw e;
+    }
+  }
+
+  private valueOf(v: Variable, f: Frame | null): Value {
+    const loc = v.location instanceof Uint8Array ? this.locate(v.location, f) : null;
+    const size = sizeOf(v.type);
+    if (loc === null) return { type: v.type, bytes: '<optimized out>', addr: null };
+    if (loc.kind === 'mem') return { type: v.type, bytes: this.readBytes(loc.addr, size), addr: loc.addr };
+    const bits = loc.kind === 'reg' ? BigInt.asUintN(64, this.d.s.reg(loc.r)) : BigInt.asUintN(64, loc.value);
+    const bytes = new Uint8Array(size);
+    for (let i = 0; i < size && i < 8; i++) bytes[i] = Number((bits >> BigInt(8 * i)) & 0xffn);
+    return { type: v.type, bytes, addr: null };
+  }
+
+  /** DW_AT_location's expression (DWARF 5 2.5, 2.6): a memory address, a register, or a value; null for what is not read. */
+  private locate(e: Uint8Array, f: Frame | null): { kind: 'mem'; addr: number } | { kind: 'reg'; r: number } | { kind: 'value'; value: bigint } | null {
+    const s = this.d.s;
+    const stack: bigint[] = [];
+    const r = new Bytes(e);
+    while (r.pos < e.length) {
+      const op = r.u8();
+      if (op === 0x03) stack.push(r.u64()); // DW_OP_addr
+      else if (op >= 0x30 && op <= 0x4f) stack.push(BigInt(op - 0x30)); // DW_OP_lit
+      else if (op >= 0x50 && op <= 0x6f) return r.pos === e.length ? { kind: 'reg', r: op - 0x50 } : null; // DW_OP_reg (a piece follows: not read)
+      else if (op === 0x90) return { kind: 'reg', r: r.uleb() }; // DW_OP_regx
+      else if (op >= 0x70 && op <= 0x8f) stack.push(s.reg(op - 0x70) + BigInt(r.sleb())); // DW_OP_breg
+      else if (op === 0x92) { const reg = r.uleb(); stack.push(s.reg(reg) + BigInt(r.sleb())); } // DW_OP_bregx
+      else if (op === 0x91) { // DW_OP_fbreg
+        if (f === null) return null;
+        const fb = f.fn.frameBase === null ? null : this.frameBase(f);
+        if (fb === null) return null;
+        stack.push(BigInt(fb) + BigInt(r.sleb()));
+      } else if (op === 0x9c) { // DW_OP_call_frame_cfa
+        if (f === null) return null;
+        stack.push(BigInt(f.cfa));
+      } else if (op === 0x23) stack.push((stack.pop() ?? 0n) + BigInt(r.uleb())); // DW_OP_plus_uconst
+      else if (op === 0x08) stack.push(BigInt(r.u8())); // const1u
+      else if (op === 0x09) stack.push(BigInt((r.u8() << 24) >> 24)); // const1s
+      else if (op === 0x10) stack.push(BigInt(r.uleb())); // constu
+      else if (op === 0x11) stack.push(BigInt(r.sleb())); // consts
+      else if (op === 0x9f) return { kind: 'value', value: stack.pop() ?? 0n }; // DW_OP_stack_value
+      else return null; // pieces, entry values, implicit pointers ...: not read
+    }
+    const top = stack.pop();
+    return top === undefined ? null : { kind: 'mem', addr: Number(BigInt.asUintN(64, top)) };
+  }
+
+  /** The function's DW_AT_frame_base: the CFA (GCC's DW_OP_call_frame_cfa) or another simple expression. */
+  private frameBase(f: Frame): number | null {
+    const fb = f.fn.frameBase!;
+    if (fb.length === 1 && fb[0] === 0x9c) return f.cfa;
+    const l = this.locate(fb, { ...f, fn: { ...f.fn, frameBase: null } });
+    if (l === null) return null;
+    return l.kind === 'mem' ? l.addr : l.kind === 'reg' ? Number(BigInt.asUintN(64, this.d.s.reg(l.r))) : Number(l.value);
+  }
+
+  /** n bytes of guest memory at va (a file page not yet faulted in read from the file, as ptrace would), or gdb's error. */
+  private readBytes(va: number, n: number): Uint8Array | string {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      const b = this.d.s.readVirt(va + i, 1);
+      const x = typeof b === 'string' ? unfaultedByte(this.d, va + i) : Number(b);
+      if (x === undefined) return `Cannot access memory at address 0x${(va + i).toString(16)}`;
+      out[i] = x;
+    }
+    return out;
+  }
+
+  // ---- expressions --------------------------------------------------------------
+
+  /** The value of a parsed expression; `typeOnly` evaluates no further than the type needs (ptype of *p with p NULL). */
+  private evaluate(n: Node, typeOnly = false): Value {
+    switch (n.k) {
+      case 'num': {
+        const bytes = new Uint8Array(8);
+        new DataView(bytes.buffer).setBigInt64(0, n.v, true);
+        return { type: n.v >= -(2n ** 31n) && n.v < 2n ** 31n ? INT : LONG, bytes, addr: null };
+      }
+      case 'id': {
+        const found = this.lookup(n.name);
+        if (found === null) throw new CError(`No symbol "${n.name}" in current context.`);
+        return this.valueOf(found.v, found.f);
+      }
+      case 'member': {
+        // `s->f` on a struct is s.f, and `p.f` on a pointer is p->f, as gdb has them.
+        let v = this.evaluate(n.of.k === 'deref' ? n.of.of : n.of, typeOnly);
+        if (strip(v.type).t === 'ptr') v = this.deref(v, typeOnly);
+        const st = strip(v.type);
+        if (st.t !== 'struct') throw new CError('Attempt to extract a component of a value that is not a structure.');
+        const m = st.members.find((x) => x.name === n.field);
+        if (m === undefined) throw new CError(`There is no member named ${n.field}.`);
+        const size = sizeOf(m.type);
+        const bytes = typeof v.bytes === 'string' ? v.bytes : m.bits !== undefined ? bitField(v.bytes, m.bits, m.type) : v.bytes.slice(m.offset, m.offset + size);
+        return { type: m.type, bytes, addr: v.addr === null || m.bits !== undefined ? null : v.addr + m.offset };
+      }
+      case 'index': {
+        const base = this.evaluate(n.of, typeOnly);
+        const i = Number(this.integer(this.evaluate(n.index)));
+        const bt = strip(base.type);
+        if (bt.t === 'array') {
+          const size = sizeOf(bt.of);
+          if (base.addr !== null) return { type: bt.of, bytes: typeOnly ? '' : this.readBytes(base.addr + i * size, size), addr: base.addr + i * size };
+          const bytes = typeof base.bytes === 'string' ? base.bytes : base.bytes.slice(i * size, (i + 1) * size);
+          return { type: bt.of, bytes, addr: null };
+        }
+        if (bt.t === 'ptr') return this.deref(base, typeOnly, i);
+        throw new CError(`cannot subscript something of type \`${declare(base.type, '')}'`);
+      }
+      case 'deref':
+        return this.deref(this.evaluate(n.of, typeOnly), typeOnly);
+      case 'addr': {
+        const v = this.evaluate(n.of, typeOnly);
+        if (v.addr === null) throw new CError('Attempt to take address of value not located in memory.');
+        const bytes = new Uint8Array(8);
+        new DataView(bytes.buffer).setBigUint64(0, BigInt(v.addr), true);
+        const to = v.type;
+        return { type: { t: 'ptr', to: () => to }, bytes, addr: null };
+      }
+      case 'neg': {
+        const v = this.integer(this.evaluate(n.of));
+        return this.evaluate({ k: 'num', v: -v });
+      }
+    }
+  }
+
+  /** *v (or v[i]): through a pointer; an array is its first element; an integer is read as an int there (gdb's value_ind). */
+  private deref(v: Value, typeOnly: boolean, i = 0): Value {
+    const t = strip(v.type);
+    if (t.t === 'array') {
+      const es = sizeOf(t.of);
+      if (v.addr !== null) return { type: t.of, bytes: typeOnly ? '' : this.readBytes(v.addr + i * es, es), addr: v.addr + i * es };
+      return { type: t.of, bytes: typeof v.bytes === 'string' ? v.bytes : v.bytes.slice(i * es, (i + 1) * es), addr: null };
+    }
+    let to: CT;
+    if (t.t === 'ptr') to = t.to();
+    else if (t.t === 'base' && t.enc !== 'float') to = INT;
+    else throw new CError('Attempt to take contents of a non-pointer value.');
+    if (strip(to).t === 'void') throw new CError('Attempt to take contents of a non-pointer value.');
+    const size = sizeOf(to);
+    if (typeOnly && typeof v.bytes === 'string') return { type: to, bytes: '', addr: null };
+    const at = Number(BigInt.asUintN(64, this.integer(v))) + i * size;
+    return { type: to, bytes: typeOnly ? '' : this.readBytes(at, size), addr: at };
+  }
+
+  /** An integer value's number (a pointer's address). */
+  private integer(v: Value): bigint {
+    if (typeof v.bytes === 'string') throw new CError(v.bytes === '<optimized out>' ? 'value has been optimized out' : v.bytes);
+    const t = strip(v.type);
+    const size = sizeOf(v.type);
+    const u = leBits(v.bytes, size);
+    return t.t === 'base' && (t.enc === 'signed' || t.enc === 'char') ? BigInt.asIntN(size * 8, u) : u;
+  }
+
+  private historyValue(v: Value): bigint {
+    const t = strip(v.type);
+    if (typeof v.bytes === 'string' || t.t === 'struct' || t.t === 'array') return BigInt(v.addr ?? 0);
+    return this.integer(v);
+  }
+
+  // ---- values, gdb's way ------------------------------------------------------------
+
+  /** v as gdb prints it; `top`: print's own value (a pointer shows its cast), not one inside a struct or info locals. */
+  private format(v: Value, top: boolean): string {
+    if (typeof v.bytes === 'string') {
+      if (v.bytes === '<optimized out>') return v.bytes;
+      if (top) throw new CError(v.bytes);
+      return `<error: ${v.bytes}>`;
+    }
+    return this.formatBytes(v.type, v.bytes, top);
+  }
+
+  private formatBytes(type: CT, b: Uint8Array, top: boolean): string {
+    const t = strip(type);
+    const size = sizeOf(t);
+    const bits = leBits(b, size);
+    switch (t.t) {
+      case 'base':
+        switch (t.enc) {
+          case 'bool': return bits === 0n ? 'false' : bits === 1n ? 'true' : String(bits);
+          case 'char':
+          case 'uchar': {
+            const v = t.enc === 'char' ? BigInt.asIntN(size * 8, bits) : bits;
+            return `${v} '${escapeChar(Number(bits & 0xffn), "'")}'`;
+          }
+          case 'float': {
+            const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+            return formatG(size === 4 ? dv.getFloat32(0, true) : dv.getFloat64(0, true), size === 4 ? 9 : 17);
+          }
+          case 'signed': return String(BigInt.asIntN(size * 8, bits));
+          default: return String(bits);
+        }
+      case 'enum': {
+        const v = t.signed ? BigInt.asIntN(size * 8, bits) : bits;
+        return t.values.find(([, x]) => x === v)?.[0] ?? String(v);
+      }
+      case 'ptr': {
+        const to = strip(t.to());
+        const sym = bits === 0n ? '' : this.symbolic(Number(bits));
+        const at = `0x${bits.toString(16)}${sym === '' ? '' : ` ${sym}`}`;
+        if (to.t === 'base' && (to.enc === 'char' || to.enc === 'uchar') && to.size === 1) return bits === 0n ? '0x0' : `${at} ${this.stringAt(Number(bits))}`;
+        return top ? `(${declare(type, '')}) ${at}` : at;
+      }
+      case 'array': {
+        const el = strip(t.of);
+        const es = sizeOf(t.of);
+        const n = t.count ?? 0;
+        if (el.t === 'base' && (el.enc === 'char' || el.enc === 'uchar') && es === 1) return charArray(b.subarray(0, n));
+        const items: string[] = [];
+        for (let i = 0; i < n && i < PRINT_ELEMENTS; i++) items.push(this.formatBytes(t.of, b.subarray(i * es, (i + 1) * es), false));
+        return `{${repeats(items).join(', ')}${n > PRINT_ELEMENTS ? '...' : ''}}`;
+      }
+      case 'struct':
+        return `{${t.members.map((m) => {
+          const ms = sizeOf(m.type);
+          const mb = m.bits !== undefined ? bitField(b, m.bits, m.type) : b.subarray(m.offset, m.offset + ms);
+          return `${m.name} = ${this.formatBytes(m.type, mb, false)}`;
+        }).join(', ')}}`;
+      case 'func':
+        return `{${declare(type, '')}} 0x${bits.toString(16)}`;
+      default:
+        return 'void';
+    }
+  }
+
+  /**
+   * `<table+8>` for an address inside a variable DWARF describes (gdb names
+   * the object, where the ELF may have a section-start symbol at the same
+   * address), else the ELF's data symbol, else ''.
+   */
+  private symbolic(va: number): string {
+    for (const g of this.program.globals.values()) {
+      const at = g.location instanceof Uint8Array ? Number(new Bytes(g.location.subarray(1)).u64()) : -1;
+      const size = sizeOf(g.type);
+      if (va >= at && va < at + Math.max(1, size)) return va === at ? `<${g.name}>` : `<${g.name}+${va - at}>`;
+    }
+    return this.d.s.syms.dataSymbol(va);
+  }
+
+  /** A character pointer's string: `"text"`, `"text"...` past 200 characters, or `<error: ...>`. */
+  private stringAt(va: number): string {
+    let s = '';
+    for (let i = 0; i < PRINT_ELEMENTS; i++) {
+      const b = this.readBytes(va + i, 1);
+      if (typeof b === 'string') return i === 0 ? `<error: ${b}>` : `"${s}"...`;
+      if (b[0] === 0) return `"${s}"`;
+      s += escapeChar(b[0]!, '"');
+    }
+    return `"${s}"...`;
+  }
+
+  /** A type named by a ptype/whatis argument: `struct X`, a typedef, a base type; undefined for an expression. */
+  private typeNamed(text: string): CT | undefined {
+    const key = text.replace(/\s+/g, ' ');
+    const known = this.program.types.get(key);
+    if (known !== undefined) return known;
+    const m = /^(struct|union|enum) (\w+)$/.exec(key);
+    if (m !== null) throw new CError(`No ${m[1]} type named ${m[2]}.`);
+    return undefined;
+  }
+}
+
+/** Little-endian bytes as an unsigned number. */
+function leBits(b: Uint8Array, size: number): bigint {
+  let v = 0n;
+  for (let i = Math.min(size, b.length) - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]!);
+  return v;
+}
+
+/** A bit-field's value as the bytes of its declared type. */
+function bitField(b: Uint8Array, bits: { size: number; offset: number }, type: CT): Uint8Array {
+  const size = sizeOf(type);
+  const all = leBits(b, b.length);
+  const t = strip(type);
+  const signed = t.t === 'base' ? t.enc === 'signed' || t.enc === 'char' : t.t === 'enum' && t.signed;
+  // A signed field's top bit is its sign, as the C type it is declared with.
+  const raw = all >> BigInt(bits.offset);
+  const v = BigInt.asUintN(size * 8, signed ? BigInt.asIntN(bits.size, raw) : BigInt.asUintN(bits.size, raw));
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = Number((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+/** gdb's array elements: a run of more than 10 equal ones is `V <repeats N times>`. */
+function repeats(items: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < items.length; ) {
+    let j = i;
+    while (j < items.length && items[j] === items[i]) j++;
+    if (j - i > REPEAT_THRESHOLD) out.push(`${items[i]} <repeats ${j - i} times>`);
+    else out.push(...items.slice(i, j));
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * A char array, gdb's generic_printstr: one trailing NUL is not shown; runs
+ * of more than 10 equal characters are `'c' <repeats N times>`, the rest
+ * quoted, the pieces joined with ", "; 200 characters at most.
+ */
+function charArray(b: Uint8Array): string {
+  let n = Math.min(b.length, PRINT_ELEMENTS);
+  const truncated = b.length > PRINT_ELEMENTS;
+  if (!truncated && n > 0 && b[n - 1] === 0) n--;
+  if (n === 0) return '""';
+  const parts: string[] = [];
+  let quoted = '';
+  for (let i = 0; i < n; ) {
+    let j = i;
+    while (j < n && b[j] === b[i]) j++;
+    if (j - i > REPEAT_THRESHOLD) {
+      if (quoted !== '') parts.push(`"${quoted}"`);
+      quoted = '';
+      parts.push(`'${escapeChar(b[i]!, "'")}' <repeats ${j - i} times>`);
+    } else {
+      for (let k = i; k < j; k++) quoted += escapeChar(b[k]!, '"');
+    }
+    i = j;
+  }
+  if (quoted !== '') parts.push(`"${quoted}"`);
+  return `${parts.join(', ')}${truncated ? '...' : ''}`;
+}
+
+// ---- the expression language: C's postfix and unary operators on names -----
+
+type Node =
+  | { k: 'id'; name: string }
+  | { k: 'num'; v: bigint }
+  | { k: 'member'; of: Node; field: string }
+  | { k: 'index'; of: Node; index: Node }
+  | { k: 'deref'; of: Node }
+  | { k: 'addr'; of: Node }
+  | { k: 'neg'; of: Node };
+
+class Parser {
+  private readonly toks: string[];
+  private i = 0;
+  /** The first name in the expression (what decides whether it is about a C variable). */
+  readonly root: string | null;
+
+  constructor(text: string) {
+    this.toks = text.match(/->|0x[0-9a-fA-F]+|\d+|[A-Za-z_]\w*|\S/g) ?? [];
+    this.root = this.toks.find((t) => /^[A-Za-z_]/.test(t)) ?? null;
+  }
+
+  parse(): Node {
+    const n = this.unary();
+    if (this.i < this.toks.length) throw new CError(`A syntax error in expression, near \`${this.toks.slice(this.i).join('')}'.`);
+    return n;
+  }
+
+  private unary(): Node {
+    const t = this.toks[this.i];
+    if (t === '*') { this.i++; return { k: 'deref', of: this.unary() }; }
+    if (t === '&') { this.i++; return { k: 'addr', of: this.unary() }; }
+    if (t === '-') { this.i++; return { k: 'neg', of: this.unary() }; }
+    return this.postfix(this.primary());
+  }
+
+  private primary(): Node {
+    const t = this.toks[this.i++];
+    if (t === undefined) throw new CError('A syntax error in expression, near `\'.');
+    if (t === '(') {
+      const n = this.unary();
+      if (this.toks[this.i++] !== ')') throw new CError('A syntax error in expression, near `\'.');
+      return n;
+    }
+    if (/^\d|^0x/.test(t)) return { k: 'num', v: BigInt(t) };
+    if (/^[A-Za-z_]/.test(t)) return { k: 'id', name: t };
+    throw new CError(`A syntax error in expression, near \`${this.toks.slice(this.i - 1).join('')}'.`);
+  }
+
+  private postfix(n: Node): Node {
+    for (;;) {
+      const t = this.toks[this.i];
+      if (t === '.' || t === '->') {
+        this.i++;
+        const f = this.toks[this.i++];
+        if (f === undefined || !/^[A-Za-z_]/.test(f)) throw new CError('A syntax error in expression, near `\'.');
+        n = { k: 'member', of: t === '->' ? { k: 'deref', of: n } : n, field: f };
+      } else if (t === '[') {
+        this.i++;
+        const index = this.unary();
+        if (this.toks[this.i++] !== ']') throw new CError('A syntax error in expression, near `\'.');
+        n = { k: 'index', of: n, index };
+      } else return n;
+    }
+  }
+}
+
+/** Little-endian reader of a DWARF expression. */
+class Bytes {
+  pos = 0;
+  constructor(private readonly b: Uint8Array) {}
+  u8(): number {
+    return this.b[this.pos++] ?? 0;
+  }
+  u64(): bigint {
+    let v = 0n;
+    for (let i = 0; i < 8; i++) v |= BigInt(this.u8()) << BigInt(8 * i);
+    return v;
+  }
+  uleb(): number {
+    let r = 0, mul = 1, byte: number;
+    do {
+      byte = this.u8();
+      r += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80 && this.pos < this.b.length);
+    return r;
+  }
+  sleb(): number {
+    let r = 0, mul = 1, byte: number;
+    do {
+      byte = this.u8();
+      r += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80 && this.pos < this.b.length);
+    return byte & 0x40 ? r - mul : r;
+  }
+}
+
+/**
+ * The REPL's entry: the output of `info locals`, `info args`, `print EXPR`
+ * about a C variable, `ptype`, `whatis`; undefined for any other command
+ * (and for a print the REPL's own expressions answer).
+ */
+export function cVariables(d: Debugger, word: string, args: string): string | undefined {
+  const c = new CVariables(d);
+  try {
+    if (word === 'info' || word === 'i') {
+      const sub = args.trim();
+      if (/^lo(c(a(ls?)?)?)?$/.test(sub)) return c.infoLocals();
+      if (/^ar(gs?)?$/.test(sub)) return c.infoArgs();
+      return undefined;
+    }
+    if (word === 'print' || word === 'p' || word === 'inspect') return args.startsWith('/') ? undefined : c.print(args);
+    if (word === 'ptype') return c.ptype(args, true);
+    if (word === 'whatis') return c.ptype(args, false);
+    return undefined;
+  } catch (e) {
+    if (e instanceof CError) return e.message;
+    // A bug of the debugger's: said as the dispatcher says its own, the session goes on.
+    return `vmlab debug: internal error in "${word}": ${e instanceof Error ? e.message : String(e)} (please report it; the session goes on)`;
+  }
+}
