@@ -1,7 +1,7 @@
-// EXERCISE 5 begin
+// SKELETON begin
 //| // btplus part 3: IOCTL_COMPACT_VMA (docs/labs/btplus/README.md), EXERCISE 5. The present
 // btplus part 3: IOCTL_COMPACT_VMA (docs/experiments/btplus.md). The present
-// EXERCISE 5 end
+// SKELETON end
 // pages of [start, start + npages * 4K), a range inside one anonymous VMA,
 // move in order to the lowest virtual pages of the range, as the lab's
 // Figure 4 draws it: each present page's PTE moves (ptep_get_and_clear at
