@@ -172,6 +172,8 @@ export interface DebugSections {
   abbrev: Uint8Array;
   str?: Uint8Array;
   lineStr?: Uint8Array;
+  /** .debug_loclists (DWARF 5 location lists: variables of optimized code, dwarf-types.ts). */
+  loclists?: Uint8Array;
 }
 
 /** A block of n bytes (its length already read: `r.pos += r.uleb()` would add to the old position): its bytes. */

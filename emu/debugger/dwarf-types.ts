@@ -14,11 +14,12 @@ const TAG = {
   array: 0x01, enumeration: 0x04, formalParameter: 0x05, lexicalBlock: 0x0b, member: 0x0d, pointer: 0x0f, reference: 0x10,
   compileUnit: 0x11, structure: 0x13, subroutine: 0x15, typedef: 0x16, union: 0x17, inlined: 0x1d, subrange: 0x21,
   base: 0x24, const: 0x26, enumerator: 0x28, subprogram: 0x2e, variable: 0x34, volatile: 0x35, restrict: 0x37, atomic: 0x47,
+  callSite: 0x48, callSiteParameter: 0x49,
 } as const;
 const AT = {
   name: 0x03, byteSize: 0x0b, location: 0x02, lowPc: 0x11, highPc: 0x12, constValue: 0x1c, upperBound: 0x2f, count: 0x37,
   memberLocation: 0x38, abstractOrigin: 0x31, declaration: 0x3c, encoding: 0x3e, frameBase: 0x40, specification: 0x47,
-  type: 0x49, bitSize: 0x0d, dataBitOffset: 0x6b, prototyped: 0x27,
+  type: 0x49, bitSize: 0x0d, dataBitOffset: 0x6b, prototyped: 0x27, callReturnPc: 0x7d, callValue: 0x7e,
 } as const;
 const ATE = { boolean: 0x02, float: 0x04, signed: 0x05, signedChar: 0x06, unsigned: 0x07, unsignedChar: 0x08, UTF: 0x10 } as const;
 
@@ -136,11 +137,23 @@ export interface Scope {
 export interface FunctionScope extends Scope {
   name: string;
   frameBase: Uint8Array | null;
+  /** Its compile unit's DW_AT_low_pc: the base of its location lists' offset pairs. */
+  cuBase: number;
+  /** Its C type (ptype/whatis of its name): the return type and the parameters'. */
+  type: CT;
 }
 
 /** What locals.ts reads: the functions with code, the global variables, and the named types (`struct X`, typedefs, base types). */
 export interface DwarfProgram {
   functions: FunctionScope[];
+  /** .debug_loclists, when the program has one. */
+  loclists?: Uint8Array;
+  /**
+   * The calls DWARF describes (DW_TAG_call_site), by return address: for each
+   * argument register, the expression of its value at the call
+   * (DW_AT_call_value), which DW_OP_entry_value reads in the callee.
+   */
+  callSites: Map<number, Map<number, Uint8Array>>;
   globals: Map<string, Variable>;
   types: Map<string, CT>;
 }
@@ -285,14 +298,32 @@ export function readProgram(s: DebugSections): DwarfProgram {
   const functions: FunctionScope[] = [];
   const globals = new Map<string, Variable>();
   const types = new Map<string, CT>();
+  const callSites = new Map<number, Map<number, Uint8Array>>();
+  let cuBase = 0;
+  // The DIEs in .debug_info order: a function's unit is the last unit seen before it.
   for (const [off, d] of dies) {
+    if (d.tag === TAG.compileUnit) cuBase = num(d.attrs.get(AT.lowPc)) ?? 0;
     if (d.tag === TAG.subprogram && !d.attrs.has(AT.declaration)) {
       const lo = num(d.attrs.get(AT.lowPc));
       const hi = num(d.attrs.get(AT.highPc));
       if (lo === undefined || hi === undefined) continue;
       const fb = d.attrs.get(AT.frameBase);
       const name = attr(d, AT.name);
-      functions.push({ ...scope(d, lo, d.highPcIsAddr ? hi : lo + hi), name: typeof name === 'string' ? name : '', frameBase: fb instanceof Uint8Array ? fb : null });
+      const sc = scope(d, lo, d.highPcIsAddr ? hi : lo + hi);
+      const type: CT = { t: 'func', ret: typeAt(num(attr(d, AT.type))), params: sc.params.map((p) => p.type), prototyped: attr(d, AT.prototyped) !== undefined };
+      functions.push({ ...sc, name: typeof name === 'string' ? name : '', frameBase: fb instanceof Uint8Array ? fb : null, cuBase, type });
+    } else if (d.tag === TAG.callSite) {
+      const ret = num(d.attrs.get(AT.callReturnPc));
+      if (ret === undefined) continue;
+      const params = new Map<number, Uint8Array>();
+      for (const c of d.children) {
+        const p = dies.get(c);
+        const loc = p?.attrs.get(AT.location);
+        const val = p?.attrs.get(AT.callValue);
+        // DW_OP_reg0..31: the argument register.
+        if (p?.tag === TAG.callSiteParameter && loc instanceof Uint8Array && loc.length === 1 && loc[0]! >= 0x50 && loc[0]! <= 0x6f && val instanceof Uint8Array) params.set(loc[0]! - 0x50, val);
+      }
+      callSites.set(ret, params);
     } else if (d.tag === TAG.variable && d.attrs.has(AT.location)) {
       // A unit-level variable (a function's own are read with its scope): only those with a static address are kept by locals.ts.
       const v = variable(d);
@@ -306,5 +337,54 @@ export function readProgram(s: DebugSections): DwarfProgram {
       if (d.tag === TAG.base && !types.has(n)) types.set(n, typeAt(off));
     }
   }
-  return { functions: functions.sort((a, b) => a.lowPc - b.lowPc), globals, types };
+  return { functions: functions.sort((a, b) => a.lowPc - b.lowPc), globals, types, callSites, ...(s.loclists !== undefined ? { loclists: s.loclists } : {}) };
+}
+
+/**
+ * The location expression a DWARF 5 location list (at `off` in
+ * .debug_loclists) gives for pc: offset pairs from `base` (the unit's
+ * low_pc, or a DW_LLE_base_address), start/end and start/length entries, the
+ * default location; null where none covers pc, or where an entry needs
+ * .debug_addr (split DWARF: not read).
+ */
+export function locationListAt(lists: Uint8Array, off: number, base: number, pc: number): Uint8Array | null {
+  let pos = off;
+  const u8 = (): number => lists[pos++] ?? 0;
+  const uleb = (): number => {
+    let r = 0, mul = 1, b: number;
+    do {
+      b = u8();
+      r += (b & 0x7f) * mul;
+      mul *= 128;
+    } while (b & 0x80 && pos < lists.length);
+    return r;
+  };
+  const addr = (): number => {
+    let v = 0;
+    for (let i = 0; i < 8; i++) v += u8() * 2 ** (8 * i);
+    return v;
+  };
+  const expr = (): Uint8Array => {
+    const n = uleb();
+    const e = lists.subarray(pos, pos + n);
+    pos += n;
+    return e;
+  };
+  let fallback: Uint8Array | null = null;
+  for (let guard = 0; guard < 10_000 && pos < lists.length; guard++) {
+    const kind = u8();
+    let lo: number, hi: number;
+    switch (kind) {
+      case 0x00: return fallback; // DW_LLE_end_of_list
+      case 0x04: lo = base + uleb(); hi = base + uleb(); break; // offset_pair
+      case 0x05: fallback = expr(); continue; // default_location
+      case 0x06: base = addr(); continue; // base_address
+      case 0x07: lo = addr(); hi = addr(); break; // start_end
+      case 0x08: lo = addr(); hi = lo + uleb(); break; // start_length
+      default: return null; // base_addressx, startx_endx, startx_length: .debug_addr
+    }
+    const e = expr();
+    if (lo <= pc && pc < hi) return e;
+  }
+  return null;
 }

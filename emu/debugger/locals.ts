@@ -5,21 +5,23 @@
 // function's frame base (DW_OP_call_frame_cfa: the CFA, found from the
 // prologue's `addi sp, sp, -N` and `addi s0, sp, M` that ran before pc, as
 // the backtrace finds the fp chain), DW_OP_breg*, DW_OP_reg*, DW_OP_addr,
-// and simple stack values. A location list (-O2) is not read: the variable
-// prints as `<optimized out>`.
+// simple stack values, and DWARF 5 location lists (-O2: the entry covering
+// pc). What is not read (DW_OP_entry_value, pieces) prints as gdb prints a
+// variable it cannot find, `<optimized out>`.
 //
 // cVariables() is the one entry the command dispatcher calls: it answers the
 // commands above when they are about C variables or types, and leaves every
 // other print (registers, $N, ELF symbols, casts) to the REPL's own.
-import { rd, rs1 } from '../machine/isa/fields';
+import { immS, rd, rs1, rs2 } from '../machine/isa/fields';
 import { insnByMnemonic } from '../machine/isa/table';
 import { escapeChar, formatG } from './return-value';
-import { declare, sizeOf, strip } from './dwarf-types';
+import { declare, locationListAt, sizeOf, strip } from './dwarf-types';
 import type { CT, DwarfProgram, FunctionScope, Scope, Variable } from './dwarf-types';
 import type { Debugger } from './commands';
 import { unfaultedByte } from './table';
 
 const ADDI = insnByMnemonic('addi')!;
+const SD = insnByMnemonic('sd')!;
 /** gdb's `print elements` (200) and `repeat_count_threshold` (10). */
 const PRINT_ELEMENTS = 200;
 const REPEAT_THRESHOLD = 10;
@@ -33,6 +35,12 @@ interface Value {
 
 class CError extends Error {}
 
+/** The two-operand DWARF operators (DWARF 5 2.5.1.4) on 64-bit values: a below b on the stack. */
+const BINARY: Record<number, (a: bigint, b: bigint) => bigint> = {
+  0x1a: (a, b) => a & b, 0x1c: (a, b) => a - b, 0x1e: (a, b) => a * b, 0x21: (a, b) => a | b, 0x22: (a, b) => a + b,
+  0x24: (a, b) => a << (b & 63n), 0x25: (a, b) => a >> (b & 63n), 0x26: (a, b) => BigInt.asIntN(64, a) >> (b & 63n), 0x27: (a, b) => a ^ b,
+};
+
 const INT: CT = { t: 'base', name: 'int', size: 4, enc: 'signed' };
 const LONG: CT = { t: 'base', name: 'long', size: 8, enc: 'signed' };
 
@@ -40,8 +48,15 @@ const LONG: CT = { t: 'base', name: 'long', size: 8, enc: 'signed' };
 interface Frame {
   fn: FunctionScope;
   cfa: number;
+  /** Where the prologue saved ra (null: not yet, ra still holds the return address). */
+  raSlot: number | null;
   scopes: Scope[];
 }
+
+/** Where a location expression says a value is; `mem` is an address, `value` the value itself. */
+type Location = { kind: 'mem'; at: bigint } | { kind: 'value'; value: bigint };
+/** Register values for an expression: the frame's, or the caller's at the call (only sp known: the callee's CFA). */
+type Regs = (r: number) => bigint | null;
 
 export class CVariables {
   constructor(private readonly d: Debugger) {}
@@ -61,26 +76,53 @@ export class CVariables {
       scopes.push(sc);
       sc = sc.blocks.find((b) => b.lowPc <= pc && pc < b.highPc);
     }
-    return { fn, cfa: this.cfa(fn.lowPc, pc), scopes };
+    return { fn, ...this.prologue(fn.lowPc, pc), scopes };
   }
 
-  /** The CFA (sp at the function's entry), from what of the prologue ran before pc: `addi sp, sp, -N`, then `addi s0, sp, M`. */
-  private cfa(start: number, pc: number): number {
+  /**
+   * The CFA (sp at the function's entry) and ra's save slot, from what of
+   * the prologue ran before pc: `addi sp, sp, -N`, `sd ra, R(sp)`, then
+   * `addi s0, sp, M`.
+   */
+  private prologue(start: number, pc: number): { cfa: number; raSlot: number | null } {
     const s = this.d.s;
     const reg = (r: number): number => Number(BigInt.asUintN(64, s.reg(r)));
-    let frame = 0, fpOff: number | null = null;
+    let frame = 0, fpOff: number | null = null, raOff: number | null = null;
     for (let a = start; a < pc && a < start + 64; a += 4) {
       const w = s.readVirt(a, 4);
       if (typeof w === 'string') break;
       const word = Number(w);
+      if (((word & SD.mask) >>> 0) === SD.match && rs1(word) === 2 && rs2(word) === 1) raOff = immS(word);
       if (((word & ADDI.mask) >>> 0) !== ADDI.match) continue;
       const imm = word >> 20;
       if (rd(word) === 2 && rs1(word) === 2 && imm < 0) frame = -imm;
       else if (rd(word) === 8 && rs1(word) === 2) fpOff = imm;
     }
     // s0 = sp + M once set, and sp = CFA - N: CFA = s0 - M + N.
-    if (fpOff !== null) return reg(8) - fpOff + frame;
-    return reg(2) + frame;
+    const cfa = fpOff !== null ? reg(8) - fpOff + frame : reg(2) + frame;
+    return { cfa, raSlot: raOff === null ? null : cfa - frame + raOff };
+  }
+
+  /** The frame's return address: ra, or its save slot once the prologue stored it. */
+  private returnAddress(f: Frame): number | null {
+    if (f.raSlot === null) return Number(BigInt.asUintN(64, this.d.s.reg(1)));
+    const v = this.d.s.readVirt(f.raSlot, 8);
+    return typeof v === 'string' ? null : Number(v);
+  }
+
+  /**
+   * DW_OP_entry_value(DW_OP_regN): register N as the function was entered,
+   * from the call site that called it (the caller's DW_AT_call_value for
+   * that register, evaluated with the caller's sp, the callee's CFA: gdb's
+   * way); null when no call site says it.
+   */
+  private entryValue(sub: Uint8Array, f: Frame | null): bigint | null {
+    if (f === null || sub.length !== 1 || sub[0]! < 0x50 || sub[0]! > 0x6f) return null;
+    const ra = this.returnAddress(f);
+    const value = ra === null ? undefined : this.program.callSites.get(ra)?.get(sub[0]! - 0x50);
+    if (value === undefined) return null;
+    const l = this.locate(value, null, (r) => (r === 2 ? BigInt(f.cfa) : null));
+    return l === null ? null : l.kind === 'mem' ? l.at : l.value;
   }
 
   // ---- commands -------------------------------------------------------------
@@ -117,6 +159,8 @@ export class CVariables {
       // whatis of a typedef name unrolls one level; ptype resolves it.
       return `type = ${declare(!expand && named.t === 'typedef' ? named.of : named, '', expand)}`;
     }
+    const fn = this.lookup(t) === null ? this.program.functions.find((f) => f.name === t) : undefined;
+    if (fn !== undefined) return `type = ${declare(fn.type, '', expand)}`;
     const v = this.evaluate(new Parser(t).parse(), true);
     return `type = ${declare(v.type, '', expand)}`;
   }
@@ -149,29 +193,46 @@ export class CVariables {
   }
 
   private valueOf(v: Variable, f: Frame | null): Value {
-    const loc = v.location instanceof Uint8Array ? this.locate(v.location, f) : null;
+    const lists = this.program.loclists;
+    const expr = v.location instanceof Uint8Array ? v.location
+      : typeof v.location === 'number' && f !== null && lists !== undefined ? locationListAt(lists, v.location, f.fn.cuBase, this.d.s.pc) : null;
+    const loc = expr === null ? null : this.locate(expr, f);
     const size = sizeOf(v.type);
     if (loc === null) return { type: v.type, bytes: '<optimized out>', addr: null };
-    if (loc.kind === 'mem') return { type: v.type, bytes: this.readBytes(loc.addr, size), addr: loc.addr };
-    const bits = loc.kind === 'reg' ? BigInt.asUintN(64, this.d.s.reg(loc.r)) : BigInt.asUintN(64, loc.value);
+    if (loc.kind === 'mem') return { type: v.type, bytes: this.readBytes(Number(loc.at), size), addr: Number(loc.at) };
+    const bits = BigInt.asUintN(64, loc.value);
     const bytes = new Uint8Array(size);
     for (let i = 0; i < size && i < 8; i++) bytes[i] = Number((bits >> BigInt(8 * i)) & 0xffn);
     return { type: v.type, bytes, addr: null };
   }
 
   /** DW_AT_location's expression (DWARF 5 2.5, 2.6): a memory address, a register, or a value; null for what is not read. */
-  private locate(e: Uint8Array, f: Frame | null): { kind: 'mem'; addr: number } | { kind: 'reg'; r: number } | { kind: 'value'; value: bigint } | null {
-    const s = this.d.s;
+  private locate(e: Uint8Array, f: Frame | null, regs: Regs = (r) => this.d.s.reg(r)): Location | null {
     const stack: bigint[] = [];
+    const breg = (r: number, off: number): boolean => {
+      const v = regs(r);
+      if (v !== null) stack.push(v + BigInt(off));
+      return v !== null;
+    };
     const r = new Bytes(e);
     while (r.pos < e.length) {
       const op = r.u8();
       if (op === 0x03) stack.push(r.u64()); // DW_OP_addr
       else if (op >= 0x30 && op <= 0x4f) stack.push(BigInt(op - 0x30)); // DW_OP_lit
-      else if (op >= 0x50 && op <= 0x6f) return r.pos === e.length ? { kind: 'reg', r: op - 0x50 } : null; // DW_OP_reg (a piece follows: not read)
-      else if (op === 0x90) return { kind: 'reg', r: r.uleb() }; // DW_OP_regx
-      else if (op >= 0x70 && op <= 0x8f) stack.push(s.reg(op - 0x70) + BigInt(r.sleb())); // DW_OP_breg
-      else if (op === 0x92) { const reg = r.uleb(); stack.push(s.reg(reg) + BigInt(r.sleb())); } // DW_OP_bregx
+      else if (op >= 0x50 && op <= 0x6f) { // DW_OP_reg (a piece follows: not read)
+        if (r.pos !== e.length) return null;
+        const v = regs(op - 0x50);
+        return v === null ? null : { kind: 'value', value: v };
+      } else if (op === 0x90) { const v = regs(r.uleb()); return v === null ? null : { kind: 'value', value: v }; } // DW_OP_regx
+      else if (op >= 0x70 && op <= 0x8f) { if (!breg(op - 0x70, r.sleb())) return null; } // DW_OP_breg
+      else if (op === 0x92) { const reg = r.uleb(); if (!breg(reg, r.sleb())) return null; } // DW_OP_bregx
+      else if (op === 0xa3) { // DW_OP_entry_value
+        const n = r.uleb();
+        const v = this.entryValue(e.subarray(r.pos, r.pos + n), f);
+        r.pos += n;
+        if (v === null) return null;
+        stack.push(v);
+      }
       else if (op === 0x91) { // DW_OP_fbreg
         if (f === null) return null;
         const fb = f.fn.frameBase === null ? null : this.frameBase(f);
@@ -185,11 +246,25 @@ export class CVariables {
       else if (op === 0x09) stack.push(BigInt((r.u8() << 24) >> 24)); // const1s
       else if (op === 0x10) stack.push(BigInt(r.uleb())); // constu
       else if (op === 0x11) stack.push(BigInt(r.sleb())); // consts
-      else if (op === 0x9f) return { kind: 'value', value: stack.pop() ?? 0n }; // DW_OP_stack_value
+      else if (op === 0x9f) return r.pos === e.length ? { kind: 'value', value: stack.pop() ?? 0n } : null; // DW_OP_stack_value (a piece follows: not read)
+      else if (op === 0x06) { // DW_OP_deref
+        const at = stack.pop();
+        const v = at === undefined ? 'none' : this.d.s.readVirt(Number(BigInt.asUintN(64, at)), 8);
+        if (typeof v === 'string') return null;
+        stack.push(v);
+      } else if (op === 0x12) stack.push(stack[stack.length - 1] ?? 0n); // DW_OP_dup
+      else if (op === 0x13) stack.pop(); // DW_OP_drop
+      else if (op === 0x16) { const a = stack.pop() ?? 0n, b = stack.pop() ?? 0n; stack.push(a, b); } // DW_OP_swap
+      else if (op === 0x1f) stack.push(-(stack.pop() ?? 0n)); // DW_OP_neg
+      else if (op === 0x20) stack.push(~(stack.pop() ?? 0n)); // DW_OP_not
+      else if (BINARY[op] !== undefined) { // DW_OP_and, minus, mul, or, plus, shl, shr, shra, xor
+        const b = BigInt.asUintN(64, stack.pop() ?? 0n), a = BigInt.asUintN(64, stack.pop() ?? 0n);
+        stack.push(BigInt.asUintN(64, BINARY[op]!(a, b)));
+      }
       else return null; // pieces, entry values, implicit pointers ...: not read
     }
     const top = stack.pop();
-    return top === undefined ? null : { kind: 'mem', addr: Number(BigInt.asUintN(64, top)) };
+    return top === undefined ? null : { kind: 'mem', at: BigInt.asUintN(64, top) };
   }
 
   /** The function's DW_AT_frame_base: the CFA (GCC's DW_OP_call_frame_cfa) or another simple expression. */
@@ -198,7 +273,7 @@ export class CVariables {
     if (fb.length === 1 && fb[0] === 0x9c) return f.cfa;
     const l = this.locate(fb, { ...f, fn: { ...f.fn, frameBase: null } });
     if (l === null) return null;
-    return l.kind === 'mem' ? l.addr : l.kind === 'reg' ? Number(BigInt.asUintN(64, this.d.s.reg(l.r))) : Number(l.value);
+    return Number(BigInt.asUintN(64, l.kind === 'mem' ? l.at : l.value));
   }
 
   /** n bytes of guest memory at va (a file page not yet faulted in read from the file, as ptrace would), or gdb's error. */

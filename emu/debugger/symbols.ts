@@ -40,7 +40,7 @@ export class Symbols {
     const section = (name: string): Uint8Array | undefined => r.elf.sections.find((x) => x.name === name && x.type !== 8)?.bytes;
     const info = section('.debug_info');
     const abbrev = section('.debug_abbrev');
-    this.debug = info !== undefined && abbrev !== undefined ? { info, abbrev, str: section('.debug_str'), lineStr: section('.debug_line_str') } : undefined;
+    this.debug = info !== undefined && abbrev !== undefined ? { info, abbrev, str: section('.debug_str'), lineStr: section('.debug_line_str'), loclists: section('.debug_loclists') } : undefined;
     this.functions = this.debug !== undefined ? readFunctions(this.debug) : [];
   }
 
@@ -49,7 +49,7 @@ export class Symbols {
 
   /** The variables and types .debug_info describes (locals.ts), read at the first use. */
   get program(): DwarfProgram {
-    this.dwarfProgram ??= this.debug !== undefined ? readProgram(this.debug) : { functions: [], globals: new Map(), types: new Map() };
+    this.dwarfProgram ??= this.debug !== undefined ? readProgram(this.debug) : { functions: [], globals: new Map(), types: new Map(), callSites: new Map() };
     return this.dwarfProgram;
   }
 

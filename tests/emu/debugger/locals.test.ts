@@ -42,6 +42,14 @@ describe('C locals and types in the REPL', () => {
     expect(out.stdout).toBe(docBlock('docs/debugger.md', 'locals-output'));
   });
 
+  it('optimized code (-O2): location lists, registers, stack values and entry values from the call site, as gdb (golden transcript)', () => {
+    // The same lines gdb-multiarch prints at the same addresses (break *0x1020c: gdb's `break 15` picks that
+    // address, vmlab's line breakpoint the line's first); k's entry value has no call-site value: optimized out.
+    const o2 = vmlab(['debug', '--no-aslr', '-x', join(FIXTURES, 'locals-o2.gdb'), '--batch', join(FIXTURES, 'bin', 'locals-o2')], { cwd: ROOT });
+    expect(o2.stdout).toBe(readFileSync(join(ROOT, 'tests', 'emu', 'debugger', 'golden', 'locals-o2.golden.txt'), 'utf8'));
+    expect(o2.stderr).toBe('');
+  });
+
   it('without DWARF (an assembly program): info locals says so, print falls back to the REPL', () => {
     const out = debugScript('pf.s', 'break _start\nrun\ninfo locals\ninfo args\nptype x\nprint 1+2\n');
     expect(out.stdout.split('\n').slice(-5, -1)).toEqual(['No symbol table info available.', 'No symbol table info available.', 'No symbol "x" in current context.', '$1 = 3']);
