@@ -78,11 +78,16 @@ export interface KernelOptions {
    */
   jit?: boolean | Tier1Options;
   /**
-   * How long one call into module code may run, in milliseconds, before the
-   * soft-lockup watchdog stops it (module/watchdog.ts). Default 20000, as
-   * Linux's 2 * watchdog_thresh; tests set it small.
+   * The soft-lockup watchdog's bounds on one call into module code
+   * (module/watchdog.ts), by its work: calls into the module API (default
+   * 1000000), guest milliseconds slept or delayed (default 20000, Linux's
+   * 2 * watchdog_thresh); and, only for a loop that calls nothing, host
+   * milliseconds (the wall-clock backstop, default 20000). Tests set the
+   * counts small.
    */
+  softLockupCalls?: number;
   softLockupMs?: number;
+  softLockupWallMs?: number;
   /**
    * The built-in modules `insmod NAME` loads (module/builtin.ts), handed
    * over by the code that assembles the system (the CLI): the kernel imports

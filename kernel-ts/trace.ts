@@ -151,7 +151,7 @@ const MAX_FRAMES = 16;
 /** Where the kernel is entered from the host (the scheduler, process creation, module loading, a shell's transient process): a chain ends there. */
 export const KERNEL_ENTRIES: ReadonlySet<string> = new Set(['runSlice', 'run', 'spawn', 'boot', 'insmod', 'rmmod', 'runInProcess']);
 /** Frames module/watchdog.ts's bounded calls add between the kernel and a module: symbols of neither, left out of stacks and Call Traces. */
-export const WATCHDOG_FRAMES: ReadonlySet<string> = new Set(['__vmlab_module_call', '_vmlab_module_call', 'Script.runInContext', 'Watchdog.bounded', 'ModuleLoader.callModule', 'LoadedModule.call']);
+export const WATCHDOG_FRAMES: ReadonlySet<string> = new Set(['__vmlab_module_call', '_vmlab_module_call', 'Script.runInContext', 'Watchdog.bounded', 'ModuleLoader.callModule', 'LoadedModule.call', 'vmlab_api_call']);
 /** Frames of the tracing machinery itself, not of the kernel code that emitted the event. */
 const TRACE_FRAMES = /^(Trace\.|emit$|trace[A-Z]|kernelStack$|callSite$|mmPage|kmalloc$|kfree$)/;
 

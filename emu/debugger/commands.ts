@@ -22,6 +22,7 @@ import { Quit, findCommand } from './table';
 import { showMaps } from '../../kernel-ts/mm/vma';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
 import { infoRecord, setRecord } from './timeline';
+import { cVariables } from './locals';
 import { parseSignal, signalName } from '../cli/shell-signals';
 import { PAGE_SIZE } from '../machine/mmu/paging';
 
@@ -98,6 +99,9 @@ export class Debugger {
       args = `${word.slice(slash)} ${args}`.trim();
       word = word.slice(0, slash);
     }
+    // C variables and types (locals.ts): info locals/args, print VAR, ptype, whatis.
+    const c = cVariables(this, word, args);
+    if (c !== undefined) return c;
     const cmd = findCommand(word);
     if (cmd === undefined) return `Undefined command: "${word}".  Try "help".`;
     try {

@@ -74,9 +74,10 @@ export interface DwarfFunction {
   returns: CType | null;
 }
 
-type AttrValue = number | bigint | string;
+/** An attribute's value; a block or expression (exprloc) is its bytes. */
+export type AttrValue = number | bigint | string | Uint8Array;
 
-interface Die {
+export interface Die {
   tag: number;
   attrs: Map<number, AttrValue>;
   children: number[];
@@ -171,12 +172,15 @@ export interface DebugSections {
   abbrev: Uint8Array;
   str?: Uint8Array;
   lineStr?: Uint8Array;
+  /** .debug_loclists (DWARF 5 location lists: variables of optimized code, dwarf-types.ts). */
+  loclists?: Uint8Array;
 }
 
-/** Skips a block of n bytes (its length already read: `r.pos += r.uleb()` would add to the old position). */
-function skip(r: Reader, n: number): number {
+/** A block of n bytes (its length already read: `r.pos += r.uleb()` would add to the old position): its bytes. */
+function skip(r: Reader, n: number): Uint8Array {
+  const b = r.b.subarray(r.pos, r.pos + n);
   r.pos += n;
-  return 0;
+  return b;
 }
 
 /** A form the reader does not know: the unit is given up (the rest of it cannot be found). */
@@ -184,7 +188,7 @@ class UnknownForm extends Error {}
 
 /**
  * Reads one attribute value of `form` (DWARF 5 7.5.6); references become
- * .debug_info offsets; blocks and expressions are skipped (value 0).
+ * .debug_info offsets; blocks and expressions are their bytes.
  */
 function readForm(r: Reader, form: number, unitOff: number, addrSize: number, version: number, s: DebugSections, implicit: number): AttrValue {
   switch (form) {
@@ -226,7 +230,7 @@ function readForm(r: Reader, form: number, unitOff: number, addrSize: number, ve
 }
 
 /** Every DIE of .debug_info by offset; units that cannot be read are left out. */
-function readDies(s: DebugSections): Map<number, Die> {
+export function readDies(s: DebugSections): Map<number, Die> {
   const dies = new Map<number, Die>();
   const r = new Reader(s.info);
   while (r.pos + 11 <= s.info.length) {
@@ -279,7 +283,8 @@ function readDies(s: DebugSections): Map<number, Die> {
   return dies;
 }
 
-const num = (v: AttrValue | undefined): number | undefined => (v === undefined || typeof v === 'string' ? undefined : Number(v));
+/** An attribute's numeric value (undefined for none, a string or a block). */
+export const num = (v: AttrValue | undefined): number | undefined => (v === undefined || typeof v === 'string' || v instanceof Uint8Array ? undefined : Number(v));
 
 /** The type at a DIE offset (null: void, a missing or unreadable DIE). */
 function typeAt(dies: Map<number, Die>, off: number | undefined, depth = 0): CType | null {
@@ -311,7 +316,7 @@ function typeAt(dies: Map<number, Die>, off: number | undefined, depth = 0): CTy
         const e = dies.get(c);
         const v = e?.attrs.get(DW_AT_const_value);
         const n = e?.attrs.get(DW_AT_name);
-        if (e?.tag === DW_TAG_enumerator && v !== undefined && typeof v !== 'string' && typeof n === 'string') enumerators.set(BigInt(v), n);
+        if (e?.tag === DW_TAG_enumerator && v !== undefined && typeof v !== 'string' && !(v instanceof Uint8Array) && typeof n === 'string') enumerators.set(BigInt(v), n);
       }
       const under = inner();
       return { kind: 'enum', size: size || 4, signed: under?.signed ?? false, name: typeof name === 'string' ? `enum ${name}` : 'enum {...}', enumerators };

@@ -23,7 +23,7 @@ export function narrow(a0: bigint, size: number, signed: boolean): bigint {
 }
 
 /** gdb's escape of one character inside quotes (c_emit_char): `\n`, `\033`, `\\`. */
-function escapeChar(c: number, quote: string): string {
+export function escapeChar(c: number, quote: string): string {
   const named: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 27: '\\033' };
   if (named[c] !== undefined) return named[c]!;
   if (c === 0x5c) return '\\\\';
@@ -33,7 +33,7 @@ function escapeChar(c: number, quote: string): string {
 }
 
 /** C's %g with `digits` significant digits, as gdb prints floating point (%.9g for float, %.17g for double). */
-function formatG(x: number, digits: number): string {
+export function formatG(x: number, digits: number): string {
   if (Number.isNaN(x)) return x < 0 ? '-nan(0x8000000000000)' : 'nan(0x8000000000000)';
   if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';

@@ -8,7 +8,9 @@ import { findLine, lineRows } from '../../asm/dwarf-line';
 import type { LineTable } from '../../asm/dwarf-line';
 import type { LineRow } from '../../asm/image';
 import { readFunctions } from './dwarf-info';
-import type { DwarfFunction } from './dwarf-info';
+import type { DebugSections, DwarfFunction } from './dwarf-info';
+import { readProgram } from './dwarf-types';
+import type { DwarfProgram } from './dwarf-types';
 
 export class Symbols {
   /** Code and data symbols with a value, sorted by address. */
@@ -38,7 +40,17 @@ export class Symbols {
     const section = (name: string): Uint8Array | undefined => r.elf.sections.find((x) => x.name === name && x.type !== 8)?.bytes;
     const info = section('.debug_info');
     const abbrev = section('.debug_abbrev');
-    this.functions = info !== undefined && abbrev !== undefined ? readFunctions({ info, abbrev, str: section('.debug_str'), lineStr: section('.debug_line_str') }) : [];
+    this.debug = info !== undefined && abbrev !== undefined ? { info, abbrev, str: section('.debug_str'), lineStr: section('.debug_line_str'), loclists: section('.debug_loclists') } : undefined;
+    this.functions = this.debug !== undefined ? readFunctions(this.debug) : [];
+  }
+
+  private readonly debug: DebugSections | undefined;
+  private dwarfProgram: DwarfProgram | undefined;
+
+  /** The variables and types .debug_info describes (locals.ts), read at the first use. */
+  get program(): DwarfProgram {
+    this.dwarfProgram ??= this.debug !== undefined ? readProgram(this.debug) : { functions: [], globals: new Map(), types: new Map(), callSites: new Map() };
+    return this.dwarfProgram;
   }
 
   /** The function .debug_info describes at addr (its code range holds addr), or undefined. */

@@ -32,7 +32,7 @@ export function findCommand(word: string): Command | undefined {
  * the page cache or the file without faulting it in (what ptrace would see
  * once it had); undefined where there is no such page.
  */
-function unfaultedByte(d: Debugger, va: number): number | undefined {
+export function unfaultedByte(d: Debugger, va: number): number | undefined {
   const mm = d.s.task.mm;
   const vma = mm?.vmas.vmaLookup(va) ?? null;
   if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return undefined;

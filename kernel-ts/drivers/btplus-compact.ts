@@ -1,4 +1,7 @@
+// SKELETON begin
+//| // btplus part 3: IOCTL_COMPACT_VMA (docs/labs/btplus/README.md), EXERCISE 5. The present
 // btplus part 3: IOCTL_COMPACT_VMA (docs/experiments/btplus.md). The present
+// SKELETON end
 // pages of [start, start + npages * 4K), a range inside one anonymous VMA,
 // move in order to the lowest virtual pages of the range, as the lab's
 // Figure 4 draws it: each present page's PTE moves (ptep_get_and_clear at
@@ -8,7 +11,10 @@
 // virtual page addresses per present page, in order. The ioctl then promotes
 // every 2 MiB-aligned fully present range of the VMA (btplus-huge.ts).
 import {
+  // SKELETON begin
+  //| EFAULT, EINVAL, ENOMEM, ENOSYS, HPAGE_PMD_MASK, HPAGE_PMD_SIZE, PAGE_SIZE, VM_SPECIAL, BUG_ON,
   EFAULT, EINVAL, ENOMEM, HPAGE_PMD_MASK, HPAGE_PMD_SIZE, PAGE_SIZE, VM_SPECIAL, BUG_ON,
+  // SKELETON end
   copy_to_user, flush_tlb_range, pmd_none, pmd_trans_huge, pmdp_get, pr_info, pte_none, pte_offset_map,
   pte_present, pte_unmap, ptep_get, ptep_get_and_clear, set_pte_at, split_huge_pmd, vma_lookup,
 } from 'vmlab/linux';
@@ -42,6 +48,27 @@ function present_pages(mm: mm_struct, start: bigint, end: bigint): bigint[] {
  * page table cannot be had: nothing moved).
  */
 export function compact_vma(mm: mm_struct, start: bigint, npages: bigint, table: bigint): vm_area_struct | number {
+  // EXERCISE 5 begin
+  //| // EXERCISE 5: compaction.
+  //| //   - refuse: start % PAGE_SIZE !== 0n or npages === 0n; no VMA at start
+  //| //     (vma_lookup), or one with a file (vma.vm_file !== null) or VM_SPECIAL
+  //| //     flags; npages past the VMA's end ((vma.vm_end - start) / PAGE_SIZE): -EINVAL;
+  //| //   - end = start + npages * PAGE_SIZE; split the huge pages of the range
+  //| //     first (btplus_pmd_offset, pmd_trans_huge(pmdp_get(pmd)), split_huge_pmd):
+  //| //     compaction moves 4 KiB entries;
+  //| //   - present = present_pages(mm, start, end) (above); none: -EINVAL;
+  //| //   - the table first (a bad pointer must move nothing): 16 bytes per present
+  //| //     page, <old, new> as two little-endian u64 (a DataView), new = start + k * PAGE_SIZE;
+  //| //     copy_to_user(table, out, out.length) !== 0: -EFAULT;
+  //| //   - the destinations' page tables before any move: btplus_pte_alloc(mm, a)
+  //| //     for each 2 MiB block of [start, start + present.length * PAGE_SIZE) (0n: -ENOMEM);
+  //| //   - in order, move each PTE: src = btplus_pte_offset(mm, old), dst =
+  //| //     btplus_pte_offset(mm, nva); set_pte_at(mm, nva, dst, ptep_get_and_clear(mm, old, src))
+  //| //     (BUG_ON(!pte_none(ptep_get(dst))) says the destination was free);
+  //| //   - flush_tlb_range(vma, start, end); return vma (the ioctl then promotes).
+  //| void present_pages;
+  //| pr_info(`btplus: EXERCISE 5 is not done: compact_vma(${hex(start)}, ${npages} pages, table ${hex(table)})\n`);
+  //| return -ENOSYS;
   if (start % PAGE_SIZE !== 0n || npages === 0n) return -EINVAL;
   const vma = vma_lookup(mm, start);
   if (vma === null || vma.vm_file !== null || (vma.vm_flags & VM_SPECIAL) !== 0n) return -EINVAL;
@@ -84,4 +111,5 @@ export function compact_vma(mm: mm_struct, start: bigint, npages: bigint, table:
   flush_tlb_range(vma, start, end);
   pr_info(`btplus: compacted ${present.length} present page(s) of [${hex(start)}, ${hex(end)}) to its start\n`);
   return vma;
+  // EXERCISE 5 end
 }

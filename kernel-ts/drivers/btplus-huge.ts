@@ -1,4 +1,9 @@
+// SKELETON begin
+//| // btplus part 2: huge pages made and broken (docs/labs/btplus/README.md).
+//| // EXERCISE 3 is promote_range(), EXERCISE 4 demote_at(); the thread, the
+//| // sysfs attribute and the mmu_notifier subscription are written.
 // btplus part 2: huge pages made and broken (docs/experiments/btplus.md).
+// SKELETON end
 //
 // IOCTL_PROMOTE_VMA starts a kernel thread, btplus_promote, for the calling
 // process. The thread waits until /sys/kernel/kobject_cs614/promote reads 1
@@ -57,6 +62,17 @@ export const promote_attr = __ATTR(
 
 /** Promotes every 2 MiB-aligned fully present range inside [start, end) of mm; the number promoted. */
 export function promote_range(mm: mm_struct, start: bigint, end: bigint): number {
+  // EXERCISE 3 begin
+  //| // EXERCISE 3: the promotion of one round.
+  //| //   For each VMA of mm from start (for_each_vma(VMA_ITERATOR(mm, start)),
+  //| //   stopping at one that starts at or past end), clip it to [start, end):
+  //| //   lo, hi. For each 2 MiB boundary h from (lo + HPAGE_PMD_SIZE - 1n) &
+  //| //   HPAGE_PMD_MASK while h + HPAGE_PMD_SIZE <= hi: collapse_huge_page(mm, h)
+  //| //   makes the huge page when the range's 512 pages are all present (0),
+  //| //   else refuses (-errno); count and log the promoted ones:
+  //| //   pr_info(`btplus: promoted [${hex(h)}, ${hex(h + HPAGE_PMD_SIZE)}) to a 2MB page\n`).
+  //| pr_info(`btplus: EXERCISE 3 is not done: promote_range(${hex(start)}, ${hex(end)})\n`);
+  //| return 0;
   let n = 0;
   for (const vma of for_each_vma(VMA_ITERATOR(mm, start))) {
     if (vma.vm_start >= end) break;
@@ -71,6 +87,7 @@ export function promote_range(mm: mm_struct, start: bigint, end: bigint): number
     }
   }
   return n;
+  // EXERCISE 3 end
 }
 
 /** The thread: a round each time promote reads 1, until its process is gone or kthread_stop. */
@@ -113,12 +130,22 @@ export function btplus_promote_start(): number {
 
 /** Splits the huge page holding addr in mm if addr cuts it (is not on its 2 MiB boundary). */
 function demote_at(mm: mm_struct, addr: bigint): void {
+  // EXERCISE 4 begin
+  //| // EXERCISE 4: demotion, called before munmap/mprotect/mremap change [start, end)
+  //| //   for start and for end. An address on a 2 MiB boundary cuts nothing:
+  //| //   (addr & ~HPAGE_PMD_MASK) === 0n: return. Else haddr = addr & HPAGE_PMD_MASK;
+  //| //   pmd = btplus_pmd_offset(mm, haddr) (btplus-walk.ts); a pmd (not 0n) whose
+  //| //   value pmd_trans_huge(pmdp_get(pmd)) is a huge page: split it with
+  //| //   split_huge_pmd(vma_lookup(mm, haddr), pmd, haddr) (0 when done) and log
+  //| //   pr_info(`btplus: demoted [${hex(haddr)}, ${hex(haddr + HPAGE_PMD_SIZE)}) to 4KB pages\n`).
+  //| pr_info(`btplus: EXERCISE 4 is not done: demote_at(${hex(addr)})\n`);
   if ((addr & ~HPAGE_PMD_MASK) === 0n) return;
   const haddr = addr & HPAGE_PMD_MASK;
   const pmd = btplus_pmd_offset(mm, haddr);
   if (pmd === 0n || !pmd_trans_huge(pmdp_get(pmd))) return;
   const vma = vma_lookup(mm, haddr);
   if (vma !== null && split_huge_pmd(vma, pmd, haddr) === 0) pr_info(`btplus: demoted [${hex(haddr)}, ${hex(haddr + HPAGE_PMD_SIZE)}) to 4KB pages\n`);
+  // EXERCISE 4 end
 }
 
 const btplus_mn_ops = {

@@ -1,10 +1,17 @@
+// SKELETON begin
+//| // btplus.ts: the driver of CS614 assignment 2, "VMA surgery", to complete
+//| // (docs/labs/btplus/README.md). /dev/btplus answers ioctls that move a VMA
 // btplus: the reference driver of CS614 assignment 2, "VMA surgery"
 // (docs/experiments/btplus.md). /dev/btplus answers ioctls that move a VMA
+// SKELETON end
 // of the calling process (part 1, here), promote its fully populated 2 MiB
 // ranges to huge pages from a kernel thread (part 2, btplus-huge.ts) and
 // compact a range of a VMA (part 3, btplus-compact.ts);
 // /sys/kernel/kobject_cs614/promote is the attribute the promotion thread
+// SKELETON begin
+//| // waits on. btplus-walk.ts has the page-table walks (written).
 // waits on.
+// SKELETON end
 //
 // ioctl numbers (asm-generic/ioctl.h encoding, magic 'b'):
 //   IOCTL_MVE_VMA_TO   _IOW('b', 1, struct { u64 start; u64 dest; })              = 0x40106201
@@ -12,12 +19,26 @@
 //   IOCTL_PROMOTE_VMA  _IO('b', 3)                                                = 0x6203
 //   IOCTL_COMPACT_VMA  _IOWR('b', 4, struct { u64 start; u64 npages; u64 *table; }) = 0xc0186204
 //   BTPLUS_WALK        _IOWR('b', 5, struct { u64 va; u64 entry; u64 level; })    = 0xc0186205
+// SKELETON begin
+//| //     (the test programs' window on the page tables: the leaf entry mapping va
+//| //     and its level, 1 = PTE, 2 = PMD (PS=1); entry 0 if none)
 //     (debug: the leaf entry mapping va and its level, 1 = PTE, 2 = PMD (PS=1); entry 0 if none)
+// SKELETON end
 //
 // A refused request is -EINVAL (the user sees -1 with errno EINVAL), a bad
 // user pointer -EFAULT, as a Linux driver would answer.
+// SKELETON begin
+//| //
+//| // The exercises: 1 move_vma_to() and 2 first_hole_after() here, 3
+//| // promote_range() and 4 demote_at() in btplus-huge.ts, 5 compact_vma() in
+//| // btplus-compact.ts.
+//| // Grade the files with: vmlab lab check btplus ./btplus.ts
+// SKELETON end
 import {
+  // SKELETON begin
+  //| EFAULT, EINVAL, ENOMEM, ENOSYS, ENOTTY, PAGE_SIZE, _IO, _IOW, _IOWR, copy_from_user, copy_to_user, current,
   EFAULT, EINVAL, ENOMEM, ENOTTY, PAGE_SIZE, _IO, _IOW, _IOWR, copy_from_user, copy_to_user, current,
+  // SKELETON end
   find_vma_intersection, for_each_vma, get_user, kernel_kobj, kobject_create_and_add, kobject_put, move_vma,
   MODULE_DESCRIPTION, MODULE_LICENSE, module_exit, module_init, pr_info, put_user, register_chrdev,
   security_mmap_addr, sysfs_create_file, unregister_chrdev, vm_start_gap, vma_lookup, VMA_ITERATOR,
@@ -54,6 +75,17 @@ function read_args(arg: bigint, n: number): bigint[] | number {
  * [dest, dest + size) is not entirely free.
  */
 function move_vma_to(mm: mm_struct, start: bigint, dest: bigint): number {
+  // EXERCISE 1 begin
+  //| // EXERCISE 1: check the request, then move.
+  //| //   - vma = vma_lookup(mm, start): null, or vma.vm_start !== start: -EINVAL;
+  //| //   - size = vma.vm_end - vma.vm_start; -EINVAL when dest % PAGE_SIZE !== 0n,
+  //| //     security_mmap_addr(dest) !== 0 (below mmap_min_addr), or
+  //| //     dest > mm.task_size - size;
+  //| //   - find_vma_intersection(mm, dest, dest + size) !== null: -EINVAL;
+  //| //   - move_vma(vma, dest) (negative: return it); log
+  //| //     pr_info(`btplus: moved vma [${hex(start)}, ${hex(start + size)}) to ${hex(dest)}\n`); 0.
+  //| pr_info(`btplus: EXERCISE 1 is not done: move_vma_to(${hex(start)}, ${hex(dest)})\n`);
+  //| return -ENOSYS;
   const vma = vma_lookup(mm, start);
   if (vma === null || vma.vm_start !== start) return -EINVAL;
   const size = vma.vm_end - vma.vm_start;
@@ -63,6 +95,7 @@ function move_vma_to(mm: mm_struct, start: bigint, dest: bigint): number {
   if (r < 0) return r;
   pr_info(`btplus: moved vma [${hex(start)}, ${hex(start + size)}) to ${hex(dest)}\n`);
   return 0;
+  // EXERCISE 1 end
 }
 
 /**
@@ -71,12 +104,21 @@ function move_vma_to(mm: mm_struct, start: bigint, dest: bigint): number {
  * or -ENOMEM.
  */
 function first_hole_after(mm: mm_struct, start: bigint, size: bigint): bigint | number {
+  // EXERCISE 2 begin
+  //| // EXERCISE 2: find the hole.
+  //| //   gap_start = start; for each VMA from start on (for_each_vma(VMA_ITERATOR(mm, start))):
+  //| //   if vm_start_gap(next) >= gap_start + size, the hole [gap_start, ...) fits:
+  //| //   return gap_start; else gap_start = max(gap_start, next.vm_end).
+  //| //   After the last VMA: gap_start if gap_start + size <= mm.task_size, else -ENOMEM.
+  //| pr_info(`btplus: EXERCISE 2 is not done: first_hole_after(${hex(start)}, ${size} bytes)\n`);
+  //| return -ENOSYS;
   let gap_start = start;
   for (const next of for_each_vma(VMA_ITERATOR(mm, start))) {
     if (vm_start_gap(next) >= gap_start + size) return gap_start;
     if (next.vm_end > gap_start) gap_start = next.vm_end;
   }
   return gap_start + size <= mm.task_size ? gap_start : -ENOMEM;
+  // EXERCISE 2 end
 }
 
 /** IOCTL_MVE_VMA: the VMA at start moved to the first hole above it that fits; the new start, or -errno. */
@@ -84,7 +126,10 @@ function move_vma_to_hole(mm: mm_struct, start: bigint): bigint | number {
   const vma = vma_lookup(mm, start);
   if (vma === null || vma.vm_start !== start) return -EINVAL;
   const dest = first_hole_after(mm, vma.vm_end, vma.vm_end - vma.vm_start);
+  // SKELETON begin
+  //| if (typeof dest === 'number') return dest === -ENOSYS ? dest : -EINVAL;
   if (typeof dest === 'number') return -EINVAL;
+  // SKELETON end
   const r = move_vma_to(mm, start, dest);
   return r < 0 ? r : dest;
 }

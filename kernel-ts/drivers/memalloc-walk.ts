@@ -1,11 +1,19 @@
+// SKELETON begin
+//| // walk.ts: the kmalloc-vs-vmalloc lab's translations, shared by its two
+//| // modules part2_a.ts and part2_b.ts (docs/labs/kmalloc-vmalloc/README.md):
+//| // virt_to_phys() and the report's software walk of the page tables, printed
+//| // as the report prints them:
 // The kmalloc-vs-vmalloc lab's translations (docs/experiments/kmalloc-vmalloc.md),
 // shared by its two modules, memalloc and memaccess: virt_to_phys() and the
 // report's software walk of the page tables, printed as the report prints them:
+// SKELETON end
 //
 //   pgd-off:ffff888001b65888 pud-off:ffff888001b66000 pud:80000000000001e3 (1G page)
 //   Physical Address Obtained from virt_to_phys : 0000000001b6e010
 //   Physical Address Obtained from software walk: 0000000001b6e010
 //
+// SKELETON begin
+//| // The printing is written; the walk is yours (EXERCISE 1).
 // The walk (the report's Methodology): pgd_offset(current->mm) -> p4d_offset
 // -> pud_offset -> pmd_offset -> pte_offset_map; a none or bad entry ends it
 // with 0; else page_to_phys(pte_page(pte)) | the offset in the page. Each
@@ -18,6 +26,7 @@
 // pud_leaf/pmd_leaf, which pud_bad/pmd_bad would call bad) ends the walk with
 // that page's frame plus the offset inside it, as lookup_address() does,
 // instead of reading a "table" that is really data.
+// SKELETON end
 import {
   pr_info, current, pgtable_l5_enabled, virt_to_phys,
   pgd_offset, pgd_offset_k, p4d_offset, pud_offset, pmd_offset, pte_offset_map, pte_unmap,
@@ -31,7 +40,10 @@ export const NODE_SIZE = 16;
 
 /**
  * The report's software walk of kernel address va in current's page tables
+ // SKELETON begin
+ //| * (init_mm's for a kernel thread): the physical address, 0n when an entry is
  * (init_mm's for a kernel thread): the physical address, 0 when an entry is
+ // SKELETON end
  * none or bad. `line` receives the walk as printed, one field per level.
  */
 function software_walk(va: bigint, line: string[]): bigint {
@@ -39,6 +51,25 @@ function software_walk(va: bigint, line: string[]): bigint {
   const mm = current.mm;
   const pgd = mm === null ? pgd_offset_k(va) : pgd_offset(mm, va);
   line.push(`pgd-off:${off(pgd)}`);
+  // EXERCISE 1 begin
+  //| // EXERCISE 1: the rest of the walk (the report's Methodology, steps 1-5).
+  //| //   - a none or bad entry ends the walk with 0n: pgd_none(pgdp_get(pgd)) || pgd_bad(...);
+  //| //   - p4d = p4d_offset(pgd, va) (with 4-level paging this is the pgd entry
+  //| //     itself: print `p4d-off:` only when pgtable_l5_enabled()); p4d_none/p4d_bad;
+  //| //   - pud = pud_offset(p4d, va), line.push(`pud-off:${off(pud)}`); its value
+  //| //     pudp_get(pud). The direct map (kmalloc's addresses) uses 1 GiB pages:
+  //| //     a pud_leaf() entry is the page itself, not a table (pud_bad() would
+  //| //     call it bad): return (pud_pfn(v) << PAGE_SHIFT) | (va & (PUD_SIZE - 1n));
+  //| //     then pud_none/pud_bad;
+  //| //   - pmd = pmd_offset(pud, va), line.push(`pmd-off:${off(pmd)}`); a 2 MiB
+  //| //     leaf (pmd_leaf) likewise with pmd_pfn and PMD_SIZE; pmd_none/pmd_bad;
+  //| //   - ptep = pte_offset_map(pmd, va), pte = ptep_get(ptep), pte_unmap(ptep),
+  //| //     line.push(`pte:${pte.toString(16)}`); pte_none(pte): 0n;
+  //| //   - else page_to_phys(pte_page(pte)) | (va & ~PAGE_MASK).
+  //| // The reference adds `pud:VALUE (1G page)` and `LEVEL:VALUE (none)` to the
+  //| // line where the walk stops; the grader reads only the physical address.
+  //| line.push('(EXERCISE 1 is not done: software_walk)');
+  //| return 0n;
   if (pgd_none(pgdp_get(pgd)) || pgd_bad(pgdp_get(pgd))) {
     line.push(`pgd:${pgdp_get(pgd).toString(16)} (none)`);
     return 0n;
@@ -79,6 +110,7 @@ function software_walk(va: bigint, line: string[]): bigint {
   line.push(`pte:${pte.toString(16)}`);
   if (pte_none(pte)) return 0n;
   return page_to_phys(pte_page(pte)) | (va & ~PAGE_MASK);
+  // EXERCISE 1 end
 }
 
 /** Logs the walk line and both physical addresses of kernel address va, as the report's modules do. */

@@ -1,8 +1,16 @@
+// SKELETON begin
+//| // part2_a.ts: module (a) of the kmalloc-vs-vmalloc lab, to complete
+//| // (docs/labs/kmalloc-vmalloc/README.md; the report's part2_a.c).
+//| // insmod ./part2_a.ts choice=0|1 allocates a struct node with kmalloc (0) or
 // memalloc: module (a) of the kmalloc-vs-vmalloc lab (the report's part2_a.c;
 // docs/experiments/kmalloc-vmalloc.md), written against vmlab/linux.
 // insmod memalloc choice=0|1 allocates a struct node with kmalloc (0) or
+// SKELETON end
 // vmalloc (1), stores 10 in it, and logs its address and both translations
+// SKELETON begin
+//| // (walk.ts), in the report's lines:
 // (memalloc-walk.ts), in the report's lines:
+// SKELETON end
 //
 //   memalloc: -----INSERTED-----
 //   Node-P: ffff888001b6e010 VA: 18446612682097090576
@@ -11,11 +19,20 @@
 //   Physical Address Obtained from software walk: 0000000001b6e010
 //
 // The struct stays allocated until rmmod. Its address is published for
+// SKELETON begin
+//| // module (b) two ways: /sys/kernel/memalloc/va (decimal, what
+//| // `insmod ./part2_b.ts va=` takes), and the exported symbol memalloc_va,
+//| // which part2_b asks for when its va= is left out. All of this is written:
+//| // the exercise of this lab is in walk.ts (EXERCISE 1) and part2_b.ts
+//| // (EXERCISE 2). Read how the struct is allocated, written (writel: a
+//| // kernel store through the page tables) and freed.
+//| // Grade both files with: vmlab lab check kmalloc-vmalloc ./part2_a.ts ./part2_b.ts
 // module (b), memaccess, two ways the original modules did not have (a
 // script cannot paste a number from dmesg into the next command):
 // /sys/kernel/memalloc/va (decimal, what `insmod memaccess va=` takes), and
 // the exported symbol memalloc_va, which memaccess asks for when its va= is
 // left out (EXPORT_SYMBOL / symbol_get).
+// SKELETON end
 import {
   module_init, module_exit, module_param, MODULE_LICENSE, MODULE_DESCRIPTION, EXPORT_SYMBOL,
   pr_info, kmalloc, kfree, vmalloc, vfree, GFP_KERNEL, writel,
@@ -23,7 +40,10 @@ import {
   EINVAL, ENOMEM,
 } from 'vmlab/linux';
 import type { kobject } from 'vmlab/linux';
+// SKELETON begin
+//| import { NODE_SIZE, print_node, print_translations } from './walk';
 import { NODE_SIZE, print_node, print_translations } from './memalloc-walk';
+// SKELETON end
 
 const KMALLOC = 0;
 const VMALLOC = 1;

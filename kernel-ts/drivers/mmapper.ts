@@ -1,7 +1,20 @@
+// SKELETON begin
+//| // mmapper.ts: the "Linux kernel module memory and user-space interaction"
+//| // lab's driver, to complete (docs/labs/mmapper/README.md). At insmod it
+//| // allocates a kmalloc'd buffer (LEN + a page, page aligned as the lab does),
+//| // filled with '0' + i % 10, and a vmalloc'd buffer of LEN bytes, filled with
+//| // 'a' + i % 26, and creates /dev/mmapper. Each open file has a mode, set by
+//| // ioctl MMAPPER_SET_MODE (default 1), that decides what mmap maps:
 // mmapper: a kernel buffer mapped into user space three ways, and a driver's
 // put_user() into user memory (docs/experiments/mmapper.md; the "Linux kernel
 // module memory and user-space interaction" lab). At insmod it allocates
+// SKELETON end
 //
+// SKELETON begin
+//| //   1  the kmalloc buffer, with remap_pfn_range() at mmap time (EXERCISE 1);
+//| //   2  the vmalloc buffer page by page at mmap time (EXERCISE 2);
+//| //   3  the vmalloc buffer on demand: mmap installs vm_ops (written), and the
+//| //      fault handler maps each page when it is touched (EXERCISE 3).
 //   a kmalloc'd buffer (LEN + a page, page aligned as the lab does), filled
 //     with '0' + i % 10, and
 //   a vmalloc'd buffer of LEN bytes, filled with 'a' + i % 26,
@@ -17,19 +30,31 @@
 //      vm_pgoff to the buffer's address >> PAGE_SHIFT; each page fault calls
 //      the driver's fault handler, which finds the page with
 //      vmalloc_to_page() and logs "In vmalloc fault for addr ...".
+// SKELETON end
 //
 // ioctl numbers (asm-generic/ioctl.h encoding, magic 'm'):
+// SKELETON begin
+//| //   MMAPPER_SET_MODE  _IO('m', 1)                 arg = 1, 2 or 3 (and the fault count restarts at 0)
+//| //   MMAPPER_FAULTS    _IO('m', 2)                 the faults the mode-3 handler served for this open file
+//| //   MMAPPER_PUT_USER  _IOW('m', 3, unsigned long) put_user('X', (char __user *)arg): 0 or -EFAULT (EXERCISE 4)
 //   MMAPPER_SET_MODE  _IO('m', 1)                 = 0x6d01      arg = 1, 2 or 3 (and the fault count restarts at 0)
 //   MMAPPER_FAULTS    _IO('m', 2)                 = 0x6d02      returns the faults the mode-3 handler served for this open file
 //   MMAPPER_PUT_USER  _IOW('m', 3, unsigned long) = 0x40086d03  put_user('X', (char __user *)arg): 0 or -EFAULT
+// SKELETON end
 //
+// SKELETON begin
+//| // Grade your file with: vmlab lab check mmapper ./mmapper.ts
 // MMAPPER_PUT_USER is the lab's "can kernel-mode code survive a page fault?"
 // test: into a page that is mapped but not yet faulted in, the fault is taken
 // in kernel mode, handled (by the driver's own fault handler when the address
 // is in a mode-3 mapping), and the byte arrives; into an unmapped address
 // put_user returns -EFAULT and the kernel carries on.
+// SKELETON end
 import {
+  // SKELETON begin
+  //| EINVAL, EIO, ENODEV, ENOMEM, ENOSYS, ENOTTY, GFP_KERNEL, MODULE_DESCRIPTION, MODULE_LICENSE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE,
   EINVAL, EIO, ENODEV, ENOMEM, ENOTTY, GFP_KERNEL, MODULE_DESCRIPTION, MODULE_LICENSE, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE,
+  // SKELETON end
   VM_DONTDUMP, VM_DONTEXPAND, VM_FAULT_SIGBUS, VM_PFNMAP, _IO, _IOW, get_page, kfree, kmalloc, memcpy_toio, module_exit,
   module_init, page_to_pfn, pr_err, pr_info, put_user, register_chrdev, remap_pfn_range, unregister_chrdev, vfree,
   virt_to_phys, vmalloc, vmalloc_to_page, vmalloc_to_pfn,
@@ -67,15 +92,36 @@ let kmalloc_area = 0n;
 let vmalloc_ptr = 0n;
 
 function mmap_kmalloc(vma: vm_area_struct): number {
+  // EXERCISE 1 begin
+  //| // EXERCISE 1: map the kmalloc buffer in one call.
+  //| //   The buffer's frames are contiguous (kmalloc returns direct-map memory):
+  //| //   its first pfn is virt_to_phys(kmalloc_area) >> PAGE_SHIFT, plus
+  //| //   vma.vm_pgoff (the page offset the user asked for); then
+  //| //   remap_pfn_range(vma, vma.vm_start, pfn, vma.vm_end - vma.vm_start, vma.vm_page_prot)
+  //| //   maps it all (it sets VM_IO | VM_PFNMAP). Return its result.
+  //| pr_info('mmapper: EXERCISE 1 is not done: mmap_kmalloc(0x%lx)\n', vma.vm_start);
+  //| return -ENOSYS;
   const length = vma.vm_end - vma.vm_start;
   const pfn = (virt_to_phys(kmalloc_area) >> PAGE_SHIFT) + vma.vm_pgoff;
   const ret = remap_pfn_range(vma, vma.vm_start, pfn, length, vma.vm_page_prot);
   pr_info('mmap_kmalloc: remap_pfn_range(0x%lx, pfn 0x%lx, %lu) = %d\n', vma.vm_start, pfn, length, ret);
   return ret;
+  // EXERCISE 1 end
 }
 
 /** The lab's approach 1: each page's own frame, one remap_pfn_range per page. */
 function mmap_vmalloc_pages(vma: vm_area_struct): number {
+  // EXERCISE 2 begin
+  //| // EXERCISE 2: map the vmalloc buffer page by page.
+  //| //   vmalloc's pages are not contiguous: for each page of the VMA (from
+  //| //   vma.vm_start, PAGE_SIZE at a time), the buffer's page at
+  //| //   vmalloc_ptr + (vma.vm_pgoff << PAGE_SHIFT) + the same offset has the frame
+  //| //   vmalloc_to_pfn(that address) (0n: -EINVAL); map that one page with
+  //| //   remap_pfn_range(vma, start, pfn, PAGE_SIZE, vma.vm_page_prot). A
+  //| //   negative result ends the loop with it; 0 at the end.
+  //| //   Why can this buffer not be mapped in one call, as mode 1's is?
+  //| pr_info('mmapper: EXERCISE 2 is not done: mmap_vmalloc_pages(0x%lx)\n', vma.vm_start);
+  //| return -ENOSYS;
   let start = vma.vm_start;
   let vmalloc_area_ptr = vmalloc_ptr + (vma.vm_pgoff << PAGE_SHIFT);
   for (let length = vma.vm_end - vma.vm_start; length > 0n; length -= PAGE_SIZE) {
@@ -87,10 +133,22 @@ function mmap_vmalloc_pages(vma: vm_area_struct): number {
     vmalloc_area_ptr += PAGE_SIZE;
   }
   return 0;
+  // EXERCISE 2 end
 }
 
 /** The lab's file_vma_fault: vm_pgoff carries the kernel address, page by page. */
 function file_vma_fault(vmf: vm_fault): number {
+  // EXERCISE 3 begin
+  //| // EXERCISE 3: the fault handler of mode 3.
+  //| //   The kernel calls it for a page of the VMA that is not mapped yet;
+  //| //   mmap_vmalloc_fault (below) made vma.vm_pgoff the buffer's address >>
+  //| //   PAGE_SHIFT, so vmf.pgoff << PAGE_SHIFT is the kernel address of the
+  //| //   page wanted. vmalloc_to_page(it) is its struct page (0n: return
+  //| //   VM_FAULT_SIGBUS); take a reference for the new mapping (get_page),
+  //| //   hand it over in vmf.page, count the fault
+  //| //   ((vmf.vma.vm_private_data as mmapper_dev).faults++) and return 0.
+  //| pr_info('mmapper: EXERCISE 3 is not done: file_vma_fault at 0x%lx\n', vmf.address);
+  //| return VM_FAULT_SIGBUS;
   const addr = vmf.pgoff << PAGE_SHIFT;
   pr_info('In vmalloc fault for addr %lx\n', addr);
   const page = vmalloc_to_page(addr);
@@ -100,6 +158,7 @@ function file_vma_fault(vmf: vm_fault): number {
   (vmf.vma.vm_private_data as mmapper_dev).faults++;
   pr_info('returning page %px (pfn 0x%lx)\n', page, page_to_pfn(page));
   return 0;
+  // EXERCISE 3 end
 }
 
 const mmapper_vmem_ops: vm_operations_struct = {
@@ -159,10 +218,19 @@ const mmapper_fops: file_operations = {
       case MMAPPER_FAULTS:
         return dev.faults;
       case MMAPPER_PUT_USER: {
+        // EXERCISE 4 begin
+        //| // EXERCISE 4: put_user('X', (char __user *)arg): one byte, 0x58, into the
+        //| // caller's memory at arg, with put_user(value, address, size). Return
+        //| // its result: 0, or -EFAULT for an address the caller cannot write.
+        //| // Into a page that is mapped but not present the kernel takes the
+        //| // fault in kernel mode, and it is handled: watch the log.
+        //| pr_info('mmapper: EXERCISE 4 is not done: put_user at 0x%lx\n', arg);
+        //| return -ENOSYS;
         pr_info('Testing fault handler: 0x%lx\n', arg);
         const ret = put_user(0x58, arg, 1); // put_user('X', (char __user *)arg)
         pr_info('Testing fault handler: Ret is %d\n', ret);
         return ret;
+        // EXERCISE 4 end
       }
       default:
         return -ENOTTY;

@@ -1,12 +1,27 @@
+// SKELETON begin
+//| // mtest.ts: the "Linux Kernel Memory Management" lab's module, to complete
+//| // (docs/labs/mtest/README.md). Loaded with `insmod ./mtest.ts`, it creates
+//| // /proc/mtest; a command written to it is carried out and reported in the
+//| // kernel log (dmesg) with the lab's `[mtest]` prefixes:
 // /proc/mtest: the "Linux Kernel Memory Management" lab's module. A command
 // written to the file is carried out and reported in the kernel log (dmesg)
 // with the original's `[mtest]` prefixes:
+// SKELETON end
 //
 //   listvma [PID]             every process's VMAs (or PID's), `start end rwx`
 //   findpage ADDR [PID]       ADDR's physical address in the writer's address
 //                             space (or PID's), with each level's entry and index
 //   writeval ADDR VAL [PID]   stores the byte VAL at ADDR, if its VMA is writable
 //
+// SKELETON begin
+//| // The /proc file, the parsing of the commands and the choice of the process
+//| // are written. Three parts are yours, each marked `EXERCISE n`:
+//| //   1. listvma(): the VMAs of each process with their rights;
+//| //   2. walk(): the page-table walk of findpage (and of writeval's report);
+//| //   3. writeval(): the byte written into the process's page, only when its
+//| //      VMA is writable, without breaking copy-on-write.
+//| // Until an exercise is done its part logs `EXERCISE n is not done` and fails.
+//| // Grade your file with: vmlab lab check mtest ./mtest.ts
 // Numbers are read as kstrtoul(s, 0) reads them: 0x... hex, 0... octal, else
 // decimal; PIDs are decimal. Several commands may be written at once, one a
 // line. A command that cannot be carried out is logged and the write fails
@@ -26,8 +41,13 @@
 //    page_address(pte_page) writes into a frame that may be shared with the
 //    parent (or the page cache). VAL must fit in a byte, as memset(addr, val, 1)
 //    writes one.
+// SKELETON end
 import {
+  // SKELETON begin
+  //| EINVAL, ENOMEM, ENOSYS, ESRCH, EFAULT, FOLL_WRITE, MODULE_DESCRIPTION, MODULE_LICENSE, PAGE_SHIFT, PMD_SIZE, PUD_SIZE,
+  //| PAGE_SIZE,
   EINVAL, ENOMEM, ESRCH, EFAULT, FOLL_WRITE, MODULE_DESCRIPTION, MODULE_LICENSE, PAGE_SHIFT, PMD_SIZE, PUD_SIZE, PAGE_SIZE,
+  // SKELETON end
   VMA_ITERATOR, VM_EXEC, VM_READ, VM_WRITE, _PAGE_PRESENT, access_process_vm, copy_from_user, find_task_by_vpid,
   for_each_process, for_each_vma, get_current, mmap_read_lock, mmap_read_unlock, module_exit, module_init, p4d_index,
   p4d_none, p4d_offset, p4d_present, p4d_val, p4dp_get, pgd_index, pgd_none, pgd_offset, pgd_val, pgdp_get, pgtable_l5_enabled,
@@ -75,8 +95,27 @@ function mm_of(where: string, task: task_struct): mm_struct | null {
   return task.mm;
 }
 
+// SKELETON begin
+//| /**
+ //| * listvma [PID]: for each process with an mm (for_each_process(), or just
+ //| * PID's), one line `[mtest.listvma] Process = COMM, PID = N`, then one line
+ //| * per VMA in address order: `[mtest.listvma] 0xSTART 0xEND rwx` (perm_str).
+ //| * 0, or -errno (target() logs why).
+ //| */
 /** for_each_process: each process with an mm, its VMAs in address order. */
+// SKELETON end
 function listvma(pidArg: string | undefined): number {
+  // EXERCISE 1 begin
+  //| // EXERCISE 1: list the VMAs.
+  //| //   - the tasks: for_each_process() without a PID, else [target('listvma', pidArg)]
+  //| //     (a number is an -errno: return it);
+  //| //   - skip a task whose mm is null (a kernel thread);
+  //| //   - pr_info('[mtest.listvma] Process = %s, PID = %d\n', task.comm, task.pid);
+  //| //   - under mmap_read_lock(mm) / mmap_read_unlock(mm), each VMA of
+  //| //     for_each_vma(VMA_ITERATOR(mm, 0n)):
+  //| //     pr_info('[mtest.listvma] 0x%lx 0x%lx %s\n', vma.vm_start, vma.vm_end, perm_str(vma.vm_flags)).
+  //| pr_info('[mtest.listvma] EXERCISE 1 is not done: listvma (%s)\n', pidArg ?? 'every process');
+  //| return -ENOSYS;
   let tasks: Iterable<task_struct>;
   if (pidArg === undefined) {
     tasks = for_each_process();
@@ -95,6 +134,7 @@ function listvma(pidArg: string | undefined): number {
     mmap_read_unlock(mm);
   }
   return 0;
+  // EXERCISE 1 end
 }
 
 /** Where a user address lives: the page that maps it (4K, 2M or 1G) and the byte; null when unmapped. */
@@ -105,11 +145,17 @@ interface Translation {
 }
 
 /**
+ // SKELETON begin
+ //| * The walk pgd_offset .. pte_offset_map of the lab's findpage: the page
+ //| * that maps vaddr, or null at the first empty entry. With `log`, each
+ //| * level's entry and index is logged, and "not mapped in LEVEL" where the walk
+ //| * stops.
  * The walk pgd_offset .. pte_offset_map of the report's findpage: the page
  * that maps vaddr, or null at the first empty entry. The entries are read
  * from the real tables (pXdp_get: kernel loads through the direct map); a
  * 1G or 2M leaf (pud_leaf, pmd_leaf) ends the walk. With `log`, each level's
  * entry and index is logged as the report does, and "not mapped in LEVEL".
+ // SKELETON end
  */
 function walk(mm: mm_struct, vaddr: bigint, log: boolean): Translation | null {
   const say = (level: string, val: bigint, index: number): void => {
@@ -126,6 +172,24 @@ function walk(mm: mm_struct, vaddr: bigint, log: boolean): Translation | null {
     return { page_size, page_addr, paddr: page_addr | (vaddr & (page_size - 1n)) };
   };
 
+  // EXERCISE 2 begin
+  //| // EXERCISE 2: walk the five levels, reading each entry from the real tables.
+  //| //   pgd = pgd_offset(mm, vaddr), its value pgdp_get(pgd);
+  //| //   say('pgd', pgd_val(v), pgd_index(vaddr)); then the same for
+  //| //   p4d_offset(pgd, vaddr) / p4dp_get / p4d_val / p4d_index,
+  //| //   pud_offset(p4d, vaddr) ..., pmd_offset(pud, vaddr) ...,
+  //| //   pte_offset_map(pmd, vaddr) (0n when the pmd is bad), ptep_get, pte_unmap.
+  //| //   - an entry that is not present ends the walk: return missing('pgd') ...
+  //| //     missing('pte'). With 4-level paging pgd_none() is always false (the
+  //| //     p4d is folded into the pgd): test `pgd_val(v) & _PAGE_PRESENT` too;
+  //| //     for the others pXd_none() / !pXd_present(), and !pte_present() at the end;
+  //| //   - a 1 GiB or 2 MiB page (pud_leaf, pmd_leaf) ends the walk:
+  //| //     return leaf(PUD_SIZE, pud_pfn(v)) or leaf(PMD_SIZE, pmd_pfn(v));
+  //| //   - the last level: return leaf(PAGE_SIZE, pte_pfn(v)).
+  //| void say;
+  //| void leaf;
+  //| if (log) pr_info('[mtest.findpage] EXERCISE 2 is not done: walk(0x%lx)\n', vaddr);
+  //| return missing('pgd');
   const pgd = pgd_offset(mm, vaddr);
   const pgdv = pgdp_get(pgd);
   say('pgd', pgd_val(pgdv), pgd_index(vaddr));
@@ -157,6 +221,7 @@ function walk(mm: mm_struct, vaddr: bigint, log: boolean): Translation | null {
   // pte_present(): a PROT_NONE page keeps its frame.
   if (!pte_present(ptev)) return missing('pte');
   return leaf(PAGE_SIZE, pte_pfn(ptev));
+  // EXERCISE 2 end
 }
 
 function findpage(addrArg: string, pidArg: string | undefined): number {
@@ -205,6 +270,23 @@ function writeval(addrArg: string, valArg: string, pidArg: string | undefined): 
   if (typeof task === 'number') return task;
   const mm = mm_of('writeval', task);
   if (mm === null) return -EINVAL;
+  // EXERCISE 3 begin
+  //| // EXERCISE 3: write the byte, only into a writable VMA.
+  //| //   - under mmap_read_lock(mm): vma = vma_lookup(mm, vaddr); no VMA:
+  //| //     pr_info('[mtest.writeval] vma not found\n'), -EINVAL; a VMA without
+  //| //     VM_WRITE in vma.vm_flags: pr_info('[mtest.writeval] vma has no write permission\n'), -EINVAL;
+  //| //   - the write: access_process_vm(task, vaddr, Uint8Array.of(Number(val)), 1, FOLL_WRITE)
+  //| //     must return 1 (else log and -EINVAL). It writes through the fault
+  //| //     path, as ptrace does: a page not yet present is faulted in, a
+  //| //     copy-on-write page is copied first. (The lab's C wrote with
+  //| //     writeb() at page_address(pte_page(pte)) + offset: into the frame
+  //| //     the PTE names, which after fork() the parent still shares. Try it
+  //| //     and see which check fails.)
+  //| //   - then report where it went, with walk(mm, vaddr, false) (under the lock):
+  //| //     pr_info('[mtest.writeval] wrote 0x%lx at vaddr = 0x%lx -> paddr = 0x%lx (%s, PID = %d)\n',
+  //| //             val, vaddr, t.paddr, task.comm, task.pid); return 0.
+  //| pr_info('[mtest.writeval] EXERCISE 3 is not done: writeval 0x%lx 0x%lx\n', vaddr, val);
+  //| return -ENOSYS;
   mmap_read_lock(mm);
   const vma = vma_lookup(mm, vaddr);
   const writable = vma !== null && (vma.vm_flags & VM_WRITE) !== 0n;
@@ -234,6 +316,7 @@ function writeval(addrArg: string, valArg: string, pidArg: string | undefined): 
     pr_info('[mtest.writeval] copy-on-write: the page at paddr 0x%lx was shared; the write went to a private copy at 0x%lx\n', before.page_addr, after.page_addr);
   else if (before === null) pr_info('[mtest.writeval] the page was not present: faulted in at 0x%lx\n', after.page_addr);
   return 0;
+  // EXERCISE 3 end
 }
 
 /** One command line; 0 or -errno. */

@@ -127,19 +127,23 @@ export class LoadedModule implements ModuleContext {
 
   // ---- ModuleContext ----------------------------------------------------
 
+  // param, current and printk are counted by the watchdog as module API calls (the others are reached through vmlab/linux, counted there).
   param(name: string): ParamValue {
+    this.watchdog.tick(this.param);
     const v = this.values.get(name);
     if (v === undefined) throw new Error(`${this.name}: no parameter '${name}' declared`);
     return v;
   }
 
   current(): Task {
+    this.watchdog.tick(this.current);
     const t = this.kernel.current;
     if (t === null) throw new Error(`${this.name}: current() outside process context`);
     return t;
   }
 
   printk(text: string, level = KERN_INFO): void {
+    this.watchdog.tick(this.printk);
     this.kernel.printk.log(text, level);
   }
 

@@ -30,7 +30,7 @@ import type { ParsedParams } from './params';
 import { runInProcess } from './process';
 import { strerror } from './strerror';
 import { isTypeScriptFile, sharedTypeChecker } from './typecheck';
-import { DEFAULT_SOFTLOCKUP_MS, Watchdog, isThenable, swallowRejection } from './watchdog';
+import { Watchdog, watchdogBounds, isThenable, swallowRejection } from './watchdog';
 import { describeThrown, dumpStack, handleThrownPromise } from '../proc/oops';
 import { isKernelBug, isKernelGeneralProtection, isKernelPageFault } from '../proc/oops-fault';
 
@@ -116,7 +116,7 @@ export class ModuleLoader {
     private readonly compile: ModuleCompiler = (path) => compileModuleFile(path),
     private readonly typecheck: ModuleTypeCheck | null = (path) => sharedTypeChecker().check(path),
   ) {
-    this.watchdog = new Watchdog(k.opts?.softLockupMs ?? DEFAULT_SOFTLOCKUP_MS);
+    this.watchdog = new Watchdog(watchdogBounds(k.opts));
   }
 
   /** Bounds every call into module code (the soft-lockup watchdog). */

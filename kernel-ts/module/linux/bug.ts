@@ -23,6 +23,7 @@ export class KernelBug extends Error {
 const CUT_HERE = '------------[ cut here ]------------';
 
 interface CallSite {
+  getFunctionName(): string | null;
   getFileName(): string | null | undefined;
   getLineNumber(): number | null;
   getColumnNumber(): number | null;
@@ -46,7 +47,8 @@ function captureAbove(above: (...a: never[]) => unknown): { err: Error; site: Ca
   // Leave the V8 sites for kallsyms to read again: capture a second error the same way.
   const again = new Error('stack');
   Error.captureStackTrace(again, above);
-  return { err: again, site: sites[0] ?? null };
+  // The watchdog's counting wrapper (linux/index.ts) sits between a module and the API function it called.
+  return { err: again, site: sites.find((s) => s.getFunctionName() !== 'vmlab_api_call') ?? null };
 }
 
 /** The caller of `above` as a Call Trace frame (` func+0xOFF/0xSIZE [module]`), '' when none can be named. */

@@ -39,7 +39,7 @@ import { exportApi } from './export';
 export type LinuxApi = typeof Linux;
 
 export function makeLinux(env: LinuxEnv): LinuxApi {
-  return {
+  return counted(env, {
     // ...slabApi(env), one line per include/ file
     ...ioctlApi(env),
     ...fsApi(env),
@@ -71,7 +71,31 @@ export function makeLinux(env: LinuxEnv): LinuxApi {
     ...hugeMmApi(env),
     ...securityApi(env),
     ...exportApi(env),
-  };
+  });
+}
+
+/**
+ * The namespace with each function counted by the soft-lockup watchdog
+ * (module/watchdog.ts: a call into a module is bounded by the API calls it
+ * makes) before it runs; constants pass through unchanged.
+ */
+function counted(env: LinuxEnv, api: LinuxApi): LinuxApi {
+  const watchdog = env.kernel.modules?.watchdog;
+  if (watchdog === undefined) return api;
+  const out: Record<string, unknown> = {};
+  for (const [name, v] of Object.entries(api)) {
+    if (typeof v !== 'function') {
+      out[name] = v;
+      continue;
+    }
+    const fn = v as (...args: unknown[]) => unknown;
+    // One name for every wrapper: trace.ts's WATCHDOG_FRAMES leaves it out of stacks and Call Traces.
+    out[name] = function vmlab_api_call(this: unknown, ...args: unknown[]): unknown {
+      watchdog.tick(vmlab_api_call);
+      return Reflect.apply(fn, this, args);
+    };
+  }
+  return out as LinuxApi;
 }
 
 /**

@@ -209,8 +209,9 @@ export interface BootOptions {
   seed: number;
   sliceInsns: number;
   maxInsns: number;
-  /** The soft-lockup bound of calls into module code (KernelOptions.softLockupMs). */
-  softLockupMs?: number;
+  /** The soft-lockup bounds of calls into module code: API calls, and the wall-clock backstop for a loop that calls nothing (KernelOptions). */
+  softLockupCalls?: number;
+  softLockupWallMs?: number;
   /** Collects what the guests write to fds 1 and 2 (bounded by the caller). */
   output?: (bytes: Uint8Array) => void;
 }
@@ -225,7 +226,8 @@ export function bootKernel(o: BootOptions): Kernel {
     seed: o.seed,
     sliceInsns: o.sliceInsns,
     maxInsns: o.maxInsns,
-    ...(o.softLockupMs === undefined ? {} : { softLockupMs: o.softLockupMs }),
+    ...(o.softLockupCalls === undefined ? {} : { softLockupCalls: o.softLockupCalls }),
+    ...(o.softLockupWallMs === undefined ? {} : { softLockupWallMs: o.softLockupWallMs }),
     stdout: out,
     stderr: out,
     stdin: () => null,

@@ -114,11 +114,11 @@ describe('oops: every kind in one boot, in Linux x86-64 shape', () => {
     expect(k.die.count).toBe(6);
   });
 
-  it('a soft lockup: the watchdog line with the bound in seconds, no Oops line or end marker, taint L after', () => {
-    // 200 ms: long enough for the module file's own evaluation (bounded too) on a busy machine.
-    const { k } = bootKernel({ softLockupMs: 200 });
+  it('a soft lockup: the watchdog line with the threshold in seconds, the Call Trace from the loop, no Oops line or end marker, taint L after', () => {
+    // Stopped at its 1001st API call: the SoftLockup's stack is the loop's.
+    const { k } = bootKernel({ softLockupCalls: 1000 });
     const n = logLines(k).length;
-    const spin = moduleWith('spin', 'function spin_forever(): number {\n  for (;;) {}\n}', '    return spin_forever();');
+    const spin = moduleWith('spin', 'function spin_forever(m: { current(): unknown }): number {\n  for (;;) m.current();\n}', '    return spin_forever(m);');
     expect(insmod(k, spin)).toEqual({ r: -14, err: ['Killed'] });
     // The next oops (here one of the kernel's own, outside any task, of a thrown string: no frames) shows the L taint.
     k.reportOops(null, 'test', 'after the lockup');
