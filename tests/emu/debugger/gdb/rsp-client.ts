@@ -24,6 +24,7 @@ export class RspClient {
   nacks = 0;
 
   private constructor(private readonly sock: Socket) {
+    sock.setNoDelay(true); // many small writes: no Nagle delay
     sock.on('data', (b: Buffer) => {
       for (const ev of this.decoder.push(b)) {
         if (ev.kind === 'ack') this.acks++;
