@@ -62,6 +62,8 @@ export class SessionTarget implements GdbTarget {
   private readonly points = new Map<string, Breakpoint>();
   private readonly typeOf = new Map<Breakpoint, PointType>();
   private running = false;
+  /** gdb's points so far (their session numbers are -1, -2, ...). */
+  private gdbPoints = 0;
   /** Why recording did not start, if it did not (said once, on the first reverse request). */
   notRecording = '';
 
@@ -135,12 +137,14 @@ export class SessionTarget implements GdbTarget {
     const key = `${type}:${addr}:${len}`;
     if (this.points.has(key)) return true; // gdb may insert again after a reconnect: the same point
     const hex = `0x${addr.toString(16)}`;
-    let bp: Breakpoint;
-    if (type <= 1) bp = this.s.addBreakpoint({ kind: 'breakpoint', what: `*${hex}`, addr });
-    else {
-      if (len === 0 || len > 64) return false;
-      bp = this.s.addBreakpoint({ kind: 'watchpoint', what: `*${hex} len ${len}`, addr, len, mode: ZTYPE_MODE[type]! });
-    }
+    if (type >= 2 && (len === 0 || len > 64)) return false;
+    // gdb numbers its own breakpoints: the session's numbers stay the user's (monitor catch, monitor break),
+    // so gdb's points get negative ones, which leave the table's counter where it was.
+    const num = -++this.gdbPoints;
+    const init = type <= 1
+      ? { kind: 'breakpoint' as const, what: `(gdb Z${type}) *${hex}`, addr, num }
+      : { kind: 'watchpoint' as const, what: `(gdb Z${type}) *${hex} len ${len}`, addr, len, mode: ZTYPE_MODE[type]!, num };
+    const bp = this.s.addBreakpoint(init);
     this.points.set(key, bp);
     this.typeOf.set(bp, type);
     return true;
@@ -225,7 +229,7 @@ export class SessionTarget implements GdbTarget {
     const stopped = (signal: number, reason: StopReason | null, console = ''): TargetStop => ({ kind: 'stopped', signal, reason, console });
     if (/^No more reverse-execution history\./m.test(text)) return stopped(GDB_SIGTRAP, { kind: 'replaylog-begin' });
     if (/^Program received signal SIGINT/m.test(text)) return stopped(GDB_SIGINT, null);
-    const watch = /^Hardware (?:read |access \(read\/write\) )?watchpoint (\d+): .*\(access at VA (0x[0-9a-f]+)/m.exec(text);
+    const watch = /^Hardware (?:read |access \(read\/write\) )?watchpoint (-?\d+): .*\(access at VA (0x[0-9a-f]+)/m.exec(text);
     if (watch !== null) {
       const bp = this.s.breakpoints.find((b) => b.num === Number(watch[1]));
       if (bp !== undefined) {
@@ -233,7 +237,7 @@ export class SessionTarget implements GdbTarget {
         return stopped(GDB_SIGTRAP, { kind: t === 3 ? 'rwatch' : t === 4 ? 'awatch' : 'watch', addr: Math.max(Number(watch[2]), bp.addr) });
       }
     }
-    const bp = /^(?:Temporary breakpoint|Breakpoint) (\d+), /m.exec(text);
+    const bp = /^(?:Temporary breakpoint|Breakpoint) (-?\d+), /m.exec(text);
     if (bp !== null) {
       const b = this.s.breakpoints.find((x) => x.num === Number(bp[1]));
       return stopped(GDB_SIGTRAP, { kind: b !== undefined && this.typeOf.get(b) === 1 ? 'hwbreak' : 'swbreak' });
