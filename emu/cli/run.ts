@@ -103,7 +103,9 @@ export const runCommand: CommandModule = {
       const clash = parsed.maxInsns !== undefined ? '--max-insns' : parsed.trace !== undefined ? '--trace' : parsed.dmesg ? '--dmesg' : parsed.stats ? '--stats' : null;
       if (clash !== null) throw new UserError(`run: ${clash} does not go with --gdb`, 2);
       const { debugProgram } = await import('./debug');
-      process.exitCode = await debugProgram({ ...parsed, x: [], ex: [], insmod: [], batch: false, gdb: parsed.gdb }, prog, rest);
+      // Tier 1 off unless asked for, as under `vmlab debug` (the stub records from the start).
+      const jit = options.some((w) => w === '--jit' || w.startsWith('--jit=')) ? parsed.jit : 'off';
+      process.exitCode = await debugProgram({ ...parsed, jit, x: [], ex: [], insmod: [], batch: false, gdb: parsed.gdb }, prog, rest);
       return;
     }
     process.exitCode = runProgram({ ...parsed, prog, args: rest });

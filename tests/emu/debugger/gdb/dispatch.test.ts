@@ -139,6 +139,29 @@ describe('gdb stub: run control', () => {
     expect(await answer('c')).toMatch(new RegExp(`^T05thread:1;awatch:${hex(total)};$`));
   });
 
+  it('a read watchpoint (Z3) is an rwatch stop; reverse-continue finds the last breakpoint stop (swbreak)', async () => {
+    const total = sym('total');
+    expect(await answer(`Z3,${hex(total)},8`)).toBe('OK');
+    // `total += r` loads total first: the stop is before that load.
+    expect(await answer('c')).toBe(`T05thread:1;rwatch:${hex(total)};`);
+    expect(await answer(`z3,${hex(total)},8`)).toBe('OK');
+    expect(await answer(`Z0,${hex(sym('scale'))},4`)).toBe('OK');
+    expect(await answer('c')).toBe('T05thread:1;swbreak:;');
+    expect(d.s.reg(11)).toBe(2n); // scale(&pt, 2): the first call was before the watchpoint stop
+    expect(await answer('c')).toBe('T05thread:1;swbreak:;');
+    expect(d.s.reg(11)).toBe(3n);
+    expect(await answer('bc')).toBe('T05thread:1;swbreak:;');
+    expect(d.s.pc).toBe(sym('scale'));
+    expect(d.s.reg(11)).toBe(2n);
+  });
+
+  it('reverse execution without a recording is refused with an error and a reason on the console', async () => {
+    expect(await d.execute('record stop')).toBe('Process record is stopped and all execution logs are deleted.');
+    const r = await ask('bs');
+    expect(r.answer).toBe('E16');
+    expect(r.console).toBe('vmlab: no reverse execution: The program is not being recorded (monitor record starts it).\n');
+  });
+
   it('monitor runs the REPL command and prints what the REPL prints; run control stays gdb\'s', async () => {
     const r = await ask(`qRcmd,${textToHex('info maps')}`);
     expect(r.answer).toBe('OK');
@@ -166,6 +189,16 @@ describe('gdb stub: run control', () => {
     expect(await answer('g')).toBe('E16');
     expect(await answer('c')).toBe('W00');
     expect(await answer('qfThreadInfo')).toBe('l');
+  });
+});
+
+describe('gdb stub: the end of the program', () => {
+  it('a program killed by a signal is an X packet with gdb\'s signal number', async () => {
+    const segv = bootDebugger('segv.s').d;
+    const r = new RspDispatcher(await SessionTarget.attach(segv));
+    expect((await r.handle('c')).packets).toEqual(['X0b']);
+    expect((await r.handle('?')).packets).toEqual(['X0b']);
+    expect((await r.handle('s')).packets).toEqual(['X0b']);
   });
 });
 

@@ -1,6 +1,8 @@
 // `vmlab debug --gdb 0` end to end: a scripted RSP client over TCP (the
 // handshake with acks, no-ack mode, Ctrl-C, monitor, detach, kill, a lost
 // connection), and the exit status vmlab leaves.
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RspClient, hexText } from './rsp-client';
 import { startStub } from './stub-process';
@@ -85,6 +87,16 @@ describe('vmlab debug --gdb (scripted client over TCP)', () => {
     const r = await stub.done;
     expect(r.stdout).toBe('sum=38 total=38\n');
     expect(r.status).toBe(0);
+  });
+
+  it('a port already in use is a one-line error', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as AddressInfo).port;
+    const r = vmlab(['debug', '--gdb', String(port), 'spin.s'], { cwd: FIXTURES });
+    busy.close();
+    expect(r.stderr).toBe(`vmlab: --gdb: cannot listen on 127.0.0.1:${port}: EADDRINUSE\n`);
+    expect(r.status).toBe(1);
   });
 
   it('a bad --gdb value is a usage error', () => {
