@@ -64,7 +64,7 @@ export class SessionTarget implements GdbTarget {
   private running = false;
   /** gdb's points so far (their session numbers are -1, -2, ...). */
   private gdbPoints = 0;
-  /** Why recording did not start, if it did not (said once, on the first reverse request). */
+  /** Why recording did not start, if it did not (the reply to a reverse request says it). */
   notRecording = '';
 
   private constructor(readonly d: Debugger) {
@@ -102,27 +102,34 @@ export class SessionTarget implements GdbTarget {
    */
   readMemory(addr: number, len: number): Uint8Array | null {
     const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) {
-      const v = this.s.readVirt(addr + i, 1);
-      if (typeof v !== 'string') {
-        out[i] = Number(v);
-        continue;
+    const mem = this.s.k.machine.mem;
+    // Page by page: one walk per page (a page is mapped or not as a whole).
+    for (let done = 0; done < len; ) {
+      const va = addr + done;
+      const n = Math.min(len - done, PAGE_SIZE - (va % PAGE_SIZE));
+      const pa = this.s.virtToPhys(va);
+      let bytes: Uint8Array | null;
+      if (typeof pa === 'number') bytes = mem.readBytes(pa, n);
+      else {
+        const page = this.unfaultedPage(va);
+        bytes = page === null ? null : page.subarray(va % PAGE_SIZE, (va % PAGE_SIZE) + n);
       }
-      const b = this.unfaultedByte(addr + i);
-      if (b === undefined) return null;
-      out[i] = b;
+      if (bytes === null) return null;
+      out.set(bytes, done);
+      done += n;
     }
     return out;
   }
 
-  private unfaultedByte(va: number): number | undefined {
+  /** The 4 KiB a not-yet-faulted page of a readable file mapping would bring in (the page cache's, else the file's), or null. */
+  private unfaultedPage(va: number): Uint8Array | null {
     const mm = this.s.task.mm;
     const vma = mm?.vmas.vmaLookup(va) ?? null;
-    if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return undefined;
+    if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return null;
     const index = Math.floor((va - vma.vmStart) / PAGE_SIZE) + vma.vmPgoff;
     const page = new Uint8Array(PAGE_SIZE);
     if (!this.s.k.mm.pageCache.readCached(vma.vmFile, index, page)) vma.vmFile.readPage(index, page);
-    return page[(va - vma.vmStart) % PAGE_SIZE];
+    return page;
   }
 
   writeMemory(addr: number, data: Uint8Array): boolean {

@@ -89,6 +89,10 @@ describe('gdb stub: registers and memory', () => {
     expect(typeof d.s.readVirt(pc, 4)).toBe('string');
     const word = await answer(`m${hex(pc)},4`);
     expect(word).toMatch(/^[0-9a-f]{8}$/);
+    // Across a page boundary: the two halves; past the end of the stack: nothing.
+    expect(await answer('m10ffc,8')).toBe(`${await answer('m10ffc,4')}${await answer('m11000,4')}`);
+    expect(await answer('m7fffffffeffc,8')).toBe('E14');
+    expect(await answer('m7fffffffeffc,4')).toMatch(/^[0-9a-f]{8}$/);
     expect(await answer('m0,4')).toBe('E14');
     expect(await answer('m7fff00000000,8')).toBe('E14');
     expect(await answer('mffffffffffffff00,8')).toBe('E14');
