@@ -2,7 +2,10 @@
 // implemented on today's Session and Debugger (session.ts, commands.ts,
 // timeline.ts). Everything the stub knows about them is in this file, so
 // that moving the stub onto another run-control engine means rewriting this
-// file only.
+// file only. What it uses: Session's pc/reg/setReg/edited, readVirt/
+// virtToPhys/writeVirt, addBreakpoint/deleteBreakpoint/breakpoints, resume,
+// exited, kernelNotes, recorder, interruptRequested, task; Debugger's
+// execute/stopReport/stream; timeline's reverseStepi/reverseContinue.
 //
 // Breakpoints and watchpoints gdb inserts (Z packets) are the session's own
 // (they show in `monitor info breakpoints`); stops are the session's stop
