@@ -16,16 +16,22 @@ import { COMMAND_NAMES, Quit } from '../debugger/table';
 import { UserError, stdinLineTooLong } from './errors';
 import { cannotExecute, guestEnvironment, loadProgram } from './run';
 import { writeFd } from './output';
+import { parseInteger } from './option-values';
+import { SessionTarget } from '../debugger/gdb/target';
+import { serve } from '../debugger/gdb/server';
+import type { Outcome } from '../debugger/gdb/server';
 import { KERNEL_VALUE_OPTIONS, kernelOptions, kernelOptionsFrom, parseOptionWords, splitCommandWords } from './kernel-options';
 import type { KernelArgs } from './kernel-options';
 
-const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'x', 'ex', 'insmod']);
+const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'x', 'ex', 'insmod', 'gdb']);
 
 interface DebugOptions extends KernelArgs {
   x: string[];
   ex: string[];
   insmod: string[];
   batch: boolean;
+  /** --gdb PORT: serve the GDB remote protocol on 127.0.0.1:PORT instead of the prompt. */
+  gdb?: unknown;
 }
 
 function debugOptions(y: Argv): Argv<DebugOptions> {
@@ -34,7 +40,8 @@ function debugOptions(y: Argv): Argv<DebugOptions> {
     .option('x', { type: 'string', array: true, default: [] as string[] })
     .option('ex', { type: 'string', array: true, default: [] as string[] })
     .option('insmod', { type: 'string', array: true, default: [] as string[] })
-    .option('batch', { type: 'boolean', default: false }) as unknown as Argv<DebugOptions>;
+    .option('batch', { type: 'boolean', default: false })
+    .option('gdb', { requiresArg: true }) as unknown as Argv<DebugOptions>;
 }
 
 const USAGE = [
@@ -61,6 +68,10 @@ const USAGE = [
   '  --insmod \'MODULE [key=value...]\'',
   '                    load a kernel module before the program (repeatable; as the shell\'s insmod)',
   '  --batch           exit after the scripts, with the guest\'s exit status',
+  '  --gdb PORT        after the scripts, serve gdb\'s remote protocol on 127.0.0.1:PORT',
+  '                    (0: a free port, printed on stderr) for one `target remote`;',
+  '                    exits when gdb detaches (the program then runs to its end),',
+  '                    kills the program or drops the connection (docs/debugger.md)',
   '',
   'Type "help" at the prompt for the commands; see docs/debugger.md.',
 ].join('\n');
@@ -152,8 +163,32 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
     const r = await one(line);
     if (r !== null) return r;
   }
+  if (o.gdb !== undefined) return gdbStub(d, parseInteger('--gdb', o.gdb, { min: 0, max: 65535, expected: 'a TCP port from 0 to 65535 (0: any free one)' }));
   if (o.batch) return status();
   return interactive(d, one);
+}
+
+/**
+ * `--gdb PORT`: the session served to one gdb (emu/debugger/gdb). Exit
+ * status: the guest's when it exits (also after gdb detaches: it then runs
+ * to its end), 137 (SIGKILL) when gdb kills it or the connection drops.
+ */
+async function gdbStub(d: Debugger, port: number): Promise<number> {
+  const target = await SessionTarget.attach(d);
+  let outcome: Outcome;
+  try {
+    outcome = await serve(target, {
+      port,
+      listening: (p) => process.stderr.write(`vmlab: gdb stub listening on 127.0.0.1:${p}\n`),
+      trace: (process.env.VMLAB_GDB_TRACE ?? '') !== '' ? (l) => process.stderr.write(`gdb ${l}\n`) : undefined,
+    });
+  } catch (e) {
+    throw new UserError(`--gdb: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (target.exited) return target.exitStatus();
+  if (outcome === 'detach') return target.detach();
+  process.stderr.write(`vmlab: gdb ${outcome === 'kill' ? 'killed the program' : 'connection closed: the program is killed'}\n`);
+  return 137;
 }
 
 /**

@@ -71,11 +71,12 @@ function runOptions<T>(y: Argv<T>): Argv<T> {
     .option('trace', { type: 'string', describe: 'comma-separated trace events, printed to stderr as trace_pipe' })
     .option('trace-stack', { type: 'boolean', default: false, describe: 'a kernel stack with each trace event' })
     .option('dmesg', { type: 'boolean', default: false, describe: 'print the kernel log to stderr at exit' })
-    .option('stats', { type: 'boolean', default: false, describe: 'instructions, MIPS, faults, TLB and frames to stderr at exit' });
+    .option('stats', { type: 'boolean', default: false, describe: 'instructions, MIPS, faults, TLB and frames to stderr at exit' })
+    .option('gdb', { requiresArg: true, describe: 'wait for gdb on 127.0.0.1:PORT (as qemu -g; 0: any free port, printed on stderr) and run under its control' });
 }
 
 /** Options that take a value as the next word (unless written --name=value). */
-const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'max-insns', 'maxInsns', 'trace']);
+const VALUE_OPTIONS = new Set([...KERNEL_VALUE_OPTIONS, 'max-insns', 'maxInsns', 'trace', 'gdb']);
 
 export const runCommand: CommandModule = {
   command: 'run [prog] [args..]',
@@ -83,7 +84,7 @@ export const runCommand: CommandModule = {
   // Stop parsing at the command: the words after `run` are split here, so a
   // guest argument that looks like a vmlab option reaches the guest.
   builder: (y) => runOptions(y.parserConfiguration({ 'halt-at-non-option': true })).epilogue(EPILOGUE),
-  handler: () => {
+  handler: async () => {
     // The words after `run`, exactly as the shell gave them (yargs has stopped parsing at the command).
     const raw = hideBin(process.argv);
     const { options, prog, rest } = splitCommandWords(raw.slice(raw.indexOf('run') + 1), VALUE_OPTIONS);
@@ -96,7 +97,18 @@ export const runCommand: CommandModule = {
       return;
     }
     if (prog === null) throw new UserError('run: give a program (an ELF file or .s sources); see vmlab run --help', 2);
-    process.exitCode = runProgram({ ...(parseOptionWords('run', options, runOptions) as Omit<RunArgs, 'prog' | 'args'>), prog, args: rest });
+    const parsed = parseOptionWords('run', options, runOptions) as Omit<RunArgs, 'prog' | 'args'> & { gdb?: unknown };
+    if (parsed.gdb !== undefined) {
+      // As `vmlab debug --gdb PORT` (debug.ts, loaded only here: it imports this file).
+      const clash = parsed.maxInsns !== undefined ? '--max-insns' : parsed.trace !== undefined ? '--trace' : parsed.dmesg ? '--dmesg' : parsed.stats ? '--stats' : null;
+      if (clash !== null) throw new UserError(`run: ${clash} does not go with --gdb`, 2);
+      const { debugProgram } = await import('./debug');
+      // Tier 1 off unless asked for, as under `vmlab debug` (the stub records from the start).
+      const jit = options.some((w) => w === '--jit' || w.startsWith('--jit=')) ? parsed.jit : 'off';
+      process.exitCode = await debugProgram({ ...parsed, jit, x: [], ex: [], insmod: [], batch: false, gdb: parsed.gdb }, prog, rest);
+      return;
+    }
+    process.exitCode = runProgram({ ...parsed, prog, args: rest });
   },
 };
 

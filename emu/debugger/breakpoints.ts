@@ -58,9 +58,10 @@ export class BreakpointTable {
 
   constructor(private readonly mem: WatchedMemory) {}
 
+  /** A new stop condition, numbered as gdb numbers them unless init gives its own number (the gdb stub's, negative). */
   add(init: Partial<Breakpoint> & Pick<Breakpoint, 'kind' | 'what'>): Breakpoint {
     const bp: Breakpoint = {
-      num: this.nextNum++, addr: 0, len: 0, temporary: false, enabled: true, condition: null, ignore: 0, hits: 0,
+      num: init.num ?? this.nextNum++, addr: 0, len: 0, temporary: false, enabled: true, condition: null, ignore: 0, hits: 0,
       mode: '', mustSet: 0, mustClear: 0, syscalls: [], old: null, physical: false, ...init,
     };
     this.list.push(bp);

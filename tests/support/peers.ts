@@ -1,5 +1,5 @@
 // Peer tools (GNU binutils for riscv64, qemu-riscv64, the Debian cross
-// compiler) form their own test tier. Without them the tier is skipped and
+// compiler, gdb-multiarch) form their own test tier. Without them the tier is skipped and
 // the run ends with a loud notice (see tests/support/peer-report.ts); with
 // VMLAB_REQUIRE_PEERS=1 a missing tool fails the run instead.
 import { execFileSync } from 'node:child_process';
@@ -14,13 +14,15 @@ export const PEER_TOOLS = {
   readelf: 'riscv64-linux-gnu-readelf',
   qemu: 'qemu-riscv64',
   gcc: 'riscv64-linux-gnu-gcc',
+  /** gdb for any architecture: the real client of vmlab's gdb stub (emu/debugger/gdb). */
+  gdb: 'gdb-multiarch',
   /** glibc for riscv64 (Debian's libc6-dev-riscv64-cross): the oracle for the guest libc. */
   glibc: 'riscv64-linux-gnu glibc headers',
 } as const;
 export type PeerTool = keyof typeof PEER_TOOLS;
 
 export const PEER_APT_LINE =
-  'sudo apt-get install -y binutils-riscv64-linux-gnu qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross';
+  'sudo apt-get install -y binutils-riscv64-linux-gnu qemu-user gcc-riscv64-linux-gnu libc6-dev-riscv64-cross gdb-multiarch';
 
 const SKIP_DIR = join(process.cwd(), 'node_modules', '.vmlab-peer-skips');
 
