@@ -1,4 +1,4 @@
-// Builds the browser lab (docs/web.md) into web/dist, a static site:
+// Builds the browser lab (docs/web.md) into web/dist (or --out DIR), a static site:
 //   index.html, page.js, page.css  the page: xterm.js terminal and the views
 //   worker.js                      the machine, kernel, shell and built-in
 //                                  drivers and programs, in a Web Worker
@@ -138,7 +138,8 @@ function nodeGlobalsUsed(text) {
 
 /** The programs `vmlab shell` installs, as bytes: { name: base64 } (emu/cli/shell-programs.ts, run here under Node). */
 async function shellPrograms(root) {
-  const out = join(root, 'web', 'dist', '.programs.mjs');
+  // Inside the tree, so that its packages resolve from node_modules; one per build process.
+  const out = join(root, 'web', `.programs-${process.pid}.mjs`);
   await esbuild.build({
     absWorkingDir: root,
     stdin: {
@@ -161,7 +162,8 @@ async function shellPrograms(root) {
 }
 
 async function main() {
-  const dist = join(ROOT, 'web', 'dist');
+  const at = process.argv.indexOf('--out');
+  const dist = at > 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]) : join(ROOT, 'web', 'dist');
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   const drivers = compileDrivers(esbuild, join(ROOT, 'kernel-ts', 'drivers'), portedDrivers(join(ROOT, 'emu', 'cli', 'builtins.ts')));
@@ -188,7 +190,7 @@ async function main() {
     logLevel: 'warning',
   });
   copyFileSync(join(ROOT, 'web', 'page', 'index.html'), join(dist, 'index.html'));
-  process.stdout.write(`build-web: web/dist (worker ${(worker.bytes / 1024).toFixed(0)} KiB; ${Object.keys(drivers).length} drivers, ${Object.keys(programs).length} programs)\n`);
+  process.stdout.write(`build-web: ${relative(ROOT, dist) || '.'} (worker ${(worker.bytes / 1024).toFixed(0)} KiB; ${Object.keys(drivers).length} drivers, ${Object.keys(programs).length} programs)\n`);
 }
 
 if (process.argv[1] && existsSync(process.argv[1]) && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) await main();

@@ -61,6 +61,10 @@ export interface TlbStatsView {
   misses: number;
   walks: number;
   evictions: number;
+  /** Entries removed by invalidations. */
+  dropped: number;
+  /** Invalidations by cause: cr3 (a CR3 write, PCID switch included), cr4, cr0, invlpg, invpcid, fault. */
+  flushes: Record<string, number>;
 }
 
 export interface FaultView {
@@ -104,8 +108,10 @@ export interface Views {
   tlbStats: TlbStatsView[];
   /** /proc/PID/maps, one line per VMA. */
   maps: string[];
-  /** Each frame's owner (OWNER_NAMES index), by PFN. */
-  frameOwners: number[];
+  /** Each frame's owner (OWNER_NAMES index), by PFN, up to the row of the highest frame not free (the rest are free). */
+  frameOwners: Uint8Array;
+  /** Frames of RAM. */
+  nrFrames: number;
   ownerNames: readonly string[];
   frame: FrameDetail | null;
   faults: FaultView[];

@@ -5,6 +5,8 @@
 // views (page tables, TLB, VMAs, frames, faults, registers) and holds and
 // steps a command one instruction at a time.
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { WorkerHarness } from './worker-harness';
@@ -14,8 +16,11 @@ const ROOT = join(import.meta.dirname, '..', '..');
 let w: WorkerHarness;
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, stdio: 'pipe' });
-  w = new WorkerHarness(join(ROOT, 'web', 'dist', 'worker.js'));
+  // A site of its own: the browser test builds and serves web/dist at the same time.
+  const site = mkdtempSync(join(tmpdir(), 'vmlab-web-site-'));
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), '--out', site], { cwd: ROOT, stdio: 'pipe' });
+  w = new WorkerHarness(join(site, 'worker.js'));
+  rmSync(site, { recursive: true, force: true });
 });
 
 /** The views the worker sends next after message index `from`, asking for them with `request`. */
@@ -81,6 +86,8 @@ describe('the worker of the browser build', () => {
     expect(v.maps.some((l) => /\[stack\]$/.test(l))).toBe(true);
     expect(v.maps.some((l) => / r-xp .*mtest-hold$/.test(l))).toBe(true);
     expect(v.tlbStats.map((s) => s.name)).toEqual(['ITLB', 'DTLB']);
+    // Every switch to another process wrote CR3.
+    expect(v.tlbStats[1]!.flushes.cr3).toBeGreaterThan(0);
     expect(v.ownerNames).toContain('anon');
     expect(v.frameOwners.filter((o) => v.ownerNames[o] === 'pgtable').length).toBeGreaterThan(0);
     const pfn = user.target / 4096;

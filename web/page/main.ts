@@ -43,12 +43,20 @@ function setRunState(s: Views['run'] | 'booting'): void {
   const st = $('run-state');
   st.textContent = s === 'idle' ? 'at the prompt' : s;
   st.dataset.state = s;
-  ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running';
+  delete st.dataset.armed;
+  // At the prompt, Pause arms a stop after the next command's first instruction.
+  ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running' && s !== 'idle';
   ($('btn-run') as HTMLButtonElement).disabled = s !== 'paused';
   ($('btn-step') as HTMLButtonElement).disabled = s !== 'paused';
 }
 setRunState('booting');
-$('btn-pause').addEventListener('click', () => send({ kind: 'control', action: 'pause' }));
+$('btn-pause').addEventListener('click', () => {
+  if ($('run-state').dataset.state === 'idle') {
+    $('run-state').textContent = 'will stop at the next command';
+    $('run-state').dataset.armed = 'true';
+  }
+  send({ kind: 'control', action: 'pause' });
+});
 $('btn-run').addEventListener('click', () => {
   setRunState('running');
   send({ kind: 'control', action: 'run' });
@@ -56,12 +64,15 @@ $('btn-run').addEventListener('click', () => {
 $('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
 document.addEventListener('keydown', (e) => {
   const state = $('run-state').dataset.state;
+  // Taken before the terminal sees them (capture phase): xterm.js would send F8 and F10 to the shell as escape sequences.
   if (e.key === 'F8') {
     e.preventDefault();
-    if (state === 'running') $('btn-pause').click();
+    e.stopPropagation();
+    if (state === 'running' || state === 'idle') $('btn-pause').click();
     else if (state === 'paused') $('btn-run').click();
   } else if (e.key === 'F10') {
     e.preventDefault();
+    e.stopPropagation();
     if (state === 'paused') $('btn-step').click();
   }
 }, true);
@@ -156,12 +167,14 @@ worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       break;
     case 'output':
       term.write(m.text);
+      transcript.push(m.text);
       break;
     case 'prompt': {
       const mips = m.ms > 0 ? m.insns / m.ms / 1000 : 0;
       $('stats').textContent = `Last command: status ${m.status}, ${m.insns} guest instructions in ${m.ms.toFixed(0)} ms (${mips.toFixed(1)} MIPS, including the kernel's work)`;
       document.body.dataset.lastInsns = String(m.insns);
       document.body.dataset.lastMs = m.ms.toFixed(1);
+      document.body.dataset.prompts = String(Number(document.body.dataset.prompts ?? '0') + 1);
       setRunState('idle');
       term.prompt();
       break;
@@ -174,6 +187,14 @@ worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
 worker.onerror = (e) => {
   term.write(`\r\n[the lab's worker failed: ${e.message}]\r\n`);
   console.error('vmlab worker:', e.message);
+};
+
+/** Everything the terminal printed (the scrollback keeps only part of it). */
+const transcript: string[] = [];
+/** The page's scripting hook (docs/web.md): the terminal's whole transcript, and typing a command as the keyboard would. */
+(window as unknown as { vmlab: unknown }).vmlab = {
+  transcript: (): string => transcript.join(''),
+  type: (line: string): void => term.submit(line),
 };
 
 // The terminal has the focus first: type a command.

@@ -59,7 +59,7 @@ function entryRow(e: PtEntryView, t: PtTableView, byPa: Map<number, PtTableView>
     e.leaf === null ? `${nextName(t.level)} at ` : 'frame ',
     paButton(e.target, links),
   );
-  if (e.shared) row.append(' ', h('span', { class: 'shared' }, '(kernel half: shared by every process)'));
+  if (e.shared) row.append(' ', h('span', { class: 'shared' }, '(kernel half, shared)'));
   if (e.onPath) row.append(' ', h('strong', {}, '◀ walk'));
   row.title = `raw ${e.raw}`;
   const wrap = h('div', {}, row);
@@ -105,9 +105,10 @@ export function renderTlb(el: HTMLElement, v: Views, previous: Views | null, lin
       h('td', {}, paButton(e.pa, links, `PA ${hex(e.pa)} (PFN ${hex(e.pfn)})`)),
       h('td', {}, String(e.pcid)), h('td', {}, e.global ? 'G' : '-'), h('td', {}, e.rights), h('td', {}, isNew ? 'new' : ''));
   });
-  const stats = v.tlbStats.map((s) => h('tr', {}, h('td', {}, s.name), h('td', {}, String(s.lookups)), h('td', {}, String(s.hits)), h('td', {}, String(s.misses)), h('td', {}, String(s.walks)), h('td', {}, String(s.evictions))));
+  const flushText = (f: Record<string, number>): string => Object.entries(f).filter(([, n]) => n > 0).map(([c, n]) => `${c} ${n}`).join(', ') || 'none';
+  const stats = v.tlbStats.map((s) => h('tr', {}, h('td', {}, s.name), h('td', {}, String(s.lookups)), h('td', {}, String(s.hits)), h('td', {}, String(s.misses)), h('td', {}, String(s.walks)), h('td', {}, String(s.evictions)), h('td', {}, String(s.dropped)), h('td', {}, flushText(s.flushes))));
   el.replaceChildren(
-    h('table', { 'aria-label': 'TLB statistics' }, h('tr', {}, ...['TLB', 'lookups', 'hits', 'misses', 'walks', 'evictions'].map((x) => h('th', {}, x))), ...stats),
+    h('table', { 'aria-label': 'TLB statistics' }, h('tr', {}, ...['TLB', 'lookups', 'hits', 'misses', 'walks', 'evictions', 'dropped', 'flushes by cause'].map((x) => h('th', {}, x))), ...stats),
     h('p', { class: 'note' }, `${v.tlb.length} valid entries. rights: u/s user or supervisor, w/r writable or read-only, x/- executable, d/- dirty. "new": filled since the last update.`),
     h('table', { 'aria-label': 'TLB entries' }, h('tr', {}, ...['TLB', 'size', 'VA (VPN)', 'PA (PFN)', 'PCID', 'G', 'rights', ''].map((x) => h('th', {}, x))), ...rows),
   );
@@ -138,9 +139,10 @@ export function renderFrames(el: HTMLElement, v: Views, selected: number | null,
   const n = v.frameOwners.length;
   const counts = new Array<number>(v.ownerNames.length).fill(0);
   for (const o of v.frameOwners) counts[o]++;
+  counts[0] += v.nrFrames - n;
   const legend = h('div', { class: 'legend', 'aria-label': 'Owners' },
     ...v.ownerNames.map((name, i) => h('span', {}, h('span', { class: 'swatch', style: `background:${OWNER_STYLE[i]?.[0]}` }, OWNER_STYLE[i]?.[1] ?? '?'), `${name}: ${counts[i]}`)));
-  const canvas = h('canvas', { id: 'frame-canvas', width: FRAMES_PER_ROW * CELL, height: Math.ceil(n / FRAMES_PER_ROW) * CELL, role: 'img', 'aria-label': `Frame map: ${n} frames, ${v.ownerNames.map((x, i) => `${counts[i]} ${x}`).join(', ')}` }) as HTMLCanvasElement;
+  const canvas = h('canvas', { id: 'frame-canvas', width: FRAMES_PER_ROW * CELL, height: Math.ceil(n / FRAMES_PER_ROW) * CELL, role: 'img', 'aria-label': `Frame map: ${v.nrFrames} frames, ${v.ownerNames.map((x, i) => `${counts[i]} ${x}`).join(', ')}` }) as HTMLCanvasElement;
   const ctx = canvas.getContext('2d')!;
   for (let pfn = 0; pfn < n; pfn++) {
     ctx.fillStyle = OWNER_STYLE[v.frameOwners[pfn]!]?.[0] ?? '#000';
@@ -166,7 +168,14 @@ export function renderFrames(el: HTMLElement, v: Views, selected: number | null,
   const detail = v.frame === null
     ? h('p', { class: 'note', id: 'frame-detail' }, 'Click a frame (or any PA in the other views) for its refcount, mapcount, flags and the virtual addresses that map it.')
     : h('div', { id: 'frame-detail' }, h('h3', {}, `Frame PFN ${hex(v.frame.pfn)} (PA ${hex(v.frame.pfn * PAGE)})`), h('pre', {}, `${v.frame.text}\n${v.frame.mappings}`));
-  el.replaceChildren(h('p', { class: 'note' }, `${n} frames of 4 KiB, ${FRAMES_PER_ROW} per row, PFN 0 at the top left.`), legend, canvas, detail, runsTable(v));
+  const free = v.nrFrames - n;
+  el.replaceChildren(
+    h('p', { class: 'note' }, `${v.nrFrames} frames of 4 KiB; drawn: PFN 0 (top left) to ${hex(n - 1)}, ${FRAMES_PER_ROW} per row${free > 0 ? `; the ${free} frames above are all free` : ''}. Letters in the legend name the owners.`),
+    legend,
+    canvas,
+    detail,
+    runsTable(v),
+  );
 }
 
 /** The frame map as text: runs of frames with one owner (the first 64 runs). */

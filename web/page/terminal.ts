@@ -119,7 +119,7 @@ export class LineTerminal {
       return;
     }
     // Printable text (typed or pasted): control characters are dropped.
-    const text = d.replace(/[\x00-\x1f\x7f]|\x1b\[[0-9;]*[A-Za-z]/g, '');
+    const text = d.replace(/\x1b(\[[0-9;]*[~A-Za-z]|O.)?|[\x00-\x1f\x7f]/g, '');
     if (text === '') return;
     const rest = this.line.slice(this.cursor);
     this.line = this.line.slice(0, this.cursor) + text + rest;

@@ -6,7 +6,7 @@ import type { Task } from '../../kernel-ts/proc/task';
 import { TASK_RUNNING } from '../../kernel-ts/proc/task';
 import { showMapVma } from '../../kernel-ts/mm/vma';
 import { followPte } from '../../kernel-ts/mm/introspect';
-import { OWNER_NAMES } from '../../kernel-ts/mm/page';
+import { OWNER_NAMES, Owner } from '../../kernel-ts/mm/page';
 import { PAGE_SIZE, PTE_A, PTE_ADDR_MASK_HI, PTE_ADDR_MASK_LO, PTE_D, PTE_G, PTE_NX_HI, PTE_P, PTE_PCD, PTE_PKEY_MASK_HI, PTE_PKEY_SHIFT_HI, PTE_PS, PTE_PWT, PTE_RW, PTE_US } from '../../emu/machine/mmu/paging';
 import { TWO32 } from '../../emu/machine/cpu/int64';
 import { ABI_NAMES } from '../../emu/machine/isa/registers';
@@ -21,6 +21,8 @@ const TABLE_NAMES = ['', 'PTE (PT)', 'PMD (PD)', 'PUD (PDPT)', 'P4D (PML4)', 'PG
 const LEVEL_SHIFT = [0, 12, 21, 30, 39, 48];
 /** The entries each leaf level maps. */
 const LEAF_SIZE: Record<number, '4K' | '2M' | '1G'> = { 1: '4K', 2: '2M', 3: '1G' };
+/** The frame map's row (web/page/render.ts draws this many frames per row). */
+const FRAME_ROW = 128;
 /** Instructions shown before and after pc. */
 const DISASM_AROUND = 6;
 
@@ -149,13 +151,15 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
     return { tlb: e.tlb, pageSize: e.pageSize, va: hex(va), vpn: hex(va >> 12n), pa: e.pa, pfn: e.pa / PAGE_SIZE, pcid: e.pcid, global: e.global, rights: `${e.us ? 'u' : 's'}${e.rw ? 'w' : 'r'}${e.xd ? '-' : 'x'}${e.dirty ? 'd' : '-'}` };
   });
   const st = mmu.stats();
-  const tlbStats = ([['ITLB', st.itlb], ['DTLB', st.dtlb]] as const).map(([name, s]) => ({ name, lookups: s.lookups, hits: s.hits, misses: s.misses, walks: s.walks, evictions: s.evictions }));
+  const tlbStats = ([['ITLB', st.itlb], ['DTLB', st.dtlb]] as const).map(([name, s]) => ({ name, lookups: s.lookups, hits: s.hits, misses: s.misses, walks: s.walks, evictions: s.evictions, dropped: s.dropped, flushes: { ...s.flushes } }));
   const memMap = k.mm.memMap;
-  const frameOwners = Array.from(memMap.owner);
+  let top = memMap.nrFrames;
+  while (top > 0 && memMap.owner[top - 1] === Owner.Free) top--;
+  const frameOwners = memMap.owner.slice(0, Math.min(memMap.nrFrames, Math.ceil((top + 1) / FRAME_ROW) * FRAME_ROW));
   const frame = request.frame !== null && memMap.pfnValid(request.frame)
     ? { pfn: request.frame, text: memMap.describe(request.frame), mappings: formatP2v(k, request.frame * PAGE_SIZE, levels) }
     : null;
-  const common = { run, processes, levels, tlb, tlbStats, frameOwners, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret };
+  const common = { run, processes, levels, tlb, tlbStats, frameOwners, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret };
   if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [] };
 
   const mm = t.mm!;
