@@ -52,14 +52,15 @@ function entryRow(e: PtEntryView, t: PtTableView, byPa: Map<number, PtTableView>
     b.addEventListener('click', () => links.toggleTable(e.target));
     row.append(b, ' ');
   } else row.append(h('span', { class: 'leaf' }, `${e.leaf} page`), ' ');
+  row.append(`[${String(e.index).padStart(3)}] `);
+  if (e.shared) row.append(h('span', { class: 'shared' }, 'kernel (shared)'), ' ');
   row.append(
-    `[${String(e.index).padStart(3)}] VA ${e.va} `,
+    `VA ${e.va} `,
     ...e.flags.map((f) => h('span', { class: `flag flag-${f.replace(/=.*/, '')}` }, f)),
     ' → ',
     e.leaf === null ? `${nextName(t.level)} at ` : 'frame ',
     paButton(e.target, links),
   );
-  if (e.shared) row.append(' ', h('span', { class: 'shared' }, '(kernel half, shared)'));
   if (e.onPath) row.append(' ', h('strong', {}, '◀ walk'));
   row.title = `raw ${e.raw}`;
   const wrap = h('div', {}, row);
