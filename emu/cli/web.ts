@@ -3,12 +3,13 @@
 // server only hands out the static files: the machine and kernel run in the
 // page's Web Worker (docs/web.md).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
+import { readHostBytes } from '../../host/files';
 import { UserError } from './errors';
 import { parseInteger } from './option-values';
 
@@ -83,7 +84,12 @@ function handle(site: string, req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('404 not found\n');
     return;
   }
-  const body = readFileSync(file);
+  const r = readHostBytes(file, 'a file of the site');
+  if (!r.ok) {
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`404 ${r.reason}\n`);
+    return;
+  }
+  const body = r.value;
   res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length, 'Cache-Control': 'no-cache' });
   res.end(req.method === 'HEAD' ? undefined : body);
 }

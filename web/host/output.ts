@@ -7,18 +7,18 @@
 type Sink = (fd: 1 | 2, bytes: Uint8Array) => void;
 
 /** The worker's stdout/stderr, as fd 1 and 2 are the Node process's: one per worker. */
-const console_: { sink: Sink } = { sink: () => {} };
+const output: { sink: Sink } = { sink: () => {} };
 
 /** Where fd 1 and 2 go from now on (the worker posts them to the page). */
 export function setOutputSink(sink: Sink): void {
-  console_.sink = sink;
+  output.sink = sink;
 }
 
 const encoder = new TextEncoder();
 
 /** Writes all of `s` to fd (1 or 2). */
 export function writeFd(fd: number, s: string | Uint8Array): void {
-  console_.sink(fd === 2 ? 2 : 1, typeof s === 'string' ? encoder.encode(s) : s.slice());
+  output.sink(fd === 2 ? 2 : 1, typeof s === 'string' ? encoder.encode(s) : s.slice());
 }
 
 /** The guests' console: the page's terminal (xterm.js is a terminal: isatty is true). */
