@@ -110,6 +110,9 @@ export interface Views {
   maps: string[];
   /** Each frame's owner (OWNER_NAMES index), by PFN, up to the row of the highest frame not free (the rest are free). */
   frameOwners: Uint8Array;
+  /** page->_refcount and page_mapcount() of the same frames (the frame map's hover). */
+  frameRefcount: Int32Array;
+  frameMapcount: Int32Array;
   /** Frames of RAM. */
   nrFrames: number;
   ownerNames: readonly string[];

@@ -178,6 +178,9 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await page.locator('#frame-detail h3').textContent()).toContain(`PFN 0x${pfn}`);
     expect(await page.locator('#frame-detail pre').textContent()).toMatch(/owner:pgtable/);
     expect(await page.locator('.legend').textContent()).toMatch(/pgtable: \d+/);
+    // Hovering over frame 0 names its owner, refcount and mapcount.
+    await page.locator('#frame-canvas').hover({ position: { x: 1, y: 1 } });
+    expect(await page.locator('#frame-canvas').getAttribute('title')).toMatch(/^PFN 0x0 \(PA 0x0\): \w+, refcount -?\d+, mapcount -?\d+;/);
     await screenshot('frames');
   });
 

@@ -91,6 +91,9 @@ describe('the worker of the browser build', () => {
     expect(v.ownerNames).toContain('anon');
     expect(v.frameOwners.filter((o) => v.ownerNames[o] === 'pgtable').length).toBeGreaterThan(0);
     const pfn = user.target / 4096;
+    // The PUD table's frame: one reference, mapped by no user page table.
+    expect([v.frameOwners[pfn], v.frameRefcount[pfn], v.frameMapcount[pfn]]).toEqual([v.ownerNames.indexOf('pgtable'), 1, 0]);
+    expect(v.frameRefcount).toHaveLength(v.frameOwners.length);
     const f = await inspect({ pid, frame: pfn });
     expect(f.frame!.text).toMatch(new RegExp(`^pfn:0x${pfn.toString(16)} refcount:\\d+ mapcount:-?\\d+ owner:pgtable`));
     expect(v.regs.map(([n]) => n).slice(-2)).toEqual(['t6', 'pc']);

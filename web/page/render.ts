@@ -160,14 +160,14 @@ export function renderFrames(el: HTMLElement, v: Views, selected: number | null,
   };
   canvas.addEventListener('mousemove', (e) => {
     const pfn = pfnAt(e);
-    if (pfn >= 0 && pfn < n) canvas.title = `PFN ${hex(pfn)} (PA ${hex(pfn * PAGE)}): ${v.ownerNames[v.frameOwners[pfn]!]}; click for refcount, mapcount and mappings`;
+    if (pfn >= 0 && pfn < n) canvas.title = `PFN ${hex(pfn)} (PA ${hex(pfn * PAGE)}): ${v.ownerNames[v.frameOwners[pfn]!]}, refcount ${v.frameRefcount[pfn]}, mapcount ${v.frameMapcount[pfn]}; click for its flags and mappings`;
   });
   canvas.addEventListener('click', (e) => {
     const pfn = pfnAt(e);
     if (pfn >= 0 && pfn < n) links.frame(pfn);
   });
   const detail = v.frame === null
-    ? h('p', { class: 'note', id: 'frame-detail' }, 'Click a frame (or any PA in the other views) for its refcount, mapcount, flags and the virtual addresses that map it.')
+    ? h('p', { class: 'note', id: 'frame-detail' }, 'Hover over a frame for its owner, refcount and mapcount; click it (or any PA in the other views) for its flags and the virtual addresses that map it.')
     : h('div', { id: 'frame-detail' }, h('h3', {}, `Frame PFN ${hex(v.frame.pfn)} (PA ${hex(v.frame.pfn * PAGE)})`), h('pre', {}, `${v.frame.text}\n${v.frame.mappings}`));
   const free = v.nrFrames - n;
   el.replaceChildren(

@@ -156,10 +156,12 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
   let top = memMap.nrFrames;
   while (top > 0 && memMap.owner[top - 1] === Owner.Free) top--;
   const frameOwners = memMap.owner.slice(0, Math.min(memMap.nrFrames, Math.ceil((top + 1) / FRAME_ROW) * FRAME_ROW));
+  const frameRefcount = memMap.refcount.slice(0, frameOwners.length);
+  const frameMapcount = Int32Array.from({ length: frameOwners.length }, (_, pfn) => memMap.pageMapcount(pfn));
   const frame = request.frame !== null && memMap.pfnValid(request.frame)
     ? { pfn: request.frame, text: memMap.describe(request.frame), mappings: formatP2v(k, request.frame * PAGE_SIZE, levels) }
     : null;
-  const common = { run, processes, levels, tlb, tlbStats, frameOwners, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret };
+  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret };
   if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [] };
 
   const mm = t.mm!;
