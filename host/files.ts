@@ -11,7 +11,7 @@
 // This folder depends on Node only, so every layer may use it: asm (which may
 // not import emu/cli), kernel-ts (which may not import a front end) and the
 // front ends.
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { Transform } from 'node:stream';
 
@@ -20,6 +20,11 @@ export const HOST_FILE_LIMIT = 64 * 1024 * 1024;
 
 /** A host file's contents, or why it was not read: a reason to print after `PATH: `. */
 export type HostFile<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+/** Whether anything is at `path` on the host (a program the shell may load from the host). */
+export function hostFileExists(path: string): boolean {
+  return existsSync(path);
+}
 
 /** What kind of file st is, in words ('a character device'); null for a regular file. */
 function notRegular(st: Stats): string | null {

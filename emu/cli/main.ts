@@ -11,6 +11,7 @@ import { runCommand } from './run';
 import { debugCommand } from './debug';
 import { shellCommand } from './shell';
 import { labCommand } from './lab';
+import { webCommand } from './web';
 import { reportInternalError, reportUnhandledRejection } from './errors';
 import { EXIT_USAGE } from './option-values';
 
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     .command(shellCommand)
     .command(demoCommand)
     .command(labCommand)
+    .command(webCommand)
     .demandCommand(1, 'Give a command; see vmlab --help.')
     .strict()
     .recommendCommands()

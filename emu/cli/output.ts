@@ -21,3 +21,17 @@ export function writeFd(fd: number, s: string | Uint8Array): void {
     }
   }
 }
+
+/** The guests' console: vmlab's own stdout and stderr (KernelOptions.stdout, .stderr, .ttys). */
+export function guestConsole(): { stdout: (b: Uint8Array) => void; stderr: (b: Uint8Array) => void; ttys: { stdout: boolean; stderr: boolean } } {
+  return {
+    stdout: (b) => writeFd(1, b),
+    stderr: (b) => writeFd(2, b),
+    ttys: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
+  };
+}
+
+/** Lets the event loop run (Ctrl-C's handler) between slices of a running guest. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}

@@ -50,13 +50,13 @@ function readWhole(s: ShellSession, path: string): { bytes: Uint8Array; truncate
       while (total < CAT_LIMIT) {
         const ppos = { pos: f.pos };
         const n = read(f, buf, ppos);
-        if (n < 0) return total > 0 ? { bytes: Buffer.concat(chunks), truncated: false } : n;
+        if (n < 0) return total > 0 ? { bytes: concatBytes(chunks), truncated: false } : n;
         if (n === 0) break;
         f.pos = ppos.pos;
         chunks.push(buf.slice(0, n));
         total += n;
       }
-      return { bytes: Buffer.concat(chunks), truncated: total >= CAT_LIMIT };
+      return { bytes: concatBytes(chunks), truncated: total >= CAT_LIMIT };
     } finally {
       fput(f);
     }
@@ -349,7 +349,7 @@ const cmds: ShellCommand[] = [
         s.io.out(text);
         return 0;
       }
-      const e = writeWhole(s, cmd.redirect.path, Buffer.from(text), cmd.redirect.append);
+      const e = writeWhole(s, cmd.redirect.path, new TextEncoder().encode(text), cmd.redirect.append);
       if (e !== null && typeof e === 'object') {
         s.io.err(`${signalDescription(e.killed)}\n`);
         return 128 + e.killed;
@@ -556,4 +556,15 @@ function exitStatus(s: ShellSession, name: string, args: string[]): number {
     return 2;
   }
   return Number(BigInt.asUintN(8, n));
+}
+
+/** The chunks one after another (Buffer.concat without Node's Buffer: the shell runs in the browser build too). */
+function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

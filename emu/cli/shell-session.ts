@@ -7,7 +7,7 @@
 // the foreground), so a script's output is deterministic. The run is cut into
 // slices of wall time that yield to the event loop, which is how Ctrl-C
 // reaches a running program (as SIGINT).
-import { existsSync } from 'node:fs';
+import { hostFileExists } from '../../host/files';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { KernelOptions } from '../../kernel-ts/kernel';
 import { SIGINT, SIGKILL, SIGPIPE } from '../../kernel-ts/proc/signal-defs';
@@ -18,7 +18,7 @@ import { timerExpired } from '../../kernel-ts/proc/sched';
 import { strerror } from '../../kernel-ts/module/strerror';
 import { execFailureText } from '../../kernel-ts/proc/execve';
 import { UserError } from './errors';
-import { writeFd } from './output';
+import { guestConsole, yieldToEventLoop } from './output';
 import { guestEnvironment, loadProgram } from './run';
 import { installPrograms } from './shell-programs';
 import { COMMANDS } from './shell-commands';
@@ -77,6 +77,12 @@ export class ShellSession {
   echoCommands = false;
   /** --max-insns: the most instructions the machine retires for one foreground program (null: no bound). */
   maxInsns: number | null = null;
+  /**
+   * Set by a host that steps the machine (the browser lab's Pause and Step):
+   * the running command leaves the kernel at the next check, as at the end of
+   * a slice of wall time, and goes on when the host lets it (yieldToEventLoop).
+   */
+  yieldRequested = false;
   private nextJob = 1;
 
   constructor(kernelOpts: KernelOptions, readonly io: ShellIo) {
@@ -84,9 +90,8 @@ export class ShellSession {
       // The built-in modules unless the caller chose others (kernelOptionsFrom hands the same map).
       builtinModules: builtinModules(),
       ...kernelOpts,
-      stdout: (b) => writeFd(1, b),
-      stderr: (b) => writeFd(2, b),
-      ttys: { stdout: process.stdout.isTTY === true, stderr: process.stderr.isTTY === true },
+      // The guests' stdout and stderr: the host's (its terminals, or the page's in the browser build).
+      ...guestConsole(),
       // Programs see end-of-file on stdin: the shell's own input is its commands.
       stdin: () => null,
     });
@@ -147,14 +152,14 @@ export class ShellSession {
     const prog = words[0]!;
     if (!prog.includes('/')) {
       if (typeof this.k.vfs.lookup(`/bin/${prog}`) !== 'number') return { path: `/bin/${prog}`, argv: words };
-      if (!existsSync(prog)) {
+      if (!hostFileExists(prog)) {
         this.io.err(`${prog}: command not found\n`);
         return null;
       }
     } else if (prog.startsWith('/') && typeof this.k.vfs.lookup(prog) !== 'number') {
       return { path: prog, argv: words };
     }
-    if (!existsSync(prog)) {
+    if (!hostFileExists(prog)) {
       this.io.err(`${prog}: No such file or directory\n`);
       return null;
     }
@@ -247,9 +252,9 @@ export class ShellSession {
     for (;;) {
       if (done() || this.k.sched.nrTasks === 0 || this.k.machine.cpu.instret >= insnLimit) return interrupted;
       const deadline = performance.now() + SLICE_MS;
-      const r = this.k.runUntil(() => done() || this.interrupted || performance.now() > deadline, insnLimit);
+      const r = this.k.runUntil(() => done() || this.interrupted || this.yieldRequested || performance.now() > deadline, insnLimit);
       if (r.reason !== 'stopped') return interrupted;
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
       if (this.interrupted) {
         this.interrupted = false;
         interrupted = true;

@@ -24,6 +24,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileFunction } from 'node:vm';
 import { statHostFile } from '../../host/files';
+import { LINUX_SPECIFIER, MODULE_WRAPPER_PARAMS, runModuleFunction } from './evaluate';
+import type { ModuleFunction } from './evaluate';
 
 /** What compiling module code gave: the CommonJS text to evaluate; or diagnostics (none: no such file). */
 export type CompileResult = { ok: true; code: string } | { ok: false; messages: string[] };
@@ -37,8 +39,7 @@ export type BoundedRun = <T>(where: string, fn: () => T) => T;
 /** Compiles a module file (the loader's seam: compileModuleFile, or a test's). */
 export type ModuleCompiler = (path: string) => CompileResult;
 
-/** The specifier a module imports the kernel API from (resolved per load). */
-export const LINUX_SPECIFIER = 'vmlab/linux';
+export { LINUX_SPECIFIER };
 
 type Esbuild = typeof import('esbuild');
 
@@ -110,22 +111,12 @@ export function bundleModule(esbuild: Esbuild, file: string, given: string): Com
 }
 
 /**
- * Evaluates compiled module code once (one load): its top level runs, its
- * `require('vmlab/linux')` gets linux() (built on the first require), and
- * nothing else can be required (a module reaches the host only through the
- * kernel). Returns module.exports and whether vmlab/linux was required.
- * Frames of the code carry `script` as their file name.
+ * Evaluates compiled module code once (evaluate.ts runModuleFunction): its
+ * frames carry `script` as their file name (node:vm compileFunction).
  */
 export function evaluateModule(code: string, script: string, linux: () => unknown): { exports: Record<string, unknown>; usedLinux: boolean } {
-  const fn = compileFunction(code, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: script });
-  const module = { exports: {} as Record<string, unknown> };
-  let ns: unknown = null;
-  const require = (id: string): unknown => {
-    if (id === LINUX_SPECIFIER) return (ns ??= linux());
-    throw new Error(`Cannot find module '${id}': a module imports only from '${LINUX_SPECIFIER}' and its own files`);
-  };
-  fn.call(module.exports, module.exports, require, module, script, dirname(script));
-  return { exports: module.exports, usedLinux: ns !== null };
+  const fn = compileFunction(code, [...MODULE_WRAPPER_PARAMS], { filename: script }) as ModuleFunction;
+  return runModuleFunction(fn, script, linux);
 }
 
 /** esbuild's message as FILE:LINE:COL: error: TEXT, the module file named as the user gave it. */

@@ -11,7 +11,6 @@
 // Messages: what kmod's tools print goes to the `err` callback (the insmod
 // process's stderr: `insmod: ERROR: could not insert module X: File exists`);
 // what the kernel says goes to the log (dmesg).
-import { basename } from 'node:path';
 import type { Kernel } from '../kernel';
 import { EBUSY, EEXIST, EFAULT, ENOENT, ENOEXEC } from '../errno';
 import { KERN_ERR, KERN_WARNING } from '../printk';
@@ -159,8 +158,8 @@ export class ModuleLoader {
       if (errors.length > 0) return { errno: ENOEXEC, messages: errors };
     }
     const { code, map } = splitInlineMap(c.code);
-    const size = Math.ceil(Buffer.byteLength(code) / PAGE) * PAGE;
-    return { kind: 'code', code, map, size, outOfTree: true, fileName: basename(nameOrPath).replace(/\.[^.]*$/, ''), label: nameOrPath };
+    const size = Math.ceil(new TextEncoder().encode(code).length / PAGE) * PAGE;
+    return { kind: 'code', code, map, size, outOfTree: true, fileName: baseName(nameOrPath).replace(/\.[^.]*$/, ''), label: nameOrPath };
   }
 
   /**
@@ -185,11 +184,11 @@ export class ModuleLoader {
     m.decl.loading = true;
     try {
       // The file's top level is module code: bounded, and any throw (of anything) is a diagnostic.
-      r = this.watchdog.bounded(`load [${basename(src.label)}]`, () => evaluateModule(src.code, script, () => makeLinux({ kernel: this.k, module: m })));
+      r = this.watchdog.bounded(`load [${baseName(src.label)}]`, () => evaluateModule(src.code, script, () => makeLinux({ kernel: this.k, module: m })));
     } catch (e) {
       handleThrownPromise(this.k, e);
       // BUG() and bad accesses log their report's first lines as they throw: the oops completes them.
-      if (isKernelBug(e) || isKernelPageFault(e) || isKernelGeneralProtection(e)) this.k.reportOops(this.k.current, `load [${basename(src.label)}]`, e);
+      if (isKernelBug(e) || isKernelPageFault(e) || isKernelGeneralProtection(e)) this.k.reportOops(this.k.current, `load [${baseName(src.label)}]`, e);
       m.retire();
       return { errno: ENOEXEC, messages: [`${src.label}: ${describeThrown(e).text}`] };
     } finally {
@@ -205,7 +204,7 @@ export class ModuleLoader {
       mod = declaredModule(base, m);
     } else {
       try {
-        mod = this.watchdog.bounded(`load [${basename(src.label)}]`, () => snapshot(r.exports.default ?? r.exports));
+        mod = this.watchdog.bounded(`load [${baseName(src.label)}]`, () => snapshot(r.exports.default ?? r.exports));
       } catch (e) {
         m.retire();
         return { errno: ENOEXEC, messages: [`${src.label}: ${describeThrown(e).text}`] };
@@ -446,4 +445,9 @@ function snapshot(exported: unknown): KernelModule | null {
     ...(typeof license === 'string' ? { license } : {}),
     ...(params ? { params } : {}),
   };
+}
+
+/** The last component of a path (node:path's basename for the paths insmod takes; the loader stays host-free for the browser build). */
+function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }

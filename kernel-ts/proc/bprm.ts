@@ -79,7 +79,7 @@ function copyStrings(kmm: KernelMm, mm: MmStruct, ptrs: readonly number[], out: 
 
 /** copy_string_kernel(): a string the kernel holds (the filename, a spawn's arguments) takes its room; 0 or -E2BIG. */
 function takeKernelString(s: ArgString, a: ArgStrings): number {
-  const len = (typeof s === 'string' ? Buffer.byteLength(s) : s.length) + 1;
+  const len = (typeof s === 'string' ? new TextEncoder().encode(s).length : s.length) + 1;
   if (len > MAX_ARG_STRLEN) return -E2BIG;
   a.room -= len;
   return a.room < 0 ? -E2BIG : 0;

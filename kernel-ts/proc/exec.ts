@@ -56,7 +56,7 @@ function protOf(p: ElfPhdr): number {
 export function checkArgSizes(argv: readonly ArgString[], envp: readonly ArgString[]): number {
   let total = (Math.max(argv.length - 1, 1) + envp.length) * 8;
   for (const s of [...argv, ...envp]) {
-    const n = (typeof s === 'string' ? Buffer.byteLength(s) : s.length) + 1;
+    const n = (typeof s === 'string' ? new TextEncoder().encode(s).length : s.length) + 1;
     if (n > MAX_ARG_STRLEN) return -E2BIG;
     total += n;
   }

@@ -140,7 +140,7 @@ export function sysExecve(k: Kernel, t: Task, upath: number, uargv: number, uenv
   if (t.mm === null) return -EFAULT;
   const path = k.mm.strncpyFromUser(t.mm, upath, PATH_MAX);
   if (typeof path === 'number') return path;
-  if (Buffer.byteLength(path) >= PATH_MAX) return -ENAMETOOLONG;
+  if (new TextEncoder().encode(path).length >= PATH_MAX) return -ENAMETOOLONG;
   if (path.length === 0) return -ENOENT;
   const ex = openExec(k, path, t);
   if (typeof ex === 'number') return ex;

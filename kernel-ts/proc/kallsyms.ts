@@ -9,7 +9,6 @@
 // gives the same numbers wherever the checkout lives; the frames of a module
 // file are offsets in its esbuild output, and carry the module's name.
 import { readHostText } from '../../host/files';
-import { fileURLToPath } from 'node:url';
 import { KERNEL_ENTRIES, WATCHDOG_FRAMES } from '../trace';
 import type { SourceLines, SourcePosition } from '../module/sourcemap';
 
@@ -116,7 +115,8 @@ export class Kallsyms {
     if (known !== undefined) return known;
     let s: Script | null = null;
     // Only compiled JavaScript: a .ts frame's positions are in a test runner's transform, not in the file.
-    const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+    // (a file: URL's path decoded as node:url's fileURLToPath does on POSIX; no Node import, for the browser build)
+    const path = file.startsWith('file:') ? decodeURIComponent(new URL(file).pathname) : file;
     if (/\.[mc]?js$/.test(path)) {
       const text = readHostText(path, 'compiled JavaScript');
       if (text.ok) s = script(text.value, null);

@@ -8,7 +8,8 @@
 import { isPackage, under } from './import-graph';
 import type { Rule } from './import-graph';
 
-const FRONT_ENDS = ['emu/cli', 'emu/debugger'];
+// web/ is the browser lab: its worker and page (and web/host/, the browser twins of the host seam, scripts/build-web.mjs).
+const FRONT_ENDS = ['emu/cli', 'emu/debugger', 'web'];
 const isFrontEnd = (f: string): boolean => FRONT_ENDS.some((d) => under(f, d));
 const isNodeBuiltin = (to: string): boolean => to.startsWith('node:');
 
@@ -56,4 +57,4 @@ export const RULES: readonly Rule[] = [
 ];
 
 /** The directories of the product whose imports are checked (tests may import anything). */
-export const SOURCE_DIRS = ['emu', 'asm', 'kernel-ts', 'host', 'scripts'];
+export const SOURCE_DIRS = ['emu', 'asm', 'kernel-ts', 'host', 'scripts', 'web'];

@@ -1,0 +1,212 @@
+// The browser lab in a real browser: Debian's chromium driven by
+// playwright-core (no browser download), the site served by `vmlab web
+// --port 0`. The page loads with no console errors, the shell's prompt
+// appears, memview2 prints its report, expanding a PGD entry shows its PUD
+// table, Pause/Step from the keyboard hold a command and step one
+// instruction, and the TLB, VMA, frame, fault and CPU views show what they
+// should; a physical address clicked selects its frame. Screenshots go to
+// tests/web/artifacts (gitignored) and are checked structurally (PNG, 1280x800).
+// Printed: the time to the first prompt and the guest MIPS in the browser.
+// Without /usr/bin/chromium the test is skipped loudly; VMLAB_REQUIRE_PEERS=1
+// makes that a failure. Every wait is for an event, text or attribute.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+
+/** The page's globals that the page.evaluate callbacks read (they run in the browser; this project's lib has no DOM). */
+declare const document: { body: { dataset: Record<string, string | undefined> } };
+declare const window: unknown;
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(ROOT, 'tests', 'web', 'artifacts');
+const SKIP_DIR = join(process.cwd(), 'node_modules', '.vmlab-peer-skips');
+
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.VMLAB_REQUIRE_PEERS !== '1') {
+  mkdirSync(SKIP_DIR, { recursive: true });
+  writeFileSync(join(SKIP_DIR, 'browser'), `browser (tests/web/browser.test.ts)\t${CHROMIUM} (apt-get install chromium)\n`);
+}
+
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+const consoleErrors: string[] = [];
+
+/** Starts `vmlab web --port 0` and resolves with the URL it prints. */
+function serve(): Promise<string> {
+  server = spawn(process.execPath, [join(ROOT, 'dist', 'vmlab.mjs'), 'web', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /serving the lab at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    server.once('exit', (code) => reject(new Error(`vmlab web exited (${code}): ${out}`)));
+  });
+}
+
+/** PNG width and height from its IHDR chunk (after the 8-byte signature). */
+function pngSize(file: string): { width: number; height: number; signature: string } {
+  const b = readFileSync(file);
+  return { signature: b.subarray(1, 4).toString('latin1'), width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+async function screenshot(name: string): Promise<void> {
+  const file = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  expect(pngSize(file)).toEqual({ signature: 'PNG', width: 1280, height: 800 });
+}
+
+/** The number of prompts the page has shown after command lines. */
+const prompts = (): Promise<number> => page.evaluate(() => Number(document.body.dataset.prompts ?? '0'));
+
+/** Types a command line into the terminal and waits for the prompt after it. */
+async function command(line: string): Promise<void> {
+  const n = await prompts();
+  await page.locator('#terminal .xterm-helper-textarea').focus();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+}
+
+const transcript = (): Promise<string> => page.evaluate(() => (window as unknown as { vmlab: { transcript(): string } }).vmlab.transcript());
+
+async function selectTab(id: string): Promise<void> {
+  await page.locator(`#tab-${id}`).click();
+  await page.locator(`#view-${id}`).waitFor({ state: 'visible' });
+}
+
+const maybe = hasChromium ? describe : process.env.VMLAB_REQUIRE_PEERS === '1' ? describe : describe.skip;
+
+maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM})`}`, () => {
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error(`VMLAB_REQUIRE_PEERS=1 but ${CHROMIUM} is missing (apt-get install chromium)`);
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, stdio: 'pipe' });
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const url = await serve();
+    const { chromium } = await import('playwright-core');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (server?.pid !== undefined) server.kill('SIGINT');
+  });
+
+  it('loads, boots the kernel in the worker and shows the prompt', async () => {
+    await page.waitForFunction(() => document.body.dataset.firstPromptMs !== undefined);
+    await page.locator('.xterm-rows', { hasText: 'vmlab#' }).waitFor();
+    const ms = await page.evaluate(() => document.body.dataset.firstPromptMs);
+    process.stdout.write(`browser lab: time to first prompt ${ms} ms\n`);
+    expect(await page.locator('#run-state').textContent()).toBe('at the prompt');
+    expect(await page.title()).toContain('vmlab');
+    await screenshot('terminal');
+  });
+
+  it('runs memview2 with the physicalview driver: the report in the terminal', async () => {
+    await command('insmod physicalview');
+    await command('memview2');
+    const text = await transcript();
+    expect(text).toMatch(/^Memory map report \(virtual -> physical\)$/m);
+    expect(text).toMatch(/^main: +0x[0-9a-f]{16} -> 0x[0-9a-f]{16}$/m);
+    const [insns, ms] = await page.evaluate(() => [Number(document.body.dataset.lastInsns), Number(document.body.dataset.lastMs)]);
+    process.stdout.write(`browser lab: memview2 ran ${insns} guest instructions in ${ms} ms: ${(insns / ms / 1000).toFixed(2)} MIPS (kernel work included)\n`);
+    expect(insns).toBeGreaterThan(10_000);
+    // The views after the command: its faults are logged, decoded.
+    await selectTab('faults');
+    await page.locator('#view-faults td', { hasText: 'not-present write user' }).first().waitFor();
+    await screenshot('faults');
+  });
+
+  it('the page-table tree: a PGD entry expands to its PUD table', async () => {
+    await command('mtest-hold &');
+    await command('sleep 1');
+    await selectTab('pt');
+    const root = page.locator('#view-pt > .pt-table[data-level="4"]');
+    await root.waitFor();
+    expect(await root.locator('.note').first().textContent()).toContain('PGD (PML4) at PA 0x');
+    expect(await root.locator('.shared').count()).toBeGreaterThan(0);
+    expect(await root.locator('.pt-entry.on-path', { hasText: '◀ walk' }).count()).toBe(1);
+    const user = root.locator(':scope > div > .pt-entry:not(:has(.shared))').first();
+    await user.locator('button.toggle').click();
+    const pud = root.locator('.pt-table[data-level="3"]');
+    await pud.waitFor();
+    expect(await pud.locator('.note').first().textContent()).toContain('PUD (PDPT) at PA 0x');
+    expect(await user.locator('button.toggle').getAttribute('aria-expanded')).toBe('true');
+    // "Expand the walk": the path down to the 4K leaf, one marked entry per table.
+    await page.locator('#view-pt button', { hasText: 'Expand the walk' }).click();
+    await page.locator('#view-pt .pt-table[data-level="1"]').waitFor();
+    expect(await page.locator('#view-pt .pt-entry.on-path').count()).toBe(4);
+    expect(await page.locator('#view-pt .pt-table[data-level="1"] .pt-entry.on-path .leaf').textContent()).toBe('4K page');
+    await screenshot('page-tables');
+  });
+
+  it('the TLB, VMAs, CPU and frame views; a PA clicked selects its frame', async () => {
+    await selectTab('tlb');
+    expect(await page.locator('#view-tlb table[aria-label="TLB statistics"] td', { hasText: 'DTLB' }).count()).toBe(1);
+    expect(await page.locator('#view-tlb table[aria-label="TLB statistics"] th').allTextContents()).toEqual(['TLB', 'lookups', 'hits', 'misses', 'walks', 'evictions', 'dropped', 'flushes by cause']);
+    expect(await page.locator('#view-tlb table[aria-label="TLB entries"] tr').count()).toBeGreaterThan(1);
+    await screenshot('tlb');
+    await selectTab('maps');
+    const maps = await page.locator('#view-maps pre').textContent();
+    expect(maps).toMatch(/ r-xp .*mtest-hold$/m);
+    expect(maps).toMatch(/\[stack\]$/m);
+    await screenshot('vmas');
+    await selectTab('cpu');
+    expect(await page.locator('#view-cpu tr.current').count()).toBe(1);
+    expect(await page.locator('#view-cpu table[aria-label="Registers"] th', { hasText: /^pc$/ }).count()).toBe(1);
+    await screenshot('cpu');
+    await selectTab('pt');
+    const pa = page.locator('#view-pt .pt-table[data-level="4"] > .note button.addr').first();
+    const label = (await pa.textContent())!;
+    await pa.click();
+    await page.locator('#frame-detail h3').waitFor();
+    expect(await page.locator('#tab-frames').getAttribute('aria-selected')).toBe('true');
+    const pfn = (Number(label.replace('PA ', '')) / 4096).toString(16);
+    expect(await page.locator('#frame-detail h3').textContent()).toContain(`PFN 0x${pfn}`);
+    expect(await page.locator('#frame-detail pre').textContent()).toMatch(/owner:pgtable/);
+    expect(await page.locator('.legend').textContent()).toMatch(/pgtable: \d+/);
+    // Hovering over frame 0 names its owner, refcount and mapcount.
+    await page.locator('#frame-canvas').hover({ position: { x: 1, y: 1 } });
+    expect(await page.locator('#frame-canvas').getAttribute('title')).toMatch(/^PFN 0x0 \(PA 0x0\): \w+, refcount -?\d+, mapcount -?\d+;/);
+    await screenshot('frames');
+  });
+
+  it('keyboard stepping: F8 at the prompt holds the next command, F10 steps one instruction, F8 runs on', async () => {
+    await command('kill %1');
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.press('F8');
+    await page.locator('#run-state[data-armed="true"]').waitFor();
+    const n = await prompts();
+    await page.keyboard.type('memview2');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    await selectTab('cpu');
+    const retired = async (): Promise<number> => Number(/(\d+) instructions retired/.exec((await page.locator('#view-cpu p.note').textContent())!)![1]);
+    const before = await retired();
+    const views = await page.evaluate(() => Number(document.body.dataset.views));
+    await page.keyboard.press('F10');
+    await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
+    expect((await retired()) - before).toBe(1);
+    await screenshot('stepping');
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+    expect(await page.locator('#run-state').textContent()).toBe('at the prompt');
+  });
+
+  it('logged no console error', () => {
+    expect(consoleErrors).toEqual([]);
+  });
+});

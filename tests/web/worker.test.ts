@@ -1,0 +1,122 @@
+// The browser build's worker (web/dist/worker.js, built here by
+// scripts/build-web.mjs) in a bare V8 context that has only what a Web
+// Worker has: it boots the kernel, runs the shell's commands and the shipped
+// lab programs with the built-in drivers, refuses module files, sends the
+// views (page tables, TLB, VMAs, frames, faults, registers) and holds and
+// steps a command one instruction at a time.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WorkerHarness } from './worker-harness';
+import type { Views } from '../../web/views-data';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+let w: WorkerHarness;
+
+beforeAll(() => {
+  // A site of its own: the browser test builds and serves web/dist at the same time.
+  const site = mkdtempSync(join(tmpdir(), 'vmlab-web-site-'));
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs'), '--out', site], { cwd: ROOT, stdio: 'pipe' });
+  w = new WorkerHarness(join(site, 'worker.js'));
+  rmSync(site, { recursive: true, force: true });
+});
+
+/** The views the worker sends next after message index `from`, asking for them with `request`. */
+async function inspect(request: { pid?: number | null; expand?: number[]; frame?: number | null }): Promise<Views> {
+  const from = w.messages.length;
+  w.send({ kind: 'inspect', request: { pid: request.pid ?? null, expand: request.expand ?? [], frame: request.frame ?? null } });
+  return (await w.next('views', from)).views;
+}
+
+describe('the worker of the browser build', () => {
+  it('boots and installs the programs `vmlab shell` installs', async () => {
+    const ready = await w.next('ready');
+    expect(ready.programs).toEqual(expect.arrayContaining(['memview2', '3000memview2', 'mtest-hold', 'part1_1', 'test']));
+  });
+
+  it('loads a built-in driver (precompiled) and runs memview2, which prints its report', async () => {
+    expect((await w.run('insmod physicalview')).prompt.status).toBe(0);
+    expect((await w.run('lsmod')).out).toMatch(/^physicalview\s/m);
+    const r = await w.run('memview2');
+    expect(r.prompt.status).toBe(0);
+    expect(r.out).toMatch(/^Memory map report \(virtual -> physical\)\n/);
+    expect(r.out).toMatch(/^main: +0x[0-9a-f]{16} -> 0x[0-9a-f]{16}$/m);
+    expect(r.prompt.insns).toBeGreaterThan(10_000);
+    const v = await inspect({});
+    const memview = v.faults.filter((f) => f.comm === 'memview2');
+    expect(memview.length).toBeGreaterThan(0);
+    expect(memview[0]).toMatchObject({ error: expect.stringMatching(/^0x[0-9a-f]+$/), outcome: expect.any(String) });
+    expect(memview.map((f) => f.words)).toContain('not-present write user');
+  });
+
+  it('refuses a module file with one line (no compiler in a page)', async () => {
+    const r = await w.run('insmod /tmp/mine.ts');
+    expect(r.prompt.status).not.toBe(0);
+    expect(r.out).toContain('module files cannot be compiled in the browser');
+    expect(r.out).not.toMatch(/\n\s+at /);
+  });
+
+  it('shows a live process: page tables from CR3, expanded on request, its VMAs, TLB and frames', async () => {
+    const r = await w.run('mtest-hold &');
+    const pid = Number(/^\[1\] (\d+)$/m.exec(r.out)![1]);
+    // The job runs while the shell waits (sleep 1: guest time).
+    await w.run('sleep 1');
+    const v = await inspect({ pid });
+    expect(v.pid).toBe(pid);
+    expect(v.comm).toBe('mtest-hold');
+    const root = v.tables[0]!;
+    expect(root.name).toBe('PGD (PML4)');
+    expect(root.pa).toBe(v.cr3);
+    expect(v.tables).toHaveLength(1);
+    const user = root.entries.find((e) => !e.shared)!;
+    expect(user.flags).toEqual(expect.arrayContaining(['P', 'RW', 'US']));
+    expect(root.entries.some((e) => e.shared)).toBe(true);
+    const open = await inspect({ pid, expand: [user.target] });
+    expect(open.tables.map((t) => t.name)).toEqual(['PGD (PML4)', 'PUD (PDPT)']);
+    expect(open.tables[1]!.pa).toBe(user.target);
+    // The walk of the last fault: one entry per table on the path, the tables listed top first.
+    expect(open.walkTables[0]).toBe(v.cr3);
+    expect(open.walkTables).toHaveLength(4);
+    const walked = await inspect({ pid, expand: open.walkTables });
+    expect(walked.tables.map((t) => t.entries.filter((e) => e.onPath).length)).toEqual([1, 1, 1, 1]);
+    expect(walked.tables.at(-1)!.name).toBe('PTE (PT)');
+    expect(walked.tables.at(-1)!.entries.find((e) => e.onPath)!.leaf).toBe('4K');
+    expect(v.maps.some((l) => /\[stack\]$/.test(l))).toBe(true);
+    expect(v.maps.some((l) => / r-xp .*mtest-hold$/.test(l))).toBe(true);
+    expect(v.tlbStats.map((s) => s.name)).toEqual(['ITLB', 'DTLB']);
+    // Every switch to another process wrote CR3.
+    expect(v.tlbStats[1]!.flushes.cr3).toBeGreaterThan(0);
+    expect(v.ownerNames).toContain('anon');
+    expect(v.frameOwners.filter((o) => v.ownerNames[o] === 'pgtable').length).toBeGreaterThan(0);
+    const pfn = user.target / 4096;
+    // The PUD table's frame: one reference, mapped by no user page table.
+    expect([v.frameOwners[pfn], v.frameRefcount[pfn], v.frameMapcount[pfn]]).toEqual([v.ownerNames.indexOf('pgtable'), 1, 0]);
+    expect(v.frameRefcount).toHaveLength(v.frameOwners.length);
+    const f = await inspect({ pid, frame: pfn });
+    expect(f.frame!.text).toMatch(new RegExp(`^pfn:0x${pfn.toString(16)} refcount:\\d+ mapcount:-?\\d+ owner:pgtable`));
+    expect(v.regs.map(([n]) => n).slice(-2)).toEqual(['t6', 'pc']);
+    expect(v.disasm.filter((d) => d.current)).toHaveLength(1);
+    await w.run(`kill ${pid}`);
+  });
+
+  it('Pause at the prompt holds the next command after one instruction; Step runs exactly one more', async () => {
+    w.send({ kind: 'control', action: 'pause' });
+    const from = w.messages.length;
+    w.send({ kind: 'line', text: 'memview2' });
+    const held = (await w.next('views', from, (m) => m.views.run === 'paused')).views;
+    expect(held.comm).toBe('memview2');
+    const pc = held.regs.at(-1)![1];
+    const from2 = w.messages.length;
+    w.send({ kind: 'control', action: 'step' });
+    const stepped = (await w.next('views', from2, (m) => m.views.run === 'paused')).views;
+    expect(stepped.instret - held.instret).toBe(1);
+    expect(stepped.regs.at(-1)![1]).not.toBe(pc);
+    expect(stepped.disasm.find((d) => d.current)!.addr).toBe(stepped.regs.at(-1)![1]);
+    const from3 = w.messages.length;
+    w.send({ kind: 'control', action: 'run' });
+    const prompt = await w.next('prompt', from3);
+    expect(prompt.status).toBe(0);
+  });
+});

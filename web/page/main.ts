@@ -1,0 +1,201 @@
+// The browser lab's page: the terminal (terminal.ts), the worker that runs
+// the machine and kernel (web/worker/main.ts), the run controls and the
+// views (render.ts), linked: a physical address clicked anywhere selects its
+// frame in the frame map; the process chosen is shown by every view.
+// Keyboard: F8 pauses or runs on, F10 steps one instruction; the tabs take
+// Left/Right/Home/End as ARIA tabs do.
+import './page.css';
+import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
+import type { Views } from '../views-data';
+import { LineTerminal } from './terminal';
+import { renderCpu, renderFaults, renderFrames, renderMaps, renderPageTables, renderTlb } from './render';
+import type { Links } from './render';
+
+const $ = (id: string): HTMLElement => document.getElementById(id)!;
+
+const worker = new Worker('worker.js');
+const send = (m: PageMessage): void => worker.postMessage(m);
+
+const loadStart = performance.now();
+let firstPrompt = true;
+let views: Views | null = null;
+let previous: Views | null = null;
+const request: { pid: number | null; expand: Set<number>; frame: number | null } = { pid: null, expand: new Set(), frame: null };
+
+const term = new LineTerminal($('terminal'), {
+  line: (text) => {
+    setRunState('running');
+    send({ kind: 'line', text });
+  },
+  interrupt: () => send({ kind: 'interrupt' }),
+});
+
+function viewRequest(): ViewRequest {
+  return { pid: request.pid, expand: [...request.expand], frame: request.frame };
+}
+function inspect(): void {
+  send({ kind: 'inspect', request: viewRequest() });
+}
+
+// ---- run control ------------------------------------------------------------------
+
+function setRunState(s: Views['run'] | 'booting'): void {
+  const st = $('run-state');
+  st.textContent = s === 'idle' ? 'at the prompt' : s;
+  st.dataset.state = s;
+  delete st.dataset.armed;
+  // At the prompt, Pause arms a stop after the next command's first instruction.
+  ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running' && s !== 'idle';
+  ($('btn-run') as HTMLButtonElement).disabled = s !== 'paused';
+  ($('btn-step') as HTMLButtonElement).disabled = s !== 'paused';
+}
+setRunState('booting');
+$('btn-pause').addEventListener('click', () => {
+  if ($('run-state').dataset.state === 'idle') {
+    $('run-state').textContent = 'will stop at the next command';
+    $('run-state').dataset.armed = 'true';
+  }
+  send({ kind: 'control', action: 'pause' });
+});
+$('btn-run').addEventListener('click', () => {
+  setRunState('running');
+  send({ kind: 'control', action: 'run' });
+});
+$('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
+document.addEventListener('keydown', (e) => {
+  const state = $('run-state').dataset.state;
+  // Taken before the terminal sees them (capture phase): xterm.js would send F8 and F10 to the shell as escape sequences.
+  if (e.key === 'F8') {
+    e.preventDefault();
+    e.stopPropagation();
+    if (state === 'running' || state === 'idle') $('btn-pause').click();
+    else if (state === 'paused') $('btn-run').click();
+  } else if (e.key === 'F10') {
+    e.preventDefault();
+    e.stopPropagation();
+    if (state === 'paused') $('btn-step').click();
+  }
+}, true);
+
+const pidSelect = $('pid-select') as HTMLSelectElement;
+pidSelect.addEventListener('change', () => {
+  request.pid = pidSelect.value === '' ? null : Number(pidSelect.value);
+  request.expand.clear();
+  inspect();
+});
+
+// ---- tabs -------------------------------------------------------------------------
+
+const tabs = [...document.querySelectorAll<HTMLButtonElement>('[role=tab]')];
+function selectTab(tab: HTMLButtonElement, focus = false): void {
+  for (const t of tabs) {
+    const on = t === tab;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute('aria-controls')!).hidden = !on;
+  }
+  if (focus) tab.focus();
+}
+for (const [i, t] of tabs.entries()) {
+  t.addEventListener('click', () => selectTab(t));
+  t.addEventListener('keydown', (e) => {
+    const to = e.key === 'ArrowRight' ? (i + 1) % tabs.length : e.key === 'ArrowLeft' ? (i + tabs.length - 1) % tabs.length : e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : -1;
+    if (to >= 0) {
+      e.preventDefault();
+      selectTab(tabs[to]!, true);
+    }
+  });
+}
+
+// ---- views ------------------------------------------------------------------------
+
+const links: Links = {
+  frame: (pfn) => {
+    request.frame = pfn;
+    selectTab($('tab-frames') as HTMLButtonElement);
+    inspect();
+  },
+  toggleTable: (pa) => {
+    if (request.expand.has(pa)) request.expand.delete(pa);
+    else request.expand.add(pa);
+    inspect();
+  },
+  expandWalk: () => {
+    for (const pa of views?.walkTables ?? []) request.expand.add(pa);
+    inspect();
+  },
+  process: (pid) => {
+    request.pid = pid;
+    request.expand.clear();
+    inspect();
+  },
+};
+
+function draw(v: Views): void {
+  previous = views;
+  views = v;
+  if (v.run !== 'idle' || $('run-state').dataset.state !== 'running') setRunState(v.run);
+  const current = String(v.pid ?? '');
+  pidSelect.replaceChildren(...v.processes.map((p) => {
+    const o = document.createElement('option');
+    o.value = String(p.pid);
+    o.textContent = `${p.pid} ${p.comm} (${p.state})`;
+    return o;
+  }));
+  if (v.processes.length === 0) pidSelect.append(new Option('(none alive)', ''));
+  pidSelect.value = current;
+  renderPageTables($('view-pt'), v, links);
+  renderTlb($('view-tlb'), v, previous, links);
+  renderMaps($('view-maps'), v);
+  renderFrames($('view-frames'), v, request.frame, links);
+  renderFaults($('view-faults'), v, links);
+  renderCpu($('view-cpu'), v);
+  document.body.dataset.views = String(Number(document.body.dataset.views ?? '0') + 1);
+}
+
+worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
+  const m = e.data;
+  switch (m.kind) {
+    case 'ready':
+      $('stats').textContent = `Kernel booted in ${m.bootMs.toFixed(0)} ms; programs in /bin: ${m.programs.join(' ')}`;
+      setRunState('idle');
+      term.prompt();
+      if (firstPrompt) {
+        firstPrompt = false;
+        document.body.dataset.firstPromptMs = (performance.now() - loadStart).toFixed(0);
+      }
+      break;
+    case 'output':
+      term.write(m.text);
+      transcript.push(m.text);
+      break;
+    case 'prompt': {
+      const mips = m.ms > 0 ? m.insns / m.ms / 1000 : 0;
+      $('stats').textContent = `Last command: status ${m.status}, ${m.insns} guest instructions in ${m.ms.toFixed(0)} ms (${mips.toFixed(1)} MIPS, including the kernel's work)`;
+      document.body.dataset.lastInsns = String(m.insns);
+      document.body.dataset.lastMs = m.ms.toFixed(1);
+      document.body.dataset.prompts = String(Number(document.body.dataset.prompts ?? '0') + 1);
+      setRunState('idle');
+      term.prompt();
+      break;
+    }
+    case 'views':
+      draw(m.views);
+      break;
+  }
+};
+worker.onerror = (e) => {
+  term.write(`\r\n[the lab's worker failed: ${e.message}]\r\n`);
+  console.error('vmlab worker:', e.message);
+};
+
+/** Everything the terminal printed (the scrollback keeps only part of it). */
+const transcript: string[] = [];
+/** The page's scripting hook (docs/web.md): the terminal's whole transcript, and typing a command as the keyboard would. */
+(window as unknown as { vmlab: unknown }).vmlab = {
+  transcript: (): string => transcript.join(''),
+  type: (line: string): void => term.submit(line),
+};
+
+// The terminal has the focus first: type a command.
+term.term.focus();

@@ -1,0 +1,127 @@
+// What the worker sends the page to draw (web/worker/views.ts computes it,
+// web/page draws it): plain data. Virtual addresses travel as hex strings
+// (64-bit values do not fit a JS number); physical ones as numbers (RAM is
+// far below 2^53).
+
+/** One process the views can show. */
+export interface ProcessSummary {
+  pid: number;
+  comm: string;
+  /** 'R' running/runnable, 'S' sleeping, 'Z' exited. */
+  state: string;
+}
+
+/** One present entry of a page table. */
+export interface PtEntryView {
+  index: number;
+  /** The raw 64-bit entry, hex. */
+  raw: string;
+  /** Intel's names of the bits set: P RW US PWT PCD A D PS G NX, and PK=n for a protection key. */
+  flags: string[];
+  /** PA the entry points to: the next table, or the page (frame) of a leaf. */
+  target: number;
+  /** '4K' | '2M' | '1G' for a leaf (a page), null for a pointer to the next table. */
+  leaf: '4K' | '2M' | '1G' | null;
+  /** First virtual address the entry covers, hex. */
+  va: string;
+  /** The top level's kernel half (entries 256-511): the same tables in every process. */
+  shared: boolean;
+  /** On the path of the last walk (walkVa). */
+  onPath: boolean;
+}
+
+/** One page table (512 entries), present entries only. */
+export interface PtTableView {
+  pa: number;
+  /** Paging level: 5 or 4 (the top) down to 1 (the PTE table). */
+  level: number;
+  /** Linux's name and Intel's: 'PGD (PML4)', 'PUD (PDPT)', 'PMD (PD)', 'PTE (PT)'. */
+  name: string;
+  entries: PtEntryView[];
+  notPresent: number;
+}
+
+export interface TlbEntryView {
+  tlb: string;
+  pageSize: string;
+  va: string;
+  vpn: string;
+  pa: number;
+  pfn: number;
+  pcid: number;
+  global: boolean;
+  /** u/s, w/r, x/-, d/- as `info tlb` prints them. */
+  rights: string;
+}
+
+export interface TlbStatsView {
+  name: string;
+  lookups: number;
+  hits: number;
+  misses: number;
+  walks: number;
+  evictions: number;
+  /** Entries removed by invalidations. */
+  dropped: number;
+  /** Invalidations by cause: cr3 (a CR3 write, PCID switch included), cr4, cr0, invlpg, invpcid, fault. */
+  flushes: Record<string, number>;
+}
+
+export interface FaultView {
+  n: number;
+  pid: number;
+  comm: string;
+  ip: string;
+  addr: string;
+  /** The error code, hex, and its words (pfWords): 'not-present write user'. */
+  error: string;
+  words: string;
+  /** What the kernel did (FAULT_KIND_NAMES). */
+  outcome: string;
+}
+
+export interface FrameDetail {
+  pfn: number;
+  /** MemMap.describe: owner, refcount, mapcount, flags. */
+  text: string;
+  /** Every user VA mapping it (formatP2v). */
+  mappings: string;
+}
+
+export interface Views {
+  /** 'idle' at the prompt, 'running' a command, 'paused' in the middle of one. */
+  run: 'idle' | 'running' | 'paused';
+  processes: ProcessSummary[];
+  /** The process shown, or null when none is alive. */
+  pid: number | null;
+  comm: string;
+  /** CR3 (PA of the top table) and the paging levels. */
+  cr3: number;
+  levels: number;
+  /** The VA whose walk is highlighted (the process's last fault, else its pc), hex; null without a process. */
+  walkVa: string | null;
+  /** PAs of the tables the walk of walkVa reads, top first (the page's "expand the walk" opens them). */
+  walkTables: number[];
+  /** The top table and every expanded one, by PA. */
+  tables: PtTableView[];
+  tlb: TlbEntryView[];
+  tlbStats: TlbStatsView[];
+  /** /proc/PID/maps, one line per VMA. */
+  maps: string[];
+  /** Each frame's owner (OWNER_NAMES index), by PFN, up to the row of the highest frame not free (the rest are free). */
+  frameOwners: Uint8Array;
+  /** page->_refcount and page_mapcount() of the same frames (the frame map's hover). */
+  frameRefcount: Int32Array;
+  frameMapcount: Int32Array;
+  /** Frames of RAM. */
+  nrFrames: number;
+  ownerNames: readonly string[];
+  frame: FrameDetail | null;
+  faults: FaultView[];
+  /** x1..x31 and pc: [name, hex]. */
+  regs: [string, string][];
+  /** Instructions around pc: address, word, text, is pc. */
+  disasm: { addr: string; word: string; text: string; current: boolean }[];
+  /** Guest instructions retired since boot. */
+  instret: number;
+}

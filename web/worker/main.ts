@@ -1,0 +1,144 @@
+// The Web Worker of the browser build: one booted kernel behind the vmlab
+// shell (emu/cli/shell-session.ts, as `vmlab shell` runs it), its terminal
+// output posted to the page, the views of a process computed on request
+// (views.ts), and run control of the running command (pause, run, step one
+// instruction). Built by scripts/build-web.mjs, with no Node built-in reachable.
+import { ShellSession } from '../../emu/cli/shell-session';
+import { Stop } from '../../emu/machine/cpu/cpu';
+import type { Stop as StopReason } from '../../emu/machine/cpu/cpu';
+import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
+import { pfWords } from '../../emu/machine/trap';
+import { TWO32 } from '../../emu/machine/cpu/int64';
+import { setOutputSink, setSliceGate } from '../host/output';
+import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
+import type { Views } from '../views-data';
+import { FaultLog, collectViews } from './views';
+
+/** The worker's global scope, as much of it as this file uses (the lib is es2022, without DOM/WebWorker). */
+interface WorkerScope {
+  postMessage(m: WorkerMessage): void;
+  onmessage: ((e: { data: PageMessage }) => void) | null;
+}
+const scope = globalThis as unknown as WorkerScope;
+const post = (m: WorkerMessage): void => scope.postMessage(m);
+
+const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
+setOutputSink((fd, bytes) => post({ kind: 'output', fd, text: decoders[fd].decode(bytes, { stream: true }) }));
+
+const t0 = performance.now();
+const session = new ShellSession({}, { out: (s) => post({ kind: 'output', fd: 1, text: s }), err: (s) => post({ kind: 'output', fd: 2, text: s }) });
+const k = session.k;
+const faults = new FaultLog();
+k.onUserFault = (t, addr, error, kind) => {
+  const cpu = k.machine.cpu;
+  faults.add({
+    pid: t.pid,
+    comm: t.comm,
+    ip: `0x${(cpu.pcHi * TWO32 + (cpu.pcLo >>> 0)).toString(16)}`,
+    addr: `0x${BigInt.asUintN(64, addr).toString(16)}`,
+    error: `0x${error.toString(16)}`,
+    words: pfWords(error),
+    outcome: FAULT_KIND_NAMES[kind] ?? `kind ${kind}`,
+  });
+};
+post({ kind: 'ready', bootMs: performance.now() - t0, programs: session.programs });
+
+/** What the page last asked the views to show. */
+let request: ViewRequest = { pid: null, expand: [], frame: null };
+
+// ---- run control --------------------------------------------------------------
+
+/** Whether a command runs, and whether the page holds it. */
+let state: Views['run'] = 'idle';
+/** Resolves the held run (Run or Step pressed). */
+let release: (() => void) | null = null;
+/** Pause pressed at the prompt: the next command stops after its first instruction (gdb's starti). */
+let holdNext = false;
+
+/** One instruction, then back to the host (kernel.userRun while stepping). */
+function stepOne(budget: number): StopReason {
+  const s = k.machine.run(Math.min(1, budget));
+  if (s === Stop.Budget) {
+    k.requestPause();
+    session.yieldRequested = true;
+  }
+  return s;
+}
+
+function sendViews(): void {
+  post({ kind: 'views', views: collectViews(k, request, state, faults) });
+}
+
+// Between slices of a running command: while paused, show the views and wait for Run or Step.
+setSliceGate(() => {
+  if (state !== 'paused') return Promise.resolve();
+  sendViews();
+  return new Promise<void>((resolve) => {
+    release = resolve;
+  });
+});
+
+function control(action: 'pause' | 'run' | 'step'): void {
+  if (state === 'idle') {
+    holdNext = action === 'pause';
+    return;
+  }
+  if (action === 'pause') {
+    state = 'paused';
+    return;
+  }
+  session.yieldRequested = false;
+  k.userRun = action === 'step' ? stepOne : null;
+  state = action === 'step' ? 'paused' : 'running';
+  const r = release;
+  release = null;
+  r?.();
+}
+
+// ---- command lines --------------------------------------------------------------
+
+/** Lines wait here while one runs (the shell runs one command line at a time). */
+const queue: string[] = [];
+let busy = false;
+
+async function runQueue(): Promise<void> {
+  if (busy) return;
+  busy = true;
+  while (queue.length > 0) {
+    const line = queue.shift()!;
+    const insns0 = k.machine.cpu.instret;
+    const start = performance.now();
+    state = holdNext ? 'paused' : 'running';
+    k.userRun = holdNext ? stepOne : null;
+    holdNext = false;
+    const status = await session.execLine(line);
+    state = 'idle';
+    k.userRun = null;
+    session.yieldRequested = false;
+    post({ kind: 'prompt', status, insns: k.machine.cpu.instret - insns0, ms: performance.now() - start });
+    sendViews();
+  }
+  busy = false;
+}
+
+scope.onmessage = (e) => {
+  const m = e.data;
+  switch (m.kind) {
+    case 'line':
+      queue.push(m.text);
+      void runQueue();
+      break;
+    case 'interrupt':
+      session.interrupted = true;
+      if (state === 'paused') control('run');
+      break;
+    case 'control':
+      control(m.action);
+      break;
+    case 'inspect':
+      request = m.request;
+      sendViews();
+      break;
+  }
+};
+sendViews();
