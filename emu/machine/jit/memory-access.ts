@@ -22,7 +22,7 @@ import { PAGE_SIZE } from '../mmu/paging';
 import { OP } from '../isa/table';
 import { Op, ValType } from './wasm';
 import type { Body, FuncType } from './wasm';
-import { LOAD_VALUE } from './regfile';
+import type { StateLayout } from './regfile';
 
 /** What the access functions return to the region. */
 export const STATUS_OK = 0;
@@ -58,14 +58,14 @@ export interface AccessExits {
  * Emits a load: the address (i64) is in local `addr`; leaves the value, as
  * the register gets it, on the stack.
  */
-export function emitLoad(b: Body, id: number, addr: number, exits: AccessExits): void {
+export function emitLoad(b: Body, s: StateLayout, id: number, addr: number, exits: AccessExits): void {
   b.get(addr).op(Op.i32_wrap_i64);
   b.get(addr).i64(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64);
   b.i32(id).call(FN_LOAD);
   b.if();
   exits.trapExit(1);
   b.end();
-  b.i32(0).mem(Op.i64_load, 3, LOAD_VALUE);
+  b.i32(0).mem(Op.i64_load, 3, s.loadValue);
 }
 
 /** Emits a store of local `value` (i64) at local `addr`; `status` is an i32 scratch local. */
@@ -100,6 +100,7 @@ export class MemoryPort {
     private readonly mmu: Translator,
     private readonly mem: GuestMemory,
     private readonly state: Int32Array,
+    private readonly loadValue: number,
   ) {
     // Tier 1 never runs while Cpu.observeMemory is on (the debugger's recorder uses tier 0).
     this.ram = new RamView(mem);
@@ -134,7 +135,7 @@ export class MemoryPort {
       case LD: break;
       default: vhi = 0; break;
     }
-    const i = LOAD_VALUE >> 2;
+    const i = this.loadValue >> 2;
     this.state[i] = vlo;
     this.state[i + 1] = vhi;
     return STATUS_OK;

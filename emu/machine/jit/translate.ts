@@ -29,7 +29,8 @@ import { OP } from '../isa/table';
 import { Body, Op, ValType, encodeModule } from './wasm';
 import { MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
 import type { AccessExits } from './memory-access';
-import { EXIT_PC, EXIT_RETIRED, regOffset } from './regfile';
+import { regOffset } from './regfile';
+import type { StateLayout } from './regfile';
 import { immB, immJ } from '../isa/fields';
 import { PAGE_WORDS } from './region';
 import type { Block, Insn, RegionPlan } from './region';
@@ -80,8 +81,8 @@ export interface CompiledRegion {
 }
 
 /** Compiles the region planned at virtual page pageHi:pageLo. */
-export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number): CompiledRegion {
-  return new Translator(plan, pageLo, pageHi).compile();
+export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number, state: StateLayout): CompiledRegion {
+  return new Translator(plan, pageLo, pageHi, state).compile();
 }
 
 class Translator {
@@ -106,6 +107,7 @@ class Translator {
     private readonly plan: RegionPlan,
     private readonly pageLo: number,
     private readonly pageHi: number,
+    private readonly s: StateLayout,
   ) {
     const b = this.b;
     this.blk = b.local(ValType.I32);
@@ -135,7 +137,7 @@ class Translator {
   compile(): CompiledRegion {
     const b = this.b;
     const blocks = this.plan.blocks;
-    for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(r)).set(this.reg[r]!);
+    for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(this.s, r)).set(this.reg[r]!);
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
     b.get(P_ENTRY).set(this.blk);
     b.block().loop();
@@ -151,13 +153,13 @@ class Translator {
     }
     b.end(); // loop
     b.end(); // $exit
-    for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(r));
-    b.i32(0).get(this.xpc).mem(Op.i64_store, 3, EXIT_PC);
-    b.i32(0).get(this.n).mem(Op.i32_store, 2, EXIT_RETIRED);
+    for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
+    b.i32(0).get(this.xpc).mem(Op.i64_store, 3, this.s.pc);
+    b.i32(0).get(this.n).mem(Op.i32_store, 2, this.s.retired);
     b.get(this.st);
     const bytes = encodeModule({
       imports: MEMORY_IMPORTS,
-      memoryPages: 1,
+      memoryPages: this.s.memoryPages,
       func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
     });
     return { bytes, insns, blockNo: this.blockNo };
@@ -350,7 +352,7 @@ class Translator {
         if (LOADS.has(id)) {
           this.get(rs1);
           b.i64(imm).op(Op.i64_add).set(t0);
-          emitLoad(b, id, t0, this.exits);
+          emitLoad(b, this.s, id, t0, this.exits);
           this.put(rd);
           return;
         }
