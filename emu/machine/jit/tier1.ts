@@ -111,6 +111,8 @@ export class Tier1 {
   /** The arena as int32s (the retired count a region leaves). */
   private readonly i32: Int32Array;
   private readonly arena: Arena;
+  /** The machine's MMU (write watching of code frames). */
+  private readonly watch: Mmu;
   private readonly port: MemoryPort;
   private readonly blocks = new Map<number, BlockInfo>();
   /** Compiled pages by the physical address of their frame. */
@@ -132,6 +134,7 @@ export class Tier1 {
     this.mem = machine.cpu.mem;
     this.mmu = machine.cpu.mmu;
     this.arena = machine.arena;
+    this.watch = machine.mmu;
     this.threshold = opts.hotThreshold ?? HOT_THRESHOLD;
     this.state = stateLayout(machine.arena.layout);
     this.i32 = new Int32Array(machine.arena.buffer);
@@ -235,6 +238,7 @@ export class Tier1 {
   private drop(page: number, c: PageCode): undefined {
     this.pages.delete(page);
     this.port.setCodeFrame(page, false);
+    this.watch.unwatchWrites(page);
     this.stats.invalidated++;
     for (const e of c.entries) {
       const info = this.blocks.get(page + 4 * e);
@@ -285,6 +289,7 @@ export class Tier1 {
     };
     this.pages.set(page, c);
     this.port.setCodeFrame(page, true);
+    this.watch.watchWrites(page); // its stores take the call-out, which reports them (memory-access.ts)
     return c;
   }
 }

@@ -27,7 +27,7 @@
 import { TWO32 } from '../cpu/int64';
 import { OP } from '../isa/table';
 import { Body, Op, ValType, encodeModule } from './wasm';
-import { MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
+import { AccessEmitter, MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP } from './memory-access';
 import type { AccessExits } from './memory-access';
 import { regOffset } from './regfile';
 import type { StateLayout } from './regfile';
@@ -97,6 +97,7 @@ class Translator {
   private readonly vash: number;
   private readonly t: number[];
   private readonly u: number[];
+  private readonly access: AccessEmitter;
   /** Index of the block being emitted, its length, and the position of the insn being emitted in it. */
   private cur = 0;
   private curLen = 0;
@@ -117,6 +118,7 @@ class Translator {
     this.xpc = b.local(ValType.I64);
     this.vash = b.local(ValType.I64);
     this.t = [0, 1, 2, 3, 4, 5].map(() => b.local(ValType.I64));
+    this.access = new AccessEmitter(b, s, this.exits);
     plan.blocks.forEach((blk, i) => this.blockNo.set(blk.start, i));
     for (const blk of plan.blocks) {
       for (const insn of blk.insns) {
@@ -352,7 +354,7 @@ class Translator {
         if (LOADS.has(id)) {
           this.get(rs1);
           b.i64(imm).op(Op.i64_add).set(t0);
-          emitLoad(b, this.s, id, t0, this.exits);
+          this.access.load(id, t0);
           this.put(rd);
           return;
         }
@@ -361,7 +363,7 @@ class Translator {
           b.i64(imm).op(Op.i64_add).set(t0);
           this.get(rs2);
           b.set(t1);
-          emitStore(b, id, t0, t1, this.u[0]!, this.exits);
+          this.access.store(id, t0, t1);
           return;
         }
         throw new Error(`tier 1: no translation for instruction id ${id}`);
