@@ -53,6 +53,7 @@ const MAX_REGION_BUDGET = 1 << 16;
 /** Block records kept before the table is cleared (as DecodeCache bounds itself). */
 const MAX_BLOCKS = 1 << 16;
 
+/** `entry`: the page word index of a block start. */
 type RegionFn = (budget: number, vaShift: number, entry: number) => number;
 
 /** The compiled code of one page: one region, enterable at any of its blocks. */
@@ -183,7 +184,7 @@ export class Tier1 {
       if (bn >= 0) {
         len = code!.lenOf[idx]!;
         if (left >= len) {
-          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, bn);
+          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, idx);
           const n = i32[retired]!; // the region left its exit pc in the arena's pc
           cpu.instret += n;
           left -= n;

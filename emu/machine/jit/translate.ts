@@ -142,17 +142,25 @@ class Translator {
     for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(this.s, r)).set(this.reg[r]!);
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
     b.get(P_ENTRY).set(this.blk);
-    b.block().loop();
+    b.block().loop().block(); // $exit, $dispatch, $default
     for (let i = 0; i < blocks.length; i++) b.block();
-    b.get(this.blk).brTable(blocks.map((_, i) => i), 0);
+    // blk is a page word index: a block start's index selects its block, anything else $default.
+    const labels: number[] = [];
+    for (let w = 0; w < PAGE_WORDS; w++) labels.push(this.blockNo.get(w) ?? blocks.length);
+    b.get(this.blk).brTable(labels, blocks.length);
     b.end();
     let insns = 0;
     for (let i = 0; i < blocks.length; i++) {
       this.cur = i;
       this.emitBlock(blocks[i]!);
       insns += blocks[i]!.insns.length;
-      if (i < blocks.length - 1) b.end();
+      b.end();
     }
+    // $default: a jalr within the page to a word that starts no block: exit there (the run
+    // loop counts the entry and recompiles the page with it when it is hot).
+    b.i64(this.pageLo, this.pageHi).get(this.blk).i32(2).op(Op.i32_shl).op(Op.i64_extend_i32_u).op(Op.i64_or).set(this.xpc);
+    b.i32(STATUS_OK).set(this.st);
+    b.br(1);
     b.end(); // loop
     b.end(); // $exit
     for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
@@ -168,12 +176,13 @@ class Translator {
   }
 
   // Branch depths from inside block cur's code with `extra` further blocks open.
+  // Inside block cur: blocks cur+1..B-1 and $default are open, then $dispatch, then $exit.
   private dispatchDepth(extra: number): number {
-    return this.plan.blocks.length - 1 - this.cur + extra;
+    return this.plan.blocks.length - this.cur + extra;
   }
 
   private exitDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + extra;
+    return this.plan.blocks.length - this.cur + 1 + extra;
   }
 
   /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired, status st. */
@@ -199,7 +208,7 @@ class Translator {
       return;
     }
     if (fallsThrough && j === this.cur + 1) return;
-    this.b.i32(j).set(this.blk).br(this.dispatchDepth(extra));
+    this.b.i32(idx).set(this.blk).br(this.dispatchDepth(extra));
   }
 
   private emitBlock(blk: Block): void {
@@ -407,15 +416,13 @@ class Translator {
       b.i64(lo, hi);
       this.put(insn.rd);
     }
-    // A return to one of the region's call sites, or a call to one of its functions: stay in the
-    // region (same page, so the interpreter makes no ITLB lookup either; the block checks the budget).
-    for (const p of this.plan.jalrTargets) {
-      const [lo, hi] = pcAt(this.pageLo, this.pageHi, p);
-      b.get(t0).i64(lo, hi).op(Op.i64_eq);
-      b.if();
-      b.i32(this.blockNo.get(p)!).set(this.blk).br(this.dispatchDepth(1));
-      b.end();
-    }
+    // A target in this page (a return, a call, a switch through a table): stay in the region and
+    // dispatch on its word index (same page: the interpreter makes no ITLB lookup either; the block
+    // checks the budget). Anything else exits with pc = the target.
+    b.get(t0).i64(~0xfff).op(Op.i64_and).i64(this.pageLo, this.pageHi).op(Op.i64_eq);
+    b.if();
+    b.get(t0).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).set(this.blk).br(this.dispatchDepth(1));
+    b.end();
     b.get(t0).set(this.xpc);
     b.i32(STATUS_OK).set(this.st);
     b.br(this.exitDepth(0));
