@@ -103,6 +103,9 @@ class Translator {
   private curLen = 0;
   private curPos = 0;
   private curIdx = 0;
+  /** 1 while emitting a block that loops to itself inside a wasm loop, else 0. */
+  private inner = 0;
+  private curStart = 0;
 
   constructor(
     private readonly plan: RegionPlan,
@@ -141,6 +144,7 @@ class Translator {
     const blocks = this.plan.blocks;
     for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(this.s, r)).set(this.reg[r]!);
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
+    this.access.loadCounters();
     b.get(P_ENTRY).set(this.blk);
     b.block().loop().block(); // $exit, $dispatch, $default
     for (let i = 0; i < blocks.length; i++) b.block();
@@ -163,6 +167,7 @@ class Translator {
     b.br(1);
     b.end(); // loop
     b.end(); // $exit
+    this.access.storeCounters();
     for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
     b.i32(0).get(this.xpc).mem(Op.i64_store, 3, this.s.pc);
     b.i32(0).get(this.n).mem(Op.i32_store, 2, this.s.retired);
@@ -177,12 +182,13 @@ class Translator {
 
   // Branch depths from inside block cur's code with `extra` further blocks open.
   // Inside block cur: blocks cur+1..B-1 and $default are open, then $dispatch, then $exit.
+  // A block that branches to itself runs inside a wasm loop of its own (`inner` = 1).
   private dispatchDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + extra;
+    return this.plan.blocks.length - this.cur + this.inner + extra;
   }
 
   private exitDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + 1 + extra;
+    return this.plan.blocks.length - this.cur + 1 + this.inner + extra;
   }
 
   /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired, status st. */
@@ -208,6 +214,10 @@ class Translator {
       return;
     }
     if (fallsThrough && j === this.cur + 1) return;
+    if (this.inner === 1 && idx === this.curStart) {
+      this.b.br(extra); // to the block's own loop
+      return;
+    }
     this.b.i32(idx).set(this.blk).br(this.dispatchDepth(extra));
   }
 
@@ -215,6 +225,14 @@ class Translator {
     const b = this.b;
     const len = blk.insns.length;
     this.curLen = len;
+    this.curStart = blk.start;
+    const end = blk.end;
+    // A loop of one block (the usual inner loop): its back edge is a wasm loop, not the dispatch.
+    const self = len > 0 && (end.kind === 'branch' || end.kind === 'jal') && end.target === blk.start;
+    if (self) {
+      b.loop();
+      this.inner = 1;
+    }
     if (len > 0) {
       // n += len; past the budget: undo and exit at the block's first instruction.
       b.get(this.n).i32(len).op(Op.i32_add).tee(this.n).get(P_BUDGET).op(Op.i32_gt_u);
@@ -227,7 +245,6 @@ class Translator {
       this.curIdx = blk.insns[k]!.idx;
       this.emitInsn(blk.insns[k]!);
     }
-    const end = blk.end;
     const last = blk.insns[len - 1];
     switch (end.kind) {
       case 'fall':
@@ -251,6 +268,10 @@ class Translator {
         break;
       case 'jalr':
         break; // emitInsn exited
+    }
+    if (self) {
+      b.end();
+      this.inner = 0;
     }
   }
 
