@@ -132,9 +132,11 @@ export class AccessEmitter {
     const mc = this.s.arena.mc;
     const tlb = this.s.arena.dtlb;
     const base = (access << MC_BITS) * 4; // byte offset of this access kind's entries in the i32 arrays
-    // lo, and i4 = 4 * ((lo >>> 12) & 255)
+    // lo, and i4 = 4 * (((lo >>> 12) ^ (lo >>> 20)) & 255) (arena.ts MC_BITS)
     b.get(addr).op(Op.i32_wrap_i64).tee(this.lo);
-    b.i32(12 - 2).op(Op.i32_shr_u).i32(((1 << MC_BITS) - 1) << 2).op(Op.i32_and).set(this.i4);
+    b.i32(12 - 2).op(Op.i32_shr_u);
+    b.get(this.lo).i32(12 + MC_BITS - 2).op(Op.i32_shr_u).op(Op.i32_xor);
+    b.i32(((1 << MC_BITS) - 1) << 2).op(Op.i32_and).set(this.i4);
     // tagLo[i] == lo & (~0xfff | (size - 1)): a misaligned access misses
     b.get(this.i4).mem(Op.i32_load, 2, mc.tagLo + base);
     b.get(this.lo).i32(~0xfff | (size - 1)).op(Op.i32_and).op(Op.i32_ne).brIf(0);
