@@ -222,6 +222,9 @@ export class MemoryPort {
    */
   private readonly codeFrames: Uint8Array;
   readonly imports: Record<string, (...args: number[]) => number>;
+  /** Call-outs made (loads, stores): what the inline check did not serve. */
+  loadCalls = 0;
+  storeCalls = 0;
 
   constructor(
     private readonly mmu: Translator,
@@ -240,6 +243,7 @@ export class MemoryPort {
 
   /** Loads for table id `id` at hi:lo into LOAD_VALUE; STATUS_TRAP on a fault. */
   load(lo: number, hi: number, id: number): number {
+    this.loadCalls++;
     const size = id === LB || id === LBU ? 1 : id === LH || id === LHU ? 2 : id === LD ? 8 : 4;
     let vlo: number;
     if ((lo & 0xfff) <= PAGE_SIZE - size) {
@@ -276,6 +280,7 @@ export class MemoryPort {
 
   /** Stores for table id `id`; STATUS_TRAP on a fault (nothing written), STATUS_CODE_WRITTEN when it hit a frame holding compiled code. */
   store(lo: number, hi: number, id: number, vlo: number, vhi: number): number {
+    this.storeCalls++;
     const size = id === SB ? 1 : id === SH ? 2 : id === SW ? 4 : 8;
     if ((lo & 0xfff) <= PAGE_SIZE - size) {
       const pa = this.mmu.tryTranslate(lo, hi, Access.Write);

@@ -130,6 +130,11 @@ export class Tier1 {
   private readonly mem: GuestMemory;
   private readonly mmu: Translator;
 
+  /** Loads and stores compiled code could not make inline and called out for (misses, faults, watched frames, crossings). */
+  get callOuts(): { loads: number; stores: number } {
+    return { loads: this.port.loadCalls, stores: this.port.storeCalls };
+  }
+
   constructor(machine: { cpu: Cpu; mmu: Mmu; arena: Arena }, opts: Tier1Options = {}) {
     this.cpu = machine.cpu;
     this.mem = machine.cpu.mem;
