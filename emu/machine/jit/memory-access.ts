@@ -1,17 +1,20 @@
 // Tier 1's loads and stores: the code regions emit for them and the host
 // functions that code calls. Everything that knows how a compiled access
-// reaches guest memory is in this file, so that inline TLB checks against
-// the arena (docs/jit.md) replace it without touching the translator.
+// reaches guest memory is in this file.
 //
-// Today every access calls out to JavaScript, which does what the
-// interpreter does (cpu.ts, cases lb..sd): an access that stays in its page
-// goes through mmu.tryTranslate (micro-cache, TLB, walk: identical TLB
-// contents, LRU stamps and statistics) and the direct RAM view; one that
-// crosses a page takes the same slow path (crossLoad/crossStore). A fault
-// returns STATUS_TRAP with the CPU's TrapRecord set and nothing written, and the
-// region exits AT the instruction. A store that lands in a frame holding
-// compiled code (and every page-crossing store) returns STATUS_CODE_WRITTEN:
-// the region exits after it, and the run loop re-checks the words of the next
+// Each access first makes the micro-cache check inline against the arena
+// (docs/jit.md, "The check compiled code makes"; AccessEmitter): on a hit it
+// counts the hit as Tlb.touch does and reads or writes the arena directly.
+// Anything else calls out to JavaScript, which does what the interpreter
+// does (cpu.ts, cases lb..sd): an access that stays in its page goes through
+// mmu.tryTranslate (micro-cache, TLB, walk: identical TLB contents, LRU
+// stamps and statistics) and the direct RAM view; one that crosses a page
+// takes the same slow path (crossLoad/crossStore). A fault returns
+// STATUS_TRAP with the CPU's TrapRecord set and nothing written, and the
+// region exits AT the instruction. Frames holding compiled code are
+// write-watched (Mmu.watchWrites), so stores there always call out; such a
+// store (and every page-crossing store) returns STATUS_CODE_WRITTEN: the
+// region exits after it, and the run loop re-checks the words of the next
 // region it enters, so the next instruction is the new one (the interpreter
 // re-checks every fetch).
 import type { GuestMemory } from '../mem/phys';

@@ -1,19 +1,23 @@
 // The translator: one region (region.ts) to one wasm function,
 //   region(budget: i32, vaShift: i32, entry: i32) -> status: i32
-// that runs guest instructions from the block numbered `entry` until an
+// that runs guest instructions from the block starting at page word `entry` until an
 // exit, retiring at most `budget`.
 //
 // Layout of the function (a loop over a block switch):
-//   load the registers the region uses into i64 locals
+//   load the registers the region uses (arena) and the DTLB counters into locals
 //   block $exit
 //     loop $dispatch
-//       block $b[B-1] ... block $b0  br_table(blk) end  <code of block 0>
-//       end <code of block 1> ... end <code of block B-1>
+//       block $default
+//         block $b[B-1] ... block $b0  br_table(blk: a page word index) end
+//         <code of block 0> end ... <code of block B-1> end
+//       exit at page + 4 * blk (a word that starts no block)
 //     end
 //   end
-//   store the registers the region wrote, the exit pc and the count; return status
-// A jump to block j sets blk and branches to $dispatch; a block that falls
-// into the next one in page order just runs on. Every block starts by adding
+//   store the registers the region wrote, the counters, the exit pc and the count; return status
+// A jump to block j sets blk to its word index and branches to $dispatch; a
+// block that falls into the next one in page order just runs on; a block
+// that branches back to its own start runs in a wasm loop of its own; a
+// jalr to a word of the same page dispatches on it. Every block starts by adding
 // its length to n and exits AT its first instruction when that would pass the
 // budget, so the run loop's instruction budget holds exactly: the region
 // never starts a block it cannot finish. A fault exits AT the faulting
