@@ -47,7 +47,14 @@ const WasmMemoryCtor = (globalThis as unknown as { WebAssembly: { Memory: new (d
 /** Register-file slots: x0..x31 and the x0 write sink (decode.ts SINK_SLOT / 2). */
 export const REG_SLOTS = 33;
 
-/** Micro-cache geometry (mmu.ts): per access kind (Access.Read/Write/Fetch = 0/1/2), 256 entries direct-mapped by 4K page number. */
+/**
+ * Micro-cache geometry (mmu.ts): per access kind (Access.Read/Write/Fetch =
+ * 0/1/2), 256 entries direct-mapped by the 4K page number p = lo >>> 12
+ * hashed as (p ^ (p >>> MC_BITS)) & 255, i.e. ((lo >>> 12) ^ (lo >>> 20)) &
+ * 255: 256 consecutive pages still take 256 distinct entries, and two arrays
+ * a multiple of 1 MiB apart, walked side by side, no longer evict each
+ * other's entries at every access.
+ */
 export const MC_BITS = 8;
 export const MC_ENTRIES = 3 << MC_BITS;
 /**
@@ -98,7 +105,7 @@ export interface ArenaLayout {
   readonly pc: number;
   /**
    * The MMU's micro-cache, arrays of MC_ENTRIES elements, entry
-   * i = (access << MC_BITS) | ((lo >>> 12) & ((1 << MC_BITS) - 1)). An entry
+   * i = (access << MC_BITS) | (((lo >>> 12) ^ (lo >>> 20)) & ((1 << MC_BITS) - 1)). An entry
    * is valid iff tagLo[i] == lo & ~0xfff, tagHi[i] == hi and
    * tlb.gen[slot[i]] == gen[i] (tlb: the ITLB for Access.Fetch, else the
    * DTLB); a hit then counts as the TLB hit it is (microHits++, and with LRU

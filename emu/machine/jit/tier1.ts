@@ -31,7 +31,10 @@ import type { GuestMemory } from '../mem/phys';
 import { TRAP_PENDING } from '../trap';
 import type { Translator } from '../cpu/access';
 import { MemoryPort, STATUS_CODE_WRITTEN, STATUS_TRAP } from './memory-access';
-import { EXIT_PC, EXIT_RETIRED, RegFile } from './regfile';
+import { stateLayout } from './regfile';
+import type { StateLayout } from './regfile';
+import type { Arena } from '../arena';
+import type { Mmu } from '../mmu/mmu';
 import { PAGE_WORDS, blockLength, planRegion } from './region';
 import { REGION_EXPORT, translateRegion } from './translate';
 import { Wasm } from './wasm-host';
@@ -50,6 +53,7 @@ const MAX_REGION_BUDGET = 1 << 16;
 /** Block records kept before the table is cleared (as DecodeCache bounds itself). */
 const MAX_BLOCKS = 1 << 16;
 
+/** `entry`: the page word index of a block start. */
 type RegionFn = (budget: number, vaShift: number, entry: number) => number;
 
 /** The compiled code of one page: one region, enterable at any of its blocks. */
@@ -104,7 +108,12 @@ export class Tier1 {
   readonly stats: Tier1Stats = {
     regions: 0, compileMs: 0, wasmBytes: 0, regionInsns: 0, invalidated: 0, regionRuns: 0, regionRetired: 0,
   };
-  private readonly regs: RegFile;
+  private readonly state: StateLayout;
+  /** The arena as int32s (the retired count a region leaves). */
+  private readonly i32: Int32Array;
+  private readonly arena: Arena;
+  /** The machine's MMU (write watching of code frames). */
+  private readonly watch: Mmu;
   private readonly port: MemoryPort;
   private readonly blocks = new Map<number, BlockInfo>();
   /** Compiled pages by the physical address of their frame. */
@@ -121,37 +130,42 @@ export class Tier1 {
   private readonly mem: GuestMemory;
   private readonly mmu: Translator;
 
-  constructor(machine: { cpu: Cpu }, opts: Tier1Options = {}) {
+  /** Loads and stores compiled code could not make inline and called out for (misses, faults, watched frames, crossings). */
+  get callOuts(): { loads: number; stores: number } {
+    return { loads: this.port.loadCalls, stores: this.port.storeCalls };
+  }
+
+  constructor(machine: { cpu: Cpu; mmu: Mmu; arena: Arena }, opts: Tier1Options = {}) {
     this.cpu = machine.cpu;
     this.mem = machine.cpu.mem;
     this.mmu = machine.cpu.mmu;
+    this.arena = machine.arena;
+    this.watch = machine.mmu;
     this.threshold = opts.hotThreshold ?? HOT_THRESHOLD;
-    this.regs = new RegFile(this.cpu);
-    this.port = new MemoryPort(this.mmu, this.mem, this.regs.i32);
+    this.state = stateLayout(machine.arena.layout);
+    this.i32 = new Int32Array(machine.arena.buffer);
+    this.port = new MemoryPort(this.mmu, this.mem, this.i32, this.state.loadValue);
   }
 
   /** Cpu.run(budget)'s contract, faster: see the file comment. */
   run(budget: number): Stop {
     const cpu = this.cpu;
     if (!(budget > 0)) return cpu.run(budget);
-    const regs = this.regs;
-    const state = regs.i32;
+    const i32 = this.i32;
+    const retired = this.state.retired >> 2;
     const vaShift = this.mmu.canonical(0x8000) ? 7 : 16; // 57- or 48-bit linear addresses
     let left = budget;
     this.epoch++;
     for (;;) {
       if (left <= 0) {
-        regs.toCpu();
         return Stop.Budget;
       }
       const lo = cpu.pcLo, hi = cpu.pcHi;
       if ((lo & 3) !== 0) {
-        regs.toCpu();
         return cpu.run(left); // raises #AC at pc, as a run would
       }
       const page = cpu.fetchPage(lo, hi);
       if (page === TRAP_PENDING) {
-        regs.toCpu();
         return Stop.Trap;
       }
       const idx = (lo & 0xfff) >>> 2;
@@ -175,17 +189,13 @@ export class Tier1 {
       if (bn >= 0) {
         len = code!.lenOf[idx]!;
         if (left >= len) {
-          regs.toWasm();
-          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, bn);
-          const n = state[EXIT_RETIRED >> 2]!;
-          cpu.pcLo = state[EXIT_PC >> 2]!;
-          cpu.pcHi = state[(EXIT_PC >> 2) + 1]!;
+          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, idx);
+          const n = i32[retired]!; // the region left its exit pc in the arena's pc
           cpu.instret += n;
           left -= n;
           this.stats.regionRuns++;
           this.stats.regionRetired += n;
           if (status === STATUS_TRAP) {
-            regs.toCpu();
             cpu.forgetFetchPage(); // as run() does on a trap
             return Stop.Trap;
           }
@@ -195,7 +205,6 @@ export class Tier1 {
           if (n !== 0) continue;
         }
       }
-      regs.toCpu();
       const before = cpu.instret;
       const stop = cpu.run(len < left ? len : left);
       left -= cpu.instret - before;
@@ -235,6 +244,7 @@ export class Tier1 {
   private drop(page: number, c: PageCode): undefined {
     this.pages.delete(page);
     this.port.setCodeFrame(page, false);
+    this.watch.unwatchWrites(page);
     this.stats.invalidated++;
     for (const e of c.entries) {
       const info = this.blocks.get(page + 4 * e);
@@ -257,8 +267,8 @@ export class Tier1 {
       return old;
     }
     const t0 = performance.now();
-    const compiled = translateRegion(plan, pageLo, hi);
-    const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { ...this.port.imports, mem: this.regs.memory } });
+    const compiled = translateRegion(plan, pageLo, hi, this.state);
+    const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { ...this.port.imports, mem: this.arena.memory } });
     this.stats.compileMs += performance.now() - t0;
     this.stats.regions++;
     this.stats.wasmBytes += compiled.bytes.length;
@@ -285,6 +295,7 @@ export class Tier1 {
     };
     this.pages.set(page, c);
     this.port.setCodeFrame(page, true);
+    this.watch.watchWrites(page); // its stores take the call-out, which reports them (memory-access.ts)
     return c;
   }
 }

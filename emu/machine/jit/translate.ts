@@ -1,19 +1,23 @@
 // The translator: one region (region.ts) to one wasm function,
 //   region(budget: i32, vaShift: i32, entry: i32) -> status: i32
-// that runs guest instructions from the block numbered `entry` until an
+// that runs guest instructions from the block starting at page word `entry` until an
 // exit, retiring at most `budget`.
 //
 // Layout of the function (a loop over a block switch):
-//   load the registers the region uses into i64 locals
+//   load the registers the region uses (arena) and the DTLB counters into locals
 //   block $exit
 //     loop $dispatch
-//       block $b[B-1] ... block $b0  br_table(blk) end  <code of block 0>
-//       end <code of block 1> ... end <code of block B-1>
+//       block $default
+//         block $b[B-1] ... block $b0  br_table(blk: a page word index) end
+//         <code of block 0> end ... <code of block B-1> end
+//       exit at page + 4 * blk (a word that starts no block)
 //     end
 //   end
-//   store the registers the region wrote, the exit pc and the count; return status
-// A jump to block j sets blk and branches to $dispatch; a block that falls
-// into the next one in page order just runs on. Every block starts by adding
+//   store the registers the region wrote, the counters, the exit pc and the count; return status
+// A jump to block j sets blk to its word index and branches to $dispatch; a
+// block that falls into the next one in page order just runs on; a block
+// that branches back to its own start runs in a wasm loop of its own; a
+// jalr to a word of the same page dispatches on it. Every block starts by adding
 // its length to n and exits AT its first instruction when that would pass the
 // budget, so the run loop's instruction budget holds exactly: the region
 // never starts a block it cannot finish. A fault exits AT the faulting
@@ -27,9 +31,10 @@
 import { TWO32 } from '../cpu/int64';
 import { OP } from '../isa/table';
 import { Body, Op, ValType, encodeModule } from './wasm';
-import { MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP, emitLoad, emitStore } from './memory-access';
+import { AccessEmitter, MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP } from './memory-access';
 import type { AccessExits } from './memory-access';
-import { EXIT_PC, EXIT_RETIRED, regOffset } from './regfile';
+import { regOffset } from './regfile';
+import type { StateLayout } from './regfile';
 import { immB, immJ } from '../isa/fields';
 import { PAGE_WORDS } from './region';
 import type { Block, Insn, RegionPlan } from './region';
@@ -80,8 +85,8 @@ export interface CompiledRegion {
 }
 
 /** Compiles the region planned at virtual page pageHi:pageLo. */
-export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number): CompiledRegion {
-  return new Translator(plan, pageLo, pageHi).compile();
+export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number, state: StateLayout): CompiledRegion {
+  return new Translator(plan, pageLo, pageHi, state).compile();
 }
 
 class Translator {
@@ -96,16 +101,21 @@ class Translator {
   private readonly vash: number;
   private readonly t: number[];
   private readonly u: number[];
+  private readonly access: AccessEmitter;
   /** Index of the block being emitted, its length, and the position of the insn being emitted in it. */
   private cur = 0;
   private curLen = 0;
   private curPos = 0;
   private curIdx = 0;
+  /** 1 while emitting a block that loops to itself inside a wasm loop, else 0. */
+  private inner = 0;
+  private curStart = 0;
 
   constructor(
     private readonly plan: RegionPlan,
     private readonly pageLo: number,
     private readonly pageHi: number,
+    private readonly s: StateLayout,
   ) {
     const b = this.b;
     this.blk = b.local(ValType.I32);
@@ -115,6 +125,7 @@ class Translator {
     this.xpc = b.local(ValType.I64);
     this.vash = b.local(ValType.I64);
     this.t = [0, 1, 2, 3, 4, 5].map(() => b.local(ValType.I64));
+    this.access = new AccessEmitter(b, s, this.exits);
     plan.blocks.forEach((blk, i) => this.blockNo.set(blk.start, i));
     for (const blk of plan.blocks) {
       for (const insn of blk.insns) {
@@ -135,41 +146,53 @@ class Translator {
   compile(): CompiledRegion {
     const b = this.b;
     const blocks = this.plan.blocks;
-    for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(r)).set(this.reg[r]!);
+    for (let r = 1; r < 32; r++) if (this.reg[r]! >= 0) b.i32(0).mem(Op.i64_load, 3, regOffset(this.s, r)).set(this.reg[r]!);
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
+    this.access.loadCounters();
     b.get(P_ENTRY).set(this.blk);
-    b.block().loop();
+    b.block().loop().block(); // $exit, $dispatch, $default
     for (let i = 0; i < blocks.length; i++) b.block();
-    b.get(this.blk).brTable(blocks.map((_, i) => i), 0);
+    // blk is a page word index: a block start's index selects its block, anything else $default.
+    const labels: number[] = [];
+    for (let w = 0; w < PAGE_WORDS; w++) labels.push(this.blockNo.get(w) ?? blocks.length);
+    b.get(this.blk).brTable(labels, blocks.length);
     b.end();
     let insns = 0;
     for (let i = 0; i < blocks.length; i++) {
       this.cur = i;
       this.emitBlock(blocks[i]!);
       insns += blocks[i]!.insns.length;
-      if (i < blocks.length - 1) b.end();
+      b.end();
     }
+    // $default: a jalr within the page to a word that starts no block: exit there (the run
+    // loop counts the entry and recompiles the page with it when it is hot).
+    b.i64(this.pageLo, this.pageHi).get(this.blk).i32(2).op(Op.i32_shl).op(Op.i64_extend_i32_u).op(Op.i64_or).set(this.xpc);
+    b.i32(STATUS_OK).set(this.st);
+    b.br(1);
     b.end(); // loop
     b.end(); // $exit
-    for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(r));
-    b.i32(0).get(this.xpc).mem(Op.i64_store, 3, EXIT_PC);
-    b.i32(0).get(this.n).mem(Op.i32_store, 2, EXIT_RETIRED);
+    this.access.storeCounters();
+    for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
+    b.i32(0).get(this.xpc).mem(Op.i64_store, 3, this.s.pc);
+    b.i32(0).get(this.n).mem(Op.i32_store, 2, this.s.retired);
     b.get(this.st);
     const bytes = encodeModule({
       imports: MEMORY_IMPORTS,
-      memoryPages: 1,
+      memoryPages: this.s.memoryPages,
       func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
     });
     return { bytes, insns, blockNo: this.blockNo };
   }
 
   // Branch depths from inside block cur's code with `extra` further blocks open.
+  // Inside block cur: blocks cur+1..B-1 and $default are open, then $dispatch, then $exit.
+  // A block that branches to itself runs inside a wasm loop of its own (`inner` = 1).
   private dispatchDepth(extra: number): number {
-    return this.plan.blocks.length - 1 - this.cur + extra;
+    return this.plan.blocks.length - this.cur + this.inner + extra;
   }
 
   private exitDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + extra;
+    return this.plan.blocks.length - this.cur + 1 + this.inner + extra;
   }
 
   /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired, status st. */
@@ -195,13 +218,25 @@ class Translator {
       return;
     }
     if (fallsThrough && j === this.cur + 1) return;
-    this.b.i32(j).set(this.blk).br(this.dispatchDepth(extra));
+    if (this.inner === 1 && idx === this.curStart) {
+      this.b.br(extra); // to the block's own loop
+      return;
+    }
+    this.b.i32(idx).set(this.blk).br(this.dispatchDepth(extra));
   }
 
   private emitBlock(blk: Block): void {
     const b = this.b;
     const len = blk.insns.length;
     this.curLen = len;
+    this.curStart = blk.start;
+    const end = blk.end;
+    // A loop of one block (the usual inner loop): its back edge is a wasm loop, not the dispatch.
+    const self = len > 0 && (end.kind === 'branch' || end.kind === 'jal') && end.target === blk.start;
+    if (self) {
+      b.loop();
+      this.inner = 1;
+    }
     if (len > 0) {
       // n += len; past the budget: undo and exit at the block's first instruction.
       b.get(this.n).i32(len).op(Op.i32_add).tee(this.n).get(P_BUDGET).op(Op.i32_gt_u);
@@ -214,7 +249,6 @@ class Translator {
       this.curIdx = blk.insns[k]!.idx;
       this.emitInsn(blk.insns[k]!);
     }
-    const end = blk.end;
     const last = blk.insns[len - 1];
     switch (end.kind) {
       case 'fall':
@@ -238,6 +272,10 @@ class Translator {
         break;
       case 'jalr':
         break; // emitInsn exited
+    }
+    if (self) {
+      b.end();
+      this.inner = 0;
     }
   }
 
@@ -350,7 +388,7 @@ class Translator {
         if (LOADS.has(id)) {
           this.get(rs1);
           b.i64(imm).op(Op.i64_add).set(t0);
-          emitLoad(b, id, t0, this.exits);
+          this.access.load(id, t0);
           this.put(rd);
           return;
         }
@@ -359,7 +397,7 @@ class Translator {
           b.i64(imm).op(Op.i64_add).set(t0);
           this.get(rs2);
           b.set(t1);
-          emitStore(b, id, t0, t1, this.u[0]!, this.exits);
+          this.access.store(id, t0, t1);
           return;
         }
         throw new Error(`tier 1: no translation for instruction id ${id}`);
@@ -403,15 +441,13 @@ class Translator {
       b.i64(lo, hi);
       this.put(insn.rd);
     }
-    // A return to one of the region's call sites, or a call to one of its functions: stay in the
-    // region (same page, so the interpreter makes no ITLB lookup either; the block checks the budget).
-    for (const p of this.plan.jalrTargets) {
-      const [lo, hi] = pcAt(this.pageLo, this.pageHi, p);
-      b.get(t0).i64(lo, hi).op(Op.i64_eq);
-      b.if();
-      b.i32(this.blockNo.get(p)!).set(this.blk).br(this.dispatchDepth(1));
-      b.end();
-    }
+    // A target in this page (a return, a call, a switch through a table): stay in the region and
+    // dispatch on its word index (same page: the interpreter makes no ITLB lookup either; the block
+    // checks the budget). Anything else exits with pc = the target.
+    b.get(t0).i64(~0xfff).op(Op.i64_and).i64(this.pageLo, this.pageHi).op(Op.i64_eq);
+    b.if();
+    b.get(t0).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).set(this.blk).br(this.dispatchDepth(1));
+    b.end();
     b.get(t0).set(this.xpc);
     b.i32(STATUS_OK).set(this.st);
     b.br(this.exitDepth(0));

@@ -182,7 +182,7 @@ export class Mmu implements WalkState {
    */
   tryTranslate(lo: number, hi: number, access: Access, implicit?: boolean): number {
     if (implicit !== true) {
-      const i = (access << MC_BITS) | ((lo >>> 12) & MC_MASK);
+      const i = (access << MC_BITS) | (((lo >>> 12) ^ (lo >>> 20)) & MC_MASK); // arena.ts MC_BITS
       if (this.mcTagLo[i] === (lo & PAGE_MASK_LO) && this.mcTagHi[i] === hi) {
         const tlb = access === Access.Fetch ? this.itlb : this.dtlb;
         const slot = this.mcSlot[i]!;
@@ -251,7 +251,7 @@ export class Mmu implements WalkState {
 
   private mcFill(lo: number, hi: number, access: Access, tlb: Tlb, slot: number, page: number): void {
     if (access === Access.Write && (tlb.perms[slot]! & PERM_D) === 0) return;
-    const i = (access << MC_BITS) | ((lo >>> 12) & MC_MASK);
+    const i = (access << MC_BITS) | (((lo >>> 12) ^ (lo >>> 20)) & MC_MASK); // arena.ts MC_BITS
     this.mcTagLo[i] = lo & PAGE_MASK_LO;
     this.mcTagHi[i] = hi;
     this.mcSlot[i] = slot;

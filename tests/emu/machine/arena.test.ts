@@ -138,7 +138,7 @@ describe('the arena of a machine', () => {
     const i32 = (at: number, i: number): number => new Int32Array(buf, at, MC_ENTRIES)[i]!;
     const f64 = (at: number): number => new Float64Array(buf, at, 1)[0]!;
     expect(m.mmu.translate(0x40_0123, 0, Access.Write)).toBe(0x20_0123);
-    const i = (Access.Write << MC_BITS) | ((0x40_0000 >>> 12) & 0xff);
+    const i = (Access.Write << MC_BITS) | (((0x40_0000 >>> 12) ^ (0x40_0000 >>> 20)) & 0xff);
     expect([i32(l.mc.tagLo, i), i32(l.mc.tagHi, i), i32(l.mc.host, i)]).toEqual([0x40_0000, 0, 0x20_0000]);
     expect(new Float64Array(buf, l.mc.pa, MC_ENTRIES)[i]).toBe(0x20_0000);
     const slot = i32(l.mc.slot, i);
@@ -157,7 +157,7 @@ describe('the arena of a machine', () => {
   it('gives write entries of a watched frame no host offset, now and when filled again; reads keep theirs', () => {
     const m = setup();
     const l = m.arena.layout;
-    const host = (access: Access): number => new Int32Array(m.arena.buffer, l.mc.host, MC_ENTRIES)[(access << MC_BITS) | 0x00]!;
+    const host = (access: Access): number => new Int32Array(m.arena.buffer, l.mc.host, MC_ENTRIES)[(access << MC_BITS) | 0x04]!; // page 0x400 hashes to entry 0x400 ^ 0x4
     m.mmu.translate(0x40_0000, 0, Access.Write);
     m.mmu.translate(0x40_0000, 0, Access.Read);
     m.mmu.watchWrites(0x20_0abc); // any address in the frame
