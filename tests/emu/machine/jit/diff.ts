@@ -4,11 +4,12 @@
 import { expect } from 'vitest';
 import { Stop } from '../../../../emu/machine/cpu/cpu';
 import { Tier1 } from '../../../../emu/machine/jit/tier1';
+import type { Machine } from '../../../../emu/machine/machine';
 import { machine } from '../../../support/machine';
 import type { MachineRun } from '../../../support/machine';
 
 /** Everything architectural (and every statistic) a stop leaves. */
-export function snapshot(r: MachineRun, stop: Stop): unknown {
+export function snapshot(r: { readonly m: Machine }, stop: Stop): unknown {
   const m = r.m;
   return {
     stop,
