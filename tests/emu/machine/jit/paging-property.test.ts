@@ -324,7 +324,6 @@ describe('tier 1 keeps x86-64 paging exact', () => {
       { numRuns: 30, seed: 0x7a9e5 },
     );
     // Not vacuous: the loops were compiled and ran in tier 1, accesses faulted, and hit the micro-cache.
-    console.log(JSON.stringify(total));
     expect(total.regionRetired).toBeGreaterThan(50_000);
     expect(total.faults).toBeGreaterThan(1000);
     expect(total.microHits).toBeGreaterThan(10_000);
