@@ -33,6 +33,7 @@
 // Cost: V8 reserves a wasm memory's address space lazily; RSS grows with the
 // pages touched, as with the 1-GiB ArrayBuffer it replaces (docs/jit.md has
 // the measurements, including 500 machines built one after another).
+import { TWO32 } from './cpu/int64';
 import { PAGE_SIZE } from './mmu/paging';
 
 const WASM_PAGE = 65536;
@@ -140,7 +141,7 @@ export interface ArenaLayout {
 }
 
 /** A wasm memory (memory32) holds at most 65,536 pages: 4 GiB. */
-export const ARENA_MAX_BYTES = 2 ** 32;
+export const ARENA_MAX_BYTES = TWO32;
 
 /** Bytes of the tier-1 scratch block. */
 export const SCRATCH_BYTES = 4096;

@@ -41,19 +41,20 @@ export class Machine {
     const size = checkRamSize(opts.memSize ?? DEFAULT_MEM_SIZE, opts.maxPhyAddr ?? 46);
     const tlb = opts.tlb ?? DEFAULT_TLB_CONFIG;
     const lru = tlb !== 'none' && (tlb.replacement ?? Replacement.Lru) === Replacement.Lru;
-    const above = size - firstChunkBytes(size);
+    // The frame pool: room for all of RAM above 1 GiB, or arenaFrames frames (the arena rounds up to 64 KiB and caps at 4 GiB).
+    const pool = Math.min(size - firstChunkBytes(size), (opts.arenaFrames ?? Infinity) * PAGE_SIZE);
     this.arena = new Arena({
       ramBytes: firstChunkBytes(size),
       itlb: { slots: tlbSlots(tlb === 'none' ? null : tlb.itlb), lru },
       dtlb: { slots: tlbSlots(tlb === 'none' ? null : tlb.dtlb), lru },
-      frameBytes: Math.min(above, (opts.arenaFrames ?? Infinity) * PAGE_SIZE),
+      frameBytes: pool,
     });
     const l = this.arena.layout;
     this.mem = new PhysMem({
       size,
       maxPhyAddr: opts.maxPhyAddr,
       firstChunk: this.arena.buffer,
-      framePool: { start: l.frames, bytes: Math.min(l.frameBytes, (opts.arenaFrames ?? Infinity) * PAGE_SIZE) },
+      framePool: { start: l.frames, bytes: Math.min(l.frameBytes, pool) },
     });
     this.mmu = new Mmu(this.mem, tlb, new TrapRecord(), this.arena);
     this.cpu = new Cpu(this.mmu, this.mem, this.arena);
