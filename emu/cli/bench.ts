@@ -8,7 +8,9 @@
 // page faults per second, fork+exit+wait per second, and a syscall-heavy loop.
 // The C benchmarks (bench/programs.ts, prebuilt ELFs of guest-programs/bench/c)
 // run as processes on the kernel under each tier --jit names, each in a host
-// process of its own, and with --compare qemu under qemu-riscv64 too.
+// process of its own, and with --compare qemu under qemu-riscv64 too. The
+// assembly ones run in this process under each tier --jit names in turn
+// (bench/asm-table.ts prints the tiers side by side).
 import { Tier1 } from '../machine/jit/tier1';
 import { readHostText } from '../../host/files';
 import { join } from 'node:path';
@@ -29,6 +31,7 @@ import { guestProgramsDir } from './paths';
 import { PAGE_SIZE } from '../machine/mmu/paging';
 import { runCBench } from './bench/c-bench';
 import { cTable } from './bench/c-table';
+import { kernelTable, machineTable } from './bench/asm-table';
 import { C_PROGRAMS, TIERS, TIER_TITLES, tierAvailable, workerRun } from './bench/programs';
 import type { Tier } from './bench/programs';
 
@@ -148,6 +151,8 @@ export interface BenchResult {
   result: string;
   itlb: TlbReport;
   dtlb: TlbReport;
+  /** The tier it ran under. */
+  tier: Tier;
 }
 
 function tlbReport(s: TlbStats): TlbReport {
@@ -184,6 +189,7 @@ export function runBench(p: Program, image: LinkedImage, iterations: number, tlb
     result: `0x${result.toString(16)}`,
     itlb: tlbReport(stats.itlb),
     dtlb: tlbReport(stats.dtlb),
+    tier: jit ? 'on' : 'off',
   };
 }
 
@@ -230,6 +236,8 @@ export interface KernelBenchResult {
   leakedFrames: number;
   /** Host seconds inside the program's `apart` syscall, and the rate without them. */
   apart?: { syscall: string; seconds: number; eventsPerSecondWithout: number };
+  /** The tier it ran under. */
+  tier: Tier;
 }
 
 /** Boots a kernel, runs one k*.s program as a process to its exit, and times the run (boot excluded). */
@@ -271,6 +279,7 @@ export function runKernelBench(p: KernelProgram, image: LinkedImage, iterations:
     instructions,
     mips: instructions / seconds / 1e6,
     leakedFrames: k.mm.framesInUse() - baseline,
+    tier: jit ? 'on' : 'off',
     ...(p.apart ? { apart: { syscall: p.apart.what, seconds: apartMs / 1000, eventsPerSecondWithout: events / (seconds - apartMs / 1000) } } : {}),
   };
 }
@@ -280,35 +289,6 @@ export function kernelBench(name: string, iterations: number, tlb: 'default' | '
   const p = KERNEL_PROGRAMS.find((q) => q.name === name);
   if (!p) throw new UserError(`no kernel benchmark '${name}'`);
   return runKernelBench(p, assembleProgram(p.name), iterations, tlb);
-}
-
-function kernelTable(results: KernelBenchResult[]): string {
-  const head = ['program', 'events', 'seconds', 'per second', 'instructions', 'MIPS', 'leaked frames', 'apart'];
-  const rows = results.map((r) => [
-    r.program, `${r.events} ${r.unit}`, r.seconds.toFixed(3), `${Math.round(r.eventsPerSecond)} ${r.unit}/s`,
-    String(r.instructions), r.mips.toFixed(1), String(r.leakedFrames),
-    r.apart === undefined
-      ? ''
-      : `${r.apart.seconds.toFixed(3)} s in ${r.apart.syscall}; ${Math.round(r.apart.eventsPerSecondWithout)} ${r.unit}/s without it`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return ['vmlab kernel bench (processes on the kernel; no ASLR)', line(head), ...rows.map(line)].join('\n') + '\n';
-}
-
-const pct = (r: TlbReport): string => (r.lookups === 0 ? '-' : `${(100 * r.hitRate).toFixed(2)}%`);
-
-function table(results: BenchResult[], tlb: string): string {
-  const head = ['program', 'instructions', 'seconds', 'MIPS', 'ITLB hit', 'I walks', 'DTLB hit', 'D walks', 'result'];
-  const rows = results.map((r) => [
-    r.program, String(r.instructions), r.seconds.toFixed(3), r.mips.toFixed(1),
-    pct(r.itlb), String(r.itlb.walks), pct(r.dtlb), String(r.dtlb.walks), r.result,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [`vmlab bench (TLB: ${tlb}; 4-level paging, 4K pages, CPL 3)`, line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
 interface BenchArgs {
@@ -326,6 +306,15 @@ const TLB_MODELS = ['default', 'none'] as const;
 const PROGRAM_NAMES = [...PROGRAMS, ...KERNEL_PROGRAMS, ...C_PROGRAMS].map((p) => p.name);
 const JIT_CHOICES = [...TIERS, 'both'] as const;
 const COMPARE_CHOICES = ['qemu'] as const;
+
+/** `r`, after checking that it agrees (`what`) with the same program's run under the first tier, when `done` has one. */
+function sameAsFirst<R extends { program: string; tier: Tier }>(done: readonly R[], r: R, what: (x: R) => string): R {
+  const first = done.find((x) => x.program === r.program);
+  if (first !== undefined && what(first) !== what(r)) {
+    throw new UserError(`bench ${r.program}: ${TIER_TITLES[r.tier]} gave ${what(r)}, ${TIER_TITLES[first.tier]} ${what(first)}`);
+  }
+  return r;
+}
 
 /** --jit's value as the tiers to run; a tier this build does not have is a usage error. */
 function parseTiers(v: unknown): Tier[] {
@@ -346,7 +335,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       .option('only', { array: true, requiresArg: true, describe: `Run only these programs: ${PROGRAM_NAMES.join(', ')}` })
       .option('scale', { requiresArg: true, default: 1, describe: 'Multiply every iteration count (a positive number)' })
       .option('warmup', { type: 'boolean', default: true, describe: 'Run each program briefly first so V8 has compiled the interpreter' })
-      .option('jit', { requiresArg: true, default: 'off', describe: 'Tiers: off (tier 0, the interpreter), on (tier 1, compiled regions), both (the C programs side by side; the assembly ones in tier 0)' })
+      .option('jit', { requiresArg: true, default: 'off', describe: 'Tiers: off (tier 0, the interpreter), on (tier 1, compiled regions), both (every program under both, side by side)' })
       .option('compare', { requiresArg: true, describe: 'qemu: also time the C programs under qemu-riscv64 and print the ratios' })
       .option('worker', { requiresArg: true, hidden: true, describe: 'Run one C program (internal: one host process per run)' }),
   handler: (argv) => {
@@ -367,29 +356,33 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       return;
     }
     const wanted = (name: string): boolean => args.only === undefined || args.only.includes(name);
-    // The assembly benchmarks run under one tier: tier 1 with --jit on, else the interpreter.
-    const asmJit = !args.tiers.includes('off');
+    // The assembly benchmarks run in this process, under each tier in turn; every tier must retire the
+    // same instructions and compute the same result.
     const results: BenchResult[] = [];
     for (const p of PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
-      if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb, asmJit);
-      results.push(runBench(p, image, iterations, args.tlb, asmJit));
+      for (const t of args.tiers) {
+        if (args.warmup) runBench(p, image, Math.max(1, Math.round(iterations / 20)), args.tlb, t === 'on');
+        results.push(sameAsFirst(results, runBench(p, image, iterations, args.tlb, t === 'on'), (r) => `${r.instructions} instructions, result ${r.result}`));
+      }
     }
     const kernel: KernelBenchResult[] = [];
     for (const p of KERNEL_PROGRAMS.filter((q) => wanted(q.name))) {
       const image = assembleProgram(p.name);
       const iterations = Math.max(1, Math.round(p.iterations * args.scale));
-      if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb, asmJit);
-      kernel.push(runKernelBench(p, image, iterations, args.tlb, asmJit));
+      for (const t of args.tiers) {
+        if (args.warmup) runKernelBench(p, image, Math.max(1, Math.round(iterations / 8)), args.tlb, t === 'on');
+        kernel.push(sameAsFirst(kernel, runKernelBench(p, image, iterations, args.tlb, t === 'on'), (r) => `${r.instructions} instructions`));
+      }
     }
     const cPrograms = C_PROGRAMS.filter((q) => wanted(q.name));
     const c = cPrograms.length === 0 ? null : runCBench(cPrograms, { tiers: args.tiers, scale: args.scale, warmup: args.warmup, compareQemu: args.compare === 'qemu' });
     if (args.json) {
       process.stdout.write(JSON.stringify({ tlb: args.tlb, node: process.version, results, kernel, c }, null, 2) + '\n');
     } else {
-      if (results.length > 0) process.stdout.write(table(results, args.tlb === 'none' ? 'none' : 'Skylake-like'));
-      if (kernel.length > 0) process.stdout.write(kernelTable(kernel));
+      if (results.length > 0) process.stdout.write(machineTable(results, args.tlb === 'none' ? 'none' : 'Skylake-like', args.tiers));
+      if (kernel.length > 0) process.stdout.write(kernelTable(kernel, args.tiers));
       if (c !== null) process.stdout.write(cTable(c));
     }
   },

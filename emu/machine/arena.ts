@@ -17,16 +17,23 @@
 // constants compiled code may embed. The memory never grows (growing would
 // detach every view).
 //
-// RAM beyond the first GiB stays in PhysMem's other 1-GiB ArrayBuffers and
-// is reached through the GuestMemory methods, as the interpreter already does
-// (RamView covers chunk 0 only); compiled code calls out for it (the micro-
-// cache's host offset is -1 there). An Mmu or Cpu built without an arena
+//   [frames, bytes)        the frame pool, for guests above 1 GiB: frames of
+//                          RAM above 1 GiB get a 4K place here at their first
+//                          touch (PhysMem's frame table), up to the 4-GiB
+//                          limit of a wasm memory; frames beyond it go to
+//                          PhysMem's spill buffers, outside the arena
+//
+// The interpreter reaches RAM above 1 GiB through the GuestMemory methods
+// (RamView covers chunk 0 only); compiled code reaches the frame pool inline
+// through the micro-cache's host offset (not the physical address there) and
+// calls out for spilled frames (host offset -1). An Mmu or Cpu built without an arena
 // (the conformance runner over SparsePhysMem, unit tests) keeps the same
 // arrays on the JS heap: only compiled code needs the arena.
 //
 // Cost: V8 reserves a wasm memory's address space lazily; RSS grows with the
 // pages touched, as with the 1-GiB ArrayBuffer it replaces (docs/jit.md has
 // the measurements, including 500 machines built one after another).
+import { TWO32 } from './cpu/int64';
 import { PAGE_SIZE } from './mmu/paging';
 
 const WASM_PAGE = 65536;
@@ -120,7 +127,12 @@ export interface ArenaLayout {
     readonly slot: number;
     /** i32: that slot's gen when the entry was filled. */
     readonly gen: number;
-    /** i32: the 4K page's offset in the arena (= its physical address), or NO_HOST. */
+    /**
+     * i32: the 4K page's offset in the arena, or NO_HOST. Below 1 GiB it is
+     * the physical address; above, the frame's place in the frame pool. An
+     * unsigned offset: it may exceed 2^31 (negative as an i32); NO_HOST
+     * (0xffffffff) is never a page offset.
+     */
     readonly host: number;
     /** f64: the 4K page's physical address (any RAM, not only the arena's). */
     readonly pa: number;
@@ -130,7 +142,13 @@ export interface ArenaLayout {
   /** Bytes owned by tier 1 (emu/machine/jit); the interpreter never touches them. */
   readonly scratch: number;
   readonly scratchBytes: number;
+  /** The frame pool, [frames, frames + frameBytes) = [frames, bytes): 4K frames of RAM above 1 GiB, placed at first touch (PhysMem). */
+  readonly frames: number;
+  readonly frameBytes: number;
 }
+
+/** A wasm memory (memory32) holds at most 65,536 pages: 4 GiB. */
+export const ARENA_MAX_BYTES = TWO32;
 
 /** Bytes of the tier-1 scratch block. */
 export const SCRATCH_BYTES = 4096;
@@ -140,6 +158,8 @@ export interface ArenaOptions {
   ramBytes: number;
   itlb: { slots: number; lru: boolean };
   dtlb: { slots: number; lru: boolean };
+  /** Bytes of frame pool wanted (RAM above 1 GiB); the layout gives what fits below ARENA_MAX_BYTES, in 64 KiB units. Default 0. */
+  frameBytes?: number;
 }
 
 const align = (n: number, a: number): number => Math.ceil(n / a) * a;
@@ -174,8 +194,10 @@ export function arenaLayout(o: ArenaOptions): ArenaLayout {
   const itlb = tlb(o.itlb);
   const dtlb = tlb(o.dtlb);
   const scratch = align(at, PAGE_SIZE);
-  const bytes = align(scratch + SCRATCH_BYTES, WASM_PAGE);
-  return { bytes, ramBytes: o.ramBytes, state, regs, pc, mc, itlb, dtlb, scratch, scratchBytes: SCRATCH_BYTES };
+  const frames = align(scratch + SCRATCH_BYTES, WASM_PAGE);
+  const frameBytes = Math.max(0, Math.min(align(o.frameBytes ?? 0, WASM_PAGE), ARENA_MAX_BYTES - frames));
+  const bytes = frames + frameBytes;
+  return { bytes, ramBytes: o.ramBytes, state, regs, pc, mc, itlb, dtlb, scratch, scratchBytes: SCRATCH_BYTES, frames, frameBytes };
 }
 
 /** Typed-array views of one TLB's fast-path state (Tlb's constructor takes them). */

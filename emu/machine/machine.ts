@@ -1,6 +1,7 @@
 // A whole machine: guest physical memory, the MMU (with its TLBs) and one
 // CPU, over one arena (arena.ts: the WebAssembly.Memory holding RAM's first
-// GiB and the CPU state compiled code addresses). run() returns the CPU's stop
+// GiB, the CPU state compiled code addresses, and a frame pool for RAM
+// above 1 GiB). run() returns the CPU's stop
 // reason and leaves the decision to whoever drives it (the kernel, a test,
 // the bench), as xv6's usertrap() does.
 import { Arena } from './arena';
@@ -8,7 +9,7 @@ import { Cpu } from './cpu/cpu';
 import type { Stop } from './cpu/cpu';
 import { PhysMem, checkRamSize, firstChunkBytes } from './mem/phys';
 import { Mmu } from './mmu/mmu';
-import { CR0_PE, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE } from './mmu/paging';
+import { CR0_PE, CR0_PG, CR0_WP, CR4_LA57, CR4_PAE, EFER_LMA, EFER_LME, EFER_NXE, PAGE_SIZE } from './mmu/paging';
 import { DEFAULT_TLB_CONFIG, Replacement, tlbSlots } from './mmu/tlb';
 import type { TlbConfig } from './mmu/tlb';
 import { TrapRecord } from './trap';
@@ -20,6 +21,12 @@ export interface MachineOptions {
   maxPhyAddr?: number;
   /** TLB geometry, or 'none' for no TLB (every access walks). Default: Skylake-like. */
   tlb?: TlbConfig | 'none';
+  /**
+   * Most frames of RAM above 1 GiB the arena's frame pool holds (default:
+   * as many as fit in a 4-GiB wasm memory); the rest live outside the arena.
+   * Tests use it to exhaust the pool.
+   */
+  arenaFrames?: number;
 }
 
 export const DEFAULT_MEM_SIZE = 64 * 1024 * 1024;
@@ -34,12 +41,21 @@ export class Machine {
     const size = checkRamSize(opts.memSize ?? DEFAULT_MEM_SIZE, opts.maxPhyAddr ?? 46);
     const tlb = opts.tlb ?? DEFAULT_TLB_CONFIG;
     const lru = tlb !== 'none' && (tlb.replacement ?? Replacement.Lru) === Replacement.Lru;
+    // The frame pool: room for all of RAM above 1 GiB, or arenaFrames frames (the arena rounds up to 64 KiB and caps at 4 GiB).
+    const pool = Math.min(size - firstChunkBytes(size), (opts.arenaFrames ?? Infinity) * PAGE_SIZE);
     this.arena = new Arena({
       ramBytes: firstChunkBytes(size),
       itlb: { slots: tlbSlots(tlb === 'none' ? null : tlb.itlb), lru },
       dtlb: { slots: tlbSlots(tlb === 'none' ? null : tlb.dtlb), lru },
+      frameBytes: pool,
     });
-    this.mem = new PhysMem({ size, maxPhyAddr: opts.maxPhyAddr, firstChunk: this.arena.buffer });
+    const l = this.arena.layout;
+    this.mem = new PhysMem({
+      size,
+      maxPhyAddr: opts.maxPhyAddr,
+      firstChunk: this.arena.buffer,
+      framePool: { start: l.frames, bytes: Math.min(l.frameBytes, pool) },
+    });
     this.mmu = new Mmu(this.mem, tlb, new TrapRecord(), this.arena);
     this.cpu = new Cpu(this.mmu, this.mem, this.arena);
   }

@@ -60,23 +60,24 @@ function tierRun(r: CBenchResult, t: Tier): TierRun {
   return run;
 }
 
-const shortTier = (t: Tier): string => TIER_TITLES[t].replace(/ \(.*\)$/, '');
+/** A tier's title without its note: 'tier 0'. */
+export const shortTier = (t: Tier): string => TIER_TITLES[t].replace(/ \(.*\)$/, '');
 /** A size in MiB with one decimal, or in KiB below 1 MiB (a small program's touched memory). */
 const size = (bytes: number): string => (bytes < MiB ? `${Math.round(bytes / 1024)} KiB` : `${(bytes / MiB).toFixed(1)} MiB`);
 
-interface Column {
+export interface Column {
   head: string;
   /** Left-aligned (names) or right-aligned (numbers). */
   left?: boolean;
   cells: string[];
 }
-interface Group {
+export interface Group {
   title: string;
   columns: Column[];
 }
 
-/** Groups side by side, ' | ' between them, a title line over each group's columns. */
-function render(groups: Group[], rows: number): string[] {
+/** Groups side by side, ' | ' between them, a title line over each group's columns (the assembly programs' tables use it too, asm-table.ts). */
+export function render(groups: Group[], rows: number): string[] {
   const widthOf = (c: Column): number => Math.max(c.head.length, ...c.cells.map((s) => s.length));
   const cell = (c: Column, s: string): string => (c.left ? s.padEnd(widthOf(c)) : s.padStart(widthOf(c)));
   const groupLine = (g: Group, pick: (c: Column) => string): string => g.columns.map((c) => cell(c, pick(c))).join('  ');

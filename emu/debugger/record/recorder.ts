@@ -64,15 +64,10 @@ export class Recorder<Mark = unknown> {
 
   constructor(readonly k: Kernel) {
     this.mem = k.machine.mem;
-    // RAM's buffers and where RAM ends in each: the first chunk's buffer is the machine's arena, whose
-    // bytes after RAM hold the CPU state (registers, MMU caches), which snapshots must save.
-    const ramEnd = new Map<ArrayBufferLike, number>();
-    for (let pa = 0; pa < this.mem.size; pa += 2 ** this.mem.chunkShift) {
-      const chunk = this.mem.chunkU8(pa)!;
-      ramEnd.set(chunk.buffer, chunk.byteOffset + chunk.byteLength);
-    }
+    // The arena's bytes after RAM hold the CPU state (registers, MMU caches), which snapshots must save;
+    // views of RAM (chunk 0, the frame pool, spill buffers) are saved through the write log instead.
     const mem = this.mem;
-    const isRam = (o: object): boolean => ArrayBuffer.isView(o) && o.byteOffset < (ramEnd.get(o.buffer) ?? 0);
+    const isRam = (o: object): boolean => ArrayBuffer.isView(o) && mem.isRamView(o);
     this.graphOpts = {
       // Predecoded instructions are checked against memory at every fetch: no need to save them.
       exclude: (o) => o === mem || o instanceof DecodeCache || o instanceof DecodedPage || o === this || isRam(o),

@@ -1,16 +1,17 @@
 // Guest physical memory. Physical addresses are plain numbers below 2^52.
 //
 // Two stores with one API (GuestMemory):
-// - PhysMem: RAM of a fixed size, backed by 1-GiB ArrayBuffers. A large
-//   zero-filled ArrayBuffer is mapped lazily by the OS (calloc -> mmap), so a
-//   16-GiB guest costs host memory only for the pages it touches. 1-GiB chunks
-//   keep every typed-array index a small integer (an Int32Array over one chunk
-//   has 2^28 elements), which V8 compiles to its fastest element access; one
-//   big buffer would need indices above 2^31 for guests larger than 8 GiB.
-//   Measured (Node 20, /tmp bench, noisy shared host): read32 through the
-//   method runs at 200-290 M/s for a 64-MiB and a 16-GiB guest alike; a 16-GiB
-//   guest with one word written per GiB adds < 1 MiB of RSS. Hot loops should
-//   index chunkI32() directly, as the CPU's fetch path does.
+// - PhysMem: RAM of a fixed size. Its first GiB (chunk 0) is one buffer, in
+//   a machine the start of its arena (arena.ts), at the physical address.
+//   RAM above 1 GiB is a frame table: each 4K frame gets a place at its
+//   first touch, in the arena's frame pool while it lasts (so compiled code
+//   reaches it inline), else in a 1-GiB spill ArrayBuffer made when first
+//   needed. Zero-filled memory (wasm or ArrayBuffer) is mapped lazily by the
+//   OS, so a 16-GiB guest costs host memory only for the pages it touches.
+//   Every typed array is at most 1 GiB, keeping indices small integers (an
+//   Int32Array over 1 GiB has 2^28 elements), which V8 compiles to its
+//   fastest element access. Hot loops should index chunkI32() directly, as
+//   the CPU's fetch path does.
 // - SparsePhysMem: a Map of 4-KiB pages covering all of 2^52, for the
 //   conformance runner (cases scatter tables over the whole MAXPHYADDR range).
 //
@@ -35,12 +36,22 @@ export interface GuestMemory {
   write32(pa: number, value: number): void;
   readBytes(pa: number, len: number): Uint8Array;
   writeBytes(pa: number, bytes: Uint8Array): void;
-  /** The Int32Array of the chunk holding pa (index with chunkOffset(pa) >> 2), or null beyond RAM. */
+  /**
+   * The Int32Array holding pa (index with chunkOffset(pa) >> 2), or null
+   * beyond RAM. Only the 4K frame holding pa is sure to follow at the next
+   * indices (below PhysMem's first GiB, all of it): frames above it are
+   * placed one by one.
+   */
   chunkI32(pa: number): Int32Array<ArrayBuffer> | null;
-  /** The Uint8Array of the chunk holding pa (index with chunkOffset(pa)), or null beyond RAM. */
+  /** The Uint8Array holding pa (index with chunkOffset(pa)), or null beyond RAM; the same caveat as chunkI32. */
   chunkU8(pa: number): Uint8Array<ArrayBuffer> | null;
-  /** pa's byte offset inside its chunk. */
+  /** pa's byte offset inside the arrays chunkI32/chunkU8 return. */
   chunkOffset(pa: number): number;
+  /**
+   * The arena offset of the 4K frame at `page` (4K aligned) for compiled
+   * code (arena.ts), or -1 (NO_HOST) when that frame is not in an arena.
+   */
+  hostPage(page: number): number;
   /**
    * Called before every write made through this interface (and by code that
    * writes a chunk directly: zeroFrame, copyFrame), with the range about to
@@ -76,6 +87,13 @@ export interface PhysMemOptions {
    * ArrayBuffer.
    */
   firstChunk?: ArrayBuffer;
+  /**
+   * Bytes [start, start + bytes) of firstChunk's buffer (the arena's frame
+   * pool, 4K aligned) hold frames of RAM above 1 GiB, allocated on first
+   * touch; frames beyond the pool go to 1-GiB ArrayBuffers made when first
+   * needed. Default: no pool.
+   */
+  framePool?: { start: number; bytes: number };
 }
 
 function checkMaxPhyAddr(m: number): number {
@@ -97,60 +115,150 @@ export function firstChunkBytes(size: number): number {
   return Math.min(size, CHUNK_SIZE);
 }
 
-/** Guest RAM of a fixed size in 1-GiB chunks; see the file comment. */
+/** Windows 0..3 are the arena's bytes by GiB (a wasm memory is at most 4 GiB); window 4 + c is spill chunk c. */
+const SPILL_WINDOW = 4;
+/** What a host offset is when the frame is not in the arena (arena.ts NO_HOST). */
+const NOT_IN_ARENA = -1;
+
+/**
+ * Guest RAM of a fixed size; see the file comment. RAM below 1 GiB is chunk
+ * 0, at its physical address in firstChunk. A frame above 1 GiB has a
+ * location, fixed at its first touch (a write, or a chunk view handed out:
+ * reads of an untouched frame give 0 and touch nothing): a 4K frame of the
+ * frame pool while it lasts, else its own place in a 1-GiB spill buffer.
+ * A location is window * 2^30 + offset: windows 0-3 view the arena by GiB,
+ * windows 4+c the spill buffer of chunk c, so (window, offset) always index
+ * a typed array of at most 1 GiB with small integers.
+ */
 export class PhysMem implements GuestMemory {
   readonly size: number;
   readonly maxPhyAddr: number;
   readonly chunkShift = CHUNK_SHIFT;
-  private readonly u8: Uint8Array<ArrayBuffer>[] = [];
-  private readonly i32: Int32Array<ArrayBuffer>[] = [];
+  /** RAM bytes of chunk 0: min(size, 1 GiB). */
+  private readonly lowEnd: number;
+  private readonly lowU8: Uint8Array<ArrayBuffer>;
+  private readonly lowI32: Int32Array<ArrayBuffer>;
+  /** Views by window (see the class comment); spill windows appear when first needed. */
+  private readonly winU8: (Uint8Array<ArrayBuffer> | undefined)[] = [];
+  private readonly winI32: (Int32Array<ArrayBuffer> | undefined)[] = [];
+  /** Frame above 1 GiB (index (pa - 1 GiB) / 4096) -> its location / 4096, or 0 while untouched. */
+  private readonly frameLoc: Uint32Array;
+  private readonly poolStart: number;
+  private poolNext: number;
+  private readonly poolEnd: number;
+  /** Whether chunk 0 lives in an arena (firstChunk given): its pages then have host offsets. */
+  private readonly lowInArena: boolean;
+  /** Frames above 1 GiB allocated in the arena's frame pool, and outside it (spill buffers). */
+  framesInArena = 0;
+  framesSpilled = 0;
   writeObserver: ((pa: number, len: number) => void) | null = null;
 
   constructor(opts: PhysMemOptions = {}) {
     this.maxPhyAddr = checkMaxPhyAddr(opts.maxPhyAddr ?? 46);
     const size = checkRamSize(opts.size ?? GiB, this.maxPhyAddr);
     this.size = size;
-    for (let base = 0; base < size; base += CHUNK_SIZE) {
-      const len = Math.min(CHUNK_SIZE, size - base);
-      const first = base === 0 ? opts.firstChunk : undefined;
-      if (first !== undefined && first.byteLength < len) throw new RangeError(`firstChunk holds ${first.byteLength} bytes, RAM needs ${len}`);
-      const buf = first ?? new ArrayBuffer(len);
-      this.u8.push(new Uint8Array(buf, 0, len));
-      this.i32.push(new Int32Array(buf, 0, len >> 2));
+    const low = firstChunkBytes(size);
+    this.lowEnd = low;
+    const first = opts.firstChunk;
+    if (first !== undefined && first.byteLength < low) throw new RangeError(`firstChunk holds ${first.byteLength} bytes, RAM needs ${low}`);
+    const buf = first ?? new ArrayBuffer(low);
+    this.lowInArena = first !== undefined;
+    this.lowU8 = new Uint8Array(buf, 0, low);
+    this.lowI32 = new Int32Array(buf, 0, low >> 2);
+    for (let w = 0; w < SPILL_WINDOW && w * CHUNK_SIZE < buf.byteLength; w++) {
+      const len = Math.min(CHUNK_SIZE, buf.byteLength - w * CHUNK_SIZE);
+      this.winU8.push(new Uint8Array(buf, w * CHUNK_SIZE, len));
+      this.winI32.push(new Int32Array(buf, w * CHUNK_SIZE, len >> 2));
     }
+    while (this.winU8.length < SPILL_WINDOW) {
+      this.winU8.push(undefined);
+      this.winI32.push(undefined);
+    }
+    const pool = opts.framePool ?? { start: 0, bytes: 0 };
+    if (pool.bytes > 0 && (first === undefined || pool.start % PAGE_SIZE !== 0 || pool.start < low || pool.start + pool.bytes > first.byteLength)) {
+      throw new RangeError('framePool must be a 4K-aligned range of firstChunk\'s buffer after RAM');
+    }
+    this.poolStart = pool.start;
+    this.poolNext = pool.start;
+    this.poolEnd = pool.start + pool.bytes - (pool.bytes % PAGE_SIZE);
+    this.frameLoc = new Uint32Array(Math.max(0, size - CHUNK_SIZE) / PAGE_SIZE);
+  }
+
+  /** The location of the frame above 1 GiB holding pa, allocating it when `touch`; -1 for an untouched frame otherwise. */
+  private high(pa: number, touch: boolean): number {
+    const i = (pa - CHUNK_SIZE) / PAGE_SIZE;
+    const f = this.frameLoc[i | 0]!;
+    if (f !== 0) return f * PAGE_SIZE + (pa & 0xfff);
+    return touch ? this.allocate(pa, i | 0) + (pa & 0xfff) : -1;
+  }
+
+  /** First touch of the frame above 1 GiB holding pa (frame index i): the pool's next frame, else its place in a spill buffer. */
+  private allocate(pa: number, i: number): number {
+    let loc: number;
+    if (this.poolNext < this.poolEnd) {
+      loc = this.poolNext;
+      this.poolNext += PAGE_SIZE;
+      this.framesInArena++;
+    } else {
+      const c = (pa * INV_CHUNK) | 0;
+      const w = SPILL_WINDOW + c;
+      if (this.winU8[w] === undefined) {
+        const buf = new ArrayBuffer(Math.min(CHUNK_SIZE, this.size - c * CHUNK_SIZE));
+        while (this.winU8.length <= w) {
+          this.winU8.push(undefined);
+          this.winI32.push(undefined);
+        }
+        this.winU8[w] = new Uint8Array(buf);
+        this.winI32[w] = new Int32Array(buf);
+      }
+      loc = w * CHUNK_SIZE + ((pa & CHUNK_MASK) - (pa & 0xfff));
+      this.framesSpilled++;
+    }
+    this.frameLoc[i] = loc / PAGE_SIZE;
+    return loc;
+  }
+
+  private u8At(loc: number): Uint8Array<ArrayBuffer> {
+    return this.winU8[(loc * INV_CHUNK) | 0]!;
   }
 
   read8(pa: number): number {
-    if (pa < this.size) return this.u8[(pa * INV_CHUNK) | 0]![pa & CHUNK_MASK]!;
-    return 0xff;
+    if (pa < this.lowEnd) return this.lowU8[pa]!;
+    if (pa >= this.size) return 0xff;
+    const loc = this.high(pa, false);
+    return loc < 0 ? 0 : this.u8At(loc)[loc & CHUNK_MASK]!;
   }
 
   read16(pa: number): number {
-    if ((pa & 1) === 0 && pa < this.size) {
-      const c = this.u8[(pa * INV_CHUNK) | 0]!;
-      const o = pa & CHUNK_MASK;
-      return c[o]! | (c[o + 1]! << 8);
-    }
+    if ((pa & 1) === 0 && pa < this.lowEnd) return this.lowU8[pa]! | (this.lowU8[pa + 1]! << 8);
     return this.read8(pa) | (this.read8(pa + 1) << 8);
   }
 
   read32(pa: number): number {
-    if ((pa & 3) === 0 && pa < this.size) return this.i32[(pa * INV_CHUNK) | 0]![(pa & CHUNK_MASK) >> 2]!;
+    if ((pa & 3) === 0) {
+      if (pa < this.lowEnd) return this.lowI32[pa >> 2]!;
+      if (pa < this.size) {
+        const loc = this.high(pa, false);
+        return loc < 0 ? 0 : this.winI32[(loc * INV_CHUNK) | 0]![(loc & CHUNK_MASK) >> 2]!;
+      }
+    }
     return this.read8(pa) | (this.read8(pa + 1) << 8) | (this.read8(pa + 2) << 16) | (this.read8(pa + 3) << 24);
   }
 
   write8(pa: number, value: number): void {
     if (this.writeObserver !== null) this.writeObserver(pa, 1);
-    if (pa < this.size) this.u8[(pa * INV_CHUNK) | 0]![pa & CHUNK_MASK] = value;
+    if (pa < this.lowEnd) this.lowU8[pa] = value;
+    else if (pa < this.size) {
+      const loc = this.high(pa, true);
+      this.u8At(loc)[loc & CHUNK_MASK] = value;
+    }
   }
 
   write16(pa: number, value: number): void {
     if (this.writeObserver !== null) this.writeObserver(pa, 2);
-    if ((pa & 1) === 0 && pa < this.size) {
-      const c = this.u8[(pa * INV_CHUNK) | 0]!;
-      const o = pa & CHUNK_MASK;
-      c[o] = value;
-      c[o + 1] = value >> 8;
+    if ((pa & 1) === 0 && pa < this.lowEnd) {
+      this.lowU8[pa] = value;
+      this.lowU8[pa + 1] = value >> 8;
       return;
     }
     this.write8(pa, value);
@@ -159,9 +267,16 @@ export class PhysMem implements GuestMemory {
 
   write32(pa: number, value: number): void {
     if (this.writeObserver !== null) this.writeObserver(pa, 4);
-    if ((pa & 3) === 0 && pa < this.size) {
-      this.i32[(pa * INV_CHUNK) | 0]![(pa & CHUNK_MASK) >> 2] = value;
-      return;
+    if ((pa & 3) === 0) {
+      if (pa < this.lowEnd) {
+        this.lowI32[pa >> 2] = value;
+        return;
+      }
+      if (pa < this.size) {
+        const loc = this.high(pa, true);
+        this.winI32[(loc * INV_CHUNK) | 0]![(loc & CHUNK_MASK) >> 2] = value;
+        return;
+      }
     }
     this.write8(pa, value);
     this.write8(pa + 1, value >> 8);
@@ -177,10 +292,18 @@ export class PhysMem implements GuestMemory {
         out.fill(0xff, i);
         break;
       }
-      const c = this.u8[(p * INV_CHUNK) | 0]!;
-      const o = p & CHUNK_MASK;
-      const n = Math.min(len - i, c.length - o);
-      out.set(c.subarray(o, o + n), i);
+      if (p < this.lowEnd) {
+        const n = Math.min(len - i, this.lowEnd - p);
+        out.set(this.lowU8.subarray(p, p + n), i);
+        i += n;
+        continue;
+      }
+      const n = Math.min(len - i, PAGE_SIZE - (p & 0xfff));
+      const loc = this.high(p, false);
+      if (loc >= 0) {
+        const o = loc & CHUNK_MASK;
+        out.set(this.u8At(loc).subarray(o, o + n), i);
+      }
       i += n;
     }
     return out;
@@ -191,24 +314,55 @@ export class PhysMem implements GuestMemory {
     for (let i = 0; i < bytes.length; ) {
       const p = pa + i;
       if (p >= this.size) return;
-      const c = this.u8[(p * INV_CHUNK) | 0]!;
-      const o = p & CHUNK_MASK;
-      const n = Math.min(bytes.length - i, c.length - o);
-      c.set(bytes.subarray(i, i + n), o);
+      if (p < this.lowEnd) {
+        const n = Math.min(bytes.length - i, this.lowEnd - p);
+        this.lowU8.set(bytes.subarray(i, i + n), p);
+        i += n;
+        continue;
+      }
+      const n = Math.min(bytes.length - i, PAGE_SIZE - (p & 0xfff));
+      const loc = this.high(p, true);
+      this.u8At(loc).set(bytes.subarray(i, i + n), loc & CHUNK_MASK);
       i += n;
     }
   }
 
+  /** Above 1 GiB this touches the frame (allocates it): the caller may write through the view. */
   chunkI32(pa: number): Int32Array<ArrayBuffer> | null {
-    return pa < this.size ? this.i32[(pa * INV_CHUNK) | 0]! : null;
+    if (pa < this.lowEnd) return this.lowI32;
+    return pa < this.size ? this.winI32[(this.high(pa, true) * INV_CHUNK) | 0]! : null;
   }
 
+  /** Above 1 GiB this touches the frame (allocates it): the caller may write through the view. */
   chunkU8(pa: number): Uint8Array<ArrayBuffer> | null {
-    return pa < this.size ? this.u8[(pa * INV_CHUNK) | 0]! : null;
+    if (pa < this.lowEnd) return this.lowU8;
+    return pa < this.size ? this.u8At(this.high(pa, true)) : null;
   }
 
   chunkOffset(pa: number): number {
-    return pa & CHUNK_MASK;
+    if (pa < this.lowEnd || pa >= this.size) return pa & CHUNK_MASK;
+    return this.high(pa, true) & CHUNK_MASK;
+  }
+
+  /**
+   * The arena offset of the 4K frame at physical address `page` (4K
+   * aligned), for compiled code: the address itself below 1 GiB, the frame's
+   * place in the frame pool above (allocated now if untouched); -1 (NO_HOST)
+   * for a frame outside the arena (spilled, beyond RAM, or no arena at all).
+   * An offset may exceed 2^31: compiled code uses it as an unsigned i32.
+   */
+  hostPage(page: number): number {
+    if (page < this.lowEnd) return this.lowInArena ? page : NOT_IN_ARENA;
+    if (page >= this.size) return NOT_IN_ARENA;
+    const loc = this.high(page, true);
+    return loc < SPILL_WINDOW * CHUNK_SIZE ? loc : NOT_IN_ARENA;
+  }
+
+  /** Whether a typed array views RAM bytes (chunk 0, the frame pool or a spill buffer): the debugger's recorder saves RAM through its write log, not by copying views. */
+  isRamView(v: ArrayBufferView): boolean {
+    const at = v.byteOffset;
+    if (v.buffer === this.lowU8.buffer) return at < this.lowEnd || (at >= this.poolStart && at < this.poolEnd);
+    return this.winU8.some((w, i) => i >= SPILL_WINDOW && w !== undefined && w.buffer === v.buffer);
   }
 }
 
@@ -310,6 +464,12 @@ export class SparsePhysMem implements GuestMemory {
 
   chunkOffset(pa: number): number {
     return pa & SPARSE_MASK;
+  }
+
+  /** Never in an arena. */
+  hostPage(page: number): number {
+    void page;
+    return NOT_IN_ARENA;
   }
 }
 

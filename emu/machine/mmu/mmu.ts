@@ -13,8 +13,10 @@
 // refreshes the slot's LRU stamp. Everything else goes through translateSlow().
 // In a machine the micro-cache's arrays are views into the arena (arena.ts,
 // ArenaLayout.mc), where compiled code makes the same check inline; each
-// entry also keeps the page's arena offset (its host offset, NO_HOST when the
-// page is outside the arena's RAM or its writes are watched: watchWrites()).
+// entry also keeps the page's arena offset (its host offset, from
+// GuestMemory.hostPage: the frame table places RAM above 1 GiB at its first
+// touch; NO_HOST when the page is outside the arena or its writes are
+// watched: watchWrites()).
 import { MC_BITS, MC_EMPTY, NO_HOST, heapMcViews } from '../arena';
 import type { Arena } from '../arena';
 import type { GuestMemory } from '../mem/phys';
@@ -88,8 +90,8 @@ export class Mmu implements WalkState {
   private readonly mcGen: Int32Array;
   private readonly mcHost: Int32Array;
   private readonly mcPa: Float64Array;
-  /** Arena bytes holding RAM (0 without an arena): pages below it have a host offset. */
-  private readonly hostEnd: number;
+  /** Whether the micro-cache keeps host offsets (an arena: GuestMemory.hostPage gives them). */
+  private readonly hosted: boolean;
   /** Frames whose stores compiled code must not make inline (watchWrites), as a set of frame numbers; null: none. */
   private watched: Set<number> | null = null;
   /** Scratch for walks made by translate(). */
@@ -114,7 +116,7 @@ export class Mmu implements WalkState {
     this.mcGen = mc.gen;
     this.mcHost = mc.host;
     this.mcPa = mc.pa;
-    this.hostEnd = arena === null ? 0 : arena.layout.ramBytes;
+    this.hosted = arena !== null;
     if (!this.itlb.enabled) this.itlbEpoch = -1;
   }
 
@@ -257,7 +259,7 @@ export class Mmu implements WalkState {
     this.mcSlot[i] = slot;
     this.mcGen[i] = tlb.gen[slot]!;
     this.mcPa[i] = page;
-    this.mcHost[i] = page < this.hostEnd && (access !== Access.Write || !this.isWatched(page)) ? page : NO_HOST;
+    this.mcHost[i] = this.hosted && (access !== Access.Write || !this.isWatched(page)) ? this.mem.hostPage(page) : NO_HOST;
   }
 
   private isWatched(page: number): boolean {

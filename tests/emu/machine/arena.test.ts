@@ -2,7 +2,7 @@
 // RAM's first GiB and the CPU state at the offsets ArenaLayout documents, the
 // same bytes the interpreter's views use.
 import { describe, expect, it } from 'vitest';
-import { Arena, MC_BITS, MC_EMPTY, MC_ENTRIES, NO_HOST, REG_SLOTS, SCRATCH_BYTES, arenaLayout } from '../../../emu/machine/arena';
+import { ARENA_MAX_BYTES, Arena, MC_BITS, MC_EMPTY, MC_ENTRIES, NO_HOST, REG_SLOTS, SCRATCH_BYTES, arenaLayout } from '../../../emu/machine/arena';
 import type { ArenaLayout } from '../../../emu/machine/arena';
 import { Machine } from '../../../emu/machine/machine';
 import { Mmu } from '../../../emu/machine/mmu/mmu';
@@ -171,18 +171,63 @@ describe('the arena of a machine', () => {
     expect(host(Access.Write)).toBe(0x20_0000);
   });
 
-  it('holds only the first GiB of a larger guest: RAM above it works through the memory methods, with no host offset', () => {
+  it('places RAM above 1 GiB in its frame pool at first touch: a host offset compiled code reads and writes', () => {
     const m = new Machine({ memSize: 2 * GiB });
-    expect(m.arena.layout.ramBytes).toBe(GiB);
-    expect(m.arena.layout.bytes).toBeLessThan(GiB + MiB);
+    const l = m.arena.layout;
+    expect(l.ramBytes).toBe(GiB);
+    expect([l.frames % 65536, l.frames > l.scratch, l.bytes]).toEqual([0, true, l.frames + GiB]);
     const pt = new PageTableBuilder(m.mem, { tablesAt: 0x10000, tablesEnd: 0x40000 });
     pt.map(0x40_0000, GiB + 0x5000, PageSize.Size4K, PTE_RW | PTE_US);
+    pt.map(0x40_1000, 2 * GiB - 0x1000, PageSize.Size4K, PTE_RW | PTE_US);
     m.enablePaging(pt.root);
     m.mmu.setCpl(3);
+    expect(m.mem.framesInArena).toBe(0);
+    // The first translation that fills the micro-cache places the frame: the pool's first 4K.
     expect(m.mmu.translate(0x40_0010, 0, Access.Write)).toBe(GiB + 0x5010);
-    expect(new Int32Array(m.arena.buffer, m.arena.layout.mc.host, MC_ENTRIES)[(Access.Write << MC_BITS) | 0]).toBe(NO_HOST);
+    const host = new Int32Array(m.arena.buffer, l.mc.host, MC_ENTRIES);
+    expect(host[(Access.Write << MC_BITS) | 0x00]).toBe(l.frames);
+    expect(m.mmu.translate(0x40_1008, 0, Access.Read)).toBe(2 * GiB - 0x1000 + 8);
+    expect(host[(Access.Read << MC_BITS) | 0x01]).toBe(l.frames + 0x1000);
+    expect([m.mem.framesInArena, m.mem.framesSpilled]).toEqual([2, 0]);
+    // Both tiers see one copy: the memory methods and a wasm module's loads and stores at host + offset.
+    const w = wasmAccess(m);
     m.mem.write32(GiB + 0x5010, 77);
-    expect(m.mem.read32(GiB + 0x5010)).toBe(77);
+    expect(w.ld(l.frames + 0x10)).toBe(77n);
+    w.st(l.frames + 0x1008, -2n);
+    expect([m.mem.read32(2 * GiB - 0x1000 + 8), m.mem.read32(2 * GiB - 0x1000 + 12)]).toEqual([-2, -1]);
+    // Untouched frames read as zero and stay unplaced.
+    expect(m.mem.read32(GiB + 0x9000)).toBe(0);
+    expect(m.mem.framesInArena).toBe(2);
+  });
+
+  it('falls back to frames outside the arena when the pool is full: correct through the methods, no host offset', () => {
+    const m = new Machine({ memSize: 2 * GiB, arenaFrames: 1 });
+    const pt = new PageTableBuilder(m.mem, { tablesAt: 0x10000, tablesEnd: 0x40000 });
+    pt.map(0x40_0000, GiB + 0x5000, PageSize.Size4K, PTE_RW | PTE_US);
+    pt.map(0x40_1000, GiB + 0x7000, PageSize.Size4K, PTE_RW | PTE_US);
+    m.enablePaging(pt.root);
+    m.mmu.setCpl(3);
+    m.mmu.translate(0x40_0000, 0, Access.Write);
+    m.mmu.translate(0x40_1000, 0, Access.Write);
+    const host = new Int32Array(m.arena.buffer, m.arena.layout.mc.host, MC_ENTRIES);
+    expect([host[(Access.Write << MC_BITS) | 0], host[(Access.Write << MC_BITS) | 1]]).toEqual([m.arena.layout.frames, NO_HOST]);
+    expect([m.mem.framesInArena, m.mem.framesSpilled]).toEqual([1, 1]);
+    m.mem.write32(GiB + 0x7ffc, 5);
+    m.mem.writeBytes(GiB + 0x4ffe, new Uint8Array([1, 2, 3, 4]));
+    expect([m.mem.read32(GiB + 0x7ffc), ...m.mem.readBytes(GiB + 0x4ffe, 4)]).toEqual([5, 1, 2, 3, 4]);
+    expect([m.mem.framesInArena, m.mem.framesSpilled]).toEqual([1, 2]); // GiB + 0x4000 spilled too
+  });
+
+  it('costs a sparse 16 GiB guest only the frames it touches', () => {
+    const m = new Machine({ memSize: 16 * GiB });
+    const l = m.arena.layout;
+    expect(l.bytes).toBe(ARENA_MAX_BYTES);
+    for (let pa = GiB; pa < 16 * GiB; pa += 256 * 1024 * 1024) m.mem.write32(pa + 8, pa / 4096);
+    for (let pa = GiB; pa < 16 * GiB; pa += 256 * 1024 * 1024) expect(m.mem.read32(pa + 8)).toBe(pa / 4096);
+    expect([m.mem.framesInArena, m.mem.framesSpilled]).toEqual([60, 0]);
+    expect(m.mem.hostPage(GiB)).toBe(l.frames);
+    expect(m.mem.hostPage(GiB + 0x1000)).toBe(l.frames + 60 * 4096); // a first touch
+    expect(m.mem.hostPage(0x3000)).toBe(0x3000);
   });
 
   it('is not needed by an MMU over SparsePhysMem (the conformance runner): its arrays live on the heap', () => {

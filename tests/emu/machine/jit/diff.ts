@@ -4,11 +4,12 @@
 import { expect } from 'vitest';
 import { Stop } from '../../../../emu/machine/cpu/cpu';
 import { Tier1 } from '../../../../emu/machine/jit/tier1';
+import type { Machine, MachineOptions } from '../../../../emu/machine/machine';
 import { machine } from '../../../support/machine';
 import type { MachineRun } from '../../../support/machine';
 
 /** Everything architectural (and every statistic) a stop leaves. */
-export function snapshot(r: MachineRun, stop: Stop): unknown {
+export function snapshot(r: { readonly m: Machine }, stop: Stop): unknown {
   const m = r.m;
   return {
     stop,
@@ -35,14 +36,16 @@ export interface DiffOptions {
   /** Extra memory to compare after every stop: [va, len]. */
   memory?: [number, number][];
   setup?: (r: MachineRun) => void;
+  /** The machines' options (memory size, TLBs, arena frames). */
+  machine?: MachineOptions;
   /** Called on both machines after every run (after onStop), with the run's index: page-table flips, code pokes. */
   between?: (r: MachineRun, run: number) => void;
 }
 
 /** Runs `program` under both tiers with the same sequence of budgets and asserts identical states at every stop. Returns tier 1's stats. */
 export function runBoth(program: readonly number[] | string, opts: DiffOptions = {}): { runs: number; tier1: Tier1; t1: MachineRun } {
-  const t0 = machine(program);
-  const t1 = machine(program);
+  const t0 = machine(program, opts.machine);
+  const t1 = machine(program, opts.machine);
   opts.setup?.(t0);
   opts.setup?.(t1);
   const jit = new Tier1(t1.m, { hotThreshold: opts.hotThreshold ?? 2 });

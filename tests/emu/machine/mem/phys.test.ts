@@ -98,6 +98,30 @@ describe('PhysMem', () => {
     expect(m.read32(16 * GiB)).toBe(-1);
     const grown = process.memoryUsage().rss - before;
     expect(grown).toBeLessThan(64 * 1024 * 1024);
+    expect([m.framesInArena, m.framesSpilled]).toEqual([0, 15]); // no pool: the touched frames only, outside any arena
+  });
+
+  it('places frames above 1 GiB in the frame pool at first touch, in touch order, and spills when it is full', () => {
+    const buf = new ArrayBuffer(GiB + 3 * 4096);
+    const m = new PhysMem({ size: 4 * GiB, firstChunk: buf, framePool: { start: GiB, bytes: 2 * 4096 } });
+    expect(m.read32(3 * GiB)).toBe(0); // reads place nothing
+    // A write spanning two frames that are far apart in the pool order: 3 GiB + 4 KiB - 2 is touched first.
+    m.writeBytes(3 * GiB + 4094, new Uint8Array([1, 2, 3, 4]));
+    expect([m.framesInArena, m.framesSpilled]).toEqual([2, 0]);
+    expect(new Uint8Array(buf, GiB + 4094, 2)).toEqual(new Uint8Array([1, 2]));
+    expect(new Uint8Array(buf, GiB + 4096, 2)).toEqual(new Uint8Array([3, 4]));
+    expect([...m.readBytes(3 * GiB + 4093, 6)]).toEqual([0, 1, 2, 3, 4, 0]);
+    expect([m.hostPage(3 * GiB), m.hostPage(3 * GiB + 4096), m.hostPage(0x5000)]).toEqual([GiB, GiB + 4096, 0x5000]);
+    // The pool is full: the next frame is spilled, with no host offset, and works the same.
+    m.write32(2 * GiB + 8, 99);
+    expect([m.framesInArena, m.framesSpilled, m.hostPage(2 * GiB)]).toEqual([2, 1, -1]);
+    expect(m.read32(2 * GiB + 8)).toBe(99);
+    const w = m.chunkI32(2 * GiB + 8)!;
+    expect(w[m.chunkOffset(2 * GiB + 8) >> 2]).toBe(99);
+    const p = m.chunkU8(3 * GiB + 4096)!;
+    expect(p[m.chunkOffset(3 * GiB + 4096)]).toBe(3);
+    // The recorder's question: which views hold RAM.
+    expect([m.isRamView(new Uint8Array(buf, 0, 8)), m.isRamView(new Uint8Array(buf, GiB + 4096, 8)), m.isRamView(new Uint8Array(buf, GiB + 2 * 4096, 8)), m.isRamView(w)]).toEqual([true, true, false, true]);
   });
 });
 

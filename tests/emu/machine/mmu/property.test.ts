@@ -27,6 +27,7 @@ import {
   access,
   hi32,
   lo32,
+  pagingEntryArb,
 } from './support';
 
 const TABLES = 6;
@@ -41,23 +42,8 @@ const TINY: TlbConfig = {
   replacement: 'lru',
 };
 
-/** A random paging-structure entry: not present, a pointer into the table pool, or a large-page frame. */
-const entryArb = fc
-  .record({
-    kind: fc.constantFrom('absent', 'table', 'table', 'table', 'table', 'table', 'table', 'large', 'large'),
-    target: fc.nat(TABLES - 1),
-    frame1g: fc.nat(7),
-    low: fc.nat(0x1ff), // flag bits 8:0 (P is set below, except for 'absent')
-    xd: fc.constantFrom(false, false, false, false, true),
-    pkey: fc.nat(15),
-    rsvd: fc.oneof({ weight: 27, arbitrary: fc.constant(0n) }, fc.constantFrom(1n << 47n, 1n << 13n, 1n << 21n)),
-  })
-  .map((e) => {
-    const flags = BigInt(e.low & ~0x80) | (e.xd ? 1n << 63n : 0n) | (BigInt(e.pkey) << 59n);
-    if (e.kind === 'absent') return flags & ~1n;
-    if (e.kind === 'table') return BigInt(tableAddr(e.target)) | flags | 1n | e.rsvd;
-    return (BigInt(e.frame1g + 1) << 30n) | flags | 0x81n | e.rsvd;
-  });
+/** A random paging-structure entry (support.ts): large pages map 1G-aligned frames 1..8 GiB. */
+const entryArb = pagingEntryArb({ tables: TABLES, tableAddr, largeFrames: 8, largeFrame: (n) => BigInt(n + 1) << 30n });
 
 const vaArb = fc.record({ idx: fc.array(fc.constantFrom(...SLOTS), { minLength: 5, maxLength: 5 }), off: fc.nat(511) }).map(({ idx, off }) => {
   let va = BigInt(off * 8);

@@ -1,5 +1,6 @@
 // Helpers for MMU tests: build page tables in a sparse memory, make an MMU in
 // IA-32e mode, and run one access returning what happened as plain data.
+import fc from 'fast-check';
 import { SparsePhysMem, read64Big, write64Big } from '../../../../emu/machine/mem/phys';
 import { Mmu } from '../../../../emu/machine/mmu/mmu';
 import type { TlbConfig } from '../../../../emu/machine/mmu/tlb';
@@ -131,3 +132,38 @@ export const read = (m: Mmu, va: bigint, implicit = false): Outcome => access(m,
 export const write = (m: Mmu, va: bigint, implicit = false): Outcome => access(m, va, Access.Write, implicit);
 export const fetch = (m: Mmu, va: bigint): Outcome => access(m, va, Access.Fetch);
 export const pf = (error: number): Outcome => ({ vector: 14, error });
+
+export interface EntryArbOptions {
+  /** Tables in the pool: a table entry points at tableAddr(0 .. tables - 1). */
+  tables: number;
+  tableAddr: (k: number) => number;
+  /** Frames a large-page (or PAT-flagged 4K) entry may map: largeFrame(0 .. largeFrames - 1). */
+  largeFrames: number;
+  largeFrame: (n: number) => bigint;
+}
+
+/**
+ * A random paging-structure entry for table graphs over a pool of tables
+ * (shared and cyclic pointers included): not present, a pointer into the
+ * pool (a 4K leaf mapping a table page when it sits at level 1), or a
+ * large-page frame; random flag bits 8:0 (A/D preset or not, G), XD,
+ * a protection key, and now and then a reserved bit.
+ */
+export function pagingEntryArb(o: EntryArbOptions): fc.Arbitrary<bigint> {
+  return fc
+    .record({
+      kind: fc.constantFrom('absent', 'table', 'table', 'table', 'table', 'table', 'table', 'large', 'large'),
+      target: fc.nat(o.tables - 1),
+      frame1g: fc.nat(o.largeFrames - 1),
+      low: fc.nat(0x1ff), // flag bits 8:0 (P is set below, except for 'absent')
+      xd: fc.constantFrom(false, false, false, false, true),
+      pkey: fc.nat(15),
+      rsvd: fc.oneof({ weight: 27, arbitrary: fc.constant(0n) }, fc.constantFrom(1n << 47n, 1n << 13n, 1n << 21n)),
+    })
+    .map((e) => {
+      const flags = BigInt(e.low & ~0x80) | (e.xd ? 1n << 63n : 0n) | (BigInt(e.pkey) << 59n);
+      if (e.kind === 'absent') return flags & ~1n;
+      if (e.kind === 'table') return BigInt(o.tableAddr(e.target)) | flags | 1n | e.rsvd;
+      return o.largeFrame(e.frame1g) | flags | 0x81n | e.rsvd;
+    });
+}
