@@ -185,9 +185,10 @@ describe('the arena of a machine', () => {
     // The first translation that fills the micro-cache places the frame: the pool's first 4K.
     expect(m.mmu.translate(0x40_0010, 0, Access.Write)).toBe(GiB + 0x5010);
     const host = new Int32Array(m.arena.buffer, l.mc.host, MC_ENTRIES);
-    expect(host[(Access.Write << MC_BITS) | 0x00]).toBe(l.frames);
+    // The micro-cache index hashes the page number: page 0x400 is entry 0x400 ^ 0x4, page 0x401 entry 0x5.
+    expect(host[(Access.Write << MC_BITS) | 0x04]).toBe(l.frames);
     expect(m.mmu.translate(0x40_1008, 0, Access.Read)).toBe(2 * GiB - 0x1000 + 8);
-    expect(host[(Access.Read << MC_BITS) | 0x01]).toBe(l.frames + 0x1000);
+    expect(host[(Access.Read << MC_BITS) | 0x05]).toBe(l.frames + 0x1000);
     expect([m.mem.framesInArena, m.mem.framesSpilled]).toEqual([2, 0]);
     // Both tiers see one copy: the memory methods and a wasm module's loads and stores at host + offset.
     const w = wasmAccess(m);
@@ -210,7 +211,7 @@ describe('the arena of a machine', () => {
     m.mmu.translate(0x40_0000, 0, Access.Write);
     m.mmu.translate(0x40_1000, 0, Access.Write);
     const host = new Int32Array(m.arena.buffer, m.arena.layout.mc.host, MC_ENTRIES);
-    expect([host[(Access.Write << MC_BITS) | 0], host[(Access.Write << MC_BITS) | 1]]).toEqual([m.arena.layout.frames, NO_HOST]);
+    expect([host[(Access.Write << MC_BITS) | 0x04], host[(Access.Write << MC_BITS) | 0x05]]).toEqual([m.arena.layout.frames, NO_HOST]);
     expect([m.mem.framesInArena, m.mem.framesSpilled]).toEqual([1, 1]);
     m.mem.write32(GiB + 0x7ffc, 5);
     m.mem.writeBytes(GiB + 0x4ffe, new Uint8Array([1, 2, 3, 4]));
