@@ -159,7 +159,7 @@ export async function debugProgram(o: DebugOptions, progPath: string, rest: stri
 /**
  * The prompt: readline with command and symbol completion and history.
  * Ctrl-C at the prompt clears the line; while the guest runs it stops it
- * (the session looks at the event loop every 50 ms of guest time) and the
+ * (the engine looks at the event loop every million or so instructions) and the
  * prompt returns, as in gdb. Lines typed during a run wait their turn.
  */
 function interactive(d: Debugger, one: (line: string) => Promise<number | null>): Promise<number> {
@@ -210,7 +210,7 @@ function interactive(d: Debugger, one: (line: string) => Promise<number | null>)
     });
     rl.on('SIGINT', () => {
       if (busy) {
-        d.s.interruptRequested = true;
+        d.s.interrupt();
         process.stdout.write('^C\n');
         return;
       }
