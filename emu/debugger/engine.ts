@@ -233,7 +233,7 @@ export class Engine extends Inspector {
     return this.resume(untilGoal(this, addr));
   }
 
-  /** Ends the run in progress at its next slice boundary with { kind: 'interrupted' } (a replay or scan finishes first). */
+  /** Ends the run in progress at its next slice boundary with { kind: 'interrupted' } (a replay finishes first; one made while stopped is dropped at the next resume). */
   interrupt(): void {
     this.interruptPending = true;
   }
@@ -250,6 +250,7 @@ export class Engine extends Inspector {
   /** Runs until a stop condition or the program's end; `steps` for stepi, `after` for step/next/finish/until. */
   async resume(opts: ResumeOptions = {}): Promise<StopEvent> {
     if (this.exited !== null) return this.exited;
+    this.interruptPending = false; // an interrupt while stopped is for no run
     this.kernelNotes.length = 0;
     // As gdb's `run`: a breakpoint at the first instruction stops the program; later resumes step over the one at pc.
     this.skipAt = this.reported ? this.pc : -1;
