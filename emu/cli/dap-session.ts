@@ -65,6 +65,7 @@ export class VmlabDebugSession extends DebugSession {
       supportsStepBack: true,
       supportsEvaluateForHovers: true,
       supportsInstructionBreakpoints: true,
+      supportsSteppingGranularity: true,
       supportsTerminateRequest: false,
     };
     this.sendResponse(response);

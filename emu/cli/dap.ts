@@ -9,6 +9,9 @@ export const dapCommand: CommandModule = {
   describe: 'Serve the Debug Adapter Protocol on stdin/stdout (VS Code): launch, breakpoints, stepping, stepBack, registers',
   handler: () => {
     // Guest output and messages travel as the protocol's output events: nothing else may write to stdout.
-    new VmlabDebugSession().start(process.stdin, process.stdout);
+    const session = new VmlabDebugSession();
+    // The SDK reports a message it cannot parse as an 'error' event (unheard, an EventEmitter throws): one line on stderr, then on.
+    session.on('error', (e: { body?: unknown }) => process.stderr.write(`vmlab dap: ${String(e.body ?? 'bad message')}\n`));
+    session.start(process.stdin, process.stdout);
   },
 };

@@ -95,4 +95,18 @@ describe('vmlab dap', () => {
     expect((await c.request('disconnect')).success).toBe(true);
     expect(await c.exited).toBe(0);
   });
+
+  it('a message that is not JSON, an unknown request and a request without its arguments get answers or a line on stderr; the server goes on', async () => {
+    const c = new DapClient(FIXTURES);
+    c.raw('Content-Length: 9\r\n\r\n{not json');
+    const unknown = await c.request('frobnicate');
+    expect(unknown.success).toBe(false);
+    const noArgs = await c.request('setBreakpoints');
+    expect(noArgs.success).toBe(false);
+    const init = await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
+    expect(init.success).toBe(true);
+    expect(c.stderr).toMatch(/^vmlab dap: Error handling data: /);
+    expect((await c.request('disconnect')).success).toBe(true);
+    expect(await c.exited).toBe(0);
+  });
 });
