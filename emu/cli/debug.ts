@@ -194,7 +194,7 @@ async function gdbStub(d: Debugger, port: number): Promise<number> {
 /**
  * The prompt: readline with command and symbol completion and history.
  * Ctrl-C at the prompt clears the line; while the guest runs it stops it
- * (the session looks at the event loop every 50 ms of guest time) and the
+ * (the engine looks at the event loop every million or so instructions) and the
  * prompt returns, as in gdb. Lines typed during a run wait their turn.
  */
 function interactive(d: Debugger, one: (line: string) => Promise<number | null>): Promise<number> {
@@ -245,7 +245,7 @@ function interactive(d: Debugger, one: (line: string) => Promise<number | null>)
     });
     rl.on('SIGINT', () => {
       if (busy) {
-        d.s.interruptRequested = true;
+        d.s.interrupt();
         process.stdout.write('^C\n');
         return;
       }

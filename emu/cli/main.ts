@@ -9,6 +9,7 @@ import { benchCommand } from './bench';
 import { demoCommand } from './demo';
 import { runCommand } from './run';
 import { debugCommand } from './debug';
+import { dapCommand } from './dap';
 import { shellCommand } from './shell';
 import { labCommand } from './lab';
 import { webCommand } from './web';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     .command(benchCommand)
     .command(runCommand)
     .command(debugCommand)
+    .command(dapCommand)
     .command(shellCommand)
     .command(demoCommand)
     .command(labCommand)

@@ -4,8 +4,6 @@
 // This file holds the Debugger (what the commands do); table.ts names them.
 import { disassembleWord } from '../../asm/disasm';
 import { registerNumber } from '../machine/isa/registers';
-import { rd, rs1 } from '../machine/isa/fields';
-import { insnByMnemonic } from '../machine/isa/table';
 import { TWO32, bigHi, bigLo } from '../machine/cpu/int64';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, pfWords } from '../machine/trap';
 import { formatProbe, explainFault } from '../machine/mmu/explain';
@@ -15,7 +13,8 @@ import { INITIAL_EXAMINE, examine, formatValue } from './examine';
 import type { ExamineDefaults } from './examine';
 import type { ExprEnv } from './expr';
 import { Session } from './session';
-import type { StopEvent } from './session';
+import type { ResumeOptions, StopEvent } from './engine-types';
+import { callFrames } from './engine-goals';
 import type { Breakpoint } from './breakpoints';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
 import { Quit, findCommand } from './table';
@@ -27,8 +26,6 @@ import { parseSignal, signalName } from '../cli/shell-signals';
 import { PAGE_SIZE } from '../machine/mmu/paging';
 
 const PF_BITS: Record<string, number> = { p: PF_P, w: PF_W, u: PF_U, rsvd: PF_RSVD, i: PF_I, pk: PF_PK };
-/** addi, from the ISA table: the frame-pointer setup (addi s0, sp, imm) a backtrace looks for. */
-const ADDI = insnByMnemonic('addi')!;
 
 export class Debugger {
   started = false;
@@ -174,7 +171,7 @@ export class Debugger {
   /** Why the last resume stopped ('step' when a step finished). */
   lastStop: StopEvent['kind'] | null = null;
 
-  async resume(opts: Parameters<Session['resume']>[0] = {}): Promise<string> {
+  async resume(opts: ResumeOptions = {}): Promise<string> {
     if (this.s.exited !== null) return 'The program is not being run.';
     this.started = true;
     const ev = await this.s.resume(opts);
@@ -218,6 +215,8 @@ export class Debugger {
         return `\nCatchpoint ${ev.bp.num} (${ev.bp.mode}): ${ev.text}\n${this.frameReport()}`;
       case 'interrupted':
         return `\nProgram received signal SIGINT, Interrupt.\n${this.frameReport()}`;
+      case 'history-end':
+        return `\nNo more reverse-execution history.\n${this.frameReport()}`;
     }
   }
 
@@ -424,41 +423,16 @@ export class Debugger {
     return lines.join('\n');
   }
 
-  /** The fp/ra chain: the libc's frames keep ra at fp-8 and the caller's fp at fp-16. */
+  /** The fp/ra chain (engine-goals.ts callFrames), one line a frame. */
   backtrace(): string {
     const s = this.s;
-    const frames: number[] = [s.pc];
-    let fp = Number(BigInt.asUintN(64, s.reg(8)));
-    // In a function's first instructions (before `addi fp, sp, N`) the return address is still in ra.
-    if (!this.prologueDone(s.pc)) frames.push(Number(BigInt.asUintN(64, s.reg(1))));
-    for (let i = 0; i < 64 && fp !== 0; i++) {
-      const ra = s.readVirt(fp - 8, 8), prev = s.readVirt(fp - 16, 8);
-      if (typeof ra === 'string' || typeof prev === 'string' || ra === 0n) break;
-      frames.push(Number(ra));
-      if (Number(prev) <= fp) break;
-      fp = Number(prev);
-    }
-    return frames
-      .filter((pc, i) => i === 0 || pc !== 0)
+    return callFrames(s)
       .map((pc, i) => {
         const l = s.syms.line(i === 0 ? pc : pc - 4);
         const fn = s.syms.symbolAt(pc)?.sym.name ?? '??';
         return `#${i}  VA ${hexn(pc)} in ${fn} ()${l ? ` at ${l.file}:${l.line}` : ''}`;
       })
       .join('\n');
-  }
-
-  private prologueDone(pc: number): boolean {
-    const sym = this.s.syms.symbolAt(pc);
-    if (sym === undefined) return true;
-    for (let a = sym.sym.value; a < pc && a < sym.sym.value + 64; a += 4) {
-      const w = this.s.readVirt(a, 4);
-      if (typeof w === 'string') return true;
-      const word = Number(w);
-      // addi s0, sp, imm
-      if (((word & ADDI.mask) >>> 0) === ADDI.match && rd(word) === 8 && rs1(word) === 2) return true;
-    }
-    return false;
   }
 
   list(args: string): string {

@@ -4,7 +4,7 @@ import { evaluate } from './expr';
 import type { Debugger } from './commands';
 import { formatP2v } from './views';
 import { diffPagetables, recordCmd, reverseContinue, reverseFinish, reverseLine, reverseStepi } from './timeline';
-import { TWO32 } from '../machine/cpu/int64';
+import { finishGoal, lineGoal, nextiGoal, untilGoal } from './engine-goals';
 import { returnedValueLine } from './return-value';
 import { isMappableFile } from '../../kernel-ts/mm/filemap';
 import { PAGE_SIZE } from '../../kernel-ts/mm/page';
@@ -63,30 +63,7 @@ function count(d: Debugger, cmd: string, a: string): number | string {
 }
 
 function stepLine(d: Debugger, over: boolean): Promise<string> {
-  const s = d.s;
-  const start = s.syms.line(s.pc);
-  if (start === undefined) return d.resume({ steps: 1 });
-  const cpu = s.k.machine.cpu;
-  let last = s.pc;
-  let returnTo = -1, returnSp = 0;
-  return d.resume({
-    after: () => {
-      const pc = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0);
-      const prev = last;
-      last = pc;
-      if (returnTo >= 0) {
-        if (pc !== returnTo || Number(cpu.reg(2)) !== returnSp) return false;
-        returnTo = -1;
-      } else if (over && s.isCallAt(prev)) {
-        returnTo = prev + 4;
-        returnSp = Number(cpu.reg(2));
-        return false;
-      }
-      const l = s.syms.line(pc);
-      if (l === undefined) return false; // code without line info (none in vmlab's own output): keep going
-      return l.line !== start.line || l.file !== start.file;
-    },
-  });
+  return d.resume(lineGoal(d.s, over));
 }
 
 const COMMANDS: Command[] = [
@@ -109,10 +86,7 @@ const COMMANDS: Command[] = [
       let out = '';
       for (let i = 0; i < n && d.s.exited === null; i++) {
         if (out !== '') notes.push(...out.split('\n').filter((l) => /^(kernel: |\[)/.test(l)));
-        if (d.s.isCallAt(d.s.pc)) {
-          const target = d.s.pc + 4, sp = d.s.sp, cpu = d.s.k.machine.cpu;
-          out = await d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target && Number(cpu.reg(2)) === sp });
-        } else out = await d.resume({ steps: 1 });
+        out = await d.resume(nextiGoal(d.s));
         if (d.lastStop !== 'step') break; // a breakpoint, watchpoint or catchpoint on the way
       }
       return [...notes, out].filter((x) => x !== '').join('\n');
@@ -124,15 +98,14 @@ const COMMANDS: Command[] = [
     names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned in its C type (nothing for a void function; a0 as a long without DWARF).',
     run: async (d) => {
       if (d.s.exited !== null) return 'The program is not being run.';
-      const bt = d.backtrace().split('\n');
-      const m = bt[1] === undefined ? null : /VA (0x[0-9a-f]+)/.exec(bt[1]);
-      if (m === null) return '"finish" not meaningful in the outermost frame.';
-      const target = Number(m[1]), cpu = d.s.k.machine.cpu;
+      const goal = finishGoal(d.s);
+      if (goal === null) return '"finish" not meaningful in the outermost frame.';
+      const frame0 = d.backtrace().split('\n')[0];
       const fn = d.s.syms.functionAt(d.s.pc);
-      let returned = false; // false when a breakpoint, watchpoint or catchpoint stopped it first
-      const out = await d.resume({ after: () => (returned = (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target) });
-      if (!returned || d.s.exited !== null) return `Run till exit from ${bt[0]}\n${out}`;
-      return `Run till exit from ${bt[0]}\n${out}${returnedValue(d, fn)}`;
+      const out = await d.resume(goal);
+      // A breakpoint, watchpoint or catchpoint may stop it before the return.
+      if (d.lastStop !== 'step' || d.s.exited !== null) return `Run till exit from ${frame0}\n${out}`;
+      return `Run till exit from ${frame0}\n${out}${returnedValue(d, fn)}`;
     },
   },
   {
@@ -141,8 +114,7 @@ const COMMANDS: Command[] = [
       if (a === '') return stepLine(d, true);
       const target = d.location(a);
       if (typeof target === 'string') return target;
-      const cpu = d.s.k.machine.cpu;
-      return d.resume({ after: () => (cpu.pcHi >>> 0) * TWO32 + (cpu.pcLo >>> 0) === target });
+      return d.resume(untilGoal(d.s, target));
     },
   },
   { names: ['record', 'rec'], usage: 'record [stop | goto N|begin|end]', help: 'Record the execution from here, so reverse-stepi, reverse-next, reverse-continue, record goto and diff pagetables can go back (snapshots of the machine and the kernel plus a log of every physical-memory write; "set record full insn-number-max N" bounds the history, "set record snapshot-interval N" spaces the snapshots). "record stop" drops the history; "info record" shows it.', run: (d, a) => recordCmd(d, a) },

@@ -1,49 +1,21 @@
-// Reverse execution, gdb's way: `record` starts the history, then
-// reverse-stepi, reverse-next, reverse-step, reverse-finish and
+// Reverse execution at the prompt, gdb's way: `record` starts the history,
+// then reverse-stepi, reverse-next, reverse-step, reverse-finish and
 // reverse-continue go back in it, `record goto` jumps to an instruction
 // number, and `diff pagetables` compares the page tables at two points of it.
-//
-// Everything is built from three primitives of the session: restore a
-// snapshot, scan forward from one (collecting the debugged task's instruction
-// starts, or the stops the breakpoints would make), and replay to an exact
-// position. Going back one instruction is: find the newest snapshot before
-// now, scan from it to now for the task's instruction starts, then restore it
-// again and replay to the start before now. Snapshots are every
-// `interval` instructions, so a reverse step costs two replays of at most
-// that many instructions. See record/recorder.ts for what a snapshot holds.
-import { Recorder } from './record/recorder';
-import { FLOW_CALL, FLOW_RET } from './session';
+// The travelling is the engine's (engine-reverse.ts, engine.ts's time-travel
+// primitives); this file puts gdb's words around its stops. See
+// record/recorder.ts for what a snapshot holds.
 import { pfWords } from '../machine/trap';
-import type { FaultRecord, Session, SessionMark, StopEvent, Visits } from './session';
+import type { FaultRecord, Session } from './session';
+import type { StopEvent } from './engine-types';
 import type { Debugger } from './commands';
+import { NOT_RECORDING, NOT_RUNNING } from './engine';
+import { firstVisit, reverseStepi as engineReverseStepi } from './engine-reverse';
 import { hexn, walkTables } from './views';
 import { PAGE_SIZE } from '../machine/mmu/paging';
 
-const NOT_RECORDING = 'The program is not being recorded: type "record" first (reverse execution can go back to where recording started).';
-const NO_HISTORY = '\nNo more reverse-execution history.';
 /** Fault outcomes after which the faulting instruction runs again (not segv/sigbus, nor the kernel's own uaccess faults). */
 const RETRIED = new Set(['demand-zero', 'cow-copy', 'cow-reuse', 'file-read', 'file-cow', 'shared-write', 'stack-grow', 'pfnmap', 'spurious']);
-
-/** The instruction starts before `until`, scanning back snapshot by snapshot until `enough` says they suffice (or history ends). */
-async function visitsBefore(s: Session, until: number, enough: (v: Visits) => boolean, flow = false): Promise<{ v: Visits; atStart: boolean }> {
-  const rec = s.recorder!;
-  let i = rec.snapshots.length - 1;
-  while (i > 0 && rec.snapshots[i]!.pos >= until) i--;
-  let acc: Visits = { pos: [], pc: [], insns: [], flow: flow ? [] : null };
-  let end = until;
-  for (;;) {
-    const v = await s.scanVisits(i, end, flow);
-    acc = { pos: [...v.pos, ...acc.pos], pc: [...v.pc, ...acc.pc], insns: [...v.insns, ...acc.insns], flow: flow ? [...v.flow!, ...acc.flow!] : null };
-    if (i === 0 || enough(acc)) return { v: acc, atStart: i === 0 };
-    end = rec.snapshots[i]!.pos;
-    i--;
-  }
-}
-
-/** Where the session stands now (Infinity after the program's end: everything recorded is before it). */
-function now(s: Session): number {
-  return s.exited !== null ? Number.MAX_SAFE_INTEGER : s.pos();
-}
 
 /** A point to come back to after looking elsewhere in the history. */
 interface Point {
@@ -78,141 +50,47 @@ async function comeBack(s: Session, p: Point): Promise<void> {
   await keepingStops(s, () => goTo(s, p));
 }
 
+/** A reverse command's stop as the prompt shows it (a string: why it could not go back). */
+function report(d: Debugger, stop: StopEvent | string): string {
+  return typeof stop === 'string' ? stop : stop.kind === 'step' ? d.frameReport() : d.stopReport(stop);
+}
+
 export async function reverseStepi(d: Debugger, n: number): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
-  const end = now(s);
   const faults = s.faults.filter((f) => f.pid === s.task.pid);
-  const { v, atStart } = await visitsBefore(s, end, (acc) => acc.pos.length >= n);
-  if (v.pos.length === 0) return finishTravel(d, s.lastStopPos, true);
-  const exhausted = v.pos.length < n && atStart;
-  const t = Math.max(0, v.pos.length - n);
-  const next = t + 1 < v.pos.length ? v.pos[t + 1]! : end;
-  const text = await finishTravel(d, v.pos[t]!, exhausted);
+  const r = await engineReverseStepi(s, n);
+  const text = report(d, r.stop);
+  if (r.at < 0) return text;
   // Page faults around this instruction start: before the next start (the kernel comes first, the
   // instruction runs again after), or just before this one (this start is that retry).
   const said = (f: FaultRecord): string => `#PF at VA ${hexn(f.addr)} (error ${hexn(f.error)} ${pfWords(f.error)}) handled by the kernel: ${f.outcome}`;
   const between = (from: number, to: number): FaultRecord[] => faults.filter((f) => f.pos > from && f.pos <= to);
-  const notes = between(v.pos[t]!, next).map((f) => `next: ${said(f)}${RETRIED.has(f.outcome) ? '; then this instruction runs again' : ''}`);
-  if (t > 0 && v.pc[t - 1] === v.pc[t]) {
-    for (const f of between(v.pos[t - 1]!, v.pos[t]!)) notes.push(`retry: ${said(f)} after the first attempt; reverse-stepi once more for the state before it`);
+  const notes = between(r.at, r.next).map((f) => `next: ${said(f)}${RETRIED.has(f.outcome) ? '; then this instruction runs again' : ''}`);
+  if (r.retryFrom >= 0) {
+    for (const f of between(r.retryFrom, r.at)) notes.push(`retry: ${said(f)} after the first attempt; reverse-stepi once more for the state before it`);
   }
   return [text, ...notes].join('\n');
 }
 
-/** depths[j]: the call depth at start j relative to now (0), from the calls and returns between the starts. */
-function callDepths(v: Visits): number[] {
-  const m = v.pos.length;
-  let depth = 0;
-  const depths = new Array<number>(m);
-  for (let j = m - 1; j >= 0; j--) {
-    // A return at j: j ran one call deeper than the start after it; a call at j: j ran in the caller.
-    if (v.flow![j] === FLOW_RET) depth++;
-    else if (v.flow![j] === FLOW_CALL) depth--;
-    depths[j] = depth;
-  }
-  return depths;
-}
-
-/**
- * reverse-next (over = true): back to the start of the previous source line
- * of this function, over calls; reverse-step (over = false): back to the
- * start of the previous line wherever it is, into a function that returned
- * just before. From a function's first line both go to its caller's call.
- */
+/** reverse-next (over = true) and reverse-step (over = false). */
 export async function reverseLine(d: Debugger, over: boolean): Promise<string> {
-  const s = d.s;
-  if (s.recorder === null) return NOT_RECORDING;
-  const startPc = s.exited !== null ? -1 : s.pc;
-  const lineOf = (pc: number): string => {
-    const l = s.syms.line(pc);
-    return l === undefined ? `pc:${pc}` : `${l.file}:${l.line}`;
-  };
-  const startLine = startPc >= 0 ? lineOf(startPc) : null;
-  // -1: more history is needed; -2: the line may begin before the collected starts; else the index of the target start.
-  const target = (v: Visits): number => {
-    const depths = callDepths(v);
-    const skip = (j: number, line: string | null, depth: number): boolean =>
-      (over && depths[j]! > depth) || (depths[j] === depth && lineOf(v.pc[j]!) === line);
-    let j = v.pos.length - 1;
-    while (j >= 0 && skip(j, startLine, 0)) j--;
-    if (j < 0) return -1;
-    const line = lineOf(v.pc[j]!), dj = depths[j]!;
-    let k = j;
-    while (k - 1 >= 0 && skip(k - 1, line, dj)) k--;
-    if (k === 0) return -2;
-    while (depths[k]! > dj) k++;
-    return k;
-  };
-  const { v, atStart } = await visitsBefore(s, now(s), (acc) => target(acc) >= 0, true);
-  const t = target(v);
-  if (t >= 0) return finishTravel(d, v.pos[t]!, false);
-  if (t === -2 && atStart) return finishTravel(d, v.pos[0]!, false);
-  return finishTravel(d, v.pos.length > 0 ? v.pos[0]! : s.lastStopPos, true);
+  return report(d, await d.s.reverseLine(over));
 }
 
 /** reverse-finish: back to the call of the current function, in its caller (gdb stops on the call instruction). */
 export async function reverseFinish(d: Debugger): Promise<string> {
   const s = d.s;
   if (s.recorder === null) return NOT_RECORDING;
-  if (s.exited !== null) return 'The program is not being run.';
-  const target = (v: Visits): number => {
-    const depths = callDepths(v);
-    for (let j = v.pos.length - 1; j >= 0; j--) if (depths[j]! < 0) return j;
-    return -1;
-  };
-  const { v } = await visitsBefore(s, now(s), (acc) => target(acc) >= 0, true);
-  const t = target(v);
-  if (t >= 0) return `Run back to call of #0 ${d.backtrace().split('\n')[0]!.replace(/^#0\s+/, '')}\n${await finishTravel(d, v.pos[t]!, false)}`;
-  return finishTravel(d, v.pos.length > 0 ? v.pos[0]! : s.lastStopPos, true);
+  if (s.exited !== null) return NOT_RUNNING;
+  const frame = d.backtrace().split('\n')[0]!.replace(/^#0\s+/, '');
+  const stop = await s.reverseFinish();
+  return typeof stop !== 'string' && stop.kind === 'step' ? `Run back to call of #0 ${frame}\n${report(d, stop)}` : report(d, stop);
 }
 
 /** reverse-continue: back to the most recent breakpoint, watchpoint or catchpoint stop before now, or to the start of the history. */
 export async function reverseContinue(d: Debugger): Promise<string> {
-  const s = d.s;
-  if (s.recorder === null) return NOT_RECORDING;
-  const rec = s.recorder;
-  const start = now(s);
-  let end = start;
-  let i = rec.snapshots.length - 1;
-  while (i > 0 && rec.snapshots[i]!.pos >= end) i--;
-  for (; i >= 0; i--) {
-    // A watchpoint or signal stop happens at the end of its instruction or in the kernel, so at an
-    // interval's end; the one at `start` is the stop we are at.
-    const scan = await s.scanEvents(i, end);
-    // Ctrl-C during the search: stop where the scan is (a point of the history).
-    if (scan.interrupted) return d.stopReport({ kind: 'interrupted' });
-    const evs = scan.events.filter((e) => e.pos < start);
-    if (evs.length > 0) {
-      const last = evs[evs.length - 1]!;
-      // A signal stop is inside the kernel, before the delivery: the replay stops there too.
-      await s.travelTo(last.pos, last.ev.kind === 'signal');
-      s.arrivedAt(last.ev);
-      countHit(last.ev);
-      return d.stopReport(last.ev);
-    }
-    end = rec.snapshots[i]!.pos;
-  }
-  const first = await firstVisit(s);
-  return finishTravel(d, first, true);
-}
-
-/** The first instruction start of the task in the history. */
-async function firstVisit(s: Session): Promise<number> {
-  const rec = s.recorder!;
-  const end = rec.snapshots.length > 1 ? rec.snapshots[1]!.pos : now(s);
-  const v = await s.scanVisits(0, end);
-  return v.pos.length > 0 ? v.pos[0]! : rec.snapshots[0]!.pos;
-}
-
-function countHit(ev: StopEvent): void {
-  if ('bp' in ev) ev.bp.hits++;
-}
-
-async function finishTravel(d: Debugger, pos: number, exhausted: boolean): Promise<string> {
-  await d.s.travelTo(pos);
-  const frame = d.frameReport();
-  return exhausted ? `${NO_HISTORY}\n${frame}` : frame;
+  return report(d, await d.s.reverseContinue());
 }
 
 /** The position of the first instruction start at which the task had retired `insns` instructions. */
@@ -254,24 +132,11 @@ export async function recordCmd(d: Debugger, args: string): Promise<string> {
   const s = d.s;
   const [sub = '', ...rest] = args.trim().split(/\s+/);
   if (sub === '' || sub === 'full') {
-    if (s.exited !== null) return 'The program is not being run.';
-    if (s.recorder !== null) return 'The process is already being recorded.  Use "record stop" to stop recording first.';
-    const mods = s.k.modules.names();
-    if (mods.length > 0) return `record: not with kernel modules loaded (${mods.join(', ')}): a module keeps state the recorder cannot save.`;
-    const r = new Recorder<SessionMark>(s.k);
-    r.interval = d.recordSettings.interval;
-    r.maxInsns = d.recordSettings.maxInsns;
-    r.maxBytes = d.recordSettings.maxMiB * 1048576;
-    s.recorder = r;
-    r.take(s.pos(), s.taskInsns(), s.mark());
-    s.nextCheckpoint = s.pos() + r.interval;
-    return '';
+    const rs = d.recordSettings;
+    return s.record({ interval: rs.interval, maxInsns: rs.maxInsns, maxBytes: rs.maxMiB * 1048576 }) ?? '';
   }
   if (sub === 'stop') {
-    if (s.recorder === null) return 'No recording is currently active.';
-    s.recorder.stop();
-    s.recorder = null;
-    s.nextCheckpoint = Infinity;
+    if (!s.recordStop()) return 'No recording is currently active.';
     return 'Process record is stopped and all execution logs are deleted.';
   }
   if (sub === 'goto') return recordGoto(d, rest.join(' '));

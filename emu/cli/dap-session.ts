@@ -1,0 +1,341 @@
+// `vmlab dap`: a Debug Adapter Protocol server (VS Code and other DAP
+// clients) over the run-control engine, built on the protocol's own SDK
+// (@vscode/debugadapter: framing, sequence numbers, request dispatch).
+//
+// One thread (the debugged process). launch boots the kernel, loads the
+// program stopped before its first instruction and starts recording (so
+// stepBack and reverseContinue work from the entry; `record: false` turns
+// it off), then sends `initialized`; breakpoints set by source line before
+// configurationDone stop the first run. Every run request is answered at
+// once and its end is a `stopped` event (or `exited` + `terminated`). The
+// debug console's expressions are the REPL's commands (`pt $pc`,
+// `info tlb`, `p $a0`...), answered with what the REPL prints.
+import { basename, resolve } from 'node:path';
+import { DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { Kernel } from '../../kernel-ts/kernel';
+import type { Vfs } from '../../kernel-ts/fs/vfs';
+import { ABI_NAMES } from '../machine/isa/registers';
+import { cannotExecute, guestEnvironment, loadProgram } from './run';
+import { Session } from '../debugger/session';
+import { Symbols } from '../debugger/symbols';
+import { Debugger } from '../debugger/commands';
+import { Quit } from '../debugger/table';
+import { callFrames } from '../debugger/engine-goals';
+import type { StopEvent } from '../debugger/engine-types';
+import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from '../debugger/record/recorder';
+import { hexn } from '../debugger/views';
+
+/** launch's arguments (launch.json): the program and how to boot the kernel. */
+export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
+  program: string;
+  args?: string[];
+  /** Stop before the first instruction instead of running to the first breakpoint (default false). */
+  stopOnEntry?: boolean;
+  /** Record from the entry, for stepBack and reverseContinue (default true). */
+  record?: boolean;
+  paging?: 4 | 5;
+  aslr?: boolean;
+  /** Guest RAM in MiB (default the kernel's). */
+  memMiB?: number;
+  /** Kernel modules to load before the program, as the shell's insmod: 'NAME key=value...'. */
+  insmod?: string[];
+}
+
+const THREAD = 1;
+const REGS_REF = 1;
+const CONTROL_REF = 2;
+
+export class VmlabDebugSession extends DebugSession {
+  private d: Debugger | null = null;
+  private running: Promise<void> | null = null;
+  private stopOnEntry = false;
+  /** Breakpoint numbers per source path, replaced by each setBreakpoints. */
+  private readonly bySource = new Map<string, number[]>();
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      supportsConfigurationDoneRequest: true,
+      supportsStepBack: true,
+      supportsEvaluateForHovers: true,
+      supportsInstructionBreakpoints: true,
+      supportsSteppingGranularity: true,
+      supportsTerminateRequest: false,
+    };
+    this.sendResponse(response);
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): void {
+    const err = this.boot(args);
+    if (err !== null) {
+      this.sendErrorResponse(response, 1, err);
+      return;
+    }
+    this.stopOnEntry = args.stopOnEntry === true;
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  /** Boots the kernel with the program loaded (and recording, unless asked not to); null, or why not. */
+  private boot(args: LaunchArgs): string | null {
+    if (typeof args.program !== 'string' || args.program === '') return 'launch: give "program" (an ELF file or a .s source)';
+    let session: Session | null = null;
+    const guest = (category: string) => (b: Uint8Array): void => {
+      if (session === null || session.showsOutput()) this.sendEvent(new OutputEvent(Buffer.from(b).toString(), category));
+    };
+    try {
+      const prog = loadProgram(args.program, args.args ?? [], (s) => this.sendEvent(new OutputEvent(s, 'stderr')));
+      const k = Kernel.boot({
+        ...(args.memMiB !== undefined ? { memSize: args.memMiB << 20 } : {}),
+        ...(args.paging !== undefined ? { paging: args.paging } : {}),
+        aslr: args.aslr ?? true,
+        stdout: guest('stdout'),
+        stderr: guest('stderr'),
+        stdin: () => null,
+      });
+      for (const line of args.insmod ?? []) {
+        const [name = '', ...params] = line.trim().split(/\s+/);
+        if (k.modules.insmod(name, params, (l) => this.sendEvent(new OutputEvent(`${l}\n`, 'console'))) !== 0) return `insmod ${line}: the module did not load`;
+      }
+      (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
+      const task = k.spawn(`/bin/${prog.name}`, [prog.name, ...prog.args], guestEnvironment());
+      if (typeof task === 'number') return cannotExecute(k, args.program, `/bin/${prog.name}`, task);
+      session = new Session(k, task, new Symbols(prog.elf));
+      this.d = new Debugger(session);
+      if (args.record !== false && (args.insmod ?? []).length === 0) {
+        const why = session.record({ interval: DEFAULT_RECORD_INTERVAL, maxInsns: DEFAULT_RECORD_MAX_INSNS, maxBytes: DEFAULT_RECORD_MAX_BYTES });
+        if (why !== null) this.sendEvent(new OutputEvent(`${why}\n`, 'console'));
+      }
+      return null;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.sendResponse(response);
+    if (this.d === null) return;
+    if (this.stopOnEntry) this.sendEvent(new StoppedEvent('entry', THREAD));
+    else this.run((s) => s.cont());
+  }
+
+  protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const s = this.d?.s;
+    const path = args.source.path ?? args.source.name ?? '';
+    if (s === undefined) {
+      this.sendErrorResponse(response, 2, 'setBreakpoints before launch');
+      return;
+    }
+    for (const n of this.bySource.get(path) ?? []) s.deleteBreakpoint(n);
+    const nums: number[] = [];
+    response.body = {
+      breakpoints: (args.breakpoints ?? []).map((b) => {
+        const addr = s.syms.addressOfLine(path, b.line) ?? s.syms.addressOfLine(basename(path), b.line);
+        if (addr === undefined) return { verified: false, line: b.line, message: `no code at ${basename(path)}:${b.line}` };
+        const bp = s.setBreakpoint(addr, { what: `${basename(path)}:${b.line}`, condition: b.condition ?? null });
+        nums.push(bp.num);
+        return { id: bp.num, verified: true, line: b.line, instructionReference: hexn(addr) };
+      }),
+    };
+    this.bySource.set(path, nums);
+    this.sendResponse(response);
+  }
+
+  protected override setInstructionBreakpointsRequest(response: DebugProtocol.SetInstructionBreakpointsResponse, args: DebugProtocol.SetInstructionBreakpointsArguments): void {
+    const s = this.d?.s;
+    if (s === undefined) {
+      this.sendErrorResponse(response, 2, 'setInstructionBreakpoints before launch');
+      return;
+    }
+    for (const n of this.bySource.get('<instructions>') ?? []) s.deleteBreakpoint(n);
+    const nums: number[] = [];
+    response.body = {
+      breakpoints: args.breakpoints.map((b) => {
+        const addr = Number(b.instructionReference) + (b.offset ?? 0);
+        if (!Number.isSafeInteger(addr) || addr < 0) return { verified: false, message: `not an address: ${b.instructionReference}` };
+        const bp = s.setBreakpoint(addr, { condition: b.condition ?? null });
+        nums.push(bp.num);
+        return { id: bp.num, verified: true, instructionReference: hexn(addr) };
+      }),
+    };
+    this.bySource.set('<instructions>', nums);
+    this.sendResponse(response);
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    const t = this.d?.s.task;
+    response.body = { threads: t === undefined ? [] : [new Thread(THREAD, `process ${t.pid} (${t.comm})`)] };
+    this.sendResponse(response);
+  }
+
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
+    const s = this.d?.s;
+    if (s === undefined || s.exited !== null) {
+      response.body = { stackFrames: [], totalFrames: 0 };
+      this.sendResponse(response);
+      return;
+    }
+    const frames = callFrames(s).map((pc, i) => {
+      // A caller's line is the call's (the instruction before the return address).
+      const l = s.syms.line(i === 0 ? pc : pc - 4);
+      const name = s.syms.symbolAt(pc)?.sym.name ?? hexn(pc);
+      const f = l === undefined ? new StackFrame(i, name) : new StackFrame(i, name, new Source(basename(l.file), resolve(l.file)), l.line, 1);
+      f.instructionPointerReference = hexn(pc);
+      return f;
+    });
+    response.body = { stackFrames: frames, totalFrames: frames.length };
+    this.sendResponse(response);
+  }
+
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
+    response.body = { scopes: [new Scope('Registers', REGS_REF, false), new Scope('Control registers', CONTROL_REF, false)] };
+    this.sendResponse(response);
+  }
+
+  protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const d = this.d;
+    const vars: DebugProtocol.Variable[] = [];
+    if (d !== null && d.s.exited === null) {
+      const s = d.s;
+      const v = (name: string, value: bigint): void => void vars.push({ name, value: hexn(BigInt.asUintN(64, value)), variablesReference: 0 });
+      if (args.variablesReference === REGS_REF) {
+        v('pc', BigInt(s.pc));
+        for (let r = 1; r < 32; r++) v(ABI_NAMES[r]!, s.reg(r));
+      } else if (args.variablesReference === CONTROL_REF) {
+        const mmu = s.k.machine.mmu;
+        v('cr0', BigInt(mmu.cr0 >>> 0));
+        v('cr2', d.lastCr2);
+        v('cr3', BigInt(mmu.cr3));
+        v('cr4', BigInt(mmu.cr4 >>> 0));
+      }
+    }
+    response.body = { variables: vars };
+    this.sendResponse(response);
+  }
+
+  protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
+    const d = this.d;
+    if (d === null || this.running !== null) {
+      this.sendErrorResponse(response, 3, d === null ? 'not launched' : 'the program is running');
+      return;
+    }
+    const line = args.context === 'repl' ? args.expression : `print ${args.expression}`;
+    void d.execute(line).then(
+      (text) => {
+        response.body = { result: text, variablesReference: 0 };
+        this.sendResponse(response);
+      },
+      (e: unknown) => this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : String(e)),
+    );
+  }
+
+  protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
+    response.body = { allThreadsContinued: true };
+    this.runRequest(response, (s) => s.cont());
+  }
+
+  protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.runRequest(response, (s) => (args.granularity === 'instruction' ? s.nexti() : s.next()));
+  }
+
+  protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.runRequest(response, (s) => (args.granularity === 'instruction' ? s.stepi() : s.step()));
+  }
+
+  protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.runRequest(response, (s) => s.finish() ?? s.cont());
+  }
+
+  protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
+    this.runRequest(response, (s) => (args.granularity === 'instruction' ? s.reverseStepi() : s.reverseLine(true)));
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    this.runRequest(response, (s) => s.reverseContinue());
+  }
+
+  protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
+    if (this.running !== null) this.d!.s.interrupt();
+    this.sendResponse(response);
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    const done = (): void => {
+      this.sendResponse(response);
+      this.shutdown();
+    };
+    if (this.running === null) return done();
+    this.d!.s.interrupt();
+    void this.running.then(done);
+  }
+
+  /** Answers a run request, then runs; its stop comes as an event. */
+  private runRequest(response: DebugProtocol.Response, op: (s: Session) => Promise<StopEvent | string>): void {
+    if (this.d === null || this.running !== null) {
+      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : 'the program is running');
+      return;
+    }
+    this.sendResponse(response);
+    this.run(op);
+  }
+
+  private run(op: (s: Session) => Promise<StopEvent | string>): void {
+    const d = this.d!;
+    this.running = op(d.s).then(
+      (ev) => {
+        this.running = null;
+        this.report(d, ev);
+      },
+      (e: unknown) => {
+        this.running = null;
+        this.sendEvent(new OutputEvent(`vmlab dap: internal error: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
+        this.sendEvent(new StoppedEvent('exception', THREAD, 'internal error'));
+      },
+    );
+  }
+
+  /** A stop as DAP events: the kernel's notes and the REPL's stop report on the console, then stopped (or exited and terminated). */
+  private report(d: Debugger, ev: StopEvent | string): void {
+    if (typeof ev === 'string') {
+      this.sendEvent(new OutputEvent(`${ev}\n`, 'console'));
+      this.sendEvent(new StoppedEvent('step', THREAD));
+      return;
+    }
+    const text = [...d.s.kernelNotes, d.stopReport(ev)].filter((x) => x !== '').join('\n').replace(/^\n+/, '');
+    if (text !== '') this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
+    if (ev.kind === 'exited') {
+      this.sendEvent(new ExitedEvent(ev.exitCode ?? 0));
+      this.sendEvent(new TerminatedEvent());
+      return;
+    }
+    const stopped = new StoppedEvent(reasonOf(ev), THREAD, ev.kind === 'pagefault' || ev.kind === 'signal' || ev.kind === 'syscall' || ev.kind === 'event' ? text : undefined) as DebugProtocol.StoppedEvent;
+    if (ev.kind === 'breakpoint') stopped.body.hitBreakpointIds = [ev.bp.num];
+    if (ev.kind === 'history-end') stopped.body.description = 'No more reverse-execution history.';
+    this.sendEvent(stopped);
+  }
+}
+
+/** DAP's stop reasons. */
+function reasonOf(ev: StopEvent): string {
+  switch (ev.kind) {
+    case 'breakpoint':
+      return 'breakpoint';
+    case 'watch':
+      return 'data breakpoint';
+    case 'interrupted':
+      return 'pause';
+    case 'pagefault':
+    case 'signal':
+    case 'syscall':
+    case 'event':
+      return 'exception';
+    default:
+      return 'step';
+  }
+}
