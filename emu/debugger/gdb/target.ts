@@ -221,6 +221,8 @@ export class SessionTarget implements GdbTarget {
         return stopped(gdbSignal(ev.signo));
       case 'interrupted':
         return stopped(GDB_SIGINT);
+      case 'history-end':
+        return stopped(GDB_SIGTRAP, { kind: 'replaylog-begin' });
       case 'step':
       case 'syscall':
       case 'event':
