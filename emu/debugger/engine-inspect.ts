@@ -8,6 +8,9 @@ import { Access } from '../machine/trap';
 import type { Kernel } from '../../kernel-ts/kernel';
 import type { Task } from '../../kernel-ts/proc/task';
 import type { Symbols } from './symbols';
+import { isMappableFile } from '../../kernel-ts/mm/filemap';
+import { PAGE_SIZE } from '../../kernel-ts/mm/page';
+import { VM_READ } from '../../kernel-ts/mm/vma';
 
 const REG_SP = 2;
 
@@ -121,5 +124,19 @@ export class Inspector {
       this.k.machine.mem.write8(pa, bytes[i]!);
     }
     return null;
+  }
+
+  /**
+   * The 4 KiB a not-yet-faulted page of a readable file mapping at va would
+   * bring in (the page cache's copy, else the file's), read without faulting
+   * it in: what ptrace would see once it had. null where there is no such page.
+   */
+  unfaultedPage(va: number): Uint8Array | null {
+    const vma = this.task.mm?.vmas.vmaLookup(va) ?? null;
+    if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return null;
+    const index = Math.floor((va - vma.vmStart) / PAGE_SIZE) + vma.vmPgoff;
+    const page = new Uint8Array(PAGE_SIZE);
+    if (!this.k.mm.pageCache.readCached(vma.vmFile, index, page)) vma.vmFile.readPage(index, page);
+    return page;
   }
 }

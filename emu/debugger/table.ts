@@ -6,9 +6,7 @@ import { formatP2v } from './views';
 import { diffPagetables, recordCmd, reverseContinue, reverseFinish, reverseLine, reverseStepi } from './timeline';
 import { finishGoal, lineGoal, nextiGoal, untilGoal } from './engine-goals';
 import { returnedValueLine } from './return-value';
-import { isMappableFile } from '../../kernel-ts/mm/filemap';
 import { PAGE_SIZE } from '../../kernel-ts/mm/page';
-import { VM_READ } from '../../kernel-ts/mm/vma';
 
 /** Thrown by `quit`: the session ends with this status (-1: the guest's). */
 export class Quit {
@@ -33,13 +31,7 @@ export function findCommand(word: string): Command | undefined {
  * once it had); undefined where there is no such page.
  */
 export function unfaultedByte(d: Debugger, va: number): number | undefined {
-  const mm = d.s.task.mm;
-  const vma = mm?.vmas.vmaLookup(va) ?? null;
-  if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return undefined;
-  const index = Math.floor((va - vma.vmStart) / PAGE_SIZE) + vma.vmPgoff;
-  const page = new Uint8Array(PAGE_SIZE);
-  if (!d.s.k.mm.pageCache.readCached(vma.vmFile, index, page)) vma.vmFile.readPage(index, page);
-  return page[(va - vma.vmStart) % PAGE_SIZE];
+  return d.s.unfaultedPage(va)?.[va % PAGE_SIZE];
 }
 
 /** finish's "Value returned" line for the function fn (from .debug_info) that just returned. */

@@ -19,9 +19,7 @@ import type { Session, StopEvent } from '../session';
 import type { Breakpoint } from '../breakpoints';
 import { reverseContinue, reverseStepi } from '../timeline';
 import { Quit, findCommand } from '../table';
-import { isMappableFile } from '../../../kernel-ts/mm/filemap';
 import { PAGE_SIZE } from '../../../kernel-ts/mm/page';
-import { VM_READ } from '../../../kernel-ts/mm/vma';
 import { GDB_SIGINT, GDB_SIGKILL, GDB_SIGSEGV, GDB_SIGTRAP } from './dispatch';
 import type { GdbTarget, PointType, ResumeAction, StopReason, TargetStop } from './dispatch';
 import { PC_REGNUM } from './target-xml';
@@ -114,7 +112,7 @@ export class SessionTarget implements GdbTarget {
       let bytes: Uint8Array | null;
       if (typeof pa === 'number') bytes = mem.readBytes(pa, n);
       else {
-        const page = this.unfaultedPage(va);
+        const page = this.s.unfaultedPage(va);
         bytes = page === null ? null : page.subarray(va % PAGE_SIZE, (va % PAGE_SIZE) + n);
       }
       if (bytes === null) return null;
@@ -124,16 +122,6 @@ export class SessionTarget implements GdbTarget {
     return out;
   }
 
-  /** The 4 KiB a not-yet-faulted page of a readable file mapping would bring in (the page cache's, else the file's), or null. */
-  private unfaultedPage(va: number): Uint8Array | null {
-    const mm = this.s.task.mm;
-    const vma = mm?.vmas.vmaLookup(va) ?? null;
-    if (vma === null || (vma.vmFlags & VM_READ) === 0 || !isMappableFile(vma.vmFile)) return null;
-    const index = Math.floor((va - vma.vmStart) / PAGE_SIZE) + vma.vmPgoff;
-    const page = new Uint8Array(PAGE_SIZE);
-    if (!this.s.k.mm.pageCache.readCached(vma.vmFile, index, page)) vma.vmFile.readPage(index, page);
-    return page;
-  }
 
   writeMemory(addr: number, data: Uint8Array): boolean {
     if (this.s.exited !== null) return false;
