@@ -124,4 +124,6 @@ export interface Views {
   disasm: { addr: string; word: string; text: string; current: boolean }[];
   /** Guest instructions retired since boot. */
   instret: number;
+  /** Why the command is held: a breakpoint or catchpoint's words ('' for Pause, Step or none). */
+  stop: string;
 }

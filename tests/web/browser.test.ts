@@ -206,6 +206,76 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await page.locator('#run-state').textContent()).toBe('at the prompt');
   });
 
+  /** The stop conditions as the worker confirmed them, after a change made by `act` in the Stops view. */
+  async function setStops(act: () => Promise<void>): Promise<string[]> {
+    await selectTab('stops');
+    const n = await page.evaluate(() => Number(document.body.dataset.stops ?? '0'));
+    await act();
+    await page.waitForFunction((k) => Number(document.body.dataset.stops ?? '0') > k, n);
+    return page.locator('#stops-list li').allTextContents();
+  }
+
+  it('stepping over an instruction that page-faults: the fault log gains it, decoded, and the TLB view the new entry', async () => {
+    expect(await setStops(async () => {
+      await page.locator('#pf-filter').fill('write');
+      await page.locator('#catch-pf').check();
+    })).toEqual(['catch pagefault write']);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('memview2');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    const reason = (await page.locator('#stop-reason').textContent())!;
+    expect(reason).toMatch(/^catch pagefault: #PF at 0x[0-9a-f]+, error 0x6 \(not-present write user\), ip 0x[0-9a-f]+, pid \d+: not yet handled$/);
+    const addr = /#PF at (0x[0-9a-f]+)/.exec(reason)![1]!;
+    const vpage = `0x${(BigInt(addr) & ~0xfffn).toString(16)}`;
+    await selectTab('faults');
+    const faultRow = page.locator('#view-faults tr', { hasText: addr });
+    expect(await faultRow.count()).toBe(0);
+    await selectTab('tlb');
+    const tlbRow = page.locator('#view-tlb table[aria-label="TLB entries"] tr', { hasText: `${vpage} (VPN` });
+    expect(await tlbRow.count()).toBe(0);
+    await screenshot('fault-caught');
+    const views = await page.evaluate(() => Number(document.body.dataset.views));
+    await page.keyboard.press('F10');
+    await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
+    // The retried store filled the DTLB: an entry for the page, marked new.
+    expect(await tlbRow.filter({ hasText: 'DTLB' }).locator('td').last().textContent()).toBe('new');
+    await screenshot('fault-stepped-tlb');
+    await selectTab('faults');
+    expect(await faultRow.locator('td').nth(5).textContent()).toBe('0x6 not-present write user');
+    await screenshot('fault-stepped');
+    await setStops(() => page.locator('#catch-pf').uncheck());
+    const n = await prompts();
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+  });
+
+  it('the frame map after fork: the anonymous frames parent and child share, labelled copy-on-write with mapcount 2', async () => {
+    await command('insmod mtest');
+    expect(await setStops(() => page.locator('#catch-fork').check())).toEqual(['catch fork']);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('mtest-test');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    const reason = (await page.locator('#stop-reason').textContent())!;
+    const [, parent, child] = /^catch fork: pid (\d+) \(mtest-test\) forked child (\d+)$/.exec(reason)!;
+    await selectTab('frames');
+    const cow = page.locator('#view-frames table[aria-label="Shared frames"] tr.cow').first();
+    await cow.waitFor();
+    expect((await cow.locator('td').allTextContents()).slice(1)).toEqual(['anon', '2', expect.stringMatching(/^\d+$/), 'shared copy-on-write']);
+    await cow.locator('button.addr').click();
+    await page.locator('#frame-detail h3').waitFor();
+    const mappings = (await page.locator('#frame-detail pre').textContent())!;
+    expect(mappings).toContain(`pid ${parent}`);
+    expect(mappings).toContain(`pid ${child}`);
+    await screenshot('frames-cow');
+    await setStops(() => page.locator('#catch-fork').uncheck());
+    const n = await prompts();
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+    expect(await transcript()).toMatch(/^parent: BAAAAAAA$/m);
+  });
+
   it('logged no console error', () => {
     expect(consoleErrors).toEqual([]);
   });

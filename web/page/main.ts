@@ -77,6 +77,43 @@ document.addEventListener('keydown', (e) => {
   }
 }, true);
 
+// ---- stop conditions (web/worker/stops.ts) ---------------------------------------
+
+const breakpoints: string[] = [];
+function sendStops(): void {
+  const pf = ($('catch-pf') as HTMLInputElement).checked ? ($('pf-filter') as HTMLInputElement).value : null;
+  send({ kind: 'stops', settings: { breakpoints: [...breakpoints], catchFork: ($('catch-fork') as HTMLInputElement).checked, pagefault: pf } });
+}
+function drawBreakpoints(): void {
+  $('bp-list').replaceChildren(...breakpoints.map((b, i) => {
+    const del = document.createElement('button');
+    del.type = 'button';
+    del.textContent = 'Delete';
+    del.setAttribute('aria-label', `Delete breakpoint ${b}`);
+    del.addEventListener('click', () => {
+      breakpoints.splice(i, 1);
+      drawBreakpoints();
+      sendStops();
+    });
+    const li = document.createElement('li');
+    li.append(`${b} `, del);
+    return li;
+  }));
+}
+$('bp-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = $('bp-input') as HTMLInputElement;
+  const spec = input.value.trim();
+  if (spec === '') return;
+  breakpoints.push(spec);
+  input.value = '';
+  drawBreakpoints();
+  sendStops();
+});
+$('catch-fork').addEventListener('change', sendStops);
+$('catch-pf').addEventListener('change', sendStops);
+$('pf-filter').addEventListener('change', sendStops);
+
 const pidSelect = $('pid-select') as HTMLSelectElement;
 pidSelect.addEventListener('change', () => {
   request.pid = pidSelect.value === '' ? null : Number(pidSelect.value);
@@ -135,6 +172,7 @@ function draw(v: Views): void {
   previous = views;
   views = v;
   if (v.run !== 'idle' || $('run-state').dataset.state !== 'running') setRunState(v.run);
+  $('stop-reason').textContent = v.stop;
   const current = String(v.pid ?? '');
   pidSelect.replaceChildren(...v.processes.map((p) => {
     const o = document.createElement('option');
@@ -182,6 +220,13 @@ worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
     case 'views':
       draw(m.views);
       break;
+    case 'stops': {
+      // The worker's list is what is in force: a breakpoint that could not be set is missing there, and its error says why.
+      $('stops-errors').textContent = m.errors.join('\n');
+      $('stops-list').replaceChildren(...m.list.map((x) => Object.assign(document.createElement('li'), { textContent: x })));
+      document.body.dataset.stops = String(Number(document.body.dataset.stops ?? '0') + 1);
+      break;
+    }
   }
 };
 worker.onerror = (e) => {

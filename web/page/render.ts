@@ -175,8 +175,29 @@ export function renderFrames(el: HTMLElement, v: Views, selected: number | null,
     legend,
     canvas,
     detail,
+    sharedTable(v, links),
     runsTable(v),
   );
+}
+
+/** The frames mapped by more than one page-table entry (mapcount >= 2): after fork, the anonymous ones are shared copy-on-write. */
+function sharedTable(v: Views, links: Links): HTMLElement {
+  const anon = v.ownerNames.indexOf('anon');
+  const rows: HTMLElement[] = [];
+  let total = 0;
+  for (let pfn = 0; pfn < v.frameOwners.length; pfn++) {
+    const mc = v.frameMapcount[pfn]!;
+    if (mc < 2) continue;
+    total++;
+    if (rows.length >= 64) continue;
+    const cow = v.frameOwners[pfn] === anon;
+    rows.push(h('tr', { class: cow ? 'cow' : undefined, 'data-pfn': pfn },
+      h('td', {}, paButton(pfn * PAGE, links, `PFN ${hex(pfn)}`)), h('td', {}, v.ownerNames[v.frameOwners[pfn]!] ?? '?'),
+      h('td', {}, String(mc)), h('td', {}, String(v.frameRefcount[pfn])), h('td', {}, cow ? 'shared copy-on-write' : 'shared')));
+  }
+  return h('table', { 'aria-label': 'Shared frames' },
+    h('caption', { class: 'note' }, total === 0 ? 'No frame is mapped more than once.' : `Frames mapped more than once: ${total}${total > 64 ? ' (the first 64)' : ''}. Anonymous ones are shared copy-on-write (after fork): the first write copies.`),
+    h('tr', {}, ...['frame', 'owner', 'mapcount', 'refcount', 'sharing'].map((x) => h('th', {}, x))), ...rows);
 }
 
 /** The frame map as text: runs of frames with one owner (the first 64 runs). */

@@ -12,7 +12,8 @@ import { TWO32 } from '../../emu/machine/cpu/int64';
 import { setOutputSink, setSliceGate } from '../host/output';
 import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
 import type { Views } from '../views-data';
-import { FaultLog, collectViews } from './views';
+import { FaultLog, chooseTask, collectViews } from './views';
+import { Stops } from './stops';
 
 /** The worker's global scope, as much of it as this file uses (the lib is es2022, without DOM/WebWorker). */
 interface WorkerScope {
@@ -41,6 +42,12 @@ k.onUserFault = (t, addr, error, kind) => {
     outcome: FAULT_KIND_NAMES[kind] ?? `kind ${kind}`,
   });
 };
+const stops = new Stops(k, () => {
+  state = 'paused';
+  session.yieldRequested = true;
+});
+k.onFork = (parent, child) => stops.forkHappened(parent, child);
+const runStops = (budget: number): StopReason => stops.run(budget);
 post({ kind: 'ready', bootMs: performance.now() - t0, programs: session.programs });
 
 /** What the page last asked the views to show. */
@@ -66,7 +73,14 @@ function stepOne(budget: number): StopReason {
 }
 
 function sendViews(): void {
-  post({ kind: 'views', views: collectViews(k, request, state, faults) });
+  const views = collectViews(k, request, state, faults);
+  views.stop = state === 'paused' ? stops.reason : '';
+  post({ kind: 'views', views });
+}
+
+/** kernel.userRun for a running command: the stop conditions' when any is set, else none (the fast loop). */
+function runHook(): ((budget: number) => StopReason) | null {
+  return stops.active ? runStops : null;
 }
 
 // Between slices of a running command: while paused, show the views and wait for Run or Step.
@@ -88,7 +102,8 @@ function control(action: 'pause' | 'run' | 'step'): void {
     return;
   }
   session.yieldRequested = false;
-  k.userRun = action === 'step' ? stepOne : null;
+  stops.resumed();
+  k.userRun = action === 'step' ? stepOne : runHook();
   state = action === 'step' ? 'paused' : 'running';
   const r = release;
   release = null;
@@ -109,7 +124,8 @@ async function runQueue(): Promise<void> {
     const insns0 = k.machine.cpu.instret;
     const start = performance.now();
     state = holdNext ? 'paused' : 'running';
-    k.userRun = holdNext ? stepOne : null;
+    k.userRun = holdNext ? stepOne : runHook();
+    stops.resumed();
     holdNext = false;
     const status = await session.execLine(line);
     state = 'idle';
@@ -119,6 +135,14 @@ async function runQueue(): Promise<void> {
     sendViews();
   }
   busy = false;
+}
+
+/** The stop conditions in force, as the page lists them. */
+function stopList(): string[] {
+  const out = stops.breakpoints.map((b) => `break ${b.what}`);
+  if (stops.catchFork) out.push('catch fork');
+  if (stops.pagefault !== null) out.push(`catch pagefault${stops.pagefault.text === '' ? '' : ` ${stops.pagefault.text}`}`);
+  return out;
 }
 
 scope.onmessage = (e) => {
@@ -139,6 +163,12 @@ scope.onmessage = (e) => {
       request = m.request;
       sendViews();
       break;
+    case 'stops': {
+      const errors = stops.set(m.settings, chooseTask(k, request.pid)?.comm ?? null);
+      if (state === 'running') k.userRun = runHook();
+      post({ kind: 'stops', list: stopList(), errors });
+      break;
+    }
   }
 };
 sendViews();

@@ -122,7 +122,7 @@ function taskState(t: Task): string {
 }
 
 /** The process to show: the one asked for if alive, else the one on the CPU, else the newest live one with an address space. */
-function chooseTask(k: Kernel, pid: number | null): Task | null {
+export function chooseTask(k: Kernel, pid: number | null): Task | null {
   const live = [...k.tasks.values()].filter((t) => t.isAlive && t.mm !== null && !t.mm.dead);
   if (pid !== null) {
     const t = live.find((x) => x.pid === pid);
@@ -161,7 +161,7 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
   const frame = request.frame !== null && memMap.pfnValid(request.frame)
     ? { pfn: request.frame, text: memMap.describe(request.frame), mappings: formatP2v(k, request.frame * PAGE_SIZE, levels) }
     : null;
-  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret };
+  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret, stop: '' };
   if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [] };
 
   const mm = t.mm!;
