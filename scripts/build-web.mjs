@@ -25,6 +25,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Source file (from the root) -> its browser twin, for every importer. */
 export const TWINS = {
   'host/files.ts': 'web/host/files.ts',
+  'host/event-loop.ts': 'web/host/event-loop.ts',
+  'host/bytes.ts': 'web/host/bytes.ts',
   'kernel-ts/module/compile.ts': 'web/host/module-compile.ts',
   'kernel-ts/module/typecheck.ts': 'web/host/module-typecheck.ts',
   'emu/cli/output.ts': 'web/host/output.ts',

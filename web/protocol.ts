@@ -21,6 +21,9 @@ export interface StopSettings {
   pagefault: string | null;
 }
 
+/** Run control of a command: pause it, run on, one instruction forward or back, back to the last stop. */
+export type ControlAction = 'pause' | 'run' | 'step' | 'reverse-step' | 'reverse-continue';
+
 /** Page -> worker. */
 export type PageMessage =
   /** A command line typed at the prompt. */
@@ -28,7 +31,7 @@ export type PageMessage =
   /** Ctrl-C: SIGINT to the foreground program at the next slice boundary. */
   | { kind: 'interrupt' }
   /** Run control of the running command: pause between two instructions, run on, or step one instruction. */
-  | { kind: 'control'; action: 'pause' | 'run' | 'step' }
+  | { kind: 'control'; action: ControlAction }
   /** The views, for this request. */
   | { kind: 'inspect'; request: ViewRequest }
   /** Replaces the stop conditions. */

@@ -124,6 +124,8 @@ export interface Views {
   disasm: { addr: string; word: string; text: string; current: boolean }[];
   /** Guest instructions retired since boot. */
   instret: number;
-  /** Why the command is held: a breakpoint or catchpoint's words ('' for Pause, Step or none). */
+  /** Why the command is held: a breakpoint or catchpoint's words, what a reverse move did ('' for Pause, Step or none). */
   stop: string;
+  /** While held: 'recording' (Reverse step and Reverse continue work), else why not; '' when not held. */
+  recording: string;
 }

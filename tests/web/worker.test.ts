@@ -189,4 +189,53 @@ describe('the worker of the browser build', () => {
     const done = await w.next('prompt', from);
     expect(done.status).toBe(0);
   });
+
+  it('reverse execution while held: Reverse step brings a stepped-over fault back, Reverse continue returns to the caught fault, Run goes on without repeating output', async () => {
+    // The recorder cannot save a module's state: the drivers the earlier tests loaded go first.
+    await w.run('rmmod physicalview');
+    await w.run('rmmod mtest');
+    expect((await w.run('lsmod')).out).not.toMatch(/^(physicalview|mtest)\s/m);
+    let from = w.messages.length;
+    w.send({ kind: 'stops', settings: { breakpoints: [], catchFork: false, pagefault: 'write !present' } });
+    await w.next('stops', from);
+    from = w.messages.length;
+    w.send({ kind: 'line', text: 'test' });
+    const held = (await w.next('views', from, (m) => m.views.run === 'paused')).views;
+    expect(held.recording).toBe('recording');
+    const addr = /#PF at (0x[0-9a-f]+)/.exec(held.stop)![1]!;
+    const page = `0x${(BigInt(addr) & ~0xfffn).toString(16)}`;
+    const control = async (action: 'step' | 'reverse-step' | 'reverse-continue'): Promise<Views> => {
+      const at = w.messages.length;
+      w.send({ kind: 'control', action });
+      return (await w.next('views', at)).views;
+    };
+    const stepped = await control('step');
+    expect(stepped.stop).toBe('step');
+    expect(stepped.instret - held.instret).toBe(1);
+    const logged = stepped.faults.at(-1)!;
+    expect(logged).toMatchObject({ addr, words: 'not-present write user' });
+    expect(stepped.tlb.some((e) => e.va === page)).toBe(true);
+    const back = await control('reverse-step');
+    expect(back.stop).toBe('reverse step');
+    expect(back.regs.at(-1)).toEqual(held.regs.at(-1));
+    expect(back.faults.some((f) => f.addr === addr)).toBe(false);
+    expect(back.faults.at(-1)?.n).toBe(logged.n - 1);
+    expect(back.tlb.some((e) => e.va === page)).toBe(false);
+    const again = await control('step');
+    expect(again.faults.filter((f) => f.addr === addr)).toEqual([logged]);
+    const rc = await control('reverse-continue');
+    expect(rc.stop).toMatch(new RegExp(`^reverse continue: catch pagefault: #PF at ${addr}, error 0x6 \\(not-present write user\\), ip ${held.regs.at(-1)![1]}: not yet handled$`));
+    expect(rc.regs.at(-1)).toEqual(held.regs.at(-1));
+    from = w.messages.length;
+    w.send({ kind: 'stops', settings: { breakpoints: [], catchFork: false, pagefault: null } });
+    await w.next('stops', from);
+    from = w.messages.length;
+    w.send({ kind: 'control', action: 'run' });
+    // test prints Ready, then spins until killed: Ctrl-C.
+    await w.next('output', from, (m) => m.text.includes('Ready'));
+    w.send({ kind: 'interrupt' });
+    await w.next('prompt', from);
+    const out = w.messages.slice(from).filter((m) => m.kind === 'output').map((m) => (m as { text: string }).text).join('');
+    expect(out.match(/Ready/g)).toHaveLength(1);
+  });
 });

@@ -2,7 +2,8 @@
 // the machine and kernel (web/worker/main.ts), the run controls and the
 // views (render.ts), linked: a physical address clicked anywhere selects its
 // frame in the frame map; the process chosen is shown by every view.
-// Keyboard: F8 pauses or runs on, F10 steps one instruction; the tabs take
+// Keyboard: F8 pauses or runs on, F10 steps one instruction, Shift+F10 steps
+// back one, Shift+F8 goes back to the last stop (reverse continue); the tabs take
 // Left/Right/Home/End as ARIA tabs do.
 import './page.css';
 import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
@@ -48,6 +49,8 @@ function setRunState(s: Views['run'] | 'booting'): void {
   ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running' && s !== 'idle';
   ($('btn-run') as HTMLButtonElement).disabled = s !== 'paused';
   ($('btn-step') as HTMLButtonElement).disabled = s !== 'paused';
+  ($('btn-rstep') as HTMLButtonElement).disabled = s !== 'paused';
+  ($('btn-rcont') as HTMLButtonElement).disabled = s !== 'paused';
 }
 setRunState('booting');
 $('btn-pause').addEventListener('click', () => {
@@ -62,10 +65,16 @@ $('btn-run').addEventListener('click', () => {
   send({ kind: 'control', action: 'run' });
 });
 $('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
+$('btn-rstep').addEventListener('click', () => send({ kind: 'control', action: 'reverse-step' }));
+$('btn-rcont').addEventListener('click', () => send({ kind: 'control', action: 'reverse-continue' }));
 document.addEventListener('keydown', (e) => {
   const state = $('run-state').dataset.state;
   // Taken before the terminal sees them (capture phase): xterm.js would send F8 and F10 to the shell as escape sequences.
-  if (e.key === 'F8') {
+  if ((e.key === 'F8' || e.key === 'F10') && e.shiftKey) {
+    e.preventDefault();
+    e.stopPropagation();
+    if (state === 'paused') $(e.key === 'F8' ? 'btn-rcont' : 'btn-rstep').click();
+  } else if (e.key === 'F8') {
     e.preventDefault();
     e.stopPropagation();
     if (state === 'running' || state === 'idle') $('btn-pause').click();
@@ -173,6 +182,8 @@ function draw(v: Views): void {
   views = v;
   if (v.run !== 'idle' || $('run-state').dataset.state !== 'running') setRunState(v.run);
   $('stop-reason').textContent = v.stop;
+  $('recording').textContent = v.recording === 'recording' ? '(recorded: reverse works)' : v.recording === '' ? '' : '(not recorded: no reverse)';
+  $('recording').title = v.recording;
   const current = String(v.pid ?? '');
   pidSelect.replaceChildren(...v.processes.map((p) => {
     const o = document.createElement('option');

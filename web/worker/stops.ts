@@ -131,6 +131,12 @@ export class Stops {
     if (this.catchFork) this.forked = `catch fork: pid ${parent.pid} (${parent.comm}) forked child ${child.pid}`;
   }
 
+  /** Reverse execution moved the program: nothing is stepped over any more. */
+  forget(): void {
+    this.skipPc = -1;
+    this.letFaultAt = -1;
+  }
+
   /** A resume: what the last stop was at is let run once. */
   resumed(): void {
     this.reason = '';

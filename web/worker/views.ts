@@ -34,9 +34,32 @@ export class FaultLog {
   private n = 0;
   constructor(private readonly limit = 500) {}
 
-  add(f: Omit<FaultView, 'n'>): void {
+  /** Time-line position of each entry (instructions retired plus kernel entries when the kernel handled it). */
+  private readonly pos: number[] = [];
+
+  /** Logs a fault handled at time-line position `pos`; one at or before the newest logged is a replay's repetition, dropped. */
+  add(f: Omit<FaultView, 'n'>, pos: number): void {
+    if (this.pos.length > 0 && pos <= this.pos[this.pos.length - 1]!) return;
     this.faults.push({ n: ++this.n, ...f });
-    if (this.faults.length > this.limit) this.faults.shift();
+    this.pos.push(pos);
+    if (this.faults.length > this.limit) {
+      this.faults.shift();
+      this.pos.shift();
+    }
+  }
+
+  /** The time-line position of the newest fault logged (-1: none). */
+  lastPos(): number {
+    return this.pos.length > 0 ? this.pos[this.pos.length - 1]! : -1;
+  }
+
+  /** Reverse execution went back to `pos`: the faults handled after it have not happened. */
+  truncate(pos: number): void {
+    while (this.pos.length > 0 && this.pos[this.pos.length - 1]! > pos) {
+      this.pos.pop();
+      this.faults.pop();
+      this.n--;
+    }
   }
 }
 
@@ -161,7 +184,7 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
   const frame = request.frame !== null && memMap.pfnValid(request.frame)
     ? { pfn: request.frame, text: memMap.describe(request.frame), mappings: formatP2v(k, request.frame * PAGE_SIZE, levels) }
     : null;
-  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret, stop: '' };
+  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret, stop: '', recording: '' };
   if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [] };
 
   const mm = t.mm!;
