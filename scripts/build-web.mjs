@@ -145,7 +145,8 @@ async function shellPrograms(root) {
   await esbuild.build({
     absWorkingDir: root,
     stdin: {
-      contents: "import { installPrograms } from './emu/cli/shell-programs';\nexport function programs() { const o = {}; const errs = []; installPrograms({ vfs: { addExecutable: (p, elf) => { o[p.replace('/bin/', '')] = Buffer.from(elf).toString('base64'); } } }, (s) => errs.push(s)); return { o, errs }; }\n",
+      // With each program, the source files its line table names (the CPU view's source lines).
+      contents: "import { installPrograms } from './emu/cli/shell-programs';\nimport { readElf } from './asm/elf-read';\nimport { lineRows } from './asm/dwarf-line';\nexport function programs() { const o = {}; const files = new Set(); const errs = []; installPrograms({ vfs: { addExecutable: (p, elf) => { o[p.replace('/bin/', '')] = Buffer.from(elf).toString('base64'); const r = readElf(elf); if (r.ok && r.elf.debugLine !== undefined && r.elf.debugLine.ok) for (const row of lineRows(r.elf.debugLine.tables)) files.add(row.file); } } }, (s) => errs.push(s)); return { o, files: [...files], errs }; }\n",
       resolveDir: root,
       loader: 'ts',
     },
@@ -158,9 +159,20 @@ async function shellPrograms(root) {
   });
   const { programs } = await import(pathToFileURL(out).href);
   rmSync(out);
-  const { o, errs } = programs();
+  const { o, files, errs } = programs();
   if (errs.length > 0) throw new Error(`build-web: programs not built:\n${errs.join('')}`);
-  return o;
+  return { programs: o, sources: programSources(root, files) };
+}
+
+/** The text of each source file (of this tree only) a program's line table names, by the name the table gives it. */
+function programSources(root, files) {
+  const out = {};
+  for (const f of files) {
+    const path = resolve(root, f);
+    if (relative(root, path).startsWith('..') || !existsSync(path)) continue;
+    out[f] = readFileSync(path, 'utf8');
+  }
+  return out;
 }
 
 async function main() {
@@ -169,11 +181,11 @@ async function main() {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   const drivers = compileDrivers(esbuild, join(ROOT, 'kernel-ts', 'drivers'), portedDrivers(join(ROOT, 'emu', 'cli', 'builtins.ts')));
-  const programs = await shellPrograms(ROOT);
+  const { programs, sources } = await shellPrograms(ROOT);
   const worker = await bundleWorker({
     entry: 'web/worker/main.ts',
     outfile: join(dist, 'worker.js'),
-    define: { __VMLAB_DRIVERS__: JSON.stringify(drivers), __VMLAB_WEB_PROGRAMS__: JSON.stringify(programs) },
+    define: { __VMLAB_DRIVERS__: JSON.stringify(drivers), __VMLAB_WEB_PROGRAMS__: JSON.stringify(programs), __VMLAB_WEB_SOURCES__: JSON.stringify(sources) },
   });
   if (!worker.ok) {
     process.stderr.write(`build-web: the worker reaches Node built-ins (the browser has none):\n${worker.errors.map((e) => `  ${e}\n`).join('')}`);

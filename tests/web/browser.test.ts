@@ -165,7 +165,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(maps).toMatch(/\[stack\]$/m);
     await screenshot('vmas');
     await selectTab('cpu');
-    expect(await page.locator('#view-cpu tr.current').count()).toBe(1);
+    expect(await page.locator('#view-cpu table[aria-label="Disassembly"] tr.current').count()).toBe(1);
     expect(await page.locator('#view-cpu table[aria-label="Registers"] th', { hasText: /^pc$/ }).count()).toBe(1);
     await screenshot('cpu');
     await selectTab('pt');
@@ -214,6 +214,32 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     await page.waitForFunction((k) => Number(document.body.dataset.stops ?? '0') > k, n);
     return page.locator('#stops-list li').allTextContents();
   }
+
+  it('a breakpoint by symbol from the Stops view holds memview2 at main; the CPU view shows the symbol and the assembly source line', async () => {
+    expect(await setStops(async () => {
+      await page.locator('#bp-input').fill('memview2:main');
+      await page.locator('#bp-form button[type=submit]').click();
+    })).toEqual([expect.stringMatching(/^break memview2:main \(0x[0-9a-f]+\)$/)]);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('memview2');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    expect(await page.locator('#stop-reason').textContent()).toMatch(/^breakpoint memview2:main \(0x[0-9a-f]+\), pid \d+$/);
+    await selectTab('cpu');
+    const current = page.locator('#view-cpu table[aria-label="Disassembly"] tr.current td');
+    expect(await current.nth(2).textContent()).toBe('main');
+    expect(await current.nth(5).textContent()).toMatch(/^memview2\.s:\d+$/);
+    const line = Number(/:(\d+)$/.exec((await current.nth(5).textContent())!)![1]);
+    expect(await page.locator('#source h3').textContent()).toBe(`Source: memview2.s:${line}`);
+    const src = page.locator('#source tr.current td');
+    expect(await src.nth(1).textContent()).toBe(String(line));
+    expect((await src.nth(2).textContent())!.trim().length).toBeGreaterThan(0);
+    await screenshot('breakpoint-source');
+    await setStops(() => page.locator('#bp-list button', { hasText: 'Delete' }).click());
+    const n = await prompts();
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+  });
 
   it('stepping over an instruction that page-faults: the fault log gains it, decoded, and the TLB view the new entry', async () => {
     expect(await setStops(async () => {
@@ -311,7 +337,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     await selectTab('faults');
     expect(await faultRow.count()).toBe(0);
     await selectTab('cpu');
-    expect(await page.locator('#view-cpu tr.current td').nth(1).textContent()).toBe(/ip (0x[0-9a-f]+)/.exec(reason)![1]);
+    expect(await page.locator('#view-cpu table[aria-label="Disassembly"] tr.current td').nth(1).textContent()).toBe(/ip (0x[0-9a-f]+)/.exec(reason)![1]);
     await screenshot('reverse-step');
     await key('F10');
     await key('Shift+F8');

@@ -157,6 +157,13 @@ describe('the worker of the browser build', () => {
     const held = (await w.next('views', from, (m) => m.views.run === 'paused')).views;
     expect(held.stop).toBe(`breakpoint memview2:main (${main}), pid ${held.pid}`);
     expect(held.regs.at(-1)).toEqual(['pc', main]);
+    // The assembly source line of main, from the program's line table and the source bundled with the build.
+    const cur = held.disasm.find((d) => d.current)!;
+    expect(cur.symbol).toBe('main');
+    expect(held.source).toMatchObject({ file: 'memview2.s', line: Number(cur.line.replace('memview2.s:', '')) });
+    const srcLine = held.source!.lines.find((l) => l.current)!;
+    expect(srcLine.n).toBe(held.source!.line);
+    expect(srcLine.text.trim().length).toBeGreaterThan(0);
     from = w.messages.length;
     w.send({ kind: 'stops', settings: { breakpoints: [], catchFork: false, pagefault: null } });
     await w.next('stops', from);

@@ -244,6 +244,16 @@ export function renderCpu(el: HTMLElement, v: Views): void {
     h('p', { class: 'note' }, `pid ${v.pid} (${v.comm}), ${v.run}; ${v.instret} instructions retired since boot.`),
     h('table', { 'aria-label': 'Registers' }, ...cells),
     h('h3', {}, 'Code around pc'),
-    h('table', { 'aria-label': 'Disassembly' }, ...v.disasm.map((d) => h('tr', { class: d.current ? 'current' : undefined }, h('td', {}, d.current ? '=>' : ''), h('td', {}, d.addr), h('td', {}, d.word), h('td', {}, d.text)))),
+    h('table', { 'aria-label': 'Disassembly' }, ...v.disasm.map((d) => h('tr', { class: d.current ? 'current' : undefined }, h('td', {}, d.current ? '=>' : ''), h('td', {}, d.addr), h('td', { class: 'sym' }, d.symbol), h('td', {}, d.word), h('td', {}, d.text), h('td', { class: 'src-ref' }, d.line)))),
+    sourceBlock(v),
   );
+}
+
+/** The source lines around pc's, the current one marked `=>`. */
+function sourceBlock(v: Views): HTMLElement {
+  const s = v.source;
+  if (s === null) return h('p', { class: 'note', id: 'source' }, 'No line information for this code (the program was built without it).');
+  if (s.lines.length === 0) return h('p', { class: 'note', id: 'source' }, `Source: ${s.file}:${s.line} (its text is not in this build).`);
+  return h('div', { id: 'source' }, h('h3', {}, `Source: ${s.file}:${s.line}`),
+    h('table', { 'aria-label': `Source ${s.file}` }, ...s.lines.map((l) => h('tr', { class: l.current ? 'current' : undefined }, h('td', {}, l.current ? '=>' : ''), h('td', {}, String(l.n)), h('td', {}, h('pre', {}, l.text))))));
 }

@@ -85,7 +85,7 @@ function stepOne(budget: number): StopReason {
 }
 
 function sendViews(): void {
-  const views = collectViews(k, request, state, faults);
+  const views = collectViews(k, request, state, faults, (comm) => stops.symbols.of(comm));
   views.stop = state === 'paused' ? travelNote || stops.reason : '';
   views.recording = state === 'paused' ? travel.why || 'recording' : '';
   post({ kind: 'views', views });
