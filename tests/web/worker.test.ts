@@ -172,6 +172,24 @@ describe('the worker of the browser build', () => {
     expect((await w.next('prompt', from)).status).toBe(0);
   });
 
+  it('a C program built with -g: the source line next to the disassembly is its C', async () => {
+    let from = w.messages.length;
+    w.send({ kind: 'stops', settings: { breakpoints: ['3000memview2:main'], catchFork: false, pagefault: null } });
+    expect((await w.next('stops', from)).errors).toEqual([]);
+    from = w.messages.length;
+    w.send({ kind: 'line', text: '3000memview2' });
+    const held = (await w.next('views', from, (m) => m.views.run === 'paused')).views;
+    expect(held.disasm.find((d) => d.current)!.line).toMatch(/^3000memview2\.c:\d+$/);
+    expect(held.source!.file).toBe('3000memview2.c');
+    expect(held.source!.lines.find((l) => l.current)!.text).toMatch(/main|\{/);
+    from = w.messages.length;
+    w.send({ kind: 'stops', settings: { breakpoints: [], catchFork: false, pagefault: null } });
+    await w.next('stops', from);
+    from = w.messages.length;
+    w.send({ kind: 'control', action: 'run' });
+    await w.next('prompt', from);
+  });
+
   it('catch fork holds mtest-test after its fork: its anonymous frames are shared copy-on-write (mapcount 2)', async () => {
     expect((await w.run('insmod mtest')).prompt.status).toBe(0);
     let from = w.messages.length;
