@@ -14,7 +14,7 @@
 // installs (assembled guest-programs/programs/*.s and the prebuilt lab ELFs
 // of guest-programs/labs/bin), made here and bundled.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -175,6 +175,14 @@ function programSources(root, files) {
   return out;
 }
 
+/** docs/labs/<lab>/README.md of every lab folder, by folder name. */
+function labReadmes(root) {
+  const dir = join(root, 'docs', 'labs');
+  const out = {};
+  for (const lab of readdirSync(dir)) if (existsSync(join(dir, lab, 'README.md'))) out[lab] = readFileSync(join(dir, lab, 'README.md'), 'utf8');
+  return out;
+}
+
 async function main() {
   const at = process.argv.indexOf('--out');
   const dist = at > 0 && process.argv[at + 1] ? resolve(process.argv[at + 1]) : join(ROOT, 'web', 'dist');
@@ -201,6 +209,8 @@ async function main() {
     target: 'es2022',
     sourcemap: 'linked',
     loader: { '.css': 'css' },
+    // The guided labs' text (web/page/labs.ts): each lab's README.
+    define: { __VMLAB_LAB_READMES__: JSON.stringify(labReadmes(ROOT)) },
     logLevel: 'warning',
   });
   copyFileSync(join(ROOT, 'web', 'page', 'index.html'), join(dist, 'index.html'));

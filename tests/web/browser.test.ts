@@ -33,6 +33,7 @@ if (!hasChromium && process.env.VMLAB_REQUIRE_PEERS !== '1') {
 }
 
 let server: ChildProcess;
+let siteUrl = '';
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -90,6 +91,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, stdio: 'pipe' });
     mkdirSync(ARTIFACTS, { recursive: true });
     const url = await serve();
+    siteUrl = url;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -353,6 +355,35 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     await page.keyboard.press('Control+c');
     await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
     expect((await transcript()).match(/^Ready$/gm)).toHaveLength(1);
+  });
+
+  it('the guided labs: five walkthroughs with the READMEs\' questions; a step\'s Run button runs its command; ?lab=ID opens one', async () => {
+    await selectTab('labs');
+    expect(await page.locator('#lab-select option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['memview2', 'mtest', 'kmalloc-vmalloc', 'mmapper', 'btplus']);
+    await page.locator('#lab-select').selectOption('mmapper');
+    await page.locator('#lab-guide h3', { hasText: 'mmapper' }).waitFor();
+    const md = readFileSync(join(ROOT, 'docs', 'labs', 'mmapper', 'README.md'), 'utf8');
+    const questions = md.slice(md.indexOf('## Questions')).split('\n').filter((l) => /^\d+\. /.test(l)).length;
+    expect(questions).toBeGreaterThan(0);
+    expect(await page.locator('#lab-guide ol[aria-label="Questions"] > li').count()).toBe(questions);
+    for (const step of [1, 2, 4]) {
+      const n = await prompts();
+      await page.locator(`#lab-guide li[data-step="${step}"] button.lab-run`).click();
+      await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+    }
+    expect(await transcript()).toMatch(/^mode 1: kmalloc buffer, remap_pfn_range at mmap time$/m);
+    expect(await page.evaluate(() => document.body.dataset.lastInsns)).toBe('0'); // rmmod: no guest instruction
+    await command('lsmod');
+    expect(await transcript()).not.toMatch(/^mmapper\s/m);
+    await page.locator('#lab-guide li[data-step="2"] button', { hasText: 'Show Faults' }).click();
+    await page.locator('#view-faults td', { hasText: 'mmapper-test' }).first().waitFor();
+    await selectTab('labs');
+    await screenshot('lab-guide');
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await other.goto(`${siteUrl}?lab=mtest`);
+    await other.locator('#view-labs h3', { hasText: '/proc/mtest' }).waitFor();
+    expect(await other.locator('#tab-labs').getAttribute('aria-selected')).toBe('true');
+    await other.close();
   });
 
   it('logged no console error', () => {

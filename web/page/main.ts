@@ -11,6 +11,8 @@ import type { Views } from '../views-data';
 import { LineTerminal } from './terminal';
 import { renderCpu, renderFaults, renderFrames, renderMaps, renderPageTables, renderTlb } from './render';
 import type { Links } from './render';
+import { LABS } from './labs';
+import type { Lab } from './labs';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
@@ -151,6 +153,67 @@ for (const [i, t] of tabs.entries()) {
       selectTab(tabs[to]!, true);
     }
   });
+}
+
+// ---- guided labs (labs.ts) ------------------------------------------------------------
+
+/** Text with markdown code spans (`x`) as <code>. */
+function withCode(text: string): Node[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? Object.assign(document.createElement('code'), { textContent: part }) : document.createTextNode(part)));
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.append(...children);
+  return e;
+}
+
+function drawLab(lab: Lab): void {
+  const steps = el('ol', ...lab.steps.map((st, i) => {
+    const li = el('li', ...withCode(st.say));
+    li.dataset.step = String(i + 1);
+    if (st.command !== undefined) {
+      const run = el('button', 'Run ', el('code', st.command));
+      run.type = 'button';
+      run.className = 'lab-run';
+      run.addEventListener('click', () => {
+        if ($('run-state').dataset.state !== 'idle') return; // one command at a time, at the prompt
+        term.submit(st.command!);
+      });
+      li.append(' ', run);
+    }
+    if (st.view !== undefined) {
+      const tab = $(`tab-${st.view}`) as HTMLButtonElement;
+      const show = el('button', `Show ${tab.textContent}`);
+      show.type = 'button';
+      show.addEventListener('click', () => selectTab(tab));
+      li.append(' ', show);
+    }
+    return li;
+  }));
+  steps.setAttribute('aria-label', 'Walkthrough');
+  const questions = el('ol', ...lab.questions.map((q) => el('li', ...withCode(q))));
+  questions.setAttribute('aria-label', 'Questions');
+  $('lab-guide').replaceChildren(
+    el('h3', lab.title),
+    el('p', ...withCode(lab.teaches)),
+    el('h3', 'Walkthrough'),
+    steps,
+    el('h3', 'Questions'),
+    questions,
+    el('p', `The lab's full text, the exercises and the grading: docs/labs/${lab.id === 'memview2' ? 'physicalview' : lab.id}/README.md. Your own module is graded with vmlab lab check (no compiler in a page).`),
+  );
+}
+const labSelect = $('lab-select') as HTMLSelectElement;
+labSelect.replaceChildren(...LABS.map((l) => new Option(`${l.id}: ${l.title}`, l.id)));
+labSelect.addEventListener('change', () => drawLab(LABS.find((l) => l.id === labSelect.value)!));
+drawLab(LABS[0]!);
+// ?lab=ID opens that lab's guide (a teacher links it).
+const wanted = new URLSearchParams(location.search).get('lab');
+if (wanted !== null && LABS.some((l) => l.id === wanted)) {
+  labSelect.value = wanted;
+  drawLab(LABS.find((l) => l.id === wanted)!);
+  selectTab($('tab-labs') as HTMLButtonElement);
 }
 
 // ---- views ------------------------------------------------------------------------
