@@ -14,7 +14,7 @@
 // installs (assembled guest-programs/programs/*.s and the prebuilt lab ELFs
 // of guest-programs/labs/bin), made here and bundled.
 import * as esbuild from 'esbuild';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -25,6 +25,8 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Source file (from the root) -> its browser twin, for every importer. */
 export const TWINS = {
   'host/files.ts': 'web/host/files.ts',
+  'host/event-loop.ts': 'web/host/event-loop.ts',
+  'host/bytes.ts': 'web/host/bytes.ts',
   'kernel-ts/module/compile.ts': 'web/host/module-compile.ts',
   'kernel-ts/module/typecheck.ts': 'web/host/module-typecheck.ts',
   'emu/cli/output.ts': 'web/host/output.ts',
@@ -143,7 +145,8 @@ async function shellPrograms(root) {
   await esbuild.build({
     absWorkingDir: root,
     stdin: {
-      contents: "import { installPrograms } from './emu/cli/shell-programs';\nexport function programs() { const o = {}; const errs = []; installPrograms({ vfs: { addExecutable: (p, elf) => { o[p.replace('/bin/', '')] = Buffer.from(elf).toString('base64'); } } }, (s) => errs.push(s)); return { o, errs }; }\n",
+      // With each program, the source files its line table names (the CPU view's source lines).
+      contents: "import { installPrograms } from './emu/cli/shell-programs';\nimport { readElf } from './asm/elf-read';\nimport { lineRows } from './asm/dwarf-line';\nexport function programs() { const o = {}; const files = new Set(); const errs = []; installPrograms({ vfs: { addExecutable: (p, elf) => { o[p.replace('/bin/', '')] = Buffer.from(elf).toString('base64'); const r = readElf(elf); if (r.ok && r.elf.debugLine !== undefined && r.elf.debugLine.ok) for (const row of lineRows(r.elf.debugLine.tables)) files.add(row.file); } } }, (s) => errs.push(s)); return { o, files: [...files], errs }; }\n",
       resolveDir: root,
       loader: 'ts',
     },
@@ -156,9 +159,28 @@ async function shellPrograms(root) {
   });
   const { programs } = await import(pathToFileURL(out).href);
   rmSync(out);
-  const { o, errs } = programs();
+  const { o, files, errs } = programs();
   if (errs.length > 0) throw new Error(`build-web: programs not built:\n${errs.join('')}`);
-  return o;
+  return { programs: o, sources: programSources(root, files) };
+}
+
+/** The text of each source file (of this tree only) a program's line table names, by the name the table gives it. */
+function programSources(root, files) {
+  const out = {};
+  for (const f of files) {
+    const path = resolve(root, f);
+    if (relative(root, path).startsWith('..') || !existsSync(path)) continue;
+    out[f] = readFileSync(path, 'utf8');
+  }
+  return out;
+}
+
+/** docs/labs/<lab>/README.md of every lab folder, by folder name. */
+function labReadmes(root) {
+  const dir = join(root, 'docs', 'labs');
+  const out = {};
+  for (const lab of readdirSync(dir)) if (existsSync(join(dir, lab, 'README.md'))) out[lab] = readFileSync(join(dir, lab, 'README.md'), 'utf8');
+  return out;
 }
 
 async function main() {
@@ -167,11 +189,11 @@ async function main() {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
   const drivers = compileDrivers(esbuild, join(ROOT, 'kernel-ts', 'drivers'), portedDrivers(join(ROOT, 'emu', 'cli', 'builtins.ts')));
-  const programs = await shellPrograms(ROOT);
+  const { programs, sources } = await shellPrograms(ROOT);
   const worker = await bundleWorker({
     entry: 'web/worker/main.ts',
     outfile: join(dist, 'worker.js'),
-    define: { __VMLAB_DRIVERS__: JSON.stringify(drivers), __VMLAB_WEB_PROGRAMS__: JSON.stringify(programs) },
+    define: { __VMLAB_DRIVERS__: JSON.stringify(drivers), __VMLAB_WEB_PROGRAMS__: JSON.stringify(programs), __VMLAB_WEB_SOURCES__: JSON.stringify(sources) },
   });
   if (!worker.ok) {
     process.stderr.write(`build-web: the worker reaches Node built-ins (the browser has none):\n${worker.errors.map((e) => `  ${e}\n`).join('')}`);
@@ -187,6 +209,8 @@ async function main() {
     target: 'es2022',
     sourcemap: 'linked',
     loader: { '.css': 'css' },
+    // The guided labs' text (web/page/labs.ts): each lab's README.
+    define: { __VMLAB_LAB_READMES__: JSON.stringify(labReadmes(ROOT)) },
     logLevel: 'warning',
   });
   copyFileSync(join(ROOT, 'web', 'page', 'index.html'), join(dist, 'index.html'));

@@ -12,6 +12,18 @@ export interface ViewRequest {
   frame: number | null;
 }
 
+/** The stop conditions the page sets (web/worker/stops.ts). */
+export interface StopSettings {
+  /** `0xADDR`, `PROG:SYMBOL[+OFF]` or `SYMBOL[+OFF]` (a symbol of the program shown). */
+  breakpoints: readonly string[];
+  catchFork: boolean;
+  /** catch pagefault's filter (`write !user`; '' catches every fault), or null: off. */
+  pagefault: string | null;
+}
+
+/** Run control of a command: pause it, run on, one instruction forward or back, back to the last stop. */
+export type ControlAction = 'pause' | 'run' | 'step' | 'reverse-step' | 'reverse-continue';
+
 /** Page -> worker. */
 export type PageMessage =
   /** A command line typed at the prompt. */
@@ -19,9 +31,11 @@ export type PageMessage =
   /** Ctrl-C: SIGINT to the foreground program at the next slice boundary. */
   | { kind: 'interrupt' }
   /** Run control of the running command: pause between two instructions, run on, or step one instruction. */
-  | { kind: 'control'; action: 'pause' | 'run' | 'step' }
+  | { kind: 'control'; action: ControlAction }
   /** The views, for this request. */
-  | { kind: 'inspect'; request: ViewRequest };
+  | { kind: 'inspect'; request: ViewRequest }
+  /** Replaces the stop conditions. */
+  | { kind: 'stops'; settings: StopSettings };
 
 /** Worker -> page. */
 export type WorkerMessage =
@@ -32,4 +46,6 @@ export type WorkerMessage =
   /** A command line finished: the shell prints its prompt. Instructions it retired and the time it took. */
   | { kind: 'prompt'; status: number; insns: number; ms: number }
   /** The views (after each command, pause, step, or an inspect). */
-  | { kind: 'views'; views: Views };
+  | { kind: 'views'; views: Views }
+  /** The stop conditions in force (one line each) and what could not be set. */
+  | { kind: 'stops'; list: string[]; errors: string[] };

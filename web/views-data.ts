@@ -120,8 +120,14 @@ export interface Views {
   faults: FaultView[];
   /** x1..x31 and pc: [name, hex]. */
   regs: [string, string][];
-  /** Instructions around pc: address, word, text, is pc. */
-  disasm: { addr: string; word: string; text: string; current: boolean }[];
+  /** Instructions around pc: address, word, text, is pc, its source line (`memview2.s:128`, '' without line information) and symbol (`main+0x8`, ''). */
+  disasm: { addr: string; word: string; text: string; current: boolean; line: string; symbol: string }[];
+  /** The source lines around pc's, from the program's line table (null: no line information); `lines` is empty when the text is not in the build. */
+  source: { file: string; line: number; lines: { n: number; text: string; current: boolean }[] } | null;
   /** Guest instructions retired since boot. */
   instret: number;
+  /** Why the command is held: a breakpoint or catchpoint's words, what a reverse move did ('' for Pause, Step or none). */
+  stop: string;
+  /** While held: 'recording' (Reverse step and Reverse continue work), else why not; '' when not held. */
+  recording: string;
 }

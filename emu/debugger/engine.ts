@@ -44,6 +44,7 @@
 // instruction start so the first attempt leaves no trace in the MMU.
 import type { Kernel, RunResult } from '../../kernel-ts/kernel';
 import { shellExitCode } from '../../kernel-ts/proc/exit';
+import { nextTurn } from '../../host/event-loop';
 import type { Task } from '../../kernel-ts/proc/task';
 import type { Symbols } from './symbols';
 import { Recorder } from './record/recorder';
@@ -337,7 +338,7 @@ export class Engine extends Inspector {
           continue;
         }
         if (p === null || p.kind === 'yield') {
-          await new Promise((resolve) => setImmediate(resolve));
+          await nextTurn();
           this.yieldAt = cpu.instret + this.sliceInsns;
           this.onSlice?.(this);
           if (this.interruptPending) {

@@ -33,6 +33,7 @@ if (!hasChromium && process.env.VMLAB_REQUIRE_PEERS !== '1') {
 }
 
 let server: ChildProcess;
+let siteUrl = '';
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
@@ -90,6 +91,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { cwd: ROOT, stdio: 'pipe' });
     mkdirSync(ARTIFACTS, { recursive: true });
     const url = await serve();
+    siteUrl = url;
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -165,7 +167,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(maps).toMatch(/\[stack\]$/m);
     await screenshot('vmas');
     await selectTab('cpu');
-    expect(await page.locator('#view-cpu tr.current').count()).toBe(1);
+    expect(await page.locator('#view-cpu table[aria-label="Disassembly"] tr.current').count()).toBe(1);
     expect(await page.locator('#view-cpu table[aria-label="Registers"] th', { hasText: /^pc$/ }).count()).toBe(1);
     await screenshot('cpu');
     await selectTab('pt');
@@ -204,6 +206,184 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     await page.keyboard.press('F8');
     await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
     expect(await page.locator('#run-state').textContent()).toBe('at the prompt');
+  });
+
+  /** The stop conditions as the worker confirmed them, after a change made by `act` in the Stops view. */
+  async function setStops(act: () => Promise<void>): Promise<string[]> {
+    await selectTab('stops');
+    const n = await page.evaluate(() => Number(document.body.dataset.stops ?? '0'));
+    await act();
+    await page.waitForFunction((k) => Number(document.body.dataset.stops ?? '0') > k, n);
+    return page.locator('#stops-list li').allTextContents();
+  }
+
+  it('a breakpoint by symbol from the Stops view holds memview2 at main; the CPU view shows the symbol and the assembly source line', async () => {
+    expect(await setStops(async () => {
+      await page.locator('#bp-input').fill('memview2:main');
+      await page.locator('#bp-form button[type=submit]').click();
+    })).toEqual([expect.stringMatching(/^break memview2:main \(0x[0-9a-f]+\)$/)]);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('memview2');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    expect(await page.locator('#stop-reason').textContent()).toMatch(/^breakpoint memview2:main \(0x[0-9a-f]+\), pid \d+$/);
+    await selectTab('cpu');
+    const current = page.locator('#view-cpu table[aria-label="Disassembly"] tr.current td');
+    expect(await current.nth(2).textContent()).toBe('main');
+    expect(await current.nth(5).textContent()).toMatch(/^memview2\.s:\d+$/);
+    const line = Number(/:(\d+)$/.exec((await current.nth(5).textContent())!)![1]);
+    expect(await page.locator('#source h3').textContent()).toBe(`Source: memview2.s:${line}`);
+    const src = page.locator('#source tr.current td');
+    expect(await src.nth(1).textContent()).toBe(String(line));
+    expect((await src.nth(2).textContent())!.trim().length).toBeGreaterThan(0);
+    await screenshot('breakpoint-source');
+    await setStops(() => page.locator('#bp-list button', { hasText: 'Delete' }).click());
+    const n = await prompts();
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+  });
+
+  it('stepping over an instruction that page-faults: the fault log gains it, decoded, and the TLB view the new entry', async () => {
+    expect(await setStops(async () => {
+      await page.locator('#pf-filter').fill('write');
+      await page.locator('#catch-pf').check();
+    })).toEqual(['catch pagefault write']);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('memview2');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    const reason = (await page.locator('#stop-reason').textContent())!;
+    expect(reason).toMatch(/^catch pagefault: #PF at 0x[0-9a-f]+, error 0x6 \(not-present write user\), ip 0x[0-9a-f]+, pid \d+: not yet handled$/);
+    const addr = /#PF at (0x[0-9a-f]+)/.exec(reason)![1]!;
+    const vpage = `0x${(BigInt(addr) & ~0xfffn).toString(16)}`;
+    await selectTab('faults');
+    const faultRow = page.locator('#view-faults tr', { hasText: addr });
+    expect(await faultRow.count()).toBe(0);
+    await selectTab('tlb');
+    const tlbRow = page.locator('#view-tlb table[aria-label="TLB entries"] tr', { hasText: `${vpage} (VPN` });
+    expect(await tlbRow.count()).toBe(0);
+    await screenshot('fault-caught');
+    const views = await page.evaluate(() => Number(document.body.dataset.views));
+    await page.keyboard.press('F10');
+    await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
+    // The retried store filled the DTLB: an entry for the page, marked new.
+    expect(await tlbRow.filter({ hasText: 'DTLB' }).locator('td').last().textContent()).toBe('new');
+    await screenshot('fault-stepped-tlb');
+    await selectTab('faults');
+    expect(await faultRow.locator('td').nth(5).textContent()).toBe('0x6 not-present write user');
+    await screenshot('fault-stepped');
+    await setStops(() => page.locator('#catch-pf').uncheck());
+    const n = await prompts();
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+  });
+
+  it('the frame map after fork: the anonymous frames parent and child share, labelled copy-on-write with mapcount 2', async () => {
+    await command('insmod mtest');
+    expect(await setStops(() => page.locator('#catch-fork').check())).toEqual(['catch fork']);
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('mtest-test');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    const reason = (await page.locator('#stop-reason').textContent())!;
+    const [, parent, child] = /^catch fork: pid (\d+) \(mtest-test\) forked child (\d+)$/.exec(reason)!;
+    await selectTab('frames');
+    const cow = page.locator('#view-frames table[aria-label="Shared frames"] tr.cow').first();
+    await cow.waitFor();
+    expect((await cow.locator('td').allTextContents()).slice(1)).toEqual(['anon', '2', expect.stringMatching(/^\d+$/), 'shared copy-on-write']);
+    await cow.locator('button.addr').click();
+    await page.locator('#frame-detail h3').waitFor();
+    const mappings = (await page.locator('#frame-detail pre').textContent())!;
+    expect(mappings).toContain(`pid ${parent}`);
+    expect(mappings).toContain(`pid ${child}`);
+    await screenshot('frames-cow');
+    await setStops(() => page.locator('#catch-fork').uncheck());
+    const n = await prompts();
+    await page.keyboard.press('F8');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+    expect(await transcript()).toMatch(/^parent: BAAAAAAA$/m);
+  });
+
+  it('reverse step (Shift+F10) brings a stepped-over fault back: the fault log and the TLB as before the fault; Reverse continue (Shift+F8) back to the caught fault', async () => {
+    // The recorder cannot save a module's state.
+    await command('rmmod physicalview');
+    await command('rmmod mtest');
+    await setStops(async () => {
+      await page.locator('#pf-filter').fill('write');
+      await page.locator('#catch-pf').check();
+    });
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.type('test');
+    await page.keyboard.press('Enter');
+    await page.locator('#run-state[data-state="paused"]').waitFor();
+    expect(await page.locator('#recording').textContent()).toBe('(recorded: reverse works)');
+    const reason = (await page.locator('#stop-reason').textContent())!;
+    const addr = /#PF at (0x[0-9a-f]+)/.exec(reason)![1]!;
+    const vpage = `0x${(BigInt(addr) & ~0xfffn).toString(16)}`;
+    const faultRow = page.locator('#view-faults tr', { hasText: addr });
+    const tlbRow = page.locator('#view-tlb table[aria-label="TLB entries"] tr', { hasText: `${vpage} (VPN` });
+    const key = async (k: string): Promise<void> => {
+      const views = await page.evaluate(() => Number(document.body.dataset.views));
+      await page.keyboard.press(k);
+      await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
+    };
+    await selectTab('faults');
+    await key('F10');
+    expect(await page.locator('#stop-reason').textContent()).toBe('step');
+    expect(await faultRow.locator('td').nth(5).textContent()).toBe('0x6 not-present write user');
+    await selectTab('tlb');
+    expect(await tlbRow.count()).toBe(1);
+    await key('Shift+F10');
+    expect(await page.locator('#stop-reason').textContent()).toBe('reverse step');
+    expect(await tlbRow.count()).toBe(0);
+    await selectTab('faults');
+    expect(await faultRow.count()).toBe(0);
+    await selectTab('cpu');
+    expect(await page.locator('#view-cpu table[aria-label="Disassembly"] tr.current td').nth(1).textContent()).toBe(/ip (0x[0-9a-f]+)/.exec(reason)![1]);
+    await screenshot('reverse-step');
+    await key('F10');
+    await key('Shift+F8');
+    expect(await page.locator('#stop-reason').textContent()).toMatch(new RegExp(`^reverse continue: catch pagefault: #PF at ${addr}, error 0x6 `));
+    await selectTab('faults');
+    expect(await faultRow.count()).toBe(0);
+    await setStops(() => page.locator('#catch-pf').uncheck());
+    // Run on: test prints Ready (once: nothing the page showed is shown again) and spins until Ctrl-C.
+    await page.keyboard.press('F8');
+    await page.locator('.xterm-rows', { hasText: 'Ready' }).waitFor();
+    const n = await prompts();
+    await page.locator('#terminal .xterm-helper-textarea').focus();
+    await page.keyboard.press('Control+c');
+    await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+    expect((await transcript()).match(/^Ready$/gm)).toHaveLength(1);
+  });
+
+  it('the guided labs: five walkthroughs with the READMEs\' questions; a step\'s Run button runs its command; ?lab=ID opens one', async () => {
+    await selectTab('labs');
+    expect(await page.locator('#lab-select option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['memview2', 'mtest', 'kmalloc-vmalloc', 'mmapper', 'btplus']);
+    await page.locator('#lab-select').selectOption('mmapper');
+    await page.locator('#lab-guide h3', { hasText: 'mmapper' }).waitFor();
+    const md = readFileSync(join(ROOT, 'docs', 'labs', 'mmapper', 'README.md'), 'utf8');
+    const questions = md.slice(md.indexOf('## Questions')).split('\n').filter((l) => /^\d+\. /.test(l)).length;
+    expect(questions).toBeGreaterThan(0);
+    expect(await page.locator('#lab-guide ol[aria-label="Questions"] > li').count()).toBe(questions);
+    for (const step of [1, 2, 4]) {
+      const n = await prompts();
+      await page.locator(`#lab-guide li[data-step="${step}"] button.lab-run`).click();
+      await page.waitForFunction((k) => Number(document.body.dataset.prompts ?? '0') > k, n);
+    }
+    expect(await transcript()).toMatch(/^mode 1: kmalloc buffer, remap_pfn_range at mmap time$/m);
+    expect(await page.evaluate(() => document.body.dataset.lastInsns)).toBe('0'); // rmmod: no guest instruction
+    await command('lsmod');
+    expect(await transcript()).not.toMatch(/^mmapper\s/m);
+    await page.locator('#lab-guide li[data-step="2"] button', { hasText: 'Show Faults' }).click();
+    await page.locator('#view-faults td', { hasText: 'mmapper-test' }).first().waitFor();
+    await selectTab('labs');
+    await screenshot('lab-guide');
+    const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await other.goto(`${siteUrl}?lab=mtest`);
+    await other.locator('#view-labs h3', { hasText: '/proc/mtest' }).waitFor();
+    expect(await other.locator('#tab-labs').getAttribute('aria-selected')).toBe('true');
+    await other.close();
   });
 
   it('logged no console error', () => {

@@ -1,7 +1,11 @@
 // host/files.ts in the browser build (scripts/build-web.mjs substitutes this
 // file for it): a page has no host files, so every path the user names is
 // "no such file". The lab's programs and drivers are bundled instead
-// (shell-programs.ts, builtins.ts here).
+// (shell-programs.ts, builtins.ts here), and so are the source files the
+// programs' line tables name (__VMLAB_WEB_SOURCES__, by the name the table
+// gives): the debugger's source lines (emu/debugger/symbols.ts) read them here.
+
+declare const __VMLAB_WEB_SOURCES__: Readonly<Record<string, string>> | undefined;
 
 /** The most bytes vmlab reads from one host file (host/files.ts's bound; unused here). */
 export const HOST_FILE_LIMIT = 64 * 1024 * 1024;
@@ -24,8 +28,10 @@ export function readHostBytes(_path: string, _expected: string, _limit = HOST_FI
   return { ok: false, reason: NO_FILES };
 }
 
-export function readHostText(_path: string, _expected: string, _limit = HOST_FILE_LIMIT): HostFile<string> {
-  return { ok: false, reason: NO_FILES };
+/** A bundled program source, else nothing. */
+export function readHostText(path: string, _expected: string, _limit = HOST_FILE_LIMIT): HostFile<string> {
+  const sources = typeof __VMLAB_WEB_SOURCES__ === 'undefined' ? {} : __VMLAB_WEB_SOURCES__;
+  return Object.hasOwn(sources, path) ? { ok: true, value: sources[path]! } : { ok: false, reason: NO_FILES };
 }
 
 /** The longest line vmlab takes from a stream of commands (host/files.ts's bound). */

@@ -2,7 +2,8 @@
 // the machine and kernel (web/worker/main.ts), the run controls and the
 // views (render.ts), linked: a physical address clicked anywhere selects its
 // frame in the frame map; the process chosen is shown by every view.
-// Keyboard: F8 pauses or runs on, F10 steps one instruction; the tabs take
+// Keyboard: F8 pauses or runs on, F10 steps one instruction, Shift+F10 steps
+// back one, Shift+F8 goes back to the last stop (reverse continue); the tabs take
 // Left/Right/Home/End as ARIA tabs do.
 import './page.css';
 import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
@@ -10,6 +11,8 @@ import type { Views } from '../views-data';
 import { LineTerminal } from './terminal';
 import { renderCpu, renderFaults, renderFrames, renderMaps, renderPageTables, renderTlb } from './render';
 import type { Links } from './render';
+import { LABS } from './labs';
+import type { Lab } from './labs';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
@@ -48,6 +51,8 @@ function setRunState(s: Views['run'] | 'booting'): void {
   ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running' && s !== 'idle';
   ($('btn-run') as HTMLButtonElement).disabled = s !== 'paused';
   ($('btn-step') as HTMLButtonElement).disabled = s !== 'paused';
+  ($('btn-rstep') as HTMLButtonElement).disabled = s !== 'paused';
+  ($('btn-rcont') as HTMLButtonElement).disabled = s !== 'paused';
 }
 setRunState('booting');
 $('btn-pause').addEventListener('click', () => {
@@ -62,10 +67,16 @@ $('btn-run').addEventListener('click', () => {
   send({ kind: 'control', action: 'run' });
 });
 $('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
+$('btn-rstep').addEventListener('click', () => send({ kind: 'control', action: 'reverse-step' }));
+$('btn-rcont').addEventListener('click', () => send({ kind: 'control', action: 'reverse-continue' }));
 document.addEventListener('keydown', (e) => {
   const state = $('run-state').dataset.state;
   // Taken before the terminal sees them (capture phase): xterm.js would send F8 and F10 to the shell as escape sequences.
-  if (e.key === 'F8') {
+  if ((e.key === 'F8' || e.key === 'F10') && e.shiftKey) {
+    e.preventDefault();
+    e.stopPropagation();
+    if (state === 'paused') $(e.key === 'F8' ? 'btn-rcont' : 'btn-rstep').click();
+  } else if (e.key === 'F8') {
     e.preventDefault();
     e.stopPropagation();
     if (state === 'running' || state === 'idle') $('btn-pause').click();
@@ -76,6 +87,43 @@ document.addEventListener('keydown', (e) => {
     if (state === 'paused') $('btn-step').click();
   }
 }, true);
+
+// ---- stop conditions (web/worker/stops.ts) ---------------------------------------
+
+const breakpoints: string[] = [];
+function sendStops(): void {
+  const pf = ($('catch-pf') as HTMLInputElement).checked ? ($('pf-filter') as HTMLInputElement).value : null;
+  send({ kind: 'stops', settings: { breakpoints: [...breakpoints], catchFork: ($('catch-fork') as HTMLInputElement).checked, pagefault: pf } });
+}
+function drawBreakpoints(): void {
+  $('bp-list').replaceChildren(...breakpoints.map((b, i) => {
+    const del = document.createElement('button');
+    del.type = 'button';
+    del.textContent = 'Delete';
+    del.setAttribute('aria-label', `Delete breakpoint ${b}`);
+    del.addEventListener('click', () => {
+      breakpoints.splice(i, 1);
+      drawBreakpoints();
+      sendStops();
+    });
+    const li = document.createElement('li');
+    li.append(`${b} `, del);
+    return li;
+  }));
+}
+$('bp-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const input = $('bp-input') as HTMLInputElement;
+  const spec = input.value.trim();
+  if (spec === '') return;
+  breakpoints.push(spec);
+  input.value = '';
+  drawBreakpoints();
+  sendStops();
+});
+$('catch-fork').addEventListener('change', sendStops);
+$('catch-pf').addEventListener('change', sendStops);
+$('pf-filter').addEventListener('change', sendStops);
 
 const pidSelect = $('pid-select') as HTMLSelectElement;
 pidSelect.addEventListener('change', () => {
@@ -107,6 +155,67 @@ for (const [i, t] of tabs.entries()) {
   });
 }
 
+// ---- guided labs (labs.ts) ------------------------------------------------------------
+
+/** Text with markdown code spans (`x`) as <code>. */
+function withCode(text: string): Node[] {
+  return text.split('`').map((part, i) => (i % 2 === 1 ? Object.assign(document.createElement('code'), { textContent: part }) : document.createTextNode(part)));
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.append(...children);
+  return e;
+}
+
+function drawLab(lab: Lab): void {
+  const steps = el('ol', ...lab.steps.map((st, i) => {
+    const li = el('li', ...withCode(st.say));
+    li.dataset.step = String(i + 1);
+    if (st.command !== undefined) {
+      const run = el('button', 'Run ', el('code', st.command));
+      run.type = 'button';
+      run.className = 'lab-run';
+      run.addEventListener('click', () => {
+        if ($('run-state').dataset.state !== 'idle') return; // one command at a time, at the prompt
+        term.submit(st.command!);
+      });
+      li.append(' ', run);
+    }
+    if (st.view !== undefined) {
+      const tab = $(`tab-${st.view}`) as HTMLButtonElement;
+      const show = el('button', `Show ${tab.textContent}`);
+      show.type = 'button';
+      show.addEventListener('click', () => selectTab(tab));
+      li.append(' ', show);
+    }
+    return li;
+  }));
+  steps.setAttribute('aria-label', 'Walkthrough');
+  const questions = el('ol', ...lab.questions.map((q) => el('li', ...withCode(q))));
+  questions.setAttribute('aria-label', 'Questions');
+  $('lab-guide').replaceChildren(
+    el('h3', lab.title),
+    el('p', ...withCode(lab.teaches)),
+    el('h3', 'Walkthrough'),
+    steps,
+    el('h3', 'Questions'),
+    questions,
+    el('p', `The lab's full text, the exercises and the grading: docs/labs/${lab.id === 'memview2' ? 'physicalview' : lab.id}/README.md. Your own module is graded with vmlab lab check (no compiler in a page).`),
+  );
+}
+const labSelect = $('lab-select') as HTMLSelectElement;
+labSelect.replaceChildren(...LABS.map((l) => new Option(`${l.id}: ${l.title}`, l.id)));
+labSelect.addEventListener('change', () => drawLab(LABS.find((l) => l.id === labSelect.value)!));
+drawLab(LABS[0]!);
+// ?lab=ID opens that lab's guide (a teacher links it).
+const wanted = new URLSearchParams(location.search).get('lab');
+if (wanted !== null && LABS.some((l) => l.id === wanted)) {
+  labSelect.value = wanted;
+  drawLab(LABS.find((l) => l.id === wanted)!);
+  selectTab($('tab-labs') as HTMLButtonElement);
+}
+
 // ---- views ------------------------------------------------------------------------
 
 const links: Links = {
@@ -135,6 +244,9 @@ function draw(v: Views): void {
   previous = views;
   views = v;
   if (v.run !== 'idle' || $('run-state').dataset.state !== 'running') setRunState(v.run);
+  $('stop-reason').textContent = v.stop;
+  $('recording').textContent = v.recording === 'recording' ? '(recorded: reverse works)' : v.recording === '' ? '' : '(not recorded: no reverse)';
+  $('recording').title = v.recording;
   const current = String(v.pid ?? '');
   pidSelect.replaceChildren(...v.processes.map((p) => {
     const o = document.createElement('option');
@@ -182,6 +294,13 @@ worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
     case 'views':
       draw(m.views);
       break;
+    case 'stops': {
+      // The worker's list is what is in force: a breakpoint that could not be set is missing there, and its error says why.
+      $('stops-errors').textContent = m.errors.join('\n');
+      $('stops-list').replaceChildren(...m.list.map((x) => Object.assign(document.createElement('li'), { textContent: x })));
+      document.body.dataset.stops = String(Number(document.body.dataset.stops ?? '0') + 1);
+      break;
+    }
   }
 };
 worker.onerror = (e) => {

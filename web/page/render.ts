@@ -175,8 +175,29 @@ export function renderFrames(el: HTMLElement, v: Views, selected: number | null,
     legend,
     canvas,
     detail,
+    sharedTable(v, links),
     runsTable(v),
   );
+}
+
+/** The frames mapped by more than one page-table entry (mapcount >= 2): after fork, the anonymous ones are shared copy-on-write. */
+function sharedTable(v: Views, links: Links): HTMLElement {
+  const anon = v.ownerNames.indexOf('anon');
+  const rows: HTMLElement[] = [];
+  let total = 0;
+  for (let pfn = 0; pfn < v.frameOwners.length; pfn++) {
+    const mc = v.frameMapcount[pfn]!;
+    if (mc < 2) continue;
+    total++;
+    if (rows.length >= 64) continue;
+    const cow = v.frameOwners[pfn] === anon;
+    rows.push(h('tr', { class: cow ? 'cow' : undefined, 'data-pfn': pfn },
+      h('td', {}, paButton(pfn * PAGE, links, `PFN ${hex(pfn)}`)), h('td', {}, v.ownerNames[v.frameOwners[pfn]!] ?? '?'),
+      h('td', {}, String(mc)), h('td', {}, String(v.frameRefcount[pfn])), h('td', {}, cow ? 'shared copy-on-write' : 'shared')));
+  }
+  return h('table', { 'aria-label': 'Shared frames' },
+    h('caption', { class: 'note' }, total === 0 ? 'No frame is mapped more than once.' : `Frames mapped more than once: ${total}${total > 64 ? ' (the first 64)' : ''}. Anonymous ones are shared copy-on-write (after fork): the first write copies.`),
+    h('tr', {}, ...['frame', 'owner', 'mapcount', 'refcount', 'sharing'].map((x) => h('th', {}, x))), ...rows);
 }
 
 /** The frame map as text: runs of frames with one owner (the first 64 runs). */
@@ -223,6 +244,16 @@ export function renderCpu(el: HTMLElement, v: Views): void {
     h('p', { class: 'note' }, `pid ${v.pid} (${v.comm}), ${v.run}; ${v.instret} instructions retired since boot.`),
     h('table', { 'aria-label': 'Registers' }, ...cells),
     h('h3', {}, 'Code around pc'),
-    h('table', { 'aria-label': 'Disassembly' }, ...v.disasm.map((d) => h('tr', { class: d.current ? 'current' : undefined }, h('td', {}, d.current ? '=>' : ''), h('td', {}, d.addr), h('td', {}, d.word), h('td', {}, d.text)))),
+    h('table', { 'aria-label': 'Disassembly' }, ...v.disasm.map((d) => h('tr', { class: d.current ? 'current' : undefined }, h('td', {}, d.current ? '=>' : ''), h('td', {}, d.addr), h('td', { class: 'sym' }, d.symbol), h('td', {}, d.word), h('td', {}, d.text), h('td', { class: 'src-ref' }, d.line)))),
+    sourceBlock(v),
   );
+}
+
+/** The source lines around pc's, the current one marked `=>`. */
+function sourceBlock(v: Views): HTMLElement {
+  const s = v.source;
+  if (s === null) return h('p', { class: 'note', id: 'source' }, 'No line information for this code (the program was built without it).');
+  if (s.lines.length === 0) return h('p', { class: 'note', id: 'source' }, `Source: ${s.file}:${s.line} (its text is not in this build).`);
+  return h('div', { id: 'source' }, h('h3', {}, `Source: ${s.file}:${s.line}`),
+    h('table', { 'aria-label': `Source ${s.file}` }, ...s.lines.map((l) => h('tr', { class: l.current ? 'current' : undefined }, h('td', {}, l.current ? '=>' : ''), h('td', {}, String(l.n)), h('td', {}, h('pre', {}, l.text))))));
 }

@@ -10,9 +10,12 @@ import { FAULT_KIND_NAMES } from '../../kernel-ts/mm/mm-struct';
 import { pfWords } from '../../emu/machine/trap';
 import { TWO32 } from '../../emu/machine/cpu/int64';
 import { setOutputSink, setSliceGate } from '../host/output';
-import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
+import type { ControlAction, PageMessage, ViewRequest, WorkerMessage } from '../protocol';
+import type { Task } from '../../kernel-ts/proc/task';
+import { TimeTravel, describeStop } from './travel';
 import type { Views } from '../views-data';
-import { FaultLog, collectViews } from './views';
+import { FaultLog, chooseTask, collectViews } from './views';
+import { Stops } from './stops';
 
 /** The worker's global scope, as much of it as this file uses (the lib is es2022, without DOM/WebWorker). */
 interface WorkerScope {
@@ -23,7 +26,10 @@ const scope = globalThis as unknown as WorkerScope;
 const post = (m: WorkerMessage): void => scope.postMessage(m);
 
 const decoders = { 1: new TextDecoder(), 2: new TextDecoder() };
-setOutputSink((fd, bytes) => post({ kind: 'output', fd, text: decoders[fd].decode(bytes, { stream: true }) }));
+// A replay's repetition of output the page already showed is not shown again.
+setOutputSink((fd, bytes) => {
+  if (travel.showsOutput()) post({ kind: 'output', fd, text: decoders[fd].decode(bytes, { stream: true }) });
+});
 
 const t0 = performance.now();
 const session = new ShellSession({}, { out: (s) => post({ kind: 'output', fd: 1, text: s }), err: (s) => post({ kind: 'output', fd: 2, text: s }) });
@@ -39,8 +45,16 @@ k.onUserFault = (t, addr, error, kind) => {
     error: `0x${error.toString(16)}`,
     words: pfWords(error),
     outcome: FAULT_KIND_NAMES[kind] ?? `kind ${kind}`,
-  });
+  }, cpu.instret + k.kernelEntries);
 };
+const stops = new Stops(k, () => {
+  state = 'paused';
+  held = k.current;
+  session.yieldRequested = true;
+});
+const travel = new TimeTravel(k, (comm) => stops.symbols.of(comm));
+k.onFork = (parent, child) => stops.forkHappened(parent, child);
+const runStops = (budget: number): StopReason => stops.run(budget);
 post({ kind: 'ready', bootMs: performance.now() - t0, programs: session.programs });
 
 /** What the page last asked the views to show. */
@@ -54,11 +68,16 @@ let state: Views['run'] = 'idle';
 let release: (() => void) | null = null;
 /** Pause pressed at the prompt: the next command stops after its first instruction (gdb's starti). */
 let holdNext = false;
+/** The task on the CPU when the command was held (recorded for reverse execution). */
+let held: Task | null = null;
+/** What the last time-travel move did ('' when none since the hold). */
+let travelNote = '';
 
 /** One instruction, then back to the host (kernel.userRun while stepping). */
 function stepOne(budget: number): StopReason {
   const s = k.machine.run(Math.min(1, budget));
   if (s === Stop.Budget) {
+    held = k.current;
     k.requestPause();
     session.yieldRequested = true;
   }
@@ -66,19 +85,33 @@ function stepOne(budget: number): StopReason {
 }
 
 function sendViews(): void {
-  post({ kind: 'views', views: collectViews(k, request, state, faults) });
+  const views = collectViews(k, request, state, faults, (comm) => stops.symbols.of(comm));
+  views.stop = state === 'paused' ? travelNote || stops.reason : '';
+  views.recording = state === 'paused' ? travel.why || 'recording' : '';
+  post({ kind: 'views', views });
+}
+
+/** kernel.userRun for a running command: the stop conditions' when any is set, else none (the fast loop). */
+function runHook(): ((budget: number) => StopReason) | null {
+  return stops.active ? runStops : null;
 }
 
 // Between slices of a running command: while paused, show the views and wait for Run or Step.
 setSliceGate(() => {
   if (state !== 'paused') return Promise.resolve();
+  try {
+    travel.start(held !== null && held.isAlive ? held : chooseTask(k, null));
+  } catch (err) {
+    travel.stop();
+    travel.why = `the recorder failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
   sendViews();
   return new Promise<void>((resolve) => {
     release = resolve;
   });
 });
 
-function control(action: 'pause' | 'run' | 'step'): void {
+function control(action: ControlAction): void {
   if (state === 'idle') {
     holdNext = action === 'pause';
     return;
@@ -87,12 +120,66 @@ function control(action: 'pause' | 'run' | 'step'): void {
     state = 'paused';
     return;
   }
+  if (release === null) return; // not held yet (Pause pressed: the hold comes at the next slice boundary)
+  travelNote = '';
+  if (travel.engine !== null || action === 'reverse-step' || action === 'reverse-continue') {
+    void timeTravel(action);
+    return;
+  }
+  resume(action === 'step');
+}
+
+/** Lets the held command go on: one instruction (step) or freely. */
+function resume(step: boolean): void {
   session.yieldRequested = false;
-  k.userRun = action === 'step' ? stepOne : null;
-  state = action === 'step' ? 'paused' : 'running';
+  stops.resumed();
+  k.userRun = step ? stepOne : runHook();
+  state = step ? 'paused' : 'running';
   const r = release;
   release = null;
   r?.();
+}
+
+/** Run-control moves of a recorded hold, one at a time (the engine lets the event loop run in between). */
+let moving = false;
+async function timeTravel(action: ControlAction): Promise<void> {
+  if (moving) return;
+  moving = true;
+  try {
+    if (action === 'run') {
+      const e = travel.engine!;
+      // Back at the end of what ran: output already shown is not shown again.
+      if (e.frontierKind === 'insn' && e.pos() < e.frontier) await e.travelTo(e.frontier);
+      travel.stop();
+      resume(false);
+      return;
+    }
+    if (action === 'step' && travel.engine === null) {
+      resume(true);
+      return;
+    }
+    let ev = action === 'step' ? await travel.step() : action === 'reverse-step' ? await travel.reverseStep() : await travel.reverseContinue(stops);
+    // Back at the retry of an instruction whose fault the kernel just handled: one more, to before the attempt
+    // (as Step goes over the fault and the instruction, Reverse step undoes both).
+    if (action === 'reverse-step' && typeof ev !== 'string' && ev.kind !== 'history-end' && faults.lastPos() === travel.pos()) ev = await travel.reverseStep();
+    if (typeof ev !== 'string' && ev.kind === 'exited') {
+      travel.stop();
+      resume(false);
+      return;
+    }
+    if (travel.engine !== null) {
+      faults.truncate(travel.pos());
+      stops.forget();
+    }
+    travelNote = describeStop(ev, action === 'step' ? 'step' : action === 'reverse-step' ? 'reverse step' : 'reverse continue');
+    sendViews();
+  } catch (err) {
+    // A bug of the lab's, not the guest's: said in one line, the command stays held.
+    travelNote = `${action} failed: ${err instanceof Error ? err.message : String(err)}`;
+    sendViews();
+  } finally {
+    moving = false;
+  }
 }
 
 // ---- command lines --------------------------------------------------------------
@@ -109,9 +196,13 @@ async function runQueue(): Promise<void> {
     const insns0 = k.machine.cpu.instret;
     const start = performance.now();
     state = holdNext ? 'paused' : 'running';
-    k.userRun = holdNext ? stepOne : null;
+    k.userRun = holdNext ? stepOne : runHook();
+    stops.resumed();
     holdNext = false;
     const status = await session.execLine(line);
+    travel.stop();
+    held = null;
+    travelNote = '';
     state = 'idle';
     k.userRun = null;
     session.yieldRequested = false;
@@ -119,6 +210,14 @@ async function runQueue(): Promise<void> {
     sendViews();
   }
   busy = false;
+}
+
+/** The stop conditions in force, as the page lists them. */
+function stopList(): string[] {
+  const out = stops.breakpoints.map((b) => `break ${b.what}`);
+  if (stops.catchFork) out.push('catch fork');
+  if (stops.pagefault !== null) out.push(`catch pagefault${stops.pagefault.text === '' ? '' : ` ${stops.pagefault.text}`}`);
+  return out;
 }
 
 scope.onmessage = (e) => {
@@ -139,6 +238,12 @@ scope.onmessage = (e) => {
       request = m.request;
       sendViews();
       break;
+    case 'stops': {
+      const errors = stops.set(m.settings, chooseTask(k, request.pid)?.comm ?? null);
+      if (state === 'running') k.userRun = runHook();
+      post({ kind: 'stops', list: stopList(), errors });
+      break;
+    }
   }
 };
 sendViews();

@@ -12,6 +12,7 @@ import { TWO32 } from '../../emu/machine/cpu/int64';
 import { ABI_NAMES } from '../../emu/machine/isa/registers';
 import { disassembleWord } from '../../asm/disasm';
 import { formatP2v } from '../../emu/debugger/views';
+import type { Symbols } from '../../emu/debugger/symbols';
 import type { ViewRequest } from '../protocol';
 import type { FaultView, PtEntryView, PtTableView, TlbEntryView, Views } from '../views-data';
 
@@ -34,9 +35,32 @@ export class FaultLog {
   private n = 0;
   constructor(private readonly limit = 500) {}
 
-  add(f: Omit<FaultView, 'n'>): void {
+  /** Time-line position of each entry (instructions retired plus kernel entries when the kernel handled it). */
+  private readonly pos: number[] = [];
+
+  /** Logs a fault handled at time-line position `pos`; one at or before the newest logged is a replay's repetition, dropped. */
+  add(f: Omit<FaultView, 'n'>, pos: number): void {
+    if (this.pos.length > 0 && pos <= this.pos[this.pos.length - 1]!) return;
     this.faults.push({ n: ++this.n, ...f });
-    if (this.faults.length > this.limit) this.faults.shift();
+    this.pos.push(pos);
+    if (this.faults.length > this.limit) {
+      this.faults.shift();
+      this.pos.shift();
+    }
+  }
+
+  /** The time-line position of the newest fault logged (-1: none). */
+  lastPos(): number {
+    return this.pos.length > 0 ? this.pos[this.pos.length - 1]! : -1;
+  }
+
+  /** Reverse execution went back to `pos`: the faults handled after it have not happened. */
+  truncate(pos: number): void {
+    while (this.pos.length > 0 && this.pos[this.pos.length - 1]! > pos) {
+      this.pos.pop();
+      this.faults.pop();
+      this.n--;
+    }
   }
 }
 
@@ -122,7 +146,7 @@ function taskState(t: Task): string {
 }
 
 /** The process to show: the one asked for if alive, else the one on the CPU, else the newest live one with an address space. */
-function chooseTask(k: Kernel, pid: number | null): Task | null {
+export function chooseTask(k: Kernel, pid: number | null): Task | null {
   const live = [...k.tasks.values()].filter((t) => t.isAlive && t.mm !== null && !t.mm.dead);
   if (pid !== null) {
     const t = live.find((x) => x.pid === pid);
@@ -141,7 +165,24 @@ function peekWord(k: Kernel, t: Task, va: number): number | null {
   return pa + 4 <= k.machine.mem.size ? k.machine.mem.read32(pa) >>> 0 : null;
 }
 
-export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'], log: FaultLog): Views {
+/** Source lines shown around the current one. */
+const SOURCE_AROUND = 3;
+
+/** The base name of a source path (the table's names can be absolute paths of the build machine). */
+const baseName = (f: string): string => f.slice(f.lastIndexOf('/') + 1);
+
+/** The source lines around pc's (from its program's line table), or null without line information or text. */
+function sourceAround(syms: Symbols | null, pc: number): Views['source'] {
+  const row = syms?.line(pc);
+  if (syms === null || row === undefined) return null;
+  const text = syms.sourceLines(row.file);
+  const lines: { n: number; text: string; current: boolean }[] = [];
+  if (text !== null)
+    for (let n = Math.max(1, row.line - SOURCE_AROUND); n <= Math.min(text.length, row.line + SOURCE_AROUND); n++) lines.push({ n, text: text[n - 1]!, current: n === row.line });
+  return { file: baseName(row.file), line: row.line, lines };
+}
+
+export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'], log: FaultLog, symbolsOf: (comm: string) => Symbols | null = () => null): Views {
   const t = chooseTask(k, request.pid);
   const mmu = k.machine.mmu;
   const levels = k.opts.paging;
@@ -161,8 +202,8 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
   const frame = request.frame !== null && memMap.pfnValid(request.frame)
     ? { pfn: request.frame, text: memMap.describe(request.frame), mappings: formatP2v(k, request.frame * PAGE_SIZE, levels) }
     : null;
-  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret };
-  if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [] };
+  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret, stop: '', recording: '' };
+  if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [], source: null };
 
   const mm = t.mm!;
   const onCpu = k.current === t;
@@ -177,11 +218,14 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
     regs.push([ABI_NAMES[r]!, hex((BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0))]);
   }
   regs.push(['pc', hex(pc)]);
+  const syms = symbolsOf(t.comm);
   const disasm: Views['disasm'] = [];
   for (let a = pc - 4 * DISASM_AROUND; a <= pc + 4 * DISASM_AROUND; a += 4) {
     const w = peekWord(k, t, a);
     if (w === null) continue;
-    disasm.push({ addr: hex(a), word: w.toString(16).padStart(8, '0'), text: disassembleWord(w, a).text.replace('\t', ' '), current: a === pc });
+    const row = syms?.line(a);
+    const line = row === undefined ? '' : `${baseName(row.file)}:${row.line}`;
+    disasm.push({ addr: hex(a), word: w.toString(16).padStart(8, '0'), text: disassembleWord(w, a).text.replace('\t', ' '), current: a === pc, line, symbol: syms?.name(a) ?? '' });
   }
   return {
     ...common,
@@ -194,5 +238,6 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
     maps: [...mm.vmas].map((v) => showMapVma(v)),
     regs,
     disasm,
+    source: sourceAround(syms, pc),
   };
 }

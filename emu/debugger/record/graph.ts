@@ -20,6 +20,7 @@
 // Large typed arrays are saved in blocks; a block equal to the same block of
 // the previous snapshot is shared with it, so a snapshot costs memory in
 // proportion to what changed (the frame table changes a few entries at a time).
+import { equalBytes } from '../../../host/bytes';
 
 /** The saved value of an accessor property: not saved, not restored. */
 const ACCESSOR = Symbol('accessor');
@@ -58,12 +59,6 @@ export class GraphSnapshot {
 
 function bytesOf(a: Typed): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/** Equal contents (native memcmp: a snapshot compares every block of the frame table). */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 }
 
 function saveTyped(a: Typed, prev: Saved | undefined): SavedTyped {

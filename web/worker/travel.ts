@@ -1,0 +1,148 @@
+// Reverse execution in the browser lab: while the page holds a command, the
+// worker records the held process with the debugger's run-control engine
+// (emu/debugger/engine.ts, as `vmlab debug`'s `record` does), so Step goes
+// forward through the engine and Reverse step / Reverse continue go back
+// (engine-reverse.ts: a snapshot restored, the history replayed to the
+// instruction before). Run drops the recording and lets the shell run the
+// command on as before. The engine takes the kernel's hooks (onUserFault,
+// onFork, onSignalDeliver, mm.onUaccessFault) while it lives; the worker's
+// are chained after its and given back when it ends.
+import type { Kernel } from '../../kernel-ts/kernel';
+import type { Task } from '../../kernel-ts/proc/task';
+import { Engine } from '../../emu/debugger/engine';
+import type { StopEvent } from '../../emu/debugger/engine-types';
+import { DEFAULT_RECORD_INTERVAL } from '../../emu/debugger/record/recorder';
+import { pfWords } from '../../emu/machine/trap';
+import type { Symbols } from '../../emu/debugger/symbols';
+import type { Stops } from './stops';
+
+/** Bounds of the history (as `record` in vmlab debug, smaller: a page's memory). */
+const MAX_INSNS = 2_000_000;
+const MAX_BYTES = 64 * 1048576;
+
+type Hooks = Pick<Kernel, 'onUserFault' | 'onFork' | 'onSignalDeliver'> & { onUaccessFault: Kernel['mm']['onUaccessFault'] };
+
+export class TimeTravel {
+  engine: Engine | null = null;
+  /** Why the held command is not recorded ('' while it is). */
+  why = 'No command is held.';
+  private saved: Hooks | null = null;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly symbolsOf: (comm: string) => Symbols | null,
+  ) {}
+
+  private hooks(): Hooks {
+    const k = this.k;
+    return { onUserFault: k.onUserFault, onFork: k.onFork, onSignalDeliver: k.onSignalDeliver, onUaccessFault: k.mm.onUaccessFault };
+  }
+
+  private restore(h: Hooks): void {
+    const k = this.k;
+    k.onUserFault = h.onUserFault;
+    k.onFork = h.onFork;
+    k.onSignalDeliver = h.onSignalDeliver;
+    k.mm.onUaccessFault = h.onUaccessFault;
+  }
+
+  /** Starts recording the held task (nothing when already recording); sets `why` when it cannot. */
+  start(task: Task | null): void {
+    if (this.engine !== null) return;
+    if (task === null || !task.isAlive) {
+      this.why = 'No process is held.';
+      return;
+    }
+    const mods = this.k.modules.names();
+    if (mods.length > 0) {
+      this.why = `Reverse execution needs a recording, and the recorder cannot save a module's state: rmmod ${mods.join(' ')} first.`;
+      return;
+    }
+    const syms = this.symbolsOf(task.comm);
+    if (syms === null) {
+      this.why = `No program /bin/${task.comm} to read symbols from.`;
+      return;
+    }
+    const mine = this.hooks();
+    const e = new Engine(this.k, task, syms);
+    // The engine's hooks first (its fault log and fork handling), then the worker's (the page's fault log, catch fork).
+    const theirs = this.hooks();
+    this.k.onUserFault = (t, addr, error, kind) => {
+      theirs.onUserFault?.(t, addr, error, kind);
+      mine.onUserFault?.(t, addr, error, kind);
+    };
+    this.k.onFork = (parent, child) => {
+      theirs.onFork?.(parent, child);
+      mine.onFork?.(parent, child);
+    };
+    const err = e.record({ interval: DEFAULT_RECORD_INTERVAL, maxInsns: MAX_INSNS, maxBytes: MAX_BYTES });
+    if (err !== null) {
+      this.restore(mine);
+      this.why = err;
+      return;
+    }
+    this.saved = mine;
+    this.engine = e;
+    this.why = '';
+  }
+
+  /** Ends the recording (Run, or the held process ended): the worker's hooks back. */
+  stop(): void {
+    if (this.engine === null) return;
+    this.engine.recordStop();
+    this.engine = null;
+    this.restore(this.saved!);
+    this.saved = null;
+    this.why = 'No command is held.';
+  }
+
+  /** Whether guest output now is new (not a replay's repetition of what the page showed). */
+  showsOutput(): boolean {
+    return this.engine === null || this.engine.showsOutput();
+  }
+
+  /** One instruction forward through the engine (a fault on the way is handled). */
+  async step(): Promise<StopEvent> {
+    return this.engine!.stepi(1);
+  }
+
+  /** One instruction back; a string: why not. */
+  async reverseStep(): Promise<StopEvent | string> {
+    return this.engine === null ? this.why : this.engine.reverseStepi(1);
+  }
+
+  /** Back to the most recent stop of a breakpoint or `catch pagefault` of the page's, or to the start of the recording. */
+  async reverseContinue(stops: Stops): Promise<StopEvent | string> {
+    const e = this.engine;
+    if (e === null) return this.why;
+    const added = stops.breakpoints.filter((b) => b.comm === null || b.comm === e.task.comm).map((b) => e.setBreakpoint(b.addr, { what: b.what }));
+    if (stops.pagefault !== null) added.push(e.catchPagefault(stops.pagefault.mustSet, stops.pagefault.mustClear, stops.pagefault.text));
+    try {
+      return await e.reverseContinue();
+    } finally {
+      for (const b of added) e.deleteBreakpoint(b.num);
+    }
+  }
+
+  /** The time-line position (instructions retired plus kernel entries). */
+  pos(): number {
+    return this.engine!.pos();
+  }
+}
+
+/** A stop of the engine in the page's words. */
+export function describeStop(ev: StopEvent | string, what: string): string {
+  if (typeof ev === 'string') return ev;
+  switch (ev.kind) {
+    case 'history-end':
+      return `${what}: the recording begins here (the command was first held here)`;
+    case 'breakpoint':
+      return `${what}: breakpoint ${ev.bp.what}`;
+    case 'pagefault':
+      return `${what}: catch pagefault: #PF at 0x${BigInt.asUintN(64, ev.addr).toString(16)}, error 0x${ev.error.toString(16)} (${pfWords(ev.error)}), ip 0x${ev.ip.toString(16)}: not yet handled`;
+    case 'exited':
+      return `${what}: the process exited`;
+    default:
+      return what;
+  }
+}
