@@ -15,6 +15,14 @@ import { labCommand } from './lab';
 import { webCommand } from './web';
 import { reportInternalError, reportUnhandledRejection } from './errors';
 import { EXIT_USAGE } from './option-values';
+import { setFlagsFromString } from 'node:v8';
+
+// Tier 1's regions (emu/machine/jit) go straight to V8's optimizing compiler. With its
+// baseline compiler first, every region was compiled twice and both codes lived for a
+// while: on the c-mix benchmark that cost ~10 MiB of peak RSS (94 against 101-105 MiB,
+// the target 100 MiB) and ran no faster (docs/jit.md, Limits). Set before any
+// wasm is compiled.
+setFlagsFromString('--no-liftoff');
 
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))

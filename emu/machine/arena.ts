@@ -26,7 +26,7 @@
 // The interpreter reaches RAM above 1 GiB through the GuestMemory methods
 // (RamView covers chunk 0 only); compiled code reaches the frame pool inline
 // through the micro-cache's host offset (not the physical address there) and
-// calls out for spilled frames (host offset -1). An Mmu or Cpu built without an arena
+// leaves spilled frames to the interpreter (host offset -1). An Mmu or Cpu built without an arena
 // (the conformance runner over SparsePhysMem, unit tests) keeps the same
 // arrays on the JS heap: only compiled code needs the arena.
 //
@@ -72,7 +72,7 @@ export const MC_ENTRIES = 3 << MC_BITS;
  * entry and a misaligned access.
  */
 export const MC_EMPTY = 0x800;
-/** A micro-cache host offset meaning "not in the arena's RAM, or write-watched: call out". */
+/** A micro-cache host offset meaning "not in the arena's RAM, or write-watched: compiled code leaves the access to the interpreter". */
 export const NO_HOST = -1;
 
 /** Byte offsets of one TLB's fast-path state (SDM 4.10.2 state stays in Tlb's other arrays, on the JS heap). */

@@ -1,61 +1,44 @@
-// Tier 1's loads and stores: the code regions emit for them and the host
-// functions that code calls. Everything that knows how a compiled access
-// reaches guest memory is in this file.
+// Tier 1's loads and stores: the code regions emit for them. Everything that
+// knows how a compiled access reaches guest memory is in this file.
 //
-// Each access first makes the micro-cache check inline against the arena
+// Each access makes the micro-cache check inline against the arena
 // (docs/jit.md, "The check compiled code makes"; AccessEmitter): on a hit it
 // counts the hit as Tlb.touch does and reads or writes the arena directly.
-// Anything else calls out to JavaScript, which does what the interpreter
-// does (cpu.ts, cases lb..sd): an access that stays in its page goes through
-// mmu.tryTranslate (micro-cache, TLB, walk: identical TLB contents, LRU
-// stamps and statistics) and the direct RAM view; one that crosses a page
-// takes the same slow path (crossLoad/crossStore). A fault returns
-// STATUS_TRAP with the CPU's TrapRecord set and nothing written, and the
-// region exits AT the instruction. Frames holding compiled code are
-// write-watched (Mmu.watchWrites), so stores there always call out; such a
-// store (and every page-crossing store) returns STATUS_CODE_WRITTEN: the
-// region exits after it, and the run loop re-checks the words of the next
-// region it enters, so the next instruction is the new one (the interpreter
-// re-checks every fetch).
-import type { GuestMemory } from '../mem/phys';
-import { Access, TRAP_PENDING, TRAP_SENTINEL } from '../trap';
-import { RamView, crossLoad, crossStore, pageLoad, pageStore } from '../cpu/access';
-import type { Translator } from '../cpu/access';
-import { PAGE_SIZE } from '../mmu/paging';
+// Anything else (a micro-cache miss, a misaligned or page-crossing access, a
+// frame outside the arena, a store into a write-watched frame) leaves the
+// region AT the instruction, with everything before it retired, and the run
+// loop's interpreter does the access as it always does (cpu.ts, cases
+// lb..sd): the same tryTranslate in the same micro-cache state, so the same
+// TLB lookups, fills, LRU stamps, A/D updates and faults. Frames holding
+// compiled code are write-watched (Mmu.watchWrites), so a region's store
+// there is always made by the interpreter, after which the run loop re-checks
+// the words of the next region it enters.
+//
+// There is no call from a region to JavaScript: a call clobbers every
+// register, and with every guest register a local live across the region's
+// dispatch loop, one call-out per access made V8's optimizing compiler split
+// and spill every one of them at each call site. On the 347-instruction
+// region of the c-mix benchmark that cost ~1 s of compile time, ~28 MB of
+// compiler zone memory (the issue's RSS target missed by ~30 MiB) and spill
+// stores on the hot paths.
+import { Access } from '../trap';
 import { OP } from '../isa/table';
 import { MC_BITS, NO_HOST } from '../arena';
 import { Op, ValType } from './wasm';
-import type { Body, FuncType } from './wasm';
+import type { Body } from './wasm';
 import type { StateLayout } from './regfile';
 
-/** What the access functions return to the region. */
-export const STATUS_OK = 0;
-export const STATUS_TRAP = 1;
-export const STATUS_CODE_WRITTEN = 2;
-
-/** The imports every region declares, in function-index order. */
-export const MEMORY_IMPORTS: readonly { name: string; type: FuncType }[] = [
-  { name: 'load', type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] } },
-  {
-    name: 'store',
-    type: { params: [ValType.I32, ValType.I32, ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] },
-  },
-];
-const FN_LOAD = 0;
-/** RAM the code-frame map covers (vmlab's largest guest); stores beyond it always end a region. */
-const MAX_MAPPED_RAM = 16 * 1024 * 1024 * 1024;
-const FN_STORE = 1;
-
-/** Load kinds passed to the load import: the table id's offset from lb. */
-const LB = OP.lb!, LH = OP.lh!, LW = OP.lw!, LD = OP.ld!, LBU = OP.lbu!, LHU = OP.lhu!;
 const SB = OP.sb!, SH = OP.sh!, SW = OP.sw!;
+const LB = OP.lb!, LH = OP.lh!, LW = OP.lw!, LD = OP.ld!, LBU = OP.lbu!, LHU = OP.lhu!;
 
-/** How the translator asks for a trap exit or an exit after the instruction: it emits the branch. */
+/** What a region returns: an ordinary exit, or an exit AT an access the interpreter must make. */
+export const STATUS_OK = 0;
+export const STATUS_MISS = 1;
+
+/** How the translator emits a region exit: it owns the branch depths. */
 export interface AccessExits {
-  /** Emits code that leaves the region AT the current instruction with status STATUS_TRAP (inside `extra` open blocks). */
-  trapExit(extraDepth: number): void;
-  /** Emits code that leaves the region after the current instruction (it retired), pc at the next one, with status STATUS_CODE_WRITTEN. */
-  afterExit(extraDepth: number): void;
+  /** Emits code that leaves the region AT the current instruction with STATUS_MISS, nothing of it done (inside `extra` open blocks). */
+  missExit(extraDepth: number): void;
 }
 
 /** i64 load opcode and byte size of each load kind, as the register gets it (sign- or zero-extended). */
@@ -69,7 +52,8 @@ const STORE_OPS: ReadonlyMap<number, [Op, number]> = new Map<number, [Op, number
 
 /**
  * Emits loads and stores for one region: the micro-cache check of docs/jit.md
- * ("The check compiled code makes") inline, the call-out on anything else.
+ * ("The check compiled code makes") inline, an exit to the interpreter on
+ * anything else.
  * Owns the scratch locals it needs.
  */
 export class AccessEmitter {
@@ -77,11 +61,10 @@ export class AccessEmitter {
   private readonly i4: number;
   private readonly slot: number;
   private readonly host: number;
-  private readonly st: number;
   private readonly v: number;
   /**
    * The DTLB's micro-hit count and LRU clock, kept in i64 locals (in the
-   * arena, as f64s, only at exits and call-outs). Both are integers below
+   * arena, as f64s, only at exits). Both are integers below
    * 2^53, so the conversions are exact.
    */
   private readonly hits: number;
@@ -96,7 +79,6 @@ export class AccessEmitter {
     this.i4 = b.local(ValType.I32);
     this.slot = b.local(ValType.I32);
     this.host = b.local(ValType.I32);
-    this.st = b.local(ValType.I32);
     this.v = b.local(ValType.I64);
     this.hits = b.local(ValType.I64);
     this.clock = b.local(ValType.I64);
@@ -115,7 +97,7 @@ export class AccessEmitter {
     b.i32(0).mem(Op.f64_load, 3, tlb.clock).op(Op.i64_trunc_f64_s).set(this.clock);
   }
 
-  /** Before a call-out and at every exit: the counters back where the MMU (and the interpreter) read them. */
+  /** At every exit: the counters back where the MMU (and the interpreter) read them. */
   storeCounters(): void {
     const b = this.b;
     const tlb = this.s.arena.dtlb;
@@ -162,6 +144,13 @@ export class AccessEmitter {
     b.get(this.host).get(this.lo).i32(0xfff).op(Op.i32_and).op(Op.i32_add).set(this.host);
   }
 
+  /** Counts a miss (the i32 at `at` in scratch) and leaves AT the instruction, from inside `extra` open blocks. */
+  private miss(at: number, extra: number): void {
+    const b = this.b;
+    b.i32(0).i32(0).mem(Op.i32_load, 2, at).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, at);
+    this.exits.missExit(extra);
+  }
+
   /** A load: the address (i64) is in local `addr`; leaves the value, as the register gets it, on the stack. */
   load(id: number, addr: number): void {
     const b = this.b;
@@ -171,17 +160,7 @@ export class AccessEmitter {
     this.check(Access.Read, size, addr);
     b.get(this.host).mem(op, 0, 0).set(this.v).br(1);
     b.end();
-    // The call-out: misses, faults, RAM beyond the arena, misaligned and page-crossing accesses.
-    b.get(addr).op(Op.i32_wrap_i64);
-    b.get(addr).i64(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64);
-    b.i32(id);
-    this.storeCounters();
-    b.call(FN_LOAD);
-    this.loadCounters();
-    b.if();
-    this.exits.trapExit(2);
-    b.end();
-    b.i32(0).mem(Op.i64_load, 3, this.s.loadValue).set(this.v);
+    this.miss(this.s.loadMisses, 1);
     b.end();
     b.get(this.v);
   }
@@ -195,111 +174,7 @@ export class AccessEmitter {
     this.check(Access.Write, size, addr);
     b.get(this.host).get(value).mem(op, 0, 0).br(1);
     b.end();
-    // The call-out: also every store into a write-watched frame (one holding compiled code).
-    b.get(addr).op(Op.i32_wrap_i64);
-    b.get(addr).i64(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64);
-    b.i32(id);
-    b.get(value).op(Op.i32_wrap_i64);
-    b.get(value).i64(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64);
-    this.storeCounters();
-    b.call(FN_STORE).tee(this.st);
-    this.loadCounters();
-    b.if();
-    b.get(this.st).i32(STATUS_TRAP).op(Op.i32_eq);
-    b.if();
-    this.exits.trapExit(3);
+    this.miss(this.s.storeMisses, 1);
     b.end();
-    this.exits.afterExit(2);
-    b.end();
-    b.end();
-  }
-}
-
-/** The host side: the functions regions import, bound to one machine. */
-export class MemoryPort {
-  private readonly ram: RamView;
-  /**
-   * One byte per frame of RAM: 1 where a compiled region's code lives.
-   * A store there ends the running region (its words, or another region's,
-   * may have changed). Frames beyond the map count as code.
-   */
-  private readonly codeFrames: Uint8Array;
-  readonly imports: Record<string, (...args: number[]) => number>;
-  /** Call-outs made (loads, stores): what the inline check did not serve. */
-  loadCalls = 0;
-  storeCalls = 0;
-
-  constructor(
-    private readonly mmu: Translator,
-    private readonly mem: GuestMemory,
-    private readonly state: Int32Array,
-    private readonly loadValue: number,
-  ) {
-    // Tier 1 never runs while Cpu.observeMemory is on (the debugger's recorder uses tier 0).
-    this.ram = new RamView(mem);
-    this.codeFrames = new Uint8Array(Math.min(mem.size, MAX_MAPPED_RAM) / PAGE_SIZE);
-    this.imports = {
-      load: (lo, hi, id) => this.load(lo!, hi!, id!),
-      store: (lo, hi, id, vlo, vhi) => this.store(lo!, hi!, id!, vlo!, vhi!),
-    };
-  }
-
-  /** Loads for table id `id` at hi:lo into LOAD_VALUE; STATUS_TRAP on a fault. */
-  load(lo: number, hi: number, id: number): number {
-    this.loadCalls++;
-    const size = id === LB || id === LBU ? 1 : id === LH || id === LHU ? 2 : id === LD ? 8 : 4;
-    let vlo: number;
-    if ((lo & 0xfff) <= PAGE_SIZE - size) {
-      const pa = this.mmu.tryTranslate(lo, hi, Access.Read);
-      if (pa === TRAP_PENDING) return STATUS_TRAP;
-      vlo = pageLoad(this.ram, this.mem, pa, size);
-    } else {
-      try {
-        vlo = crossLoad(this.ram, this.mmu, this.mem, lo, hi, size);
-      } catch (err) {
-        if (err !== TRAP_SENTINEL) throw err;
-        return STATUS_TRAP;
-      }
-    }
-    let vhi = this.ram.loadHi;
-    switch (id) {
-      case LB: vlo = (vlo << 24) >> 24; vhi = vlo >> 31; break;
-      case LH: vlo = (vlo << 16) >> 16; vhi = vlo >> 31; break;
-      case LW: vhi = vlo >> 31; break;
-      case LD: break;
-      default: vhi = 0; break;
-    }
-    const i = this.loadValue >> 2;
-    this.state[i] = vlo;
-    this.state[i + 1] = vhi;
-    return STATUS_OK;
-  }
-
-  /** Marks or unmarks the frame at physical address `page` as holding compiled code. */
-  setCodeFrame(page: number, on: boolean): void {
-    const frame = page / PAGE_SIZE;
-    if (frame < this.codeFrames.length) this.codeFrames[frame] = on ? 1 : 0;
-  }
-
-  /** Stores for table id `id`; STATUS_TRAP on a fault (nothing written), STATUS_CODE_WRITTEN when it hit a frame holding compiled code. */
-  store(lo: number, hi: number, id: number, vlo: number, vhi: number): number {
-    this.storeCalls++;
-    const size = id === SB ? 1 : id === SH ? 2 : id === SW ? 4 : 8;
-    if ((lo & 0xfff) <= PAGE_SIZE - size) {
-      const pa = this.mmu.tryTranslate(lo, hi, Access.Write);
-      if (pa === TRAP_PENDING) return STATUS_TRAP;
-      pageStore(this.ram, this.mem, pa, size, vlo, vhi);
-      const frame = (pa - (pa & 0xfff)) / PAGE_SIZE;
-      return frame >= this.codeFrames.length || this.codeFrames[frame] !== 0 ? STATUS_CODE_WRITTEN : STATUS_OK;
-    }
-    try {
-      crossStore(this.mmu, this.mem, lo, hi, size, vlo, vhi);
-    } catch (err) {
-      if (err !== TRAP_SENTINEL) throw err;
-      return STATUS_TRAP;
-    }
-    // Rare: crossStore does not say which frames it wrote, and asking the MMU again would touch
-    // the TLB, so the region ends after every crossing store (always safe: it just exits).
-    return STATUS_CODE_WRITTEN;
   }
 }

@@ -6,8 +6,8 @@
 // regs + 8r (int32 halves, low first), pc an i64 at `pc`. Nothing is copied
 // at a tier switch. Inside a region the registers it uses live in i64
 // locals, loaded on entry and stored back (those it writes) at every exit,
-// including the exits to a call-out that may fault. Tier 1's own exit fields
-// (the retired count, a load call-out's value) sit in the arena's scratch
+// including the exits at an access the inline check could not make. Tier 1's
+// own fields (the retired count, the miss counts) sit in the arena's scratch
 // block, which the interpreter never touches.
 import type { ArenaLayout } from '../arena';
 
@@ -17,8 +17,9 @@ export interface StateLayout {
   readonly regs: number;
   /** The pc (i64): a region leaves its exit pc here. */
   readonly pc: number;
-  /** A load call-out's result (an i64: the value already sign- or zero-extended). */
-  readonly loadValue: number;
+  /** Loads and stores the inline check did not serve, left to the interpreter (i32 each, counted up). */
+  readonly loadMisses: number;
+  readonly storeMisses: number;
   /** Instructions the region retired (i32). */
   readonly retired: number;
   /** The arena's size in 64-KiB pages (the memory a region imports). */
@@ -31,7 +32,8 @@ export function stateLayout(arena: ArenaLayout): StateLayout {
   return {
     regs: arena.regs,
     pc: arena.pc,
-    loadValue: arena.scratch,
+    loadMisses: arena.scratch,
+    storeMisses: arena.scratch + 4,
     retired: arena.scratch + 8,
     memoryPages: arena.bytes / 65536,
     arena,

@@ -15,8 +15,9 @@
 // Invalidation works as the interpreter's DecodeCache does: nothing tells a
 // decoded or compiled page that it was written. The interpreter compares each
 // fetched word with its decoded copy; a region compares its words with
-// memory each time it is entered, and a region's own stores into its code
-// frame end it after the store (memory-access.ts). So writes by the guest,
+// memory each time it is entered, and a region's stores into a code frame
+// miss inline (the frame is write-watched) and are made by the interpreter,
+// after which the words are checked again (memory-access.ts). So writes by the guest,
 // the kernel, a loader, a copy helper or the debugger are all seen, by
 // whatever path they came.
 //
@@ -30,7 +31,7 @@ import { Stop } from '../cpu/cpu';
 import type { GuestMemory } from '../mem/phys';
 import { TRAP_PENDING } from '../trap';
 import type { Translator } from '../cpu/access';
-import { MemoryPort, STATUS_CODE_WRITTEN, STATUS_TRAP } from './memory-access';
+import { STATUS_MISS } from './memory-access';
 import { stateLayout } from './regfile';
 import type { StateLayout } from './regfile';
 import type { Arena } from '../arena';
@@ -50,10 +51,12 @@ import { Wasm } from './wasm-host';
 export const HOT_THRESHOLD = 200;
 /** Budget given to one region call: below 2^31 for its i32 counter. */
 const MAX_REGION_BUDGET = 1 << 16;
+/** The major opcode of RV64I's stores (sb, sh, sw, sd): the only instructions of RV64IM that write memory. */
+const OPCODE_STORE = 0x23;
 /** Block records kept before the table is cleared (as DecodeCache bounds itself). */
 const MAX_BLOCKS = 1 << 16;
 
-/** `entry`: the page word index of a block start. */
+/** `entry`: the block number to start at (CompiledRegion.blockNo). */
 type RegionFn = (budget: number, vaShift: number, entry: number) => number;
 
 /** The compiled code of one page: one region, enterable at any of its blocks. */
@@ -114,7 +117,6 @@ export class Tier1 {
   private readonly arena: Arena;
   /** The machine's MMU (write watching of code frames). */
   private readonly watch: Mmu;
-  private readonly port: MemoryPort;
   private readonly blocks = new Map<number, BlockInfo>();
   /** Compiled pages by the physical address of their frame. */
   private readonly pages = new Map<number, PageCode>();
@@ -130,9 +132,13 @@ export class Tier1 {
   private readonly mem: GuestMemory;
   private readonly mmu: Translator;
 
-  /** Loads and stores compiled code could not make inline and called out for (misses, faults, watched frames, crossings). */
-  get callOuts(): { loads: number; stores: number } {
-    return { loads: this.port.loadCalls, stores: this.port.storeCalls };
+  /**
+   * Loads and stores compiled code could not make inline (micro-cache misses, faults, watched
+   * frames, crossings): the region left at each, and the interpreter made it. Counted in the
+   * arena's scratch block, so per machine.
+   */
+  get misses(): { loads: number; stores: number } {
+    return { loads: this.i32[this.state.loadMisses >> 2]!, stores: this.i32[this.state.storeMisses >> 2]! };
   }
 
   constructor(machine: { cpu: Cpu; mmu: Mmu; arena: Arena }, opts: Tier1Options = {}) {
@@ -144,7 +150,6 @@ export class Tier1 {
     this.threshold = opts.hotThreshold ?? HOT_THRESHOLD;
     this.state = stateLayout(machine.arena.layout);
     this.i32 = new Int32Array(machine.arena.buffer);
-    this.port = new MemoryPort(this.mmu, this.mem, this.i32, this.state.loadValue);
   }
 
   /** Cpu.run(budget)'s contract, faster: see the file comment. */
@@ -189,17 +194,25 @@ export class Tier1 {
       if (bn >= 0) {
         len = code!.lenOf[idx]!;
         if (left >= len) {
-          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, idx);
+          const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, bn);
           const n = i32[retired]!; // the region left its exit pc in the arena's pc
           cpu.instret += n;
           left -= n;
           this.stats.regionRuns++;
           this.stats.regionRetired += n;
-          if (status === STATUS_TRAP) {
-            cpu.forgetFetchPage(); // as run() does on a trap
-            return Stop.Trap;
+          if (status === STATUS_MISS) {
+            // The region stopped AT an access its inline check did not serve: the interpreter
+            // makes that one instruction (a fault stops here as it would in a run), and the
+            // loop goes on after it. Only a store can have written code: the region's words,
+            // the access among them, were checked this epoch.
+            const store = (code!.words[(cpu.pcLo & 0xfff) >>> 2]! & 0x7f) === OPCODE_STORE; // the region's own page
+            const before = cpu.instret;
+            const stop = cpu.run(1);
+            left -= cpu.instret - before;
+            if (store) this.epoch++;
+            if (stop !== Stop.Budget) return stop;
+            continue;
           }
-          if (status === STATUS_CODE_WRITTEN) this.epoch++;
           // No progress: the region stopped at its first instruction (a jalr whose target
           // would trap); the interpreter runs that block and raises it.
           if (n !== 0) continue;
@@ -243,7 +256,6 @@ export class Tier1 {
   /** Drops a page's region (its words changed, or it was compiled for another virtual page); its entries count afresh. */
   private drop(page: number, c: PageCode): undefined {
     this.pages.delete(page);
-    this.port.setCodeFrame(page, false);
     this.watch.unwatchWrites(page);
     this.stats.invalidated++;
     for (const e of c.entries) {
@@ -268,7 +280,7 @@ export class Tier1 {
     }
     const t0 = performance.now();
     const compiled = translateRegion(plan, pageLo, hi, this.state);
-    const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { ...this.port.imports, mem: this.arena.memory } });
+    const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { mem: this.arena.memory } });
     this.stats.compileMs += performance.now() - t0;
     this.stats.regions++;
     this.stats.wasmBytes += compiled.bytes.length;
@@ -294,8 +306,7 @@ export class Tier1 {
       checked: this.epoch,
     };
     this.pages.set(page, c);
-    this.port.setCodeFrame(page, true);
-    this.watch.watchWrites(page); // its stores take the call-out, which reports them (memory-access.ts)
+    this.watch.watchWrites(page); // its stores miss inline: the interpreter makes them (memory-access.ts)
     return c;
   }
 }

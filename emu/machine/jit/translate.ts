@@ -1,27 +1,30 @@
 // The translator: one region (region.ts) to one wasm function,
-//   region(budget: i32, vaShift: i32, entry: i32) -> status: i32
-// that runs guest instructions from the block starting at page word `entry` until an
-// exit, retiring at most `budget`.
+//   region(budget: i32, vaShift: i32, entry: i32) -> status: i32 (STATUS_OK, STATUS_MISS)
+// that runs guest instructions from block number `entry` until an exit, retiring at most
+// `budget`.
 //
 // Layout of the function (a loop over a block switch):
 //   load the registers the region uses (arena) and the DTLB counters into locals
 //   block $exit
 //     loop $dispatch
 //       block $default
-//         block $b[B-1] ... block $b0  br_table(blk: a page word index) end
-//         <code of block 0> end ... <code of block B-1> end
-//       exit at page + 4 * blk (a word that starts no block)
+//         block $wordmap
+//           block $b[B-1] ... block $b0  br_table(blk: a block number; B: $wordmap) end
+//           <code of block 0> end ... <code of block B-1> end
+//         map page word w to its block (binary search): blk = j, to $dispatch
+//       end
+//       exit at page + 4 * w (a word that starts no block)
 //     end
 //   end
 //   store the registers the region wrote, the counters, the exit pc and the count; return status
-// A jump to block j sets blk to its word index and branches to $dispatch; a
-// block that falls into the next one in page order just runs on; a block
-// that branches back to its own start runs in a wasm loop of its own; a
-// jalr to a word of the same page dispatches on it. Every block starts by adding
-// its length to n and exits AT its first instruction when that would pass the
-// budget, so the run loop's instruction budget holds exactly: the region
-// never starts a block it cannot finish. A fault exits AT the faulting
-// instruction with n counting only the instructions before it.
+// A jump to block j sets blk to j and branches to $dispatch; a block that
+// falls into the next one in page order just runs on; a block that branches
+// back to its own start runs in a wasm loop of its own; a jalr to a word of
+// the same page sets w to its word index and goes through $wordmap. Every
+// block starts by adding its length to n and exits AT its first instruction
+// when that would pass the budget, so the run loop's instruction budget holds
+// exactly: the region never starts a block it cannot finish. A fault exits
+// AT the faulting instruction with n counting only the instructions before it.
 //
 // Semantics are the interpreter's (cpu.ts, int64.ts), as i64 arithmetic:
 // x0 reads as the constant 0 and writes to it are dropped; *W results are
@@ -31,7 +34,7 @@
 import { TWO32 } from '../cpu/int64';
 import { OP } from '../isa/table';
 import { Body, Op, ValType, encodeModule } from './wasm';
-import { AccessEmitter, MEMORY_IMPORTS, STATUS_CODE_WRITTEN, STATUS_OK, STATUS_TRAP } from './memory-access';
+import { AccessEmitter, STATUS_MISS } from './memory-access';
 import type { AccessExits } from './memory-access';
 import { regOffset } from './regfile';
 import type { StateLayout } from './regfile';
@@ -95,8 +98,11 @@ class Translator {
   private readonly written = new Set<number>();
   private readonly blockNo = new Map<number, number>();
   private readonly blk: number;
-  private readonly n: number;
+  /** The status returned: locals start at 0, STATUS_OK; a miss exit sets STATUS_MISS. */
   private readonly st: number;
+  /** A jalr's target within the page, as a page word index ($wordmap maps it to a block). */
+  private readonly w: number;
+  private readonly n: number;
   private readonly xpc: number;
   private readonly vash: number;
   private readonly t: number[];
@@ -119,8 +125,9 @@ class Translator {
   ) {
     const b = this.b;
     this.blk = b.local(ValType.I32);
-    this.n = b.local(ValType.I32);
     this.st = b.local(ValType.I32);
+    this.w = b.local(ValType.I32);
+    this.n = b.local(ValType.I32);
     this.u = [b.local(ValType.I32), b.local(ValType.I32)];
     this.xpc = b.local(ValType.I64);
     this.vash = b.local(ValType.I64);
@@ -150,11 +157,13 @@ class Translator {
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
     this.access.loadCounters();
     b.get(P_ENTRY).set(this.blk);
-    b.block().loop().block(); // $exit, $dispatch, $default
+    b.block().loop().block().block(); // $exit, $dispatch, $default, $wordmap
     for (let i = 0; i < blocks.length; i++) b.block();
-    // blk is a page word index: a block start's index selects its block, anything else $default.
+    // blk is a block number; anything else (a jalr's blk = B) goes to $wordmap, which maps the page
+    // word index in w to its block. A table by page word (1,024 labels) made V8's optimizing
+    // compiler spend ~4x the time and memory on every region.
     const labels: number[] = [];
-    for (let w = 0; w < PAGE_WORDS; w++) labels.push(this.blockNo.get(w) ?? blocks.length);
+    for (let j = 0; j < blocks.length; j++) labels.push(j);
     b.get(this.blk).brTable(labels, blocks.length);
     b.end();
     let insns = 0;
@@ -164,10 +173,12 @@ class Translator {
       insns += blocks[i]!.insns.length;
       b.end();
     }
+    // $wordmap (the last block's end closed it): a jalr within the page, to page word w.
+    this.emitWordMap(0, blocks.length, 1);
+    b.end(); // $default
     // $default: a jalr within the page to a word that starts no block: exit there (the run
     // loop counts the entry and recompiles the page with it when it is hot).
-    b.i64(this.pageLo, this.pageHi).get(this.blk).i32(2).op(Op.i32_shl).op(Op.i64_extend_i32_u).op(Op.i64_or).set(this.xpc);
-    b.i32(STATUS_OK).set(this.st);
+    b.i64(this.pageLo, this.pageHi).get(this.w).i32(2).op(Op.i32_shl).op(Op.i64_extend_i32_u).op(Op.i64_or).set(this.xpc);
     b.br(1);
     b.end(); // loop
     b.end(); // $exit
@@ -175,9 +186,9 @@ class Translator {
     for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
     b.i32(0).get(this.xpc).mem(Op.i64_store, 3, this.s.pc);
     b.i32(0).get(this.n).mem(Op.i32_store, 2, this.s.retired);
-    b.get(this.st);
+    b.get(this.st); // 0 (STATUS_OK) unless a miss exit set it
     const bytes = encodeModule({
-      imports: MEMORY_IMPORTS,
+      imports: [],
       memoryPages: this.s.memoryPages,
       func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
     });
@@ -187,26 +198,52 @@ class Translator {
   // Branch depths from inside block cur's code with `extra` further blocks open.
   // Inside block cur: blocks cur+1..B-1 and $default are open, then $dispatch, then $exit.
   // A block that branches to itself runs inside a wasm loop of its own (`inner` = 1).
+  // Inside block cur: blocks cur+1..B-1, $wordmap and $default are open, then $dispatch, then $exit.
   private dispatchDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + this.inner + extra;
-  }
-
-  private exitDepth(extra: number): number {
     return this.plan.blocks.length - this.cur + 1 + this.inner + extra;
   }
 
-  /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired, status st. */
-  private exitStatic(idx: number, unretired: number, status: number, extra: number): void {
-    this.exitAtByte(idx * 4, unretired, status, extra);
+  private exitDepth(extra: number): number {
+    return this.plan.blocks.length - this.cur + 2 + this.inner + extra;
+  }
+
+  /**
+   * $wordmap's code for blocks [lo, hi) (in page order, so their starts ascend): a binary
+   * search on w that sets blk to the block starting at word w and dispatches; falls through
+   * (to $default) when no block starts there. `depth`: $dispatch's depth here.
+   */
+  private emitWordMap(lo: number, hi: number, depth: number): void {
+    const b = this.b;
+    const blocks = this.plan.blocks;
+    if (hi - lo <= 4) {
+      for (let j = lo; j < hi; j++) {
+        b.get(this.w).i32(blocks[j]!.start).op(Op.i32_eq);
+        b.if();
+        b.i32(j).set(this.blk).br(depth + 1);
+        b.end();
+      }
+      return;
+    }
+    const mid = (lo + hi) >>> 1;
+    b.get(this.w).i32(blocks[mid]!.start).op(Op.i32_lt_u);
+    b.if();
+    this.emitWordMap(lo, mid, depth + 1);
+    b.op(Op.else);
+    this.emitWordMap(mid, hi, depth + 1);
+    b.end();
+  }
+
+  /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired. */
+  private exitStatic(idx: number, unretired: number, extra: number): void {
+    this.exitAtByte(idx * 4, unretired, extra);
   }
 
   /** exitStatic() to the byte offset `off` from the page's start (off the page for direct jumps that leave it). */
-  private exitAtByte(off: number, unretired: number, status: number, extra: number): void {
+  private exitAtByte(off: number, unretired: number, extra: number): void {
     const b = this.b;
     if (unretired > 0) b.get(this.n).i32(unretired).op(Op.i32_sub).set(this.n);
     const [lo, hi] = pcAt(this.pageLo, this.pageHi, off / 4);
     b.i64(lo, hi).set(this.xpc);
-    b.i32(status).set(this.st);
     b.br(this.exitDepth(extra));
   }
 
@@ -214,7 +251,7 @@ class Translator {
   private goto(idx: number, extra: number, fallsThrough: boolean): void {
     const j = this.blockNo.get(idx);
     if (j === undefined || idx >= PAGE_WORDS) {
-      this.exitStatic(idx, 0, STATUS_OK, extra);
+      this.exitStatic(idx, 0, extra);
       return;
     }
     if (fallsThrough && j === this.cur + 1) return;
@@ -222,7 +259,7 @@ class Translator {
       this.b.br(extra); // to the block's own loop
       return;
     }
-    this.b.i32(idx).set(this.blk).br(this.dispatchDepth(extra));
+    this.b.i32(j).set(this.blk).br(this.dispatchDepth(extra));
   }
 
   private emitBlock(blk: Block): void {
@@ -241,7 +278,7 @@ class Translator {
       // n += len; past the budget: undo and exit at the block's first instruction.
       b.get(this.n).i32(len).op(Op.i32_add).tee(this.n).get(P_BUDGET).op(Op.i32_gt_u);
       b.if();
-      this.exitStatic(blk.start, len, STATUS_OK, 1);
+      this.exitStatic(blk.start, len, 1);
       b.end();
     }
     for (let k = 0; k < len; k++) {
@@ -255,19 +292,19 @@ class Translator {
         this.goto(end.next, 0, true);
         break;
       case 'stop':
-        this.exitStatic(end.at, 0, STATUS_OK, 0);
+        this.exitStatic(end.at, 0, 0);
         break;
       case 'branch': {
         // The condition is on the stack (emitInsn left it).
         b.if();
-        if (end.target < 0) this.exitAtByte(last!.idx * 4 + immB(last!.word), 0, STATUS_OK, 1);
+        if (end.target < 0) this.exitAtByte(last!.idx * 4 + immB(last!.word), 0, 1);
         else this.goto(end.target, 1, false);
         b.end();
         this.goto(end.next, 0, true);
         break;
       }
       case 'jal':
-        if (end.target < 0) this.exitAtByte(last!.idx * 4 + immJ(last!.word), 0, STATUS_OK, 0);
+        if (end.target < 0) this.exitAtByte(last!.idx * 4 + immJ(last!.word), 0, 0);
         else this.goto(end.target, 0, false);
         break;
       case 'jalr':
@@ -291,8 +328,10 @@ class Translator {
   }
 
   private readonly exits: AccessExits = {
-    trapExit: (extra) => this.exitStatic(this.curIdx, this.curLen - this.curPos, STATUS_TRAP, extra),
-    afterExit: (extra) => this.exitStatic(this.curIdx + 1, this.curLen - this.curPos - 1, STATUS_CODE_WRITTEN, extra),
+    missExit: (extra) => {
+      this.b.i32(STATUS_MISS).set(this.st);
+      this.exitStatic(this.curIdx, this.curLen - this.curPos, extra);
+    },
   };
 
   private emitInsn(insn: Insn): void {
@@ -434,7 +473,7 @@ class Translator {
     b.get(t0).get(this.vash).op(Op.i64_shl).get(this.vash).op(Op.i64_shr_s).get(t0).op(Op.i64_ne);
     b.op(Op.i32_or);
     b.if();
-    this.exitStatic(insn.idx, this.curLen - this.curPos, STATUS_OK, 1);
+    this.exitStatic(insn.idx, this.curLen - this.curPos, 1);
     b.end();
     if (insn.rd !== 0) {
       const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx + 1);
@@ -446,10 +485,10 @@ class Translator {
     // checks the budget). Anything else exits with pc = the target.
     b.get(t0).i64(~0xfff).op(Op.i64_and).i64(this.pageLo, this.pageHi).op(Op.i64_eq);
     b.if();
-    b.get(t0).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).set(this.blk).br(this.dispatchDepth(1));
+    b.get(t0).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).set(this.w);
+    b.i32(this.plan.blocks.length).set(this.blk).br(this.dispatchDepth(1));
     b.end();
     b.get(t0).set(this.xpc);
-    b.i32(STATUS_OK).set(this.st);
     b.br(this.exitDepth(0));
   }
 

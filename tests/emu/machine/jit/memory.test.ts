@@ -1,9 +1,9 @@
 // Tier 1's loads and stores against the arena: the inline micro-cache check
-// (docs/jit.md, "The check compiled code makes"), its call-outs, the write
+// (docs/jit.md, "The check compiled code makes"), its misses (left to the interpreter), the write
 // watch on code frames, and in-page computed jumps. Each case runs under both
 // tiers with runBoth (diff.ts: every stop compared, TLB contents, LRU stamps
 // and statistics included), and checks that the mechanism it names did the
-// work (call-out counts, region runs).
+// work (miss counts, region runs).
 import { describe, expect, it } from 'vitest';
 import type { Stop } from '../../../../emu/machine/cpu/cpu';
 import { PTE_RW, PTE_US } from '../../../../emu/machine/mmu/paging';
@@ -45,21 +45,21 @@ describe('the inline check', () => {
       expect(t1.clock).toBe(t0.clock);
       expect(t1.microHits).toBeGreaterThan(4000);
       // The first access of each kind misses (a walk); every later one is served inline.
-      expect(tier1.callOuts.loads).toBeLessThan(4);
-      expect(tier1.callOuts.stores).toBeLessThan(4);
+      expect(tier1.misses.loads).toBeLessThan(4);
+      expect(tier1.misses.stores).toBeLessThan(4);
       expect(tier1.stats.regionRetired).toBeGreaterThan(5000);
     }
   });
 
-  it('misaligned and page-crossing accesses miss the inline check (alignment folded into the tag) and call out', () => {
+  it('misaligned and page-crossing accesses miss the inline check (alignment folded into the tag) and go to the interpreter', () => {
     const prog = loop(
       [ins('lui', 't0', DATA >> 12), ins('lui', 't2', (DATA + 4096) >> 12), ins('addi', 't2', 't2', -4)],
       [ins('ld', 'a1', 3, 't0'), ins('sw', 'a0', 6, 't0'), ins('ld', 'a2', 0, 't2'), ins('sh', 'a0', 3, 't2')],
       500,
     );
     const { tier1 } = runBoth(prog, { budgets: [1_000_000, 11], onStop: exitOnEcall, maxRuns: 10_000, memory: [[DATA, 32], [DATA + 4088, 16]] });
-    expect(tier1.callOuts.loads).toBeGreaterThan(2 * 400);
-    expect(tier1.callOuts.stores).toBeGreaterThan(2 * 400);
+    expect(tier1.misses.loads).toBeGreaterThan(2 * 400);
+    expect(tier1.misses.stores).toBeGreaterThan(2 * 400);
   });
 
   it('two pages 1 MiB apart, read by turns, keep one micro-cache entry each (the index hashes the page number)', () => {
@@ -67,7 +67,7 @@ describe('the inline check', () => {
     const prog = loop([ins('lui', 't0', DATA >> 12), ins('lui', 't2', RO >> 12)], [ins('ld', 'a1', 0, 't0'), ins('ld', 'a2', 0, 't2')], 2000);
     const runs: MachineRun[] = [];
     const { tier1 } = runBoth(prog, { setup: (r) => runs.push(r), onStop: exitOnEcall });
-    expect(tier1.callOuts.loads).toBeLessThan(5);
+    expect(tier1.misses.loads).toBeLessThan(5);
     expect(runs[1]!.m.mmu.dtlb.microHits).toBe(runs[0]!.m.mmu.dtlb.microHits);
   });
 });
@@ -105,8 +105,8 @@ describe('stores into compiled code', () => {
       expect(tier1.stats.invalidated).toBeGreaterThan(0);
       if (budgets[0] === 1_000_000) {
         // The code store called out (its frame is write-watched); the 600 data stores did not.
-        expect(tier1.callOuts.stores).toBeGreaterThan(0);
-        expect(tier1.callOuts.stores).toBeLessThan(5);
+        expect(tier1.misses.stores).toBeGreaterThan(0);
+        expect(tier1.misses.stores).toBeLessThan(5);
       }
     }
   });

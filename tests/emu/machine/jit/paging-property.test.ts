@@ -324,7 +324,9 @@ describe('tier 1 keeps x86-64 paging exact', () => {
       { numRuns: 30, seed: 0x7a9e5 },
     );
     // Not vacuous: the loops were compiled and ran in tier 1, accesses faulted, and hit the micro-cache.
-    expect(total.regionRetired).toBeGreaterThan(50_000);
+    // (Accesses the inline check does not serve, faults among them, are the interpreter's: ~40,000
+    // instructions of these scenarios run in regions, ~55,000 when regions called out for them.)
+    expect(total.regionRetired).toBeGreaterThan(30_000);
     expect(total.faults).toBeGreaterThan(1000);
     expect(total.microHits).toBeGreaterThan(10_000);
   });
