@@ -9,7 +9,11 @@
 // configurationDone stop the first run. Every run request is answered at
 // once and its end is a `stopped` event (or `exited` + `terminated`). The
 // debug console's expressions are the REPL's commands (`pt $pc`,
-// `info tlb`, `p $a0`...), answered with what the REPL prints.
+// `info tlb`, `p $a0`...), answered with what the REPL prints. For a C
+// program built with -g the innermost frame has Locals and Arguments
+// scopes, and a watch or hover on a C expression is a variable: both from
+// the DWARF the REPL's info locals reads (emu/debugger/locals.ts), structs,
+// arrays and pointers expanding.
 import { basename, resolve } from 'node:path';
 import { DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -25,6 +29,8 @@ import { callFrames } from '../debugger/engine-goals';
 import type { StopEvent } from '../debugger/engine-types';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from '../debugger/record/recorder';
 import { hexn } from '../debugger/views';
+import { CVariables } from '../debugger/locals';
+import type { CVar } from '../debugger/locals';
 
 /** launch's arguments (launch.json): the program and how to boot the kernel. */
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
@@ -45,6 +51,8 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
 const THREAD = 1;
 const REGS_REF = 1;
 const CONTROL_REF = 2;
+/** Where the references of C variables that expand start (they last until the program runs again). */
+const FIRST_VAR_REF = 100;
 
 export class VmlabDebugSession extends DebugSession {
   private d: Debugger | null = null;
@@ -52,6 +60,9 @@ export class VmlabDebugSession extends DebugSession {
   private stopOnEntry = false;
   /** Breakpoint numbers per source path, replaced by each setBreakpoints. */
   private readonly bySource = new Map<string, number[]>();
+  /** variablesReference -> what it expands to: Locals, Arguments, and structs, arrays and pointers in them. */
+  private readonly refs = new Map<number, () => CVar[]>();
+  private nextRef = FIRST_VAR_REF;
 
   constructor() {
     super();
@@ -193,21 +204,42 @@ export class VmlabDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
-    response.body = { scopes: [new Scope('Registers', REGS_REF, false), new Scope('Control registers', CONTROL_REF, false)] };
+  /** The innermost frame's Locals and Arguments (a C program built with -g), then the registers. */
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const scopes: Scope[] = [];
+    const d = this.d;
+    if (d !== null && d.s.exited === null && this.running === null && (args?.frameId ?? 0) === 0) {
+      const c = new CVariables(d);
+      const locals = c.frameVars('locals');
+      const params = c.frameVars('args');
+      if (locals !== null) scopes.push(new Scope('Locals', this.ref(() => locals), false));
+      if (params !== null) scopes.push(new Scope('Arguments', this.ref(() => params), false));
+    }
+    scopes.push(new Scope('Registers', REGS_REF, false), new Scope('Control registers', CONTROL_REF, false));
+    response.body = { scopes };
     this.sendResponse(response);
+  }
+
+  /** A new variablesReference for what `of` lists. */
+  private ref(of: () => CVar[]): number {
+    const n = this.nextRef++;
+    this.refs.set(n, of);
+    return n;
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const d = this.d;
     const vars: DebugProtocol.Variable[] = [];
-    if (d !== null && d.s.exited === null) {
+    const c = this.refs.get(args?.variablesReference);
+    if (c !== undefined && this.running === null) {
+      for (const x of c()) vars.push({ name: x.name, value: x.value, type: x.type, variablesReference: x.children === null ? 0 : this.ref(x.children) });
+    } else if (d !== null && d.s.exited === null && this.running === null) {
       const s = d.s;
       const v = (name: string, value: bigint): void => void vars.push({ name, value: hexn(BigInt.asUintN(64, value)), variablesReference: 0 });
-      if (args.variablesReference === REGS_REF) {
+      if (args?.variablesReference === REGS_REF) {
         v('pc', BigInt(s.pc));
         for (let r = 1; r < 32; r++) v(ABI_NAMES[r]!, s.reg(r));
-      } else if (args.variablesReference === CONTROL_REF) {
+      } else if (args?.variablesReference === CONTROL_REF) {
         const mmu = s.k.machine.mmu;
         v('cr0', BigInt(mmu.cr0 >>> 0));
         v('cr2', d.lastCr2);
@@ -224,6 +256,21 @@ export class VmlabDebugSession extends DebugSession {
     if (d === null || this.running !== null) {
       this.sendErrorResponse(response, 3, d === null ? 'not launched' : 'the program is running');
       return;
+    }
+    // A watch or a hover on a C variable expands as the Locals do.
+    if (args.context !== 'repl') {
+      let v: CVar | undefined;
+      try {
+        v = new CVariables(d).expression(args.expression);
+      } catch (e) {
+        this.sendErrorResponse(response, 3, e instanceof Error ? e.message : String(e));
+        return;
+      }
+      if (v !== undefined) {
+        response.body = { result: v.value, type: v.type, variablesReference: v.children === null ? 0 : this.ref(v.children) };
+        this.sendResponse(response);
+        return;
+      }
     }
     const line = args.context === 'repl' ? args.expression : `print ${args.expression}`;
     void d.execute(line).then(
@@ -287,6 +334,9 @@ export class VmlabDebugSession extends DebugSession {
 
   private run(op: (s: Session) => Promise<StopEvent | string>): void {
     const d = this.d!;
+    // What the variables' references stood for changes as the program runs.
+    this.refs.clear();
+    this.nextRef = FIRST_VAR_REF;
     this.running = op(d.s).then(
       (ev) => {
         this.running = null;
