@@ -13,7 +13,8 @@
 // program built with -g the innermost frame has Locals and Arguments
 // scopes, and a watch or hover on a C expression is a variable: both from
 // the DWARF the REPL's info locals reads (emu/debugger/locals.ts), structs,
-// arrays and pointers expanding.
+// arrays and pointers expanding. readMemory and disassemble (VS Code's
+// memory and disassembly views) are in dap-memory.ts.
 import { basename, resolve } from 'node:path';
 import { DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
@@ -31,6 +32,7 @@ import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_I
 import { hexn } from '../debugger/views';
 import { CVariables } from '../debugger/locals';
 import type { CVar } from '../debugger/locals';
+import { disassemble, readMemory } from './dap-memory';
 
 /** launch's arguments (launch.json): the program and how to boot the kernel. */
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
@@ -78,6 +80,8 @@ export class VmlabDebugSession extends DebugSession {
       supportsInstructionBreakpoints: true,
       supportsSteppingGranularity: true,
       supportsTerminateRequest: false,
+      supportsReadMemoryRequest: true,
+      supportsDisassembleRequest: true,
     };
     this.sendResponse(response);
   }
@@ -280,6 +284,30 @@ export class VmlabDebugSession extends DebugSession {
       },
       (e: unknown) => this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : String(e)),
     );
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.memoryView(response, (s) => readMemory(s, args ?? {}));
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    this.memoryView(response, (s) => disassemble(s, args ?? {}));
+  }
+
+  /** readMemory and disassemble: answered while the program is stopped, in the debugged task's address space. */
+  private memoryView(response: DebugProtocol.Response, view: (s: Session) => object | string): void {
+    const d = this.d;
+    if (d === null || this.running !== null || d.s.exited !== null) {
+      this.sendErrorResponse(response, 5, d === null ? 'not launched' : this.running !== null ? 'the program is running' : 'the program has exited');
+      return;
+    }
+    const body = view(d.s);
+    if (typeof body === 'string') {
+      this.sendErrorResponse(response, 5, body);
+      return;
+    }
+    response.body = body;
+    this.sendResponse(response);
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
