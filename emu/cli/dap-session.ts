@@ -16,7 +16,7 @@
 // arrays and pointers expanding. readMemory and disassemble (VS Code's
 // memory and disassembly views) are in dap-memory.ts.
 import { basename, resolve } from 'node:path';
-import { DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import { DebugSession, ErrorDestination, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
@@ -30,6 +30,7 @@ import { callFrames } from '../debugger/engine-goals';
 import type { StopEvent } from '../debugger/engine-types';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from '../debugger/record/recorder';
 import { hexn } from '../debugger/views';
+import { MAX_MEM, MIN_MEM } from './kernel-options';
 import { CVariables } from '../debugger/locals';
 import type { CVar } from '../debugger/locals';
 import { disassemble, readMemory } from './dap-memory';
@@ -51,6 +52,8 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD = 1;
+/** The SDK's error code for a request handler that threw. */
+const SDK_EXCEPTION = 1104;
 const REGS_REF = 1;
 const CONTROL_REF = 2;
 /** Where the references of C variables that expand start (they last until the program runs again). */
@@ -60,6 +63,10 @@ export class VmlabDebugSession extends DebugSession {
   private d: Debugger | null = null;
   private running: Promise<void> | null = null;
   private stopOnEntry = false;
+  /** configurationDone came: the first run started (a second one starts nothing). */
+  private configured = false;
+  /** exited and terminated were sent. */
+  private ended = false;
   /** Breakpoint numbers per source path, replaced by each setBreakpoints. */
   private readonly bySource = new Map<string, number[]>();
   /** variablesReference -> what it expands to: Locals, Arguments, and structs, arrays and pointers in them. */
@@ -87,7 +94,11 @@ export class VmlabDebugSession extends DebugSession {
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): void {
-    const err = this.boot(args);
+    if (this.d !== null) {
+      this.sendErrorResponse(response, 1, 'launch: already launched (one program a session)');
+      return;
+    }
+    const err = launchArgsError((args ?? {}) as unknown as Record<string, unknown>) ?? this.boot(args);
     if (err !== null) {
       this.sendErrorResponse(response, 1, err);
       return;
@@ -97,9 +108,21 @@ export class VmlabDebugSession extends DebugSession {
     this.sendEvent(new InitializedEvent());
   }
 
+  /**
+   * The SDK answers a request whose handler threw (arguments of the wrong
+   * shape: `breakpoints: 5`) with the exception's stack; vmlab's answer is
+   * one line.
+   */
+  override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: Record<string, unknown>, dest?: ErrorDestination): void {
+    if (codeOrMessage === SDK_EXCEPTION) {
+      super.sendErrorResponse(response, SDK_EXCEPTION, `${response.command}: bad arguments (${String(variables?._exception ?? 'error')})`);
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage as number, format, variables, dest);
+  }
+
   /** Boots the kernel with the program loaded (and recording, unless asked not to); null, or why not. */
   private boot(args: LaunchArgs): string | null {
-    if (typeof args.program !== 'string' || args.program === '') return 'launch: give "program" (an ELF file or a .s source)';
     let session: Session | null = null;
     const guest = (category: string) => (b: Uint8Array): void => {
       if (session === null || session.showsOutput()) this.sendEvent(new OutputEvent(Buffer.from(b).toString(), category));
@@ -107,7 +130,7 @@ export class VmlabDebugSession extends DebugSession {
     try {
       const prog = loadProgram(args.program, args.args ?? [], (s) => this.sendEvent(new OutputEvent(s, 'stderr')));
       const k = Kernel.boot({
-        ...(args.memMiB !== undefined ? { memSize: args.memMiB << 20 } : {}),
+        ...(args.memMiB !== undefined ? { memSize: args.memMiB * 2 ** 20 } : {}),
         ...(args.paging !== undefined ? { paging: args.paging } : {}),
         aslr: args.aslr ?? true,
         stdout: guest('stdout'),
@@ -135,7 +158,8 @@ export class VmlabDebugSession extends DebugSession {
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.sendResponse(response);
-    if (this.d === null) return;
+    if (this.d === null || this.configured) return;
+    this.configured = true;
     if (this.stopOnEntry) this.sendEvent(new StoppedEvent('entry', THREAD));
     else this.run((s) => s.cont());
   }
@@ -276,13 +300,27 @@ export class VmlabDebugSession extends DebugSession {
         return;
       }
     }
+    if (typeof args.expression !== 'string') {
+      this.sendErrorResponse(response, 3, 'evaluate: give "expression" (a string)');
+      return;
+    }
     const line = args.context === 'repl' ? args.expression : `print ${args.expression}`;
-    void d.execute(line).then(
+    // A REPL command may run the program (continue, next, run...): it is a run like the others, and ends in a stop.
+    const before = d.s.taskInsns();
+    this.refs.clear();
+    this.running = d.execute(line).then(
       (text) => {
+        this.running = null;
         response.body = { result: text, variablesReference: 0 };
         this.sendResponse(response);
+        if (d.s.exited !== null) {
+          if (d.s.exited.kind === 'exited') this.sendExit(d.s.exited);
+        } else if (d.s.taskInsns() !== before) this.sendEvent(new StoppedEvent('step', THREAD));
       },
-      (e: unknown) => this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : String(e)),
+      (e: unknown) => {
+        this.running = null;
+        this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : `evaluate: ${e instanceof Error ? e.message : String(e)}`);
+      },
     );
   }
 
@@ -352,8 +390,8 @@ export class VmlabDebugSession extends DebugSession {
 
   /** Answers a run request, then runs; its stop comes as an event. */
   private runRequest(response: DebugProtocol.Response, op: (s: Session) => Promise<StopEvent | string>): void {
-    if (this.d === null || this.running !== null) {
-      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : 'the program is running');
+    if (this.d === null || this.running !== null || this.ended) {
+      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : this.ended ? 'the program has exited' : 'the program is running');
       return;
     }
     this.sendResponse(response);
@@ -378,6 +416,14 @@ export class VmlabDebugSession extends DebugSession {
     );
   }
 
+  /** exited and terminated, once. */
+  private sendExit(ev: Extract<StopEvent, { kind: 'exited' }>): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sendEvent(new ExitedEvent(ev.exitCode ?? 0));
+    this.sendEvent(new TerminatedEvent());
+  }
+
   /** A stop as DAP events: the kernel's notes and the REPL's stop report on the console, then stopped (or exited and terminated). */
   private report(d: Debugger, ev: StopEvent | string): void {
     if (typeof ev === 'string') {
@@ -387,11 +433,7 @@ export class VmlabDebugSession extends DebugSession {
     }
     const text = [...d.s.kernelNotes, d.stopReport(ev)].filter((x) => x !== '').join('\n').replace(/^\n+/, '');
     if (text !== '') this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
-    if (ev.kind === 'exited') {
-      this.sendEvent(new ExitedEvent(ev.exitCode ?? 0));
-      this.sendEvent(new TerminatedEvent());
-      return;
-    }
+    if (ev.kind === 'exited') return this.sendExit(ev);
     const stopped = new StoppedEvent(reasonOf(ev), THREAD, ev.kind === 'pagefault' || ev.kind === 'signal' || ev.kind === 'syscall' || ev.kind === 'event' ? text : undefined) as DebugProtocol.StoppedEvent;
     if (ev.kind === 'breakpoint') stopped.body.hitBreakpointIds = [ev.bp.num];
     if (ev.kind === 'history-end') stopped.body.description = 'No more reverse-execution history.';
@@ -416,4 +458,18 @@ function reasonOf(ev: StopEvent): string {
     default:
       return 'step';
   }
+}
+
+/** What is wrong with launch's arguments (launch.json), or null. */
+function launchArgsError(a: Record<string, unknown>): string | null {
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof a.program !== 'string' || a.program === '') return 'launch: give "program" (an ELF file or a .s source)';
+  if (a.args !== undefined && !strings(a.args)) return 'launch: "args" must be an array of strings';
+  if (a.insmod !== undefined && !strings(a.insmod)) return 'launch: "insmod" must be an array of strings (NAME key=value...)';
+  for (const k of ['stopOnEntry', 'record', 'aslr']) if (a[k] !== undefined && typeof a[k] !== 'boolean') return `launch: "${k}" must be true or false`;
+  if (a.paging !== undefined && a.paging !== 4 && a.paging !== 5) return 'launch: "paging" must be 4 or 5';
+  if (a.memMiB !== undefined && !(Number.isSafeInteger(a.memMiB) && (a.memMiB as number) >= MIN_MEM >> 20 && (a.memMiB as number) <= MAX_MEM / 2 ** 20)) {
+    return `launch: "memMiB" must be a whole number of MiB from ${MIN_MEM >> 20} to ${MAX_MEM / 2 ** 20}`;
+  }
+  return null;
 }
