@@ -213,7 +213,7 @@ export class VmlabDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const s = this.d?.s;
     if (s === undefined || s.exited !== null) {
       response.body = { stackFrames: [], totalFrames: 0 };
@@ -228,7 +228,10 @@ export class VmlabDebugSession extends DebugSession {
       f.instructionPointerReference = hexn(pc);
       return f;
     });
-    response.body = { stackFrames: frames, totalFrames: frames.length };
+    // The frames asked for: startFrame on, at most levels of them (0 or none: all).
+    const from = Number.isSafeInteger(args?.startFrame) ? Math.max(0, args.startFrame!) : 0;
+    const levels = Number.isSafeInteger(args?.levels) && args.levels! > 0 ? args.levels! : frames.length;
+    response.body = { stackFrames: frames.slice(from, from + levels), totalFrames: frames.length };
     this.sendResponse(response);
   }
 
