@@ -9,9 +9,14 @@
 // configurationDone stop the first run. Every run request is answered at
 // once and its end is a `stopped` event (or `exited` + `terminated`). The
 // debug console's expressions are the REPL's commands (`pt $pc`,
-// `info tlb`, `p $a0`...), answered with what the REPL prints.
+// `info tlb`, `p $a0`...), answered with what the REPL prints. For a C
+// program built with -g the innermost frame has Locals and Arguments
+// scopes, and a watch or hover on a C expression is a variable: both from
+// the DWARF the REPL's info locals reads (emu/debugger/locals.ts), structs,
+// arrays and pointers expanding. readMemory and disassemble (VS Code's
+// memory and disassembly views) are in dap-memory.ts.
 import { basename, resolve } from 'node:path';
-import { DebugSession, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import { DebugSession, ErrorDestination, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
@@ -25,6 +30,10 @@ import { callFrames } from '../debugger/engine-goals';
 import type { StopEvent } from '../debugger/engine-types';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from '../debugger/record/recorder';
 import { hexn } from '../debugger/views';
+import { MAX_MEM, MIN_MEM } from './kernel-options';
+import { CVariables } from '../debugger/locals';
+import type { CVar } from '../debugger/locals';
+import { disassemble, readMemory } from './dap-memory';
 
 /** launch's arguments (launch.json): the program and how to boot the kernel. */
 export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
@@ -43,15 +52,26 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
 }
 
 const THREAD = 1;
+/** The SDK's error code for a request handler that threw. */
+const SDK_EXCEPTION = 1104;
 const REGS_REF = 1;
 const CONTROL_REF = 2;
+/** Where the references of C variables that expand start (they last until the program runs again). */
+const FIRST_VAR_REF = 100;
 
 export class VmlabDebugSession extends DebugSession {
   private d: Debugger | null = null;
   private running: Promise<void> | null = null;
   private stopOnEntry = false;
+  /** configurationDone came: the first run started (a second one starts nothing). */
+  private configured = false;
+  /** exited and terminated were sent. */
+  private ended = false;
   /** Breakpoint numbers per source path, replaced by each setBreakpoints. */
   private readonly bySource = new Map<string, number[]>();
+  /** variablesReference -> what it expands to: Locals, Arguments, and structs, arrays and pointers in them. */
+  private readonly refs = new Map<number, () => CVar[]>();
+  private nextRef = FIRST_VAR_REF;
 
   constructor() {
     super();
@@ -67,12 +87,18 @@ export class VmlabDebugSession extends DebugSession {
       supportsInstructionBreakpoints: true,
       supportsSteppingGranularity: true,
       supportsTerminateRequest: false,
+      supportsReadMemoryRequest: true,
+      supportsDisassembleRequest: true,
     };
     this.sendResponse(response);
   }
 
   protected override launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArgs): void {
-    const err = this.boot(args);
+    if (this.d !== null) {
+      this.sendErrorResponse(response, 1, 'launch: already launched (one program a session)');
+      return;
+    }
+    const err = launchArgsError((args ?? {}) as unknown as Record<string, unknown>) ?? this.boot(args);
     if (err !== null) {
       this.sendErrorResponse(response, 1, err);
       return;
@@ -82,9 +108,21 @@ export class VmlabDebugSession extends DebugSession {
     this.sendEvent(new InitializedEvent());
   }
 
+  /**
+   * The SDK answers a request whose handler threw (arguments of the wrong
+   * shape: `breakpoints: 5`) with the exception's stack; vmlab's answer is
+   * one line.
+   */
+  override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: Record<string, unknown>, dest?: ErrorDestination): void {
+    if (codeOrMessage === SDK_EXCEPTION) {
+      super.sendErrorResponse(response, SDK_EXCEPTION, `${response.command}: bad arguments (${String(variables?._exception ?? 'error')})`);
+      return;
+    }
+    super.sendErrorResponse(response, codeOrMessage as number, format, variables, dest);
+  }
+
   /** Boots the kernel with the program loaded (and recording, unless asked not to); null, or why not. */
   private boot(args: LaunchArgs): string | null {
-    if (typeof args.program !== 'string' || args.program === '') return 'launch: give "program" (an ELF file or a .s source)';
     let session: Session | null = null;
     const guest = (category: string) => (b: Uint8Array): void => {
       if (session === null || session.showsOutput()) this.sendEvent(new OutputEvent(Buffer.from(b).toString(), category));
@@ -92,7 +130,7 @@ export class VmlabDebugSession extends DebugSession {
     try {
       const prog = loadProgram(args.program, args.args ?? [], (s) => this.sendEvent(new OutputEvent(s, 'stderr')));
       const k = Kernel.boot({
-        ...(args.memMiB !== undefined ? { memSize: args.memMiB << 20 } : {}),
+        ...(args.memMiB !== undefined ? { memSize: args.memMiB * 2 ** 20 } : {}),
         ...(args.paging !== undefined ? { paging: args.paging } : {}),
         aslr: args.aslr ?? true,
         stdout: guest('stdout'),
@@ -120,7 +158,8 @@ export class VmlabDebugSession extends DebugSession {
 
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.sendResponse(response);
-    if (this.d === null) return;
+    if (this.d === null || this.configured) return;
+    this.configured = true;
     if (this.stopOnEntry) this.sendEvent(new StoppedEvent('entry', THREAD));
     else this.run((s) => s.cont());
   }
@@ -174,7 +213,7 @@ export class VmlabDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
+  protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
     const s = this.d?.s;
     if (s === undefined || s.exited !== null) {
       response.body = { stackFrames: [], totalFrames: 0 };
@@ -189,25 +228,49 @@ export class VmlabDebugSession extends DebugSession {
       f.instructionPointerReference = hexn(pc);
       return f;
     });
-    response.body = { stackFrames: frames, totalFrames: frames.length };
+    // The frames asked for: startFrame on, at most levels of them (0 or none: all).
+    const from = Number.isSafeInteger(args?.startFrame) ? Math.max(0, args.startFrame!) : 0;
+    const levels = Number.isSafeInteger(args?.levels) && args.levels! > 0 ? args.levels! : frames.length;
+    response.body = { stackFrames: frames.slice(from, from + levels), totalFrames: frames.length };
     this.sendResponse(response);
   }
 
-  protected override scopesRequest(response: DebugProtocol.ScopesResponse): void {
-    response.body = { scopes: [new Scope('Registers', REGS_REF, false), new Scope('Control registers', CONTROL_REF, false)] };
+  /** The innermost frame's Locals and Arguments (a C program built with -g), then the registers. */
+  protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const scopes: Scope[] = [];
+    const d = this.d;
+    if (d !== null && d.s.exited === null && this.running === null && (args?.frameId ?? 0) === 0) {
+      const c = new CVariables(d);
+      const locals = c.frameVars('locals');
+      const params = c.frameVars('args');
+      if (locals !== null) scopes.push(new Scope('Locals', this.ref(() => locals), false));
+      if (params !== null) scopes.push(new Scope('Arguments', this.ref(() => params), false));
+    }
+    scopes.push(new Scope('Registers', REGS_REF, false), new Scope('Control registers', CONTROL_REF, false));
+    response.body = { scopes };
     this.sendResponse(response);
+  }
+
+  /** A new variablesReference for what `of` lists. */
+  private ref(of: () => CVar[]): number {
+    const n = this.nextRef++;
+    this.refs.set(n, of);
+    return n;
   }
 
   protected override variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
     const d = this.d;
     const vars: DebugProtocol.Variable[] = [];
-    if (d !== null && d.s.exited === null) {
+    const c = this.refs.get(args?.variablesReference);
+    if (c !== undefined && this.running === null) {
+      for (const x of c()) vars.push({ name: x.name, value: x.value, type: x.type, variablesReference: x.children === null ? 0 : this.ref(x.children) });
+    } else if (d !== null && d.s.exited === null && this.running === null) {
       const s = d.s;
       const v = (name: string, value: bigint): void => void vars.push({ name, value: hexn(BigInt.asUintN(64, value)), variablesReference: 0 });
-      if (args.variablesReference === REGS_REF) {
+      if (args?.variablesReference === REGS_REF) {
         v('pc', BigInt(s.pc));
         for (let r = 1; r < 32; r++) v(ABI_NAMES[r]!, s.reg(r));
-      } else if (args.variablesReference === CONTROL_REF) {
+      } else if (args?.variablesReference === CONTROL_REF) {
         const mmu = s.k.machine.mmu;
         v('cr0', BigInt(mmu.cr0 >>> 0));
         v('cr2', d.lastCr2);
@@ -225,14 +288,67 @@ export class VmlabDebugSession extends DebugSession {
       this.sendErrorResponse(response, 3, d === null ? 'not launched' : 'the program is running');
       return;
     }
+    // A watch or a hover on a C variable expands as the Locals do.
+    if (args.context !== 'repl') {
+      let v: CVar | undefined;
+      try {
+        v = new CVariables(d).expression(args.expression);
+      } catch (e) {
+        this.sendErrorResponse(response, 3, e instanceof Error ? e.message : String(e));
+        return;
+      }
+      if (v !== undefined) {
+        response.body = { result: v.value, type: v.type, variablesReference: v.children === null ? 0 : this.ref(v.children) };
+        this.sendResponse(response);
+        return;
+      }
+    }
+    if (typeof args.expression !== 'string') {
+      this.sendErrorResponse(response, 3, 'evaluate: give "expression" (a string)');
+      return;
+    }
     const line = args.context === 'repl' ? args.expression : `print ${args.expression}`;
-    void d.execute(line).then(
+    // A REPL command may run the program (continue, next, run...): it is a run like the others, and ends in a stop.
+    const before = d.s.taskInsns();
+    this.refs.clear();
+    this.running = d.execute(line).then(
       (text) => {
+        this.running = null;
         response.body = { result: text, variablesReference: 0 };
         this.sendResponse(response);
+        if (d.s.exited !== null) {
+          if (d.s.exited.kind === 'exited') this.sendExit(d.s.exited);
+        } else if (d.s.taskInsns() !== before) this.sendEvent(new StoppedEvent('step', THREAD));
       },
-      (e: unknown) => this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : String(e)),
+      (e: unknown) => {
+        this.running = null;
+        this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : `evaluate: ${e instanceof Error ? e.message : String(e)}`);
+      },
     );
+  }
+
+  protected override readMemoryRequest(response: DebugProtocol.ReadMemoryResponse, args: DebugProtocol.ReadMemoryArguments): void {
+    this.memoryView(response, (s) => readMemory(s, args ?? {}));
+  }
+
+  protected override disassembleRequest(response: DebugProtocol.DisassembleResponse, args: DebugProtocol.DisassembleArguments): void {
+    this.memoryView(response, (s) => disassemble(s, args ?? {}));
+  }
+
+  /** readMemory and disassemble: answered while the program is stopped, in the debugged task's address space. */
+  private memoryView(response: DebugProtocol.Response, view: (s: Session) => object | string): void {
+    const d = this.d;
+    if (d === null || this.running !== null || d.s.exited !== null) {
+      this.sendErrorResponse(response, 5, d === null ? 'not launched' : this.running !== null ? 'the program is running' : 'the program has exited');
+      return;
+    }
+    const body = view(d.s);
+    if (typeof body === 'string') {
+      this.sendErrorResponse(response, 5, body);
+      return;
+    }
+    response.body = body;
+    this.sendResponse(response);
   }
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
@@ -277,8 +393,8 @@ export class VmlabDebugSession extends DebugSession {
 
   /** Answers a run request, then runs; its stop comes as an event. */
   private runRequest(response: DebugProtocol.Response, op: (s: Session) => Promise<StopEvent | string>): void {
-    if (this.d === null || this.running !== null) {
-      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : 'the program is running');
+    if (this.d === null || this.running !== null || this.ended) {
+      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : this.ended ? 'the program has exited' : 'the program is running');
       return;
     }
     this.sendResponse(response);
@@ -287,6 +403,9 @@ export class VmlabDebugSession extends DebugSession {
 
   private run(op: (s: Session) => Promise<StopEvent | string>): void {
     const d = this.d!;
+    // What the variables' references stood for changes as the program runs.
+    this.refs.clear();
+    this.nextRef = FIRST_VAR_REF;
     this.running = op(d.s).then(
       (ev) => {
         this.running = null;
@@ -300,6 +419,14 @@ export class VmlabDebugSession extends DebugSession {
     );
   }
 
+  /** exited and terminated, once. */
+  private sendExit(ev: Extract<StopEvent, { kind: 'exited' }>): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sendEvent(new ExitedEvent(ev.exitCode ?? 0));
+    this.sendEvent(new TerminatedEvent());
+  }
+
   /** A stop as DAP events: the kernel's notes and the REPL's stop report on the console, then stopped (or exited and terminated). */
   private report(d: Debugger, ev: StopEvent | string): void {
     if (typeof ev === 'string') {
@@ -309,11 +436,7 @@ export class VmlabDebugSession extends DebugSession {
     }
     const text = [...d.s.kernelNotes, d.stopReport(ev)].filter((x) => x !== '').join('\n').replace(/^\n+/, '');
     if (text !== '') this.sendEvent(new OutputEvent(`${text}\n`, 'console'));
-    if (ev.kind === 'exited') {
-      this.sendEvent(new ExitedEvent(ev.exitCode ?? 0));
-      this.sendEvent(new TerminatedEvent());
-      return;
-    }
+    if (ev.kind === 'exited') return this.sendExit(ev);
     const stopped = new StoppedEvent(reasonOf(ev), THREAD, ev.kind === 'pagefault' || ev.kind === 'signal' || ev.kind === 'syscall' || ev.kind === 'event' ? text : undefined) as DebugProtocol.StoppedEvent;
     if (ev.kind === 'breakpoint') stopped.body.hitBreakpointIds = [ev.bp.num];
     if (ev.kind === 'history-end') stopped.body.description = 'No more reverse-execution history.';
@@ -338,4 +461,18 @@ function reasonOf(ev: StopEvent): string {
     default:
       return 'step';
   }
+}
+
+/** What is wrong with launch's arguments (launch.json), or null. */
+function launchArgsError(a: Record<string, unknown>): string | null {
+  const strings = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+  if (typeof a.program !== 'string' || a.program === '') return 'launch: give "program" (an ELF file or a .s source)';
+  if (a.args !== undefined && !strings(a.args)) return 'launch: "args" must be an array of strings';
+  if (a.insmod !== undefined && !strings(a.insmod)) return 'launch: "insmod" must be an array of strings (NAME key=value...)';
+  for (const k of ['stopOnEntry', 'record', 'aslr']) if (a[k] !== undefined && typeof a[k] !== 'boolean') return `launch: "${k}" must be true or false`;
+  if (a.paging !== undefined && a.paging !== 4 && a.paging !== 5) return 'launch: "paging" must be 4 or 5';
+  if (a.memMiB !== undefined && !(Number.isSafeInteger(a.memMiB) && (a.memMiB as number) >= MIN_MEM >> 20 && (a.memMiB as number) <= MAX_MEM / 2 ** 20)) {
+    return `launch: "memMiB" must be a whole number of MiB from ${MIN_MEM >> 20} to ${MAX_MEM / 2 ** 20}`;
+  }
+  return null;
 }

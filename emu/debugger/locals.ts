@@ -19,7 +19,7 @@ import { escapeChar, formatG } from './return-value';
 import { Bytes, CError, PRINT_ELEMENTS, Parser, bitField, charArray, leBits, repeats } from './c-values';
 import type { Node } from './c-values';
 import { declare, locationListAt, sizeOf, strip } from './dwarf-types';
-import type { CT, DwarfProgram, FunctionScope, Scope, Variable } from './dwarf-types';
+import type { CT, DwarfProgram, FunctionScope, Member, Scope, Variable } from './dwarf-types';
 import type { Debugger } from './commands';
 import { unfaultedByte } from './table';
 
@@ -50,6 +50,21 @@ interface Frame {
   /** Where the prologue saved ra (null: not yet, ra still holds the return address). */
   raSlot: number | null;
   scopes: Scope[];
+}
+
+/** A variable for a front end: its name, C type, value as info locals prints it, and its children when it expands (null: it does not). */
+export interface CVar {
+  name: string;
+  type: string;
+  value: string;
+  children: (() => CVar[]) | null;
+}
+
+/** Member m of struct value v (a bit-field's bits shifted down, and then not in memory). */
+function member(v: Value, m: Member): Value {
+  const size = sizeOf(m.type);
+  const bytes = typeof v.bytes === 'string' ? v.bytes : m.bits !== undefined ? bitField(v.bytes, m.bits, m.type) : v.bytes.slice(m.offset, m.offset + size);
+  return { type: m.type, bytes, addr: v.addr === null || m.bits !== undefined ? null : v.addr + m.offset };
 }
 
 /** Where a location expression says a value is; `mem` is an address, `value` the value itself. */
@@ -162,6 +177,63 @@ export class CVariables {
     if (fn !== undefined) return `type = ${declare(fn.type, '', expand)}`;
     const v = this.evaluate(new Parser(t).parse(), true);
     return `type = ${declare(v.type, '', expand)}`;
+  }
+
+  /**
+   * The frame's locals (the innermost block first, as info locals) or its
+   * parameters, for a front end that lists and expands them (DAP's
+   * variables); null when pc is in no function DWARF describes.
+   */
+  frameVars(which: 'locals' | 'args'): CVar[] | null {
+    const f = this.frame();
+    if (f === null) return null;
+    const vars = which === 'args' ? f.fn.params : f.scopes.slice().reverse().flatMap((sc) => sc.vars);
+    return vars.map((v) => {
+      try {
+        return this.entry(v.name, this.valueOf(v, f));
+      } catch (e) {
+        if (e instanceof CError) return { name: v.name, type: declare(v.type, ''), value: `<error: ${e.message}>`, children: null };
+        throw e;
+      }
+    });
+  }
+
+  /** A C expression for a front end's watch or hover (`table`, `head->next`); undefined when it is not about a C variable. */
+  expression(expr: string): CVar | undefined {
+    const p = new Parser(expr);
+    if (p.root === null || this.lookup(p.root) === null) return undefined;
+    return this.entry(expr.trim(), this.evaluate(p.parse()));
+  }
+
+  /** One value as a front end shows it: what info locals prints, its type, and its members, elements or pointee. */
+  private entry(name: string, v: Value): CVar {
+    let value: string;
+    try {
+      value = this.format(v, false);
+    } catch (e) {
+      if (!(e instanceof CError)) throw e;
+      value = `<error: ${e.message}>`;
+    }
+    return { name, type: declare(v.type, ''), value, children: this.childrenOf(name, v) };
+  }
+
+  /** A struct's members, an array's elements (not a char array's: its string says it), a pointer's target (not a string's, NULL's, void's or a function's). */
+  private childrenOf(name: string, v: Value): (() => CVar[]) | null {
+    if (typeof v.bytes === 'string') return null;
+    const t = strip(v.type);
+    if (t.t === 'struct') return () => t.members.map((m) => this.entry(m.name, member(v, m)));
+    if (t.t === 'array') {
+      const el = strip(t.of);
+      const n = Math.min(t.count ?? 0, PRINT_ELEMENTS);
+      if (n === 0 || (el.t === 'base' && (el.enc === 'char' || el.enc === 'uchar') && sizeOf(el) === 1)) return null;
+      return () => Array.from({ length: n }, (_, i) => this.entry(`[${i}]`, this.deref(v, false, i)));
+    }
+    if (t.t === 'ptr') {
+      const to = strip(t.to());
+      if (leBits(v.bytes, 8) === 0n || to.t === 'void' || to.t === 'func' || (to.t === 'base' && (to.enc === 'char' || to.enc === 'uchar') && to.size === 1)) return null;
+      return () => [this.entry(`*${name}`, this.deref(v, false))];
+    }
+    return null;
   }
 
   // ---- variables --------------------------------------------------------------
@@ -310,9 +382,7 @@ export class CVariables {
         if (st.t !== 'struct') throw new CError('Attempt to extract a component of a value that is not a structure.');
         const m = st.members.find((x) => x.name === n.field);
         if (m === undefined) throw new CError(`There is no member named ${n.field}.`);
-        const size = sizeOf(m.type);
-        const bytes = typeof v.bytes === 'string' ? v.bytes : m.bits !== undefined ? bitField(v.bytes, m.bits, m.type) : v.bytes.slice(m.offset, m.offset + size);
-        return { type: m.type, bytes, addr: v.addr === null || m.bits !== undefined ? null : v.addr + m.offset };
+        return member(v, m);
       }
       case 'index': {
         const base = this.evaluate(n.of, typeOnly);

@@ -22,9 +22,11 @@ export class DapClient {
   readonly proc: ChildProcessWithoutNullStreams;
   private seq = 1;
   private buf = Buffer.alloc(0);
-  private readonly pending = new Map<number, (m: DapMessage) => void>();
+  private readonly pending = new Map<number, { resolve: (m: DapMessage) => void; reject: (e: Error) => void }>();
   private readonly events: DapMessage[] = [];
   private eventWaiter: (() => void) | null = null;
+  /** Responses to requests not sent with request() (raw ones). */
+  readonly stray: DapMessage[] = [];
   /** Everything the server wrote to stderr. */
   stderr = '';
   readonly exited: Promise<number | null>;
@@ -33,7 +35,14 @@ export class DapClient {
     this.proc = spawn(process.execPath, [VMLAB, 'dap'], { cwd, env: { ...process.env, NO_COLOR: '1' } });
     this.proc.stdout.on('data', (chunk: Buffer) => this.data(chunk));
     this.proc.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.proc.on('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) =>
+      this.proc.on('exit', (code, signal) => {
+        // A request the server will never answer: a crash shows as an error, not a hang.
+        for (const [seq, p] of this.pending) p.reject(new Error(`vmlab dap exited (${code ?? signal}) before answering request ${seq}; stderr:\n${this.stderr.slice(-2000)}`));
+        this.pending.clear();
+        resolve(code);
+      }),
+    );
   }
 
   private data(chunk: Buffer): void {
@@ -47,7 +56,12 @@ export class DapClient {
       if (this.buf.length < end + 4 + len) return;
       const msg = JSON.parse(this.buf.subarray(end + 4, end + 4 + len).toString()) as DapMessage;
       this.buf = this.buf.subarray(end + 4 + len);
-      if (msg.type === 'response') this.pending.get(msg.request_seq!)?.(msg);
+      if (msg.type === 'response') {
+        const r = this.pending.get(msg.request_seq!);
+        this.pending.delete(msg.request_seq!);
+        if (r === undefined) this.stray.push(msg);
+        else r.resolve(msg);
+      }
       else if (msg.type === 'event') {
         this.events.push(msg);
         this.eventWaiter?.();
@@ -64,7 +78,7 @@ export class DapClient {
     const seq = this.seq++;
     const body = JSON.stringify({ seq, type: 'request', command, arguments: args });
     this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-    return new Promise((resolve) => this.pending.set(seq, resolve));
+    return new Promise((resolve, reject) => this.pending.set(seq, { resolve, reject }));
   }
 
   /** The next event named `name`; the events before it are returned too (in order), for output checks. */

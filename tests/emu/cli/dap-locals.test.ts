@@ -1,0 +1,84 @@
+// `vmlab dap` on a C program built with -g: the Locals and Arguments scopes
+// come from the DWARF the REPL's info locals reads (emu/debugger/locals.ts),
+// with the values printed as gdb prints them, and structs, arrays and
+// pointers expand (their variablesReference lists their members, elements,
+// target); the references are gone once the program runs again.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DapClient } from '../../support/dap-client';
+import { FIXTURES } from '../debugger/run-debug';
+
+interface Var { name: string; value: string; type?: string; variablesReference: number }
+
+describe('vmlab dap: C locals and arguments', () => {
+  it('Locals and Arguments scopes at a breakpoint in walk(), expandable structs, arrays and pointers', async () => {
+    const c = new DapClient(FIXTURES);
+    const vars = async (ref: number): Promise<Var[]> => (await c.request('variables', { variablesReference: ref })).body.variables as Var[];
+    const show = (vs: Var[]): string[] => vs.map((v) => `${v.name}: ${v.type} = ${v.value}${v.variablesReference > 0 ? ' [+]' : ''}`);
+    await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
+    expect((await c.request('launch', { program: join(FIXTURES, 'bin', 'locals'), aslr: false })).success).toBe(true);
+    await c.nextEvent('initialized');
+    const bps = await c.request('setBreakpoints', { source: { path: join(FIXTURES, 'locals.c') }, breakpoints: [{ line: 33 }] });
+    expect(bps.body.breakpoints[0].verified).toBe(true);
+    await c.request('configurationDone');
+    expect((await c.nextEvent('stopped')).event.body.reason).toBe('breakpoint');
+    const scopes = (await c.request('scopes', { frameId: 0 })).body.scopes as { name: string; variablesReference: number }[];
+    expect(scopes.map((s) => s.name)).toEqual(['Locals', 'Arguments', 'Registers', 'Control registers']);
+    const locals = await vars(scopes[0]!.variablesReference);
+    // What `info locals` prints there (tests/emu/debugger/golden/locals.golden.txt), with the C types.
+    expect(show(locals)).toEqual([
+      'count: int = 2',
+      'mask: u32 = 240',
+      'p: struct point = {x = 3, y = -4} [+]',
+      'buf: char [8] = "hi\\000\\000\\000\\000\\000"',
+      'vs: volatile short = -2',
+      'd: const double = 2.5',
+      "uc: unsigned char = 200 '\\310'",
+      'ip: int * = 0x17a58 <table+8> [+]',
+    ]);
+    expect(show(await vars(locals[2]!.variablesReference))).toEqual(['x: int = 3', 'y: int = -4']);
+    expect(show(await vars(locals[7]!.variablesReference))).toEqual(['*ip: int = 30']);
+    const args = await vars(scopes[1]!.variablesReference);
+    expect(show(args)).toEqual(['head: node_t * = 0x7fffffffee18 [+]', 'limit: int = 10', 'c: enum color = GREEN']);
+    const star = await vars(args[0]!.variablesReference);
+    expect(show(star)).toEqual(['*head: node_t = {key = 1, next = 0x7fffffffee38, name = 0x16038 "first", at = {x = 7, y = 8}} [+]']);
+    const node = await vars(star[0]!.variablesReference);
+    expect(show(node)).toEqual([
+      'key: long = 1',
+      'next: struct node * = 0x7fffffffee38 [+]',
+      'name: const char * = 0x16038 "first"',
+      'at: struct point = {x = 7, y = 8} [+]',
+    ]);
+    // Down the list: head->next->next is NULL, which does not expand.
+    const second = await vars((await vars(node[1]!.variablesReference))[0]!.variablesReference);
+    expect(show(second).slice(0, 2)).toEqual(['key: long = 2', 'next: struct node * = 0x0']);
+
+    // A watch on a C expression expands as the Locals do; a bad one is an error response with gdb's message.
+    const table = await c.request('evaluate', { expression: 'table', context: 'watch', frameId: 0 });
+    expect([table.body.result, table.body.type]).toEqual(['{10, 20, 30, 40}', 'int [4]']);
+    expect(show(await vars(table.body.variablesReference))).toEqual(['[0]: int = 10', '[1]: int = 20', '[2]: int = 30', '[3]: int = 40']);
+    const nope = await c.request('evaluate', { expression: 'head->nope', context: 'watch', frameId: 0 });
+    expect([nope.success, nope.message]).toEqual([false, 'There is no member named nope.']);
+    // The debug console is the REPL's: print numbers its values.
+    expect((await c.request('evaluate', { expression: 'print p', context: 'repl' })).body.result).toBe('$1 = {x = 3, y = -4}');
+
+    // In main (no block, no parameters): the Arguments scope is empty; what the old references stood for is gone.
+    await c.request('setBreakpoints', { source: { path: join(FIXTURES, 'locals.c') }, breakpoints: [{ line: 40 }] });
+    await c.request('continue', { threadId: 1 });
+    await c.nextEvent('stopped');
+    expect(await vars(node[1]!.variablesReference)).toEqual([]);
+    const inMain = (await c.request('scopes', { frameId: 0 })).body.scopes as { name: string; variablesReference: number }[];
+    expect(await vars(inMain[1]!.variablesReference)).toEqual([]);
+    expect(show(await vars(inMain[0]!.variablesReference))).toEqual([
+      'b: node_t = {key = 2, next = 0x0, name = 0x16040 "second", at = {x = 5, y = 6}} [+]',
+      'a: node_t = {key = 1, next = 0x7fffffffee38, name = 0x16038 "first", at = {x = 7, y = 8}} [+]',
+      'r: int = 582',
+    ]);
+    // A frame further out has the registers only (the locals are the innermost frame's).
+    expect(((await c.request('scopes', { frameId: 1 })).body.scopes as { name: string }[]).map((s) => s.name)).toEqual(['Registers', 'Control registers']);
+    await c.request('continue', { threadId: 1 });
+    await c.nextEvent('terminated');
+    expect((await c.request('disconnect')).success).toBe(true);
+    expect(await c.exited).toBe(0);
+  });
+});
