@@ -5,6 +5,7 @@
 import { escapeChar } from './return-value';
 import { sizeOf, strip } from './dwarf-types';
 import type { CT } from './dwarf-types';
+import { ByteCursor } from './dwarf-info';
 
 /** A mistake in what the user asked (gdb's message), not a bug. */
 export class CError extends Error {}
@@ -142,35 +143,11 @@ export class Parser {
   }
 }
 
-/** Little-endian reader of a DWARF expression. */
-export class Bytes {
-  pos = 0;
-  constructor(private readonly b: Uint8Array) {}
-  u8(): number {
-    return this.b[this.pos++] ?? 0;
-  }
+/** Little-endian reader of a DWARF expression (bounds-safe: see ByteCursor). */
+export class Bytes extends ByteCursor {
   u64(): bigint {
     let v = 0n;
     for (let i = 0; i < 8; i++) v |= BigInt(this.u8()) << BigInt(8 * i);
     return v;
   }
-  uleb(): number {
-    let r = 0, mul = 1, byte: number;
-    do {
-      byte = this.u8();
-      r += (byte & 0x7f) * mul;
-      mul *= 128;
-    } while (byte & 0x80 && this.pos < this.b.length);
-    return r;
-  }
-  sleb(): number {
-    let r = 0, mul = 1, byte: number;
-    do {
-      byte = this.u8();
-      r += (byte & 0x7f) * mul;
-      mul *= 128;
-    } while (byte & 0x80 && this.pos < this.b.length);
-    return byte & 0x40 ? r - mul : r;
-  }
 }
-

@@ -85,14 +85,42 @@ export interface Die {
   highPcIsAddr: boolean;
 }
 
-class Reader {
+/**
+ * A byte cursor with DWARF's LEB128 reads (DWARF 5 section 7.6), shared by
+ * the .debug_info reader below and the expression reader (c-values.ts
+ * Bytes). Past the end a byte reads as 0 and a LEB128 number ends.
+ */
+export class ByteCursor {
   pos = 0;
-  private readonly v: DataView;
-  constructor(readonly b: Uint8Array) {
-    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  }
+  constructor(readonly b: Uint8Array) {}
   u8(): number {
-    return this.b[this.pos++]!;
+    return this.b[this.pos++] ?? 0;
+  }
+  uleb(): number {
+    let r = 0, mul = 1, byte: number;
+    do {
+      byte = this.u8();
+      r += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80 && this.pos < this.b.length);
+    return r;
+  }
+  sleb(): number {
+    let r = 0, mul = 1, byte: number;
+    do {
+      byte = this.u8();
+      r += (byte & 0x7f) * mul;
+      mul *= 128;
+    } while (byte & 0x80 && this.pos < this.b.length);
+    return byte & 0x40 ? r - mul : r;
+  }
+}
+
+class Reader extends ByteCursor {
+  private readonly v: DataView;
+  constructor(b: Uint8Array) {
+    super(b);
+    this.v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
   u16(): number {
     const x = this.v.getUint16(this.pos, true);
@@ -108,24 +136,6 @@ class Reader {
     const x = this.v.getBigUint64(this.pos, true);
     this.pos += 8;
     return x;
-  }
-  uleb(): number {
-    let r = 0, mul = 1, byte: number;
-    do {
-      byte = this.u8();
-      r += (byte & 0x7f) * mul;
-      mul *= 128;
-    } while (byte & 0x80);
-    return r;
-  }
-  sleb(): number {
-    let r = 0, mul = 1, byte: number;
-    do {
-      byte = this.u8();
-      r += (byte & 0x7f) * mul;
-      mul *= 128;
-    } while (byte & 0x80);
-    return byte & 0x40 ? r - mul : r;
   }
   cstr(): string {
     const end = this.b.indexOf(0, this.pos);
