@@ -163,6 +163,7 @@ describe('modules: the soft-lockup watchdog (bounded by work: API calls and gues
 
   it('msleep in a read: the guest time slept is the bound (21 sleeps of 1 s > 20 s), the reader killed, the module stays', () => {
     const { k } = bootKernel();
+    // msleep advances the guest clock (linux/delay.ts: k.idle), no host time passes: the bound is a count of guest seconds.
     const init = "return m.procCreate('sr', { read: () => { for (;;) { L.msleep(1000); wdSeen.sleeps = (wdSeen.sleeps as number ?? 0) + 1; } } }) as any < 0 ? -1 : 0;";
     expect(insmod(k, initModule('sleepread', init, `${LINUX}\n${SEEN}`)).r).toBe(0);
     const n = logLines(k).length;
@@ -176,6 +177,7 @@ describe('modules: the soft-lockup watchdog (bounded by work: API calls and gues
 
   it('a kernel thread that loops on msleep without yielding: stopped by guest time, reported for swapper', () => {
     const { k } = bootKernel({ softLockupMs: 50 });
+    // softLockupMs is guest time: 50 sleeps of 1 guest ms, counted, whatever the host's speed.
     const top = `${LINUX}\n${SEEN}\nfunction* spinner(): Generator<L.kthread_wait, number, void> { for (;;) { L.msleep(1); wdSeen.sleeps = (wdSeen.sleeps as number ?? 0) + 1; } }`;
     expect(insmod(k, initModule('kspin', "L.kthread_run(spinner, null, 'kspin'); return 0;", top)).r).toBe(0);
     const n = logLines(k).length;
