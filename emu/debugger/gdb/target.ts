@@ -17,7 +17,6 @@
 import type { Debugger } from '../commands';
 import type { Session, StopEvent } from '../session';
 import type { Breakpoint } from '../breakpoints';
-import { reverseContinue, reverseStepi } from '../timeline';
 import { Quit, findCommand } from '../table';
 import { PAGE_SIZE } from '../../../kernel-ts/mm/page';
 import { GDB_SIGINT, GDB_SIGKILL, GDB_SIGSEGV, GDB_SIGTRAP } from './dispatch';
@@ -174,7 +173,7 @@ export class SessionTarget implements GdbTarget {
       this.d.lastStop = ev.kind;
       // gdb's riscv watchpoints are non-steppable: it expects the stop BEFORE the access and steps
       // over it itself. The session stops after it, so the recorder takes the one instruction back.
-      if (ev.kind === 'watch' && s.recorder !== null) await reverseStepi(this.d, 1);
+      if (ev.kind === 'watch' && s.recorder !== null) await s.reverseStepi(1);
       return this.fromEvent(ev, this.console(ev));
     } finally {
       this.running = false;
@@ -218,33 +217,16 @@ export class SessionTarget implements GdbTarget {
     }
   }
 
-  /** bs/bc on the recorder (timeline.ts); the report's text says how it ended. */
+  /** bs/bc on the recorder: the engine's typed stop, as for a forward run. */
   private async reverse(action: ResumeAction): Promise<TargetStop> {
     if (this.s.recorder === null) {
       const why = this.notRecording !== '' ? this.notRecording : 'The program is not being recorded (monitor record starts it).';
       return { kind: 'error', message: `vmlab: no reverse execution: ${why}` };
     }
-    const text = action === 'reverse-step' ? await reverseStepi(this.d, 1) : await reverseContinue(this.d);
+    const ev = action === 'reverse-step' ? await this.s.reverseStepi(1) : await this.s.reverseContinue();
+    if (typeof ev === 'string') return { kind: 'error', message: `vmlab: no reverse execution: ${ev}` };
     this.d.lastStop = 'step';
-    const stopped = (signal: number, reason: StopReason | null, console = ''): TargetStop => ({ kind: 'stopped', signal, reason, console });
-    if (/^No more reverse-execution history\./m.test(text)) return stopped(GDB_SIGTRAP, { kind: 'replaylog-begin' });
-    if (/^Program received signal SIGINT/m.test(text)) return stopped(GDB_SIGINT, null);
-    const watch = /^Hardware (?:read |access \(read\/write\) )?watchpoint (-?\d+): .*\(access at VA (0x[0-9a-f]+)/m.exec(text);
-    if (watch !== null) {
-      const bp = this.s.breakpoints.find((b) => b.num === Number(watch[1]));
-      if (bp !== undefined) {
-        const t = this.typeOf.get(bp);
-        return stopped(GDB_SIGTRAP, { kind: t === 3 ? 'rwatch' : t === 4 ? 'awatch' : 'watch', addr: Math.max(Number(watch[2]), bp.addr) });
-      }
-    }
-    const bp = /^(?:Temporary breakpoint|Breakpoint) (-?\d+), /m.exec(text);
-    if (bp !== null) {
-      const b = this.s.breakpoints.find((x) => x.num === Number(bp[1]));
-      return stopped(GDB_SIGTRAP, { kind: b !== undefined && this.typeOf.get(b) === 1 ? 'hwbreak' : 'swbreak' });
-    }
-    if (/^Catchpoint \d+ \(pagefault/m.test(text)) return stopped(GDB_SIGSEGV, null, text.replace(/^\n/, ''));
-    if (/^Catchpoint /m.test(text)) return stopped(GDB_SIGTRAP, null, text.replace(/^\n/, ''));
-    return stopped(GDB_SIGTRAP, null);
+    return this.fromEvent(ev, this.console(ev));
   }
 
   /** `monitor CMD`: the debugger command's output, exactly as the REPL prints it; run control is gdb's. */
