@@ -1,14 +1,19 @@
-// The engine's stepping path: what kernel.userRun runs while the engine
-// needs it (engine.ts needsStepping). Either one instruction at a time with
-// cpu.step() when a stop condition must be checked between instructions
-// (taskRun), or machine.run in chunks that end exactly at the next point of
-// the time line when only the recorder, a replay or a scan is active
-// (chunkRun). Every function returns what userRun returns: Stop.Budget to
-// pause (pc at the next instruction; engine.pending says why), or the
-// machine's stop for the kernel to dispatch.
+// What kernel.userRun runs while the engine drives the kernel. With no stop
+// condition, recording or replay in force, the fast loop itself (fastRun:
+// tier 1 or machine.run, as `vmlab run` runs) in runs that end at the
+// engine's next look at the event loop. Otherwise the stepping path
+// (engine.ts needsStepping): one instruction at a time with cpu.step() when
+// a stop condition must be checked between instructions (taskRun), or
+// machine.run in chunks that end exactly at the next point of the time line
+// when only the recorder, a replay or a scan is active (chunkRun). Every
+// function returns what userRun returns: Stop.Budget to pause (pc at the
+// next instruction; engine.pending says why), or the machine's stop for the
+// kernel to dispatch.
 //
 // Slices end by instruction count (engine.yieldAt), never by time, so where
-// a run looks at the event loop is the same on every machine.
+// a run looks at the event loop is the same on every machine; and they end
+// there in every path, however long the kernel's own time slice is, so an
+// interrupt lands within engine.sliceInsns instructions.
 import { Stop } from '../machine/cpu/cpu';
 import { TWO32, u64Big } from '../machine/cpu/int64';
 import { Access, Vector } from '../machine/trap';
@@ -25,12 +30,30 @@ function stop(e: Engine, p: StopEvent | Pause): Stop {
   return Stop.Budget;
 }
 
+/**
+ * kernel.userRun with nothing to check between instructions: the kernel's
+ * own fast loop (tier 1 when it has one, else machine.run), cut at
+ * engine.yieldAt. A pause there keeps the rest of the kernel's time slice
+ * (Kernel.requestPause), so looking at the event loop changes nothing the
+ * guest can see. One test per machine.run call, none per instruction
+ * (STYLE 14).
+ */
+export function fastRun(e: Engine, budget: number): Stop {
+  const k = e.k;
+  const cpu = k.machine.cpu;
+  const left = e.yieldAt - cpu.instret;
+  if (left <= 0) return stop(e, { kind: 'yield' });
+  const n = budget < left ? budget : left;
+  const s = k.tier1 !== null ? k.tier1.run(n) : k.machine.run(n);
+  return s === Stop.Budget && cpu.instret >= e.yieldAt ? stop(e, { kind: 'yield' }) : s;
+}
+
 /** kernel.userRun: the stepping path. */
 export function userRun(e: Engine, budget: number): Stop {
   const k = e.k;
   if (k.current !== e.task) {
     // Other processes run freely, unless every instruction must be recorded or replayed.
-    return e.recorder === null && e.mode.kind !== 'scan' ? k.machine.run(budget) : chunkRun(e, budget);
+    return e.recorder === null && e.mode.kind !== 'scan' ? fastRun(e, budget) : chunkRun(e, budget);
   }
   e.inUserRun = true;
   const s = taskRun(e, budget);

@@ -21,7 +21,10 @@
 //               time, so it is deterministic) and looks at the event loop
 //               between slices: interrupt(), called from anywhere (a socket's
 //               Ctrl-C, a DAP pause), ends it with { kind: 'interrupted' } at
-//               the next slice boundary. onSlice is called at each boundary.
+//               the next slice boundary, at most sliceInsns instructions on
+//               (whatever the kernel's time slice: every path cuts its runs
+//               at the boundary). onSlice is called at each boundary. One
+//               run at a time: a resume during a run is a front end's bug.
 //   time travel record(), recordStop(), reverseStepi(n), reverseContinue()
 //               (engine-reverse.ts), travelTo(pos); { kind: 'history-end' }
 //               says the recorded history begins here.
@@ -29,9 +32,10 @@
 //               only ever sees 'live' between calls.
 //
 // Two run loops (STYLE 14): with no breakpoint, catchpoint, watchpoint, step
-// or recording in force, `cont` runs the kernel exactly as `vmlab run` does
-// (kernel.userRun stays null, machine.run's fast loop). Otherwise the engine
-// installs kernel.userRun (engine-step.ts). A stop is a pause
+// or recording in force, `cont` runs the kernel's fast loop as `vmlab run`
+// does (tier 1 or machine.run; engine-step.ts fastRun only ends each run at
+// the next slice boundary). Otherwise the stepping path (engine-step.ts
+// userRun). A stop is a pause
 // (Kernel.requestPause): the next runUntil finishes the same slice, so stops
 // are invisible to scheduling, and a replay that does not stop where the
 // first run did still runs the same instructions in the same order.
@@ -52,7 +56,7 @@ import { BreakpointTable } from './breakpoints';
 import type { Breakpoint } from './breakpoints';
 import { KernelEvents } from './kernel-events';
 import { Inspector } from './engine-inspect';
-import { userRun } from './engine-step';
+import { fastRun, userRun } from './engine-step';
 import { finishGoal, lineGoal, nextiGoal, untilGoal } from './engine-goals';
 import { reverseContinue, reverseFinish, reverseLine, reverseStepi } from './engine-reverse';
 import type { FaultRecord, Goal, Mode, Pause, ResumeOptions, SessionMark, StopEvent, Visits } from './engine-types';
@@ -250,6 +254,7 @@ export class Engine extends Inspector {
 
   /** Runs until a stop condition or the program's end; `steps` for stepi, `after` for step/next/finish/until. */
   async resume(opts: ResumeOptions = {}): Promise<StopEvent> {
+    this.mustBeStopped();
     if (this.exited !== null) return this.exited;
     this.interruptPending = false; // an interrupt while stopped is for no run
     this.kernelNotes.length = 0;
@@ -310,6 +315,9 @@ export class Engine extends Inspector {
   }
 
   private readonly userRunHook = (budget: number): ReturnType<typeof userRun> => userRun(this, budget);
+  private readonly fastRunHook = (budget: number): ReturnType<typeof fastRun> => fastRun(this, budget);
+  /** A runLoop is under way (between its start and its stop, event-loop turns included). */
+  private inRunLoop = false;
 
   /**
    * Runs the kernel until a stop the caller must see, a replay's arrival or
@@ -318,12 +326,36 @@ export class Engine extends Inspector {
    * interrupt() can arrive; then on).
    */
   async runLoop(): Promise<StopEvent | Extract<Pause, { kind: 'arrived' }>> {
+    this.mustBeStopped();
+    this.inRunLoop = true;
+    try {
+      return await this.runSlices();
+    } finally {
+      this.inRunLoop = false;
+    }
+  }
+
+  /** Whether a run is under way (a resume, a reverse run or a replay, until its stop). */
+  get isRunning(): boolean {
+    return this.inRunLoop;
+  }
+
+  /**
+   * Two runs of one kernel would take each other's stops and interrupts
+   * (the second run's stop leaving the first one running unseen): starting
+   * one during another is a front end's bug, refused before anything changes.
+   */
+  private mustBeStopped(): void {
+    if (this.inRunLoop) throw new Error('the engine is already running (one run at a time: wait for its stop)');
+  }
+
+  private async runSlices(): Promise<StopEvent | Extract<Pause, { kind: 'arrived' }>> {
     const cpu = this.k.machine.cpu;
     this.pending = null;
     this.events.baseline();
     this.yieldAt = cpu.instret + this.sliceInsns;
     for (;;) {
-      this.k.userRun = this.needsStepping() ? this.userRunHook : null;
+      this.k.userRun = this.needsStepping() ? this.userRunHook : this.fastRunHook;
       let r: RunResult;
       try {
         r = this.k.runUntil(() => this.pending !== null || cpu.instret >= this.yieldAt);
@@ -412,6 +444,7 @@ export class Engine extends Inspector {
 
   /** Everything back to the recorder's snapshot i (not yet activated: the task may not be the one running). */
   private restoreSnapshot(i: number): void {
+    this.mustBeStopped();
     const snap = this.recorder!.restore(i);
     this.exited = null;
     this.pending = null;

@@ -4,16 +4,17 @@
 import { join } from 'node:path';
 import { FIXTURES } from '../emu/debugger/run-debug';
 import { Kernel } from '../../kernel-ts/kernel';
+import type { KernelOptions } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
 import { loadProgram } from '../../emu/cli/run';
 import { Engine } from '../../emu/debugger/engine';
 import { Symbols } from '../../emu/debugger/symbols';
 
-/** An engine on fixture `file` (64 MiB, no ASLR); `out` collects what the program prints. */
-export function bootEngine(file: string): { e: Engine; out: string[] } {
+/** An engine on fixture `file` (64 MiB, no ASLR, and `opts`); `out` collects what the program prints. */
+export function bootEngine(file: string, opts: Pick<KernelOptions, 'sliceInsns' | 'jit'> = {}): { e: Engine; out: string[] } {
   const prog = loadProgram(join(FIXTURES, file), [], () => {});
   const out: string[] = [];
-  const k = Kernel.boot({ memSize: 64 << 20, aslr: false, stdout: (b) => out.push(Buffer.from(b).toString()) });
+  const k = Kernel.boot({ memSize: 64 << 20, aslr: false, stdout: (b) => out.push(Buffer.from(b).toString()), ...opts });
   (k.vfs as unknown as Vfs).addExecutable(`/bin/${prog.name}`, prog.elf);
   const t = k.spawn(`/bin/${prog.name}`, [prog.name], []);
   if (typeof t === 'number') throw new Error(`spawn: ${t}`);

@@ -135,21 +135,47 @@ describe('engine: interrupt between slices', () => {
     expect(b).toEqual(a);
   });
 
-  it('in the fast loop (no stop condition) the interrupt is taken at the kernel\'s next slice boundary, deterministically', async () => {
-    const run = async (): Promise<number> => {
-      const { e } = boot('spin.s');
-      e.sliceInsns = 1000;
-      let slices = 0;
-      e.onSlice = () => {
-        if (++slices === 2) e.interrupt();
-      };
-      expect(await e.cont()).toEqual({ kind: 'interrupted' });
-      expect(e.k.userRun).toBeNull();
-      expect(e.stepped).toBe(0);
-      return e.k.machine.cpu.instret;
+  /** spin.s in the fast loop (no stop condition), the kernel's time slice 10^7 instructions: interrupt() at the n-th look at the event loop. */
+  async function fastInterruptAt(n: number, jit: boolean): Promise<{ looks: number[]; ran: number; stepped: number; regionRuns: number }> {
+    const { e } = boot('spin.s', { sliceInsns: 10_000_000, jit });
+    e.sliceInsns = 1000;
+    const start = e.k.machine.cpu.instret;
+    const looks: number[] = [];
+    e.onSlice = () => {
+      looks.push(e.k.machine.cpu.instret - start);
+      if (looks.length === n) e.interrupt();
     };
-    const first = await run();
-    expect(await run()).toBe(first);
+    expect(await e.cont()).toEqual({ kind: 'interrupted' });
+    expect(e.k.userRun).toBeNull();
+    return { looks, ran: e.k.machine.cpu.instret - start, stepped: e.stepped, regionRuns: e.k.tier1?.stats.regionRuns ?? 0 };
+  }
+
+  it('in the fast loop the run looks at the event loop every sliceInsns instructions, however long the kernel\'s time slice: an interrupt lands there', async () => {
+    const a = await fastInterruptAt(3, false);
+    // Not at the kernel's slice boundary (10^7 instructions on): exactly at the engine's.
+    expect(a).toEqual({ looks: [1000, 2000, 3000], ran: 3000, stepped: 0, regionRuns: 0 });
+    expect(await fastInterruptAt(3, false)).toEqual(a);
+  });
+
+  it('tier 1 (compiled code) stops at the same instruction counts as the interpreter', async () => {
+    const j = await fastInterruptAt(5, true);
+    expect(j.regionRuns).toBeGreaterThan(0); // the loop ran as compiled code
+    expect({ ...j, regionRuns: 0 }).toEqual({ looks: [1000, 2000, 3000, 4000, 5000], ran: 5000, stepped: 0, regionRuns: 0 });
+  });
+
+  it('a second run while one is under way is refused before it changes anything; the first one is not disturbed', async () => {
+    const { e } = boot('spin.s');
+    e.sliceInsns = 1000;
+    let second: Promise<string> | null = null;
+    let looks = 0;
+    e.onSlice = () => {
+      if (++looks === 1) second = e.cont().then((ev) => `ran: ${ev.kind}`, (err: Error) => err.message);
+      if (looks === 3) e.interrupt();
+    };
+    expect(await e.cont()).toEqual({ kind: 'interrupted' });
+    expect(await second).toBe('the engine is already running (one run at a time: wait for its stop)');
+    expect(looks).toBe(3);
+    expect(e.isRunning).toBe(false);
   });
 
   it('an interrupt from outside (a socket\'s Ctrl-C: another task of the event loop) ends a run that would never end', async () => {
