@@ -7,7 +7,11 @@
 // stepBack and reverseContinue work from the entry; `record: false` turns
 // it off), then sends `initialized`; breakpoints set by source line before
 // configurationDone stop the first run. Every run request is answered at
-// once and its end is a `stopped` event (or `exited` + `terminated`). The
+// once and its end is a `stopped` event (or `exited` + `terminated`). One
+// run at a time: every request gets exactly one response, and one that
+// arrives while the program runs is answered at once (the threads, the
+// breakpoints, pause, disconnect once the run stopped) or refused with a
+// one-line error (what reads the stopped program, another run). The
 // debug console's expressions are the REPL's commands (`pt $pc`,
 // `info tlb`, `p $a0`...), answered with what the REPL prints. For a C
 // program built with -g the innermost frame has Locals and Arguments
@@ -16,7 +20,7 @@
 // arrays and pointers expanding. readMemory and disassemble (VS Code's
 // memory and disassembly views) are in dap-memory.ts.
 import { basename, resolve } from 'node:path';
-import { DebugSession, ErrorDestination, ExitedEvent, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import { DebugSession, ErrorDestination, ExitedEvent, InitializedEvent, OutputEvent, Response, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Kernel } from '../../kernel-ts/kernel';
 import type { Vfs } from '../../kernel-ts/fs/vfs';
@@ -58,9 +62,17 @@ const REGS_REF = 1;
 const CONTROL_REF = 2;
 /** Where the references of C variables that expand start (they last until the program runs again). */
 const FIRST_VAR_REF = 100;
+/**
+ * Requests that read or run the stopped program: while it runs they are
+ * refused at once (its stopped event says when to ask again), so that no
+ * second run starts and nothing reads a task in the middle of its slice.
+ */
+const NEEDS_STOPPED = new Set(['stackTrace', 'scopes', 'variables', 'evaluate', 'readMemory', 'disassemble', 'setVariable', 'setExpression',
+  'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame']);
 
 export class VmlabDebugSession extends DebugSession {
   private d: Debugger | null = null;
+  /** The run in progress (a run request, the first run, a REPL command in evaluate) until its stop is reported; null while stopped. */
   private running: Promise<void> | null = null;
   private stopOnEntry = false;
   /** configurationDone came: the first run started (a second one starts nothing). */
@@ -77,6 +89,15 @@ export class VmlabDebugSession extends DebugSession {
     super();
     this.setDebuggerLinesStartAt1(true);
     this.setDebuggerColumnsStartAt1(true);
+  }
+
+  /** Every request, before the SDK's dispatch: one that needs the program stopped is refused while it runs. */
+  protected override dispatchRequest(request: DebugProtocol.Request): void {
+    if (this.running !== null && NEEDS_STOPPED.has(request.command)) {
+      this.sendErrorResponse(new Response(request), 4, `${request.command}: the program is running (pause it first)`);
+      return;
+    }
+    super.dispatchRequest(request);
   }
 
   protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
@@ -115,7 +136,9 @@ export class VmlabDebugSession extends DebugSession {
    */
   override sendErrorResponse(response: DebugProtocol.Response, codeOrMessage: number | DebugProtocol.Message, format?: string, variables?: Record<string, unknown>, dest?: ErrorDestination): void {
     if (codeOrMessage === SDK_EXCEPTION) {
-      super.sendErrorResponse(response, SDK_EXCEPTION, `${response.command}: bad arguments (${String(variables?._exception ?? 'error')})`);
+      // A handler that threw after it answered is vmlab's bug: said, and not answered twice.
+      if (response.seq > 0) process.stderr.write(`vmlab dap: internal error: ${response.command} threw after its response: ${String(variables?._exception ?? 'error')}\n`);
+      else super.sendErrorResponse(response, SDK_EXCEPTION, `${response.command}: bad arguments (${String(variables?._exception ?? 'error')})`);
       return;
     }
     super.sendErrorResponse(response, codeOrMessage as number, format, variables, dest);
@@ -156,10 +179,12 @@ export class VmlabDebugSession extends DebugSession {
     }
   }
 
+  /** The first run starts here, unless a run request (or a REPL command) already started the program. */
   protected override configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
     this.sendResponse(response);
     if (this.d === null || this.configured) return;
     this.configured = true;
+    if (this.running !== null || this.d.s.exited !== null) return;
     if (this.stopOnEntry) this.sendEvent(new StoppedEvent('entry', THREAD));
     else this.run((s) => s.cont());
   }
@@ -263,7 +288,7 @@ export class VmlabDebugSession extends DebugSession {
     const vars: DebugProtocol.Variable[] = [];
     const c = this.refs.get(args?.variablesReference);
     if (c !== undefined && this.running === null) {
-      for (const x of c()) vars.push({ name: x.name, value: x.value, type: x.type, variablesReference: x.children === null ? 0 : this.ref(x.children) });
+      for (const x of c()) vars.push({ name: x.name, value: x.value, type: x.type, variablesReference: x.children === null ? 0 : this.ref(x.children), ...memoryRef(x) });
     } else if (d !== null && d.s.exited === null && this.running === null) {
       const s = d.s;
       const v = (name: string, value: bigint): void => void vars.push({ name, value: hexn(BigInt.asUintN(64, value)), variablesReference: 0 });
@@ -298,7 +323,7 @@ export class VmlabDebugSession extends DebugSession {
         return;
       }
       if (v !== undefined) {
-        response.body = { result: v.value, type: v.type, variablesReference: v.children === null ? 0 : this.ref(v.children) };
+        response.body = { result: v.value, type: v.type, variablesReference: v.children === null ? 0 : this.ref(v.children), ...memoryRef(v) };
         this.sendResponse(response);
         return;
       }
@@ -310,20 +335,16 @@ export class VmlabDebugSession extends DebugSession {
     const line = args.context === 'repl' ? args.expression : `print ${args.expression}`;
     // A REPL command may run the program (continue, next, run...): it is a run like the others, and ends in a stop.
     const before = d.s.taskInsns();
-    this.refs.clear();
-    this.running = d.execute(line).then(
+    this.startRun(
+      () => d.execute(line),
       (text) => {
-        this.running = null;
         response.body = { result: text, variablesReference: 0 };
         this.sendResponse(response);
         if (d.s.exited !== null) {
           if (d.s.exited.kind === 'exited') this.sendExit(d.s.exited);
         } else if (d.s.taskInsns() !== before) this.sendEvent(new StoppedEvent('step', THREAD));
       },
-      (e: unknown) => {
-        this.running = null;
-        this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : `evaluate: ${e instanceof Error ? e.message : String(e)}`);
-      },
+      (e) => this.sendErrorResponse(response, 3, e instanceof Quit ? 'quit: disconnect to end the session' : `evaluate: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
 
@@ -357,11 +378,13 @@ export class VmlabDebugSession extends DebugSession {
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
-    this.runRequest(response, (s) => (args.granularity === 'instruction' ? s.nexti() : s.next()));
+    const insn = args?.granularity === 'instruction';
+    this.runRequest(response, (s) => (insn ? s.nexti() : s.next()));
   }
 
   protected override stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
-    this.runRequest(response, (s) => (args.granularity === 'instruction' ? s.stepi() : s.step()));
+    const insn = args?.granularity === 'instruction';
+    this.runRequest(response, (s) => (insn ? s.stepi() : s.step()));
   }
 
   protected override stepOutRequest(response: DebugProtocol.StepOutResponse): void {
@@ -369,7 +392,8 @@ export class VmlabDebugSession extends DebugSession {
   }
 
   protected override stepBackRequest(response: DebugProtocol.StepBackResponse, args: DebugProtocol.StepBackArguments): void {
-    this.runRequest(response, (s) => (args.granularity === 'instruction' ? s.reverseStepi() : s.reverseLine(true)));
+    const insn = args?.granularity === 'instruction';
+    this.runRequest(response, (s) => (insn ? s.reverseStepi() : s.reverseLine(true)));
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
@@ -387,8 +411,9 @@ export class VmlabDebugSession extends DebugSession {
       this.shutdown();
     };
     if (this.running === null) return done();
+    // The run stops at its next look at the event loop (at most the engine's sliceInsns instructions on).
     this.d!.s.interrupt();
-    void this.running.then(done);
+    void this.running.then(done, done);
   }
 
   /** Answers a run request, then runs; its stop comes as an event. */
@@ -403,20 +428,49 @@ export class VmlabDebugSession extends DebugSession {
 
   private run(op: (s: Session) => Promise<StopEvent | string>): void {
     const d = this.d!;
-    // What the variables' references stood for changes as the program runs.
-    this.refs.clear();
-    this.nextRef = FIRST_VAR_REF;
-    this.running = op(d.s).then(
-      (ev) => {
-        this.running = null;
-        this.report(d, ev);
-      },
-      (e: unknown) => {
-        this.running = null;
+    this.startRun(
+      () => op(d.s),
+      (ev) => this.report(d, ev),
+      (e) => {
         this.sendEvent(new OutputEvent(`vmlab dap: internal error: ${e instanceof Error ? e.message : String(e)}\n`, 'stderr'));
         this.sendEvent(new StoppedEvent('exception', THREAD, 'internal error'));
       },
     );
+  }
+
+  /**
+   * The one place a run starts (run requests, the first run, a REPL
+   * command in evaluate): `op` runs the engine, then `stopped` or `failed`
+   * reports how it ended, and only then is the adapter stopped again. A
+   * throw anywhere (op before its first await, or a report) is reported
+   * rather than lost, so a run always ends and its request is answered.
+   */
+  private startRun<T>(op: () => Promise<T>, stopped: (r: T) => void, failed: (e: unknown) => void): void {
+    if (this.running !== null) throw new Error('a run started while another one runs');
+    // What the variables' references stood for changes as the program runs.
+    this.refs.clear();
+    this.nextRef = FIRST_VAR_REF;
+    let p: Promise<T>;
+    try {
+      p = op();
+    } catch (e) {
+      p = Promise.reject(e);
+    }
+    this.running = p
+      .then(
+        (r) => {
+          this.running = null;
+          stopped(r);
+        },
+        (e: unknown) => {
+          this.running = null;
+          failed(e);
+        },
+      )
+      .catch((e: unknown) => {
+        this.running = null;
+        process.stderr.write(`vmlab dap: internal error: reporting a stop: ${e instanceof Error ? e.message : String(e)}\n`);
+      });
   }
 
   /** exited and terminated, once. */
@@ -442,6 +496,11 @@ export class VmlabDebugSession extends DebugSession {
     if (ev.kind === 'history-end') stopped.body.description = 'No more reverse-execution history.';
     this.sendEvent(stopped);
   }
+}
+
+/** A pointer's or an array's memoryReference (VS Code's "View binary data" opens readMemory there); nothing for other values. */
+function memoryRef(v: CVar): { memoryReference?: string } {
+  return v.memory === undefined ? {} : { memoryReference: hexn(v.memory) };
 }
 
 /** DAP's stop reasons. */

@@ -58,6 +58,8 @@ export interface CVar {
   type: string;
   value: string;
   children: (() => CVar[]) | null;
+  /** Where a memory view of it opens: a non-NULL pointer's target, an array's first element (absent for other values). */
+  memory?: bigint;
 }
 
 /** Member m of struct value v (a bit-field's bits shifted down, and then not in memory). */
@@ -65,6 +67,17 @@ function member(v: Value, m: Member): Value {
   const size = sizeOf(m.type);
   const bytes = typeof v.bytes === 'string' ? v.bytes : m.bits !== undefined ? bitField(v.bytes, m.bits, m.type) : v.bytes.slice(m.offset, m.offset + size);
   return { type: m.type, bytes, addr: v.addr === null || m.bits !== undefined ? null : v.addr + m.offset };
+}
+
+/** The memory a pointer or an array stands for: the pointer's value (not NULL), the array's address; null otherwise. */
+function memoryOf(v: Value): bigint | null {
+  if (typeof v.bytes === 'string') return null;
+  const t = strip(v.type);
+  if (t.t === 'ptr') {
+    const to = leBits(v.bytes, 8);
+    return to === 0n ? null : to;
+  }
+  return t.t === 'array' && v.addr !== null ? BigInt(v.addr) : null;
 }
 
 /** Where a location expression says a value is; `mem` is an address, `value` the value itself. */
@@ -214,7 +227,8 @@ export class CVariables {
       if (!(e instanceof CError)) throw e;
       value = `<error: ${e.message}>`;
     }
-    return { name, type: declare(v.type, ''), value, children: this.childrenOf(name, v) };
+    const memory = memoryOf(v);
+    return { name, type: declare(v.type, ''), value, children: this.childrenOf(name, v), ...(memory === null ? {} : { memory }) };
   }
 
   /** A struct's members, an array's elements (not a char array's: its string says it), a pointer's target (not a string's, NULL's, void's or a function's). */

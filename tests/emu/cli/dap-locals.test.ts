@@ -2,13 +2,14 @@
 // come from the DWARF the REPL's info locals reads (emu/debugger/locals.ts),
 // with the values printed as gdb prints them, and structs, arrays and
 // pointers expand (their variablesReference lists their members, elements,
-// target); the references are gone once the program runs again.
+// target, and carry the memoryReference of what they point to); the
+// references are gone once the program runs again.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DapClient } from '../../support/dap-client';
 import { FIXTURES } from '../debugger/run-debug';
 
-interface Var { name: string; value: string; type?: string; variablesReference: number }
+interface Var { name: string; value: string; type?: string; variablesReference: number; memoryReference?: string }
 
 describe('vmlab dap: C locals and arguments', () => {
   it('Locals and Arguments scopes at a breakpoint in walk(), expandable structs, arrays and pointers', async () => {
@@ -49,14 +50,36 @@ describe('vmlab dap: C locals and arguments', () => {
       'name: const char * = 0x16038 "first"',
       'at: struct point = {x = 7, y = 8} [+]',
     ]);
+    // Pointers and arrays carry a memoryReference (VS Code's "View binary data"): the pointee's, the first element's address.
+    const refOf = (vs: Var[]): Record<string, string> => Object.fromEntries(vs.filter((v) => v.memoryReference !== undefined).map((v) => [v.name, v.memoryReference!]));
+    const bufAt = (await c.request('evaluate', { expression: '&buf', context: 'watch', frameId: 0 })).body.memoryReference as string;
+    expect(bufAt).toMatch(/^0x7fffffffe[0-9a-f]{3}$/); // on the stack
+    expect(refOf(locals)).toEqual({ buf: bufAt, ip: '0x17a58' });
+    expect(refOf(args)).toEqual({ head: '0x7fffffffee18' });
+    expect(refOf(node)).toEqual({ next: '0x7fffffffee38', name: '0x16038' });
+    const read = async (ref: string, count: number): Promise<string> => Buffer.from((await c.request('readMemory', { memoryReference: ref, count })).body.data as string, 'base64').toString('latin1');
+    expect(await read(refOf(locals).ip!, 4)).toBe('\x1e\0\0\0'); // *ip = 30
+    expect(await read(bufAt, 8)).toBe('hi\0\0\0\0\0\0');
+    expect(await read(refOf(node).name!, 6)).toBe('first\0');
     // Down the list: head->next->next is NULL, which does not expand.
     const second = await vars((await vars(node[1]!.variablesReference))[0]!.variablesReference);
     expect(show(second).slice(0, 2)).toEqual(['key: long = 2', 'next: struct node * = 0x0']);
+    expect(refOf(second)).toEqual({ name: '0x16040' }); // a NULL pointer opens no memory view
 
     // A watch on a C expression expands as the Locals do; a bad one is an error response with gdb's message.
     const table = await c.request('evaluate', { expression: 'table', context: 'watch', frameId: 0 });
     expect([table.body.result, table.body.type]).toEqual(['{10, 20, 30, 40}', 'int [4]']);
     expect(show(await vars(table.body.variablesReference))).toEqual(['[0]: int = 10', '[1]: int = 20', '[2]: int = 30', '[3]: int = 40']);
+    // Watches of pointer type, or of an array, carry it too; other values do not.
+    expect(table.body.memoryReference).toBe('0x17a50');
+    const watch = async (expression: string): Promise<[string, string, string | undefined]> => {
+      const r = await c.request('evaluate', { expression, context: 'watch', frameId: 0 });
+      return [r.body.result, r.body.type, r.body.memoryReference];
+    };
+    expect(await watch('ip')).toEqual(['0x17a58 <table+8>', 'int *', '0x17a58']);
+    expect(await watch('&table[1]')).toEqual(['0x17a54 <table+4>', 'int *', '0x17a54']);
+    expect(await watch('head->next')).toEqual(['0x7fffffffee38', 'struct node *', '0x7fffffffee38']);
+    expect(await watch('*ip')).toEqual(['30', 'int', undefined]);
     const nope = await c.request('evaluate', { expression: 'head->nope', context: 'watch', frameId: 0 });
     expect([nope.success, nope.message]).toEqual([false, 'There is no member named nope.']);
     // The debug console is the REPL's: print numbers its values.

@@ -96,6 +96,41 @@ describe('vmlab dap', () => {
     expect(await c.exited).toBe(0);
   });
 
+  it('one run at a time: configurationDone after a continue starts no second run; requests while it runs are answered at once; pause stops the one run', async () => {
+    const c = new DapClient(FIXTURES);
+    await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
+    expect((await c.request('launch', { program: join(FIXTURES, 'spin.s'), aslr: false })).success).toBe(true);
+    await c.nextEvent('initialized');
+    // spin.s never ends: from the continue's answer on, the program runs until a pause.
+    expect((await c.request('continue', { threadId: 1 })).success).toBe(true);
+    // Before the fix this started a second run of the same engine, which the pause below did not stop.
+    expect((await c.request('configurationDone')).success).toBe(true);
+    const answers = await Promise.all([
+      c.request('threads'), c.request('stackTrace', { threadId: 1 }), c.request('next', { threadId: 1 }),
+      c.request('evaluate', { expression: 'p $a0', context: 'repl' }), c.request('readMemory', { memoryReference: '0x10000', count: 4 }),
+      c.request('setInstructionBreakpoints', { breakpoints: [] }),
+    ]);
+    expect(answers.map((r) => (r.success ? `${r.command}: ok` : r.message))).toEqual([
+      'threads: ok',
+      'stackTrace: the program is running (pause it first)',
+      'next: the program is running (pause it first)',
+      'evaluate: the program is running (pause it first)',
+      'readMemory: the program is running (pause it first)',
+      'setInstructionBreakpoints: ok',
+    ]);
+    expect((await c.request('pause', { threadId: 1 })).success).toBe(true);
+    expect((await c.nextEvent('stopped')).event.body.reason).toBe('pause');
+    // Stopped means stopped: nothing runs on in the background between two looks.
+    const a0 = (await c.request('evaluate', { expression: 'p $a0', context: 'repl' })).body.result as string;
+    expect((await c.request('evaluate', { expression: 'p $a0', context: 'repl' })).body.result).toBe(a0.replace('$1', '$2'));
+    // Disconnect during a run: answered once the run stopped.
+    expect((await c.request('continue', { threadId: 1 })).success).toBe(true);
+    expect((await c.request('disconnect')).success).toBe(true);
+    expect(await c.exited).toBe(0);
+    expect(c.stray).toEqual([]);
+    expect(c.stderr).toBe('');
+  });
+
   it('a message that is not JSON, an unknown request and a request without its arguments get answers or a line on stderr; the server goes on', async () => {
     const c = new DapClient(FIXTURES);
     c.raw('Content-Length: 9\r\n\r\n{not json');
