@@ -9,8 +9,10 @@
 // - a body cut short by the next message (a complete header inside the
 //   bytes it claims: no JSON text holds one, raw CR LF being invalid in a
 //   JSON string) ends where that message starts;
-// - a body that is not JSON, or JSON that is not a DAP request or response,
-//   is dropped with its reason.
+// - a body that is not JSON, or JSON that is not a DAP request or response
+//   (no whole-number seq, no command string), is dropped with its reason.
+// A request with arguments of the wrong shape is still a request: it is
+// delivered, and the session answers it with an error.
 import type { DebugProtocol } from '@vscode/debugprotocol';
 
 /** The largest body accepted (VS Code's messages are a few KiB; setBreakpoints of a large file some more). */
@@ -145,11 +147,7 @@ function notAMessage(m: unknown): string | null {
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'a message that is not a JSON object';
   const o = m as Record<string, unknown>;
   if (!Number.isSafeInteger(o.seq)) return 'a message without a whole-number "seq"';
-  if (o.type === 'request') {
-    if (typeof o.command !== 'string') return 'a request without a "command" string';
-    if (o.arguments !== undefined && (typeof o.arguments !== 'object' || o.arguments === null || Array.isArray(o.arguments))) return `a ${o.command} request whose "arguments" is not an object`;
-    return null;
-  }
+  if (o.type === 'request') return typeof o.command === 'string' ? null : 'a request without a "command" string';
   if (o.type === 'response') return Number.isSafeInteger(o.request_seq) && typeof o.command === 'string' ? null : 'a response without "request_seq" and "command"';
   return `a message of type ${JSON.stringify(o.type)} (a client sends requests and responses)`;
 }

@@ -91,8 +91,17 @@ export class VmlabDebugSession extends DebugSession {
     this.setDebuggerColumnsStartAt1(true);
   }
 
-  /** Every request, before the SDK's dispatch: one that needs the program stopped is refused while it runs. */
+  /**
+   * Every request, before the SDK's dispatch: arguments that are not an
+   * object, and one that needs the program stopped while it runs, are
+   * refused here, with one line each.
+   */
   protected override dispatchRequest(request: DebugProtocol.Request): void {
+    const a: unknown = request.arguments;
+    if (a !== undefined && (typeof a !== 'object' || a === null || Array.isArray(a))) {
+      this.sendErrorResponse(new Response(request), 1, `${request.command}: "arguments" must be an object`);
+      return;
+    }
     if (this.running !== null && NEEDS_STOPPED.has(request.command)) {
       this.sendErrorResponse(new Response(request), 4, `${request.command}: the program is running (pause it first)`);
       return;

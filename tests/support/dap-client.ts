@@ -27,6 +27,8 @@ export class DapClient {
   private eventWaiter: (() => void) | null = null;
   /** Responses to requests not sent with request() (raw ones). */
   readonly stray: DapMessage[] = [];
+  /** How many events of each name arrived (taken with nextEvent or not). */
+  readonly eventCounts = new Map<string, number>();
   /** Everything the server wrote to stderr. */
   stderr = '';
   readonly exited: Promise<number | null>;
@@ -63,6 +65,7 @@ export class DapClient {
         else r.resolve(msg);
       }
       else if (msg.type === 'event') {
+        this.eventCounts.set(msg.event!, (this.eventCounts.get(msg.event!) ?? 0) + 1);
         this.events.push(msg);
         this.eventWaiter?.();
       }
