@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { DapClient } from '../../support/dap-client';
 import type { DapMessage } from '../../support/dap-client';
 import { FIXTURES } from '../debugger/run-debug';
+import { SLICE_INSNS } from '../../../emu/debugger/engine';
 
 const PF = join(FIXTURES, 'pf.s');
 const console_ = (evs: DapMessage[]): string => evs.filter((e) => e.event === 'output').map((e) => e.body.output as string).join('');
@@ -120,9 +121,15 @@ describe('vmlab dap', () => {
     ]);
     expect((await c.request('pause', { threadId: 1 })).success).toBe(true);
     expect((await c.nextEvent('stopped')).event.body.reason).toBe('pause');
+    // The pause landed where the run looked at the event loop: a whole number of slices of instructions from the entry.
+    const proc = (await c.request('evaluate', { expression: 'info proc', context: 'repl' })).body.result as string;
+    const insns = Number(/instructions retired: \d+ by this process, (\d+) by the machine/.exec(proc)![1]);
+    expect(insns).toBeGreaterThan(0);
+    expect(insns % SLICE_INSNS).toBe(0);
     // Stopped means stopped: nothing runs on in the background between two looks.
     const a0 = (await c.request('evaluate', { expression: 'p $a0', context: 'repl' })).body.result as string;
     expect((await c.request('evaluate', { expression: 'p $a0', context: 'repl' })).body.result).toBe(a0.replace('$1', '$2'));
+    expect((await c.request('evaluate', { expression: 'info proc', context: 'repl' })).body.result).toBe(proc);
     // Disconnect during a run: answered once the run stopped.
     expect((await c.request('continue', { threadId: 1 })).success).toBe(true);
     expect((await c.request('disconnect')).success).toBe(true);

@@ -8,6 +8,7 @@ import { RspClient, hexText } from './rsp-client';
 import { startStub } from './stub-process';
 import { vmlab } from '../../../support/cli';
 import { FIXTURES } from '../run-debug';
+import { SLICE_INSNS } from '../../../../emu/debugger/engine';
 
 describe('vmlab debug --gdb (scripted client over TCP)', () => {
   it('acks until QStartNoAckMode; Ctrl-C stops a running continue with SIGINT; k kills the program (status 137)', async () => {
@@ -87,6 +88,27 @@ describe('vmlab debug --gdb (scripted client over TCP)', () => {
     const r = await stub.done;
     expect(r.stdout).toBe('sum=38 total=38\n');
     expect(r.status).toBe(0);
+  });
+
+  it('vmlab run --gdb, recording, fast loop, tier 1: Ctrl-C stops a guest spinning in an endless loop at a look at the event loop (every 2^20 instructions), pc in the loop', async () => {
+    // Recording (the stub's default) runs the stepping path; without it the fast loop runs, compiled by tier 1 with --jit on.
+    for (const [jit, record] of [['off', true], ['off', false], ['on', false]] as const) {
+      const stub = await startStub(['run', '--no-aslr', '--jit', jit, '--gdb', '0', 'spin.s']);
+      const c = await RspClient.connect(stub.port);
+      expect(await c.request('?')).toBe('T05thread:1;');
+      if (!record) expect(await c.request(`qRcmd,${hexText('record stop')}`)).toBe('OK');
+      c.send('c');
+      c.raw('\x03');
+      expect(await c.reply()).toEqual({ payload: 'T02thread:1;', console: '' });
+      // Counted in instructions, never in time: the run stopped exactly where it looked at the event loop, however fast it ran.
+      const proc = (await c.requestFull(`qRcmd,${hexText('info proc')}`)).console;
+      const insns = Number(/instructions retired: \d+ by this process, (\d+) by the machine/.exec(proc)![1]);
+      expect(insns, `jit ${jit}, record ${record}: ${proc}`).toBeGreaterThan(0);
+      expect(insns % SLICE_INSNS, `jit ${jit}, record ${record}: ${insns} instructions`).toBe(0);
+      expect((await c.requestFull(`qRcmd,${hexText('x/i $pc')}`)).console).toMatch(/^=> VA 0x1000([48]) <main\+0x\1>:\t/);
+      c.send('k');
+      expect((await stub.done).status).toBe(137);
+    }
   });
 
   it('a port already in use is a one-line error', async () => {
