@@ -145,6 +145,9 @@ describe('vmlab dap', () => {
     expect(unknown.success).toBe(false);
     const noArgs = await c.request('setBreakpoints');
     expect(noArgs.success).toBe(false);
+    // Arguments that are not an object: still a request, answered with an error.
+    const badArgs = await c.request('threads', [1]);
+    expect([badArgs.success, badArgs.message]).toEqual([false, 'threads: "arguments" must be an object']);
     const init = await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
     expect(init.success).toBe(true);
     expect(c.stderr).toMatch(/^vmlab dap: a message that is not JSON \(.*\): dropped\n$/);
