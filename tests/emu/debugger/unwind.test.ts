@@ -1,0 +1,149 @@
+// Backtraces, frame selection, outer frames' locals and finish through C
+// frames (emu/debugger/unwind.ts, dwarf-cfi.ts, frames.ts): unwind.c's
+// main -> outer -> middle -> leaf, stopped in the leaf, built with vmlab cc
+// (gcc) -g at -O0 (.debug_frame; the leaf saves only s0 and keeps ra in its
+// register) and -g -O2 -DEH_FRAME (.eh_frame "zR"; the leaf has no frame).
+// The same script (fixtures/unwind.gdb) is run by vmlab's REPL and by
+// gdb-multiarch through vmlab's gdb stub; gdb's output is the golden
+// *.gdb.golden.txt (made once, and checked again below when gdb-multiarch is
+// installed). vmlab's frames, locals and returned value must be gdb's:
+// function names, pcs and lines of each frame, every variable line, the
+// value finish prints and the pc it returns to. gdb stops its backtrace at
+// main (backtrace past-main off); vmlab shows _start too.
+import { spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { vmlab } from '../../support/cli';
+import { PEER_TOOLS, describePeer } from '../../support/peers';
+import { docBlock } from '../../support/doc-blocks';
+import { startStub } from './gdb/stub-process';
+
+const ROOT = process.cwd();
+const FIXTURES = join('tests', 'emu', 'debugger', 'fixtures');
+const GOLDEN = join(ROOT, 'tests', 'emu', 'debugger', 'golden');
+const SCRIPT = join(FIXTURES, 'unwind.gdb');
+const golden = (name: string): string => readFileSync(join(GOLDEN, name), 'utf8');
+
+interface Frame {
+  level: number;
+  pc: number;
+  fn: string;
+  where: string;
+}
+
+/** gdb's backtrace lines (`#1  0x... in middle (n=7) at FILE:LINE`; frame 0 at a line's start has no pc: the breakpoint's). */
+function gdbFrames(out: string): Frame[] {
+  const bp = Number(/Breakpoint 1 at (0x[0-9a-f]+)/.exec(out)![1]);
+  const bt = out.slice(out.indexOf('\n#0 '), out.indexOf('\n#1 ', out.indexOf('\n#3 ')));
+  return [...bt.matchAll(/^#(\d+) {2}(?:(0x[0-9a-f]+) in )?(\w+) \(.*?\) at (\S+)$/gm)].map((m) => ({ level: Number(m[1]), pc: m[2] === undefined ? bp : Number(m[2]), fn: m[3]!, where: m[4]! }));
+}
+
+/** vmlab's backtrace lines (`#1  VA 0x10220 in middle () at FILE:LINE`). */
+function vmlabFrames(out: string): Frame[] {
+  const bt = out.slice(out.indexOf('\n#0 '), out.indexOf('\n#1 ', out.indexOf('\n#3 ')));
+  return [...bt.matchAll(/^#(\d+) {2}VA (0x[0-9a-f]+) in (\w+) \(\)(?: at (\S+))?$/gm)].map((m) => ({ level: Number(m[1]), pc: Number(m[2]), fn: m[3]!, where: m[4] ?? '' }));
+}
+
+/** The lines info locals and info args printed (`name = value`), in order, and finish's value line. */
+const variableLines = (out: string): string[] => out.split('\n').filter((l) => /^\w+ = |^Value returned is /.test(l));
+
+for (const [prog, label] of [['unwind', '-O0, .debug_frame'], ['unwind-o2', '-O2, .eh_frame']] as const) {
+  describe(`unwinding C frames (${label})`, () => {
+    const r = vmlab(['debug', '--no-aslr', '-x', SCRIPT, '--batch', join(FIXTURES, 'bin', prog)], { cwd: ROOT });
+    const gdb = golden(`${prog}.gdb.golden.txt`);
+
+    it('bt, frame N, info locals/args in outer frames and finish (golden transcript)', () => {
+      expect(r.stdout).toBe(golden(`${prog}.golden.txt`));
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    });
+
+    it("the backtrace is gdb's: the same functions, pcs and lines, then _start", () => {
+      const mine = vmlabFrames(r.stdout);
+      expect(mine.slice(0, 4)).toEqual(gdbFrames(gdb));
+      expect(mine.map((f) => f.fn)).toEqual(['leaf', 'middle', 'outer', 'main', '_start']);
+    });
+
+    it("frame 1, 2 and 3's locals and arguments, and finish's value, are gdb's", () => {
+      expect(variableLines(r.stdout)).toEqual(variableLines(gdb));
+      expect(variableLines(r.stdout)).toContain('pt = {x = 8, y = 9}');
+      expect(variableLines(r.stdout).at(-1)).toBe('Value returned is $1 = 58');
+    });
+
+    it('finish from the leaf returns to frame 1 of the backtrace (the pc after the call in middle)', () => {
+      const fin = r.stdout.slice(r.stdout.indexOf('Run till exit from #0'));
+      expect(fin).toContain(`=> VA 0x${gdbFrames(gdb)[1]!.pc.toString(16)} <middle+`);
+    });
+  });
+}
+
+it("docs/debugger.md's Frames example is this script and the -O0 transcript", () => {
+  expect(docBlock('docs/debugger.md', 'unwind-script')).toBe(readFileSync(join(ROOT, SCRIPT), 'utf8'));
+  expect(docBlock('docs/debugger.md', 'unwind-output')).toBe(golden('unwind.golden.txt'));
+});
+
+describe('frame selection in the REPL', () => {
+  const script = (text: string): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vmlab-unwind-')), 'script.gdb');
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('up, down and frame N move within the backtrace and say where they cannot; print reads the selected frame; a step selects frame 0 again', () => {
+    const file = script('break unwind.c:11\nrun\ndown\nup 2\nprint a\nup 9\nup\nprint n\ndown 9\nframe 7\nframe x\nprint pt\nstepi\nprint pt\nframe\n');
+    const r = vmlab(['debug', '--no-aslr', '-x', file, '--batch', join(FIXTURES, 'bin', 'unwind')], { cwd: ROOT });
+    const out = r.stdout.slice(r.stdout.indexOf('=> VA 0x10190') + 1).split('\n').slice(1);
+    expect(out).toEqual([
+      'Bottom (innermost) frame selected; you cannot go down.',
+      '#2  VA 0x10278 in outer () at tests/emu/debugger/fixtures/unwind.c:22',
+      '22\t  long m = middle(a + b);',
+      '$1 = 5',
+      '#4  VA 0x10350 in _start ()',
+      'Initial frame selected; you cannot go up.',
+      'No symbol "n" in current context.',
+      '#0  VA 0x10190 in leaf () at tests/emu/debugger/fixtures/unwind.c:11',
+      '11\t  long sq = n * n;',
+      'No frame at level 7.',
+      'frame: give a frame number or a count (got "x").',
+      'No symbol "pt" in current context.',
+      'tests/emu/debugger/fixtures/unwind.c:11\t  long sq = n * n;',
+      '=> VA 0x10194 <leaf+0x18>:\tmul\ta5,a5,a5',
+      'No symbol "pt" in current context.',
+      '#0  VA 0x10194 in leaf () at tests/emu/debugger/fixtures/unwind.c:11',
+      '11\t  long sq = n * n;',
+      '',
+    ]);
+  });
+
+  it('finish in a selected outer frame runs until that frame returns', () => {
+    const file = script('break unwind.c:11\nrun\nframe 1\nfinish\nbt\n');
+    const r = vmlab(['debug', '--no-aslr', '-x', file, '--batch', join(FIXTURES, 'bin', 'unwind-o2')], { cwd: ROOT });
+    const out = r.stdout.slice(r.stdout.indexOf('Run till exit'));
+    expect(out.split('\n')[0]).toBe('Run till exit from #1  VA 0x101f0 in middle () at tests/emu/debugger/fixtures/unwind.c:18');
+    expect(out).toContain('=> VA 0x1022c <outer+0x24>:');
+    // middle returned 2 * 58 + 8.
+    expect(out).toContain('Value returned is $1 = 124\n#0  VA 0x1022c in outer () at tests/emu/debugger/fixtures/unwind.c:24\n#1  VA 0x10194 in main () at tests/emu/debugger/fixtures/unwind.c:27\n#2  VA 0x102a4 in _start ()\n');
+  });
+});
+
+/** gdb-multiarch in batch mode on the script, against `vmlab debug --gdb 0` on prog: its output. */
+async function gdbRun(prog: string): Promise<string> {
+  const stub = await startStub(['debug', '--no-aslr', '--gdb', '0', join(FIXTURES, 'bin', prog)], ROOT);
+  const file = join(mkdtempSync(join(tmpdir(), 'vmlab-gdb-')), 'out.txt');
+  const fd = openSync(file, 'w');
+  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv64', '-ex', `target remote :${stub.port}`, '-x', SCRIPT, join(FIXTURES, 'bin', prog)];
+  const child = spawn(PEER_TOOLS.gdb, args, { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, DEBUGINFOD_URLS: '', LC_ALL: 'C' } });
+  await new Promise((resolve) => child.on('close', resolve));
+  closeSync(fd);
+  await stub.done;
+  return readFileSync(file, 'utf8');
+}
+
+describePeer('gdb-multiarch', ['gdb'], () => {
+  it("the gdb golden files are what gdb-multiarch prints today for the same ELFs through vmlab's stub", async () => {
+    expect(await gdbRun('unwind')).toBe(golden('unwind.gdb.golden.txt'));
+    expect(await gdbRun('unwind-o2')).toBe(golden('unwind-o2.gdb.golden.txt'));
+  }, 120_000);
+});
