@@ -9,9 +9,10 @@
 // instructions, before `addi fp, sp, N`, the return address still in ra.
 // Memory is read through the side-effect-free probe (Inspector.readVirt):
 // a slot that is not mapped ends the walk, and nothing is faulted in.
-import { rd, rs1 } from '../machine/isa/fields';
+import { immS, rd, rs1, rs2 } from '../machine/isa/fields';
 import { insnByMnemonic } from '../machine/isa/table';
 import type { Inspector } from './engine-inspect';
+import type { Symbols } from './symbols';
 
 const ADDI = insnByMnemonic('addi')!;
 const REG_RA = 1;
@@ -40,8 +41,11 @@ export interface CallFrame {
   from: FrameSource;
 }
 
+/** What the walk reads: the stopped registers, memory through the side-effect-free probe, the program's CFI and symbols (an Inspector). */
+export type UnwindSource = Pick<Inspector, 'pc' | 'reg' | 'readVirt'> & { syms: Pick<Symbols, 'cfi' | 'symbolAt'> };
+
 /** The frames from the stopped pc outwards (at least frame 0). */
-export function unwindFrames(e: Inspector): CallFrame[] {
+export function unwindFrames(e: UnwindSource): CallFrame[] {
   const regs = Array.from({ length: 32 }, (_, r) => (r === 0 ? 0n : BigInt.asUintN(64, e.reg(r))));
   const frames: CallFrame[] = [{ level: 0, pc: e.pc, lookupPc: e.pc, cfa: null, regs, from: 'live' }];
   for (;;) {
@@ -57,7 +61,7 @@ export function unwindFrames(e: Inspector): CallFrame[] {
 }
 
 /** The caller of frame f (f.cfa is set on the way), or null where the walk ends. */
-function callerOf(e: Inspector, f: CallFrame): CallFrame | null {
+function callerOf(e: UnwindSource, f: CallFrame): CallFrame | null {
   const row = e.syms.cfi.rowFor(f.lookupPc);
   if (row !== undefined) {
     if (row.cfa.kind !== 'register') return null; // DW_CFA_def_cfa_expression: not evaluated
@@ -83,11 +87,20 @@ function callerOf(e: Inspector, f: CallFrame): CallFrame | null {
   }
   // No CFI: vmlab's libc convention.
   if (f.level === 0 && !prologueDone(e, f.pc)) {
-    f.cfa = prologueCfa(e, f);
-    const ra = f.regs[REG_RA];
-    if (ra === null || ra === undefined || ra === 0n) return null;
+    // Before fp is set (or in a function that sets none, -O2 C): the prologue's own saves.
+    const p = prologue(e, f);
     const regs = f.regs.slice();
-    if (f.cfa !== null) regs[REG_SP] = BigInt(f.cfa);
+    if (p !== null) {
+      f.cfa = p.cfa;
+      regs[REG_SP] = BigInt(p.cfa);
+      for (const [r, at] of p.saved) {
+        const v = read8(e, at);
+        if (v === null) return null;
+        regs[r] = v;
+      }
+    }
+    const ra = regs[REG_RA];
+    if (ra === null || ra === undefined || ra === 0n) return null;
     return frame(f, Number(ra), regs, 'ra');
   }
   const fp = f.regs[REG_FP];
@@ -107,13 +120,13 @@ function frame(callee: CallFrame, pc: number, regs: (bigint | null)[], from: Fra
   return { level: callee.level + 1, pc, lookupPc: pc - 1, cfa: null, regs, from };
 }
 
-function read8(e: Inspector, va: number): bigint | null {
+function read8(e: UnwindSource, va: number): bigint | null {
   const v = e.readVirt(va, 8);
   return typeof v === 'string' ? null : v;
 }
 
 /** Whether the function around pc has set up its frame pointer (addi s0, sp, imm) before pc. */
-function prologueDone(e: Inspector, pc: number): boolean {
+function prologueDone(e: UnwindSource, pc: number): boolean {
   const sym = e.syms.symbolAt(pc);
   if (sym === undefined) return true;
   for (let a = sym.sym.value; a < pc && a < sym.sym.value + 64; a += 4) {
@@ -125,21 +138,33 @@ function prologueDone(e: Inspector, pc: number): boolean {
   return false;
 }
 
+/** Callee-saved registers a prologue may store (ra, s0-s11). */
+const SAVED = new Set([1, 8, 9, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27]);
+const OPCODE_SD = 0x3023, MASK_SD = 0x707f;
+/** jal, jalr and the branches end a prologue (gdb's riscv_scan_prologue stops at control flow too). */
+const isFlow = (w: number): boolean => (w & 0x7f) === 0x6f || (w & 0x7f) === 0x67 || (w & 0x7f) === 0x63;
+
 /**
- * The CFA of frame 0 in a function without CFI, before its frame pointer
- * is set: sp plus what of the prologue's `addi sp, sp, -N` ran before pc
- * (null without a symbol to start from).
+ * Frame 0 in a function without CFI, before its frame pointer is set (or
+ * in one that sets none): the CFA (sp plus the prologue's `addi sp, sp, -N`
+ * that ran before pc) and where the `sd REG, OFF(sp)` that ran saved ra and
+ * s0-s11; null without a symbol to start from.
  */
-function prologueCfa(e: Inspector, f: CallFrame): number | null {
+function prologue(e: UnwindSource, f: CallFrame): { cfa: number; saved: Map<number, number> } | null {
   const sym = e.syms.symbolAt(f.pc);
   const sp = f.regs[REG_SP];
   if (sym === undefined || sp === null || sp === undefined) return null;
   let frameSize = 0;
-  for (let a = sym.sym.value; a < f.pc && a < sym.sym.value + 64; a += 4) {
+  const offsets = new Map<number, number>();
+  for (let a = sym.sym.value; a < f.pc && a < sym.sym.value + 256; a += 4) {
     const w = e.readVirt(a, 4);
     if (typeof w === 'string') break;
     const word = Number(w);
+    if (isFlow(word)) break;
     if (((word & ADDI.mask) >>> 0) === ADDI.match && rd(word) === REG_SP && rs1(word) === REG_SP && word >> 20 < 0) frameSize = -(word >> 20);
+    if ((word & MASK_SD) === OPCODE_SD && rs1(word) === REG_SP && SAVED.has(rs2(word)) && !offsets.has(rs2(word))) offsets.set(rs2(word), immS(word));
   }
-  return Number(sp) + frameSize;
+  // The saves are relative to sp after the `addi sp`: the frame's sp now.
+  const saved = new Map([...offsets].map(([r, off]) => [r, Number(sp) + off] as [number, number]));
+  return { cfa: Number(sp) + frameSize, saved };
 }

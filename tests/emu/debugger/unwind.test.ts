@@ -19,11 +19,15 @@ import { vmlab } from '../../support/cli';
 import { PEER_TOOLS, describePeer } from '../../support/peers';
 import { docBlock } from '../../support/doc-blocks';
 import { startStub } from './gdb/stub-process';
+import { CallFrameInfo } from '../../../emu/debugger/dwarf-cfi';
+import { unwindFrames } from '../../../emu/debugger/unwind';
+import type { UnwindSource } from '../../../emu/debugger/unwind';
 
 const ROOT = process.cwd();
 const FIXTURES = join('tests', 'emu', 'debugger', 'fixtures');
 const GOLDEN = join(ROOT, 'tests', 'emu', 'debugger', 'golden');
 const SCRIPT = join(FIXTURES, 'unwind.gdb');
+const FIXTURES_ABS = join(ROOT, FIXTURES);
 const golden = (name: string): string => readFileSync(join(GOLDEN, name), 'utf8');
 
 interface Frame {
@@ -128,6 +132,18 @@ describe('frame selection in the REPL', () => {
   });
 });
 
+describe('frames without CFI: the libc vmlab cc links (C at -O2 without -g) under C with CFI', () => {
+  it("printf, stopped after its prologue (no frame pointer; ra not yet clobbered): gdb's frames, and finish returns to main with printf's count", () => {
+    // gdb-multiarch through the stub, on the same ELF: `break printf` (0x13d60, past the prologue gdb's analyzer skips), then
+    // `#0  0x0000000000013d60 in printf ()`, `#1  0x0000000000010288 in main () at ./gdbdemo.c:26`, and finish to main () at ./gdbdemo.c:27.
+    const file = join(mkdtempSync(join(tmpdir(), 'vmlab-unwind-')), 'script.gdb');
+    writeFileSync(file, 'break *0x13d60\nrun\nbt\nfinish\nbt\n');
+    const r = vmlab(['debug', '--no-aslr', '-x', file, '--batch', join('bin', 'gdbdemo')], { cwd: FIXTURES_ABS });
+    expect(r.stdout).toContain('#0  VA 0x13d60 in printf ()\n#1  VA 0x10288 in main () at ./gdbdemo.c:26\n#2  VA 0x102f0 in _start ()\nRun till exit from #0  VA 0x13d60 in printf ()\n');
+    expect(r.stdout).toContain('./gdbdemo.c:27\t  return 0;\n=> VA 0x10288 <main+0xac>:\tli\ta5,0\nValue returned is $1 = 16\n#0  VA 0x10288 in main () at ./gdbdemo.c:27\n#1  VA 0x102f0 in _start ()\n');
+  });
+});
+
 /** gdb-multiarch in batch mode on the script, against `vmlab debug --gdb 0` on prog: its output. */
 async function gdbRun(prog: string): Promise<string> {
   const stub = await startStub(['debug', '--no-aslr', '--gdb', '0', join(FIXTURES, 'bin', prog)], ROOT);
@@ -146,4 +162,59 @@ describePeer('gdb-multiarch', ['gdb'], () => {
     expect(await gdbRun('unwind')).toBe(golden('unwind.gdb.golden.txt'));
     expect(await gdbRun('unwind-o2')).toBe(golden('unwind-o2.gdb.golden.txt'));
   }, 120_000);
+});
+
+describe('unwindFrames on hand-built CFI and memory', () => {
+  const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+  const u64 = (v: number): number[] => [...u32(v), 0, 0, 0, 0];
+  const entry = (body: number[]): number[] => [...u32(body.length), ...body];
+  const cie = entry([...u32(0xffffffff), 3, 0, 1, 0x7c, 1, 0x0c, 2, 0]);
+  const fde = (start: number, prog: number[]): number[] => entry([...u32(0), ...u64(start), ...u64(0x100), ...prog]);
+  /** A stopped program: pc, registers, and memory as 8-byte words (every other address unmapped); reads are logged. */
+  function source(cfi: number[], pc: number, regs: Record<number, number>, mem: Record<number, number>): { src: UnwindSource; reads: number[] } {
+    const reads: number[] = [];
+    const src: UnwindSource = {
+      pc,
+      reg: (r) => BigInt(regs[r] ?? 0),
+      readVirt: (va, size) => {
+        reads.push(va);
+        return size === 8 && mem[va] !== undefined ? BigInt(mem[va]!) : `Cannot access memory at virtual address 0x${va.toString(16)}`;
+      },
+      syms: { cfi: new CallFrameInfo([{ bytes: Uint8Array.from(cfi), addr: 0, kind: 'debug_frame' }]), symbolAt: () => undefined },
+    };
+    return { src, reads };
+  }
+  // leaf: no frame (ra in its register); mid: 32 bytes, ra at cfa-8, s0 at cfa-16; top: 16 bytes, ra at cfa-8.
+  const CFI = [...cie, ...fde(0x1000, []), ...fde(0x2000, [0x0e, 32, 0x81, 2, 0x88, 4]), ...fde(0x3000, [0x0e, 16, 0x81, 2])];
+
+  it('recovers each frame\'s pc, CFA, sp, ra and s0 from the rows; an unmapped save slot ends the walk, read without a fault', () => {
+    const { src, reads } = source(CFI, 0x1010, { 1: 0x2020, 2: 0x8000, 8: 0x1234 }, { 0x8018: 0x3030, 0x8010: 0x7777 });
+    const frames = unwindFrames(src);
+    expect(frames.map((f) => [f.pc, f.lookupPc, f.cfa, f.from])).toEqual([[0x1010, 0x1010, 0x8000, 'live'], [0x2020, 0x201f, 0x8020, 'cfi'], [0x3030, 0x302f, 0x8030, 'cfi']]);
+    expect(frames.map((f) => [f.regs[1], f.regs[2], f.regs[8]])).toEqual([[0x2020n, 0x8000n, 0x1234n], [0x2020n, 0x8000n, 0x1234n], [0x3030n, 0x8020n, 0x7777n]]);
+    // top's ra slot (cfa-8 = 0x8028) is not mapped: the walk ends there.
+    expect(reads).toEqual([0x8018, 0x8010, 0x8028]);
+  });
+
+  it('a caller whose CFA is not above its callee\'s is the last frame (a corrupt chain ends)', () => {
+    const flat = [...cie, ...fde(0x1000, []), ...fde(0x2000, [0x0e, 32, 0x81, 2]), ...fde(0x3000, [0x81, 2])];
+    const { src } = source(flat, 0x1010, { 1: 0x2020, 2: 0x8000 }, { 0x8018: 0x3030 });
+    expect(unwindFrames(src).map((f) => f.pc)).toEqual([0x1010, 0x2020, 0x3030]);
+  });
+
+  it('registers: register, val_offset and undefined rules; unmentioned registers keep their value (gdb\'s unspecified rule)', () => {
+    const prog = [0x09, 1, 5, 0x14, 9, 2, 0x07, 18];
+    const { src } = source([...cie, ...fde(0x1000, prog)], 0x1000, { 2: 0x8000, 5: 0x2222, 9: 1, 10: 0xa0, 18: 18 }, {});
+    const [, f1] = unwindFrames(src);
+    expect([f1!.pc, f1!.regs[9], f1!.regs[18], f1!.regs[10], f1!.regs[2]]).toEqual([0x2222, 0x7ff8n, null, 0xa0n, 0x8000n]);
+  });
+
+  it('without CFI: the fp chain (ra at fp-8, the caller\'s fp at fp-16), ending at fp 0', () => {
+    const { src } = source([], 0x1010, { 1: 0x9999, 2: 0x8f00, 8: 0x9000 }, { 0x8ff8: 0x4444, 0x8ff0: 0x9100, 0x90f8: 0x5555, 0x90f0: 0 });
+    expect(unwindFrames(src).map((f) => [f.pc, f.cfa, f.from, f.regs[8], f.regs[2]])).toEqual([
+      [0x1010, 0x9000, 'live', 0x9000n, 0x8f00n],
+      [0x4444, 0x9100, 'fp', 0x9100n, 0x9000n],
+      [0x5555, null, 'fp', 0n, 0x9100n],
+    ]);
+  });
 });
