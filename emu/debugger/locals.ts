@@ -47,8 +47,8 @@ interface Frame {
   pc: number;
   cfa: number | null;
   regs: (bigint | null)[];
-  /** The return address (the caller's pc), null in the outermost frame. */
-  returnAddress: number | null;
+  /** The caller's frame (its pc is the return address), null in the outermost frame. */
+  caller: { pc: number; regs: (bigint | null)[] } | null;
   scopes: Scope[];
 }
 
@@ -96,21 +96,21 @@ export class CVariables {
       scopes.push(sc);
       sc = sc.blocks.find((b) => b.lowPc <= pc && pc < b.highPc);
     }
-    return (this.cached = { fn, pc, cfa: cf.cfa, regs: cf.regs, returnAddress: frames[this.level + 1]?.pc ?? null, scopes });
+    return (this.cached = { fn, pc, cfa: cf.cfa, regs: cf.regs, caller: frames[this.level + 1] ?? null, scopes });
   }
 
   /**
    * DW_OP_entry_value(DW_OP_regN): register N as the function was entered,
    * from the call site that called it (the caller's DW_AT_call_value for
-   * that register, evaluated with the caller's sp, the callee's CFA: gdb's
-   * way); null when no call site says it.
+   * that register, evaluated in the caller's frame, with its registers as
+   * the unwinder recovered them: gdb's way); null when no call site says it.
    */
   private entryValue(sub: Uint8Array, f: Frame | null): bigint | null {
-    if (f === null || f.cfa === null || sub.length !== 1 || sub[0]! < 0x50 || sub[0]! > 0x6f) return null;
-    const ra = f.returnAddress, cfa = f.cfa;
-    const value = ra === null ? undefined : this.program.callSites.get(ra)?.get(sub[0]! - 0x50);
+    const caller = f?.caller ?? null;
+    if (caller === null || sub.length !== 1 || sub[0]! < 0x50 || sub[0]! > 0x6f) return null;
+    const value = this.program.callSites.get(caller.pc)?.get(sub[0]! - 0x50);
     if (value === undefined) return null;
-    const l = this.locate(value, null, (r) => (r === 2 ? BigInt(cfa) : null));
+    const l = this.locate(value, null, (r) => caller.regs[r] ?? null);
     return l === null ? null : l.kind === 'mem' ? l.at : l.value;
   }
 
