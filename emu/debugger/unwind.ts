@@ -86,9 +86,11 @@ function callerOf(e: UnwindSource, f: CallFrame): CallFrame | null {
     return frame(f, Number(ra), regs, 'cfi');
   }
   // No CFI: vmlab's libc convention.
-  if (f.level === 0 && !prologueDone(e, f.pc)) {
+  if (!prologueDone(e, f.lookupPc)) {
     // Before fp is set (or in a function that sets none, -O2 C): the prologue's own saves.
     const p = prologue(e, f);
+    // A caller's ra register is not its return address any more: only a save slot says it.
+    if (f.level > 0 && p?.saved.has(REG_RA) !== true) return null;
     const regs = f.regs.slice();
     if (p !== null) {
       f.cfa = p.cfa;
@@ -145,18 +147,18 @@ const OPCODE_SD = 0x3023, MASK_SD = 0x707f;
 const isFlow = (w: number): boolean => (w & 0x7f) === 0x6f || (w & 0x7f) === 0x67 || (w & 0x7f) === 0x63;
 
 /**
- * Frame 0 in a function without CFI, before its frame pointer is set (or
+ * A frame in a function without CFI, before its frame pointer is set (or
  * in one that sets none): the CFA (sp plus the prologue's `addi sp, sp, -N`
  * that ran before pc) and where the `sd REG, OFF(sp)` that ran saved ra and
  * s0-s11; null without a symbol to start from.
  */
 function prologue(e: UnwindSource, f: CallFrame): { cfa: number; saved: Map<number, number> } | null {
-  const sym = e.syms.symbolAt(f.pc);
+  const sym = e.syms.symbolAt(f.lookupPc);
   const sp = f.regs[REG_SP];
   if (sym === undefined || sp === null || sp === undefined) return null;
   let frameSize = 0;
   const offsets = new Map<number, number>();
-  for (let a = sym.sym.value; a < f.pc && a < sym.sym.value + 256; a += 4) {
+  for (let a = sym.sym.value; a < f.lookupPc && a < sym.sym.value + 256; a += 4) {
     const w = e.readVirt(a, 4);
     if (typeof w === 'string') break;
     const word = Number(w);

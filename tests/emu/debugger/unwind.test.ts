@@ -142,6 +142,14 @@ describe('frames without CFI: the libc vmlab cc links (C at -O2 without -g) unde
     expect(r.stdout).toContain('#0  VA 0x13d60 in printf ()\n#1  VA 0x10288 in main () at ./gdbdemo.c:26\n#2  VA 0x102f0 in _start ()\nRun till exit from #0  VA 0x13d60 in printf ()\n');
     expect(r.stdout).toContain('./gdbdemo.c:27\t  return 0;\n=> VA 0x10288 <main+0xac>:\tli\ta5,0\nValue returned is $1 = 16\n#0  VA 0x10288 in main () at ./gdbdemo.c:27\n#1  VA 0x102f0 in _start ()\n');
   });
+
+  it("write (assembly) called by __stdio_flushall (C, -O2, no fp) called by exit: gdb's frames, each from its prologue's save slots", () => {
+    // gdb-multiarch through the stub, `break write` (0x11970): #1 0x134e8 in __stdio_flushall (), #2 0x11dac in exit (), #3 0x102f8 in _start ().
+    const file = join(mkdtempSync(join(tmpdir(), 'vmlab-unwind-')), 'script.gdb');
+    writeFileSync(file, 'break *0x11970\nrun\nbt\n');
+    const r = vmlab(['debug', '--no-aslr', '-x', file, '--batch', join('bin', 'gdbdemo')], { cwd: FIXTURES_ABS });
+    expect(r.stdout.endsWith('#0  VA 0x11970 in write ()\n#1  VA 0x134e8 in __stdio_flushall ()\n#2  VA 0x11dac in exit ()\n#3  VA 0x102f8 in _start ()\n')).toBe(true);
+  });
 });
 
 /** gdb-multiarch in batch mode on the script, against `vmlab debug --gdb 0` on prog: its output. */
