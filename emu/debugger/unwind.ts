@@ -42,7 +42,7 @@ export interface CallFrame {
 }
 
 /** What the walk reads: the stopped registers, memory through the side-effect-free probe, the program's CFI and symbols (an Inspector). */
-export type UnwindSource = Pick<Inspector, 'pc' | 'reg' | 'readVirt'> & { syms: Pick<Symbols, 'cfi' | 'symbolAt'> };
+export type UnwindSource = Pick<Inspector, 'pc' | 'reg' | 'readVirt'> & { syms: Pick<Symbols, 'cfi' | 'symbolAt' | 'entry'> };
 
 /** The frames from the stopped pc outwards (at least frame 0). */
 export function unwindFrames(e: UnwindSource): CallFrame[] {
@@ -50,6 +50,8 @@ export function unwindFrames(e: UnwindSource): CallFrame[] {
   const frames: CallFrame[] = [{ level: 0, pc: e.pc, lookupPc: e.pc, cfa: null, regs, from: 'live' }];
   for (;;) {
     const f = frames[frames.length - 1]!;
+    // The function at the ELF's entry point (_start) is the outermost (gdb's `backtrace past-entry off`).
+    if (e.syms.symbolAt(f.lookupPc)?.sym.value === e.syms.entry) break;
     const caller = callerOf(e, f);
     const callee = frames[frames.length - 2];
     // A frame whose CFA is not above its callee's means a corrupt chain (gdb: "previous frame inner to this frame"): it is the last.

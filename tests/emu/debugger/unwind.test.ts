@@ -88,6 +88,43 @@ it("docs/debugger.md's Frames example is this script and the -O0 transcript", ()
   expect(docBlock('docs/debugger.md', 'unwind-output')).toBe(golden('unwind.golden.txt'));
 });
 
+/**
+ * The backtraces of a stepi-and-bt script, one list of [function, pc] a stop:
+ * gdb's (a frame at the start of a line prints no pc: null) or vmlab's.
+ */
+function backtraces(out: string, gdb: boolean): [string, number | null][][] {
+  const stops: [string, number | null][][] = [];
+  for (const line of out.split('\n')) {
+    const m = gdb ? /^#(\d+) {2}(?:(0x[0-9a-f]+) in )?(\w+) /.exec(line) : /^#(\d+) {2}VA (0x[0-9a-f]+) in (\S+) /.exec(line);
+    if (m === null) continue;
+    if (m[1] === '0') stops.push([]);
+    stops[stops.length - 1]!.push([m[3]!, m[2] === undefined ? null : Number(m[2])]);
+  }
+  return stops;
+}
+
+describe("every instruction from outer's entry to its return: the backtrace after each stepi is gdb's", () => {
+  // fixtures/PROG-steps.gdb: break at outer's first instruction, then stepi and bt 70 (55) times: through outer's,
+  // middle's and leaf's prologues, bodies and epilogues, and back. gdb's output (golden, checked below against
+  // gdb-multiarch when it is installed) names the functions of every frame and the pcs of frames 1 and up.
+  for (const prog of ['unwind', 'unwind-o2']) {
+    it(`${prog}: each stop's frames (function names; the pcs of the callers) equal gdb's, then _start`, () => {
+      const r = vmlab(['debug', '--no-aslr', '-x', join(FIXTURES, `${prog}-steps.gdb`), '--batch', join(FIXTURES, 'bin', prog)], { cwd: ROOT });
+      const gdb = backtraces(golden(`${prog}-steps.gdb.golden.txt`), true);
+      const mine = backtraces(r.stdout, false);
+      expect(gdb.length).toBe(prog === 'unwind' ? 70 : 55);
+      expect(mine.length).toBe(gdb.length);
+      for (const [i, frames] of gdb.entries()) {
+        const expected = frames.map(([fn, pc], level) => [fn, level === 0 ? mine[i]![0]![1] : pc]);
+        // gdb stops at main (backtrace past-main off) and at _start; vmlab goes on to _start.
+        const tail = frames.at(-1)![0] === 'main' ? [['_start', mine[i]!.at(-1)![1]]] : [];
+        expect({ stop: i, frames: mine[i] }).toEqual({ stop: i, frames: [...expected, ...tail] });
+      }
+      expect(new Set(mine.map((f) => f[0]![0]))).toEqual(new Set(['outer', 'middle', 'leaf', ...(prog === 'unwind' ? [] : ['main', '_start', 'exit'])]));
+    });
+  }
+});
+
 describe('frame selection in the REPL', () => {
   const script = (text: string): string => {
     const file = join(mkdtempSync(join(tmpdir(), 'vmlab-unwind-')), 'script.gdb');
@@ -153,11 +190,11 @@ describe('frames without CFI: the libc vmlab cc links (C at -O2 without -g) unde
 });
 
 /** gdb-multiarch in batch mode on the script, against `vmlab debug --gdb 0` on prog: its output. */
-async function gdbRun(prog: string): Promise<string> {
+async function gdbRun(prog: string, script = SCRIPT): Promise<string> {
   const stub = await startStub(['debug', '--no-aslr', '--gdb', '0', join(FIXTURES, 'bin', prog)], ROOT);
   const file = join(mkdtempSync(join(tmpdir(), 'vmlab-gdb-')), 'out.txt');
   const fd = openSync(file, 'w');
-  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv64', '-ex', `target remote :${stub.port}`, '-x', SCRIPT, join(FIXTURES, 'bin', prog)];
+  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv64', '-ex', `target remote :${stub.port}`, '-x', script, join(FIXTURES, 'bin', prog)];
   const child = spawn(PEER_TOOLS.gdb, args, { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, DEBUGINFOD_URLS: '', LC_ALL: 'C' } });
   await new Promise((resolve) => child.on('close', resolve));
   closeSync(fd);
@@ -169,6 +206,11 @@ describePeer('gdb-multiarch', ['gdb'], () => {
   it("the gdb golden files are what gdb-multiarch prints today for the same ELFs through vmlab's stub", async () => {
     expect(await gdbRun('unwind')).toBe(golden('unwind.gdb.golden.txt'));
     expect(await gdbRun('unwind-o2')).toBe(golden('unwind-o2.gdb.golden.txt'));
+  }, 120_000);
+
+  it('the stepi-and-bt golden files are what gdb-multiarch prints today', async () => {
+    expect(await gdbRun('unwind', join(FIXTURES, 'unwind-steps.gdb'))).toBe(golden('unwind-steps.gdb.golden.txt'));
+    expect(await gdbRun('unwind-o2', join(FIXTURES, 'unwind-o2-steps.gdb'))).toBe(golden('unwind-o2-steps.gdb.golden.txt'));
   }, 120_000);
 });
 
@@ -188,7 +230,7 @@ describe('unwindFrames on hand-built CFI and memory', () => {
         reads.push(va);
         return size === 8 && mem[va] !== undefined ? BigInt(mem[va]!) : `Cannot access memory at virtual address 0x${va.toString(16)}`;
       },
-      syms: { cfi: new CallFrameInfo([{ bytes: Uint8Array.from(cfi), addr: 0, kind: 'debug_frame' }]), symbolAt: () => undefined },
+      syms: { cfi: new CallFrameInfo([{ bytes: Uint8Array.from(cfi), addr: 0, kind: 'debug_frame' }]), symbolAt: () => undefined, entry: 0 },
     };
     return { src, reads };
   }
