@@ -236,7 +236,7 @@ function run(prog: Uint8Array, row: CfiRow, cie: Cie, initial: Map<number, RegRu
     if (hi === 0xc0) { restore(low); continue; } // DW_CFA_restore
     switch (op) {
       case 0x00: break; // nop
-      case 0x01: { // set_loc
+      case 0x01: { // set_loc (an absolute address in the FDEs' value format; gcc does not emit it)
         const loc = readEncoded(c, cie.fdeEncoding & 0x0f, 0);
         if (loc > pc) return;
         at.loc = loc;

@@ -3,12 +3,16 @@
 // the locals of an outer frame (locals.ts) read the right ones. Where an FDE
 // of .debug_frame or .eh_frame covers a frame's code (C built by gcc), its
 // CFI row says where the caller's registers are (dwarf-cfi.ts; gdb's
-// dwarf2_frame_prev_register); elsewhere (vmlab's assembly and libc, which
-// have no CFI) the frame-pointer chain the libc keeps: ra at fp-8, the
-// caller's fp at fp-16, fp the frame's CFA, and in a function's first
-// instructions, before `addi fp, sp, N`, the return address still in ra.
-// Memory is read through the side-effect-free probe (Inspector.readVirt):
-// a slot that is not mapped ends the walk, and nothing is faulted in.
+// dwarf2_frame_prev_register). Elsewhere (vmlab's assembly and libc, which
+// have no CFI): in a function whose prologue has not set fp, or that sets
+// none (the libc's C at -O2), what of the prologue ran (`addi sp, sp, -N`,
+// `sd ra/s0-s11, OFF(sp)`; in the innermost frame, ra itself when it is not
+// saved yet), as gdb's prologue analyser; else the fp chain the libc keeps:
+// ra at fp-8, the caller's fp at fp-16, fp the frame's CFA. The walk ends
+// at the function of the ELF's entry point (_start), at a return address
+// of 0 or undefined, at a CFA that does not grow, and at a slot that cannot
+// be read: memory is read through the side-effect-free probe
+// (Inspector.readVirt), so nothing is faulted in.
 import { immS, rd, rs1, rs2 } from '../machine/isa/fields';
 import { insnByMnemonic } from '../machine/isa/table';
 import type { Inspector } from './engine-inspect';
