@@ -19,6 +19,7 @@ import { vmlab } from '../../support/cli';
 import { PEER_TOOLS, describePeer } from '../../support/peers';
 import { docBlock } from '../../support/doc-blocks';
 import { startStub } from './gdb/stub-process';
+import { debugScript } from './run-debug';
 import { CallFrameInfo } from '../../../emu/debugger/dwarf-cfi';
 import { unwindFrames } from '../../../emu/debugger/unwind';
 import type { UnwindSource } from '../../../emu/debugger/unwind';
@@ -186,6 +187,23 @@ describe('frames without CFI: the libc vmlab cc links (C at -O2 without -g) unde
     writeFileSync(file, 'break *0x11970\nrun\nbt\n');
     const r = vmlab(['debug', '--no-aslr', '-x', file, '--batch', join('bin', 'gdbdemo')], { cwd: FIXTURES_ABS });
     expect(r.stdout.endsWith('#0  VA 0x11970 in write ()\n#1  VA 0x134e8 in __stdio_flushall ()\n#2  VA 0x11dac in exit ()\n#3  VA 0x102f8 in _start ()\n')).toBe(true);
+  });
+});
+
+describe('an unreadable frame slot ends the walk without a fault', () => {
+  it('fp pointing at an unmapped page (and at an unfaulted page of the stack) gives frame 0 only; the fault list does not grow', () => {
+    const r = debugScript('pf.s', 'break *0x10054\nrun\nbt\nset var $fp = 0x40000000\nbt\nset var $fp = 0x7ffffffe0010\nbt\ninfo faults\n');
+    const out = r.stdout.slice(r.stdout.indexOf('=> VA 0x10054')).split('\n').slice(1);
+    expect(out.slice(0, 2)).toEqual(['#0  VA 0x10054 in add1 () at pf.s:27', '#1  VA 0x1002c in main () at pf.s:14']);
+    expect(out.slice(3)).toEqual([
+      '#0  VA 0x10054 in add1 () at pf.s:27',
+      '#0  VA 0x10054 in add1 () at pf.s:27',
+      '#    pid   ip (VA)       address (VA)      error                            kernel',
+      '1    1     0x10068       0x10068           0x14 not-present fetch user      file-read',
+      '2    1     0x1008c       0x14000           0x6 not-present write user       demand-zero',
+      '3    1     0x1001c       0x12000           0x6 not-present write user       demand-zero',
+      '',
+    ]);
   });
 });
 
