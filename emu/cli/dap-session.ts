@@ -14,7 +14,7 @@
 // one-line error (what reads the stopped program, another run). The
 // debug console's expressions are the REPL's commands (`pt $pc`,
 // `info tlb`, `p $a0`...), answered with what the REPL prints. For a C
-// program built with -g the innermost frame has Locals and Arguments
+// program built with -g each frame has Locals and Arguments
 // scopes, and a watch or hover on a C expression is a variable: both from
 // the DWARF the REPL's info locals reads (emu/debugger/locals.ts), structs,
 // arrays and pointers expanding. readMemory and disassemble (VS Code's
@@ -254,11 +254,11 @@ export class VmlabDebugSession extends DebugSession {
       this.sendResponse(response);
       return;
     }
-    const frames = callFrames(s).map((pc, i) => {
-      // A caller's line is the call's (the instruction before the return address).
-      const l = s.syms.line(i === 0 ? pc : pc - 4);
-      const name = s.syms.symbolAt(pc)?.sym.name ?? hexn(pc);
-      const f = l === undefined ? new StackFrame(i, name) : new StackFrame(i, name, new Source(basename(l.file), resolve(l.file)), l.line, 1);
+    const frames = callFrames(s).map(({ pc, lookupPc, level }) => {
+      // A caller's function and line are its call's (lookupPc: inside the call, before the return address).
+      const l = s.syms.line(lookupPc);
+      const name = s.syms.symbolAt(lookupPc)?.sym.name ?? hexn(pc);
+      const f = l === undefined ? new StackFrame(level, name) : new StackFrame(level, name, new Source(basename(l.file), resolve(l.file)), l.line, 1);
       f.instructionPointerReference = hexn(pc);
       return f;
     });
@@ -269,12 +269,13 @@ export class VmlabDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  /** The innermost frame's Locals and Arguments (a C program built with -g), then the registers. */
+  /** The frame's Locals and Arguments (a C program built with -g; frameId is the frame's level), then the registers. */
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
     const scopes: Scope[] = [];
     const d = this.d;
-    if (d !== null && d.s.exited === null && this.running === null && (args?.frameId ?? 0) === 0) {
-      const c = new CVariables(d);
+    const level = args?.frameId ?? 0;
+    if (d !== null && d.s.exited === null && this.running === null && Number.isSafeInteger(level) && level >= 0) {
+      const c = new CVariables(d, level);
       const locals = c.frameVars('locals');
       const params = c.frameVars('args');
       if (locals !== null) scopes.push(new Scope('Locals', this.ref(() => locals), false));

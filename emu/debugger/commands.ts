@@ -14,7 +14,7 @@ import type { ExamineDefaults } from './examine';
 import type { ExprEnv } from './expr';
 import { Session } from './session';
 import type { ResumeOptions, StopEvent } from './engine-types';
-import { callFrames } from './engine-goals';
+import { backtrace } from './frames';
 import type { Breakpoint } from './breakpoints';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
 import { Quit, findCommand } from './table';
@@ -75,6 +75,18 @@ export class Debugger {
   }
 
   lastCr2 = 0n;
+  /** The frame `frame N`, `up` and `down` selected (frames.ts), and the position on the time line it was selected at. */
+  private selected = { level: 0, at: -1 };
+
+  /** The selected frame's level: 0 once the program has run, stepped or moved in its history since the selection. */
+  get frameLevel(): number {
+    return this.selected.at === this.s.pos() ? this.selected.level : 0;
+  }
+
+  selectFrame(level: number): void {
+    this.selected = { level, at: this.s.pos() };
+  }
+
   /** gdb's value history: what print and finish showed, $1 first. */
   readonly values: bigint[] = [];
 
@@ -174,6 +186,7 @@ export class Debugger {
   async resume(opts: ResumeOptions = {}): Promise<string> {
     if (this.s.exited !== null) return 'The program is not being run.';
     this.started = true;
+    this.selected.at = -1;
     const ev = await this.s.resume(opts);
     this.lastStop = ev.kind;
     const out = [...this.s.kernelNotes];
@@ -423,16 +436,9 @@ export class Debugger {
     return lines.join('\n');
   }
 
-  /** The fp/ra chain (engine-goals.ts callFrames), one line a frame. */
+  /** The call frames (unwind.ts), one line a frame. */
   backtrace(): string {
-    const s = this.s;
-    return callFrames(s)
-      .map((pc, i) => {
-        const l = s.syms.line(i === 0 ? pc : pc - 4);
-        const fn = s.syms.symbolAt(pc)?.sym.name ?? '??';
-        return `#${i}  VA ${hexn(pc)} in ${fn} ()${l ? ` at ${l.file}:${l.line}` : ''}`;
-      })
-      .join('\n');
+    return backtrace(this);
   }
 
   list(args: string): string {

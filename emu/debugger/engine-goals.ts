@@ -1,18 +1,14 @@
 // What step, next, nexti, finish and until run for: predicates the stepping
 // path checks after each instruction (engine-types.ts Goal), and the call
-// frames (the fp/ra chain) finish and backtraces read.
+// frames (unwind.ts) finish and backtraces read.
 import { TWO32 } from '../machine/cpu/int64';
-import { rd, rs1 } from '../machine/isa/fields';
-import { insnByMnemonic } from '../machine/isa/table';
 import type { Engine } from './engine';
+import { unwindFrames } from './unwind';
+import type { CallFrame } from './unwind';
 import { FLOW_CALL, flowOf } from './engine-types';
 import type { ResumeOptions } from './engine-types';
 
-/** addi, from the ISA table: the frame-pointer setup (addi s0, sp, imm) a backtrace looks for. */
-const ADDI = insnByMnemonic('addi')!;
-const REG_RA = 1;
 const REG_SP = 2;
-const REG_FP = 8;
 
 const cpuPc = (e: Engine): number => {
   const cpu = e.k.machine.cpu;
@@ -64,41 +60,22 @@ export function lineGoal(e: Engine, over: boolean): ResumeOptions {
   };
 }
 
-/** finish: until pc is the caller's return address (frame 1); null in the outermost frame. */
-export function finishGoal(e: Engine): ResumeOptions | null {
-  const frames = callFrames(e);
-  if (frames.length < 2) return null;
-  return untilGoal(e, frames[1]!);
-}
-
 /**
- * The call chain's pcs, innermost first, from the fp/ra chain the libc's
- * frames keep (ra at fp-8, the caller's fp at fp-16); at most 65 frames.
+ * finish (of frame `level`, 0 the innermost): until pc is its caller's
+ * resume address and, where CFI found that frame, sp is the caller's (so a
+ * recursive call returning to the same address does not end it); null in
+ * the outermost frame.
  */
-export function callFrames(e: Engine): number[] {
-  const frames: number[] = [e.pc];
-  let fp = Number(BigInt.asUintN(64, e.reg(REG_FP)));
-  // In a function's first instructions (before `addi fp, sp, N`) the return address is still in ra.
-  if (!prologueDone(e, e.pc)) frames.push(Number(BigInt.asUintN(64, e.reg(REG_RA))));
-  for (let i = 0; i < 64 && fp !== 0; i++) {
-    const ra = e.readVirt(fp - 8, 8), prev = e.readVirt(fp - 16, 8);
-    if (typeof ra === 'string' || typeof prev === 'string' || ra === 0n) break;
-    frames.push(Number(ra));
-    if (Number(prev) <= fp) break;
-    fp = Number(prev);
-  }
-  return frames.filter((pc, i) => i === 0 || pc !== 0);
+export function finishGoal(e: Engine, level = 0): ResumeOptions | null {
+  const caller = callFrames(e)[level + 1];
+  if (caller === undefined) return null;
+  const sp = caller.from === 'cfi' ? caller.regs[REG_SP] : null;
+  if (sp === null || sp === undefined) return untilGoal(e, caller.pc);
+  const cpu = e.k.machine.cpu, target = Number(sp);
+  return { after: () => cpuPc(e) === caller.pc && Number(BigInt.asUintN(64, cpu.reg(REG_SP))) === target };
 }
 
-/** Whether the function around pc has set up its frame pointer (addi s0, sp, imm) before pc. */
-function prologueDone(e: Engine, pc: number): boolean {
-  const sym = e.syms.symbolAt(pc);
-  if (sym === undefined) return true;
-  for (let a = sym.sym.value; a < pc && a < sym.sym.value + 64; a += 4) {
-    const w = e.readVirt(a, 4);
-    if (typeof w === 'string') return true;
-    const word = Number(w);
-    if (((word & ADDI.mask) >>> 0) === ADDI.match && rd(word) === REG_FP && rs1(word) === REG_SP) return true;
-  }
-  return false;
+/** The call frames, innermost first (unwind.ts: CFI where the code has it, else the libc's fp/ra chain). */
+export function callFrames(e: Engine): CallFrame[] {
+  return unwindFrames(e);
 }

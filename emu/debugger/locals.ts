@@ -1,10 +1,11 @@
 // C variables in the REPL (issue 16 item 4): `info locals`, `info args`,
 // `print VAR` (with `*p`, `&v`, `s.field`, `p->field`, `a[i]`), `ptype` and
 // `whatis`, from the DWARF dwarf-types.ts reads, printed as gdb prints them.
-// Where a variable lives comes from its DW_AT_location: DW_OP_fbreg on the
-// function's frame base (DW_OP_call_frame_cfa: the CFA, found from the
-// prologue's `addi sp, sp, -N` and `addi s0, sp, M` that ran before pc, as
-// the backtrace finds the fp chain), DW_OP_breg*, DW_OP_reg*, DW_OP_addr,
+// Variables are read in the selected frame (frames.ts: frame N, up, down;
+// frame 0 by default) with that frame's registers and CFA as the unwinder
+// recovered them (unwind.ts). Where a variable lives comes from its
+// DW_AT_location: DW_OP_fbreg on the function's frame base
+// (DW_OP_call_frame_cfa: the frame's CFA), DW_OP_breg*, DW_OP_reg*, DW_OP_addr,
 // simple stack values, and DWARF 5 location lists (-O2: the entry covering
 // pc), DW_OP_entry_value from the caller's call site. What is not read
 // (pieces, entry values no call site gives) prints as gdb prints a variable
@@ -13,8 +14,6 @@
 // cVariables() is the one entry the command dispatcher calls: it answers the
 // commands above when they are about C variables or types, and leaves every
 // other print (registers, $N, ELF symbols, casts) to the REPL's own.
-import { immS, rd, rs1, rs2 } from '../machine/isa/fields';
-import { insnByMnemonic } from '../machine/isa/table';
 import { escapeChar, formatG } from './return-value';
 import { Bytes, CError, PRINT_ELEMENTS, Parser, bitField, charArray, leBits, repeats } from './c-values';
 import type { Node } from './c-values';
@@ -22,9 +21,7 @@ import { declare, locationListAt, sizeOf, strip } from './dwarf-types';
 import type { CT, DwarfProgram, FunctionScope, Member, Scope, Variable } from './dwarf-types';
 import type { Debugger } from './commands';
 import { unfaultedByte } from './table';
-
-const ADDI = insnByMnemonic('addi')!;
-const SD = insnByMnemonic('sd')!;
+import { callFrames } from './engine-goals';
 
 /** A value being printed: its type, its bytes (or why they cannot be read), and its address when it has one. */
 interface Value {
@@ -43,12 +40,15 @@ const BINARY: Record<number, (a: bigint, b: bigint) => bigint> = {
 const INT: CT = { t: 'base', name: 'int', size: 4, enc: 'signed' };
 const LONG: CT = { t: 'base', name: 'long', size: 8, enc: 'signed' };
 
-/** The frame at pc: the function, its CFA, and the scopes holding pc, innermost first. */
+/** A call frame with DWARF: its function, the scopes holding its pc (outermost first), its CFA and registers, and its caller's pc. */
 interface Frame {
   fn: FunctionScope;
-  cfa: number;
-  /** Where the prologue saved ra (null: not yet, ra still holds the return address). */
-  raSlot: number | null;
+  /** The address its code is looked up by (pc, or pc - 1 in a caller: unwind.ts CallFrame.lookupPc). */
+  pc: number;
+  cfa: number | null;
+  regs: (bigint | null)[];
+  /** The caller's frame (its pc is the return address), null in the outermost frame. */
+  caller: { pc: number; regs: (bigint | null)[] } | null;
   scopes: Scope[];
 }
 
@@ -86,16 +86,22 @@ type Location = { kind: 'mem'; at: bigint } | { kind: 'value'; value: bigint };
 type Regs = (r: number) => bigint | null;
 
 export class CVariables {
-  constructor(private readonly d: Debugger) {}
+  private cached: Frame | null | undefined;
+
+  /** Variables in frame `level` of the backtrace (default the one the REPL selected). */
+  constructor(private readonly d: Debugger, private readonly level = d.frameLevel) {}
 
   private get program(): DwarfProgram {
     return this.d.s.syms.program;
   }
 
   private frame(): Frame | null {
-    const pc = this.d.s.pc;
+    if (this.cached !== undefined) return this.cached;
+    const frames = callFrames(this.d.s);
+    const cf = frames[this.level];
+    const pc = cf?.lookupPc ?? -1;
     const fn = this.program.functions.find((f) => f.lowPc <= pc && pc < f.highPc);
-    if (fn === undefined) return null;
+    if (cf === undefined || fn === undefined) return (this.cached = null);
     const scopes: Scope[] = [];
     let sc: Scope | undefined = fn;
     // Outermost first: the innermost block holding pc is last.
@@ -103,52 +109,21 @@ export class CVariables {
       scopes.push(sc);
       sc = sc.blocks.find((b) => b.lowPc <= pc && pc < b.highPc);
     }
-    return { fn, ...this.prologue(fn.lowPc, pc), scopes };
-  }
-
-  /**
-   * The CFA (sp at the function's entry) and ra's save slot, from what of
-   * the prologue ran before pc: `addi sp, sp, -N`, `sd ra, R(sp)`, then
-   * `addi s0, sp, M`.
-   */
-  private prologue(start: number, pc: number): { cfa: number; raSlot: number | null } {
-    const s = this.d.s;
-    const reg = (r: number): number => Number(BigInt.asUintN(64, s.reg(r)));
-    let frame = 0, fpOff: number | null = null, raOff: number | null = null;
-    for (let a = start; a < pc && a < start + 64; a += 4) {
-      const w = s.readVirt(a, 4);
-      if (typeof w === 'string') break;
-      const word = Number(w);
-      if (((word & SD.mask) >>> 0) === SD.match && rs1(word) === 2 && rs2(word) === 1) raOff = immS(word);
-      if (((word & ADDI.mask) >>> 0) !== ADDI.match) continue;
-      const imm = word >> 20;
-      if (rd(word) === 2 && rs1(word) === 2 && imm < 0) frame = -imm;
-      else if (rd(word) === 8 && rs1(word) === 2) fpOff = imm;
-    }
-    // s0 = sp + M once set, and sp = CFA - N: CFA = s0 - M + N.
-    const cfa = fpOff !== null ? reg(8) - fpOff + frame : reg(2) + frame;
-    return { cfa, raSlot: raOff === null ? null : cfa - frame + raOff };
-  }
-
-  /** The frame's return address: ra, or its save slot once the prologue stored it. */
-  private returnAddress(f: Frame): number | null {
-    if (f.raSlot === null) return Number(BigInt.asUintN(64, this.d.s.reg(1)));
-    const v = this.d.s.readVirt(f.raSlot, 8);
-    return typeof v === 'string' ? null : Number(v);
+    return (this.cached = { fn, pc, cfa: cf.cfa, regs: cf.regs, caller: frames[this.level + 1] ?? null, scopes });
   }
 
   /**
    * DW_OP_entry_value(DW_OP_regN): register N as the function was entered,
    * from the call site that called it (the caller's DW_AT_call_value for
-   * that register, evaluated with the caller's sp, the callee's CFA: gdb's
-   * way); null when no call site says it.
+   * that register, evaluated in the caller's frame, with its registers as
+   * the unwinder recovered them: gdb's way); null when no call site says it.
    */
   private entryValue(sub: Uint8Array, f: Frame | null): bigint | null {
-    if (f === null || sub.length !== 1 || sub[0]! < 0x50 || sub[0]! > 0x6f) return null;
-    const ra = this.returnAddress(f);
-    const value = ra === null ? undefined : this.program.callSites.get(ra)?.get(sub[0]! - 0x50);
+    const caller = f?.caller ?? null;
+    if (caller === null || sub.length !== 1 || sub[0]! < 0x50 || sub[0]! > 0x6f) return null;
+    const value = this.program.callSites.get(caller.pc)?.get(sub[0]! - 0x50);
     if (value === undefined) return null;
-    const l = this.locate(value, null, (r) => (r === 2 ? BigInt(f.cfa) : null));
+    const l = this.locate(value, null, (r) => caller.regs[r] ?? null);
     return l === null ? null : l.kind === 'mem' ? l.at : l.value;
   }
 
@@ -280,7 +255,7 @@ export class CVariables {
   private valueOf(v: Variable, f: Frame | null): Value {
     const lists = this.program.loclists;
     const expr = v.location instanceof Uint8Array ? v.location
-      : typeof v.location === 'number' && f !== null && lists !== undefined ? locationListAt(lists, v.location, f.fn.cuBase, this.d.s.pc) : null;
+      : typeof v.location === 'number' && f !== null && lists !== undefined ? locationListAt(lists, v.location, f.fn.cuBase, f.pc) : null;
     const loc = expr === null ? null : this.locate(expr, f);
     const size = sizeOf(v.type);
     if (loc === null) return { type: v.type, bytes: '<optimized out>', addr: null };
@@ -292,7 +267,7 @@ export class CVariables {
   }
 
   /** DW_AT_location's expression (DWARF 5 2.5, 2.6): a memory address, a register, or a value; null for what is not read. */
-  private locate(e: Uint8Array, f: Frame | null, regs: Regs = (r) => this.d.s.reg(r)): Location | null {
+  private locate(e: Uint8Array, f: Frame | null, regs: Regs = (r) => (f === null ? this.d.s.reg(r) : f.regs[r] ?? null)): Location | null {
     const stack: bigint[] = [];
     const breg = (r: number, off: number): boolean => {
       const v = regs(r);
@@ -324,7 +299,7 @@ export class CVariables {
         if (fb === null) return null;
         stack.push(BigInt(fb) + BigInt(r.sleb()));
       } else if (op === 0x9c) { // DW_OP_call_frame_cfa
-        if (f === null) return null;
+        if (f === null || f.cfa === null) return null;
         stack.push(BigInt(f.cfa));
       } else if (op === 0x23) stack.push((stack.pop() ?? 0n) + BigInt(r.uleb())); // DW_OP_plus_uconst
       else if (op === 0x08) stack.push(BigInt(r.u8())); // const1u
@@ -356,6 +331,7 @@ export class CVariables {
   private frameBase(f: Frame): number | null {
     const fb = f.fn.frameBase!;
     if (fb.length === 1 && fb[0] === 0x9c) return f.cfa;
+
     const l = this.locate(fb, { ...f, fn: { ...f.fn, frameBase: null } });
     if (l === null) return null;
     return Number(BigInt.asUintN(64, l.kind === 'mem' ? l.at : l.value));

@@ -11,6 +11,8 @@ import { readFunctions } from './dwarf-info';
 import type { DebugSections, DwarfFunction } from './dwarf-info';
 import { readProgram } from './dwarf-types';
 import type { DwarfProgram } from './dwarf-types';
+import { CallFrameInfo } from './dwarf-cfi';
+import type { CfiSection } from './dwarf-cfi';
 
 export class Symbols {
   /** Code and data symbols with a value, sorted by address. */
@@ -42,6 +44,18 @@ export class Symbols {
     const abbrev = section('.debug_abbrev');
     this.debug = info !== undefined && abbrev !== undefined ? { info, abbrev, str: section('.debug_str'), lineStr: section('.debug_line_str'), loclists: section('.debug_loclists') } : undefined;
     this.functions = this.debug !== undefined ? readFunctions(this.debug) : [];
+    this.cfiSections = r.elf.sections
+      .filter((x) => (x.name === '.debug_frame' || x.name === '.eh_frame') && x.type !== 8)
+      .map((x) => ({ bytes: x.bytes, addr: x.addr, kind: x.name === '.eh_frame' ? 'eh_frame' : 'debug_frame' }));
+  }
+
+  private readonly cfiSections: CfiSection[];
+  private callFrameInfo: CallFrameInfo | undefined;
+
+  /** The call frame information of .debug_frame and .eh_frame (unwind.ts), read at the first use. */
+  get cfi(): CallFrameInfo {
+    this.callFrameInfo ??= new CallFrameInfo(this.cfiSections);
+    return this.callFrameInfo;
   }
 
   private readonly debug: DebugSections | undefined;

@@ -6,6 +6,7 @@ import { formatP2v } from './views';
 import { diffPagetables, recordCmd, reverseContinue, reverseFinish, reverseLine, reverseStepi } from './timeline';
 import { finishGoal, lineGoal, nextiGoal, untilGoal } from './engine-goals';
 import { returnedValueLine } from './return-value';
+import { frameCmd, frameLine, selectedFrame } from './frames';
 import { PAGE_SIZE } from '../../kernel-ts/mm/page';
 
 /** Thrown by `quit`: the session ends with this status (-1: the guest's). */
@@ -90,14 +91,16 @@ const COMMANDS: Command[] = [
     names: ['finish', 'fin'], usage: 'finish', help: 'Run until the current function returns (to the caller\'s next instruction), then print the value it returned in its C type (nothing for a void function; a0 as a long without DWARF).',
     run: async (d) => {
       if (d.s.exited !== null) return 'The program is not being run.';
-      const goal = finishGoal(d.s);
-      if (goal === null) return '"finish" not meaningful in the outermost frame.';
-      const frame0 = d.backtrace().split('\n')[0];
-      const fn = d.s.syms.functionAt(d.s.pc);
+      // From the selected frame (frame N, up): until that frame returns to its caller.
+      const frame = selectedFrame(d);
+      const goal = frame === undefined ? null : finishGoal(d.s, frame.level);
+      if (goal === null || frame === undefined) return '"finish" not meaningful in the outermost frame.';
+      const head = frameLine(d, frame);
+      const fn = d.s.syms.functionAt(frame.lookupPc);
       const out = await d.resume(goal);
       // A breakpoint, watchpoint or catchpoint may stop it before the return.
-      if (d.lastStop !== 'step' || d.s.exited !== null) return `Run till exit from ${frame0}\n${out}`;
-      return `Run till exit from ${frame0}\n${out}${returnedValue(d, fn)}`;
+      if (d.lastStop !== 'step' || d.s.exited !== null) return `Run till exit from ${head}\n${out}`;
+      return `Run till exit from ${head}\n${out}${returnedValue(d, fn)}`;
     },
   },
   {
@@ -189,7 +192,10 @@ const COMMANDS: Command[] = [
   { names: ['x'], usage: 'x/NFU ADDR', help: 'Examine memory at a virtual address. N count (default 1, at most 65536), F format (x d u o t c s i a), U size (b h w g); F and U carry over to the next x. Stops at the first address that cannot be read.', run: (d, a) => d.examine(a, false) },
   { names: ['xp'], usage: 'xp/NFU PADDR', help: 'Examine memory at a physical address (formats as x).', run: (d, a) => d.examine(a, true) },
   { names: ['disassemble', 'disas'], usage: 'disassemble [LOC[,+LEN | ,END]]', help: 'Disassemble the function around pc or LOC.', run: (d, a) => d.disassemble(a) },
-  { names: ['backtrace', 'bt', 'where'], usage: 'backtrace', help: 'The call chain, from the fp/ra chain the guest libc keeps.', run: (d) => d.backtrace() },
+  { names: ['backtrace', 'bt', 'where'], usage: 'backtrace', help: 'The call chain: from the DWARF call frame information (.debug_frame, .eh_frame) where the code has it (C built with -g), else from the fp/ra chain the guest libc keeps.', run: (d) => d.backtrace() },
+  { names: ['frame', 'f'], usage: 'frame [N]', help: 'Select frame N of the backtrace (no N: show the selected one): info locals, info args, print and finish then work in that frame, until the program moves.', run: (d, a) => frameCmd(d, 'frame', a) },
+  { names: ['up'], usage: 'up [N]', help: 'Select the frame N levels out (default 1), toward main.', run: (d, a) => frameCmd(d, 'up', a) },
+  { names: ['down'], usage: 'down [N]', help: 'Select the frame N levels in (default 1), toward the innermost.', run: (d, a) => frameCmd(d, 'down', a) },
   { names: ['list', 'l'], usage: 'list [LOC]', help: 'Show source lines around LOC (or continue the last listing).', run: (d, a) => d.list(a) },
   { names: ['pt'], usage: 'pt VA [r|w|x]', help: 'Walk the page tables for VA level by level (table PA, index, entry, flags) and say what an access would do.', run: (d, a) => d.pt(a) },
   { names: ['v2p'], usage: 'v2p VA', help: 'Translate a virtual address (user read) to a physical one.', run: (d, a) => d.v2p(a) },
