@@ -323,11 +323,12 @@ export class VmlabDebugSession extends DebugSession {
       this.sendErrorResponse(response, 3, d === null ? 'not launched' : 'the program is running');
       return;
     }
-    // A watch or a hover on a C variable expands as the Locals do.
+    // A watch or a hover on a C variable expands as the Locals do, in the frame it names (frameId is the level).
     if (args.context !== 'repl') {
       let v: CVar | undefined;
+      const level = args.frameId;
       try {
-        v = new CVariables(d).expression(args.expression);
+        v = (Number.isSafeInteger(level) && level! >= 0 ? new CVariables(d, level) : new CVariables(d)).expression(args.expression);
       } catch (e) {
         this.sendErrorResponse(response, 3, e instanceof Error ? e.message : String(e));
         return;

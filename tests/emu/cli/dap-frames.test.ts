@@ -35,6 +35,14 @@ it("stackTrace gives every frame of the leaf's backtrace; scopes of frames 1 and
   };
   expect(await scope(1)).toEqual({ Locals: ['pt = {x = 8, y = 9}', 'r = <optimized out>'], Arguments: ['n = 7'], Registers: [], 'Control registers': [] });
   expect(await scope(2)).toEqual({ Locals: ['m = <optimized out>', 'k = <optimized out>'], Arguments: ['a = 5', 'b = 2'], Registers: [], 'Control registers': [] });
+  // A watch or hover evaluates in the frame it names.
+  const evaluate = async (frameId: number, expression: string): Promise<string> => {
+    const r = await c.request('evaluate', { expression, frameId, context: 'watch' });
+    return r.success ? (r.body as { result: string }).result : `error: ${r.message}`;
+  };
+  expect(await evaluate(1, 'n')).toBe('7');
+  expect(await evaluate(1, 'pt.y')).toBe('9');
+  expect(await evaluate(2, 'b')).toBe('2');
   // Past the last frame: no C scopes.
   expect(Object.keys(await scope(9))).toEqual(['Registers', 'Control registers']);
   await c.request('disconnect');
