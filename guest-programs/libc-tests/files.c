@@ -1,6 +1,7 @@
 /*
  * files.c: the path, pipe and memory-locking system calls (mkdir, rmdir,
- * unlink, access, chdir/fchdir/getcwd, umask, truncate, pipe2 and a write
+ * unlink, access, chmod/fchmod/fchmodat, chdir/fchdir/getcwd, umask,
+ * truncate, pipe2 and a write
  * bigger than the pipe, msync,
  * mlock/munlock/mlockall), built twice (glibc, and `vmlab cc`) to print the
  * same bytes (tests/guest/libc-c.test.ts). It works in a directory of its
@@ -70,6 +71,22 @@ static void paths(const char *top) {
   check("access through file", access("sub/file/x", F_OK));
   check("faccessat AT_EACCESS", faccessat(AT_FDCWD, "sub/file", R_OK, AT_EACCESS));
   check("faccessat bad flag", faccessat(AT_FDCWD, "sub/file", R_OK, 0x4));
+  check("chmod 0640", chmod("sub/file", 0640));
+  printf("after chmod %s\n", mode_of("sub/file"));
+  int cfd = open("sub/file", O_RDONLY);
+  check("fchmod 0604", fchmod(cfd, 0604));
+  printf("after fchmod %s\n", mode_of("sub/file"));
+  close(cfd);
+  check("fchmod closed fd", fchmod(cfd, 0600));
+  check("fchmodat 0600", fchmodat(AT_FDCWD, "sub/file", 0600, 0));
+  check("fchmodat NOFOLLOW", fchmodat(AT_FDCWD, "sub/file", 0611, AT_SYMLINK_NOFOLLOW));
+  printf("after fchmodat %s\n", mode_of("sub/file"));
+  check("fchmodat bad flag", fchmodat(AT_FDCWD, "sub/file", 0600, 0x4));
+  check("chmod missing", chmod("sub/none", 0600));
+  check("chmod dir 0711", chmod("sub", 0711));
+  printf("sub now %s\n", mode_of("sub"));
+  check("chmod dir back", chmod("sub", 0755));
+  check("fchmodat 0600 again", fchmodat(AT_FDCWD, "sub/file", 0600, 0));
   check("truncate 5", truncate("sub/file", 5));
   struct stat st;
   stat("sub/file", &st);

@@ -14,6 +14,7 @@
 #define SYS_faccessat 48
 #define SYS_chdir 49
 #define SYS_fchdir 50
+#define SYS_fchmod 52
 #define SYS_fchmodat 53
 #define SYS_pipe2 59
 #define SYS_readv 65
@@ -35,6 +36,7 @@
 #define SYS_mlockall 230
 #define SYS_munlockall 231
 #define SYS_faccessat2 439
+#define SYS_fchmodat2 452
 
 /* The kernel's sigset_t on riscv64: 8 bytes. */
 #define KERNEL_SIGSET_SIZE 8

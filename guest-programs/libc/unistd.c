@@ -46,7 +46,12 @@ int chdir(const char *path) { return (int)syscall(SYS_chdir, path); }
 int fchdir(int fd) { return (int)syscall(SYS_fchdir, fd); }
 int mkdirat(int dirfd, const char *path, mode_t mode) { return (int)syscall(SYS_mkdirat, dirfd, path, mode); }
 int mkdir(const char *path, mode_t mode) { return mkdirat(AT_FDCWD, path, mode); }
-int chmod(const char *path, mode_t mode) { return (int)syscall(SYS_fchmodat, AT_FDCWD, path, mode); }
+int fchmodat(int dirfd, const char *path, mode_t mode, int flags) {
+  if (flags == 0) return (int)syscall(SYS_fchmodat, dirfd, path, mode);
+  return (int)syscall(SYS_fchmodat2, dirfd, path, mode, flags);
+}
+int chmod(const char *path, mode_t mode) { return fchmodat(AT_FDCWD, path, mode, 0); }
+int fchmod(int fd, mode_t mode) { return (int)syscall(SYS_fchmod, fd, mode); }
 mode_t umask(mode_t mask) { return (mode_t)syscall(SYS_umask, mask); }
 int creat(const char *path, mode_t mode) { return open(path, O_WRONLY | O_CREAT | O_TRUNC, mode); }
 int fstatat(int dirfd, const char *path, struct stat *st, int flags) {
