@@ -46,9 +46,26 @@ int chdir(const char *path) { return (int)syscall(SYS_chdir, path); }
 int fchdir(int fd) { return (int)syscall(SYS_fchdir, fd); }
 int mkdirat(int dirfd, const char *path, mode_t mode) { return (int)syscall(SYS_mkdirat, dirfd, path, mode); }
 int mkdir(const char *path, mode_t mode) { return mkdirat(AT_FDCWD, path, mode); }
+/*
+ * Flags need fchmodat2 (Linux 6.6); where it is missing (ENOSYS, as under an
+ * older qemu), glibc's fallback: only AT_SYMLINK_NOFOLLOW is allowed, and a
+ * symbolic link cannot have a mode.
+ */
 int fchmodat(int dirfd, const char *path, mode_t mode, int flags) {
   if (flags == 0) return (int)syscall(SYS_fchmodat, dirfd, path, mode);
-  return (int)syscall(SYS_fchmodat2, dirfd, path, mode, flags);
+  int r = (int)syscall(SYS_fchmodat2, dirfd, path, mode, flags);
+  if (r == 0 || errno != ENOSYS) return r;
+  if (flags != AT_SYMLINK_NOFOLLOW) {
+    errno = EINVAL;
+    return -1;
+  }
+  struct stat st;
+  if (fstatat(dirfd, path, &st, AT_SYMLINK_NOFOLLOW) != 0) return -1;
+  if (S_ISLNK(st.st_mode)) {
+    errno = EOPNOTSUPP;
+    return -1;
+  }
+  return (int)syscall(SYS_fchmodat, dirfd, path, mode);
 }
 int chmod(const char *path, mode_t mode) { return fchmodat(AT_FDCWD, path, mode, 0); }
 int fchmod(int fd, mode_t mode) { return (int)syscall(SYS_fchmod, fd, mode); }
