@@ -45,14 +45,9 @@ export const REPLACED_BY_C = ['printf', 'vprintf', 'puts', 'putchar', 'getchar',
 
 /** Code generation for vmlab's guest: RV64IM, soft-float lp64, no relaxation (crt0 does not set gp), no PIE, no canary. */
 export const TARGET_FLAGS = ['-march=rv64im', '-mabi=lp64', '-mno-relax', '-fno-pie', '-fno-stack-protector'];
-/**
- * The library's own C: fixed flags, so the objects do not depend on the
- * program's; each function and object in a section of its own, so that the
- * link keeps only what the program reaches.
- */
-const LIBC_FLAGS = ['-O2', '-fno-builtin', '-fno-tree-loop-distribute-patterns', '-Wall', '-ffunction-sections', '-fdata-sections'];
-/** Static, and --gc-sections: the library functions a program does not call are not in its ELF (nor move its addresses when they change). */
-const LINK_FLAGS = ['-static', '-no-pie', '-nostdlib', '-Wl,--no-relax', '-Wl,--gc-sections'];
+/** The library's own C: fixed flags, so the objects do not depend on the program's. */
+const LIBC_FLAGS = ['-O2', '-fno-builtin', '-fno-tree-loop-distribute-patterns', '-Wall'];
+const LINK_FLAGS = ['-static', '-no-pie', '-nostdlib', '-Wl,--no-relax'];
 
 export interface CcOptions {
   sources: string[];

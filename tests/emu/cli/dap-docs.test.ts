@@ -20,7 +20,7 @@ const STEPS: [string, unknown, string[]][] = [
   ['evaluate', { expression: 'head->at', context: 'watch', frameId: 0 }, []],
   ['scopes', { frameId: 1 }, []],
   ['variables', { variablesReference: 104 }, []],
-  ['readMemory', { memoryReference: '0x17a58', count: 8 }, []],
+  ['readMemory', { memoryReference: '0x17b88', count: 8 }, []],
   ['disassemble', { memoryReference: '0x10244', instructionCount: 2 }, []],
   ['next', { threadId: 1 }, ['stopped']],
   ['stepBack', { threadId: 1 }, ['stopped']],

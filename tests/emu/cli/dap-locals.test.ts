@@ -35,28 +35,28 @@ describe('vmlab dap: C locals and arguments', () => {
       'vs: volatile short = -2',
       'd: const double = 2.5',
       "uc: unsigned char = 200 '\\310'",
-      'ip: int * = 0x17a58 <table+8> [+]',
+      'ip: int * = 0x17b88 <table+8> [+]',
     ]);
     expect(show(await vars(locals[2]!.variablesReference))).toEqual(['x: int = 3', 'y: int = -4']);
     expect(show(await vars(locals[7]!.variablesReference))).toEqual(['*ip: int = 30']);
     const args = await vars(scopes[1]!.variablesReference);
     expect(show(args)).toEqual(['head: node_t * = 0x7fffffffee18 [+]', 'limit: int = 10', 'c: enum color = GREEN']);
     const star = await vars(args[0]!.variablesReference);
-    expect(show(star)).toEqual(['*head: node_t = {key = 1, next = 0x7fffffffee38, name = 0x16038 "first", at = {x = 7, y = 8}} [+]']);
+    expect(show(star)).toEqual(['*head: node_t = {key = 1, next = 0x7fffffffee38, name = 0x16168 "first", at = {x = 7, y = 8}} [+]']);
     const node = await vars(star[0]!.variablesReference);
     expect(show(node)).toEqual([
       'key: long = 1',
       'next: struct node * = 0x7fffffffee38 [+]',
-      'name: const char * = 0x16038 "first"',
+      'name: const char * = 0x16168 "first"',
       'at: struct point = {x = 7, y = 8} [+]',
     ]);
     // Pointers and arrays carry a memoryReference (VS Code's "View binary data"): the pointee's, the first element's address.
     const refOf = (vs: Var[]): Record<string, string> => Object.fromEntries(vs.filter((v) => v.memoryReference !== undefined).map((v) => [v.name, v.memoryReference!]));
     const bufAt = (await c.request('evaluate', { expression: '&buf', context: 'watch', frameId: 0 })).body.memoryReference as string;
     expect(bufAt).toMatch(/^0x7fffffffe[0-9a-f]{3}$/); // on the stack
-    expect(refOf(locals)).toEqual({ buf: bufAt, ip: '0x17a58' });
+    expect(refOf(locals)).toEqual({ buf: bufAt, ip: '0x17b88' });
     expect(refOf(args)).toEqual({ head: '0x7fffffffee18' });
-    expect(refOf(node)).toEqual({ next: '0x7fffffffee38', name: '0x16038' });
+    expect(refOf(node)).toEqual({ next: '0x7fffffffee38', name: '0x16168' });
     const read = async (ref: string, count: number): Promise<string> => Buffer.from((await c.request('readMemory', { memoryReference: ref, count })).body.data as string, 'base64').toString('latin1');
     expect(await read(refOf(locals).ip!, 4)).toBe('\x1e\0\0\0'); // *ip = 30
     expect(await read(bufAt, 8)).toBe('hi\0\0\0\0\0\0');
@@ -64,20 +64,20 @@ describe('vmlab dap: C locals and arguments', () => {
     // Down the list: head->next->next is NULL, which does not expand.
     const second = await vars((await vars(node[1]!.variablesReference))[0]!.variablesReference);
     expect(show(second).slice(0, 2)).toEqual(['key: long = 2', 'next: struct node * = 0x0']);
-    expect(refOf(second)).toEqual({ name: '0x16040' }); // a NULL pointer opens no memory view
+    expect(refOf(second)).toEqual({ name: '0x16170' }); // a NULL pointer opens no memory view
 
     // A watch on a C expression expands as the Locals do; a bad one is an error response with gdb's message.
     const table = await c.request('evaluate', { expression: 'table', context: 'watch', frameId: 0 });
     expect([table.body.result, table.body.type]).toEqual(['{10, 20, 30, 40}', 'int [4]']);
     expect(show(await vars(table.body.variablesReference))).toEqual(['[0]: int = 10', '[1]: int = 20', '[2]: int = 30', '[3]: int = 40']);
     // Watches of pointer type, or of an array, carry it too; other values do not.
-    expect(table.body.memoryReference).toBe('0x17a50');
+    expect(table.body.memoryReference).toBe('0x17b80');
     const watch = async (expression: string): Promise<[string, string, string | undefined]> => {
       const r = await c.request('evaluate', { expression, context: 'watch', frameId: 0 });
       return [r.body.result, r.body.type, r.body.memoryReference];
     };
-    expect(await watch('ip')).toEqual(['0x17a58 <table+8>', 'int *', '0x17a58']);
-    expect(await watch('&table[1]')).toEqual(['0x17a54 <table+4>', 'int *', '0x17a54']);
+    expect(await watch('ip')).toEqual(['0x17b88 <table+8>', 'int *', '0x17b88']);
+    expect(await watch('&table[1]')).toEqual(['0x17b84 <table+4>', 'int *', '0x17b84']);
     expect(await watch('head->next')).toEqual(['0x7fffffffee38', 'struct node *', '0x7fffffffee38']);
     expect(await watch('*ip')).toEqual(['30', 'int', undefined]);
     const nope = await c.request('evaluate', { expression: 'head->nope', context: 'watch', frameId: 0 });
@@ -93,8 +93,8 @@ describe('vmlab dap: C locals and arguments', () => {
     const inMain = (await c.request('scopes', { frameId: 0 })).body.scopes as { name: string; variablesReference: number }[];
     expect(await vars(inMain[1]!.variablesReference)).toEqual([]);
     expect(show(await vars(inMain[0]!.variablesReference))).toEqual([
-      'b: node_t = {key = 2, next = 0x0, name = 0x16040 "second", at = {x = 5, y = 6}} [+]',
-      'a: node_t = {key = 1, next = 0x7fffffffee38, name = 0x16038 "first", at = {x = 7, y = 8}} [+]',
+      'b: node_t = {key = 2, next = 0x0, name = 0x16170 "second", at = {x = 5, y = 6}} [+]',
+      'a: node_t = {key = 1, next = 0x7fffffffee38, name = 0x16168 "first", at = {x = 7, y = 8}} [+]',
       'r: int = 582',
     ]);
     // A frame further out has the registers only (the locals are the innermost frame's).
