@@ -5,9 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { CallFrameInfo, readCfiSection, rowAt } from '../../../emu/debugger/dwarf-cfi';
 import type { CfiRow, CfiSection } from '../../../emu/debugger/dwarf-cfi';
+import { TWO32 } from '../../../emu/machine/cpu/int64';
 
 const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-const u64 = (v: number): number[] => [...u32(v % 2 ** 32), ...u32(Math.floor(v / 2 ** 32))];
+const u64 = (v: number): number[] => [...u32(v % TWO32), ...u32(Math.floor(v / TWO32))];
 /** A length-prefixed entry (32-bit DWARF). */
 const entry = (body: number[]): number[] => [...u32(body.length), ...body];
 
