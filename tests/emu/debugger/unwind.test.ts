@@ -10,15 +10,14 @@
 // function names, pcs and lines of each frame, every variable line, the
 // value finish prints and the pc it returns to. gdb stops its backtrace at
 // main (backtrace past-main off); vmlab shows _start too.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vmlab } from '../../support/cli';
-import { PEER_TOOLS, describePeer } from '../../support/peers';
+import { describePeer } from '../../support/peers';
+import { gdbRun as gdbRunOn } from '../../support/gdb-run';
 import { docBlock } from '../../support/doc-blocks';
-import { startStub } from './gdb/stub-process';
 import { debugScript } from './run-debug';
 import { CallFrameInfo } from '../../../emu/debugger/dwarf-cfi';
 import { unwindFrames } from '../../../emu/debugger/unwind';
@@ -208,17 +207,7 @@ describe('an unreadable frame slot ends the walk without a fault', () => {
 });
 
 /** gdb-multiarch in batch mode on the script, against `vmlab debug --gdb 0` on prog: its output. */
-async function gdbRun(prog: string, script = SCRIPT): Promise<string> {
-  const stub = await startStub(['debug', '--no-aslr', '--gdb', '0', join(FIXTURES, 'bin', prog)], ROOT);
-  const file = join(mkdtempSync(join(tmpdir(), 'vmlab-gdb-')), 'out.txt');
-  const fd = openSync(file, 'w');
-  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv64', '-ex', `target remote :${stub.port}`, '-x', script, join(FIXTURES, 'bin', prog)];
-  const child = spawn(PEER_TOOLS.gdb, args, { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, DEBUGINFOD_URLS: '', LC_ALL: 'C' } });
-  await new Promise((resolve) => child.on('close', resolve));
-  closeSync(fd);
-  await stub.done;
-  return readFileSync(file, 'utf8');
-}
+const gdbRun = (prog: string, script = SCRIPT): Promise<string> => gdbRunOn(join(FIXTURES, 'bin', prog), script);
 
 describePeer('gdb-multiarch', ['gdb'], () => {
   it("the gdb golden files are what gdb-multiarch prints today for the same ELFs through vmlab's stub", async () => {
