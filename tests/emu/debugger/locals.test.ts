@@ -99,6 +99,14 @@ describe('print/FMT on C variables (gdb\'s print_formatted: the format applies t
     ]);
   });
 
+  it("docs/debugger.md's print/FMT example prints what the document shows, and gdb's golden has each of its values", () => {
+    const out = debugScript(join('bin', 'locals'), docBlock('docs/debugger.md', 'locals-fmt-script'));
+    const shown = docBlock('docs/debugger.md', 'locals-fmt-output');
+    expect(out.stdout.endsWith(shown)).toBe(true);
+    const gdbValues = values(gdb).map((l) => l.replace(/^\$\d+ = /, ''));
+    for (const line of values(shown)) expect(gdbValues).toContain(line.replace(/^\$\d+ = /, ''));
+  });
+
   describePeer('gdb-multiarch', ['gdb'], () => {
     it('the gdb golden is what gdb-multiarch prints today for the same ELF through vmlab\'s stub', async () => {
       expect(await gdbRun(join(FIXTURES, 'bin', 'locals'), SCRIPT)).toBe(gdb);
