@@ -263,7 +263,9 @@ export class Debugger {
     if (typeof addr === 'string') return addr;
     const bp = this.s.addBreakpoint({ kind: 'breakpoint', what: spec, addr, temporary, condition: m[2] ?? null });
     const l = this.s.syms.line(addr);
-    return `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.num} at VA ${this.describe(addr)}${l ? `: file ${l.file}, line ${l.line}.` : ''}`;
+    // gdb names the line a FILE:LINE or LINE breakpoint was asked for, though the row it stops on there may be another line's (-O2).
+    const asked = /^(?:\S+:)?(\d+)$/.exec(spec.trim());
+    return `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.num} at VA ${this.describe(addr)}${l ? `: file ${l.file}, line ${asked === null ? l.line : Number(asked[1])}.` : ''}`;
   }
 
   infoBreakpoints(): string {

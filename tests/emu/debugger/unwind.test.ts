@@ -76,6 +76,13 @@ for (const [prog, label] of [['unwind', '-O0, .debug_frame'], ['unwind-o2', '-O2
       expect(variableLines(r.stdout).at(-1)).toBe('Value returned is $1 = 58');
     });
 
+    it("finish stops on gdb's line (at -O2 the return address has a statement row for line 19 and a non-statement row for 20)", () => {
+      const gdbStop = /\n(?:0x[0-9a-f]+ in )?middle \(.*\) at (\S+)\n(\d+\t.*)\n/.exec(gdb.slice(gdb.lastIndexOf('#0 ')))!;
+      const fin = r.stdout.slice(r.stdout.indexOf('Run till exit from #0')).split('\n');
+      expect(fin[1]).toBe(`${gdbStop[1]!.replace(/:\d+$/, '')}:${gdbStop[2]}`);
+      expect(fin[1]).toBe(prog === 'unwind' ? 'tests/emu/debugger/fixtures/unwind.c:18\t  long r = leaf(n, &pt);' : 'tests/emu/debugger/fixtures/unwind.c:19\t  return r * 2 + pt.x;');
+    });
+
     it('finish from the leaf returns to frame 1 of the backtrace (the pc after the call in middle)', () => {
       const fin = r.stdout.slice(r.stdout.indexOf('Run till exit from #0'));
       expect(fin).toContain(`=> VA 0x${gdbFrames(gdb)[1]!.pc.toString(16)} <middle+`);
