@@ -156,6 +156,8 @@ export function encodeLineProgram(rows: readonly LineRow[], ranges: readonly Cod
 /** A row of a decoded line table; `endSequence` rows mark the first address past a sequence. */
 export interface DecodedLineRow extends LineRow {
   endSequence: boolean;
+  /** Present (true) on a row whose is_stmt register was false: not a recommended breakpoint spot for its line (DWARF 5 6.2.2). */
+  notStmt?: true;
 }
 
 export interface LineTable {
@@ -224,7 +226,7 @@ function decodeUnit(bytes: Uint8Array, offset: number, strings: DwarfStrings): {
   if (programStart > end) throw new LineFormatError('header_length runs past the unit end');
   const minInsnLength = r.u8('minimum_instruction_length');
   if (version >= 4) r.u8('maximum_operations_per_instruction');
-  r.u8('default_is_stmt');
+  const defaultIsStmt = r.u8('default_is_stmt') !== 0;
   const lineBase = r.i8('line_base');
   const lineRange = r.u8('line_range');
   const opcodeBase = r.u8('opcode_base');
@@ -268,14 +270,16 @@ function decodeUnit(bytes: Uint8Array, offset: number, strings: DwarfStrings): {
   let file = 1;
   let line = 1;
   let col = 0;
+  let isStmt = defaultIsStmt;
   const emit = (endSequence: boolean): void => {
-    rows.push({ address, file: files[file] ?? `<file ${file}>`, line, col, endSequence });
+    rows.push({ address, file: files[file] ?? `<file ${file}>`, line, col, endSequence, ...(isStmt ? {} : { notStmt: true as const }) });
   };
   const reset = (): void => {
     address = 0;
     file = 1;
     line = 1;
     col = 0;
+    isStmt = defaultIsStmt;
   };
   while (r.pos < end) {
     const op = r.u8('opcode');
@@ -325,6 +329,8 @@ function decodeUnit(bytes: Uint8Array, offset: number, strings: DwarfStrings): {
         col = r.uleb('operand');
         break;
       case DW_LNS_negate_stmt:
+        isStmt = !isStmt;
+        break;
       case DW_LNS_set_basic_block:
       case DW_LNS_set_prologue_end:
       case DW_LNS_set_epilogue_begin:
@@ -435,7 +441,10 @@ export function lineRows(tables: readonly LineTable[]): LineRow[] {
 /**
  * The row that covers `address`: the last row at or below it within a
  * sequence whose end lies above it (DWARF 6.2.2: a row covers the addresses
- * up to the next row). Undefined if no sequence covers the address.
+ * up to the next row). Of several rows at that row's address, the last
+ * is_stmt one, as gdb's find_pc_sect_line chooses (gcc -O2 puts a statement
+ * row and non-statement rows of other lines at one address). Undefined if
+ * no sequence covers the address.
  */
 export function findLine(tables: readonly LineTable[], address: number): LineRow | undefined {
   for (const t of tables) {
@@ -445,7 +454,8 @@ export function findLine(tables: readonly LineTable[], address: number): LineRow
         if (best && address < r.address) return { address: best.address, file: best.file, line: best.line, col: best.col };
         best = undefined;
       } else if (r.address <= address) {
-        best = r;
+        // At the same address a statement row is not displaced by a non-statement one.
+        if (best === undefined || best.address !== r.address || best.notStmt === true || r.notStmt !== true) best = r;
       } else if (best) {
         return { address: best.address, file: best.file, line: best.line, col: best.col };
       }

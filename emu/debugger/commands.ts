@@ -22,6 +22,7 @@ import { showMaps } from '../../kernel-ts/mm/vma';
 import { DEFAULT_RECORD_INTERVAL, DEFAULT_RECORD_MAX_BYTES, DEFAULT_RECORD_MAX_INSNS } from './record/recorder';
 import { infoRecord, setRecord } from './timeline';
 import { cVariables } from './locals';
+import { printFormat } from './c-format';
 import { parseSignal, signalName } from '../cli/shell-signals';
 import { PAGE_SIZE } from '../machine/mmu/paging';
 
@@ -262,7 +263,9 @@ export class Debugger {
     if (typeof addr === 'string') return addr;
     const bp = this.s.addBreakpoint({ kind: 'breakpoint', what: spec, addr, temporary, condition: m[2] ?? null });
     const l = this.s.syms.line(addr);
-    return `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.num} at VA ${this.describe(addr)}${l ? `: file ${l.file}, line ${l.line}.` : ''}`;
+    // gdb names the line a FILE:LINE or LINE breakpoint was asked for, though the row it stops on there may be another line's (-O2).
+    const asked = /^(?:\S+:)?(\d+)$/.exec(spec.trim());
+    return `${temporary ? 'Temporary breakpoint' : 'Breakpoint'} ${bp.num} at VA ${this.describe(addr)}${l ? `: file ${l.file}, line ${asked === null ? l.line : Number(asked[1])}.` : ''}`;
   }
 
   infoBreakpoints(): string {
@@ -363,12 +366,15 @@ export class Debugger {
   // ---- data -------------------------------------------------------------
 
   printCmd(args: string): string {
-    const m = /^\/([xduotc])\s*(.*)$/.exec(args);
-    const fmt = m ? m[1]! : '';
-    const text = m ? m[2]! : args;
-    if (text.trim() === '') return 'Argument required (expression to compute).';
-    const v = evaluate(text, this.env);
-    return `$${this.keep(v)} = ${formatValue(v, fmt === '' ? 'd' : fmt, 8)}`;
+    const f = printFormat(args);
+    if (typeof f === 'string') return f;
+    if (f.rest.trim() === '') return 'Argument required (expression to compute).';
+    const v = evaluate(f.rest, this.env);
+    // A register or expression is a 64-bit integer here: /s is /d, /z is /x (already padded), /a adds the symbol, /f is /d.
+    const sym = f.fmt === 'a' ? this.s.syms.dataSymbol(Number(BigInt.asUintN(64, v))) : '';
+    const text = f.fmt === 'a' ? `${formatValue(v, 'a', 8)}${sym === '' ? '' : ` ${sym}`}`
+      : formatValue(v, f.fmt === 'z' ? 'x' : f.fmt === '' || f.fmt === 's' || f.fmt === 'f' ? 'd' : f.fmt, 8);
+    return `$${this.keep(v)} = ${text}`;
   }
 
   setCmd(args: string): string {

@@ -8,8 +8,10 @@ import { callFrames } from './engine-goals';
 import type { CallFrame } from './unwind';
 import { hexn } from './views';
 
-/** One backtrace line: `#1  VA 0x10220 in middle () at unwind.c:18` (a caller's line is its call's). */
+/** One backtrace line: `#1  VA 0x10220 in middle () at unwind.c:18` (a caller's line is its call's), or `#1  <signal handler called>`. */
 export function frameLine(d: Debugger, f: CallFrame): string {
+  // The rt_sigreturn trampoline a handler returns to, as gdb shows it.
+  if (f.kind === 'sigtramp') return `#${f.level}  <signal handler called>`;
   const s = d.s;
   const l = s.syms.line(f.lookupPc);
   const fn = s.syms.symbolAt(f.lookupPc)?.sym.name ?? '??';

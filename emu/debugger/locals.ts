@@ -14,8 +14,10 @@
 // cVariables() is the one entry the command dispatcher calls: it answers the
 // commands above when they are about C variables or types, and leaves every
 // other print (registers, $N, ELF symbols, casts) to the REPL's own.
-import { escapeChar, formatG } from './return-value';
-import { Bytes, CError, PRINT_ELEMENTS, Parser, bitField, charArray, leBits, repeats } from './c-values';
+import { escapeChar } from './return-value';
+import { Bytes, CError, PRINT_ELEMENTS, Parser, bitField, leBits } from './c-values';
+import { formatBytes, printFormat } from './c-format';
+import type { PrintContext, PrintFormat } from './c-format';
 import type { Node } from './c-values';
 import { declare, locationListAt, sizeOf, strip } from './dwarf-types';
 import type { CT, DwarfProgram, FunctionScope, Member, Scope, Variable } from './dwarf-types';
@@ -85,7 +87,7 @@ type Location = { kind: 'mem'; at: bigint } | { kind: 'value'; value: bigint };
 /** Register values for an expression: the frame's, or the caller's at the call (only sp known: the callee's CFA). */
 type Regs = (r: number) => bigint | null;
 
-export class CVariables {
+export class CVariables implements PrintContext {
   private cached: Frame | null | undefined;
 
   /** Variables in frame `level` of the backtrace (default the one the REPL selected). */
@@ -145,11 +147,11 @@ export class CVariables {
   }
 
   /** print EXPR: `$N = VALUE`, or undefined when EXPR is not about a C variable (the REPL's own print then). */
-  print(expr: string): string | undefined {
+  print(expr: string, fmt: PrintFormat = ''): string | undefined {
     const p = new Parser(expr);
     if (p.root === null || this.lookup(p.root) === null) return undefined;
     const v = this.evaluate(p.parse());
-    const text = this.format(v, true);
+    const text = this.format(v, true, fmt);
     return `$${this.d.keep(this.historyValue(v))} = ${text}`;
   }
 
@@ -441,66 +443,13 @@ export class CVariables {
   // ---- values, gdb's way ------------------------------------------------------------
 
   /** v as gdb prints it; `top`: print's own value (a pointer shows its cast), not one inside a struct or info locals. */
-  private format(v: Value, top: boolean): string {
+  private format(v: Value, top: boolean, fmt: PrintFormat = ''): string {
     if (typeof v.bytes === 'string') {
       if (v.bytes === '<optimized out>') return v.bytes;
       if (top) throw new CError(v.bytes);
       return `<error: ${v.bytes}>`;
     }
-    return this.formatBytes(v.type, v.bytes, top);
-  }
-
-  private formatBytes(type: CT, b: Uint8Array, top: boolean): string {
-    const t = strip(type);
-    const size = sizeOf(t);
-    const bits = leBits(b, size);
-    switch (t.t) {
-      case 'base':
-        switch (t.enc) {
-          case 'bool': return bits === 0n ? 'false' : bits === 1n ? 'true' : String(bits);
-          case 'char':
-          case 'uchar': {
-            const v = t.enc === 'char' ? BigInt.asIntN(size * 8, bits) : bits;
-            return `${v} '${escapeChar(Number(bits & 0xffn), "'")}'`;
-          }
-          case 'float': {
-            const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
-            return formatG(size === 4 ? dv.getFloat32(0, true) : dv.getFloat64(0, true), size === 4 ? 9 : 17);
-          }
-          case 'signed': return String(BigInt.asIntN(size * 8, bits));
-          default: return String(bits);
-        }
-      case 'enum': {
-        const v = t.signed ? BigInt.asIntN(size * 8, bits) : bits;
-        return t.values.find(([, x]) => x === v)?.[0] ?? String(v);
-      }
-      case 'ptr': {
-        const to = strip(t.to());
-        const sym = bits === 0n ? '' : this.symbolic(Number(bits));
-        const at = `0x${bits.toString(16)}${sym === '' ? '' : ` ${sym}`}`;
-        if (to.t === 'base' && (to.enc === 'char' || to.enc === 'uchar') && to.size === 1) return bits === 0n ? '0x0' : `${at} ${this.stringAt(Number(bits))}`;
-        return top ? `(${declare(type, '')}) ${at}` : at;
-      }
-      case 'array': {
-        const el = strip(t.of);
-        const es = sizeOf(t.of);
-        const n = t.count ?? 0;
-        if (el.t === 'base' && (el.enc === 'char' || el.enc === 'uchar') && es === 1) return charArray(b.subarray(0, n));
-        const items: string[] = [];
-        for (let i = 0; i < n && i < PRINT_ELEMENTS; i++) items.push(this.formatBytes(t.of, b.subarray(i * es, (i + 1) * es), false));
-        return `{${repeats(items).join(', ')}${n > PRINT_ELEMENTS ? '...' : ''}}`;
-      }
-      case 'struct':
-        return `{${t.members.map((m) => {
-          const ms = sizeOf(m.type);
-          const mb = m.bits !== undefined ? bitField(b, m.bits, m.type) : b.subarray(m.offset, m.offset + ms);
-          return `${m.name} = ${this.formatBytes(m.type, mb, false)}`;
-        }).join(', ')}}`;
-      case 'func':
-        return `{${declare(type, '')}} 0x${bits.toString(16)}`;
-      default:
-        return 'void';
-    }
+    return formatBytes(this, v.type, v.bytes, top, fmt);
   }
 
   /**
@@ -508,7 +457,7 @@ export class CVariables {
    * the object, where the ELF may have a section-start symbol at the same
    * address), else the ELF's data symbol, else ''.
    */
-  private symbolic(va: number): string {
+  symbolic(va: number): string {
     for (const g of this.program.globals.values()) {
       const at = g.location instanceof Uint8Array ? Number(new Bytes(g.location.subarray(1)).u64()) : -1;
       const size = sizeOf(g.type);
@@ -518,7 +467,7 @@ export class CVariables {
   }
 
   /** A character pointer's string: `"text"`, `"text"...` past 200 characters, or `<error: ...>`. */
-  private stringAt(va: number): string {
+  stringAt(va: number): string {
     let s = '';
     for (let i = 0; i < PRINT_ELEMENTS; i++) {
       const b = this.readBytes(va + i, 1);
@@ -554,7 +503,10 @@ export function cVariables(d: Debugger, word: string, args: string): string | un
       if (/^ar(gs?)?$/.test(sub)) return c.infoArgs();
       return undefined;
     }
-    if (word === 'print' || word === 'p' || word === 'inspect') return args.startsWith('/') ? undefined : c.print(args);
+    if (word === 'print' || word === 'p' || word === 'inspect') {
+      const f = printFormat(args);
+      return typeof f === 'string' ? f : c.print(f.rest, f.fmt);
+    }
     if (word === 'ptype') return c.ptype(args, true);
     if (word === 'whatis') return c.ptype(args, false);
     return undefined;

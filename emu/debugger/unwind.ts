@@ -13,8 +13,17 @@
 // of 0 or undefined, at a CFA that does not grow, and at a slot that cannot
 // be read: memory is read through the side-effect-free probe
 // (Inspector.readVirt), so nothing is faulted in.
+//
+// A signal handler returns to the [vdso] trampoline (`li a7, 139; ecall`,
+// kernel-ts/proc/vdso.ts): that frame is `<signal handler called>`, and
+// its caller is the interrupted code, whose pc and x1-x31 the kernel saved
+// in the rt_sigframe at the trampoline frame's sp (kernel-ts/proc/sigframe.ts:
+// uc_mcontext's sc_regs), as gdb's riscv_linux_sigframe_init reads them.
 import { immS, rd, rs1, rs2 } from '../machine/isa/fields';
 import { insnByMnemonic } from '../machine/isa/table';
+import { PAGE_SIZE } from '../machine/mmu/paging';
+import { SC_REGS } from '../../kernel-ts/proc/sigframe';
+import { INSN_ECALL, INSN_LI_A7_RT_SIGRETURN } from '../../kernel-ts/proc/vdso';
 import type { Inspector } from './engine-inspect';
 import type { Symbols } from './symbols';
 
@@ -25,8 +34,11 @@ const REG_FP = 8;
 /** At most this many frames (gdb's backtrace limit is unbounded; a corrupt chain must still end). */
 const MAX_FRAMES = 65;
 
-/** How a frame's registers were recovered from its callee's. */
-export type FrameSource = 'live' | 'cfi' | 'fp' | 'ra';
+/** How a frame's registers were recovered from its callee's ('sigframe': all of them from the rt_sigframe the kernel saved). */
+export type FrameSource = 'live' | 'cfi' | 'fp' | 'ra' | 'sigframe';
+
+/** A function's frame, or the signal trampoline's (gdb's SIGTRAMP_FRAME, `<signal handler called>`). */
+export type FrameKind = 'normal' | 'sigtramp';
 
 export interface CallFrame {
   level: number;
@@ -43,15 +55,20 @@ export interface CallFrame {
   /** x0-x31 as they are in this frame (x2 the frame's sp); null: not recovered. */
   regs: (bigint | null)[];
   from: FrameSource;
+  kind: FrameKind;
 }
 
-/** What the walk reads: the stopped registers, memory through the side-effect-free probe, the program's CFI and symbols (an Inspector). */
-export type UnwindSource = Pick<Inspector, 'pc' | 'reg' | 'readVirt'> & { syms: Pick<Symbols, 'cfi' | 'symbolAt' | 'entry'> };
+/**
+ * What the walk reads: the stopped registers, memory through the
+ * side-effect-free probe (and a file page not faulted in yet, for the
+ * trampoline's code), the program's CFI and symbols (an Inspector).
+ */
+export type UnwindSource = Pick<Inspector, 'pc' | 'reg' | 'readVirt'> & Partial<Pick<Inspector, 'unfaultedPage'>> & { syms: Pick<Symbols, 'cfi' | 'symbolAt' | 'entry'> };
 
 /** The frames from the stopped pc outwards (at least frame 0). */
 export function unwindFrames(e: UnwindSource): CallFrame[] {
   const regs = Array.from({ length: 32 }, (_, r) => (r === 0 ? 0n : BigInt.asUintN(64, e.reg(r))));
-  const frames: CallFrame[] = [{ level: 0, pc: e.pc, lookupPc: e.pc, cfa: null, regs, from: 'live' }];
+  const frames: CallFrame[] = [{ level: 0, pc: e.pc, lookupPc: e.pc, cfa: null, regs, from: 'live', kind: inSigtramp(e, e.pc) ? 'sigtramp' : 'normal' }];
   for (;;) {
     const f = frames[frames.length - 1]!;
     // The function at the ELF's entry point (_start) is the outermost (gdb's `backtrace past-entry off`).
@@ -59,7 +76,8 @@ export function unwindFrames(e: UnwindSource): CallFrame[] {
     const caller = callerOf(e, f);
     const callee = frames[frames.length - 2];
     // A frame whose CFA is not above its callee's means a corrupt chain (gdb: "previous frame inner to this frame"): it is the last.
-    if (callee !== undefined && callee.cfa !== null && f.cfa !== null && f.cfa <= callee.cfa) break;
+    // The trampoline's frame is the signal frame's base, which is the handler's CFA.
+    if (callee !== undefined && callee.cfa !== null && f.cfa !== null && f.cfa <= callee.cfa && f.kind !== 'sigtramp') break;
     if (caller === null || frames.length >= MAX_FRAMES) break;
     frames.push(caller);
   }
@@ -68,6 +86,7 @@ export function unwindFrames(e: UnwindSource): CallFrame[] {
 
 /** The caller of frame f (f.cfa is set on the way), or null where the walk ends. */
 function callerOf(e: UnwindSource, f: CallFrame): CallFrame | null {
+  if (f.kind === 'sigtramp') return interrupted(e, f);
   const row = e.syms.cfi.rowFor(f.lookupPc);
   if (row !== undefined) {
     if (row.cfa.kind !== 'register') return null; // DW_CFA_def_cfa_expression: not evaluated
@@ -89,14 +108,14 @@ function callerOf(e: UnwindSource, f: CallFrame): CallFrame | null {
     }
     const ra = regs[e.syms.cfi.fdeFor(f.lookupPc)!.cie.raColumn] ?? null;
     if (ra === null || ra === 0n) return null;
-    return frame(f, Number(ra), regs, 'cfi');
+    return frame(f, Number(ra), regs, 'cfi', e);
   }
   // No CFI: vmlab's libc convention.
   if (!prologueDone(e, f.lookupPc)) {
     // Before fp is set (or in a function that sets none, -O2 C): the prologue's own saves.
     const p = prologue(e, f);
-    // A caller's ra register is not its return address any more: only a save slot says it.
-    if (f.level > 0 && p?.saved.has(REG_RA) !== true) return null;
+    // A caller's ra register is not its return address any more: only a save slot says it (an interrupted frame's ra is its own).
+    if (f.from !== 'live' && f.from !== 'sigframe' && p?.saved.has(REG_RA) !== true) return null;
     const regs = f.regs.slice();
     if (p !== null) {
       f.cfa = p.cfa;
@@ -109,7 +128,7 @@ function callerOf(e: UnwindSource, f: CallFrame): CallFrame | null {
     }
     const ra = regs[REG_RA];
     if (ra === null || ra === undefined || ra === 0n) return null;
-    return frame(f, Number(ra), regs, 'ra');
+    return frame(f, Number(ra), regs, 'ra', e);
   }
   const fp = f.regs[REG_FP];
   if (fp === null || fp === undefined || fp === 0n) return null;
@@ -121,11 +140,58 @@ function callerOf(e: UnwindSource, f: CallFrame): CallFrame | null {
   regs[REG_FP] = prev;
   regs[REG_SP] = fp;
   regs[REG_RA] = ra;
-  return frame(f, Number(ra), regs, 'fp');
+  return frame(f, Number(ra), regs, 'fp', e);
 }
 
-function frame(callee: CallFrame, pc: number, regs: (bigint | null)[], from: FrameSource): CallFrame {
-  return { level: callee.level + 1, pc, lookupPc: pc - 1, cfa: null, regs, from };
+/** The caller of callee at pc; the trampoline's frame is looked up at its pc (it was not called: the kernel set ra to it). */
+function frame(callee: CallFrame, pc: number, regs: (bigint | null)[], from: FrameSource, e: UnwindSource): CallFrame {
+  const sigtramp = inSigtramp(e, pc);
+  return { level: callee.level + 1, pc, lookupPc: sigtramp ? pc : pc - 1, cfa: null, regs, from, kind: sigtramp ? 'sigtramp' : 'normal' };
+}
+
+/**
+ * The frame a signal interrupted, under the trampoline's frame f: pc and
+ * x1-x31 from sc_regs of the rt_sigframe at f's sp (the kernel's
+ * setup_rt_frame put the handler's sp there). Its pc is where the program
+ * stopped, not a return address: it is looked up as it is (gdb's
+ * get_frame_address_in_block for a frame under a sigtramp frame).
+ */
+function interrupted(e: UnwindSource, f: CallFrame): CallFrame | null {
+  const sp = f.regs[REG_SP];
+  if (sp === null || sp === undefined) return null;
+  f.cfa = Number(sp);
+  const at = Number(sp) + SC_REGS;
+  const regs: (bigint | null)[] = [0n];
+  for (let r = 1; r < 32; r++) {
+    const v = read8(e, at + 8 * r);
+    if (v === null) return null;
+    regs.push(v);
+  }
+  const pc = read8(e, at);
+  if (pc === null || pc === 0n) return null;
+  return { level: f.level + 1, pc: Number(pc), lookupPc: Number(pc), cfa: null, regs, from: 'sigframe', kind: inSigtramp(e, Number(pc)) ? 'sigtramp' : 'normal' };
+}
+
+/** An instruction word of code at va, read as ptrace would (a file page not faulted in yet from the page cache or file), or null. */
+function codeWord(e: UnwindSource, va: number): number | null {
+  const w = e.readVirt(va, 4);
+  if (typeof w !== 'string') return Number(w);
+  const page = e.unfaultedPage?.(va) ?? null;
+  const off = va % PAGE_SIZE;
+  return page === null || off > PAGE_SIZE - 4 ? null : new DataView(page.buffer, page.byteOffset).getUint32(off, true);
+}
+
+/**
+ * Whether pc is in riscv Linux's rt_sigreturn trampoline, at either of its
+ * instructions (`li a7, 139` then `ecall`), as gdb's riscv_linux_sigframe
+ * matches it. Only code outside the ELF's symbols is read for it (the
+ * trampoline is the [vdso]'s).
+ */
+function inSigtramp(e: UnwindSource, pc: number): boolean {
+  if (e.syms.symbolAt(pc) !== undefined) return false;
+  const w = codeWord(e, pc);
+  if (w === INSN_LI_A7_RT_SIGRETURN) return codeWord(e, pc + 4) === INSN_ECALL;
+  return w === INSN_ECALL && codeWord(e, pc - 4) === INSN_LI_A7_RT_SIGRETURN;
 }
 
 function read8(e: UnwindSource, va: number): bigint | null {

@@ -5,6 +5,12 @@ import fc from 'fast-check';
 import { decodeDebugLine, encodeLineProgram, findLine, lineRows, type LineTable } from '../../asm/dwarf-line';
 import { ByteWriter } from '../../asm/elf-bytes';
 import type { LineRow } from '../../asm/image';
+import { readElf } from '../../asm/elf-read';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PEER_TOOLS, describePeer } from '../support/peers';
 
 function tables(bytes: Uint8Array, strings = {}): LineTable[] {
   const r = decodeDebugLine(bytes, strings);
@@ -166,5 +172,45 @@ describe('decodeDebugLine', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("findLine chooses gdb's row where several share an address", () => {
+  // tests/emu/debugger/fixtures/bin/unwind-o2 (gcc -g -O2): at 0x101f0 a statement row for line 19 and a non-statement
+  // row for line 20; at 0x101cc rows 16 (stmt), 17 (stmt), 16 (not). gdb-multiarch's `info line *ADDR` on this ELF
+  // (checked again below when gdb-multiarch is installed) names the last statement row of the address.
+  const ELF = 'tests/emu/debugger/fixtures/bin/unwind-o2';
+  const GDB_LINES: [number, number][] = [
+    [0x101a4, 11], [0x101a8, 12], [0x101c0, 14], [0x101cc, 17], [0x101d0, 17], [0x101e4, 18],
+    [0x101f0, 19], [0x101f4, 19], [0x101fc, 20], [0x10208, 22], [0x1022c, 24], [0x1017c, 27],
+  ];
+  const elfTables = (): LineTable[] => {
+    const r = readElf(readFileSync(ELF));
+    if (!r.ok || r.elf.debugLine === undefined || !r.elf.debugLine.ok) throw new Error('no line table');
+    return r.elf.debugLine.tables;
+  };
+
+  it('the decoder keeps is_stmt: the row of line 20 at 0x101f0 is not a statement, line 19 there is', () => {
+    const rows = elfTables().flatMap((t) => t.rows).filter((r) => r.address === 0x101f0);
+    expect(rows.map((r) => [r.line, r.notStmt === true])).toEqual([[19, false], [20, true]]);
+  });
+
+  it("each address's line is gdb's", () => {
+    const t = elfTables();
+    expect(GDB_LINES.map(([a]) => [a, findLine(t, a)?.line])).toEqual(GDB_LINES);
+  });
+
+  it('without is_stmt rows (vmlab as writes every row a statement) the last row at an address is still chosen', () => {
+    const enc = encodeLineProgram([{ address: 0x1000, file: 'a.s', line: 1, col: 0 }, { address: 0x1000, file: 'a.s', line: 2, col: 0 }], [{ start: 0x1000, end: 0x1008 }]);
+    expect(findLine(tables(enc.bytes), 0x1004)?.line).toBe(2);
+  });
+
+  describePeer('gdb-multiarch', ['gdb'], () => {
+    it('gdb-multiarch says the same lines for the same addresses', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'vmlab-line-'));
+      writeFileSync(join(dir, 'lines.gdb'), GDB_LINES.map(([a]) => `info line *0x${a.toString(16)}\n`).join(''));
+      const out = execFileSync(PEER_TOOLS.gdb, ['-batch', '-nx', '-x', join(dir, 'lines.gdb'), ELF], { encoding: 'utf8', env: { ...process.env, DEBUGINFOD_URLS: '', LC_ALL: 'C' } });
+      expect([...out.matchAll(/^Line (\d+) of /gm)].map((m) => Number(m[1]))).toEqual(GDB_LINES.map(([, l]) => l));
+    });
   });
 });

@@ -10,15 +10,14 @@
 // function names, pcs and lines of each frame, every variable line, the
 // value finish prints and the pc it returns to. gdb stops its backtrace at
 // main (backtrace past-main off); vmlab shows _start too.
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { vmlab } from '../../support/cli';
-import { PEER_TOOLS, describePeer } from '../../support/peers';
+import { describePeer } from '../../support/peers';
+import { gdbRun as gdbRunOn } from '../../support/gdb-run';
 import { docBlock } from '../../support/doc-blocks';
-import { startStub } from './gdb/stub-process';
 import { debugScript } from './run-debug';
 import { CallFrameInfo } from '../../../emu/debugger/dwarf-cfi';
 import { unwindFrames } from '../../../emu/debugger/unwind';
@@ -75,6 +74,13 @@ for (const [prog, label] of [['unwind', '-O0, .debug_frame'], ['unwind-o2', '-O2
       expect(variableLines(r.stdout)).toEqual(variableLines(gdb));
       expect(variableLines(r.stdout)).toContain('pt = {x = 8, y = 9}');
       expect(variableLines(r.stdout).at(-1)).toBe('Value returned is $1 = 58');
+    });
+
+    it("finish stops on gdb's line (at -O2 the return address has a statement row for line 19 and a non-statement row for 20)", () => {
+      const gdbStop = /\n(?:0x[0-9a-f]+ in )?middle \(.*\) at (\S+)\n(\d+\t.*)\n/.exec(gdb.slice(gdb.lastIndexOf('#0 ')))!;
+      const fin = r.stdout.slice(r.stdout.indexOf('Run till exit from #0')).split('\n');
+      expect(fin[1]).toBe(`${gdbStop[1]!.replace(/:\d+$/, '')}:${gdbStop[2]}`);
+      expect(fin[1]).toBe(prog === 'unwind' ? 'tests/emu/debugger/fixtures/unwind.c:18\t  long r = leaf(n, &pt);' : 'tests/emu/debugger/fixtures/unwind.c:19\t  return r * 2 + pt.x;');
     });
 
     it('finish from the leaf returns to frame 1 of the backtrace (the pc after the call in middle)', () => {
@@ -208,17 +214,7 @@ describe('an unreadable frame slot ends the walk without a fault', () => {
 });
 
 /** gdb-multiarch in batch mode on the script, against `vmlab debug --gdb 0` on prog: its output. */
-async function gdbRun(prog: string, script = SCRIPT): Promise<string> {
-  const stub = await startStub(['debug', '--no-aslr', '--gdb', '0', join(FIXTURES, 'bin', prog)], ROOT);
-  const file = join(mkdtempSync(join(tmpdir(), 'vmlab-gdb-')), 'out.txt');
-  const fd = openSync(file, 'w');
-  const args = ['-batch', '-nx', '-ex', 'set architecture riscv:rv64', '-ex', `target remote :${stub.port}`, '-x', script, join(FIXTURES, 'bin', prog)];
-  const child = spawn(PEER_TOOLS.gdb, args, { cwd: ROOT, stdio: ['ignore', fd, fd], env: { ...process.env, DEBUGINFOD_URLS: '', LC_ALL: 'C' } });
-  await new Promise((resolve) => child.on('close', resolve));
-  closeSync(fd);
-  await stub.done;
-  return readFileSync(file, 'utf8');
-}
+const gdbRun = (prog: string, script = SCRIPT): Promise<string> => gdbRunOn(join(FIXTURES, 'bin', prog), script);
 
 describePeer('gdb-multiarch', ['gdb'], () => {
   it("the gdb golden files are what gdb-multiarch prints today for the same ELFs through vmlab's stub", async () => {
@@ -232,20 +228,78 @@ describePeer('gdb-multiarch', ['gdb'], () => {
   }, 120_000);
 });
 
+describe('backtraces through a signal frame: <signal handler called>, then the interrupted function (riscv Linux rt_sigframe)', () => {
+  // fixtures/sigframe.c: on_usr1 reached by raise() (interrupted in the libc's __syscall_ret, after the kill ecall) and
+  // on_segv reached by a store through NULL in poke(). gdb-multiarch runs the same script through vmlab's stub, told
+  // first not to stop for the two signals (vmlab's REPL does not stop for a signal without `catch signal`); its output
+  // is golden/sigframe.gdb.golden.txt, checked again below in the peer tier.
+  const SIG_SCRIPT = join(FIXTURES, 'sigframe.gdb');
+  const gdbScript = (): string => {
+    const file = join(mkdtempSync(join(tmpdir(), 'vmlab-sig-')), 'sigframe.gdb');
+    writeFileSync(file, `handle SIGUSR1 nostop noprint\nhandle SIGSEGV nostop noprint\n${readFileSync(join(ROOT, SIG_SCRIPT), 'utf8')}`);
+    return file;
+  };
+  const r = vmlab(['debug', '--no-aslr', '-x', SIG_SCRIPT, '--batch', join(FIXTURES, 'bin', 'sigframe')], { cwd: ROOT });
+  const gdb = golden('sigframe.gdb.golden.txt');
+  /** Each bt's frames as [function, pc] (gdb: no pc on frame 0 at a line's start; the signal frame is ['<signal handler called>', null]). */
+  const bts = (out: string, isGdb: boolean): [string, number | null][][] => {
+    const stops: [string, number | null][][] = [];
+    let last = -1;
+    for (const line of out.split('\n')) {
+      const m = isGdb ? /^#(\d+) {2}(?:(?:(0x[0-9a-f]+) in )?(\w+) \(|(<signal handler called>))/.exec(line) : /^#(\d+) {2}(?:VA (0x[0-9a-f]+) in (\w+) \(|(<signal handler called>))/.exec(line);
+      if (m === null) continue;
+      const level = Number(m[1]);
+      // A lone `frame N` line (level not following the previous) is not part of a backtrace.
+      if (level === 0) stops.push([]);
+      else if (level !== last + 1) continue;
+      last = level;
+      stops[stops.length - 1]!.push(m[4] !== undefined ? [m[4], null] : [m[3]!, m[2] === undefined ? null : Number(m[2])]);
+    }
+    return stops;
+  };
+
+  it('the transcript is the golden one', () => {
+    expect(r.stdout).toBe(golden('sigframe.golden.txt'));
+    expect(r.stderr).toBe('');
+  });
+
+  it("both backtraces are gdb's frame for frame (then _start), through <signal handler called>", () => {
+    const mine = bts(r.stdout, false), theirs = bts(gdb, true);
+    expect(theirs.length).toBe(2);
+    expect(mine.map((frames) => frames.at(-1)![0])).toEqual(['_start', '_start']);
+    expect(mine.map((frames, i) => frames.slice(0, -1).map(([fn, pc], level) => [fn, level === 0 ? theirs[i]![0]![1] : pc]))).toEqual(theirs);
+    expect(theirs.map((frames) => frames.map(([fn]) => fn))).toEqual([
+      ['on_usr1', '<signal handler called>', '__syscall_ret', 'work', 'main'],
+      ['on_segv', '<signal handler called>', 'poke', 'work', 'main'],
+    ]);
+  });
+
+  it("the interrupted frames' arguments (registers from the rt_sigframe) are gdb's", () => {
+    expect(variableLines(r.stdout)).toEqual(variableLines(gdb));
+    expect(variableLines(r.stdout)).toEqual(['p = 0x0', 'v = 3', 'n = 3']);
+  });
+
+  describePeer('gdb-multiarch', ['gdb'], () => {
+    it('the gdb golden is what gdb-multiarch prints today through vmlab\'s stub', async () => {
+      expect(await gdbRunOn(join(FIXTURES, 'bin', 'sigframe'), gdbScript())).toBe(gdb);
+    }, 120_000);
+  });
+});
+
 describe('unwindFrames on hand-built CFI and memory', () => {
   const u32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
   const u64 = (v: number): number[] => [...u32(v), 0, 0, 0, 0];
   const entry = (body: number[]): number[] => [...u32(body.length), ...body];
   const cie = entry([...u32(0xffffffff), 3, 0, 1, 0x7c, 1, 0x0c, 2, 0]);
   const fde = (start: number, prog: number[]): number[] => entry([...u32(0), ...u64(start), ...u64(0x100), ...prog]);
-  /** A stopped program: pc, registers, and memory as 8-byte words (every other address unmapped); reads are logged. */
+  /** A stopped program: pc, registers, and memory as 8-byte words (every other address unmapped); 8-byte reads are logged. */
   function source(cfi: number[], pc: number, regs: Record<number, number>, mem: Record<number, number>): { src: UnwindSource; reads: number[] } {
     const reads: number[] = [];
     const src: UnwindSource = {
       pc,
       reg: (r) => BigInt(regs[r] ?? 0),
       readVirt: (va, size) => {
-        reads.push(va);
+        if (size === 8) reads.push(va); // the slots read (4-byte reads look for the signal trampoline at pcs without a symbol)
         return size === 8 && mem[va] !== undefined ? BigInt(mem[va]!) : `Cannot access memory at virtual address 0x${va.toString(16)}`;
       },
       syms: { cfi: new CallFrameInfo([{ bytes: Uint8Array.from(cfi), addr: 0, kind: 'debug_frame' }]), symbolAt: () => undefined, entry: 0 },
@@ -275,6 +329,27 @@ describe('unwindFrames on hand-built CFI and memory', () => {
     const { src } = source([...cie, ...fde(0x1000, prog)], 0x1000, { 2: 0x8000, 5: 0x2222, 9: 1, 10: 0xa0, 18: 18 }, {});
     const [, f1] = unwindFrames(src);
     expect([f1!.pc, f1!.regs[9], f1!.regs[18], f1!.regs[10], f1!.regs[2]]).toEqual([0x2222, 0x7ff8n, null, 0xa0n, 0x8000n]);
+  });
+
+  it('a frame at the rt_sigreturn trampoline (at li a7, 139 or at its ecall) is the signal frame; its caller\'s pc and registers come from sc_regs at its sp', () => {
+    // The trampoline at 0x9000 (no symbol); the rt_sigframe at sp 0x8000: sc_regs (pc, x1..x31) at 0x8000 + 304.
+    const SC = 0x8000 + 304;
+    const mem: Record<number, number> = { [SC]: 0x1234, [SC + 8]: 0x2222, [SC + 16]: 0x8800, [SC + 64]: 0x8900 };
+    for (let r = 3; r < 32; r++) if (r !== 8) mem[SC + 8 * r] = r;
+    for (const pc of [0x9000, 0x9004]) {
+      const { src } = source([...cie, ...fde(0x1000, [])], pc, { 2: 0x8000 }, mem);
+      const read = src.readVirt;
+      src.readVirt = (va, size) => (size === 4 && va === 0x9000 ? 0x08b00893n : size === 4 && va === 0x9004 ? 0x73n : read(va, size));
+      const [f0, f1] = unwindFrames(src);
+      expect([f0!.kind, f0!.cfa, f1!.kind, f1!.from, f1!.pc, f1!.lookupPc]).toEqual(['sigtramp', 0x8000, 'normal', 'sigframe', 0x1234, 0x1234]);
+      expect(f1!.regs.slice(0, 10)).toEqual([0n, 0x2222n, 0x8800n, 3n, 4n, 5n, 6n, 7n, 0x8900n, 9n]);
+    }
+  });
+
+  it('an ecall without the li before it, or code with a symbol, is not the trampoline', () => {
+    const { src } = source([...cie, ...fde(0x1000, [])], 0x9004, { 1: 0x1010, 2: 0x8000 }, {});
+    src.readVirt = (va, size) => (size === 4 && va === 0x9004 ? 0x73n : 'unmapped');
+    expect(unwindFrames(src)[0]!.kind).toBe('normal');
   });
 
   it('without CFI: the fp chain (ra at fp-8, the caller\'s fp at fp-16), ending at fp 0', () => {
