@@ -21,8 +21,8 @@ export interface StopSettings {
   pagefault: string | null;
 }
 
-/** Run control of a command: pause it, run on, one instruction forward or back, back to the last stop. */
-export type ControlAction = 'pause' | 'run' | 'step' | 'reverse-step' | 'reverse-continue';
+/** Run control of a command: pause it, run on, one instruction (step) or source line over calls (next) forward or back, back to the last stop. */
+export type ControlAction = 'pause' | 'run' | 'step' | 'next' | 'reverse-step' | 'reverse-next' | 'reverse-continue';
 
 /** Page -> worker. */
 export type PageMessage =

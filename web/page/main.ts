@@ -2,9 +2,12 @@
 // the machine and kernel (web/worker/main.ts), the run controls and the
 // views (render.ts), linked: a physical address clicked anywhere selects its
 // frame in the frame map; the process chosen is shown by every view.
-// Keyboard: F8 pauses or runs on, F10 steps one instruction, Shift+F10 steps
-// back one, Shift+F8 goes back to the last stop (reverse continue); the tabs take
-// Left/Right/Home/End as ARIA tabs do.
+// Keyboard, as browsers' and editors' debuggers bind them (F8 pause/resume,
+// F10 step over, F11 step into), Shift for the same move backwards: F8
+// pauses or runs on, F10 is Next (the next source line, over calls), F11 is
+// Step (one instruction, into calls), Shift+F10 / Shift+F11 go back a line /
+// an instruction, Shift+F8 goes back to the last stop (reverse continue);
+// the tabs take Left/Right/Home/End as ARIA tabs do.
 import './page.css';
 import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
 import type { Views } from '../views-data';
@@ -50,8 +53,7 @@ function setRunState(s: Views['run'] | 'booting'): void {
   // At the prompt, Pause arms a stop after the next command's first instruction.
   ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running' && s !== 'idle';
   ($('btn-run') as HTMLButtonElement).disabled = s !== 'paused';
-  ($('btn-step') as HTMLButtonElement).disabled = s !== 'paused';
-  ($('btn-rstep') as HTMLButtonElement).disabled = s !== 'paused';
+  for (const id of ['btn-next', 'btn-step', 'btn-rnext', 'btn-rstep']) ($(id) as HTMLButtonElement).disabled = s !== 'paused';
   ($('btn-rcont') as HTMLButtonElement).disabled = s !== 'paused';
 }
 setRunState('booting');
@@ -66,26 +68,26 @@ $('btn-run').addEventListener('click', () => {
   setRunState('running');
   send({ kind: 'control', action: 'run' });
 });
+$('btn-next').addEventListener('click', () => send({ kind: 'control', action: 'next' }));
 $('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
+$('btn-rnext').addEventListener('click', () => send({ kind: 'control', action: 'reverse-next' }));
 $('btn-rstep').addEventListener('click', () => send({ kind: 'control', action: 'reverse-step' }));
 $('btn-rcont').addEventListener('click', () => send({ kind: 'control', action: 'reverse-continue' }));
+/** The button each run-control key presses while a command is held: [key, with Shift]. */
+const HELD_KEYS: Record<string, [string, string]> = { F10: ['btn-next', 'btn-rnext'], F11: ['btn-step', 'btn-rstep'] };
 document.addEventListener('keydown', (e) => {
   const state = $('run-state').dataset.state;
-  // Taken before the terminal sees them (capture phase): xterm.js would send F8 and F10 to the shell as escape sequences.
-  if ((e.key === 'F8' || e.key === 'F10') && e.shiftKey) {
-    e.preventDefault();
-    e.stopPropagation();
-    if (state === 'paused') $(e.key === 'F8' ? 'btn-rcont' : 'btn-rstep').click();
-  } else if (e.key === 'F8') {
-    e.preventDefault();
-    e.stopPropagation();
-    if (state === 'running' || state === 'idle') $('btn-pause').click();
+  // Taken before the terminal sees them (capture phase): xterm.js would send them to the shell as escape sequences
+  // (and F11 would make the browser full screen).
+  if (e.key !== 'F8' && HELD_KEYS[e.key] === undefined) return;
+  e.preventDefault();
+  e.stopPropagation();
+  if (e.key === 'F8') {
+    if (e.shiftKey) {
+      if (state === 'paused') $('btn-rcont').click();
+    } else if (state === 'running' || state === 'idle') $('btn-pause').click();
     else if (state === 'paused') $('btn-run').click();
-  } else if (e.key === 'F10') {
-    e.preventDefault();
-    e.stopPropagation();
-    if (state === 'paused') $('btn-step').click();
-  }
+  } else if (state === 'paused') $(HELD_KEYS[e.key]![e.shiftKey ? 1 : 0]).click();
 }, true);
 
 // ---- stop conditions (web/worker/stops.ts) ---------------------------------------

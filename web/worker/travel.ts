@@ -1,10 +1,12 @@
-// Reverse execution in the browser lab: while the page holds a command, the
-// worker records the held process with the debugger's run-control engine
-// (emu/debugger/engine.ts, as `vmlab debug`'s `record` does), so Step goes
-// forward through the engine and Reverse step / Reverse continue go back
-// (engine-reverse.ts: a snapshot restored, the history replayed to the
-// instruction before). Run drops the recording and lets the shell run the
-// command on as before. The engine takes the kernel's hooks (onUserFault,
+// Run control of a held command in the browser lab, through the debugger's
+// run-control engine (emu/debugger/engine.ts): while the page holds a
+// command, the held process is driven by an Engine, so Step (stepi), Next
+// (`next`: to the next C or assembly source line, over calls, engine-goals.ts
+// lineGoal) go forward through it, and, when it records the process (as
+// `vmlab debug`'s `record` does; not with a module loaded), Reverse step,
+// Reverse next and Reverse continue go back (engine-reverse.ts: a snapshot
+// restored, the history replayed to the instruction before). Run drops the
+// engine and lets the shell run the command on as before. The engine takes the kernel's hooks (onUserFault,
 // onFork, onSignalDeliver, mm.onUaccessFault) while it lives; the worker's
 // are chained after its and given back when it ends.
 import type { Kernel } from '../../kernel-ts/kernel';
@@ -23,7 +25,10 @@ const MAX_BYTES = 64 * 1048576;
 type Hooks = Pick<Kernel, 'onUserFault' | 'onFork' | 'onSignalDeliver'> & { onUaccessFault: Kernel['mm']['onUaccessFault'] };
 
 export class TimeTravel {
+  /** The engine driving the held process (null: none held, or no symbols for it). */
   engine: Engine | null = null;
+  /** Whether the engine records (reverse moves work). */
+  recorded = false;
   /** Why the held command is not recorded ('' while it is). */
   why = 'No command is held.';
   private saved: Hooks | null = null;
@@ -46,16 +51,16 @@ export class TimeTravel {
     k.mm.onUaccessFault = h.onUaccessFault;
   }
 
-  /** Starts recording the held task (nothing when already recording); sets `why` when it cannot. */
-  start(task: Task | null): void {
+  /**
+   * Starts driving the held task, recording it when no module is loaded
+   * (nothing when already started); sets `why` when it does not record.
+   * `caughtFault`: the hold is at a page fault the page's catch pagefault
+   * caught, not yet handled: the next move lets that attempt through.
+   */
+  start(task: Task | null, caughtFault = false): void {
     if (this.engine !== null) return;
     if (task === null || !task.isAlive) {
       this.why = 'No process is held.';
-      return;
-    }
-    const mods = this.k.modules.names();
-    if (mods.length > 0) {
-      this.why = `Reverse execution needs a recording, and the recorder cannot save a module's state: rmmod ${mods.join(' ')} first.`;
       return;
     }
     const syms = this.symbolsOf(task.comm);
@@ -75,15 +80,19 @@ export class TimeTravel {
       theirs.onFork?.(parent, child);
       mine.onFork?.(parent, child);
     };
-    const err = e.record({ interval: DEFAULT_RECORD_INTERVAL, maxInsns: MAX_INSNS, maxBytes: MAX_BYTES });
-    if (err !== null) {
-      this.restore(mine);
-      this.why = err;
-      return;
-    }
     this.saved = mine;
     this.engine = e;
-    this.why = '';
+    // Held here as at a stop of the engine's own: the next move steps over a breakpoint at pc, and lets a caught fault through.
+    e.stopped({ kind: 'step' });
+    if (caughtFault) e.caughtFaultPos = e.pos();
+    const mods = this.k.modules.names();
+    if (mods.length > 0) {
+      this.why = `Reverse execution needs a recording, and the recorder cannot save a module's state: rmmod ${mods.join(' ')} first.`;
+      return;
+    }
+    const err = e.record({ interval: DEFAULT_RECORD_INTERVAL, maxInsns: MAX_INSNS, maxBytes: MAX_BYTES });
+    this.recorded = err === null;
+    this.why = err ?? '';
   }
 
   /** Ends the recording (Run, or the held process ended): the worker's hooks back. */
@@ -91,6 +100,7 @@ export class TimeTravel {
     if (this.engine === null) return;
     this.engine.recordStop();
     this.engine = null;
+    this.recorded = false;
     this.restore(this.saved!);
     this.saved = null;
     this.why = 'No command is held.';
@@ -106,19 +116,35 @@ export class TimeTravel {
     return this.engine!.stepi(1);
   }
 
+  /** To the next source line, over calls (gdb's next; one instruction where the program has no line information); the page's breakpoints and caught faults stop it on the way. */
+  async next(stops: Stops): Promise<StopEvent> {
+    const e = this.engine!;
+    return this.withStops(e, stops, () => e.next());
+  }
+
   /** One instruction back; a string: why not. */
   async reverseStep(): Promise<StopEvent | string> {
-    return this.engine === null ? this.why : this.engine.reverseStepi(1);
+    return !this.recorded ? this.why : this.engine!.reverseStepi(1);
+  }
+
+  /** Back to the start of the previous source line of this function, over calls (gdb's reverse-next); a string: why not. */
+  async reverseNext(): Promise<StopEvent | string> {
+    return !this.recorded ? this.why : this.engine!.reverseLine(true);
   }
 
   /** Back to the most recent stop of a breakpoint or `catch pagefault` of the page's, or to the start of the recording. */
   async reverseContinue(stops: Stops): Promise<StopEvent | string> {
     const e = this.engine;
-    if (e === null) return this.why;
+    if (e === null || !this.recorded) return this.why;
+    return this.withStops(e, stops, () => e.reverseContinue());
+  }
+
+  /** run() with the page's breakpoints (of this program, or of any) and catch pagefault set in the engine. */
+  private async withStops<T>(e: Engine, stops: Stops, run: () => Promise<T>): Promise<T> {
     const added = stops.breakpoints.filter((b) => b.comm === null || b.comm === e.task.comm).map((b) => e.setBreakpoint(b.addr, { what: b.what }));
     if (stops.pagefault !== null) added.push(e.catchPagefault(stops.pagefault.mustSet, stops.pagefault.mustClear, stops.pagefault.text));
     try {
-      return await e.reverseContinue();
+      return await run();
     } finally {
       for (const b of added) e.deleteBreakpoint(b.num);
     }
