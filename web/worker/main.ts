@@ -268,6 +268,13 @@ scope.onmessage = (e) => {
       post({ kind: 'stops', list: stopList(), errors });
       break;
     }
+    case 'ping':
+      post({ kind: 'pong', n: m.n });
+      break;
+    case 'debug-hang':
+      for (;;) {
+        // Nothing: the page's watchdog must notice that no pong comes (docs/web.md).
+      }
   }
 };
 sendViews();
