@@ -81,6 +81,12 @@ describe('the worker of the browser build', () => {
     expect(memview.map((f) => f.words)).toContain('not-present write user');
   });
 
+  it('answers a ping (the page\'s watchdog of a stuck worker)', async () => {
+    const from = w.messages.length;
+    w.send({ kind: 'ping', n: 7 });
+    expect(await w.next('pong', from)).toEqual({ kind: 'pong', n: 7 });
+  });
+
   it('refuses a module file with one line (no compiler in a page)', async () => {
     const r = await w.run('insmod /tmp/mine.ts');
     expect(r.prompt.status).not.toBe(0);
