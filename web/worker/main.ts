@@ -193,7 +193,7 @@ async function timeTravel(action: ControlAction): Promise<void> {
       stops.heldAt(travel.engine.pc, typeof ev !== 'string' && ev.kind === 'pagefault' ? travel.pos() : -1);
     }
     // A reverse move replays from a snapshot: what the replay did to the TLB is not what the move did.
-    if (action.startsWith('reverse')) newMove(`${what} (a reverse move: the log lists forward moves only)`);
+    if (action.startsWith('reverse')) newMove(`${what}: a replay from a snapshot, not listed`);
     travelNote = describeStop(ev, what);
     sendViews();
   } catch (err) {

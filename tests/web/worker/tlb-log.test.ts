@@ -3,6 +3,8 @@
 // it dropped and the ones in its scope it kept, and the MMU's observer hook
 // costs nothing when unset (the operations behave the same with it).
 import { describe, expect, it } from 'vitest';
+import { docBlock } from '../../support/doc-blocks';
+import type { TlbBrief, TlbEventView } from '../../../web/views-data';
 import { SparsePhysMem } from '../../../emu/machine/mem/phys';
 import { Mmu } from '../../../emu/machine/mmu/mmu';
 import { CR4_PAE, CR4_PCIDE, CR4_PGE } from '../../../emu/machine/mmu/paging';
@@ -75,5 +77,19 @@ describe('the TLB log', () => {
   it('keptSummary counts global entries, the given PCID\'s and the others', () => {
     expect(keptSummary([KERNEL, USER1, USER2, CODE1], 1)).toBe('1 global, 2 of PCID 1, 1 of other PCIDs');
     expect(keptSummary([], 1)).toBe('none');
+  });
+
+  it("docs/web.md's example: an INVLPG, a PCID switch with NOFLUSH, a flushing CR3 load, as the TLB view lists them", () => {
+    const { mmu, log } = machine();
+    mmu.invlpg(0x400000, 0);
+    mmu.writeCr3(0x200000 + 2, true);
+    mmu.writeCr3(0x200000 + 2, false);
+    const entry = (e: TlbBrief): string => `${e.tlb} ${e.pageSize} VPN ${e.vpn} PCID ${e.pcid}${e.global ? ' G' : ''}`;
+    const row = (e: TlbEventView): string[] => [
+      `${e.n}  ${e.by}  ${e.what}`,
+      `   dropped: ${e.dropped.map(entry).join('; ') || 'none'}`,
+      `   kept: ${e.keptWhy}${e.kept.length > 0 ? `: ${e.kept.map(entry).join('; ')}` : ''}`,
+    ];
+    expect(log.events.flatMap(row).join('\n') + '\n').toBe(docBlock('docs/web.md', 'web-tlb-log'));
   });
 });
