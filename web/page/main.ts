@@ -69,11 +69,16 @@ $('btn-run').addEventListener('click', () => {
   setRunState('running');
   send({ kind: 'control', action: 'run' });
 });
-$('btn-next').addEventListener('click', () => send({ kind: 'control', action: 'next' }));
-$('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
-$('btn-rnext').addEventListener('click', () => send({ kind: 'control', action: 'reverse-next' }));
-$('btn-rstep').addEventListener('click', () => send({ kind: 'control', action: 'reverse-step' }));
-$('btn-rcont').addEventListener('click', () => send({ kind: 'control', action: 'reverse-continue' }));
+/** A move of the held command: running until the worker's views say where it stopped (Pause can stop a Next that does not arrive). */
+function move(action: 'next' | 'step' | 'reverse-next' | 'reverse-step' | 'reverse-continue'): void {
+  setRunState('running');
+  send({ kind: 'control', action });
+}
+$('btn-next').addEventListener('click', () => move('next'));
+$('btn-step').addEventListener('click', () => move('step'));
+$('btn-rnext').addEventListener('click', () => move('reverse-next'));
+$('btn-rstep').addEventListener('click', () => move('reverse-step'));
+$('btn-rcont').addEventListener('click', () => move('reverse-continue'));
 /** The button each run-control key presses while a command is held: [key, with Shift]. */
 const HELD_KEYS: Record<string, [string, string]> = { F10: ['btn-next', 'btn-rnext'], F11: ['btn-step', 'btn-rstep'] };
 document.addEventListener('keydown', (e) => {

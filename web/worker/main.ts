@@ -129,6 +129,8 @@ function control(action: ControlAction): void {
     return;
   }
   if (action === 'pause') {
+    // During a move (a Next into a loop that never reaches another line): the engine stops at its next slice.
+    if (moving) travel.engine?.interrupt();
     state = 'paused';
     return;
   }
@@ -253,7 +255,9 @@ scope.onmessage = (e) => {
       break;
     case 'interrupt':
       session.interrupted = true;
-      if (state === 'paused') control('run');
+      // A move in progress stops first (the SIGINT waits for the run); a held command runs on to receive it.
+      if (moving) travel.engine?.interrupt();
+      else if (state === 'paused') control('run');
       break;
     case 'control':
       control(m.action);

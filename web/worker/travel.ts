@@ -168,6 +168,8 @@ export function describeStop(ev: StopEvent | string, what: string): string {
       return `${what}: catch pagefault: #PF at 0x${BigInt.asUintN(64, ev.addr).toString(16)}, error 0x${ev.error.toString(16)} (${pfWords(ev.error)}), ip 0x${ev.ip.toString(16)}: not yet handled`;
     case 'exited':
       return `${what}: the process exited`;
+    case 'interrupted':
+      return `${what}: stopped by Pause before it arrived`;
     default:
       return what;
   }
