@@ -106,6 +106,12 @@ export class Watchdog {
   /** Loop iterations one bounded call may run. */
   private readonly iterationLimit: number;
   /**
+   * Called at the start of every call into module code (the browser lab's
+   * recorder: a module keeps state in its closures, which no snapshot saves,
+   * so the history must not be replayed across a call into it). Null: none.
+   */
+  onCall: (() => void) | null = null;
+  /**
    * What each loop iteration of module code calls (the module function's
    * LOOP_TICK parameter): counts it toward the bounded call in progress, and
    * throws the SoftLockup once that call is stuck. `loop.of(xs)` is xs with
@@ -148,6 +154,7 @@ export class Watchdog {
    * the call around them too.
    */
   bounded<T>(where: string, fn: () => T): T {
+    this.onCall?.();
     const f: Frame = { where, calls: 0, iterations: 0, sleptNs: 0, stuck: null, outer: this.frame };
     this.frame = f;
     this.pending = fn;

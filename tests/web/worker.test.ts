@@ -226,17 +226,20 @@ describe('the worker of the browser build', () => {
     await w.next('prompt', from);
   });
 
-  it('Next goes to the next source line, over a call (the page\'s breakpoints still apply); Step goes into it; with a module loaded, not recorded', async () => {
+  it('Next goes to the next source line, over a call (the page\'s breakpoints still apply); Step goes into it; with a driver loaded, reverse goes back to the last call into it and no further', async () => {
     const st = await setStops({ breakpoints: ['memview2:main'] });
     expect(st.errors).toEqual([]);
     let v = await held('memview2');
-    expect(v.recording).toMatch(/^Reverse execution needs a recording, and the recorder cannot save a module's state: rmmod physicalview first\.$/);
+    expect(v.recording).toBe('recording since the last call into a driver (physicalview)');
     expect(currentLine(v).text.trim()).toBe('addi    sp, sp, -320');
     // main's first lines are one instruction each: Next moves one line and one instruction.
     const first = v;
     v = await move('next');
     expect(v.stop).toBe('next');
     expect([v.source!.line, v.instret - first.instret]).toEqual([first.source!.line + 1, 1]);
+    // Reverse next: back to main's first line (no driver was called in between).
+    v = await move('reverse-next');
+    expect([v.stop, v.source!.line, v.instret]).toEqual(['reverse next', first.source!.line, first.instret]);
     // On to `call open`; Next runs open (its instructions and the system call) and stops on the line after, in main.
     for (let i = 0; i < 40 && !/^call\s+open$/.test(currentLine(v).text.trim()); i++) v = await move('next');
     expect(currentLine(v).text.trim()).toMatch(/^call\s+open$/);
@@ -246,6 +249,23 @@ describe('the worker of the browser build', () => {
     expect(v.disasm.find((d) => d.current)!.symbol).toMatch(/^main\+0x[0-9a-f]+$/);
     expect(v.instret - call.instret).toBeGreaterThan(10);
     expect(currentLine(v).text.trim()).toMatch(/^mv\s+s1, a0/);
+    // open(/dev/physicalview) called the driver: the history begins after that call. Reverse step goes back into
+    // open's code after the system call, then stops where the history begins; it never runs the driver again.
+    const after = v;
+    v = await move('reverse-next');
+    expect(v.stop).toBe('reverse next: the history begins here, after the last call into a driver (a module keeps state the recorder cannot save: reverse execution does not go back across a call into one)');
+    // It stopped in the C library after the system call (the driver ran inside it), between the call and the line after.
+    expect(v.instret).toBeLessThan(after.instret);
+    expect(v.instret).toBeGreaterThan(call.instret);
+    expect(v.disasm.find((d) => d.current)!.symbol).toMatch(/^__syscall_ret\+0x[0-9a-f]+$/);
+    // No further back: the same again; forward one instruction, then back to it.
+    const cut = v;
+    v = await move('reverse-step');
+    expect([v.stop.startsWith('reverse step: the history begins here'), v.instret]).toEqual([true, cut.instret]);
+    v = await move('step');
+    expect(v.instret).toBe(cut.instret + 1);
+    v = await move('reverse-step');
+    expect([v.stop, v.instret]).toEqual(['reverse step: the history begins here, after the last call into a driver (a module keeps state the recorder cannot save: reverse execution does not go back across a call into one)', cut.instret]);
     await setStops({});
     expect(await runOn()).toBe(0);
     // Step from the same call goes into open: `call` is auipc + jalr, two instructions.

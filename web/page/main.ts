@@ -269,7 +269,7 @@ function draw(v: Views): void {
   views = v;
   if (v.run !== 'idle' || $('run-state').dataset.state !== 'running') setRunState(v.run);
   $('stop-reason').textContent = v.stop;
-  $('recording').textContent = v.recording === 'recording' ? '(recorded: reverse works)' : v.recording === '' ? '' : '(not recorded: no reverse)';
+  $('recording').textContent = v.recording === 'recording' ? '(recorded: reverse works)' : v.recording.startsWith('recording since') ? '(recorded since the last driver call)' : v.recording === '' ? '' : '(not recorded: no reverse)';
   $('recording').title = v.recording;
   const current = String(v.pid ?? '');
   pidSelect.replaceChildren(...v.processes.map((p) => {

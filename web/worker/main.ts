@@ -99,7 +99,7 @@ function stepOne(budget: number): StopReason {
 function sendViews(): void {
   const views = collectViews(k, request, state, faults, (comm) => stops.symbols.of(comm), { events: tlbLog.events, total: tlbLog.total, since: tlbSince });
   views.stop = state === 'paused' ? travelNote || stops.reason : '';
-  views.recording = state === 'paused' ? travel.why || 'recording' : '';
+  views.recording = state === 'paused' ? travel.why || (travel.fenced ? `recording since the last call into a driver (${k.modules.names().join(', ')})` : 'recording') : '';
   post({ kind: 'views', views });
 }
 
@@ -163,9 +163,8 @@ async function timeTravel(action: ControlAction): Promise<void> {
   const what = MOVE_NAMES[action];
   try {
     if (action === 'run') {
-      const e = travel.engine!;
       // Back at the end of what ran: output already shown is not shown again.
-      if (travel.recorded && e.frontierKind === 'insn' && e.pos() < e.frontier) await e.travelTo(e.frontier);
+      await travel.toFrontier();
       travel.stop();
       resume(false);
       return;
@@ -196,7 +195,9 @@ async function timeTravel(action: ControlAction): Promise<void> {
     }
     // A reverse move replays from a snapshot: what the replay did to the TLB is not what the move did.
     if (action.startsWith('reverse')) newMove(`${what}: a replay from a snapshot, not listed`);
-    travelNote = describeStop(ev, what);
+    // A reverse move that ended where a driver call cut the history says so (reverse next arrives there as at a line's start).
+    if (action.startsWith('reverse') && typeof ev !== 'string' && ev.kind !== 'history-end' && travel.atDriverCut()) ev = { kind: 'history-end' };
+    travelNote = describeStop(ev, what, travel.historyStart());
     sendViews();
   } catch (err) {
     // A bug of the lab's, not the guest's: said in one line, the command stays held.
