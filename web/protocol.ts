@@ -21,8 +21,8 @@ export interface StopSettings {
   pagefault: string | null;
 }
 
-/** Run control of a command: pause it, run on, one instruction forward or back, back to the last stop. */
-export type ControlAction = 'pause' | 'run' | 'step' | 'reverse-step' | 'reverse-continue';
+/** Run control of a command: pause it, run on, one instruction (step) or source line over calls (next) forward or back, back to the last stop. */
+export type ControlAction = 'pause' | 'run' | 'step' | 'next' | 'reverse-step' | 'reverse-next' | 'reverse-continue';
 
 /** Page -> worker. */
 export type PageMessage =
@@ -35,7 +35,11 @@ export type PageMessage =
   /** The views, for this request. */
   | { kind: 'inspect'; request: ViewRequest }
   /** Replaces the stop conditions. */
-  | { kind: 'stops'; settings: StopSettings };
+  | { kind: 'stops'; settings: StopSettings }
+  /** Are you there? (the page's watchdog: a worker stuck in synchronous code answers nothing). */
+  | { kind: 'ping'; n: number }
+  /** For the browser test of that watchdog: the worker loops forever, as a driver stuck in `for (;;) {}` would. */
+  | { kind: 'debug-hang' };
 
 /** Worker -> page. */
 export type WorkerMessage =
@@ -48,4 +52,6 @@ export type WorkerMessage =
   /** The views (after each command, pause, step, or an inspect). */
   | { kind: 'views'; views: Views }
   /** The stop conditions in force (one line each) and what could not be set. */
-  | { kind: 'stops'; list: string[]; errors: string[] };
+  | { kind: 'stops'; list: string[]; errors: string[] }
+  /** The answer to ping n. */
+  | { kind: 'pong'; n: number };

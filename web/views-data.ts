@@ -67,6 +67,31 @@ export interface TlbStatsView {
   flushes: Record<string, number>;
 }
 
+/** A TLB entry as the TLB log names it: which TLB, page size, VPN (and VA), PCID, global. */
+export interface TlbBrief {
+  tlb: string;
+  pageSize: string;
+  vpn: string;
+  va: string;
+  pcid: number;
+  global: boolean;
+}
+
+/** One invalidation of the last step or run (web/worker/tlb-log.ts). */
+export interface TlbEventView {
+  n: number;
+  /** The operation and its operands: `INVLPG 0x...`, `CR3 write: 0x..., PCID 3, NOFLUSH (PCID switch 1 -> 3; was 0x...)`. */
+  what: string;
+  /** For whom the kernel did it: `pid 7 (memview2)`, or `kernel`. */
+  by: string;
+  /** The entries it dropped. */
+  dropped: TlbBrief[];
+  /** The valid entries in its scope it left (an INVLPG: the page's entries of other PCIDs; a whole-TLB operation: every survivor). */
+  kept: TlbBrief[];
+  /** Why they were kept, counted: `3 global, 12 of PCID 2, 40 of other PCIDs`. */
+  keptWhy: string;
+}
+
 export interface FaultView {
   n: number;
   pid: number;
@@ -106,6 +131,8 @@ export interface Views {
   tables: PtTableView[];
   tlb: TlbEntryView[];
   tlbStats: TlbStatsView[];
+  /** The invalidations of the last step or run (since the command started or was last resumed), the newest last; `total` counts those no longer listed. */
+  tlbLog: { events: TlbEventView[]; total: number; since: string };
   /** /proc/PID/maps, one line per VMA. */
   maps: string[];
   /** Each frame's owner (OWNER_NAMES index), by PFN, up to the row of the highest frame not free (the rest are free). */

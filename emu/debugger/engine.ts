@@ -396,12 +396,17 @@ export class Engine extends Inspector {
 
   // ---- recording and time travel -----------------------------------------
 
-  /** Starts recording here (the first snapshot); null, or why not. */
-  record(settings: { interval: number; maxInsns: number; maxBytes: number }): string | null {
+  /**
+   * Starts recording here (the first snapshot); null, or why not. With
+   * modules loaded it refuses, unless `withModules`: the caller then keeps
+   * the history from crossing a call into module code (its closures' state
+   * is in no snapshot), as web/worker/travel.ts does.
+   */
+  record(settings: { interval: number; maxInsns: number; maxBytes: number; withModules?: boolean }): string | null {
     if (this.exited !== null) return NOT_RUNNING;
     if (this.recorder !== null) return 'The process is already being recorded.  Use "record stop" to stop recording first.';
     const mods = this.k.modules.names();
-    if (mods.length > 0) return `record: not with kernel modules loaded (${mods.join(', ')}): a module keeps state the recorder cannot save.`;
+    if (mods.length > 0 && settings.withModules !== true) return `record: not with kernel modules loaded (${mods.join(', ')}): a module keeps state the recorder cannot save.`;
     const r = new Recorder<SessionMark>(this.k);
     r.interval = settings.interval;
     r.maxInsns = settings.maxInsns;

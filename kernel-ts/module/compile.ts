@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { compileFunction } from 'node:vm';
 import { statHostFile } from '../../host/files';
 import { LINUX_SPECIFIER, MODULE_WRAPPER_PARAMS, runModuleFunction } from './evaluate';
-import type { ModuleFunction } from './evaluate';
+import type { LoopTick, ModuleFunction } from './evaluate';
 
 /** What compiling module code gave: the CommonJS text to evaluate; or diagnostics (none: no such file). */
 export type CompileResult = { ok: true; code: string } | { ok: false; messages: string[] };
@@ -114,9 +114,9 @@ export function bundleModule(esbuild: Esbuild, file: string, given: string): Com
  * Evaluates compiled module code once (evaluate.ts runModuleFunction): its
  * frames carry `script` as their file name (node:vm compileFunction).
  */
-export function evaluateModule(code: string, script: string, linux: () => unknown): { exports: Record<string, unknown>; usedLinux: boolean } {
+export function evaluateModule(code: string, script: string, linux: () => unknown, loop: LoopTick): { exports: Record<string, unknown>; usedLinux: boolean } {
   const fn = compileFunction(code, [...MODULE_WRAPPER_PARAMS], { filename: script }) as ModuleFunction;
-  return runModuleFunction(fn, script, linux);
+  return runModuleFunction(fn, script, linux, loop);
 }
 
 /** esbuild's message as FILE:LINE:COL: error: TEXT, the module file named as the user gave it. */

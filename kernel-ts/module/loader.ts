@@ -18,6 +18,8 @@ import type { KernelModule, ParamSpec, ParamValue } from './api';
 import { BuiltinSource } from './builtin';
 import type { BuiltinModules } from './builtin';
 import { compileModuleFile, evaluateModule } from './compile';
+import { rewriteLoops } from './loops';
+import type { LoopRewrite } from './loops';
 import { splitInlineMap } from './sourcemap';
 import type { SourceLines } from './sourcemap';
 import type { ModuleCompiler } from './compile';
@@ -168,23 +170,27 @@ export class ModuleLoader {
    * Linux-style file (module_init & co.) or a default-exported KernelModule,
    * and its parameters parsed from `args`.
    */
-  private load(src: Source, args: readonly string[]): { m: LoadedModule; warnings: string[]; script: string | null } | Refusal {
+  private load(src: Source, args: readonly string[]): { m: LoadedModule; warnings: string[]; script: string | null; loops: LoopRewrite | null } | Refusal {
     const address = this.nextAddress;
     if (src.kind === 'object') {
       const parsed = this.params(src.module, args);
       if ('errno' in parsed) return parsed;
       const m = new LoadedModule(this.k, src.module, parsed.values, BUILTIN_MODULE_SIZE, false, address, this.watchdog);
-      return { m, warnings: parsed.warnings, script: null };
+      return { m, warnings: parsed.warnings, script: null, loops: null };
     }
     const base = src.fileName === null ? null : moduleName(src.fileName);
     const m = new LoadedModule(this.k, { name: base ?? 'module', init: () => 0 }, new Map(), src.size, src.outOfTree, address, this.watchdog);
     m.args = args;
     const script = `vmlab-module/${base ?? 'module'}/${++this.evaluations}`;
     let r: { exports: Record<string, unknown>; usedLinux: boolean };
+    let loops: LoopRewrite | null = null;
     m.decl.loading = true;
     try {
       // The file's top level is module code: bounded, and any throw (of anything) is a diagnostic.
-      r = this.watchdog.bounded(`load [${baseName(src.label)}]`, () => evaluateModule(src.code, script, () => makeLinux({ kernel: this.k, module: m })));
+      // Every loop of the code counts its iterations toward the watchdog's bound (loops.ts).
+      loops = rewriteLoops(src.code);
+      const code = loops.code;
+      r = this.watchdog.bounded(`load [${baseName(src.label)}]`, () => evaluateModule(code, script, () => makeLinux({ kernel: this.k, module: m }), this.watchdog.loop));
     } catch (e) {
       handleThrownPromise(this.k, e);
       // BUG() and bad accesses log their report's first lines as they throw: the oops completes them.
@@ -227,7 +233,7 @@ export class ModuleLoader {
       return parsed;
     }
     m.bind(mod, parsed.values);
-    return { m, warnings: parsed.warnings, script };
+    return { m, warnings: parsed.warnings, script, loops };
   }
 
   /** parse_args for module `mod`: its values, or -EINVAL with Linux's line for the log. */
@@ -281,14 +287,15 @@ export class ModuleLoader {
       if (l.log !== undefined) this.k.printk.log(l.log, KERN_ERR);
       return fail(l.errno);
     }
-    const { m, warnings, script } = l;
+    const { m, warnings, script, loops } = l;
     const mod = m.mod;
     const outOfTree = m.outOfTree;
     if (this.find(mod.name)) {
       m.retire();
       return fail(EEXIST);
     }
-    if (script !== null && src.kind === 'code') this.kallsyms.addModule(script, mod.name, src.code, src.map);
+    // Offsets in the code as compiled (before the loop counters were added: their columns are mapped back).
+    if (script !== null && src.kind === 'code') this.kallsyms.addModule(script, mod.name, src.code, src.map, loops === null ? undefined : (line, col) => loops.originalColumn(line, col));
     this.changing = { m, mark: '+' };
     const r = runInProcess(this.k, 'insmod', () => {
       // check_modinfo() taints first, then parse_args() warns about unknown parameters.

@@ -10,7 +10,14 @@
 //     (tick()); past `calls` of them the call is stuck;
 //   - the guest time it sleeps or busy-waits (msleep, ssleep, usleep_range,
 //     udelay, mdelay, ndelay: slept()) is added up; past `ms` guest
-//     milliseconds the call is stuck.
+//     milliseconds the call is stuck;
+//   - each iteration of a loop in module code is counted (loop(): the loader
+//     rewrites every loop to call it, loops.ts); an iteration is a
+//     sixty-fourth of an API call's work (ITERATIONS_PER_CALL): past `calls`
+//     times that many (at least MIN_ITERATIONS, which a module's loading
+//     loops stay far below) the call is stuck. So a loop that calls nothing,
+//     `for (;;) {}`, is caught after the same number of iterations on every
+//     machine, in Node and in a browser, which cannot interrupt a worker.
 // The API call that finds the call stuck throws a SoftLockup; from then on
 // every API call the stuck call makes throws it again, and when the call
 // returns (or throws anything else) bounded() throws it: a module that
@@ -18,9 +25,9 @@
 // (`watchdog: BUG: soft lockup - CPU#0 stuck for 20s! [insmod:7]`): the
 // call fails, the task it ran for is killed, the kernel keeps running.
 //
-// A loop that calls nothing (`for (;;) {}`), or that catches the SoftLockup
-// and loops on without the API, cannot be counted. For that case only, a
-// wall-clock backstop remains: the call runs inside vm.Script#runInContext
+// Code no loop counter reaches (a regular expression backtracking for ever,
+// code a module makes at run time with Function or eval) cannot be counted.
+// For that case only, a wall-clock backstop remains in Node: the call runs inside vm.Script#runInContext
 // with a generous `timeout` (`wallMs`, 20 s by default), and V8's watchdog
 // thread terminates it, functions it calls included, whichever context
 // they were compiled in. Termination cannot be caught by the code it
@@ -39,6 +46,7 @@
 import { Script, createContext } from 'node:vm';
 import type { Context } from 'node:vm';
 import { SoftLockup } from '../proc/oops';
+import type { LoopTick } from './evaluate';
 
 /** Linux's soft-lockup threshold, 2 * watchdog_thresh (10 s), as guest milliseconds slept in one call. */
 export const DEFAULT_SOFTLOCKUP_MS = 20_000;
@@ -46,6 +54,10 @@ export const DEFAULT_SOFTLOCKUP_MS = 20_000;
 export const DEFAULT_SOFTLOCKUP_CALLS = 1_000_000;
 /** The wall-clock backstop for a loop that calls nothing, in host milliseconds. */
 export const DEFAULT_SOFTLOCKUP_WALL_MS = 20_000;
+/** Loop iterations that make the work of one API call: a bounded call may run `calls` times this many. */
+export const ITERATIONS_PER_CALL = 64;
+/** The fewest loop iterations a bounded call may run, however small `calls` is (loading a module runs esbuild's helper loops). */
+export const MIN_ITERATIONS = 1 << 16;
 
 /** What one call into module code may do before it is a soft lockup (KernelOptions.softLockup*). */
 export interface WatchdogBounds {
@@ -76,6 +88,8 @@ const TIMEOUT_CODE = 'ERR_SCRIPT_EXECUTION_TIMEOUT';
 interface Frame {
   readonly where: string;
   calls: number;
+  /** Loop iterations of module code (loop()). */
+  iterations: number;
   sleptNs: number;
   /** The SoftLockup once the call is stuck: thrown by every API call it makes after, and by bounded() at its end. */
   stuck: SoftLockup | null;
@@ -89,9 +103,39 @@ export class Watchdog {
   private pending: (() => unknown) | null = null;
   private frame: Frame | null = null;
   readonly bounds: WatchdogBounds;
+  /** Loop iterations one bounded call may run. */
+  private readonly iterationLimit: number;
+  /**
+   * Called at the start of every call into module code (the browser lab's
+   * recorder: a module keeps state in its closures, which no snapshot saves,
+   * so the history must not be replayed across a call into it). Null: none.
+   */
+  onCall: (() => void) | null = null;
+  /**
+   * What each loop iteration of module code calls (the module function's
+   * LOOP_TICK parameter): counts it toward the bounded call in progress, and
+   * throws the SoftLockup once that call is stuck. `loop.of(xs)` is xs with
+   * the same count per element (a for-of whose body is not a block).
+   */
+  readonly loop: LoopTick;
 
   constructor(bounds: Partial<WatchdogBounds> = {}) {
     this.bounds = { calls: bounds.calls ?? DEFAULT_SOFTLOCKUP_CALLS, ms: bounds.ms ?? DEFAULT_SOFTLOCKUP_MS, wallMs: bounds.wallMs ?? DEFAULT_SOFTLOCKUP_WALL_MS };
+    this.iterationLimit = Math.max(MIN_ITERATIONS, this.bounds.calls * ITERATIONS_PER_CALL);
+    const tick = (): void => {
+      const f = this.frame;
+      if (f !== null && ++f.iterations > this.iterationLimit) throw f.stuck ?? this.lockup(f, tick);
+    };
+    const watchdog = this;
+    this.loop = Object.assign(tick, {
+      *of<V>(it: Iterable<V>): Generator<V> {
+        for (const v of it) {
+          const f = watchdog.frame;
+          if (f !== null && ++f.iterations > watchdog.iterationLimit) throw f.stuck ?? watchdog.lockup(f, null);
+          yield v;
+        }
+      },
+    });
     this.context = createContext({
       __vmlab_module_call: (): unknown => {
         const fn = this.pending!;
@@ -110,7 +154,8 @@ export class Watchdog {
    * the call around them too.
    */
   bounded<T>(where: string, fn: () => T): T {
-    const f: Frame = { where, calls: 0, sleptNs: 0, stuck: null, outer: this.frame };
+    this.onCall?.();
+    const f: Frame = { where, calls: 0, iterations: 0, sleptNs: 0, stuck: null, outer: this.frame };
     this.frame = f;
     this.pending = fn;
     // An Error the module makes records enough frames to reach the kernel's entry past this plumbing (kallsyms.ts).
@@ -129,6 +174,7 @@ export class Watchdog {
       this.frame = f.outer;
       if (f.outer !== null) {
         f.outer.calls += f.calls;
+        f.outer.iterations += f.iterations;
         f.outer.sleptNs += f.sleptNs;
       }
     }

@@ -19,6 +19,8 @@ interface Script {
   readonly module: string | null;
   /** Where a module's code came from (its inline source map), if known. */
   readonly map: SourceLines | null;
+  /** V8's column in the code as evaluated -> the column in `text` (the loader adds loop counters: module/loops.ts). */
+  readonly column: (line: number, column: number) => number;
 }
 
 /** The part of V8's CallSite the trace reads (node's NodeJS.CallSite, with V8's enclosing position). */
@@ -49,14 +51,19 @@ const HOST_SCRIPT = /^(node:|internal\/)|[/\\]node_modules[/\\]/;
 export class Kallsyms {
   private readonly scripts = new Map<string, Script | null>();
 
-  /** A module's compiled code, evaluated from `file` (the script name V8 reports for its frames). */
-  addModule(file: string, name: string, code: string, map: SourceLines | null = null): void {
-    this.scripts.set(file, script(code, name, map));
+  /**
+   * A module's compiled code, evaluated from `file` (the script name V8
+   * reports for its frames); `column` maps V8's columns back into `code`
+   * when what was evaluated had text added on some lines.
+   */
+  addModule(file: string, name: string, code: string, map: SourceLines | null = null, column: (line: number, column: number) => number = (_, c) => c): void {
+    this.scripts.set(file, script(code, name, map, column));
   }
 
   /** The module source line of V8's position (1-based) in module script `file`; null when not known. */
   sourcePosition(file: string, line: number, column: number): SourcePosition | null {
-    return this.scripts.get(file)?.map?.original(line, column) ?? null;
+    const s = this.scripts.get(file);
+    return s?.map?.original(line, s.column(line, column)) ?? null;
   }
 
   /** The module's symbols go away with it (free_module). */
@@ -103,8 +110,8 @@ export class Kallsyms {
     const sLine = site.getEnclosingLineNumber?.() ?? null;
     const sCol = site.getEnclosingColumnNumber?.() ?? null;
     if (s === null || line === null || col === null || sLine === null || sCol === null) return '';
-    const start = position(s, sLine, sCol);
-    const at = position(s, line, col);
+    const start = position(s, sLine, s.column(sLine, sCol));
+    const at = position(s, line, s.column(line, col));
     const end = functionEnd(s.text, start);
     if (start < 0 || at < start || end <= at) return '';
     return `+0x${(at - start).toString(16)}/0x${(end - start).toString(16)}${s.module === null ? '' : ` [${s.module}]`}`;
@@ -126,10 +133,10 @@ export class Kallsyms {
   }
 }
 
-function script(text: string, module: string | null, map: SourceLines | null = null): Script {
+function script(text: string, module: string | null, map: SourceLines | null = null, column: (line: number, column: number) => number = (_, c) => c): Script {
   const lineStarts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  return { text, lineStarts, module, map };
+  return { text, lineStarts, module, map, column };
 }
 
 /** V8's 1-based line and column as an index into the text; -1 outside it. */

@@ -2,9 +2,11 @@
 // playwright-core (no browser download), the site served by `vmlab web
 // --port 0`. The page loads with no console errors, the shell's prompt
 // appears, memview2 prints its report, expanding a PGD entry shows its PUD
-// table, Pause/Step from the keyboard hold a command and step one
-// instruction, and the TLB, VMA, frame, fault and CPU views show what they
-// should; a physical address clicked selects its frame. Screenshots go to
+// table, Pause/Next/Step from the keyboard hold a command and step a source
+// line or one instruction, and the TLB (with its log of invalidations), VMA,
+// frame, fault and CPU views show what they should; a physical address
+// clicked selects its frame; the guided lab sits in a pane beside the views;
+// a worker that stops answering is noticed and restarted. Screenshots go to
 // tests/web/artifacts (gitignored) and are checked structurally (PNG, 1280x800).
 // Printed: the time to the first prompt and the guest MIPS in the browser.
 // Without /usr/bin/chromium the test is skipped loudly; VMLAB_REQUIRE_PEERS=1
@@ -153,6 +155,8 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await page.locator('#view-pt .pt-entry.on-path').count()).toBe(4);
     expect(await page.locator('#view-pt .pt-table[data-level="1"] .pt-entry.on-path .leaf').textContent()).toBe('4K page');
     await screenshot('page-tables');
+    // README.md's and docs/web.md's picture (docs/images/web-lab.png is a copy of this artifact).
+    await screenshot('readme');
   });
 
   it('the TLB, VMAs, CPU and frame views; a PA clicked selects its frame', async () => {
@@ -160,6 +164,11 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await page.locator('#view-tlb table[aria-label="TLB statistics"] td', { hasText: 'DTLB' }).count()).toBe(1);
     expect(await page.locator('#view-tlb table[aria-label="TLB statistics"] th').allTextContents()).toEqual(['TLB', 'lookups', 'hits', 'misses', 'walks', 'evictions', 'dropped', 'flushes by cause']);
     expect(await page.locator('#view-tlb table[aria-label="TLB entries"] tr').count()).toBeGreaterThan(1);
+    // The log of what `sleep 1` did to the TLB: CR3 writes switching PCIDs, with what each dropped and kept.
+    expect(await page.locator('#view-tlb section[aria-label="TLB log"] h3').textContent()).toMatch(/^Invalidations during the command: \d+/);
+    expect(await page.locator('#view-tlb table[aria-label="TLB invalidations"] th').allTextContents()).toEqual(['#', 'for', 'operation', 'dropped', 'kept']);
+    const cr3 = page.locator('#view-tlb table[aria-label="TLB invalidations"] tr', { hasText: /CR3 write: 0x[0-9a-f]+, PCID \d+, NOFLUSH \(PCID switch/ }).first();
+    expect(await cr3.locator('td.tlb-dropped').textContent()).toBe('none');
     await screenshot('tlb');
     await selectTab('maps');
     const maps = await page.locator('#view-maps pre').textContent();
@@ -186,7 +195,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     await screenshot('frames');
   });
 
-  it('keyboard stepping: F8 at the prompt holds the next command, F10 steps one instruction, F8 runs on', async () => {
+  it('keyboard stepping: F8 at the prompt holds the next command, F11 steps one instruction, F8 runs on', async () => {
     await command('kill %1');
     await page.locator('#terminal .xterm-helper-textarea').focus();
     await page.keyboard.press('F8');
@@ -199,7 +208,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     const retired = async (): Promise<number> => Number(/(\d+) instructions retired/.exec((await page.locator('#view-cpu p.note').textContent())!)![1]);
     const before = await retired();
     const views = await page.evaluate(() => Number(document.body.dataset.views));
-    await page.keyboard.press('F10');
+    await page.keyboard.press('F11');
     await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
     expect((await retired()) - before).toBe(1);
     await screenshot('stepping');
@@ -237,6 +246,33 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await src.nth(1).textContent()).toBe(String(line));
     expect((await src.nth(2).textContent())!.trim().length).toBeGreaterThan(0);
     await screenshot('breakpoint-source');
+    // Next (F10): the next source line; over `call open` to the line after it, still in main.
+    const views = async (): Promise<number> => page.evaluate(() => Number(document.body.dataset.views));
+    const key = async (k: string): Promise<void> => {
+      const n = await views();
+      await page.keyboard.press(k);
+      await page.waitForFunction((v) => Number(document.body.dataset.views) > v, n);
+    };
+    await key('F10');
+    expect(await page.locator('#stop-reason').textContent()).toBe('next');
+    expect(await page.locator('#source h3').textContent()).toBe(`Source: memview2.s:${line + 1}`);
+    const srcText = async (): Promise<string> => (await page.locator('#source tr.current td').nth(2).textContent())!.trim();
+    for (let i = 0; i < 40 && !/^call\s+open$/.test(await srcText()); i++) await key('F10');
+    expect(await srcText()).toMatch(/^call\s+open$/);
+    const callLine = Number(/:(\d+)$/.exec((await page.locator('#source h3').textContent())!)![1]);
+    await key('F10');
+    expect(await page.locator('#source h3').textContent()).toBe(`Source: memview2.s:${callLine + 1}`);
+    expect(await current.nth(2).textContent()).toMatch(/^main\+0x[0-9a-f]+$/);
+    await screenshot('next');
+    await selectTab('tlb');
+    expect(await page.locator('#view-tlb section[aria-label="TLB log"] h3').textContent()).toMatch(/^Invalidations during the last move \(next\): \d+$/);
+    // With a driver loaded the history begins after the last call into it (open called physicalview's open):
+    // Reverse next (Shift+F10) goes back that far, into the C library after the system call, and says so.
+    expect(await page.locator('#recording').textContent()).toBe('(recorded since the last driver call)');
+    await key('Shift+F10');
+    expect(await page.locator('#stop-reason').textContent()).toMatch(/^reverse next: the history begins here, after the last call into a driver /);
+    await selectTab('cpu');
+    expect(await current.nth(2).textContent()).toMatch(/^__syscall_ret\+0x[0-9a-f]+$/);
     await setStops(() => page.locator('#bp-list button', { hasText: 'Delete' }).click());
     const n = await prompts();
     await page.keyboard.press('F8');
@@ -264,7 +300,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await tlbRow.count()).toBe(0);
     await screenshot('fault-caught');
     const views = await page.evaluate(() => Number(document.body.dataset.views));
-    await page.keyboard.press('F10');
+    await page.keyboard.press('F11');
     await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
     // The retried store filled the DTLB: an entry for the page, marked new.
     expect(await tlbRow.filter({ hasText: 'DTLB' }).locator('td').last().textContent()).toBe('new');
@@ -304,7 +340,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await transcript()).toMatch(/^parent: BAAAAAAA$/m);
   });
 
-  it('reverse step (Shift+F10) brings a stepped-over fault back: the fault log and the TLB as before the fault; Reverse continue (Shift+F8) back to the caught fault', async () => {
+  it('reverse step (Shift+F11) brings a stepped-over fault back: the fault log and the TLB as before the fault; Reverse continue (Shift+F8) back to the caught fault', async () => {
     // The recorder cannot save a module's state.
     await command('rmmod physicalview');
     await command('rmmod mtest');
@@ -328,12 +364,12 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
       await page.waitForFunction((v) => Number(document.body.dataset.views) > v, views);
     };
     await selectTab('faults');
-    await key('F10');
+    await key('F11');
     expect(await page.locator('#stop-reason').textContent()).toBe('step');
     expect(await faultRow.locator('td').nth(5).textContent()).toBe('0x6 not-present write user');
     await selectTab('tlb');
     expect(await tlbRow.count()).toBe(1);
-    await key('Shift+F10');
+    await key('Shift+F11');
     expect(await page.locator('#stop-reason').textContent()).toBe('reverse step');
     expect(await tlbRow.count()).toBe(0);
     await selectTab('faults');
@@ -341,7 +377,7 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     await selectTab('cpu');
     expect(await page.locator('#view-cpu table[aria-label="Disassembly"] tr.current td').nth(1).textContent()).toBe(/ip (0x[0-9a-f]+)/.exec(reason)![1]);
     await screenshot('reverse-step');
-    await key('F10');
+    await key('F11');
     await key('Shift+F8');
     expect(await page.locator('#stop-reason').textContent()).toMatch(new RegExp(`^reverse continue: catch pagefault: #PF at ${addr}, error 0x6 `));
     await selectTab('faults');
@@ -357,8 +393,28 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect((await transcript()).match(/^Ready$/gm)).toHaveLength(1);
   });
 
-  it('the guided labs: five walkthroughs with the READMEs\' questions; a step\'s Run button runs its command; ?lab=ID opens one', async () => {
-    await selectTab('labs');
+  it('the guided lab sits in a pane beside the views, folds and opens from the keyboard; five walkthroughs with the READMEs\' questions; a step\'s Run button runs its command; ?lab=ID opens one', async () => {
+    const guide = page.locator('#guide-pane');
+    const views = page.locator('#views');
+    expect(await guide.isVisible()).toBe(true);
+    // Beside the views: left of them, overlapping them vertically, both within 1280x800.
+    const g = (await guide.boundingBox())!;
+    const v = (await views.boundingBox())!;
+    expect(g.x + g.width).toBeLessThanOrEqual(v.x);
+    expect(g.y < v.y + v.height && v.y < g.y + g.height).toBe(true);
+    expect(Math.max(g.x + g.width, v.x + v.width)).toBeLessThanOrEqual(1280);
+    expect(Math.max(g.y + g.height, v.y + v.height)).toBeLessThanOrEqual(800);
+    expect(await page.locator('#tab-labs').count()).toBe(0);
+    // Folded with its button (keyboard: focus and Enter), opened again with Alt+G.
+    const toggle = page.locator('#guide-toggle');
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await page.locator('#guide-body').isVisible()).toBe(false);
+    await screenshot('guide-folded');
+    await page.keyboard.press('Alt+g');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await page.locator('#guide-body').isVisible()).toBe(true);
     expect(await page.locator('#lab-select option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual(['memview2', 'mtest', 'kmalloc-vmalloc', 'mmapper', 'btplus']);
     await page.locator('#lab-select').selectOption('mmapper');
     await page.locator('#lab-guide h3', { hasText: 'mmapper' }).waitFor();
@@ -375,15 +431,36 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     expect(await page.evaluate(() => document.body.dataset.lastInsns)).toBe('0'); // rmmod: no guest instruction
     await command('lsmod');
     expect(await transcript()).not.toMatch(/^mmapper\s/m);
+    // "Show Faults": the view beside the guide, the guide still open.
     await page.locator('#lab-guide li[data-step="2"] button', { hasText: 'Show Faults' }).click();
     await page.locator('#view-faults td', { hasText: 'mmapper-test' }).first().waitFor();
-    await selectTab('labs');
+    expect(await page.locator('#lab-guide li[data-step="2"]').isVisible()).toBe(true);
     await screenshot('lab-guide');
     const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await other.goto(`${siteUrl}?lab=mtest`);
-    await other.locator('#view-labs h3', { hasText: '/proc/mtest' }).waitFor();
-    expect(await other.locator('#tab-labs').getAttribute('aria-selected')).toBe('true');
+    await other.locator('#lab-guide h3', { hasText: '/proc/mtest' }).waitFor();
+    expect(await other.locator('#guide-toggle').getAttribute('aria-expanded')).toBe('true');
     await other.close();
+  });
+
+  it('a worker that stops answering (a driver looping forever) is noticed: the page says so and restarts it', async () => {
+    // The watchdog's threshold made short for the test; the hang is forever, so when the notice comes is no matter.
+    await page.evaluate(() => {
+      const v = (window as unknown as { vmlab: { setWatchdogMs(ms: number): void; hangWorker(): void } }).vmlab;
+      v.setWatchdogMs(1500);
+      v.hangWorker();
+    });
+    await page.locator('#stuck').waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await page.locator('#stuck-text').textContent()).toMatch(/^The lab's worker has not answered for \d+ s: the machine or a driver is stuck in a loop that the page cannot interrupt/);
+    await screenshot('worker-stuck');
+    await page.locator('#stuck-restart').click();
+    await page.locator('#run-state[data-state="idle"]').waitFor();
+    expect(await page.locator('#stuck').isVisible()).toBe(false);
+    expect(await transcript()).toContain('[the worker was restarted: a fresh kernel boots]');
+    // A fresh kernel: no driver loaded, the shell answers.
+    await command('lsmod');
+    await command('echo restarted-ok');
+    expect(await transcript()).toMatch(/^restarted-ok$/m);
   });
 
   it('logged no console error', () => {

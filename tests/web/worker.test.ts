@@ -30,6 +30,36 @@ async function inspect(request: { pid?: number | null; expand?: number[]; frame?
   return (await w.next('views', from)).views;
 }
 
+/** Sets the stop conditions and waits for the worker's list. */
+async function setStops(settings: { breakpoints?: string[]; catchFork?: boolean; pagefault?: string | null }) {
+  const from = w.messages.length;
+  w.send({ kind: 'stops', settings: { breakpoints: settings.breakpoints ?? [], catchFork: settings.catchFork ?? false, pagefault: settings.pagefault ?? null } });
+  return w.next('stops', from);
+}
+
+/** A run-control move of the held command; the views after it. */
+async function move(action: 'step' | 'next' | 'reverse-step' | 'reverse-next' | 'reverse-continue'): Promise<Views> {
+  const at = w.messages.length;
+  w.send({ kind: 'control', action });
+  return (await w.next('views', at, (m) => m.views.run === 'paused')).views;
+}
+
+/** Sends a line and waits for the command to be held. */
+async function held(line: string): Promise<Views> {
+  const from = w.messages.length;
+  w.send({ kind: 'line', text: line });
+  return (await w.next('views', from, (m) => m.views.run === 'paused')).views;
+}
+
+/** Runs the held command on to its prompt. */
+async function runOn(): Promise<number> {
+  const from = w.messages.length;
+  w.send({ kind: 'control', action: 'run' });
+  return (await w.next('prompt', from)).status;
+}
+
+const currentLine = (v: Views): { n: number; text: string } => v.source!.lines.find((l) => l.current)!;
+
 describe('the worker of the browser build', () => {
   it('boots and installs the programs `vmlab shell` installs', async () => {
     const ready = await w.next('ready');
@@ -49,6 +79,12 @@ describe('the worker of the browser build', () => {
     expect(memview.length).toBeGreaterThan(0);
     expect(memview[0]).toMatchObject({ error: expect.stringMatching(/^0x[0-9a-f]+$/), outcome: expect.any(String) });
     expect(memview.map((f) => f.words)).toContain('not-present write user');
+  });
+
+  it('answers a ping (the page\'s watchdog of a stuck worker)', async () => {
+    const from = w.messages.length;
+    w.send({ kind: 'ping', n: 7 });
+    expect(await w.next('pong', from)).toEqual({ kind: 'pong', n: 7 });
   });
 
   it('refuses a module file with one line (no compiler in a page)', async () => {
@@ -188,6 +224,88 @@ describe('the worker of the browser build', () => {
     from = w.messages.length;
     w.send({ kind: 'control', action: 'run' });
     await w.next('prompt', from);
+  });
+
+  it('Next goes to the next source line, over a call (the page\'s breakpoints still apply); Step goes into it; with a driver loaded, reverse goes back to the last call into it and no further', async () => {
+    const st = await setStops({ breakpoints: ['memview2:main'] });
+    expect(st.errors).toEqual([]);
+    let v = await held('memview2');
+    expect(v.recording).toBe('recording since the last call into a driver (physicalview)');
+    expect(currentLine(v).text.trim()).toBe('addi    sp, sp, -320');
+    // main's first lines are one instruction each: Next moves one line and one instruction.
+    const first = v;
+    v = await move('next');
+    expect(v.stop).toBe('next');
+    expect([v.source!.line, v.instret - first.instret]).toEqual([first.source!.line + 1, 1]);
+    // Reverse next: back to main's first line (no driver was called in between).
+    v = await move('reverse-next');
+    expect([v.stop, v.source!.line, v.instret]).toEqual(['reverse next', first.source!.line, first.instret]);
+    // On to `call open`; Next runs open (its instructions and the system call) and stops on the line after, in main.
+    for (let i = 0; i < 40 && !/^call\s+open$/.test(currentLine(v).text.trim()); i++) v = await move('next');
+    expect(currentLine(v).text.trim()).toMatch(/^call\s+open$/);
+    const call = v;
+    v = await move('next');
+    expect(v.source!.line).toBe(call.source!.line + 1);
+    expect(v.disasm.find((d) => d.current)!.symbol).toMatch(/^main\+0x[0-9a-f]+$/);
+    expect(v.instret - call.instret).toBeGreaterThan(10);
+    expect(currentLine(v).text.trim()).toMatch(/^mv\s+s1, a0/);
+    // open(/dev/physicalview) called the driver: the history begins after that call. Reverse step goes back into
+    // open's code after the system call, then stops where the history begins; it never runs the driver again.
+    const after = v;
+    v = await move('reverse-next');
+    expect(v.stop).toBe('reverse next: the history begins here, after the last call into a driver (a module keeps state the recorder cannot save: reverse execution does not go back across a call into one)');
+    // It stopped in the C library after the system call (the driver ran inside it), between the call and the line after.
+    expect(v.instret).toBeLessThan(after.instret);
+    expect(v.instret).toBeGreaterThan(call.instret);
+    expect(v.disasm.find((d) => d.current)!.symbol).toMatch(/^__syscall_ret\+0x[0-9a-f]+$/);
+    // No further back: the same again; forward one instruction, then back to it.
+    const cut = v;
+    v = await move('reverse-step');
+    expect([v.stop.startsWith('reverse step: the history begins here'), v.instret]).toEqual([true, cut.instret]);
+    v = await move('step');
+    expect(v.instret).toBe(cut.instret + 1);
+    v = await move('reverse-step');
+    expect([v.stop, v.instret]).toEqual(['reverse step: the history begins here, after the last call into a driver (a module keeps state the recorder cannot save: reverse execution does not go back across a call into one)', cut.instret]);
+    await setStops({});
+    expect(await runOn()).toBe(0);
+    // Step from the same call goes into open: `call` is auipc + jalr, two instructions.
+    const offset = Number(call.regs.at(-1)![1]) - Number(first.regs.at(-1)![1]);
+    // (The second breakpoint, at open, only names open's address: the steps go there without it.)
+    const at = await setStops({ breakpoints: [`memview2:main+0x${offset.toString(16)}`, 'memview2:open'] });
+    const open = /\((0x[0-9a-f]+)\)$/.exec(at.list[1]!)![1];
+    await setStops({ breakpoints: [`memview2:main+0x${offset.toString(16)}`] });
+    const again = await held('memview2');
+    expect(again.regs.at(-1)![1]).toBe(call.regs.at(-1)![1]);
+    await move('step');
+    v = await move('step');
+    expect([v.stop, v.regs.at(-1)![1], v.instret - again.instret]).toEqual(['step', open, 2]);
+    await setStops({});
+    expect(await runOn()).toBe(0);
+  });
+
+  it('the TLB log lists what the command did to the TLB: CR3 writes switching PCID, the INVPCIDs of its exit, each with the entries it dropped and kept', async () => {
+    await w.run('memview2');
+    const log = (await inspect({})).tlbLog;
+    expect(log.since).toBe('the command');
+    expect(log.total).toBe(log.events.length);
+    // Switching to a process that keeps its PCID: NOFLUSH, nothing dropped, every valid entry kept.
+    const switches = log.events.filter((e) => /^CR3 write: 0x[0-9a-f]+, PCID \d+, NOFLUSH \(PCID switch \d+ -> \d+; was 0x[0-9a-f]+\)$/.test(e.what));
+    expect(switches.length).toBeGreaterThan(0);
+    for (const e of switches) expect(e.dropped).toEqual([]);
+    // memview2's exit drops its entries while its mm is no longer on the CPU, by PCID: INVPCID type 0 per page
+    // (each dropping exactly that page's entries) or type 1 for the whole PCID, whichever is cheaper, then type 1
+    // when the PCID is released. Every entry dropped is of memview2's PCID, none global; none of its PCID is kept.
+    const exit = log.events.filter((e) => e.by.endsWith('(memview2)') && e.what.startsWith('INVPCID'));
+    const pcid = Number(/PCID (\d+)$/.exec(exit.at(-1)!.what)![1]);
+    expect(exit.at(-1)!.what).toBe(`INVPCID type 1: all of PCID ${pcid}`);
+    const dropped = exit.flatMap((e) => e.dropped);
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(dropped.filter((d) => d.pcid !== pcid || d.global)).toEqual([]);
+    expect(exit.at(-1)!.kept.filter((d) => d.pcid === pcid && !d.global)).toEqual([]);
+    for (const e of exit.filter((x) => x.what.startsWith('INVPCID type 0:'))) {
+      const va = /^INVPCID type 0: (0x[0-9a-f]+) in PCID \d+$/.exec(e.what)![1];
+      expect(e.dropped.filter((d) => d.va !== va)).toEqual([]);
+    }
   });
 
   it('catch fork holds mtest-test after its fork: its anonymous frames are shared copy-on-write (mapcount 2)', async () => {

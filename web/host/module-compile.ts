@@ -4,7 +4,7 @@
 // built-in drivers come compiled (builtins.ts here). Their code is evaluated
 // with the Function constructor, the script name given as its sourceURL.
 import { LINUX_SPECIFIER, MODULE_WRAPPER_PARAMS, runModuleFunction } from '../../kernel-ts/module/evaluate';
-import type { ModuleFunction } from '../../kernel-ts/module/evaluate';
+import type { LoopTick, ModuleFunction } from '../../kernel-ts/module/evaluate';
 
 export { LINUX_SPECIFIER };
 
@@ -32,7 +32,7 @@ export function bundleModule(_esbuild: unknown, _file: string, given: string): C
 }
 
 /** Evaluates compiled module code once (evaluate.ts runModuleFunction). */
-export function evaluateModule(code: string, script: string, linux: () => unknown): { exports: Record<string, unknown>; usedLinux: boolean } {
+export function evaluateModule(code: string, script: string, linux: () => unknown, loop: LoopTick): { exports: Record<string, unknown>; usedLinux: boolean } {
   const fn = new Function(...MODULE_WRAPPER_PARAMS, `${code}\n//# sourceURL=${script}`) as ModuleFunction;
-  return runModuleFunction(fn, script, linux);
+  return runModuleFunction(fn, script, linux, loop);
 }

@@ -2,7 +2,9 @@
 // (scripts/build-web.mjs substitutes this file for that one import): a Script
 // run in a context is its code evaluated with the context's names in scope,
 // and there is no timeout: a page cannot interrupt synchronous code in a
-// worker (the page's Stop terminates the worker instead).
+// worker. Module loops are counted instead (kernel-ts/module/loops.ts), and
+// for what no counter reaches the page notices a worker that stops answering
+// and offers to restart it (web/page/main.ts).
 
 export type Context = Record<string, unknown>;
 

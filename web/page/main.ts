@@ -2,9 +2,12 @@
 // the machine and kernel (web/worker/main.ts), the run controls and the
 // views (render.ts), linked: a physical address clicked anywhere selects its
 // frame in the frame map; the process chosen is shown by every view.
-// Keyboard: F8 pauses or runs on, F10 steps one instruction, Shift+F10 steps
-// back one, Shift+F8 goes back to the last stop (reverse continue); the tabs take
-// Left/Right/Home/End as ARIA tabs do.
+// Keyboard, as browsers' and editors' debuggers bind them (F8 pause/resume,
+// F10 step over, F11 step into), Shift for the same move backwards: F8
+// pauses or runs on, F10 is Next (the next source line, over calls), F11 is
+// Step (one instruction, into calls), Shift+F10 / Shift+F11 go back a line /
+// an instruction, Shift+F8 goes back to the last stop (reverse continue);
+// the tabs take Left/Right/Home/End as ARIA tabs do.
 import './page.css';
 import type { PageMessage, ViewRequest, WorkerMessage } from '../protocol';
 import type { Views } from '../views-data';
@@ -16,7 +19,8 @@ import type { Lab } from './labs';
 
 const $ = (id: string): HTMLElement => document.getElementById(id)!;
 
-const worker = new Worker('worker.js');
+/** The worker running the machine and kernel (a new one after a restart). */
+let worker = new Worker('worker.js');
 const send = (m: PageMessage): void => worker.postMessage(m);
 
 const loadStart = performance.now();
@@ -50,8 +54,7 @@ function setRunState(s: Views['run'] | 'booting'): void {
   // At the prompt, Pause arms a stop after the next command's first instruction.
   ($('btn-pause') as HTMLButtonElement).disabled = s !== 'running' && s !== 'idle';
   ($('btn-run') as HTMLButtonElement).disabled = s !== 'paused';
-  ($('btn-step') as HTMLButtonElement).disabled = s !== 'paused';
-  ($('btn-rstep') as HTMLButtonElement).disabled = s !== 'paused';
+  for (const id of ['btn-next', 'btn-step', 'btn-rnext', 'btn-rstep']) ($(id) as HTMLButtonElement).disabled = s !== 'paused';
   ($('btn-rcont') as HTMLButtonElement).disabled = s !== 'paused';
 }
 setRunState('booting');
@@ -66,26 +69,31 @@ $('btn-run').addEventListener('click', () => {
   setRunState('running');
   send({ kind: 'control', action: 'run' });
 });
-$('btn-step').addEventListener('click', () => send({ kind: 'control', action: 'step' }));
-$('btn-rstep').addEventListener('click', () => send({ kind: 'control', action: 'reverse-step' }));
-$('btn-rcont').addEventListener('click', () => send({ kind: 'control', action: 'reverse-continue' }));
+/** A move of the held command: running until the worker's views say where it stopped (Pause can stop a Next that does not arrive). */
+function move(action: 'next' | 'step' | 'reverse-next' | 'reverse-step' | 'reverse-continue'): void {
+  setRunState('running');
+  send({ kind: 'control', action });
+}
+$('btn-next').addEventListener('click', () => move('next'));
+$('btn-step').addEventListener('click', () => move('step'));
+$('btn-rnext').addEventListener('click', () => move('reverse-next'));
+$('btn-rstep').addEventListener('click', () => move('reverse-step'));
+$('btn-rcont').addEventListener('click', () => move('reverse-continue'));
+/** The button each run-control key presses while a command is held: [key, with Shift]. */
+const HELD_KEYS: Record<string, [string, string]> = { F10: ['btn-next', 'btn-rnext'], F11: ['btn-step', 'btn-rstep'] };
 document.addEventListener('keydown', (e) => {
   const state = $('run-state').dataset.state;
-  // Taken before the terminal sees them (capture phase): xterm.js would send F8 and F10 to the shell as escape sequences.
-  if ((e.key === 'F8' || e.key === 'F10') && e.shiftKey) {
-    e.preventDefault();
-    e.stopPropagation();
-    if (state === 'paused') $(e.key === 'F8' ? 'btn-rcont' : 'btn-rstep').click();
-  } else if (e.key === 'F8') {
-    e.preventDefault();
-    e.stopPropagation();
-    if (state === 'running' || state === 'idle') $('btn-pause').click();
+  // Taken before the terminal sees them (capture phase): xterm.js would send them to the shell as escape sequences
+  // (and F11 would make the browser full screen).
+  if (e.key !== 'F8' && HELD_KEYS[e.key] === undefined) return;
+  e.preventDefault();
+  e.stopPropagation();
+  if (e.key === 'F8') {
+    if (e.shiftKey) {
+      if (state === 'paused') $('btn-rcont').click();
+    } else if (state === 'running' || state === 'idle') $('btn-pause').click();
     else if (state === 'paused') $('btn-run').click();
-  } else if (e.key === 'F10') {
-    e.preventDefault();
-    e.stopPropagation();
-    if (state === 'paused') $('btn-step').click();
-  }
+  } else if (state === 'paused') $(HELD_KEYS[e.key]![e.shiftKey ? 1 : 0]).click();
 }, true);
 
 // ---- stop conditions (web/worker/stops.ts) ---------------------------------------
@@ -208,12 +216,28 @@ const labSelect = $('lab-select') as HTMLSelectElement;
 labSelect.replaceChildren(...LABS.map((l) => new Option(`${l.id}: ${l.title}`, l.id)));
 labSelect.addEventListener('change', () => drawLab(LABS.find((l) => l.id === labSelect.value)!));
 drawLab(LABS[0]!);
+
+/** Opens or folds the guide pane (the terminal takes the room it leaves). */
+function showGuide(open: boolean): void {
+  $('guide-pane').dataset.open = String(open);
+  $('guide-toggle').setAttribute('aria-expanded', String(open));
+  $('guide-arrow').textContent = open ? '▾' : '▸';
+  $('guide-body').hidden = !open;
+}
+$('guide-toggle').addEventListener('click', () => showGuide($('guide-pane').dataset.open !== 'true'));
+document.addEventListener('keydown', (e) => {
+  if (e.altKey && (e.key === 'g' || e.key === 'G')) {
+    e.preventDefault();
+    e.stopPropagation();
+    showGuide($('guide-pane').dataset.open !== 'true');
+  }
+}, true);
 // ?lab=ID opens that lab's guide (a teacher links it).
 const wanted = new URLSearchParams(location.search).get('lab');
 if (wanted !== null && LABS.some((l) => l.id === wanted)) {
   labSelect.value = wanted;
   drawLab(LABS.find((l) => l.id === wanted)!);
-  selectTab($('tab-labs') as HTMLButtonElement);
+  showGuide(true);
 }
 
 // ---- views ------------------------------------------------------------------------
@@ -245,7 +269,7 @@ function draw(v: Views): void {
   views = v;
   if (v.run !== 'idle' || $('run-state').dataset.state !== 'running') setRunState(v.run);
   $('stop-reason').textContent = v.stop;
-  $('recording').textContent = v.recording === 'recording' ? '(recorded: reverse works)' : v.recording === '' ? '' : '(not recorded: no reverse)';
+  $('recording').textContent = v.recording === 'recording' ? '(recorded: reverse works)' : v.recording.startsWith('recording since') ? '(recorded since the last driver call)' : v.recording === '' ? '' : '(not recorded: no reverse)';
   $('recording').title = v.recording;
   const current = String(v.pid ?? '');
   pidSelect.replaceChildren(...v.processes.map((p) => {
@@ -265,10 +289,14 @@ function draw(v: Views): void {
   document.body.dataset.views = String(Number(document.body.dataset.views ?? '0') + 1);
 }
 
-worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
+function onWorkerMessage(e: MessageEvent<WorkerMessage>): void {
   const m = e.data;
   switch (m.kind) {
+    case 'pong':
+      watchdog.answered(m.n);
+      break;
     case 'ready':
+      watchdog.start();
       $('stats').textContent = `Kernel booted in ${m.bootMs.toFixed(0)} ms; programs in /bin: ${m.programs.join(' ')}`;
       setRunState('idle');
       term.prompt();
@@ -302,11 +330,92 @@ worker.onmessage = (e: MessageEvent<WorkerMessage>) => {
       break;
     }
   }
-};
-worker.onerror = (e) => {
+}
+function onWorkerError(e: ErrorEvent): void {
   term.write(`\r\n[the lab's worker failed: ${e.message}]\r\n`);
   console.error('vmlab worker:', e.message);
-};
+}
+worker.onmessage = onWorkerMessage;
+worker.onerror = onWorkerError;
+
+// ---- the worker's watchdog --------------------------------------------------------
+// A page cannot interrupt synchronous code in a worker: a driver that loops
+// forever without calling the kernel would hang it (the Node kernel's
+// wall-clock backstop, kernel-ts/module/watchdog.ts, has no browser twin).
+// The page pings the worker every PING_MS; the worker answers between two
+// slices of a running guest and while a command is held. When a ping stays
+// unanswered for `stuckMs`, the page says so and offers to restart the
+// worker (a fresh kernel: the running command and the loaded drivers are lost).
+
+const PING_MS = 1000;
+
+class WorkerWatchdog {
+  /** How long an unanswered ping means a stuck worker (window.vmlab.setWatchdogMs changes it, for tests). */
+  stuckMs = 15_000;
+  private sent = 0;
+  private answeredN = 0;
+  private since = 0;
+  private timer: number | null = null;
+
+  start(): void {
+    if (this.timer !== null) return;
+    this.sent = this.answeredN = 0;
+    this.timer = window.setInterval(() => this.tick(), PING_MS);
+    this.tick();
+  }
+
+  stop(): void {
+    if (this.timer !== null) window.clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  answered(n: number): void {
+    this.answeredN = Math.max(this.answeredN, n);
+    if (this.answeredN === this.sent) $('stuck').hidden = true;
+  }
+
+  private tick(): void {
+    // The oldest unanswered ping is what counts: one more is sent only when the last was answered.
+    if (this.answeredN === this.sent) {
+      this.sent++;
+      this.since = performance.now();
+      send({ kind: 'ping', n: this.sent });
+      return;
+    }
+    const waited = performance.now() - this.since;
+    if (waited >= this.stuckMs && $('stuck').hidden) {
+      $('stuck-text').textContent = `The lab's worker has not answered for ${Math.round(waited / 1000)} s: the machine or a driver is stuck in a loop that the page cannot interrupt (in the browser, module code has no time limit). Restart it (a fresh kernel: the running command and the loaded drivers are lost), or keep waiting.`;
+      $('stuck').hidden = false;
+      document.body.dataset.stuck = 'true';
+      $('stuck-restart').focus();
+    }
+  }
+}
+const watchdog = new WorkerWatchdog();
+
+/** Ends the stuck worker and starts a new one: the kernel boots again, the stop conditions are sent again. */
+function restartWorker(): void {
+  watchdog.stop();
+  worker.terminate();
+  $('stuck').hidden = true;
+  delete document.body.dataset.stuck;
+  const note = '\r\n[the worker was restarted: a fresh kernel boots]\r\n';
+  term.write(note);
+  transcript.push(note);
+  setRunState('booting');
+  request.pid = null;
+  request.expand.clear();
+  request.frame = null;
+  worker = new Worker('worker.js');
+  worker.onmessage = onWorkerMessage;
+  worker.onerror = onWorkerError;
+  sendStops();
+  document.body.dataset.restarts = String(Number(document.body.dataset.restarts ?? '0') + 1);
+}
+$('stuck-restart').addEventListener('click', restartWorker);
+$('stuck-wait').addEventListener('click', () => {
+  $('stuck').hidden = true;
+});
 
 /** Everything the terminal printed (the scrollback keeps only part of it). */
 const transcript: string[] = [];
@@ -314,6 +423,12 @@ const transcript: string[] = [];
 (window as unknown as { vmlab: unknown }).vmlab = {
   transcript: (): string => transcript.join(''),
   type: (line: string): void => term.submit(line),
+  /** How long an unanswered ping means a stuck worker (ms). */
+  setWatchdogMs: (ms: number): void => {
+    watchdog.stuckMs = ms;
+  },
+  /** Makes the worker loop forever, as a stuck driver would (the watchdog's test). */
+  hangWorker: (): void => send({ kind: 'debug-hang' }),
 };
 
 // The terminal has the focus first: type a command.

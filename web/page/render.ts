@@ -3,7 +3,7 @@
 // and the current instruction marked with words), colour only repeats it.
 // Physical addresses are buttons: clicking one selects that frame in the
 // frame map (the views are linked through the page's `select` callbacks).
-import type { FaultView, PtEntryView, PtTableView, Views } from '../views-data';
+import type { FaultView, PtEntryView, PtTableView, TlbBrief, TlbEventView, Views } from '../views-data';
 
 /** What a click in a view asks the page to do. */
 export interface Links {
@@ -110,8 +110,43 @@ export function renderTlb(el: HTMLElement, v: Views, previous: Views | null, lin
   const stats = v.tlbStats.map((s) => h('tr', {}, h('td', {}, s.name), h('td', {}, String(s.lookups)), h('td', {}, String(s.hits)), h('td', {}, String(s.misses)), h('td', {}, String(s.walks)), h('td', {}, String(s.evictions)), h('td', {}, String(s.dropped)), h('td', {}, flushText(s.flushes))));
   el.replaceChildren(
     h('table', { 'aria-label': 'TLB statistics' }, h('tr', {}, ...['TLB', 'lookups', 'hits', 'misses', 'walks', 'evictions', 'dropped', 'flushes by cause'].map((x) => h('th', {}, x))), ...stats),
+    tlbLogBlock(v),
     h('p', { class: 'note' }, `${v.tlb.length} valid entries. rights: u/s user or supervisor, w/r writable or read-only, x/- executable, d/- dirty. "new": filled since the last update.`),
     h('table', { 'aria-label': 'TLB entries' }, h('tr', {}, ...['TLB', 'size', 'VA (VPN)', 'PA (PFN)', 'PCID', 'G', 'rights', ''].map((x) => h('th', {}, x))), ...rows),
+  );
+}
+
+/** An entry as the log names it: `DTLB 4K VPN 0x400 PCID 1 G`. */
+const briefText = (e: TlbBrief): string => `${e.tlb} ${e.pageSize} VPN ${e.vpn} PCID ${e.pcid}${e.global ? ' G' : ''}`;
+
+/** A list of entries: the first few inline, all of them in a disclosure when there are more. */
+function entryList(list: TlbBrief[], none: string): HTMLElement {
+  const INLINE = 4;
+  if (list.length === 0) return h('span', { class: 'note' }, none);
+  const ul = h('ul', { class: 'tlb-entries' }, ...list.map((e) => h('li', {}, briefText(e))));
+  if (list.length <= INLINE) return ul;
+  return h('details', {}, h('summary', {}, `${list.length} entries: ${list.slice(0, 2).map(briefText).join('; ')}; ...`), ul);
+}
+
+function tlbEventRow(ev: TlbEventView): HTMLElement {
+  return h('tr', { 'data-n': ev.n },
+    h('td', {}, String(ev.n)), h('td', {}, ev.by), h('td', { class: 'tlb-op' }, ev.what),
+    h('td', { class: 'tlb-dropped' }, entryList(ev.dropped, 'none')),
+    h('td', { class: 'tlb-kept' }, h('div', {}, ev.keptWhy), ev.kept.length > 0 ? entryList(ev.kept, '') : null));
+}
+
+/** The invalidations of the last step or run: each operation, who it was done for, what it dropped and what it kept. */
+function tlbLogBlock(v: Views): HTMLElement {
+  const log = v.tlbLog;
+  const title = `Invalidations during ${log.since === 'the command' ? 'the command' : `the last move (${log.since})`}: ${log.total}${log.total > log.events.length ? ` (the last ${log.events.length} listed)` : ''}`;
+  return h('section', { 'aria-label': 'TLB log' },
+    h('h3', {}, title),
+    log.events.length === 0
+      ? h('p', { class: 'note' }, 'No CR3 write, INVLPG or INVPCID: no entry was invalidated.')
+      : h('table', { 'aria-label': 'TLB invalidations' },
+        h('tr', {}, ...['#', 'for', 'operation', 'dropped', 'kept'].map((x) => h('th', {}, x))),
+        ...log.events.map(tlbEventRow)),
+    h('p', { class: 'note' }, 'A CR3 write with NOFLUSH switches PCID and drops nothing: the entries of other PCIDs stay for when their process runs again. Global (G) entries survive every CR3 write; INVLPG drops the page\'s global entry and the current PCID\'s, not other PCIDs\'.'),
   );
 }
 

@@ -13,9 +13,11 @@ import { setOutputSink, setSliceGate } from '../host/output';
 import type { ControlAction, PageMessage, ViewRequest, WorkerMessage } from '../protocol';
 import type { Task } from '../../kernel-ts/proc/task';
 import { TimeTravel, describeStop } from './travel';
+import type { StopEvent } from '../../emu/debugger/engine-types';
 import type { Views } from '../views-data';
 import { FaultLog, chooseTask, collectViews } from './views';
 import { Stops } from './stops';
+import { TlbLog } from './tlb-log';
 
 /** The worker's global scope, as much of it as this file uses (the lib is es2022, without DOM/WebWorker). */
 interface WorkerScope {
@@ -47,6 +49,16 @@ k.onUserFault = (t, addr, error, kind) => {
     outcome: FAULT_KIND_NAMES[kind] ?? `kind ${kind}`,
   }, cpu.instret + k.kernelEntries);
 };
+// What CR3 writes, INVLPG and INVPCID did to the TLB during the last step or run (the TLB view's log).
+const tlbLog = new TlbLog(k.machine.mmu);
+tlbLog.actor = () => (k.current === null ? 'kernel' : `pid ${k.current.pid} (${k.current.comm})`);
+tlbLog.attach();
+/** What the TLB log covers: the command, or the last run-control move. */
+let tlbSince = 'the command';
+function newMove(what: string): void {
+  tlbLog.clear();
+  tlbSince = what;
+}
 const stops = new Stops(k, () => {
   state = 'paused';
   held = k.current;
@@ -85,9 +97,9 @@ function stepOne(budget: number): StopReason {
 }
 
 function sendViews(): void {
-  const views = collectViews(k, request, state, faults, (comm) => stops.symbols.of(comm));
+  const views = collectViews(k, request, state, faults, (comm) => stops.symbols.of(comm), { events: tlbLog.events, total: tlbLog.total, since: tlbSince });
   views.stop = state === 'paused' ? travelNote || stops.reason : '';
-  views.recording = state === 'paused' ? travel.why || 'recording' : '';
+  views.recording = state === 'paused' ? travel.why || (travel.fenced ? `recording since the last call into a driver (${k.modules.names().join(', ')})` : 'recording') : '';
   post({ kind: 'views', views });
 }
 
@@ -100,7 +112,7 @@ function runHook(): ((budget: number) => StopReason) | null {
 setSliceGate(() => {
   if (state !== 'paused') return Promise.resolve();
   try {
-    travel.start(held !== null && held.isAlive ? held : chooseTask(k, null));
+    travel.start(held !== null && held.isAlive ? held : chooseTask(k, null), stops.reason.startsWith('catch pagefault'));
   } catch (err) {
     travel.stop();
     travel.why = `the recorder failed: ${err instanceof Error ? err.message : String(err)}`;
@@ -117,16 +129,16 @@ function control(action: ControlAction): void {
     return;
   }
   if (action === 'pause') {
+    // During a move (a Next into a loop that never reaches another line): the engine stops at its next slice.
+    if (moving) travel.engine?.interrupt();
     state = 'paused';
     return;
   }
   if (release === null) return; // not held yet (Pause pressed: the hold comes at the next slice boundary)
   travelNote = '';
-  if (travel.engine !== null || action === 'reverse-step' || action === 'reverse-continue') {
-    void timeTravel(action);
-    return;
-  }
-  resume(action === 'step');
+  newMove(MOVE_NAMES[action]);
+  if (action === 'run' && travel.engine === null) resume(false);
+  else void timeTravel(action);
 }
 
 /** Lets the held command go on: one instruction (step) or freely. */
@@ -140,25 +152,35 @@ function resume(step: boolean): void {
   r?.();
 }
 
-/** Run-control moves of a recorded hold, one at a time (the engine lets the event loop run in between). */
+/** The page's name of a move, as its stop line says it. */
+const MOVE_NAMES: Record<ControlAction, string> = { pause: 'pause', run: 'run', step: 'step', next: 'next', 'reverse-step': 'reverse step', 'reverse-next': 'reverse next', 'reverse-continue': 'reverse continue' };
+
+/** Run-control moves of a held command through the engine, one at a time (the engine lets the event loop run in between). */
 let moving = false;
 async function timeTravel(action: ControlAction): Promise<void> {
   if (moving) return;
   moving = true;
+  const what = MOVE_NAMES[action];
   try {
     if (action === 'run') {
-      const e = travel.engine!;
       // Back at the end of what ran: output already shown is not shown again.
-      if (e.frontierKind === 'insn' && e.pos() < e.frontier) await e.travelTo(e.frontier);
+      await travel.toFrontier();
       travel.stop();
       resume(false);
       return;
     }
-    if (action === 'step' && travel.engine === null) {
+    if ((action === 'step' || action === 'next') && travel.engine === null) {
+      // No program to read lines from (travel.why says why): one instruction.
+      if (action === 'next') travelNote = `next: one instruction (${travel.why})`;
       resume(true);
       return;
     }
-    let ev = action === 'step' ? await travel.step() : action === 'reverse-step' ? await travel.reverseStep() : await travel.reverseContinue(stops);
+    let ev: StopEvent | string;
+    if (action === 'step') ev = await travel.step();
+    else if (action === 'next') ev = await travel.next(stops);
+    else if (action === 'reverse-step') ev = await travel.reverseStep();
+    else if (action === 'reverse-next') ev = await travel.reverseNext();
+    else ev = await travel.reverseContinue(stops);
     // Back at the retry of an instruction whose fault the kernel just handled: one more, to before the attempt
     // (as Step goes over the fault and the instruction, Reverse step undoes both).
     if (action === 'reverse-step' && typeof ev !== 'string' && ev.kind !== 'history-end' && faults.lastPos() === travel.pos()) ev = await travel.reverseStep();
@@ -169,13 +191,17 @@ async function timeTravel(action: ControlAction): Promise<void> {
     }
     if (travel.engine !== null) {
       faults.truncate(travel.pos());
-      stops.forget();
+      stops.heldAt(travel.engine.pc, typeof ev !== 'string' && ev.kind === 'pagefault' ? travel.pos() : -1);
     }
-    travelNote = describeStop(ev, action === 'step' ? 'step' : action === 'reverse-step' ? 'reverse step' : 'reverse continue');
+    // A reverse move replays from a snapshot: what the replay did to the TLB is not what the move did.
+    if (action.startsWith('reverse')) newMove(`${what}: a replay from a snapshot, not listed`);
+    // A reverse move that ended where a driver call cut the history says so (reverse next arrives there as at a line's start).
+    if (action.startsWith('reverse') && typeof ev !== 'string' && ev.kind !== 'history-end' && travel.atDriverCut()) ev = { kind: 'history-end' };
+    travelNote = describeStop(ev, what, travel.historyStart());
     sendViews();
   } catch (err) {
     // A bug of the lab's, not the guest's: said in one line, the command stays held.
-    travelNote = `${action} failed: ${err instanceof Error ? err.message : String(err)}`;
+    travelNote = `${what} failed: ${err instanceof Error ? err.message : String(err)}`;
     sendViews();
   } finally {
     moving = false;
@@ -196,6 +222,7 @@ async function runQueue(): Promise<void> {
     const insns0 = k.machine.cpu.instret;
     const start = performance.now();
     state = holdNext ? 'paused' : 'running';
+    newMove('the command');
     k.userRun = holdNext ? stepOne : runHook();
     stops.resumed();
     holdNext = false;
@@ -229,7 +256,9 @@ scope.onmessage = (e) => {
       break;
     case 'interrupt':
       session.interrupted = true;
-      if (state === 'paused') control('run');
+      // A move in progress stops first (the SIGINT waits for the run); a held command runs on to receive it.
+      if (moving) travel.engine?.interrupt();
+      else if (state === 'paused') control('run');
       break;
     case 'control':
       control(m.action);
@@ -244,6 +273,13 @@ scope.onmessage = (e) => {
       post({ kind: 'stops', list: stopList(), errors });
       break;
     }
+    case 'ping':
+      post({ kind: 'pong', n: m.n });
+      break;
+    case 'debug-hang':
+      for (;;) {
+        // Nothing: the page's watchdog must notice that no pong comes (docs/web.md).
+      }
   }
 };
 sendViews();

@@ -131,10 +131,15 @@ export class Stops {
     if (this.catchFork) this.forked = `catch fork: pid ${parent.pid} (${parent.comm}) forked child ${child.pid}`;
   }
 
-  /** Reverse execution moved the program: nothing is stepped over any more. */
-  forget(): void {
-    this.skipPc = -1;
-    this.letFaultAt = -1;
+  /**
+   * The engine moved the program (web/worker/travel.ts): it is held at the
+   * instruction at `pc`, which resuming runs without stopping at a breakpoint
+   * there; `caughtAt`: the time-line position of a caught fault's attempt
+   * there, which resuming lets through to the kernel (-1: none).
+   */
+  heldAt(pc: number, caughtAt: number): void {
+    this.skipPc = pc;
+    this.letFaultAt = caughtAt;
   }
 
   /** A resume: what the last stop was at is let run once. */

@@ -182,7 +182,7 @@ function sourceAround(syms: Symbols | null, pc: number): Views['source'] {
   return { file: baseName(row.file), line: row.line, lines };
 }
 
-export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'], log: FaultLog, symbolsOf: (comm: string) => Symbols | null = () => null): Views {
+export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'], log: FaultLog, symbolsOf: (comm: string) => Symbols | null = () => null, tlbLog: Views['tlbLog'] = { events: [], total: 0, since: '' }): Views {
   const t = chooseTask(k, request.pid);
   const mmu = k.machine.mmu;
   const levels = k.opts.paging;
@@ -202,7 +202,7 @@ export function collectViews(k: Kernel, request: ViewRequest, run: Views['run'],
   const frame = request.frame !== null && memMap.pfnValid(request.frame)
     ? { pfn: request.frame, text: memMap.describe(request.frame), mappings: formatP2v(k, request.frame * PAGE_SIZE, levels) }
     : null;
-  const common = { run, processes, levels, tlb, tlbStats, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret, stop: '', recording: '' };
+  const common = { run, processes, levels, tlb, tlbStats, tlbLog, frameOwners, frameRefcount, frameMapcount, nrFrames: memMap.nrFrames, ownerNames: OWNER_NAMES, frame, faults: log.faults.slice(-100), instret: k.machine.cpu.instret, stop: '', recording: '' };
   if (t === null) return { ...common, pid: null, comm: '', cr3: mmu.cr3, walkVa: null, walkTables: [], tables: [], maps: [], regs: [], disasm: [], source: null };
 
   const mm = t.mm!;

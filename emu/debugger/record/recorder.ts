@@ -100,6 +100,11 @@ export class Recorder<Mark = unknown> {
     while (this.undoBytes > this.maxBytes && this.snapshots.length > 1) this.dropOldest();
   }
 
+  /** Drops the snapshots taken at or before `pos`, with their saved frames: the history begins after it (none may be left). */
+  dropThrough(pos: number): void {
+    while (this.snapshots.length > 0 && this.snapshots[0]!.pos <= pos) this.dropOldest();
+  }
+
   private dropOldest(): void {
     const s = this.snapshots.shift()!;
     this.undoBytes -= s.undo.size * PAGE_SIZE;

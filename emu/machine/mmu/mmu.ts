@@ -50,6 +50,23 @@ const CR4_FLUSH_BITS = CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PAE | CR4
 /** CR0 bits whose change flushes the whole TLB (PG per SDM 4.10.4.1; WP per FORMAT.md). */
 const CR0_FLUSH_BITS = CR0_PG | CR0_WP;
 
+/** The operations that invalidate TLB entries, as a TlbObserver is told of them. */
+export const TlbOp = { Cr3: 0, Invlpg: 1, Invpcid: 2, Cr0: 3, Cr4: 4 } as const;
+export type TlbOp = (typeof TlbOp)[keyof typeof TlbOp];
+/** When a TlbObserver is called: before the operation (the TLB as it was) or after it. */
+export const TlbPhase = { Before: 0, After: 1 } as const;
+export type TlbPhase = (typeof TlbPhase)[keyof typeof TlbPhase];
+
+/**
+ * Told of each operation that may drop TLB entries, once before and once
+ * after it (Mmu.tlbObserver). Operands, all numbers (nothing is allocated to
+ * call it): Cr3: pcid = the new PCID, flags = 1 for NOFLUSH (source bit 63);
+ * Invlpg: lo/hi = the address, pcid = the current PCID; Invpcid: lo/hi, pcid,
+ * flags = the type; Cr0/Cr4 (only when a bit that flushes changes): none.
+ * The observer reads the rest (cr3, cr0, cr4, the TLBs' gen arrays) from the MMU.
+ */
+export type TlbObserver = (op: TlbOp, phase: TlbPhase, lo: number, hi: number, pcid: number, flags: number) => void;
+
 export class Mmu implements WalkState {
   readonly mem: GuestMemory;
   /** Where faults are recorded: the CPU's trap record (Cpu.trap is this object). */
@@ -96,6 +113,13 @@ export class Mmu implements WalkState {
   private watched: Set<number> | null = null;
   /** Scratch for walks made by translate(). */
   private readonly w = new WalkResult();
+  /**
+   * Observer of invalidations (the browser lab's per-step TLB log), or null:
+   * one test per CR0/CR3/CR4 write, INVLPG and INVPCID, nothing on
+   * translation. A function, so that a recorder's snapshot keeps it by
+   * reference (record/graph.ts enters objects, not functions).
+   */
+  tlbObserver: TlbObserver | null = null;
 
   /**
    * `arena`: the machine's arena, whose views hold the micro-cache and the
@@ -309,9 +333,12 @@ export class Mmu implements WalkState {
   /** MOV to CR0: changing PG or WP flushes every TLB entry, globals too. */
   writeCr0(v: number): void {
     v >>>= 0;
+    const obs = ((v ^ this._cr0) & CR0_FLUSH_BITS) !== 0 ? this.tlbObserver : null;
+    obs?.(TlbOp.Cr0, TlbPhase.Before, 0, 0, 0, 0);
     if (((v ^ this._cr0) & CR0_FLUSH_BITS) !== 0) this.flushAll(true, FlushCause.Cr0);
     this._cr0 = v;
     this.stateChanged();
+    obs?.(TlbOp.Cr0, TlbPhase.After, 0, 0, 0, 0);
   }
 
   /**
@@ -320,21 +347,28 @@ export class Mmu implements WalkState {
    * non-global entries of the new PCID, unless `noFlush` (source bit 63).
    */
   writeCr3(v: number, noFlush?: boolean): void {
-    this._cr3 = v % 2 ** 52;
+    const obs = this.tlbObserver;
     const pcide = (this._cr4 & CR4_PCIDE) !== 0;
-    this.pcid = pcide ? this._cr3 & CR3_PCID_MASK : 0;
+    const pcid = pcide ? (v % 2 ** 52) & CR3_PCID_MASK : 0;
+    obs?.(TlbOp.Cr3, TlbPhase.Before, 0, 0, pcid, noFlush === true ? 1 : 0);
+    this._cr3 = v % 2 ** 52;
+    this.pcid = pcid;
     if (!pcide) this.flushAll(false, FlushCause.Cr3);
     else if (noFlush !== true) this.flushPcid(this.pcid, FlushCause.Cr3);
     this.stateChanged();
+    obs?.(TlbOp.Cr3, TlbPhase.After, 0, 0, pcid, noFlush === true ? 1 : 0);
   }
 
   /** MOV to CR4: changing PGE, PCIDE, SMEP, SMAP (FORMAT.md), PAE or LA57 flushes everything. */
   writeCr4(v: number): void {
     v >>>= 0;
+    const obs = ((v ^ this._cr4) & CR4_FLUSH_BITS) !== 0 ? this.tlbObserver : null;
+    obs?.(TlbOp.Cr4, TlbPhase.Before, 0, 0, 0, 0);
     if (((v ^ this._cr4) & CR4_FLUSH_BITS) !== 0) this.flushAll(true, FlushCause.Cr4);
     this._cr4 = v;
     this.pcid = (v & CR4_PCIDE) !== 0 ? this._cr3 & CR3_PCID_MASK : 0;
     this.stateChanged();
+    obs?.(TlbOp.Cr4, TlbPhase.After, 0, 0, 0, 0);
   }
 
   setCpl(cpl: 0 | 3): void {
@@ -357,9 +391,12 @@ export class Mmu implements WalkState {
 
   /** INVLPG (SDM 4.10.4.1): drops the entries of the page holding hi:lo for the current PCID, and global ones. */
   invlpg(lo: number, hi: number): void {
+    const obs = this.tlbObserver;
+    obs?.(TlbOp.Invlpg, TlbPhase.Before, lo, hi, this.pcid, 0);
     this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Invlpg);
     this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Invlpg);
     this.epochs();
+    obs?.(TlbOp.Invlpg, TlbPhase.After, lo, hi, this.pcid, 0);
   }
 
   /**
@@ -368,6 +405,8 @@ export class Mmu implements WalkState {
    */
   invpcid(type: 0 | 1 | 2 | 3, pcid: number, lo: number, hi: number): void {
     pcid &= CR3_PCID_MASK;
+    const obs = this.tlbObserver;
+    obs?.(TlbOp.Invpcid, TlbPhase.Before, lo, hi, pcid, type);
     if (type === 0) {
       this.itlb.drop(lo, hi, pcid, false, FlushCause.Invpcid);
       this.dtlb.drop(lo, hi, pcid, false, FlushCause.Invpcid);
@@ -378,6 +417,7 @@ export class Mmu implements WalkState {
       this.flushAll(type === 2, FlushCause.Invpcid);
     }
     this.epochs();
+    obs?.(TlbOp.Invpcid, TlbPhase.After, lo, hi, pcid, type);
   }
 
   /** The current PCID (CR3[11:0] with CR4.PCIDE=1, else 0). */

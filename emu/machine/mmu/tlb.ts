@@ -355,32 +355,30 @@ export class Tlb {
   /** The valid entries, structure by structure, set by set. */
   entries(): TlbEntry[] {
     const out: TlbEntry[] = [];
-    for (let k = 0; k < 3; k++) {
-      const s = SHIFTS[k]!;
-      for (let set = 0; set < this.sets[k]!; set++) {
-        for (let way = 0; way < this.ways[k]!; way++) {
-          const slot = this.base[k]! + set * this.ways[k]! + way;
-          if (this.valid[slot] !== 1) continue;
-          const vpn = (BigInt(this.tagHi[slot]!) << 32n) | BigInt(this.tagLo[slot]! >>> 0);
-          const p = this.perms[slot]!;
-          out.push({
-            tlb: this.name,
-            pageSize: pageSizeName(s),
-            set,
-            way,
-            va: BigInt.asIntN(64, vpn << BigInt(s)),
-            pa: this.pa[slot]!,
-            pcid: this.pcidOf[slot]!,
-            global: (p & PERM_G) !== 0,
-            rw: (p & PERM_RW) !== 0,
-            us: (p & PERM_US) !== 0,
-            xd: (p & PERM_XD) !== 0,
-            dirty: (p & PERM_D) !== 0,
-            pkey: this.pkey[slot]!,
-          });
-        }
-      }
-    }
+    for (let slot = 0; slot < this.valid.length; slot++) if (this.valid[slot] === 1) out.push(this.entryAt(slot));
     return out;
+  }
+
+  /** What slot holds or last held (an invalidated slot keeps its tag until refilled: an observer reads what was dropped). */
+  entryAt(slot: number): TlbEntry {
+    const k = slot >= this.base[2]! ? 2 : slot >= this.base[1]! ? 1 : 0;
+    const s = SHIFTS[k]!;
+    const vpn = (BigInt(this.tagHi[slot]!) << 32n) | BigInt(this.tagLo[slot]! >>> 0);
+    const p = this.perms[slot]!;
+    return {
+      tlb: this.name,
+      pageSize: pageSizeName(s),
+      set: Math.floor((slot - this.base[k]!) / this.ways[k]!),
+      way: (slot - this.base[k]!) % this.ways[k]!,
+      va: BigInt.asIntN(64, vpn << BigInt(s)),
+      pa: this.pa[slot]!,
+      pcid: this.pcidOf[slot]!,
+      global: (p & PERM_G) !== 0,
+      rw: (p & PERM_RW) !== 0,
+      us: (p & PERM_US) !== 0,
+      xd: (p & PERM_XD) !== 0,
+      dirty: (p & PERM_D) !== 0,
+      pkey: this.pkey[slot]!,
+    };
   }
 }

@@ -61,4 +61,19 @@ describe('Watchdog', () => {
     const w = new Watchdog();
     expect(run(w, () => { throw new Error('mine'); })).toBe('other: Error: mine');
   });
+
+  it('loop iterations count toward the same bound: max(calls x 64, 65536) per call, a nested call\'s adding to its caller\'s; loop.of counts each element', () => {
+    const w = new Watchdog({ calls: 2000 }); // 128000 iterations
+    let n = 0;
+    expect(run(w, () => { for (;;) { w.loop(); n++; } })).toBe('soft lockup in test 20s');
+    expect(n).toBe(128_000);
+    const small = new Watchdog({ calls: 1 }); // the floor: 65536
+    const inner = (): string | number => run(small, () => { for (let i = 0; i < 40_000; i++) small.loop(); return 1; });
+    // 40000 + 40000 > 65536: the outer call's next iteration finds it stuck.
+    expect(run(small, () => [inner(), inner(), small.loop()])).toBe('soft lockup in test 20s');
+    expect(run(small, () => { let k = 0; for (const x of small.loop.of(Array.from({ length: 70_000 }, () => 1))) k += x; return k; })).toBe('soft lockup in test 20s');
+    expect(run(small, () => { let k = 0; for (const x of small.loop.of([1, 2, 3])) k += x; return k; })).toBe(6);
+    // Outside any bounded call nothing is counted.
+    for (let i = 0; i < 70_000; i++) small.loop();
+  });
 });
