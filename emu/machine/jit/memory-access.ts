@@ -69,6 +69,16 @@ export class AccessEmitter {
    */
   private readonly hits: number;
   private readonly clock: number;
+  /**
+   * The page of the last access of each kind (Read, Write) checked in full in the current block
+   * through base register `reg` (`reg` -1: none yet, or the register was written since): the
+   * low half of its address with bits 11:0 clear, its host offset and its TLB slot. The
+   * micro-cache entry such a check found stays valid for the whole region call (only the MMU,
+   * which runs between calls, changes entries), so a later access of the same kind through the
+   * same, unchanged register that lands in that page hits the same entry: it needs only the
+   * page test (sameBase()).
+   */
+  private readonly group: { reg: number; pageLo: number; host: number; slot: number }[];
 
   constructor(
     private readonly b: Body,
@@ -82,6 +92,19 @@ export class AccessEmitter {
     this.v = b.local(ValType.I64);
     this.hits = b.local(ValType.I64);
     this.clock = b.local(ValType.I64);
+    this.group = [Access.Read, Access.Write].map(() => ({
+      reg: -1, pageLo: b.local(ValType.I32), host: b.local(ValType.I32), slot: b.local(ValType.I32),
+    }));
+  }
+
+  /** At each block start: a block can be entered from elsewhere, so no check is known to have been made. */
+  startBlock(): void {
+    for (const g of this.group) g.reg = -1;
+  }
+
+  /** After an instruction writes register r: an address through r is no longer near the one checked. */
+  written(r: number): void {
+    for (const g of this.group) if (g.reg === r) g.reg = -1;
   }
 
   /**
@@ -106,13 +129,13 @@ export class AccessEmitter {
   }
 
   /**
-   * The inline check for an access of `size` bytes at local `addr` (i64),
+   * The inline check for an access of `size` bytes at local `addr` (i64) through register `reg`,
    * inside `block $miss`: branches to $miss (depth 0) unless the micro-cache
    * hits with a host offset; on a hit counts it as the interpreter's
    * Mmu.tryTranslate + Tlb.touch do and leaves the arena address of the
    * bytes in local host.
    */
-  private check(access: Access, size: number, addr: number): void {
+  private check(access: Access, size: number, addr: number, reg: number): void {
     const b = this.b;
     const mc = this.s.arena.mc;
     const tlb = this.s.arena.dtlb;
@@ -141,7 +164,44 @@ export class AccessEmitter {
       b.get(this.clock).i64(1).op(Op.i64_add).set(this.clock);
       b.get(this.slot).i32(3).op(Op.i32_shl).get(this.clock).op(Op.f64_convert_i64_s).mem(Op.f64_store, 3, tlb.stamp);
     }
+    const g = this.group[access === Access.Write ? 1 : 0]!;
+    if (reg !== 0 && (g.reg === -1 || g.reg === reg)) {
+      // Later accesses through `reg` in this block test against this page first.
+      g.reg = reg;
+      b.get(this.lo).i32(~0xfff).op(Op.i32_and).set(g.pageLo);
+      b.get(this.host).set(g.host);
+      b.get(this.slot).set(g.slot);
+    }
     b.get(this.host).get(this.lo).i32(0xfff).op(Op.i32_and).op(Op.i32_add).set(this.host);
+  }
+
+  /**
+   * Whether an access of this kind through `reg` can test the page checked last (the group's):
+   * then sameBase() emits that test, and check() runs only when it fails.
+   */
+  private grouped(access: Access, reg: number): boolean {
+    return reg !== 0 && this.group[access === Access.Write ? 1 : 0]!.reg === reg;
+  }
+
+  /**
+   * The group's test, inside `block $full`: o = lo - pageLo; when o & (~0xfff | (size - 1)) is 0
+   * the access lies in the group's page and is aligned, so it hits the group's entry: counted as
+   * a hit, host = the arena address. (The address differs from the one checked by the difference
+   * of two 12-bit immediates, less than 4096 either way, so when the low halves lie in one page
+   * the 64-bit addresses do.) Otherwise branches to $full (depth 0), where the full check runs.
+   */
+  private sameBase(access: Access, size: number, addr: number): void {
+    const b = this.b;
+    const tlb = this.s.arena.dtlb;
+    const g = this.group[access === Access.Write ? 1 : 0]!;
+    b.get(addr).op(Op.i32_wrap_i64).get(g.pageLo).op(Op.i32_sub).tee(this.lo);
+    b.i32(~0xfff | (size - 1)).op(Op.i32_and).brIf(0);
+    b.get(this.hits).i64(1).op(Op.i64_add).set(this.hits);
+    if (tlb.lru) {
+      b.get(this.clock).i64(1).op(Op.i64_add).set(this.clock);
+      b.get(g.slot).i32(3).op(Op.i32_shl).get(this.clock).op(Op.f64_convert_i64_s).mem(Op.f64_store, 3, tlb.stamp);
+    }
+    b.get(g.host).get(this.lo).op(Op.i32_add).set(this.host);
   }
 
   /** Counts a miss (the i32 at `at` in scratch) and leaves AT the instruction, from inside `extra` open blocks. */
@@ -151,13 +211,22 @@ export class AccessEmitter {
     this.exits.missExit(extra);
   }
 
-  /** A load: the address (i64) is in local `addr`; leaves the value, as the register gets it, on the stack. */
-  load(id: number, addr: number): void {
+  /**
+   * A load through base register `reg`: the address (i64) is in local `addr`; leaves the value,
+   * as the register gets it, on the stack.
+   */
+  load(id: number, addr: number, reg: number): void {
     const b = this.b;
     const [op, size] = LOAD_OPS.get(id)!;
     b.block(); // $done
     b.block(); // $miss
-    this.check(Access.Read, size, addr);
+    if (this.grouped(Access.Read, reg)) {
+      b.block(); // $full
+      this.sameBase(Access.Read, size, addr);
+      b.get(this.host).mem(op, 0, 0).set(this.v).br(2);
+      b.end();
+    }
+    this.check(Access.Read, size, addr, reg);
     b.get(this.host).mem(op, 0, 0).set(this.v).br(1);
     b.end();
     this.miss(this.s.loadMisses, 1);
@@ -165,13 +234,19 @@ export class AccessEmitter {
     b.get(this.v);
   }
 
-  /** A store of local `value` (i64) at local `addr`. */
-  store(id: number, addr: number, value: number): void {
+  /** A store of local `value` (i64) at local `addr`, through base register `reg`. */
+  store(id: number, addr: number, value: number, reg: number): void {
     const b = this.b;
     const [op, size] = STORE_OPS.get(id)!;
     b.block(); // $done
     b.block(); // $miss
-    this.check(Access.Write, size, addr);
+    if (this.grouped(Access.Write, reg)) {
+      b.block(); // $full
+      this.sameBase(Access.Write, size, addr);
+      b.get(this.host).get(value).mem(op, 0, 0).br(2);
+      b.end();
+    }
+    this.check(Access.Write, size, addr, reg);
     b.get(this.host).get(value).mem(op, 0, 0).br(1);
     b.end();
     this.miss(this.s.storeMisses, 1);

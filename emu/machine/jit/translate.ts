@@ -276,6 +276,7 @@ class Translator {
     const len = blk.insns.length;
     this.curLen = len;
     this.curStart = blk.start;
+    this.access.startBlock();
     const end = blk.end;
     // A loop of one block (the usual inner loop): its back edge is a wasm loop, not the dispatch.
     const self = len > 0 && (end.kind === 'branch' || end.kind === 'jal') && end.target === blk.start;
@@ -294,6 +295,7 @@ class Translator {
       this.curPos = k;
       this.curIdx = blk.insns[k]!.idx;
       this.emitInsn(blk.insns[k]!);
+      if (regsOf(blk.insns[k]!).writes) this.access.written(blk.insns[k]!.rd);
     }
     const last = blk.insns[len - 1];
     switch (end.kind) {
@@ -436,7 +438,7 @@ class Translator {
         if (LOADS.has(id)) {
           this.get(rs1);
           b.i64(imm).op(Op.i64_add).set(t0);
-          this.access.load(id, t0);
+          this.access.load(id, t0, rs1);
           this.put(rd);
           return;
         }
@@ -445,7 +447,7 @@ class Translator {
           b.i64(imm).op(Op.i64_add).set(t0);
           this.get(rs2);
           b.set(t1);
-          this.access.store(id, t0, t1);
+          this.access.store(id, t0, t1, rs1);
           return;
         }
         throw new Error(`tier 1: no translation for instruction id ${id}`);
