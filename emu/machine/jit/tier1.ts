@@ -37,6 +37,7 @@ import type { StateLayout } from './regfile';
 import type { Arena } from '../arena';
 import type { Mmu } from '../mmu/mmu';
 import { PAGE_WORDS, blockLength, planRegion } from './region';
+import type { FramesFreed } from '../machine';
 import { REGION_EXPORT, translateRegion } from './translate';
 import { Wasm } from './wasm-host';
 
@@ -49,12 +50,19 @@ import { Wasm } from './wasm-host';
  * (most of the test suite) then compile little, long ones almost at once.
  */
 export const HOT_THRESHOLD = 200;
+/** Bytes per frame. */
+const PAGE_BYTES = 4096;
 /** Budget given to one region call: below 2^31 for its i32 counter. */
 const MAX_REGION_BUDGET = 1 << 16;
 /** The major opcode of RV64I's stores (sb, sh, sw, sd): the only instructions of RV64IM that write memory. */
 const OPCODE_STORE = 0x23;
-/** Block records kept before the table is cleared (as DecodeCache bounds itself). */
-const MAX_BLOCKS = 1 << 16;
+/**
+ * Frames with entry counts but no region kept before those records are
+ * cleared (as DecodeCache bounds itself): 4 KiB each.
+ */
+const MAX_COLD_FRAMES = 1024;
+/** A FrameCode.count that means "this word cannot start a region" (its instruction is one regions stop at). */
+const NEVER = 0xffff;
 
 /** `entry`: the block number to start at (CompiledRegion.blockNo). */
 type RegionFn = (budget: number, vaShift: number, entry: number) => number;
@@ -77,13 +85,14 @@ interface PageCode {
   checked: number;
 }
 
-interface BlockInfo {
-  /** Entries counted (from the interpreter's side). */
-  count: number;
-  /** Instructions to the end of the basic block (for Cpu.run). */
-  len: number;
-  /** The entry cannot start a region (its instruction is one regions stop at). */
-  never: boolean;
+/** What the loop keeps about one physical frame it has run code from. */
+interface FrameCode {
+  /** The frame's region, when one is compiled (the frame is write-watched while it exists). */
+  region: PageCode | undefined;
+  /** By page word: block entries counted (from the interpreter's side), NEVER for a word that cannot start a region. */
+  count: Uint16Array;
+  /** By page word: instructions to the end of the basic block starting there (for Cpu.run); 0 = not known yet. */
+  len: Uint16Array;
 }
 
 export interface Tier1Stats {
@@ -97,6 +106,8 @@ export interface Tier1Stats {
   regionInsns: number;
   /** Regions dropped because their words changed or their pc did. */
   invalidated: number;
+  /** Regions dropped because their frame was freed (Machine.framesFreed). */
+  freed: number;
   /** Region calls, and guest instructions they retired. */
   regionRuns: number;
   regionRetired: number;
@@ -109,7 +120,7 @@ export interface Tier1Options {
 
 export class Tier1 {
   readonly stats: Tier1Stats = {
-    regions: 0, compileMs: 0, wasmBytes: 0, regionInsns: 0, invalidated: 0, regionRuns: 0, regionRetired: 0,
+    regions: 0, compileMs: 0, wasmBytes: 0, regionInsns: 0, invalidated: 0, freed: 0, regionRuns: 0, regionRetired: 0,
   };
   private readonly state: StateLayout;
   /** The arena as int32s (the retired count a region leaves). */
@@ -117,9 +128,10 @@ export class Tier1 {
   private readonly arena: Arena;
   /** The machine's MMU (write watching of code frames). */
   private readonly watch: Mmu;
-  private readonly blocks = new Map<number, BlockInfo>();
-  /** Compiled pages by the physical address of their frame. */
-  private readonly pages = new Map<number, PageCode>();
+  /** What the loop knows of each frame it ran code from, by the frame's physical address. */
+  private readonly frames = new Map<number, FrameCode>();
+  /** Frames in `frames` without a region (bounded by MAX_COLD_FRAMES). */
+  private cold = 0;
   /**
    * Bumped whenever code may have been written since the last check: at each
    * run() (the kernel or a debugger ran in between), after each interpreter
@@ -141,15 +153,16 @@ export class Tier1 {
     return { loads: this.i32[this.state.loadMisses >> 2]!, stores: this.i32[this.state.storeMisses >> 2]! };
   }
 
-  constructor(machine: { cpu: Cpu; mmu: Mmu; arena: Arena }, opts: Tier1Options = {}) {
+  constructor(machine: { cpu: Cpu; mmu: Mmu; arena: Arena; onFramesFreed(l: FramesFreed): void }, opts: Tier1Options = {}) {
     this.cpu = machine.cpu;
     this.mem = machine.cpu.mem;
     this.mmu = machine.cpu.mmu;
     this.arena = machine.arena;
     this.watch = machine.mmu;
-    this.threshold = opts.hotThreshold ?? HOT_THRESHOLD;
+    this.threshold = Math.min(opts.hotThreshold ?? HOT_THRESHOLD, NEVER - 1);
     this.state = stateLayout(machine.arena.layout);
     this.i32 = new Int32Array(machine.arena.buffer);
+    machine.onFramesFreed((pa, count) => this.framesFreed(pa, count));
   }
 
   /** Cpu.run(budget)'s contract, faster: see the file comment. */
@@ -174,20 +187,21 @@ export class Tier1 {
         return Stop.Trap;
       }
       const idx = (lo & 0xfff) >>> 2;
-      let code = this.pages.get(page);
+      let frame = this.frames.get(page);
+      if (frame === undefined) frame = this.newFrame(page);
+      let code = frame.region;
       if (code !== undefined && code.checked !== this.epoch) {
         if (code.pageLo === (lo & ~0xfff) && code.pageHi === hi && this.current(code, page)) code.checked = this.epoch;
-        else code = this.drop(page, code);
+        else code = this.drop(page, frame);
       }
       let bn = code === undefined ? -1 : code.blockOf[idx]!;
       let len = 0;
       if (bn < 0) {
-        const pa = page + (lo & 0xfff);
-        let info = this.blocks.get(pa);
-        if (info === undefined) info = this.newBlock(pa, page, lo);
-        len = info.len;
-        if (!info.never && ++info.count >= this.threshold) {
-          code = this.compile(page, lo, hi, idx, info, code);
+        len = frame.len[idx]!;
+        if (len === 0) len = frame.len[idx] = this.lengthAt(page, lo);
+        const count = frame.count[idx]!;
+        if (count !== NEVER && (frame.count[idx] = count + 1) >= this.threshold) {
+          code = this.compile(page, lo, hi, idx, frame);
           bn = code === undefined ? -1 : code.blockOf[idx]!;
         }
       }
@@ -226,11 +240,38 @@ export class Tier1 {
     }
   }
 
-  private newBlock(pa: number, page: number, lo: number): BlockInfo {
-    if (this.blocks.size >= MAX_BLOCKS) this.blocks.clear();
-    const info: BlockInfo = { count: 0, len: this.lengthAt(page, lo), never: false };
-    this.blocks.set(pa, info);
-    return info;
+  /**
+   * Forgets frames the machine's owner freed (Machine.framesFreed: the kernel's page allocator):
+   * their regions are dropped and their frames no longer write-watched, their entry counts
+   * cleared. Whatever the frames hold next (other code, at this or another address, or data)
+   * starts afresh: no region stays alive for a frame that no longer holds its code, and a frame
+   * reused for data is not left watched, which would make every compiled store into it miss.
+   */
+  private framesFreed(pa: number, count: number): void {
+    if (this.frames.size === 0) return;
+    for (let i = 0; i < count; i++) {
+      const page = pa + i * PAGE_BYTES;
+      const frame = this.frames.get(page);
+      if (frame === undefined) continue;
+      if (frame.region !== undefined) {
+        this.watch.unwatchWrites(page);
+        this.stats.freed++;
+      } else {
+        this.cold--;
+      }
+      this.frames.delete(page);
+    }
+  }
+
+  private newFrame(page: number): FrameCode {
+    if (this.cold >= MAX_COLD_FRAMES) {
+      for (const [p, f] of this.frames) if (f.region === undefined) this.frames.delete(p);
+      this.cold = 0;
+    }
+    const frame: FrameCode = { region: undefined, count: new Uint16Array(PAGE_WORDS), len: new Uint16Array(PAGE_WORDS) };
+    this.frames.set(page, frame);
+    this.cold++;
+    return frame;
   }
 
   /** Instructions from lo to the end of its basic block, as memory holds them now (beyond RAM: one, the illegal word). */
@@ -253,29 +294,29 @@ export class Tier1 {
     return true;
   }
 
-  /** Drops a page's region (its words changed, or it was compiled for another virtual page); its entries count afresh. */
-  private drop(page: number, c: PageCode): undefined {
-    this.pages.delete(page);
+  /**
+   * Drops a frame's region (its words changed, or it was compiled for another virtual page); every
+   * entry of the frame counts afresh, and block lengths are taken again from what memory holds.
+   */
+  private drop(page: number, frame: FrameCode): undefined {
+    frame.region = undefined;
+    frame.count.fill(0);
+    frame.len.fill(0);
+    this.cold++;
     this.watch.unwatchWrites(page);
     this.stats.invalidated++;
-    for (const e of c.entries) {
-      const info = this.blocks.get(page + 4 * e);
-      if (info !== undefined) {
-        info.count = 0;
-        info.len = this.lengthAt(page, c.pageLo + 4 * e);
-      }
-    }
     return undefined;
   }
 
-  /** (Re)compiles the page with `idx` as one more entry; the page's code afterwards (the old one if idx cannot start a region). */
-  private compile(page: number, lo: number, hi: number, idx: number, info: BlockInfo, old: PageCode | undefined): PageCode | undefined {
+  /** (Re)compiles the frame's page with `idx` as one more entry; the page's code afterwards (the old one if idx cannot start a region). */
+  private compile(page: number, lo: number, hi: number, idx: number, frame: FrameCode): PageCode | undefined {
+    const old = frame.region;
     const mem = this.mem.chunkI32(page);
     const entries = old === undefined ? [idx] : [...old.entries, idx];
     const pageLo = lo & ~0xfff;
     const plan = mem === null ? null : planRegion(mem, this.mem.chunkOffset(page) >> 2, entries, pageLo, hi);
     if (plan === null || !plan.entries.includes(idx)) {
-      info.never = true; // e.g. an ecall, or an entry branch whose target would trap: the interpreter's
+      frame.count[idx] = NEVER; // e.g. an ecall, or an entry branch whose target would trap: the interpreter's
       return old;
     }
     const t0 = performance.now();
@@ -305,7 +346,8 @@ export class Tier1 {
       entries: plan.entries,
       checked: this.epoch,
     };
-    this.pages.set(page, c);
+    if (old === undefined) this.cold--;
+    frame.region = c;
     this.watch.watchWrites(page); // its stores miss inline: the interpreter makes them (memory-access.ts)
     return c;
   }
