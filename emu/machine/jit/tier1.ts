@@ -35,11 +35,14 @@ import { STATUS_MISS } from './memory-access';
 import { stateLayout } from './regfile';
 import type { StateLayout } from './regfile';
 import type { Arena } from '../arena';
+import { MC_EMPTY } from '../arena';
 import type { Mmu } from '../mmu/mmu';
 import { PAGE_WORDS, blockLength, planRegion } from './region';
 import type { FramesFreed } from '../machine';
 import { REGION_EXPORT, translateRegion } from './translate';
 import { Wasm } from './wasm-host';
+import type { WasmTable } from './wasm-host';
+import { CHAIN_ENTRIES } from './regfile';
 
 /**
  * Block entries before the region starting there is compiled. Compiling one
@@ -83,6 +86,8 @@ interface PageCode {
   entries: number[];
   /** Tier1.epoch when the words were last checked against memory. */
   checked: number;
+  /** Its function's index in the region table (chained exits call it there). */
+  slot: number;
 }
 
 /** What the loop keeps about one physical frame it has run code from. */
@@ -132,6 +137,13 @@ export class Tier1 {
   private readonly frames = new Map<number, FrameCode>();
   /** Frames in `frames` without a region (bounded by MAX_COLD_FRAMES). */
   private cold = 0;
+  /** Every region's function, at its slot: chained exits call through it (translate.ts emitChain). */
+  private readonly table: WasmTable;
+  /** Slots of dropped regions, to reuse. */
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+  /** The arena as f64s (the frame of the region that exited last, the chain table's frames). */
+  private readonly f64: Float64Array;
   /**
    * Bumped whenever code may have been written since the last check: at each
    * run() (the kernel or a debugger ran in between), after each interpreter
@@ -153,6 +165,11 @@ export class Tier1 {
     return { loads: this.i32[this.state.loadMisses >> 2]!, stores: this.i32[this.state.storeMisses >> 2]! };
   }
 
+  /** Exits that went straight into the next page's region (translate.ts emitChain), counted in the arena. */
+  get chains(): number {
+    return this.i32[this.state.chains >> 2]!;
+  }
+
   constructor(machine: { cpu: Cpu; mmu: Mmu; arena: Arena; onFramesFreed(l: FramesFreed): void }, opts: Tier1Options = {}) {
     this.cpu = machine.cpu;
     this.mem = machine.cpu.mem;
@@ -162,6 +179,8 @@ export class Tier1 {
     this.threshold = Math.min(opts.hotThreshold ?? HOT_THRESHOLD, NEVER - 1);
     this.state = stateLayout(machine.arena.layout);
     this.i32 = new Int32Array(machine.arena.buffer);
+    this.f64 = new Float64Array(machine.arena.buffer);
+    this.table = new Wasm.Table({ initial: 16, element: 'anyfunc' });
     machine.onFramesFreed((pa, count) => this.framesFreed(pa, count));
   }
 
@@ -173,7 +192,8 @@ export class Tier1 {
     const retired = this.state.retired >> 2;
     const vaShift = this.mmu.canonical(0x8000) ? 7 : 16; // 57- or 48-bit linear addresses
     let left = budget;
-    this.epoch++;
+    this.bumpEpoch();
+    const lastFrame = this.state.lastFrame >> 3;
     for (;;) {
       if (left <= 0) {
         return Stop.Budget;
@@ -208,8 +228,17 @@ export class Tier1 {
       if (bn >= 0) {
         len = code!.lenOf[idx]!;
         if (left >= len) {
+          this.recordChain(lo, hi, page, code!);
+          i32[retired] = 0;
           const status = code!.fn(left < MAX_REGION_BUDGET ? left : MAX_REGION_BUDGET, vaShift, bn);
-          const n = i32[retired]!; // the region left its exit pc in the arena's pc
+          const n = i32[retired]!; // the regions left their exit pc in the arena's pc
+          const last = this.f64[lastFrame]!;
+          if (last !== page) {
+            // Chained into other pages' regions: the fetch page is the last one's, as a run
+            // that fetched there would keep it.
+            code = this.frames.get(last)!.region!;
+            cpu.adoptFetchPage(code.pageLo, code.pageHi, last);
+          }
           cpu.instret += n;
           left -= n;
           this.stats.regionRuns++;
@@ -219,11 +248,11 @@ export class Tier1 {
             // makes that one instruction (a fault stops here as it would in a run), and the
             // loop goes on after it. Only a store can have written code: the region's words,
             // the access among them, were checked this epoch.
-            const store = (code!.words[(cpu.pcLo & 0xfff) >>> 2]! & 0x7f) === OPCODE_STORE; // the region's own page
+            const store = (code!.words[(cpu.pcLo & 0xfff) >>> 2]! & 0x7f) === OPCODE_STORE; // the exiting region's own page
             const before = cpu.instret;
             const stop = cpu.run(1);
             left -= cpu.instret - before;
-            if (store) this.epoch++;
+            if (store) this.bumpEpoch();
             if (stop !== Stop.Budget) return stop;
             continue;
           }
@@ -235,7 +264,7 @@ export class Tier1 {
       const before = cpu.instret;
       const stop = cpu.run(len < left ? len : left);
       left -= cpu.instret - before;
-      this.epoch++; // the interpreter's stores are not watched
+      this.bumpEpoch(); // the interpreter's stores are not watched
       if (stop !== Stop.Budget) return stop;
     }
   }
@@ -255,12 +284,60 @@ export class Tier1 {
       if (frame === undefined) continue;
       if (frame.region !== undefined) {
         this.watch.unwatchWrites(page);
+        this.freeSlot(frame.region.slot);
         this.stats.freed++;
       } else {
         this.cold--;
       }
       this.frames.delete(page);
     }
+  }
+
+  /** Code may have been written: regions are checked against memory again before they run, and chain entries go stale. */
+  private bumpEpoch(): void {
+    this.epoch = (this.epoch + 1) | 0;
+    this.i32[this.state.epoch >> 2] = this.epoch;
+  }
+
+  /**
+   * The chain table's entry for the virtual page hi:lo (at its fetch micro-cache index) names
+   * `code`, whose words were checked in this epoch: an exit to that page in this epoch may call it
+   * directly once the fetch micro-cache maps the page to the same frame.
+   */
+  private recordChain(lo: number, hi: number, page: number, code: PageCode): void {
+    const ch = this.state.chain;
+    const i = ((lo >>> 12) ^ (lo >>> 20)) & (CHAIN_ENTRIES - 1);
+    const i32 = this.i32;
+    i32[(ch.tagLo >> 2) + i] = lo & ~0xfff;
+    i32[(ch.tagHi >> 2) + i] = hi;
+    i32[(ch.epoch >> 2) + i] = this.epoch;
+    i32[(ch.slot >> 2) + i] = code.slot;
+    this.f64[(ch.pa >> 3) + i] = page;
+  }
+
+  /** Clears the chain entries that name `slot` (its region is gone or replaced). */
+  private unchain(slot: number): void {
+    const ch = this.state.chain;
+    for (let i = 0; i < CHAIN_ENTRIES; i++) {
+      if (this.i32[(ch.slot >> 2) + i] === slot) this.i32[(ch.tagLo >> 2) + i] = MC_EMPTY;
+    }
+  }
+
+  /** A slot in the region table for a new region's function. */
+  private takeSlot(fn: RegionFn): number {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.nextSlot++;
+      if (slot >= this.table.length) this.table.grow(this.table.length);
+    }
+    this.table.set(slot, fn);
+    return slot;
+  }
+
+  private freeSlot(slot: number): void {
+    this.unchain(slot);
+    this.table.set(slot, null);
+    this.freeSlots.push(slot);
   }
 
   private newFrame(page: number): FrameCode {
@@ -299,6 +376,7 @@ export class Tier1 {
    * entry of the frame counts afresh, and block lengths are taken again from what memory holds.
    */
   private drop(page: number, frame: FrameCode): undefined {
+    this.freeSlot(frame.region!.slot);
     frame.region = undefined;
     frame.count.fill(0);
     frame.len.fill(0);
@@ -320,8 +398,8 @@ export class Tier1 {
       return old;
     }
     const t0 = performance.now();
-    const compiled = translateRegion(plan, pageLo, hi, this.state);
-    const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { mem: this.arena.memory } });
+    const compiled = translateRegion(plan, pageLo, hi, page, this.state);
+    const inst = new Wasm.Instance(new Wasm.Module(compiled.bytes), { env: { mem: this.arena.memory, table: this.table } });
     this.stats.compileMs += performance.now() - t0;
     this.stats.regions++;
     this.stats.wasmBytes += compiled.bytes.length;
@@ -335,8 +413,11 @@ export class Tier1 {
       blockOf[b.start] = compiled.blockNo.get(b.start)!;
       lenOf[b.start] = b.insns.length;
     }
+    const fn = inst.exports[REGION_EXPORT] as RegionFn;
+    if (old !== undefined) this.freeSlot(old.slot);
     const c: PageCode = {
-      fn: inst.exports[REGION_EXPORT] as RegionFn,
+      fn,
+      slot: this.takeSlot(fn),
       pageLo,
       pageHi: hi,
       used: Int32Array.from(used),

@@ -34,6 +34,8 @@
 // M extension's results, never a wasm trap.
 import { TWO32 } from '../cpu/int64';
 import { OP } from '../isa/table';
+import { Access } from '../trap';
+import { MC_BITS } from '../arena';
 import { Body, Op, ValType, encodeModule } from './wasm';
 import { AccessEmitter, STATUS_MISS } from './memory-access';
 import type { AccessExits } from './memory-access';
@@ -88,9 +90,9 @@ export interface CompiledRegion {
   insns: number;
 }
 
-/** Compiles the region planned at virtual page pageHi:pageLo. */
-export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number, state: StateLayout): CompiledRegion {
-  return new Translator(plan, pageLo, pageHi, state).compile();
+/** Compiles the region planned at virtual page pageHi:pageLo, from the frame at physical address framePa. */
+export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number, framePa: number, state: StateLayout): CompiledRegion {
+  return new Translator(plan, pageLo, pageHi, framePa, state).compile();
 }
 
 class Translator {
@@ -104,6 +106,9 @@ class Translator {
   /** A jalr's target within the page, as a page word index ($wordmap maps it to a block). */
   private readonly w: number;
   private readonly n: number;
+  /** 1 when the exit leaves the page (a jump, branch, jalr or fall-through to another page): it may chain. */
+  private readonly go: number;
+  private readonly u3: [number, number, number];
   private readonly xpc: number;
   private readonly vash: number;
   private readonly t: number[];
@@ -122,6 +127,7 @@ class Translator {
     private readonly plan: RegionPlan,
     private readonly pageLo: number,
     private readonly pageHi: number,
+    private readonly framePa: number,
     private readonly s: StateLayout,
   ) {
     const b = this.b;
@@ -129,7 +135,9 @@ class Translator {
     this.st = b.local(ValType.I32);
     this.w = b.local(ValType.I32);
     this.n = b.local(ValType.I32);
+    this.go = b.local(ValType.I32);
     this.u = [b.local(ValType.I32), b.local(ValType.I32)];
+    this.u3 = [this.u[0]!, this.u[1]!, b.local(ValType.I32)];
     this.xpc = b.local(ValType.I64);
     this.vash = b.local(ValType.I64);
     this.t = [0, 1, 2, 3, 4, 5].map(() => b.local(ValType.I64));
@@ -158,6 +166,8 @@ class Translator {
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
     this.access.loadCounters();
     b.get(P_ENTRY).set(this.blk);
+    // A chained entry (entry = -1 - w) names a page word: blk is negative, so the br_table sends it to $search.
+    b.i32(-1).get(P_ENTRY).op(Op.i32_sub).set(this.w);
     b.block().loop().block(); // $exit, $dispatch, $default
     for (let i = 0; i < blocks.length; i++) b.block();
     // blk is a block number: the br_table goes straight to its code. Anything else (a jalr sets
@@ -188,11 +198,16 @@ class Translator {
     this.access.storeCounters();
     for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
     b.i32(0).get(this.xpc).mem(Op.i64_store, 3, this.s.pc);
-    b.i32(0).get(this.n).mem(Op.i32_store, 2, this.s.retired);
+    b.i32(0).i32(0).mem(Op.i32_load, 2, this.s.retired).get(this.n).op(Op.i32_add).mem(Op.i32_store, 2, this.s.retired);
+    b.i32(0).f64(this.framePa).mem(Op.f64_store, 3, this.s.lastFrame);
+    b.i32(0).i32(this.pageLo).mem(Op.i32_store, 2, this.s.lastPageLo);
+    b.i32(0).i32(this.pageHi).mem(Op.i32_store, 2, this.s.lastPageHi);
+    this.emitChain();
     b.get(this.st); // 0 (STATUS_OK) unless a miss exit set it
     const bytes = encodeModule({
       imports: [],
       memoryPages: this.s.memoryPages,
+      table: true,
       func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
     });
     return { bytes, insns, blockNo: this.blockNo };
@@ -238,6 +253,57 @@ class Translator {
     b.end();
   }
 
+  /**
+   * After an exit to another page (go = 1) with budget left, the state stored: enter the region
+   * of the target's page directly, by a tail call through the region table, when the chain table
+   * names one for the page the fetch micro-cache maps there. What the interpreter does when pc
+   * enters another page is a fetch translation; on a micro-cache hit that is a hit counted in the
+   * ITLB (micro-hits + 1, with LRU the clock + 1 and the slot stamped), which is what this does
+   * before the call; anything else (a miss, a chain entry for another page, frame or epoch)
+   * returns to the run loop, which translates as the interpreter would. The budget test comes
+   * first: with no budget left the interpreter would not fetch there either.
+   */
+  private emitChain(): void {
+    const b = this.b;
+    const mc = this.s.arena.mc;
+    const tlb = this.s.arena.itlb;
+    const ch = this.s.chain;
+    const fb = (Access.Fetch << MC_BITS) * 4; // byte offset of the fetch entries in the i32 arrays
+    const [lo, i4, slot] = this.u3;
+    b.block(); // $no
+    b.get(this.go).op(Op.i32_eqz).brIf(0);
+    b.get(this.n).get(P_BUDGET).op(Op.i32_ge_u).brIf(0);
+    b.get(this.xpc).op(Op.i32_wrap_i64).set(lo);
+    b.get(lo).i32(12 - 2).op(Op.i32_shr_u).get(lo).i32(12 + MC_BITS - 2).op(Op.i32_shr_u).op(Op.i32_xor);
+    b.i32(((1 << MC_BITS) - 1) << 2).op(Op.i32_and).set(i4);
+    // The fetch entry: tag (pc is 4-aligned: a page compare), TLB generation.
+    b.get(i4).mem(Op.i32_load, 2, mc.tagLo + fb).get(lo).i32(~0xfff).op(Op.i32_and).op(Op.i32_ne).brIf(0);
+    b.get(i4).mem(Op.i32_load, 2, mc.tagHi + fb).get(this.xpc).i64(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_ne).brIf(0);
+    b.get(i4).mem(Op.i32_load, 2, mc.slot + fb).tee(slot).i32(2).op(Op.i32_shl).mem(Op.i32_load, 2, tlb.gen);
+    b.get(i4).mem(Op.i32_load, 2, mc.gen + fb).op(Op.i32_ne).brIf(0);
+    // The chain entry: the same page, the same frame, checked in this epoch.
+    b.get(i4).mem(Op.i32_load, 2, ch.tagLo).get(lo).i32(~0xfff).op(Op.i32_and).op(Op.i32_ne).brIf(0);
+    b.get(i4).mem(Op.i32_load, 2, ch.tagHi).get(this.xpc).i64(32).op(Op.i64_shr_u).op(Op.i32_wrap_i64).op(Op.i32_ne).brIf(0);
+    b.get(i4).mem(Op.i32_load, 2, ch.epoch).i32(0).mem(Op.i32_load, 2, this.s.epoch).op(Op.i32_ne).brIf(0);
+    b.get(i4).i32(1).op(Op.i32_shl).mem(Op.f64_load, 3, ch.pa);
+    b.get(i4).i32(1).op(Op.i32_shl).mem(Op.f64_load, 3, mc.pa + 2 * fb);
+    b.op(Op.f64_eq).op(Op.i32_eqz).brIf(0);
+    // The ITLB hit, as Tlb.touch counts it.
+    b.i32(0).i32(0).mem(Op.f64_load, 3, tlb.microHits).f64(1).op(Op.f64_add).mem(Op.f64_store, 3, tlb.microHits);
+    if (tlb.lru) {
+      b.i32(0).i32(0).mem(Op.f64_load, 3, tlb.clock).f64(1).op(Op.f64_add).mem(Op.f64_store, 3, tlb.clock);
+      b.get(slot).i32(3).op(Op.i32_shl).i32(0).mem(Op.f64_load, 3, tlb.clock).mem(Op.f64_store, 3, tlb.stamp);
+    }
+    b.i32(0).i32(0).mem(Op.i32_load, 2, this.s.chains).i32(1).op(Op.i32_add).mem(Op.i32_store, 2, this.s.chains);
+    // region(budget - n, vaShift, -1 - word): the target's region finds its block by word.
+    b.get(P_BUDGET).get(this.n).op(Op.i32_sub);
+    b.get(P_VASHIFT);
+    b.i32(-1).get(lo).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).op(Op.i32_sub);
+    b.get(i4).mem(Op.i32_load, 2, ch.slot);
+    b.returnCallIndirect(0);
+    b.end();
+  }
+
   /** Leaves with pc = page index idx, `unretired` of the block's counted instructions not retired. */
   private exitStatic(idx: number, unretired: number, extra: number): void {
     this.exitAtByte(idx * 4, unretired, extra);
@@ -246,6 +312,7 @@ class Translator {
   /** exitStatic() to the byte offset `off` from the page's start (off the page for direct jumps that leave it). */
   private exitAtByte(off: number, unretired: number, extra: number): void {
     const b = this.b;
+    if (off < 0 || off >= 4096) b.i32(1).set(this.go); // to another page: the exit may chain
     if (unretired > 0) b.get(this.n).i32(unretired).op(Op.i32_sub).set(this.n);
     const [lo, hi] = pcAt(this.pageLo, this.pageHi, off / 4);
     b.i64(lo, hi).set(this.xpc);
@@ -507,6 +574,7 @@ class Translator {
     b.end();
     link();
     b.get(t0).set(this.xpc);
+    b.i32(1).set(this.go); // to another page: the exit may chain
     b.br(this.exitDepth(0));
   }
 
