@@ -27,6 +27,8 @@ import { MC_BITS, NO_HOST } from '../arena';
 import { Op, ValType } from './wasm';
 import type { Body } from './wasm';
 import type { StateLayout } from './regfile';
+import type { Insn } from './region';
+import { writesRd } from './region';
 
 const SB = OP.sb!, SH = OP.sh!, SW = OP.sw!;
 const LB = OP.lb!, LH = OP.lh!, LW = OP.lw!, LD = OP.ld!, LBU = OP.lbu!, LHU = OP.lhu!;
@@ -46,6 +48,9 @@ const LOAD_OPS: ReadonlyMap<number, [Op, number]> = new Map<number, [Op, number]
   [LB, [Op.i64_load8_s, 1]], [LBU, [Op.i64_load8_u, 1]], [LH, [Op.i64_load16_s, 2]], [LHU, [Op.i64_load16_u, 2]],
   [LW, [Op.i64_load32_s, 4]], [OP.lwu!, [Op.i64_load32_u, 4]], [LD, [Op.i64_load, 8]],
 ]);
+/** Groups of accesses through one register a block may keep at once (4 * 3 locals). */
+const GROUPS = 4;
+
 const STORE_OPS: ReadonlyMap<number, [Op, number]> = new Map<number, [Op, number]>([
   [SB, [Op.i64_store8, 1]], [SH, [Op.i64_store16, 2]], [SW, [Op.i64_store32, 4]], [OP.sd!, [Op.i64_store, 8]],
 ]);
@@ -70,15 +75,20 @@ export class AccessEmitter {
   private readonly hits: number;
   private readonly clock: number;
   /**
-   * The page of the last access of each kind (Read, Write) checked in full in the current block
-   * through base register `reg` (`reg` -1: none yet, or the register was written since): the
-   * low half of its address with bits 11:0 clear, its host offset and its TLB slot. The
-   * micro-cache entry such a check found stays valid for the whole region call (only the MMU,
-   * which runs between calls, changes entries), so a later access of the same kind through the
-   * same, unchanged register that lands in that page hits the same entry: it needs only the
-   * page test (sameBase()).
+   * Pages found by full checks, kept for later accesses through the same base register: a pool
+   * of GROUPS locals triples (the page's address with bits 11:0 clear as an i64, its host offset,
+   * its TLB slot), handed out per block to (access kind, register) pairs in order of use. A
+   * micro-cache entry a check found valid stays valid for the whole region call (only the MMU,
+   * which runs between calls, changes entries), so an access of that kind whose address lies in
+   * the group's page and is aligned hits the same entry: it needs only the page test
+   * (sameBase()). The test compares whole 64-bit pages, so it holds whatever happened to the
+   * register since; the register only predicts which page to test.
    */
-  private readonly group: { reg: number; pageLo: number; host: number; slot: number }[];
+  private readonly pool: { page: number; host: number; slot: number }[];
+  /** This block's groups: key access * 32 + reg -> pool index. */
+  private readonly assigned = new Map<number, number>();
+  /** Keys whose group holds a page checked in this region call, or (a loop's first access) a page its test fails on. */
+  private readonly live = new Set<number>();
 
   constructor(
     private readonly b: Body,
@@ -92,19 +102,37 @@ export class AccessEmitter {
     this.v = b.local(ValType.I64);
     this.hits = b.local(ValType.I64);
     this.clock = b.local(ValType.I64);
-    this.group = [Access.Read, Access.Write].map(() => ({
-      reg: -1, pageLo: b.local(ValType.I32), host: b.local(ValType.I32), slot: b.local(ValType.I32),
-    }));
+    this.pool = Array.from({ length: GROUPS }, () => ({ page: b.local(ValType.I64), host: b.local(ValType.I32), slot: b.local(ValType.I32) }));
   }
 
-  /** At each block start: a block can be entered from elsewhere, so no check is known to have been made. */
-  startBlock(): void {
-    for (const g of this.group) g.reg = -1;
-  }
-
-  /** After an instruction writes register r: an address through r is no longer near the one checked. */
-  written(r: number): void {
-    for (const g of this.group) if (g.reg === r) g.reg = -1;
+  /**
+   * At each block start: a block can be entered from elsewhere, so no group is known to hold a
+   * checked page. For a block that loops to itself (`loop`: its instructions), the first access
+   * of each kind through a register the block does not write before it gets a group that lives
+   * across iterations: before the wasm loop (run only when the block is entered, not on its back
+   * edge) the group's page is set to the access's own page with bit 63 flipped, computed from
+   * the register as it is then, so the first iteration's test fails and the full check fills the
+   * group; later iterations test the page found. `reg(r)` pushes register r's value.
+   */
+  startBlock(loop: readonly Insn[] | null, reg: (r: number) => void): void {
+    this.assigned.clear();
+    this.live.clear();
+    if (loop === null) return;
+    const written = new Set<number>();
+    for (const insn of loop) {
+      const kind = LOAD_OPS.has(insn.id) ? Access.Read : STORE_OPS.has(insn.id) ? Access.Write : -1;
+      if (kind >= 0 && insn.rs1 !== 0 && !written.has(insn.rs1)) {
+        const key = kind * 32 + insn.rs1;
+        if (!this.assigned.has(key) && this.assigned.size < GROUPS) {
+          const g = this.pool[this.assigned.size]!;
+          this.assigned.set(key, this.assigned.size);
+          this.live.add(key);
+          reg(insn.rs1);
+          this.b.i64(insn.imm).op(Op.i64_add).i64(~0xfff).op(Op.i64_and).i64(0, -0x80000000).op(Op.i64_xor).set(g.page);
+        }
+      }
+      if (insn.rd !== 0 && writesRd(insn)) written.add(insn.rd);
+    }
   }
 
   /**
@@ -164,44 +192,53 @@ export class AccessEmitter {
       b.get(this.clock).i64(1).op(Op.i64_add).set(this.clock);
       b.get(this.slot).i32(3).op(Op.i32_shl).get(this.clock).op(Op.f64_convert_i64_s).mem(Op.f64_store, 3, tlb.stamp);
     }
-    const g = this.group[access === Access.Write ? 1 : 0]!;
-    if (reg !== 0 && (g.reg === -1 || g.reg === reg)) {
-      // Later accesses through `reg` in this block test against this page first.
-      g.reg = reg;
-      b.get(this.lo).i32(~0xfff).op(Op.i32_and).set(g.pageLo);
+    const g = this.groupFor(access, reg);
+    if (g !== null) {
+      // Later accesses through `reg` test this page first.
+      b.get(addr).i64(~0xfff).op(Op.i64_and).set(g.page);
       b.get(this.host).set(g.host);
       b.get(this.slot).set(g.slot);
+      this.live.add(access * 32 + reg);
     }
     b.get(this.host).get(this.lo).i32(0xfff).op(Op.i32_and).op(Op.i32_add).set(this.host);
   }
 
-  /**
-   * Whether an access of this kind through `reg` can test the page checked last (the group's):
-   * then sameBase() emits that test, and check() runs only when it fails.
-   */
+  /** The group of (access, reg) in this block, handed out now if the pool has one left; null for x0 or none left. */
+  private groupFor(access: Access, reg: number): { page: number; host: number; slot: number } | null {
+    if (reg === 0) return null;
+    const key = access * 32 + reg;
+    let i = this.assigned.get(key);
+    if (i === undefined) {
+      if (this.assigned.size >= GROUPS) return null;
+      i = this.assigned.size;
+      this.assigned.set(key, i);
+    }
+    return this.pool[i]!;
+  }
+
+  /** Whether an access of this kind through `reg` tests its group's page before (or instead of) the full check. */
   private grouped(access: Access, reg: number): boolean {
-    return reg !== 0 && this.group[access === Access.Write ? 1 : 0]!.reg === reg;
+    return reg !== 0 && this.live.has(access * 32 + reg);
   }
 
   /**
-   * The group's test, inside `block $full`: o = lo - pageLo; when o & (~0xfff | (size - 1)) is 0
-   * the access lies in the group's page and is aligned, so it hits the group's entry: counted as
-   * a hit, host = the arena address. (The address differs from the one checked by the difference
-   * of two 12-bit immediates, less than 4096 either way, so when the low halves lie in one page
-   * the 64-bit addresses do.) Otherwise branches to $full (depth 0), where the full check runs.
+   * The group's test, inside `block $full`: d = addr - page (64 bits); when d & (~0xfff |
+   * (size - 1)) is 0 the access lies in the group's page and is aligned, so it hits the group's
+   * entry: counted as a hit as check() counts one, host = the arena address. Otherwise branches
+   * to $full (depth 0), where the full check runs.
    */
-  private sameBase(access: Access, size: number, addr: number): void {
+  private sameBase(access: Access, reg: number, size: number, addr: number): void {
     const b = this.b;
     const tlb = this.s.arena.dtlb;
-    const g = this.group[access === Access.Write ? 1 : 0]!;
-    b.get(addr).op(Op.i32_wrap_i64).get(g.pageLo).op(Op.i32_sub).tee(this.lo);
-    b.i32(~0xfff | (size - 1)).op(Op.i32_and).brIf(0);
+    const g = this.pool[this.assigned.get(access * 32 + reg)!]!;
+    b.get(addr).get(g.page).op(Op.i64_sub).tee(this.v);
+    b.i64(~0xfff | (size - 1)).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_eqz).brIf(0);
     b.get(this.hits).i64(1).op(Op.i64_add).set(this.hits);
     if (tlb.lru) {
       b.get(this.clock).i64(1).op(Op.i64_add).set(this.clock);
       b.get(g.slot).i32(3).op(Op.i32_shl).get(this.clock).op(Op.f64_convert_i64_s).mem(Op.f64_store, 3, tlb.stamp);
     }
-    b.get(g.host).get(this.lo).op(Op.i32_add).set(this.host);
+    b.get(g.host).get(this.v).op(Op.i32_wrap_i64).op(Op.i32_add).set(this.host);
   }
 
   /** Counts a miss (the i32 at `at` in scratch) and leaves AT the instruction, from inside `extra` open blocks. */
@@ -222,7 +259,7 @@ export class AccessEmitter {
     b.block(); // $miss
     if (this.grouped(Access.Read, reg)) {
       b.block(); // $full
-      this.sameBase(Access.Read, size, addr);
+      this.sameBase(Access.Read, reg, size, addr);
       b.get(this.host).mem(op, 0, 0).set(this.v).br(2);
       b.end();
     }
@@ -242,7 +279,7 @@ export class AccessEmitter {
     b.block(); // $miss
     if (this.grouped(Access.Write, reg)) {
       b.block(); // $full
-      this.sameBase(Access.Write, size, addr);
+      this.sameBase(Access.Write, reg, size, addr);
       b.get(this.host).get(value).mem(op, 0, 0).br(2);
       b.end();
     }

@@ -343,10 +343,10 @@ class Translator {
     const len = blk.insns.length;
     this.curLen = len;
     this.curStart = blk.start;
-    this.access.startBlock();
     const end = blk.end;
     // A loop of one block (the usual inner loop): its back edge is a wasm loop, not the dispatch.
     const self = len > 0 && (end.kind === 'branch' || end.kind === 'jal') && end.target === blk.start;
+    this.access.startBlock(self ? blk.insns : null, (r) => this.get(r)); // before the loop: run on entry only
     if (self) {
       b.loop();
       this.inner = 1;
@@ -362,7 +362,6 @@ class Translator {
       this.curPos = k;
       this.curIdx = blk.insns[k]!.idx;
       this.emitInsn(blk.insns[k]!);
-      if (regsOf(blk.insns[k]!).writes) this.access.written(blk.insns[k]!.rd);
     }
     const last = blk.insns[len - 1];
     switch (end.kind) {

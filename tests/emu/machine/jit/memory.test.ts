@@ -102,6 +102,28 @@ describe('the inline check', () => {
     }
   });
 
+  it('a loop walking through pages keeps each register\'s page across iterations: a new page is checked in full once', () => {
+    // Copies 8 pages of DATA, 64 bytes a step, from t0 up to t2 = t0 + 8 pages: the loads through
+    // t0 and the stores through t2 test the page their register's last full check found.
+    const prog = loop(
+      [ins('lui', 't0', DATA >> 12), ins('lui', 't2', (DATA + 8 * 4096) >> 12)],
+      [
+        ins('ld', 'a1', 0, 't0'), ins('sd', 'a1', 0, 't2'), ins('lw', 'a2', 8, 't0'), ins('sw', 'a2', 12, 't2'),
+        ins('addi', 't0', 't0', 64), ins('addi', 't2', 't2', 64),
+      ],
+      8 * 64,
+    );
+    for (const budgets of [[1_000_000], [11], [1, 2, 3, 50]]) {
+      const { tier1 } = runBoth(prog, { budgets, onStop: exitOnEcall, maxRuns: 100_000, memory: [[DATA + 8 * 4096, 64], [DATA + 15 * 4096, 64]] });
+      if (budgets[0] === 1_000_000) {
+        // The first access of each kind in each page walks (a micro-cache miss): 8 pages each.
+        expect(tier1.misses.loads).toBeLessThanOrEqual(9);
+        expect(tier1.misses.stores).toBeLessThanOrEqual(9);
+        expect(tier1.stats.regionRetired).toBeGreaterThan(3000);
+      }
+    }
+  });
+
   it('two pages 1 MiB apart, read by turns, keep one micro-cache entry each (the index hashes the page number)', () => {
     // DATA (page 0x100) and RO (page 0x200) took the same entry when the index was the page number's low 8 bits.
     const prog = loop([ins('lui', 't0', DATA >> 12), ins('lui', 't2', RO >> 12)], [ins('ld', 'a1', 0, 't0'), ins('ld', 'a2', 0, 't2')], 2000);
