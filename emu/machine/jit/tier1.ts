@@ -19,13 +19,18 @@
 // miss inline (the frame is write-watched) and are made by the interpreter,
 // after which the words are checked again (memory-access.ts). So writes by the guest,
 // the kernel, a loader, a copy helper or the debugger are all seen, by
-// whatever path they came.
+// whatever path they came. Frames the kernel frees (Machine.framesFreed) are
+// forgotten at once: region, write watch, counts.
 //
 // ITLB exactness: a region never leaves its page, so it makes no fetch
-// translations; a run of the interpreter makes its own, and every entry to a
-// region goes through fetchPage, which leaves the CPU's kept fetch page as a
-// run ending there would. The DTLB sees the same tryTranslate calls in the
-// same order (memory-access.ts).
+// translations inside; a run of the interpreter makes its own, and an entry
+// from this loop goes through fetchPage, which leaves the CPU's kept fetch
+// page as a run ending there would. An exit that chains into another page's
+// region (translate.ts emitChain) makes the fetch translation's micro-cache
+// hit itself, and afterwards the loop keeps the last region's page
+// (Cpu.adoptFetchPage). The loop writes the chain table's entries: the
+// region it enters, checked in this epoch. The DTLB sees the same
+// tryTranslate calls in the same order (memory-access.ts).
 import type { Cpu } from '../cpu/cpu';
 import { Stop } from '../cpu/cpu';
 import type { GuestMemory } from '../mem/phys';
