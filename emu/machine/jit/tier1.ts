@@ -186,6 +186,8 @@ export class Tier1 {
     this.i32 = new Int32Array(machine.arena.buffer);
     this.f64 = new Float64Array(machine.arena.buffer);
     this.table = new Wasm.Table({ initial: 16, element: 'anyfunc' });
+    const ch = this.state.chain;
+    this.i32.fill(MC_EMPTY, ch.tagLo >> 2, (ch.tagLo >> 2) + CHAIN_ENTRIES); // no entry names a page yet
     machine.onFramesFreed((pa, count) => this.framesFreed(pa, count));
   }
 
