@@ -151,7 +151,7 @@ export interface ArenaLayout {
 export const ARENA_MAX_BYTES = TWO32;
 
 /** Bytes of the tier-1 scratch block. */
-export const SCRATCH_BYTES = 4096;
+export const SCRATCH_BYTES = 16384;
 
 export interface ArenaOptions {
   /** Guest RAM held in the arena (a multiple of 4096, at most 1 GiB): PhysMem's first chunk. */

@@ -31,11 +31,16 @@ export interface MachineOptions {
 
 export const DEFAULT_MEM_SIZE = 64 * 1024 * 1024;
 
+/** Told that `count` frames from physical address `pa` (a multiple of 4096) were freed. */
+export type FramesFreed = (pa: number, count: number) => void;
+
 export class Machine {
   readonly arena: Arena;
   readonly mem: PhysMem;
   readonly mmu: Mmu;
   readonly cpu: Cpu;
+  /** Who forgets what they cached about a frame when it is freed (tier 1's regions: onFramesFreed). */
+  private readonly freeListeners: FramesFreed[] = [];
 
   constructor(opts: MachineOptions = {}) {
     const size = checkRamSize(opts.memSize ?? DEFAULT_MEM_SIZE, opts.maxPhyAddr ?? 46);
@@ -63,6 +68,22 @@ export class Machine {
   /** Runs up to `budget` instructions; see Cpu.run for the stop reasons. */
   run(budget: number): Stop {
     return this.cpu.run(budget);
+  }
+
+  /**
+   * Whoever hands out physical frames (the kernel's page allocator, Linux's
+   * free_pages) says that `count` frames from `pa` are free: what they held is
+   * garbage from now on, and caches of their contents (tier 1's compiled
+   * regions and write watches) forget them. Only an optimisation hint: a frame
+   * reused without it is still caught by the word checks (docs/jit.md).
+   */
+  framesFreed(pa: number, count: number): void {
+    for (const l of this.freeListeners) l(pa, count);
+  }
+
+  /** Calls `l` at every framesFreed(). */
+  onFramesFreed(l: FramesFreed): void {
+    this.freeListeners.push(l);
   }
 
   /**

@@ -168,6 +168,8 @@ export class KernelMm {
           this.trace.emit('kmem:mm_page_alloc', `page=${vmemmap(pfn)} pfn=0x${pfn.toString(16)} order=${order} migratetype=${mt} gfp_flags=GFP_KERNEL`);
       },
       mmPageFree: (pfn, order) => {
+        // Not only a tracepoint: the machine's caches of these frames (tier 1's regions) go too.
+        machine.framesFreed(pfn * PAGE_SIZE, 1 << order);
         if (this.trace.enabled('kmem:mm_page_free'))
           this.trace.emit('kmem:mm_page_free', `page=${vmemmap(pfn)} pfn=0x${pfn.toString(16)} order=${order}`);
       },

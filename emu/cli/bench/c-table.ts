@@ -91,6 +91,38 @@ export function render(groups: Group[], rows: number): string[] {
   return lines;
 }
 
+/**
+ * Tier 1's compile cost and how its regions ran, per program (issue 15: "compile time reported:
+ * ms per region, regions compiled, bytes of wasm"); none when no run has tier 1's counts.
+ */
+export function jitTable(rs: readonly CBenchResult[]): string[] {
+  const runs = rs.flatMap((r) => r.tiers.filter((t) => t.jit !== undefined).map((t) => ({ program: r.program, j: t.jit! })));
+  if (runs.length === 0) return [];
+  const per = (a: number, b: number, digits: number): string => (b === 0 ? '-' : (a / b).toFixed(digits));
+  const group: Group = {
+    title: 'tier 1: compiled code of the timed run',
+    columns: [
+      { head: 'program', left: true, cells: runs.map((x) => x.program) },
+      { head: 'regions', cells: runs.map((x) => String(x.j.regions)) },
+      { head: 'compile ms', cells: runs.map((x) => x.j.compileMs.toFixed(1)) },
+      { head: 'ms/region', cells: runs.map((x) => per(x.j.compileMs, x.j.regions, 2)) },
+      { head: 'wasm KiB', cells: runs.map((x) => (x.j.wasmBytes / 1024).toFixed(1)) },
+      { head: 'insns/region', cells: runs.map((x) => per(x.j.regionInsns, x.j.regions, 0)) },
+      { head: 'dropped', cells: runs.map((x) => String(x.j.invalidated + x.j.freed)) },
+      { head: 'calls', cells: runs.map((x) => String(x.j.regionRuns)) },
+      { head: 'chained', cells: runs.map((x) => String(x.j.chains)) },
+      { head: 'insns/call', cells: runs.map((x) => per(x.j.regionRetired, x.j.regionRuns, 0)) },
+      { head: 'in regions', cells: rs.flatMap((r) => r.tiers.filter((t) => t.jit !== undefined).map((t) => `${((100 * t.jit!.regionRetired) / r.instructions).toFixed(1)}%`)) },
+      { head: 'misses', cells: runs.map((x) => String(x.j.loadMisses + x.j.storeMisses)) },
+    ],
+  };
+  return [
+    ...render([group], runs.length),
+    'calls: region calls from the run loop; chained: exits that entered the next page\'s region directly;',
+    'misses: loads and stores left to the interpreter (micro-cache misses, faults, crossings); dropped: regions invalidated or freed',
+  ];
+}
+
 /** The table, with its title line, notes and the geometric means under it. */
 export function cTable(report: CBenchReport): string {
   const rs = report.results;
@@ -143,6 +175,8 @@ export function cTable(report: CBenchReport): string {
   } else if (report.qemu === 'not installed') {
     lines.push(`--compare qemu: skipped, ${QEMU} is not installed (on Debian/Ubuntu: sudo apt-get install -y qemu-user)`);
   }
+  const jit = jitTable(rs);
+  if (jit.length > 0) lines.push('', ...jit);
   lines.push('MIPS: millions of instructions per CPU second; CPU s: user + system time of the run, every thread');
   lines.push('RSS target (issue 15): peak RSS <= 1.2 x touched + 100 MiB; touched is the guest process\'s peak resident set (VmHWM)');
   return lines.join('\n') + '\n';

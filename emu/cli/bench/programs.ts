@@ -12,6 +12,7 @@ import { readHostBytes } from '../../../host/files';
 import { Kernel } from '../../../kernel-ts/kernel';
 import type { KernelOptions } from '../../../kernel-ts/kernel';
 import { PAGE_SIZE } from '../../machine/mmu/paging';
+import type { Tier1Stats } from '../../machine/jit/tier1';
 import { UserError } from '../errors';
 import { guestProgramsDir } from '../paths';
 
@@ -89,6 +90,15 @@ export interface TierRun {
   touchedBytes: number;
   /** The host process's peak RSS (getrusage ru_maxrss), in bytes; null when the run shared its process with others. */
   peakRssBytes: number | null;
+  /** Tier 1's compile and run counts for the timed run (absent under tier 0, and in reports recorded before they were kept). */
+  jit?: JitRun;
+}
+
+/** Tier 1's counts for one run: Tier1Stats, the chained exits and the accesses left to the interpreter. */
+export interface JitRun extends Tier1Stats {
+  chains: number;
+  loadMisses: number;
+  storeMisses: number;
 }
 
 /** Guest RAM of the C benchmarks: room for the 256 MiB chase and the kernel (RAM is lazily backed). */
@@ -137,6 +147,9 @@ export function runCProgram(p: CProgram, argv: string[], tier: Tier): TierRun {
     mips: instructions / cpuSeconds / 1e6,
     touchedBytes: Math.max(peakPages, mm.hiwaterRss) * PAGE_SIZE,
     peakRssBytes: null,
+    ...(k.tier1 === null
+      ? {}
+      : { jit: { ...k.tier1.stats, chains: k.tier1.chains, loadMisses: k.tier1.misses.loads, storeMisses: k.tier1.misses.stores } }),
   };
 }
 

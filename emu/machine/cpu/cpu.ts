@@ -119,6 +119,11 @@ export class Cpu extends RegisterFile {
     return this.fetch.enter(lo, hi);
   }
 
+  /** Keeps page pageHi:pageLo at frame pa as the fetch page (tier 1's chained regions fetched there: FetchCache.adopt). */
+  adoptFetchPage(pageLo: number, pageHi: number, pa: number): void {
+    this.fetch.adopt(pageLo, pageHi, pa);
+  }
+
   /** Nothing kept for the next run (tier 1's regions stop on traps too, as run() does). */
   forgetFetchPage(): void {
     this.fetch.forget();

@@ -69,6 +69,12 @@ export class FetchCache {
     }
     const pa = this.mmu.tryTranslate(lo, hi, Access.Fetch);
     if (pa === TRAP_PENDING) return false;
+    this.load(pa);
+    return true;
+  }
+
+  /** refill()'s results for the page holding physical address pa, translated already. */
+  private load(pa: number): void {
     const chunk = this.mem.chunkI32(pa);
     if (chunk === null) {
       this.rfCode = BEYOND_RAM;
@@ -79,7 +85,16 @@ export class FetchCache {
     }
     this.rfPage = this.decoded.page(pa);
     this.rfPa = pa - (pa & 0xfff);
-    return true;
+  }
+
+  /**
+   * Tier 1's chained regions: compiled code made the fetch translation of the
+   * page pageHi:pageLo (a micro-cache hit, counted in the ITLB) and ran there;
+   * keep that page, frame pa, as a run that ended there would have kept it.
+   */
+  adopt(pageLo: number, pageHi: number, pa: number): void {
+    this.load(pa);
+    this.keep(pageLo, pageHi, this.rfPage, this.rfCode, this.rfBase);
   }
 
   /** Keeps the page a run ended on (page hi:lo, its words at code[base..]) for the next run. */

@@ -239,6 +239,13 @@ export function planRegion(code: ArrayLike<number>, base: number, wanted: readon
   return { entries: usable, blocks, words, used, jalrTargets: included.filter((s) => targets.has(s)) };
 }
 
+const NO_RD_IDS = new Set([...BRANCH_IDS, OP.sb!, OP.sh!, OP.sw!, OP.sd!, OP.fence!, ...STOP_IDS]);
+
+/** Whether the instruction writes its rd field's register (stores, branches, fence, the stop instructions do not). */
+export function writesRd(insn: Insn): boolean {
+  return insn.id >= 0 && !NO_RD_IDS.has(insn.id);
+}
+
 function isStop(insn: Insn): boolean {
   return insn.id < 0 || STOP_IDS.has(insn.id);
 }

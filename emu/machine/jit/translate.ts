@@ -8,19 +8,20 @@
 //   block $exit
 //     loop $dispatch
 //       block $default
-//         block $wordmap
-//           block $b[B-1] ... block $b0  br_table(blk: a block number; B: $wordmap) end
-//           <code of block 0> end ... <code of block B-1> end
-//         map page word w to its block (binary search): blk = j, to $dispatch
+//         block $b[B-1] ... block $b0
+//           block $search  br_table(blk: block j to $bj; anything else: $search) end
+//           binary search of the block starting at page word w: br $bj; none: br $default
+//         end <code of block 0> end ... <code of block B-1>
 //       end
 //       exit at page + 4 * w (a word that starts no block)
 //     end
 //   end
 //   store the registers the region wrote, the counters, the exit pc and the count; return status
-// A jump to block j sets blk to j and branches to $dispatch; a block that
-// falls into the next one in page order just runs on; a block that branches
-// back to its own start runs in a wasm loop of its own; a jalr to a word of
-// the same page sets w to its word index and goes through $wordmap. Every
+// The end of label $bj is where block j's code starts, and from inside block i every $bj with
+// j > i is open: a forward jump is a plain br. A backward jump to block j sets blk to j and
+// branches to $dispatch; a block that falls into the next one in page order just runs on; a
+// block that branches back to its own start runs in a wasm loop of its own; a jalr to a word of
+// the same page sets w to its word index and goes through $search. Every
 // block starts by adding its length to n and exits AT its first instruction
 // when that would pass the budget, so the run loop's instruction budget holds
 // exactly: the region never starts a block it cannot finish. A fault exits
@@ -33,6 +34,7 @@
 // M extension's results, never a wasm trap.
 import { TWO32 } from '../cpu/int64';
 import { OP } from '../isa/table';
+import { emitChain } from './chain';
 import { Body, Op, ValType, encodeModule } from './wasm';
 import { AccessEmitter, STATUS_MISS } from './memory-access';
 import type { AccessExits } from './memory-access';
@@ -87,9 +89,9 @@ export interface CompiledRegion {
   insns: number;
 }
 
-/** Compiles the region planned at virtual page pageHi:pageLo. */
-export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number, state: StateLayout): CompiledRegion {
-  return new Translator(plan, pageLo, pageHi, state).compile();
+/** Compiles the region planned at virtual page pageHi:pageLo, from the frame at physical address framePa. */
+export function translateRegion(plan: RegionPlan, pageLo: number, pageHi: number, framePa: number, state: StateLayout): CompiledRegion {
+  return new Translator(plan, pageLo, pageHi, framePa, state).compile();
 }
 
 class Translator {
@@ -103,6 +105,9 @@ class Translator {
   /** A jalr's target within the page, as a page word index ($wordmap maps it to a block). */
   private readonly w: number;
   private readonly n: number;
+  /** 1 when the exit leaves the page (a jump, branch, jalr or fall-through to another page): it may chain. */
+  private readonly go: number;
+  private readonly u3: [number, number, number];
   private readonly xpc: number;
   private readonly vash: number;
   private readonly t: number[];
@@ -121,6 +126,7 @@ class Translator {
     private readonly plan: RegionPlan,
     private readonly pageLo: number,
     private readonly pageHi: number,
+    private readonly framePa: number,
     private readonly s: StateLayout,
   ) {
     const b = this.b;
@@ -128,7 +134,9 @@ class Translator {
     this.st = b.local(ValType.I32);
     this.w = b.local(ValType.I32);
     this.n = b.local(ValType.I32);
+    this.go = b.local(ValType.I32);
     this.u = [b.local(ValType.I32), b.local(ValType.I32)];
+    this.u3 = [this.u[0]!, this.u[1]!, b.local(ValType.I32)];
     this.xpc = b.local(ValType.I64);
     this.vash = b.local(ValType.I64);
     this.t = [0, 1, 2, 3, 4, 5].map(() => b.local(ValType.I64));
@@ -157,25 +165,29 @@ class Translator {
     b.get(P_VASHIFT).op(Op.i64_extend_i32_u).set(this.vash);
     this.access.loadCounters();
     b.get(P_ENTRY).set(this.blk);
-    b.block().loop().block().block(); // $exit, $dispatch, $default, $wordmap
+    // A chained entry (entry = -1 - w) names a page word: blk is negative, so the br_table sends it to $search.
+    b.i32(-1).get(P_ENTRY).op(Op.i32_sub).set(this.w);
+    b.block().loop().block(); // $exit, $dispatch, $default
     for (let i = 0; i < blocks.length; i++) b.block();
-    // blk is a block number; anything else (a jalr's blk = B) goes to $wordmap, which maps the page
-    // word index in w to its block. A table by page word (1,024 labels) made V8's optimizing
-    // compiler spend ~4x the time and memory on every region.
+    // blk is a block number: the br_table goes straight to its code. Anything else (a jalr sets
+    // blk = B) goes to $search, which maps the page word index in w to its block and branches
+    // there. A table by page word (1,024 labels) made V8's optimizing compiler spend ~4x the time
+    // and memory on every region.
+    b.block(); // $search
     const labels: number[] = [];
-    for (let j = 0; j < blocks.length; j++) labels.push(j);
-    b.get(this.blk).brTable(labels, blocks.length);
+    for (let j = 0; j < blocks.length; j++) labels.push(j + 1);
+    b.get(this.blk).brTable(labels, 0);
     b.end();
+    this.emitWordMap(0, blocks.length, 0);
+    b.br(blocks.length); // no block starts at word w: to $default
+    b.end(); // $b0
     let insns = 0;
     for (let i = 0; i < blocks.length; i++) {
       this.cur = i;
       this.emitBlock(blocks[i]!);
       insns += blocks[i]!.insns.length;
-      b.end();
+      b.end(); // $b[i+1], or $default after the last block (which never falls out: its end is an exit)
     }
-    // $wordmap (the last block's end closed it): a jalr within the page, to page word w.
-    this.emitWordMap(0, blocks.length, 1);
-    b.end(); // $default
     // $default: a jalr within the page to a word that starts no block: exit there (the run
     // loop counts the entry and recompiles the page with it when it is hot).
     b.i64(this.pageLo, this.pageHi).get(this.w).i32(2).op(Op.i32_shl).op(Op.i64_extend_i32_u).op(Op.i64_or).set(this.xpc);
@@ -185,42 +197,49 @@ class Translator {
     this.access.storeCounters();
     for (const r of this.written) b.i32(0).get(this.reg[r]!).mem(Op.i64_store, 3, regOffset(this.s, r));
     b.i32(0).get(this.xpc).mem(Op.i64_store, 3, this.s.pc);
-    b.i32(0).get(this.n).mem(Op.i32_store, 2, this.s.retired);
+    b.i32(0).i32(0).mem(Op.i32_load, 2, this.s.retired).get(this.n).op(Op.i32_add).mem(Op.i32_store, 2, this.s.retired);
+    b.i32(0).f64(this.framePa).mem(Op.f64_store, 3, this.s.lastFrame);
+    b.i32(0).i32(this.pageLo).mem(Op.i32_store, 2, this.s.lastPageLo);
+    b.i32(0).i32(this.pageHi).mem(Op.i32_store, 2, this.s.lastPageHi);
+    emitChain(b, this.s, { go: this.go, n: this.n, xpc: this.xpc, budget: P_BUDGET, vaShift: P_VASHIFT, scratch: this.u3 });
     b.get(this.st); // 0 (STATUS_OK) unless a miss exit set it
     const bytes = encodeModule({
       imports: [],
       memoryPages: this.s.memoryPages,
+      table: true,
       func: { name: REGION_EXPORT, type: { params: [ValType.I32, ValType.I32, ValType.I32], results: [ValType.I32] }, body: b },
     });
     return { bytes, insns, blockNo: this.blockNo };
   }
 
-  // Branch depths from inside block cur's code with `extra` further blocks open.
-  // Inside block cur: blocks cur+1..B-1 and $default are open, then $dispatch, then $exit.
-  // A block that branches to itself runs inside a wasm loop of its own (`inner` = 1).
-  // Inside block cur: blocks cur+1..B-1, $wordmap and $default are open, then $dispatch, then $exit.
+  // Branch depths from inside block cur's code with `extra` further blocks open: the labels
+  // $b[cur+1] .. $b[B-1] (the end of $bj is where block j's code starts), then $default,
+  // $dispatch and $exit. A block that branches to itself runs inside a wasm loop of its own
+  // (`inner` = 1).
   private dispatchDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + 1 + this.inner + extra;
+    return this.plan.blocks.length - this.cur + this.inner + extra;
   }
 
   private exitDepth(extra: number): number {
-    return this.plan.blocks.length - this.cur + 2 + this.inner + extra;
+    return this.plan.blocks.length - this.cur + 1 + this.inner + extra;
+  }
+
+  /** Depth of block j's label ($bj, j > cur: a forward edge needs no dispatch). */
+  private forwardDepth(j: number, extra: number): number {
+    return j - this.cur - 1 + this.inner + extra;
   }
 
   /**
-   * $wordmap's code for blocks [lo, hi) (in page order, so their starts ascend): a binary
-   * search on w that sets blk to the block starting at word w and dispatches; falls through
-   * (to $default) when no block starts there. `depth`: $dispatch's depth here.
+   * $search's code for blocks [lo, hi) (in page order, so their starts ascend), at the
+   * dispatch point where every block label is open ($bj at depth j + `depth`): a binary search
+   * on w that branches to the block starting at word w; falls through when none starts there.
    */
   private emitWordMap(lo: number, hi: number, depth: number): void {
     const b = this.b;
     const blocks = this.plan.blocks;
     if (hi - lo <= 4) {
       for (let j = lo; j < hi; j++) {
-        b.get(this.w).i32(blocks[j]!.start).op(Op.i32_eq);
-        b.if();
-        b.i32(j).set(this.blk).br(depth + 1);
-        b.end();
+        b.get(this.w).i32(blocks[j]!.start).op(Op.i32_eq).brIf(j + depth);
       }
       return;
     }
@@ -241,6 +260,7 @@ class Translator {
   /** exitStatic() to the byte offset `off` from the page's start (off the page for direct jumps that leave it). */
   private exitAtByte(off: number, unretired: number, extra: number): void {
     const b = this.b;
+    if (off < 0 || off >= 4096) b.i32(1).set(this.go); // to another page: the exit may chain
     if (unretired > 0) b.get(this.n).i32(unretired).op(Op.i32_sub).set(this.n);
     const [lo, hi] = pcAt(this.pageLo, this.pageHi, off / 4);
     b.i64(lo, hi).set(this.xpc);
@@ -259,6 +279,10 @@ class Translator {
       this.b.br(extra); // to the block's own loop
       return;
     }
+    if (j > this.cur) {
+      this.b.br(this.forwardDepth(j, extra)); // a forward edge: straight to the block's label
+      return;
+    }
     this.b.i32(j).set(this.blk).br(this.dispatchDepth(extra));
   }
 
@@ -270,6 +294,7 @@ class Translator {
     const end = blk.end;
     // A loop of one block (the usual inner loop): its back edge is a wasm loop, not the dispatch.
     const self = len > 0 && (end.kind === 'branch' || end.kind === 'jal') && end.target === blk.start;
+    this.access.startBlock(self ? blk.insns : null, (r) => this.get(r)); // before the loop: run on entry only
     if (self) {
       b.loop();
       this.inner = 1;
@@ -427,7 +452,7 @@ class Translator {
         if (LOADS.has(id)) {
           this.get(rs1);
           b.i64(imm).op(Op.i64_add).set(t0);
-          this.access.load(id, t0);
+          this.access.load(id, t0, rs1);
           this.put(rd);
           return;
         }
@@ -436,7 +461,7 @@ class Translator {
           b.i64(imm).op(Op.i64_add).set(t0);
           this.get(rs2);
           b.set(t1);
-          this.access.store(id, t0, t1);
+          this.access.store(id, t0, t1, rs1);
           return;
         }
         throw new Error(`tier 1: no translation for instruction id ${id}`);
@@ -463,32 +488,40 @@ class Translator {
     return this.curInsn().rs2;
   }
 
-  /** jalr: target (rs1 + imm) & ~1, checked before rd is written; a misaligned or non-canonical one exits AT the jalr for the interpreter to raise. */
+  /**
+   * jalr: target (rs1 + imm) & ~1. A 4-aligned target in this page (a return, a call, a switch
+   * through a table) stays in the region: one compare, since the page is canonical (pc is in
+   * it). Anything else is checked before rd is written: a misaligned or non-canonical target
+   * exits AT the jalr for the interpreter to raise, others exit with pc = the target.
+   */
   private emitJalr(insn: Insn): void {
     const b = this.b;
     const t0 = this.t[0]!;
     this.get(insn.rs1);
     b.i64(insn.imm).op(Op.i64_add).i64(-2).op(Op.i64_and).set(t0);
+    const link = (): void => {
+      if (insn.rd === 0) return;
+      const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx + 1);
+      b.i64(lo, hi);
+      this.put(insn.rd);
+    };
+    // Same page and 4-aligned: dispatch on the word index (the interpreter makes no ITLB lookup
+    // within its fetch page either; the block entered checks the budget).
+    b.get(t0).i64(~0xffc).op(Op.i64_and).i64(this.pageLo, this.pageHi).op(Op.i64_eq);
+    b.if();
+    link();
+    b.get(t0).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).set(this.w);
+    b.i32(this.plan.blocks.length).set(this.blk).br(this.dispatchDepth(1));
+    b.end();
     b.get(t0).i64(3).op(Op.i64_and).op(Op.i64_eqz).op(Op.i32_eqz);
     b.get(t0).get(this.vash).op(Op.i64_shl).get(this.vash).op(Op.i64_shr_s).get(t0).op(Op.i64_ne);
     b.op(Op.i32_or);
     b.if();
     this.exitStatic(insn.idx, this.curLen - this.curPos, 1);
     b.end();
-    if (insn.rd !== 0) {
-      const [lo, hi] = pcAt(this.pageLo, this.pageHi, insn.idx + 1);
-      b.i64(lo, hi);
-      this.put(insn.rd);
-    }
-    // A target in this page (a return, a call, a switch through a table): stay in the region and
-    // dispatch on its word index (same page: the interpreter makes no ITLB lookup either; the block
-    // checks the budget). Anything else exits with pc = the target.
-    b.get(t0).i64(~0xfff).op(Op.i64_and).i64(this.pageLo, this.pageHi).op(Op.i64_eq);
-    b.if();
-    b.get(t0).op(Op.i32_wrap_i64).i32(0xfff).op(Op.i32_and).i32(2).op(Op.i32_shr_u).set(this.w);
-    b.i32(this.plan.blocks.length).set(this.blk).br(this.dispatchDepth(1));
-    b.end();
+    link();
     b.get(t0).set(this.xpc);
+    b.i32(1).set(this.go); // to another page: the exit may chain
     b.br(this.exitDepth(0));
   }
 

@@ -6,6 +6,13 @@ export interface WasmMemory {
   grow(pages: number): number;
 }
 
+/** A table of functions (funcref): regions find each other's code in it. */
+export interface WasmTable {
+  readonly length: number;
+  grow(n: number): number;
+  set(i: number, f: unknown): void;
+}
+
 export interface WasmModule {
   readonly __brand?: 'WasmModule';
 }
@@ -16,6 +23,7 @@ export interface WasmInstance {
 
 interface WasmApi {
   Memory: new (desc: { initial: number; maximum?: number }) => WasmMemory;
+  Table: new (desc: { initial: number; element: 'anyfunc' }) => WasmTable;
   Module: new (bytes: Uint8Array) => WasmModule;
   Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => WasmInstance;
   validate(bytes: Uint8Array): boolean;

@@ -1,6 +1,6 @@
 // A small WebAssembly binary encoder: just what tier 1 emits (WebAssembly
 // Core Specification 2.0, chapter 5 "Binary Format"). A module has one type,
-// imports of functions and one memory, one function and its export; the
+// imports of functions, one memory and one table, one function and its export; the
 // function body is built with Body, whose methods append typed opcodes and
 // LEB128 immediates. No validation here: V8 validates at compile time, and a
 // test compiles every construct this encoder offers.
@@ -15,7 +15,7 @@ const BLOCK_EMPTY = 0x40;
 /** Opcodes (spec 5.4), the ones tier 1 uses. */
 export const Op = {
   unreachable: 0x00, nop: 0x01, block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b,
-  br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, drop: 0x1a, select: 0x1b,
+  br: 0x0c, br_if: 0x0d, br_table: 0x0e, return: 0x0f, call: 0x10, return_call_indirect: 0x13, drop: 0x1a, select: 0x1b,
   local_get: 0x20, local_set: 0x21, local_tee: 0x22,
   i32_load: 0x28, i64_load: 0x29, f64_load: 0x2b,
   i64_load8_s: 0x30, i64_load8_u: 0x31, i64_load16_s: 0x32, i64_load16_u: 0x33, i64_load32_s: 0x34, i64_load32_u: 0x35,
@@ -29,7 +29,7 @@ export const Op = {
   i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73, i32_shl: 0x74, i32_shr_s: 0x75, i32_shr_u: 0x76,
   i64_add: 0x7c, i64_sub: 0x7d, i64_mul: 0x7e, i64_div_s: 0x7f, i64_div_u: 0x80, i64_rem_s: 0x81, i64_rem_u: 0x82,
   i64_and: 0x83, i64_or: 0x84, i64_xor: 0x85, i64_shl: 0x86, i64_shr_s: 0x87, i64_shr_u: 0x88,
-  f64_add: 0xa0,
+  f64_eq: 0x61, f64_add: 0xa0,
   i32_wrap_i64: 0xa7, i64_trunc_f64_s: 0xb0, f64_convert_i64_s: 0xb9, i64_extend_i32_s: 0xac, i64_extend_i32_u: 0xad,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
@@ -202,6 +202,16 @@ export class Body {
     return this;
   }
 
+  /**
+   * A tail call through table 0 (the tail-call proposal, on by default in Node 20's V8): pops the
+   * arguments of type `typeIdx` and the table index; the caller's frame is gone, so a chain of
+   * such calls does not grow the stack.
+   */
+  returnCallIndirect(typeIdx: number): this {
+    this.code.byte(Op.return_call_indirect).u32(typeIdx).u32(0);
+    return this;
+  }
+
   /** A load or store with its memarg: alignment exponent and constant offset (spec 5.4.6). */
   mem(o: Op, alignLog2: number, offset: number): this {
     this.code.byte(o).u32(alignLog2).u32(offset);
@@ -236,12 +246,15 @@ export interface ModuleSpec {
   imports: readonly { name: string; type: FuncType }[];
   /** An imported memory env.mem with at least this many 64-KiB pages, or none. */
   memoryPages?: number;
+  /** An imported table env.table of funcref (table 0), or none. */
+  table?: boolean;
   /** The one defined function (index imports.length), exported as `name`. */
   func: { name: string; type: FuncType; body: Body };
 }
 
 const SEC_TYPE = 1, SEC_IMPORT = 2, SEC_FUNCTION = 3, SEC_EXPORT = 7, SEC_CODE = 10;
-const EXTERN_FUNC = 0x00, EXTERN_MEM = 0x02;
+const EXTERN_FUNC = 0x00, EXTERN_TABLE = 0x01, EXTERN_MEM = 0x02;
+const FUNCREF = 0x70;
 
 function funcType(b: Bytes, t: FuncType): void {
   b.byte(0x60).u32(t.params.length).bytes(t.params).u32(t.results.length).bytes(t.results);
@@ -258,9 +271,10 @@ export function encodeModule(spec: ModuleSpec): Uint8Array<ArrayBuffer> {
   for (const imp of spec.imports) funcType(types, imp.type);
   funcType(types, spec.func.type);
   section(out, SEC_TYPE, types);
-  const imports = new Bytes().u32(spec.imports.length + (spec.memoryPages === undefined ? 0 : 1));
+  const imports = new Bytes().u32(spec.imports.length + (spec.memoryPages === undefined ? 0 : 1) + (spec.table === true ? 1 : 0));
   spec.imports.forEach((imp, i) => imports.name('env').name(imp.name).byte(EXTERN_FUNC).u32(i));
   if (spec.memoryPages !== undefined) imports.name('env').name('mem').byte(EXTERN_MEM).byte(0x00).u32(spec.memoryPages);
+  if (spec.table === true) imports.name('env').name('table').byte(EXTERN_TABLE).byte(FUNCREF).byte(0x00).u32(0);
   section(out, SEC_IMPORT, imports);
   section(out, SEC_FUNCTION, new Bytes().u32(1).u32(spec.imports.length));
   section(out, SEC_EXPORT, new Bytes().u32(1).name(spec.func.name).byte(EXTERN_FUNC).u32(spec.imports.length));

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cTable, geomeans, timeRatio } from '../../../../emu/cli/bench/c-table';
+import { cTable, geomeans, jitTable, timeRatio } from '../../../../emu/cli/bench/c-table';
 import type { CBenchReport } from '../../../../emu/cli/bench/c-table';
 import { geometricMean } from '../../../../emu/cli/bench/qemu';
 import { docBlock } from '../../../support/doc-blocks';
@@ -43,5 +43,24 @@ describe('the C programs table', () => {
     const r = REPORT.results[0]!;
     const over = { ...r, tiers: [{ ...r.tiers[0]!, peakRssBytes: 101 * 1024 * 1024, touchedBytes: 0 }] };
     expect(cTable({ ...REPORT, results: [over] })).toMatch(/101\.0 MiB +0 KiB +missed/);
+  });
+});
+
+describe('the C programs table, with tier 1', () => {
+  // c-report-jit.json: `vmlab bench --jit both --compare qemu --json` on the development machine (its `c` part).
+  const JIT = JSON.parse(readFileSync(join(__dirname, 'c-report-jit.json'), 'utf8')) as CBenchReport;
+
+  it('prints tier 1\'s compiled code under the table: regions, compile time per region, wasm bytes, calls, chains, misses', () => {
+    const lines = jitTable(JIT.results);
+    expect(lines.join('\n') + '\n').toBe(readFileSync(join(__dirname, 'jit-table.txt'), 'utf8'));
+    const c = JIT.results.find((r) => r.program === 'c-calls')!.tiers[1]!.jit!;
+    const row = lines.find((l) => l.startsWith('c-calls'))!.trim().split(/ +/);
+    expect(row.slice(1, 4)).toEqual([String(c.regions), c.compileMs.toFixed(1), (c.compileMs / c.regions).toFixed(2)]);
+    expect(cTable(JIT)).toContain(lines.join('\n'));
+  });
+
+  it('has no tier 1 section when no run has tier 1\'s counts', () => {
+    expect(jitTable(REPORT.results)).toEqual([]);
+    expect(cTable(REPORT)).not.toContain('tier 1: compiled code');
   });
 });

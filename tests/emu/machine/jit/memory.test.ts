@@ -5,11 +5,11 @@
 // and statistics included), and checks that the mechanism it names did the
 // work (miss counts, region runs).
 import { describe, expect, it } from 'vitest';
-import type { Stop } from '../../../../emu/machine/cpu/cpu';
+import { Stop } from '../../../../emu/machine/cpu/cpu';
 import { PTE_RW, PTE_US } from '../../../../emu/machine/mmu/paging';
 import { MC_BITS, MC_ENTRIES, NO_HOST } from '../../../../emu/machine/arena';
 import { Access } from '../../../../emu/machine/trap';
-import { DATA, RO, ins } from '../../../support/machine';
+import { DATA, HOLE, RO, ins } from '../../../support/machine';
 import type { MachineRun } from '../../../support/machine';
 import { runBoth } from './diff';
 
@@ -60,6 +60,68 @@ describe('the inline check', () => {
     const { tier1 } = runBoth(prog, { budgets: [1_000_000, 11], onStop: exitOnEcall, maxRuns: 10_000, memory: [[DATA, 32], [DATA + 4088, 16]] });
     expect(tier1.misses.loads).toBeGreaterThan(2 * 400);
     expect(tier1.misses.stores).toBeGreaterThan(2 * 400);
+  });
+
+  it('accesses through one register test the page that register\'s last check found: same page inline, the next page its own entry', () => {
+    // t0 sits 8 bytes before the end of DATA's first page: offsets -16..-1 and 0..7 are in it,
+    // 8.. in the next page. Loads and stores alternate between the two pages through t0, and a
+    // misaligned load through t0 (its page test fails on the alignment bits) goes to the interpreter,
+    // within the page and across its end.
+    const prog = loop(
+      [ins('lui', 't0', (DATA + 4096) >> 12), ins('addi', 't0', 't0', -8)],
+      [
+        ins('ld', 'a1', 0, 't0'), ins('ld', 'a2', -8, 't0'), ins('lw', 'a6', -7, 't0'), ins('ld', 'a5', 3, 't0'),
+        ins('sd', 'a0', 8, 't0'), ins('sd', 'a0', -16, 't0'), ins('lw', 'a3', 4, 't0'), ins('lw', 'a4', 8, 't0'),
+        ins('sw', 'a1', 12, 't0'),
+      ],
+      500,
+    );
+    for (const budgets of [[1_000_000], [13], [1, 2, 3, 50]]) {
+      const { tier1 } = runBoth(prog, { budgets, onStop: exitOnEcall, maxRuns: 10_000, memory: [[DATA + 4096 - 24, 40]] });
+      if (budgets[0] === 1_000_000) {
+        // The two misaligned loads, 500 times each, and the first access of each kind and page.
+        expect(tier1.misses.loads).toBeGreaterThanOrEqual(990);
+        expect(tier1.misses.loads).toBeLessThan(1010);
+        expect(tier1.misses.stores).toBeLessThan(5);
+      }
+    }
+  });
+
+  it('an access through the same register that leaves the page checked is checked in full: past the mapping it faults as in the interpreter', () => {
+    // t0 walks up by 8 towards the hole after DATA; ld 8(t0) shares ld 0(t0)'s page until it is the hole's first byte.
+    const prog = loop(
+      [ins('lui', 't0', (HOLE - 4096) >> 12), ins('addi', 't0', 't0', 4096 - 8 - 8 * 300)],
+      [ins('ld', 'a1', 0, 't0'), ins('ld', 'a2', 8, 't0'), ins('addi', 't0', 't0', 8)],
+      1000,
+    );
+    for (const budgets of [[1_000_000], [7]]) {
+      const stops: Stop[] = [];
+      const { tier1 } = runBoth(prog, { budgets, onStop: (r, stop) => { stops.push(stop); return false; }, maxRuns: 10_000 });
+      expect(stops).toEqual([Stop.Trap, Stop.Trap]);
+      expect(tier1.stats.regionRetired).toBeGreaterThan(500);
+    }
+  });
+
+  it('a loop walking through pages keeps each register\'s page across iterations: a new page is checked in full once', () => {
+    // Copies 8 pages of DATA, 64 bytes a step, from t0 up to t2 = t0 + 8 pages: the loads through
+    // t0 and the stores through t2 test the page their register's last full check found.
+    const prog = loop(
+      [ins('lui', 't0', DATA >> 12), ins('lui', 't2', (DATA + 8 * 4096) >> 12)],
+      [
+        ins('ld', 'a1', 0, 't0'), ins('sd', 'a1', 0, 't2'), ins('lw', 'a2', 8, 't0'), ins('sw', 'a2', 12, 't2'),
+        ins('addi', 't0', 't0', 64), ins('addi', 't2', 't2', 64),
+      ],
+      8 * 64,
+    );
+    for (const budgets of [[1_000_000], [11], [1, 2, 3, 50]]) {
+      const { tier1 } = runBoth(prog, { budgets, onStop: exitOnEcall, maxRuns: 100_000, memory: [[DATA + 8 * 4096, 64], [DATA + 15 * 4096, 64]] });
+      if (budgets[0] === 1_000_000) {
+        // The first access of each kind in each page walks (a micro-cache miss): 8 pages each.
+        expect(tier1.misses.loads).toBeLessThanOrEqual(9);
+        expect(tier1.misses.stores).toBeLessThanOrEqual(9);
+        expect(tier1.stats.regionRetired).toBeGreaterThan(3000);
+      }
+    }
   });
 
   it('two pages 1 MiB apart, read by turns, keep one micro-cache entry each (the index hashes the page number)', () => {
