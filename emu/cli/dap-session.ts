@@ -254,7 +254,14 @@ export class VmlabDebugSession extends DebugSession {
       this.sendResponse(response);
       return;
     }
-    const frames = callFrames(s).map(({ pc, lookupPc, level }) => {
+    const frames = callFrames(s).map(({ pc, lookupPc, level, kind }) => {
+      // The rt_sigreturn trampoline a handler returns to: a label frame, named as gdb names it.
+      if (kind === 'sigtramp') {
+        const f = new StackFrame(level, '<signal handler called>');
+        f.presentationHint = 'label';
+        f.instructionPointerReference = hexn(pc);
+        return f;
+      }
       // A caller's function and line are its call's (lookupPc: inside the call, before the return address).
       const l = s.syms.line(lookupPc);
       const name = s.syms.symbolAt(lookupPc)?.sym.name ?? hexn(pc);

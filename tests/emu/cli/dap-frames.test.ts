@@ -48,3 +48,20 @@ it("stackTrace gives every frame of the leaf's backtrace; scopes of frames 1 and
   await c.request('disconnect');
   expect(await c.exited).toBe(0);
 });
+
+it('a handler\'s stack shows the signal frame as a label, <signal handler called>, then the interrupted code', async () => {
+  const c = new DapClient(FIXTURES);
+  await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
+  expect((await c.request('launch', { program: join(FIXTURES, 'bin', 'sigframe'), aslr: false })).success).toBe(true);
+  await c.nextEvent('initialized');
+  await c.request('setBreakpoints', { source: { path: join(FIXTURES, 'sigframe.c') }, breakpoints: [{ line: 17 }] });
+  await c.request('configurationDone');
+  expect((await c.nextEvent('stopped')).event.body.reason).toBe('breakpoint');
+  const st = (await c.request('stackTrace', { threadId: 1 })).body as { stackFrames: { id: number; name: string; line: number; presentationHint?: string }[] };
+  // tests/emu/debugger/golden/sigframe.golden.txt has the same frames from the REPL's bt.
+  expect(st.stackFrames.map((f) => `${f.id} ${f.name} ${f.line}${f.presentationHint === undefined ? '' : ` ${f.presentationHint}`}`)).toEqual([
+    '0 on_segv 17', '1 <signal handler called> 0 label', '2 poke 22', '3 work 27', '4 main 34', '5 _start 0',
+  ]);
+  await c.request('disconnect');
+  await c.exited;
+});
