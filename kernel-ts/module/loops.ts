@@ -20,7 +20,8 @@
 // The code is scanned, not parsed: strings, template literals (with their
 // ${} nesting), comments and regular-expression literals are skipped (a `/`
 // starts a regular expression where an operand is expected: after an
-// operator, an opening bracket, `,`, `;`, or a keyword such as return), and
+// operator, an opening bracket, `,`, `;`, a keyword such as return, or the
+// `)` closing an if/while/for/with header), and
 // `for` / `while` count only as keywords (not after `.`, and followed by
 // `(`). esbuild's output, which is what module code is, needs no more.
 
@@ -44,8 +45,16 @@ interface Header {
   forIn: boolean;
 }
 
-/** What a bracket on the stack is: a loop header's `(`, another `(`/`[`, a `{`, or a template's `${`. */
-type Open = { ch: '(' | '[' | '{'; header: Header | null } | { ch: '${'; header: null };
+/**
+ * What a bracket on the stack is: a loop header's `(`, another `(`/`[`, a
+ * `{`, or a template's `${`. `control`: the `(` of an if, while, for or with
+ * header, after whose `)` a statement begins (so a `/` there starts a
+ * regular expression, not a division).
+ */
+type Open = { ch: '(' | '[' | '{'; header: Header | null; control?: boolean } | { ch: '${'; header: null };
+
+/** Keywords whose `(...)` header is followed by a statement. */
+const CONTROL_WORDS = new Set(['if', 'while', 'for', 'with']);
 
 /** `code` with a LOOP_TICK call in every loop (see above). */
 export function instrumentLoops(code: string): string {
@@ -66,6 +75,8 @@ export function rewriteLoops(code: string): LoopRewrite {
   /** The last significant token: 'word' (an identifier or keyword, in `word`), 'value' (a literal, `)`, `]`), or 'punct'. */
   let last: 'word' | 'value' | 'punct' = 'punct';
   let word = '';
+  /** Whether `word` followed a `.` (a property name, not a keyword). */
+  let wordAfterDot = false;
   let dot = false;
   let i = 0;
   const n = code.length;
@@ -159,7 +170,7 @@ export function rewriteLoops(code: string): LoopRewrite {
           k = skipSpace(k + 5);
         }
         if (code[k] === '(') {
-          stack.push({ ch: '(', header: isAwait ? null : { kind: w, open: k, semis: [], of: -1, forIn: false } });
+          stack.push({ ch: '(', header: isAwait ? null : { kind: w, open: k, semis: [], of: -1, forIn: false }, control: true });
           i = k + 1;
           last = 'punct';
           dot = false;
@@ -174,6 +185,7 @@ export function rewriteLoops(code: string): LoopRewrite {
       i = j;
       last = 'word';
       word = w;
+      wordAfterDot = dot;
       dot = false;
       continue;
     }
@@ -187,7 +199,7 @@ export function rewriteLoops(code: string): LoopRewrite {
     }
     // Punctuation.
     if (c === '(' || c === '[' || c === '{') {
-      stack.push({ ch: c, header: null });
+      stack.push({ ch: c, header: null, control: c === '(' && last === 'word' && !wordAfterDot && CONTROL_WORDS.has(word) });
       i++;
       last = 'punct';
       dot = false;
@@ -203,7 +215,7 @@ export function rewriteLoops(code: string): LoopRewrite {
       }
       if (open?.header) instrument(code, open.header, i, inserts);
       i++;
-      last = c === '}' ? 'punct' : 'value';
+      last = c === '}' || (open?.ch === '(' && open.control === true) ? 'punct' : 'value';
       dot = false;
       continue;
     }

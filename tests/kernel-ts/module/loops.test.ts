@@ -38,6 +38,25 @@ describe('instrumentLoops', () => {
     expect(out.split('\n')).toHaveLength(6);
   });
 
+  it('a / right after an if, while, for or with header starts a regular expression; after a call or a grouping it divides', () => {
+    const code = [
+      'if (x) /for(;;)/.test(s);',
+      'while (y) /while (1)/g.exec(t);',
+      'for (const k in o) /for (;;)/.test(k);',
+      'do n++; while (n < 3) /while (z)/.test(u);',
+      'a = f(x) / 2; b = (c) / d; for (;;) break;',
+      'o.if(x) / 2; while (q) r();',
+    ].join('\n');
+    expect(instrumentLoops(code).split('\n')).toEqual([
+      'if (x) /for(;;)/.test(s);',
+      `while (${T}(), y) /while (1)/g.exec(t);`,
+      'for (const k in o) /for (;;)/.test(k);',
+      `do n++; while (${T}(), n < 3) /while (z)/.test(u);`,
+      `a = f(x) / 2; b = (c) / d; for (; ${T}(), true;) break;`,
+      `o.if(x) / 2; while (${T}(), q) r();`,
+    ]);
+  });
+
   it('the rewritten code computes the same, calling the tick once per iteration', () => {
     const code = [
       'let s = 0;',
