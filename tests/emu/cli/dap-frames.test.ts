@@ -11,14 +11,20 @@ import { FIXTURES } from '../debugger/run-debug';
 
 interface Var { name: string; value: string; variablesReference: number }
 
-it("stackTrace gives every frame of the leaf's backtrace; scopes of frames 1 and 2 are middle's and outer's", async () => {
+/** An adapter that launched fixtures/bin/PROG and stopped at the breakpoint on SOURCE:LINE. */
+async function stoppedAt(prog: string, source: string, line: number): Promise<DapClient> {
   const c = new DapClient(FIXTURES);
   await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
-  expect((await c.request('launch', { program: join(FIXTURES, 'bin', 'unwind-o2'), aslr: false })).success).toBe(true);
+  expect((await c.request('launch', { program: join(FIXTURES, 'bin', prog), aslr: false })).success).toBe(true);
   await c.nextEvent('initialized');
-  await c.request('setBreakpoints', { source: { path: join(FIXTURES, 'unwind.c') }, breakpoints: [{ line: 11 }] });
+  await c.request('setBreakpoints', { source: { path: join(FIXTURES, source) }, breakpoints: [{ line }] });
   await c.request('configurationDone');
   expect((await c.nextEvent('stopped')).event.body.reason).toBe('breakpoint');
+  return c;
+}
+
+it("stackTrace gives every frame of the leaf's backtrace; scopes of frames 1 and 2 are middle's and outer's", async () => {
+  const c = await stoppedAt('unwind-o2', 'unwind.c', 11);
   const st = (await c.request('stackTrace', { threadId: 1 })).body as { stackFrames: { id: number; name: string; line: number; instructionPointerReference: string }[]; totalFrames: number };
   expect(st.stackFrames.map((f) => `${f.id} ${f.name} ${f.instructionPointerReference} ${f.line}`)).toEqual([
     '0 leaf 0x101a4 11', '1 middle 0x101f0 18', '2 outer 0x1022c 22', '3 main 0x10194 27', '4 _start 0x102a4 0',
@@ -50,13 +56,7 @@ it("stackTrace gives every frame of the leaf's backtrace; scopes of frames 1 and
 });
 
 it('a handler\'s stack shows the signal frame as a label, <signal handler called>, then the interrupted code', async () => {
-  const c = new DapClient(FIXTURES);
-  await c.request('initialize', { adapterID: 'vmlab', pathFormat: 'path' });
-  expect((await c.request('launch', { program: join(FIXTURES, 'bin', 'sigframe'), aslr: false })).success).toBe(true);
-  await c.nextEvent('initialized');
-  await c.request('setBreakpoints', { source: { path: join(FIXTURES, 'sigframe.c') }, breakpoints: [{ line: 17 }] });
-  await c.request('configurationDone');
-  expect((await c.nextEvent('stopped')).event.body.reason).toBe('breakpoint');
+  const c = await stoppedAt('sigframe', 'sigframe.c', 17);
   const st = (await c.request('stackTrace', { threadId: 1 })).body as { stackFrames: { id: number; name: string; line: number; presentationHint?: string }[] };
   // tests/emu/debugger/golden/sigframe.golden.txt has the same frames from the REPL's bt.
   expect(st.stackFrames.map((f) => `${f.id} ${f.name} ${f.line}${f.presentationHint === undefined ? '' : ` ${f.presentationHint}`}`)).toEqual([
