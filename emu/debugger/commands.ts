@@ -15,6 +15,7 @@ import type { ExprEnv } from './expr';
 import { Session } from './session';
 import type { ResumeOptions, StopEvent } from './engine-types';
 import { backtrace } from './frames';
+import { codeWord, inSigtramp } from './unwind';
 import type { Breakpoint } from './breakpoints';
 import { formatFaults, formatP2v, formatPagetables, formatRegisters, formatTlb, hexn, symSuffix } from './views';
 import { Quit, findCommand } from './table';
@@ -173,10 +174,22 @@ export class Debugger {
     return text === undefined ? `${l.file}:${l.line}` : `${l.file}:${l.line}\t${text}`;
   }
 
-  /** Where the program is: the source line (if any) and the instruction. */
+  /**
+   * Where the program is: the source line (if any) and the instruction. At
+   * the [vdso] rt_sigreturn trampoline (a handler returned, by finish or
+   * stepi), gdb's location line `<signal handler called>`, and the
+   * instruction read as ptrace (and the unwinder) read it: the page may not
+   * be faulted in yet, as it is on the handler's first return.
+   */
   frameReport(): string {
-    const src = this.sourceLine(this.s.pc);
-    return [src, this.insnLine(this.s.pc)].filter((x) => x !== '').join('\n');
+    const pc = this.s.pc;
+    if (inSigtramp(this.s, pc)) {
+      const w = codeWord(this.s, pc);
+      const insn = w === null ? '<not mapped>' : disassembleWord(w | 0, pc, (a) => this.s.syms.name(a)).text;
+      return `<signal handler called>\n=> VA ${this.describe(pc)}:\t${insn}`;
+    }
+    const src = this.sourceLine(pc);
+    return [src, this.insnLine(pc)].filter((x) => x !== '').join('\n');
   }
 
   // ---- run control ------------------------------------------------------

@@ -173,7 +173,7 @@ function interrupted(e: UnwindSource, f: CallFrame): CallFrame | null {
 }
 
 /** An instruction word of code at va, read as ptrace would (a file page not faulted in yet from the page cache or file), or null. */
-function codeWord(e: UnwindSource, va: number): number | null {
+export function codeWord(e: UnwindSource, va: number): number | null {
   const w = e.readVirt(va, 4);
   if (typeof w !== 'string') return Number(w);
   const page = e.unfaultedPage?.(va) ?? null;
@@ -187,7 +187,7 @@ function codeWord(e: UnwindSource, va: number): number | null {
  * matches it. Only code outside the ELF's symbols is read for it (the
  * trampoline is the [vdso]'s).
  */
-function inSigtramp(e: UnwindSource, pc: number): boolean {
+export function inSigtramp(e: UnwindSource, pc: number): boolean {
   if (e.syms.symbolAt(pc) !== undefined) return false;
   const w = codeWord(e, pc);
   if (w === INSN_LI_A7_RT_SIGRETURN) return codeWord(e, pc + 4) === INSN_ECALL;

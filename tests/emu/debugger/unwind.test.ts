@@ -234,9 +234,10 @@ describe('backtraces through a signal frame: <signal handler called>, then the i
   // first not to stop for the two signals (vmlab's REPL does not stop for a signal without `catch signal`); its output
   // is golden/sigframe.gdb.golden.txt, checked again below in the peer tier.
   const SIG_SCRIPT = join(FIXTURES, 'sigframe.gdb');
-  const gdbScript = (): string => {
+  const FINISH_SCRIPT = join(FIXTURES, 'sigframe-finish.gdb');
+  const gdbScript = (script = SIG_SCRIPT): string => {
     const file = join(mkdtempSync(join(tmpdir(), 'vmlab-sig-')), 'sigframe.gdb');
-    writeFileSync(file, `handle SIGUSR1 nostop noprint\nhandle SIGSEGV nostop noprint\n${readFileSync(join(ROOT, SIG_SCRIPT), 'utf8')}`);
+    writeFileSync(file, `handle SIGUSR1 nostop noprint\nhandle SIGSEGV nostop noprint\n${readFileSync(join(ROOT, script), 'utf8')}`);
     return file;
   };
   const r = vmlab(['debug', '--no-aslr', '-x', SIG_SCRIPT, '--batch', join(FIXTURES, 'bin', 'sigframe')], { cwd: ROOT });
@@ -279,9 +280,41 @@ describe('backtraces through a signal frame: <signal handler called>, then the i
     expect(variableLines(r.stdout)).toEqual(['p = 0x0', 'v = 3', 'n = 3']);
   });
 
+  describe('finish in a handler stops at the trampoline, reported as gdb reports it: <signal handler called>', () => {
+    // fixtures/sigframe-finish.gdb: finish in on_usr1 returns to the [vdso] rt_sigreturn trampoline, whose page is not
+    // faulted in yet (its #PF comes after, on the way on). gdb's location line there is `<signal handler called>`
+    // (print_frame_info on a SIGTRAMP_FRAME; it prints "Run till exit from" only when typed, not from a script); vmlab
+    // prints that line, then its `=>` line with the instruction read as ptrace reads it, not `<not mapped>`.
+    const f = vmlab(['debug', '--no-aslr', '-x', FINISH_SCRIPT, '--batch', join(FIXTURES, 'bin', 'sigframe')], { cwd: ROOT });
+    const fgdb = golden('sigframe-finish.gdb.golden.txt');
+
+    it('the transcript is the golden one', () => {
+      expect(f.stdout).toBe(golden('sigframe-finish.golden.txt'));
+      expect(f.stderr).toBe('');
+    });
+
+    it("the stop's location line and the backtrace there are gdb's", () => {
+      const after = (out: string, head: RegExp): string[] => {
+        const lines = out.split('\n');
+        return lines.slice(lines.findIndex((l) => head.test(l)) + 1);
+      };
+      const mine = after(f.stdout, /^Run till exit from #0 {2}VA 0x10190 in on_usr1 \(\)/);
+      const theirs = after(fgdb, /^13\t/);
+      expect(mine.slice(0, 2)).toEqual(['<signal handler called>', '=> VA 0x7ffff7ffe000:\tli\ta7,139']);
+      expect(theirs[0]).toBe('<signal handler called>');
+      expect(mine[2]).toBe(theirs[1]);
+      expect(bts(f.stdout, false)[0]!.slice(0, -1)).toEqual(bts(fgdb, true)[0]);
+      expect(bts(fgdb, true)[0]!.map(([fn]) => fn)).toEqual(['<signal handler called>', '__syscall_ret', 'work', 'main']);
+    });
+  });
+
   describePeer('gdb-multiarch', ['gdb'], () => {
     it('the gdb golden is what gdb-multiarch prints today through vmlab\'s stub', async () => {
       expect(await gdbRunOn(join(FIXTURES, 'bin', 'sigframe'), gdbScript())).toBe(gdb);
+    }, 120_000);
+
+    it('the finish gdb golden is what gdb-multiarch prints today through vmlab\'s stub', async () => {
+      expect(await gdbRunOn(join(FIXTURES, 'bin', 'sigframe'), gdbScript(FINISH_SCRIPT))).toBe(golden('sigframe-finish.gdb.golden.txt'));
     }, 120_000);
   });
 });
