@@ -8,8 +8,8 @@ import { TWO32, bigHi, bigLo } from '../machine/cpu/int64';
 import { Access, PF_I, PF_P, PF_PK, PF_RSVD, PF_U, PF_W, pfWords } from '../machine/trap';
 import { formatProbe, explainFault } from '../machine/mmu/explain';
 import { NR } from '../../kernel-ts/syscalls/numbers';
-import { ExprError, evaluate } from './expr';
-import { INITIAL_EXAMINE, examine, formatValue } from './examine';
+import { ExprError, evaluate, evaluateTyped } from './expr';
+import { INITIAL_EXAMINE, examine, formatPrinted, formatValue } from './examine';
 import type { ExamineDefaults } from './examine';
 import type { ExprEnv } from './expr';
 import { Session } from './session';
@@ -382,11 +382,10 @@ export class Debugger {
     const f = printFormat(args);
     if (typeof f === 'string') return f;
     if (f.rest.trim() === '') return 'Argument required (expression to compute).';
-    const v = evaluate(f.rest, this.env);
-    // A register or expression is a 64-bit integer here: /s is /d, /z is /x (already padded), /a adds the symbol, /f is /d.
+    const { v, size } = evaluateTyped(f.rest, this.env);
+    // An integer at its type's width (an int literal's 4 bytes, a register's 8): /s and /f are the default, /a adds the symbol.
     const sym = f.fmt === 'a' ? this.s.syms.dataSymbol(Number(BigInt.asUintN(64, v))) : '';
-    const text = f.fmt === 'a' ? `${formatValue(v, 'a', 8)}${sym === '' ? '' : ` ${sym}`}`
-      : formatValue(v, f.fmt === 'z' ? 'x' : f.fmt === '' || f.fmt === 's' || f.fmt === 'f' ? 'd' : f.fmt, 8);
+    const text = f.fmt === 'a' ? `${formatValue(v, 'a', 8)}${sym === '' ? '' : ` ${sym}`}` : formatPrinted(v, f.fmt, size);
     return `$${this.keep(v)} = ${text}`;
   }
 

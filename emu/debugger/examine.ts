@@ -145,3 +145,22 @@ export function formatValue(v: bigint, fmt: string, bytes: number): string {
     default: return u.toString();
   }
 }
+
+/**
+ * print/FMT of a value `size` bytes wide (its C type's, expr.ts), as gdb's
+ * print_scalar_formatted prints an integer: /x without leading zeros (/z pads
+ * them to the width), /o a 0 before the digits (0 alone for zero), /t the
+ * bits from the highest set one, /d and /u the bits read signed or unsigned,
+ * /c the low byte. '' (and /s, /f) is the value in decimal.
+ */
+export function formatPrinted(v: bigint, fmt: string, size: number): string {
+  const u = BigInt.asUintN(size * 8, v);
+  switch (fmt) {
+    case 'x': return `0x${u.toString(16)}`;
+    case 'z': return formatValue(v, 'x', size);
+    case 'o': return u === 0n ? '0' : `0${u.toString(8)}`;
+    case 't': case 'u': case 'c': return formatValue(v, fmt, size);
+    case 'd': return BigInt.asIntN(size * 8, v).toString();
+    default: return v.toString();
+  }
+}

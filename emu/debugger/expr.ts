@@ -6,6 +6,13 @@
 // printed, $$ the one before, $$N N back, $N the Nth), unary - ~ !, and the binary
 // operators * / % + - << >> & ^ | == != < > <= >= with C's precedence.
 // Values are BigInts: this is the debugger, never the hot path (STYLE 3).
+// Each value has its C type's width, as gdb types it, for print/FMT: a
+// literal is an int (4 bytes) unless it does not fit (a hex, octal or binary
+// one up to 0xffffffff is an unsigned int), then a long; a register, $pc, a
+// symbol, $pa and the value history are 8 bytes; *(TYPE*) is TYPE's size,
+// $memN N bits; a binary operator's is the wider operand's (at least an
+// int's, C's integer promotions), a shift's its left operand's, a comparison
+// or ! an int's.
 // Nesting (parentheses, prefix operators) is bounded, as gdb's parser stack
 // is: a recursive parser must refuse before the JavaScript stack runs out.
 
@@ -42,7 +49,23 @@ const BINARY: [string[], number][] = [
 ];
 const TOKEN = /\s*(0x[0-9a-fA-F]+|0b[01]+|0o[0-7]+|\d+|\$\$\d*|\$\d+|\$?[A-Za-z_.][\w.]*|\$|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!()<>])/y;
 
+/** A value and its type's width in bytes (print/FMT formats the bits at that width). */
+export interface Typed {
+  v: bigint;
+  size: number;
+}
+
 export function evaluate(text: string, env: ExprEnv): bigint {
+  return evaluateTyped(text, env).v;
+}
+
+const INT = 4;
+const LONG = 8;
+/** A literal's width: an int if it fits, an unsigned int for a hex, octal or binary one that fits 32 bits, else a long. */
+const literalSize = (t: string, v: bigint): number => (v <= 0x7fffffffn || (!/^\d+$/.test(t) && v <= 0xffffffffn) ? INT : LONG);
+const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=', '&&', '||']);
+
+export function evaluateTyped(text: string, env: ExprEnv): Typed {
   const toks: string[] = [];
   /** Where each token starts in text (for "near" in messages). */
   const at: number[] = [];
@@ -71,12 +94,13 @@ export function evaluate(text: string, env: ExprEnv): bigint {
     if (toks[i] !== t) throw new ExprError(`expected '${t}'${toks[i] === undefined ? ' at the end' : ` before '${toks[i]}'`}`);
     i++;
   };
-  const deref = (addr: bigint, type: string): bigint => {
+  const deref = (addr: bigint, type: string): Typed => {
     const size = TYPE_SIZES[type] ?? 8;
     const v = env.readMem(BigInt.asUintN(64, addr), size);
     if (typeof v === 'string') throw new ExprError(v);
-    return SIGNED.has(type) ? BigInt.asIntN(size * 8, v) : v;
+    return { v: SIGNED.has(type) ? BigInt.asIntN(size * 8, v) : v, size };
   };
+  const long = (v: bigint): Typed => ({ v, size: LONG });
   const castType = (): string | null => {
     // ( TYPE * )  -- a pointer cast
     if (peek() !== '(') return null;
@@ -91,7 +115,7 @@ export function evaluate(text: string, env: ExprEnv): bigint {
     }
     return null;
   };
-  const primary = (): bigint => {
+  const primary = (): Typed => {
     const t = toks[i++];
     if (t === undefined) throw new ExprError('expression ends too soon');
     if (t === '(') {
@@ -99,7 +123,10 @@ export function evaluate(text: string, env: ExprEnv): bigint {
       expect(')');
       return v;
     }
-    if (/^\d/.test(t)) return BigInt(t);
+    if (/^\d/.test(t)) {
+      const v = BigInt(t);
+      return { v, size: literalSize(t, v) };
+    }
     const h = /^\$(\$?)(\d*)$/.exec(t);
     if (h) {
       // $ (the last value), $N (the Nth), $$ (the one before the last), $$N (N before the last)
@@ -107,7 +134,7 @@ export function evaluate(text: string, env: ExprEnv): bigint {
       const n = h[2] === '' ? (h[1] === '$' ? 1 : 0) : Number(h[2]);
       const v = env.history(n, back);
       if (v === undefined) throw new ExprError(back ? 'History is empty.' : `History has not yet reached $${n}.`);
-      return v;
+      return long(v);
     }
     if (t.startsWith('$')) {
       const name = t.slice(1);
@@ -115,28 +142,28 @@ export function evaluate(text: string, env: ExprEnv): bigint {
         expect('(');
         const a = binary(0);
         expect(')');
-        const pa = env.translate(BigInt.asUintN(64, a));
+        const pa = env.translate(BigInt.asUintN(64, a.v));
         if (typeof pa === 'string') throw new ExprError(pa);
-        return pa;
+        return long(pa);
       }
       const m = /^mem(8|16|32|64)$/.exec(name);
       if (m) {
         expect('(');
         const a = binary(0);
         expect(')');
-        const v = env.readMem(BigInt.asUintN(64, a), Number(m[1]) / 8);
+        const v = env.readMem(BigInt.asUintN(64, a.v), Number(m[1]) / 8);
         if (typeof v === 'string') throw new ExprError(v);
-        return v;
+        return { v, size: Number(m[1]) / 8 };
       }
       const r = env.register(name);
       if (r === undefined) throw new ExprError(`no register or convenience variable '${t}'`);
-      return r;
+      return long(r);
     }
     const s = env.symbol(t);
     if (s === undefined) throw new ExprError(`No symbol "${t}" in current context.`);
-    return BigInt(s);
+    return long(BigInt(s));
   };
-  const unary = (): bigint => {
+  const unary = (): Typed => {
     if (depth >= MAX_EXPR_DEPTH) throw new ExprError(`Expression nested more than ${MAX_EXPR_DEPTH} levels deep, near \`${near()}'.`);
     depth++;
     try {
@@ -145,30 +172,35 @@ export function evaluate(text: string, env: ExprEnv): bigint {
       depth--;
     }
   };
-  const prefixed = (): bigint => {
+  const prefixed = (): Typed => {
     const t = peek();
-    if (t === '-') return (i++, -unary());
-    if (t === '+') return (i++, unary());
-    if (t === '~') return (i++, ~unary());
-    if (t === '!') return (i++, unary() === 0n ? 1n : 0n);
+    const promoted = (f: (v: bigint) => bigint): Typed => {
+      i++;
+      const a = unary();
+      return { v: f(a.v), size: Math.max(INT, a.size) };
+    };
+    if (t === '-') return promoted((v) => -v);
+    if (t === '+') return promoted((v) => v);
+    if (t === '~') return promoted((v) => ~v);
+    if (t === '!') return (i++, { v: unary().v === 0n ? 1n : 0n, size: INT });
     if (t === '&') {
       i++;
       const name = toks[i++];
       const s = name === undefined ? undefined : env.symbol(name);
       if (s === undefined) throw new ExprError(`cannot take the address of '${name ?? ''}'`);
-      return BigInt(s);
+      return long(BigInt(s));
     }
     if (t === '*') {
       i++;
       const type = castType();
-      if (type !== null) return deref(unary(), type);
-      return deref(unary(), 'long');
+      if (type !== null) return deref(unary().v, type);
+      return deref(unary().v, 'long');
     }
     const type = castType();
-    if (type !== null) return unary(); // a pointer cast of a value keeps it
+    if (type !== null) return long(unary().v); // a pointer cast of a value keeps it (a pointer: 8 bytes)
     return primary();
   };
-  const binary = (minPrec: number): bigint => {
+  const binary = (minPrec: number): Typed => {
     let left = unary();
     for (;;) {
       const op = peek();
@@ -176,12 +208,13 @@ export function evaluate(text: string, env: ExprEnv): bigint {
       if (entry === undefined || entry[1] < minPrec) return left;
       i++;
       const right = binary(entry[1] + 1);
-      left = apply(op!, left, right);
+      const size = COMPARISONS.has(op!) ? INT : Math.max(INT, left.size, op === '<<' || op === '>>' ? 0 : right.size);
+      left = { v: apply(op!, left.v, right.v), size };
     }
   };
-  const v = binary(0);
+  const r = binary(0);
   if (i < toks.length) throw new ExprError(`unexpected '${toks[i]}'`);
-  return BigInt.asIntN(64, v);
+  return { v: BigInt.asIntN(64, r.v), size: r.size };
 }
 
 function apply(op: string, a: bigint, b: bigint): bigint {
