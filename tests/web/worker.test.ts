@@ -283,7 +283,7 @@ describe('the worker of the browser build', () => {
     expect(await runOn()).toBe(0);
   });
 
-  it('the TLB log lists what the command did to the TLB: CR3 writes switching PCID, the INVPCIDs of its exit, each with the entries it dropped and kept', async () => {
+  it('the TLB log lists what the command did to the TLB: CR3 writes switching PCID, page faults, the INVPCIDs of its exit, each with the entries it dropped and kept', async () => {
     await w.run('memview2');
     const log = (await inspect({})).tlbLog;
     expect(log.since).toBe('the command');
@@ -292,6 +292,17 @@ describe('the worker of the browser build', () => {
     const switches = log.events.filter((e) => /^CR3 write: 0x[0-9a-f]+, PCID \d+, NOFLUSH \(PCID switch \d+ -> \d+; was 0x[0-9a-f]+\)$/.test(e.what));
     expect(switches.length).toBeGreaterThan(0);
     for (const e of switches) expect(e.dropped).toEqual([]);
+    // Each page fault invalidates its page's entries in the PCID it faulted in (SDM 4.10.4.1). Here all are not-present
+    // faults on pages never translated, so there is nothing to drop: the exec writing memview2's data page and its stack
+    // (for the kernel, in memview2's mm), then memview2 fetching from its first two code pages.
+    const faults = log.events.filter((e) => e.what.startsWith('#PF'));
+    const nothing = ": the page's entries of PCID 1 and global ones, nothing to drop";
+    expect(faults.map((e) => [e.by, e.what, e.dropped, e.kept])).toEqual([
+      ['kernel', `#PF 0x13008, error 0x2 (not-present write kernel)${nothing}`, [], []],
+      ['kernel', `#PF 0x7ffdf9a73e60, error 0x2 (not-present write kernel)${nothing}`, [], []],
+      ['pid 1 (memview2)', `#PF 0x102d0, error 0x14 (not-present fetch user)${nothing}`, [], []],
+      ['pid 1 (memview2)', `#PF 0x11964, error 0x14 (not-present fetch user)${nothing}`, [], []],
+    ]);
     // memview2's exit drops its entries while its mm is no longer on the CPU, by PCID: INVPCID type 0 per page
     // (each dropping exactly that page's entries) or type 1 for the whole PCID, whichever is cheaper, then type 1
     // when the PCID is released. Every entry dropped is of memview2's PCID, none global; none of its PCID is kept.
