@@ -105,11 +105,13 @@ describe('the TLB log', () => {
     expect(keptSummary([], 1)).toBe('none');
   });
 
-  it("docs/web.md's example: an INVLPG, a PCID switch with NOFLUSH, a flushing CR3 load, as the TLB view lists them", () => {
+  it("docs/web.md's example: an INVLPG, a PCID switch with NOFLUSH, a flushing CR3 load, a page fault, as the TLB view lists them", () => {
     const { mmu, log } = machine();
     mmu.invlpg(0x400000, 0);
     mmu.writeCr3(0x200000 + 2, true);
     mmu.writeCr3(0x200000 + 2, false);
+    mmu.setCpl(3);
+    expect(mmu.tryTranslate(0x1008, 0xffff8000 | 0, Access.Read)).toBe(TRAP_PENDING);
     const entry = (e: TlbBrief): string => `${e.tlb} ${e.pageSize} VPN ${e.vpn} PCID ${e.pcid}${e.global ? ' G' : ''}`;
     const row = (e: TlbEventView): string[] => [
       `${e.n}  ${e.by}  ${e.what}`,
