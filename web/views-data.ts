@@ -80,7 +80,7 @@ export interface TlbBrief {
 /** One invalidation of the last step or run (web/worker/tlb-log.ts). */
 export interface TlbEventView {
   n: number;
-  /** The operation and its operands: `INVLPG 0x...`, `CR3 write: 0x..., PCID 3, NOFLUSH (PCID switch 1 -> 3; was 0x...)`. */
+  /** The operation and its operands: `INVLPG 0x...`, `CR3 write: 0x..., PCID 3, NOFLUSH (PCID switch 1 -> 3; was 0x...)`, `#PF 0x..., error 0x6 (not-present write user): ...`. */
   what: string;
   /** For whom the kernel did it: `pid 7 (memview2)`, or `kernel`. */
   by: string;

@@ -142,11 +142,11 @@ function tlbLogBlock(v: Views): HTMLElement {
   return h('section', { 'aria-label': 'TLB log' },
     h('h3', {}, title),
     log.events.length === 0
-      ? h('p', { class: 'note' }, 'No CR3 write, INVLPG or INVPCID: no entry was invalidated.')
+      ? h('p', { class: 'note' }, 'No CR3 write, INVLPG, INVPCID or page fault: no entry was invalidated.')
       : h('table', { 'aria-label': 'TLB invalidations' },
         h('tr', {}, ...['#', 'for', 'operation', 'dropped', 'kept'].map((x) => h('th', {}, x))),
         ...log.events.map(tlbEventRow)),
-    h('p', { class: 'note' }, 'A CR3 write with NOFLUSH switches PCID and drops nothing: the entries of other PCIDs stay for when their process runs again. Global (G) entries survive every CR3 write; INVLPG drops the page\'s global entry and the current PCID\'s, not other PCIDs\'.'),
+    h('p', { class: 'note' }, 'A CR3 write with NOFLUSH switches PCID and drops nothing: the entries of other PCIDs stay for when their process runs again. Global (G) entries survive every CR3 write; INVLPG and a page fault (#PF, SDM 4.10.4.1) drop the page\'s global entry and the current PCID\'s, not other PCIDs\'.'),
   );
 }
 

@@ -1,6 +1,7 @@
 // The per-step TLB log of the browser lab: every CR3 write (a PCID switch
-// with or without NOFLUSH, or a flushing load), INVLPG, INVPCID and
-// flushing CR0/CR4 write the MMU performs during the last step or run, with
+// with or without NOFLUSH, or a flushing load), INVLPG, INVPCID, flushing
+// CR0/CR4 write and page fault (which invalidates the faulting page's
+// entries, SDM 4.10.4.1) the MMU performs during the last step or run, with
 // the entries it dropped and the ones in its scope that it kept (global
 // entries survive a CR3 write, other PCIDs' entries survive both). It
 // observes the MMU through Mmu.tlbObserver: before an operation it copies
@@ -11,6 +12,7 @@ import type { Mmu } from '../../emu/machine/mmu/mmu';
 import { TlbOp, TlbPhase } from '../../emu/machine/mmu/mmu';
 import type { Tlb, TlbEntry } from '../../emu/machine/mmu/tlb';
 import { CR3_PCID_MASK } from '../../emu/machine/mmu/paging';
+import { pfWords } from '../../emu/machine/trap';
 import type { TlbBrief, TlbEventView } from '../views-data';
 
 /** Events kept per step or run (the newest); `total` counts them all. */
@@ -99,6 +101,10 @@ export class TlbLog {
       }
       case TlbOp.Invlpg:
         what = `INVLPG ${va} (PCID ${pcid} and global entries)`;
+        kept = valid.filter((e) => covers(e, lo, hi));
+        break;
+      case TlbOp.PageFault:
+        what = `#PF ${va}, error ${hex(flags)} (${pfWords(flags)}): the page's entries of PCID ${pcid} and global ones${dropped.length === 0 ? ', nothing to drop' : ''}`;
         kept = valid.filter((e) => covers(e, lo, hi));
         break;
       case TlbOp.Invpcid:

@@ -51,7 +51,7 @@ const CR4_FLUSH_BITS = CR4_PGE | CR4_PCIDE | CR4_SMEP | CR4_SMAP | CR4_PAE | CR4
 const CR0_FLUSH_BITS = CR0_PG | CR0_WP;
 
 /** The operations that invalidate TLB entries, as a TlbObserver is told of them. */
-export const TlbOp = { Cr3: 0, Invlpg: 1, Invpcid: 2, Cr0: 3, Cr4: 4 } as const;
+export const TlbOp = { Cr3: 0, Invlpg: 1, Invpcid: 2, Cr0: 3, Cr4: 4, PageFault: 5 } as const;
 export type TlbOp = (typeof TlbOp)[keyof typeof TlbOp];
 /** When a TlbObserver is called: before the operation (the TLB as it was) or after it. */
 export const TlbPhase = { Before: 0, After: 1 } as const;
@@ -62,7 +62,9 @@ export type TlbPhase = (typeof TlbPhase)[keyof typeof TlbPhase];
  * after it (Mmu.tlbObserver). Operands, all numbers (nothing is allocated to
  * call it): Cr3: pcid = the new PCID, flags = 1 for NOFLUSH (source bit 63);
  * Invlpg: lo/hi = the address, pcid = the current PCID; Invpcid: lo/hi, pcid,
- * flags = the type; Cr0/Cr4 (only when a bit that flushes changes): none.
+ * flags = the type; Cr0/Cr4 (only when a bit that flushes changes): none;
+ * PageFault: lo/hi = the faulting address, pcid = the current PCID, flags =
+ * the error code.
  * The observer reads the rest (cr3, cr0, cr4, the TLBs' gen arrays) from the MMU.
  */
 export type TlbObserver = (op: TlbOp, phase: TlbPhase, lo: number, hi: number, pcid: number, flags: number) => void;
@@ -115,8 +117,8 @@ export class Mmu implements WalkState {
   private readonly w = new WalkResult();
   /**
    * Observer of invalidations (the browser lab's per-step TLB log), or null:
-   * one test per CR0/CR3/CR4 write, INVLPG and INVPCID, nothing on
-   * translation. A function, so that a recorder's snapshot keeps it by
+   * one test per CR0/CR3/CR4 write, INVLPG, INVPCID and page fault, nothing
+   * on translation. A function, so that a recorder's snapshot keeps it by
    * reference (record/graph.ts enters objects, not functions).
    */
   tlbObserver: TlbObserver | null = null;
@@ -315,14 +317,25 @@ export class Mmu implements WalkState {
    * drop, so only the flush is counted there (the common not-present fault).
    */
   private pageFault(lo: number, hi: number, error: number, missed: Tlb | null): number {
+    const obs = this.tlbObserver;
+    if (obs === null) this.faultDrop(lo, hi, missed);
+    else {
+      obs(TlbOp.PageFault, TlbPhase.Before, lo, hi, this.pcid, error);
+      this.faultDrop(lo, hi, missed);
+      obs(TlbOp.PageFault, TlbPhase.After, lo, hi, this.pcid, error);
+    }
+    this.cr2Lo = lo;
+    this.cr2Hi = hi;
+    return this.trap.record(Vector.PF, error, lo, hi);
+  }
+
+  /** pageFault()'s invalidation: the page's entries of the current PCID and global ones, in both TLBs. */
+  private faultDrop(lo: number, hi: number, missed: Tlb | null): void {
     if (missed === this.itlb) this.itlb.counters[STAT_FLUSH + FlushCause.Fault]!++;
     else this.itlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
     if (missed === this.dtlb) this.dtlb.counters[STAT_FLUSH + FlushCause.Fault]!++;
     else this.dtlb.drop(lo, hi, this.pcid, true, FlushCause.Fault);
     this.epochs();
-    this.cr2Lo = lo;
-    this.cr2Hi = hi;
-    return this.trap.record(Vector.PF, error, lo, hi);
   }
 
   /** Bits 63:47 (4-level) or 63:56 (5-level) equal (SDM vol. 1, 3.3.7.1; vol. 3, 4.5). */

@@ -1,7 +1,8 @@
 // The browser lab's per-step TLB log (web/worker/tlb-log.ts) over a bare
-// MMU: each CR3 write, INVLPG and INVPCID is logged with exactly the entries
-// it dropped and the ones in its scope it kept, and the MMU's observer hook
-// costs nothing when unset (the operations behave the same with it).
+// MMU: each CR3 write, INVLPG, INVPCID and page fault is logged with exactly
+// the entries it dropped and the ones in its scope it kept, and the MMU's
+// observer hook costs nothing when unset (the operations behave the same with
+// it).
 import { describe, expect, it } from 'vitest';
 import { docBlock } from '../../support/doc-blocks';
 import type { TlbBrief, TlbEventView } from '../../../web/views-data';
@@ -9,6 +10,7 @@ import { SparsePhysMem } from '../../../emu/machine/mem/phys';
 import { Mmu } from '../../../emu/machine/mmu/mmu';
 import { CR4_PAE, CR4_PCIDE, CR4_PGE } from '../../../emu/machine/mmu/paging';
 import { PERM_G, PERM_RW, PERM_US } from '../../../emu/machine/mmu/rights';
+import { Access, TRAP_PENDING, Vector } from '../../../emu/machine/trap';
 import { TlbLog, keptSummary } from '../../../web/worker/tlb-log';
 
 const USER = PERM_RW | PERM_US;
@@ -65,6 +67,25 @@ describe('the TLB log', () => {
     expect([log.events, log.total]).toEqual([[], 0]);
   });
 
+  it('a page fault drops the page\'s entries of the current PCID and global ones in both TLBs, keeps other PCIDs\', and says when there is nothing to drop', () => {
+    const { mmu, log } = machine();
+    // The page tables at CR3 are empty: a fetch at the user page misses the ITLB and faults not-present; the DTLB's entry of PCID 1 goes.
+    expect(mmu.tryTranslate(0x400000, 0, Access.Fetch)).toBe(TRAP_PENDING);
+    // A user read of the global kernel page hits the DTLB and faults on the rights: its global entry goes.
+    mmu.setCpl(3);
+    expect(mmu.tryTranslate(0x1008, 0xffff8000 | 0, Access.Read)).toBe(TRAP_PENDING);
+    expect([mmu.trap.vector, mmu.trap.error]).toEqual([Vector.PF, 5]);
+    // A read of a page no TLB holds.
+    expect(mmu.tryTranslate(0x500010, 0, Access.Read)).toBe(TRAP_PENDING);
+    expect(log.events).toEqual([
+      { n: 1, what: "#PF 0x400000, error 0x0 (not-present read kernel): the page's entries of PCID 1 and global ones", by: 'pid 7 (test)', dropped: [USER1], kept: [USER2], keptWhy: '1 of other PCIDs' },
+      { n: 2, what: "#PF 0xffff800000001008, error 0x5 (protection read user): the page's entries of PCID 1 and global ones", by: 'pid 7 (test)', dropped: [KERNEL], kept: [], keptWhy: 'none' },
+      { n: 3, what: "#PF 0x500010, error 0x4 (not-present read user): the page's entries of PCID 1 and global ones, nothing to drop", by: 'pid 7 (test)', dropped: [], kept: [], keptWhy: 'none' },
+    ]);
+    expect(mmu.entries().map((e) => [e.tlb, e.pcid, e.global])).toEqual([['ITLB', 1, false], ['DTLB', 2, false]]);
+    expect(mmu.stats().dtlb).toMatchObject({ dropped: 2, flushes: { fault: 3 } });
+  });
+
   it('detached, the MMU calls nothing and invalidates the same entries', () => {
     const { mmu, log } = machine();
     log.detach();
@@ -72,6 +93,11 @@ describe('the TLB log', () => {
     mmu.invlpg(0x400000, 0);
     expect(log.events).toEqual([]);
     expect(mmu.stats().dtlb).toMatchObject({ dropped: 1, flushes: { invlpg: 1 } });
+    mmu.setCpl(3);
+    expect(mmu.tryTranslate(0x1000, 0xffff8000 | 0, Access.Read)).toBe(TRAP_PENDING);
+    expect(log.events).toEqual([]);
+    expect(mmu.stats().dtlb).toMatchObject({ dropped: 2, flushes: { invlpg: 1, fault: 1 } });
+    expect(mmu.entries().map((e) => [e.tlb, e.pcid, e.global])).toEqual([['ITLB', 1, false], ['DTLB', 2, false]]);
   });
 
   it('keptSummary counts global entries, the given PCID\'s and the others', () => {
@@ -79,11 +105,13 @@ describe('the TLB log', () => {
     expect(keptSummary([], 1)).toBe('none');
   });
 
-  it("docs/web.md's example: an INVLPG, a PCID switch with NOFLUSH, a flushing CR3 load, as the TLB view lists them", () => {
+  it("docs/web.md's example: an INVLPG, a PCID switch with NOFLUSH, a flushing CR3 load, a page fault, as the TLB view lists them", () => {
     const { mmu, log } = machine();
     mmu.invlpg(0x400000, 0);
     mmu.writeCr3(0x200000 + 2, true);
     mmu.writeCr3(0x200000 + 2, false);
+    mmu.setCpl(3);
+    expect(mmu.tryTranslate(0x1008, 0xffff8000 | 0, Access.Read)).toBe(TRAP_PENDING);
     const entry = (e: TlbBrief): string => `${e.tlb} ${e.pageSize} VPN ${e.vpn} PCID ${e.pcid}${e.global ? ' G' : ''}`;
     const row = (e: TlbEventView): string[] => [
       `${e.n}  ${e.by}  ${e.what}`,
