@@ -327,8 +327,11 @@ maybe(`the browser lab in chromium${hasChromium ? '' : ` (SKIPPED: no ${CHROMIUM
     const cow = page.locator('#view-frames table[aria-label="Shared frames"] tr.cow').first();
     await cow.waitFor();
     expect((await cow.locator('td').allTextContents()).slice(1)).toEqual(['anon', '2', expect.stringMatching(/^\d+$/), 'shared copy-on-write']);
+    // The detail of the frame clicked (an earlier test left another frame's detail showing).
+    const pfnLabel = (await cow.locator('button.addr').textContent())!.trim();
+    expect(pfnLabel).toMatch(/^PFN 0x[0-9a-f]+$/);
     await cow.locator('button.addr').click();
-    await page.locator('#frame-detail h3').waitFor();
+    await page.locator('#frame-detail h3', { hasText: `Frame ${pfnLabel} ` }).waitFor();
     const mappings = (await page.locator('#frame-detail pre').textContent())!;
     expect(mappings).toContain(`pid ${parent}`);
     expect(mappings).toContain(`pid ${child}`);
