@@ -37,6 +37,7 @@ import { OP } from '../isa/table';
 import { emitChain } from './chain';
 import { Body, Op, ValType, encodeModule } from './wasm';
 import { AccessEmitter, STATUS_MISS } from './memory-access';
+import { emitDiv32, emitDiv64, emitMulHigh } from './m-extension';
 import type { AccessExits } from './memory-access';
 import { regOffset } from './regfile';
 import type { StateLayout } from './regfile';
@@ -50,8 +51,6 @@ export const REGION_EXPORT = 'region';
 const P_BUDGET = 0;
 const P_VASHIFT = 1;
 const P_ENTRY = 2;
-
-const I64_MIN_LO = 0, I64_MIN_HI = -0x80000000;
 
 const O = OP as Readonly<Record<string, number>>;
 const LOADS = new Set([O.lb, O.lh, O.lw, O.ld, O.lbu, O.lhu, O.lwu]);
@@ -375,6 +374,13 @@ class Translator {
       b.op(o);
       this.put(rd);
     };
+    /** rs1 and rs2 on the stack, then `emit` leaves rd's value (an M-extension op, m-extension.ts). */
+    const m = (emit: () => void): void => {
+      this.get(rs1);
+      this.get(rs2);
+      emit();
+      this.put(rd);
+    };
     const word = (emit: () => void): void => {
       emit();
       b.op(Op.i64_extend_i32_s);
@@ -437,17 +443,17 @@ class Translator {
       case O.mulw: word(() => this.w32(Op.i32_mul)); return;
       case O.fence: return;
       case O.mul: bin(Op.i64_mul); return;
-      case O.mulh: this.mulHigh('ss'); return;
-      case O.mulhsu: this.mulHigh('su'); return;
-      case O.mulhu: this.mulHigh('uu'); return;
-      case O.div: this.div64(true, false); return;
-      case O.divu: this.div64(false, false); return;
-      case O.rem: this.div64(true, true); return;
-      case O.remu: this.div64(false, true); return;
-      case O.divw: word(() => this.div32(true, false)); return;
-      case O.divuw: word(() => this.div32(false, false)); return;
-      case O.remw: word(() => this.div32(true, true)); return;
-      case O.remuw: word(() => this.div32(false, true)); return;
+      case O.mulh: m(() => emitMulHigh(b, 'ss', this.t)); return;
+      case O.mulhsu: m(() => emitMulHigh(b, 'su', this.t)); return;
+      case O.mulhu: m(() => emitMulHigh(b, 'uu', this.t)); return;
+      case O.div: m(() => emitDiv64(b, true, false, this.t)); return;
+      case O.divu: m(() => emitDiv64(b, false, false, this.t)); return;
+      case O.rem: m(() => emitDiv64(b, true, true, this.t)); return;
+      case O.remu: m(() => emitDiv64(b, false, true, this.t)); return;
+      case O.divw: word(() => { this.get(rs1); this.get(rs2); emitDiv32(b, true, false, this.u); }); return;
+      case O.divuw: word(() => { this.get(rs1); this.get(rs2); emitDiv32(b, false, false, this.u); }); return;
+      case O.remw: word(() => { this.get(rs1); this.get(rs2); emitDiv32(b, true, true, this.u); }); return;
+      case O.remuw: word(() => { this.get(rs1); this.get(rs2); emitDiv32(b, false, true, this.u); }); return;
       default:
         if (LOADS.has(id)) {
           this.get(rs1);
@@ -523,80 +529,5 @@ class Translator {
     b.get(t0).set(this.xpc);
     b.i32(1).set(this.go); // to another page: the exit may chain
     b.br(this.exitDepth(0));
-  }
-
-  /** mulh (ss), mulhsu (su), mulhu (uu): the high 64 bits of the 128-bit product, from 32-bit partial products. */
-  private mulHigh(kind: 'ss' | 'su' | 'uu'): void {
-    const b = this.b;
-    const insn = this.curInsn();
-    const [a, c, ll, lh, hl, mid] = this.t as [number, number, number, number, number, number];
-    const LO32 = (): void => void b.i64(-1, 0).op(Op.i64_and);
-    const HI32 = (): void => void b.i64(32).op(Op.i64_shr_u);
-    this.get(insn.rs1);
-    b.set(a);
-    this.get(insn.rs2);
-    b.set(c);
-    b.get(a); LO32(); b.get(c); LO32(); b.op(Op.i64_mul).set(ll);
-    b.get(a); LO32(); b.get(c); HI32(); b.op(Op.i64_mul).set(lh);
-    b.get(a); HI32(); b.get(c); LO32(); b.op(Op.i64_mul).set(hl);
-    b.get(ll); HI32(); b.get(lh); LO32(); b.op(Op.i64_add); b.get(hl); LO32(); b.op(Op.i64_add).set(mid);
-    b.get(a); HI32(); b.get(c); HI32(); b.op(Op.i64_mul);
-    b.get(lh); HI32(); b.op(Op.i64_add);
-    b.get(hl); HI32(); b.op(Op.i64_add);
-    b.get(mid); HI32(); b.op(Op.i64_add);
-    // Signed corrections: subtract c when a < 0 (ss, su) and a when c < 0 (ss).
-    if (kind !== 'uu') b.get(c).get(a).i64(63).op(Op.i64_shr_s).op(Op.i64_and).op(Op.i64_sub);
-    if (kind === 'ss') b.get(a).get(c).i64(63).op(Op.i64_shr_s).op(Op.i64_and).op(Op.i64_sub);
-    this.put(insn.rd);
-  }
-
-  /** div, divu, rem, remu with RISC-V's results for a zero divisor and MIN / -1. */
-  private div64(signed: boolean, rem: boolean): void {
-    const b = this.b;
-    const insn = this.curInsn();
-    const [a, c] = [this.t[0]!, this.t[1]!];
-    this.get(insn.rs1);
-    b.set(a);
-    this.get(insn.rs2);
-    b.set(c);
-    b.get(c).op(Op.i64_eqz).ifValue(ValType.I64);
-    if (rem) b.get(a);
-    else b.i64(-1);
-    b.op(Op.else);
-    if (signed) {
-      // MIN / -1 = MIN, MIN % -1 = 0 (wasm's div_s traps there).
-      b.get(c).i64(-1).op(Op.i64_eq).get(a).i64(I64_MIN_LO, I64_MIN_HI).op(Op.i64_eq).op(Op.i32_and).ifValue(ValType.I64);
-      if (rem) b.i64(0);
-      else b.get(a);
-      b.op(Op.else).get(a).get(c).op(rem ? Op.i64_rem_s : Op.i64_div_s).end();
-    } else {
-      b.get(a).get(c).op(rem ? Op.i64_rem_u : Op.i64_div_u);
-    }
-    b.end();
-    this.put(insn.rd);
-  }
-
-  /** divw, divuw, remw, remuw on the low words; leaves the i32 result (the caller sign-extends). */
-  private div32(signed: boolean, rem: boolean): void {
-    const b = this.b;
-    const insn = this.curInsn();
-    const [a, c] = [this.u[0]!, this.u[1]!];
-    this.get(insn.rs1);
-    b.op(Op.i32_wrap_i64).set(a);
-    this.get(insn.rs2);
-    b.op(Op.i32_wrap_i64).set(c);
-    b.get(c).op(Op.i32_eqz).ifValue(ValType.I32);
-    if (rem) b.get(a);
-    else b.i32(-1);
-    b.op(Op.else);
-    if (signed) {
-      b.get(c).i32(-1).op(Op.i32_eq).ifValue(ValType.I32);
-      if (rem) b.i32(0);
-      else b.i32(0).get(a).op(Op.i32_sub);
-      b.op(Op.else).get(a).get(c).op(rem ? Op.i32_rem_s : Op.i32_div_s).end();
-    } else {
-      b.get(a).get(c).op(rem ? Op.i32_rem_u : Op.i32_div_u);
-    }
-    b.end();
   }
 }
