@@ -1,8 +1,8 @@
 // emu/cli/output.ts in the browser build (scripts/build-web.mjs substitutes
 // this file for it): vmlab's stdout and stderr are the page's terminal, a
 // sink the worker sets (web/worker/main.ts), and the event loop is let run
-// between slices of a running guest through a MessageChannel (a
-// setTimeout(0) chain is clamped to 4 ms by browsers).
+// between slices of a running guest (event-loop.ts's nextTurn).
+import { nextTurn } from './event-loop';
 
 type Sink = (fd: 1 | 2, bytes: Uint8Array) => void;
 
@@ -34,19 +34,8 @@ export function setSliceGate(wait: (() => Promise<void>) | null): void {
   gate.wait = wait;
 }
 
-const waiting: (() => void)[] = [];
-let channel: MessageChannel | null = null;
-
 /** Lets the worker's event loop run (the page's messages: Ctrl-C, pause) between slices of a running guest. */
 export function yieldToEventLoop(): Promise<void> {
-  if (channel === null) {
-    channel = new MessageChannel();
-    channel.port1.onmessage = () => waiting.shift()?.();
-  }
-  const ch = channel;
-  const yielded = new Promise<void>((resolve) => {
-    waiting.push(resolve);
-    ch.port2.postMessage(0);
-  });
+  const yielded = nextTurn();
   return gate.wait === null ? yielded : yielded.then(() => gate.wait?.());
 }
