@@ -67,6 +67,7 @@ const FIRST_VAR_REF = 100;
  * refused at once (its stopped event says when to ask again), so that no
  * second run starts and nothing reads a task in the middle of its slice.
  */
+// (The handlers of these requests therefore need not check for a run themselves.)
 const NEEDS_STOPPED = new Set(['stackTrace', 'scopes', 'variables', 'evaluate', 'readMemory', 'disassemble', 'setVariable', 'setExpression',
   'continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue', 'goto', 'restartFrame']);
 
@@ -281,7 +282,7 @@ export class VmlabDebugSession extends DebugSession {
     const scopes: Scope[] = [];
     const d = this.d;
     const level = args?.frameId ?? 0;
-    if (d !== null && d.s.exited === null && this.running === null && Number.isSafeInteger(level) && level >= 0) {
+    if (d !== null && d.s.exited === null && Number.isSafeInteger(level) && level >= 0) {
       const c = new CVariables(d, level);
       const locals = c.frameVars('locals');
       const params = c.frameVars('args');
@@ -304,9 +305,9 @@ export class VmlabDebugSession extends DebugSession {
     const d = this.d;
     const vars: DebugProtocol.Variable[] = [];
     const c = this.refs.get(args?.variablesReference);
-    if (c !== undefined && this.running === null) {
+    if (c !== undefined) {
       for (const x of c()) vars.push({ name: x.name, value: x.value, type: x.type, variablesReference: x.children === null ? 0 : this.ref(x.children), ...memoryRef(x) });
-    } else if (d !== null && d.s.exited === null && this.running === null) {
+    } else if (d !== null && d.s.exited === null) {
       const s = d.s;
       const v = (name: string, value: bigint): void => void vars.push({ name, value: hexn(BigInt.asUintN(64, value)), variablesReference: 0 });
       if (args?.variablesReference === REGS_REF) {
@@ -326,8 +327,8 @@ export class VmlabDebugSession extends DebugSession {
 
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     const d = this.d;
-    if (d === null || this.running !== null) {
-      this.sendErrorResponse(response, 3, d === null ? 'not launched' : 'the program is running');
+    if (d === null) {
+      this.sendErrorResponse(response, 3, 'not launched');
       return;
     }
     // A watch or a hover on a C variable expands as the Locals do, in the frame it names (frameId is the level).
@@ -377,8 +378,8 @@ export class VmlabDebugSession extends DebugSession {
   /** readMemory and disassemble: answered while the program is stopped, in the debugged task's address space. */
   private memoryView(response: DebugProtocol.Response, view: (s: Session) => object | string): void {
     const d = this.d;
-    if (d === null || this.running !== null || d.s.exited !== null) {
-      this.sendErrorResponse(response, 5, d === null ? 'not launched' : this.running !== null ? 'the program is running' : 'the program has exited');
+    if (d === null || d.s.exited !== null) {
+      this.sendErrorResponse(response, 5, d === null ? 'not launched' : 'the program has exited');
       return;
     }
     const body = view(d.s);
@@ -436,8 +437,8 @@ export class VmlabDebugSession extends DebugSession {
 
   /** Answers a run request, then runs; its stop comes as an event. */
   private runRequest(response: DebugProtocol.Response, op: (s: Session) => Promise<StopEvent | string>): void {
-    if (this.d === null || this.running !== null || this.ended) {
-      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : this.ended ? 'the program has exited' : 'the program is running');
+    if (this.d === null || this.ended) {
+      this.sendErrorResponse(response, 4, this.d === null ? 'not launched' : 'the program has exited');
       return;
     }
     this.sendResponse(response);

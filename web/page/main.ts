@@ -339,9 +339,10 @@ worker.onmessage = onWorkerMessage;
 worker.onerror = onWorkerError;
 
 // ---- the worker's watchdog --------------------------------------------------------
-// A page cannot interrupt synchronous code in a worker: a driver that loops
-// forever without calling the kernel would hang it (the Node kernel's
-// wall-clock backstop, kernel-ts/module/watchdog.ts, has no browser twin).
+// A page cannot interrupt synchronous code in a worker. A module's own loops
+// are counted by the soft-lockup watchdog (kernel-ts/module/loops.ts), in the
+// browser as in Node; code that count does not see (a loop a module makes
+// with Function) would hang the worker, and has no wall-clock backstop here.
 // The page pings the worker every PING_MS; the worker answers between two
 // slices of a running guest and while a command is held. When a ping stays
 // unanswered for `stuckMs`, the page says so and offers to restart the
@@ -384,7 +385,7 @@ class WorkerWatchdog {
     }
     const waited = performance.now() - this.since;
     if (waited >= this.stuckMs && $('stuck').hidden) {
-      $('stuck-text').textContent = `The lab's worker has not answered for ${Math.round(waited / 1000)} s: the machine or a driver is stuck in a loop that the page cannot interrupt (in the browser, module code has no time limit). Restart it (a fresh kernel: the running command and the loaded drivers are lost), or keep waiting.`;
+      $('stuck-text').textContent = `The lab's worker has not answered for ${Math.round(waited / 1000)} s: the machine or a driver is stuck in a loop that the page cannot interrupt (in the browser, code the watchdog does not count has no time limit). Restart it (a fresh kernel: the running command and the loaded drivers are lost), or keep waiting.`;
       $('stuck').hidden = false;
       document.body.dataset.stuck = 'true';
       $('stuck-restart').focus();
